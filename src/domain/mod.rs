@@ -1,0 +1,9 @@
+//! Pure types and rules: money, accounts, postings, hashing. No HTTP, no SQL.
+
+pub mod account;
+pub mod canonical;
+pub mod error;
+pub mod hash;
+pub mod model;
+pub mod money;
+pub mod posting;

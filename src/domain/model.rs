@@ -1,0 +1,203 @@
+//! What the ledger holds and what the store takes in, already parsed into domain types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::account::{AccountType, Direction};
+use super::money::Currency;
+
+/// A savings group: the unit of consistency. Its writes are serialised and its transactions
+/// form one hash chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: Uuid,
+    pub name: String,
+    pub currency: Currency,
+    pub host_country: String,
+    pub home_country: String,
+    pub created_at: DateTime<Utc>,
+    pub closed_through: Option<NaiveDate>,
+    pub head_sequence: i64,
+    pub head_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewGroup {
+    pub name: String,
+    pub currency: Currency,
+    pub host_country: String,
+    pub home_country: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub kind: AccountType,
+    pub currency: Currency,
+    pub no_overdraft: bool,
+    pub debits_minor: i64,
+    pub credits_minor: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub code: String,
+    pub name: String,
+    pub kind: AccountType,
+    pub currency: Currency,
+    pub no_overdraft: bool,
+}
+
+/// An account named in a path or an entry: by id, or by code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountRef {
+    Id(Uuid),
+    Code(String),
+}
+
+impl AccountRef {
+    /// A UUID names an account by id; anything else is taken as a code.
+    pub fn parse(text: &str) -> Self {
+        match Uuid::try_parse(text) {
+            Ok(id) => AccountRef::Id(id),
+            Err(_) => AccountRef::Code(text.to_string()),
+        }
+    }
+}
+
+/// One entry as asked for by a client: its amount is still text, because only the account's
+/// currency says how many decimals it may have.
+#[derive(Debug, Clone)]
+pub struct EntryRequest {
+    pub account: AccountRef,
+    pub direction: Direction,
+    pub amount: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTransaction {
+    pub booked_on: NaiveDate,
+    pub description: String,
+    pub entries: Vec<EntryRequest>,
+    /// A JSON object, at most 4 KiB in canonical form (checked at the edge).
+    pub metadata: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReversal {
+    pub booked_on: NaiveDate,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub line: i32,
+    pub account_id: Uuid,
+    pub account_code: String,
+    pub direction: Direction,
+    pub amount_minor: i64,
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transaction {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub sequence: i64,
+    pub booked_on: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub description: String,
+    pub metadata: Value,
+    pub entries: Vec<Entry>,
+    pub reverses: Option<Uuid>,
+    pub reversed_by: Option<Uuid>,
+    pub hash: String,
+    pub previous_hash: String,
+}
+
+/// Filters and position for listing a group's transactions, oldest first.
+#[derive(Debug, Clone)]
+pub struct TransactionQuery {
+    pub account: Option<AccountRef>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Only transactions with a sequence greater than this (the decoded cursor).
+    pub after_sequence: i64,
+    pub limit: u32,
+}
+
+/// A page of results and the cursor for the next one, if there is more.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_after: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatementLine {
+    pub transaction_id: Uuid,
+    pub sequence: i64,
+    pub booked_on: NaiveDate,
+    pub description: String,
+    pub direction: Direction,
+    pub amount_minor: i64,
+    pub balance_minor: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub account: Account,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub opening_minor: i64,
+    pub lines: Vec<StatementLine>,
+    pub closing_minor: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrialBalanceLine {
+    pub account: Account,
+    pub debits_minor: i64,
+    pub credits_minor: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrialBalance {
+    pub as_of: Option<NaiveDate>,
+    pub lines: Vec<TrialBalanceLine>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PeriodClose {
+    pub group_id: Uuid,
+    pub through: NaiveDate,
+    pub closed_at: DateTime<Utc>,
+}
+
+/// The outcome of re-deriving a group's chain and balances from its journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub transactions_checked: i64,
+    pub head_sequence: i64,
+    pub head_hash: String,
+    pub failure: Option<VerificationFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerificationFailure {
+    /// The sequence is not the next one: a transaction is missing or duplicated.
+    SequenceGap { expected: i64, found: i64 },
+    /// The stored hash differs from the one recomputed from the stored data.
+    HashMismatch { sequence: i64 },
+    /// The transaction's entries do not balance per currency.
+    Unbalanced { sequence: i64 },
+    /// The group's head does not match its last transaction.
+    HeadMismatch,
+    /// An account's stored totals differ from the sums of its entries.
+    BalanceMismatch { account_id: Uuid, code: String },
+}

@@ -1,0 +1,89 @@
+//! `/v1/groups/{group_id}/accounts`: a group's chart of accounts, with balances from stored
+//! totals.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::AppState;
+use super::dto::{AccountView, CreateAccount, ListView, StatementView};
+use super::error::ApiError;
+use super::extract::{IdempotencyKey, JsonBody, RequestContext, path_id};
+use super::query::QueryParams;
+use super::write::{PreparedWrite, json_response};
+use crate::domain::model::AccountRef;
+
+pub async fn create(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+    ctx: RequestContext,
+    key: IdempotencyKey,
+    body: JsonBody<CreateAccount>,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let account = body.value.parse()?;
+    let write = PreparedWrite::new(
+        &state.in_flight,
+        key.0,
+        &group_id.to_string(),
+        &ctx.route,
+        &body.canonical,
+        AccountView::of,
+    )?;
+    write.respond(
+        state
+            .store
+            .create_account(group_id, account, write.idempotency())
+            .await,
+    )
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let accounts = state
+        .store
+        .list_accounts(path_id(&group_id, "group")?)
+        .await?;
+    let view = ListView {
+        items: accounts.iter().map(AccountView::of).collect(),
+        next_cursor: None,
+    };
+    Ok(json_response(StatusCode::OK, &view))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path((group_id, account)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let account = state
+        .store
+        .get_account(group_id, &AccountRef::parse(&account))
+        .await?;
+    Ok(json_response(StatusCode::OK, &AccountView::of(&account)))
+}
+
+pub async fn statement(
+    State(state): State<AppState>,
+    Path((group_id, account)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["from", "to"])?;
+    let (from, to) = (params.date("from")?, params.date("to")?);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(ApiError::invalid_parameter("to", "must not be before from"));
+    }
+    let statement = state
+        .store
+        .account_statement(group_id, &AccountRef::parse(&account), from, to)
+        .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &StatementView::of(&statement),
+    ))
+}

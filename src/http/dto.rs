@@ -1,0 +1,599 @@
+//! The JSON shapes of requests and responses, and their conversion to and from domain types.
+//! Parsing happens here, at the edge: the store only sees domain types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::domain::account::{AccountType, Direction, normal_balance, validate_code};
+use crate::domain::canonical::to_canonical_string;
+use crate::domain::model::{
+    Account, AccountRef, EntryRequest, Group, NewAccount, NewGroup, NewReversal, NewTransaction,
+    PeriodClose, Statement, Transaction, TrialBalance, Verification, VerificationFailure,
+};
+use crate::domain::money::{Currency, format_amount};
+use crate::domain::posting::{MAX_ENTRIES, MIN_ENTRIES};
+
+/// Most characters in a group or account name, and in a description.
+pub const MAX_NAME_CHARS: usize = 200;
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+/// Most bytes of a transaction's metadata, in canonical JSON.
+pub const MAX_METADATA_BYTES: usize = 4096;
+/// Earliest booking date accepted, and how far past today (UTC) a booking may be dated, so a
+/// treasurer in a time zone ahead of UTC can book today's meeting.
+pub const EARLIEST_BOOKING: (i32, u32, u32) = (1970, 1, 1);
+pub const MAX_DAYS_AHEAD: i64 = 1;
+
+fn text_field(
+    pointer: &str,
+    text: &str,
+    max_chars: usize,
+    allow_empty: bool,
+) -> Result<String, ApiError> {
+    let trimmed = text.trim();
+    if !allow_empty && trimmed.is_empty() {
+        return Err(ApiError::invalid_field(pointer, "must not be empty"));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(ApiError::invalid_field(
+            pointer,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(ApiError::invalid_field(
+            pointer,
+            "must not contain control characters",
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+fn country(pointer: &str, code: &str) -> Result<String, ApiError> {
+    let valid = code.len() == 2
+        && code.bytes().all(|b| b.is_ascii_uppercase())
+        && code.parse::<iso_currency::Country>().is_ok();
+    if valid {
+        Ok(code.to_string())
+    } else {
+        Err(ApiError::invalid_field(
+            pointer,
+            "must be an ISO 3166-1 alpha-2 country code in upper case, such as \"HK\"",
+        ))
+    }
+}
+
+fn currency(pointer: &str, code: &str) -> Result<Currency, ApiError> {
+    Currency::parse(code).map_err(|e| ApiError::invalid_field(pointer, e.to_string()))
+}
+
+/// A booking date: not before 1970, not more than a day after today (UTC).
+pub fn booking_date(pointer: &str, date: Option<NaiveDate>) -> Result<NaiveDate, ApiError> {
+    let today = Utc::now().date_naive();
+    let date = date.unwrap_or(today);
+    let (y, m, d) = EARLIEST_BOOKING;
+    let earliest = NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
+    if date < earliest || date > today + chrono::Duration::days(MAX_DAYS_AHEAD) {
+        return Err(ApiError::invalid_field(
+            pointer,
+            format!(
+                "must be between {earliest} and tomorrow ({})",
+                today + chrono::Duration::days(MAX_DAYS_AHEAD)
+            ),
+        ));
+    }
+    Ok(date)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateGroup {
+    pub name: String,
+    pub currency: String,
+    pub host_country: String,
+    pub home_country: String,
+}
+
+impl CreateGroup {
+    pub fn parse(self) -> Result<NewGroup, ApiError> {
+        Ok(NewGroup {
+            name: text_field("/name", &self.name, MAX_NAME_CHARS, false)?,
+            currency: currency("/currency", &self.currency)?,
+            host_country: country("/host_country", &self.host_country)?,
+            home_country: country("/home_country", &self.home_country)?,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupView {
+    pub id: Uuid,
+    pub name: String,
+    pub currency: String,
+    pub host_country: String,
+    pub home_country: String,
+    pub created_at: DateTime<Utc>,
+    pub closed_through: Option<NaiveDate>,
+    pub head_sequence: i64,
+    pub head_hash: String,
+}
+
+impl GroupView {
+    pub fn of(g: &Group) -> Self {
+        GroupView {
+            id: g.id,
+            name: g.name.clone(),
+            currency: g.currency.code().to_string(),
+            host_country: g.host_country.clone(),
+            home_country: g.home_country.clone(),
+            created_at: g.created_at,
+            closed_through: g.closed_through,
+            head_sequence: g.head_sequence,
+            head_hash: g.head_hash.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccount {
+    pub code: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: AccountType,
+    pub currency: String,
+    #[serde(default)]
+    pub no_overdraft: bool,
+}
+
+impl CreateAccount {
+    pub fn parse(self) -> Result<NewAccount, ApiError> {
+        validate_code(&self.code).map_err(|e| ApiError::invalid_field("/code", e))?;
+        Ok(NewAccount {
+            code: self.code,
+            name: text_field("/name", &self.name, MAX_NAME_CHARS, false)?,
+            kind: self.kind,
+            currency: currency("/currency", &self.currency)?,
+            no_overdraft: self.no_overdraft,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountView {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub code: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: AccountType,
+    pub currency: String,
+    pub no_overdraft: bool,
+    pub debits: String,
+    pub credits: String,
+    pub balance: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Balance on the normal side; totals are bounded far below overflow, but a read never panics.
+fn balance_text(kind: AccountType, debits: i64, credits: i64, currency: Currency) -> String {
+    match normal_balance(kind, debits, credits) {
+        Some(balance) => format_amount(balance, currency),
+        None => {
+            let wide = match kind.normal_side() {
+                Direction::Debit => i128::from(debits) - i128::from(credits),
+                Direction::Credit => i128::from(credits) - i128::from(debits),
+            };
+            rust_decimal::Decimal::from_i128_with_scale(wide, currency.exponent()).to_string()
+        }
+    }
+}
+
+impl AccountView {
+    pub fn of(a: &Account) -> Self {
+        AccountView {
+            id: a.id,
+            group_id: a.group_id,
+            code: a.code.clone(),
+            name: a.name.clone(),
+            kind: a.kind,
+            currency: a.currency.code().to_string(),
+            no_overdraft: a.no_overdraft,
+            debits: format_amount(a.debits_minor, a.currency),
+            credits: format_amount(a.credits_minor, a.currency),
+            balance: balance_text(a.kind, a.debits_minor, a.credits_minor, a.currency),
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEntry {
+    pub account: String,
+    pub direction: Direction,
+    pub amount: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTransaction {
+    #[serde(default)]
+    pub booked_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub description: String,
+    pub entries: Vec<CreateEntry>,
+    #[serde(default)]
+    pub metadata: Option<Value>,
+}
+
+impl CreateTransaction {
+    pub fn parse(self) -> Result<NewTransaction, ApiError> {
+        let booked_on = booking_date("/booked_on", self.booked_on)?;
+        let description = text_field(
+            "/description",
+            &self.description,
+            MAX_DESCRIPTION_CHARS,
+            true,
+        )?;
+        if !(MIN_ENTRIES..=MAX_ENTRIES).contains(&self.entries.len()) {
+            let mut e = ApiError::invalid_field(
+                "/entries",
+                format!(
+                    "a transaction needs {MIN_ENTRIES} to {MAX_ENTRIES} entries, this one has {}",
+                    self.entries.len()
+                ),
+            );
+            e.slug = "entry-count";
+            e.title = crate::domain::error::Rule::EntryCount.title().to_string();
+            return Err(e);
+        }
+        let metadata = self
+            .metadata
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        if !metadata.is_object() {
+            return Err(ApiError::invalid_field(
+                "/metadata",
+                "must be a JSON object",
+            ));
+        }
+        if to_canonical_string(&metadata).len() > MAX_METADATA_BYTES {
+            return Err(ApiError::invalid_field(
+                "/metadata",
+                format!("must be at most {MAX_METADATA_BYTES} bytes as compact JSON"),
+            ));
+        }
+        let mut entries = Vec::with_capacity(self.entries.len());
+        for (i, entry) in self.entries.into_iter().enumerate() {
+            if entry.account.is_empty()
+                || entry.account.len() > crate::domain::account::MAX_CODE_LEN
+            {
+                return Err(ApiError::invalid_field(
+                    format!("/entries/{i}/account"),
+                    "must be an account id or code",
+                ));
+            }
+            entries.push(EntryRequest {
+                account: AccountRef::parse(&entry.account),
+                direction: entry.direction,
+                amount: entry.amount,
+            });
+        }
+        Ok(NewTransaction {
+            booked_on,
+            description,
+            entries,
+            metadata,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReversal {
+    #[serde(default)]
+    pub booked_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl CreateReversal {
+    pub fn parse(self) -> Result<NewReversal, ApiError> {
+        let description = match self.description {
+            Some(d) => Some(text_field(
+                "/description",
+                &d,
+                MAX_DESCRIPTION_CHARS,
+                false,
+            )?),
+            None => None,
+        };
+        Ok(NewReversal {
+            booked_on: booking_date("/booked_on", self.booked_on)?,
+            description,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntryView {
+    pub line: i32,
+    pub account_id: Uuid,
+    pub account_code: String,
+    pub direction: Direction,
+    pub amount: String,
+    pub currency: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TransactionView {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub sequence: i64,
+    pub booked_on: NaiveDate,
+    pub recorded_at: String,
+    pub description: String,
+    pub metadata: Value,
+    pub entries: Vec<EntryView>,
+    pub reverses: Option<Uuid>,
+    pub reversed_by: Option<Uuid>,
+    pub previous_hash: String,
+    pub hash: String,
+}
+
+impl TransactionView {
+    pub fn of(t: &Transaction) -> Self {
+        TransactionView {
+            id: t.id,
+            group_id: t.group_id,
+            sequence: t.sequence,
+            booked_on: t.booked_on,
+            recorded_at: crate::domain::hash::format_recorded_at(t.recorded_at),
+            description: t.description.clone(),
+            metadata: t.metadata.clone(),
+            entries: t
+                .entries
+                .iter()
+                .map(|e| EntryView {
+                    line: e.line,
+                    account_id: e.account_id,
+                    account_code: e.account_code.clone(),
+                    direction: e.direction,
+                    amount: format_amount(e.amount_minor, e.currency),
+                    currency: e.currency.code().to_string(),
+                })
+                .collect(),
+            reverses: t.reverses,
+            reversed_by: t.reversed_by,
+            previous_hash: t.previous_hash.clone(),
+            hash: t.hash.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListView<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatementLineView {
+    pub transaction_id: Uuid,
+    pub sequence: i64,
+    pub booked_on: NaiveDate,
+    pub description: String,
+    pub direction: Direction,
+    pub amount: String,
+    pub balance: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatementView {
+    pub account: AccountView,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub opening_balance: String,
+    pub lines: Vec<StatementLineView>,
+    pub closing_balance: String,
+}
+
+impl StatementView {
+    pub fn of(s: &Statement) -> Self {
+        let c = s.account.currency;
+        StatementView {
+            account: AccountView::of(&s.account),
+            from: s.from,
+            to: s.to,
+            opening_balance: format_amount(s.opening_minor, c),
+            lines: s
+                .lines
+                .iter()
+                .map(|l| StatementLineView {
+                    transaction_id: l.transaction_id,
+                    sequence: l.sequence,
+                    booked_on: l.booked_on,
+                    description: l.description.clone(),
+                    direction: l.direction,
+                    amount: format_amount(l.amount_minor, c),
+                    balance: format_amount(l.balance_minor, c),
+                })
+                .collect(),
+            closing_balance: format_amount(s.closing_minor, c),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrialBalanceLineView {
+    pub account_id: Uuid,
+    pub code: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: AccountType,
+    pub currency: String,
+    pub debits: String,
+    pub credits: String,
+    pub balance: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CurrencyTotalView {
+    pub currency: String,
+    pub debits: String,
+    pub credits: String,
+    pub balanced: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrialBalanceView {
+    pub as_of: Option<NaiveDate>,
+    pub accounts: Vec<TrialBalanceLineView>,
+    pub totals: Vec<CurrencyTotalView>,
+}
+
+impl TrialBalanceView {
+    pub fn of(tb: &TrialBalance) -> Self {
+        // i128 totals: the sum over any number of accounts cannot overflow.
+        let mut totals: std::collections::BTreeMap<Currency, (i128, i128)> = Default::default();
+        let accounts = tb
+            .lines
+            .iter()
+            .map(|l| {
+                let a = &l.account;
+                let t = totals.entry(a.currency).or_insert((0, 0));
+                t.0 += i128::from(l.debits_minor);
+                t.1 += i128::from(l.credits_minor);
+                TrialBalanceLineView {
+                    account_id: a.id,
+                    code: a.code.clone(),
+                    name: a.name.clone(),
+                    kind: a.kind,
+                    currency: a.currency.code().to_string(),
+                    debits: format_amount(l.debits_minor, a.currency),
+                    credits: format_amount(l.credits_minor, a.currency),
+                    balance: balance_text(a.kind, l.debits_minor, l.credits_minor, a.currency),
+                }
+            })
+            .collect();
+        let wide = |v: i128, c: Currency| {
+            rust_decimal::Decimal::from_i128_with_scale(v, c.exponent()).to_string()
+        };
+        TrialBalanceView {
+            as_of: tb.as_of,
+            accounts,
+            totals: totals
+                .into_iter()
+                .map(|(c, (d, cr))| CurrencyTotalView {
+                    currency: c.code().to_string(),
+                    debits: wide(d, c),
+                    credits: wide(cr, c),
+                    balanced: d == cr,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePeriodClose {
+    pub through: NaiveDate,
+}
+
+impl CreatePeriodClose {
+    /// A period can be closed only once it has ended: `through` may not be after today (UTC).
+    pub fn parse(self) -> Result<NaiveDate, ApiError> {
+        let today = Utc::now().date_naive();
+        if self.through > today {
+            return Err(ApiError::invalid_field(
+                "/through",
+                format!("must not be after today ({today})"),
+            ));
+        }
+        Ok(self.through)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PeriodCloseView {
+    pub group_id: Uuid,
+    pub through: NaiveDate,
+    pub closed_at: DateTime<Utc>,
+}
+
+impl PeriodCloseView {
+    pub fn of(p: &PeriodClose) -> Self {
+        PeriodCloseView {
+            group_id: p.group_id,
+            through: p.through,
+            closed_at: p.closed_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct VerificationFailureView {
+    pub kind: &'static str,
+    pub sequence: Option<i64>,
+    pub account_id: Option<Uuid>,
+    pub detail: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VerificationView {
+    pub ok: bool,
+    pub transactions_checked: i64,
+    pub head_sequence: i64,
+    pub head_hash: String,
+    pub failure: Option<VerificationFailureView>,
+}
+
+impl VerificationView {
+    pub fn of(v: &Verification) -> Self {
+        let failure = v.failure.as_ref().map(|f| match f {
+            VerificationFailure::SequenceGap { expected, found } => VerificationFailureView {
+                kind: "sequence_gap",
+                sequence: Some(*expected),
+                account_id: None,
+                detail: format!("expected sequence {expected}, found {found}"),
+            },
+            VerificationFailure::HashMismatch { sequence } => VerificationFailureView {
+                kind: "hash_mismatch",
+                sequence: Some(*sequence),
+                account_id: None,
+                detail: format!("the stored hash of sequence {sequence} does not match its contents and predecessor"),
+            },
+            VerificationFailure::Unbalanced { sequence } => VerificationFailureView {
+                kind: "unbalanced",
+                sequence: Some(*sequence),
+                account_id: None,
+                detail: format!("the entries of sequence {sequence} do not balance per currency"),
+            },
+            VerificationFailure::HeadMismatch => VerificationFailureView {
+                kind: "head_mismatch",
+                sequence: None,
+                account_id: None,
+                detail: "the group's head does not match its last transaction".into(),
+            },
+            VerificationFailure::BalanceMismatch { account_id, code } => VerificationFailureView {
+                kind: "balance_mismatch",
+                sequence: None,
+                account_id: Some(*account_id),
+                detail: format!("the stored totals of account {code} differ from the sums of its entries"),
+            },
+        });
+        VerificationView {
+            ok: v.failure.is_none(),
+            transactions_checked: v.transactions_checked,
+            head_sequence: v.head_sequence,
+            head_hash: v.head_hash.clone(),
+            failure,
+        }
+    }
+}

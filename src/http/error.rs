@@ -1,0 +1,224 @@
+//! Every error a client can see, as RFC 9457 `application/problem+json`, mapped in one place.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::domain::error::{FieldError, LedgerError};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// One wrong field: a JSON pointer into the body, or the name of a query parameter.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProblemField {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// An error on its way to becoming a response.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub slug: &'static str,
+    pub title: String,
+    pub detail: String,
+    pub errors: Vec<ProblemField>,
+    /// Seconds a client should wait before retrying (503).
+    pub retry_after: Option<u32>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        slug: &'static str,
+        title: &str,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            slug,
+            title: title.to_string(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    pub fn malformed_json(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "The body is not valid JSON",
+            detail,
+        )
+    }
+
+    /// A body field with the wrong type or format.
+    pub fn invalid_field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-field",
+            "A field of the request is invalid",
+            detail.clone(),
+        );
+        e.errors.push(ProblemField {
+            pointer: Some(pointer.into()),
+            parameter: None,
+            detail,
+        });
+        e
+    }
+
+    /// A query parameter with the wrong format.
+    pub fn invalid_parameter(name: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-parameter",
+            "A query parameter is invalid",
+            format!("{name}: {detail}"),
+        );
+        e.errors.push(ProblemField {
+            pointer: None,
+            parameter: Some(name.to_string()),
+            detail,
+        });
+        e
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("/problems/{}", self.slug),
+            title: self.title.clone(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+
+    pub fn body(&self) -> String {
+        serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".to_string())
+    }
+}
+
+impl From<LedgerError> for ApiError {
+    fn from(e: LedgerError) -> Self {
+        match e {
+            LedgerError::NotFound(what) => ApiError::not_found(what),
+            LedgerError::Invalid(fields) => {
+                let detail = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.pointer, f.detail))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut err = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-field",
+                    "A field of the request is invalid",
+                    detail,
+                );
+                err.errors = fields.into_iter().map(field).collect();
+                err
+            }
+            LedgerError::Rule {
+                rule,
+                detail,
+                pointer,
+            } => {
+                let mut err = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    rule.slug(),
+                    rule.title(),
+                    detail.clone(),
+                );
+                if let Some(pointer) = pointer {
+                    err.errors.push(ProblemField {
+                        pointer: Some(pointer),
+                        parameter: None,
+                        detail,
+                    });
+                }
+                err
+            }
+            LedgerError::Conflict { conflict, detail } => ApiError::new(
+                StatusCode::CONFLICT,
+                conflict.slug(),
+                conflict.title(),
+                detail,
+            ),
+            LedgerError::IdempotencyKeyReused => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "The idempotency key was used for a different request",
+                "this Idempotency-Key was first used with a different request body or route; use a new key for a new request",
+            ),
+            LedgerError::Unavailable(reason) => {
+                tracing::warn!(reason = %reason, "database unavailable");
+                let mut err = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The service is temporarily unavailable",
+                    "the database cannot be reached; retry later with the same Idempotency-Key",
+                );
+                err.retry_after = Some(2);
+                err
+            }
+            LedgerError::Internal(reason) => {
+                tracing::error!(reason = %reason, "internal error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "the service failed; the request was not applied",
+                )
+            }
+        }
+    }
+}
+
+fn field(f: FieldError) -> ProblemField {
+    ProblemField {
+        pointer: Some(f.pointer),
+        parameter: None,
+        detail: f.detail,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        );
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}

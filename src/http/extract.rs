@@ -1,0 +1,220 @@
+//! Request extractors that fail with problem+json: JSON bodies (415, 413, 400, 422 with a JSON
+//! pointer), idempotency keys and path ids.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use super::error::ApiError;
+use crate::domain::canonical::to_canonical_string;
+
+/// A JSON request body, with the canonical form of what was sent (for idempotency hashing).
+pub struct JsonBody<T> {
+    pub value: T,
+    pub canonical: String,
+}
+
+/// Turns serde_path_to_error's path into an RFC 6901 JSON pointer.
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        pointer.push('/');
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&index.to_string()),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"))
+            }
+            Segment::Unknown => pointer.push('?'),
+        }
+    }
+    pointer
+}
+
+/// Deserialises a parsed JSON value into `T`, naming the failing field by JSON pointer.
+pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut pointer = pointer_of(e.path());
+        let inner = e.inner().to_string();
+        // serde reports unknown and missing fields at the enclosing object; name the field.
+        for marker in ["unknown field `", "missing field `"] {
+            if let Some(rest) = inner.strip_prefix(marker)
+                && let Some(name) = rest.split('`').next()
+            {
+                pointer = format!("{}/{name}", pointer.trim_end_matches("/?"));
+            }
+        }
+        if pointer.is_empty() {
+            pointer = "/".into();
+        }
+        ApiError::invalid_field(pointer, inner)
+    })
+}
+
+fn is_json_content_type(req: &Request) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(text) = value.to_str() else {
+        return false;
+    };
+    let essence = text
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+}
+
+async fn read_json(req: Request, limit: usize, allow_empty: bool) -> Result<Value, ApiError> {
+    let has_body = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .is_none_or(|v| v.as_bytes() != b"0");
+    if !is_json_content_type(&req) && (has_body || !allow_empty) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "The body must be JSON",
+            "send the body with Content-Type: application/json",
+        ));
+    }
+    let bytes: Bytes = axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "The body is too large",
+                format!("request bodies are limited to {limit} bytes"),
+            )
+        })?;
+    if bytes.is_empty() && allow_empty {
+        return Ok(Value::Object(Default::default()));
+    }
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::malformed_json(e.to_string()))?;
+    if !value.is_object() {
+        return Err(ApiError::invalid_field(
+            "/",
+            "the body must be a JSON object",
+        ));
+    }
+    Ok(value)
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let value = read_json(req, state.body_limit_bytes, false).await?;
+        let canonical = to_canonical_string(&value);
+        Ok(JsonBody {
+            value: from_value(value)?,
+            canonical,
+        })
+    }
+}
+
+/// Like [`JsonBody`], but an empty body means `{}` (for reversals, whose fields are optional).
+pub struct OptionalJsonBody<T>(pub JsonBody<T>);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for OptionalJsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let value = read_json(req, state.body_limit_bytes, true).await?;
+        let canonical = to_canonical_string(&value);
+        Ok(OptionalJsonBody(JsonBody {
+            value: from_value(value)?,
+            canonical,
+        }))
+    }
+}
+
+/// The `Idempotency-Key` header, if sent and valid (1 to 255 printable ASCII characters).
+pub struct IdempotencyKey(pub Option<String>);
+
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+impl FromRequestParts<AppState> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get(IDEMPOTENCY_HEADER) else {
+            return Ok(IdempotencyKey(None));
+        };
+        let bytes = value.as_bytes();
+        if bytes.is_empty()
+            || bytes.len() > MAX_IDEMPOTENCY_KEY_LEN
+            || !bytes.iter().all(|b| (0x20..=0x7e).contains(b))
+        {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-idempotency-key",
+                "The Idempotency-Key header is invalid",
+                "Idempotency-Key must be 1 to 255 printable ASCII characters",
+            ));
+        }
+        Ok(IdempotencyKey(Some(
+            String::from_utf8_lossy(bytes).into_owned(),
+        )))
+    }
+}
+
+impl IdempotencyKey {
+    /// Money-moving routes refuse to run without a key: a retry must never double-apply.
+    pub fn required(self) -> Result<String, ApiError> {
+        self.0.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "idempotency-key-required",
+                "An Idempotency-Key header is required",
+                "requests that move money must carry an Idempotency-Key header (1 to 255 printable ASCII characters), reused on every retry",
+            )
+        })
+    }
+}
+
+/// SHA-256 over the route and the canonical body: what "the same request" means for a key.
+pub fn request_hash(route: &str, canonical_body: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(route.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(canonical_body.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Parses an id from the path. A malformed id names nothing that exists: 404.
+pub fn path_id(text: &str, what: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::try_parse(text).map_err(|_| ApiError::not_found(what))
+}
+
+impl FromRequestParts<AppState> for RequestContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let route = parts
+            .extensions
+            .get::<axum::extract::MatchedPath>()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| parts.uri.path().to_string());
+        Ok(RequestContext {
+            route: format!("{} {}", parts.method, route),
+            path: parts.uri.path().to_string(),
+        })
+    }
+}
+
+/// The method and route template of a request, and its concrete path.
+pub struct RequestContext {
+    pub route: String,
+    pub path: String,
+}

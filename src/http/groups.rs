@@ -1,0 +1,67 @@
+//! `/v1/groups`: savings groups.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use uuid::Uuid;
+
+use super::AppState;
+use super::dto::{CreateGroup, GroupView, ListView};
+use super::error::ApiError;
+use super::extract::{IdempotencyKey, JsonBody, RequestContext, path_id};
+use super::query::{QueryParams, cursor};
+use super::write::{PreparedWrite, json_response};
+use crate::store::GROUPS_SCOPE;
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    key: IdempotencyKey,
+    body: JsonBody<CreateGroup>,
+) -> Result<Response, ApiError> {
+    let group = body.value.parse()?;
+    let write = PreparedWrite::new(
+        &state.in_flight,
+        key.0,
+        GROUPS_SCOPE,
+        &ctx.route,
+        &body.canonical,
+        GroupView::of,
+    )?;
+    write.respond(state.store.create_group(group, write.idempotency()).await)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
+    let limit = params.limit()?;
+    let after = match params.cursor("g")? {
+        None => None,
+        Some(text) => Some(Uuid::try_parse(&text).map_err(|_| {
+            ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
+        })?),
+    };
+    let mut groups = state.store.list_groups(after, limit + 1).await?;
+    let more = groups.len() > limit as usize;
+    groups.truncate(limit as usize);
+    let next_cursor = if more {
+        groups.last().map(|g| cursor("g", &g.id.to_string()))
+    } else {
+        None
+    };
+    let view = ListView {
+        items: groups.iter().map(GroupView::of).collect(),
+        next_cursor,
+    };
+    Ok(json_response(StatusCode::OK, &view))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let group = state.store.get_group(path_id(&group_id, "group")?).await?;
+    Ok(json_response(StatusCode::OK, &GroupView::of(&group)))
+}

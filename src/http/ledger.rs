@@ -1,0 +1,65 @@
+//! Group-wide ledger routes: trial balance, period closes, chain verification.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::AppState;
+use super::dto::{CreatePeriodClose, PeriodCloseView, TrialBalanceView, VerificationView};
+use super::error::ApiError;
+use super::extract::{IdempotencyKey, JsonBody, RequestContext, path_id};
+use super::query::QueryParams;
+use super::write::{PreparedWrite, json_response};
+
+pub async fn trial_balance(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["as_of"])?;
+    let tb = state
+        .store
+        .trial_balance(group_id, params.date("as_of")?)
+        .await?;
+    Ok(json_response(StatusCode::OK, &TrialBalanceView::of(&tb)))
+}
+
+pub async fn close_period(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+    ctx: RequestContext,
+    key: IdempotencyKey,
+    body: JsonBody<CreatePeriodClose>,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let through = body.value.parse()?;
+    let write = PreparedWrite::new(
+        &state.in_flight,
+        key.0,
+        &group_id.to_string(),
+        &ctx.route,
+        &body.canonical,
+        PeriodCloseView::of,
+    )?;
+    write.respond(
+        state
+            .store
+            .close_period(group_id, through, write.idempotency())
+            .await,
+    )
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let verification = state
+        .store
+        .verify_ledger(path_id(&group_id, "group")?)
+        .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &VerificationView::of(&verification),
+    ))
+}

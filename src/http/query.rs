@@ -1,0 +1,85 @@
+//! Query-string parsing with problem+json errors naming the parameter; unknown parameters are
+//! refused so a misspelt filter never silently returns everything.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+use super::error::ApiError;
+
+/// Default and largest page size of every list.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 500;
+
+pub struct QueryParams(HashMap<String, String>);
+
+impl QueryParams {
+    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Self, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|e| ApiError::invalid_parameter("query", e.to_string()))?;
+        let mut map = HashMap::new();
+        for (name, value) in pairs {
+            if !allowed.contains(&name.as_str()) {
+                return Err(ApiError::invalid_parameter(
+                    &name,
+                    format!(
+                        "unknown parameter; this route accepts: {}",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+            if map.insert(name.clone(), value).is_some() {
+                return Err(ApiError::invalid_parameter(&name, "given more than once"));
+            }
+        }
+        Ok(QueryParams(map))
+    }
+
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, ApiError> {
+        match self.text(name) {
+            None => Ok(None),
+            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| ApiError::invalid_parameter(name, "must be a date as YYYY-MM-DD")),
+        }
+    }
+
+    pub fn limit(&self) -> Result<u32, ApiError> {
+        match self.text("limit") {
+            None => Ok(DEFAULT_PAGE_SIZE),
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) && !text.starts_with('0') => Ok(n),
+                _ => Err(ApiError::invalid_parameter(
+                    "limit",
+                    format!("must be an integer from 1 to {MAX_PAGE_SIZE}"),
+                )),
+            },
+        }
+    }
+
+    /// Decodes an opaque cursor made by [`cursor`] for the same kind of list.
+    pub fn cursor(&self, kind: &str) -> Result<Option<String>, ApiError> {
+        let Some(text) = self.text("cursor") else {
+            return Ok(None);
+        };
+        let invalid =
+            || ApiError::invalid_parameter("cursor", "is not a cursor returned by this list");
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
+        let decoded = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let (prefix, value) = decoded.split_once(':').ok_or_else(invalid)?;
+        if prefix != kind || value.is_empty() {
+            return Err(invalid());
+        }
+        Ok(Some(value.to_string()))
+    }
+}
+
+/// An opaque cursor: the position after the last item of a page, tagged with the list's kind.
+pub fn cursor(kind: &str, position: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{kind}:{position}"))
+}

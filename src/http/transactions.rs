@@ -1,0 +1,117 @@
+//! `/v1/groups/{group_id}/transactions`: posting, reversing and reading the journal.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::AppState;
+use super::dto::{CreateReversal, CreateTransaction, ListView, TransactionView};
+use super::error::ApiError;
+use super::extract::{IdempotencyKey, JsonBody, OptionalJsonBody, RequestContext, path_id};
+use super::query::{QueryParams, cursor};
+use super::write::{PreparedWrite, json_response};
+use crate::domain::model::{AccountRef, TransactionQuery};
+
+pub async fn create(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+    ctx: RequestContext,
+    key: IdempotencyKey,
+    body: JsonBody<CreateTransaction>,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let key = key.required()?;
+    let transaction = body.value.parse()?;
+    let write = PreparedWrite::new(
+        &state.in_flight,
+        Some(key),
+        &group_id.to_string(),
+        &ctx.route,
+        &body.canonical,
+        TransactionView::of,
+    )?;
+    write.respond(
+        state
+            .store
+            .post_transaction(group_id, transaction, write.idempotency())
+            .await,
+    )
+}
+
+pub async fn reverse(
+    State(state): State<AppState>,
+    Path((group_id, transaction_id)): Path<(String, String)>,
+    ctx: RequestContext,
+    key: IdempotencyKey,
+    OptionalJsonBody(body): OptionalJsonBody<CreateReversal>,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let transaction_id = path_id(&transaction_id, "transaction")?;
+    let key = key.required()?;
+    let reversal = body.value.parse()?;
+    let write = PreparedWrite::new(
+        &state.in_flight,
+        Some(key),
+        &group_id.to_string(),
+        &ctx.route,
+        &body.canonical,
+        TransactionView::of,
+    )?;
+    write.respond(
+        state
+            .store
+            .reverse_transaction(group_id, transaction_id, reversal, write.idempotency())
+            .await,
+    )
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(
+        raw.as_deref(),
+        &["account", "from", "to", "limit", "cursor"],
+    )?;
+    let after_sequence = match params.cursor("t")? {
+        None => 0,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
+            })?,
+    };
+    let query = TransactionQuery {
+        account: params.text("account").map(AccountRef::parse),
+        from: params.date("from")?,
+        to: params.date("to")?,
+        after_sequence,
+        limit: params.limit()?,
+    };
+    let page = state.store.list_transactions(group_id, query).await?;
+    let view = ListView {
+        items: page.items.iter().map(TransactionView::of).collect(),
+        next_cursor: page.next_after.map(|seq| cursor("t", &seq.to_string())),
+    };
+    Ok(json_response(StatusCode::OK, &view))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path((group_id, transaction_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let transaction_id = path_id(&transaction_id, "transaction")?;
+    let transaction = state
+        .store
+        .get_transaction(group_id, transaction_id)
+        .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &TransactionView::of(&transaction),
+    ))
+}

@@ -1,0 +1,153 @@
+//! The path every write takes: claim the idempotency key in this process (409 while a request
+//! with the same key is in flight), let the store write and remember the outcome in one
+//! database transaction, and answer with the first response again on a replay.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::error::{ApiError, PROBLEM_CONTENT_TYPE};
+use super::extract::request_hash;
+use crate::domain::error::{Conflict, LedgerError};
+use crate::store::{Idempotency, StoreResult, StoredResponse, Written};
+
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// Keys of requests being processed by this process, as `scope\nkey`.
+#[derive(Default, Clone)]
+pub struct InFlight(Arc<Mutex<HashSet<String>>>);
+
+/// Removes its key from the in-flight set when the request ends, however it ends.
+pub struct InFlightGuard {
+    set: InFlight,
+    entry: String,
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.set.0.lock() {
+            set.remove(&self.entry);
+        }
+    }
+}
+
+impl InFlight {
+    fn claim(&self, scope: &str, key: &str) -> Result<InFlightGuard, ApiError> {
+        let entry = format!("{scope}\n{key}");
+        let mut set = self
+            .0
+            .lock()
+            .map_err(|_| ApiError::from(LedgerError::Internal("in-flight set poisoned".into())))?;
+        if !set.insert(entry.clone()) {
+            let c = Conflict::RequestInFlight;
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                c.slug(),
+                c.title(),
+                "a request with this Idempotency-Key is still being processed; retry shortly to get its outcome",
+            ));
+        }
+        Ok(InFlightGuard {
+            set: self.clone(),
+            entry,
+        })
+    }
+}
+
+fn render<T, V: Serialize>(
+    view: fn(&T) -> V,
+    status: StatusCode,
+) -> impl Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync {
+    move |outcome| match outcome {
+        Ok(value) => StoredResponse {
+            status: status.as_u16(),
+            body: serde_json::to_string(&view(value)).unwrap_or_default(),
+        },
+        Err(e) => {
+            let api = ApiError::from(e.clone());
+            StoredResponse {
+                status: api.status.as_u16(),
+                body: api.body(),
+            }
+        }
+    }
+}
+
+/// A response stored with an idempotency key, sent again.
+pub fn replay(stored: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = if status.is_success() {
+        "application/json"
+    } else {
+        PROBLEM_CONTENT_TYPE
+    };
+    let mut response = (status, stored.body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    response
+}
+
+pub fn json_response<V: Serialize>(status: StatusCode, value: &V) -> Response {
+    let body = serde_json::to_string(value).unwrap_or_default();
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// An idempotent write being prepared: the key claimed in this process, the request's hash,
+/// and how to render its outcome. The handler passes `idempotency()` to the store and turns
+/// the store's answer into a response with `respond`.
+pub struct PreparedWrite<T, V> {
+    _guard: Option<InFlightGuard>,
+    key: Option<String>,
+    hash: String,
+    view: fn(&T) -> V,
+    renderer: Box<dyn Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync>,
+}
+
+impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {
+    /// `scope` is the group id (or the groups scope), `route` the method and concrete path,
+    /// `canonical_body` the canonical JSON of the request.
+    pub fn new(
+        in_flight: &InFlight,
+        key: Option<String>,
+        scope: &str,
+        route: &str,
+        canonical_body: &str,
+        view: fn(&T) -> V,
+    ) -> Result<Self, ApiError> {
+        let guard = match &key {
+            Some(k) => Some(in_flight.claim(scope, k)?),
+            None => None,
+        };
+        Ok(PreparedWrite {
+            _guard: guard,
+            key,
+            hash: request_hash(route, canonical_body),
+            view,
+            renderer: Box::new(render(view, StatusCode::CREATED)),
+        })
+    }
+
+    pub fn idempotency(&self) -> Option<Idempotency<'_, T>> {
+        self.key.as_deref().map(|key| Idempotency {
+            key,
+            request_hash: &self.hash,
+            render: &*self.renderer,
+        })
+    }
+
+    pub fn respond(&self, written: StoreResult<Written<T>>) -> Result<Response, ApiError> {
+        match written? {
+            Written::Created(value) => Ok(json_response(StatusCode::CREATED, &(self.view)(&value))),
+            Written::Replayed(stored) => Ok(replay(stored)),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! msai-ledger: exact double-entry ledgers for migrant workers' savings associations.
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod store;
+pub mod telemetry;

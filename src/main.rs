@@ -1,0 +1,42 @@
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use msai_ledger::app::{AppConfig, serve, shutdown_signal};
+use msai_ledger::config::Cli;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = Cli::parse().serve_options();
+    if let Err(e) = msai_ledger::telemetry::init(&options.log_level, options.log_format) {
+        eprintln!("msai-ledger: {e}");
+        return ExitCode::from(2);
+    }
+    let store = match msai_ledger::store::connect(&options.database_url).await {
+        Ok(store) => store,
+        Err(e) => {
+            tracing::error!(error = %e, "start-up failed");
+            eprintln!("msai-ledger: start-up failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(options.listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("msai-ledger: cannot listen on {}: {e}", options.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(listen = %options.listen, backend = store.backend(), "msai-ledger ready");
+    let config = AppConfig {
+        body_limit_bytes: options.body_limit_bytes,
+        request_timeout: Duration::from_secs(options.request_timeout_secs),
+    };
+    match serve(listener, store, config, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("msai-ledger: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Persistence: one `Store` trait with a method per use case, one implementation per backend.
+//!
+//! Each method is one database transaction. The ledger logic shared by both backends is written
+//! once in `shared.rs`; what differs (connecting, migrations, how a group's writes are
+//! serialised, which errors are retried) lives in `sqlite.rs` and `postgres.rs`.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::domain::error::LedgerError;
+use crate::domain::model::{
+    Account, AccountRef, Group, NewAccount, NewGroup, NewReversal, NewTransaction, Page,
+    PeriodClose, Statement, Transaction, TransactionQuery, TrialBalance, Verification,
+};
+
+mod postgres;
+mod shared;
+mod sqlite;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+pub type StoreResult<T> = Result<T, LedgerError>;
+
+/// A response as first sent, kept with its idempotency key so a retry gets it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Renders the outcome of a write into the response that is stored with its idempotency key,
+/// inside the same database transaction as the write.
+pub type Render<'a, T> = &'a (dyn Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync);
+
+/// An idempotency key claimed by a write.
+pub struct Idempotency<'a, T> {
+    pub key: &'a str,
+    /// SHA-256 (hex) of the route and the canonical request body.
+    pub request_hash: &'a str,
+    pub render: Render<'a, T>,
+}
+
+/// The result of a write: new, or the stored response of an earlier request with the same key.
+#[derive(Debug)]
+pub enum Written<T> {
+    Created(T),
+    Replayed(StoredResponse),
+}
+
+/// Scope of idempotency keys for creating groups, which belong to no group yet.
+pub const GROUPS_SCOPE: &str = "groups";
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is, for logs and health output.
+    fn backend(&self) -> &'static str;
+    /// The database answers and every migration this build knows of has been applied.
+    async fn ready(&self) -> StoreResult<()>;
+    /// Closes the pool, waiting for connections in use to be returned.
+    async fn close(&self);
+
+    async fn create_group(
+        &self,
+        group: NewGroup,
+        idempotency: Option<Idempotency<'_, Group>>,
+    ) -> StoreResult<Written<Group>>;
+    async fn list_groups(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<Group>>;
+    async fn get_group(&self, group_id: Uuid) -> StoreResult<Group>;
+
+    async fn create_account(
+        &self,
+        group_id: Uuid,
+        account: NewAccount,
+        idempotency: Option<Idempotency<'_, Account>>,
+    ) -> StoreResult<Written<Account>>;
+    async fn list_accounts(&self, group_id: Uuid) -> StoreResult<Vec<Account>>;
+    async fn get_account(&self, group_id: Uuid, account: &AccountRef) -> StoreResult<Account>;
+
+    async fn post_transaction(
+        &self,
+        group_id: Uuid,
+        transaction: NewTransaction,
+        idempotency: Option<Idempotency<'_, Transaction>>,
+    ) -> StoreResult<Written<Transaction>>;
+    async fn reverse_transaction(
+        &self,
+        group_id: Uuid,
+        transaction_id: Uuid,
+        reversal: NewReversal,
+        idempotency: Option<Idempotency<'_, Transaction>>,
+    ) -> StoreResult<Written<Transaction>>;
+    async fn list_transactions(
+        &self,
+        group_id: Uuid,
+        query: TransactionQuery,
+    ) -> StoreResult<Page<Transaction>>;
+    async fn get_transaction(
+        &self,
+        group_id: Uuid,
+        transaction_id: Uuid,
+    ) -> StoreResult<Transaction>;
+
+    async fn account_statement(
+        &self,
+        group_id: Uuid,
+        account: &AccountRef,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<Statement>;
+    async fn trial_balance(
+        &self,
+        group_id: Uuid,
+        as_of: Option<NaiveDate>,
+    ) -> StoreResult<TrialBalance>;
+
+    async fn close_period(
+        &self,
+        group_id: Uuid,
+        through: NaiveDate,
+        idempotency: Option<Idempotency<'_, PeriodClose>>,
+    ) -> StoreResult<Written<PeriodClose>>;
+    async fn verify_ledger(&self, group_id: Uuid) -> StoreResult<Verification>;
+}
+
+/// Opens the store a database URL names: `sqlite:` (the default) or `postgres:`/`postgresql:`.
+pub async fn connect(url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PostgresStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        anyhow::bail!("unsupported database URL: expected sqlite:// or postgres://")
+    }
+}

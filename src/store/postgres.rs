@@ -1,0 +1,92 @@
+//! The PostgreSQL backend. A group's writers queue on its row (`SELECT ... FOR UPDATE`), so
+//! writes to different groups run in parallel and several service processes can share one
+//! database. Serialization failures and deadlocks are retried by the shared write loop.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use super::shared::impl_store;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    const BACKEND: &'static str = "postgres";
+    const LOCK_GROUP_SQL: &'static str = "SELECT * FROM groups WHERE id = $1 FOR UPDATE";
+
+    /// Connects and migrates. Several processes may start at once: sqlx takes an advisory lock
+    /// around the migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = PgConnectOptions::from_str(url)?.application_name("msai-ledger");
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?;
+        Ok(PostgresStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+    }
+
+    fn classify(error: &sqlx::Error) -> ErrorClass {
+        match error {
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                // serialization_failure, deadlock_detected, unique_violation (a lost race on
+                // an idempotency key: the retry finds the winner's outcome and replays it).
+                Some("40001") | Some("40P01") | Some("23505") => ErrorClass::Retry,
+                // Connection exceptions, operator intervention (shutdown), insufficient resources.
+                Some(code)
+                    if code.starts_with("08")
+                        || code.starts_with("57")
+                        || code.starts_with("53") =>
+                {
+                    ErrorClass::Unavailable
+                }
+                _ => ErrorClass::Fatal,
+            },
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => ErrorClass::Unavailable,
+            _ => ErrorClass::Fatal,
+        }
+    }
+
+    async fn ready_check(&self) -> anyhow::Result<()> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        let known = MIGRATOR.iter().count() as i64;
+        anyhow::ensure!(applied >= known, "{applied} of {known} migrations applied");
+        Ok(())
+    }
+
+    async fn close_pool(&self) {
+        self.pool.close().await
+    }
+}
+
+impl_store!(PostgresStore, sqlx::Postgres);

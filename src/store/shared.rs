@@ -1,0 +1,1217 @@
+//! The ledger's store logic, written once for both backends.
+//!
+//! `impl_store!` expands into the `Store` implementation of a backend type. The backend
+//! supplies, as inherent items, exactly what differs between databases:
+//! - `begin_write()`: a transaction that will serialise with other writers,
+//! - `begin_read()`: a transaction that sees one consistent snapshot,
+//! - `LOCK_GROUP_SQL`: the statement that reads a group row and holds its write lock,
+//! - `classify(&sqlx::Error)`: whether a failed attempt is retried, or the database is down,
+//! - `ready_check()` and `close_pool()`.
+//! Everything else (the SQL, the rules, the hash chain, idempotency) is in this file.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::error::LedgerError;
+
+/// How many times a write is attempted when the database reports a serialization failure,
+/// a deadlock, a busy database or a lost race on a unique key.
+pub const MAX_WRITE_ATTEMPTS: u32 = 8;
+
+/// Rows per batch when verifying a chain, so memory stays bounded for any journal length.
+pub const VERIFY_BATCH: i64 = 1000;
+
+/// What a failed database call means for the write that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Try the whole transaction again (serialization failure, deadlock, busy, lost race).
+    Retry,
+    /// The database cannot be reached: answer 503.
+    Unavailable,
+    /// A fault: answer 500 and log it.
+    Fatal,
+}
+
+/// An error inside a store transaction: a ledger outcome that aborts it, or a database error.
+#[derive(Debug)]
+pub enum TxError {
+    Ledger(LedgerError),
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for TxError {
+    fn from(e: sqlx::Error) -> Self {
+        TxError::Db(e)
+    }
+}
+
+impl From<LedgerError> for TxError {
+    fn from(e: LedgerError) -> Self {
+        TxError::Ledger(e)
+    }
+}
+
+pub fn internal(what: impl std::fmt::Display) -> TxError {
+    TxError::Ledger(LedgerError::Internal(what.to_string()))
+}
+
+/// The recording time: now, kept to the microsecond so it round-trips through both databases.
+pub fn recorded_now() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Maps a database error that ended a store call to the error the client sees.
+pub fn db_error_to_ledger(class: ErrorClass, error: &sqlx::Error) -> LedgerError {
+    match class {
+        ErrorClass::Unavailable => LedgerError::Unavailable(error.to_string()),
+        ErrorClass::Retry => LedgerError::Unavailable(format!(
+            "the write could not be completed after {MAX_WRITE_ATTEMPTS} attempts: {error}"
+        )),
+        ErrorClass::Fatal => LedgerError::Internal(error.to_string()),
+    }
+}
+
+/// Columns of a transaction row, with the id of the transaction that reversed it if any.
+pub const TRANSACTION_COLUMNS: &str = "t.id, t.group_id, t.sequence, t.booked_on, t.recorded_at, \
+    t.description, t.metadata, t.reverses_id, t.previous_hash, t.hash, \
+    (SELECT r.id FROM transactions r WHERE r.reverses_id = t.id) AS reversed_by";
+
+macro_rules! impl_store {
+    ($store:ty, $db:ty) => {
+        use std::collections::HashMap;
+
+        use async_trait::async_trait;
+        use chrono::NaiveDate;
+        use sqlx::Row as _;
+        use uuid::Uuid;
+
+        use $crate::domain::account::{AccountType, Direction};
+        use $crate::domain::canonical::to_canonical_string;
+        use $crate::domain::error::{Conflict, LedgerError, Rule};
+        use $crate::domain::hash::{self, GENESIS_HASH, HashEntry, HashInput};
+        use $crate::domain::model::*;
+        use $crate::domain::money::{self, Currency};
+        use $crate::domain::posting::{self, AccountState, Line};
+        use $crate::store::shared::{
+            ErrorClass, MAX_WRITE_ATTEMPTS, TxError, VERIFY_BATCH, db_error_to_ledger, internal,
+            recorded_now,
+        };
+        use $crate::store::{
+            GROUPS_SCOPE, Idempotency, Store, StoreResult, StoredResponse, Written,
+        };
+
+        type Tx = sqlx::Transaction<'static, $db>;
+        type DbRow = <$db as sqlx::Database>::Row;
+
+        /// Runs `$body` (which uses `$tx`) in a write transaction, retrying what `classify`
+        /// says may be retried. `$body` yields `Result<Result<T, LedgerError>, TxError>`: the
+        /// outer error rolls back, the inner outcome is committed (a remembered rejection).
+        macro_rules! write_tx {
+            ($self:ident, |$tx:ident| $body:expr) => {{
+                let mut attempt = 0u32;
+                loop {
+                    attempt += 1;
+                    let outcome: Result<_, TxError> = async {
+                        let mut $tx = $self.begin_write().await?;
+                        let result = $body;
+                        match result {
+                            Ok(committed) => {
+                                $tx.commit().await?;
+                                Ok(committed)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    .await;
+                    match outcome {
+                        Ok(result) => break result,
+                        Err(TxError::Ledger(e)) => break Err(e),
+                        Err(TxError::Db(e)) => {
+                            let class = <$store>::classify(&e);
+                            if class == ErrorClass::Retry && attempt < MAX_WRITE_ATTEMPTS {
+                                let backoff = 2u64.pow(attempt.min(6)) + (rand_jitter() % 5);
+                                tokio::time::sleep(std::time::Duration::from_millis(backoff)).await;
+                                continue;
+                            }
+                            if class != ErrorClass::Retry {
+                                tracing::error!(error = %e, "database error");
+                            }
+                            break Err(db_error_to_ledger(class, &e));
+                        }
+                    }
+                }
+            }};
+        }
+
+        /// Runs `$body` in a read transaction over one snapshot.
+        macro_rules! read_tx {
+            ($self:ident, |$tx:ident| $body:expr) => {{
+                let outcome: Result<_, TxError> = async {
+                    let mut $tx = $self.begin_read().await?;
+                    let value = $body?;
+                    $tx.commit().await?;
+                    Ok(value)
+                }
+                .await;
+                match outcome {
+                    Ok(v) => Ok(v),
+                    Err(TxError::Ledger(e)) => Err(e),
+                    Err(TxError::Db(e)) => {
+                        let class = <$store>::classify(&e);
+                        if class == ErrorClass::Fatal {
+                            tracing::error!(error = %e, "database error");
+                        }
+                        Err(db_error_to_ledger(class, &e))
+                    }
+                }
+            }};
+        }
+
+        fn rand_jitter() -> u64 {
+            u64::from(Uuid::new_v4().as_bytes()[0])
+        }
+
+        fn currency_of(text: &str) -> Result<Currency, TxError> {
+            Currency::parse(text).map_err(|_| internal(format!("stored currency {text:?} is not valid")))
+        }
+
+        fn group_from_row(row: &DbRow) -> Result<Group, TxError> {
+            Ok(Group {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+                host_country: row.try_get("host_country")?,
+                home_country: row.try_get("home_country")?,
+                created_at: row.try_get("created_at")?,
+                closed_through: row.try_get("closed_through")?,
+                head_sequence: row.try_get("head_sequence")?,
+                head_hash: row.try_get("head_hash")?,
+            })
+        }
+
+        fn account_from_row(row: &DbRow) -> Result<Account, TxError> {
+            let kind: String = row.try_get("type")?;
+            Ok(Account {
+                id: row.try_get("id")?,
+                group_id: row.try_get("group_id")?,
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                kind: AccountType::parse(&kind).ok_or_else(|| internal("stored account type"))?,
+                currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+                no_overdraft: row.try_get("no_overdraft")?,
+                debits_minor: row.try_get("debits_minor")?,
+                credits_minor: row.try_get("credits_minor")?,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        fn transaction_from_row(row: &DbRow) -> Result<Transaction, TxError> {
+            let metadata: String = row.try_get("metadata")?;
+            Ok(Transaction {
+                id: row.try_get("id")?,
+                group_id: row.try_get("group_id")?,
+                sequence: row.try_get("sequence")?,
+                booked_on: row.try_get("booked_on")?,
+                recorded_at: row.try_get("recorded_at")?,
+                description: row.try_get("description")?,
+                metadata: serde_json::from_str(&metadata).map_err(internal)?,
+                entries: Vec::new(),
+                reverses: row.try_get("reverses_id")?,
+                reversed_by: row.try_get("reversed_by")?,
+                hash: row.try_get("hash")?,
+                previous_hash: row.try_get("previous_hash")?,
+            })
+        }
+
+        fn entry_from_row(row: &DbRow) -> Result<(Uuid, Entry), TxError> {
+            let direction: String = row.try_get("direction")?;
+            Ok((
+                row.try_get("transaction_id")?,
+                Entry {
+                    line: row.try_get("line")?,
+                    account_id: row.try_get("account_id")?,
+                    account_code: row.try_get("code")?,
+                    direction: Direction::parse(&direction)
+                        .ok_or_else(|| internal("stored direction"))?,
+                    amount_minor: row.try_get("amount_minor")?,
+                    currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+                },
+            ))
+        }
+
+        const ENTRY_COLUMNS: &str = "SELECT e.transaction_id, e.line, e.account_id, a.code, \
+            e.direction, e.amount_minor, e.currency, e.sequence \
+            FROM entries e JOIN accounts a ON a.id = e.account_id";
+
+        impl $store {
+            async fn lock_group(tx: &mut Tx, group_id: Uuid) -> Result<Group, TxError> {
+                let row = sqlx::query(<$store>::LOCK_GROUP_SQL)
+                    .bind(group_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                match row {
+                    Some(row) => group_from_row(&row),
+                    None => Err(LedgerError::NotFound("group").into()),
+                }
+            }
+
+            async fn read_group(tx: &mut Tx, group_id: Uuid) -> Result<Group, TxError> {
+                let row = sqlx::query("SELECT * FROM groups WHERE id = $1")
+                    .bind(group_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                match row {
+                    Some(row) => group_from_row(&row),
+                    None => Err(LedgerError::NotFound("group").into()),
+                }
+            }
+
+            /// The stored response for this key, or `None` if the key is new. A key used
+            /// before with another request is refused.
+            async fn claimed_response<T>(
+                tx: &mut Tx,
+                scope: &str,
+                idempotency: &Option<Idempotency<'_, T>>,
+            ) -> Result<Option<StoredResponse>, TxError> {
+                let Some(idem) = idempotency else { return Ok(None) };
+                let row = sqlx::query(
+                    "SELECT request_hash, status, body FROM idempotency_keys \
+                     WHERE scope = $1 AND key = $2",
+                )
+                .bind(scope)
+                .bind(idem.key)
+                .fetch_optional(&mut **tx)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let request_hash: String = row.try_get("request_hash")?;
+                if request_hash != idem.request_hash {
+                    return Err(LedgerError::IdempotencyKeyReused.into());
+                }
+                let status: i32 = row.try_get("status")?;
+                Ok(Some(StoredResponse {
+                    status: u16::try_from(status).map_err(internal)?,
+                    body: row.try_get("body")?,
+                }))
+            }
+
+            /// Stores the outcome for the key, in the transaction that produced it.
+            async fn remember<T>(
+                tx: &mut Tx,
+                scope: &str,
+                idempotency: &Option<Idempotency<'_, T>>,
+                outcome: Result<&T, &LedgerError>,
+            ) -> Result<(), TxError> {
+                let Some(idem) = idempotency else { return Ok(()) };
+                let response = (idem.render)(outcome);
+                sqlx::query(
+                    "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(scope)
+                .bind(idem.key)
+                .bind(idem.request_hash)
+                .bind(i32::from(response.status))
+                .bind(&response.body)
+                .bind(recorded_now())
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Remembers a write's outcome and turns it into what the store call returns.
+            async fn finish<T>(
+                tx: &mut Tx,
+                scope: &str,
+                idempotency: &Option<Idempotency<'_, T>>,
+                outcome: Result<T, LedgerError>,
+            ) -> Result<Result<Written<T>, LedgerError>, TxError> {
+                Self::remember(tx, scope, idempotency, outcome.as_ref()).await?;
+                Ok(outcome.map(Written::Created))
+            }
+
+            async fn find_account(
+                tx: &mut Tx,
+                group_id: Uuid,
+                account: &AccountRef,
+            ) -> Result<Option<Account>, TxError> {
+                let query = match account {
+                    AccountRef::Id(id) => {
+                        sqlx::query("SELECT * FROM accounts WHERE group_id = $1 AND id = $2")
+                            .bind(group_id)
+                            .bind(*id)
+                    }
+                    AccountRef::Code(code) => {
+                        sqlx::query("SELECT * FROM accounts WHERE group_id = $1 AND code = $2")
+                            .bind(group_id)
+                            .bind(code.clone())
+                    }
+                };
+                match query.fetch_optional(&mut **tx).await? {
+                    Some(row) => Ok(Some(account_from_row(&row)?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn entries_between(
+                tx: &mut Tx,
+                group_id: Uuid,
+                first_sequence: i64,
+                last_sequence: i64,
+            ) -> Result<Vec<(Uuid, Entry)>, TxError> {
+                let sql = const_format::concatcp!(
+                    ENTRY_COLUMNS,
+                    " WHERE e.group_id = $1 AND e.sequence >= $2 AND e.sequence <= $3 \
+                     ORDER BY e.sequence, e.line"
+                );
+                let rows = sqlx::query(sql)
+                    .bind(group_id)
+                    .bind(first_sequence)
+                    .bind(last_sequence)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                rows.iter().map(entry_from_row).collect()
+            }
+
+            /// Fills in the entries of transactions read in sequence order.
+            async fn attach_entries(
+                tx: &mut Tx,
+                group_id: Uuid,
+                transactions: &mut [Transaction],
+            ) -> Result<(), TxError> {
+                let (Some(first), Some(last)) = (transactions.first(), transactions.last()) else {
+                    return Ok(());
+                };
+                let entries = Self::entries_between(tx, group_id, first.sequence, last.sequence).await?;
+                let mut by_transaction: HashMap<Uuid, Vec<Entry>> = HashMap::new();
+                for (transaction_id, entry) in entries {
+                    by_transaction.entry(transaction_id).or_default().push(entry);
+                }
+                for t in transactions.iter_mut() {
+                    t.entries = by_transaction.remove(&t.id).unwrap_or_default();
+                }
+                Ok(())
+            }
+
+            async fn load_transaction(
+                tx: &mut Tx,
+                group_id: Uuid,
+                transaction_id: Uuid,
+            ) -> Result<Transaction, TxError> {
+                let sql = const_format::concatcp!(
+                    "SELECT ",
+                    $crate::store::shared::TRANSACTION_COLUMNS,
+                    " FROM transactions t WHERE t.group_id = $1 AND t.id = $2"
+                );
+                let row = sqlx::query(sql)
+                    .bind(group_id)
+                    .bind(transaction_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let Some(row) = row else {
+                    return Err(LedgerError::NotFound("transaction").into());
+                };
+                let mut transactions = vec![transaction_from_row(&row)?];
+                Self::attach_entries(tx, group_id, &mut transactions).await?;
+                Ok(transactions.remove(0))
+            }
+
+            /// Resolves the entries' accounts and amounts into posting lines, or the first
+            /// entry that names no account of the group or has a malformed amount.
+            async fn resolve_lines(
+                tx: &mut Tx,
+                group_id: Uuid,
+                entries: &[EntryRequest],
+            ) -> Result<Result<(Vec<Line>, Vec<AccountState>), LedgerError>, TxError> {
+                let mut accounts: Vec<AccountState> = Vec::new();
+                let mut index_of: HashMap<Uuid, usize> = HashMap::new();
+                let mut by_ref: HashMap<&AccountRef, usize> = HashMap::new();
+                let mut lines = Vec::with_capacity(entries.len());
+                for (i, entry) in entries.iter().enumerate() {
+                    let account_index = match by_ref.get(&entry.account) {
+                        Some(&index) => index,
+                        None => {
+                            let Some(account) = Self::find_account(tx, group_id, &entry.account).await? else {
+                                return Ok(Err(LedgerError::rule(
+                                    Rule::UnknownAccount,
+                                    Some(format!("/entries/{i}/account")),
+                                    format!("entry {i} names an account that does not exist in this group"),
+                                )));
+                            };
+                            let index = *index_of.entry(account.id).or_insert_with(|| {
+                                accounts.push(AccountState {
+                                    id: account.id,
+                                    code: account.code.clone(),
+                                    kind: account.kind,
+                                    currency: account.currency,
+                                    no_overdraft: account.no_overdraft,
+                                    debits_minor: account.debits_minor,
+                                    credits_minor: account.credits_minor,
+                                });
+                                accounts.len() - 1
+                            });
+                            by_ref.insert(&entry.account, index);
+                            index
+                        }
+                    };
+                    let currency = accounts[account_index].currency;
+                    let amount_minor = match money::parse_positive_amount(&entry.amount, currency) {
+                        Ok(minor) => minor,
+                        Err(money::AmountError::NotPositive) => {
+                            return Ok(Err(LedgerError::rule(
+                                Rule::NonPositiveAmount,
+                                Some(format!("/entries/{i}/amount")),
+                                format!("entry {i} has an amount that is not greater than zero"),
+                            )));
+                        }
+                        Err(money::AmountError::TooManyDecimals { .. }) => {
+                            return Ok(Err(LedgerError::rule(
+                                Rule::CurrencyMismatch,
+                                Some(format!("/entries/{i}/amount")),
+                                format!(
+                                    "entry {i}: account {} is in {currency}, which has {} decimals",
+                                    accounts[account_index].code,
+                                    currency.exponent()
+                                ),
+                            )));
+                        }
+                        Err(e) => {
+                            return Ok(Err(LedgerError::invalid(
+                                format!("/entries/{i}/amount"),
+                                format!("amount {e}"),
+                            )));
+                        }
+                    };
+                    lines.push(Line { account: account_index, direction: entry.direction, amount_minor });
+                }
+                Ok(Ok((lines, accounts)))
+            }
+
+            /// Checks and writes one transaction under the group's lock. The inner error is a
+            /// rule violation: nothing was written, and the caller still commits (to remember
+            /// the outcome with its idempotency key).
+            ///
+            /// This is the unit a group commit would repeat for each request of a batch.
+            async fn apply_posting(
+                tx: &mut Tx,
+                group: &mut Group,
+                booked_on: NaiveDate,
+                description: &str,
+                metadata: &serde_json::Value,
+                lines: &[Line],
+                accounts: &[AccountState],
+                reverses: Option<Uuid>,
+            ) -> Result<Result<Transaction, LedgerError>, TxError> {
+                let totals = match posting::check(lines, accounts, booked_on, group.closed_through) {
+                    Ok(totals) => totals,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let id = Uuid::now_v7();
+                let sequence = group.head_sequence + 1;
+                let recorded_at = recorded_now();
+                let hash_entries: Vec<HashEntry> = lines
+                    .iter()
+                    .map(|l| HashEntry {
+                        account_id: accounts[l.account].id,
+                        direction: l.direction,
+                        amount_minor: l.amount_minor,
+                        currency: accounts[l.account].currency,
+                    })
+                    .collect();
+                let input = HashInput {
+                    group_id: group.id,
+                    sequence,
+                    booked_on,
+                    recorded_at,
+                    description,
+                    entries: hash_entries,
+                    metadata,
+                    reverses,
+                };
+                let hash = hash::chain_hash(&group.head_hash, &input)
+                    .ok_or_else(|| internal("stored head hash is not 64 hex digits"))?;
+                sqlx::query(
+                    "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
+                     description, metadata, reverses_id, previous_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(id)
+                .bind(group.id)
+                .bind(sequence)
+                .bind(booked_on)
+                .bind(recorded_at)
+                .bind(description)
+                .bind(to_canonical_string(metadata))
+                .bind(reverses)
+                .bind(&group.head_hash)
+                .bind(&hash)
+                .execute(&mut **tx)
+                .await?;
+                let mut entries = Vec::with_capacity(lines.len());
+                for (line_no, line) in lines.iter().enumerate() {
+                    let account = &accounts[line.account];
+                    let line_no = i32::try_from(line_no).map_err(internal)?;
+                    sqlx::query(
+                        "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
+                         amount_minor, currency, booked_on, sequence) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(group.id)
+                    .bind(id)
+                    .bind(line_no)
+                    .bind(account.id)
+                    .bind(line.direction.as_str())
+                    .bind(line.amount_minor)
+                    .bind(account.currency.code())
+                    .bind(booked_on)
+                    .bind(sequence)
+                    .execute(&mut **tx)
+                    .await?;
+                    entries.push(Entry {
+                        line: line_no,
+                        account_id: account.id,
+                        account_code: account.code.clone(),
+                        direction: line.direction,
+                        amount_minor: line.amount_minor,
+                        currency: account.currency,
+                    });
+                }
+                for t in &totals {
+                    sqlx::query(
+                        "UPDATE accounts SET debits_minor = $1, credits_minor = $2 \
+                         WHERE id = $3 AND group_id = $4",
+                    )
+                    .bind(t.debits_minor)
+                    .bind(t.credits_minor)
+                    .bind(accounts[t.account].id)
+                    .bind(group.id)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                sqlx::query("UPDATE groups SET head_sequence = $1, head_hash = $2 WHERE id = $3")
+                    .bind(sequence)
+                    .bind(&hash)
+                    .bind(group.id)
+                    .execute(&mut **tx)
+                    .await?;
+                let previous_hash = std::mem::replace(&mut group.head_hash, hash.clone());
+                group.head_sequence = sequence;
+                Ok(Ok(Transaction {
+                    id,
+                    group_id: group.id,
+                    sequence,
+                    booked_on,
+                    recorded_at,
+                    description: description.to_string(),
+                    metadata: metadata.clone(),
+                    entries,
+                    reverses,
+                    reversed_by: None,
+                    hash,
+                    previous_hash,
+                }))
+            }
+
+            async fn post_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                request: &NewTransaction,
+                idempotency: &Option<Idempotency<'_, Transaction>>,
+            ) -> Result<Result<Written<Transaction>, LedgerError>, TxError> {
+                let mut group = Self::lock_group(tx, group_id).await?;
+                let scope = group_id.to_string();
+                if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
+                    return Ok(Ok(Written::Replayed(replay)));
+                }
+                let outcome = match Self::resolve_lines(tx, group_id, &request.entries).await? {
+                    Err(e) => Err(e),
+                    Ok((lines, accounts)) => {
+                        Self::apply_posting(
+                            tx,
+                            &mut group,
+                            request.booked_on,
+                            &request.description,
+                            &request.metadata,
+                            &lines,
+                            &accounts,
+                            None,
+                        )
+                        .await?
+                    }
+                };
+                Self::finish(tx, &scope, idempotency, outcome).await
+            }
+
+            async fn reverse_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                transaction_id: Uuid,
+                request: &NewReversal,
+                idempotency: &Option<Idempotency<'_, Transaction>>,
+            ) -> Result<Result<Written<Transaction>, LedgerError>, TxError> {
+                let mut group = Self::lock_group(tx, group_id).await?;
+                let scope = group_id.to_string();
+                if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
+                    return Ok(Ok(Written::Replayed(replay)));
+                }
+                let original = Self::load_transaction(tx, group_id, transaction_id).await?;
+                let outcome = if let Some(by) = original.reversed_by {
+                    Err(LedgerError::conflict(
+                        Conflict::AlreadyReversed,
+                        format!("transaction {} was already reversed by {by}", original.id),
+                    ))
+                } else if let Some(of) = original.reverses {
+                    Err(LedgerError::conflict(
+                        Conflict::IsReversal,
+                        format!(
+                            "transaction {} reverses {of}; post the original again instead of reversing a reversal",
+                            original.id
+                        ),
+                    ))
+                } else {
+                    let mut accounts: Vec<AccountState> = Vec::new();
+                    let mut lines = Vec::with_capacity(original.entries.len());
+                    for entry in &original.entries {
+                        let account = Self::find_account(tx, group_id, &AccountRef::Id(entry.account_id))
+                            .await?
+                            .ok_or_else(|| internal("an entry's account is missing"))?;
+                        let index = match accounts.iter().position(|a| a.id == account.id) {
+                            Some(index) => index,
+                            None => {
+                                accounts.push(AccountState {
+                                    id: account.id,
+                                    code: account.code,
+                                    kind: account.kind,
+                                    currency: account.currency,
+                                    no_overdraft: account.no_overdraft,
+                                    debits_minor: account.debits_minor,
+                                    credits_minor: account.credits_minor,
+                                });
+                                accounts.len() - 1
+                            }
+                        };
+                        lines.push(Line { account: index, direction: entry.direction, amount_minor: entry.amount_minor });
+                    }
+                    let lines = posting::mirror(&lines);
+                    let description = request.description.clone().unwrap_or_else(|| {
+                        format!("Reversal of #{}: {}", original.sequence, original.description)
+                    });
+                    let metadata = serde_json::json!({});
+                    Self::apply_posting(
+                        tx,
+                        &mut group,
+                        request.booked_on,
+                        &description,
+                        &metadata,
+                        &lines,
+                        &accounts,
+                        Some(original.id),
+                    )
+                    .await?
+                };
+                Self::finish(tx, &scope, idempotency, outcome).await
+            }
+
+            async fn create_group_in_tx(
+                tx: &mut Tx,
+                request: &NewGroup,
+                idempotency: &Option<Idempotency<'_, Group>>,
+            ) -> Result<Result<Written<Group>, LedgerError>, TxError> {
+                if let Some(replay) = Self::claimed_response(tx, GROUPS_SCOPE, idempotency).await? {
+                    return Ok(Ok(Written::Replayed(replay)));
+                }
+                let group = Group {
+                    id: Uuid::now_v7(),
+                    name: request.name.clone(),
+                    currency: request.currency,
+                    host_country: request.host_country.clone(),
+                    home_country: request.home_country.clone(),
+                    created_at: recorded_now(),
+                    closed_through: None,
+                    head_sequence: 0,
+                    head_hash: GENESIS_HASH.to_string(),
+                };
+                sqlx::query(
+                    "INSERT INTO groups (id, name, currency, host_country, home_country, created_at, \
+                     closed_through, head_sequence, head_hash) VALUES ($1, $2, $3, $4, $5, $6, NULL, 0, $7)",
+                )
+                .bind(group.id)
+                .bind(&group.name)
+                .bind(group.currency.code())
+                .bind(&group.host_country)
+                .bind(&group.home_country)
+                .bind(group.created_at)
+                .bind(&group.head_hash)
+                .execute(&mut **tx)
+                .await?;
+                Self::finish(tx, GROUPS_SCOPE, idempotency, Ok(group)).await
+            }
+
+            async fn create_account_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                request: &NewAccount,
+                idempotency: &Option<Idempotency<'_, Account>>,
+            ) -> Result<Result<Written<Account>, LedgerError>, TxError> {
+                Self::lock_group(tx, group_id).await?;
+                let scope = group_id.to_string();
+                if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
+                    return Ok(Ok(Written::Replayed(replay)));
+                }
+                let existing = Self::find_account(tx, group_id, &AccountRef::Code(request.code.clone())).await?;
+                let outcome = if existing.is_some() {
+                    Err(LedgerError::conflict(
+                        Conflict::DuplicateAccountCode,
+                        format!("the group already has an account with code {}", request.code),
+                    ))
+                } else {
+                    let account = Account {
+                        id: Uuid::now_v7(),
+                        group_id,
+                        code: request.code.clone(),
+                        name: request.name.clone(),
+                        kind: request.kind,
+                        currency: request.currency,
+                        no_overdraft: request.no_overdraft,
+                        debits_minor: 0,
+                        credits_minor: 0,
+                        created_at: recorded_now(),
+                    };
+                    sqlx::query(
+                        "INSERT INTO accounts (id, group_id, code, name, type, currency, no_overdraft, \
+                         debits_minor, credits_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8)",
+                    )
+                    .bind(account.id)
+                    .bind(group_id)
+                    .bind(&account.code)
+                    .bind(&account.name)
+                    .bind(account.kind.as_str())
+                    .bind(account.currency.code())
+                    .bind(account.no_overdraft)
+                    .bind(account.created_at)
+                    .execute(&mut **tx)
+                    .await?;
+                    Ok(account)
+                };
+                Self::finish(tx, &scope, idempotency, outcome).await
+            }
+
+            async fn close_period_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                through: NaiveDate,
+                idempotency: &Option<Idempotency<'_, PeriodClose>>,
+            ) -> Result<Result<Written<PeriodClose>, LedgerError>, TxError> {
+                let group = Self::lock_group(tx, group_id).await?;
+                let scope = group_id.to_string();
+                if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
+                    return Ok(Ok(Written::Replayed(replay)));
+                }
+                let outcome = match group.closed_through {
+                    Some(closed) if through <= closed => Err(LedgerError::conflict(
+                        Conflict::PeriodAlreadyClosed,
+                        format!("the ledger is already closed through {closed}"),
+                    )),
+                    _ => {
+                        let close = PeriodClose { group_id, through, closed_at: recorded_now() };
+                        sqlx::query("INSERT INTO period_closes (group_id, through, closed_at) VALUES ($1, $2, $3)")
+                            .bind(group_id)
+                            .bind(through)
+                            .bind(close.closed_at)
+                            .execute(&mut **tx)
+                            .await?;
+                        sqlx::query("UPDATE groups SET closed_through = $1 WHERE id = $2")
+                            .bind(through)
+                            .bind(group_id)
+                            .execute(&mut **tx)
+                            .await?;
+                        Ok(close)
+                    }
+                };
+                Self::finish(tx, &scope, idempotency, outcome).await
+            }
+
+            async fn statement_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                account: &AccountRef,
+                from: Option<NaiveDate>,
+                to: Option<NaiveDate>,
+            ) -> Result<Statement, TxError> {
+                Self::read_group(tx, group_id).await?;
+                let account = Self::find_account(tx, group_id, account)
+                    .await?
+                    .ok_or(LedgerError::NotFound("account"))?;
+                let normal = account.kind.normal_side();
+                let signed = |direction: Direction, amount: i64| -> Option<i64> {
+                    if direction == normal { Some(amount) } else { amount.checked_neg() }
+                };
+                let opening_minor = match from {
+                    None => 0,
+                    Some(from) => {
+                        let row = sqlx::query(
+                            "SELECT CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+                             CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+                             FROM entries WHERE account_id = $1 AND booked_on < $2",
+                        )
+                        .bind(account.id)
+                        .bind(from)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                        let debits: i64 = row.try_get("debits")?;
+                        let credits: i64 = row.try_get("credits")?;
+                        $crate::domain::account::normal_balance(account.kind, debits, credits)
+                            .ok_or_else(|| internal("opening balance overflow"))?
+                    }
+                };
+                let rows = sqlx::query(
+                    "SELECT e.transaction_id, e.sequence, e.booked_on, e.direction, e.amount_minor, t.description \
+                     FROM entries e JOIN transactions t ON t.id = e.transaction_id \
+                     WHERE e.account_id = $1 AND ($2 IS NULL OR e.booked_on >= $2) AND ($3 IS NULL OR e.booked_on <= $3) \
+                     ORDER BY e.booked_on, e.sequence, e.line",
+                )
+                .bind(account.id)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&mut **tx)
+                .await?;
+                let mut balance = opening_minor;
+                let mut lines = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let direction: String = row.try_get("direction")?;
+                    let direction = Direction::parse(&direction).ok_or_else(|| internal("stored direction"))?;
+                    let amount_minor: i64 = row.try_get("amount_minor")?;
+                    balance = signed(direction, amount_minor)
+                        .and_then(|s| balance.checked_add(s))
+                        .ok_or_else(|| internal("running balance overflow"))?;
+                    lines.push(StatementLine {
+                        transaction_id: row.try_get("transaction_id")?,
+                        sequence: row.try_get("sequence")?,
+                        booked_on: row.try_get("booked_on")?,
+                        description: row.try_get("description")?,
+                        direction,
+                        amount_minor,
+                        balance_minor: balance,
+                    });
+                }
+                Ok(Statement { account, from, to, opening_minor, lines, closing_minor: balance })
+            }
+
+            async fn trial_balance_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                as_of: Option<NaiveDate>,
+            ) -> Result<TrialBalance, TxError> {
+                Self::read_group(tx, group_id).await?;
+                let rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
+                    .bind(group_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let accounts = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
+                let mut sums: HashMap<Uuid, (i64, i64)> = HashMap::new();
+                if let Some(as_of) = as_of {
+                    let rows = sqlx::query(
+                        "SELECT account_id, \
+                         CAST(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END) AS BIGINT) AS debits, \
+                         CAST(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END) AS BIGINT) AS credits \
+                         FROM entries WHERE group_id = $1 AND booked_on <= $2 GROUP BY account_id",
+                    )
+                    .bind(group_id)
+                    .bind(as_of)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                    for row in &rows {
+                        sums.insert(row.try_get("account_id")?, (row.try_get("debits")?, row.try_get("credits")?));
+                    }
+                }
+                let lines = accounts
+                    .into_iter()
+                    .map(|account| {
+                        let (debits_minor, credits_minor) = match as_of {
+                            None => (account.debits_minor, account.credits_minor),
+                            Some(_) => sums.get(&account.id).copied().unwrap_or((0, 0)),
+                        };
+                        TrialBalanceLine { account, debits_minor, credits_minor }
+                    })
+                    .collect();
+                Ok(TrialBalance { as_of, lines })
+            }
+
+            async fn verify_in_tx(tx: &mut Tx, group_id: Uuid) -> Result<Verification, TxError> {
+                let group = Self::read_group(tx, group_id).await?;
+                let mut previous = GENESIS_HASH.to_string();
+                let mut expected = 1i64;
+                let mut sums: HashMap<Uuid, (i64, i64)> = HashMap::new();
+                let mut result = Verification {
+                    transactions_checked: 0,
+                    head_sequence: group.head_sequence,
+                    head_hash: group.head_hash.clone(),
+                    failure: None,
+                };
+                loop {
+                    let sql = const_format::concatcp!(
+                        "SELECT ",
+                        $crate::store::shared::TRANSACTION_COLUMNS,
+                        " FROM transactions t WHERE t.group_id = $1 AND t.sequence >= $2 ORDER BY t.sequence LIMIT $3"
+                    );
+                    let rows = sqlx::query(sql)
+                        .bind(group_id)
+                        .bind(expected)
+                        .bind(VERIFY_BATCH)
+                        .fetch_all(&mut **tx)
+                        .await?;
+                    if rows.is_empty() {
+                        break;
+                    }
+                    let mut batch = rows.iter().map(transaction_from_row).collect::<Result<Vec<_>, _>>()?;
+                    Self::attach_entries(tx, group_id, &mut batch).await?;
+                    for t in &batch {
+                        if t.sequence != expected {
+                            result.failure = Some(VerificationFailure::SequenceGap { expected, found: t.sequence });
+                            return Ok(result);
+                        }
+                        let input = HashInput {
+                            group_id,
+                            sequence: t.sequence,
+                            booked_on: t.booked_on,
+                            recorded_at: t.recorded_at,
+                            description: &t.description,
+                            entries: t.entries.iter().map(|e| HashEntry {
+                                account_id: e.account_id,
+                                direction: e.direction,
+                                amount_minor: e.amount_minor,
+                                currency: e.currency,
+                            }).collect(),
+                            metadata: &t.metadata,
+                            reverses: t.reverses,
+                        };
+                        let recomputed = hash::chain_hash(&previous, &input);
+                        if t.previous_hash != previous || recomputed.as_deref() != Some(t.hash.as_str()) {
+                            result.failure = Some(VerificationFailure::HashMismatch { sequence: t.sequence });
+                            return Ok(result);
+                        }
+                        let mut net: HashMap<Currency, i64> = HashMap::new();
+                        for e in &t.entries {
+                            let sum = sums.entry(e.account_id).or_insert((0, 0));
+                            let (side, sign) = match e.direction {
+                                Direction::Debit => (&mut sum.0, 1),
+                                Direction::Credit => (&mut sum.1, -1),
+                            };
+                            *side = side.checked_add(e.amount_minor).ok_or_else(|| internal("sum overflow"))?;
+                            let n = net.entry(e.currency).or_insert(0);
+                            *n = n.checked_add(sign * e.amount_minor).ok_or_else(|| internal("sum overflow"))?;
+                        }
+                        if t.entries.len() < 2 || net.values().any(|v| *v != 0) {
+                            result.failure = Some(VerificationFailure::Unbalanced { sequence: t.sequence });
+                            return Ok(result);
+                        }
+                        previous = t.hash.clone();
+                        expected += 1;
+                        result.transactions_checked += 1;
+                    }
+                }
+                if result.transactions_checked != group.head_sequence || previous != group.head_hash {
+                    result.failure = Some(VerificationFailure::HeadMismatch);
+                    return Ok(result);
+                }
+                let rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
+                    .bind(group_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                for row in &rows {
+                    let account = account_from_row(row)?;
+                    let (debits, credits) = sums.get(&account.id).copied().unwrap_or((0, 0));
+                    if debits != account.debits_minor || credits != account.credits_minor {
+                        result.failure = Some(VerificationFailure::BalanceMismatch {
+                            account_id: account.id,
+                            code: account.code,
+                        });
+                        return Ok(result);
+                    }
+                }
+                Ok(result)
+            }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                <$store>::BACKEND
+            }
+
+            async fn ready(&self) -> StoreResult<()> {
+                self.ready_check().await.map_err(|e| LedgerError::Unavailable(e.to_string()))
+            }
+
+            async fn close(&self) {
+                self.close_pool().await
+            }
+
+            async fn create_group(
+                &self,
+                group: NewGroup,
+                idempotency: Option<Idempotency<'_, Group>>,
+            ) -> StoreResult<Written<Group>> {
+                write_tx!(self, |tx| Self::create_group_in_tx(&mut tx, &group, &idempotency).await)
+            }
+
+            async fn list_groups(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<Group>> {
+                read_tx!(self, |tx| {
+                    let rows = sqlx::query("SELECT * FROM groups WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2")
+                        .bind(after)
+                        .bind(i64::from(limit))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(TxError::from);
+                    rows.and_then(|rows| rows.iter().map(group_from_row).collect::<Result<Vec<_>, _>>())
+                })
+            }
+
+            async fn get_group(&self, group_id: Uuid) -> StoreResult<Group> {
+                read_tx!(self, |tx| Self::read_group(&mut tx, group_id).await)
+            }
+
+            async fn create_account(
+                &self,
+                group_id: Uuid,
+                account: NewAccount,
+                idempotency: Option<Idempotency<'_, Account>>,
+            ) -> StoreResult<Written<Account>> {
+                write_tx!(self, |tx| Self::create_account_in_tx(&mut tx, group_id, &account, &idempotency).await)
+            }
+
+            async fn list_accounts(&self, group_id: Uuid) -> StoreResult<Vec<Account>> {
+                read_tx!(self, |tx| {
+                    match Self::read_group(&mut tx, group_id).await {
+                        Err(e) => Err(e),
+                        Ok(_) => sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
+                            .bind(group_id)
+                            .fetch_all(&mut *tx)
+                            .await
+                            .map_err(TxError::from)
+                            .and_then(|rows| rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()),
+                    }
+                })
+            }
+
+            async fn get_account(&self, group_id: Uuid, account: &AccountRef) -> StoreResult<Account> {
+                read_tx!(self, |tx| {
+                    match Self::read_group(&mut tx, group_id).await {
+                        Err(e) => Err(e),
+                        Ok(_) => match Self::find_account(&mut tx, group_id, account).await {
+                            Ok(Some(a)) => Ok(a),
+                            Ok(None) => Err(LedgerError::NotFound("account").into()),
+                            Err(e) => Err(e),
+                        },
+                    }
+                })
+            }
+
+            async fn post_transaction(
+                &self,
+                group_id: Uuid,
+                transaction: NewTransaction,
+                idempotency: Option<Idempotency<'_, Transaction>>,
+            ) -> StoreResult<Written<Transaction>> {
+                write_tx!(self, |tx| Self::post_in_tx(&mut tx, group_id, &transaction, &idempotency).await)
+            }
+
+            async fn reverse_transaction(
+                &self,
+                group_id: Uuid,
+                transaction_id: Uuid,
+                reversal: NewReversal,
+                idempotency: Option<Idempotency<'_, Transaction>>,
+            ) -> StoreResult<Written<Transaction>> {
+                write_tx!(self, |tx| Self::reverse_in_tx(&mut tx, group_id, transaction_id, &reversal, &idempotency).await)
+            }
+
+            async fn list_transactions(
+                &self,
+                group_id: Uuid,
+                query: TransactionQuery,
+            ) -> StoreResult<Page<Transaction>> {
+                read_tx!(self, |tx| Self::list_transactions_in_tx(&mut tx, group_id, &query).await)
+            }
+
+            async fn get_transaction(&self, group_id: Uuid, transaction_id: Uuid) -> StoreResult<Transaction> {
+                read_tx!(self, |tx| {
+                    match Self::read_group(&mut tx, group_id).await {
+                        Err(e) => Err(e),
+                        Ok(_) => Self::load_transaction(&mut tx, group_id, transaction_id).await,
+                    }
+                })
+            }
+
+            async fn account_statement(
+                &self,
+                group_id: Uuid,
+                account: &AccountRef,
+                from: Option<NaiveDate>,
+                to: Option<NaiveDate>,
+            ) -> StoreResult<Statement> {
+                read_tx!(self, |tx| Self::statement_in_tx(&mut tx, group_id, account, from, to).await)
+            }
+
+            async fn trial_balance(&self, group_id: Uuid, as_of: Option<NaiveDate>) -> StoreResult<TrialBalance> {
+                read_tx!(self, |tx| Self::trial_balance_in_tx(&mut tx, group_id, as_of).await)
+            }
+
+            async fn close_period(
+                &self,
+                group_id: Uuid,
+                through: NaiveDate,
+                idempotency: Option<Idempotency<'_, PeriodClose>>,
+            ) -> StoreResult<Written<PeriodClose>> {
+                write_tx!(self, |tx| Self::close_period_in_tx(&mut tx, group_id, through, &idempotency).await)
+            }
+
+            async fn verify_ledger(&self, group_id: Uuid) -> StoreResult<Verification> {
+                read_tx!(self, |tx| Self::verify_in_tx(&mut tx, group_id).await)
+            }
+        }
+
+        impl $store {
+            async fn list_transactions_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                query: &TransactionQuery,
+            ) -> Result<Page<Transaction>, TxError> {
+                Self::read_group(tx, group_id).await?;
+                let account_id = match &query.account {
+                    None => None,
+                    Some(account) => Some(
+                        Self::find_account(tx, group_id, account)
+                            .await?
+                            .ok_or(LedgerError::NotFound("account"))?
+                            .id,
+                    ),
+                };
+                let sql = const_format::concatcp!(
+                    "SELECT ",
+                    $crate::store::shared::TRANSACTION_COLUMNS,
+                    " FROM transactions t WHERE t.group_id = $1 AND t.sequence > $2 \
+                     AND ($3 IS NULL OR t.booked_on >= $3) AND ($4 IS NULL OR t.booked_on <= $4) \
+                     AND ($5 IS NULL OR EXISTS (SELECT 1 FROM entries e WHERE e.transaction_id = t.id AND e.account_id = $5)) \
+                     ORDER BY t.sequence LIMIT $6"
+                );
+                let rows = sqlx::query(sql)
+                    .bind(group_id)
+                    .bind(query.after_sequence)
+                    .bind(query.from)
+                    .bind(query.to)
+                    .bind(account_id)
+                    .bind(i64::from(query.limit) + 1)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let mut items = rows.iter().map(transaction_from_row).collect::<Result<Vec<_>, _>>()?;
+                let more = items.len() > query.limit as usize;
+                items.truncate(query.limit as usize);
+                Self::attach_entries(tx, group_id, &mut items).await?;
+                let next_after = if more { items.last().map(|t| t.sequence) } else { None };
+                Ok(Page { items, next_after })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

@@ -1,0 +1,95 @@
+//! The SQLite backend: one file, WAL, `synchronous=FULL`, writers serialised by
+//! `BEGIN IMMEDIATE` (SQLite has one writer at a time; immediate mode takes the write lock at
+//! the start, so a transaction never fails half-way for want of it).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::shared::impl_store;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    const BACKEND: &'static str = "sqlite";
+    /// SQLite serialises all writers in `BEGIN IMMEDIATE`, so reading the row is enough.
+    const LOCK_GROUP_SQL: &'static str = "SELECT * FROM groups WHERE id = $1";
+
+    /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?;
+        Ok(SqliteStore { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        // A deferred transaction reads one WAL snapshot from its first statement on.
+        self.pool.begin().await
+    }
+
+    fn classify(error: &sqlx::Error) -> ErrorClass {
+        match error {
+            sqlx::Error::Database(db) => {
+                // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+                let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0);
+                match code & 0xff {
+                    5 | 6 => ErrorClass::Retry,
+                    _ => ErrorClass::Fatal,
+                }
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                ErrorClass::Unavailable
+            }
+            _ => ErrorClass::Fatal,
+        }
+    }
+
+    async fn ready_check(&self) -> anyhow::Result<()> {
+        check_migrations(&self.pool).await
+    }
+
+    async fn close_pool(&self) {
+        self.pool.close().await
+    }
+}
+
+async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+            .fetch_one(pool)
+            .await?;
+    let known = MIGRATOR.iter().count() as i64;
+    anyhow::ensure!(applied >= known, "{applied} of {known} migrations applied");
+    Ok(())
+}
+
+impl_store!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,229 @@
+//! Starts the real service on port 0 over a fresh database, on either backend, for one test.
+
+use std::sync::Arc;
+
+use msai_ledger::app::{AppConfig, serve};
+use msai_ledger::store::Store;
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub base: String,
+    pub client: Client,
+    pub store: Arc<dyn Store>,
+    pub database_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The database URL for a fresh database on `backend`, with the directory that holds it.
+pub async fn fresh_database_url(backend: Backend) -> Option<(String, Option<tempfile::TempDir>)> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
+            Some((url, Some(dir)))
+        }
+        Backend::Postgres => super::postgres::fresh_database()
+            .await
+            .map(|url| (url, None)),
+    }
+}
+
+/// Starts the service over a fresh database; `None` when PostgreSQL is not available here
+/// (which fails instead when MSAI_REQUIRE_POSTGRES=1).
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, AppConfig::default()).await
+}
+
+pub async fn spawn_with(backend: Backend, config: AppConfig) -> Option<TestApp> {
+    let (database_url, dir) = fresh_database_url(backend).await?;
+    let store = msai_ledger::store::connect(&database_url)
+        .await
+        .expect("connect and migrate");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = oneshot::channel::<()>();
+    let server_store = store.clone();
+    tokio::spawn(async move {
+        let _ = serve(listener, server_store, config, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    Some(TestApp {
+        backend,
+        base,
+        client: Client::new(),
+        store,
+        database_url,
+        shutdown: Some(tx),
+        _dir: dir,
+    })
+}
+
+/// A response's status, headers and JSON body (Null when the body is not JSON).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub async fn from(response: Response) -> Reply {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The `type` of a problem+json body.
+    pub fn problem_type(&self) -> &str {
+        self.body["type"].as_str().unwrap_or("")
+    }
+
+    /// The first `errors[].pointer` of a problem+json body.
+    pub fn pointer(&self) -> &str {
+        self.body["errors"][0]["pointer"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn send(&self, request: RequestBuilder) -> Reply {
+        Reply::from(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.client.post(self.url(path)).json(body)).await
+    }
+
+    pub async fn post_with_key(&self, path: &str, key: &str, body: &Value) -> Reply {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .header("Idempotency-Key", key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// Creates a group in HKD (Hong Kong → Philippines) and returns its id.
+    pub async fn create_group(&self, name: &str) -> String {
+        let reply = self
+            .post("/v1/groups", &json!({"name": name, "currency": "HKD", "host_country": "HK", "home_country": "PH"}))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.body["id"].as_str().expect("group id").to_string()
+    }
+
+    pub async fn create_account(
+        &self,
+        group: &str,
+        code: &str,
+        kind: &str,
+        currency: &str,
+        no_overdraft: bool,
+    ) -> String {
+        let reply = self
+            .post(
+                &format!("/v1/groups/{group}/accounts"),
+                &json!({"code": code, "name": code, "type": kind, "currency": currency, "no_overdraft": no_overdraft}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.body["id"].as_str().expect("account id").to_string()
+    }
+
+    /// Posts a two-entry transfer `amount` from `credit` to `debit` with a fresh key.
+    pub async fn transfer(&self, group: &str, debit: &str, credit: &str, amount: &str) -> Reply {
+        let key = uuid::Uuid::new_v4().to_string();
+        self.post_with_key(
+            &format!("/v1/groups/{group}/transactions"),
+            &key,
+            &json!({"description": "transfer", "entries": [
+                {"account": debit, "direction": "debit", "amount": amount},
+                {"account": credit, "direction": "credit", "amount": amount},
+            ]}),
+        )
+        .await
+    }
+
+    pub async fn balance(&self, group: &str, account: &str) -> String {
+        let reply = self
+            .get(&format!("/v1/groups/{group}/accounts/{account}"))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.body["balance"].as_str().expect("balance").to_string()
+    }
+}
+
+/// Declares one test per backend: `both_backends!(name, |app| async move { ... });` expands to
+/// `mod name { sqlite(), postgres() }`, each starting its own service over a fresh database.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$app:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: $crate::support::app::TestApp) {
+                $body.await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let app = $crate::support::app::spawn($crate::support::app::Backend::Sqlite)
+                    .await
+                    .expect("SQLite is always available");
+                run(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::support::app::spawn($crate::support::app::Backend::Postgres).await
+                {
+                    run(app).await;
+                }
+            }
+        }
+    };
+}

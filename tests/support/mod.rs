@@ -1,0 +1,6 @@
+#![allow(dead_code)]
+//! Helpers shared by the integration tests. Each test binary compiles this module on its own
+//! and uses only part of it.
+
+pub mod app;
+pub mod postgres;
