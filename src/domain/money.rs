@@ -291,8 +291,8 @@ mod tests {
             }
             if shortened.ends_with('.') { shortened.pop(); }
             let parsed = parse_amount(&shortened, currency);
-            prop_assert_eq!(parsed, Ok(minor));
-            prop_assert_eq!(format_amount(parsed.unwrap(), currency), full);
+            prop_assert_eq!(parsed.clone(), Ok(minor));
+            prop_assert_eq!(format_amount(minor, currency), full);
         }
 
         #[test]

@@ -101,6 +101,8 @@ pub fn json_response<V: Serialize>(status: StatusCode, value: &V) -> Response {
     response
 }
 
+type Renderer<T> = dyn Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync;
+
 /// An idempotent write being prepared: the key claimed in this process, the request's hash,
 /// and how to render its outcome. The handler passes `idempotency()` to the store and turns
 /// the store's answer into a response with `respond`.
@@ -109,7 +111,7 @@ pub struct PreparedWrite<T, V> {
     key: Option<String>,
     hash: String,
     view: fn(&T) -> V,
-    renderer: Box<dyn Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync>,
+    renderer: Box<Renderer<T>>,
 }
 
 impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {

@@ -7,6 +7,7 @@
 //! - `LOCK_GROUP_SQL`: the statement that reads a group row and holds its write lock,
 //! - `classify(&sqlx::Error)`: whether a failed attempt is retried, or the database is down,
 //! - `ready_check()` and `close_pool()`.
+//!
 //! Everything else (the SQL, the rules, the hash chain, idempotency) is in this file.
 
 use chrono::{DateTime, Utc};
@@ -76,6 +77,16 @@ pub const TRANSACTION_COLUMNS: &str = "t.id, t.group_id, t.sequence, t.booked_on
     t.description, t.metadata, t.reverses_id, t.previous_hash, t.hash, \
     (SELECT r.id FROM transactions r WHERE r.reverses_id = t.id) AS reversed_by";
 
+/// One validated request's worth of posting, ready to be checked and written under the lock.
+pub struct Posting<'a> {
+    pub booked_on: chrono::NaiveDate,
+    pub description: &'a str,
+    pub metadata: &'a serde_json::Value,
+    pub lines: &'a [crate::domain::posting::Line],
+    pub accounts: &'a [crate::domain::posting::AccountState],
+    pub reverses: Option<uuid::Uuid>,
+}
+
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         use std::collections::HashMap;
@@ -93,7 +104,7 @@ macro_rules! impl_store {
         use $crate::domain::money::{self, Currency};
         use $crate::domain::posting::{self, AccountState, Line};
         use $crate::store::shared::{
-            ErrorClass, MAX_WRITE_ATTEMPTS, TxError, VERIFY_BATCH, db_error_to_ledger, internal,
+            ErrorClass, MAX_WRITE_ATTEMPTS, Posting, TxError, VERIFY_BATCH, db_error_to_ledger, internal,
             recorded_now,
         };
         use $crate::store::{
@@ -494,13 +505,9 @@ macro_rules! impl_store {
             async fn apply_posting(
                 tx: &mut Tx,
                 group: &mut Group,
-                booked_on: NaiveDate,
-                description: &str,
-                metadata: &serde_json::Value,
-                lines: &[Line],
-                accounts: &[AccountState],
-                reverses: Option<Uuid>,
+                posting: Posting<'_>,
             ) -> Result<Result<Transaction, LedgerError>, TxError> {
+                let Posting { booked_on, description, metadata, lines, accounts, reverses } = posting;
                 let totals = match posting::check(lines, accounts, booked_on, group.closed_through) {
                     Ok(totals) => totals,
                     Err(e) => return Ok(Err(e)),
@@ -625,17 +632,15 @@ macro_rules! impl_store {
                 let outcome = match Self::resolve_lines(tx, group_id, &request.entries).await? {
                     Err(e) => Err(e),
                     Ok((lines, accounts)) => {
-                        Self::apply_posting(
-                            tx,
-                            &mut group,
-                            request.booked_on,
-                            &request.description,
-                            &request.metadata,
-                            &lines,
-                            &accounts,
-                            None,
-                        )
-                        .await?
+                        let posting = Posting {
+                            booked_on: request.booked_on,
+                            description: &request.description,
+                            metadata: &request.metadata,
+                            lines: &lines,
+                            accounts: &accounts,
+                            reverses: None,
+                        };
+                        Self::apply_posting(tx, &mut group, posting).await?
                     }
                 };
                 Self::finish(tx, &scope, idempotency, outcome).await
@@ -696,17 +701,15 @@ macro_rules! impl_store {
                         format!("Reversal of #{}: {}", original.sequence, original.description)
                     });
                     let metadata = serde_json::json!({});
-                    Self::apply_posting(
-                        tx,
-                        &mut group,
-                        request.booked_on,
-                        &description,
-                        &metadata,
-                        &lines,
-                        &accounts,
-                        Some(original.id),
-                    )
-                    .await?
+                    let posting = Posting {
+                        booked_on: request.booked_on,
+                        description: &description,
+                        metadata: &metadata,
+                        lines: &lines,
+                        accounts: &accounts,
+                        reverses: Some(original.id),
+                    };
+                    Self::apply_posting(tx, &mut group, posting).await?
                 };
                 Self::finish(tx, &scope, idempotency, outcome).await
             }
