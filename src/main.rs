@@ -16,14 +16,13 @@ async fn main() -> ExitCode {
         Ok(store) => store,
         Err(e) => {
             tracing::error!(error = %e, "start-up failed");
-            eprintln!("msai-ledger: start-up failed: {e}");
             return ExitCode::FAILURE;
         }
     };
     let listener = match tokio::net::TcpListener::bind(options.listen).await {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("msai-ledger: cannot listen on {}: {e}", options.listen);
+            tracing::error!(error = %e, listen = %options.listen, "cannot listen");
             return ExitCode::FAILURE;
         }
     };
@@ -35,7 +34,7 @@ async fn main() -> ExitCode {
     match serve(listener, store, config, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("msai-ledger: server error: {e}");
+            tracing::error!(error = %e, "server error");
             ExitCode::FAILURE
         }
     }

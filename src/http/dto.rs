@@ -262,6 +262,7 @@ impl CreateTransaction {
                 "must be a JSON object",
             ));
         }
+        check_metadata_numbers(&metadata, &mut "/metadata".to_string())?;
         if to_canonical_string(&metadata).len() > MAX_METADATA_BYTES {
             return Err(ApiError::invalid_field(
                 "/metadata",
@@ -291,6 +292,45 @@ impl CreateTransaction {
             metadata,
         })
     }
+}
+
+/// Largest integer magnitude allowed in metadata: every JSON implementation reads it exactly.
+pub const MAX_METADATA_INTEGER: i64 = (1 << 53) - 1;
+
+/// Numbers in metadata must be integers within ±(2^53 − 1). Fractions and exponents print
+/// differently in different JSON libraries, which would stop an auditor from recomputing the
+/// hash chain with their own tools; such values belong in strings.
+fn check_metadata_numbers(value: &Value, pointer: &mut String) -> Result<(), ApiError> {
+    match value {
+        Value::Number(n) => {
+            let ok = n.as_i64().is_some_and(|i| i.abs() <= MAX_METADATA_INTEGER);
+            if !ok {
+                return Err(ApiError::invalid_field(
+                    pointer.clone(),
+                    "numbers in metadata must be integers between -(2^53-1) and 2^53-1; send other values as strings",
+                ));
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push_str(&format!("/{i}"));
+                check_metadata_numbers(item, pointer)?;
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                check_metadata_numbers(item, pointer)?;
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]

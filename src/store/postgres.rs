@@ -23,6 +23,14 @@ impl PostgresStore {
     /// around the migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("msai-ledger");
+        // One direct connection first, so a refused connection or a wrong password is reported
+        // as such rather than as a pool timeout.
+        sqlx::Connection::close(
+            <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?,
+        )
+        .await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))

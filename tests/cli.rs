@@ -1,0 +1,181 @@
+//! The binary as an operator meets it: help, start-up, migrations, graceful shutdown.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::app::{Backend, fresh_database_url};
+
+const BIN: &str = env!("CARGO_BIN_EXE_msai-ledger");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(database_url: &str, port: u16) -> Child {
+    Command::new(BIN)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            database_url,
+        ])
+        .env("MSAI_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the binary")
+}
+
+async fn wait_ready(client: &reqwest::Client, port: u16, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            && r.status() == 200
+        {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the service exited before it was ready: {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the service did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the service did not exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn help_documents_every_option_and_its_environment_variable() {
+    let out = Command::new(BIN)
+        .arg("--help")
+        .output()
+        .expect("run --help");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for option in [
+        "--listen",
+        "MSAI_LISTEN",
+        "--database-url",
+        "MSAI_DATABASE_URL",
+        "--log-level",
+        "MSAI_LOG",
+        "--log-format",
+        "MSAI_LOG_FORMAT",
+        "serve",
+    ] {
+        assert!(
+            help.contains(option),
+            "--help does not mention {option}:\n{help}"
+        );
+    }
+}
+
+async fn serves_then_stops_cleanly_on_sigterm(backend: Backend) {
+    let Some((url, _dir)) = fresh_database_url(backend).await else {
+        return;
+    };
+    let port = free_port();
+    let mut child = start(&url, port);
+    let client = reqwest::Client::new();
+    wait_ready(&client, port, &mut child).await;
+    let created = client
+        .post(format!("http://127.0.0.1:{port}/v1/groups"))
+        .json(&serde_json::json!({"name": "Kabayan", "currency": "HKD", "host_country": "HK", "home_country": "PH"}))
+        .send()
+        .await
+        .expect("create group");
+    assert_eq!(created.status(), 201);
+    // SAFETY: sending a signal to a child process this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = wait_exit(&mut child);
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+
+    // The data survived: a second start over the same database sees the group.
+    let port = free_port();
+    let mut child = start(&url, port);
+    wait_ready(&client, port, &mut child).await;
+    let list: serde_json::Value = client
+        .get(format!("http://127.0.0.1:{port}/v1/groups"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["name"], "Kabayan");
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(wait_exit(&mut child).success());
+}
+
+#[tokio::test]
+async fn sqlite_service_serves_then_stops_cleanly_on_sigterm() {
+    serves_then_stops_cleanly_on_sigterm(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_service_serves_then_stops_cleanly_on_sigterm() {
+    serves_then_stops_cleanly_on_sigterm(Backend::Postgres).await;
+}
+
+#[test]
+fn a_database_file_that_is_not_sqlite_stops_start_up_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    std::fs::write(&path, "this is not a database ".repeat(100)).unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &format!("sqlite://{}", path.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a database"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_modified_migration_history_stops_start_up_with_a_clear_message() {
+    let (url, _dir) = fresh_database_url(Backend::Sqlite).await.unwrap();
+    // Migrate once, then alter the recorded checksum as if the applied migration had changed.
+    drop(msai_ledger::store::connect(&url).await.unwrap());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("migration"), "{stderr}");
+}
