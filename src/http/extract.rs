@@ -201,20 +201,14 @@ impl FromRequestParts<AppState> for RequestContext {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        let route = parts
-            .extensions
-            .get::<axum::extract::MatchedPath>()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| parts.uri.path().to_string());
         Ok(RequestContext {
-            route: format!("{} {}", parts.method, route),
-            path: parts.uri.path().to_string(),
+            route: format!("{} {}", parts.method, parts.uri.path()),
         })
     }
 }
 
-/// The method and route template of a request, and its concrete path.
+/// The method and concrete path of a request: part of what makes two requests "the same" for
+/// an idempotency key (reversing transaction A and reversing B are different requests).
 pub struct RequestContext {
     pub route: String,
-    pub path: String,
 }
