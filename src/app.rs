@@ -8,11 +8,11 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -48,8 +48,26 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     .into_response()
 }
 
+/// A request that ran past the timeout is abandoned. If its database transaction had not
+/// committed it is rolled back; if it had, a retry with the same Idempotency-Key gets its
+/// outcome. Either way, retrying with the same key is safe.
+fn timed_out(timeout: Duration) -> Response {
+    let mut error = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "request-timeout",
+        "The request took too long",
+        format!(
+            "the request did not complete within {} s; retry with the same Idempotency-Key to apply it or to get its outcome",
+            timeout.as_secs()
+        ),
+    );
+    error.retry_after = Some(1);
+    error.into_response()
+}
+
 /// The whole HTTP application over a store.
 pub fn app(store: Arc<dyn Store>, config: &AppConfig) -> Router {
+    let timeout = config.request_timeout;
     let state = AppState {
         store,
         in_flight: Default::default(),
@@ -57,7 +75,12 @@ pub fn app(store: Arc<dyn Store>, config: &AppConfig) -> Router {
     };
     router(state)
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        .layer(axum::middleware::from_fn(move |req, next: Next| async move {
+            match tokio::time::timeout(timeout, next.run(req)).await {
+                Ok(response) => response,
+                Err(_) => timed_out(timeout),
+            }
+        }))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod canonical;
+pub mod dates;
 pub mod error;
 pub mod hash;
 pub mod model;

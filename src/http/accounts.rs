@@ -41,7 +41,9 @@ pub async fn create(
 pub async fn list(
     State(state): State<AppState>,
     Path(group_id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
     let accounts = state
         .store
         .list_accounts(path_id(&group_id, "group")?)
@@ -56,7 +58,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Path((group_id, account)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
     let group_id = path_id(&group_id, "group")?;
     let account = state
         .store
@@ -72,12 +76,7 @@ pub async fn statement(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["from", "to"])?;
-    let (from, to) = (params.date("from")?, params.date("to")?);
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(ApiError::invalid_parameter("to", "must not be before from"));
-    }
+    let (from, to) = params.date_range()?;
     let statement = state
         .store
         .account_statement(group_id, &AccountRef::parse(&account), from, to)

@@ -223,7 +223,10 @@ pub struct CreateEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTransaction {
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::deserialize_optional"
+    )]
     pub booked_on: Option<NaiveDate>,
     #[serde(default)]
     pub description: String,
@@ -336,7 +339,10 @@ fn check_metadata_numbers(value: &Value, pointer: &mut String) -> Result<(), Api
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateReversal {
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::deserialize_optional"
+    )]
     pub booked_on: Option<NaiveDate>,
     #[serde(default)]
     pub description: Option<String>,
@@ -543,6 +549,7 @@ impl TrialBalanceView {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePeriodClose {
+    #[serde(deserialize_with = "crate::domain::dates::deserialize")]
     pub through: NaiveDate,
 }
 

@@ -46,7 +46,11 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
             if let Some(rest) = inner.strip_prefix(marker)
                 && let Some(name) = rest.split('`').next()
             {
-                pointer = format!("{}/{name}", pointer.trim_end_matches("/?"));
+                let escaped = name.replace('~', "~0").replace('/', "~1");
+                let parent = pointer.trim_end_matches("/?");
+                if !parent.ends_with(&format!("/{escaped}")) {
+                    pointer = format!("{parent}/{escaped}");
+                }
             }
         }
         if pointer.is_empty() {
@@ -73,18 +77,7 @@ fn is_json_content_type(req: &Request) -> bool {
 }
 
 async fn read_json(req: Request, limit: usize, allow_empty: bool) -> Result<Value, ApiError> {
-    let has_body = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .is_none_or(|v| v.as_bytes() != b"0");
-    if !is_json_content_type(&req) && (has_body || !allow_empty) {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "The body must be JSON",
-            "send the body with Content-Type: application/json",
-        ));
-    }
+    let is_json = is_json_content_type(&req);
     let bytes: Bytes = axum::body::to_bytes(req.into_body(), limit)
         .await
         .map_err(|_| {
@@ -95,8 +88,17 @@ async fn read_json(req: Request, limit: usize, allow_empty: bool) -> Result<Valu
                 format!("request bodies are limited to {limit} bytes"),
             )
         })?;
+    // An empty body needs no content type where every field is optional.
     if bytes.is_empty() && allow_empty {
         return Ok(Value::Object(Default::default()));
+    }
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "The body must be JSON",
+            "send the body with Content-Type: application/json",
+        ));
     }
     let value: Value =
         serde_json::from_slice(&bytes).map_err(|e| ApiError::malformed_json(e.to_string()))?;

@@ -61,7 +61,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Path(group_id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
     let group = state.store.get_group(path_id(&group_id, "group")?).await?;
     Ok(json_response(StatusCode::OK, &GroupView::of(&group)))
 }

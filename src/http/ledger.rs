@@ -53,7 +53,9 @@ pub async fn close_period(
 pub async fn verify(
     State(state): State<AppState>,
     Path(group_id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
     let verification = state
         .store
         .verify_ledger(path_id(&group_id, "group")?)

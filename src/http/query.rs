@@ -36,6 +36,17 @@ impl QueryParams {
         Ok(QueryParams(map))
     }
 
+    /// Checks a `from`/`to` pair is in order.
+    pub fn date_range(&self) -> Result<(Option<NaiveDate>, Option<NaiveDate>), ApiError> {
+        let (from, to) = (self.date("from")?, self.date("to")?);
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(ApiError::invalid_parameter("to", "must not be before from"));
+        }
+        Ok((from, to))
+    }
+
     pub fn text(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
@@ -43,9 +54,9 @@ impl QueryParams {
     pub fn date(&self, name: &str) -> Result<Option<NaiveDate>, ApiError> {
         match self.text(name) {
             None => Ok(None),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            Some(text) => crate::domain::dates::parse_date(text)
                 .map(Some)
-                .map_err(|_| ApiError::invalid_parameter(name, "must be a date as YYYY-MM-DD")),
+                .ok_or_else(|| ApiError::invalid_parameter(name, "must be a date as YYYY-MM-DD")),
         }
     }
 
@@ -53,7 +64,13 @@ impl QueryParams {
         match self.text("limit") {
             None => Ok(DEFAULT_PAGE_SIZE),
             Some(text) => match text.parse::<u32>() {
-                Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) && !text.starts_with('0') => Ok(n),
+                Ok(n)
+                    if (1..=MAX_PAGE_SIZE).contains(&n)
+                        && !text.starts_with('0')
+                        && text.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    Ok(n)
+                }
                 _ => Err(ApiError::invalid_parameter(
                     "limit",
                     format!("must be an integer from 1 to {MAX_PAGE_SIZE}"),

@@ -10,6 +10,7 @@ use super::error::ApiError;
 use super::extract::{IdempotencyKey, JsonBody, OptionalJsonBody, RequestContext, path_id};
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
+use crate::domain::error::LedgerError;
 use crate::domain::model::{AccountRef, TransactionQuery};
 
 pub async fn create(
@@ -85,14 +86,24 @@ pub async fn list(
                 ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
             })?,
     };
+    let (from, to) = params.date_range()?;
     let query = TransactionQuery {
         account: params.text("account").map(AccountRef::parse),
-        from: params.date("from")?,
-        to: params.date("to")?,
+        from,
+        to,
         after_sequence,
         limit: params.limit()?,
     };
-    let page = state.store.list_transactions(group_id, query).await?;
+    let page = match state.store.list_transactions(group_id, query).await {
+        // The group exists (it is checked first): the filter names no account of it.
+        Err(LedgerError::NotFound("account")) => {
+            return Err(ApiError::invalid_parameter(
+                "account",
+                "names no account of this group",
+            ));
+        }
+        other => other?,
+    };
     let view = ListView {
         items: page.items.iter().map(TransactionView::of).collect(),
         next_cursor: page.next_after.map(|seq| cursor("t", &seq.to_string())),
@@ -103,7 +114,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Path((group_id, transaction_id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
     let group_id = path_id(&group_id, "group")?;
     let transaction_id = path_id(&transaction_id, "transaction")?;
     let transaction = state

@@ -3,4 +3,5 @@
 //! and uses only part of it.
 
 pub mod app;
+pub mod openapi;
 pub mod postgres;
