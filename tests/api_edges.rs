@@ -1,0 +1,140 @@
+//! Edges of the HTTP contract: timeouts, bodiless reversals, strict dates and numbers.
+
+mod support;
+
+use std::time::Duration;
+
+use msai_ledger::app::AppConfig;
+use reqwest::StatusCode;
+use serde_json::json;
+use support::app::{Backend, TestApp, spawn_with};
+
+async fn a_request_past_the_timeout_gets_a_retryable_problem(backend: Backend) {
+    let config = AppConfig {
+        request_timeout: Duration::from_nanos(1),
+        ..AppConfig::default()
+    };
+    let Some(app) = spawn_with(backend, config).await else {
+        return;
+    };
+    let reply = app
+        .post(
+            "/v1/groups",
+            &json!({"name": "Slow", "currency": "HKD", "host_country": "HK", "home_country": "PH"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.content_type(), "application/problem+json");
+    assert_eq!(reply.problem_type(), "/problems/request-timeout");
+    assert!(reply.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn sqlite_a_request_past_the_timeout_gets_a_retryable_problem() {
+    a_request_past_the_timeout_gets_a_retryable_problem(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_request_past_the_timeout_gets_a_retryable_problem() {
+    a_request_past_the_timeout_gets_a_retryable_problem(Backend::Postgres).await;
+}
+
+async fn cash_and_savings(app: &TestApp) -> (String, String) {
+    let g = app.create_group("Edges").await;
+    app.create_account(&g, "assets:cash:HKD", "asset", "HKD", false)
+        .await;
+    app.create_account(&g, "liabilities:savings:ana", "liability", "HKD", true)
+        .await;
+    let posted = app
+        .transfer(&g, "assets:cash:HKD", "liabilities:savings:ana", "100")
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    (g, posted.body["id"].as_str().unwrap().to_string())
+}
+
+both_backends!(
+    a_reversal_with_no_body_and_no_content_type_is_accepted,
+    |app| async move {
+        let (g, id) = cash_and_savings(&app).await;
+        let request = app
+            .client
+            .post(app.url(&format!("/v1/groups/{g}/transactions/{id}/reversal")))
+            .header("Idempotency-Key", "undo-1");
+        let reply = app.send(request).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        assert_eq!(reply.body["reverses"], json!(id));
+        assert_eq!(app.balance(&g, "liabilities:savings:ana").await, "0.00");
+    }
+);
+
+both_backends!(dates_must_be_zero_padded_iso_dates, |app| async move {
+    let (g, _) = cash_and_savings(&app).await;
+    let body = json!({"booked_on": "2026-1-5", "entries": [
+        {"account": "assets:cash:HKD", "direction": "debit", "amount": "1"},
+        {"account": "liabilities:savings:ana", "direction": "credit", "amount": "1"}]});
+    let reply = app
+        .post_with_key(&format!("/v1/groups/{g}/transactions"), "d1", &body)
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.pointer(), "/booked_on");
+    let listed = app
+        .get(&format!("/v1/groups/{g}/transactions?from=2026-1-5"))
+        .await;
+    assert_eq!(listed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(listed.body["errors"][0]["parameter"], json!("from"));
+    let head = app.get(&format!("/v1/groups/{g}")).await;
+    assert_eq!(head.body["head_sequence"], json!(1));
+});
+
+both_backends!(
+    a_signed_page_size_and_reversed_date_ranges_are_refused,
+    |app| async move {
+        let (g, _) = cash_and_savings(&app).await;
+        let signed = app
+            .get(&format!("/v1/groups/{g}/transactions?limit=%2B5"))
+            .await;
+        assert_eq!(signed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(signed.body["errors"][0]["parameter"], json!("limit"));
+        let reversed = app
+            .get(&format!(
+                "/v1/groups/{g}/transactions?from=2026-11-02&to=2026-11-01"
+            ))
+            .await;
+        assert_eq!(reversed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(reversed.body["errors"][0]["parameter"], json!("to"));
+    }
+);
+
+both_backends!(
+    fractional_numbers_in_metadata_are_refused_with_their_pointer,
+    |app| async move {
+        let (g, _) = cash_and_savings(&app).await;
+        let body = json!({"metadata": {"fx": {"rate": 7.25}}, "entries": [
+        {"account": "assets:cash:HKD", "direction": "debit", "amount": "1"},
+        {"account": "liabilities:savings:ana", "direction": "credit", "amount": "1"}]});
+        let reply = app
+            .post_with_key(&format!("/v1/groups/{g}/transactions"), "m1", &body)
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(reply.pointer(), "/metadata/fx/rate");
+        assert_eq!(app.balance(&g, "liabilities:savings:ana").await, "100.00");
+    }
+);
+
+both_backends!(
+    reusing_a_key_to_reverse_another_transaction_is_refused,
+    |app| async move {
+        let (g, first) = cash_and_savings(&app).await;
+        let second = app
+            .transfer(&g, "assets:cash:HKD", "liabilities:savings:ana", "50")
+            .await;
+        let second = second.body["id"].as_str().unwrap().to_string();
+        let undo = |id: &str| format!("/v1/groups/{g}/transactions/{id}/reversal");
+        let one = app.post_with_key(&undo(&first), "undo", &json!({})).await;
+        assert_eq!(one.status, StatusCode::CREATED);
+        let other = app.post_with_key(&undo(&second), "undo", &json!({})).await;
+        assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(other.problem_type(), "/problems/idempotency-key-reused");
+        assert_eq!(app.balance(&g, "liabilities:savings:ana").await, "50.00");
+    }
+);
