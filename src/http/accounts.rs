@@ -1,21 +1,21 @@
 //! `/v1/groups/{group_id}/accounts`: a group's chart of accounts, with balances from stored
 //! totals.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
 use super::dto::{AccountView, CreateAccount, ListView, StatementView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, RequestContext, path_id};
+use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
 use super::query::QueryParams;
 use super::write::{PreparedWrite, json_response};
 use crate::domain::model::AccountRef;
 
 pub async fn create(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    PathParams(group_id): PathParams<String>,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateAccount>,
@@ -40,7 +40,7 @@ pub async fn create(
 
 pub async fn list(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    PathParams(group_id): PathParams<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
@@ -57,7 +57,7 @@ pub async fn list(
 
 pub async fn get(
     State(state): State<AppState>,
-    Path((group_id, account)): Path<(String, String)>,
+    PathParams((group_id, account)): PathParams<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
@@ -71,7 +71,7 @@ pub async fn get(
 
 pub async fn statement(
     State(state): State<AppState>,
-    Path((group_id, account)): Path<(String, String)>,
+    PathParams((group_id, account)): PathParams<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;

@@ -214,3 +214,18 @@ impl FromRequestParts<AppState> for RequestContext {
 pub struct RequestContext {
     pub route: String,
 }
+
+/// Path parameters whose rejection (for example a segment that is not valid UTF-8) is a
+/// problem+json 404 like any other malformed id, not axum's plain-text 400.
+pub struct PathParams<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(PathParams(value)),
+            Err(_) => Err(ApiError::not_found("resource")),
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! `/v1/groups`: savings groups.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use uuid::Uuid;
@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::dto::{CreateGroup, GroupView, ListView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, RequestContext, path_id};
+use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::store::GROUPS_SCOPE;
@@ -60,7 +60,7 @@ pub async fn list(
 
 pub async fn get(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    PathParams(group_id): PathParams<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;

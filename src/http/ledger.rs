@@ -1,19 +1,19 @@
 //! Group-wide ledger routes: trial balance, period closes, chain verification.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
 use super::dto::{CreatePeriodClose, PeriodCloseView, TrialBalanceView, VerificationView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, RequestContext, path_id};
+use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
 use super::query::QueryParams;
 use super::write::{PreparedWrite, json_response};
 
 pub async fn trial_balance(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    PathParams(group_id): PathParams<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
@@ -27,7 +27,7 @@ pub async fn trial_balance(
 
 pub async fn close_period(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    PathParams(group_id): PathParams<String>,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreatePeriodClose>,
@@ -52,7 +52,7 @@ pub async fn close_period(
 
 pub async fn verify(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    PathParams(group_id): PathParams<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;

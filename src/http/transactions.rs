@@ -1,13 +1,15 @@
 //! `/v1/groups/{group_id}/transactions`: posting, reversing and reading the journal.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
 use super::dto::{CreateReversal, CreateTransaction, ListView, TransactionView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, OptionalJsonBody, RequestContext, path_id};
+use super::extract::{
+    IdempotencyKey, JsonBody, OptionalJsonBody, PathParams, RequestContext, path_id,
+};
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::domain::error::LedgerError;
@@ -15,7 +17,7 @@ use crate::domain::model::{AccountRef, TransactionQuery};
 
 pub async fn create(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    PathParams(group_id): PathParams<String>,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateTransaction>,
@@ -41,7 +43,7 @@ pub async fn create(
 
 pub async fn reverse(
     State(state): State<AppState>,
-    Path((group_id, transaction_id)): Path<(String, String)>,
+    PathParams((group_id, transaction_id)): PathParams<(String, String)>,
     ctx: RequestContext,
     key: IdempotencyKey,
     OptionalJsonBody(body): OptionalJsonBody<CreateReversal>,
@@ -68,7 +70,7 @@ pub async fn reverse(
 
 pub async fn list(
     State(state): State<AppState>,
-    Path(group_id): Path<String>,
+    PathParams(group_id): PathParams<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
@@ -113,7 +115,7 @@ pub async fn list(
 
 pub async fn get(
     State(state): State<AppState>,
-    Path((group_id, transaction_id)): Path<(String, String)>,
+    PathParams((group_id, transaction_id)): PathParams<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;

@@ -351,6 +351,11 @@ macro_rules! impl_store {
                             .bind(group_id)
                             .bind(*id)
                     }
+                    // A code that breaks the code rules names no account; not sending it to the
+                    // database also keeps bytes PostgreSQL text cannot hold (NUL) away from it.
+                    AccountRef::Code(code) if $crate::domain::account::validate_code(code).is_err() => {
+                        return Ok(None);
+                    }
                     AccountRef::Code(code) => {
                         sqlx::query("SELECT * FROM accounts WHERE group_id = $1 AND code = $2")
                             .bind(group_id)
