@@ -2,7 +2,10 @@
 """Recompute a group's hash chain and balances from the msai-ledger API, independently of the
 service's own verification. Standard library only.
 
-    python3 scripts/verify-chain.py http://127.0.0.1:8080 GROUP_ID
+    MSAI_TOKEN=... python3 scripts/verify-chain.py http://127.0.0.1:8080 GROUP_ID
+
+MSAI_TOKEN is a bearer token of a user who may read the group (an auditor, say), as
+`POST /v1/auth/token` returns it.
 
 Prints a JSON summary and exits 0 when every transaction's hash, its link to the previous one,
 the sequence numbering, the per-currency balance of its entries, the group's head and every
@@ -12,6 +15,7 @@ disagreement. docs/HASH-CHAIN.md describes the encoding.
 
 import hashlib
 import json
+import os
 import sys
 import urllib.request
 from collections import defaultdict
@@ -20,7 +24,11 @@ GENESIS = "0" * 64
 
 
 def get(base, path):
-    with urllib.request.urlopen(base.rstrip("/") + path) as response:
+    request = urllib.request.Request(base.rstrip("/") + path)
+    token = os.environ.get("MSAI_TOKEN")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request) as response:
         return json.load(response)
 
 

@@ -17,6 +17,14 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::http::error::ApiError;
+use jsonwebtoken::{Algorithm, DecodingKey};
+use std::path::PathBuf;
+
+use crate::auth::password;
+use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::token::{ExternalIssuer, TokenService};
+use crate::domain::access::{NewGrant, NewUser, Role};
+use crate::domain::error::LedgerError;
 use crate::http::{AppState, router};
 use crate::store::Store;
 
@@ -24,6 +32,7 @@ use crate::store::Store;
 pub struct AppConfig {
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
+    pub auth: AuthConfig,
 }
 
 impl Default for AppConfig {
@@ -31,8 +40,170 @@ impl Default for AppConfig {
         AppConfig {
             body_limit_bytes: crate::http::DEFAULT_BODY_LIMIT_BYTES,
             request_timeout: Duration::from_secs(30),
+            auth: AuthConfig::default(),
         }
     }
+}
+
+/// Tokens, and the first administrator.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// HS256 secret (at least 32 bytes); when absent, one is generated and kept in the database
+    /// so every instance on the database accepts the same tokens.
+    pub jwt_secret: Option<String>,
+    pub issuer: String,
+    pub audience: String,
+    pub token_lifetime: Duration,
+    /// Verification key of an outside identity provider.
+    pub external: Option<ExternalKeyConfig>,
+    /// The first administrator's password; when absent a random one is written to
+    /// `bootstrap_password_file`.
+    pub bootstrap_admin_password: Option<String>,
+    pub bootstrap_password_file: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExternalKeyConfig {
+    pub public_key_pem: PathBuf,
+    /// `EdDSA` or `RS256`.
+    pub algorithm: String,
+    pub issuer: String,
+    pub audience: String,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            jwt_secret: None,
+            issuer: "msai-ledger".into(),
+            audience: "msai-ledger".into(),
+            token_lifetime: Duration::from_secs(3600),
+            external: None,
+            bootstrap_admin_password: None,
+            bootstrap_password_file: PathBuf::from("msai-ledger-admin-password"),
+        }
+    }
+}
+
+/// Shortest HS256 secret accepted, in bytes.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+const JWT_SECRET_SETTING: &str = "jwt_hs256_secret";
+
+async fn token_service(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result<TokenService> {
+    let secret = match &auth.jwt_secret {
+        Some(secret) => {
+            anyhow::ensure!(
+                secret.len() >= MIN_JWT_SECRET_BYTES,
+                "MSAI_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes"
+            );
+            secret.as_bytes().to_vec()
+        }
+        None => {
+            let stored = store
+                .setting_or_init(JWT_SECRET_SETTING, &password::random_hex(32))
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot read or create the token secret: {e}"))?;
+            hex::decode(stored)?
+        }
+    };
+    let external = match &auth.external {
+        None => None,
+        Some(ext) => {
+            let pem = std::fs::read(&ext.public_key_pem).map_err(|e| {
+                anyhow::anyhow!("cannot read {}: {e}", ext.public_key_pem.display())
+            })?;
+            let (algorithm, key) = match ext.algorithm.as_str() {
+                "EdDSA" => (Algorithm::EdDSA, DecodingKey::from_ed_pem(&pem)?),
+                "RS256" => (Algorithm::RS256, DecodingKey::from_rsa_pem(&pem)?),
+                other => anyhow::bail!(
+                    "unsupported external token algorithm {other}: use EdDSA or RS256"
+                ),
+            };
+            Some(ExternalIssuer {
+                algorithm,
+                key,
+                issuer: ext.issuer.clone(),
+                audience: ext.audience.clone(),
+            })
+        }
+    };
+    Ok(TokenService::new(
+        &secret,
+        &auth.issuer,
+        &auth.audience,
+        auth.token_lifetime.as_secs(),
+        external,
+    ))
+}
+
+/// On a database with no users, creates `admin` with the configured password, or with a random
+/// one written to a file only the owner can read (its path is logged, never the password).
+async fn bootstrap_admin(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result<()> {
+    if store
+        .user_count()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        > 0
+    {
+        return Ok(());
+    }
+    let (password, generated) = match &auth.bootstrap_admin_password {
+        Some(p) => (p.clone(), false),
+        None => (password::random_hex(16), true),
+    };
+    password::check_policy(&password)
+        .map_err(|e| anyhow::anyhow!("MSAI_BOOTSTRAP_ADMIN_PASSWORD {e}"))?;
+    let hash = tokio::task::spawn_blocking({
+        let password = password.clone();
+        move || password::hash(&password)
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let admin = NewUser {
+        username: "admin".into(),
+        password_hash: hash,
+        grants: vec![NewGrant {
+            role: Role::Admin,
+            group_id: None,
+            member_id: None,
+        }],
+    };
+    match store.create_user(admin).await {
+        Ok(_) => {}
+        // Another instance created it first.
+        Err(LedgerError::Conflict { .. }) => return Ok(()),
+        Err(e) => anyhow::bail!("cannot create the first administrator: {e}"),
+    }
+    if generated {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let path = &auth.bootstrap_password_file;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        writeln!(file, "{password}")?;
+        tracing::warn!(path = %path.display(), "created user admin; its password is in this file, readable by its owner only");
+    } else {
+        tracing::info!("created user admin with the configured password");
+    }
+    Ok(())
+}
+
+/// Everything the routes share, made ready: token keys, and the first administrator.
+pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<AppState> {
+    let tokens = token_service(store.as_ref(), &config.auth).await?;
+    bootstrap_admin(store.as_ref(), &config.auth).await?;
+    Ok(AppState {
+        store,
+        in_flight: Default::default(),
+        body_limit_bytes: config.body_limit_bytes,
+        tokens: Arc::new(tokens),
+        limiter: LoginLimiter::default(),
+    })
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -66,14 +237,10 @@ fn timed_out(timeout: Duration) -> Response {
 }
 
 /// The whole HTTP application over a store.
-pub fn app(store: Arc<dyn Store>, config: &AppConfig) -> Router {
+pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Router> {
     let timeout = config.request_timeout;
-    let state = AppState {
-        store,
-        in_flight: Default::default(),
-        body_limit_bytes: config.body_limit_bytes,
-    };
-    router(state)
+    let state = prepare(store, config).await?;
+    Ok(router(state)
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
         .layer(axum::middleware::from_fn(move |req, next: Next| async move {
             match tokio::time::timeout(timeout, next.run(req)).await {
@@ -91,7 +258,7 @@ pub fn app(store: Arc<dyn Store>, config: &AppConfig) -> Router {
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Micros)),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid)))
 }
 
 /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish, and
@@ -101,8 +268,8 @@ pub async fn serve(
     store: Arc<dyn Store>,
     config: AppConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = app(store.clone(), &config);
+) -> anyhow::Result<()> {
+    let app = app(store.clone(), &config).await?;
     let result = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -110,7 +277,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     store.close().await;
-    result
+    Ok(result?)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

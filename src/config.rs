@@ -55,6 +55,91 @@ pub struct ServeOptions {
     /// Longest time a request may take before it is answered with 503, in seconds.
     #[arg(long, env = "MSAI_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// HS256 secret for access tokens, at least 32 bytes. When unset, a random secret is
+    /// generated at first start and kept in the database, so every instance accepts the same
+    /// tokens.
+    #[arg(long, env = "MSAI_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// `iss` of the tokens this service issues and accepts.
+    #[arg(long, env = "MSAI_JWT_ISSUER", default_value = "msai-ledger")]
+    pub jwt_issuer: String,
+
+    /// `aud` of the tokens this service issues and accepts.
+    #[arg(long, env = "MSAI_JWT_AUDIENCE", default_value = "msai-ledger")]
+    pub jwt_audience: String,
+
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, env = "MSAI_TOKEN_LIFETIME_SECS", default_value_t = 3600)]
+    pub token_lifetime_secs: u64,
+
+    /// PEM file with the public key of an outside identity provider whose tokens (EdDSA or
+    /// RS256, `sub` = a username or user id) are also accepted.
+    #[arg(long, env = "MSAI_JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<std::path::PathBuf>,
+
+    /// Algorithm of the outside provider's tokens: EdDSA or RS256.
+    #[arg(long, env = "MSAI_JWT_PUBLIC_KEY_ALG", default_value = "EdDSA")]
+    pub jwt_public_key_alg: String,
+
+    /// `iss` required of the outside provider's tokens.
+    #[arg(long, env = "MSAI_JWT_EXTERNAL_ISSUER", default_value = "")]
+    pub jwt_external_issuer: String,
+
+    /// `aud` required of the outside provider's tokens.
+    #[arg(
+        long,
+        env = "MSAI_JWT_EXTERNAL_AUDIENCE",
+        default_value = "msai-ledger"
+    )]
+    pub jwt_external_audience: String,
+
+    /// Password of the first administrator (user `admin`), used only when the database has
+    /// no users yet. When unset, a random password is written to --bootstrap-password-file.
+    #[arg(long, env = "MSAI_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
+    pub bootstrap_admin_password: Option<String>,
+
+    /// Where the generated first administrator's password is written (owner-readable only).
+    #[arg(
+        long,
+        env = "MSAI_BOOTSTRAP_PASSWORD_FILE",
+        default_value = "msai-ledger-admin-password"
+    )]
+    pub bootstrap_password_file: std::path::PathBuf,
+}
+
+impl ServeOptions {
+    pub fn app_config(&self) -> anyhow::Result<crate::app::AppConfig> {
+        let external = match &self.jwt_public_key_file {
+            None => None,
+            Some(path) => {
+                anyhow::ensure!(
+                    !self.jwt_external_issuer.is_empty(),
+                    "--jwt-external-issuer is required with --jwt-public-key-file"
+                );
+                Some(crate::app::ExternalKeyConfig {
+                    public_key_pem: path.clone(),
+                    algorithm: self.jwt_public_key_alg.clone(),
+                    issuer: self.jwt_external_issuer.clone(),
+                    audience: self.jwt_external_audience.clone(),
+                })
+            }
+        };
+        Ok(crate::app::AppConfig {
+            body_limit_bytes: self.body_limit_bytes,
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+            auth: crate::app::AuthConfig {
+                jwt_secret: self.jwt_secret.clone(),
+                issuer: self.jwt_issuer.clone(),
+                audience: self.jwt_audience.clone(),
+                token_lifetime: std::time::Duration::from_secs(self.token_lifetime_secs),
+                external,
+                bootstrap_admin_password: self.bootstrap_admin_password.clone(),
+                bootstrap_password_file: self.bootstrap_password_file.clone(),
+            },
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

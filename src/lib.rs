@@ -1,6 +1,7 @@
 //! msai-ledger: exact double-entry ledgers for migrant workers' savings associations.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod http;

@@ -1,8 +1,7 @@
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
-use msai_ledger::app::{AppConfig, serve, shutdown_signal};
+use msai_ledger::app::{serve, shutdown_signal};
 use msai_ledger::config::Cli;
 
 #[tokio::main]
@@ -12,6 +11,13 @@ async fn main() -> ExitCode {
         eprintln!("msai-ledger: {e}");
         return ExitCode::from(2);
     }
+    let config = match options.app_config() {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::error!(error = %e, "invalid configuration");
+            return ExitCode::from(2);
+        }
+    };
     let store = match msai_ledger::store::connect(&options.database_url).await {
         Ok(store) => store,
         Err(e) => {
@@ -27,10 +33,6 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(listen = %options.listen, backend = store.backend(), "msai-ledger ready");
-    let config = AppConfig {
-        body_limit_bytes: options.body_limit_bytes,
-        request_timeout: Duration::from_secs(options.request_timeout_secs),
-    };
     match serve(listener, store, config, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

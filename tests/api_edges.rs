@@ -7,21 +7,32 @@ use std::time::Duration;
 use msai_ledger::app::AppConfig;
 use reqwest::StatusCode;
 use serde_json::json;
-use support::app::{Backend, TestApp, spawn_with};
+use support::app::{Backend, TestApp};
 
 async fn a_request_past_the_timeout_gets_a_retryable_problem(backend: Backend) {
+    let Some(app) = support::app::spawn(backend).await else {
+        return;
+    };
+    // A second instance on the same database whose every request times out at once.
+    let store = msai_ledger::store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
     let config = AppConfig {
         request_timeout: Duration::from_nanos(1),
         ..AppConfig::default()
     };
-    let Some(app) = spawn_with(backend, config).await else {
-        return;
-    };
+    tokio::spawn(msai_ledger::app::serve(
+        listener,
+        store,
+        config,
+        std::future::pending(),
+    ));
     let reply = app
-        .post(
-            "/v1/groups",
+        .send(app.client.post(format!("{base}/v1/groups")).json(
             &json!({"name": "Slow", "currency": "HKD", "host_country": "HK", "home_country": "PH"}),
-        )
+        ))
         .await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.content_type(), "application/problem+json");

@@ -14,6 +14,7 @@ fn run_script(app: &TestApp, group: &str) -> (bool, Value) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/verify-chain.py");
     let out = Command::new("python3")
         .args([script, &app.base, group])
+        .env("MSAI_TOKEN", &app.admin_token)
         .output()
         .expect("python3 is needed to run the auditor's script");
     let stdout = String::from_utf8_lossy(&out.stdout);

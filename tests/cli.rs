@@ -17,8 +17,11 @@ fn free_port() -> u16 {
         .port()
 }
 
+const ADMIN_PASSWORD: &str = "cli-admin-password";
+
 fn start(database_url: &str, port: u16) -> Child {
     Command::new(BIN)
+        .env("MSAI_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .args([
             "--listen",
             &format!("127.0.0.1:{port}"),
@@ -100,8 +103,17 @@ async fn serves_then_stops_cleanly_on_sigterm(backend: Backend) {
     };
     let port = free_port();
     let mut child = start(&url, port);
-    let client = reqwest::Client::new();
-    wait_ready(&client, port, &mut child).await;
+    let anonymous = reqwest::Client::new();
+    wait_ready(&anonymous, port, &mut child).await;
+    let token = support::app::login(
+        &anonymous,
+        &format!("http://127.0.0.1:{port}"),
+        "admin",
+        ADMIN_PASSWORD,
+    )
+    .await
+    .expect("the configured administrator signs in");
+    let client = support::app::client_with_token(&token);
     let created = client
         .post(format!("http://127.0.0.1:{port}/v1/groups"))
         .json(&serde_json::json!({"name": "Kabayan", "currency": "HKD", "host_country": "HK", "home_country": "PH"}))
@@ -118,6 +130,7 @@ async fn serves_then_stops_cleanly_on_sigterm(backend: Backend) {
     let port = free_port();
     let mut child = start(&url, port);
     wait_ready(&client, port, &mut child).await;
+    // A token from the first run still works: the secret lives in the database.
     let list: serde_json::Value = client
         .get(format!("http://127.0.0.1:{port}/v1/groups"))
         .send()
@@ -178,4 +191,57 @@ async fn a_modified_migration_history_stops_start_up_with_a_clear_message() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("migration"), "{stderr}");
+}
+
+#[tokio::test]
+async fn without_a_configured_password_the_first_administrator_password_goes_to_a_private_file() {
+    let (url, dir) = fresh_database_url(Backend::Sqlite).await.unwrap();
+    let dir = dir.unwrap();
+    let file = dir.path().join("admin-password");
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &url,
+        ])
+        .env("MSAI_BOOTSTRAP_PASSWORD_FILE", &file)
+        .env_remove("MSAI_BOOTSTRAP_ADMIN_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let anonymous = reqwest::Client::new();
+    wait_ready(&anonymous, port, &mut child).await;
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&file)
+        .expect("the password file exists")
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "only the owner may read the password file"
+    );
+    let password = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    let token = support::app::login(
+        &anonymous,
+        &format!("http://127.0.0.1:{port}"),
+        "admin",
+        &password,
+    )
+    .await;
+    assert!(token.is_ok(), "the generated password signs in");
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        logs.contains("admin-password"),
+        "the file's path is logged: {logs}"
+    );
+    assert!(
+        !logs.contains(&password),
+        "the password itself is never logged"
+    );
 }

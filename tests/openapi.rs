@@ -300,6 +300,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Conflict::DuplicateAccountCode,
         Conflict::PeriodAlreadyClosed,
         Conflict::RequestInFlight,
+        Conflict::DuplicateUsername,
     ];
     for conflict in conflicts {
         match conflict {
@@ -307,7 +308,8 @@ fn problem_slugs() -> Vec<&'static str> {
             | Conflict::IsReversal
             | Conflict::DuplicateAccountCode
             | Conflict::PeriodAlreadyClosed
-            | Conflict::RequestInFlight => {}
+            | Conflict::RequestInFlight
+            | Conflict::DuplicateUsername => {}
         }
     }
     let mut slugs: Vec<&'static str> = rules.iter().map(|r| r.slug()).collect();

@@ -67,6 +67,7 @@ pub enum Conflict {
     DuplicateAccountCode,
     PeriodAlreadyClosed,
     RequestInFlight,
+    DuplicateUsername,
 }
 
 impl Conflict {
@@ -77,6 +78,7 @@ impl Conflict {
             Conflict::DuplicateAccountCode => "duplicate-account-code",
             Conflict::PeriodAlreadyClosed => "period-already-closed",
             Conflict::RequestInFlight => "request-in-flight",
+            Conflict::DuplicateUsername => "duplicate-username",
         }
     }
 
@@ -93,6 +95,7 @@ impl Conflict {
             Conflict::RequestInFlight => {
                 "A request with this idempotency key is still being processed"
             }
+            Conflict::DuplicateUsername => "A user with this username already exists",
         }
     }
 }

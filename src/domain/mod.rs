@@ -1,5 +1,6 @@
 //! Pure types and rules: money, accounts, postings, hashing. No HTTP, no SQL.
 
+pub mod access;
 pub mod account;
 pub mod canonical;
 pub mod dates;

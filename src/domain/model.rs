@@ -86,12 +86,15 @@ pub struct NewTransaction {
     pub entries: Vec<EntryRequest>,
     /// A JSON object, at most 4 KiB in canonical form (checked at the edge).
     pub metadata: Value,
+    /// The user recording it.
+    pub created_by: Option<Uuid>,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewReversal {
     pub booked_on: NaiveDate,
     pub description: Option<String>,
+    pub created_by: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +121,7 @@ pub struct Transaction {
     pub reversed_by: Option<Uuid>,
     pub hash: String,
     pub previous_hash: String,
+    pub created_by: Option<Uuid>,
 }
 
 /// Filters and position for listing a group's transactions, oldest first.
@@ -131,11 +135,11 @@ pub struct TransactionQuery {
     pub limit: u32,
 }
 
-/// A page of results and the cursor for the next one, if there is more.
+/// A page of results; `has_more` says whether a next page exists after the last item.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    pub next_after: Option<i64>,
+    pub has_more: bool,
 }
 
 #[derive(Debug, Clone)]

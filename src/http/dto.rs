@@ -293,6 +293,7 @@ impl CreateTransaction {
             description,
             entries,
             metadata,
+            created_by: None,
         })
     }
 }
@@ -362,6 +363,7 @@ impl CreateReversal {
         Ok(NewReversal {
             booked_on: booking_date("/booked_on", self.booked_on)?,
             description,
+            created_by: None,
         })
     }
 }
@@ -390,6 +392,7 @@ pub struct TransactionView {
     pub reversed_by: Option<Uuid>,
     pub previous_hash: String,
     pub hash: String,
+    pub created_by: Option<Uuid>,
 }
 
 impl TransactionView {
@@ -418,6 +421,7 @@ impl TransactionView {
             reversed_by: t.reversed_by,
             previous_hash: t.previous_hash.clone(),
             hash: t.hash.clone(),
+            created_by: t.created_by,
         }
     }
 }

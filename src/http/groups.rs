@@ -1,5 +1,6 @@
 //! `/v1/groups`: savings groups.
 
+use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -11,6 +12,8 @@ use super::error::ApiError;
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
+use crate::auth::caller::Caller;
+use crate::domain::error::LedgerError;
 use crate::store::GROUPS_SCOPE;
 
 pub async fn create(
@@ -31,8 +34,10 @@ pub async fn create(
     write.respond(state.store.create_group(group, write.idempotency()).await)
 }
 
+/// Administrators and auditors list every group; everyone else the groups their grants name.
 pub async fn list(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
@@ -43,7 +48,26 @@ pub async fn list(
             ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
         })?),
     };
-    let mut groups = state.store.list_groups(after, limit + 1).await?;
+    let mut groups = if caller.sees_all_groups() {
+        state.store.list_groups(after, limit + 1).await?
+    } else {
+        let mut own = Vec::new();
+        for id in caller
+            .group_ids()
+            .into_iter()
+            .filter(|id| after.is_none_or(|a| *id > a))
+        {
+            match state.store.get_group(id).await {
+                Ok(group) => own.push(group),
+                Err(LedgerError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            if own.len() > limit as usize {
+                break;
+            }
+        }
+        own
+    };
     let more = groups.len() > limit as usize;
     groups.truncate(limit as usize);
     let next_cursor = if more {

@@ -3,10 +3,15 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{Method, StatusCode};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 
+use crate::auth::caller::Access;
+use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::token::TokenService;
 use crate::store::Store;
 
 pub mod accounts;
@@ -14,10 +19,12 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod groups;
+pub mod guard;
 pub mod health;
 pub mod ledger;
 pub mod query;
 pub mod transactions;
+pub mod users;
 pub mod write;
 
 use error::ApiError;
@@ -30,94 +37,167 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub in_flight: write::InFlight,
     pub body_limit_bytes: usize,
+    pub tokens: Arc<TokenService>,
+    pub limiter: LoginLimiter,
 }
 
-/// Builds the router and, from the same calls, the list of (method, path) it serves, so tests
-/// can hold openapi.yaml to exactly what is routed.
+/// Builds the router and, from the same calls, the list of (method, path, access) it serves,
+/// so tests can hold openapi.yaml and the authorization matrix to exactly what is routed. A
+/// route cannot be added without saying who may call it.
 struct Routes {
     router: Router<AppState>,
-    table: Vec<(Method, &'static str)>,
+    table: Vec<(Method, &'static str, Access)>,
 }
 
 impl Routes {
-    fn add(mut self, method: Method, path: &'static str, handler: MethodRouter<AppState>) -> Self {
-        self.table.push((method, path));
-        self.router = self.router.route(path, handler);
+    fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.table.push((method, path, access));
+        let guarded = handler.route_layer(from_fn(move |params, req: Request, next: Next| {
+            guard::authorize(access, params, req, next)
+        }));
+        self.router = self.router.route(path, guarded);
         self
     }
 }
 
 fn routes() -> Routes {
+    use Access as A;
     use Method as M;
     let r = Routes {
         router: Router::new(),
         table: Vec::new(),
     };
-    r.add(M::GET, "/healthz", get(health::healthz))
-        .add(M::GET, "/readyz", get(health::readyz))
-        .add(M::GET, "/openapi.yaml", get(health::openapi))
-        .add(M::POST, "/v1/groups", post(groups::create))
-        .add(M::GET, "/v1/groups", get(groups::list))
-        .add(M::GET, "/v1/groups/{group_id}", get(groups::get))
+    r.add(M::GET, "/healthz", A::Public, get(health::healthz))
+        .add(M::GET, "/readyz", A::Public, get(health::readyz))
+        .add(M::GET, "/openapi.yaml", A::Public, get(health::openapi))
+        .add(M::POST, "/v1/auth/token", A::Public, post(users::token))
+        .add(M::GET, "/v1/me", A::SignedIn, get(users::me))
+        .add(
+            M::POST,
+            "/v1/users",
+            A::AdminOrTreasurer,
+            post(users::create),
+        )
+        .add(M::GET, "/v1/users", A::Admin, get(users::list))
+        .add(
+            M::POST,
+            "/v1/users/{user_id}/grants",
+            A::Admin,
+            post(users::add_grant),
+        )
+        .add(
+            M::DELETE,
+            "/v1/users/{user_id}/grants/{grant_id}",
+            A::Admin,
+            delete(users::delete_grant),
+        )
+        .add(
+            M::POST,
+            "/v1/users/{user_id}/password",
+            A::SignedIn,
+            post(users::set_password),
+        )
+        .add(
+            M::POST,
+            "/v1/users/{user_id}/disable",
+            A::Admin,
+            post(users::disable),
+        )
+        .add(
+            M::GET,
+            "/v1/audit-events",
+            A::Oversight,
+            get(users::audit_events),
+        )
+        .add(M::POST, "/v1/groups", A::Admin, post(groups::create))
+        .add(M::GET, "/v1/groups", A::SignedIn, get(groups::list))
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}",
+            A::GroupAnyone,
+            get(groups::get),
+        )
         .add(
             M::POST,
             "/v1/groups/{group_id}/accounts",
+            A::GroupWrite,
             post(accounts::create),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/accounts",
+            A::GroupRead,
             get(accounts::list),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/accounts/{account}",
+            A::GroupRead,
             get(accounts::get),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/accounts/{account}/statement",
+            A::GroupRead,
             get(accounts::statement),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/transactions",
+            A::GroupWrite,
             post(transactions::create),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/transactions",
+            A::GroupRead,
             get(transactions::list),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/transactions/{transaction_id}",
+            A::GroupRead,
             get(transactions::get),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/transactions/{transaction_id}/reversal",
+            A::GroupWrite,
             post(transactions::reverse),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/trial-balance",
+            A::GroupRead,
             get(ledger::trial_balance),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/period-closes",
+            A::GroupWrite,
             post(ledger::close_period),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/ledger/verify",
+            A::GroupAnyone,
             get(ledger::verify),
         )
 }
 
 /// Every (method, path template) the router serves.
 pub fn route_table() -> Vec<(Method, &'static str)> {
+    routes().table.into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+/// Every route with the access it requires.
+pub fn route_access_table() -> Vec<(Method, &'static str, Access)> {
     routes().table
 }
 
@@ -146,5 +226,7 @@ pub fn router(state: AppState) -> Router {
         .router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), guard::identify))
+        .layer(from_fn_with_state(state.clone(), guard::audit))
         .with_state(state)
 }

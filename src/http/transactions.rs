@@ -1,5 +1,6 @@
 //! `/v1/groups/{group_id}/transactions`: posting, reversing and reading the journal.
 
+use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,11 +13,13 @@ use super::extract::{
 };
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
+use crate::auth::caller::Caller;
 use crate::domain::error::LedgerError;
 use crate::domain::model::{AccountRef, TransactionQuery};
 
 pub async fn create(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     PathParams(group_id): PathParams<String>,
     ctx: RequestContext,
     key: IdempotencyKey,
@@ -24,7 +27,8 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
-    let transaction = body.value.parse()?;
+    let mut transaction = body.value.parse()?;
+    transaction.created_by = Some(caller.id());
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),
@@ -43,6 +47,7 @@ pub async fn create(
 
 pub async fn reverse(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     PathParams((group_id, transaction_id)): PathParams<(String, String)>,
     ctx: RequestContext,
     key: IdempotencyKey,
@@ -51,7 +56,8 @@ pub async fn reverse(
     let group_id = path_id(&group_id, "group")?;
     let transaction_id = path_id(&transaction_id, "transaction")?;
     let key = key.required()?;
-    let reversal = body.value.parse()?;
+    let mut reversal = body.value.parse()?;
+    reversal.created_by = Some(caller.id());
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),
@@ -108,7 +114,11 @@ pub async fn list(
     };
     let view = ListView {
         items: page.items.iter().map(TransactionView::of).collect(),
-        next_cursor: page.next_after.map(|seq| cursor("t", &seq.to_string())),
+        next_cursor: page
+            .items
+            .last()
+            .filter(|_| page.has_more)
+            .map(|t| cursor("t", &t.sequence.to_string())),
     };
     Ok(json_response(StatusCode::OK, &view))
 }

@@ -8,17 +8,20 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use crate::domain::access::{AuditEvent, AuditQuery, Grant, NewGrant, NewUser, User};
 use crate::domain::error::LedgerError;
 use crate::domain::model::{
     Account, AccountRef, Group, NewAccount, NewGroup, NewReversal, NewTransaction, Page,
     PeriodClose, Statement, Transaction, TransactionQuery, TrialBalance, Verification,
 };
 
+mod access;
 mod postgres;
 mod shared;
 mod sqlite;
 
 pub use postgres::PostgresStore;
+pub use shared::recorded_now;
 pub use sqlite::SqliteStore;
 
 pub type StoreResult<T> = Result<T, LedgerError>;
@@ -52,8 +55,29 @@ pub enum Written<T> {
 /// Scope of idempotency keys for creating groups, which belong to no group yet.
 pub const GROUPS_SCOPE: &str = "groups";
 
+/// Users, grants, settings and the audit log. Each method is one database transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait AccessStore: Send + Sync + 'static {
+    async fn user_count(&self) -> StoreResult<i64>;
+    /// Creates a user with its grants; a grant naming a group that does not exist is refused.
+    async fn create_user(&self, user: NewUser) -> StoreResult<User>;
+    async fn list_users(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<User>>;
+    async fn get_user(&self, user_id: Uuid) -> StoreResult<User>;
+    /// The user and their password hash, for signing in.
+    async fn find_login(&self, username: &str) -> StoreResult<Option<(User, String)>>;
+    async fn add_grant(&self, user_id: Uuid, grant: NewGrant) -> StoreResult<Grant>;
+    /// Removes a grant (grants are permissions, not ledger history; the audit log keeps the act).
+    async fn delete_grant(&self, user_id: Uuid, grant_id: Uuid) -> StoreResult<()>;
+    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> StoreResult<()>;
+    async fn disable_user(&self, user_id: Uuid) -> StoreResult<User>;
+    /// The setting's value, storing `value` first if it has none (the first instance wins).
+    async fn setting_or_init(&self, name: &str, value: &str) -> StoreResult<String>;
+    async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()>;
+    async fn list_audit(&self, query: AuditQuery) -> StoreResult<Page<AuditEvent>>;
+}
+
+#[async_trait]
+pub trait Store: AccessStore + Send + Sync + 'static {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
     /// The database answers and every migration this build knows of has been applied.

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
+use super::access::impl_access_store;
 use super::shared::impl_store;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -98,3 +99,4 @@ impl PostgresStore {
 }
 
 impl_store!(PostgresStore, sqlx::Postgres);
+impl_access_store!(PostgresStore);

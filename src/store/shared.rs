@@ -74,7 +74,7 @@ pub fn db_error_to_ledger(class: ErrorClass, error: &sqlx::Error) -> LedgerError
 
 /// Columns of a transaction row, with the id of the transaction that reversed it if any.
 pub const TRANSACTION_COLUMNS: &str = "t.id, t.group_id, t.sequence, t.booked_on, t.recorded_at, \
-    t.description, t.metadata, t.reverses_id, t.previous_hash, t.hash, \
+    t.description, t.metadata, t.reverses_id, t.previous_hash, t.hash, t.created_by, \
     (SELECT r.id FROM transactions r WHERE r.reverses_id = t.id) AS reversed_by";
 
 /// One validated request's worth of posting, ready to be checked and written under the lock.
@@ -85,6 +85,7 @@ pub struct Posting<'a> {
     pub lines: &'a [crate::domain::posting::Line],
     pub accounts: &'a [crate::domain::posting::AccountState],
     pub reverses: Option<uuid::Uuid>,
+    pub created_by: Option<uuid::Uuid>,
 }
 
 macro_rules! impl_store {
@@ -231,6 +232,7 @@ macro_rules! impl_store {
                 reversed_by: row.try_get("reversed_by")?,
                 hash: row.try_get("hash")?,
                 previous_hash: row.try_get("previous_hash")?,
+                created_by: row.try_get("created_by")?,
             })
         }
 
@@ -512,7 +514,7 @@ macro_rules! impl_store {
                 group: &mut Group,
                 posting: Posting<'_>,
             ) -> Result<Result<Transaction, LedgerError>, TxError> {
-                let Posting { booked_on, description, metadata, lines, accounts, reverses } = posting;
+                let Posting { booked_on, description, metadata, lines, accounts, reverses, created_by } = posting;
                 let totals = match posting::check(lines, accounts, booked_on, group.closed_through) {
                     Ok(totals) => totals,
                     Err(e) => return Ok(Err(e)),
@@ -543,8 +545,8 @@ macro_rules! impl_store {
                     .ok_or_else(|| internal("stored head hash is not 64 hex digits"))?;
                 sqlx::query(
                     "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
-                     description, metadata, reverses_id, previous_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     description, metadata, reverses_id, previous_hash, hash, created_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(id)
                 .bind(group.id)
@@ -556,6 +558,7 @@ macro_rules! impl_store {
                 .bind(reverses)
                 .bind(&group.head_hash)
                 .bind(&hash)
+                .bind(created_by)
                 .execute(&mut **tx)
                 .await?;
                 let mut entries = Vec::with_capacity(lines.len());
@@ -620,6 +623,7 @@ macro_rules! impl_store {
                     reversed_by: None,
                     hash,
                     previous_hash,
+                    created_by,
                 }))
             }
 
@@ -644,6 +648,7 @@ macro_rules! impl_store {
                             lines: &lines,
                             accounts: &accounts,
                             reverses: None,
+                            created_by: request.created_by,
                         };
                         Self::apply_posting(tx, &mut group, posting).await?
                     }
@@ -713,6 +718,7 @@ macro_rules! impl_store {
                         lines: &lines,
                         accounts: &accounts,
                         reverses: Some(original.id),
+                        created_by: request.created_by,
                     };
                     Self::apply_posting(tx, &mut group, posting).await?
                 };
@@ -1215,8 +1221,7 @@ macro_rules! impl_store {
                 let more = items.len() > query.limit as usize;
                 items.truncate(query.limit as usize);
                 Self::attach_entries(tx, group_id, &mut items).await?;
-                let next_after = if more { items.last().map(|t| t.sequence) } else { None };
-                Ok(Page { items, next_after })
+                Ok(Page { items, has_more: more })
             }
         }
     };

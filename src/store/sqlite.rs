@@ -9,6 +9,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::access::impl_access_store;
 use super::shared::impl_store;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -93,3 +94,4 @@ async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
 }
 
 impl_store!(SqliteStore, sqlx::Sqlite);
+impl_access_store!(SqliteStore);

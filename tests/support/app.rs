@@ -14,10 +14,18 @@ pub enum Backend {
     Postgres,
 }
 
+/// Password of the `admin` user every test service starts with.
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
 pub struct TestApp {
     pub backend: Backend,
     pub base: String,
+    /// A client signed in as `admin` (every request carries its bearer token).
     pub client: Client,
+    /// A client with no token.
+    pub anonymous: Client,
+    /// The admin's bearer token.
+    pub admin_token: String,
     pub store: Arc<dyn Store>,
     pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -52,8 +60,11 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
     spawn_with(backend, AppConfig::default()).await
 }
 
-pub async fn spawn_with(backend: Backend, config: AppConfig) -> Option<TestApp> {
+pub async fn spawn_with(backend: Backend, mut config: AppConfig) -> Option<TestApp> {
     let (database_url, dir) = fresh_database_url(backend).await?;
+    if config.auth.bootstrap_admin_password.is_none() {
+        config.auth.bootstrap_admin_password = Some(ADMIN_PASSWORD.to_string());
+    }
     let store = msai_ledger::store::connect(&database_url)
         .await
         .expect("connect and migrate");
@@ -69,15 +80,84 @@ pub async fn spawn_with(backend: Backend, config: AppConfig) -> Option<TestApp> 
         })
         .await;
     });
+    let anonymous = Client::new();
+    let admin_token = login(&anonymous, &base, "admin", ADMIN_PASSWORD)
+        .await
+        .expect("the bootstrap administrator signs in");
+    register_admin_token(&base, &admin_token);
     Some(TestApp {
         backend,
+        client: client_with_token(&admin_token),
+        anonymous,
+        admin_token,
         base,
-        client: Client::new(),
         store,
         database_url,
         shutdown: Some(tx),
         _dir: dir,
     })
+}
+
+/// Signs in and returns the access token, or the failed reply's status.
+pub async fn login(
+    client: &Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> Result<String, StatusCode> {
+    let response = client
+        .post(format!("{base}/v1/auth/token"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("token request");
+    let status = response.status();
+    if status != StatusCode::OK {
+        return Err(status);
+    }
+    let body: Value = response.json().await.expect("token body");
+    Ok(body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string())
+}
+
+fn tokens_by_base() -> &'static std::sync::Mutex<std::collections::HashMap<String, String>> {
+    static TOKENS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, String>>,
+    > = std::sync::OnceLock::new();
+    TOKENS.get_or_init(Default::default)
+}
+
+/// Remembers the administrator's token for a service at `base`, for [`admin_client_for`].
+pub fn register_admin_token(base: &str, token: &str) {
+    tokens_by_base()
+        .lock()
+        .unwrap()
+        .insert(base.to_string(), token.to_string());
+}
+
+/// A client signed in as the administrator of the service at `base`.
+pub fn admin_client_for(base: &str) -> Client {
+    let token = tokens_by_base()
+        .lock()
+        .unwrap()
+        .get(base)
+        .cloned()
+        .expect("a registered service");
+    client_with_token(&token)
+}
+
+/// A client whose every request carries `token`.
+pub fn client_with_token(token: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value =
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).expect("token header");
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 /// A response's status, headers and JSON body (Null when the body is not JSON).
@@ -121,6 +201,26 @@ impl Reply {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// Creates a user with `grants` (as the API takes them) and returns its id and a client
+    /// signed in as it.
+    pub async fn user_with(&self, username: &str, grants: Value) -> (String, Client) {
+        let password = "a-long-enough-password";
+        let reply = self
+            .post(
+                "/v1/users",
+                &json!({"username": username, "password": password, "grants": grants}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let token = login(&self.anonymous, &self.base, username, password)
+            .await
+            .expect("new user signs in");
+        (
+            reply.body["id"].as_str().unwrap().to_string(),
+            client_with_token(&token),
+        )
     }
 
     pub async fn send(&self, request: RequestBuilder) -> Reply {

@@ -1,0 +1,116 @@
+//! Who may do what: users, their role grants, and the audit log's events.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A role, granted service-wide (admin, auditor) or for one group (treasurer, member).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, everywhere: the service's administrators.
+    Admin,
+    /// Reads every group, changes nothing: the task force.
+    Auditor,
+    /// Reads and writes one group's ledger.
+    Treasurer,
+    /// Reads one member's own records and group totals that reveal no other member.
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+            Role::Treasurer => "treasurer",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "admin" => Role::Admin,
+            "auditor" => Role::Auditor,
+            "treasurer" => Role::Treasurer,
+            "member" => Role::Member,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub id: Uuid,
+    pub role: Role,
+    pub group_id: Option<Uuid>,
+    pub member_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGrant {
+    pub role: Role,
+    pub group_id: Option<Uuid>,
+    pub member_id: Option<Uuid>,
+}
+
+impl NewGrant {
+    /// Service-wide roles name no group; group roles name one; a member grant names its member.
+    pub fn check(&self) -> Result<(), &'static str> {
+        match (self.role, self.group_id, self.member_id) {
+            (Role::Admin | Role::Auditor, None, None) => Ok(()),
+            (Role::Admin | Role::Auditor, _, _) => {
+                Err("admin and auditor grants are service-wide: give no group_id or member_id")
+            }
+            (Role::Treasurer, Some(_), None) => Ok(()),
+            (Role::Treasurer, _, _) => Err("a treasurer grant needs a group_id and no member_id"),
+            (Role::Member, Some(_), Some(_)) => Ok(()),
+            (Role::Member, _, _) => Err("a member grant needs a group_id and a member_id"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    pub grants: Vec<NewGrant>,
+}
+
+/// One state-changing request, as the audit log keeps it. Never a password, token or body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub user_id: Option<Uuid>,
+    pub username: Option<String>,
+    pub group_id: Option<Uuid>,
+    pub method: String,
+    pub route: String,
+    pub path: String,
+    pub status: u16,
+    pub idempotency_key: Option<String>,
+    pub request_id: Option<String>,
+    pub created_ids: Vec<Uuid>,
+    pub client_addr: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub group_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub after: Option<Uuid>,
+    pub limit: u32,
+}

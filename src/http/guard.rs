@@ -1,0 +1,267 @@
+//! The middleware that identifies the caller, enforces each route's [`Access`], and writes the
+//! audit log.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, RawPathParams, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::auth::caller::{Access, Caller, Denial, decide};
+use crate::domain::access::AuditEvent;
+use crate::domain::error::LedgerError;
+
+/// What the bearer token in a request turned out to be.
+#[derive(Clone)]
+pub enum Identity {
+    Valid(Box<Caller>),
+    Invalid(&'static str),
+}
+
+/// Filled in while a request is handled, written to the audit log when it ends.
+#[derive(Clone, Default)]
+pub struct AuditSlot(Arc<Mutex<AuditInfo>>);
+
+#[derive(Clone, Default)]
+pub struct AuditInfo {
+    pub user_id: Option<Uuid>,
+    pub username: Option<String>,
+    pub route: Option<String>,
+    pub group_id: Option<Uuid>,
+}
+
+impl AuditSlot {
+    pub fn update(&self, f: impl FnOnce(&mut AuditInfo)) {
+        if let Ok(mut info) = self.0.lock() {
+            f(&mut info);
+        }
+    }
+
+    fn take(&self) -> AuditInfo {
+        self.0.lock().map(|i| i.clone()).unwrap_or_default()
+    }
+}
+
+pub const REALM: &str = "Bearer realm=\"msai-ledger\"";
+
+/// 401 with a `WWW-Authenticate` challenge saying why.
+pub fn unauthorized(reason: Option<&str>) -> Response {
+    let detail =
+        reason.unwrap_or("this route needs a bearer token: POST /v1/auth/token to get one");
+    let mut response = ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "Authentication required",
+        detail,
+    )
+    .into_response();
+    let challenge = match reason {
+        None => REALM.to_string(),
+        Some(r) => format!("{REALM}, error=\"invalid_token\", error_description=\"{r}\""),
+    };
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+fn bearer(value: &HeaderValue) -> Option<&str> {
+    let text = value.to_str().ok()?;
+    let (scheme, token) = text.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Resolves the bearer token, if any, into an [`Identity`] for the routes to judge. A user who
+/// is unknown or disabled has no valid identity, whatever their token says.
+pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let identity = match bearer(value) {
+            None => Identity::Invalid("the Authorization header is not a bearer token"),
+            Some(token) => match state.tokens.verify(token) {
+                Err(e) => Identity::Invalid(e.0),
+                Ok(claims) => {
+                    let found = match Uuid::try_parse(&claims.sub) {
+                        Ok(id) => match state.store.get_user(id).await {
+                            Ok(user) => Ok(Some(user)),
+                            Err(LedgerError::NotFound(_)) => Ok(None),
+                            Err(e) => Err(e),
+                        },
+                        Err(_) => state
+                            .store
+                            .find_login(&claims.sub)
+                            .await
+                            .map(|f| f.map(|(u, _)| u)),
+                    };
+                    match found {
+                        Err(e) => return ApiError::from(e).into_response(),
+                        Ok(None) => Identity::Invalid("the token's user does not exist"),
+                        Ok(Some(user)) if user.disabled => {
+                            Identity::Invalid("the token's user is disabled")
+                        }
+                        Ok(Some(user)) => Identity::Valid(Box::new(Caller { user })),
+                    }
+                }
+            },
+        };
+        if let (Identity::Valid(caller), Some(slot)) =
+            (&identity, req.extensions().get::<AuditSlot>())
+        {
+            slot.update(|i| {
+                i.user_id = Some(caller.user.id);
+                i.username = Some(caller.user.username.clone());
+            });
+        }
+        req.extensions_mut().insert(identity);
+    }
+    next.run(req).await
+}
+
+/// Enforces one route's access. Runs after routing, so it knows the route and its path.
+pub async fn authorize(
+    access: Access,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let group_id = params.ok().and_then(|p| {
+        p.iter()
+            .find(|(name, _)| *name == "group_id")
+            .and_then(|(_, value)| Uuid::try_parse(value).ok())
+    });
+    if let Some(slot) = req.extensions().get::<AuditSlot>() {
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_string());
+        slot.update(|i| {
+            i.route = route;
+            i.group_id = group_id;
+        });
+    }
+    let caller = match req.extensions().get::<Identity>() {
+        Some(Identity::Valid(caller)) => Some((**caller).clone()),
+        Some(Identity::Invalid(reason)) if access != Access::Public => {
+            return unauthorized(Some(reason));
+        }
+        _ => None,
+    };
+    match decide(access, caller.as_ref(), group_id) {
+        Ok(()) => {
+            if let Some(caller) = caller {
+                req.extensions_mut().insert(caller);
+            }
+            next.run(req).await
+        }
+        Err(Denial::Unauthenticated) => unauthorized(None),
+        Err(Denial::Forbidden) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Not allowed",
+            "your grants do not allow this request",
+        )
+        .into_response(),
+        Err(Denial::Hidden) => ApiError::not_found("group").into_response(),
+    }
+}
+
+fn header_text(req: &Request, name: &str) -> Option<String> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn client_address(req: &Request) -> Option<String> {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// The request's audit slot and client address, for handlers that add to the audit record.
+pub struct RequestAudit {
+    pub slot: Option<AuditSlot>,
+    pub client_addr: Option<String>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestAudit {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(RequestAudit {
+            slot: parts.extensions.get::<AuditSlot>().cloned(),
+            client_addr: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        })
+    }
+}
+
+/// Largest response body the audit log reads to find the id a request created.
+const AUDIT_BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
+
+/// Records every request that may change state (every method but GET, HEAD and OPTIONS),
+/// whatever its outcome: when, who, which group, route, status, idempotency key, request id,
+/// and the id it created. Never a password, a token or a body.
+pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let slot = AuditSlot::default();
+    req.extensions_mut().insert(slot.clone());
+    let idempotency_key = header_text(&req, "idempotency-key");
+    let request_id = header_text(&req, "x-request-id");
+    let client_addr = client_address(&req);
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let response = next.run(req).await;
+
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, AUDIT_BODY_LIMIT_BYTES)
+        .await
+        .unwrap_or_default();
+    let mut created_ids = Vec::new();
+    if parts.status == StatusCode::CREATED
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && let Some(id) = value
+            .get("id")
+            .and_then(|v| v.as_str())
+            .and_then(|s| Uuid::try_parse(s).ok())
+    {
+        created_ids.push(id);
+    }
+    let info = slot.take();
+    let event = AuditEvent {
+        id: Uuid::now_v7(),
+        occurred_at: crate::store::recorded_now(),
+        user_id: info.user_id,
+        username: info.username,
+        group_id: info.group_id,
+        method,
+        route: info.route.unwrap_or_else(|| "(no route)".to_string()),
+        path,
+        status: parts.status.as_u16(),
+        idempotency_key,
+        request_id,
+        created_ids,
+        client_addr,
+    };
+    if let Err(e) = state.store.record_audit(&event).await {
+        tracing::error!(error = %e, "the audit event could not be recorded");
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

@@ -1,0 +1,491 @@
+//! Signing in, users and their grants, `/v1/me`, and reading the audit log.
+
+use axum::Extension;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::AppState;
+use super::dto::ListView;
+use super::error::ApiError;
+use super::extract::{JsonBody, PathParams, path_id};
+use super::guard::{REALM, RequestAudit};
+use super::query::{QueryParams, cursor};
+use super::write::json_response;
+use crate::auth::caller::Caller;
+use crate::auth::password;
+use crate::domain::access::{AuditEvent, AuditQuery, Grant, NewGrant, NewUser, Role, User};
+use crate::domain::error::LedgerError;
+
+/// Usernames: 3 to 64 characters of ASCII letters, digits, `.`, `_`, `-` and `@`.
+fn check_username(name: &str) -> Result<(), ApiError> {
+    let ok = (3..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field(
+            "/username",
+            "must be 3 to 64 characters of ASCII letters, digits, '.', '_', '-' and '@'",
+        ))
+    }
+}
+
+async fn hash_password(pointer: &str, password: String) -> Result<String, ApiError> {
+    password::check_policy(&password).map_err(|e| ApiError::invalid_field(pointer, e))?;
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|e| ApiError::from(LedgerError::Internal(e.to_string())))?
+        .map_err(|e| ApiError::from(LedgerError::Internal(e)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TokenView {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+}
+
+fn invalid_credentials() -> Response {
+    let mut response = ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid-credentials",
+        "Wrong username or password",
+        "the username or the password is wrong, or the user is disabled",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(REALM));
+    response
+}
+
+/// `POST /v1/auth/token`. A wrong password, an unknown user and a disabled user cost the same
+/// work and get the same answer, so neither timing nor text tells which usernames exist.
+pub async fn token(
+    State(state): State<AppState>,
+    audit: RequestAudit,
+    body: JsonBody<TokenRequest>,
+) -> Result<Response, ApiError> {
+    let TokenRequest { username, password } = body.value;
+    let address = audit.client_addr;
+    let slot = audit.slot;
+    if let Some(slot) = &slot {
+        slot.update(|i| i.username = Some(username.chars().take(64).collect()));
+    }
+    if let Err(wait_secs) = state.limiter.check(&username, address.as_deref()) {
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-attempts",
+            "Too many failed sign-ins",
+            format!(
+                "too many failed sign-ins for this username or address; try again in {wait_secs} s"
+            ),
+        );
+        error.retry_after = Some(u32::try_from(wait_secs).unwrap_or(u32::MAX));
+        return Err(error);
+    }
+    let found = state.store.find_login(&username).await?;
+    let verified = tokio::task::spawn_blocking(move || match found {
+        None => {
+            password::verify_against_nothing(&password);
+            None
+        }
+        Some((user, hash)) => {
+            (password::verify(&password, &hash) && !user.disabled).then_some(user)
+        }
+    })
+    .await
+    .map_err(|e| ApiError::from(LedgerError::Internal(e.to_string())))?;
+    let Some(user) = verified else {
+        state.limiter.record_failure(&username, address.as_deref());
+        return Ok(invalid_credentials());
+    };
+    state.limiter.record_success(&username);
+    if let Some(slot) = &slot {
+        slot.update(|i| i.user_id = Some(user.id));
+    }
+    let access_token = state
+        .tokens
+        .issue(&user.id.to_string())
+        .map_err(|e| ApiError::from(LedgerError::Internal(e)))?;
+    let view = TokenView {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.tokens.lifetime_secs(),
+    };
+    let mut response = json_response(StatusCode::OK, &view);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    pub role: Role,
+    #[serde(default)]
+    pub group_id: Option<Uuid>,
+    #[serde(default)]
+    pub member_id: Option<Uuid>,
+}
+
+impl GrantRequest {
+    fn parse(self, pointer: &str) -> Result<NewGrant, ApiError> {
+        let grant = NewGrant {
+            role: self.role,
+            group_id: self.group_id,
+            member_id: self.member_id,
+        };
+        grant
+            .check()
+            .map_err(|e| ApiError::invalid_field(pointer, e))?;
+        Ok(grant)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub grants: Vec<GrantRequest>,
+}
+
+/// Most grants one request may give.
+pub const MAX_GRANTS: usize = 50;
+
+#[derive(Debug, Serialize)]
+pub struct GrantView {
+    pub id: Uuid,
+    pub role: Role,
+    pub group_id: Option<Uuid>,
+    pub member_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl GrantView {
+    pub fn of(g: &Grant) -> Self {
+        GrantView {
+            id: g.id,
+            role: g.role,
+            group_id: g.group_id,
+            member_id: g.member_id,
+            created_at: g.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    pub id: Uuid,
+    pub username: String,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub grants: Vec<GrantView>,
+}
+
+impl UserView {
+    pub fn of(u: &User) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username.clone(),
+            disabled: u.disabled,
+            created_at: u.created_at,
+            grants: u.grants.iter().map(GrantView::of).collect(),
+        }
+    }
+}
+
+/// `POST /v1/users`: administrators create anyone; a treasurer creates member users of their
+/// own groups only.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: JsonBody<CreateUser>,
+) -> Result<Response, ApiError> {
+    let CreateUser {
+        username,
+        password,
+        grants,
+    } = body.value;
+    check_username(&username)?;
+    if grants.len() > MAX_GRANTS {
+        return Err(ApiError::invalid_field(
+            "/grants",
+            format!("at most {MAX_GRANTS} grants"),
+        ));
+    }
+    let grants = grants
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| g.parse(&format!("/grants/{i}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !caller.is_admin() {
+        let allowed = grants.iter().all(|g| {
+            g.role == Role::Member
+                && g.group_id
+                    .is_some_and(|group| caller.is_treasurer_of(group))
+        });
+        if !allowed || grants.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not allowed",
+                "a treasurer may create only member users of their own groups",
+            ));
+        }
+    }
+    let password_hash = hash_password("/password", password).await?;
+    let user = state
+        .store
+        .create_user(NewUser {
+            username,
+            password_hash,
+            grants,
+        })
+        .await?;
+    Ok(json_response(StatusCode::CREATED, &UserView::of(&user)))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
+    let limit = params.limit()?;
+    let after = match params.cursor("u")? {
+        None => None,
+        Some(text) => Some(Uuid::try_parse(&text).map_err(|_| {
+            ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
+        })?),
+    };
+    let mut users = state.store.list_users(after, limit + 1).await?;
+    let more = users.len() > limit as usize;
+    users.truncate(limit as usize);
+    let next_cursor = if more {
+        users.last().map(|u| cursor("u", &u.id.to_string()))
+    } else {
+        None
+    };
+    let view = ListView {
+        items: users.iter().map(UserView::of).collect(),
+        next_cursor,
+    };
+    Ok(json_response(StatusCode::OK, &view))
+}
+
+pub async fn add_grant(
+    State(state): State<AppState>,
+    PathParams(user_id): PathParams<String>,
+    body: JsonBody<GrantRequest>,
+) -> Result<Response, ApiError> {
+    let user_id = path_id(&user_id, "user")?;
+    let grant = body.value.parse("/")?;
+    let grant = state.store.add_grant(user_id, grant).await?;
+    Ok(json_response(StatusCode::CREATED, &GrantView::of(&grant)))
+}
+
+pub async fn delete_grant(
+    State(state): State<AppState>,
+    PathParams((user_id, grant_id)): PathParams<(String, String)>,
+) -> Result<Response, ApiError> {
+    let user_id = path_id(&user_id, "user")?;
+    let grant_id = path_id(&grant_id, "grant")?;
+    state.store.delete_grant(user_id, grant_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    pub password: String,
+}
+
+/// `POST /v1/users/{user_id}/password`: a user changes their own password; an administrator
+/// anyone's.
+pub async fn set_password(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathParams(user_id): PathParams<String>,
+    body: JsonBody<PasswordRequest>,
+) -> Result<Response, ApiError> {
+    let user_id = path_id(&user_id, "user")?;
+    if user_id != caller.id() && !caller.is_admin() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Not allowed",
+            "only an administrator may change another user's password",
+        ));
+    }
+    let hash = hash_password("/password", body.value.password).await?;
+    state.store.set_password(user_id, &hash).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /v1/users/{user_id}/disable`: the user's tokens stop working on their next request.
+pub async fn disable(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathParams(user_id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    let user_id = path_id(&user_id, "user")?;
+    if user_id == caller.id() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot-disable-self",
+            "You cannot disable yourself",
+            "an administrator cannot disable their own user; ask another administrator",
+        ));
+    }
+    let user = state.store.disable_user(user_id).await?;
+    Ok(json_response(StatusCode::OK, &UserView::of(&user)))
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeView {
+    pub user: UserView,
+    /// What the grants allow, in words a client can show.
+    pub can: Vec<String>,
+}
+
+pub async fn me(
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
+    let mut can = Vec::new();
+    for g in &caller.user.grants {
+        can.push(match (g.role, g.group_id) {
+            (Role::Admin, _) => {
+                "administer the whole service: users, groups and every ledger".to_string()
+            }
+            (Role::Auditor, _) => {
+                "read every group's ledger and the audit log, and change nothing".to_string()
+            }
+            (Role::Treasurer, Some(group)) => format!("read and write the ledger of group {group}"),
+            (Role::Member, Some(group)) => {
+                format!("read your own records and the totals of group {group}")
+            }
+            _ => continue,
+        });
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        &MeView {
+            user: UserView::of(&caller.user),
+            can,
+        },
+    ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditEventView {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub user_id: Option<Uuid>,
+    pub username: Option<String>,
+    pub group_id: Option<Uuid>,
+    pub method: String,
+    pub route: String,
+    pub path: String,
+    pub status: u16,
+    pub idempotency_key: Option<String>,
+    pub request_id: Option<String>,
+    pub created_ids: Vec<Uuid>,
+    pub client_addr: Option<String>,
+}
+
+impl AuditEventView {
+    fn of(e: &AuditEvent) -> Self {
+        AuditEventView {
+            id: e.id,
+            occurred_at: e.occurred_at,
+            user_id: e.user_id,
+            username: e.username.clone(),
+            group_id: e.group_id,
+            method: e.method.clone(),
+            route: e.route.clone(),
+            path: e.path.clone(),
+            status: e.status,
+            idempotency_key: e.idempotency_key.clone(),
+            request_id: e.request_id.clone(),
+            created_ids: e.created_ids.clone(),
+            client_addr: e.client_addr.clone(),
+        }
+    }
+}
+
+fn time_param(params: &QueryParams, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+    match params.text(name) {
+        None => Ok(None),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| {
+                ApiError::invalid_parameter(
+                    name,
+                    "must be an RFC 3339 time such as 2026-11-27T09:00:00Z",
+                )
+            }),
+    }
+}
+
+fn uuid_param(params: &QueryParams, name: &str) -> Result<Option<Uuid>, ApiError> {
+    params
+        .text(name)
+        .map(|t| {
+            Uuid::try_parse(t).map_err(|_| ApiError::invalid_parameter(name, "must be a UUID"))
+        })
+        .transpose()
+}
+
+/// `GET /v1/audit-events`, oldest first, filtered by group, user and time.
+pub async fn audit_events(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = QueryParams::parse(
+        raw.as_deref(),
+        &["group_id", "user_id", "from", "to", "limit", "cursor"],
+    )?;
+    let after = match params.cursor("a")? {
+        None => None,
+        Some(text) => Some(Uuid::try_parse(&text).map_err(|_| {
+            ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
+        })?),
+    };
+    let query = AuditQuery {
+        group_id: uuid_param(&params, "group_id")?,
+        user_id: uuid_param(&params, "user_id")?,
+        from: time_param(&params, "from")?,
+        to: time_param(&params, "to")?,
+        after,
+        limit: params.limit()?,
+    };
+    let page = state.store.list_audit(query).await?;
+    let next_cursor = page
+        .items
+        .last()
+        .filter(|_| page.has_more)
+        .map(|e| cursor("a", &e.id.to_string()));
+    let view = ListView {
+        items: page.items.iter().map(AuditEventView::of).collect(),
+        next_cursor,
+    };
+    Ok(json_response(StatusCode::OK, &view))
+}

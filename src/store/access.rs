@@ -1,0 +1,330 @@
+//! The access-control part of the store (users, grants, settings, audit log), written once for
+//! both backends. `impl_access_store!` is expanded after `impl_store!` in each backend module
+//! and uses the names that expansion brings into scope (`Tx`, `DbRow`, `write_tx!`, `read_tx!`,
+//! `TxError`, `internal`, ...).
+
+macro_rules! impl_access_store {
+    ($store:ty) => {
+        use $crate::domain::access::{AuditEvent, AuditQuery, Grant, NewGrant, NewUser, Role, User};
+        use $crate::store::AccessStore;
+
+        fn grant_from_row(row: &DbRow) -> Result<Grant, TxError> {
+            let role: String = row.try_get("role")?;
+            Ok(Grant {
+                id: row.try_get("id")?,
+                role: Role::parse(&role).ok_or_else(|| internal("stored role"))?,
+                group_id: row.try_get("group_id")?,
+                member_id: row.try_get("member_id")?,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        fn audit_from_row(row: &DbRow) -> Result<AuditEvent, TxError> {
+            let created: String = row.try_get("created_ids")?;
+            let status: i32 = row.try_get("status")?;
+            Ok(AuditEvent {
+                id: row.try_get("id")?,
+                occurred_at: row.try_get("occurred_at")?,
+                user_id: row.try_get("user_id")?,
+                username: row.try_get("username")?,
+                group_id: row.try_get("group_id")?,
+                method: row.try_get("method")?,
+                route: row.try_get("route")?,
+                path: row.try_get("path")?,
+                status: u16::try_from(status).map_err(internal)?,
+                idempotency_key: row.try_get("idempotency_key")?,
+                request_id: row.try_get("request_id")?,
+                created_ids: serde_json::from_str(&created).map_err(internal)?,
+                client_addr: row.try_get("client_addr")?,
+            })
+        }
+
+        impl $store {
+            async fn load_user(tx: &mut Tx, user_id: Uuid) -> Result<User, TxError> {
+                let row = sqlx::query("SELECT id, username, disabled, created_at FROM users WHERE id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or(LedgerError::NotFound("user"))?;
+                let grants = sqlx::query("SELECT * FROM grants WHERE user_id = $1 ORDER BY id")
+                    .bind(user_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                Ok(User {
+                    id: row.try_get("id")?,
+                    username: row.try_get("username")?,
+                    disabled: row.try_get("disabled")?,
+                    created_at: row.try_get("created_at")?,
+                    grants: grants.iter().map(grant_from_row).collect::<Result<_, _>>()?,
+                })
+            }
+
+            async fn insert_grant(
+                tx: &mut Tx,
+                user_id: Uuid,
+                grant: &NewGrant,
+                pointer: &str,
+            ) -> Result<Grant, TxError> {
+                if let Some(group_id) = grant.group_id {
+                    let exists = sqlx::query("SELECT id FROM groups WHERE id = $1")
+                        .bind(group_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                    if exists.is_none() {
+                        return Err(LedgerError::invalid(format!("{pointer}/group_id"), "no group has this id").into());
+                    }
+                }
+                let created = Grant {
+                    id: Uuid::now_v7(),
+                    role: grant.role,
+                    group_id: grant.group_id,
+                    member_id: grant.member_id,
+                    created_at: recorded_now(),
+                };
+                sqlx::query(
+                    "INSERT INTO grants (id, user_id, role, group_id, member_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(created.id)
+                .bind(user_id)
+                .bind(created.role.as_str())
+                .bind(created.group_id)
+                .bind(created.member_id)
+                .bind(created.created_at)
+                .execute(&mut **tx)
+                .await?;
+                Ok(created)
+            }
+        }
+
+        #[async_trait]
+        impl AccessStore for $store {
+            async fn user_count(&self) -> StoreResult<i64> {
+                read_tx!(self, |tx| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(TxError::from))
+            }
+
+            async fn create_user(&self, user: NewUser) -> StoreResult<User> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<User, LedgerError>, TxError> = async {
+                        let taken = sqlx::query("SELECT id FROM users WHERE username = $1")
+                            .bind(&user.username)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        if taken.is_some() {
+                            return Err(LedgerError::conflict(
+                                Conflict::DuplicateUsername,
+                                format!("the username {} is taken", user.username),
+                            )
+                            .into());
+                        }
+                        let id = Uuid::now_v7();
+                        sqlx::query(
+                            "INSERT INTO users (id, username, password_hash, disabled, created_at) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(id)
+                        .bind(&user.username)
+                        .bind(&user.password_hash)
+                        .bind(false)
+                        .bind(recorded_now())
+                        .execute(&mut *tx)
+                        .await?;
+                        for (i, grant) in user.grants.iter().enumerate() {
+                            Self::insert_grant(&mut tx, id, grant, &format!("/grants/{i}")).await?;
+                        }
+                        Ok(Ok(Self::load_user(&mut tx, id).await?))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn list_users(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<User>> {
+                read_tx!(self, |tx| {
+                    let result: Result<Vec<User>, TxError> = async {
+                        let rows = sqlx::query("SELECT id FROM users WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2")
+                            .bind(after)
+                            .bind(i64::from(limit))
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        let mut users = Vec::with_capacity(rows.len());
+                        for row in &rows {
+                            users.push(Self::load_user(&mut tx, row.try_get("id")?).await?);
+                        }
+                        Ok(users)
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn get_user(&self, user_id: Uuid) -> StoreResult<User> {
+                read_tx!(self, |tx| Self::load_user(&mut tx, user_id).await)
+            }
+
+            async fn find_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+                read_tx!(self, |tx| {
+                    let result: Result<Option<(User, String)>, TxError> = async {
+                        let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
+                            .bind(username)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        match row {
+                            None => Ok(None),
+                            Some(row) => {
+                                let hash: String = row.try_get("password_hash")?;
+                                let user = Self::load_user(&mut tx, row.try_get("id")?).await?;
+                                Ok(Some((user, hash)))
+                            }
+                        }
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn add_grant(&self, user_id: Uuid, grant: NewGrant) -> StoreResult<Grant> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<Grant, LedgerError>, TxError> = async {
+                        Self::load_user(&mut tx, user_id).await?;
+                        Ok(Ok(Self::insert_grant(&mut tx, user_id, &grant, "").await?))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn delete_grant(&self, user_id: Uuid, grant_id: Uuid) -> StoreResult<()> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<(), LedgerError>, TxError> = async {
+                        let deleted = sqlx::query("DELETE FROM grants WHERE id = $1 AND user_id = $2")
+                            .bind(grant_id)
+                            .bind(user_id)
+                            .execute(&mut *tx)
+                            .await?;
+                        if deleted.rows_affected() == 0 {
+                            return Err(LedgerError::NotFound("grant").into());
+                        }
+                        Ok(Ok(()))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn set_password(&self, user_id: Uuid, password_hash: &str) -> StoreResult<()> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<(), LedgerError>, TxError> = async {
+                        let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                            .bind(password_hash)
+                            .bind(user_id)
+                            .execute(&mut *tx)
+                            .await?;
+                        if updated.rows_affected() == 0 {
+                            return Err(LedgerError::NotFound("user").into());
+                        }
+                        Ok(Ok(()))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn disable_user(&self, user_id: Uuid) -> StoreResult<User> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<User, LedgerError>, TxError> = async {
+                        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+                            .bind(true)
+                            .bind(user_id)
+                            .execute(&mut *tx)
+                            .await?;
+                        Ok(Ok(Self::load_user(&mut tx, user_id).await?))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn setting_or_init(&self, name: &str, value: &str) -> StoreResult<String> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<String, LedgerError>, TxError> = async {
+                        sqlx::query("INSERT INTO service_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                            .bind(name)
+                            .bind(value)
+                            .execute(&mut *tx)
+                            .await?;
+                        let stored: String = sqlx::query_scalar("SELECT value FROM service_settings WHERE name = $1")
+                            .bind(name)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        Ok(Ok(stored))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()> {
+                let created = serde_json::to_string(&event.created_ids).map_err(|e| LedgerError::Internal(e.to_string()))?;
+                write_tx!(self, |tx| {
+                    let result: Result<Result<(), LedgerError>, TxError> = async {
+                        sqlx::query(
+                            "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, route, \
+                             path, status, idempotency_key, request_id, created_ids, client_addr) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                        )
+                        .bind(event.id)
+                        .bind(event.occurred_at)
+                        .bind(event.user_id)
+                        .bind(&event.username)
+                        .bind(event.group_id)
+                        .bind(&event.method)
+                        .bind(&event.route)
+                        .bind(&event.path)
+                        .bind(i32::from(event.status))
+                        .bind(&event.idempotency_key)
+                        .bind(&event.request_id)
+                        .bind(&created)
+                        .bind(&event.client_addr)
+                        .execute(&mut *tx)
+                        .await?;
+                        Ok(Ok(()))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn list_audit(&self, query: AuditQuery) -> StoreResult<Page<AuditEvent>> {
+                read_tx!(self, |tx| {
+                    let result: Result<Page<AuditEvent>, TxError> = async {
+                        let rows = sqlx::query(
+                            "SELECT * FROM audit_events WHERE ($1 IS NULL OR group_id = $1) AND ($2 IS NULL OR user_id = $2) \
+                             AND ($3 IS NULL OR occurred_at >= $3) AND ($4 IS NULL OR occurred_at <= $4) \
+                             AND ($5 IS NULL OR id > $5) ORDER BY id LIMIT $6",
+                        )
+                        .bind(query.group_id)
+                        .bind(query.user_id)
+                        .bind(query.from)
+                        .bind(query.to)
+                        .bind(query.after)
+                        .bind(i64::from(query.limit) + 1)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        let mut items = rows.iter().map(audit_from_row).collect::<Result<Vec<_>, _>>()?;
+                        let more = items.len() > query.limit as usize;
+                        items.truncate(query.limit as usize);
+                        Ok(Page { items, has_more: more })
+                    }
+                    .await;
+                    result
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_access_store;
