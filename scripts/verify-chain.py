@@ -62,6 +62,10 @@ def transaction_hash(previous_hex, group_id, t):
         "metadata": t["metadata"],
         "reverses": t["reverses"],
     }
+    if t.get("created_by"):
+        # Version 2 also covers the user who recorded the transaction.
+        document["v"] = 2
+        document["created_by"] = t["created_by"]
     digest = hashlib.sha256(bytes.fromhex(previous_hex) + canonical(document).encode("utf-8"))
     return digest.hexdigest()
 

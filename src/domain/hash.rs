@@ -14,8 +14,10 @@ use super::account::Direction;
 use super::canonical::to_canonical_string;
 use super::money::Currency;
 
-/// Version of the canonical encoding, part of the hashed bytes.
+/// Versions of the canonical encoding, part of the hashed bytes. Version 2 adds the user who
+/// recorded the transaction; version 1 is kept for transactions recorded without one.
 pub const ENCODING_VERSION: u32 = 1;
+pub const ENCODING_VERSION_WITH_CREATOR: u32 = 2;
 
 /// The hash before a group's first transaction.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -31,6 +33,7 @@ pub struct HashInput<'a> {
     pub entries: Vec<HashEntry>,
     pub metadata: &'a Value,
     pub reverses: Option<Uuid>,
+    pub created_by: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +62,7 @@ pub fn canonical_transaction(input: &HashInput<'_>) -> String {
             })
         })
         .collect();
-    let value = json!({
+    let mut value = json!({
         "v": ENCODING_VERSION,
         "group_id": input.group_id.to_string(),
         "sequence": input.sequence.to_string(),
@@ -70,6 +73,10 @@ pub fn canonical_transaction(input: &HashInput<'_>) -> String {
         "metadata": input.metadata,
         "reverses": input.reverses.map(|id| id.to_string()),
     });
+    if let Some(creator) = input.created_by {
+        value["v"] = json!(ENCODING_VERSION_WITH_CREATOR);
+        value["created_by"] = json!(creator.to_string());
+    }
     to_canonical_string(&value)
 }
 
@@ -106,6 +113,7 @@ mod tests {
             }],
             metadata,
             reverses: None,
+            created_by: None,
         }
     }
 
@@ -119,6 +127,22 @@ mod tests {
                 r#""amount_minor":"50000","currency":"HKD","direction":"debit"}],"group_id":"00000000-0000-0000-0000-000000000000","#,
                 r#""metadata":{"receipt":"R-7"},"recorded_at":"2026-11-02T10:00:00.123456Z","reverses":null,"sequence":"1","v":1}"#
             )
+        );
+    }
+
+    #[test]
+    fn the_recording_user_is_covered_by_version_2() {
+        let meta = json!({});
+        let mut with_creator = input(&meta);
+        with_creator.created_by = Some(Uuid::nil());
+        let text = canonical_transaction(&with_creator);
+        assert!(text.contains(r#""created_by":"00000000-0000-0000-0000-000000000000""#));
+        assert!(text.ends_with(r#""v":2}"#));
+        let mut other = with_creator.clone();
+        other.created_by = Some(Uuid::max());
+        assert_ne!(
+            chain_hash(GENESIS_HASH, &with_creator),
+            chain_hash(GENESIS_HASH, &other)
         );
     }
 

@@ -540,6 +540,7 @@ macro_rules! impl_store {
                     entries: hash_entries,
                     metadata,
                     reverses,
+                    created_by,
                 };
                 let hash = hash::chain_hash(&group.head_hash, &input)
                     .ok_or_else(|| internal("stored head hash is not 64 hex digits"))?;
@@ -997,6 +998,7 @@ macro_rules! impl_store {
                             }).collect(),
                             metadata: &t.metadata,
                             reverses: t.reverses,
+                            created_by: t.created_by,
                         };
                         let recomputed = hash::chain_hash(&previous, &input);
                         if t.previous_hash != previous || recomputed.as_deref() != Some(t.hash.as_str()) {
