@@ -8,32 +8,7 @@ use std::collections::HashSet;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::app::{Reply, TestApp};
-
-/// Asserts that `reply` is an `application/problem+json` answer of `status` and type `slug`.
-fn assert_problem(reply: &Reply, status: StatusCode, slug: &str) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    assert!(
-        reply.content_type().starts_with("application/problem+json"),
-        "content type {:?} for {}",
-        reply.content_type(),
-        reply.body
-    );
-    assert_eq!(
-        reply.problem_type(),
-        format!("/problems/{slug}"),
-        "{}",
-        reply.body
-    );
-    assert_eq!(
-        reply.body["status"],
-        json!(status.as_u16()),
-        "{}",
-        reply.body
-    );
-    assert!(reply.body["title"].is_string(), "{}", reply.body);
-    assert!(reply.body["detail"].is_string(), "{}", reply.body);
-}
+use support::app::{TestApp, assert_problem};
 
 fn group_body(currency: &str, host: &str, home: &str) -> Value {
     json!({"name": "Kapatiran", "currency": currency, "host_country": host, "home_country": home})

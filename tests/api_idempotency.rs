@@ -8,32 +8,9 @@ use std::collections::HashSet;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
-use support::app::{Reply, TestApp};
+use support::app::{Reply, TestApp, assert_problem};
 
 const REPLAYED: &str = "idempotent-replayed";
-
-/// Asserts that `reply` is an `application/problem+json` answer of `status` and type `slug`.
-fn assert_problem(reply: &Reply, status: StatusCode, slug: &str) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    assert!(
-        reply.content_type().starts_with("application/problem+json"),
-        "content type {:?} for {}",
-        reply.content_type(),
-        reply.body
-    );
-    assert_eq!(
-        reply.problem_type(),
-        format!("/problems/{slug}"),
-        "{}",
-        reply.body
-    );
-    assert_eq!(
-        reply.body["status"],
-        json!(status.as_u16()),
-        "{}",
-        reply.body
-    );
-}
 
 /// A response with its body as sent, to compare replays byte for byte.
 struct Raw {

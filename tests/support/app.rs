@@ -160,6 +160,32 @@ pub fn client_with_token(token: &str) -> Client {
         .expect("client")
 }
 
+/// Asserts that `reply` is an `application/problem+json` answer of `status` and type
+/// `/problems/<slug>`, with a title, a detail and the same status in its body.
+pub fn assert_problem(reply: &Reply, status: StatusCode, slug: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert!(
+        reply.content_type().starts_with("application/problem+json"),
+        "content type {:?} for {}",
+        reply.content_type(),
+        reply.body
+    );
+    assert_eq!(
+        reply.problem_type(),
+        format!("/problems/{slug}"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        reply.body["status"],
+        json!(status.as_u16()),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body["title"].is_string(), "{}", reply.body);
+    assert!(reply.body["detail"].is_string(), "{}", reply.body);
+}
+
 /// A response's status, headers and JSON body (Null when the body is not JSON).
 pub struct Reply {
     pub status: StatusCode,
