@@ -7,16 +7,17 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, SecondsFormat, Utc};
+use msai_ledger::auth::caller::Access;
 use msai_ledger::domain::error::{Conflict, Rule};
-use msai_ledger::http::route_table;
-use reqwest::Method;
+use msai_ledger::http::{route_access_table, route_table};
+use reqwest::{Client, Method};
 use serde_json::{Value, json};
-use support::app::{Backend, Reply, TestApp, spawn};
+use support::app::{ADMIN_PASSWORD, Backend, Reply, TestApp, client_with_token, login, spawn};
 use support::openapi::{
     OPENAPI_YAML, assert_reply_matches, assert_request_matches, assert_response_matches,
     assert_schema_matches, compile_every_schema, operation, references, request_allowed, resolve,
-    spec, spec_routes,
+    response, spec, spec_routes,
 };
 
 const GROUPS: &str = "/v1/groups";
@@ -30,6 +31,17 @@ const REVERSAL: &str = "/v1/groups/{group_id}/transactions/{transaction_id}/reve
 const TRIAL_BALANCE: &str = "/v1/groups/{group_id}/trial-balance";
 const PERIOD_CLOSES: &str = "/v1/groups/{group_id}/period-closes";
 const VERIFY: &str = "/v1/groups/{group_id}/ledger/verify";
+const TOKEN: &str = "/v1/auth/token";
+const ME: &str = "/v1/me";
+const USERS: &str = "/v1/users";
+const GRANTS: &str = "/v1/users/{user_id}/grants";
+const GRANT: &str = "/v1/users/{user_id}/grants/{grant_id}";
+const PASSWORD: &str = "/v1/users/{user_id}/password";
+const DISABLE: &str = "/v1/users/{user_id}/disable";
+const AUDIT_EVENTS: &str = "/v1/audit-events";
+
+/// The challenge of a 401 to a request without a token.
+const CHALLENGE: &str = "Bearer realm=\"msai-ledger\"";
 
 const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// A well-formed id that names nothing.
@@ -51,12 +63,29 @@ async fn send(
 }
 
 async fn get(app: &TestApp, template: &str, path: &str) -> Reply {
-    send(app, "GET", template, app.client.get(app.url(path))).await
+    get_as(app, &app.client, template, path).await
+}
+
+/// GETs `path` as the user `client` is signed in as (or without a token).
+async fn get_as(app: &TestApp, client: &Client, template: &str, path: &str) -> Reply {
+    send(app, "GET", template, client.get(app.url(path))).await
 }
 
 /// POSTs `body` as JSON, with an `Idempotency-Key` when `key` is given.
 async fn post(app: &TestApp, template: &str, path: &str, key: Option<&str>, body: &Value) -> Reply {
-    let mut request = app.client.post(app.url(path)).json(body);
+    post_as(app, &app.client, template, path, key, body).await
+}
+
+/// As [`post`], as the user `client` is signed in as (or without a token).
+async fn post_as(
+    app: &TestApp,
+    client: &Client,
+    template: &str,
+    path: &str,
+    key: Option<&str>,
+    body: &Value,
+) -> Reply {
+    let mut request = client.post(app.url(path)).json(body);
     if let Some(key) = key {
         request = request.header("Idempotency-Key", key);
     }
@@ -301,6 +330,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Conflict::PeriodAlreadyClosed,
         Conflict::RequestInFlight,
         Conflict::DuplicateUsername,
+        Conflict::LastAdmin,
     ];
     for conflict in conflicts {
         match conflict {
@@ -309,13 +339,19 @@ fn problem_slugs() -> Vec<&'static str> {
             | Conflict::DuplicateAccountCode
             | Conflict::PeriodAlreadyClosed
             | Conflict::RequestInFlight
-            | Conflict::DuplicateUsername => {}
+            | Conflict::DuplicateUsername
+            | Conflict::LastAdmin => {}
         }
     }
     let mut slugs: Vec<&'static str> = rules.iter().map(|r| r.slug()).collect();
     slugs.extend(conflicts.iter().map(|c| c.slug()));
     // Slugs made in the HTTP layer (src/http/*.rs) and for store failures.
     slugs.extend([
+        "unauthorized",
+        "forbidden",
+        "invalid-credentials",
+        "too-many-attempts",
+        "cannot-disable-self",
         "not-found",
         "method-not-allowed",
         "malformed-json",
@@ -363,6 +399,121 @@ fn every_problem_type_is_documented_and_every_documented_type_exists() {
             slugs.contains(&slug),
             "openapi.yaml allows {text}, which the server never sends"
         );
+    }
+}
+
+/// The `x-access` name of each kind of access. The match is exhaustive, so a new kind fails to
+/// compile here until the document can name it.
+fn access_name(access: Access) -> &'static str {
+    match access {
+        Access::Public => "public",
+        Access::SignedIn => "signed-in",
+        Access::Admin => "admin",
+        Access::AdminOrTreasurer => "admin-or-treasurer",
+        Access::Oversight => "oversight",
+        Access::GroupAnyone => "group-anyone",
+        Access::GroupRead => "group-read",
+        Access::GroupWrite => "group-write",
+    }
+}
+
+/// The problem types the documented `status` response of an operation allows; empty when the
+/// status is not documented.
+fn documented_problem_types(method: &str, path: &str, status: u16) -> BTreeSet<String> {
+    fn walk(value: &Value, out: &mut BTreeSet<String>) {
+        match value {
+            Value::String(s) if s.starts_with("/problems/") => {
+                out.insert(s.clone());
+            }
+            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut types = BTreeSet::new();
+    if operation(method, path)["responses"]
+        .get(status.to_string())
+        .is_some()
+    {
+        walk(response(method, path, status), &mut types);
+    }
+    types
+}
+
+fn only(slug: &str) -> BTreeSet<String> {
+    BTreeSet::from([format!("/problems/{slug}")])
+}
+
+#[test]
+fn the_document_says_who_may_call_each_route_and_how_each_refuses() {
+    let scheme = &spec()["components"]["securitySchemes"]["bearer"];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+    assert_eq!(scheme["bearerFormat"], "JWT");
+    let how = scheme["description"].as_str().expect("a description");
+    for needed in ["POST /v1/auth/token", "expires_in", "disabled"] {
+        assert!(
+            how.contains(needed),
+            "the bearer scheme does not mention {needed}"
+        );
+    }
+    assert_eq!(spec()["security"], json!([{"bearer": []}]));
+    let introduction = spec()["info"]["description"].as_str().expect("intro");
+    for role in ["admin", "auditor", "treasurer", "member"] {
+        assert!(
+            introduction.contains(&format!("| `{role}` |")),
+            "the table of roles lacks {role}"
+        );
+    }
+
+    for (method, path, access) in route_access_table() {
+        let method = method.as_str();
+        let op = operation(method, path);
+        let what = format!("{method} {path}");
+        assert_eq!(op["x-access"], json!(access_name(access)), "{what}");
+        let unauthorized = documented_problem_types(method, path, 401);
+        if access == Access::Public {
+            assert_eq!(op.get("security"), Some(&json!([])), "{what} is public");
+            assert!(
+                !unauthorized.contains("/problems/unauthorized"),
+                "{what} is public: it never asks for a token"
+            );
+        } else {
+            assert!(
+                op.get("security").is_none(),
+                "{what} needs a token: it must keep the document's `security`"
+            );
+            assert_eq!(unauthorized, only("unauthorized"), "{what}: 401");
+            let challenge = &response(method, path, 401)["headers"]["WWW-Authenticate"];
+            assert_eq!(resolve(challenge)["required"], true, "{what}: 401");
+        }
+        // 403 where the access check can refuse a caller it lets know the object; on SignedIn
+        // routes only where the handler narrows further.
+        let forbidden = documented_problem_types(method, path, 403);
+        match access {
+            Access::Admin
+            | Access::AdminOrTreasurer
+            | Access::Oversight
+            | Access::GroupRead
+            | Access::GroupWrite => assert_eq!(forbidden, only("forbidden"), "{what}: 403"),
+            Access::SignedIn => assert!(
+                forbidden.is_empty() || forbidden == only("forbidden"),
+                "{what}: 403"
+            ),
+            Access::Public | Access::GroupAnyone => {
+                assert!(forbidden.is_empty(), "{what} never answers 403")
+            }
+        }
+        // Groups outside the caller's grants are not found.
+        if matches!(
+            access,
+            Access::GroupAnyone | Access::GroupRead | Access::GroupWrite
+        ) {
+            assert!(
+                documented_problem_types(method, path, 404).contains("/problems/not-found"),
+                "{what}: 404 for groups outside the caller's grants"
+            );
+        }
     }
 }
 
@@ -1654,3 +1805,712 @@ async fn book_refused(app: &TestApp, transactions: &str, on: &str) -> Reply {
     body["booked_on"] = json!(on);
     post(app, TRANSACTIONS, transactions, Some("back-dated"), &body).await
 }
+
+// ---------------------------------------------------------------------------------------------
+// Access control: signing in, users and grants, the audit log, and how group routes refuse.
+
+/// The `WWW-Authenticate` header of a reply ("" when absent).
+fn challenge(reply: &Reply) -> &str {
+    reply
+        .headers
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Asserts a 401 `/problems/unauthorized` for a token that is not valid, saying `why`.
+fn assert_invalid_token(reply: &Reply, why: &str) {
+    assert_problem(reply, 401, "unauthorized");
+    assert_eq!(
+        challenge(reply),
+        format!("{CHALLENGE}, error=\"invalid_token\", error_description=\"{why}\"")
+    );
+    assert_eq!(reply.body["detail"], json!(why), "{}", reply.body);
+}
+
+async fn sign_in(app: &TestApp, client: &Client, body: &Value) -> Reply {
+    post_as(app, client, TOKEN, TOKEN, None, body).await
+}
+
+/// Signs in, expecting to succeed, and returns a client carrying the token.
+async fn signed_in(app: &TestApp, username: &str, password: &str) -> Client {
+    let token = login(&app.anonymous, &app.base, username, password)
+        .await
+        .unwrap_or_else(|status| panic!("{username} could not sign in: {status}"));
+    client_with_token(&token)
+}
+
+fn member_grant(group: &str) -> Value {
+    json!({"role": "member", "group_id": group, "member_id": uuid::Uuid::new_v4()})
+}
+
+/// The `field` of every item of a list reply.
+fn each<'a>(reply: &'a Reply, field: &str) -> Vec<&'a Value> {
+    items(reply).iter().map(|item| &item[field]).collect()
+}
+
+both_backends!(signing_in_answers_as_documented, |app| async move {
+    let admin = json!({"username": "admin", "password": ADMIN_PASSWORD});
+    assert_request_matches("POST", TOKEN, &admin);
+    let token = sign_in(&app, &app.anonymous, &admin).await;
+    assert_eq!(token.status.as_u16(), 200, "{}", token.body);
+    assert_eq!(token.headers["cache-control"], "no-store");
+    assert_eq!(token.body["token_type"], "Bearer");
+    assert_eq!(token.body["expires_in"], 3600);
+    let access_token = token.body["access_token"].as_str().expect("token");
+    let me = get_as(&app, &client_with_token(access_token), ME, ME).await;
+    assert_eq!(me.status.as_u16(), 200);
+    assert_eq!(me.body["user"]["username"], "admin");
+    // A token sent to a public route is ignored, even one that is not valid.
+    let garbage = client_with_token("not-a-token");
+    assert_eq!(sign_in(&app, &garbage, &admin).await.status.as_u16(), 200);
+
+    // A wrong password and an unknown user get the same answer.
+    let wrong = sign_in(
+        &app,
+        &app.anonymous,
+        &json!({"username": "admin", "password": "not the password"}),
+    )
+    .await;
+    assert_problem(&wrong, 401, "invalid-credentials");
+    assert_eq!(challenge(&wrong), CHALLENGE);
+    let unknown = sign_in(
+        &app,
+        &app.anonymous,
+        &json!({"username": "nobody", "password": "not the password"}),
+    )
+    .await;
+    assert_problem(&unknown, 401, "invalid-credentials");
+    assert_eq!(unknown.body, wrong.body);
+
+    let cases = [
+        (json!({"username": "admin"}), "/password"),
+        (
+            json!({"username": 7, "password": ADMIN_PASSWORD}),
+            "/username",
+        ),
+        (
+            json!({"username": "admin", "password": ADMIN_PASSWORD, "remember": true}),
+            "/remember",
+        ),
+    ];
+    for (bad, pointer) in cases {
+        let reply = sign_in(&app, &app.anonymous, &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+        assert!(!request_allowed("POST", TOKEN, &bad), "{bad}");
+    }
+    assert_problem(
+        &post_raw(&app, TOKEN, TOKEN, None, Some("application/json"), "{").await,
+        400,
+        "malformed-json",
+    );
+    assert_problem(
+        &post_raw(&app, TOKEN, TOKEN, None, Some("text/plain"), "admin").await,
+        415,
+        "unsupported-media-type",
+    );
+
+    // After five failures for one username, it is locked for a while, the right password too.
+    let ghost = json!({"username": "ghost", "password": "not the password"});
+    for _ in 0..5 {
+        assert_problem(
+            &sign_in(&app, &app.anonymous, &ghost).await,
+            401,
+            "invalid-credentials",
+        );
+    }
+    let locked = sign_in(&app, &app.anonymous, &ghost).await;
+    assert_problem(&locked, 429, "too-many-attempts");
+    let wait: u64 = locked.headers["retry-after"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!((1..=900).contains(&wait), "Retry-After: {wait}");
+    // Other usernames are not locked.
+    assert_eq!(
+        sign_in(&app, &app.anonymous, &admin).await.status.as_u16(),
+        200
+    );
+});
+
+both_backends!(users_and_grants_answer_as_documented, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let other = app.create_group("Kababayan").await;
+
+    let me = get(&app, ME, ME).await;
+    assert_eq!(me.status.as_u16(), 200);
+    assert_eq!(me.body["user"]["username"], "admin");
+    assert_eq!(me.body["user"]["grants"][0]["role"], "admin");
+    assert_eq!(me.body["can"].as_array().map(Vec::len), Some(1));
+    let admin_id = me.body["user"]["id"].as_str().expect("id").to_string();
+    assert_parameter_problem(&get(&app, ME, "/v1/me?verbose=1").await, "verbose");
+
+    // An administrator creates a treasurer.
+    let tess_body = json!({
+        "username": "tess.santos",
+        "password": "tess's long passphrase",
+        "grants": [{"role": "treasurer", "group_id": group}],
+    });
+    assert_request_matches("POST", USERS, &tess_body);
+    let tess = post(&app, USERS, USERS, None, &tess_body).await;
+    assert_eq!(tess.status.as_u16(), 201, "{}", tess.body);
+    assert_eq!(tess.body["disabled"], false);
+    assert_eq!(tess.body["grants"][0]["group_id"], json!(group));
+    assert_eq!(tess.body["grants"][0]["member_id"], Value::Null);
+    let tess_id = tess.body["id"].as_str().expect("id").to_string();
+    let tess_client = signed_in(&app, "tess.santos", "tess's long passphrase").await;
+    let tess_me = get_as(&app, &tess_client, ME, ME).await;
+    assert_eq!(tess_me.body["user"]["id"], json!(tess_id));
+    let can = tess_me.body["can"][0].as_str().expect("text");
+    assert!(can.contains(&group), "{can}");
+    assert_problem(
+        &post(&app, USERS, USERS, None, &tess_body).await,
+        409,
+        "duplicate-username",
+    );
+
+    // Bodies the server refuses, and whether the document refuses them too.
+    let ben = json!({"username": "ben.cruz", "password": "ben's long passphrase", "grants": [member_grant(&group)]});
+    assert_request_matches("POST", USERS, &ben);
+    let many: Vec<Value> = (0..51).map(|_| member_grant(&group)).collect();
+    let cases = [
+        (with(&ben, "username", Some(json!("b"))), "/username", false),
+        (
+            with(&ben, "username", Some(json!("ben cruz"))),
+            "/username",
+            false,
+        ),
+        (
+            with(&ben, "password", Some(json!("short"))),
+            "/password",
+            false,
+        ),
+        (with(&ben, "password", None), "/password", false),
+        (
+            with(&ben, "nickname", Some(json!("Ben"))),
+            "/nickname",
+            false,
+        ),
+        (with(&ben, "grants", Some(json!(many))), "/grants", false),
+        (
+            with(&ben, "grants", Some(json!([{"role": "owner"}]))),
+            "/grants/0/role",
+            false,
+        ),
+        (
+            with(&ben, "grants", Some(json!([{"role": "treasurer"}]))),
+            "/grants/0",
+            false,
+        ),
+        (
+            with(
+                &ben,
+                "grants",
+                Some(json!([{"role": "auditor", "group_id": group}])),
+            ),
+            "/grants/0",
+            false,
+        ),
+        (
+            with(
+                &ben,
+                "grants",
+                Some(json!([{"role": "member", "group_id": group}])),
+            ),
+            "/grants/0",
+            false,
+        ),
+        (
+            with(&ben, "grants", Some(json!([member_grant(NO_SUCH_ID)]))),
+            "/grants/0/group_id",
+            true,
+        ),
+    ];
+    for (bad, pointer, schema_allows) in cases {
+        let reply = post(&app, USERS, USERS, None, &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+        assert_eq!(request_allowed("POST", USERS, &bad), schema_allows, "{bad}");
+    }
+    assert_problem(
+        &post_raw(&app, USERS, USERS, None, Some("application/json"), "{").await,
+        400,
+        "malformed-json",
+    );
+
+    // A treasurer creates member users of their own group, and nothing else.
+    let mia_body = json!({"username": "mia.lopez", "password": "mia's long passphrase", "grants": [member_grant(&group)]});
+    let mia = post_as(&app, &tess_client, USERS, USERS, None, &mia_body).await;
+    assert_eq!(mia.status.as_u16(), 201, "{}", mia.body);
+    assert_eq!(mia.body["grants"][0]["role"], "member");
+    let mia_id = mia.body["id"].as_str().expect("id").to_string();
+    let mia_client = signed_in(&app, "mia.lopez", "mia's long passphrase").await;
+    for grants in [
+        json!([{"role": "treasurer", "group_id": group}]),
+        json!([member_grant(&other)]),
+        json!([{"role": "auditor"}]),
+        json!([]),
+    ] {
+        let body = with(&ben, "grants", Some(grants));
+        let refused = post_as(&app, &tess_client, USERS, USERS, None, &body).await;
+        assert_problem(&refused, 403, "forbidden");
+    }
+    // A member may not create users at all.
+    let by_member = post_as(&app, &mia_client, USERS, USERS, None, &ben).await;
+    assert_problem(&by_member, 403, "forbidden");
+
+    // Only administrators list users, oldest first.
+    let first = get(&app, USERS, "/v1/users?limit=2").await;
+    assert_eq!(first.status.as_u16(), 200);
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let rest = get(&app, USERS, &format!("/v1/users?limit=2&cursor={cursor}")).await;
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    let usernames: Vec<&Value> = each(&first, "username")
+        .into_iter()
+        .chain(each(&rest, "username"))
+        .collect();
+    assert_eq!(usernames, ["admin", "tess.santos", "mia.lopez"]);
+    assert_parameter_problem(&get(&app, USERS, "/v1/users?limit=0").await, "limit");
+    assert_parameter_problem(&get(&app, USERS, "/v1/users?role=admin").await, "role");
+    assert_problem(
+        &get_as(&app, &tess_client, USERS, USERS).await,
+        403,
+        "forbidden",
+    );
+
+    // A grant applies from the user's next request, with the token they already have.
+    let other_trial = format!("/v1/groups/{other}/trial-balance");
+    let hidden = get_as(&app, &tess_client, TRIAL_BALANCE, &other_trial).await;
+    assert_problem(&hidden, 404, "not-found");
+    let tess_grants = format!("/v1/users/{tess_id}/grants");
+    let grant = json!({"role": "treasurer", "group_id": other});
+    assert_request_matches("POST", GRANTS, &grant);
+    assert_problem(
+        &post_as(&app, &tess_client, GRANTS, &tess_grants, None, &grant).await,
+        403,
+        "forbidden",
+    );
+    let added = post(&app, GRANTS, &tess_grants, None, &grant).await;
+    assert_eq!(added.status.as_u16(), 201, "{}", added.body);
+    assert_eq!(added.body["role"], "treasurer");
+    assert_eq!(added.body["group_id"], json!(other));
+    let allowed = get_as(&app, &tess_client, TRIAL_BALANCE, &other_trial).await;
+    assert_eq!(allowed.status.as_u16(), 200, "{}", allowed.body);
+    let cases = [
+        (json!({"role": "auditor", "group_id": other}), "/", false),
+        (json!({"role": "member", "group_id": other}), "/", false),
+        (
+            json!({"role": "treasurer", "group_id": NO_SUCH_ID}),
+            "/group_id",
+            true,
+        ),
+        (
+            json!({"role": "treasurer", "group_id": other, "until": "May"}),
+            "/until",
+            false,
+        ),
+        (json!({"group_id": other}), "/role", false),
+    ];
+    for (bad, pointer, schema_allows) in cases {
+        let reply = post(&app, GRANTS, &tess_grants, None, &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+        assert_eq!(
+            request_allowed("POST", GRANTS, &bad),
+            schema_allows,
+            "{bad}"
+        );
+    }
+    for nobody in [NO_SUCH_ID, "42"] {
+        let path = format!("/v1/users/{nobody}/grants");
+        assert_problem(
+            &post(&app, GRANTS, &path, None, &grant).await,
+            404,
+            "not-found",
+        );
+    }
+
+    // Taking it away applies from the next request too.
+    let added_id = added.body["id"].as_str().expect("id");
+    let grant_path = format!("{tess_grants}/{added_id}");
+    let delete = |client: &Client| {
+        let request = client.delete(app.url(&grant_path));
+        send(&app, "DELETE", GRANT, request)
+    };
+    assert_problem(&delete(&tess_client).await, 403, "forbidden");
+    let removed = delete(&app.client).await;
+    assert_eq!(removed.status.as_u16(), 204);
+    assert_problem(&delete(&app.client).await, 404, "not-found");
+    let hidden_again = get_as(&app, &tess_client, TRIAL_BALANCE, &other_trial).await;
+    assert_problem(&hidden_again, 404, "not-found");
+
+    // Passwords: one's own, or anyone's for an administrator.
+    let tess_password = format!("/v1/users/{tess_id}/password");
+    let mia_password = format!("/v1/users/{mia_id}/password");
+    let new_password = json!({"password": "tess's new passphrase"});
+    assert_request_matches("POST", PASSWORD, &new_password);
+    let changed = post_as(
+        &app,
+        &tess_client,
+        PASSWORD,
+        &tess_password,
+        None,
+        &new_password,
+    )
+    .await;
+    assert_eq!(changed.status.as_u16(), 204, "{}", changed.body);
+    let old = login(
+        &app.anonymous,
+        &app.base,
+        "tess.santos",
+        "tess's long passphrase",
+    )
+    .await;
+    assert_eq!(old.map_err(|s| s.as_u16()), Err(401));
+    signed_in(&app, "tess.santos", "tess's new passphrase").await;
+    let still = get_as(&app, &tess_client, ME, ME).await;
+    assert_eq!(
+        still.status.as_u16(),
+        200,
+        "tokens outlive a password change"
+    );
+    let mias = json!({"password": "mia's new passphrase"});
+    assert_problem(
+        &post_as(&app, &tess_client, PASSWORD, &mia_password, None, &mias).await,
+        403,
+        "forbidden",
+    );
+    let reset = post(&app, PASSWORD, &mia_password, None, &mias).await;
+    assert_eq!(reset.status.as_u16(), 204, "{}", reset.body);
+    let nobody = format!("/v1/users/{NO_SUCH_ID}/password");
+    assert_problem(
+        &post(&app, PASSWORD, &nobody, None, &mias).await,
+        404,
+        "not-found",
+    );
+    for (bad, pointer) in [
+        (json!({"password": "short"}), "/password"),
+        (json!({"password": "long enough now", "old": "x"}), "/old"),
+        (json!({}), "/password"),
+    ] {
+        let reply = post(&app, PASSWORD, &mia_password, None, &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+        assert!(!request_allowed("POST", PASSWORD, &bad), "{bad}");
+    }
+
+    // Disabling a user ends their tokens at once.
+    let disable = |client: &Client, user: &str| {
+        let request = client.post(app.url(&format!("/v1/users/{user}/disable")));
+        send(&app, "POST", DISABLE, request)
+    };
+    assert_problem(&disable(&tess_client, &mia_id).await, 403, "forbidden");
+    let disabled = disable(&app.client, &mia_id).await;
+    assert_eq!(disabled.status.as_u16(), 200, "{}", disabled.body);
+    assert_eq!(disabled.body["disabled"], true);
+    assert_eq!(disabled.body["username"], "mia.lopez");
+    assert_invalid_token(
+        &get_as(&app, &mia_client, ME, ME).await,
+        "the token's user is disabled",
+    );
+    let refused = sign_in(
+        &app,
+        &app.anonymous,
+        &json!({"username": "mia.lopez", "password": "mia's new passphrase"}),
+    )
+    .await;
+    assert_problem(&refused, 401, "invalid-credentials");
+    assert_problem(
+        &disable(&app.client, &admin_id).await,
+        409,
+        "cannot-disable-self",
+    );
+    assert_problem(&disable(&app.client, NO_SUCH_ID).await, 404, "not-found");
+    let users = get(&app, USERS, USERS).await;
+    assert_eq!(each(&users, "disabled"), [false, false, true]);
+});
+
+both_backends!(the_audit_log_answers_as_documented, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let (tess_id, tess) = app
+        .user_with(
+            "tess.santos",
+            json!([{"role": "treasurer", "group_id": group}]),
+        )
+        .await;
+    let accounts = format!("/v1/groups/{group}/accounts");
+    let cash =
+        json!({"code": "assets:cash:HKD", "name": "Cash box", "type": "asset", "currency": "HKD"});
+    let opened = post_as(&app, &tess, ACCOUNTS, &accounts, Some("open-cash"), &cash).await;
+    assert_eq!(opened.status.as_u16(), 201, "{}", opened.body);
+    let refused = post_as(&app, &app.anonymous, ACCOUNTS, &accounts, None, &cash).await;
+    assert_problem(&refused, 401, "unauthorized");
+    // Reads are not recorded.
+    assert_eq!(
+        get_as(&app, &tess, ACCOUNTS, &accounts)
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+
+    let of_group = get(
+        &app,
+        AUDIT_EVENTS,
+        &format!("/v1/audit-events?group_id={group}"),
+    )
+    .await;
+    assert_eq!(of_group.status.as_u16(), 200);
+    let events = items(&of_group);
+    assert_eq!(events.len(), 2, "{}", of_group.body);
+    let written = &events[0];
+    assert_eq!(written["method"], "POST");
+    assert_eq!(written["route"], ACCOUNTS);
+    assert_eq!(written["path"], json!(accounts));
+    assert_eq!(written["status"], 201);
+    assert_eq!(written["user_id"], json!(tess_id));
+    assert_eq!(written["username"], "tess.santos");
+    assert_eq!(written["group_id"], json!(group));
+    assert_eq!(written["idempotency_key"], "open-cash");
+    assert_eq!(written["created_ids"], json!([opened.body["id"]]));
+    assert!(written["request_id"].is_string());
+    let anonymous = &events[1];
+    assert_eq!(anonymous["status"], 401);
+    assert_eq!(
+        (&anonymous["user_id"], &anonymous["username"]),
+        (&Value::Null, &Value::Null)
+    );
+    assert_eq!(anonymous["created_ids"], json!([]));
+
+    // One user's requests: signing in, then opening the account.
+    let hers = get(
+        &app,
+        AUDIT_EVENTS,
+        &format!("/v1/audit-events?user_id={tess_id}"),
+    )
+    .await;
+    assert_eq!(each(&hers, "route"), [TOKEN, ACCOUNTS]);
+    assert_eq!(each(&hers, "status"), [200, 201]);
+
+    // Never a password or a token, whatever was sent.
+    let everything = get(&app, AUDIT_EVENTS, "/v1/audit-events?limit=500").await;
+    let text = everything.body.to_string();
+    for secret in [
+        ADMIN_PASSWORD,
+        "a-long-enough-password",
+        app.admin_token.as_str(),
+    ] {
+        assert!(!text.contains(secret), "the audit log holds a secret");
+    }
+    let created_tess = items(&everything)
+        .iter()
+        .find(|e| e["route"] == USERS)
+        .expect("the creation of tess");
+    assert_eq!(created_tess["created_ids"], json!([tess_id]));
+
+    // Time ranges, with the offset's `+` sent as %2B.
+    let in_an_hour = (Utc::now() + Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let later = get(
+        &app,
+        AUDIT_EVENTS,
+        &format!("/v1/audit-events?from={in_an_hour}"),
+    )
+    .await;
+    assert!(items(&later).is_empty());
+    let in_manila = (Utc::now() + Duration::hours(1))
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+        .replace('+', "%2B");
+    let until = get(
+        &app,
+        AUDIT_EVENTS,
+        &format!("/v1/audit-events?to={in_manila}"),
+    )
+    .await;
+    assert_eq!(items(&until).len(), items(&everything).len());
+    for (query, parameter) in [
+        ("from=2026-11-27", "from"),
+        ("to=tomorrow", "to"),
+        ("group_id=42", "group_id"),
+        ("user_id=tess", "user_id"),
+        ("limit=501", "limit"),
+        ("cursor=bm9wZQ", "cursor"),
+        ("route=accounts", "route"),
+    ] {
+        let reply = get(&app, AUDIT_EVENTS, &format!("/v1/audit-events?{query}")).await;
+        assert_parameter_problem(&reply, parameter);
+    }
+
+    // A page at a time.
+    let first = get(&app, AUDIT_EVENTS, "/v1/audit-events?limit=1").await;
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let second = get(
+        &app,
+        AUDIT_EVENTS,
+        &format!("/v1/audit-events?limit=1&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(items(&second)[0]["id"], items(&everything)[1]["id"]);
+
+    // Auditors read it too; treasurers may not, nor anyone without a token.
+    let (_, auditor) = app.user_with("audrey", json!([{"role": "auditor"}])).await;
+    assert_eq!(
+        get_as(&app, &auditor, AUDIT_EVENTS, AUDIT_EVENTS)
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    assert_problem(
+        &get_as(&app, &tess, AUDIT_EVENTS, AUDIT_EVENTS).await,
+        403,
+        "forbidden",
+    );
+    let anonymous = get_as(&app, &app.anonymous, AUDIT_EVENTS, AUDIT_EVENTS).await;
+    assert_problem(&anonymous, 401, "unauthorized");
+    assert_eq!(challenge(&anonymous), CHALLENGE);
+});
+
+both_backends!(group_routes_refuse_as_documented, |app| async move {
+    let group = contribution_group(&app).await;
+    let elsewhere = app.create_group("Kababayan").await;
+    let (tess_id, tess) = app
+        .user_with(
+            "tess.santos",
+            json!([{"role": "treasurer", "group_id": group}]),
+        )
+        .await;
+    let (_, mia) = app
+        .user_with("mia.lopez", json!([member_grant(&group)]))
+        .await;
+    let (_, hal) = app
+        .user_with(
+            "hal.tan",
+            json!([{"role": "treasurer", "group_id": elsewhere}]),
+        )
+        .await;
+    let (_, audrey) = app.user_with("audrey", json!([{"role": "auditor"}])).await;
+    let trial = format!("/v1/groups/{group}/trial-balance");
+
+    // 401 without a token, and with one that is not valid, saying why.
+    let anonymous = get_as(&app, &app.anonymous, TRIAL_BALANCE, &trial).await;
+    assert_problem(&anonymous, 401, "unauthorized");
+    assert_eq!(challenge(&anonymous), CHALLENGE);
+    let signed = app.admin_token.rsplit_once('.').expect("a JWT").0;
+    let forged = client_with_token(&format!("{signed}.{}", "A".repeat(43)));
+    assert_invalid_token(
+        &get_as(&app, &forged, TRIAL_BALANCE, &trial).await,
+        "the token's signature is not valid",
+    );
+    assert_invalid_token(
+        &get_as(
+            &app,
+            &client_with_token("not-a-token"),
+            TRIAL_BALANCE,
+            &trial,
+        )
+        .await,
+        "the token is malformed",
+    );
+    let basic = app
+        .anonymous
+        .get(app.url(&trial))
+        .header("Authorization", "Basic YWRtaW46YWRtaW4=");
+    assert_invalid_token(
+        &send(&app, "GET", TRIAL_BALANCE, basic).await,
+        "the Authorization header is not a bearer token",
+    );
+
+    // 403 for a member reading the ledger of their own group; 404 for a treasurer of another
+    // group, exactly as for a group that does not exist.
+    assert_problem(
+        &get_as(&app, &mia, TRIAL_BALANCE, &trial).await,
+        403,
+        "forbidden",
+    );
+    let hidden = get_as(&app, &hal, TRIAL_BALANCE, &trial).await;
+    assert_problem(&hidden, 404, "not-found");
+    let missing = get_as(
+        &app,
+        &hal,
+        TRIAL_BALANCE,
+        &format!("/v1/groups/{NO_SUCH_ID}/trial-balance"),
+    )
+    .await;
+    assert_eq!(hidden.body, missing.body);
+    for reader in [&tess, &audrey] {
+        assert_eq!(
+            get_as(&app, reader, TRIAL_BALANCE, &trial)
+                .await
+                .status
+                .as_u16(),
+            200
+        );
+    }
+
+    // Writes: treasurers and administrators. The refusal comes before the body is looked at.
+    let transactions = format!("/v1/groups/{group}/transactions");
+    let body = transfer_body("assets:cash:HKD", "liabilities:savings:ana", "50");
+    for (client, status, slug) in [
+        (&audrey, 403, "forbidden"),
+        (&mia, 403, "forbidden"),
+        (&hal, 404, "not-found"),
+        (&app.anonymous, 401, "unauthorized"),
+    ] {
+        let refused = post_as(&app, client, TRANSACTIONS, &transactions, Some("k"), &body).await;
+        assert_problem(&refused, status, slug);
+        let unkeyed = post_as(&app, client, TRANSACTIONS, &transactions, None, &json!({})).await;
+        assert_problem(&unkeyed, status, slug);
+    }
+    let posted = post_as(&app, &tess, TRANSACTIONS, &transactions, Some("k"), &body).await;
+    assert_eq!(posted.status.as_u16(), 201, "{}", posted.body);
+    assert_eq!(posted.body["created_by"], json!(tess_id));
+    let posted_id = posted.body["id"].as_str().expect("id");
+    let admin_id = get(&app, ME, ME).await.body["user"]["id"].clone();
+    let reversal = format!("{transactions}/{posted_id}/reversal");
+    let reversed = post(&app, REVERSAL, &reversal, Some("undo"), &json!({})).await;
+    assert_eq!(reversed.status.as_u16(), 201, "{}", reversed.body);
+    assert_eq!(reversed.body["created_by"], admin_id, "who reversed");
+
+    // Members may see their group and verify its chain; strangers find nothing.
+    let group_path = format!("/v1/groups/{group}");
+    let verify = format!("/v1/groups/{group}/ledger/verify");
+    assert_eq!(
+        get_as(&app, &mia, GROUP, &group_path).await.status.as_u16(),
+        200
+    );
+    let verified = get_as(&app, &mia, VERIFY, &verify).await;
+    assert_eq!(verified.body["ok"], true);
+    assert_problem(
+        &get_as(&app, &hal, GROUP, &group_path).await,
+        404,
+        "not-found",
+    );
+    assert_problem(&get_as(&app, &hal, VERIFY, &verify).await, 404, "not-found");
+
+    // Everyone lists the groups their grants name; auditors list every group.
+    assert_eq!(
+        each(&get_as(&app, &mia, GROUPS, GROUPS).await, "id"),
+        [&json!(group)]
+    );
+    assert_eq!(
+        each(&get_as(&app, &hal, GROUPS, GROUPS).await, "id"),
+        [&json!(elsewhere)]
+    );
+    assert_eq!(items(&get_as(&app, &audrey, GROUPS, GROUPS).await).len(), 2);
+    assert_problem(
+        &get_as(&app, &app.anonymous, GROUPS, GROUPS).await,
+        401,
+        "unauthorized",
+    );
+
+    // Creating groups is for administrators.
+    let new_group = json!({"name": "Tess's own", "currency": "HKD", "host_country": "HK", "home_country": "PH"});
+    assert_problem(
+        &post_as(&app, &tess, GROUPS, GROUPS, None, &new_group).await,
+        403,
+        "forbidden",
+    );
+
+    // Public routes ignore tokens, even ones that are not valid.
+    let health = get_as(&app, &forged, "/healthz", "/healthz").await;
+    assert_eq!(health.status.as_u16(), 200);
+});

@@ -68,6 +68,7 @@ pub enum Conflict {
     PeriodAlreadyClosed,
     RequestInFlight,
     DuplicateUsername,
+    LastAdmin,
 }
 
 impl Conflict {
@@ -79,6 +80,7 @@ impl Conflict {
             Conflict::PeriodAlreadyClosed => "period-already-closed",
             Conflict::RequestInFlight => "request-in-flight",
             Conflict::DuplicateUsername => "duplicate-username",
+            Conflict::LastAdmin => "last-admin",
         }
     }
 
@@ -96,6 +98,7 @@ impl Conflict {
                 "A request with this idempotency key is still being processed"
             }
             Conflict::DuplicateUsername => "A user with this username already exists",
+            Conflict::LastAdmin => "The service would be left without an administrator",
         }
     }
 }

@@ -22,6 +22,8 @@ use crate::domain::error::LedgerError;
 pub enum Identity {
     Valid(Box<Caller>),
     Invalid(&'static str),
+    /// The token could not be checked because the database is unavailable.
+    Unchecked(ApiError),
 }
 
 /// Filled in while a request is handled, written to the audit log when it ends.
@@ -104,7 +106,8 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                             .map(|f| f.map(|(u, _)| u)),
                     };
                     match found {
-                        Err(e) => return ApiError::from(e).into_response(),
+                        // Public routes (health, the API document) still answer.
+                        Err(e) => Identity::Unchecked(ApiError::from(e)),
                         Ok(None) => Identity::Invalid("the token's user does not exist"),
                         Ok(Some(user)) if user.disabled => {
                             Identity::Invalid("the token's user is disabled")
@@ -153,6 +156,9 @@ pub async fn authorize(
         Some(Identity::Valid(caller)) => Some((**caller).clone()),
         Some(Identity::Invalid(reason)) if access != Access::Public => {
             return unauthorized(Some(reason));
+        }
+        Some(Identity::Unchecked(error)) if access != Access::Public => {
+            return error.clone().into_response();
         }
         _ => None,
     };

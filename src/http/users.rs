@@ -82,9 +82,6 @@ pub async fn token(
     let TokenRequest { username, password } = body.value;
     let address = audit.client_addr;
     let slot = audit.slot;
-    if let Some(slot) = &slot {
-        slot.update(|i| i.username = Some(username.chars().take(64).collect()));
-    }
     if let Err(wait_secs) = state.limiter.check(&username, address.as_deref()) {
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -98,6 +95,14 @@ pub async fn token(
         return Err(error);
     }
     let found = state.store.find_login(&username).await?;
+    // The audit log names the user only if one exists: an unknown "username" may be a password
+    // typed into the wrong field.
+    if let (Some(slot), Some((user, _))) = (&slot, &found) {
+        slot.update(|i| {
+            i.user_id = Some(user.id);
+            i.username = Some(user.username.clone());
+        });
+    }
     let verified = tokio::task::spawn_blocking(move || match found {
         None => {
             password::verify_against_nothing(&password);
@@ -114,9 +119,6 @@ pub async fn token(
         return Ok(invalid_credentials());
     };
     state.limiter.record_success(&username);
-    if let Some(slot) = &slot {
-        slot.update(|i| i.user_id = Some(user.id));
-    }
     let access_token = state
         .tokens
         .issue(&user.id.to_string())
@@ -380,7 +382,7 @@ pub async fn me(
             }
             (Role::Treasurer, Some(group)) => format!("read and write the ledger of group {group}"),
             (Role::Member, Some(group)) => {
-                format!("read your own records and the totals of group {group}")
+                format!("see group {group} and verify its ledger")
             }
             _ => continue,
         });
@@ -477,6 +479,11 @@ pub async fn audit_events(
         after,
         limit: params.limit()?,
     };
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && from > to
+    {
+        return Err(ApiError::invalid_parameter("to", "must not be before from"));
+    }
     let page = state.store.list_audit(query).await?;
     let next_cursor = page
         .items

@@ -40,6 +40,32 @@ macro_rules! impl_access_store {
         }
 
         impl $store {
+            /// Refuses a change that would leave no enabled user with an admin grant. `grant`
+            /// is the admin grant being removed, or `user` the user being disabled.
+            async fn keep_an_admin(tx: &mut Tx, grant: Option<Uuid>, user: Option<Uuid>) -> Result<(), TxError> {
+                // Serialise changes to who administers the service, so two of them running at once
+                // cannot each leave the other as the last administrator and then remove it.
+                sqlx::query(<$store>::LOCK_ADMIN_GRANTS_SQL).fetch_all(&mut **tx).await?;
+                let remaining: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM grants g JOIN users u ON u.id = g.user_id \
+                     WHERE g.role = 'admin' AND u.disabled = $1 \
+                     AND ($2 IS NULL OR g.id <> $2) AND ($3 IS NULL OR u.id <> $3)",
+                )
+                .bind(false)
+                .bind(grant)
+                .bind(user)
+                .fetch_one(&mut **tx)
+                .await?;
+                if remaining == 0 {
+                    return Err(LedgerError::conflict(
+                        Conflict::LastAdmin,
+                        "this would leave the service without an enabled administrator; grant admin to another user first",
+                    )
+                    .into());
+                }
+                Ok(())
+            }
+
             async fn load_user(tx: &mut Tx, user_id: Uuid) -> Result<User, TxError> {
                 let row = sqlx::query("SELECT id, username, disabled, created_at FROM users WHERE id = $1")
                     .bind(user_id)
@@ -200,6 +226,14 @@ macro_rules! impl_access_store {
             async fn delete_grant(&self, user_id: Uuid, grant_id: Uuid) -> StoreResult<()> {
                 write_tx!(self, |tx| {
                     let result: Result<Result<(), LedgerError>, TxError> = async {
+                        let role: Option<String> = sqlx::query_scalar("SELECT role FROM grants WHERE id = $1 AND user_id = $2")
+                            .bind(grant_id)
+                            .bind(user_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        if role.as_deref() == Some("admin") {
+                            Self::keep_an_admin(&mut tx, Some(grant_id), None).await?;
+                        }
                         let deleted = sqlx::query("DELETE FROM grants WHERE id = $1 AND user_id = $2")
                             .bind(grant_id)
                             .bind(user_id)
@@ -236,6 +270,10 @@ macro_rules! impl_access_store {
             async fn disable_user(&self, user_id: Uuid) -> StoreResult<User> {
                 write_tx!(self, |tx| {
                     let result: Result<Result<User, LedgerError>, TxError> = async {
+                        let user = Self::load_user(&mut tx, user_id).await?;
+                        if user.grants.iter().any(|g| g.role == Role::Admin) {
+                            Self::keep_an_admin(&mut tx, None, Some(user_id)).await?;
+                        }
                         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
                             .bind(true)
                             .bind(user_id)

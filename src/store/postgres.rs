@@ -19,6 +19,8 @@ pub struct PostgresStore {
 impl PostgresStore {
     const BACKEND: &'static str = "postgres";
     const LOCK_GROUP_SQL: &'static str = "SELECT * FROM groups WHERE id = $1 FOR UPDATE";
+    const LOCK_ADMIN_GRANTS_SQL: &'static str =
+        "SELECT id FROM grants WHERE role = 'admin' FOR UPDATE";
 
     /// Connects and migrates. Several processes may start at once: sqlx takes an advisory lock
     /// around the migrations.

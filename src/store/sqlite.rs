@@ -22,6 +22,8 @@ impl SqliteStore {
     const BACKEND: &'static str = "sqlite";
     /// SQLite serialises all writers in `BEGIN IMMEDIATE`, so reading the row is enough.
     const LOCK_GROUP_SQL: &'static str = "SELECT * FROM groups WHERE id = $1";
+    /// `BEGIN IMMEDIATE` already serialises every writer.
+    const LOCK_ADMIN_GRANTS_SQL: &'static str = "SELECT id FROM grants WHERE role = 'admin'";
 
     /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
