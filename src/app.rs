@@ -240,7 +240,9 @@ fn timed_out(timeout: Duration) -> Response {
 pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Router> {
     let timeout = config.request_timeout;
     let state = prepare(store, config).await?;
-    Ok(router(state)
+    // Identifying the caller and the audit log wrap the timeout, so a request cut off by it is
+    // still recorded with who sent it.
+    Ok(router(state.clone())
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
         .layer(axum::middleware::from_fn(move |req, next: Next| async move {
             match tokio::time::timeout(timeout, next.run(req)).await {
@@ -248,6 +250,8 @@ pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Ro
                 Err(_) => timed_out(timeout),
             }
         }))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::guard::identify))
+        .layer(axum::middleware::from_fn_with_state(state, crate::http::guard::audit))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(

@@ -181,6 +181,15 @@ pub async fn authorize(
     }
 }
 
+/// The group id of a `/v1/groups/{group_id}/...` path.
+fn group_in_path(path: &str) -> Option<Uuid> {
+    let mut segments = path.split('/').skip(1);
+    match (segments.next(), segments.next(), segments.next()) {
+        (Some("v1"), Some("groups"), Some(id)) => Uuid::try_parse(id).ok(),
+        _ => None,
+    }
+}
+
 fn header_text(req: &Request, name: &str) -> Option<String> {
     req.headers()
         .get(name)
@@ -217,6 +226,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestAudit {
     }
 }
 
+/// Longest a response waits for its audit event to be written.
+const AUDIT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Largest response body the audit log reads to find the id a request created.
 const AUDIT_BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
@@ -250,7 +262,11 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     {
         created_ids.push(id);
     }
-    let info = slot.take();
+    let mut info = slot.take();
+    if info.group_id.is_none() {
+        // The request ended before routing (a timeout, say): read the group from the path.
+        info.group_id = group_in_path(&path);
+    }
     let event = AuditEvent {
         id: Uuid::now_v7(),
         occurred_at: crate::store::recorded_now(),
@@ -266,8 +282,18 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
         created_ids,
         client_addr,
     };
-    if let Err(e) = state.store.record_audit(&event).await {
-        tracing::error!(error = %e, "the audit event could not be recorded");
+    // The event is written by its own task, so nothing that cancels this request (a timeout, a
+    // client hanging up) can lose it. The response waits for it, for a while: normally the
+    // event is in the log before the client hears back, and a slow database delays the
+    // answer by at most AUDIT_WAIT.
+    let store = state.store.clone();
+    let write = tokio::spawn(async move {
+        if let Err(e) = store.record_audit(&event).await {
+            tracing::error!(error = %e, "the audit event could not be recorded");
+        }
+    });
+    if tokio::time::timeout(AUDIT_WAIT, write).await.is_err() {
+        tracing::warn!("the audit event is still being written; answering without waiting longer");
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
 
@@ -221,12 +221,12 @@ async fn method_not_allowed() -> Response {
     .into_response()
 }
 
+/// The routes with their access checks. The caller is identified, and the request audited,
+/// by layers `app::app` puts around this (outside the request timeout).
 pub fn router(state: AppState) -> Router {
     routes()
         .router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(from_fn_with_state(state.clone(), guard::identify))
-        .layer(from_fn_with_state(state.clone(), guard::audit))
         .with_state(state)
 }

@@ -82,7 +82,7 @@ pub async fn token(
     let TokenRequest { username, password } = body.value;
     let address = audit.client_addr;
     let slot = audit.slot;
-    if let Err(wait_secs) = state.limiter.check(&username, address.as_deref()) {
+    if let Err(wait_secs) = state.limiter.admit(&username, address.as_deref()) {
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too-many-attempts",
@@ -95,13 +95,10 @@ pub async fn token(
         return Err(error);
     }
     let found = state.store.find_login(&username).await?;
-    // The audit log names the user only if one exists: an unknown "username" may be a password
-    // typed into the wrong field.
+    // The audit log names the username only if such a user exists (an unknown "username" may
+    // be a password typed into the wrong field), and the user id only once signed in.
     if let (Some(slot), Some((user, _))) = (&slot, &found) {
-        slot.update(|i| {
-            i.user_id = Some(user.id);
-            i.username = Some(user.username.clone());
-        });
+        slot.update(|i| i.username = Some(user.username.clone()));
     }
     let verified = tokio::task::spawn_blocking(move || match found {
         None => {
@@ -115,10 +112,12 @@ pub async fn token(
     .await
     .map_err(|e| ApiError::from(LedgerError::Internal(e.to_string())))?;
     let Some(user) = verified else {
-        state.limiter.record_failure(&username, address.as_deref());
         return Ok(invalid_credentials());
     };
-    state.limiter.record_success(&username);
+    state.limiter.succeeded(&username, address.as_deref());
+    if let Some(slot) = &slot {
+        slot.update(|i| i.user_id = Some(user.id));
+    }
     let access_token = state
         .tokens
         .issue(&user.id.to_string())

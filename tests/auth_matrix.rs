@@ -1,0 +1,578 @@
+//! The authorization matrix, on both backends: every route the router serves, called by every
+//! kind of caller, on objects of group A (where the treasurer and the member hold their grants)
+//! and of group B (where they hold none). The routes come from `route_access_table()`, so a
+//! route added to the router is in the matrix at once, and the answer expected of each call is
+//! computed from the route's declared `Access` through the table below: a route whose access
+//! the table does not know fails the test.
+//!
+//! Every write that is refused must leave the ledger as it was: balances, head sequence, head
+//! hash and closed period of the group it named, and the users and groups of the service.
+
+mod support;
+
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, get_current_timestamp};
+use msai_ledger::app::{AppConfig, AuthConfig};
+use msai_ledger::auth::caller::Access;
+use msai_ledger::http::route_access_table;
+use reqwest::{Client, Method};
+use serde_json::{Value, json};
+use support::app::{ADMIN_PASSWORD, Backend, Reply, TestApp, client_with_token, spawn_with};
+use uuid::Uuid;
+
+/// The service's HS256 secret in these tests, so an expired token can be minted.
+const SECRET: &str = "matrix-secret-matrix-secret-matrix-secret";
+/// Password of every user `TestApp::user_with` creates.
+const USER_PASSWORD: &str = "a-long-enough-password";
+
+/// What a call must get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// The route's normal answer (2xx for the valid requests the matrix sends).
+    Allowed,
+    /// 401 `unauthorized` with a `WWW-Authenticate` challenge.
+    Unauthorized,
+    /// 403 `forbidden`: the caller may know the object exists but may not do this.
+    Forbidden,
+    /// 404 `not-found`: the object's existence is private to the caller.
+    Hidden,
+}
+
+use Expect::{Allowed, Forbidden, Hidden, Unauthorized};
+
+/// How a caller stands towards the object of one call; the columns of [`EXPECTATIONS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Admin = 0,
+    Auditor = 1,
+    /// Treasurer of the group the call's objects belong to.
+    Treasurer = 2,
+    /// Member of the group the call's objects belong to.
+    Member = 3,
+    /// Signed in, with no grant on the group the call's objects belong to.
+    Stranger = 4,
+    NoToken = 5,
+    ExpiredToken = 6,
+}
+
+/// What each access lets each column do. For service-wide routes the group of the objects
+/// only matters where the route says so (`AdminOrTreasurer`: a treasurer creates member users
+/// of their own groups only).
+#[rustfmt::skip]
+const EXPECTATIONS: [(Access, [Expect; 7]); 8] = [
+    //                        admin      auditor    treasurer  member     stranger   no token      expired token
+    (Access::Public,           [Allowed, Allowed,   Allowed,   Allowed,   Allowed,   Allowed,      Allowed]),
+    (Access::SignedIn,         [Allowed, Allowed,   Allowed,   Allowed,   Allowed,   Unauthorized, Unauthorized]),
+    (Access::Admin,            [Allowed, Forbidden, Forbidden, Forbidden, Forbidden, Unauthorized, Unauthorized]),
+    (Access::AdminOrTreasurer, [Allowed, Forbidden, Allowed,   Forbidden, Forbidden, Unauthorized, Unauthorized]),
+    (Access::Oversight,        [Allowed, Allowed,   Forbidden, Forbidden, Forbidden, Unauthorized, Unauthorized]),
+    (Access::GroupAnyone,      [Allowed, Allowed,   Allowed,   Allowed,   Hidden,    Unauthorized, Unauthorized]),
+    (Access::GroupRead,        [Allowed, Allowed,   Allowed,   Forbidden, Hidden,    Unauthorized, Unauthorized]),
+    (Access::GroupWrite,       [Allowed, Forbidden, Allowed,   Forbidden, Hidden,    Unauthorized, Unauthorized]),
+];
+
+fn expectation(access: Access, column: Column, route: &str) -> Expect {
+    let (_, row) = EXPECTATIONS
+        .iter()
+        .find(|(known, _)| *known == access)
+        .unwrap_or_else(|| {
+            panic!("{route} declares {access:?}, which the authorization matrix does not know")
+        });
+    row[column as usize]
+}
+
+/// The callers of the matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    Admin,
+    Auditor,
+    TreasurerOfA,
+    MemberOfA,
+    NoToken,
+    ExpiredToken,
+}
+
+const EVERYONE: [Who; 6] = [
+    Who::Admin,
+    Who::Auditor,
+    Who::TreasurerOfA,
+    Who::MemberOfA,
+    Who::NoToken,
+    Who::ExpiredToken,
+];
+
+/// Group A or group B.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    A,
+    B,
+}
+
+fn column(who: Who, side: Side) -> Column {
+    match (who, side) {
+        (Who::Admin, _) => Column::Admin,
+        (Who::Auditor, _) => Column::Auditor,
+        (Who::TreasurerOfA, Side::A) => Column::Treasurer,
+        (Who::MemberOfA, Side::A) => Column::Member,
+        (Who::TreasurerOfA | Who::MemberOfA, Side::B) => Column::Stranger,
+        (Who::NoToken, _) => Column::NoToken,
+        (Who::ExpiredToken, _) => Column::ExpiredToken,
+    }
+}
+
+/// One group's objects.
+struct Objects {
+    group: String,
+    /// Codes of its two accounts.
+    cash: String,
+    savings: String,
+    transaction: String,
+    /// A member user of the group who calls nothing, target of the user routes.
+    user: String,
+}
+
+struct Caller {
+    client: Client,
+    /// The user's id and password, for signed-in callers.
+    user: Option<(String, &'static str)>,
+}
+
+struct World {
+    app: TestApp,
+    a: Objects,
+    b: Objects,
+    callers: Vec<(Who, Caller)>,
+    /// Makes names and dates unique across the calls.
+    counter: u32,
+}
+
+fn mint(claims: &Value) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .expect("sign a token")
+}
+
+async fn objects(app: &TestApp, name: &str) -> Objects {
+    let group = app.create_group(name).await;
+    let cash = "assets:cash".to_string();
+    let savings = "liabilities:savings".to_string();
+    app.create_account(&group, &cash, "asset", "HKD", false)
+        .await;
+    app.create_account(&group, &savings, "liability", "HKD", false)
+        .await;
+    let posted = app.transfer(&group, &cash, &savings, "500.00").await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let member = app
+        .post(
+            "/v1/users",
+            &json!({
+                "username": format!("bystander-{}", name.to_lowercase()),
+                "password": USER_PASSWORD,
+                "grants": [{"role": "member", "group_id": group, "member_id": Uuid::new_v4()}],
+            }),
+        )
+        .await;
+    assert_eq!(member.status, 201, "{}", member.body);
+    Objects {
+        transaction: posted.body["id"].as_str().unwrap().to_string(),
+        user: member.body["id"].as_str().unwrap().to_string(),
+        group,
+        cash,
+        savings,
+    }
+}
+
+impl World {
+    async fn build(app: TestApp) -> World {
+        let a = objects(&app, "A").await;
+        let b = objects(&app, "B").await;
+        let (treasurer, treasurer_client) = app
+            .user_with(
+                "treasurer-a",
+                json!([{"role": "treasurer", "group_id": a.group}]),
+            )
+            .await;
+        let (member, member_client) = app
+            .user_with(
+                "member-a",
+                json!([{"role": "member", "group_id": a.group, "member_id": Uuid::new_v4()}]),
+            )
+            .await;
+        let (auditor, auditor_client) =
+            app.user_with("auditor", json!([{"role": "auditor"}])).await;
+        let me = app.get("/v1/me").await;
+        let admin = me.body["user"]["id"].as_str().unwrap().to_string();
+        let now = get_current_timestamp();
+        let expired = mint(&json!({
+            "sub": admin, "iss": "msai-ledger", "aud": "msai-ledger",
+            "iat": now - 7200, "exp": now - 3600,
+        }));
+        let callers = vec![
+            (
+                Who::Admin,
+                Caller {
+                    client: app.client.clone(),
+                    user: Some((admin, ADMIN_PASSWORD)),
+                },
+            ),
+            (
+                Who::Auditor,
+                Caller {
+                    client: auditor_client,
+                    user: Some((auditor, USER_PASSWORD)),
+                },
+            ),
+            (
+                Who::TreasurerOfA,
+                Caller {
+                    client: treasurer_client,
+                    user: Some((treasurer, USER_PASSWORD)),
+                },
+            ),
+            (
+                Who::MemberOfA,
+                Caller {
+                    client: member_client,
+                    user: Some((member, USER_PASSWORD)),
+                },
+            ),
+            (
+                Who::NoToken,
+                Caller {
+                    client: app.anonymous.clone(),
+                    user: None,
+                },
+            ),
+            (
+                Who::ExpiredToken,
+                Caller {
+                    client: client_with_token(&expired),
+                    user: None,
+                },
+            ),
+        ];
+        World {
+            app,
+            a,
+            b,
+            callers,
+            counter: 0,
+        }
+    }
+
+    fn objects(&self, side: Side) -> &Objects {
+        match side {
+            Side::A => &self.a,
+            Side::B => &self.b,
+        }
+    }
+
+    fn caller(&self, who: Who) -> &Caller {
+        &self
+            .callers
+            .iter()
+            .find(|(w, _)| *w == who)
+            .expect("every caller is set up")
+            .1
+    }
+
+    fn next(&mut self) -> u32 {
+        self.counter += 1;
+        self.counter
+    }
+
+    /// A transaction of the group that nothing has reversed yet, posted by the administrator.
+    async fn fresh_transaction(&self, side: Side) -> String {
+        let o = self.objects(side);
+        let reply = self
+            .app
+            .transfer(&o.group, &o.cash, &o.savings, "1.00")
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// A grant given by the administrator to the group's bystander, for a call to remove.
+    async fn fresh_grant(&self, side: Side) -> String {
+        let o = self.objects(side);
+        let reply = self
+            .app
+            .post(
+                &format!("/v1/users/{}/grants", o.user),
+                &json!({"role": "member", "group_id": o.group, "member_id": Uuid::new_v4()}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// The concrete path of `template` for a call by `who` on `side`'s objects. Writes get
+    /// objects of their own where a write uses them up (a reversal, a removed grant).
+    async fn path(
+        &self,
+        method: &Method,
+        template: &str,
+        access: Access,
+        who: Who,
+        side: Side,
+    ) -> String {
+        let o = self.objects(side);
+        let write = *method != Method::GET;
+        let mut path = String::new();
+        for segment in template.split('/').skip(1) {
+            path.push('/');
+            let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+                path.push_str(segment);
+                continue;
+            };
+            let value = match name {
+                "group_id" => o.group.clone(),
+                "account" => o.cash.clone(),
+                "transaction_id" if write => self.fresh_transaction(side).await,
+                "transaction_id" => o.transaction.clone(),
+                // A route open to every signed-in user acts on the caller's own user.
+                "user_id" => match (&self.caller(who).user, access) {
+                    (Some((own, _)), Access::SignedIn) => own.clone(),
+                    _ => o.user.clone(),
+                },
+                "grant_id" => self.fresh_grant(side).await,
+                other => panic!(
+                    "{method} {template} has a path parameter {{{other}}} the matrix cannot fill"
+                ),
+            };
+            path.push_str(&value);
+        }
+        path
+    }
+
+    /// A valid body for a write to `template` by `who` on `side`'s objects.
+    fn body(&mut self, method: &Method, template: &str, who: Who, side: Side) -> Option<Value> {
+        if *method == Method::GET {
+            return None;
+        }
+        let n = self.next();
+        let o = self.objects(side);
+        let body = match (method.as_str(), template) {
+            ("POST", "/v1/auth/token") => {
+                json!({"username": "treasurer-a", "password": USER_PASSWORD})
+            }
+            ("POST", "/v1/users") => json!({
+                "username": format!("new-member-{n}"),
+                "password": USER_PASSWORD,
+                "grants": [{"role": "member", "group_id": o.group, "member_id": Uuid::new_v4()}],
+            }),
+            ("POST", "/v1/users/{user_id}/grants") => {
+                json!({"role": "member", "group_id": o.group, "member_id": Uuid::new_v4()})
+            }
+            ("POST", "/v1/users/{user_id}/password") => {
+                // The password the caller already has, so later sign-ins still work.
+                let password = self
+                    .caller(who)
+                    .user
+                    .as_ref()
+                    .map_or(USER_PASSWORD, |u| u.1);
+                json!({ "password": password })
+            }
+            ("POST", "/v1/users/{user_id}/disable") | ("DELETE", _) => return None,
+            ("POST", "/v1/groups") => json!({
+                "name": format!("Group {n}"), "currency": "HKD", "host_country": "HK", "home_country": "PH",
+            }),
+            ("POST", "/v1/groups/{group_id}/accounts") => json!({
+                "code": format!("expenses:matrix-{n}"), "name": "Matrix", "type": "expense", "currency": "HKD",
+            }),
+            ("POST", "/v1/groups/{group_id}/transactions") => json!({
+                "description": "contribution",
+                "entries": [
+                    {"account": o.cash, "direction": "debit", "amount": "2.00"},
+                    {"account": o.savings, "direction": "credit", "amount": "2.00"},
+                ],
+            }),
+            ("POST", "/v1/groups/{group_id}/transactions/{transaction_id}/reversal") => {
+                json!({"description": "entered twice"})
+            }
+            ("POST", "/v1/groups/{group_id}/period-closes") => {
+                // Each close reaches a later day, long past, so it is never already closed and
+                // never stops today's postings.
+                let through = chrono::NaiveDate::from_ymd_opt(2001, 1, 1).unwrap()
+                    + chrono::Duration::days(i64::from(n));
+                json!({ "through": through.to_string() })
+            }
+            _ => panic!("the authorization matrix knows no valid body for {method} {template}"),
+        };
+        Some(body)
+    }
+
+    /// What a refused write must not change: the group's balances, head and closed period, and
+    /// the service's users (with their grants and whether they are disabled) and groups.
+    async fn state(&self, side: Side) -> Value {
+        let o = self.objects(side);
+        let group = self.app.get(&format!("/v1/groups/{}", o.group)).await;
+        let accounts = self
+            .app
+            .get(&format!("/v1/groups/{}/accounts", o.group))
+            .await;
+        let users = self.app.get("/v1/users?limit=500").await;
+        let groups = self.app.get("/v1/groups?limit=500").await;
+        for reply in [&group, &accounts, &users, &groups] {
+            assert_eq!(reply.status, 200, "{}", reply.body);
+        }
+        json!({
+            "head_sequence": group.body["head_sequence"],
+            "head_hash": group.body["head_hash"],
+            "closed_through": group.body["closed_through"],
+            "balances": accounts.body["items"].as_array().unwrap().iter()
+                .map(|a| json!([a["code"], a["debits"], a["credits"], a["balance"]]))
+                .collect::<Vec<_>>(),
+            "users": users.body["items"].as_array().unwrap().iter()
+                .map(|u| json!([u["id"], u["disabled"], u["grants"].as_array().unwrap().iter().map(|g| g["id"].clone()).collect::<Vec<_>>()]))
+                .collect::<Vec<_>>(),
+            "groups": groups.body["items"].as_array().unwrap().len(),
+        })
+    }
+}
+
+/// Whether `reply` is what `expect` promises; the reason when it is not.
+fn judge(expect: Expect, reply: &Reply) -> Result<(), String> {
+    let problem = reply.problem_type();
+    let challenge = reply
+        .headers
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let ok = match expect {
+        Allowed => reply.status.is_success(),
+        Unauthorized => {
+            reply.status == 401
+                && problem == "/problems/unauthorized"
+                && challenge.starts_with("Bearer")
+        }
+        Forbidden => reply.status == 403 && problem == "/problems/forbidden",
+        Hidden => reply.status == 404 && problem == "/problems/not-found",
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected {expect:?}, got {} {} (WWW-Authenticate: {challenge:?})",
+            reply.status, reply.body
+        ))
+    }
+}
+
+/// The service with a secret the test knows.
+fn config() -> AppConfig {
+    AppConfig {
+        auth: AuthConfig {
+            jwt_secret: Some(SECRET.to_string()),
+            ..AuthConfig::default()
+        },
+        ..AppConfig::default()
+    }
+}
+
+/// Like `both_backends!`, for a service started with [`config`].
+macro_rules! both_backends_with_secret {
+    ($name:ident, $test:path) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let app = super::spawn_with(super::Backend::Sqlite, super::config())
+                    .await
+                    .expect("SQLite is always available");
+                $test(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(app) =
+                    super::spawn_with(super::Backend::Postgres, super::config()).await
+                {
+                    $test(app).await;
+                }
+            }
+        }
+    };
+}
+
+async fn every_route_answers_every_caller_as_its_access_says(app: TestApp) {
+    let backend = app.backend;
+    let mut world = World::build(app).await;
+    let routes = route_access_table();
+    assert!(!routes.is_empty(), "the router serves no route");
+    let mut failures = Vec::new();
+    let mut calls = 0;
+    for (method, template, access) in &routes {
+        for who in EVERYONE {
+            for side in [Side::A, Side::B] {
+                let route = format!("{method} {template}");
+                let expect = expectation(*access, column(who, side), &route);
+                let body = world.body(method, template, who, side);
+                let path = world.path(method, template, *access, who, side).await;
+                let refused_write = *method != Method::GET && expect != Allowed;
+                let before = if refused_write {
+                    Some(world.state(side).await)
+                } else {
+                    None
+                };
+                let client = &world.caller(who).client;
+                let mut request = client
+                    .request(method.clone(), world.app.url(&path))
+                    .timeout(Duration::from_secs(30));
+                if *method != Method::GET {
+                    request = request.header("Idempotency-Key", Uuid::new_v4().to_string());
+                }
+                if let Some(body) = &body {
+                    request = request.json(body);
+                }
+                let reply = world.app.send(request).await;
+                calls += 1;
+                let context = format!("{route} as {who:?} on group {side:?} ({path})");
+                if let Err(why) = judge(expect, &reply) {
+                    failures.push(format!("{context}: {why}"));
+                }
+                if let Some(before) = before {
+                    let after = world.state(side).await;
+                    if before != after {
+                        failures.push(format!(
+                            "{context}: the refused write changed the service\n  before: {before}\n  after:  {after}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(calls, routes.len() * EVERYONE.len() * 2);
+    assert!(
+        failures.is_empty(),
+        "{} of {calls} calls on {backend:?} were answered against their route's access:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+both_backends_with_secret!(
+    every_route_answers_every_caller_as_its_access_says,
+    super::every_route_answers_every_caller_as_its_access_says
+);
+
+#[test]
+fn every_declared_access_has_a_row_in_the_matrix() {
+    for (method, template, access) in route_access_table() {
+        let route = format!("{method} {template}");
+        for column in [
+            Column::Admin,
+            Column::Auditor,
+            Column::Treasurer,
+            Column::Member,
+            Column::Stranger,
+            Column::NoToken,
+            Column::ExpiredToken,
+        ] {
+            expectation(access, column, &route);
+        }
+    }
+}
