@@ -60,7 +60,7 @@ enum Column {
 /// only matters where the route says so (`AdminOrTreasurer`: a treasurer creates member users
 /// of their own groups only).
 #[rustfmt::skip]
-const EXPECTATIONS: [(Access, [Expect; 7]); 8] = [
+const EXPECTATIONS: [(Access, [Expect; 7]); 9] = [
     //                        admin      auditor    treasurer  member     stranger   no token      expired token
     (Access::Public,           [Allowed, Allowed,   Allowed,   Allowed,   Allowed,   Allowed,      Allowed]),
     (Access::SignedIn,         [Allowed, Allowed,   Allowed,   Allowed,   Allowed,   Unauthorized, Unauthorized]),
@@ -70,6 +70,8 @@ const EXPECTATIONS: [(Access, [Expect; 7]); 8] = [
     (Access::GroupAnyone,      [Allowed, Allowed,   Allowed,   Allowed,   Hidden,    Unauthorized, Unauthorized]),
     (Access::GroupRead,        [Allowed, Allowed,   Allowed,   Forbidden, Hidden,    Unauthorized, Unauthorized]),
     (Access::GroupWrite,       [Allowed, Forbidden, Allowed,   Forbidden, Hidden,    Unauthorized, Unauthorized]),
+    // The member column calls on another member's record: hidden, like a stranger's call.
+    (Access::MemberSelf,       [Allowed, Allowed,   Allowed,   Hidden,    Hidden,    Unauthorized, Unauthorized]),
 ];
 
 fn expectation(access: Access, column: Column, route: &str) -> Expect {
@@ -130,6 +132,10 @@ struct Objects {
     transaction: String,
     /// A member user of the group who calls nothing, target of the user routes.
     user: String,
+    /// A member record of the group, with a contribution and a withdrawal recorded for it.
+    member: String,
+    contribution: String,
+    withdrawal: String,
 }
 
 struct Caller {
@@ -177,7 +183,34 @@ async fn objects(app: &TestApp, name: &str) -> Objects {
         )
         .await;
     assert_eq!(member.status, 201, "{}", member.body);
+    let record = app
+        .post(
+            &format!("/v1/groups/{group}/members"),
+            &json!({"name": format!("Saver {name}"), "home_country": "PH", "host_country": "HK"}),
+        )
+        .await;
+    assert_eq!(record.status, 201, "{}", record.body);
+    let record = record.body["id"].as_str().unwrap().to_string();
+    let contribution = app
+        .post_with_key(
+            &format!("/v1/groups/{group}/contributions"),
+            &format!("matrix-contribution-{name}"),
+            &json!({"member_id": record, "amount": "100.00", "fund": "savings", "channel": "cash"}),
+        )
+        .await;
+    assert_eq!(contribution.status, 201, "{}", contribution.body);
+    let withdrawal = app
+        .post_with_key(
+            &format!("/v1/groups/{group}/withdrawals"),
+            &format!("matrix-withdrawal-{name}"),
+            &json!({"member_id": record, "amount": "1.00", "from": "savings", "channel": "cash"}),
+        )
+        .await;
+    assert_eq!(withdrawal.status, 201, "{}", withdrawal.body);
     Objects {
+        member: record,
+        contribution: contribution.body["id"].as_str().unwrap().to_string(),
+        withdrawal: withdrawal.body["id"].as_str().unwrap().to_string(),
         transaction: posted.body["id"].as_str().unwrap().to_string(),
         user: member.body["id"].as_str().unwrap().to_string(),
         group,
@@ -340,6 +373,9 @@ impl World {
                     _ => o.user.clone(),
                 },
                 "grant_id" => self.fresh_grant(side).await,
+                "member_id" => o.member.clone(),
+                "contribution_id" => o.contribution.clone(),
+                "withdrawal_id" => o.withdrawal.clone(),
                 other => panic!(
                     "{method} {template} has a path parameter {{{other}}} the matrix cannot fill"
                 ),
@@ -401,6 +437,18 @@ impl World {
                     + chrono::Duration::days(i64::from(n));
                 json!({ "through": through.to_string() })
             }
+            ("POST", "/v1/groups/{group_id}/members") => json!({
+                "name": format!("Member {n}"), "home_country": "PH", "host_country": "HK",
+            }),
+            ("PATCH", "/v1/groups/{group_id}/members/{member_id}") => {
+                json!({ "occupation": format!("domestic worker {n}") })
+            }
+            ("POST", "/v1/groups/{group_id}/contributions") => json!({
+                "member_id": o.member, "amount": "2.00", "fund": "savings", "channel": "cash",
+            }),
+            ("POST", "/v1/groups/{group_id}/withdrawals") => json!({
+                "member_id": o.member, "amount": "0.01", "from": "savings", "channel": "cash",
+            }),
             _ => panic!("the authorization matrix knows no valid body for {method} {template}"),
         };
         Some(body)

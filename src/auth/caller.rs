@@ -25,6 +25,9 @@ pub enum Access {
     GroupRead,
     /// The group's treasurers and administrators: writes to the group's ledger.
     GroupWrite,
+    /// One member's own records: the group's treasurers, auditors and administrators, and the
+    /// member user linked to the member in the path. Other members of the group see nothing.
+    MemberSelf,
 }
 
 /// A signed-in user and their grants, as loaded for this request.
@@ -68,6 +71,13 @@ impl Caller {
             .any(|g| g.role == Role::Treasurer && g.group_id == Some(group_id))
     }
 
+    /// Whether a member grant links the caller to `member_id` of `group_id`.
+    pub fn is_member(&self, group_id: Uuid, member_id: Uuid) -> bool {
+        self.user.grants.iter().any(|g| {
+            g.role == Role::Member && g.group_id == Some(group_id) && g.member_id == Some(member_id)
+        })
+    }
+
     /// Groups named by the caller's grants.
     pub fn group_ids(&self) -> Vec<Uuid> {
         let mut ids: Vec<Uuid> = self.user.grants.iter().filter_map(|g| g.group_id).collect();
@@ -107,11 +117,13 @@ pub enum Denial {
     Hidden,
 }
 
-/// Decides a route's access for a caller; `group_id` is the group named in the path, if any.
+/// Decides a route's access for a caller; `group_id` and `member_id` are those named in the
+/// path, if any.
 pub fn decide(
     access: Access,
     caller: Option<&Caller>,
     group_id: Option<Uuid>,
+    member_id: Option<Uuid>,
 ) -> Result<(), Denial> {
     if access == Access::Public {
         return Ok(());
@@ -145,6 +157,16 @@ pub fn decide(
         Access::GroupAnyone => in_group(&[S::Admin, S::Auditor, S::Treasurer, S::Member], &[]),
         Access::GroupRead => in_group(&[S::Admin, S::Auditor, S::Treasurer], &[S::Member]),
         Access::GroupWrite => in_group(&[S::Admin, S::Treasurer], &[S::Auditor, S::Member]),
+        Access::MemberSelf => {
+            let own = group_id
+                .zip(member_id)
+                .is_some_and(|(g, m)| caller.is_member(g, m));
+            if own {
+                Ok(())
+            } else {
+                in_group(&[S::Admin, S::Auditor, S::Treasurer], &[])
+            }
+        }
     }
 }
 
@@ -175,6 +197,40 @@ mod tests {
     }
 
     #[test]
+    fn a_member_sees_their_own_record_and_no_one_else_s() {
+        let g = Uuid::now_v7();
+        let member = caller(&[(Role::Member, Some(g))]);
+        let own = member.user.grants[0].member_id;
+        assert_eq!(
+            decide(Access::MemberSelf, Some(&member), Some(g), own),
+            Ok(())
+        );
+        assert_eq!(
+            decide(
+                Access::MemberSelf,
+                Some(&member),
+                Some(g),
+                Some(Uuid::now_v7())
+            ),
+            Err(Denial::Hidden)
+        );
+        assert_eq!(
+            decide(Access::MemberSelf, Some(&member), Some(Uuid::now_v7()), own),
+            Err(Denial::Hidden)
+        );
+        let treasurer = caller(&[(Role::Treasurer, Some(g))]);
+        assert_eq!(
+            decide(
+                Access::MemberSelf,
+                Some(&treasurer),
+                Some(g),
+                Some(Uuid::now_v7())
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn each_role_gets_what_its_grant_says_and_strangers_see_nothing() {
         let a = Uuid::now_v7();
         let b = Uuid::now_v7();
@@ -183,37 +239,49 @@ mod tests {
         let auditor = caller(&[(Role::Auditor, None)]);
         let admin = caller(&[(Role::Admin, None)]);
         assert_eq!(
-            decide(Access::GroupWrite, None, Some(a)),
+            decide(Access::GroupWrite, None, Some(a), None),
             Err(Denial::Unauthenticated)
         );
         assert_eq!(
-            decide(Access::GroupWrite, Some(&treasurer), Some(a)),
+            decide(Access::GroupWrite, Some(&treasurer), Some(a), None),
             Ok(())
         );
         assert_eq!(
-            decide(Access::GroupWrite, Some(&treasurer), Some(b)),
+            decide(Access::GroupWrite, Some(&treasurer), Some(b), None),
             Err(Denial::Hidden)
         );
         assert_eq!(
-            decide(Access::GroupRead, Some(&member), Some(a)),
+            decide(Access::GroupRead, Some(&member), Some(a), None),
             Err(Denial::Forbidden)
         );
-        assert_eq!(decide(Access::GroupAnyone, Some(&member), Some(a)), Ok(()));
         assert_eq!(
-            decide(Access::GroupAnyone, Some(&member), Some(b)),
+            decide(Access::GroupAnyone, Some(&member), Some(a), None),
+            Ok(())
+        );
+        assert_eq!(
+            decide(Access::GroupAnyone, Some(&member), Some(b), None),
             Err(Denial::Hidden)
         );
-        assert_eq!(decide(Access::GroupRead, Some(&auditor), Some(b)), Ok(()));
         assert_eq!(
-            decide(Access::GroupWrite, Some(&auditor), Some(b)),
+            decide(Access::GroupRead, Some(&auditor), Some(b), None),
+            Ok(())
+        );
+        assert_eq!(
+            decide(Access::GroupWrite, Some(&auditor), Some(b), None),
             Err(Denial::Forbidden)
         );
-        assert_eq!(decide(Access::GroupWrite, Some(&admin), Some(b)), Ok(()));
         assert_eq!(
-            decide(Access::Admin, Some(&treasurer), None),
+            decide(Access::GroupWrite, Some(&admin), Some(b), None),
+            Ok(())
+        );
+        assert_eq!(
+            decide(Access::Admin, Some(&treasurer), None, None),
             Err(Denial::Forbidden)
         );
-        assert_eq!(decide(Access::Oversight, Some(&auditor), None), Ok(()));
-        assert_eq!(decide(Access::Public, None, None), Ok(()));
+        assert_eq!(
+            decide(Access::Oversight, Some(&auditor), None, None),
+            Ok(())
+        );
+        assert_eq!(decide(Access::Public, None, None, None), Ok(()));
     }
 }

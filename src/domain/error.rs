@@ -29,6 +29,8 @@ pub enum Rule {
     Overdraft,
     ClosedPeriod,
     Overflow,
+    UnknownMember,
+    MemberNotActive,
 }
 
 impl Rule {
@@ -42,6 +44,8 @@ impl Rule {
             Rule::Overdraft => "overdraft",
             Rule::ClosedPeriod => "closed-period",
             Rule::Overflow => "amount-overflow",
+            Rule::UnknownMember => "unknown-member",
+            Rule::MemberNotActive => "member-not-active",
         }
     }
 
@@ -55,6 +59,8 @@ impl Rule {
             Rule::Overdraft => "The transaction would overdraw a no-overdraft account",
             Rule::ClosedPeriod => "The booking date is inside a closed period",
             Rule::Overflow => "A total would exceed the largest amount the ledger can hold",
+            Rule::UnknownMember => "No member of this group has this id",
+            Rule::MemberNotActive => "The member has returned home or exited",
         }
     }
 }
@@ -69,6 +75,7 @@ pub enum Conflict {
     RequestInFlight,
     DuplicateUsername,
     LastAdmin,
+    MemberExited,
 }
 
 impl Conflict {
@@ -81,6 +88,7 @@ impl Conflict {
             Conflict::RequestInFlight => "request-in-flight",
             Conflict::DuplicateUsername => "duplicate-username",
             Conflict::LastAdmin => "last-admin",
+            Conflict::MemberExited => "member-exited",
         }
     }
 
@@ -99,6 +107,7 @@ impl Conflict {
             }
             Conflict::DuplicateUsername => "A user with this username already exists",
             Conflict::LastAdmin => "The service would be left without an administrator",
+            Conflict::MemberExited => "The member has exited the group for good",
         }
     }
 }

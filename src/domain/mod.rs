@@ -6,6 +6,7 @@ pub mod canonical;
 pub mod dates;
 pub mod error;
 pub mod hash;
+pub mod member;
 pub mod model;
 pub mod money;
 pub mod posting;

@@ -26,7 +26,7 @@ pub const MAX_METADATA_BYTES: usize = 4096;
 pub const EARLIEST_BOOKING: (i32, u32, u32) = (1970, 1, 1);
 pub const MAX_DAYS_AHEAD: i64 = 1;
 
-fn text_field(
+pub fn text_field(
     pointer: &str,
     text: &str,
     max_chars: usize,
@@ -54,7 +54,7 @@ fn text_field(
     Ok(trimmed.to_string())
 }
 
-fn country(pointer: &str, code: &str) -> Result<String, ApiError> {
+pub fn country(pointer: &str, code: &str) -> Result<String, ApiError> {
     let valid = code.len() == 2
         && code.bytes().all(|b| b.is_ascii_uppercase())
         && code.parse::<iso_currency::Country>().is_ok();
@@ -68,7 +68,7 @@ fn country(pointer: &str, code: &str) -> Result<String, ApiError> {
     }
 }
 
-fn currency(pointer: &str, code: &str) -> Result<Currency, ApiError> {
+pub fn currency(pointer: &str, code: &str) -> Result<Currency, ApiError> {
     Currency::parse(code).map_err(|e| ApiError::invalid_field(pointer, e.to_string()))
 }
 

@@ -137,11 +137,16 @@ pub async fn authorize(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let group_id = params.ok().and_then(|p| {
-        p.iter()
-            .find(|(name, _)| *name == "group_id")
-            .and_then(|(_, value)| Uuid::try_parse(value).ok())
-    });
+    let params = params.ok();
+    let id_param = |wanted: &str| {
+        params.as_ref().and_then(|p| {
+            p.iter()
+                .find(|(name, _)| *name == wanted)
+                .and_then(|(_, value)| Uuid::try_parse(value).ok())
+        })
+    };
+    let group_id = id_param("group_id");
+    let member_id = id_param("member_id");
     if let Some(slot) = req.extensions().get::<AuditSlot>() {
         let route = req
             .extensions()
@@ -162,7 +167,7 @@ pub async fn authorize(
         }
         _ => None,
     };
-    match decide(access, caller.as_ref(), group_id) {
+    match decide(access, caller.as_ref(), group_id, member_id) {
         Ok(()) => {
             if let Some(caller) = caller {
                 req.extensions_mut().insert(caller);

@@ -7,7 +7,7 @@ use axum::extract::Request;
 use axum::http::{Method, StatusCode};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post};
 
 use crate::auth::caller::Access;
 use crate::auth::ratelimit::LoginLimiter;
@@ -22,6 +22,7 @@ pub mod groups;
 pub mod guard;
 pub mod health;
 pub mod ledger;
+pub mod members;
 pub mod query;
 pub mod transactions;
 pub mod users;
@@ -188,6 +189,72 @@ fn routes() -> Routes {
             "/v1/groups/{group_id}/ledger/verify",
             A::GroupAnyone,
             get(ledger::verify),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/members",
+            A::GroupWrite,
+            post(members::create),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/members",
+            A::GroupRead,
+            get(members::list),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/members/{member_id}",
+            A::MemberSelf,
+            get(members::get),
+        )
+        .add(
+            M::PATCH,
+            "/v1/groups/{group_id}/members/{member_id}",
+            A::GroupWrite,
+            patch(members::update),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/members/{member_id}/statement",
+            A::MemberSelf,
+            get(members::statement),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/contributions",
+            A::GroupWrite,
+            post(members::contribute),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/contributions",
+            A::GroupRead,
+            get(members::list_contributions),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/contributions/{contribution_id}",
+            A::GroupRead,
+            get(members::get_contribution),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/withdrawals",
+            A::GroupWrite,
+            post(members::withdraw),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/withdrawals",
+            A::GroupRead,
+            get(members::list_withdrawals),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/withdrawals/{withdrawal_id}",
+            A::GroupRead,
+            get(members::get_withdrawal),
         )
 }
 

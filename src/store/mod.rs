@@ -10,12 +10,17 @@ use uuid::Uuid;
 
 use crate::domain::access::{AuditEvent, AuditQuery, Grant, NewGrant, NewUser, User};
 use crate::domain::error::LedgerError;
+use crate::domain::member::{
+    EventKind, MemberEvent, MemberEventQuery, MemberRecord, MemberStatement, MemberUpdate, NewMember,
+    NewMemberEvent,
+};
 use crate::domain::model::{
     Account, AccountRef, Group, NewAccount, NewGroup, NewReversal, NewTransaction, Page,
     PeriodClose, Statement, Transaction, TransactionQuery, TrialBalance, Verification,
 };
 
 mod access;
+mod members;
 mod postgres;
 mod shared;
 mod sqlite;
@@ -76,8 +81,38 @@ pub trait AccessStore: Send + Sync + 'static {
     async fn list_audit(&self, query: AuditQuery) -> StoreResult<Page<AuditEvent>>;
 }
 
+/// Members and the contributions and withdrawals recorded for them. Each method is one
+/// database transaction; recording an event also writes its balanced journal transaction.
 #[async_trait]
-pub trait Store: AccessStore + Send + Sync + 'static {
+pub trait MemberStore: Send + Sync + 'static {
+    async fn create_member(
+        &self,
+        group_id: Uuid,
+        member: NewMember,
+        idempotency: Option<Idempotency<'_, MemberRecord>>,
+    ) -> StoreResult<Written<MemberRecord>>;
+    async fn list_members(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<MemberRecord>>;
+    async fn get_member(&self, group_id: Uuid, member_id: Uuid) -> StoreResult<MemberRecord>;
+    async fn update_member(&self, group_id: Uuid, member_id: Uuid, update: MemberUpdate) -> StoreResult<MemberRecord>;
+    async fn record_member_event(
+        &self,
+        group_id: Uuid,
+        event: NewMemberEvent,
+        idempotency: Option<Idempotency<'_, MemberEvent>>,
+    ) -> StoreResult<Written<MemberEvent>>;
+    async fn list_member_events(&self, group_id: Uuid, query: MemberEventQuery) -> StoreResult<Page<MemberEvent>>;
+    async fn get_member_event(&self, group_id: Uuid, kind: EventKind, event_id: Uuid) -> StoreResult<MemberEvent>;
+    async fn member_statement(
+        &self,
+        group_id: Uuid,
+        member_id: Uuid,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<MemberStatement>;
+}
+
+#[async_trait]
+pub trait Store: AccessStore + MemberStore + Send + Sync + 'static {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
     /// The database answers and every migration this build knows of has been applied.

@@ -761,6 +761,37 @@ macro_rules! impl_store {
                 Self::finish(tx, GROUPS_SCOPE, idempotency, Ok(group)).await
             }
 
+            /// Adds an account to the group, with zero totals.
+            async fn insert_account(tx: &mut Tx, group_id: Uuid, request: &NewAccount) -> Result<Account, TxError> {
+                let account = Account {
+                    id: Uuid::now_v7(),
+                    group_id,
+                    code: request.code.clone(),
+                    name: request.name.clone(),
+                    kind: request.kind,
+                    currency: request.currency,
+                    no_overdraft: request.no_overdraft,
+                    debits_minor: 0,
+                    credits_minor: 0,
+                    created_at: recorded_now(),
+                };
+                sqlx::query(
+                    "INSERT INTO accounts (id, group_id, code, name, type, currency, no_overdraft, \
+                     debits_minor, credits_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8)",
+                )
+                .bind(account.id)
+                .bind(group_id)
+                .bind(&account.code)
+                .bind(&account.name)
+                .bind(account.kind.as_str())
+                .bind(account.currency.code())
+                .bind(account.no_overdraft)
+                .bind(account.created_at)
+                .execute(&mut **tx)
+                .await?;
+                Ok(account)
+            }
+
             async fn create_account_in_tx(
                 tx: &mut Tx,
                 group_id: Uuid,
@@ -779,33 +810,7 @@ macro_rules! impl_store {
                         format!("the group already has an account with code {}", request.code),
                     ))
                 } else {
-                    let account = Account {
-                        id: Uuid::now_v7(),
-                        group_id,
-                        code: request.code.clone(),
-                        name: request.name.clone(),
-                        kind: request.kind,
-                        currency: request.currency,
-                        no_overdraft: request.no_overdraft,
-                        debits_minor: 0,
-                        credits_minor: 0,
-                        created_at: recorded_now(),
-                    };
-                    sqlx::query(
-                        "INSERT INTO accounts (id, group_id, code, name, type, currency, no_overdraft, \
-                         debits_minor, credits_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8)",
-                    )
-                    .bind(account.id)
-                    .bind(group_id)
-                    .bind(&account.code)
-                    .bind(&account.name)
-                    .bind(account.kind.as_str())
-                    .bind(account.currency.code())
-                    .bind(account.no_overdraft)
-                    .bind(account.created_at)
-                    .execute(&mut **tx)
-                    .await?;
-                    Ok(account)
+                    Ok(Self::insert_account(tx, group_id, request).await?)
                 };
                 Self::finish(tx, &scope, idempotency, outcome).await
             }

@@ -10,6 +10,7 @@ use sqlx::sqlite::{
 };
 
 use super::access::impl_access_store;
+use super::members::impl_member_store;
 use super::shared::impl_store;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -97,3 +98,4 @@ async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
 
 impl_store!(SqliteStore, sqlx::Sqlite);
 impl_access_store!(SqliteStore);
+impl_member_store!(SqliteStore);

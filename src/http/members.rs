@@ -1,0 +1,633 @@
+//! `/v1/groups/{group_id}/members`, `/contributions` and `/withdrawals`: what treasurers record
+//! at meetings, in their words; the service writes the balanced transactions.
+
+use axum::Extension;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::AppState;
+use super::dto::{
+    AccountView, ListView, MAX_NAME_CHARS, StatementView, booking_date, country, currency,
+    text_field,
+};
+use super::error::ApiError;
+use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
+use super::query::{QueryParams, cursor};
+use super::write::{PreparedWrite, json_response};
+use crate::auth::caller::Caller;
+use crate::domain::member::{
+    Channel, EventKind, Fund, MemberEvent, MemberEventQuery, MemberRecord, MemberStatement,
+    MemberStatus, MemberUpdate, NewMember, NewMemberEvent, Sex,
+};
+use crate::domain::money::format_amount;
+
+/// Longest occupation, contact and receipt number.
+pub const MAX_DETAIL_CHARS: usize = 200;
+pub const MAX_RECEIPT_CHARS: usize = 64;
+
+fn optional_text(
+    pointer: &str,
+    text: Option<String>,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
+    match text {
+        None => Ok(None),
+        Some(t) => {
+            let t = text_field(pointer, &t, max, true)?;
+            Ok((!t.is_empty()).then_some(t))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMember {
+    pub name: String,
+    #[serde(default)]
+    pub sex: Sex,
+    #[serde(default)]
+    pub birth_year: Option<i32>,
+    pub home_country: String,
+    pub host_country: String,
+    #[serde(default)]
+    pub occupation: Option<String>,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::deserialize_optional"
+    )]
+    pub joined_on: Option<NaiveDate>,
+}
+
+impl CreateMember {
+    fn parse(self) -> Result<NewMember, ApiError> {
+        let this_year = Utc::now().year();
+        if let Some(year) = self.birth_year
+            && !(1900..=this_year).contains(&year)
+        {
+            return Err(ApiError::invalid_field(
+                "/birth_year",
+                format!("must be a year from 1900 to {this_year}"),
+            ));
+        }
+        Ok(NewMember {
+            name: text_field("/name", &self.name, MAX_NAME_CHARS, false)?,
+            sex: self.sex,
+            birth_year: self.birth_year,
+            home_country: country("/home_country", &self.home_country)?,
+            host_country: country("/host_country", &self.host_country)?,
+            occupation: optional_text("/occupation", self.occupation, MAX_DETAIL_CHARS)?,
+            contact: optional_text("/contact", self.contact, MAX_DETAIL_CHARS)?,
+            joined_on: booking_date("/joined_on", self.joined_on)?,
+        })
+    }
+}
+
+/// A field that may be absent (unchanged), null (cleared) or a value.
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchMember {
+    #[serde(default, deserialize_with = "double_option")]
+    pub occupation: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub contact: Option<Option<String>>,
+    #[serde(default)]
+    pub status: Option<MemberStatus>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::deserialize_optional"
+    )]
+    pub status_on: Option<NaiveDate>,
+}
+
+impl PatchMember {
+    fn parse(self) -> Result<MemberUpdate, ApiError> {
+        let status = match (self.status, self.status_on) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(ApiError::invalid_field("/status_on", "goes with a status"));
+            }
+            (Some(_), None) => {
+                return Err(ApiError::invalid_field(
+                    "/status_on",
+                    "is required with a status",
+                ));
+            }
+            (Some(status), Some(on)) => Some((status, booking_date("/status_on", Some(on))?)),
+        };
+        let clear_or = |pointer: &str,
+                        v: Option<Option<String>>|
+         -> Result<Option<Option<String>>, ApiError> {
+            match v {
+                None => Ok(None),
+                Some(inner) => Ok(Some(optional_text(pointer, inner, MAX_DETAIL_CHARS)?)),
+            }
+        };
+        Ok(MemberUpdate {
+            occupation: clear_or("/occupation", self.occupation)?,
+            contact: clear_or("/contact", self.contact)?,
+            status,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberAccountsView {
+    pub savings: AccountView,
+    pub capital: AccountView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub name: String,
+    pub sex: Sex,
+    pub birth_year: Option<i32>,
+    pub home_country: String,
+    pub host_country: String,
+    pub occupation: Option<String>,
+    pub contact: Option<String>,
+    pub joined_on: NaiveDate,
+    pub status: MemberStatus,
+    pub status_on: Option<NaiveDate>,
+    pub accounts: MemberAccountsView,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MemberView {
+    pub fn of(r: &MemberRecord) -> Self {
+        let m = &r.member;
+        MemberView {
+            id: m.id,
+            group_id: m.group_id,
+            name: m.name.clone(),
+            sex: m.sex,
+            birth_year: m.birth_year,
+            home_country: m.home_country.clone(),
+            host_country: m.host_country.clone(),
+            occupation: m.occupation.clone(),
+            contact: m.contact.clone(),
+            joined_on: m.joined_on,
+            status: m.status,
+            status_on: m.status_on,
+            accounts: MemberAccountsView {
+                savings: AccountView::of(&r.savings),
+                capital: AccountView::of(&r.capital),
+            },
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberStatementView {
+    pub member: MemberView,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub accounts: Vec<StatementView>,
+    pub current_balance: String,
+    pub available_balance: String,
+}
+
+impl MemberStatementView {
+    fn of(s: &MemberStatement) -> Self {
+        let savings = &s.record.savings;
+        let balance = crate::domain::account::normal_balance(
+            savings.kind,
+            savings.debits_minor,
+            savings.credits_minor,
+        )
+        .unwrap_or(0);
+        MemberStatementView {
+            member: MemberView::of(&s.record),
+            from: s.savings.from,
+            to: s.savings.to,
+            accounts: vec![StatementView::of(&s.savings), StatementView::of(&s.capital)],
+            current_balance: format_amount(balance, savings.currency),
+            available_balance: format_amount(balance.max(0), savings.currency),
+        }
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    ctx: RequestContext,
+    key: IdempotencyKey,
+    body: JsonBody<CreateMember>,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let member = body.value.parse()?;
+    let write = PreparedWrite::new(
+        &state.in_flight,
+        key.0,
+        &group_id.to_string(),
+        &ctx.route,
+        &body.canonical,
+        MemberView::of,
+    )?;
+    write.respond(
+        state
+            .store
+            .create_member(group_id, member, write.idempotency())
+            .await,
+    )
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
+    let limit = params.limit()?;
+    let after = id_cursor(&params, "m")?;
+    let mut members = state.store.list_members(group_id, after, limit + 1).await?;
+    let more = members.len() > limit as usize;
+    members.truncate(limit as usize);
+    let next_cursor = if more {
+        members
+            .last()
+            .map(|m| cursor("m", &m.member.id.to_string()))
+    } else {
+        None
+    };
+    Ok(json_response(
+        StatusCode::OK,
+        &ListView {
+            items: members.iter().map(MemberView::of).collect(),
+            next_cursor,
+        },
+    ))
+}
+
+fn id_cursor(params: &QueryParams, kind: &str) -> Result<Option<Uuid>, ApiError> {
+    match params.cursor(kind)? {
+        None => Ok(None),
+        Some(text) => Uuid::try_parse(&text).map(Some).map_err(|_| {
+            ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
+        }),
+    }
+}
+
+fn ids(group_id: &str, member_id: &str) -> Result<(Uuid, Uuid), ApiError> {
+    Ok((path_id(group_id, "group")?, path_id(member_id, "member")?))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
+    let (group_id, member_id) = ids(&group_id, &member_id)?;
+    let record = state.store.get_member(group_id, member_id).await?;
+    Ok(json_response(StatusCode::OK, &MemberView::of(&record)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    body: JsonBody<PatchMember>,
+) -> Result<Response, ApiError> {
+    let (group_id, member_id) = ids(&group_id, &member_id)?;
+    let update = body.value.parse()?;
+    let record = state
+        .store
+        .update_member(group_id, member_id, update)
+        .await?;
+    Ok(json_response(StatusCode::OK, &MemberView::of(&record)))
+}
+
+pub async fn statement(
+    State(state): State<AppState>,
+    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let (group_id, member_id) = ids(&group_id, &member_id)?;
+    let params = QueryParams::parse(raw.as_deref(), &["from", "to"])?;
+    let (from, to) = params.date_range()?;
+    let statement = state
+        .store
+        .member_statement(group_id, member_id, from, to)
+        .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &MemberStatementView::of(&statement),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateContribution {
+    pub member_id: Uuid,
+    pub amount: String,
+    #[serde(default)]
+    pub currency: Option<String>,
+    pub fund: Fund,
+    pub channel: Channel,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::deserialize_optional"
+    )]
+    pub booked_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub receipt_no: Option<String>,
+}
+
+/// Withdrawals come out of savings, the only fund a member may draw on at will.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawFrom {
+    Savings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWithdrawal {
+    pub member_id: Uuid,
+    pub amount: String,
+    pub from: WithdrawFrom,
+    pub channel: Channel,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::deserialize_optional"
+    )]
+    pub booked_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContributionView {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub member_id: Uuid,
+    pub amount: String,
+    pub currency: String,
+    pub fund: Fund,
+    pub channel: Channel,
+    pub booked_on: NaiveDate,
+    pub receipt_no: Option<String>,
+    pub transaction_id: Uuid,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ContributionView {
+    pub fn of(e: &MemberEvent) -> Self {
+        ContributionView {
+            id: e.id,
+            group_id: e.group_id,
+            member_id: e.member_id,
+            amount: format_amount(e.amount_minor, e.currency),
+            currency: e.currency.code().to_string(),
+            fund: e.fund,
+            channel: e.channel,
+            booked_on: e.booked_on,
+            receipt_no: e.receipt_no.clone(),
+            transaction_id: e.transaction_id,
+            created_by: e.created_by,
+            created_at: e.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct WithdrawalView {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub member_id: Uuid,
+    pub amount: String,
+    pub currency: String,
+    pub from: &'static str,
+    pub channel: Channel,
+    pub booked_on: NaiveDate,
+    pub transaction_id: Uuid,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl WithdrawalView {
+    pub fn of(e: &MemberEvent) -> Self {
+        WithdrawalView {
+            id: e.id,
+            group_id: e.group_id,
+            member_id: e.member_id,
+            amount: format_amount(e.amount_minor, e.currency),
+            currency: e.currency.code().to_string(),
+            from: "savings",
+            channel: e.channel,
+            booked_on: e.booked_on,
+            transaction_id: e.transaction_id,
+            created_by: e.created_by,
+            created_at: e.created_at,
+        }
+    }
+}
+
+pub async fn contribute(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathParams(group_id): PathParams<String>,
+    ctx: RequestContext,
+    key: IdempotencyKey,
+    body: JsonBody<CreateContribution>,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let key = key.required()?;
+    let c = body.value;
+    let event = NewMemberEvent {
+        kind: EventKind::Contribution,
+        member_id: c.member_id,
+        amount: c.amount,
+        currency: c
+            .currency
+            .as_deref()
+            .map(|code| currency("/currency", code))
+            .transpose()?,
+        fund: c.fund,
+        channel: c.channel,
+        booked_on: booking_date("/booked_on", c.booked_on)?,
+        receipt_no: optional_text("/receipt_no", c.receipt_no, MAX_RECEIPT_CHARS)?,
+        created_by: Some(caller.id()),
+    };
+    let write = PreparedWrite::new(
+        &state.in_flight,
+        Some(key),
+        &group_id.to_string(),
+        &ctx.route,
+        &body.canonical,
+        ContributionView::of,
+    )?;
+    write.respond(
+        state
+            .store
+            .record_member_event(group_id, event, write.idempotency())
+            .await,
+    )
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathParams(group_id): PathParams<String>,
+    ctx: RequestContext,
+    key: IdempotencyKey,
+    body: JsonBody<CreateWithdrawal>,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let key = key.required()?;
+    let w = body.value;
+    let WithdrawFrom::Savings = w.from;
+    let event = NewMemberEvent {
+        kind: EventKind::Withdrawal,
+        member_id: w.member_id,
+        amount: w.amount,
+        currency: None,
+        fund: Fund::Savings,
+        channel: w.channel,
+        booked_on: booking_date("/booked_on", w.booked_on)?,
+        receipt_no: None,
+        created_by: Some(caller.id()),
+    };
+    let write = PreparedWrite::new(
+        &state.in_flight,
+        Some(key),
+        &group_id.to_string(),
+        &ctx.route,
+        &body.canonical,
+        WithdrawalView::of,
+    )?;
+    write.respond(
+        state
+            .store
+            .record_member_event(group_id, event, write.idempotency())
+            .await,
+    )
+}
+
+async fn list_events(
+    state: &AppState,
+    group_id: &str,
+    raw: Option<&str>,
+    kind: EventKind,
+) -> Result<(Vec<MemberEvent>, Option<String>), ApiError> {
+    let group_id = path_id(group_id, "group")?;
+    let params = QueryParams::parse(raw, &["member_id", "from", "to", "limit", "cursor"])?;
+    let member_id = params
+        .text("member_id")
+        .map(|t| {
+            Uuid::try_parse(t)
+                .map_err(|_| ApiError::invalid_parameter("member_id", "must be a UUID"))
+        })
+        .transpose()?;
+    let (from, to) = params.date_range()?;
+    let tag = &kind.as_str()[..1];
+    let query = MemberEventQuery {
+        kind,
+        member_id,
+        from,
+        to,
+        after: id_cursor(&params, tag)?,
+        limit: params.limit()?,
+    };
+    let page = state.store.list_member_events(group_id, query).await?;
+    let next = page
+        .items
+        .last()
+        .filter(|_| page.has_more)
+        .map(|e| cursor(tag, &e.id.to_string()));
+    Ok((page.items, next))
+}
+
+pub async fn list_contributions(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let (items, next_cursor) =
+        list_events(&state, &group_id, raw.as_deref(), EventKind::Contribution).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &ListView {
+            items: items.iter().map(ContributionView::of).collect(),
+            next_cursor,
+        },
+    ))
+}
+
+pub async fn list_withdrawals(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let (items, next_cursor) =
+        list_events(&state, &group_id, raw.as_deref(), EventKind::Withdrawal).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &ListView {
+            items: items.iter().map(WithdrawalView::of).collect(),
+            next_cursor,
+        },
+    ))
+}
+
+async fn one_event(
+    state: &AppState,
+    group_id: &str,
+    event_id: &str,
+    raw: Option<&str>,
+    kind: EventKind,
+) -> Result<MemberEvent, ApiError> {
+    QueryParams::parse(raw, &[])?;
+    let group_id = path_id(group_id, "group")?;
+    let event_id = path_id(event_id, kind.as_str())?;
+    Ok(state
+        .store
+        .get_member_event(group_id, kind, event_id)
+        .await?)
+}
+
+pub async fn get_contribution(
+    State(state): State<AppState>,
+    PathParams((group_id, id)): PathParams<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let event = one_event(
+        &state,
+        &group_id,
+        &id,
+        raw.as_deref(),
+        EventKind::Contribution,
+    )
+    .await?;
+    Ok(json_response(StatusCode::OK, &ContributionView::of(&event)))
+}
+
+pub async fn get_withdrawal(
+    State(state): State<AppState>,
+    PathParams((group_id, id)): PathParams<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let event = one_event(
+        &state,
+        &group_id,
+        &id,
+        raw.as_deref(),
+        EventKind::Withdrawal,
+    )
+    .await?;
+    Ok(json_response(StatusCode::OK, &WithdrawalView::of(&event)))
+}
