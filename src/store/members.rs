@@ -234,7 +234,17 @@ macro_rules! impl_member_store {
                 if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
                     return Ok(Ok(Written::Replayed(replay)));
                 }
+                // The outcome may open standard accounts before a rule refuses the posting; a
+                // refusal must leave nothing behind but its remembered answer, so the attempt
+                // runs inside a savepoint that a refusal rolls back.
+                sqlx::query("SAVEPOINT member_event").execute(&mut **tx).await?;
                 let outcome = Self::member_event_outcome(tx, &mut group, request).await?;
+                let undo = if outcome.is_ok() {
+                    "RELEASE SAVEPOINT member_event"
+                } else {
+                    "ROLLBACK TO SAVEPOINT member_event"
+                };
+                sqlx::query(undo).execute(&mut **tx).await?;
                 Self::finish(tx, &scope, idempotency, outcome).await
             }
 
