@@ -13,14 +13,14 @@ async fn a_request_past_the_timeout_gets_a_retryable_problem(backend: Backend) {
     let Some(app) = support::app::spawn(backend).await else {
         return;
     };
-    // A second instance on the same database whose every request times out at once.
+    // A second instance on the same database with a short request timeout.
     let store = msai_ledger::store::connect(&app.database_url)
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let config = AppConfig {
-        request_timeout: Duration::from_nanos(1),
+        request_timeout: Duration::from_millis(100),
         ..AppConfig::default()
     };
     tokio::spawn(msai_ledger::app::serve(
@@ -29,15 +29,39 @@ async fn a_request_past_the_timeout_gets_a_retryable_problem(backend: Backend) {
         config,
         std::future::pending(),
     ));
+    // The instance is up (its start-up writes are done) before anyone holds a lock. Then
+    // someone else holds the lock the write needs for longer than the timeout, and lets go
+    // after a while so the rest of the request (its audit record) can finish.
+    support::app::wait_ready(&base).await;
+    let release =
+        support::app::hold_write_lock(backend, &app.database_url, Duration::from_millis(2000))
+            .await;
     let reply = app
         .send(app.client.post(format!("{base}/v1/groups")).json(
             &json!({"name": "Slow", "currency": "HKD", "host_country": "HK", "home_country": "PH"}),
         ))
         .await;
-    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    release.await.unwrap();
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.body
+    );
     assert_eq!(reply.content_type(), "application/problem+json");
     assert_eq!(reply.problem_type(), "/problems/request-timeout");
     assert!(reply.headers.contains_key("retry-after"));
+    // The abandoned request created nothing.
+    let groups = app.get("/v1/groups").await;
+    assert!(
+        groups.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["name"] != "Slow"),
+        "{}",
+        groups.body
+    );
 }
 
 #[tokio::test]

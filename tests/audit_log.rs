@@ -288,13 +288,21 @@ both_backends!(
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let config = msai_ledger::app::AppConfig {
-            request_timeout: std::time::Duration::from_nanos(1),
+            request_timeout: std::time::Duration::from_millis(100),
             ..msai_ledger::app::AppConfig::default()
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(msai_ledger::app::serve(listener, store, config, async {
             let _ = stopped.await;
         }));
+        // The write waits on a lock someone else holds past the timeout.
+        support::app::wait_ready(&base).await;
+        let release = support::app::hold_write_lock(
+            app.backend,
+            &app.database_url,
+            std::time::Duration::from_millis(1500),
+        )
+        .await;
         let (reply, key, request_id) = tagged(
             &app,
             app.client
@@ -302,6 +310,7 @@ both_backends!(
                 .json(&contribution("300.00")),
         )
         .await;
+        release.await.unwrap();
         assert_eq!(reply.status, 503, "{}", reply.body);
         let _ = stop.send(());
 

@@ -7,7 +7,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, Duration, SecondsFormat, Utc};
 use msai_ledger::auth::caller::Access;
 use msai_ledger::domain::error::{Conflict, Rule};
 use msai_ledger::http::{route_access_table, route_table};
@@ -39,6 +39,13 @@ const GRANT: &str = "/v1/users/{user_id}/grants/{grant_id}";
 const PASSWORD: &str = "/v1/users/{user_id}/password";
 const DISABLE: &str = "/v1/users/{user_id}/disable";
 const AUDIT_EVENTS: &str = "/v1/audit-events";
+const MEMBERS: &str = "/v1/groups/{group_id}/members";
+const MEMBER: &str = "/v1/groups/{group_id}/members/{member_id}";
+const MEMBER_STATEMENT: &str = "/v1/groups/{group_id}/members/{member_id}/statement";
+const CONTRIBUTIONS: &str = "/v1/groups/{group_id}/contributions";
+const CONTRIBUTION: &str = "/v1/groups/{group_id}/contributions/{contribution_id}";
+const WITHDRAWALS: &str = "/v1/groups/{group_id}/withdrawals";
+const WITHDRAWAL: &str = "/v1/groups/{group_id}/withdrawals/{withdrawal_id}";
 
 /// The challenge of a 401 to a request without a token.
 const CHALLENGE: &str = "Bearer realm=\"msai-ledger\"";
@@ -109,6 +116,38 @@ async fn post_raw(
         request = request.header("Content-Type", content_type);
     }
     send(app, "POST", template, request).await
+}
+
+/// PATCHes `body` as JSON as the user `client` is signed in as (or without a token).
+async fn patch_as(
+    app: &TestApp,
+    client: &Client,
+    template: &str,
+    path: &str,
+    body: &Value,
+) -> Reply {
+    let request = client.patch(app.url(path)).json(body);
+    send(app, "PATCH", template, request).await
+}
+
+async fn patch(app: &TestApp, template: &str, path: &str, body: &Value) -> Reply {
+    patch_as(app, &app.client, template, path, body).await
+}
+
+/// PATCHes raw bytes with the given content type.
+async fn patch_raw(
+    app: &TestApp,
+    template: &str,
+    path: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> Reply {
+    let request = app
+        .client
+        .patch(app.url(path))
+        .header("Content-Type", content_type)
+        .body(body);
+    send(app, "PATCH", template, request).await
 }
 
 /// POSTs a reversal with an empty body: `Content-Length: 0` and no content type.
@@ -310,6 +349,8 @@ fn problem_slugs() -> Vec<&'static str> {
         Rule::Overdraft,
         Rule::ClosedPeriod,
         Rule::Overflow,
+        Rule::UnknownMember,
+        Rule::MemberNotActive,
     ];
     for rule in rules {
         match rule {
@@ -320,7 +361,9 @@ fn problem_slugs() -> Vec<&'static str> {
             | Rule::Unbalanced
             | Rule::Overdraft
             | Rule::ClosedPeriod
-            | Rule::Overflow => {}
+            | Rule::Overflow
+            | Rule::UnknownMember
+            | Rule::MemberNotActive => {}
         }
     }
     let conflicts = [
@@ -331,6 +374,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Conflict::RequestInFlight,
         Conflict::DuplicateUsername,
         Conflict::LastAdmin,
+        Conflict::MemberExited,
     ];
     for conflict in conflicts {
         match conflict {
@@ -340,7 +384,8 @@ fn problem_slugs() -> Vec<&'static str> {
             | Conflict::PeriodAlreadyClosed
             | Conflict::RequestInFlight
             | Conflict::DuplicateUsername
-            | Conflict::LastAdmin => {}
+            | Conflict::LastAdmin
+            | Conflict::MemberExited => {}
         }
     }
     let mut slugs: Vec<&'static str> = rules.iter().map(|r| r.slug()).collect();
@@ -414,6 +459,7 @@ fn access_name(access: Access) -> &'static str {
         Access::GroupAnyone => "group-anyone",
         Access::GroupRead => "group-read",
         Access::GroupWrite => "group-write",
+        Access::MemberSelf => "member-self",
     }
 }
 
@@ -500,14 +546,16 @@ fn the_document_says_who_may_call_each_route_and_how_each_refuses() {
                 forbidden.is_empty() || forbidden == only("forbidden"),
                 "{what}: 403"
             ),
-            Access::Public | Access::GroupAnyone => {
+            // A member's own records: every other member of the group is told they do not
+            // exist (404), never that they may not see them.
+            Access::Public | Access::GroupAnyone | Access::MemberSelf => {
                 assert!(forbidden.is_empty(), "{what} never answers 403")
             }
         }
         // Groups outside the caller's grants are not found.
         if matches!(
             access,
-            Access::GroupAnyone | Access::GroupRead | Access::GroupWrite
+            Access::GroupAnyone | Access::GroupRead | Access::GroupWrite | Access::MemberSelf
         ) {
             assert!(
                 documented_problem_types(method, path, 404).contains("/problems/not-found"),
@@ -641,6 +689,20 @@ both_backends!(
         )
         .await;
         assert_problem(&posted, 503, "unavailable");
+
+        let members = get(&app, MEMBERS, &format!("/v1/groups/{group}/members")).await;
+        assert_problem(&members, 503, "unavailable");
+        let contribution =
+            json!({"member_id": NO_SUCH_ID, "amount": "5", "fund": "savings", "channel": "cash"});
+        let recorded = post(
+            &app,
+            CONTRIBUTIONS,
+            &format!("/v1/groups/{group}/contributions"),
+            Some("after-close"),
+            &contribution,
+        )
+        .await;
+        assert_problem(&recorded, 503, "unavailable");
     }
 );
 
@@ -2513,4 +2575,1463 @@ both_backends!(group_routes_refuse_as_documented, |app| async move {
     // Public routes ignore tokens, even ones that are not valid.
     let health = get_as(&app, &forged, "/healthz", "/healthz").await;
     assert_eq!(health.status.as_u16(), 200);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Members, their statements, contributions and withdrawals.
+
+/// The `id` of a reply body or list item.
+fn id_of(value: &Value) -> String {
+    value["id"].as_str().expect("id").to_string()
+}
+
+/// Registers a member of `group` with only the required fields and returns the member.
+async fn register(app: &TestApp, group: &str, name: &str) -> Value {
+    let body = json!({"name": name, "home_country": "PH", "host_country": "HK"});
+    let members = format!("/v1/groups/{group}/members");
+    let reply = post(app, MEMBERS, &members, None, &body).await;
+    assert_eq!(reply.status.as_u16(), 201, "{}", reply.body);
+    reply.body
+}
+
+fn contribution_body(member_id: &str, amount: &str, fund: &str, channel: &str) -> Value {
+    json!({"member_id": member_id, "amount": amount, "fund": fund, "channel": channel})
+}
+
+fn withdrawal_body(member_id: &str, amount: &str, channel: &str) -> Value {
+    json!({"member_id": member_id, "amount": amount, "from": "savings", "channel": channel})
+}
+
+/// Records a contribution (or, on `WITHDRAWALS`, a withdrawal) with a fresh key, expecting it
+/// to be posted, and returns the record.
+async fn record(app: &TestApp, template: &str, group: &str, body: &Value) -> Value {
+    let path = template.replace("{group_id}", group);
+    let key = uuid::Uuid::new_v4().to_string();
+    let reply = post(app, template, &path, Some(&key), body).await;
+    assert_eq!(reply.status.as_u16(), 201, "{}", reply.body);
+    reply.body
+}
+
+/// Changes a member's status, expecting it to be changed.
+async fn set_status(app: &TestApp, group: &str, member_id: &str, status: &str) {
+    let path = format!("/v1/groups/{group}/members/{member_id}");
+    let body = json!({"status": status, "status_on": today()});
+    let reply = patch(app, MEMBER, &path, &body).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert_eq!(reply.body["status"], json!(status));
+}
+
+/// The journal transaction that posted a contribution or withdrawal.
+async fn transaction_of(app: &TestApp, group: &str, event: &Value) -> Value {
+    let id = event["transaction_id"].as_str().expect("transaction_id");
+    let path = format!("/v1/groups/{group}/transactions/{id}");
+    let reply = get(app, TRANSACTION, &path).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    reply.body
+}
+
+/// Asserts two RFC 3339 times are the same instant, however many digits each prints.
+fn assert_same_instant(a: &Value, b: &Value) {
+    let parse = |v: &Value| {
+        DateTime::parse_from_rfc3339(v.as_str().expect("a time")).expect("an RFC 3339 time")
+    };
+    assert_eq!(parse(a), parse(b), "{a} and {b}");
+}
+
+/// The running balances of the lines of a statement.
+fn running_balances(statement: &Value) -> Vec<&Value> {
+    statement["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|line| &line["balance"])
+        .collect()
+}
+
+both_backends!(members_answer_as_documented, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let members = format!("/v1/groups/{group}/members");
+    let joined = days_from_today(-30);
+    let ana = json!({
+        "name": "  Ana Reyes ",
+        "sex": "female",
+        "birth_year": 1988,
+        "home_country": "PH",
+        "host_country": "HK",
+        "occupation": "Domestic worker",
+        "contact": "+852 5555 0101",
+        "joined_on": joined,
+    });
+    assert_request_matches("POST", MEMBERS, &ana);
+    let created = post(&app, MEMBERS, &members, Some("register-ana"), &ana).await;
+    assert_eq!(created.status.as_u16(), 201, "{}", created.body);
+    assert!(!replayed(&created));
+    let member = &created.body;
+    let ana_id = id_of(member);
+    assert_eq!(member["name"], "Ana Reyes", "the name is kept trimmed");
+    assert_eq!(member["group_id"], json!(group));
+    assert_eq!(member["sex"], "female");
+    assert_eq!(member["birth_year"], 1988);
+    assert_eq!(member["occupation"], "Domestic worker");
+    assert_eq!(member["joined_on"], json!(joined));
+    assert_eq!(member["status"], "active");
+    assert_eq!(member["status_on"], Value::Null);
+
+    // Two accounts are opened with the member, in the group's currency, never overdrawn.
+    let savings = &member["accounts"]["savings"];
+    let capital = &member["accounts"]["capital"];
+    assert_eq!(
+        savings["code"],
+        json!(format!("liabilities:savings:{ana_id}"))
+    );
+    assert_eq!(savings["type"], "liability");
+    assert_eq!(savings["name"], "Savings of Ana Reyes");
+    assert_eq!(capital["code"], json!(format!("equity:capital:{ana_id}")));
+    assert_eq!(capital["type"], "equity");
+    assert_eq!(capital["name"], "Capital of Ana Reyes");
+    for account in [savings, capital] {
+        assert_eq!(account["group_id"], json!(group));
+        assert_eq!(account["currency"], "HKD");
+        assert_eq!(account["no_overdraft"], true);
+        assert_eq!(account["balance"], "0.00");
+    }
+    let chart = get(&app, ACCOUNTS, &format!("/v1/groups/{group}/accounts")).await;
+    assert_eq!(each(&chart, "code"), [&capital["code"], &savings["code"]]);
+
+    // A retry gets the first response; the same key for another member is refused.
+    let again = post(&app, MEMBERS, &members, Some("register-ana"), &ana).await;
+    assert_eq!(again.status.as_u16(), 201);
+    assert!(replayed(&again));
+    assert_eq!(again.body, created.body);
+    let renamed = with(&ana, "name", Some(json!("Ana R.")));
+    let reused = post(&app, MEMBERS, &members, Some("register-ana"), &renamed).await;
+    assert_problem(&reused, 422, "idempotency-key-reused");
+
+    // Only the name and the countries are needed; the key is optional.
+    let ben_body = json!({"name": "Ben Cruz", "home_country": "PH", "host_country": "HK"});
+    assert_request_matches("POST", MEMBERS, &ben_body);
+    let ben = post(&app, MEMBERS, &members, None, &ben_body).await;
+    assert_eq!(ben.status.as_u16(), 201, "{}", ben.body);
+    assert_eq!(ben.body["sex"], "undisclosed");
+    assert_eq!(ben.body["joined_on"], json!(today()));
+    for field in ["birth_year", "occupation", "contact", "status_on"] {
+        assert_eq!(ben.body[field], Value::Null, "{field}");
+    }
+    let ben_id = id_of(&ben.body);
+    let carla_body = json!({
+        "name": "Carla Dizon",
+        "sex": "other",
+        "birth_year": null,
+        "home_country": "ID",
+        "host_country": "SG",
+        "occupation": "  ",
+        "contact": null,
+        "joined_on": null,
+    });
+    assert_request_matches("POST", MEMBERS, &carla_body);
+    let carla = post(&app, MEMBERS, &members, None, &carla_body).await;
+    assert_eq!(carla.status.as_u16(), 201, "{}", carla.body);
+    assert_eq!(
+        carla.body["occupation"],
+        Value::Null,
+        "an empty text means none"
+    );
+    assert_eq!(carla.body["home_country"], "ID");
+    assert_eq!(carla.body["joined_on"], json!(today()));
+
+    // Bodies the server refuses, and whether the document refuses them too.
+    let next_year = Utc::now().year() + 1;
+    let cases = [
+        (with(&ben_body, "name", Some(json!(""))), "/name", false),
+        (with(&ben_body, "name", Some(json!("   "))), "/name", true),
+        (with(&ben_body, "name", None), "/name", false),
+        (
+            with(&ben_body, "sex", Some(json!("unknown"))),
+            "/sex",
+            false,
+        ),
+        (with(&ben_body, "sex", Some(Value::Null)), "/sex", false),
+        (
+            with(&ben_body, "birth_year", Some(json!(1899))),
+            "/birth_year",
+            false,
+        ),
+        (
+            with(&ben_body, "birth_year", Some(json!(next_year))),
+            "/birth_year",
+            true,
+        ),
+        (
+            with(&ben_body, "birth_year", Some(json!("1988"))),
+            "/birth_year",
+            false,
+        ),
+        (
+            with(&ben_body, "home_country", Some(json!("ph"))),
+            "/home_country",
+            false,
+        ),
+        (
+            with(&ben_body, "host_country", Some(json!("XX"))),
+            "/host_country",
+            true,
+        ),
+        (
+            with(&ben_body, "host_country", None),
+            "/host_country",
+            false,
+        ),
+        (
+            with(&ben_body, "occupation", Some(json!("x".repeat(201)))),
+            "/occupation",
+            true,
+        ),
+        (
+            with(&ben_body, "contact", Some(json!(85_255_550_101_i64))),
+            "/contact",
+            false,
+        ),
+        (
+            with(&ben_body, "joined_on", Some(json!(days_from_today(2)))),
+            "/joined_on",
+            true,
+        ),
+        (
+            with(&ben_body, "joined_on", Some(json!("1969-12-31"))),
+            "/joined_on",
+            true,
+        ),
+        (
+            with(&ben_body, "joined_on", Some(json!("2025-3-2"))),
+            "/joined_on",
+            false,
+        ),
+        (
+            with(&ben_body, "email", Some(json!("ben@example.org"))),
+            "/email",
+            false,
+        ),
+    ];
+    for (bad, pointer, schema_allows) in cases {
+        let reply = post(&app, MEMBERS, &members, None, &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+        assert_eq!(
+            request_allowed("POST", MEMBERS, &bad),
+            schema_allows,
+            "{bad}"
+        );
+    }
+    let malformed = post_raw(
+        &app,
+        MEMBERS,
+        &members,
+        None,
+        Some("application/json"),
+        "{\"name\": ",
+    )
+    .await;
+    assert_problem(&malformed, 400, "malformed-json");
+    let as_text = post_raw(
+        &app,
+        MEMBERS,
+        &members,
+        None,
+        Some("text/plain"),
+        ben_body.to_string(),
+    )
+    .await;
+    assert_problem(&as_text, 415, "unsupported-media-type");
+    let too_large = post_raw(
+        &app,
+        MEMBERS,
+        &members,
+        None,
+        Some("application/json"),
+        oversized_body(),
+    )
+    .await;
+    assert_problem(&too_large, 413, "body-too-large");
+    let long_key = "k".repeat(256);
+    let bad_key = post(&app, MEMBERS, &members, Some(&long_key), &ben_body).await;
+    assert_problem(&bad_key, 400, "invalid-idempotency-key");
+    let elsewhere = format!("/v1/groups/{NO_SUCH_ID}/members");
+    assert_problem(
+        &post(&app, MEMBERS, &elsewhere, None, &ben_body).await,
+        404,
+        "not-found",
+    );
+
+    // Pages of members, in the order they were registered; none of the refused ones.
+    let first = get(&app, MEMBERS, &format!("{members}?limit=2")).await;
+    assert_eq!(first.status.as_u16(), 200);
+    assert_eq!(items(&first).len(), 2);
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let rest = get(&app, MEMBERS, &format!("{members}?limit=2&cursor={cursor}")).await;
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    let ids: Vec<&Value> = each(&first, "id")
+        .into_iter()
+        .chain(each(&rest, "id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [&created.body["id"], &ben.body["id"], &carla.body["id"]]
+    );
+    let whole = get(&app, MEMBERS, &members).await;
+    assert_eq!(items(&whole)[0], created.body);
+    assert_eq!(whole.body["next_cursor"], Value::Null);
+    // A cursor of the journal ("t:1") is not a cursor of this list.
+    let journal_cursor = "dDox";
+    for (query, parameter) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("cursor=bm9wZQ", "cursor"),
+        (&format!("cursor={journal_cursor}"), "cursor"),
+        ("status=active", "status"),
+    ] {
+        let reply = get(&app, MEMBERS, &format!("{members}?{query}")).await;
+        assert_parameter_problem(&reply, parameter);
+    }
+    assert_problem(&get(&app, MEMBERS, &elsewhere).await, 404, "not-found");
+
+    // One member.
+    let ana_path = format!("{members}/{ana_id}");
+    let read = get(&app, MEMBER, &ana_path).await;
+    assert_eq!(read.status.as_u16(), 200);
+    assert_eq!(read.body, created.body);
+    let other_group = app.create_group("Kababayan").await;
+    for path in [
+        format!("{members}/{NO_SUCH_ID}"),
+        format!("{members}/42"),
+        format!("/v1/groups/{other_group}/members/{ana_id}"),
+        format!("{elsewhere}/{ana_id}"),
+    ] {
+        assert_problem(&get(&app, MEMBER, &path).await, 404, "not-found");
+    }
+    assert_parameter_problem(
+        &get(&app, MEMBER, &format!("{ana_path}?verbose=1")).await,
+        "verbose",
+    );
+
+    // Changes: occupation and contact, and the status with its date.
+    let change = json!({"occupation": " Caregiver ", "contact": null});
+    assert_request_matches("PATCH", MEMBER, &change);
+    let changed = patch(&app, MEMBER, &ana_path, &change).await;
+    assert_eq!(changed.status.as_u16(), 200, "{}", changed.body);
+    assert_eq!(changed.body["occupation"], "Caregiver");
+    assert_eq!(changed.body["contact"], Value::Null);
+    assert_eq!(changed.body["name"], "Ana Reyes");
+    assert_eq!(changed.body["status"], "active");
+    let unchanged = patch(&app, MEMBER, &ana_path, &json!({})).await;
+    assert_eq!(unchanged.body, changed.body, "{{}} changes nothing");
+    let no_status = json!({"status": null, "status_on": null});
+    assert_request_matches("PATCH", MEMBER, &no_status);
+    let same = patch(&app, MEMBER, &ana_path, &no_status).await;
+    assert_eq!(same.body, changed.body);
+    // No Idempotency-Key is read here, not even a malformed one.
+    let keyed = app
+        .client
+        .patch(app.url(&ana_path))
+        .header("Idempotency-Key", "k".repeat(256))
+        .json(&json!({}));
+    assert_eq!(
+        send(&app, "PATCH", MEMBER, keyed).await.status.as_u16(),
+        200
+    );
+
+    let went_home = json!({"status": "returned_home", "status_on": today()});
+    assert_request_matches("PATCH", MEMBER, &went_home);
+    let home = patch(&app, MEMBER, &ana_path, &went_home).await;
+    assert_eq!(home.status.as_u16(), 200, "{}", home.body);
+    assert_eq!(home.body["status"], "returned_home");
+    assert_eq!(home.body["status_on"], json!(today()));
+    set_status(&app, &group, &ana_id, "active").await;
+    let leaving = json!({"status": "exited", "status_on": today(), "contact": "+63 917 555 0101"});
+    let exited = patch(&app, MEMBER, &ana_path, &leaving).await;
+    assert_eq!(exited.status.as_u16(), 200, "{}", exited.body);
+    assert_eq!(exited.body["status"], "exited");
+    assert_eq!(exited.body["contact"], "+63 917 555 0101");
+    // Exiting is final; the rest of the record may still change.
+    for status in ["active", "returned_home", "exited"] {
+        let body = json!({"status": status, "status_on": today()});
+        let refused = patch(&app, MEMBER, &ana_path, &body).await;
+        assert_problem(&refused, 409, "member-exited");
+    }
+    let cleared = patch(&app, MEMBER, &ana_path, &json!({"occupation": null})).await;
+    assert_eq!(cleared.status.as_u16(), 200, "{}", cleared.body);
+    assert_eq!(cleared.body["occupation"], Value::Null);
+    assert_eq!(cleared.body["status"], "exited");
+    let kept = get(&app, MEMBER, &ana_path).await;
+    assert_eq!(kept.body, cleared.body, "members are never deleted");
+
+    // Changes the server refuses, and whether the document refuses them too.
+    let ben_path = format!("{members}/{ben_id}");
+    let cases = [
+        (json!({"status": "returned_home"}), "/status_on", false),
+        (json!({"status_on": today()}), "/status_on", false),
+        (
+            json!({"status": "gone", "status_on": today()}),
+            "/status",
+            false,
+        ),
+        (
+            json!({"status": "active", "status_on": days_from_today(2)}),
+            "/status_on",
+            true,
+        ),
+        (
+            json!({"status": "active", "status_on": "today"}),
+            "/status_on",
+            false,
+        ),
+        (json!({"name": "Benjamin Cruz"}), "/name", false),
+        (json!({"occupation": "x".repeat(201)}), "/occupation", true),
+        (json!({"contact": 5}), "/contact", false),
+    ];
+    for (bad, pointer, schema_allows) in cases {
+        let reply = patch(&app, MEMBER, &ben_path, &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+        assert_eq!(
+            request_allowed("PATCH", MEMBER, &bad),
+            schema_allows,
+            "{bad}"
+        );
+    }
+    assert_problem(
+        &patch_raw(&app, MEMBER, &ben_path, "application/json", "{").await,
+        400,
+        "malformed-json",
+    );
+    assert_problem(
+        &patch_raw(&app, MEMBER, &ben_path, "text/plain", "{}").await,
+        415,
+        "unsupported-media-type",
+    );
+    assert_problem(
+        &patch_raw(
+            &app,
+            MEMBER,
+            &ben_path,
+            "application/json",
+            oversized_body(),
+        )
+        .await,
+        413,
+        "body-too-large",
+    );
+    for path in [
+        format!("{members}/{NO_SUCH_ID}"),
+        format!("{members}/42"),
+        format!("{elsewhere}/{ben_id}"),
+    ] {
+        assert_problem(
+            &patch(&app, MEMBER, &path, &went_home).await,
+            404,
+            "not-found",
+        );
+    }
+    let ben_now = get(&app, MEMBER, &ben_path).await;
+    assert_eq!(ben_now.body, ben.body, "refused changes change nothing");
+});
+
+both_backends!(contributions_answer_as_documented, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let ana_id = id_of(&register(&app, &group, "Ana Reyes").await);
+    let ben_id = id_of(&register(&app, &group, "Ben Cruz").await);
+    let contributions = format!("/v1/groups/{group}/contributions");
+    let admin_id = get(&app, ME, ME).await.body["user"]["id"].clone();
+
+    let body = json!({
+        "member_id": ana_id,
+        "amount": "500",
+        "fund": "savings",
+        "channel": "cash",
+        "receipt_no": "R-0001",
+    });
+    assert_request_matches("POST", CONTRIBUTIONS, &body);
+    let posted = post(
+        &app,
+        CONTRIBUTIONS,
+        &contributions,
+        Some("ana-march"),
+        &body,
+    )
+    .await;
+    assert_eq!(posted.status.as_u16(), 201, "{}", posted.body);
+    assert!(!replayed(&posted));
+    let contribution = &posted.body;
+    assert_eq!(contribution["group_id"], json!(group));
+    assert_eq!(contribution["member_id"], json!(ana_id));
+    assert_eq!(contribution["amount"], "500.00");
+    assert_eq!(contribution["currency"], "HKD", "the group's currency");
+    assert_eq!(contribution["fund"], "savings");
+    assert_eq!(contribution["channel"], "cash");
+    assert_eq!(contribution["booked_on"], json!(today()));
+    assert_eq!(contribution["receipt_no"], "R-0001");
+    assert_eq!(contribution["created_by"], admin_id);
+
+    // A retry gets the first response; nothing is recorded twice.
+    let retry = post(
+        &app,
+        CONTRIBUTIONS,
+        &contributions,
+        Some("ana-march"),
+        &body,
+    )
+    .await;
+    assert_eq!(retry.status.as_u16(), 201);
+    assert!(replayed(&retry));
+    assert_eq!(retry.body, posted.body);
+    let more = with(&body, "amount", Some(json!("600")));
+    assert_problem(
+        &post(
+            &app,
+            CONTRIBUTIONS,
+            &contributions,
+            Some("ana-march"),
+            &more,
+        )
+        .await,
+        422,
+        "idempotency-key-reused",
+    );
+    let keyless = post(&app, CONTRIBUTIONS, &contributions, None, &body).await;
+    assert_problem(&keyless, 400, "idempotency-key-required");
+    let savings_code = format!("liabilities:savings:{ana_id}");
+    assert_eq!(app.balance(&group, &savings_code).await, "500.00");
+
+    // Posted as an ordinary transaction: the cash box debited, Ana's savings credited.
+    let transaction = transaction_of(&app, &group, contribution).await;
+    assert_eq!(
+        transaction["metadata"],
+        json!({"event": "contribution", "event_id": contribution["id"]})
+    );
+    assert_eq!(transaction["created_by"], admin_id);
+    assert_eq!(transaction["booked_on"], contribution["booked_on"]);
+    let entries = &transaction["entries"];
+    assert_eq!(
+        (&entries[0]["account_code"], &entries[0]["direction"]),
+        (&json!("assets:cash:HKD"), &json!("debit"))
+    );
+    assert_eq!(
+        (&entries[1]["account_code"], &entries[1]["direction"]),
+        (&json!(savings_code), &json!("credit"))
+    );
+    assert_eq!(entries[1]["amount"], "500.00");
+    assert_same_instant(&contribution["created_at"], &transaction["recorded_at"]);
+    // The cash box was opened for it.
+    let cash = get(
+        &app,
+        ACCOUNT,
+        &format!("/v1/groups/{group}/accounts/assets:cash:HKD"),
+    )
+    .await;
+    assert_eq!(cash.status.as_u16(), 200, "{}", cash.body);
+    assert_eq!(cash.body["type"], "asset");
+    assert_eq!(cash.body["no_overdraft"], true);
+    assert_eq!(cash.body["balance"], "500.00");
+
+    // The other funds and channels.
+    let to_capital = contribution_body(&ana_id, "100", "capital", "bank");
+    let capital = record(&app, CONTRIBUTIONS, &group, &to_capital).await;
+    assert_eq!(capital["receipt_no"], Value::Null);
+    let by_phone = contribution_body(&ana_id, "50", "savings", "mobile_wallet");
+    let by_phone = record(&app, CONTRIBUTIONS, &group, &by_phone).await;
+    let mut social = contribution_body(&ana_id, "1000.5", "social_fund", "remittance");
+    social["currency"] = json!("PHP");
+    assert_request_matches("POST", CONTRIBUTIONS, &social);
+    let social = record(&app, CONTRIBUTIONS, &group, &social).await;
+    assert_eq!(
+        (&social["amount"], &social["currency"]),
+        (&json!("1000.50"), &json!("PHP"))
+    );
+    let ben_saves = record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ben_id, "200", "savings", "cash"),
+    )
+    .await;
+    for (code, balance) in [
+        (format!("equity:capital:{ana_id}"), "100.00"),
+        (savings_code.clone(), "550.00"),
+        ("assets:bank:HKD".to_string(), "150.00"),
+        ("assets:cash:HKD".to_string(), "700.00"),
+        ("assets:home-bank:PHP".to_string(), "1000.50"),
+        ("liabilities:social-fund:PHP".to_string(), "1000.50"),
+    ] {
+        assert_eq!(app.balance(&group, &code).await, balance, "{code}");
+    }
+
+    // Contributions that cannot be taken: remembered with their key.
+    let nobody = with(&body, "member_id", Some(json!(NO_SUCH_ID)));
+    let unknown = post(&app, CONTRIBUTIONS, &contributions, Some("nobody"), &nobody).await;
+    assert_field_problem(&unknown, "unknown-member", "/member_id");
+    let unknown_again = post(&app, CONTRIBUTIONS, &contributions, Some("nobody"), &nobody).await;
+    assert!(replayed(&unknown_again));
+    assert_eq!(unknown_again.body, unknown.body);
+    let other_group = app.create_group("Kababayan").await;
+    let stranger = id_of(&register(&app, &other_group, "Dina Santos").await);
+    let elsewhere_member = with(&body, "member_id", Some(json!(stranger)));
+    assert_field_problem(
+        &post(
+            &app,
+            CONTRIBUTIONS,
+            &contributions,
+            Some("stranger"),
+            &elsewhere_member,
+        )
+        .await,
+        "unknown-member",
+        "/member_id",
+    );
+    for (i, fund) in ["savings", "capital"].into_iter().enumerate() {
+        let mut in_pesos = contribution_body(&ana_id, "100", fund, "cash");
+        in_pesos["currency"] = json!("PHP");
+        let key = format!("pesos-{i}");
+        let reply = post(&app, CONTRIBUTIONS, &contributions, Some(&key), &in_pesos).await;
+        assert_field_problem(&reply, "currency-mismatch", "/currency");
+    }
+    // An account the group already has under a standard code must be of the right kind.
+    app.create_account(&group, "assets:home-bank:HKD", "asset", "PHP", false)
+        .await;
+    app.create_account(
+        &group,
+        "liabilities:social-fund:HKD",
+        "income",
+        "HKD",
+        false,
+    )
+    .await;
+    let home_bank = contribution_body(&ana_id, "100", "savings", "remittance");
+    assert_field_problem(
+        &post(
+            &app,
+            CONTRIBUTIONS,
+            &contributions,
+            Some("home"),
+            &home_bank,
+        )
+        .await,
+        "currency-mismatch",
+        "/channel",
+    );
+    let social_fund = contribution_body(&ana_id, "100", "social_fund", "cash");
+    assert_field_problem(
+        &post(
+            &app,
+            CONTRIBUTIONS,
+            &contributions,
+            Some("fund"),
+            &social_fund,
+        )
+        .await,
+        "currency-mismatch",
+        "/fund",
+    );
+    let zero = with(&body, "amount", Some(json!("0")));
+    assert_field_problem(
+        &post(&app, CONTRIBUTIONS, &contributions, Some("zero"), &zero).await,
+        "non-positive-amount",
+        "/amount",
+    );
+    set_status(&app, &group, &ben_id, "returned_home").await;
+    let from_ben = contribution_body(&ben_id, "100", "savings", "cash");
+    let inactive = post(&app, CONTRIBUTIONS, &contributions, Some("ben"), &from_ben).await;
+    assert_field_problem(&inactive, "member-not-active", "/member_id");
+
+    // Fields the server refuses, and whether the document refuses them too.
+    let cases = [
+        (with(&body, "amount", Some(json!("5,00"))), "/amount", false),
+        (with(&body, "amount", Some(json!("1.005"))), "/amount", true),
+        (with(&body, "amount", Some(json!(500))), "/amount", false),
+        (
+            with(&body, "member_id", Some(json!("ana"))),
+            "/member_id",
+            false,
+        ),
+        (with(&body, "member_id", None), "/member_id", false),
+        (with(&body, "fund", Some(json!("pension"))), "/fund", false),
+        (with(&body, "fund", None), "/fund", false),
+        (
+            with(&body, "channel", Some(json!("cheque"))),
+            "/channel",
+            false,
+        ),
+        (
+            with(&body, "currency", Some(json!("hkd"))),
+            "/currency",
+            false,
+        ),
+        (
+            with(&body, "currency", Some(json!("XAU"))),
+            "/currency",
+            true,
+        ),
+        (
+            with(&body, "receipt_no", Some(json!("R".repeat(65)))),
+            "/receipt_no",
+            true,
+        ),
+        (
+            with(&body, "booked_on", Some(json!(days_from_today(2)))),
+            "/booked_on",
+            true,
+        ),
+        (with(&body, "note", Some(json!("March"))), "/note", false),
+    ];
+    for (i, (bad, pointer, schema_allows)) in cases.into_iter().enumerate() {
+        let key = format!("invalid-{i}");
+        let reply = post(&app, CONTRIBUTIONS, &contributions, Some(&key), &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+        assert_eq!(
+            request_allowed("POST", CONTRIBUTIONS, &bad),
+            schema_allows,
+            "{bad}"
+        );
+    }
+    let malformed = post_raw(
+        &app,
+        CONTRIBUTIONS,
+        &contributions,
+        Some("m"),
+        Some("application/json"),
+        "{\"amount\": ",
+    )
+    .await;
+    assert_problem(&malformed, 400, "malformed-json");
+    let as_text = post_raw(
+        &app,
+        CONTRIBUTIONS,
+        &contributions,
+        Some("t"),
+        Some("text/plain"),
+        body.to_string(),
+    )
+    .await;
+    assert_problem(&as_text, 415, "unsupported-media-type");
+    let too_large = post_raw(
+        &app,
+        CONTRIBUTIONS,
+        &contributions,
+        Some("l"),
+        Some("application/json"),
+        oversized_body(),
+    )
+    .await;
+    assert_problem(&too_large, 413, "body-too-large");
+    let elsewhere = format!("/v1/groups/{NO_SUCH_ID}/contributions");
+    assert_problem(
+        &post(&app, CONTRIBUTIONS, &elsewhere, Some("g"), &body).await,
+        404,
+        "not-found",
+    );
+
+    // Nothing is booked into a closed period.
+    let yesterday = days_from_today(-1);
+    let closes = format!("/v1/groups/{group}/period-closes");
+    let closed = post(
+        &app,
+        PERIOD_CLOSES,
+        &closes,
+        None,
+        &json!({"through": yesterday}),
+    )
+    .await;
+    assert_eq!(closed.status.as_u16(), 201, "{}", closed.body);
+    let late = with(&body, "booked_on", Some(json!(yesterday)));
+    let refused = post(&app, CONTRIBUTIONS, &contributions, Some("late"), &late).await;
+    assert_problem(&refused, 422, "closed-period");
+
+    // Nothing refused was recorded or posted.
+    assert_eq!(app.balance(&group, &savings_code).await, "550.00");
+
+    // Oldest first, a page at a time, by member and by date.
+    let recorded = [
+        &posted.body["id"],
+        &capital["id"],
+        &by_phone["id"],
+        &social["id"],
+        &ben_saves["id"],
+    ];
+    let all = get(&app, CONTRIBUTIONS, &contributions).await;
+    assert_eq!(all.status.as_u16(), 200);
+    assert_eq!(each(&all, "id"), recorded);
+    assert_eq!(items(&all)[0], posted.body);
+    let first = get(&app, CONTRIBUTIONS, &format!("{contributions}?limit=3")).await;
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let rest = get(
+        &app,
+        CONTRIBUTIONS,
+        &format!("{contributions}?limit=3&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    let paged: Vec<&Value> = each(&first, "id")
+        .into_iter()
+        .chain(each(&rest, "id"))
+        .collect();
+    assert_eq!(paged, recorded);
+    let bens = get(
+        &app,
+        CONTRIBUTIONS,
+        &format!("{contributions}?member_id={ben_id}"),
+    )
+    .await;
+    assert_eq!(each(&bens, "id"), [&ben_saves["id"]]);
+    let no_one = get(
+        &app,
+        CONTRIBUTIONS,
+        &format!("{contributions}?member_id={NO_SUCH_ID}"),
+    )
+    .await;
+    assert!(items(&no_one).is_empty());
+    let later = get(
+        &app,
+        CONTRIBUTIONS,
+        &format!("{contributions}?from={}", days_from_today(1)),
+    )
+    .await;
+    assert!(items(&later).is_empty());
+    let todays = get(
+        &app,
+        CONTRIBUTIONS,
+        &format!("{contributions}?from={}&to={}", today(), today()),
+    )
+    .await;
+    assert_eq!(items(&todays).len(), recorded.len());
+    for (query, parameter) in [
+        ("member_id=ana".to_string(), "member_id"),
+        ("from=2025-13-01".to_string(), "from"),
+        (format!("from={}&to={yesterday}", today()), "to"),
+        ("limit=0".to_string(), "limit"),
+        ("cursor=bm9wZQ".to_string(), "cursor"),
+        ("fund=savings".to_string(), "fund"),
+    ] {
+        let reply = get(&app, CONTRIBUTIONS, &format!("{contributions}?{query}")).await;
+        assert_parameter_problem(&reply, parameter);
+    }
+    assert_problem(
+        &get(&app, CONTRIBUTIONS, &elsewhere).await,
+        404,
+        "not-found",
+    );
+
+    // One contribution.
+    let one = get(
+        &app,
+        CONTRIBUTION,
+        &format!("{contributions}/{}", id_of(&posted.body)),
+    )
+    .await;
+    assert_eq!(one.status.as_u16(), 200);
+    assert_eq!(one.body, posted.body);
+    let transaction_id = posted.body["transaction_id"].as_str().expect("id");
+    for path in [
+        format!("{contributions}/{NO_SUCH_ID}"),
+        format!("{contributions}/42"),
+        format!("{contributions}/{transaction_id}"),
+        format!("{elsewhere}/{}", id_of(&posted.body)),
+    ] {
+        assert_problem(&get(&app, CONTRIBUTION, &path).await, 404, "not-found");
+    }
+    assert_parameter_problem(
+        &get(
+            &app,
+            CONTRIBUTION,
+            &format!("{contributions}/{}?verbose=1", id_of(&posted.body)),
+        )
+        .await,
+        "verbose",
+    );
+
+    // A mistake is corrected by reversing the transaction; the record stays as it was.
+    let phone_transaction = by_phone["transaction_id"].as_str().expect("id");
+    let reversal = format!("/v1/groups/{group}/transactions/{phone_transaction}/reversal");
+    let reversed = post(&app, REVERSAL, &reversal, Some("undo-phone"), &json!({})).await;
+    assert_eq!(reversed.status.as_u16(), 201, "{}", reversed.body);
+    assert_eq!(app.balance(&group, &savings_code).await, "500.00");
+    let still = get(
+        &app,
+        CONTRIBUTION,
+        &format!("{contributions}/{}", id_of(&by_phone)),
+    )
+    .await;
+    assert_eq!(still.body, by_phone);
+});
+
+both_backends!(withdrawals_answer_as_documented, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let ana_id = id_of(&register(&app, &group, "Ana Reyes").await);
+    let ben_id = id_of(&register(&app, &group, "Ben Cruz").await);
+    record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ana_id, "500", "savings", "cash"),
+    )
+    .await;
+    let withdrawals = format!("/v1/groups/{group}/withdrawals");
+    let admin_id = get(&app, ME, ME).await.body["user"]["id"].clone();
+    let savings_code = format!("liabilities:savings:{ana_id}");
+
+    let body = withdrawal_body(&ana_id, "200", "cash");
+    assert_request_matches("POST", WITHDRAWALS, &body);
+    let paid = post(&app, WITHDRAWALS, &withdrawals, Some("ana-out"), &body).await;
+    assert_eq!(paid.status.as_u16(), 201, "{}", paid.body);
+    assert!(!replayed(&paid));
+    let withdrawal = &paid.body;
+    assert_eq!(withdrawal["group_id"], json!(group));
+    assert_eq!(withdrawal["member_id"], json!(ana_id));
+    assert_eq!(withdrawal["amount"], "200.00");
+    assert_eq!(withdrawal["currency"], "HKD");
+    assert_eq!(withdrawal["from"], "savings");
+    assert_eq!(withdrawal["channel"], "cash");
+    assert_eq!(withdrawal["booked_on"], json!(today()));
+    assert_eq!(withdrawal["created_by"], admin_id);
+    let retry = post(&app, WITHDRAWALS, &withdrawals, Some("ana-out"), &body).await;
+    assert!(replayed(&retry));
+    assert_eq!(retry.body, paid.body);
+    let more = with(&body, "amount", Some(json!("250")));
+    assert_problem(
+        &post(&app, WITHDRAWALS, &withdrawals, Some("ana-out"), &more).await,
+        422,
+        "idempotency-key-reused",
+    );
+    assert_problem(
+        &post(&app, WITHDRAWALS, &withdrawals, None, &body).await,
+        400,
+        "idempotency-key-required",
+    );
+
+    // Posted as an ordinary transaction: Ana's savings debited, the cash box credited.
+    let transaction = transaction_of(&app, &group, withdrawal).await;
+    assert_eq!(
+        transaction["metadata"],
+        json!({"event": "withdrawal", "event_id": withdrawal["id"]})
+    );
+    let entries = &transaction["entries"];
+    assert_eq!(
+        (&entries[0]["account_code"], &entries[0]["direction"]),
+        (&json!(savings_code), &json!("debit"))
+    );
+    assert_eq!(
+        (&entries[1]["account_code"], &entries[1]["direction"]),
+        (&json!("assets:cash:HKD"), &json!("credit"))
+    );
+    assert_same_instant(&withdrawal["created_at"], &transaction["recorded_at"]);
+    assert_eq!(app.balance(&group, &savings_code).await, "300.00");
+    assert_eq!(app.balance(&group, "assets:cash:HKD").await, "300.00");
+
+    // Never more than the member's savings; the answer says what there is.
+    let too_much = with(&body, "amount", Some(json!("300.01")));
+    let overdraft = post(&app, WITHDRAWALS, &withdrawals, Some("too-much"), &too_much).await;
+    assert_field_problem(&overdraft, "overdraft", "/amount");
+    let detail = overdraft.body["detail"].as_str().expect("detail");
+    assert!(detail.contains("its balance is 300.00 HKD"), "{detail}");
+    let overdraft_again = post(&app, WITHDRAWALS, &withdrawals, Some("too-much"), &too_much).await;
+    assert!(replayed(&overdraft_again));
+    assert_eq!(overdraft_again.body, overdraft.body);
+    let from_ben = withdrawal_body(&ben_id, "1", "cash");
+    let nothing = post(&app, WITHDRAWALS, &withdrawals, Some("ben"), &from_ben).await;
+    assert_field_problem(&nothing, "overdraft", "/amount");
+    let detail = nothing.body["detail"].as_str().expect("detail");
+    assert!(detail.contains("its balance is 0.00 HKD"), "{detail}");
+    // Nor more than the channel's account holds: the bank at home has nothing in HKD.
+    let remitted = withdrawal_body(&ana_id, "100", "remittance");
+    let empty_bank = post(&app, WITHDRAWALS, &withdrawals, Some("remit"), &remitted).await;
+    assert_field_problem(&empty_bank, "overdraft", "/channel");
+    assert_eq!(app.balance(&group, &savings_code).await, "300.00");
+    let not_opened = get(
+        &app,
+        ACCOUNT,
+        &format!("/v1/groups/{group}/accounts/assets:home-bank:HKD"),
+    )
+    .await;
+    assert_problem(&not_opened, 404, "not-found");
+
+    // Members who returned home or exited may still be paid out.
+    set_status(&app, &group, &ana_id, "returned_home").await;
+    let home = record(
+        &app,
+        WITHDRAWALS,
+        &group,
+        &withdrawal_body(&ana_id, "100", "cash"),
+    )
+    .await;
+    set_status(&app, &group, &ana_id, "exited").await;
+    let last = record(
+        &app,
+        WITHDRAWALS,
+        &group,
+        &withdrawal_body(&ana_id, "200", "cash"),
+    )
+    .await;
+    assert_eq!(app.balance(&group, &savings_code).await, "0.00");
+
+    // Withdrawals that cannot be made, and fields the server refuses.
+    let nobody = with(&body, "member_id", Some(json!(NO_SUCH_ID)));
+    assert_field_problem(
+        &post(&app, WITHDRAWALS, &withdrawals, Some("nobody"), &nobody).await,
+        "unknown-member",
+        "/member_id",
+    );
+    let zero = with(&body, "amount", Some(json!("0")));
+    assert_field_problem(
+        &post(&app, WITHDRAWALS, &withdrawals, Some("zero"), &zero).await,
+        "non-positive-amount",
+        "/amount",
+    );
+    let cases = [
+        (with(&body, "amount", Some(json!("-5"))), "/amount", false),
+        (with(&body, "from", Some(json!("capital"))), "/from", false),
+        (with(&body, "from", None), "/from", false),
+        (
+            with(&body, "channel", Some(json!("cheque"))),
+            "/channel",
+            false,
+        ),
+        (
+            with(&body, "member_id", Some(json!(42))),
+            "/member_id",
+            false,
+        ),
+        (
+            with(&body, "currency", Some(json!("HKD"))),
+            "/currency",
+            false,
+        ),
+        (
+            with(&body, "receipt_no", Some(json!("R-1"))),
+            "/receipt_no",
+            false,
+        ),
+        (
+            with(&body, "booked_on", Some(json!("yesterday"))),
+            "/booked_on",
+            false,
+        ),
+    ];
+    for (i, (bad, pointer, schema_allows)) in cases.into_iter().enumerate() {
+        let key = format!("invalid-{i}");
+        let reply = post(&app, WITHDRAWALS, &withdrawals, Some(&key), &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+        assert_eq!(
+            request_allowed("POST", WITHDRAWALS, &bad),
+            schema_allows,
+            "{bad}"
+        );
+    }
+    assert_problem(
+        &post_raw(
+            &app,
+            WITHDRAWALS,
+            &withdrawals,
+            Some("m"),
+            Some("application/json"),
+            "[",
+        )
+        .await,
+        400,
+        "malformed-json",
+    );
+    assert_problem(
+        &post_raw(
+            &app,
+            WITHDRAWALS,
+            &withdrawals,
+            Some("t"),
+            Some("text/plain"),
+            body.to_string(),
+        )
+        .await,
+        415,
+        "unsupported-media-type",
+    );
+    assert_problem(
+        &post_raw(
+            &app,
+            WITHDRAWALS,
+            &withdrawals,
+            Some("l"),
+            Some("application/json"),
+            oversized_body(),
+        )
+        .await,
+        413,
+        "body-too-large",
+    );
+    let elsewhere = format!("/v1/groups/{NO_SUCH_ID}/withdrawals");
+    assert_problem(
+        &post(&app, WITHDRAWALS, &elsewhere, Some("g"), &body).await,
+        404,
+        "not-found",
+    );
+
+    // Oldest first, a page at a time, by member and by date.
+    let recorded = [&paid.body["id"], &home["id"], &last["id"]];
+    let all = get(&app, WITHDRAWALS, &withdrawals).await;
+    assert_eq!(all.status.as_u16(), 200);
+    assert_eq!(each(&all, "id"), recorded);
+    assert_eq!(items(&all)[0], paid.body);
+    let first = get(&app, WITHDRAWALS, &format!("{withdrawals}?limit=2")).await;
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let rest = get(
+        &app,
+        WITHDRAWALS,
+        &format!("{withdrawals}?limit=2&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(each(&rest, "id"), [&last["id"]]);
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    let bens = get(
+        &app,
+        WITHDRAWALS,
+        &format!("{withdrawals}?member_id={ben_id}"),
+    )
+    .await;
+    assert!(items(&bens).is_empty());
+    let anas = get(
+        &app,
+        WITHDRAWALS,
+        &format!(
+            "{withdrawals}?member_id={ana_id}&from={}&to={}",
+            today(),
+            today()
+        ),
+    )
+    .await;
+    assert_eq!(each(&anas, "id"), recorded);
+    // A cursor of the contributions is not a cursor of this list.
+    let contributions = format!("/v1/groups/{group}/contributions");
+    record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ben_id, "5", "capital", "cash"),
+    )
+    .await;
+    record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ben_id, "5", "capital", "cash"),
+    )
+    .await;
+    let of_contributions = get(&app, CONTRIBUTIONS, &format!("{contributions}?limit=1")).await;
+    let foreign = of_contributions.body["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_string();
+    for (query, parameter) in [
+        ("member_id=42".to_string(), "member_id"),
+        ("to=30-06-2025".to_string(), "to"),
+        ("limit=501".to_string(), "limit"),
+        (format!("cursor={foreign}"), "cursor"),
+        ("channel=cash".to_string(), "channel"),
+    ] {
+        let reply = get(&app, WITHDRAWALS, &format!("{withdrawals}?{query}")).await;
+        assert_parameter_problem(&reply, parameter);
+    }
+    assert_problem(&get(&app, WITHDRAWALS, &elsewhere).await, 404, "not-found");
+
+    // One withdrawal; a contribution is not one.
+    let one = get(
+        &app,
+        WITHDRAWAL,
+        &format!("{withdrawals}/{}", id_of(&paid.body)),
+    )
+    .await;
+    assert_eq!(one.status.as_u16(), 200);
+    assert_eq!(one.body, paid.body);
+    let a_contribution = id_of(&items(&of_contributions)[0]);
+    for path in [
+        format!("{withdrawals}/{NO_SUCH_ID}"),
+        format!("{withdrawals}/42"),
+        format!("{withdrawals}/{a_contribution}"),
+        format!("{elsewhere}/{}", id_of(&paid.body)),
+    ] {
+        assert_problem(&get(&app, WITHDRAWAL, &path).await, 404, "not-found");
+    }
+});
+
+both_backends!(member_statements_answer_as_documented, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let member = register(&app, &group, "Ana Reyes").await;
+    let ana_id = id_of(&member);
+    let yesterday = days_from_today(-1);
+    let mut saved_yesterday = contribution_body(&ana_id, "500", "savings", "cash");
+    saved_yesterday["booked_on"] = json!(yesterday);
+    record(&app, CONTRIBUTIONS, &group, &saved_yesterday).await;
+    record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ana_id, "200", "savings", "cash"),
+    )
+    .await;
+    record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ana_id, "100", "capital", "bank"),
+    )
+    .await;
+    record(
+        &app,
+        WITHDRAWALS,
+        &group,
+        &withdrawal_body(&ana_id, "150", "cash"),
+    )
+    .await;
+    let members = format!("/v1/groups/{group}/members");
+    let statement_path = format!("{members}/{ana_id}/statement");
+
+    let statement = get(&app, MEMBER_STATEMENT, &statement_path).await;
+    assert_eq!(statement.status.as_u16(), 200, "{}", statement.body);
+    let now = get(&app, MEMBER, &format!("{members}/{ana_id}")).await;
+    assert_eq!(statement.body["member"], now.body);
+    assert_eq!(
+        (&statement.body["from"], &statement.body["to"]),
+        (&Value::Null, &Value::Null)
+    );
+    let savings = &statement.body["accounts"][0];
+    let capital = &statement.body["accounts"][1];
+    assert_eq!(
+        savings["account"]["code"],
+        json!(format!("liabilities:savings:{ana_id}"))
+    );
+    assert_eq!(savings["opening_balance"], "0.00");
+    assert_eq!(running_balances(savings), ["500.00", "700.00", "550.00"]);
+    assert_eq!(savings["closing_balance"], "550.00");
+    assert_eq!(
+        capital["account"]["code"],
+        json!(format!("equity:capital:{ana_id}"))
+    );
+    assert_eq!(running_balances(capital), ["100.00"]);
+    assert_eq!(statement.body["current_balance"], "550.00");
+    assert_eq!(statement.body["available_balance"], "550.00");
+
+    // The same dates for both accounts.
+    let since_today = get(
+        &app,
+        MEMBER_STATEMENT,
+        &format!("{statement_path}?from={}", today()),
+    )
+    .await;
+    assert_eq!(since_today.body["from"], json!(today()));
+    let savings = &since_today.body["accounts"][0];
+    assert_eq!(savings["from"], json!(today()));
+    assert_eq!(savings["opening_balance"], "500.00");
+    assert_eq!(running_balances(savings), ["700.00", "550.00"]);
+    assert_eq!(since_today.body["accounts"][1]["opening_balance"], "0.00");
+    let until_yesterday = get(
+        &app,
+        MEMBER_STATEMENT,
+        &format!("{statement_path}?to={yesterday}"),
+    )
+    .await;
+    assert_eq!(until_yesterday.body["to"], json!(yesterday));
+    assert_eq!(
+        until_yesterday.body["accounts"][0]["closing_balance"],
+        "500.00"
+    );
+    assert!(
+        until_yesterday.body["accounts"][1]["lines"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
+    assert_eq!(
+        until_yesterday.body["current_balance"], "550.00",
+        "what there is now, whatever the dates"
+    );
+
+    for (query, parameter) in [
+        (format!("from={}&to={yesterday}", today()), "to"),
+        ("from=yesterday".to_string(), "from"),
+        ("since=2025-01-01".to_string(), "since"),
+    ] {
+        let reply = get(&app, MEMBER_STATEMENT, &format!("{statement_path}?{query}")).await;
+        assert_parameter_problem(&reply, parameter);
+    }
+    for path in [
+        format!("{members}/{NO_SUCH_ID}/statement"),
+        format!("{members}/42/statement"),
+        format!("/v1/groups/{NO_SUCH_ID}/members/{ana_id}/statement"),
+    ] {
+        assert_problem(&get(&app, MEMBER_STATEMENT, &path).await, 404, "not-found");
+    }
+});
+
+both_backends!(members_see_only_their_own_records, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let other_group = app.create_group("Kababayan").await;
+    let ana_id = id_of(&register(&app, &group, "Ana Reyes").await);
+    let ben_id = id_of(&register(&app, &group, "Ben Cruz").await);
+    record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ana_id, "500", "savings", "cash"),
+    )
+    .await;
+    let (_, ana) = app
+        .user_with(
+            "ana.reyes",
+            json!([{"role": "member", "group_id": group, "member_id": ana_id}]),
+        )
+        .await;
+    // A member grant naming Ana, but in another group, shows her nothing.
+    let (_, astray) = app
+        .user_with(
+            "ana.elsewhere",
+            json!([{"role": "member", "group_id": other_group, "member_id": ana_id}]),
+        )
+        .await;
+    let (tess_id, tess) = app
+        .user_with(
+            "tess.santos",
+            json!([{"role": "treasurer", "group_id": group}]),
+        )
+        .await;
+    let (_, hal) = app
+        .user_with(
+            "hal.tan",
+            json!([{"role": "treasurer", "group_id": other_group}]),
+        )
+        .await;
+    let (_, audrey) = app.user_with("audrey", json!([{"role": "auditor"}])).await;
+    let members = format!("/v1/groups/{group}/members");
+    let ana_path = format!("{members}/{ana_id}");
+    let ana_statement = format!("{ana_path}/statement");
+    let ben_path = format!("{members}/{ben_id}");
+    let ben_statement = format!("{ben_path}/statement");
+
+    // Ana reads her own record and statement, as the treasurer sees them.
+    let own = get_as(&app, &ana, MEMBER, &ana_path).await;
+    assert_eq!(own.status.as_u16(), 200, "{}", own.body);
+    assert_eq!(own.body, get(&app, MEMBER, &ana_path).await.body);
+    assert_eq!(own.body["accounts"]["savings"]["balance"], "500.00");
+    let statement = get_as(&app, &ana, MEMBER_STATEMENT, &ana_statement).await;
+    assert_eq!(statement.status.as_u16(), 200, "{}", statement.body);
+    assert_eq!(statement.body["available_balance"], "500.00");
+
+    // Any other member is not found, exactly as one that does not exist.
+    let bens = get_as(&app, &ana, MEMBER, &ben_path).await;
+    assert_problem(&bens, 404, "not-found");
+    let missing = get_as(&app, &ana, MEMBER, &format!("{members}/{NO_SUCH_ID}")).await;
+    assert_eq!(bens.body, missing.body);
+    assert_problem(
+        &get_as(&app, &ana, MEMBER_STATEMENT, &ben_statement).await,
+        404,
+        "not-found",
+    );
+    for client in [&astray, &hal] {
+        assert_problem(
+            &get_as(&app, client, MEMBER, &ana_path).await,
+            404,
+            "not-found",
+        );
+        assert_problem(
+            &get_as(&app, client, MEMBER_STATEMENT, &ana_statement).await,
+            404,
+            "not-found",
+        );
+    }
+    let moved = format!("/v1/groups/{other_group}/members/{ana_id}");
+    assert_problem(
+        &get_as(&app, &astray, MEMBER, &moved).await,
+        404,
+        "not-found",
+    );
+
+    // The group's lists, and every write, are not for members.
+    let contributions = format!("/v1/groups/{group}/contributions");
+    let withdrawals = format!("/v1/groups/{group}/withdrawals");
+    for (template, path) in [
+        (MEMBERS, &members),
+        (CONTRIBUTIONS, &contributions),
+        (WITHDRAWALS, &withdrawals),
+    ] {
+        assert_problem(&get_as(&app, &ana, template, path).await, 403, "forbidden");
+        assert_problem(&get_as(&app, &hal, template, path).await, 404, "not-found");
+        assert_eq!(
+            get_as(&app, &audrey, template, path).await.status.as_u16(),
+            200
+        );
+    }
+    let paying_in = contribution_body(&ana_id, "100", "savings", "cash");
+    let paying_out = withdrawal_body(&ana_id, "100", "cash");
+    for (client, status, slug) in [
+        (&ana, 403, "forbidden"),
+        (&audrey, 403, "forbidden"),
+        (&hal, 404, "not-found"),
+        (&app.anonymous, 401, "unauthorized"),
+    ] {
+        let posted = post_as(
+            &app,
+            client,
+            CONTRIBUTIONS,
+            &contributions,
+            Some("k"),
+            &paying_in,
+        )
+        .await;
+        assert_problem(&posted, status, slug);
+        let paid = post_as(
+            &app,
+            client,
+            WITHDRAWALS,
+            &withdrawals,
+            Some("k"),
+            &paying_out,
+        )
+        .await;
+        assert_problem(&paid, status, slug);
+        let changed = patch_as(&app, client, MEMBER, &ana_path, &json!({})).await;
+        assert_problem(&changed, status, slug);
+        let registered = post_as(
+            &app,
+            client,
+            MEMBERS,
+            &members,
+            None,
+            &json!({"name": "Ana's friend", "home_country": "PH", "host_country": "HK"}),
+        )
+        .await;
+        assert_problem(&registered, status, slug);
+    }
+
+    // Treasurers and auditors read every member; treasurers record for them.
+    for reader in [&tess, &audrey] {
+        assert_eq!(
+            get_as(&app, reader, MEMBER, &ben_path)
+                .await
+                .status
+                .as_u16(),
+            200
+        );
+        assert_eq!(
+            get_as(&app, reader, MEMBER_STATEMENT, &ben_statement)
+                .await
+                .status
+                .as_u16(),
+            200
+        );
+    }
+    let by_tess = post_as(
+        &app,
+        &tess,
+        CONTRIBUTIONS,
+        &contributions,
+        Some("tess"),
+        &paying_in,
+    )
+    .await;
+    assert_eq!(by_tess.status.as_u16(), 201, "{}", by_tess.body);
+    assert_eq!(by_tess.body["created_by"], json!(tess_id));
+
+    // Without a token, nothing.
+    let anonymous = get_as(&app, &app.anonymous, MEMBER, &ana_path).await;
+    assert_problem(&anonymous, 401, "unauthorized");
+    assert_eq!(challenge(&anonymous), CHALLENGE);
 });

@@ -353,3 +353,58 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Waits until the service at `base` answers `/readyz` (its start-up writes are done).
+pub async fn wait_ready(base: &str) {
+    let client = Client::new();
+    for _ in 0..400 {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+            && r.status() == StatusCode::OK
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the service at {base} did not become ready");
+}
+
+/// Holds, from another connection, a lock that every ledger write of `backend` must wait for
+/// (SQLite: the write lock; PostgreSQL: an exclusive lock on `groups`), and lets go after
+/// `hold`. Returns once the lock is held; await the handle to know it was released.
+pub async fn hold_write_lock(
+    backend: Backend,
+    database_url: &str,
+    hold: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(database_url)
+                .await
+                .expect("connect");
+            let mut conn = pool.acquire().await.expect("connection");
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut *conn)
+                .await
+                .expect("write lock");
+            tokio::spawn(async move {
+                tokio::time::sleep(hold).await;
+                sqlx::query("ROLLBACK")
+                    .execute(&mut *conn)
+                    .await
+                    .expect("release");
+            })
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(database_url).await.expect("connect");
+            let mut tx = pool.begin().await.expect("transaction");
+            sqlx::query("LOCK TABLE groups IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await
+                .expect("lock");
+            tokio::spawn(async move {
+                tokio::time::sleep(hold).await;
+                tx.rollback().await.expect("release");
+            })
+        }
+    }
+}
