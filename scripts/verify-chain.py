@@ -81,8 +81,10 @@ def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    base, group_id = sys.argv[1], sys.argv[2]
-    group = get(base, f"/v1/groups/{group_id}")
+    base = sys.argv[1]
+    group = get(base, f"/v1/groups/{sys.argv[2]}")
+    # The id as the service writes it (the hash covers its canonical form).
+    group_id = group["id"]
     summary = {"ok": True, "transactions_checked": 0, "head_sequence": group["head_sequence"]}
     previous = GENESIS
     expected_sequence = 1

@@ -168,24 +168,40 @@ async fn bootstrap_admin(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result
             member_id: None,
         }],
     };
-    match store.create_user(admin).await {
-        Ok(_) => {}
-        // Another instance created it first.
-        Err(LedgerError::Conflict { .. }) => return Ok(()),
-        Err(e) => anyhow::bail!("cannot create the first administrator: {e}"),
-    }
+    // The generated password is written before the user exists: if it cannot be written,
+    // start-up stops with no administrator created, and the next start tries again. A file
+    // that is already there is never reused (it could have any permissions): start-up stops
+    // and asks for it to be removed.
+    let path = &auth.bootstrap_password_file;
     if generated {
         use std::io::Write as _;
         use std::os::unix::fs::OpenOptionsExt as _;
-        let path = &auth.bootstrap_password_file;
         let mut file = std::fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .mode(0o600)
             .open(path)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot create {} for the first administrator's password ({e}); if it is left from an earlier start, remove it",
+                    path.display()
+                )
+            })?;
         writeln!(file, "{password}")?;
+        file.sync_all()?;
+    }
+    match store.create_user(admin).await {
+        Ok(_) => {}
+        // Another instance created it first; the file written here holds no valid password.
+        Err(LedgerError::Conflict { .. }) => {
+            if generated {
+                let _ = std::fs::remove_file(path);
+            }
+            return Ok(());
+        }
+        Err(e) => anyhow::bail!("cannot create the first administrator: {e}"),
+    }
+    if generated {
         tracing::warn!(path = %path.display(), "created user admin; its password is in this file, readable by its owner only");
     } else {
         tracing::info!("created user admin with the configured password");
@@ -214,7 +230,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",
         "Internal error",
-        "the service failed; the request was not applied",
+        "the service failed; the outcome is unknown: retry with the same Idempotency-Key to apply the request once or get its outcome",
     )
     .into_response()
 }

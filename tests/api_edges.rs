@@ -173,3 +173,118 @@ both_backends!(
         assert_eq!(app.balance(&g, "liabilities:savings:ana").await, "50.00");
     }
 );
+
+both_backends!(
+    an_account_code_that_reads_as_an_id_is_refused,
+    |app| async move {
+        let (g, _) = cash_and_savings(&app).await;
+        let ana = app
+            .get(&format!("/v1/groups/{g}/accounts/liabilities:savings:ana"))
+            .await;
+        let id = ana.body["id"].as_str().unwrap();
+        let reply = app
+        .post(
+            &format!("/v1/groups/{g}/accounts"),
+            &json!({"code": format!("urn:uuid:{id}"), "name": "Impostor", "type": "asset", "currency": "HKD"}),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
+        assert_eq!(reply.pointer(), "/code");
+    }
+);
+
+both_backends!(
+    the_largest_negative_metadata_integer_is_refused_not_a_server_error,
+    |app| async move {
+        let (g, _) = cash_and_savings(&app).await;
+        let body = json!({"metadata": {"n": i64::MIN}, "entries": [
+        {"account": "assets:cash:HKD", "direction": "debit", "amount": "1"},
+        {"account": "liabilities:savings:ana", "direction": "credit", "amount": "1"}]});
+        let reply = app
+            .post_with_key(&format!("/v1/groups/{g}/transactions"), "min", &body)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
+        assert_eq!(reply.pointer(), "/metadata/n");
+    }
+);
+
+both_backends!(
+    a_sign_in_with_a_nul_in_the_username_is_a_plain_refusal,
+    |app| async move {
+        let reply = app
+            .send(
+                app.anonymous
+                    .post(app.url("/v1/auth/token"))
+                    .json(&json!({"username": "ad\u{0}min", "password": "whatever-it-is"})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+        assert_eq!(reply.problem_type(), "/problems/invalid-credentials");
+    }
+);
+
+both_backends!(
+    an_auditor_who_is_also_the_group_s_treasurer_can_write,
+    |app| async move {
+        let (g, _) = cash_and_savings(&app).await;
+        let (_, both) = app
+            .user_with(
+                "auditor.treasurer",
+                json!([{"role": "auditor"}, {"role": "treasurer", "group_id": g}]),
+            )
+            .await;
+        let reply = support::app::Reply::from(
+            both.post(app.url(&format!("/v1/groups/{g}/transactions")))
+                .header("Idempotency-Key", "both-1")
+                .json(&json!({"entries": [
+                {"account": "assets:cash:HKD", "direction": "debit", "amount": "5"},
+                {"account": "liabilities:savings:ana", "direction": "credit", "amount": "5"}]}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        assert_eq!(app.balance(&g, "liabilities:savings:ana").await, "105.00");
+    }
+);
+
+both_backends!(
+    verification_notices_an_entry_moved_to_another_date,
+    |app| async move {
+        let (g, _) = cash_and_savings(&app).await;
+        let sql = "UPDATE entries SET booked_on = '2001-01-01' WHERE line = 0";
+        match app.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+                sqlx::query("DROP TRIGGER entries_no_update")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                sqlx::query(sql).execute(&pool).await.unwrap();
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+                sqlx::query("ALTER TABLE entries DISABLE TRIGGER entries_immutable")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                sqlx::query(sql).execute(&pool).await.unwrap();
+            }
+        }
+        let verify = app.get(&format!("/v1/groups/{g}/ledger/verify")).await;
+        assert_eq!(verify.body["ok"], json!(false), "{}", verify.body);
+        assert_eq!(verify.body["failure"]["kind"], json!("entry_mismatch"));
+        assert_eq!(verify.body["failure"]["sequence"], json!(1));
+    }
+);

@@ -355,7 +355,7 @@ both_backends!(unknown_routes_are_not_found_problems, |app| async move {
         (Method::GET, "/nope".to_string()),
         (Method::GET, "/v1/group".to_string()),
         (Method::GET, "/v2/groups".to_string()),
-        (Method::GET, format!("/v1/groups/{g}/members")),
+        (Method::GET, format!("/v1/groups/{g}/no-such-collection")),
         (
             Method::GET,
             format!("/v1/groups/{g}/accounts/assets:cash:HKD/history"),

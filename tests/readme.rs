@@ -58,7 +58,10 @@ fn the_readme_walk_through_works_as_written() {
     );
     assert!(stdout.contains(r#""balance":"500.00""#), "{stdout}");
     assert!(stdout.contains(r#""ok":true"#), "{stdout}");
-    assert!(stdout.contains(r#""available_balance":"250.00""#), "{stdout}");
+    assert!(
+        stdout.contains(r#""available_balance":"250.00""#),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(r#""username":"treasurer.bayanihan""#),
         "{stdout}"

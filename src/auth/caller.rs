@@ -87,12 +87,13 @@ impl Caller {
     }
 
     pub fn standing(&self, group_id: Uuid) -> Standing {
+        // The strongest standing wins: a treasurer of this group who is also an auditor writes.
         if self.is_admin() {
             Standing::Admin
-        } else if self.has_role(Role::Auditor) {
-            Standing::Auditor
         } else if self.is_treasurer_of(group_id) {
             Standing::Treasurer
+        } else if self.has_role(Role::Auditor) {
+            Standing::Auditor
         } else if self
             .user
             .grants

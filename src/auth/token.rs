@@ -133,6 +133,9 @@ impl TokenService {
         if claims.sub.is_empty() {
             return Err(TokenError("the token lacks a required claim"));
         }
+        if claims.sub.len() > 255 || claims.sub.chars().any(char::is_control) {
+            return Err(TokenError("the token's subject is malformed"));
+        }
         Ok(claims)
     }
 }

@@ -96,6 +96,9 @@ pub fn validate_code(code: &str) -> Result<(), &'static str> {
     if code.is_empty() || code.len() > MAX_CODE_LEN {
         return Err("must be 1 to 200 characters");
     }
+    if uuid::Uuid::try_parse(code).is_ok() {
+        return Err("must not be readable as an account id (such as a urn:uuid: form)");
+    }
     let segments: Vec<&str> = code.split(':').collect();
     if segments.len() < 2 {
         return Err("must have at least two colon-separated segments, such as \"assets:cash\"");
@@ -140,5 +143,6 @@ mod tests {
         assert!(validate_code("assets:caf\u{e9}").is_err());
         assert!(validate_code(&format!("a:{}", "x".repeat(65))).is_err());
         assert!(validate_code("0190a7c2-8f1e-7000-8000-000000000000").is_err());
+        assert!(validate_code("urn:uuid:0190a7c2-8f1e-7000-8000-000000000000").is_err());
     }
 }

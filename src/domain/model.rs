@@ -61,11 +61,12 @@ pub enum AccountRef {
 }
 
 impl AccountRef {
-    /// A UUID names an account by id; anything else is taken as a code.
+    /// A UUID in its canonical hyphenated form names an account by id; anything else is taken
+    /// as a code (codes can never be read as an id, see `validate_code`).
     pub fn parse(text: &str) -> Self {
         match Uuid::try_parse(text) {
-            Ok(id) => AccountRef::Id(id),
-            Err(_) => AccountRef::Code(text.to_string()),
+            Ok(id) if text.len() == 36 => AccountRef::Id(id),
+            _ => AccountRef::Code(text.to_string()),
         }
     }
 }
@@ -202,6 +203,8 @@ pub enum VerificationFailure {
     Unbalanced { sequence: i64 },
     /// The group's head does not match its last transaction.
     HeadMismatch,
+    /// An entry's copy of its transaction's date, sequence or group differs from it.
+    EntryMismatch { sequence: i64 },
     /// An account's stored totals differ from the sums of its entries.
     BalanceMismatch { account_id: Uuid, code: String },
 }

@@ -307,7 +307,9 @@ pub const MAX_METADATA_INTEGER: i64 = (1 << 53) - 1;
 fn check_metadata_numbers(value: &Value, pointer: &mut String) -> Result<(), ApiError> {
     match value {
         Value::Number(n) => {
-            let ok = n.as_i64().is_some_and(|i| i.abs() <= MAX_METADATA_INTEGER);
+            let ok = n
+                .as_i64()
+                .is_some_and(|i| (-MAX_METADATA_INTEGER..=MAX_METADATA_INTEGER).contains(&i));
             if !ok {
                 return Err(ApiError::invalid_field(
                     pointer.clone(),
@@ -625,6 +627,14 @@ impl VerificationView {
                 sequence: Some(*sequence),
                 account_id: None,
                 detail: format!("the entries of sequence {sequence} do not balance per currency"),
+            },
+            VerificationFailure::EntryMismatch { sequence } => VerificationFailureView {
+                kind: "entry_mismatch",
+                sequence: Some(*sequence),
+                account_id: None,
+                detail: format!(
+                    "an entry of sequence {sequence} carries a date, sequence or group that is not its transaction's"
+                ),
             },
             VerificationFailure::HeadMismatch => VerificationFailureView {
                 kind: "head_mismatch",

@@ -193,7 +193,7 @@ impl From<LedgerError> for ApiError {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
                     "Internal error",
-                    "the service failed; the request was not applied",
+                    "the service failed; the outcome is unknown: retry with the same Idempotency-Key to apply the request once or get its outcome",
                 )
             }
         }

@@ -82,6 +82,10 @@ pub async fn token(
     let TokenRequest { username, password } = body.value;
     let address = audit.client_addr;
     let slot = audit.slot;
+    // A name no user can have is wrong at once: it is never looked up, nor counted.
+    if check_username(&username).is_err() {
+        return Ok(invalid_credentials());
+    }
     if let Err(wait_secs) = state.limiter.admit(&username, address.as_deref()) {
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

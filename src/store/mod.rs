@@ -11,8 +11,8 @@ use uuid::Uuid;
 use crate::domain::access::{AuditEvent, AuditQuery, Grant, NewGrant, NewUser, User};
 use crate::domain::error::LedgerError;
 use crate::domain::member::{
-    EventKind, MemberEvent, MemberEventQuery, MemberRecord, MemberStatement, MemberUpdate, NewMember,
-    NewMemberEvent,
+    EventKind, MemberEvent, MemberEventQuery, MemberRecord, MemberStatement, MemberUpdate,
+    NewMember, NewMemberEvent,
 };
 use crate::domain::model::{
     Account, AccountRef, Group, NewAccount, NewGroup, NewReversal, NewTransaction, Page,
@@ -91,17 +91,36 @@ pub trait MemberStore: Send + Sync + 'static {
         member: NewMember,
         idempotency: Option<Idempotency<'_, MemberRecord>>,
     ) -> StoreResult<Written<MemberRecord>>;
-    async fn list_members(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<MemberRecord>>;
+    async fn list_members(
+        &self,
+        group_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<MemberRecord>>;
     async fn get_member(&self, group_id: Uuid, member_id: Uuid) -> StoreResult<MemberRecord>;
-    async fn update_member(&self, group_id: Uuid, member_id: Uuid, update: MemberUpdate) -> StoreResult<MemberRecord>;
+    async fn update_member(
+        &self,
+        group_id: Uuid,
+        member_id: Uuid,
+        update: MemberUpdate,
+    ) -> StoreResult<MemberRecord>;
     async fn record_member_event(
         &self,
         group_id: Uuid,
         event: NewMemberEvent,
         idempotency: Option<Idempotency<'_, MemberEvent>>,
     ) -> StoreResult<Written<MemberEvent>>;
-    async fn list_member_events(&self, group_id: Uuid, query: MemberEventQuery) -> StoreResult<Page<MemberEvent>>;
-    async fn get_member_event(&self, group_id: Uuid, kind: EventKind, event_id: Uuid) -> StoreResult<MemberEvent>;
+    async fn list_member_events(
+        &self,
+        group_id: Uuid,
+        query: MemberEventQuery,
+    ) -> StoreResult<Page<MemberEvent>>;
+    async fn get_member_event(
+        &self,
+        group_id: Uuid,
+        kind: EventKind,
+        event_id: Uuid,
+    ) -> StoreResult<MemberEvent>;
     async fn member_statement(
         &self,
         group_id: Uuid,

@@ -65,9 +65,19 @@ impl PostgresStore {
     fn classify(error: &sqlx::Error) -> ErrorClass {
         match error {
             sqlx::Error::Database(db) => match db.code().as_deref() {
-                // serialization_failure, deadlock_detected, unique_violation (a lost race on
-                // an idempotency key: the retry finds the winner's outcome and replays it).
-                Some("40001") | Some("40P01") | Some("23505") => ErrorClass::Retry,
+                // serialization_failure, deadlock_detected.
+                Some("40001") | Some("40P01") => ErrorClass::Retry,
+                // A lost race on an idempotency key (the retry finds the winner's outcome and
+                // replays it) or on a username (the retry answers 409). Any other duplicate is
+                // a fault that retrying would only repeat.
+                Some("23505")
+                    if matches!(
+                        db.constraint(),
+                        Some("idempotency_keys_pkey") | Some("users_username_key")
+                    ) =>
+                {
+                    ErrorClass::Retry
+                }
                 // Connection exceptions, operator intervention (shutdown), insufficient resources.
                 Some(code)
                     if code.starts_with("08")

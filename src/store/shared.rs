@@ -1034,6 +1034,20 @@ macro_rules! impl_store {
                     result.failure = Some(VerificationFailure::HeadMismatch);
                     return Ok(result);
                 }
+                // Entries carry copies of their transaction's date and sequence (statements and
+                // as-of balances read them); the hash covers the transaction's, so compare.
+                let mismatch: Option<i64> = sqlx::query_scalar(
+                    "SELECT t.sequence FROM entries e JOIN transactions t ON t.id = e.transaction_id \
+                     WHERE (e.group_id = $1 OR t.group_id = $1) AND (e.booked_on <> t.booked_on \
+                     OR e.sequence <> t.sequence OR e.group_id <> t.group_id) ORDER BY t.sequence LIMIT 1",
+                )
+                .bind(group_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if let Some(sequence) = mismatch {
+                    result.failure = Some(VerificationFailure::EntryMismatch { sequence });
+                    return Ok(result);
+                }
                 let rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
                     .bind(group_id)
                     .fetch_all(&mut **tx)
