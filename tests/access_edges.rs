@@ -74,3 +74,71 @@ both_backends!(
         assert_eq!(ready.body["type"], Value::from("/problems/unavailable"));
     }
 );
+
+both_backends!(
+    changing_one_s_own_password_needs_the_current_one,
+    |app| async move {
+        let (id, client) = app
+            .user_with("keeps.her.account", json!([{"role": "auditor"}]))
+            .await;
+        let path = app.url(&format!("/v1/users/{id}/password"));
+        let attempt = |body: Value| {
+            let request = client.post(path.clone()).json(&body);
+            async move { Reply::from(request.send().await.unwrap()).await }
+        };
+        let missing = attempt(json!({"password": "taken-over-password"})).await;
+        assert_problem(&missing, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(missing.pointer(), "/current_password");
+        let wrong = attempt(
+            json!({"password": "taken-over-password", "current_password": "a guess at it"}),
+        )
+        .await;
+        assert_problem(&wrong, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(wrong.pointer(), "/current_password");
+        // The password is unchanged: the old one still signs in, the attacker's does not.
+        let base = app.base.clone();
+        assert!(
+            support::app::login(
+                &app.anonymous,
+                &base,
+                "keeps.her.account",
+                "a-long-enough-password"
+            )
+            .await
+            .is_ok()
+        );
+        assert!(
+            support::app::login(
+                &app.anonymous,
+                &base,
+                "keeps.her.account",
+                "taken-over-password"
+            )
+            .await
+            .is_err()
+        );
+        let right = attempt(
+            json!({"password": "her-new-password", "current_password": "a-long-enough-password"}),
+        )
+        .await;
+        assert_eq!(right.status, StatusCode::NO_CONTENT, "{}", right.body);
+        // An administrator resets another user's password without knowing it.
+        let reset = app
+            .post(
+                &format!("/v1/users/{id}/password"),
+                &json!({"password": "reset-by-the-admin"}),
+            )
+            .await;
+        assert_eq!(reset.status, StatusCode::NO_CONTENT, "{}", reset.body);
+        assert!(
+            support::app::login(
+                &app.anonymous,
+                &base,
+                "keeps.her.account",
+                "reset-by-the-admin"
+            )
+            .await
+            .is_ok()
+        );
+    }
+);

@@ -388,7 +388,7 @@ both_backends!(the_log_holds_no_password_and_no_token, |app| async move {
         .send(
             client
                 .post(app.url(&format!("/v1/users/{id}/password")))
-                .json(&json!({"password": new_password})),
+                .json(&json!({"password": new_password, "current_password": USER_PASSWORD})),
         )
         .await;
     assert_eq!(reply.status, 204, "{}", reply.body);

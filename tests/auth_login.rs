@@ -211,7 +211,7 @@ both_backends!(
             .send(
                 client
                     .post(app.url(&format!("/v1/users/{id}/password")))
-                    .json(&json!({"password": new_password})),
+                    .json(&json!({"password": new_password, "current_password": USER_PASSWORD})),
             )
             .await;
         assert_eq!(reply.status, 204, "{}", reply.body);

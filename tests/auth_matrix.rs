@@ -411,7 +411,7 @@ impl World {
                     .user
                     .as_ref()
                     .map_or(USER_PASSWORD, |u| u.1);
-                json!({ "password": password })
+                json!({ "password": password, "current_password": password })
             }
             ("POST", "/v1/users/{user_id}/disable") | ("DELETE", _) => return None,
             ("POST", "/v1/groups") => json!({

@@ -2208,7 +2208,10 @@ both_backends!(users_and_grants_answer_as_documented, |app| async move {
     // Passwords: one's own, or anyone's for an administrator.
     let tess_password = format!("/v1/users/{tess_id}/password");
     let mia_password = format!("/v1/users/{mia_id}/password");
-    let new_password = json!({"password": "tess's new passphrase"});
+    let new_password = json!({
+        "password": "tess's new passphrase",
+        "current_password": "tess's long passphrase",
+    });
     assert_request_matches("POST", PASSWORD, &new_password);
     let changed = post_as(
         &app,
@@ -2229,6 +2232,20 @@ both_backends!(users_and_grants_answer_as_documented, |app| async move {
     .await;
     assert_eq!(old.map_err(|s| s.as_u16()), Err(401));
     signed_in(&app, "tess.santos", "tess's new passphrase").await;
+    // One's own password needs the current one.
+    for (bad, pointer) in [
+        (
+            json!({"password": "tess's third passphrase"}),
+            "/current_password",
+        ),
+        (
+            json!({"password": "tess's third passphrase", "current_password": "a wrong guess"}),
+            "/current_password",
+        ),
+    ] {
+        let reply = post_as(&app, &tess_client, PASSWORD, &tess_password, None, &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+    }
     let still = get_as(&app, &tess_client, ME, ME).await;
     assert_eq!(
         still.status.as_u16(),

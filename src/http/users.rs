@@ -319,6 +319,10 @@ pub async fn delete_grant(
 #[serde(deny_unknown_fields)]
 pub struct PasswordRequest {
     pub password: String,
+    /// Required when users change their own password, so that a stolen token cannot be
+    /// turned into the account itself.
+    #[serde(default)]
+    pub current_password: Option<String>,
 }
 
 /// `POST /v1/users/{user_id}/password`: a user changes their own password; an administrator
@@ -338,7 +342,45 @@ pub async fn set_password(
             "only an administrator may change another user's password",
         ));
     }
-    let hash = hash_password("/password", body.value.password).await?;
+    let PasswordRequest {
+        password: new_password,
+        current_password,
+    } = body.value;
+    password::check_policy(&new_password).map_err(|e| ApiError::invalid_field("/password", e))?;
+    if user_id == caller.id() {
+        let Some(current) = current_password else {
+            return Err(ApiError::invalid_field(
+                "/current_password",
+                "is required to change your own password",
+            ));
+        };
+        // Guesses at the current password count against the sign-in limit like any other.
+        let username = caller.user.username.clone();
+        if let Err(wait_secs) = state.limiter.admit(&username, None) {
+            let mut error = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-attempts",
+                "Too many failed sign-ins",
+                format!("too many wrong passwords for this user; try again in {wait_secs} s"),
+            );
+            error.retry_after = Some(u32::try_from(wait_secs).unwrap_or(u32::MAX));
+            return Err(error);
+        }
+        let found = state.store.find_login(&username).await?;
+        let matches = tokio::task::spawn_blocking(move || {
+            found.is_some_and(|(_, hash)| password::verify(&current, &hash))
+        })
+        .await
+        .map_err(|e| ApiError::from(LedgerError::Internal(e.to_string())))?;
+        if !matches {
+            return Err(ApiError::invalid_field(
+                "/current_password",
+                "is not your current password",
+            ));
+        }
+        state.limiter.succeeded(&username, None);
+    }
+    let hash = hash_password("/password", new_password).await?;
     state.store.set_password(user_id, &hash).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
