@@ -155,13 +155,6 @@ pub fn to_decimal(minor: i64, currency: Currency) -> Decimal {
     Decimal::new(minor, currency.exponent())
 }
 
-/// A sum of minor units that reports overflow instead of wrapping.
-pub fn checked_sum<I: IntoIterator<Item = i64>>(values: I) -> Option<i64> {
-    values
-        .into_iter()
-        .try_fold(0i64, |acc, v| acc.checked_add(v))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,12 +254,6 @@ mod tests {
         assert_eq!(format_amount(1500, jpy()), "1500");
         assert_eq!(format_amount(1, kwd()), "0.001");
         assert_eq!(format_amount(MAX_AMOUNT_MINOR, hkd()), "10000000000000.00");
-    }
-
-    #[test]
-    fn checked_sum_reports_overflow() {
-        assert_eq!(checked_sum([1, 2, 3]), Some(6));
-        assert_eq!(checked_sum([i64::MAX, 1]), None);
     }
 
     fn any_currency() -> impl Strategy<Value = Currency> {
