@@ -308,7 +308,12 @@ async fn journal_tables_cannot_be_truncated_on_postgres() {
         "TRUNCATE entries",
         // Every table that refers to transactions is named, so the refusal is the journal's
         // own and not a foreign key's.
-        "TRUNCATE entries, transactions, member_events",
+        "TRUNCATE entries, transactions, member_events, investment_events, remittances, \
+         transfers, distributions, distribution_shares, period_closes",
+        "TRUNCATE investment_events",
+        "TRUNCATE remittances",
+        "TRUNCATE transfers",
+        "TRUNCATE distribution_shares",
     ] {
         let error = db.execute(sql).await.expect_err(sql);
         assert!(error.to_string().contains("immutable"), "{sql}: {error}");

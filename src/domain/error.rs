@@ -31,6 +31,11 @@ pub enum Rule {
     Overflow,
     UnknownMember,
     MemberNotActive,
+    UsesMismatch,
+    PoolExceedsAvailable,
+    NoRecipients,
+    InvestmentClosed,
+    AccountKind,
 }
 
 impl Rule {
@@ -46,6 +51,11 @@ impl Rule {
             Rule::Overflow => "amount-overflow",
             Rule::UnknownMember => "unknown-member",
             Rule::MemberNotActive => "member-not-active",
+            Rule::UsesMismatch => "uses-mismatch",
+            Rule::PoolExceedsAvailable => "pool-exceeds-available",
+            Rule::NoRecipients => "no-recipients",
+            Rule::InvestmentClosed => "investment-closed",
+            Rule::AccountKind => "account-kind",
         }
     }
 
@@ -61,6 +71,11 @@ impl Rule {
             Rule::Overflow => "A total would exceed the largest amount the ledger can hold",
             Rule::UnknownMember => "No member of this group has this id",
             Rule::MemberNotActive => "The member has returned home or exited",
+            Rule::UsesMismatch => "A remittance's uses do not add up to the amount received",
+            Rule::PoolExceedsAvailable => "The pool is larger than what is available to distribute",
+            Rule::NoRecipients => "No member has a weight on this basis",
+            Rule::InvestmentClosed => "The investment has been exited or written off",
+            Rule::AccountKind => "The account is not of the kind this operation needs",
         }
     }
 }
@@ -76,6 +91,7 @@ pub enum Conflict {
     DuplicateUsername,
     LastAdmin,
     MemberExited,
+    StatusTransition,
 }
 
 impl Conflict {
@@ -89,6 +105,7 @@ impl Conflict {
             Conflict::DuplicateUsername => "duplicate-username",
             Conflict::LastAdmin => "last-admin",
             Conflict::MemberExited => "member-exited",
+            Conflict::StatusTransition => "status-transition",
         }
     }
 
@@ -108,6 +125,7 @@ impl Conflict {
             Conflict::DuplicateUsername => "A user with this username already exists",
             Conflict::LastAdmin => "The service would be left without an administrator",
             Conflict::MemberExited => "The member has exited the group for good",
+            Conflict::StatusTransition => "The status cannot change that way",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod account;
+pub mod allocation;
 pub mod canonical;
 pub mod dates;
 pub mod error;
@@ -9,4 +10,5 @@ pub mod hash;
 pub mod member;
 pub mod model;
 pub mod money;
+pub mod operations;
 pub mod posting;

@@ -20,6 +20,7 @@ pub struct Group {
     pub closed_through: Option<NaiveDate>,
     pub head_sequence: i64,
     pub head_hash: String,
+    pub profile: super::operations::GroupProfile,
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +183,9 @@ pub struct PeriodClose {
     pub group_id: Uuid,
     pub through: NaiveDate,
     pub closed_at: DateTime<Utc>,
+    /// The transaction that moved the period's income and expense into
+    /// `equity:undistributed:<currency>`; none when there was nothing to move.
+    pub closing_transaction_id: Option<Uuid>,
 }
 
 /// The outcome of re-deriving a group's chain and balances from its journal.

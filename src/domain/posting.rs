@@ -305,3 +305,32 @@ mod tests {
         assert_eq!(back[0].amount_minor, 7);
     }
 }
+
+/// A transaction being composed from whole accounts: each account is listed once, however
+/// many lines name it, and lines keep the order they were added in.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub accounts: Vec<AccountState>,
+    pub lines: Vec<Line>,
+}
+
+impl Draft {
+    pub fn add(&mut self, account: &super::model::Account, direction: Direction, amount_minor: i64) {
+        let index = match self.accounts.iter().position(|a| a.id == account.id) {
+            Some(index) => index,
+            None => {
+                self.accounts.push(AccountState {
+                    id: account.id,
+                    code: account.code.clone(),
+                    kind: account.kind,
+                    currency: account.currency,
+                    no_overdraft: account.no_overdraft,
+                    debits_minor: account.debits_minor,
+                    credits_minor: account.credits_minor,
+                });
+                self.accounts.len() - 1
+            }
+        };
+        self.lines.push(Line { account: index, direction, amount_minor });
+    }
+}

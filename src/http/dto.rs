@@ -121,6 +121,10 @@ pub struct GroupView {
     pub closed_through: Option<NaiveDate>,
     pub head_sequence: i64,
     pub head_hash: String,
+    pub status: crate::domain::operations::GroupStatus,
+    pub status_on: Option<NaiveDate>,
+    pub accredited_on: Option<NaiveDate>,
+    pub distribution_basis: crate::domain::operations::Basis,
 }
 
 impl GroupView {
@@ -135,6 +139,10 @@ impl GroupView {
             closed_through: g.closed_through,
             head_sequence: g.head_sequence,
             head_hash: g.head_hash.clone(),
+            status: g.profile.status,
+            status_on: g.profile.status_on,
+            accredited_on: g.profile.accredited_on,
+            distribution_basis: g.profile.distribution_basis,
         }
     }
 }
@@ -578,6 +586,9 @@ pub struct PeriodCloseView {
     pub group_id: Uuid,
     pub through: NaiveDate,
     pub closed_at: DateTime<Utc>,
+    /// The transaction that moved the period's income and expense into
+    /// `equity:undistributed:<currency>`; null when there was nothing to move.
+    pub closing_transaction_id: Option<Uuid>,
 }
 
 impl PeriodCloseView {
@@ -586,6 +597,7 @@ impl PeriodCloseView {
             group_id: p.group_id,
             through: p.through,
             closed_at: p.closed_at,
+            closing_transaction_id: p.closing_transaction_id,
         }
     }
 }

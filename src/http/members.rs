@@ -16,6 +16,7 @@ use super::dto::{
 };
 use super::error::ApiError;
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
+use super::operations::RemittanceView;
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
@@ -24,6 +25,7 @@ use crate::domain::member::{
     MemberStatus, MemberUpdate, NewMember, NewMemberEvent, Sex,
 };
 use crate::domain::money::format_amount;
+use crate::domain::operations::{Basis, MemberHoldings};
 
 /// Longest occupation, contact and receipt number.
 pub const MAX_DETAIL_CHARS: usize = 200;
@@ -199,10 +201,27 @@ pub struct MemberStatementView {
     pub accounts: Vec<StatementView>,
     pub current_balance: String,
     pub available_balance: String,
+    /// The group's distribution basis, by which investment shares are counted.
+    pub distribution_basis: Basis,
+    pub investments: Vec<InvestmentShareView>,
+    /// Every remittance the member sent, with its cost (not limited to `from`..`to`).
+    pub remittances: Vec<RemittanceView>,
+}
+
+/// The member's share of one investment's book value, on the group's basis today.
+#[derive(Debug, Serialize)]
+pub struct InvestmentShareView {
+    pub investment_id: Uuid,
+    pub name: String,
+    pub kind: crate::domain::operations::InvestmentKind,
+    pub status: crate::domain::operations::InvestmentStatus,
+    pub currency: String,
+    pub book_value: String,
+    pub member_share: String,
 }
 
 impl MemberStatementView {
-    fn of(s: &MemberStatement) -> Self {
+    fn of(s: &MemberStatement, holdings: &MemberHoldings) -> Self {
         let savings = &s.record.savings;
         let balance = crate::domain::account::normal_balance(
             savings.kind,
@@ -217,6 +236,25 @@ impl MemberStatementView {
             accounts: vec![StatementView::of(&s.savings), StatementView::of(&s.capital)],
             current_balance: format_amount(balance, savings.currency),
             available_balance: format_amount(balance.max(0), savings.currency),
+            distribution_basis: holdings.basis,
+            investments: holdings
+                .investments
+                .iter()
+                .map(|(r, share)| InvestmentShareView {
+                    investment_id: r.investment.id,
+                    name: r.investment.name.clone(),
+                    kind: r.investment.kind,
+                    status: r.investment.status,
+                    currency: r.investment.currency.code().to_string(),
+                    book_value: format_amount(r.figures.book_value, r.investment.currency),
+                    member_share: format_amount(*share, r.investment.currency),
+                })
+                .collect(),
+            remittances: holdings
+                .remittances
+                .iter()
+                .map(RemittanceView::of)
+                .collect(),
         }
     }
 }
@@ -324,9 +362,10 @@ pub async fn statement(
         .store
         .member_statement(group_id, member_id, from, to)
         .await?;
+    let holdings = state.store.member_holdings(group_id, member_id).await?;
     Ok(json_response(
         StatusCode::OK,
-        &MemberStatementView::of(&statement),
+        &MemberStatementView::of(&statement, &holdings),
     ))
 }
 

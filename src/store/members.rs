@@ -82,13 +82,15 @@ macro_rules! impl_member_store {
 
             /// The account with `code`, created as `kind` in `currency` if the group has none yet.
             /// An existing account of another currency or type cannot be used: a 422 on `pointer`.
-            async fn standard_account(
+            #[allow(clippy::too_many_arguments)]
+            async fn open_account(
                 tx: &mut Tx,
                 group_id: Uuid,
                 code: String,
                 name: &str,
                 kind: AccountType,
                 currency: Currency,
+                no_overdraft: bool,
                 pointer: &str,
             ) -> Result<Result<Account, LedgerError>, TxError> {
                 if let Some(account) = Self::find_account(tx, group_id, &AccountRef::Code(code.clone())).await? {
@@ -107,7 +109,7 @@ macro_rules! impl_member_store {
                     }
                     return Ok(Ok(account));
                 }
-                let request = NewAccount { code, name: name.to_string(), kind, currency, no_overdraft: true };
+                let request = NewAccount { code, name: name.to_string(), kind, currency, no_overdraft };
                 Ok(Ok(Self::insert_account(tx, group_id, &request).await?))
             }
 
@@ -294,13 +296,14 @@ macro_rules! impl_member_store {
                     }
                     Err(e) => return Ok(Err(LedgerError::invalid("/amount", format!("amount {e}")))),
                 };
-                let channel_account = match Self::standard_account(
+                let channel_account = match Self::open_account(
                     tx,
                     group_id,
                     request.channel.asset_code(currency),
                     &format!("{} ({currency})", request.channel.as_str()),
                     AccountType::Asset,
                     currency,
+                    true,
                     "/channel",
                 )
                 .await?
@@ -310,13 +313,14 @@ macro_rules! impl_member_store {
                 };
                 let fund_account = match member_account {
                     Some(account) => account.clone(),
-                    None => match Self::standard_account(
+                    None => match Self::open_account(
                         tx,
                         group_id,
                         $crate::domain::member::social_fund_code(currency),
                         &format!("Social fund ({currency})"),
                         AccountType::Liability,
                         currency,
+                        true,
                         "/fund",
                     )
                     .await?

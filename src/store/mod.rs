@@ -14,6 +14,12 @@ use crate::domain::member::{
     EventKind, MemberEvent, MemberEventQuery, MemberRecord, MemberStatement, MemberUpdate,
     NewMember, NewMemberEvent,
 };
+use crate::domain::operations::{
+    Distribution, ExitOutcome, GroupUpdate, InvestmentEvent, InvestmentEventKind,
+    InvestmentRecord, InvestmentUpdate, MemberExit, MemberHoldings, NewDistribution,
+    NewInvestment, NewInvestmentEvent, NewTransfer, Remittance, RemittanceDetails,
+    RemittanceQuery, Transfer,
+};
 use crate::domain::model::{
     Account, AccountRef, Group, NewAccount, NewGroup, NewReversal, NewTransaction, Page,
     PeriodClose, Statement, Transaction, TransactionQuery, TrialBalance, Verification,
@@ -21,6 +27,7 @@ use crate::domain::model::{
 
 mod access;
 mod members;
+mod operations;
 mod postgres;
 mod shared;
 mod sqlite;
@@ -130,8 +137,122 @@ pub trait MemberStore: Send + Sync + 'static {
     ) -> StoreResult<MemberStatement>;
 }
 
+/// What a group does with its money beyond members' deposits: its status, investments,
+/// remittances, transfers, distributions, and members leaving. Each method is one database
+/// transaction; each recorded event writes its balanced journal transaction.
 #[async_trait]
-pub trait Store: AccessStore + MemberStore + Send + Sync + 'static {
+pub trait OperationsStore: Send + Sync + 'static {
+    async fn update_group(&self, group_id: Uuid, update: GroupUpdate) -> StoreResult<Group>;
+
+    async fn create_investment(
+        &self,
+        group_id: Uuid,
+        investment: NewInvestment,
+        idempotency: Option<Idempotency<'_, InvestmentRecord>>,
+    ) -> StoreResult<Written<InvestmentRecord>>;
+    async fn list_investments(
+        &self,
+        group_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Page<InvestmentRecord>>;
+    async fn get_investment(
+        &self,
+        group_id: Uuid,
+        investment_id: Uuid,
+    ) -> StoreResult<InvestmentRecord>;
+    async fn update_investment(
+        &self,
+        group_id: Uuid,
+        investment_id: Uuid,
+        update: InvestmentUpdate,
+    ) -> StoreResult<InvestmentRecord>;
+    async fn record_investment_event(
+        &self,
+        group_id: Uuid,
+        event: NewInvestmentEvent,
+        idempotency: Option<Idempotency<'_, InvestmentEvent>>,
+    ) -> StoreResult<Written<InvestmentEvent>>;
+    /// Events of one or two kinds (returns are income and capital returned).
+    async fn list_investment_events(
+        &self,
+        group_id: Uuid,
+        investment_id: Uuid,
+        kinds: &[InvestmentEventKind],
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Page<InvestmentEvent>>;
+    async fn get_investment_event(
+        &self,
+        group_id: Uuid,
+        investment_id: Uuid,
+        kinds: &[InvestmentEventKind],
+        event_id: Uuid,
+    ) -> StoreResult<InvestmentEvent>;
+
+    async fn record_remittance(
+        &self,
+        group_id: Uuid,
+        details: RemittanceDetails,
+        created_by: Option<Uuid>,
+        idempotency: Option<Idempotency<'_, Remittance>>,
+    ) -> StoreResult<Written<Remittance>>;
+    async fn list_remittances(
+        &self,
+        group_id: Uuid,
+        query: RemittanceQuery,
+    ) -> StoreResult<Page<Remittance>>;
+    async fn get_remittance(&self, group_id: Uuid, remittance_id: Uuid)
+    -> StoreResult<Remittance>;
+
+    async fn record_transfer(
+        &self,
+        group_id: Uuid,
+        transfer: NewTransfer,
+        idempotency: Option<Idempotency<'_, Transfer>>,
+    ) -> StoreResult<Written<Transfer>>;
+    async fn list_transfers(
+        &self,
+        group_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Page<Transfer>>;
+    async fn get_transfer(&self, group_id: Uuid, transfer_id: Uuid) -> StoreResult<Transfer>;
+
+    /// Declares a distribution, or with `dry_run` works it out and writes nothing.
+    async fn distribute(
+        &self,
+        group_id: Uuid,
+        request: NewDistribution,
+        idempotency: Option<Idempotency<'_, Distribution>>,
+    ) -> StoreResult<Written<Distribution>>;
+    async fn list_distributions(
+        &self,
+        group_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Page<Distribution>>;
+    async fn get_distribution(
+        &self,
+        group_id: Uuid,
+        distribution_id: Uuid,
+    ) -> StoreResult<Distribution>;
+
+    /// Pays out a member who returns home or exits, and marks their status.
+    async fn exit_member(
+        &self,
+        group_id: Uuid,
+        member_id: Uuid,
+        request: MemberExit,
+        idempotency: Option<Idempotency<'_, ExitOutcome>>,
+    ) -> StoreResult<Written<ExitOutcome>>;
+    /// The member's share of each investment and their remittances, for their statement.
+    async fn member_holdings(&self, group_id: Uuid, member_id: Uuid)
+    -> StoreResult<MemberHoldings>;
+}
+
+#[async_trait]
+pub trait Store: AccessStore + MemberStore + OperationsStore + Send + Sync + 'static {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
     /// The database answers and every migration this build knows of has been applied.

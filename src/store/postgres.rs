@@ -9,6 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::access::impl_access_store;
 use super::members::impl_member_store;
+use super::operations::impl_operations_store;
 use super::shared::impl_store;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -110,3 +111,4 @@ impl PostgresStore {
 impl_store!(PostgresStore, sqlx::Postgres);
 impl_access_store!(PostgresStore);
 impl_member_store!(PostgresStore);
+impl_operations_store!(PostgresStore);

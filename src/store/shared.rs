@@ -198,6 +198,16 @@ macro_rules! impl_store {
                 closed_through: row.try_get("closed_through")?,
                 head_sequence: row.try_get("head_sequence")?,
                 head_hash: row.try_get("head_hash")?,
+                profile: $crate::domain::operations::GroupProfile {
+                    status: $crate::domain::operations::GroupStatus::parse(&row.try_get::<String, _>("status")?)
+                        .ok_or_else(|| internal("stored group status"))?,
+                    status_on: row.try_get("status_on")?,
+                    accredited_on: row.try_get("accredited_on")?,
+                    distribution_basis: $crate::domain::operations::Basis::parse(
+                        &row.try_get::<String, _>("distribution_basis")?,
+                    )
+                    .ok_or_else(|| internal("stored distribution basis"))?,
+                },
             })
         }
 
@@ -744,6 +754,12 @@ macro_rules! impl_store {
                     closed_through: None,
                     head_sequence: 0,
                     head_hash: GENESIS_HASH.to_string(),
+                    profile: $crate::domain::operations::GroupProfile {
+                        status: $crate::domain::operations::GroupStatus::Provisional,
+                        status_on: None,
+                        accredited_on: None,
+                        distribution_basis: $crate::domain::operations::Basis::Savings,
+                    },
                 };
                 sqlx::query(
                     "INSERT INTO groups (id, name, currency, host_country, home_country, created_at, \
@@ -821,7 +837,7 @@ macro_rules! impl_store {
                 through: NaiveDate,
                 idempotency: &Option<Idempotency<'_, PeriodClose>>,
             ) -> Result<Result<Written<PeriodClose>, LedgerError>, TxError> {
-                let group = Self::lock_group(tx, group_id).await?;
+                let mut group = Self::lock_group(tx, group_id).await?;
                 let scope = group_id.to_string();
                 if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
                     return Ok(Ok(Written::Replayed(replay)));
@@ -831,12 +847,15 @@ macro_rules! impl_store {
                         Conflict::PeriodAlreadyClosed,
                         format!("the ledger is already closed through {closed}"),
                     )),
-                    _ => {
-                        let close = PeriodClose { group_id, through, closed_at: recorded_now() };
-                        sqlx::query("INSERT INTO period_closes (group_id, through, closed_at) VALUES ($1, $2, $3)")
+                    _ => match Self::closing_entries(tx, &mut group, through).await? {
+                        Err(e) => Err(e),
+                        Ok(closing_transaction_id) => {
+                        let close = PeriodClose { group_id, through, closed_at: recorded_now(), closing_transaction_id };
+                        sqlx::query("INSERT INTO period_closes (group_id, through, closed_at, closing_transaction_id) VALUES ($1, $2, $3, $4)")
                             .bind(group_id)
                             .bind(through)
                             .bind(close.closed_at)
+                            .bind(close.closing_transaction_id)
                             .execute(&mut **tx)
                             .await?;
                         sqlx::query("UPDATE groups SET closed_through = $1 WHERE id = $2")
@@ -846,6 +865,7 @@ macro_rules! impl_store {
                             .await?;
                         Ok(close)
                     }
+                    },
                 };
                 Self::finish(tx, &scope, idempotency, outcome).await
             }

@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 
 use super::access::impl_access_store;
 use super::members::impl_member_store;
+use super::operations::impl_operations_store;
 use super::shared::impl_store;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -95,3 +96,4 @@ async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
 impl_store!(SqliteStore, sqlx::Sqlite);
 impl_access_store!(SqliteStore);
 impl_member_store!(SqliteStore);
+impl_operations_store!(SqliteStore);

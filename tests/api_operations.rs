@@ -1,0 +1,737 @@
+//! A savings group's year, told through the API on both backends: a Hong Kong group of five
+//! members saving in HKD, a member's remittance home with part of it kept as group savings,
+//! the group sending funds home to PHP with a fee, an investment in a cooperative with two
+//! income returns, a period close, a distribution of the income by savings balance, and a
+//! member who returns home and is paid out. Every figure is checked against values worked out
+//! by hand (in the comments), and the ledger must balance per currency and verify at the end.
+//! Then the refusals: each a clear 422 (or 409) that writes nothing.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::app::{Reply, TestApp, assert_problem};
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn created(reply: &Reply) -> &Value {
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    &reply.body
+}
+
+fn ok(reply: &Reply) -> &Value {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    &reply.body
+}
+
+fn refused(reply: &Reply, slug: &str, pointer: &str) {
+    assert_problem(reply, StatusCode::UNPROCESSABLE_ENTITY, slug);
+    assert_eq!(reply.pointer(), pointer, "{}", reply.body);
+}
+
+fn s(value: &Value) -> &str {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
+}
+
+async fn member(app: &TestApp, group: &str, name: &str, sex: &str) -> String {
+    let body = json!({"name": name, "sex": sex, "home_country": "PH", "host_country": "HK",
+                      "joined_on": "2026-01-10"});
+    let reply = app
+        .post(&format!("/v1/groups/{group}/members"), &body)
+        .await;
+    s(&created(&reply)["id"]).to_string()
+}
+
+async fn save(app: &TestApp, group: &str, member: &str, amount: &str, fund: &str, on: &str) {
+    let body = json!({"member_id": member, "amount": amount, "fund": fund, "channel": "cash",
+                      "booked_on": on});
+    let reply = app
+        .post_with_key(&format!("/v1/groups/{group}/contributions"), &key(), &body)
+        .await;
+    created(&reply);
+}
+
+async fn head(app: &TestApp, group: &str) -> i64 {
+    let reply = app.get(&format!("/v1/groups/{group}")).await;
+    ok(&reply)["head_sequence"].as_i64().expect("head_sequence")
+}
+
+async fn balance(app: &TestApp, group: &str, code: &str) -> String {
+    app.balance(group, code).await
+}
+
+/// The five members of the story, in the order they joined (ids ascend in that order).
+struct Story {
+    group: String,
+    ana: String,
+    bea: String,
+    carla: String,
+    dan: String,
+    eli: String,
+    coop: String,
+}
+
+async fn story(app: &TestApp) -> Story {
+    let group = app.create_group("Sampaguita Savers").await;
+    let ana = member(app, &group, "Ana", "female").await;
+    let bea = member(app, &group, "Bea", "female").await;
+    let carla = member(app, &group, "Carla", "female").await;
+    let dan = member(app, &group, "Dan", "male").await;
+    let eli = member(app, &group, "Eli", "undisclosed").await;
+
+    // Three months of savings, in cash at the meetings.
+    // Savings: Ana 1,500, Bea 900, Carla 600, Dan 1,000, Eli 300 (4,300); Dan's capital 250.
+    for (on, amounts) in [
+        (
+            "2026-02-01",
+            ["500.00", "300.00", "200.00", "400.00", "100.00"],
+        ),
+        (
+            "2026-03-01",
+            ["500.00", "300.00", "200.00", "400.00", "100.00"],
+        ),
+        (
+            "2026-04-01",
+            ["500.00", "300.00", "200.00", "200.00", "100.00"],
+        ),
+    ] {
+        for (who, amount) in [&ana, &bea, &carla, &dan, &eli].into_iter().zip(amounts) {
+            save(app, &group, who, amount, "savings", on).await;
+        }
+    }
+    save(app, &group, &dan, "250.00", "capital", "2026-02-01").await;
+    assert_eq!(balance(app, &group, "assets:cash:HKD").await, "4550.00");
+
+    // Bea remits HKD 2,000 home at 7.00 (mid-market 7.20) for a fee of HKD 30: PHP 14,000, of
+    // which PHP 3,500 is her group savings, credited in HKD at the remittance's own terms:
+    // 3,500 × 2,000 / 14,000 = HKD 500.00.
+    // Cost: FX margin = (7.20 − 7.00) / 7.20 × 2,000 = 55.56; total 85.56 = 4.28 % of 2,000.
+    let remittance = json!({
+        "member_id": bea, "send_amount": "2000.00", "send_currency": "HKD", "fee": "30.00",
+        "receive_amount": "14000.00", "receive_currency": "PHP", "applied_rate": "7.00",
+        "mid_market_rate": "7.20", "rate_source": "central bank reference",
+        "provider": "Padala Express", "channel": "money_transfer_operator",
+        "send_country": "HK", "receive_country": "PH",
+        "uses": [{"purpose": "family_support", "amount": "10500.00"},
+                 {"purpose": "group_savings", "amount": "3500.00"}],
+        "booked_on": "2026-03-05"
+    });
+    let remittances = format!("/v1/groups/{group}/remittances");
+    let remittance_key = key();
+    let first = app
+        .post_with_key(&remittances, &remittance_key, &remittance)
+        .await;
+    let r = created(&first).clone();
+    assert_eq!(r["group_savings"], "3500.00");
+    assert_eq!(r["credited_to_savings"], "500.00");
+    assert_eq!(r["credited_currency"], "HKD");
+    assert_eq!(r["cost"]["fx_margin"], "55.56");
+    assert_eq!(r["cost"]["total"], "85.56");
+    assert_eq!(r["cost"]["percent"], "4.28");
+    assert_eq!(r["applied_rate"], "7");
+    assert_eq!(r["applied_rate_derived"], false);
+    // A retry on a weak connection gets the same answer and books nothing twice.
+    let again = app
+        .post_with_key(&remittances, &remittance_key, &remittance)
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.body, r);
+    assert_eq!(
+        balance(app, &group, &format!("liabilities:savings:{bea}")).await,
+        "1400.00"
+    );
+    assert_eq!(
+        balance(app, &group, "assets:home-bank:PHP").await,
+        "3500.00"
+    );
+
+    // The group sends HKD 3,000 home at 7.00 for PHP 21,000, paying a fee of HKD 60: the cash
+    // box gives 3,060. It arrives two days later less a PHP 50 bank charge (an FX loss).
+    app.create_account(&group, "assets:in-transit:PHP", "asset", "PHP", true)
+        .await;
+    let transfers = format!("/v1/groups/{group}/transfers");
+    let sent = app
+        .post_with_key(
+            &transfers,
+            &key(),
+            &json!({
+                "from": "assets:cash:HKD", "to": "assets:in-transit:PHP", "amount": "3000.00",
+                "receive_amount": "21000.00", "fee": "60.00", "mid_market_rate": "7.10",
+                "booked_on": "2026-04-05"
+            }),
+        )
+        .await;
+    let sent = created(&sent);
+    assert_eq!(sent["applied_rate"], "7");
+    assert_eq!(sent["currency"], "HKD");
+    assert_eq!(sent["receive_currency"], "PHP");
+    let arrived = app
+        .post_with_key(
+            &transfers,
+            &key(),
+            &json!({
+                "from": "assets:in-transit:PHP", "to": "assets:home-bank:PHP", "amount": "21000.00",
+                "receive_amount": "20950.00", "booked_on": "2026-04-08"
+            }),
+        )
+        .await;
+    created(&arrived);
+    assert_eq!(balance(app, &group, "assets:cash:HKD").await, "1490.00");
+    assert_eq!(balance(app, &group, "assets:in-transit:PHP").await, "0.00");
+    assert_eq!(
+        balance(app, &group, "assets:home-bank:PHP").await,
+        "24450.00"
+    );
+    assert_eq!(balance(app, &group, "expense:fees:HKD").await, "60.00");
+    assert_eq!(balance(app, &group, "expense:fx-loss:PHP").await, "50.00");
+
+    // A cooperative at home: PHP 20,000 disbursed of 30,000 committed, then two income
+    // returns of PHP 1,200 and 1,300.
+    let investments = format!("/v1/groups/{group}/investments");
+    let coop = app
+        .post_with_key(&investments, &key(), &json!({
+            "name": "Bayanihan Farmers Cooperative", "kind": "cooperative", "sector": "agriculture",
+            "country": "PH", "currency": "PHP", "partner": "Bayanihan MPC",
+            "committed_amount": "30000.00", "women_led": true
+        }))
+        .await;
+    let coop = s(&created(&coop)["id"]).to_string();
+    let base = format!("{investments}/{coop}");
+    created(
+        &app.post_with_key(
+            &format!("{base}/disbursements"),
+            &key(),
+            &json!({"amount": "20000.00", "booked_on": "2026-04-10"}),
+        )
+        .await,
+    );
+    for (amount, on) in [("1200.00", "2026-05-31"), ("1300.00", "2026-06-30")] {
+        created(
+            &app.post_with_key(
+                &format!("{base}/returns"),
+                &key(),
+                &json!({"kind": "income", "amount": amount, "booked_on": on}),
+            )
+            .await,
+        );
+    }
+    assert_eq!(
+        balance(app, &group, "assets:home-bank:PHP").await,
+        "6950.00"
+    );
+
+    // Closing the first half-year moves income (PHP 2,500) less the FX loss (PHP 50) into
+    // equity:undistributed:PHP (2,450), and the HKD fees into equity:undistributed:HKD (−60).
+    let close = app
+        .post_with_key(
+            &format!("/v1/groups/{group}/period-closes"),
+            &key(),
+            &json!({"through": "2026-06-30"}),
+        )
+        .await;
+    let close = created(&close);
+    assert!(close["closing_transaction_id"].is_string(), "{close}");
+    assert_eq!(
+        balance(app, &group, "equity:undistributed:PHP").await,
+        "2450.00"
+    );
+    assert_eq!(
+        balance(app, &group, "equity:undistributed:HKD").await,
+        "-60.00"
+    );
+    assert_eq!(balance(app, &group, "income:investments:PHP").await, "0.00");
+    assert_eq!(balance(app, &group, "expense:fx-loss:PHP").await, "0.00");
+    assert_eq!(balance(app, &group, "expense:fees:HKD").await, "0.00");
+
+    Story {
+        group,
+        ana,
+        bea,
+        carla,
+        dan,
+        eli,
+        coop,
+    }
+}
+
+both_backends!(a_savings_groups_year_adds_up, |app| async move {
+    let Story {
+        group,
+        ana,
+        bea,
+        carla,
+        dan,
+        eli,
+        coop,
+    } = story(&app).await;
+
+    // The PHP 2,450 is shared by savings on 30 June (HKD): Ana 1,500, Bea 1,400, Carla 600,
+    // Dan 1,000, Eli 300; 4,800 in all. Exact shares in centavos: Ana 76,562.5, Bea 71,458.33,
+    // Carla 30,625, Dan 51,041.67, Eli 15,312.5. The floors leave 2 centavos: one to Dan
+    // (remainder .67), one to Ana (remainder .5, ahead of Eli's .5 because she joined first).
+    let distributions = format!("/v1/groups/{group}/distributions");
+    let request = json!({"pool": "2450.00", "currency": "PHP", "basis": "savings",
+                         "as_of": "2026-06-30", "pay_to": "payable", "booked_on": "2026-07-01"});
+    let expected = [
+        (&ana, "1500.00", "765.63"),
+        (&bea, "1400.00", "714.58"),
+        (&carla, "600.00", "306.25"),
+        (&dan, "1000.00", "510.42"),
+        (&eli, "300.00", "153.12"),
+    ];
+    let check = |d: &Value| {
+        assert_eq!(d["pool"], "2450.00");
+        assert_eq!(d["shares_total"], "2450.00");
+        assert_eq!(d["total_weight"], "4800.00");
+        assert_eq!(d["weight_currency"], "HKD");
+        let shares = d["shares"].as_array().expect("shares");
+        assert_eq!(shares.len(), 5);
+        for (share, (id, weight, amount)) in shares.iter().zip(expected) {
+            assert_eq!(s(&share["member_id"]), id.as_str());
+            assert_eq!(share["weight"], weight);
+            assert_eq!(share["share"], amount);
+        }
+    };
+    // A preview first: the same shares, and nothing written.
+    let before = head(&app, &group).await;
+    let preview = app.post(&distributions, &with_dry_run(&request)).await;
+    let preview = ok(&preview);
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(preview["id"], Value::Null);
+    check(preview);
+    assert_eq!(head(&app, &group).await, before);
+    assert_eq!(
+        balance(&app, &group, "equity:undistributed:PHP").await,
+        "2450.00"
+    );
+
+    let declared = app.post_with_key(&distributions, &key(), &request).await;
+    let declared = created(&declared).clone();
+    check(&declared);
+    assert_eq!(
+        balance(&app, &group, "equity:undistributed:PHP").await,
+        "0.00"
+    );
+    assert_eq!(
+        balance(&app, &group, &format!("liabilities:payable:{ana}:PHP")).await,
+        "765.63"
+    );
+    // The audit view is what was declared.
+    let id = s(&declared["id"]);
+    let again = app.get(&format!("{distributions}/{id}")).await;
+    check(ok(&again));
+
+    // Carla returns home: her HKD 600 savings from the cash box, her PHP 306.25 from the home
+    // bank.
+    let exit = app
+        .post_with_key(
+            &format!("/v1/groups/{group}/members/{carla}/exit"),
+            &key(),
+            &json!({"status": "returned_home", "on": "2026-07-15", "channel": "cash"}),
+        )
+        .await;
+    let exit = created(&exit);
+    assert_eq!(exit["member"]["status"], "returned_home");
+    assert_eq!(exit["member"]["status_on"], "2026-07-15");
+    let paid: Vec<(String, String)> = exit["paid"]
+        .as_array()
+        .expect("paid")
+        .iter()
+        .map(|p| (s(&p["account"]).to_string(), s(&p["amount"]).to_string()))
+        .collect();
+    assert_eq!(
+        paid,
+        vec![
+            (format!("liabilities:savings:{carla}"), "600.00".to_string()),
+            (
+                format!("liabilities:payable:{carla}:PHP"),
+                "306.25".to_string()
+            ),
+        ]
+    );
+    assert_eq!(balance(&app, &group, "assets:cash:HKD").await, "890.00");
+    assert_eq!(
+        balance(&app, &group, "assets:home-bank:PHP").await,
+        "6643.75"
+    );
+
+    // The investment page: PHP 20,000 out, 2,500 back as income, nothing written down.
+    let page = app
+        .get(&format!("/v1/groups/{group}/investments/{coop}"))
+        .await;
+    let page = ok(&page);
+    assert_eq!(page["committed"], "30000.00");
+    assert_eq!(page["disbursed"], "20000.00");
+    assert_eq!(page["book_value"], "20000.00");
+    assert_eq!(page["income_received"], "2500.00");
+    assert_eq!(page["capital_returned"], "0.00");
+    assert_eq!(page["written_down"], "0.00");
+    assert_eq!(page["net_return"], "2500.00");
+    assert_eq!(page["roi_percent"], "12.50");
+    assert_eq!(page["account_code"], format!("assets:investments:{coop}"));
+
+    // Statements. Ana: HKD 1,500 saved; her share of the cooperative's PHP 20,000 on savings
+    // today (Ana 1,500, Bea 1,400, Dan 1,000, Eli 300, Carla 0; 4,200): 7,142.857 → 7,142.86
+    // (the two leftover centavos go to Ana's .714 and Bea's .667).
+    let statement = app
+        .get(&format!("/v1/groups/{group}/members/{ana}/statement"))
+        .await;
+    let statement = ok(&statement);
+    assert_eq!(statement["current_balance"], "1500.00");
+    assert_eq!(statement["available_balance"], "1500.00");
+    assert_eq!(statement["distribution_basis"], "savings");
+    assert_eq!(statement["investments"][0]["book_value"], "20000.00");
+    assert_eq!(statement["investments"][0]["member_share"], "7142.86");
+    assert_eq!(statement["remittances"], json!([]));
+    let savings_lines = statement["accounts"][0]["lines"].as_array().expect("lines");
+    assert_eq!(savings_lines.len(), 3);
+    assert_eq!(savings_lines[2]["balance"], "1500.00");
+
+    let bea_statement = app
+        .get(&format!("/v1/groups/{group}/members/{bea}/statement"))
+        .await;
+    let bea_statement = ok(&bea_statement);
+    assert_eq!(bea_statement["current_balance"], "1400.00");
+    assert_eq!(bea_statement["investments"][0]["member_share"], "6666.67");
+    let history = bea_statement["remittances"]
+        .as_array()
+        .expect("remittances");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["cost"]["percent"], "4.28");
+    assert_eq!(history[0]["send_amount"], "2000.00");
+
+    let carla_statement = app
+        .get(&format!("/v1/groups/{group}/members/{carla}/statement"))
+        .await;
+    let carla_statement = ok(&carla_statement);
+    assert_eq!(carla_statement["current_balance"], "0.00");
+    assert_eq!(carla_statement["investments"][0]["member_share"], "0.00");
+    let dan_statement = app
+        .get(&format!("/v1/groups/{group}/members/{dan}/statement"))
+        .await;
+    assert_eq!(
+        ok(&dan_statement)["accounts"][1]["closing_balance"],
+        "250.00"
+    );
+    let eli_statement = app
+        .get(&format!("/v1/groups/{group}/members/{eli}/statement"))
+        .await;
+    assert_eq!(
+        ok(&eli_statement)["investments"][0]["member_share"],
+        "1428.57"
+    );
+
+    // The trial balance balances in each currency, and the chain verifies.
+    let trial = app.get(&format!("/v1/groups/{group}/trial-balance")).await;
+    let totals = ok(&trial)["totals"].as_array().expect("totals").clone();
+    let currencies: Vec<&str> = totals.iter().map(|t| s(&t["currency"])).collect();
+    assert_eq!(currencies, vec!["HKD", "PHP"]);
+    for total in &totals {
+        assert_eq!(total["balanced"], true, "{total}");
+        assert_eq!(total["debits"], total["credits"], "{total}");
+    }
+    let verify = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
+    assert_eq!(ok(&verify)["ok"], true, "{}", verify.body);
+});
+
+fn with_dry_run(request: &Value) -> Value {
+    let mut body = request.clone();
+    body["dry_run"] = json!(true);
+    body
+}
+
+both_backends!(
+    bad_operations_are_refused_and_write_nothing,
+    |app| async move {
+        let Story {
+            group,
+            ana,
+            bea,
+            coop,
+            ..
+        } = story(&app).await;
+        let other = app.create_group("Other Savers").await;
+        let stranger = member(&app, &other, "Stranger", "male").await;
+        let remittances = format!("/v1/groups/{group}/remittances");
+        let remittance = json!({
+            "member_id": bea, "send_amount": "1000.00", "send_currency": "HKD", "fee": "20.00",
+            "receive_amount": "7000.00", "receive_currency": "PHP",
+            "provider": "Padala Express", "channel": "bank", "send_country": "HK", "receive_country": "PH",
+            "uses": [{"purpose": "family_support", "amount": "6000.00"},
+                     {"purpose": "group_savings", "amount": "1000.00"}],
+            "booked_on": "2026-07-02"
+        });
+        let before = head(&app, &group).await;
+        let balances_before = app
+            .get(&format!("/v1/groups/{group}/trial-balance"))
+            .await
+            .body;
+
+        // A member of another group.
+        let mut body = remittance.clone();
+        body["member_id"] = json!(stranger);
+        refused(
+            &app.post_with_key(&remittances, &key(), &body).await,
+            "unknown-member",
+            "/member_id",
+        );
+        // Uses that do not add up to what was received.
+        let mut body = remittance.clone();
+        body["uses"][0]["amount"] = json!("5999.99");
+        let reply = app.post_with_key(&remittances, &key(), &body).await;
+        refused(&reply, "uses-mismatch", "/uses");
+        assert!(
+            s(&reply.body["detail"]).contains("6999.99"),
+            "{}",
+            reply.body
+        );
+        // A use in more decimals than the receive currency has.
+        let mut body = remittance.clone();
+        body["uses"][1]["amount"] = json!("1000.001");
+        refused(
+            &app.post_with_key(&remittances, &key(), &body).await,
+            "invalid-field",
+            "/uses/1/amount",
+        );
+        // Group savings received in a currency neither sent nor saved in.
+        let mut body = remittance.clone();
+        body["send_currency"] = json!("SGD");
+        refused(
+            &app.post_with_key(&remittances, &key(), &body).await,
+            "currency-mismatch",
+            "/receive_currency",
+        );
+
+        // An overdrawn withdrawal.
+        let reply = app
+        .post_with_key(&format!("/v1/groups/{group}/withdrawals"), &key(),
+            &json!({"member_id": ana, "amount": "1500.01", "from": "savings", "channel": "cash"}))
+        .await;
+        refused(&reply, "overdraft", "/amount");
+
+        // A distribution larger than what the close left undistributed (PHP 2,450).
+        let distributions = format!("/v1/groups/{group}/distributions");
+        let reply = app
+        .post_with_key(&distributions, &key(),
+            &json!({"pool": "2450.01", "currency": "PHP", "as_of": "2026-06-30", "pay_to": "payable"}))
+        .await;
+        refused(&reply, "pool-exceeds-available", "/pool");
+        assert!(
+            s(&reply.body["detail"]).contains("2450.00"),
+            "{}",
+            reply.body
+        );
+        // In a currency the group holds nothing to distribute in.
+        let reply = app
+        .post_with_key(&distributions, &key(),
+            &json!({"pool": "1.00", "currency": "USD", "as_of": "2026-06-30", "pay_to": "payable"}))
+        .await;
+        refused(&reply, "pool-exceeds-available", "/pool");
+        // Paying PHP into members' HKD savings.
+        let reply = app
+        .post_with_key(&distributions, &key(),
+            &json!({"pool": "100.00", "currency": "PHP", "as_of": "2026-06-30", "pay_to": "savings"}))
+        .await;
+        refused(&reply, "currency-mismatch", "/pay_to");
+        // Nobody has capital on the first of January.
+        let reply = app
+        .post_with_key(&distributions, &key(),
+            &json!({"pool": "100.00", "currency": "PHP", "basis": "capital", "as_of": "2026-01-01", "pay_to": "payable"}))
+        .await;
+        refused(&reply, "no-recipients", "/basis");
+
+        // Investment events: from an account the group does not have in that currency, more than
+        // the home bank holds, and a write-down beyond the book value.
+        let base = format!("/v1/groups/{group}/investments/{coop}");
+        let reply = app
+            .post_with_key(
+                &format!("{base}/disbursements"),
+                &key(),
+                &json!({"amount": "10.00", "account": "assets:bank:USD"}),
+            )
+            .await;
+        refused(&reply, "unknown-account", "/account");
+        let reply = app
+            .post_with_key(
+                &format!("{base}/disbursements"),
+                &key(),
+                &json!({"amount": "10.00", "account": "assets:cash:HKD"}),
+            )
+            .await;
+        refused(&reply, "currency-mismatch", "/account");
+        let reply = app
+            .post_with_key(
+                &format!("{base}/disbursements"),
+                &key(),
+                &json!({"amount": "6950.01"}),
+            )
+            .await;
+        refused(&reply, "overdraft", "/amount");
+        let reply = app
+            .post_with_key(
+                &format!("{base}/write-downs"),
+                &key(),
+                &json!({"amount": "20000.01"}),
+            )
+            .await;
+        refused(&reply, "overdraft", "/amount");
+
+        // Transfers: into a liability, and across currencies without saying what arrived.
+        let transfers = format!("/v1/groups/{group}/transfers");
+        let reply = app
+        .post_with_key(&transfers, &key(),
+            &json!({"from": "assets:cash:HKD", "to": format!("liabilities:savings:{ana}"), "amount": "1.00"}))
+        .await;
+        refused(&reply, "account-kind", "/to");
+        let reply = app
+            .post_with_key(
+                &transfers,
+                &key(),
+                &json!({"from": "assets:cash:HKD", "to": "assets:home-bank:PHP", "amount": "1.00"}),
+            )
+            .await;
+        refused(&reply, "invalid-field", "/receive_amount");
+        let reply = app
+        .post_with_key(&transfers, &key(),
+            &json!({"from": "assets:cash:HKD", "to": "assets:home-bank:PHP", "amount": "1490.01", "receive_amount": "6000.00"}))
+        .await;
+        refused(&reply, "overdraft", "/amount");
+
+        // A treasurer may set the group's basis but not its status, which is the network's call.
+        let (_, treasurer) = app
+            .user_with(
+                "tess.reyes",
+                json!([{"role": "treasurer", "group_id": group}]),
+            )
+            .await;
+        let basis = app
+            .send(
+                treasurer
+                    .patch(app.url(&format!("/v1/groups/{group}")))
+                    .json(&json!({"distribution_basis": "equal"})),
+            )
+            .await;
+        assert_eq!(ok(&basis)["distribution_basis"], "equal");
+        let accredit = app
+            .send(
+                treasurer
+                    .patch(app.url(&format!("/v1/groups/{group}")))
+                    .json(&json!({"status": "accredited"})),
+            )
+            .await;
+        assert_problem(&accredit, StatusCode::FORBIDDEN, "forbidden");
+        // An administrator closes the group; a closed group stays closed.
+        let patch = app
+            .send(
+                app.client
+                    .patch(app.url(&format!("/v1/groups/{group}")))
+                    .json(&json!({"status": "closed"})),
+            )
+            .await;
+        assert_eq!(ok(&patch)["status"], "closed");
+        let reopen = app
+            .send(
+                app.client
+                    .patch(app.url(&format!("/v1/groups/{group}")))
+                    .json(&json!({"status": "accredited"})),
+            )
+            .await;
+        assert_problem(&reopen, StatusCode::CONFLICT, "status-transition");
+
+        assert_eq!(
+            head(&app, &group).await,
+            before,
+            "a refused request wrote to the journal"
+        );
+        let balances_after = app
+            .get(&format!("/v1/groups/{group}/trial-balance"))
+            .await
+            .body;
+        assert_eq!(balances_after, balances_before);
+        let remitted = app.get(&format!("{remittances}?member_id={bea}")).await;
+        assert_eq!(ok(&remitted)["items"].as_array().expect("items").len(), 1);
+    }
+);
+
+both_backends!(
+    capital_returned_beyond_cost_is_a_gain_and_write_downs_lower_the_book_value,
+    |app| async move {
+        let Story { group, coop, .. } = story(&app).await;
+        let base = format!("/v1/groups/{group}/investments/{coop}");
+        // Write PHP 2,000 down, then the cooperative returns PHP 19,000 of capital: 18,000 is the
+        // remaining cost, 1,000 a gain. Net return = 2,500 income + 19,000 back + 0 held − 20,000.
+        created(
+            &app.post_with_key(
+                &format!("{base}/write-downs"),
+                &key(),
+                &json!({"amount": "2000.00", "booked_on": "2026-07-10", "note": "drought"}),
+            )
+            .await,
+        );
+        created(&app.post_with_key(&format!("{base}/returns"), &key(),
+        &json!({"kind": "capital_returned", "amount": "19000.00", "booked_on": "2026-07-20"})).await);
+        let page = app.get(&base).await;
+        let page = ok(&page);
+        assert_eq!(page["book_value"], "0.00");
+        assert_eq!(page["written_down"], "2000.00");
+        assert_eq!(page["capital_returned"], "19000.00");
+        assert_eq!(page["net_return"], "1500.00");
+        assert_eq!(page["roi_percent"], "7.50");
+        assert_eq!(
+            balance(&app, &group, "income:investments:PHP").await,
+            "1000.00"
+        );
+        assert_eq!(
+            balance(&app, &group, "expense:impairment:PHP").await,
+            "2000.00"
+        );
+        // Exited: no more disbursements, but late income is still recorded.
+        let exited = app
+            .send(
+                app.client
+                    .patch(app.url(&base))
+                    .json(&json!({"status": "exited", "status_on": "2026-07-21"})),
+            )
+            .await;
+        assert_eq!(ok(&exited)["status"], "exited");
+        let reply = app
+            .post_with_key(
+                &format!("{base}/disbursements"),
+                &key(),
+                &json!({"amount": "1.00"}),
+            )
+            .await;
+        assert_problem(
+            &reply,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "investment-closed",
+        );
+        created(
+            &app.post_with_key(
+                &format!("{base}/returns"),
+                &key(),
+                &json!({"kind": "income", "amount": "100.00"}),
+            )
+            .await,
+        );
+        let returns = app.get(&format!("{base}/returns")).await;
+        assert_eq!(ok(&returns)["items"].as_array().expect("items").len(), 4);
+        // A reversed return no longer counts on the page.
+        let last = ok(&returns)["items"][3].clone();
+        let tx = s(&last["transaction_id"]);
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{group}/transactions/{tx}/reversal"),
+                &key(),
+                &json!({}),
+            )
+            .await,
+        );
+        let page = app.get(&base).await;
+        assert_eq!(ok(&page)["income_received"], "2500.00");
+    }
+);
