@@ -136,6 +136,15 @@ struct Objects {
     member: String,
     contribution: String,
     withdrawal: String,
+    /// An investment in HKD with a disbursement, an income return and a write-down; a
+    /// remittance, a transfer and a distribution.
+    investment: String,
+    disbursement: String,
+    income: String,
+    write_down: String,
+    remittance: String,
+    transfer: String,
+    distribution: String,
 }
 
 struct Caller {
@@ -160,6 +169,15 @@ fn mint(claims: &Value) -> String {
         &EncodingKey::from_secret(SECRET.as_bytes()),
     )
     .expect("sign a token")
+}
+
+fn remittance_body(member: &str) -> Value {
+    json!({
+        "member_id": member, "send_amount": "10.00", "send_currency": "HKD", "fee": "0.50",
+        "receive_amount": "70.00", "receive_currency": "PHP", "provider": "Padala Express",
+        "channel": "money_transfer_operator", "send_country": "HK", "receive_country": "PH",
+        "uses": [{"purpose": "family_support", "amount": "70.00"}],
+    })
 }
 
 async fn objects(app: &TestApp, name: &str) -> Objects {
@@ -207,7 +225,74 @@ async fn objects(app: &TestApp, name: &str) -> Objects {
         )
         .await;
     assert_eq!(withdrawal.status, 201, "{}", withdrawal.body);
+    let created = |reply: Reply| -> String {
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["id"].as_str().unwrap().to_string()
+    };
+    app.create_account(&group, "assets:bank:HKD", "asset", "HKD", false)
+        .await;
+    app.create_account(&group, "equity:undistributed:HKD", "equity", "HKD", false)
+        .await;
+    let surplus = app
+        .transfer(&group, &cash, "equity:undistributed:HKD", "50.00")
+        .await;
+    assert_eq!(surplus.status, 201, "{}", surplus.body);
+    let groups = format!("/v1/groups/{group}");
+    let investment = created(
+        app.post_with_key(
+            &format!("{groups}/investments"),
+            &format!("matrix-investment-{name}"),
+            &json!({"name": "Coop", "kind": "cooperative", "sector": "agriculture", "country": "PH", "currency": "HKD"}),
+        )
+        .await,
+    );
+    let event = |kind: &str, body: Value| {
+        let path = format!("{groups}/investments/{investment}/{kind}");
+        let key = format!("matrix-{kind}-{name}");
+        async move { app.post_with_key(&path, &key, &body).await }
+    };
+    let disbursement =
+        created(event("disbursements", json!({"amount": "10.00", "account": cash})).await);
+    let income = created(
+        event(
+            "returns",
+            json!({"kind": "income", "amount": "1.00", "account": cash}),
+        )
+        .await,
+    );
+    let write_down = created(event("write-downs", json!({"amount": "0.01"})).await);
+    let remittance = created(
+        app.post_with_key(
+            &format!("{groups}/remittances"),
+            &format!("matrix-remittance-{name}"),
+            &remittance_body(&record),
+        )
+        .await,
+    );
+    let transfer = created(
+        app.post_with_key(
+            &format!("{groups}/transfers"),
+            &format!("matrix-transfer-{name}"),
+            &json!({"from": cash, "to": "assets:bank:HKD", "amount": "1.00"}),
+        )
+        .await,
+    );
+    let distribution = created(
+        app.post_with_key(
+            &format!("{groups}/distributions"),
+            &format!("matrix-distribution-{name}"),
+            &json!({"pool": "1.00", "pay_to": "payable"}),
+        )
+        .await,
+    );
     Objects {
+        investment,
+        disbursement,
+        income,
+        write_down,
+        remittance,
+        transfer,
+        distribution,
         member: record,
         contribution: contribution.body["id"].as_str().unwrap().to_string(),
         withdrawal: withdrawal.body["id"].as_str().unwrap().to_string(),
@@ -329,6 +414,20 @@ impl World {
         reply.body["id"].as_str().unwrap().to_string()
     }
 
+    /// A member of the group with nothing recorded, for a call that sends them home.
+    async fn fresh_member(&self, side: Side) -> String {
+        let o = self.objects(side);
+        let reply = self
+            .app
+            .post(
+                &format!("/v1/groups/{}/members", o.group),
+                &json!({"name": "Leaver", "home_country": "PH", "host_country": "HK"}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["id"].as_str().unwrap().to_string()
+    }
+
     /// A grant given by the administrator to the group's bystander, for a call to remove.
     async fn fresh_grant(&self, side: Side) -> String {
         let o = self.objects(side);
@@ -373,7 +472,16 @@ impl World {
                     _ => o.user.clone(),
                 },
                 "grant_id" => self.fresh_grant(side).await,
+                // Leaving is for good: each exit gets a member of its own.
+                "member_id" if template.ends_with("/exit") => self.fresh_member(side).await,
                 "member_id" => o.member.clone(),
+                "investment_id" => o.investment.clone(),
+                "event_id" if template.contains("/disbursements/") => o.disbursement.clone(),
+                "event_id" if template.contains("/returns/") => o.income.clone(),
+                "event_id" if template.contains("/write-downs/") => o.write_down.clone(),
+                "remittance_id" => o.remittance.clone(),
+                "transfer_id" => o.transfer.clone(),
+                "distribution_id" => o.distribution.clone(),
                 "contribution_id" => o.contribution.clone(),
                 "withdrawal_id" => o.withdrawal.clone(),
                 other => panic!(
@@ -449,6 +557,34 @@ impl World {
             ("POST", "/v1/groups/{group_id}/withdrawals") => json!({
                 "member_id": o.member, "amount": "0.01", "from": "savings", "channel": "cash",
             }),
+            ("PATCH", "/v1/groups/{group_id}") => json!({ "distribution_basis": "savings" }),
+            ("POST", "/v1/groups/{group_id}/members/{member_id}/exit") => {
+                json!({ "status": "returned_home", "channel": "cash" })
+            }
+            ("POST", "/v1/groups/{group_id}/remittances") => remittance_body(&o.member),
+            ("POST", "/v1/groups/{group_id}/transfers") => json!({
+                "from": o.cash, "to": "assets:bank:HKD", "amount": "0.01",
+            }),
+            ("POST", "/v1/groups/{group_id}/investments") => json!({
+                "name": format!("Enterprise {n}"), "kind": "enterprise", "sector": "retail",
+                "country": "PH", "currency": "HKD",
+            }),
+            ("PATCH", "/v1/groups/{group_id}/investments/{investment_id}") => {
+                json!({ "status": "active" })
+            }
+            ("POST", "/v1/groups/{group_id}/investments/{investment_id}/disbursements") => {
+                json!({ "amount": "0.02", "account": o.cash })
+            }
+            ("POST", "/v1/groups/{group_id}/investments/{investment_id}/returns") => {
+                json!({ "kind": "income", "amount": "0.02", "account": o.cash })
+            }
+            ("POST", "/v1/groups/{group_id}/investments/{investment_id}/write-downs") => {
+                json!({ "amount": "0.01" })
+            }
+            // A preview: the pool stays for the next call.
+            ("POST", "/v1/groups/{group_id}/distributions") => {
+                json!({ "pool": "0.01", "pay_to": "payable", "dry_run": true })
+            }
             _ => panic!("the authorization matrix knows no valid body for {method} {template}"),
         };
         Some(body)
