@@ -145,6 +145,7 @@ struct Objects {
     remittance: String,
     transfer: String,
     distribution: String,
+    meeting: String,
 }
 
 struct Caller {
@@ -285,7 +286,18 @@ async fn objects(app: &TestApp, name: &str) -> Objects {
         )
         .await,
     );
+    let meeting = created(
+        app.post_with_key(
+            &format!("{groups}/meetings"),
+            &format!("matrix-meeting-{name}"),
+            &json!({"attendance": [record], "events": [
+                {"type": "contribution", "member_id": record, "amount": "1.00", "fund": "savings", "channel": "cash"},
+            ]}),
+        )
+        .await,
+    );
     Objects {
+        meeting,
         investment,
         disbursement,
         income,
@@ -482,6 +494,7 @@ impl World {
                 "remittance_id" => o.remittance.clone(),
                 "transfer_id" => o.transfer.clone(),
                 "distribution_id" => o.distribution.clone(),
+                "meeting_id" => o.meeting.clone(),
                 "contribution_id" => o.contribution.clone(),
                 "withdrawal_id" => o.withdrawal.clone(),
                 other => panic!(
@@ -581,6 +594,10 @@ impl World {
             ("POST", "/v1/groups/{group_id}/investments/{investment_id}/write-downs") => {
                 json!({ "amount": "0.01" })
             }
+            ("POST", "/v1/groups/{group_id}/meetings") => json!({
+                "attendance": [o.member],
+                "events": [{"type": "contribution", "member_id": o.member, "amount": "0.50", "fund": "savings", "channel": "cash"}],
+            }),
             // A preview: the pool stays for the next call.
             ("POST", "/v1/groups/{group_id}/distributions") => {
                 json!({ "pool": "0.01", "pay_to": "payable", "dry_run": true })

@@ -309,7 +309,8 @@ async fn journal_tables_cannot_be_truncated_on_postgres() {
         // Every table that refers to transactions is named, so the refusal is the journal's
         // own and not a foreign key's.
         "TRUNCATE entries, transactions, member_events, investment_events, remittances, \
-         transfers, distributions, distribution_shares, period_closes",
+         transfers, distributions, distribution_shares, period_closes, meeting_events",
+        "TRUNCATE meetings, meeting_attendance, meeting_events",
         "TRUNCATE investment_events",
         "TRUNCATE remittances",
         "TRUNCATE transfers",

@@ -17,6 +17,47 @@ impl FieldError {
     }
 }
 
+/// Why one item of a batch was refused: where it is (a JSON pointer), the problem type it
+/// would have had on its own, and the detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemError {
+    pub pointer: String,
+    pub slug: &'static str,
+    pub detail: String,
+}
+
+impl ItemError {
+    /// The reasons `error` gives for the item at `prefix` (such as `/events/3`).
+    pub fn from_error(prefix: &str, error: LedgerError) -> Vec<ItemError> {
+        let at = |pointer: Option<String>| match pointer {
+            Some(p) if p != "/" => format!("{prefix}{p}"),
+            _ => prefix.to_string(),
+        };
+        match error {
+            LedgerError::Invalid(fields) => fields
+                .into_iter()
+                .map(|f| ItemError { pointer: at(Some(f.pointer)), slug: "invalid-field", detail: f.detail })
+                .collect(),
+            LedgerError::Rule { rule, detail, pointer } => {
+                vec![ItemError { pointer: at(pointer), slug: rule.slug(), detail }]
+            }
+            LedgerError::Conflict { conflict, detail } => {
+                vec![ItemError { pointer: at(None), slug: conflict.slug(), detail }]
+            }
+            LedgerError::NotFound(what) => vec![ItemError {
+                pointer: at(None),
+                slug: "not-found",
+                detail: format!("{what} not found"),
+            }],
+            LedgerError::Items(items) => items
+                .into_iter()
+                .map(|i| ItemError { pointer: at(Some(i.pointer)), ..i })
+                .collect(),
+            other => vec![ItemError { pointer: at(None), slug: "internal", detail: other.to_string() }],
+        }
+    }
+}
+
 /// Ledger rules a well-formed request can still break. Each has a stable slug that becomes the
 /// problem `type`, so clients can branch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +188,10 @@ pub enum LedgerError {
     },
     #[error("{detail}")]
     Conflict { conflict: Conflict, detail: String },
+    /// Some items of a batch broke a rule or were invalid; nothing of the batch was written
+    /// (HTTP 422, one entry per failing item).
+    #[error("some items of the request were refused")]
+    Items(Vec<ItemError>),
     /// The idempotency key was used before with a different request body.
     #[error("the idempotency key was already used for a different request")]
     IdempotencyKeyReused,

@@ -262,3 +262,26 @@ pub struct MemberEventQuery {
     pub after: Option<Uuid>,
     pub limit: u32,
 }
+
+/// A meeting recorded at once: who came, and the contributions and withdrawals made there,
+/// all booked on the meeting's day.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub held_on: NaiveDate,
+    pub note: Option<String>,
+    pub attendance: Vec<Uuid>,
+    pub events: Vec<NewMemberEvent>,
+    pub created_by: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meeting {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub held_on: NaiveDate,
+    pub note: Option<String>,
+    pub attendance: Vec<Uuid>,
+    pub events: Vec<MemberEvent>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}

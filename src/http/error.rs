@@ -15,6 +15,9 @@ pub struct ProblemField {
     pub pointer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// For an item of a batch: the problem type the item would have had on its own.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     pub detail: String,
 }
 
@@ -79,6 +82,7 @@ impl ApiError {
         e.errors.push(ProblemField {
             pointer: Some(pointer.into()),
             parameter: None,
+            kind: None,
             detail,
         });
         e
@@ -96,6 +100,7 @@ impl ApiError {
         e.errors.push(ProblemField {
             pointer: None,
             parameter: Some(name.to_string()),
+            kind: None,
             detail,
         });
         e
@@ -159,6 +164,7 @@ impl From<LedgerError> for ApiError {
                     err.errors.push(ProblemField {
                         pointer: Some(pointer),
                         parameter: None,
+                        kind: None,
                         detail,
                     });
                 }
@@ -170,6 +176,32 @@ impl From<LedgerError> for ApiError {
                 conflict.title(),
                 detail,
             ),
+            LedgerError::Items(items) => {
+                let mut err = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "items-refused",
+                    "Some items were refused, so nothing was written",
+                    format!(
+                        "{} item(s) of the request were refused; nothing was written: {}",
+                        items.len(),
+                        items
+                            .iter()
+                            .map(|i| format!("{}: {}", i.pointer, i.detail))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                );
+                err.errors = items
+                    .into_iter()
+                    .map(|i| ProblemField {
+                        pointer: Some(i.pointer),
+                        parameter: None,
+                        kind: Some(format!("/problems/{}", i.slug)),
+                        detail: i.detail,
+                    })
+                    .collect();
+                err
+            }
             LedgerError::IdempotencyKeyReused => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency-key-reused",
@@ -204,6 +236,7 @@ fn field(f: FieldError) -> ProblemField {
     ProblemField {
         pointer: Some(f.pointer),
         parameter: None,
+        kind: None,
         detail: f.detail,
     }
 }

@@ -22,6 +22,7 @@ pub mod groups;
 pub mod guard;
 pub mod health;
 pub mod ledger;
+pub mod meetings;
 pub mod members;
 pub mod operations;
 pub mod query;
@@ -406,6 +407,24 @@ fn routes() -> Routes {
             "/v1/groups/{group_id}/distributions/{distribution_id}",
             A::GroupRead,
             get(operations::get_distribution),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/meetings",
+            A::GroupWrite,
+            post(meetings::create),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/meetings",
+            A::GroupRead,
+            get(meetings::list),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/meetings/{meeting_id}",
+            A::GroupRead,
+            get(meetings::get),
         )
 }
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::domain::access::{AuditEvent, AuditQuery, Grant, NewGrant, NewUser, User};
 use crate::domain::error::LedgerError;
 use crate::domain::member::{
-    EventKind, MemberEvent, MemberEventQuery, MemberRecord, MemberStatement, MemberUpdate,
+    EventKind, Meeting, MemberEvent, MemberEventQuery, NewMeeting, MemberRecord, MemberStatement, MemberUpdate,
     NewMember, NewMemberEvent,
 };
 use crate::domain::operations::{
@@ -246,6 +246,21 @@ pub trait OperationsStore: Send + Sync + 'static {
         request: MemberExit,
         idempotency: Option<Idempotency<'_, ExitOutcome>>,
     ) -> StoreResult<Written<ExitOutcome>>;
+    /// Records a meeting's attendance and events at once: all of them or, if any is refused,
+    /// none (the refusal lists every failing item).
+    async fn record_meeting(
+        &self,
+        group_id: Uuid,
+        meeting: NewMeeting,
+        idempotency: Option<Idempotency<'_, Meeting>>,
+    ) -> StoreResult<Written<Meeting>>;
+    async fn list_meetings(
+        &self,
+        group_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Page<Meeting>>;
+    async fn get_meeting(&self, group_id: Uuid, meeting_id: Uuid) -> StoreResult<Meeting>;
     /// The member's share of each investment and their remittances, for their statement.
     async fn member_holdings(&self, group_id: Uuid, member_id: Uuid)
     -> StoreResult<MemberHoldings>;

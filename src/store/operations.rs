@@ -1242,6 +1242,107 @@ macro_rules! impl_operations_store {
                 Ok(Ok(ExitOutcome { record, paid, transaction_id }))
             }
 
+            // ---------------------------------------------------------------------------------
+            // Meetings
+
+            /// Records every event of the meeting in order, each with its own transaction, as
+            /// if sent one by one; if any is refused, the caller rolls all of them back and the
+            /// refusal lists every failing item.
+            async fn meeting_outcome(
+                tx: &mut Tx,
+                group: &mut Group,
+                request: &$crate::domain::member::NewMeeting,
+            ) -> Result<Result<$crate::domain::member::Meeting, LedgerError>, TxError> {
+                use $crate::domain::error::ItemError;
+                let group_id = group.id;
+                let mut errors = Vec::new();
+                for (i, member_id) in request.attendance.iter().enumerate() {
+                    if Self::load_member(tx, group_id, *member_id).await?.is_none() {
+                        errors.push(ItemError {
+                            pointer: format!("/attendance/{i}"),
+                            slug: Rule::UnknownMember.slug(),
+                            detail: "no member of this group has this id".into(),
+                        });
+                    }
+                }
+                let mut events = Vec::with_capacity(request.events.len());
+                for (i, event) in request.events.iter().enumerate() {
+                    match Self::member_event_outcome(tx, group, event).await? {
+                        Ok(recorded) => events.push(recorded),
+                        Err(e) => errors.extend(ItemError::from_error(&format!("/events/{i}"), e)),
+                    }
+                }
+                if !errors.is_empty() {
+                    return Ok(Err(LedgerError::Items(errors)));
+                }
+                let meeting = $crate::domain::member::Meeting {
+                    id: Uuid::now_v7(),
+                    group_id,
+                    held_on: request.held_on,
+                    note: request.note.clone(),
+                    attendance: request.attendance.clone(),
+                    events,
+                    created_by: request.created_by,
+                    created_at: recorded_now(),
+                };
+                sqlx::query("INSERT INTO meetings (id, group_id, held_on, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(meeting.id)
+                    .bind(group_id)
+                    .bind(meeting.held_on)
+                    .bind(&meeting.note)
+                    .bind(meeting.created_by)
+                    .bind(meeting.created_at)
+                    .execute(&mut **tx)
+                    .await?;
+                for member_id in &meeting.attendance {
+                    sqlx::query("INSERT INTO meeting_attendance (meeting_id, group_id, member_id) VALUES ($1, $2, $3)")
+                        .bind(meeting.id)
+                        .bind(group_id)
+                        .bind(*member_id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                for (position, event) in meeting.events.iter().enumerate() {
+                    sqlx::query("INSERT INTO meeting_events (meeting_id, group_id, position, event_id) VALUES ($1, $2, $3, $4)")
+                        .bind(meeting.id)
+                        .bind(group_id)
+                        .bind(i32::try_from(position).map_err(internal)?)
+                        .bind(event.id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(Ok(meeting))
+            }
+
+            async fn load_meeting(tx: &mut Tx, group_id: Uuid, row: &DbRow) -> Result<$crate::domain::member::Meeting, TxError> {
+                let id: Uuid = row.try_get("id")?;
+                let attendance: Vec<Uuid> = sqlx::query_scalar(
+                    "SELECT member_id FROM meeting_attendance WHERE group_id = $1 AND meeting_id = $2 ORDER BY member_id",
+                )
+                .bind(group_id)
+                .bind(id)
+                .fetch_all(&mut **tx)
+                .await?;
+                let rows = sqlx::query(
+                    "SELECT e.* FROM meeting_events m JOIN member_events e ON e.id = m.event_id \
+                     WHERE m.group_id = $1 AND m.meeting_id = $2 ORDER BY m.position",
+                )
+                .bind(group_id)
+                .bind(id)
+                .fetch_all(&mut **tx)
+                .await?;
+                Ok($crate::domain::member::Meeting {
+                    id,
+                    group_id,
+                    held_on: row.try_get("held_on")?,
+                    note: row.try_get("note")?,
+                    attendance,
+                    events: rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?,
+                    created_by: row.try_get("created_by")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            }
+
             /// Each standing investment with the member's share of its book value on the
             /// group's basis today.
             async fn member_investment_shares(
@@ -1585,6 +1686,60 @@ macro_rules! impl_operations_store {
                         guarded_write!(tx, group_id, &idempotency, |group| Self::exit_outcome(tx, &mut group, member_id, &request).await?)
                     }
                     .await
+                })
+            }
+
+            async fn record_meeting(
+                &self,
+                group_id: Uuid,
+                meeting: $crate::domain::member::NewMeeting,
+                idempotency: Option<Idempotency<'_, $crate::domain::member::Meeting>>,
+            ) -> StoreResult<Written<$crate::domain::member::Meeting>> {
+                write_tx!(self, |tx| {
+                    let tx = &mut tx;
+                    async {
+                        guarded_write!(tx, group_id, &idempotency, |group| Self::meeting_outcome(tx, &mut group, &meeting).await?)
+                    }
+                    .await
+                })
+            }
+
+            async fn list_meetings(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Page<$crate::domain::member::Meeting>> {
+                read_tx!(self, |tx| {
+                    let result: Result<Page<$crate::domain::member::Meeting>, TxError> = async {
+                        Self::read_group(&mut tx, group_id).await?;
+                        let rows = sqlx::query("SELECT * FROM meetings WHERE group_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3")
+                            .bind(group_id)
+                            .bind(after)
+                            .bind(i64::from(limit) + 1)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        let has_more = rows.len() > limit as usize;
+                        let mut items = Vec::new();
+                        for row in rows.iter().take(limit as usize) {
+                            items.push(Self::load_meeting(&mut tx, group_id, row).await?);
+                        }
+                        Ok(Page { items, has_more })
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn get_meeting(&self, group_id: Uuid, meeting_id: Uuid) -> StoreResult<$crate::domain::member::Meeting> {
+                read_tx!(self, |tx| {
+                    let result: Result<$crate::domain::member::Meeting, TxError> = async {
+                        Self::read_group(&mut tx, group_id).await?;
+                        let row = sqlx::query("SELECT * FROM meetings WHERE group_id = $1 AND id = $2")
+                            .bind(group_id)
+                            .bind(meeting_id)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .ok_or(LedgerError::NotFound("meeting"))?;
+                        Self::load_meeting(&mut tx, group_id, &row).await
+                    }
+                    .await;
+                    result
                 })
             }
 

@@ -1,0 +1,501 @@
+//! `/v1/groups/{group_id}/meetings`: a whole meeting recorded at once, as JSON or as CSV from a
+//! treasurer's spreadsheet. Every event is written, or none; a refusal lists every failing
+//! item.
+//!
+//! CSV: a header row, then one row per event, with the columns `type` (`contribution`,
+//! `withdrawal` or `attendance`), `member_id`, `amount`, `currency`, `fund`, `channel` and
+//! `receipt_no`, in any order; empty cells are absent fields. The meeting's date and note come
+//! from the query (`held_on`, `note`). A CSV is read into the same request as the JSON form,
+//! so both are checked alike; problems point at `/rows/<line>/<column>`, where line 1 is the
+//! header.
+
+use axum::Extension;
+use axum::extract::{FromRequest, RawQuery, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::AppState;
+use super::dto::{ListView, MAX_DESCRIPTION_CHARS, booking_date, currency, text_field};
+use super::error::ApiError;
+use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, from_value, path_id};
+use super::members::{ContributionView, MAX_RECEIPT_CHARS, WithdrawalView};
+use super::query::{QueryParams, cursor};
+use super::write::{PreparedWrite, json_response};
+use crate::auth::caller::Caller;
+use crate::domain::canonical::to_canonical_string;
+use crate::domain::member::{Channel, EventKind, Fund, Meeting, NewMeeting, NewMemberEvent};
+
+/// Most events, and most names on the attendance list, in one meeting.
+pub const MAX_MEETING_EVENTS: usize = 500;
+pub const MAX_ATTENDANCE: usize = 500;
+/// The CSV columns, in the order the documentation gives them.
+pub const CSV_COLUMNS: [&str; 7] = [
+    "type",
+    "member_id",
+    "amount",
+    "currency",
+    "fund",
+    "channel",
+    "receipt_no",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMeeting {
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::deserialize_optional"
+    )]
+    pub held_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub attendance: Vec<Uuid>,
+    #[serde(default)]
+    pub events: Vec<MeetingEvent>,
+}
+
+/// One event of a meeting: the fields of a contribution or a withdrawal, with its `type`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingEvent {
+    #[serde(rename = "type")]
+    pub kind: MeetingEventKind,
+    pub member_id: Uuid,
+    pub amount: String,
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Contributions only; withdrawals come out of savings.
+    #[serde(default)]
+    pub fund: Option<Fund>,
+    pub channel: Channel,
+    #[serde(default)]
+    pub receipt_no: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingEventKind {
+    Contribution,
+    Withdrawal,
+}
+
+impl CreateMeeting {
+    fn parse(self, created_by: Uuid) -> Result<NewMeeting, ApiError> {
+        let held_on = booking_date("/held_on", self.held_on)?;
+        if self.events.is_empty() && self.attendance.is_empty() {
+            return Err(ApiError::invalid_field(
+                "/events",
+                "a meeting records at least one event or one member's attendance",
+            ));
+        }
+        if self.events.len() > MAX_MEETING_EVENTS {
+            return Err(ApiError::invalid_field(
+                "/events",
+                format!("at most {MAX_MEETING_EVENTS} events per meeting"),
+            ));
+        }
+        if self.attendance.len() > MAX_ATTENDANCE {
+            return Err(ApiError::invalid_field(
+                "/attendance",
+                format!("at most {MAX_ATTENDANCE} members per meeting"),
+            ));
+        }
+        for (i, id) in self.attendance.iter().enumerate() {
+            if self.attendance[..i].contains(id) {
+                return Err(ApiError::invalid_field(
+                    format!("/attendance/{i}"),
+                    "is listed twice",
+                ));
+            }
+        }
+        let mut events = Vec::with_capacity(self.events.len());
+        for (i, e) in self.events.into_iter().enumerate() {
+            let at = |field: &str| format!("/events/{i}/{field}");
+            let (kind, fund) = match (e.kind, e.fund) {
+                (MeetingEventKind::Contribution, Some(fund)) => (EventKind::Contribution, fund),
+                (MeetingEventKind::Contribution, None) => {
+                    return Err(ApiError::invalid_field(
+                        at("fund"),
+                        "a contribution names its fund",
+                    ));
+                }
+                (MeetingEventKind::Withdrawal, None | Some(Fund::Savings)) => {
+                    (EventKind::Withdrawal, Fund::Savings)
+                }
+                (MeetingEventKind::Withdrawal, Some(_)) => {
+                    return Err(ApiError::invalid_field(
+                        at("fund"),
+                        "withdrawals come out of savings",
+                    ));
+                }
+            };
+            if kind == EventKind::Withdrawal && (e.currency.is_some() || e.receipt_no.is_some()) {
+                let field = if e.currency.is_some() {
+                    "currency"
+                } else {
+                    "receipt_no"
+                };
+                return Err(ApiError::invalid_field(
+                    at(field),
+                    "withdrawals are in the member's savings currency and carry no receipt",
+                ));
+            }
+            events.push(NewMemberEvent {
+                kind,
+                member_id: e.member_id,
+                amount: e.amount,
+                currency: e
+                    .currency
+                    .as_deref()
+                    .map(|c| currency(&at("currency"), c))
+                    .transpose()?,
+                fund,
+                channel: e.channel,
+                booked_on: held_on,
+                receipt_no: match e.receipt_no {
+                    None => None,
+                    Some(r) => {
+                        let r = text_field(&at("receipt_no"), &r, MAX_RECEIPT_CHARS, true)?;
+                        (!r.is_empty()).then_some(r)
+                    }
+                },
+                created_by: Some(created_by),
+            });
+        }
+        Ok(NewMeeting {
+            held_on,
+            note: match self.note {
+                None => None,
+                Some(n) => {
+                    let n = text_field("/note", &n, MAX_DESCRIPTION_CHARS, true)?;
+                    (!n.is_empty()).then_some(n)
+                }
+            },
+            attendance: self.attendance,
+            events,
+            created_by: Some(created_by),
+        })
+    }
+}
+
+/// A CSV meeting read into the JSON request it stands for, with the line of each event.
+struct CsvMeeting {
+    body: Value,
+    event_lines: Vec<usize>,
+    attendance_lines: Vec<usize>,
+}
+
+fn csv_problem(detail: impl Into<String>) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "malformed-csv",
+        "The body is not a valid meeting CSV",
+        detail,
+    )
+}
+
+fn read_csv(
+    bytes: &[u8],
+    held_on: Option<&str>,
+    note: Option<&str>,
+) -> Result<CsvMeeting, ApiError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| csv_problem("the CSV must be UTF-8"))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_problem(format!("the header row cannot be read: {e}")))?
+        .clone();
+    let mut columns = Vec::with_capacity(headers.len());
+    for name in headers.iter() {
+        let name = name.trim();
+        if !CSV_COLUMNS.contains(&name) {
+            return Err(csv_problem(format!(
+                "unknown column {name:?}; the columns are {}",
+                CSV_COLUMNS.join(", ")
+            )));
+        }
+        if columns.contains(&name) {
+            return Err(csv_problem(format!("column {name:?} appears twice")));
+        }
+        columns.push(name);
+    }
+    for required in ["type", "member_id"] {
+        if !columns.contains(&required) {
+            return Err(csv_problem(format!(
+                "the header has no {required:?} column"
+            )));
+        }
+    }
+    let mut events = Vec::new();
+    let mut attendance = Vec::new();
+    let mut event_lines = Vec::new();
+    let mut attendance_lines = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = record.map_err(|e| csv_problem(format!("line {line}: {e}")))?;
+        let mut row = Map::new();
+        for (name, cell) in columns.iter().zip(record.iter()) {
+            let cell = cell.trim();
+            if !cell.is_empty() {
+                row.insert((*name).to_string(), Value::String(cell.to_string()));
+            }
+        }
+        if row.get("type").and_then(Value::as_str) == Some("attendance") {
+            if row.len() != 2 {
+                return Err(csv_problem(format!(
+                    "line {line}: an attendance row names only the member"
+                )));
+            }
+            attendance.push(row.remove("member_id").unwrap_or(Value::Null));
+            attendance_lines.push(line);
+        } else {
+            events.push(Value::Object(row));
+            event_lines.push(line);
+        }
+    }
+    let mut body = Map::new();
+    if let Some(date) = held_on {
+        body.insert("held_on".into(), Value::String(date.into()));
+    }
+    if let Some(note) = note {
+        body.insert("note".into(), Value::String(note.into()));
+    }
+    body.insert("attendance".into(), Value::Array(attendance));
+    body.insert("events".into(), Value::Array(events));
+    Ok(CsvMeeting {
+        body: Value::Object(body),
+        event_lines,
+        attendance_lines,
+    })
+}
+
+/// Rewrites `/events/<i>/…` and `/attendance/<i>` pointers to `/rows/<line>/…`.
+fn to_rows(mut error: ApiError, csv: &CsvMeeting) -> ApiError {
+    let rewrite = |pointer: &str| -> String {
+        for (prefix, lines) in [
+            ("/events/", &csv.event_lines),
+            ("/attendance/", &csv.attendance_lines),
+        ] {
+            if let Some(rest) = pointer.strip_prefix(prefix) {
+                let (index, tail) = rest.split_once('/').unwrap_or((rest, ""));
+                if let Some(line) = index.parse::<usize>().ok().and_then(|i| lines.get(i)) {
+                    let column = if prefix == "/attendance/" {
+                        "member_id"
+                    } else {
+                        tail
+                    };
+                    return if column.is_empty() {
+                        format!("/rows/{line}")
+                    } else {
+                        format!("/rows/{line}/{column}")
+                    };
+                }
+            }
+        }
+        pointer.to_string()
+    };
+    for field in &mut error.errors {
+        if let Some(pointer) = &field.pointer {
+            field.pointer = Some(rewrite(pointer));
+        }
+    }
+    // The summary names the items too: say it in rows.
+    if error.slug == "items-refused" || error.slug == "invalid-field" {
+        let items: Vec<String> = error
+            .errors
+            .iter()
+            .map(|f| format!("{}: {}", f.pointer.as_deref().unwrap_or("/"), f.detail))
+            .collect();
+        error.detail = match error.slug {
+            "items-refused" => format!(
+                "{} item(s) of the request were refused; nothing was written: {}",
+                items.len(),
+                items.join("; ")
+            ),
+            _ => items.join("; "),
+        };
+    }
+    error
+}
+
+fn is_csv(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("text/csv")
+        })
+        .unwrap_or(false)
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum MeetingEventView {
+    Contribution(ContributionView),
+    Withdrawal(WithdrawalView),
+}
+
+#[derive(Debug, Serialize)]
+pub struct TypedEventView {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(flatten)]
+    pub event: MeetingEventView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeetingView {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub held_on: NaiveDate,
+    pub note: Option<String>,
+    pub attendance: Vec<Uuid>,
+    pub events: Vec<TypedEventView>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MeetingView {
+    pub fn of(m: &Meeting) -> Self {
+        MeetingView {
+            id: m.id,
+            group_id: m.group_id,
+            held_on: m.held_on,
+            note: m.note.clone(),
+            attendance: m.attendance.clone(),
+            events: m
+                .events
+                .iter()
+                .map(|e| TypedEventView {
+                    kind: e.kind.as_str(),
+                    event: match e.kind {
+                        EventKind::Contribution => {
+                            MeetingEventView::Contribution(ContributionView::of(e))
+                        }
+                        EventKind::Withdrawal => {
+                            MeetingEventView::Withdrawal(WithdrawalView::of(e))
+                        }
+                    },
+                })
+                .collect(),
+            created_by: m.created_by,
+            created_at: m.created_at,
+        }
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathParams(group_id): PathParams<String>,
+    ctx: RequestContext,
+    key: IdempotencyKey,
+    RawQuery(raw): RawQuery,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let key = key.required()?;
+    let (value, canonical, csv): (CreateMeeting, String, Option<CsvMeeting>) = if is_csv(&request) {
+        let params = QueryParams::parse(raw.as_deref(), &["held_on", "note"])?;
+        let bytes = axum::body::to_bytes(request.into_body(), state.body_limit_bytes)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body-too-large",
+                    "The body is too large",
+                    format!(
+                        "request bodies are limited to {} bytes",
+                        state.body_limit_bytes
+                    ),
+                )
+            })?;
+        let csv = read_csv(&bytes, params.text("held_on"), params.text("note"))?;
+        let canonical = to_canonical_string(&csv.body);
+        match from_value::<CreateMeeting>(csv.body.clone()) {
+            Ok(value) => (value, canonical, Some(csv)),
+            Err(e) => return Err(to_rows(e, &csv)),
+        }
+    } else {
+        QueryParams::parse(raw.as_deref(), &[])?;
+        let body = JsonBody::<CreateMeeting>::from_request(request, &state).await?;
+        (body.value, body.canonical, None)
+    };
+    let rows = |e: ApiError| match &csv {
+        Some(csv) => to_rows(e, csv),
+        None => e,
+    };
+    let meeting = value.parse(caller.id()).map_err(rows)?;
+    let write = PreparedWrite::new(
+        &state.in_flight,
+        Some(key),
+        &group_id.to_string(),
+        &ctx.route,
+        &canonical,
+        MeetingView::of,
+    )?;
+    write
+        .respond(
+            state
+                .store
+                .record_meeting(group_id, meeting, write.idempotency())
+                .await,
+        )
+        .map_err(rows)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
+    let after = match params.cursor("g")? {
+        None => None,
+        Some(text) => Some(Uuid::try_parse(&text).map_err(|_| {
+            ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
+        })?),
+    };
+    let page = state
+        .store
+        .list_meetings(group_id, after, params.limit()?)
+        .await?;
+    let next_cursor = page
+        .items
+        .last()
+        .filter(|_| page.has_more)
+        .map(|m| cursor("g", &m.id.to_string()));
+    Ok(json_response(
+        StatusCode::OK,
+        &ListView {
+            items: page.items.iter().map(MeetingView::of).collect(),
+            next_cursor,
+        },
+    ))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    PathParams((group_id, meeting_id)): PathParams<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
+    let group_id = path_id(&group_id, "group")?;
+    let meeting_id = path_id(&meeting_id, "meeting")?;
+    let meeting = state.store.get_meeting(group_id, meeting_id).await?;
+    Ok(json_response(StatusCode::OK, &MeetingView::of(&meeting)))
+}
