@@ -735,3 +735,70 @@ both_backends!(
         assert_eq!(ok(&page)["income_received"], "2500.00");
     }
 );
+
+both_backends!(
+    an_investments_income_can_be_shared_out_directly,
+    |app| async move {
+        let Story {
+            group,
+            coop,
+            ana,
+            eli,
+            ..
+        } = story(&app).await;
+        let distributions = format!("/v1/groups/{group}/distributions");
+        let from_coop = |pool: &str| {
+            json!({"pool": pool, "investment_id": coop, "basis": "equal", "as_of": "2026-07-31",
+               "pay_to": "payable", "booked_on": "2026-08-01"})
+        };
+        // The half-year's income was closed into the surplus: none of it is left to share here.
+        let reply = app
+            .post_with_key(&distributions, &key(), &from_coop("1.00"))
+            .await;
+        refused(&reply, "pool-exceeds-available", "/pool");
+        // New income, shared equally among the five members: PHP 60.00 each.
+        let base = format!("/v1/groups/{group}/investments/{coop}");
+        created(
+            &app.post_with_key(
+                &format!("{base}/returns"),
+                &key(),
+                &json!({"kind": "income", "amount": "300.00", "booked_on": "2026-07-31"}),
+            )
+            .await,
+        );
+        let reply = app
+            .post_with_key(&distributions, &key(), &from_coop("300.00"))
+            .await;
+        let d = created(&reply);
+        assert_eq!(d["investment_id"], json!(coop));
+        assert_eq!(d["total_weight"], "5");
+        assert!(
+            d["shares"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["share"] == "60.00" && s["weight"] == "1")
+        );
+        assert_eq!(
+            balance(&app, &group, "income:investments:PHP").await,
+            "0.00"
+        );
+        assert_eq!(
+            balance(&app, &group, &format!("liabilities:payable:{eli}:PHP")).await,
+            "60.00"
+        );
+        // It has all been shared out now, even though the surplus still holds PHP 2,450.
+        let reply = app
+            .post_with_key(&distributions, &key(), &from_coop("0.01"))
+            .await;
+        refused(&reply, "pool-exceeds-available", "/pool");
+        let reply = app
+        .post_with_key(
+            &distributions,
+            &key(),
+            &json!({"pool": "1.00", "investment_id": coop, "currency": "HKD", "pay_to": "payable"}),
+        )
+        .await;
+        refused(&reply, "currency-mismatch", "/currency");
+    }
+);

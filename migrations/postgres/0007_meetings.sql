@@ -1,4 +1,5 @@
--- Meetings recorded at once: who attended, and the events recorded there (PostgreSQL).
+-- Meetings recorded at once: who attended, and the events recorded there; distributions of one
+-- investment's income (PostgreSQL).
 
 CREATE TABLE meetings (
     id          UUID        PRIMARY KEY,
@@ -38,3 +39,6 @@ CREATE TRIGGER meeting_attendance_no_truncate BEFORE TRUNCATE ON meeting_attenda
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('recorded meetings are immutable');
 CREATE TRIGGER meeting_events_no_truncate BEFORE TRUNCATE ON meeting_events
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('recorded meetings are immutable');
+
+-- A distribution may share out one investment's income rather than the undistributed surplus.
+ALTER TABLE distributions ADD COLUMN source_investment_id UUID REFERENCES investments (id);

@@ -1,4 +1,5 @@
--- Meetings recorded at once: who attended, and the events recorded there (SQLite).
+-- Meetings recorded at once: who attended, and the events recorded there; distributions of one
+-- investment's income (SQLite).
 
 CREATE TABLE meetings (
     id          BLOB    PRIMARY KEY,
@@ -38,3 +39,6 @@ CREATE TRIGGER meeting_events_no_update BEFORE UPDATE ON meeting_events
 BEGIN SELECT RAISE(ABORT, 'recorded meetings are immutable'); END;
 CREATE TRIGGER meeting_events_no_delete BEFORE DELETE ON meeting_events
 BEGIN SELECT RAISE(ABORT, 'recorded meetings are immutable'); END;
+
+-- A distribution may share out one investment's income rather than the undistributed surplus.
+ALTER TABLE distributions ADD COLUMN source_investment_id BLOB REFERENCES investments (id);

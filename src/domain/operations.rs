@@ -464,6 +464,8 @@ pub struct Transfer {
 pub struct NewDistribution {
     pub pool: String,
     pub currency: Option<Currency>,
+    /// Share out this investment's income instead of the undistributed surplus.
+    pub investment_id: Option<Uuid>,
     pub basis: Option<Basis>,
     pub as_of: NaiveDate,
     pub pay_to: PayTo,
@@ -490,6 +492,8 @@ pub struct Distribution {
     pub pool_minor: i64,
     pub currency: Currency,
     pub basis: Basis,
+    /// The investment whose income was shared out; none for the undistributed surplus.
+    pub source_investment_id: Option<Uuid>,
     /// The currency the weights are counted in (the members' accounts); none for equal shares.
     pub weight_currency: Option<Currency>,
     pub as_of: NaiveDate,

@@ -1116,6 +1116,8 @@ pub struct CreateDistribution {
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default)]
+    pub investment_id: Option<Uuid>,
+    #[serde(default)]
     pub basis: Option<Basis>,
     #[serde(
         default,
@@ -1150,6 +1152,8 @@ pub struct DistributionView {
     pub pool: String,
     pub currency: String,
     pub basis: Basis,
+    /// The investment whose income was shared out; null for the undistributed surplus.
+    pub investment_id: Option<Uuid>,
     pub weight_currency: Option<String>,
     pub total_weight: String,
     pub as_of: NaiveDate,
@@ -1178,6 +1182,7 @@ impl DistributionView {
             pool: format_amount(d.pool_minor, d.currency),
             currency: d.currency.code().to_string(),
             basis: d.basis,
+            investment_id: d.source_investment_id,
             weight_currency: d.weight_currency.map(|c| c.code().to_string()),
             total_weight: match (d.weight_currency, i64::try_from(total_weight)) {
                 (Some(c), Ok(w)) => format_amount(w, c),
@@ -1227,6 +1232,7 @@ pub async fn create_distribution(
             .as_deref()
             .map(|c| currency("/currency", c))
             .transpose()?,
+        investment_id: d.investment_id,
         basis: d.basis,
         as_of,
         pay_to: d.pay_to,

@@ -963,27 +963,69 @@ macro_rules! impl_operations_store {
                 request: &NewDistribution,
             ) -> Result<Result<Distribution, LedgerError>, TxError> {
                 let group_id = group.id;
-                let currency = request.currency.unwrap_or(group.currency);
                 let basis = request.basis.unwrap_or(group.profile.distribution_basis);
+                // The pool comes out of the undistributed surplus, or straight out of one
+                // investment's income (before a period close has moved it).
+                let investment = match request.investment_id {
+                    None => None,
+                    Some(id) => match Self::load_investment(tx, group_id, id).await? {
+                        Some(record) => Some(record),
+                        None => {
+                            return Ok(Err(LedgerError::rule(
+                                Rule::UnknownAccount,
+                                Some("/investment_id".into()),
+                                "the group has no investment with this id",
+                            )));
+                        }
+                    },
+                };
+                let currency = match (&investment, request.currency) {
+                    (Some(r), Some(c)) if c != r.investment.currency => {
+                        return Ok(Err(LedgerError::rule(
+                            Rule::CurrencyMismatch,
+                            Some("/currency".into()),
+                            format!("the investment's income is in {}, not {c}", r.investment.currency),
+                        )));
+                    }
+                    (Some(r), _) => r.investment.currency,
+                    (None, c) => c.unwrap_or(group.currency),
+                };
                 let pool = refuse_on_err!(positive_amount(&request.pool, currency, "/pool"));
-                let undistributed = Self::find_account(tx, group_id, &AccountRef::Code(undistributed_code(currency))).await?;
-                let available = undistributed
-                    .as_ref()
-                    .map(|a| a.credits_minor - a.debits_minor)
-                    .unwrap_or(0);
+                let source_code = match &investment {
+                    Some(_) => investment_income_code(currency),
+                    None => undistributed_code(currency),
+                };
+                let source = Self::find_account(tx, group_id, &AccountRef::Code(source_code.clone())).await?;
+                let mut available = source.as_ref().map(|a| a.credits_minor - a.debits_minor).unwrap_or(0);
+                if let Some(record) = &investment {
+                    // Only this investment's income, less what was already shared out of it.
+                    let shared: i64 = sqlx::query_scalar(
+                        "SELECT CAST(COALESCE(SUM(d.pool_minor), 0) AS BIGINT) FROM distributions d \
+                         WHERE d.group_id = $1 AND d.source_investment_id = $2 \
+                         AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = d.transaction_id)",
+                    )
+                    .bind(group_id)
+                    .bind(record.investment.id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    available = available.min(record.figures.income - shared);
+                }
                 if pool > available {
+                    let whence = match &investment {
+                        Some(r) => format!("the income of {} not yet shared out", r.investment.name),
+                        None => format!("{source_code}; close a period to move income there"),
+                    };
                     return Ok(Err(LedgerError::rule(
                         Rule::PoolExceedsAvailable,
                         Some("/pool".into()),
                         format!(
-                            "the pool is {} {currency} but {} has {} {currency} to distribute; close a period to move income there",
+                            "the pool is {} {currency} but only {} {currency} is available: {whence}",
                             money::format_amount(pool, currency),
-                            undistributed_code(currency),
-                            money::format_amount(available.max(0), currency)
+                            money::format_amount(available.max(0), currency),
                         ),
                     )));
                 }
-                let undistributed = undistributed.ok_or_else(|| internal("undistributed account"))?;
+                let undistributed = source.ok_or_else(|| internal("distribution source account"))?;
                 let weights = Self::member_weights(tx, group_id, basis, Some(request.as_of)).await?;
                 let keyed: Vec<(usize, i64)> = weights.iter().enumerate().map(|(i, (_, w))| (i, *w)).collect();
                 let shares = match allocation::allocate(pool, &keyed) {
@@ -1061,6 +1103,7 @@ macro_rules! impl_operations_store {
                     pool_minor: pool,
                     currency,
                     basis,
+                    source_investment_id: request.investment_id,
                     weight_currency,
                     as_of: request.as_of,
                     pay_to: request.pay_to,
@@ -1075,7 +1118,8 @@ macro_rules! impl_operations_store {
                 }
                 sqlx::query(
                     "INSERT INTO distributions (id, group_id, pool_minor, currency, basis, weight_currency, as_of, pay_to, \
-                     booked_on, transaction_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                     booked_on, transaction_id, created_by, created_at, source_investment_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(id)
                 .bind(group_id)
@@ -1089,6 +1133,7 @@ macro_rules! impl_operations_store {
                 .bind(transaction.id)
                 .bind(request.created_by)
                 .bind(transaction.recorded_at)
+                .bind(request.investment_id)
                 .execute(&mut **tx)
                 .await?;
                 for share in &distribution.shares {
@@ -1136,6 +1181,7 @@ macro_rules! impl_operations_store {
                     pool_minor: row.try_get("pool_minor")?,
                     currency: currency_of(&row.try_get::<String, _>("currency")?)?,
                     basis: Basis::parse(&row.try_get::<String, _>("basis")?).ok_or_else(|| internal("stored basis"))?,
+                    source_investment_id: row.try_get("source_investment_id")?,
                     weight_currency: weight_currency.as_deref().map(currency_of).transpose()?,
                     as_of: row.try_get("as_of")?,
                     pay_to: PayTo::parse(&row.try_get::<String, _>("pay_to")?).ok_or_else(|| internal("stored pay_to"))?,
