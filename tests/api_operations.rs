@@ -802,3 +802,62 @@ both_backends!(
         refused(&reply, "currency-mismatch", "/currency");
     }
 );
+
+both_backends!(
+    a_period_closes_after_a_later_correction_of_its_income,
+    |app| async move {
+        let Story { group, coop, .. } = story(&app).await;
+        let base = format!("/v1/groups/{group}/investments/{coop}");
+        // July's income is booked on 31 July, then found to be wrong and reversed in August, before
+        // July is closed: the close moves July's PHP 400 and the reversal stays in August.
+        let income = app
+            .post_with_key(
+                &format!("{base}/returns"),
+                &key(),
+                &json!({"kind": "income", "amount": "400.00", "booked_on": "2026-07-31"}),
+            )
+            .await;
+        let tx = s(&created(&income)["transaction_id"]).to_string();
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{group}/transactions/{tx}/reversal"),
+                &key(),
+                &json!({"booked_on": "2026-08-02"}),
+            )
+            .await,
+        );
+        let close = app
+            .post_with_key(
+                &format!("/v1/groups/{group}/period-closes"),
+                &key(),
+                &json!({"through": "2026-07-31"}),
+            )
+            .await;
+        created(&close);
+        assert_eq!(
+            balance(&app, &group, "equity:undistributed:PHP").await,
+            "2850.00"
+        );
+        assert_eq!(
+            balance(&app, &group, "income:investments:PHP").await,
+            "-400.00"
+        );
+        // August's close takes the reversal back out of the surplus.
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{group}/period-closes"),
+                &key(),
+                &json!({"through": "2026-08-31"}),
+            )
+            .await,
+        );
+        assert_eq!(
+            balance(&app, &group, "equity:undistributed:PHP").await,
+            "2450.00"
+        );
+        assert_eq!(
+            balance(&app, &group, "income:investments:PHP").await,
+            "0.00"
+        );
+    }
+);

@@ -109,6 +109,10 @@ macro_rules! impl_member_store {
                     }
                     return Ok(Ok(account));
                 }
+                // Income and expense accounts only gather what is closed into equity later: a
+                // correction booked after a period may take one below zero until that period is
+                // closed, so they never refuse a posting.
+                let no_overdraft = no_overdraft && !matches!(kind, AccountType::Income | AccountType::Expense);
                 let request = NewAccount { code, name: name.to_string(), kind, currency, no_overdraft };
                 Ok(Ok(Self::insert_account(tx, group_id, &request).await?))
             }
