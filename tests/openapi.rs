@@ -46,6 +46,23 @@ const CONTRIBUTIONS: &str = "/v1/groups/{group_id}/contributions";
 const CONTRIBUTION: &str = "/v1/groups/{group_id}/contributions/{contribution_id}";
 const WITHDRAWALS: &str = "/v1/groups/{group_id}/withdrawals";
 const WITHDRAWAL: &str = "/v1/groups/{group_id}/withdrawals/{withdrawal_id}";
+const MEMBER_EXIT: &str = "/v1/groups/{group_id}/members/{member_id}/exit";
+const MEMBER_REMITTANCES: &str = "/v1/groups/{group_id}/members/{member_id}/remittances";
+const REMITTANCES: &str = "/v1/groups/{group_id}/remittances";
+const REMITTANCE: &str = "/v1/groups/{group_id}/remittances/{remittance_id}";
+const TRANSFERS: &str = "/v1/groups/{group_id}/transfers";
+const TRANSFER: &str = "/v1/groups/{group_id}/transfers/{transfer_id}";
+const INVESTMENTS: &str = "/v1/groups/{group_id}/investments";
+const INVESTMENT: &str = "/v1/groups/{group_id}/investments/{investment_id}";
+const DISBURSEMENTS: &str = "/v1/groups/{group_id}/investments/{investment_id}/disbursements";
+const DISBURSEMENT: &str =
+    "/v1/groups/{group_id}/investments/{investment_id}/disbursements/{event_id}";
+const RETURNS: &str = "/v1/groups/{group_id}/investments/{investment_id}/returns";
+const RETURN: &str = "/v1/groups/{group_id}/investments/{investment_id}/returns/{event_id}";
+const WRITE_DOWNS: &str = "/v1/groups/{group_id}/investments/{investment_id}/write-downs";
+const WRITE_DOWN: &str = "/v1/groups/{group_id}/investments/{investment_id}/write-downs/{event_id}";
+const DISTRIBUTIONS: &str = "/v1/groups/{group_id}/distributions";
+const DISTRIBUTION: &str = "/v1/groups/{group_id}/distributions/{distribution_id}";
 
 /// The challenge of a 401 to a request without a token.
 const CHALLENGE: &str = "Bearer realm=\"msai-ledger\"";
@@ -351,6 +368,11 @@ fn problem_slugs() -> Vec<&'static str> {
         Rule::Overflow,
         Rule::UnknownMember,
         Rule::MemberNotActive,
+        Rule::UsesMismatch,
+        Rule::PoolExceedsAvailable,
+        Rule::NoRecipients,
+        Rule::InvestmentClosed,
+        Rule::AccountKind,
     ];
     for rule in rules {
         match rule {
@@ -363,7 +385,12 @@ fn problem_slugs() -> Vec<&'static str> {
             | Rule::ClosedPeriod
             | Rule::Overflow
             | Rule::UnknownMember
-            | Rule::MemberNotActive => {}
+            | Rule::MemberNotActive
+            | Rule::UsesMismatch
+            | Rule::PoolExceedsAvailable
+            | Rule::NoRecipients
+            | Rule::InvestmentClosed
+            | Rule::AccountKind => {}
         }
     }
     let conflicts = [
@@ -375,6 +402,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Conflict::DuplicateUsername,
         Conflict::LastAdmin,
         Conflict::MemberExited,
+        Conflict::StatusTransition,
     ];
     for conflict in conflicts {
         match conflict {
@@ -385,7 +413,8 @@ fn problem_slugs() -> Vec<&'static str> {
             | Conflict::RequestInFlight
             | Conflict::DuplicateUsername
             | Conflict::LastAdmin
-            | Conflict::MemberExited => {}
+            | Conflict::MemberExited
+            | Conflict::StatusTransition => {}
         }
     }
     let mut slugs: Vec<&'static str> = rules.iter().map(|r| r.slug()).collect();
@@ -2622,9 +2651,13 @@ fn withdrawal_body(member_id: &str, amount: &str, channel: &str) -> Value {
 /// Records a contribution (or, on `WITHDRAWALS`, a withdrawal) with a fresh key, expecting it
 /// to be posted, and returns the record.
 async fn record(app: &TestApp, template: &str, group: &str, body: &Value) -> Value {
-    let path = template.replace("{group_id}", group);
+    record_at(app, template, &template.replace("{group_id}", group), body).await
+}
+
+/// As [`record`], at `path` (for routes with more than the group in their path).
+async fn record_at(app: &TestApp, template: &str, path: &str, body: &Value) -> Value {
     let key = uuid::Uuid::new_v4().to_string();
-    let reply = post(app, template, &path, Some(&key), body).await;
+    let reply = post(app, template, path, Some(&key), body).await;
     assert_eq!(reply.status.as_u16(), 201, "{}", reply.body);
     reply.body
 }
@@ -4051,4 +4084,1059 @@ both_backends!(members_see_only_their_own_records, |app| async move {
     let anonymous = get_as(&app, &app.anonymous, MEMBER, &ana_path).await;
     assert_problem(&anonymous, 401, "unauthorized");
     assert_eq!(challenge(&anonymous), CHALLENGE);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Group operations: the group's status, investments, remittances, transfers, distributions and
+// members leaving.
+
+/// A group whose member `Ana Reyes` has saved `amount` HKD through `channel`; returns the group
+/// and Ana's id.
+async fn group_with_saver(app: &TestApp, amount: &str, channel: &str) -> (String, String) {
+    let group = app.create_group("Bayanihan").await;
+    let ana_id = id_of(&register(app, &group, "Ana Reyes").await);
+    let saved = contribution_body(&ana_id, amount, "savings", channel);
+    record(app, CONTRIBUTIONS, &group, &saved).await;
+    (group, ana_id)
+}
+
+fn investment_body(currency: &str) -> Value {
+    json!({
+        "name": "Rice mill",
+        "kind": "cooperative",
+        "sector": "Agriculture",
+        "country": "PH",
+        "currency": currency,
+        "committed_amount": "800",
+        "women_led": true,
+    })
+}
+
+/// Records an income return of `amount` HKD booked on `on` into the home bank of `group`, from
+/// a new investment, and returns the return.
+async fn income_booked_on(app: &TestApp, group: &str, amount: &str, on: &str) -> Value {
+    let investment = record(app, INVESTMENTS, group, &investment_body("HKD")).await;
+    let returns = format!(
+        "/v1/groups/{group}/investments/{}/returns",
+        id_of(&investment)
+    );
+    let body = json!({"kind": "income", "amount": amount, "booked_on": on});
+    record_at(app, RETURNS, &returns, &body).await
+}
+
+fn remittance_body(member_id: &str) -> Value {
+    json!({
+        "member_id": member_id,
+        "send_amount": "1000",
+        "send_currency": "HKD",
+        "fee": "30",
+        "receive_amount": "7000",
+        "receive_currency": "PHP",
+        "applied_rate": "7.00",
+        "mid_market_rate": "7.20",
+        "provider": "Padala Express",
+        "channel": "money_transfer_operator",
+        "send_country": "HK",
+        "receive_country": "PH",
+        "uses": [
+            {"purpose": "family_support", "amount": "5000"},
+            {"purpose": "group_savings", "amount": "2000"},
+        ],
+    })
+}
+
+both_backends!(
+    group_status_and_basis_answer_as_documented,
+    |app| async move {
+        let group = app.create_group("Bayanihan").await;
+        let path = format!("/v1/groups/{group}");
+        let (_, tess) = app
+            .user_with(
+                "tess.santos",
+                json!([{"role": "treasurer", "group_id": group}]),
+            )
+            .await;
+        let (_, audrey) = app.user_with("audrey", json!([{"role": "auditor"}])).await;
+        let created = get(&app, GROUP, &path).await;
+        assert_eq!(created.body["status"], "provisional");
+        assert_eq!(created.body["distribution_basis"], "savings");
+        assert_eq!(created.body["accredited_on"], Value::Null);
+
+        // Treasurers set the basis; only administrators change the status.
+        let basis = json!({"distribution_basis": "equal"});
+        assert_request_matches("PATCH", GROUP, &basis);
+        let by_tess = patch_as(&app, &tess, GROUP, &path, &basis).await;
+        assert_eq!(by_tess.status.as_u16(), 200, "{}", by_tess.body);
+        assert_eq!(by_tess.body["distribution_basis"], "equal");
+        assert_eq!(by_tess.body["status"], "provisional");
+        let accredit = json!({"status": "accredited", "status_on": days_from_today(-3)});
+        assert_request_matches("PATCH", GROUP, &accredit);
+        let refused = patch_as(&app, &tess, GROUP, &path, &accredit).await;
+        assert_problem(&refused, 403, "forbidden");
+        assert_problem(
+            &patch_as(&app, &audrey, GROUP, &path, &basis).await,
+            403,
+            "forbidden",
+        );
+        assert_problem(
+            &patch_as(&app, &app.anonymous, GROUP, &path, &basis).await,
+            401,
+            "unauthorized",
+        );
+
+        let accredited = patch(&app, GROUP, &path, &accredit).await;
+        assert_eq!(accredited.status.as_u16(), 200, "{}", accredited.body);
+        assert_eq!(accredited.body["status"], "accredited");
+        assert_eq!(accredited.body["status_on"], json!(days_from_today(-3)));
+        assert_eq!(accredited.body["accredited_on"], json!(days_from_today(-3)));
+        assert_eq!(accredited.body["distribution_basis"], "equal");
+        let suspended = patch(&app, GROUP, &path, &json!({"status": "suspended"})).await;
+        assert_eq!(suspended.body["status"], "suspended");
+        assert_eq!(
+            suspended.body["status_on"],
+            json!(today()),
+            "today by default"
+        );
+        let again = patch(&app, GROUP, &path, &accredit).await;
+        assert_eq!(again.body["status"], "accredited");
+        assert_eq!(
+            again.body["accredited_on"],
+            json!(days_from_today(-3)),
+            "the first accreditation is kept"
+        );
+        let backwards = patch(&app, GROUP, &path, &json!({"status": "provisional"})).await;
+        assert_problem(&backwards, 409, "status-transition");
+        let closed = patch(&app, GROUP, &path, &json!({"status": "closed"})).await;
+        assert_eq!(closed.body["status"], "closed");
+        assert_problem(
+            &patch(&app, GROUP, &path, &json!({"status": "accredited"})).await,
+            409,
+            "status-transition",
+        );
+        assert_eq!(get(&app, GROUP, &path).await.body, closed.body);
+        let unchanged = patch(&app, GROUP, &path, &json!({})).await;
+        assert_eq!(unchanged.body, closed.body);
+
+        for (bad, pointer, schema_allows) in [
+            (json!({"status_on": today()}), "/status_on", false),
+            (json!({"status": "dissolved"}), "/status", false),
+            (
+                json!({"distribution_basis": "seniority"}),
+                "/distribution_basis",
+                false,
+            ),
+            (json!({"name": "Renamed"}), "/name", false),
+            (
+                json!({"status": "closed", "status_on": days_from_today(2)}),
+                "/status_on",
+                true,
+            ),
+        ] {
+            let reply = patch(&app, GROUP, &path, &bad).await;
+            assert_field_problem(&reply, "invalid-field", pointer);
+            assert_eq!(
+                request_allowed("PATCH", GROUP, &bad),
+                schema_allows,
+                "{bad}"
+            );
+        }
+        assert_problem(
+            &patch_raw(&app, GROUP, &path, "application/json", "{").await,
+            400,
+            "malformed-json",
+        );
+        assert_problem(
+            &patch_raw(&app, GROUP, &path, "text/plain", "{}").await,
+            415,
+            "unsupported-media-type",
+        );
+        assert_problem(
+            &patch(&app, GROUP, &format!("/v1/groups/{NO_SUCH_ID}"), &basis).await,
+            404,
+            "not-found",
+        );
+    }
+);
+
+both_backends!(
+    investments_and_their_events_answer_as_documented,
+    |app| async move {
+        // Ana's savings came through the bank at home: that is where disbursements leave from.
+        let (group, ana_id) = group_with_saver(&app, "1000", "remittance").await;
+        let investments = format!("/v1/groups/{group}/investments");
+        let admin_id = get(&app, ME, ME).await.body["user"]["id"].clone();
+
+        let body = investment_body("HKD");
+        assert_request_matches("POST", INVESTMENTS, &body);
+        let keyless = post(&app, INVESTMENTS, &investments, None, &body).await;
+        assert_problem(&keyless, 400, "idempotency-key-required");
+        let created = post(&app, INVESTMENTS, &investments, Some("mill"), &body).await;
+        assert_eq!(created.status.as_u16(), 201, "{}", created.body);
+        let again = post(&app, INVESTMENTS, &investments, Some("mill"), &body).await;
+        assert!(replayed(&again));
+        assert_eq!(again.body, created.body);
+        let mill = &created.body;
+        let mill_id = id_of(mill);
+        assert_eq!(mill["status"], "active");
+        assert_eq!(mill["committed"], "800.00");
+        assert_eq!(mill["disbursed"], "0.00");
+        assert_eq!(mill["roi_percent"], Value::Null);
+        assert_eq!(mill["created_by"], admin_id);
+        let code = format!("assets:investments:{mill_id}");
+        assert_eq!(mill["account_code"], json!(code));
+        assert_eq!(app.balance(&group, &code).await, "0.00");
+        for (bad, pointer, slug) in [
+            (
+                with(&body, "kind", Some(json!("bond"))),
+                "/kind",
+                "invalid-field",
+            ),
+            (
+                with(&body, "sector", Some(json!(" "))),
+                "/sector",
+                "invalid-field",
+            ),
+            (with(&body, "country", None), "/country", "invalid-field"),
+            (
+                with(&body, "committed_amount", Some(json!("0"))),
+                "/committed_amount",
+                "non-positive-amount",
+            ),
+        ] {
+            let reply = post(&app, INVESTMENTS, &investments, Some("bad"), &bad).await;
+            assert_field_problem(&reply, slug, pointer);
+        }
+
+        // Money in, income and capital back, and a loss of value.
+        let mill_path = format!("{investments}/{mill_id}");
+        let disbursements = format!("{mill_path}/disbursements");
+        let returns = format!("{mill_path}/returns");
+        let write_downs = format!("{mill_path}/write-downs");
+        let first = json!({"amount": "600", "note": "First tranche"});
+        assert_request_matches("POST", DISBURSEMENTS, &first);
+        let disbursed = record_at(&app, DISBURSEMENTS, &disbursements, &first).await;
+        assert_eq!(disbursed["kind"], "disbursement");
+        assert_eq!(disbursed["account"], "assets:home-bank:HKD");
+        assert_eq!(disbursed["amount"], "600.00");
+        let transaction = transaction_of(&app, &group, &disbursed).await;
+        assert_eq!(
+            transaction["metadata"],
+            json!({"event": "disbursement", "event_id": disbursed["id"], "investment_id": mill_id})
+        );
+        assert_eq!(app.balance(&group, "assets:home-bank:HKD").await, "400.00");
+        let income = json!({"kind": "income", "amount": "90", "booked_on": days_from_today(-1)});
+        assert_request_matches("POST", RETURNS, &income);
+        let earned = record_at(&app, RETURNS, &returns, &income).await;
+        assert_eq!(earned["kind"], "income");
+        let back = json!({"kind": "capital_returned", "amount": "100"});
+        let returned = record_at(&app, RETURNS, &returns, &back).await;
+        let loss = json!({"amount": "50", "note": "Typhoon damage"});
+        assert_request_matches("POST", WRITE_DOWNS, &loss);
+        let written = record_at(&app, WRITE_DOWNS, &write_downs, &loss).await;
+        assert_eq!(written["account"], Value::Null);
+        assert_eq!(app.balance(&group, "income:investments:HKD").await, "90.00");
+        assert_eq!(app.balance(&group, "expense:impairment:HKD").await, "50.00");
+        assert_eq!(app.balance(&group, "assets:home-bank:HKD").await, "590.00");
+
+        let now = get(&app, INVESTMENT, &mill_path).await;
+        assert_eq!(now.status.as_u16(), 200, "{}", now.body);
+        for (field, figure) in [
+            ("disbursed", "600.00"),
+            ("income_received", "90.00"),
+            ("capital_returned", "100.00"),
+            ("written_down", "50.00"),
+            ("book_value", "450.00"),
+            ("net_return", "40.00"),
+            ("roi_percent", "6.67"),
+        ] {
+            assert_eq!(now.body[field], figure, "{field}");
+        }
+        assert_eq!(app.balance(&group, &code).await, "450.00");
+
+        // Events that cannot be taken.
+        for (template, path, bad, slug, pointer) in [
+            (
+                DISBURSEMENTS,
+                &disbursements,
+                json!({"amount": "1000"}),
+                "overdraft",
+                "/amount",
+            ),
+            (
+                DISBURSEMENTS,
+                &disbursements,
+                json!({"amount": "10", "account": format!("liabilities:savings:{ana_id}")}),
+                "account-kind",
+                "/account",
+            ),
+            (
+                DISBURSEMENTS,
+                &disbursements,
+                json!({"amount": "10", "account": "assets:safe:HKD"}),
+                "unknown-account",
+                "/account",
+            ),
+            (
+                WRITE_DOWNS,
+                &write_downs,
+                json!({"amount": "451"}),
+                "overdraft",
+                "/amount",
+            ),
+            (
+                RETURNS,
+                &returns,
+                json!({"kind": "income", "amount": "0"}),
+                "non-positive-amount",
+                "/amount",
+            ),
+            (
+                RETURNS,
+                &returns,
+                json!({"kind": "dividend", "amount": "5"}),
+                "invalid-field",
+                "/kind",
+            ),
+        ] {
+            let key = uuid::Uuid::new_v4().to_string();
+            let reply = post(&app, template, path, Some(&key), &bad).await;
+            assert_field_problem(&reply, slug, pointer);
+        }
+        assert_problem(
+            &post(&app, RETURNS, &returns, None, &back).await,
+            400,
+            "idempotency-key-required",
+        );
+        let nowhere = format!("{investments}/{NO_SUCH_ID}/disbursements");
+        assert_problem(
+            &post(&app, DISBURSEMENTS, &nowhere, Some("nowhere"), &first).await,
+            404,
+            "not-found",
+        );
+        assert_eq!(get(&app, INVESTMENT, &mill_path).await.body, now.body);
+
+        // Each kind of event is listed and read under its own path only.
+        let listed = get(&app, RETURNS, &returns).await;
+        assert_eq!(each(&listed, "id"), [&earned["id"], &returned["id"]]);
+        let page = get(&app, RETURNS, &format!("{returns}?limit=1")).await;
+        let cursor = page.body["next_cursor"].as_str().expect("a next page");
+        let rest = get(&app, RETURNS, &format!("{returns}?limit=1&cursor={cursor}")).await;
+        assert_eq!(each(&rest, "id"), [&returned["id"]]);
+        assert_eq!(
+            each(&get(&app, DISBURSEMENTS, &disbursements).await, "id"),
+            [&disbursed["id"]]
+        );
+        assert_eq!(
+            items(&get(&app, WRITE_DOWNS, &write_downs).await)[0],
+            written
+        );
+        assert_parameter_problem(
+            &get(&app, WRITE_DOWNS, &format!("{write_downs}?kind=income")).await,
+            "kind",
+        );
+        let one = get(&app, RETURN, &format!("{returns}/{}", id_of(&earned))).await;
+        assert_eq!(one.body, earned);
+        let read = get(
+            &app,
+            DISBURSEMENT,
+            &format!("{disbursements}/{}", id_of(&disbursed)),
+        )
+        .await;
+        assert_eq!(read.body, disbursed);
+        let as_write_down = format!("{write_downs}/{}", id_of(&written));
+        assert_eq!(get(&app, WRITE_DOWN, &as_write_down).await.body, written);
+        assert_problem(
+            &get(
+                &app,
+                DISBURSEMENT,
+                &format!("{disbursements}/{}", id_of(&earned)),
+            )
+            .await,
+            404,
+            "not-found",
+        );
+        assert_problem(
+            &get(&app, INVESTMENT, &format!("{investments}/{NO_SUCH_ID}")).await,
+            404,
+            "not-found",
+        );
+        let all = get(&app, INVESTMENTS, &investments).await;
+        assert_eq!(items(&all), &vec![now.body.clone()]);
+
+        // Exited is final, and takes no more money in.
+        let exit = json!({"status": "exited", "status_on": today()});
+        assert_request_matches("PATCH", INVESTMENT, &exit);
+        let exited = patch(&app, INVESTMENT, &mill_path, &exit).await;
+        assert_eq!(exited.status.as_u16(), 200, "{}", exited.body);
+        assert_eq!(exited.body["status"], "exited");
+        assert_eq!(exited.body["status_on"], json!(today()));
+        let reopen = patch(&app, INVESTMENT, &mill_path, &json!({"status": "active"})).await;
+        assert_problem(&reopen, 409, "status-transition");
+        let more = post(&app, DISBURSEMENTS, &disbursements, Some("more"), &first).await;
+        assert_problem(&more, 422, "investment-closed");
+        let still = record_at(&app, RETURNS, &returns, &back).await;
+        assert_eq!(still["kind"], "capital_returned", "returns are still taken");
+        let missing = patch(&app, INVESTMENT, &mill_path, &json!({})).await;
+        assert_field_problem(&missing, "invalid-field", "/status");
+        assert!(!request_allowed("PATCH", INVESTMENT, &json!({})));
+    }
+);
+
+both_backends!(remittances_answer_as_documented, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let ana_id = id_of(&register(&app, &group, "Ana Reyes").await);
+    let ben_id = id_of(&register(&app, &group, "Ben Cruz").await);
+    let remittances = format!("/v1/groups/{group}/remittances");
+
+    // HKD 1,000 at 7.00 where mid-market is 7.20, fee HKD 30; PHP 2,000 of it is group savings.
+    let body = remittance_body(&ana_id);
+    assert_request_matches("POST", REMITTANCES, &body);
+    let keyless = post(&app, REMITTANCES, &remittances, None, &body).await;
+    assert_problem(&keyless, 400, "idempotency-key-required");
+    let sent = post(&app, REMITTANCES, &remittances, Some("ana-march"), &body).await;
+    assert_eq!(sent.status.as_u16(), 201, "{}", sent.body);
+    let retry = post(&app, REMITTANCES, &remittances, Some("ana-march"), &body).await;
+    assert!(replayed(&retry));
+    assert_eq!(retry.body, sent.body);
+    let remittance = &sent.body;
+    assert_eq!(remittance["applied_rate"], "7");
+    assert_eq!(remittance["applied_rate_derived"], false);
+    assert_eq!(remittance["group_savings"], "2000.00");
+    assert_eq!(
+        remittance["cost"],
+        json!({"currency": "HKD", "fee": "30.00", "fx_margin": "27.78", "total": "57.78", "percent": "5.78"})
+    );
+    // Ana saves in HKD: PHP 2,000 of PHP 7,000 received for HKD 1,000 is HKD 285.71.
+    assert_eq!(remittance["credited_to_savings"], "285.71");
+    assert_eq!(remittance["credited_currency"], "HKD");
+    let savings = format!("liabilities:savings:{ana_id}");
+    assert_eq!(app.balance(&group, &savings).await, "285.71");
+    assert_eq!(app.balance(&group, "assets:home-bank:PHP").await, "2000.00");
+    let transaction = transaction_of(&app, &group, remittance).await;
+    assert_eq!(
+        transaction["metadata"],
+        json!({"event": "remittance", "event_id": remittance["id"]})
+    );
+
+    // Without group savings nothing is posted; without a rate it is derived.
+    let mut home_only = remittance_body(&ben_id);
+    home_only["send_amount"] = json!("500");
+    home_only["fee"] = json!("0");
+    home_only["receive_amount"] = json!("3525");
+    home_only["applied_rate"] = Value::Null;
+    home_only["mid_market_rate"] = Value::Null;
+    home_only["uses"] = json!([{"purpose": "education", "amount": "3525"}]);
+    assert_request_matches("POST", REMITTANCES, &home_only);
+    let bens = record(&app, REMITTANCES, &group, &home_only).await;
+    assert_eq!(bens["transaction_id"], Value::Null);
+    assert_eq!(bens["credited_to_savings"], Value::Null);
+    assert_eq!(bens["applied_rate"], "7.05");
+    assert_eq!(bens["applied_rate_derived"], true);
+    assert_eq!(bens["cost"]["fx_margin"], Value::Null);
+    assert_eq!(bens["cost"]["percent"], "0.00");
+
+    // Remittances that cannot be taken.
+    set_status(&app, &group, &ben_id, "returned_home").await;
+    let mut uses = body.clone();
+    uses["uses"][0]["amount"] = json!("4000");
+    let mut twice = body.clone();
+    twice["uses"][1]["purpose"] = json!("family_support");
+    for (bad, slug, pointer, schema_allows) in [
+        (uses, "uses-mismatch", "/uses", true),
+        (twice, "invalid-field", "/uses/1/purpose", true),
+        (
+            with(&body, "member_id", Some(json!(NO_SUCH_ID))),
+            "unknown-member",
+            "/member_id",
+            true,
+        ),
+        (
+            with(&body, "member_id", Some(json!(ben_id))),
+            "member-not-active",
+            "/member_id",
+            true,
+        ),
+        (
+            with(&body, "receive_amount", Some(json!("0"))),
+            "non-positive-amount",
+            "/receive_amount",
+            true,
+        ),
+        (
+            with(&body, "applied_rate", Some(json!("-7"))),
+            "invalid-field",
+            "/applied_rate",
+            false,
+        ),
+        (
+            with(&body, "channel", Some(json!("pigeon"))),
+            "invalid-field",
+            "/channel",
+            false,
+        ),
+        (
+            with(&body, "uses", Some(json!([]))),
+            "invalid-field",
+            "/uses",
+            false,
+        ),
+        (
+            with(&body, "provider", None),
+            "invalid-field",
+            "/provider",
+            false,
+        ),
+    ] {
+        let key = uuid::Uuid::new_v4().to_string();
+        let reply = post(&app, REMITTANCES, &remittances, Some(&key), &bad).await;
+        assert_field_problem(&reply, slug, pointer);
+        assert_eq!(
+            request_allowed("POST", REMITTANCES, &bad),
+            schema_allows,
+            "{bad}"
+        );
+    }
+    assert_eq!(app.balance(&group, &savings).await, "285.71");
+
+    // Oldest first, a page at a time, by member.
+    let all = get(&app, REMITTANCES, &remittances).await;
+    assert_eq!(each(&all, "id"), [&remittance["id"], &bens["id"]]);
+    assert_eq!(items(&all)[0], *remittance);
+    let first = get(&app, REMITTANCES, &format!("{remittances}?limit=1")).await;
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let rest = get(
+        &app,
+        REMITTANCES,
+        &format!("{remittances}?limit=1&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(each(&rest, "id"), [&bens["id"]]);
+    let anas = get(
+        &app,
+        REMITTANCES,
+        &format!("{remittances}?member_id={ana_id}&from={}", today()),
+    )
+    .await;
+    assert_eq!(each(&anas, "id"), [&remittance["id"]]);
+    assert_parameter_problem(
+        &get(&app, REMITTANCES, &format!("{remittances}?member_id=ana")).await,
+        "member_id",
+    );
+    let one = get(
+        &app,
+        REMITTANCE,
+        &format!("{remittances}/{}", id_of(remittance)),
+    )
+    .await;
+    assert_eq!(one.body, *remittance);
+    assert_problem(
+        &get(&app, REMITTANCE, &format!("{remittances}/{NO_SUCH_ID}")).await,
+        404,
+        "not-found",
+    );
+});
+
+both_backends!(
+    a_members_remittances_answer_as_documented,
+    |app| async move {
+        let (group, ana_id) = group_with_saver(&app, "1000", "remittance").await;
+        let ben_id = id_of(&register(&app, &group, "Ben Cruz").await);
+        let sent = record(&app, REMITTANCES, &group, &remittance_body(&ana_id)).await;
+        let mut home_only = remittance_body(&ben_id);
+        home_only["uses"] = json!([{"purpose": "health", "amount": "7000"}]);
+        record(&app, REMITTANCES, &group, &home_only).await;
+        let mill = record(&app, INVESTMENTS, &group, &investment_body("HKD")).await;
+        let disbursements = format!(
+            "/v1/groups/{group}/investments/{}/disbursements",
+            id_of(&mill)
+        );
+        record_at(
+            &app,
+            DISBURSEMENTS,
+            &disbursements,
+            &json!({"amount": "400"}),
+        )
+        .await;
+        let (_, ana) = app
+            .user_with(
+                "ana.reyes",
+                json!([{"role": "member", "group_id": group, "member_id": ana_id}]),
+            )
+            .await;
+        let members = format!("/v1/groups/{group}/members");
+        let anas = format!("{members}/{ana_id}/remittances");
+
+        // Ana reads her own remittances, as the treasurer sees them, and nobody else's.
+        let own = get_as(&app, &ana, MEMBER_REMITTANCES, &anas).await;
+        assert_eq!(own.status.as_u16(), 200, "{}", own.body);
+        assert_eq!(items(&own), &vec![sent.clone()]);
+        assert_eq!(own.body, get(&app, MEMBER_REMITTANCES, &anas).await.body);
+        let bens = format!("{members}/{ben_id}/remittances");
+        assert_problem(
+            &get_as(&app, &ana, MEMBER_REMITTANCES, &bens).await,
+            404,
+            "not-found",
+        );
+        assert_problem(
+            &get_as(&app, &app.anonymous, MEMBER_REMITTANCES, &anas).await,
+            401,
+            "unauthorized",
+        );
+        let later = get(
+            &app,
+            MEMBER_REMITTANCES,
+            &format!("{anas}?from={}", days_from_today(1)),
+        )
+        .await;
+        assert!(items(&later).is_empty());
+        for (query, parameter) in [
+            (format!("member_id={ben_id}"), "member_id"),
+            (format!("from={}&to={}", today(), days_from_today(-1)), "to"),
+            ("limit=0".to_string(), "limit"),
+        ] {
+            let reply = get(&app, MEMBER_REMITTANCES, &format!("{anas}?{query}")).await;
+            assert_parameter_problem(&reply, parameter);
+        }
+        assert_problem(
+            &get(
+                &app,
+                MEMBER_REMITTANCES,
+                &format!("{members}/{NO_SUCH_ID}/remittances"),
+            )
+            .await,
+            404,
+            "not-found",
+        );
+
+        // Her statement shows them too, with her share of the group's investments: all of the
+        // book value, since only she has savings.
+        let statement = get_as(
+            &app,
+            &ana,
+            MEMBER_STATEMENT,
+            &format!("{members}/{ana_id}/statement"),
+        )
+        .await;
+        assert_eq!(statement.status.as_u16(), 200, "{}", statement.body);
+        assert_eq!(statement.body["distribution_basis"], "savings");
+        assert_eq!(statement.body["remittances"], json!([sent]));
+        let share = &statement.body["investments"][0];
+        assert_eq!(share["investment_id"], mill["id"]);
+        assert_eq!(
+            (&share["book_value"], &share["member_share"]),
+            (&json!("400.00"), &json!("400.00"))
+        );
+    }
+);
+
+both_backends!(transfers_answer_as_documented, |app| async move {
+    let (group, ana_id) = group_with_saver(&app, "1000", "bank").await;
+    app.create_account(&group, "assets:home-bank:PHP", "asset", "PHP", true)
+        .await;
+    app.create_account(&group, "assets:cash:HKD", "asset", "HKD", true)
+        .await;
+    let transfers = format!("/v1/groups/{group}/transfers");
+
+    // HKD 500 sent home as PHP 3,525, with a fee of HKD 10.
+    let home = json!({
+        "from": "assets:bank:HKD",
+        "to": "assets:home-bank:PHP",
+        "amount": "500",
+        "receive_amount": "3525",
+        "fee": "10",
+        "mid_market_rate": "7.08",
+        "description": "Savings sent home",
+    });
+    assert_request_matches("POST", TRANSFERS, &home);
+    assert_problem(
+        &post(&app, TRANSFERS, &transfers, None, &home).await,
+        400,
+        "idempotency-key-required",
+    );
+    let sent = post(&app, TRANSFERS, &transfers, Some("home"), &home).await;
+    assert_eq!(sent.status.as_u16(), 201, "{}", sent.body);
+    assert!(replayed(
+        &post(&app, TRANSFERS, &transfers, Some("home"), &home).await
+    ));
+    let transfer = &sent.body;
+    assert_eq!(transfer["currency"], "HKD");
+    assert_eq!(transfer["receive_currency"], "PHP");
+    assert_eq!(transfer["applied_rate"], "7.05");
+    assert_eq!(transfer["mid_market_rate"], "7.08");
+    assert_eq!(transfer["fee"], "10.00");
+    for (code, balance) in [
+        ("assets:bank:HKD", "490.00"),
+        ("assets:home-bank:PHP", "3525.00"),
+        ("expense:fees:HKD", "10.00"),
+        ("assets:fx:HKD", "500.00"),
+        ("assets:fx:PHP", "-3525.00"),
+    ] {
+        assert_eq!(app.balance(&group, code).await, balance, "{code}");
+    }
+    let transaction = transaction_of(&app, &group, transfer).await;
+    assert_eq!(transaction["metadata"]["event"], "transfer");
+    assert_eq!(transaction["metadata"]["event_id"], transfer["id"]);
+
+    // In one currency, what is lost on the way is an FX loss.
+    let to_cash = json!({"from": "assets:bank:HKD", "to": "assets:cash:HKD", "amount": "100", "receive_amount": "98"});
+    assert_request_matches("POST", TRANSFERS, &to_cash);
+    let cashed = record(&app, TRANSFERS, &group, &to_cash).await;
+    assert_eq!(cashed["applied_rate"], Value::Null);
+    assert_eq!(
+        cashed["description"],
+        "Transfer from assets:bank:HKD to assets:cash:HKD"
+    );
+    assert_eq!(app.balance(&group, "expense:fx-loss:HKD").await, "2.00");
+    assert_eq!(app.balance(&group, "assets:cash:HKD").await, "98.00");
+
+    // Transfers that cannot be made.
+    let savings = format!("liabilities:savings:{ana_id}");
+    for (bad, slug, pointer) in [
+        (
+            with(&to_cash, "from", Some(json!(savings))),
+            "account-kind",
+            "/from",
+        ),
+        (
+            with(&to_cash, "to", Some(json!("assets:safe:HKD"))),
+            "unknown-account",
+            "/to",
+        ),
+        (
+            with(&to_cash, "to", Some(json!("assets:bank:HKD"))),
+            "invalid-field",
+            "/to",
+        ),
+        (
+            with(&home, "receive_amount", None),
+            "invalid-field",
+            "/receive_amount",
+        ),
+        (
+            with(&to_cash, "applied_rate", Some(json!("1.5"))),
+            "invalid-field",
+            "/applied_rate",
+        ),
+        (
+            with(&to_cash, "amount", Some(json!("0"))),
+            "non-positive-amount",
+            "/amount",
+        ),
+        (
+            json!({"from": "assets:bank:HKD", "to": "assets:cash:HKD", "amount": "10000"}),
+            "overdraft",
+            "/amount",
+        ),
+        (
+            with(&to_cash, "note", Some(json!("x"))),
+            "invalid-field",
+            "/note",
+        ),
+    ] {
+        let key = uuid::Uuid::new_v4().to_string();
+        let reply = post(&app, TRANSFERS, &transfers, Some(&key), &bad).await;
+        assert_field_problem(&reply, slug, pointer);
+    }
+    assert_eq!(app.balance(&group, "assets:bank:HKD").await, "390.00");
+
+    let all = get(&app, TRANSFERS, &transfers).await;
+    assert_eq!(each(&all, "id"), [&transfer["id"], &cashed["id"]]);
+    let first = get(&app, TRANSFERS, &format!("{transfers}?limit=1")).await;
+    let cursor = first.body["next_cursor"].as_str().expect("a next page");
+    let rest = get(
+        &app,
+        TRANSFERS,
+        &format!("{transfers}?limit=1&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(items(&rest), &vec![cashed.clone()]);
+    assert_parameter_problem(
+        &get(&app, TRANSFERS, &format!("{transfers}?from={}", today())).await,
+        "from",
+    );
+    let one = get(&app, TRANSFER, &format!("{transfers}/{}", id_of(transfer))).await;
+    assert_eq!(one.body, *transfer);
+    for path in [
+        format!("{transfers}/{NO_SUCH_ID}"),
+        format!("{transfers}/42"),
+    ] {
+        assert_problem(&get(&app, TRANSFER, &path).await, 404, "not-found");
+    }
+});
+
+both_backends!(distributions_answer_as_documented, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let ana_id = id_of(&register(&app, &group, "Ana Reyes").await);
+    let ben_id = id_of(&register(&app, &group, "Ben Cruz").await);
+    let yesterday = days_from_today(-1);
+    for (member, amount) in [(&ana_id, "300"), (&ben_id, "100")] {
+        let mut saved = contribution_body(member, amount, "savings", "cash");
+        saved["booked_on"] = json!(yesterday);
+        record(&app, CONTRIBUTIONS, &group, &saved).await;
+    }
+    income_booked_on(&app, &group, "101", &yesterday).await;
+    let distributions = format!("/v1/groups/{group}/distributions");
+    let preview = json!({"pool": "100.01", "pay_to": "savings", "dry_run": true});
+    assert_request_matches("POST", DISTRIBUTIONS, &preview);
+
+    // Income is distributed once a period close has moved it to the undistributed surplus.
+    let too_soon = post(&app, DISTRIBUTIONS, &distributions, None, &preview).await;
+    assert_field_problem(&too_soon, "pool-exceeds-available", "/pool");
+    let closes = format!("/v1/groups/{group}/period-closes");
+    let closed = post(
+        &app,
+        PERIOD_CLOSES,
+        &closes,
+        None,
+        &json!({"through": yesterday}),
+    )
+    .await;
+    assert_eq!(closed.status.as_u16(), 201, "{}", closed.body);
+    let closing = closed.body["closing_transaction_id"]
+        .as_str()
+        .expect("a closing transaction");
+    let closing = get(
+        &app,
+        TRANSACTION,
+        &format!("/v1/groups/{group}/transactions/{closing}"),
+    )
+    .await;
+    assert_eq!(closing.body["booked_on"], json!(yesterday));
+    assert_eq!(app.balance(&group, "income:investments:HKD").await, "0.00");
+    assert_eq!(
+        app.balance(&group, "equity:undistributed:HKD").await,
+        "101.00"
+    );
+
+    // A preview writes nothing and needs no key. By savings, 3 to 1; the unit rounding leaves
+    // over goes to the largest remainder.
+    let dry = post(&app, DISTRIBUTIONS, &distributions, None, &preview).await;
+    assert_eq!(dry.status.as_u16(), 200, "{}", dry.body);
+    let shares: Vec<(&Value, &Value, &Value)> = dry.body["shares"]
+        .as_array()
+        .expect("shares")
+        .iter()
+        .map(|s| (&s["member_id"], &s["weight"], &s["share"]))
+        .collect();
+    assert_eq!(
+        shares,
+        [
+            (&json!(ana_id), &json!("300.00"), &json!("75.01")),
+            (&json!(ben_id), &json!("100.00"), &json!("25.00")),
+        ]
+    );
+    assert_eq!(dry.body["dry_run"], true);
+    assert_eq!(dry.body["basis"], "savings");
+    assert_eq!(dry.body["investment_id"], Value::Null);
+    assert_eq!(dry.body["shares_total"], "100.01");
+    for field in ["id", "transaction_id", "created_at"] {
+        assert_eq!(dry.body[field], Value::Null, "{field}");
+    }
+    assert_eq!(
+        app.balance(&group, "equity:undistributed:HKD").await,
+        "101.00"
+    );
+    assert!(items(&get(&app, DISTRIBUTIONS, &distributions).await).is_empty());
+
+    // The real thing needs a key, and is posted once.
+    let body = with(&preview, "dry_run", None);
+    let keyless = post(&app, DISTRIBUTIONS, &distributions, None, &body).await;
+    assert_problem(&keyless, 400, "idempotency-key-required");
+    let posted = post(&app, DISTRIBUTIONS, &distributions, Some("year-end"), &body).await;
+    assert_eq!(posted.status.as_u16(), 201, "{}", posted.body);
+    let retry = post(&app, DISTRIBUTIONS, &distributions, Some("year-end"), &body).await;
+    assert!(replayed(&retry));
+    assert_eq!(retry.body, posted.body);
+    let distribution = &posted.body;
+    assert_eq!(distribution["dry_run"], false);
+    assert_eq!(distribution["shares"], dry.body["shares"]);
+    let ana_savings = format!("liabilities:savings:{ana_id}");
+    assert_eq!(app.balance(&group, &ana_savings).await, "375.01");
+    assert_eq!(
+        app.balance(&group, "equity:undistributed:HKD").await,
+        "0.99"
+    );
+    let transaction = transaction_of(&app, &group, distribution).await;
+    assert_eq!(
+        transaction["metadata"],
+        json!({"event": "distribution", "event_id": distribution["id"]})
+    );
+
+    // Equal shares to payable accounts; ties go to the member registered first.
+    let equal = json!({"pool": "0.99", "basis": "equal", "pay_to": "payable", "dry_run": true});
+    let even = post(&app, DISTRIBUTIONS, &distributions, None, &equal).await;
+    assert_eq!(even.status.as_u16(), 200, "{}", even.body);
+    assert_eq!(even.body["weight_currency"], Value::Null);
+    assert_eq!(even.body["total_weight"], "2");
+    assert_eq!(even.body["shares"][0]["share"], "0.50");
+    assert_eq!(even.body["shares"][1]["share"], "0.49");
+    assert_eq!(
+        even.body["shares"][0]["account"],
+        json!(format!("liabilities:payable:{ana_id}:HKD"))
+    );
+
+    // Distributions that cannot be made, remembered with their key.
+    for (bad, slug, pointer) in [
+        (
+            json!({"pool": "1", "pay_to": "savings"}),
+            "pool-exceeds-available",
+            "/pool",
+        ),
+        (
+            json!({"pool": "0.50", "basis": "capital", "pay_to": "capital"}),
+            "no-recipients",
+            "/basis",
+        ),
+        (
+            json!({"pool": "0", "pay_to": "savings"}),
+            "non-positive-amount",
+            "/pool",
+        ),
+        (json!({"pool": "0.50"}), "invalid-field", "/pay_to"),
+        (
+            json!({"pool": "0.50", "pay_to": "savings", "as_of": "31-12-2025"}),
+            "invalid-field",
+            "/as_of",
+        ),
+    ] {
+        let key = uuid::Uuid::new_v4().to_string();
+        let reply = post(&app, DISTRIBUTIONS, &distributions, Some(&key), &bad).await;
+        assert_field_problem(&reply, slug, pointer);
+    }
+    let unknown = json!({"pool": "0.50", "pay_to": "savings", "investment_id": NO_SUCH_ID});
+    assert_request_matches("POST", DISTRIBUTIONS, &unknown);
+    let reply = post(
+        &app,
+        DISTRIBUTIONS,
+        &distributions,
+        Some("unknown"),
+        &unknown,
+    )
+    .await;
+    assert_field_problem(&reply, "unknown-account", "/investment_id");
+    let refused = json!({"pool": "1", "pay_to": "savings"});
+    let first = post(&app, DISTRIBUTIONS, &distributions, Some("more"), &refused).await;
+    let again = post(&app, DISTRIBUTIONS, &distributions, Some("more"), &refused).await;
+    assert!(replayed(&again));
+    assert_eq!(again.body, first.body);
+
+    let all = get(&app, DISTRIBUTIONS, &distributions).await;
+    assert_eq!(items(&all), &vec![distribution.clone()]);
+    assert_eq!(all.body["next_cursor"], Value::Null);
+    let one = get(
+        &app,
+        DISTRIBUTION,
+        &format!("{distributions}/{}", id_of(distribution)),
+    )
+    .await;
+    assert_eq!(one.body, *distribution);
+    assert_problem(
+        &get(&app, DISTRIBUTION, &format!("{distributions}/{NO_SUCH_ID}")).await,
+        404,
+        "not-found",
+    );
+});
+
+both_backends!(member_exits_answer_as_documented, |app| async move {
+    let (group, ana_id) = group_with_saver(&app, "500", "cash").await;
+    record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ana_id, "200", "capital", "cash"),
+    )
+    .await;
+    let ben_id = id_of(&register(&app, &group, "Ben Cruz").await);
+    record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ben_id, "100", "savings", "bank"),
+    )
+    .await;
+    let members = format!("/v1/groups/{group}/members");
+    let ana_exit = format!("{members}/{ana_id}/exit");
+
+    // Ana goes home, is paid her savings in cash and keeps her capital invested.
+    let home = json!({"status": "returned_home", "channel": "cash", "keep_capital": true});
+    assert_request_matches("POST", MEMBER_EXIT, &home);
+    assert_problem(
+        &post(&app, MEMBER_EXIT, &ana_exit, None, &home).await,
+        400,
+        "idempotency-key-required",
+    );
+    let went = post(&app, MEMBER_EXIT, &ana_exit, Some("ana-home"), &home).await;
+    assert_eq!(went.status.as_u16(), 201, "{}", went.body);
+    let retry = post(&app, MEMBER_EXIT, &ana_exit, Some("ana-home"), &home).await;
+    assert!(replayed(&retry));
+    assert_eq!(retry.body, went.body);
+    let savings = format!("liabilities:savings:{ana_id}");
+    assert_eq!(
+        went.body["paid"],
+        json!([{"account": savings, "amount": "500.00", "currency": "HKD"}])
+    );
+    assert_eq!(went.body["member"]["status"], "returned_home");
+    assert_eq!(went.body["member"]["status_on"], json!(today()));
+    assert_eq!(
+        went.body["member"]["accounts"]["capital"]["balance"],
+        "200.00"
+    );
+    let transaction = transaction_of(&app, &group, &went.body).await;
+    assert_eq!(
+        transaction["metadata"],
+        json!({"event": "member_exit", "member_id": ana_id})
+    );
+    assert_eq!(app.balance(&group, "assets:cash:HKD").await, "200.00");
+
+    // Only a member who returns home keeps capital; exiting pays out the rest, once.
+    let keep = json!({"status": "exited", "channel": "cash", "keep_capital": true});
+    assert!(!request_allowed("POST", MEMBER_EXIT, &keep));
+    let refused = post(&app, MEMBER_EXIT, &ana_exit, Some("keep"), &keep).await;
+    assert_field_problem(&refused, "invalid-field", "/keep_capital");
+    let leave = json!({"status": "exited", "channel": "cash"});
+    let left = record_at(&app, MEMBER_EXIT, &ana_exit, &leave).await;
+    assert_eq!(left["member"]["status"], "exited");
+    assert_eq!(
+        left["paid"][0]["account"],
+        json!(format!("equity:capital:{ana_id}"))
+    );
+    assert_eq!(app.balance(&group, "assets:cash:HKD").await, "0.00");
+    let twice = post(&app, MEMBER_EXIT, &ana_exit, Some("twice"), &leave).await;
+    assert_problem(&twice, 409, "member-exited");
+
+    // Carla has nothing to be paid: nothing is posted. The cash box cannot pay Ben's savings,
+    // which came in through the bank.
+    let carla_id = id_of(&register(&app, &group, "Carla Dizon").await);
+    let carla_exit = format!("{members}/{carla_id}/exit");
+    let nothing = record_at(&app, MEMBER_EXIT, &carla_exit, &home).await;
+    assert_eq!(nothing["paid"], json!([]));
+    assert_eq!(nothing["transaction_id"], Value::Null);
+    let ben_exit = format!("{members}/{ben_id}/exit");
+    let short = post(&app, MEMBER_EXIT, &ben_exit, Some("short"), &leave).await;
+    assert_field_problem(&short, "overdraft", "/channel");
+    assert_eq!(
+        app.balance(&group, &format!("liabilities:savings:{ben_id}"))
+            .await,
+        "100.00"
+    );
+    for (bad, pointer) in [
+        (with(&leave, "status", Some(json!("active"))), "/status"),
+        (with(&leave, "channel", None), "/channel"),
+        (with(&leave, "on", Some(json!(days_from_today(2)))), "/on"),
+    ] {
+        let reply = post(&app, MEMBER_EXIT, &ben_exit, Some("bad"), &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+    }
+    assert_problem(
+        &post(
+            &app,
+            MEMBER_EXIT,
+            &format!("{members}/{NO_SUCH_ID}/exit"),
+            Some("nobody"),
+            &leave,
+        )
+        .await,
+        404,
+        "not-found",
+    );
 });
