@@ -27,6 +27,18 @@ async fn group_with_accounts(app: &TestApp, name: &str) -> String {
     group
 }
 
+/// Adds a member to `group` and returns the member's id, for member grants to name.
+async fn new_member(app: &TestApp, group: &str, name: &str) -> String {
+    let reply = app
+        .post(
+            &format!("/v1/groups/{group}/members"),
+            &json!({"name": name, "home_country": "PH", "host_country": "HK"}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["id"].as_str().unwrap().to_string()
+}
+
 fn contribution(amount: &str) -> Value {
     json!({"description": "monthly contribution", "entries": [
         {"account": "assets:cash", "direction": "debit", "amount": amount},
@@ -234,10 +246,11 @@ both_backends!(
     |app| async move {
         let a = group_with_accounts(&app, "Group A").await;
         let b = group_with_accounts(&app, "Group B").await;
+        let record = new_member(&app, &a, "Ana Reyes").await;
         let (member, member_client) = app
             .user_with(
                 "member-a",
-                json!([{"role": "member", "group_id": a, "member_id": Uuid::new_v4()}]),
+                json!([{"role": "member", "group_id": a, "member_id": record}]),
             )
             .await;
         let before = app.get(&format!("/v1/groups/{a}")).await.body;
@@ -332,10 +345,11 @@ both_backends!(
 
 both_backends!(reads_are_not_recorded, |app| async move {
     let group = group_with_accounts(&app, "Mong Kok").await;
+    let record = new_member(&app, &group, "Ana Reyes").await;
     let (_, member) = app
         .user_with(
             "member-mk",
-            json!([{"role": "member", "group_id": group, "member_id": Uuid::new_v4()}]),
+            json!([{"role": "member", "group_id": group, "member_id": record}]),
         )
         .await;
     let before = events(&app, &[]).await;
@@ -580,10 +594,11 @@ both_backends!(
                 json!([{"role": "treasurer", "group_id": group}]),
             )
             .await;
+        let record = new_member(&app, &group, "Ana Reyes").await;
         let (_, member) = app
             .user_with(
                 "member-wc",
-                json!([{"role": "member", "group_id": group, "member_id": Uuid::new_v4()}]),
+                json!([{"role": "member", "group_id": group, "member_id": record}]),
             )
             .await;
         for (who, client) in [("treasurer", &treasurer), ("member", &member)] {

@@ -172,17 +172,6 @@ async fn objects(app: &TestApp, name: &str) -> Objects {
         .await;
     let posted = app.transfer(&group, &cash, &savings, "500.00").await;
     assert_eq!(posted.status, 201, "{}", posted.body);
-    let member = app
-        .post(
-            "/v1/users",
-            &json!({
-                "username": format!("bystander-{}", name.to_lowercase()),
-                "password": USER_PASSWORD,
-                "grants": [{"role": "member", "group_id": group, "member_id": Uuid::new_v4()}],
-            }),
-        )
-        .await;
-    assert_eq!(member.status, 201, "{}", member.body);
     let record = app
         .post(
             &format!("/v1/groups/{group}/members"),
@@ -191,6 +180,17 @@ async fn objects(app: &TestApp, name: &str) -> Objects {
         .await;
     assert_eq!(record.status, 201, "{}", record.body);
     let record = record.body["id"].as_str().unwrap().to_string();
+    let member = app
+        .post(
+            "/v1/users",
+            &json!({
+                "username": format!("bystander-{}", name.to_lowercase()),
+                "password": USER_PASSWORD,
+                "grants": [{"role": "member", "group_id": group, "member_id": record}],
+            }),
+        )
+        .await;
+    assert_eq!(member.status, 201, "{}", member.body);
     let contribution = app
         .post_with_key(
             &format!("/v1/groups/{group}/contributions"),
@@ -229,10 +229,18 @@ impl World {
                 json!([{"role": "treasurer", "group_id": a.group}]),
             )
             .await;
+        // member-a is a member of group A, but not the member whose records the paths name.
+        let own_record = app
+            .post(
+                &format!("/v1/groups/{}/members", a.group),
+                &json!({"name": "Member A", "home_country": "PH", "host_country": "HK"}),
+            )
+            .await;
+        assert_eq!(own_record.status, 201, "{}", own_record.body);
         let (member, member_client) = app
             .user_with(
                 "member-a",
-                json!([{"role": "member", "group_id": a.group, "member_id": Uuid::new_v4()}]),
+                json!([{"role": "member", "group_id": a.group, "member_id": own_record.body["id"]}]),
             )
             .await;
         let (auditor, auditor_client) =
@@ -336,7 +344,7 @@ impl World {
             .app
             .post(
                 &format!("/v1/users/{}/grants", o.user),
-                &json!({"role": "member", "group_id": o.group, "member_id": Uuid::new_v4()}),
+                &json!({"role": "member", "group_id": o.group, "member_id": o.member}),
             )
             .await;
         assert_eq!(reply.status, 201, "{}", reply.body);
@@ -399,10 +407,10 @@ impl World {
             ("POST", "/v1/users") => json!({
                 "username": format!("new-member-{n}"),
                 "password": USER_PASSWORD,
-                "grants": [{"role": "member", "group_id": o.group, "member_id": Uuid::new_v4()}],
+                "grants": [{"role": "member", "group_id": o.group, "member_id": o.member}],
             }),
             ("POST", "/v1/users/{user_id}/grants") => {
-                json!({"role": "member", "group_id": o.group, "member_id": Uuid::new_v4()})
+                json!({"role": "member", "group_id": o.group, "member_id": o.member})
             }
             ("POST", "/v1/users/{user_id}/password") => {
                 // The password the caller already has, so later sign-ins still work.

@@ -1902,8 +1902,18 @@ async fn signed_in(app: &TestApp, username: &str, password: &str) -> Client {
     client_with_token(&token)
 }
 
-fn member_grant(group: &str) -> Value {
-    json!({"role": "member", "group_id": group, "member_id": uuid::Uuid::new_v4()})
+/// A member grant of `group` for a member added to it now (a grant must name a real member).
+async fn member_grant(app: &TestApp, group: &str) -> Value {
+    let reply = post(
+        app,
+        MEMBERS,
+        &format!("/v1/groups/{group}/members"),
+        None,
+        &json!({"name": "Ben Cruz", "home_country": "PH", "host_country": "HK"}),
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 201, "{}", reply.body);
+    json!({"role": "member", "group_id": group, "member_id": reply.body["id"]})
 }
 
 /// The `field` of every item of a list reply.
@@ -2033,9 +2043,11 @@ both_backends!(users_and_grants_answer_as_documented, |app| async move {
     );
 
     // Bodies the server refuses, and whether the document refuses them too.
-    let ben = json!({"username": "ben.cruz", "password": "ben's long passphrase", "grants": [member_grant(&group)]});
+    let ben_grant = member_grant(&app, &group).await;
+    let ben =
+        json!({"username": "ben.cruz", "password": "ben's long passphrase", "grants": [ben_grant]});
     assert_request_matches("POST", USERS, &ben);
-    let many: Vec<Value> = (0..51).map(|_| member_grant(&group)).collect();
+    let many: Vec<Value> = (0..51).map(|_| ben_grant.clone()).collect();
     let cases = [
         (with(&ben, "username", Some(json!("b"))), "/username", false),
         (
@@ -2084,7 +2096,11 @@ both_backends!(users_and_grants_answer_as_documented, |app| async move {
             false,
         ),
         (
-            with(&ben, "grants", Some(json!([member_grant(NO_SUCH_ID)]))),
+            with(
+                &ben,
+                "grants",
+                Some(json!([{"role": "member", "group_id": NO_SUCH_ID, "member_id": NO_SUCH_ID}])),
+            ),
             "/grants/0/group_id",
             true,
         ),
@@ -2101,7 +2117,7 @@ both_backends!(users_and_grants_answer_as_documented, |app| async move {
     );
 
     // A treasurer creates member users of their own group, and nothing else.
-    let mia_body = json!({"username": "mia.lopez", "password": "mia's long passphrase", "grants": [member_grant(&group)]});
+    let mia_body = json!({"username": "mia.lopez", "password": "mia's long passphrase", "grants": [member_grant(&app, &group).await]});
     let mia = post_as(&app, &tess_client, USERS, USERS, None, &mia_body).await;
     assert_eq!(mia.status.as_u16(), 201, "{}", mia.body);
     assert_eq!(mia.body["grants"][0]["role"], "member");
@@ -2109,7 +2125,7 @@ both_backends!(users_and_grants_answer_as_documented, |app| async move {
     let mia_client = signed_in(&app, "mia.lopez", "mia's long passphrase").await;
     for grants in [
         json!([{"role": "treasurer", "group_id": group}]),
-        json!([member_grant(&other)]),
+        json!([member_grant(&app, &other).await]),
         json!([{"role": "auditor"}]),
         json!([]),
     ] {
@@ -2458,7 +2474,7 @@ both_backends!(group_routes_refuse_as_documented, |app| async move {
         )
         .await;
     let (_, mia) = app
-        .user_with("mia.lopez", json!([member_grant(&group)]))
+        .user_with("mia.lopez", json!([member_grant(&app, &group).await]))
         .await;
     let (_, hal) = app
         .user_with(
@@ -3897,11 +3913,13 @@ both_backends!(members_see_only_their_own_records, |app| async move {
             json!([{"role": "member", "group_id": group, "member_id": ana_id}]),
         )
         .await;
-    // A member grant naming Ana, but in another group, shows her nothing.
+    // A member of another group sees nothing of Ana, even through that group's path. (A grant
+    // naming Ana in another group cannot be made: the member must be in the grant's group.)
+    let cora_id = id_of(&register(&app, &other_group, "Cora Lim").await);
     let (_, astray) = app
         .user_with(
             "ana.elsewhere",
-            json!([{"role": "member", "group_id": other_group, "member_id": ana_id}]),
+            json!([{"role": "member", "group_id": other_group, "member_id": cora_id}]),
         )
         .await;
     let (tess_id, tess) = app

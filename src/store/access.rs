@@ -99,6 +99,22 @@ macro_rules! impl_access_store {
                     if exists.is_none() {
                         return Err(LedgerError::invalid(format!("{pointer}/group_id"), "no group has this id").into());
                     }
+                    // A member grant links a user to one member record, which must be in the
+                    // grant's group: a member of another group is as unknown as no member.
+                    if let Some(member_id) = grant.member_id {
+                        let member = sqlx::query("SELECT id FROM members WHERE id = $1 AND group_id = $2")
+                            .bind(member_id)
+                            .bind(group_id)
+                            .fetch_optional(&mut **tx)
+                            .await?;
+                        if member.is_none() {
+                            return Err(LedgerError::invalid(
+                                format!("{pointer}/member_id"),
+                                "no member of this group has this id",
+                            )
+                            .into());
+                        }
+                    }
                 }
                 let created = Grant {
                     id: Uuid::now_v7(),
