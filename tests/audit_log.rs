@@ -412,11 +412,13 @@ both_backends!(the_log_holds_no_password_and_no_token, |app| async move {
             .await
             .is_err()
     );
-    let (reply, _, _) = post_transaction(&app, &client, &group, &contribution("5.00")).await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
     let new_token = login(&app.anonymous, &app.base, "secretive", new_password)
         .await
         .unwrap();
+    // The change ended the old token; the new one posts.
+    let client = client_with_token(&new_token);
+    let (reply, _, _) = post_transaction(&app, &client, &group, &contribution("5.00")).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
 
     let log = serde_json::to_string(&events(&app, &[]).await).unwrap();
     assert!(log.contains("secretive"), "the sign-ins were recorded");

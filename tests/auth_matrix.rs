@@ -18,7 +18,7 @@ use msai_ledger::auth::caller::Access;
 use msai_ledger::http::route_access_table;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
-use support::app::{ADMIN_PASSWORD, Backend, Reply, TestApp, client_with_token, spawn_with};
+use support::app::{ADMIN_PASSWORD, Backend, Reply, TestApp, client_with_token, login, spawn_with};
 use uuid::Uuid;
 
 /// The service's HS256 secret in these tests, so an expired token can be minted.
@@ -140,8 +140,8 @@ struct Objects {
 
 struct Caller {
     client: Client,
-    /// The user's id and password, for signed-in callers.
-    user: Option<(String, &'static str)>,
+    /// The user's id, username and password, for signed-in callers.
+    user: Option<(String, &'static str, &'static str)>,
 }
 
 struct World {
@@ -257,28 +257,28 @@ impl World {
                 Who::Admin,
                 Caller {
                     client: app.client.clone(),
-                    user: Some((admin, ADMIN_PASSWORD)),
+                    user: Some((admin, "admin", ADMIN_PASSWORD)),
                 },
             ),
             (
                 Who::Auditor,
                 Caller {
                     client: auditor_client,
-                    user: Some((auditor, USER_PASSWORD)),
+                    user: Some((auditor, "auditor", USER_PASSWORD)),
                 },
             ),
             (
                 Who::TreasurerOfA,
                 Caller {
                     client: treasurer_client,
-                    user: Some((treasurer, USER_PASSWORD)),
+                    user: Some((treasurer, "treasurer-a", USER_PASSWORD)),
                 },
             ),
             (
                 Who::MemberOfA,
                 Caller {
                     client: member_client,
-                    user: Some((member, USER_PASSWORD)),
+                    user: Some((member, "member-a", USER_PASSWORD)),
                 },
             ),
             (
@@ -319,6 +319,23 @@ impl World {
             .find(|(w, _)| *w == who)
             .expect("every caller is set up")
             .1
+    }
+
+    /// Signs `who` in again: changing a password ends the tokens issued before it.
+    async fn sign_in_again(&mut self, who: Who) {
+        let Some((_, username, password)) = self.caller(who).user.clone() else {
+            return;
+        };
+        let token = login(&self.app.anonymous, &self.app.base, username, password)
+            .await
+            .unwrap_or_else(|status| panic!("{username} signs in again: {status}"));
+        let client = client_with_token(&token);
+        if who == Who::Admin {
+            self.app.client = client.clone();
+        }
+        if let Some((_, caller)) = self.callers.iter_mut().find(|(w, _)| *w == who) {
+            caller.client = client;
+        }
     }
 
     fn next(&mut self) -> u32 {
@@ -377,7 +394,7 @@ impl World {
                 "transaction_id" => o.transaction.clone(),
                 // A route open to every signed-in user acts on the caller's own user.
                 "user_id" => match (&self.caller(who).user, access) {
-                    (Some((own, _)), Access::SignedIn) => own.clone(),
+                    (Some((own, _, _)), Access::SignedIn) => own.clone(),
                     _ => o.user.clone(),
                 },
                 "grant_id" => self.fresh_grant(side).await,
@@ -418,7 +435,7 @@ impl World {
                     .caller(who)
                     .user
                     .as_ref()
-                    .map_or(USER_PASSWORD, |u| u.1);
+                    .map_or(USER_PASSWORD, |u| u.2);
                 json!({ "password": password, "current_password": password })
             }
             ("POST", "/v1/users/{user_id}/disable") | ("DELETE", _) => return None,
@@ -586,6 +603,9 @@ async fn every_route_answers_every_caller_as_its_access_says(app: TestApp) {
                 }
                 let reply = world.app.send(request).await;
                 calls += 1;
+                if template == &"/v1/users/{user_id}/password" && reply.status == 204 {
+                    world.sign_in_again(who).await;
+                }
                 let context = format!("{route} as {who:?} on group {side:?} ({path})");
                 if let Err(why) = judge(expect, &reply) {
                     failures.push(format!("{context}: {why}"));

@@ -77,6 +77,8 @@ pub struct User {
     pub username: String,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// Raised by every password change; tokens issued under an older value are refused.
+    pub token_version: i64,
     pub grants: Vec<Grant>,
 }
 

@@ -92,7 +92,8 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
             None => Identity::Invalid("the Authorization header is not a bearer token"),
             Some(token) => match state.tokens.verify(token) {
                 Err(e) => Identity::Invalid(e.0),
-                Ok(claims) => {
+                Ok(verified) => {
+                    let claims = &verified.claims;
                     let found = match Uuid::try_parse(&claims.sub) {
                         Ok(id) => match state.store.get_user(id).await {
                             Ok(user) => Ok(Some(user)),
@@ -111,6 +112,11 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                         Ok(None) => Identity::Invalid("the token's user does not exist"),
                         Ok(Some(user)) if user.disabled => {
                             Identity::Invalid("the token's user is disabled")
+                        }
+                        Ok(Some(user)) if !verified.is_current(user.token_version) => {
+                            Identity::Invalid(
+                                "the token was issued before the user's password was changed",
+                            )
                         }
                         Ok(Some(user)) => Identity::Valid(Box::new(Caller { user })),
                     }

@@ -124,7 +124,7 @@ pub async fn token(
     }
     let access_token = state
         .tokens
-        .issue(&user.id.to_string())
+        .issue(&user.id.to_string(), user.token_version)
         .map_err(|e| ApiError::from(LedgerError::Internal(e)))?;
     let view = TokenView {
         access_token,

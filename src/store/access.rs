@@ -67,7 +67,7 @@ macro_rules! impl_access_store {
             }
 
             async fn load_user(tx: &mut Tx, user_id: Uuid) -> Result<User, TxError> {
-                let row = sqlx::query("SELECT id, username, disabled, created_at FROM users WHERE id = $1")
+                let row = sqlx::query("SELECT id, username, disabled, created_at, token_version FROM users WHERE id = $1")
                     .bind(user_id)
                     .fetch_optional(&mut **tx)
                     .await?
@@ -81,6 +81,7 @@ macro_rules! impl_access_store {
                     username: row.try_get("username")?,
                     disabled: row.try_get("disabled")?,
                     created_at: row.try_get("created_at")?,
+                    token_version: row.try_get("token_version")?,
                     grants: grants.iter().map(grant_from_row).collect::<Result<_, _>>()?,
                 })
             }
@@ -268,7 +269,7 @@ macro_rules! impl_access_store {
             async fn set_password(&self, user_id: Uuid, password_hash: &str) -> StoreResult<()> {
                 write_tx!(self, |tx| {
                     let result: Result<Result<(), LedgerError>, TxError> = async {
-                        let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                        let updated = sqlx::query("UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2")
                             .bind(password_hash)
                             .bind(user_id)
                             .execute(&mut *tx)
