@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use msai_ledger::app::{AppConfig, AuthConfig};
-use msai_ledger::auth::ratelimit::{MAX_FAILURES_PER_USERNAME, WINDOW};
+use msai_ledger::auth::ratelimit::{MAX_FAILURES_PER_USERNAME_AND_ADDRESS, WINDOW};
 use reqwest::Client;
 use serde_json::{Value, json};
 use support::app::{ADMIN_PASSWORD, Backend, Reply, TestApp, client_with_token, login};
@@ -132,7 +132,7 @@ both_backends!(
 );
 
 both_backends!(
-    repeated_failures_lock_one_username_even_against_the_right_password,
+    repeated_failures_lock_one_username_from_one_address_even_against_the_right_password,
     |app| async move {
         let created = app
             .post(
@@ -141,7 +141,7 @@ both_backends!(
             )
             .await;
         assert_eq!(created.status, 201, "{}", created.body);
-        for attempt in 1..=MAX_FAILURES_PER_USERNAME {
+        for attempt in 1..=MAX_FAILURES_PER_USERNAME_AND_ADDRESS {
             let reply = sign_in(&app, "forgetful", "a-wrong-guess-here").await;
             assert_invalid_credentials(&reply, &format!("failure {attempt}"));
         }
@@ -183,7 +183,7 @@ both_backends!(
             )
             .await;
         assert_eq!(created.status, 201, "{}", created.body);
-        let guesses = 4 * MAX_FAILURES_PER_USERNAME;
+        let guesses = 4 * MAX_FAILURES_PER_USERNAME_AND_ADDRESS;
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..guesses {
             let (client, url) = (app.anonymous.clone(), app.url("/v1/auth/token"));
@@ -203,9 +203,9 @@ both_backends!(
         let refused = statuses.iter().filter(|s| **s == 429).count();
         assert_eq!(checked + refused, statuses.len(), "{statuses:?}");
         assert!(
-            checked <= MAX_FAILURES_PER_USERNAME as usize,
+            checked <= MAX_FAILURES_PER_USERNAME_AND_ADDRESS as usize,
             "{checked} of {guesses} simultaneous guesses had their password checked; \
-             at most {MAX_FAILURES_PER_USERNAME} may be: {statuses:?}"
+             at most {MAX_FAILURES_PER_USERNAME_AND_ADDRESS} may be: {statuses:?}"
         );
         assert_eq!(sign_in(&app, "targeted", USER_PASSWORD).await.status, 429);
     }

@@ -1,7 +1,7 @@
 //! The middleware that identifies the caller, enforces each route's [`Access`], and writes the
 //! audit log.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::ApiError;
 use crate::auth::caller::{Access, Caller, Denial, decide};
+use crate::auth::client::TrustedProxies;
 use crate::domain::access::AuditEvent;
 use crate::domain::error::LedgerError;
 
@@ -208,16 +209,43 @@ fn header_text(req: &Request, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The client's address, as [`resolve_client`] found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+/// Finds the client's address (see [`TrustedProxies::client_address`]) for the audit log and
+/// the sign-in limits. Runs first, before anything else reads it.
+pub async fn resolve_client(
+    proxies: Arc<TrustedProxies>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(peer) = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+    {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let client = proxies.client_address(peer, forwarded);
+        req.extensions_mut().insert(ClientAddr(client));
+    }
+    next.run(req).await
+}
+
 fn client_address(req: &Request) -> Option<String> {
     req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .get::<ClientAddr>()
+        .map(|c| c.0.to_string())
 }
 
 /// The request's audit slot and client address, for handlers that add to the audit record.
 pub struct RequestAudit {
     pub slot: Option<AuditSlot>,
-    pub client_addr: Option<String>,
+    pub client: Option<IpAddr>,
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestAudit {
@@ -229,10 +257,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestAudit {
     ) -> Result<Self, Self::Rejection> {
         Ok(RequestAudit {
             slot: parts.extensions.get::<AuditSlot>().cloned(),
-            client_addr: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            client: parts.extensions.get::<ClientAddr>().map(|c| c.0),
         })
     }
 }
