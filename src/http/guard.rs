@@ -268,9 +268,14 @@ const AUDIT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Largest response body the audit log reads to find the id a request created.
 const AUDIT_BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
-/// Records every request that may change state (every method but GET, HEAD and OPTIONS),
-/// whatever its outcome: when, who, which group, route, status, idempotency key, request id,
-/// and the id it created. Never a password, a token or a body.
+/// The sign-in route: its attempts are recorded whoever sends them.
+const SIGN_IN_PATH: &str = "/v1/auth/token";
+
+/// Records every request that may change state (every method but GET, HEAD and OPTIONS) sent
+/// by an identified caller, and every sign-in attempt, whatever its outcome: when, who, which
+/// group, route, status, idempotency key, request id, and the id it created. Never a password,
+/// a token or a body. Other anonymous requests changed nothing and named no one (a missing or
+/// bad token, no such route): anyone could send them without end, so they are only logged.
 pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -283,6 +288,17 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
     let response = next.run(req).await;
+    let mut info = slot.take();
+    let sign_in = method == "POST" && path == SIGN_IN_PATH;
+    if info.user_id.is_none() && !sign_in {
+        tracing::info!(
+            method = %method,
+            path = %path,
+            status = response.status().as_u16(),
+            "anonymous request refused; not kept in the audit log"
+        );
+        return response;
+    }
 
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, AUDIT_BODY_LIMIT_BYTES)
@@ -298,7 +314,6 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     {
         created_ids.push(id);
     }
-    let mut info = slot.take();
     if info.group_id.is_none() {
         // The request ended before routing (a timeout, say): read the group from the path.
         info.group_id = group_in_path(&path);
