@@ -20,6 +20,7 @@ use crate::http::error::ApiError;
 use jsonwebtoken::{Algorithm, DecodingKey};
 use std::path::PathBuf;
 
+use crate::auth::client::TrustedProxies;
 use crate::auth::password;
 use crate::auth::ratelimit::LoginLimiter;
 use crate::auth::token::{ExternalIssuer, TokenService};
@@ -33,6 +34,8 @@ pub struct AppConfig {
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
     pub auth: AuthConfig,
+    /// Proxies whose `X-Forwarded-For` names the client; none by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for AppConfig {
@@ -41,6 +44,7 @@ impl Default for AppConfig {
             body_limit_bytes: crate::http::DEFAULT_BODY_LIMIT_BYTES,
             request_timeout: Duration::from_secs(30),
             auth: AuthConfig::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -214,11 +218,11 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
     let tokens = token_service(store.as_ref(), &config.auth).await?;
     bootstrap_admin(store.as_ref(), &config.auth).await?;
     Ok(AppState {
+        limiter: LoginLimiter::new(store.clone()),
         store,
         in_flight: Default::default(),
         body_limit_bytes: config.body_limit_bytes,
         tokens: Arc::new(tokens),
-        limiter: LoginLimiter::default(),
     })
 }
 
@@ -255,6 +259,7 @@ fn timed_out(timeout: Duration) -> Response {
 /// The whole HTTP application over a store.
 pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Router> {
     let timeout = config.request_timeout;
+    let proxies = Arc::new(config.trusted_proxies.clone());
     let state = prepare(store, config).await?;
     // Identifying the caller and the audit log wrap the timeout, so a request cut off by it is
     // still recorded with who sent it.
@@ -268,6 +273,9 @@ pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Ro
         }))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::guard::identify))
         .layer(axum::middleware::from_fn_with_state(state, crate::http::guard::audit))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            crate::http::guard::resolve_client(proxies.clone(), req, next)
+        }))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(

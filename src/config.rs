@@ -100,6 +100,12 @@ pub struct ServeOptions {
     #[arg(long, env = "MSAI_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
     pub bootstrap_admin_password: Option<String>,
 
+    /// Addresses and CIDR blocks of the reverse proxies in front of the service, separated by
+    /// commas. A request from one of them is taken to come from the rightmost address in its
+    /// X-Forwarded-For that is not a trusted proxy; from anyone else, the header is ignored.
+    #[arg(long, env = "MSAI_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
     /// Where the generated first administrator's password is written (owner-readable only).
     #[arg(
         long,
@@ -126,7 +132,10 @@ impl ServeOptions {
                 })
             }
         };
+        let trusted_proxies = crate::auth::client::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
         Ok(crate::app::AppConfig {
+            trusted_proxies,
             body_limit_bytes: self.body_limit_bytes,
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
             auth: crate::app::AuthConfig {

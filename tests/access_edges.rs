@@ -142,3 +142,76 @@ both_backends!(
         );
     }
 );
+
+/// Adds a member to `group` and returns the member's id.
+async fn new_member(app: &support::app::TestApp, group: &str, name: &str) -> String {
+    let reply = app
+        .post(
+            &format!("/v1/groups/{group}/members"),
+            &json!({"name": name, "home_country": "PH", "host_country": "HK"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.body["id"].as_str().unwrap().to_string()
+}
+
+both_backends!(
+    a_member_grant_naming_no_member_of_its_group_is_refused_and_changes_nothing,
+    |app| async move {
+        let group = app.create_group("Bayanihan").await;
+        let other = app.create_group("Sampaguita").await;
+        let ana = new_member(&app, &group, "Ana Reyes").await;
+        let elsewhere = new_member(&app, &other, "Ben Cruz").await;
+        let (bystander, _) = app
+            .user_with("bystander", json!([{"role": "auditor"}]))
+            .await;
+        let users_before = app.get("/v1/users").await.body;
+        let bystander_path = format!("/v1/users/{bystander}/grants");
+
+        for (member_id, what) in [
+            (uuid::Uuid::new_v4().to_string(), "an id no member has"),
+            (elsewhere.clone(), "a member of another group"),
+        ] {
+            let created = app
+                .post(
+                    "/v1/users",
+                    &json!({"username": "not.a.member", "password": "a-long-enough-password",
+                            "grants": [{"role": "treasurer", "group_id": other},
+                                       {"role": "member", "group_id": group, "member_id": member_id}]}),
+                )
+                .await;
+            assert_problem(&created, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+            assert_eq!(created.pointer(), "/grants/1/member_id", "{what}");
+            let added = app
+                .post(
+                    &bystander_path,
+                    &json!({"role": "member", "group_id": group, "member_id": member_id}),
+                )
+                .await;
+            assert_problem(&added, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+            assert_eq!(added.pointer(), "/member_id", "{what}");
+        }
+        // Neither the user nor any grant was written.
+        assert_eq!(app.get("/v1/users").await.body, users_before);
+        assert!(
+            support::app::login(
+                &app.anonymous,
+                &app.base,
+                "not.a.member",
+                "a-long-enough-password"
+            )
+            .await
+            .is_err()
+        );
+
+        // The group's own member is accepted, by either route.
+        let added = app
+            .post(
+                &bystander_path,
+                &json!({"role": "member", "group_id": group, "member_id": ana}),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+        assert_eq!(added.body["member_id"], json!(ana));
+    }
+);

@@ -1,5 +1,6 @@
-//! The audit log, on both backends: every request that may change state is recorded, whatever
-//! its outcome, with who made it, on which group, through which route, with which status,
+//! The audit log, on both backends: every request that may change state from a signed-in
+//! caller, and every sign-in, is recorded, whatever its outcome (anonymous refusals are not),
+//! with who made it, on which group, through which route, with which status,
 //! idempotency key and request id, and what it created; reads are not recorded; no password or
 //! token is ever kept; auditors and administrators read it, page by page and filtered, and no
 //! one else; the database itself refuses to rewrite it; and every transaction names its poster.
@@ -25,6 +26,18 @@ async fn group_with_accounts(app: &TestApp, name: &str) -> String {
     app.create_account(&group, "liabilities:savings", "liability", "HKD", false)
         .await;
     group
+}
+
+/// Adds a member to `group` and returns the member's id, for member grants to name.
+async fn new_member(app: &TestApp, group: &str, name: &str) -> String {
+    let reply = app
+        .post(
+            &format!("/v1/groups/{group}/members"),
+            &json!({"name": name, "home_country": "PH", "host_country": "HK"}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["id"].as_str().unwrap().to_string()
 }
 
 fn contribution(amount: &str) -> Value {
@@ -234,10 +247,11 @@ both_backends!(
     |app| async move {
         let a = group_with_accounts(&app, "Group A").await;
         let b = group_with_accounts(&app, "Group B").await;
+        let record = new_member(&app, &a, "Ana Reyes").await;
         let (member, member_client) = app
             .user_with(
                 "member-a",
-                json!([{"role": "member", "group_id": a, "member_id": Uuid::new_v4()}]),
+                json!([{"role": "member", "group_id": a, "member_id": record}]),
             )
             .await;
         let before = app.get(&format!("/v1/groups/{a}")).await.body;
@@ -254,7 +268,7 @@ both_backends!(
         assert_eq!(event["idempotency_key"], key.as_str());
         assert_eq!(event["created_ids"], json!([]));
 
-        // A write on a group the caller has no grant on, and one without a token.
+        // A write on a group the caller has no grant on.
         let (reply, _, request_id) =
             post_transaction(&app, &member_client, &b, &contribution("1.00")).await;
         assert_eq!(reply.status, 404, "{}", reply.body);
@@ -263,17 +277,76 @@ both_backends!(
         assert_eq!(event["user_id"], member.as_str());
         assert_eq!(event["group_id"], b.as_str());
 
-        let (reply, _, request_id) =
-            post_transaction(&app, &app.anonymous, &a, &contribution("1.00")).await;
-        assert_eq!(reply.status, 401, "{}", reply.body);
-        let event = event_of(&app, &request_id).await;
-        assert_eq!(event["status"], 401);
-        assert_eq!(event["user_id"], Value::Null);
-        assert_eq!(event["group_id"], a.as_str());
-
         let after = app.get(&format!("/v1/groups/{a}")).await.body;
         assert_eq!(before["head_sequence"], after["head_sequence"]);
         assert_eq!(before["head_hash"], after["head_hash"]);
+    }
+);
+
+both_backends!(
+    anonymous_requests_refused_before_identification_leave_no_audit_event,
+    |app| async move {
+        let group = group_with_accounts(&app, "Flooded").await;
+        let before = events(&app, &[]).await.len();
+        let bad_token = client_with_token("not.a.token");
+        let transactions = app.url(&format!("/v1/groups/{group}/transactions"));
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..60 {
+            let request = match n % 5 {
+                // No token, and a token that is no token.
+                0 => app.anonymous.post(&transactions),
+                1 => bad_token.post(&transactions),
+                2 => app.anonymous.post(app.url("/v1/users")),
+                // No such route, and a method the route does not have.
+                3 => app
+                    .anonymous
+                    .post(app.url(&format!("/v1/no-such-route/{n}"))),
+                _ => app.anonymous.delete(app.url("/v1/groups")),
+            };
+            tasks.spawn(async move {
+                request
+                    .header("Idempotency-Key", format!("flood-{n}"))
+                    .json(&contribution("1.00"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            });
+        }
+        let mut statuses = tasks.join_all().await;
+        statuses.sort_unstable();
+        statuses.dedup();
+        assert_eq!(statuses, [401, 404, 405], "{statuses:?}");
+        assert_eq!(
+            events(&app, &[]).await.len(),
+            before,
+            "anonymous refusals were written to the audit log"
+        );
+
+        // A failed sign-in is still recorded, and so is anything a signed-in caller sends,
+        // even to no route.
+        assert!(
+            login(&app.anonymous, &app.base, "admin", "not-the-password")
+                .await
+                .is_err()
+        );
+        let (reply, _, request_id) = tagged(
+            &app,
+            app.client
+                .post(app.url("/v1/no-such-route"))
+                .json(&json!({})),
+        )
+        .await;
+        assert_eq!(reply.status, 404, "{}", reply.body);
+        let after = events(&app, &[]).await;
+        assert_eq!(after.len(), before + 2, "{after:?}");
+        let failed = &after[before];
+        assert_eq!(failed["route"], "/v1/auth/token");
+        assert_eq!(failed["status"], 401);
+        assert_eq!(failed["username"], "admin");
+        assert_eq!(failed["user_id"], Value::Null);
+        assert_eq!(event_of(&app, &request_id).await["username"], "admin");
     }
 );
 
@@ -332,10 +405,11 @@ both_backends!(
 
 both_backends!(reads_are_not_recorded, |app| async move {
     let group = group_with_accounts(&app, "Mong Kok").await;
+    let record = new_member(&app, &group, "Ana Reyes").await;
     let (_, member) = app
         .user_with(
             "member-mk",
-            json!([{"role": "member", "group_id": group, "member_id": Uuid::new_v4()}]),
+            json!([{"role": "member", "group_id": group, "member_id": record}]),
         )
         .await;
     let before = events(&app, &[]).await;
@@ -398,11 +472,13 @@ both_backends!(the_log_holds_no_password_and_no_token, |app| async move {
             .await
             .is_err()
     );
-    let (reply, _, _) = post_transaction(&app, &client, &group, &contribution("5.00")).await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
     let new_token = login(&app.anonymous, &app.base, "secretive", new_password)
         .await
         .unwrap();
+    // The change ended the old token; the new one posts.
+    let client = client_with_token(&new_token);
+    let (reply, _, _) = post_transaction(&app, &client, &group, &contribution("5.00")).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
 
     let log = serde_json::to_string(&events(&app, &[]).await).unwrap();
     assert!(log.contains("secretive"), "the sign-ins were recorded");
@@ -580,10 +656,11 @@ both_backends!(
                 json!([{"role": "treasurer", "group_id": group}]),
             )
             .await;
+        let record = new_member(&app, &group, "Ana Reyes").await;
         let (_, member) = app
             .user_with(
                 "member-wc",
-                json!([{"role": "member", "group_id": group, "member_id": Uuid::new_v4()}]),
+                json!([{"role": "member", "group_id": group, "member_id": record}]),
             )
             .await;
         for (who, client) in [("treasurer", &treasurer), ("member", &member)] {

@@ -9,12 +9,11 @@ use std::os::unix::fs::PermissionsExt as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use msai_ledger::app::{AppConfig, AuthConfig};
-use msai_ledger::auth::ratelimit::{MAX_FAILURES_PER_USERNAME, WINDOW};
+use msai_ledger::auth::ratelimit::{MAX_FAILURES_PER_USERNAME_AND_ADDRESS, WINDOW};
 use reqwest::Client;
 use serde_json::{Value, json};
 use support::app::{ADMIN_PASSWORD, Backend, Reply, TestApp, client_with_token, login};
 use tokio::sync::oneshot;
-use uuid::Uuid;
 
 /// Password of every user `TestApp::user_with` creates.
 const USER_PASSWORD: &str = "a-long-enough-password";
@@ -57,6 +56,18 @@ fn assert_invalid_credentials(reply: &Reply, what: &str) {
         header(reply, "www-authenticate").starts_with("Bearer"),
         "{what}"
     );
+}
+
+/// Adds a member to `group` and returns the member's id, for member grants to name.
+async fn new_member(app: &TestApp, group: &str, name: &str) -> String {
+    let reply = app
+        .post(
+            &format!("/v1/groups/{group}/members"),
+            &json!({"name": name, "home_country": "PH", "host_country": "HK"}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["id"].as_str().unwrap().to_string()
 }
 
 async fn create_user(app: &TestApp, client: &Client, body: Value) -> Reply {
@@ -121,7 +132,7 @@ both_backends!(
 );
 
 both_backends!(
-    repeated_failures_lock_one_username_even_against_the_right_password,
+    repeated_failures_lock_one_username_from_one_address_even_against_the_right_password,
     |app| async move {
         let created = app
             .post(
@@ -130,7 +141,7 @@ both_backends!(
             )
             .await;
         assert_eq!(created.status, 201, "{}", created.body);
-        for attempt in 1..=MAX_FAILURES_PER_USERNAME {
+        for attempt in 1..=MAX_FAILURES_PER_USERNAME_AND_ADDRESS {
             let reply = sign_in(&app, "forgetful", "a-wrong-guess-here").await;
             assert_invalid_credentials(&reply, &format!("failure {attempt}"));
         }
@@ -172,7 +183,7 @@ both_backends!(
             )
             .await;
         assert_eq!(created.status, 201, "{}", created.body);
-        let guesses = 4 * MAX_FAILURES_PER_USERNAME;
+        let guesses = 4 * MAX_FAILURES_PER_USERNAME_AND_ADDRESS;
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..guesses {
             let (client, url) = (app.anonymous.clone(), app.url("/v1/auth/token"));
@@ -192,9 +203,9 @@ both_backends!(
         let refused = statuses.iter().filter(|s| **s == 429).count();
         assert_eq!(checked + refused, statuses.len(), "{statuses:?}");
         assert!(
-            checked <= MAX_FAILURES_PER_USERNAME as usize,
+            checked <= MAX_FAILURES_PER_USERNAME_AND_ADDRESS as usize,
             "{checked} of {guesses} simultaneous guesses had their password checked; \
-             at most {MAX_FAILURES_PER_USERNAME} may be: {statuses:?}"
+             at most {MAX_FAILURES_PER_USERNAME_AND_ADDRESS} may be: {statuses:?}"
         );
         assert_eq!(sign_in(&app, "targeted", USER_PASSWORD).await.status, 429);
     }
@@ -255,10 +266,11 @@ both_backends!(
     only_an_administrator_changes_another_user_s_password,
     |app| async move {
         let group = app.create_group("Kowloon").await;
+        let record = new_member(&app, &group, "Ana Reyes").await;
         let (member, _) = app
             .user_with(
                 "member-of-kowloon",
-                json!([{"role": "member", "group_id": group, "member_id": Uuid::new_v4()}]),
+                json!([{"role": "member", "group_id": group, "member_id": record}]),
             )
             .await;
         let (_, treasurer) = app
@@ -300,21 +312,26 @@ both_backends!(
                 json!([{"role": "treasurer", "group_id": a}]),
             )
             .await;
-        let member_of = |group: &str, username: &str| {
+        let in_a = new_member(&app, &a, "Ana Reyes").await;
+        let in_b = new_member(&app, &b, "Ben Cruz").await;
+        let member_of = |group: &str, member: &str, username: &str| {
             json!({
                 "username": username,
                 "password": USER_PASSWORD,
-                "grants": [{"role": "member", "group_id": group, "member_id": Uuid::new_v4()}],
+                "grants": [{"role": "member", "group_id": group, "member_id": member}],
             })
         };
 
-        let reply = create_user(&app, &treasurer, member_of(&a, "new-member-of-a")).await;
+        let reply = create_user(&app, &treasurer, member_of(&a, &in_a, "new-member-of-a")).await;
         assert_eq!(reply.status, 201, "{}", reply.body);
         assert_eq!(reply.body["grants"][0]["role"], "member");
         assert_eq!(reply.body["grants"][0]["group_id"], a.as_str());
 
         let refused = [
-            (member_of(&b, "member-of-b"), "a member of another group"),
+            (
+                member_of(&b, &in_b, "member-of-b"),
+                "a member of another group",
+            ),
             (
                 json!({"username": "second-treasurer", "password": USER_PASSWORD,
                        "grants": [{"role": "treasurer", "group_id": a}]}),
@@ -336,8 +353,8 @@ both_backends!(
             ),
             (
                 json!({"username": "member-of-both", "password": USER_PASSWORD, "grants": [
-                    {"role": "member", "group_id": a, "member_id": Uuid::new_v4()},
-                    {"role": "member", "group_id": b, "member_id": Uuid::new_v4()},
+                    {"role": "member", "group_id": a, "member_id": in_a},
+                    {"role": "member", "group_id": b, "member_id": in_b},
                 ]}),
                 "a member of their group and of another",
             ),
@@ -400,7 +417,7 @@ both_backends!(a_username_is_taken_only_once, |app| async move {
 both_backends!(me_shows_the_user_and_every_grant, |app| async move {
     let a = app.create_group("Group A").await;
     let b = app.create_group("Group B").await;
-    let member_id = Uuid::new_v4().to_string();
+    let member_id = new_member(&app, &b, "Cora Lim").await;
     let (id, client) = app
         .user_with(
             "two-hats",

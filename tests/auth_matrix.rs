@@ -18,7 +18,7 @@ use msai_ledger::auth::caller::Access;
 use msai_ledger::http::route_access_table;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
-use support::app::{ADMIN_PASSWORD, Backend, Reply, TestApp, client_with_token, spawn_with};
+use support::app::{ADMIN_PASSWORD, Backend, Reply, TestApp, client_with_token, login, spawn_with};
 use uuid::Uuid;
 
 /// The service's HS256 secret in these tests, so an expired token can be minted.
@@ -150,8 +150,8 @@ struct Objects {
 
 struct Caller {
     client: Client,
-    /// The user's id and password, for signed-in callers.
-    user: Option<(String, &'static str)>,
+    /// The user's id, username and password, for signed-in callers.
+    user: Option<(String, &'static str, &'static str)>,
 }
 
 struct World {
@@ -191,17 +191,6 @@ async fn objects(app: &TestApp, name: &str) -> Objects {
         .await;
     let posted = app.transfer(&group, &cash, &savings, "500.00").await;
     assert_eq!(posted.status, 201, "{}", posted.body);
-    let member = app
-        .post(
-            "/v1/users",
-            &json!({
-                "username": format!("bystander-{}", name.to_lowercase()),
-                "password": USER_PASSWORD,
-                "grants": [{"role": "member", "group_id": group, "member_id": Uuid::new_v4()}],
-            }),
-        )
-        .await;
-    assert_eq!(member.status, 201, "{}", member.body);
     let record = app
         .post(
             &format!("/v1/groups/{group}/members"),
@@ -210,6 +199,17 @@ async fn objects(app: &TestApp, name: &str) -> Objects {
         .await;
     assert_eq!(record.status, 201, "{}", record.body);
     let record = record.body["id"].as_str().unwrap().to_string();
+    let member = app
+        .post(
+            "/v1/users",
+            &json!({
+                "username": format!("bystander-{}", name.to_lowercase()),
+                "password": USER_PASSWORD,
+                "grants": [{"role": "member", "group_id": group, "member_id": record}],
+            }),
+        )
+        .await;
+    assert_eq!(member.status, 201, "{}", member.body);
     let contribution = app
         .post_with_key(
             &format!("/v1/groups/{group}/contributions"),
@@ -326,10 +326,18 @@ impl World {
                 json!([{"role": "treasurer", "group_id": a.group}]),
             )
             .await;
+        // member-a is a member of group A, but not the member whose records the paths name.
+        let own_record = app
+            .post(
+                &format!("/v1/groups/{}/members", a.group),
+                &json!({"name": "Member A", "home_country": "PH", "host_country": "HK"}),
+            )
+            .await;
+        assert_eq!(own_record.status, 201, "{}", own_record.body);
         let (member, member_client) = app
             .user_with(
                 "member-a",
-                json!([{"role": "member", "group_id": a.group, "member_id": Uuid::new_v4()}]),
+                json!([{"role": "member", "group_id": a.group, "member_id": own_record.body["id"]}]),
             )
             .await;
         let (auditor, auditor_client) =
@@ -346,28 +354,28 @@ impl World {
                 Who::Admin,
                 Caller {
                     client: app.client.clone(),
-                    user: Some((admin, ADMIN_PASSWORD)),
+                    user: Some((admin, "admin", ADMIN_PASSWORD)),
                 },
             ),
             (
                 Who::Auditor,
                 Caller {
                     client: auditor_client,
-                    user: Some((auditor, USER_PASSWORD)),
+                    user: Some((auditor, "auditor", USER_PASSWORD)),
                 },
             ),
             (
                 Who::TreasurerOfA,
                 Caller {
                     client: treasurer_client,
-                    user: Some((treasurer, USER_PASSWORD)),
+                    user: Some((treasurer, "treasurer-a", USER_PASSWORD)),
                 },
             ),
             (
                 Who::MemberOfA,
                 Caller {
                     client: member_client,
-                    user: Some((member, USER_PASSWORD)),
+                    user: Some((member, "member-a", USER_PASSWORD)),
                 },
             ),
             (
@@ -410,6 +418,23 @@ impl World {
             .1
     }
 
+    /// Signs `who` in again: changing a password ends the tokens issued before it.
+    async fn sign_in_again(&mut self, who: Who) {
+        let Some((_, username, password)) = self.caller(who).user.clone() else {
+            return;
+        };
+        let token = login(&self.app.anonymous, &self.app.base, username, password)
+            .await
+            .unwrap_or_else(|status| panic!("{username} signs in again: {status}"));
+        let client = client_with_token(&token);
+        if who == Who::Admin {
+            self.app.client = client.clone();
+        }
+        if let Some((_, caller)) = self.callers.iter_mut().find(|(w, _)| *w == who) {
+            caller.client = client;
+        }
+    }
+
     fn next(&mut self) -> u32 {
         self.counter += 1;
         self.counter
@@ -447,7 +472,7 @@ impl World {
             .app
             .post(
                 &format!("/v1/users/{}/grants", o.user),
-                &json!({"role": "member", "group_id": o.group, "member_id": Uuid::new_v4()}),
+                &json!({"role": "member", "group_id": o.group, "member_id": o.member}),
             )
             .await;
         assert_eq!(reply.status, 201, "{}", reply.body);
@@ -480,7 +505,7 @@ impl World {
                 "transaction_id" => o.transaction.clone(),
                 // A route open to every signed-in user acts on the caller's own user.
                 "user_id" => match (&self.caller(who).user, access) {
-                    (Some((own, _)), Access::SignedIn) => own.clone(),
+                    (Some((own, _, _)), Access::SignedIn) => own.clone(),
                     _ => o.user.clone(),
                 },
                 "grant_id" => self.fresh_grant(side).await,
@@ -520,10 +545,10 @@ impl World {
             ("POST", "/v1/users") => json!({
                 "username": format!("new-member-{n}"),
                 "password": USER_PASSWORD,
-                "grants": [{"role": "member", "group_id": o.group, "member_id": Uuid::new_v4()}],
+                "grants": [{"role": "member", "group_id": o.group, "member_id": o.member}],
             }),
             ("POST", "/v1/users/{user_id}/grants") => {
-                json!({"role": "member", "group_id": o.group, "member_id": Uuid::new_v4()})
+                json!({"role": "member", "group_id": o.group, "member_id": o.member})
             }
             ("POST", "/v1/users/{user_id}/password") => {
                 // The password the caller already has, so later sign-ins still work.
@@ -531,7 +556,7 @@ impl World {
                     .caller(who)
                     .user
                     .as_ref()
-                    .map_or(USER_PASSWORD, |u| u.1);
+                    .map_or(USER_PASSWORD, |u| u.2);
                 json!({ "password": password, "current_password": password })
             }
             ("POST", "/v1/users/{user_id}/disable") | ("DELETE", _) => return None,
@@ -731,6 +756,9 @@ async fn every_route_answers_every_caller_as_its_access_says(app: TestApp) {
                 }
                 let reply = world.app.send(request).await;
                 calls += 1;
+                if template == &"/v1/users/{user_id}/password" && reply.status == 204 {
+                    world.sign_in_again(who).await;
+                }
                 let context = format!("{route} as {who:?} on group {side:?} ({path})");
                 if let Err(why) = judge(expect, &reply) {
                     failures.push(format!("{context}: {why}"));

@@ -506,3 +506,101 @@ both_backends_with_keys!(
             .await;
     }
 );
+
+/// Signs in as `username` through the token route and returns the token.
+async fn sign_in(s: &Service, username: &str, password: &str) -> String {
+    support::app::login(&s.app.anonymous, &s.app.base, username, password)
+        .await
+        .unwrap_or_else(|status| panic!("{username} could not sign in: {status}"))
+}
+
+both_backends_with_keys!(
+    a_password_change_ends_every_token_issued_before_it,
+    |s| async move {
+        let (id, first) = s
+            .app
+            .user_with("changes.her.password", json!([{"role": "auditor"}]))
+            .await;
+        let second = sign_in(&s, "changes.her.password", "a-long-enough-password").await;
+        let password = s.app.url(&format!("/v1/users/{id}/password"));
+
+        // By herself: the token she changed it with, and every other one she had, end at once,
+        // even those issued in the same second as the change.
+        let changed = s
+            .app
+            .send(first.post(&password).json(
+                &json!({"password": "her-second-password", "current_password": "a-long-enough-password"}),
+            ))
+            .await;
+        assert_eq!(changed.status, 204, "{}", changed.body);
+        let after = sign_in(&s, "changes.her.password", "her-second-password").await;
+        for (client, what) in [
+            (first.clone(), "the token the password was changed with"),
+            (client_with_token(&second), "another token issued before"),
+        ] {
+            let reply = s.me_with(&client).await;
+            assert_invalid_token(&reply, what);
+            let reply = s.app.send(client.get(s.app.url("/v1/audit-events"))).await;
+            assert_invalid_token(&reply, what);
+        }
+        let reply = s.me_with_token(&after).await;
+        assert_eq!(
+            reply.status, 200,
+            "a token issued after the change works: {}",
+            reply.body
+        );
+
+        // Reset by an administrator: the same.
+        let reset = s
+            .app
+            .post(
+                &format!("/v1/users/{id}/password"),
+                &json!({"password": "reset-by-the-admin"}),
+            )
+            .await;
+        assert_eq!(reset.status, 204, "{}", reset.body);
+        assert_invalid_token(
+            &s.me_with_token(&after).await,
+            "a token issued before the reset",
+        );
+        let fresh = sign_in(&s, "changes.her.password", "reset-by-the-admin").await;
+        assert_eq!(s.me_with_token(&fresh).await.status, 200);
+        // The administrator's own token is untouched by another user's change.
+        assert_eq!(s.me_with(&s.app.client).await.status, 200);
+    }
+);
+
+both_backends_with_keys!(
+    a_password_change_here_leaves_the_outside_provider_s_tokens_alone,
+    |s| async move {
+        let (id, _) = s
+            .app
+            .user_with("signs.in.outside", json!([{"role": "auditor"}]))
+            .await;
+        let outside = eddsa(
+            &with(claims("signs.in.outside"), "iss", OUTSIDE_ISSUER.into()),
+            provider(),
+        );
+        assert_eq!(s.me_with_token(&outside).await.status, 200);
+        let reset = s
+            .app
+            .post(
+                &format!("/v1/users/{id}/password"),
+                &json!({"password": "reset-by-the-admin"}),
+            )
+            .await;
+        assert_eq!(reset.status, 204, "{}", reset.body);
+        let reply = s.me_with_token(&outside).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        // Disabling the user is what ends them.
+        let disabled = s
+            .app
+            .post(&format!("/v1/users/{id}/disable"), &json!({}))
+            .await;
+        assert_eq!(disabled.status, 200, "{}", disabled.body);
+        assert_invalid_token(
+            &s.me_with_token(&outside).await,
+            "a disabled user's outside token",
+        );
+    }
+);

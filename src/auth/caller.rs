@@ -183,6 +183,7 @@ mod tests {
                 username: "u".into(),
                 disabled: false,
                 created_at: chrono::Utc::now(),
+                token_version: 0,
                 grants: grants
                     .iter()
                     .map(|(role, group_id)| Grant {

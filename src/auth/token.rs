@@ -1,7 +1,8 @@
 //! Access tokens: JWTs we issue (HS256 with a shared secret) and, optionally, tokens from an
 //! outside identity provider (EdDSA or RS256, verified with its public key). Validation is
 //! explicit: allowed algorithms only; exp, iat, iss, aud and sub required and checked; leeway
-//! at most 30 s.
+//! at most 30 s. Tokens we issue also carry the user's token version (`ver`), so a password
+//! change ends every token issued before it.
 
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
@@ -20,6 +21,38 @@ pub struct Claims {
     pub exp: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<u64>,
+    /// The user's token version when the token was issued (ours only). Tokens issued before
+    /// versions existed have none, and count as version 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ver: Option<i64>,
+}
+
+/// Who issued a token that verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issuer {
+    /// This service (HS256).
+    Here,
+    /// The outside identity provider (EdDSA or RS256).
+    External,
+}
+
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub claims: Claims,
+    pub issuer: Issuer,
+}
+
+impl Verified {
+    /// Whether the token still stands for a user whose token version is now `token_version`.
+    /// Ours must carry that version: a password change raised it and ended the older ones. An
+    /// outside provider's tokens were not obtained with a password kept here, so a change here
+    /// says nothing about them; disabling the user ends them.
+    pub fn is_current(&self, token_version: i64) -> bool {
+        match self.issuer {
+            Issuer::Here => self.claims.ver.unwrap_or(0) == token_version,
+            Issuer::External => true,
+        }
+    }
 }
 
 /// Verification settings for an outside identity provider's tokens.
@@ -84,8 +117,8 @@ impl TokenService {
         self.lifetime_secs
     }
 
-    /// Issues a token for the user with id `subject`.
-    pub fn issue(&self, subject: &str) -> Result<String, String> {
+    /// Issues a token for the user with id `subject`, whose token version is `token_version`.
+    pub fn issue(&self, subject: &str, token_version: i64) -> Result<String, String> {
         let iat = now();
         let claims = Claims {
             sub: subject.to_string(),
@@ -94,22 +127,26 @@ impl TokenService {
             iat,
             exp: iat + self.lifetime_secs,
             nbf: None,
+            ver: Some(token_version),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
     }
 
-    /// The claims of a valid token, or why it is not valid.
-    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+    /// The claims of a valid token and who issued it, or why it is not valid.
+    pub fn verify(&self, token: &str) -> Result<Verified, TokenError> {
         let header = decode_header(token).map_err(|_| TokenError("the token is malformed"))?;
-        let (key, validation) = match header.alg {
+        let (key, validation, issuer) = match header.alg {
             Algorithm::HS256 => (
                 &self.decoding,
                 validation(Algorithm::HS256, &self.issuer, &self.audience),
+                Issuer::Here,
             ),
             alg => match &self.external {
-                Some(ext) if ext.algorithm == alg => {
-                    (&ext.key, validation(alg, &ext.issuer, &ext.audience))
-                }
+                Some(ext) if ext.algorithm == alg => (
+                    &ext.key,
+                    validation(alg, &ext.issuer, &ext.audience),
+                    Issuer::External,
+                ),
                 _ => return Err(TokenError("the token's algorithm is not accepted")),
             },
         };
@@ -136,7 +173,7 @@ impl TokenService {
         if claims.sub.len() > 255 || claims.sub.chars().any(char::is_control) {
             return Err(TokenError("the token's subject is malformed"));
         }
-        Ok(claims)
+        Ok(Verified { claims, issuer })
     }
 }
 
@@ -160,8 +197,25 @@ mod tests {
     #[test]
     fn an_issued_token_verifies() {
         let s = service();
-        let token = s.issue("user-1").unwrap();
-        assert_eq!(s.verify(&token).unwrap().sub, "user-1");
+        let token = s.issue("user-1", 3).unwrap();
+        let verified = s.verify(&token).unwrap();
+        assert_eq!(verified.claims.sub, "user-1");
+        assert_eq!(verified.issuer, Issuer::Here);
+        assert!(verified.is_current(3));
+        assert!(!verified.is_current(4), "a password change ends it");
+    }
+
+    #[test]
+    fn a_token_of_ours_without_a_version_counts_as_version_zero() {
+        let s = service();
+        let t = now();
+        let old = forge(
+            &serde_json::json!({"sub": "u", "iss": "msai-ledger", "aud": "msai-ledger", "iat": t, "exp": t + 60}),
+            &[7u8; 32],
+        );
+        let verified = s.verify(&old).unwrap();
+        assert!(verified.is_current(0));
+        assert!(!verified.is_current(1));
     }
 
     #[test]

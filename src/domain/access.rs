@@ -77,6 +77,8 @@ pub struct User {
     pub username: String,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// Raised by every password change; tokens issued under an older value are refused.
+    pub token_version: i64,
     pub grants: Vec<Grant>,
 }
 
@@ -85,6 +87,42 @@ pub struct NewUser {
     pub username: String,
     pub password_hash: String,
     pub grants: Vec<NewGrant>,
+}
+
+/// One count of failed sign-ins an attempt is checked against and counted in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureCounter {
+    /// What is counted, such as `user+address ana 203.0.113.9`.
+    pub key: String,
+    /// Failures allowed in one window; attempts after them are refused until it ends.
+    pub max_failures: i64,
+    /// Whether a user signing in from an address they signed in from lately is exempt.
+    pub known_addresses_exempt: bool,
+    /// Whether a successful sign-in clears the count, or only takes its own attempt back.
+    pub cleared_by_success: bool,
+}
+
+/// A sign-in attempt as the limits see it. Times are milliseconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInAttempt {
+    pub username: String,
+    /// The client's address as the limits count it (an IPv6 client by its /64).
+    pub address: String,
+    pub counters: Vec<FailureCounter>,
+    pub now_ms: i64,
+    /// A count's window starts at its first failure and lasts this long.
+    pub window_ms: i64,
+    /// How long an address a user signed in from stays known after the sign-in.
+    pub known_for_ms: i64,
+}
+
+/// Whether a sign-in attempt may check its password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Yes; it counts as a failure until it is known to have succeeded.
+    Admitted,
+    /// No, until the window of the count it exceeds ends.
+    Refused { retry_after_ms: i64 },
 }
 
 /// One state-changing request, as the audit log keeps it. Never a password, token or body.

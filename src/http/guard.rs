@@ -1,7 +1,7 @@
 //! The middleware that identifies the caller, enforces each route's [`Access`], and writes the
 //! audit log.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::ApiError;
 use crate::auth::caller::{Access, Caller, Denial, decide};
+use crate::auth::client::TrustedProxies;
 use crate::domain::access::AuditEvent;
 use crate::domain::error::LedgerError;
 
@@ -92,7 +93,8 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
             None => Identity::Invalid("the Authorization header is not a bearer token"),
             Some(token) => match state.tokens.verify(token) {
                 Err(e) => Identity::Invalid(e.0),
-                Ok(claims) => {
+                Ok(verified) => {
+                    let claims = &verified.claims;
                     let found = match Uuid::try_parse(&claims.sub) {
                         Ok(id) => match state.store.get_user(id).await {
                             Ok(user) => Ok(Some(user)),
@@ -111,6 +113,11 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                         Ok(None) => Identity::Invalid("the token's user does not exist"),
                         Ok(Some(user)) if user.disabled => {
                             Identity::Invalid("the token's user is disabled")
+                        }
+                        Ok(Some(user)) if !verified.is_current(user.token_version) => {
+                            Identity::Invalid(
+                                "the token was issued before the user's password was changed",
+                            )
                         }
                         Ok(Some(user)) => Identity::Valid(Box::new(Caller { user })),
                     }
@@ -202,16 +209,43 @@ fn header_text(req: &Request, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The client's address, as [`resolve_client`] found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+/// Finds the client's address (see [`TrustedProxies::client_address`]) for the audit log and
+/// the sign-in limits. Runs first, before anything else reads it.
+pub async fn resolve_client(
+    proxies: Arc<TrustedProxies>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(peer) = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+    {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let client = proxies.client_address(peer, forwarded);
+        req.extensions_mut().insert(ClientAddr(client));
+    }
+    next.run(req).await
+}
+
 fn client_address(req: &Request) -> Option<String> {
     req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .get::<ClientAddr>()
+        .map(|c| c.0.to_string())
 }
 
 /// The request's audit slot and client address, for handlers that add to the audit record.
 pub struct RequestAudit {
     pub slot: Option<AuditSlot>,
-    pub client_addr: Option<String>,
+    pub client: Option<IpAddr>,
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestAudit {
@@ -223,10 +257,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestAudit {
     ) -> Result<Self, Self::Rejection> {
         Ok(RequestAudit {
             slot: parts.extensions.get::<AuditSlot>().cloned(),
-            client_addr: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            client: parts.extensions.get::<ClientAddr>().map(|c| c.0),
         })
     }
 }
@@ -237,9 +268,14 @@ const AUDIT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Largest response body the audit log reads to find the id a request created.
 const AUDIT_BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
-/// Records every request that may change state (every method but GET, HEAD and OPTIONS),
-/// whatever its outcome: when, who, which group, route, status, idempotency key, request id,
-/// and the id it created. Never a password, a token or a body.
+/// The sign-in route: its attempts are recorded whoever sends them.
+const SIGN_IN_PATH: &str = "/v1/auth/token";
+
+/// Records every request that may change state (every method but GET, HEAD and OPTIONS) sent
+/// by an identified caller, and every sign-in attempt, whatever its outcome: when, who, which
+/// group, route, status, idempotency key, request id, and the id it created. Never a password,
+/// a token or a body. Other anonymous requests changed nothing and named no one (a missing or
+/// bad token, no such route): anyone could send them without end, so they are only logged.
 pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -252,6 +288,17 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
     let response = next.run(req).await;
+    let mut info = slot.take();
+    let sign_in = method == "POST" && path == SIGN_IN_PATH;
+    if info.user_id.is_none() && !sign_in {
+        tracing::info!(
+            method = %method,
+            path = %path,
+            status = response.status().as_u16(),
+            "anonymous request refused; not kept in the audit log"
+        );
+        return response;
+    }
 
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, AUDIT_BODY_LIMIT_BYTES)
@@ -267,7 +314,6 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     {
         created_ids.push(id);
     }
-    let mut info = slot.take();
     if info.group_id.is_none() {
         // The request ended before routing (a timeout, say): read the group from the path.
         info.group_id = group_in_path(&path);

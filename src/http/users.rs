@@ -58,6 +58,18 @@ pub struct TokenView {
     pub expires_in: u64,
 }
 
+/// 429 with `Retry-After`: a sign-in limit is reached.
+fn too_many_attempts(wait_secs: u64, detail: &str) -> ApiError {
+    let mut error = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too-many-attempts",
+        "Too many failed sign-ins",
+        format!("{detail}; try again in {wait_secs} s"),
+    );
+    error.retry_after = Some(u32::try_from(wait_secs).unwrap_or(u32::MAX));
+    error
+}
+
 fn invalid_credentials() -> Response {
     let mut response = ApiError::new(
         StatusCode::UNAUTHORIZED,
@@ -80,23 +92,17 @@ pub async fn token(
     body: JsonBody<TokenRequest>,
 ) -> Result<Response, ApiError> {
     let TokenRequest { username, password } = body.value;
-    let address = audit.client_addr;
+    let client = audit.client;
     let slot = audit.slot;
     // A name no user can have is wrong at once: it is never looked up, nor counted.
     if check_username(&username).is_err() {
         return Ok(invalid_credentials());
     }
-    if let Err(wait_secs) = state.limiter.admit(&username, address.as_deref()) {
-        let mut error = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too-many-attempts",
-            "Too many failed sign-ins",
-            format!(
-                "too many failed sign-ins for this username or address; try again in {wait_secs} s"
-            ),
-        );
-        error.retry_after = Some(u32::try_from(wait_secs).unwrap_or(u32::MAX));
-        return Err(error);
+    if let Err(wait_secs) = state.limiter.admit(&username, client).await? {
+        return Err(too_many_attempts(
+            wait_secs,
+            "too many failed sign-ins for this username or from this address",
+        ));
     }
     let found = state.store.find_login(&username).await?;
     // The audit log names the username only if such a user exists (an unknown "username" may
@@ -118,13 +124,13 @@ pub async fn token(
     let Some(user) = verified else {
         return Ok(invalid_credentials());
     };
-    state.limiter.succeeded(&username, address.as_deref());
+    state.limiter.succeeded(&username, client).await?;
     if let Some(slot) = &slot {
         slot.update(|i| i.user_id = Some(user.id));
     }
     let access_token = state
         .tokens
-        .issue(&user.id.to_string())
+        .issue(&user.id.to_string(), user.token_version)
         .map_err(|e| ApiError::from(LedgerError::Internal(e)))?;
     let view = TokenView {
         access_token,
@@ -330,6 +336,7 @@ pub struct PasswordRequest {
 pub async fn set_password(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    audit: RequestAudit,
     PathParams(user_id): PathParams<String>,
     body: JsonBody<PasswordRequest>,
 ) -> Result<Response, ApiError> {
@@ -356,15 +363,11 @@ pub async fn set_password(
         };
         // Guesses at the current password count against the sign-in limit like any other.
         let username = caller.user.username.clone();
-        if let Err(wait_secs) = state.limiter.admit(&username, None) {
-            let mut error = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too-many-attempts",
-                "Too many failed sign-ins",
-                format!("too many wrong passwords for this user; try again in {wait_secs} s"),
-            );
-            error.retry_after = Some(u32::try_from(wait_secs).unwrap_or(u32::MAX));
-            return Err(error);
+        if let Err(wait_secs) = state.limiter.admit(&username, audit.client).await? {
+            return Err(too_many_attempts(
+                wait_secs,
+                "too many wrong passwords for this user or from this address",
+            ));
         }
         let found = state.store.find_login(&username).await?;
         let matches = tokio::task::spawn_blocking(move || {
@@ -378,7 +381,7 @@ pub async fn set_password(
                 "is not your current password",
             ));
         }
-        state.limiter.succeeded(&username, None);
+        state.limiter.succeeded(&username, audit.client).await?;
     }
     let hash = hash_password("/password", new_password).await?;
     state.store.set_password(user_id, &hash).await?;

@@ -5,7 +5,9 @@
 
 macro_rules! impl_access_store {
     ($store:ty) => {
-        use $crate::domain::access::{AuditEvent, AuditQuery, Grant, NewGrant, NewUser, Role, User};
+        use $crate::domain::access::{
+            Admission, AuditEvent, AuditQuery, Grant, NewGrant, NewUser, Role, SignInAttempt, User,
+        };
         use $crate::store::AccessStore;
 
         fn grant_from_row(row: &DbRow) -> Result<Grant, TxError> {
@@ -66,8 +68,21 @@ macro_rules! impl_access_store {
                 Ok(())
             }
 
+            /// Forgets failure windows that have ended and known addresses that have expired.
+            async fn prune_sign_ins(tx: &mut Tx, now_ms: i64) -> Result<(), TxError> {
+                sqlx::query("DELETE FROM sign_in_failures WHERE window_ends_ms <= $1")
+                    .bind(now_ms)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("DELETE FROM sign_in_known_addresses WHERE expires_ms <= $1")
+                    .bind(now_ms)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
             async fn load_user(tx: &mut Tx, user_id: Uuid) -> Result<User, TxError> {
-                let row = sqlx::query("SELECT id, username, disabled, created_at FROM users WHERE id = $1")
+                let row = sqlx::query("SELECT id, username, disabled, created_at, token_version FROM users WHERE id = $1")
                     .bind(user_id)
                     .fetch_optional(&mut **tx)
                     .await?
@@ -81,6 +96,7 @@ macro_rules! impl_access_store {
                     username: row.try_get("username")?,
                     disabled: row.try_get("disabled")?,
                     created_at: row.try_get("created_at")?,
+                    token_version: row.try_get("token_version")?,
                     grants: grants.iter().map(grant_from_row).collect::<Result<_, _>>()?,
                 })
             }
@@ -98,6 +114,22 @@ macro_rules! impl_access_store {
                         .await?;
                     if exists.is_none() {
                         return Err(LedgerError::invalid(format!("{pointer}/group_id"), "no group has this id").into());
+                    }
+                    // A member grant links a user to one member record, which must be in the
+                    // grant's group: a member of another group is as unknown as no member.
+                    if let Some(member_id) = grant.member_id {
+                        let member = sqlx::query("SELECT id FROM members WHERE id = $1 AND group_id = $2")
+                            .bind(member_id)
+                            .bind(group_id)
+                            .fetch_optional(&mut **tx)
+                            .await?;
+                        if member.is_none() {
+                            return Err(LedgerError::invalid(
+                                format!("{pointer}/member_id"),
+                                "no member of this group has this id",
+                            )
+                            .into());
+                        }
                     }
                 }
                 let created = Grant {
@@ -252,7 +284,7 @@ macro_rules! impl_access_store {
             async fn set_password(&self, user_id: Uuid, password_hash: &str) -> StoreResult<()> {
                 write_tx!(self, |tx| {
                     let result: Result<Result<(), LedgerError>, TxError> = async {
-                        let updated = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                        let updated = sqlx::query("UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2")
                             .bind(password_hash)
                             .bind(user_id)
                             .execute(&mut *tx)
@@ -299,6 +331,89 @@ macro_rules! impl_access_store {
                             .fetch_one(&mut *tx)
                             .await?;
                         Ok(Ok(stored))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn admit_sign_in(&self, attempt: &SignInAttempt) -> StoreResult<Admission> {
+                // Counters are taken in key order, so two attempts never wait on each other's.
+                let mut counters: Vec<_> = attempt.counters.iter().collect();
+                counters.sort_by(|a, b| a.key.cmp(&b.key));
+                write_tx!(self, |tx| {
+                    let result: Result<Result<Admission, LedgerError>, TxError> = async {
+                        Self::prune_sign_ins(&mut tx, attempt.now_ms).await?;
+                        let known = sqlx::query(
+                            "SELECT expires_ms FROM sign_in_known_addresses WHERE username = $1 AND address = $2",
+                        )
+                        .bind(&attempt.username)
+                        .bind(&attempt.address)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .is_some();
+                        // Count first, then check: the increment locks the count's row, so
+                        // attempts at the same moment are counted one after the other.
+                        let mut wait_ms: Option<i64> = None;
+                        for counter in &counters {
+                            let row = sqlx::query(
+                                "INSERT INTO sign_in_failures (key, failures, window_ends_ms) VALUES ($1, 1, $2) \
+                                 ON CONFLICT (key) DO UPDATE SET failures = sign_in_failures.failures + 1 \
+                                 RETURNING failures, window_ends_ms",
+                            )
+                            .bind(&counter.key)
+                            .bind(attempt.now_ms + attempt.window_ms)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                            let failures: i64 = row.try_get("failures")?;
+                            let ends_ms: i64 = row.try_get("window_ends_ms")?;
+                            let exempt = known && counter.known_addresses_exempt;
+                            if failures > counter.max_failures && !exempt {
+                                let wait = (ends_ms - attempt.now_ms).max(1);
+                                wait_ms = Some(wait_ms.map_or(wait, |w| w.max(wait)));
+                            }
+                        }
+                        if let Some(retry_after_ms) = wait_ms {
+                            // A refused attempt checks no password, so it is no failure: take
+                            // back what was just counted.
+                            for counter in &counters {
+                                sqlx::query("UPDATE sign_in_failures SET failures = failures - 1 WHERE key = $1")
+                                    .bind(&counter.key)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                            return Ok(Ok(Admission::Refused { retry_after_ms }));
+                        }
+                        Ok(Ok(Admission::Admitted))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn sign_in_succeeded(&self, attempt: &SignInAttempt) -> StoreResult<()> {
+                let mut counters: Vec<_> = attempt.counters.iter().collect();
+                counters.sort_by(|a, b| a.key.cmp(&b.key));
+                write_tx!(self, |tx| {
+                    let result: Result<Result<(), LedgerError>, TxError> = async {
+                        for counter in &counters {
+                            let sql = if counter.cleared_by_success {
+                                "DELETE FROM sign_in_failures WHERE key = $1"
+                            } else {
+                                "UPDATE sign_in_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0"
+                            };
+                            sqlx::query(sql).bind(&counter.key).execute(&mut *tx).await?;
+                        }
+                        sqlx::query(
+                            "INSERT INTO sign_in_known_addresses (username, address, expires_ms) VALUES ($1, $2, $3) \
+                             ON CONFLICT (username, address) DO UPDATE SET expires_ms = excluded.expires_ms",
+                        )
+                        .bind(&attempt.username)
+                        .bind(&attempt.address)
+                        .bind(attempt.now_ms + attempt.known_for_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                        Ok(Ok(()))
                     }
                     .await;
                     result

@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::domain::access::{AuditEvent, AuditQuery, Grant, NewGrant, NewUser, User};
+use crate::domain::access::{
+    Admission, AuditEvent, AuditQuery, Grant, NewGrant, NewUser, SignInAttempt, User,
+};
 use crate::domain::error::LedgerError;
 use crate::domain::member::{
     EventKind, Meeting, MemberEvent, MemberEventQuery, NewMeeting, MemberRecord, MemberStatement, MemberUpdate,
@@ -71,7 +73,8 @@ pub const GROUPS_SCOPE: &str = "groups";
 #[async_trait]
 pub trait AccessStore: Send + Sync + 'static {
     async fn user_count(&self) -> StoreResult<i64>;
-    /// Creates a user with its grants; a grant naming a group that does not exist is refused.
+    /// Creates a user with its grants; a grant naming a group that does not exist, or a member
+    /// grant naming no member of its group, is refused.
     async fn create_user(&self, user: NewUser) -> StoreResult<User>;
     async fn list_users(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<User>>;
     async fn get_user(&self, user_id: Uuid) -> StoreResult<User>;
@@ -86,6 +89,13 @@ pub trait AccessStore: Send + Sync + 'static {
     async fn setting_or_init(&self, name: &str, value: &str) -> StoreResult<String>;
     async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()>;
     async fn list_audit(&self, query: AuditQuery) -> StoreResult<Page<AuditEvent>>;
+    /// Checks a sign-in attempt against its failure counts and, when admitted, counts it as a
+    /// failure in each; forgets windows that have ended. Kept in the database, so every
+    /// process on it shares the counts.
+    async fn admit_sign_in(&self, attempt: &SignInAttempt) -> StoreResult<Admission>;
+    /// The admitted attempt signed in: its counts are cleared or given the attempt back, and
+    /// its address becomes known for the user.
+    async fn sign_in_succeeded(&self, attempt: &SignInAttempt) -> StoreResult<()>;
 }
 
 /// Members and the contributions and withdrawals recorded for them. Each method is one
