@@ -740,11 +740,7 @@ both_backends!(
     an_investments_income_can_be_shared_out_directly,
     |app| async move {
         let Story {
-            group,
-            coop,
-            ana,
-            eli,
-            ..
+            group, coop, eli, ..
         } = story(&app).await;
         let distributions = format!("/v1/groups/{group}/distributions");
         let from_coop = |pool: &str| {
