@@ -76,7 +76,45 @@ struct Story {
 }
 
 async fn story(app: &TestApp) -> Story {
-    let group = app.create_group("Sampaguita Savers").await;
+    // A new group starts with the standard chart in its currency.
+    let reply = app
+        .post(
+            "/v1/groups",
+            &json!({"name": "Sampaguita Savers", "currency": "HKD", "host_country": "HK", "home_country": "PH"}),
+        )
+        .await;
+    let group = s(&created(&reply)["id"]).to_string();
+    let accounts = app.get(&format!("/v1/groups/{group}/accounts")).await;
+    let chart: Vec<(String, String, bool)> = ok(&accounts)["items"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .map(|a| {
+            (
+                s(&a["code"]).to_string(),
+                s(&a["type"]).to_string(),
+                a["no_overdraft"] == true,
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, bool)> = [
+        ("assets:bank:HKD", "asset", true),
+        ("assets:cash:HKD", "asset", true),
+        ("assets:fx:HKD", "asset", false),
+        ("equity:undistributed:HKD", "equity", false),
+        ("expense:fees:HKD", "expense", false),
+        ("expense:fx-loss:HKD", "expense", false),
+        ("expense:impairment:HKD", "expense", false),
+        ("income:fx-gain:HKD", "income", false),
+        ("income:investments:HKD", "income", false),
+        ("liabilities:social-fund:HKD", "liability", true),
+    ]
+    .iter()
+    .map(|(c, t, n)| (c.to_string(), t.to_string(), *n))
+    .collect();
+    let mut sorted = chart.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected);
     let ana = member(app, &group, "Ana", "female").await;
     let bea = member(app, &group, "Bea", "female").await;
     let carla = member(app, &group, "Carla", "female").await;
@@ -855,5 +893,80 @@ both_backends!(
             balance(&app, &group, "income:investments:PHP").await,
             "0.00"
         );
+    }
+);
+
+both_backends!(a_group_may_start_with_no_accounts, |app| async move {
+    let body = json!({"name": "Migrated Books", "currency": "SGD", "host_country": "SG",
+                      "home_country": "ID", "chart": "empty"});
+    let reply = app.post("/v1/groups", &body).await;
+    let group = s(&created(&reply)["id"]).to_string();
+    let accounts = app.get(&format!("/v1/groups/{group}/accounts")).await;
+    assert_eq!(ok(&accounts)["items"], json!([]));
+    let mut bad = body.clone();
+    bad["chart"] = json!("minimal");
+    refused(
+        &app.post("/v1/groups", &bad).await,
+        "invalid-field",
+        "/chart",
+    );
+});
+
+both_backends!(
+    writing_an_investment_off_writes_down_what_is_left,
+    |app| async move {
+        let Story { group, coop, .. } = story(&app).await;
+        let base = format!("/v1/groups/{group}/investments/{coop}");
+        let patch = |body: Value| app.send(app.client.patch(app.url(&base)).json(&body));
+        let page = patch(json!({"status": "written_off", "status_on": "2026-08-15"})).await;
+        let page = ok(&page);
+        assert_eq!(page["status"], "written_off");
+        assert_eq!(page["book_value"], "0.00");
+        assert_eq!(page["written_down"], "20000.00");
+        assert_eq!(page["net_return"], "-17500.00");
+        assert_eq!(page["roi_percent"], "-87.50");
+        assert_eq!(
+            balance(&app, &group, "expense:impairment:PHP").await,
+            "20000.00"
+        );
+        let write_downs = app.get(&format!("{base}/write-downs")).await;
+        let items = ok(&write_downs)["items"].as_array().unwrap().clone();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["booked_on"], "2026-08-15");
+        assert_eq!(items[0]["note"], "written off");
+        // Asking again changes nothing.
+        let head_before = head(&app, &group).await;
+        ok(&patch(json!({"status": "written_off", "status_on": "2026-08-16"})).await);
+        assert_eq!(head(&app, &group).await, head_before);
+        // A write-off inside a closed period is refused and leaves the investment active.
+        let other = app
+        .post_with_key(
+            &format!("/v1/groups/{group}/investments"),
+            &key(),
+            &json!({"name": "Sari-sari store", "kind": "enterprise", "sector": "retail", "country": "PH", "currency": "PHP"}),
+        )
+        .await;
+        let other = s(&created(&other)["id"]).to_string();
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{group}/investments/{other}/disbursements"),
+                &key(),
+                &json!({"amount": "100.00", "booked_on": "2026-07-01"}),
+            )
+            .await,
+        );
+        let reply = app
+            .send(
+                app.client
+                    .patch(app.url(&format!("/v1/groups/{group}/investments/{other}")))
+                    .json(&json!({"status": "written_off", "status_on": "2026-06-30"})),
+            )
+            .await;
+        refused(&reply, "closed-period", "/status_on");
+        let still = app
+            .get(&format!("/v1/groups/{group}/investments/{other}"))
+            .await;
+        assert_eq!(ok(&still)["status"], "active");
+        assert_eq!(ok(&still)["book_value"], "100.00");
     }
 );

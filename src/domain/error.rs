@@ -77,6 +77,7 @@ pub enum Rule {
     NoRecipients,
     InvestmentClosed,
     AccountKind,
+    UnknownInvestment,
 }
 
 impl Rule {
@@ -97,6 +98,7 @@ impl Rule {
             Rule::NoRecipients => "no-recipients",
             Rule::InvestmentClosed => "investment-closed",
             Rule::AccountKind => "account-kind",
+            Rule::UnknownInvestment => "unknown-investment",
         }
     }
 
@@ -117,6 +119,7 @@ impl Rule {
             Rule::NoRecipients => "No member has a weight on this basis",
             Rule::InvestmentClosed => "The investment has been exited or written off",
             Rule::AccountKind => "The account is not of the kind this operation needs",
+            Rule::UnknownInvestment => "No investment of this group has this id",
         }
     }
 }

@@ -100,6 +100,8 @@ pub struct MemberStatement {
     pub record: MemberRecord,
     pub savings: super::model::Statement,
     pub capital: super::model::Statement,
+    /// Read in the same transaction as the statement, so the parts agree.
+    pub holdings: super::operations::MemberHoldings,
 }
 
 #[derive(Debug, Clone)]

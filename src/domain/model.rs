@@ -29,6 +29,9 @@ pub struct NewGroup {
     pub currency: Currency,
     pub host_country: String,
     pub home_country: String,
+    /// Open the standard chart of accounts in the group's currency at once (see
+    /// `operations::standard_chart`); otherwise accounts are opened as they are first needed.
+    pub standard_chart: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

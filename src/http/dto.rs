@@ -97,6 +97,19 @@ pub struct CreateGroup {
     pub currency: String,
     pub host_country: String,
     pub home_country: String,
+    #[serde(default)]
+    pub chart: Chart,
+}
+
+/// What accounts a new group starts with.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Chart {
+    /// The standard chart in the group's currency.
+    #[default]
+    Standard,
+    /// None: the group defines its own accounts (books migrated from elsewhere).
+    Empty,
 }
 
 impl CreateGroup {
@@ -106,6 +119,7 @@ impl CreateGroup {
             currency: currency("/currency", &self.currency)?,
             host_country: country("/host_country", &self.host_country)?,
             home_country: country("/home_country", &self.home_country)?,
+            standard_chart: self.chart == Chart::Standard,
         })
     }
 }

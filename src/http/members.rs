@@ -25,7 +25,7 @@ use crate::domain::member::{
     MemberStatus, MemberUpdate, NewMember, NewMemberEvent, Sex,
 };
 use crate::domain::money::format_amount;
-use crate::domain::operations::{Basis, MemberHoldings};
+use crate::domain::operations::Basis;
 
 /// Longest occupation, contact and receipt number.
 pub const MAX_DETAIL_CHARS: usize = 200;
@@ -221,7 +221,8 @@ pub struct InvestmentShareView {
 }
 
 impl MemberStatementView {
-    fn of(s: &MemberStatement, holdings: &MemberHoldings) -> Self {
+    fn of(s: &MemberStatement) -> Self {
+        let holdings = &s.holdings;
         let savings = &s.record.savings;
         let balance = crate::domain::account::normal_balance(
             savings.kind,
@@ -362,10 +363,9 @@ pub async fn statement(
         .store
         .member_statement(group_id, member_id, from, to)
         .await?;
-    let holdings = state.store.member_holdings(group_id, member_id).await?;
     Ok(json_response(
         StatusCode::OK,
-        &MemberStatementView::of(&statement, &holdings),
+        &MemberStatementView::of(&statement),
     ))
 }
 

@@ -328,6 +328,7 @@ pub struct PatchInvestment {
 
 pub async fn update_investment(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     PathParams((group_id, investment_id)): PathParams<(String, String)>,
     body: JsonBody<PatchInvestment>,
 ) -> Result<Response, ApiError> {
@@ -336,6 +337,7 @@ pub async fn update_investment(
     let update = InvestmentUpdate {
         status: p.status,
         on: booking_date("/status_on", p.status_on)?,
+        created_by: Some(caller.id()),
     };
     let record = state
         .store
@@ -694,11 +696,9 @@ impl CreateRemittance {
         let receive_currency = currency("/receive_currency", &self.receive_currency)?;
         let send = amount("/send_amount", &self.send_amount, send_currency)?;
         let receive = amount("/receive_amount", &self.receive_amount, receive_currency)?;
-        let fee = match parse_amount(&self.fee, send_currency) {
-            Ok(minor) if minor >= 0 => minor,
-            Ok(_) => return Err(ApiError::invalid_field("/fee", "must not be negative")),
-            Err(e) => return Err(ApiError::invalid_field("/fee", format!("amount {e}"))),
-        };
+        // Amounts carry no sign, so a fee is never negative.
+        let fee = parse_amount(&self.fee, send_currency)
+            .map_err(|e| ApiError::invalid_field("/fee", format!("amount {e}")))?;
         let applied = optional_rate("/applied_rate", self.applied_rate.as_deref())?;
         let mid = optional_rate("/mid_market_rate", self.mid_market_rate.as_deref())?;
         if send_currency == receive_currency {
@@ -946,6 +946,8 @@ pub async fn member_remittances(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let member_id = path_id(&member_id, "member")?;
+    // The member must exist (members are never deleted, so this cannot go stale).
+    state.store.get_member(group_id, member_id).await?;
     remittance_page(&state, group_id, Some(member_id), raw.as_deref()).await
 }
 

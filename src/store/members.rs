@@ -532,11 +532,12 @@ macro_rules! impl_member_store {
             ) -> StoreResult<MemberStatement> {
                 read_tx!(self, |tx| {
                     let result: Result<MemberStatement, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
+                        let group = Self::read_group(&mut tx, group_id).await?;
                         let record = Self::existing_member(&mut tx, group_id, member_id).await?;
                         let savings = Self::statement_in_tx(&mut tx, group_id, &AccountRef::Id(record.savings.id), from, to).await?;
                         let capital = Self::statement_in_tx(&mut tx, group_id, &AccountRef::Id(record.capital.id), from, to).await?;
-                        Ok(MemberStatement { record, savings, capital })
+                        let holdings = Self::member_holdings_in_tx(&mut tx, &group, member_id).await?;
+                        Ok(MemberStatement { record, savings, capital, holdings })
                     }
                     .await;
                     result

@@ -18,7 +18,7 @@ use crate::domain::member::{
 };
 use crate::domain::operations::{
     Distribution, ExitOutcome, GroupUpdate, InvestmentEvent, InvestmentEventKind,
-    InvestmentRecord, InvestmentUpdate, MemberExit, MemberHoldings, NewDistribution,
+    InvestmentRecord, InvestmentUpdate, MemberExit, NewDistribution,
     NewInvestment, NewInvestmentEvent, NewTransfer, Remittance, RemittanceDetails,
     RemittanceQuery, Transfer,
 };
@@ -271,9 +271,6 @@ pub trait OperationsStore: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Page<Meeting>>;
     async fn get_meeting(&self, group_id: Uuid, meeting_id: Uuid) -> StoreResult<Meeting>;
-    /// The member's share of each investment and their remittances, for their statement.
-    async fn member_holdings(&self, group_id: Uuid, member_id: Uuid)
-    -> StoreResult<MemberHoldings>;
 }
 
 #[async_trait]

@@ -409,7 +409,7 @@ macro_rules! impl_operations_store {
                 investment_id: Uuid,
                 update: &InvestmentUpdate,
             ) -> Result<Result<InvestmentRecord, LedgerError>, TxError> {
-                Self::lock_group(tx, group_id).await?;
+                let mut group = Self::lock_group(tx, group_id).await?;
                 let record = Self::load_investment(tx, group_id, investment_id)
                     .await?
                     .ok_or(LedgerError::NotFound("investment"))?;
@@ -421,6 +421,30 @@ macro_rules! impl_operations_store {
                             format!("the investment is {}; that status is final", current.as_str()),
                         )
                         .into());
+                    }
+                    // Writing an investment off writes down what is left of its book value.
+                    let book = record.figures.book_value;
+                    if update.status == InvestmentStatus::WrittenOff && book > 0 {
+                        let write_down = NewInvestmentEvent {
+                            investment_id,
+                            kind: InvestmentEventKind::WriteDown,
+                            amount: money::format_amount(book, record.investment.currency),
+                            account: None,
+                            booked_on: update.on,
+                            note: Some("written off".into()),
+                            created_by: update.created_by,
+                        };
+                        sqlx::query("SAVEPOINT write_off").execute(&mut **tx).await?;
+                        let outcome = Self::investment_event_outcome(tx, &mut group, &write_down).await?;
+                        if let Err(e) = outcome {
+                            sqlx::query("ROLLBACK TO SAVEPOINT write_off").execute(&mut **tx).await?;
+                            let e = match e {
+                                LedgerError::Rule { rule, detail, .. } => LedgerError::rule(rule, Some("/status_on".into()), detail),
+                                other => other,
+                            };
+                            return Ok(Err(e));
+                        }
+                        sqlx::query("RELEASE SAVEPOINT write_off").execute(&mut **tx).await?;
                     }
                     sqlx::query("UPDATE investments SET status = $1, status_on = $2 WHERE group_id = $3 AND id = $4")
                         .bind(update.status.as_str())
@@ -815,14 +839,17 @@ macro_rules! impl_operations_store {
                 };
                 let fee = match &request.fee {
                     None => 0,
+                    // Amounts carry no sign, so a fee is never negative.
                     Some(text) => match money::parse_amount(text, send) {
-                        Ok(minor) if minor >= 0 => minor,
-                        Ok(_) => return Ok(Err(LedgerError::invalid("/fee", "must not be negative"))),
+                        Ok(minor) => minor,
                         Err(e) => return Ok(Err(LedgerError::invalid("/fee", format!("amount {e}")))),
                     },
                 };
-                if send == receive && (request.applied_rate.is_some() || request.mid_market_rate.is_some()) {
-                    return Ok(Err(LedgerError::invalid("/applied_rate", "rates apply only between two currencies")));
+                if send == receive {
+                    let given = [(request.applied_rate, "/applied_rate"), (request.mid_market_rate, "/mid_market_rate")];
+                    if let Some((_, pointer)) = given.iter().find(|(rate, _)| rate.is_some()) {
+                        return Ok(Err(LedgerError::invalid(*pointer, "rates apply only between two currencies")));
+                    }
                 }
                 let mut draft = Draft::default();
                 draft.add(&to, Direction::Debit, received);
@@ -972,7 +999,7 @@ macro_rules! impl_operations_store {
                         Some(record) => Some(record),
                         None => {
                             return Ok(Err(LedgerError::rule(
-                                Rule::UnknownAccount,
+                                Rule::UnknownInvestment,
                                 Some("/investment_id".into()),
                                 "the group has no investment with this id",
                             )));
@@ -1205,11 +1232,10 @@ macro_rules! impl_operations_store {
                 let group_id = group.id;
                 let record = Self::existing_member(tx, group_id, member_id).await?;
                 if record.member.status == MemberStatus::Exited {
-                    return Err(LedgerError::conflict(
+                    return Ok(Err(LedgerError::conflict(
                         Conflict::MemberExited,
                         "the member has exited the group and was paid out",
-                    )
-                    .into());
+                    )));
                 }
                 let mut accounts = vec![record.savings.clone()];
                 if !request.keep_capital {
@@ -1387,6 +1413,14 @@ macro_rules! impl_operations_store {
                     created_by: row.try_get("created_by")?,
                     created_at: row.try_get("created_at")?,
                 })
+            }
+
+            /// What the member holds beyond their own accounts, for their statement.
+            async fn member_holdings_in_tx(tx: &mut Tx, group: &Group, member_id: Uuid) -> Result<MemberHoldings, TxError> {
+                let investments = Self::member_investment_shares(tx, group, member_id).await?;
+                let query = RemittanceQuery { member_id: Some(member_id), from: None, to: None, after: None, limit: u32::MAX - 1 };
+                let remittances = Self::remittances_in_tx(tx, group.id, &query).await?.items;
+                Ok(MemberHoldings { basis: group.profile.distribution_basis, investments, remittances })
             }
 
             /// Each standing investment with the member's share of its book value on the
@@ -1572,9 +1606,6 @@ macro_rules! impl_operations_store {
                 read_tx!(self, |tx| {
                     let result: Result<Page<Remittance>, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
-                        if let Some(member_id) = query.member_id {
-                            Self::existing_member(&mut tx, group_id, member_id).await?;
-                        }
                         Self::remittances_in_tx(&mut tx, group_id, &query).await
                     }
                     .await;
@@ -1665,7 +1696,7 @@ macro_rules! impl_operations_store {
                             sqlx::query("SAVEPOINT dry_run").execute(&mut *tx).await?;
                             let outcome = Self::distribution_outcome(&mut tx, &mut group, &request).await?;
                             sqlx::query("ROLLBACK TO SAVEPOINT dry_run").execute(&mut *tx).await?;
-                            Ok(outcome.map(|d| Written::Created(Distribution { id: None, transaction_id: None, created_at: None, ..d })))
+                            Ok(outcome.map(|d| Written::Created(Distribution { id: None, transaction_id: None, created_at: None, created_by: None, ..d })))
                         }
                         .await;
                         result
@@ -1789,27 +1820,6 @@ macro_rules! impl_operations_store {
                 })
             }
 
-            async fn member_holdings(&self, group_id: Uuid, member_id: Uuid) -> StoreResult<MemberHoldings> {
-                read_tx!(self, |tx| {
-                    let result: Result<MemberHoldings, TxError> = async {
-                        let group = Self::read_group(&mut tx, group_id).await?;
-                        Self::existing_member(&mut tx, group_id, member_id).await?;
-                        let investments = Self::member_investment_shares(&mut tx, &group, member_id).await?;
-                        let remittances = Self::remittances_in_tx(&mut tx, group_id, &RemittanceQuery {
-                            member_id: Some(member_id),
-                            from: None,
-                            to: None,
-                            after: None,
-                            limit: u32::MAX - 1,
-                        })
-                        .await?
-                        .items;
-                        Ok(MemberHoldings { basis: group.profile.distribution_basis, investments, remittances })
-                    }
-                    .await;
-                    result
-                })
-            }
         }
     };
 }

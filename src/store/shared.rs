@@ -774,6 +774,12 @@ macro_rules! impl_store {
                 .bind(&group.head_hash)
                 .execute(&mut **tx)
                 .await?;
+                if request.standard_chart {
+                    for (code, name, kind, no_overdraft) in $crate::domain::operations::standard_chart(group.currency) {
+                        let account = NewAccount { code, name, kind, currency: group.currency, no_overdraft };
+                        Self::insert_account(tx, group.id, &account).await?;
+                    }
+                }
                 Self::finish(tx, GROUPS_SCOPE, idempotency, Ok(group)).await
             }
 

@@ -271,10 +271,11 @@ impl TestApp {
         .await
     }
 
-    /// Creates a group in HKD (Hong Kong → Philippines) and returns its id.
+    /// Creates a group in HKD (Hong Kong → Philippines) with no accounts yet, for tests that
+    /// define their own, and returns its id.
     pub async fn create_group(&self, name: &str) -> String {
         let reply = self
-            .post("/v1/groups", &json!({"name": name, "currency": "HKD", "host_country": "HK", "home_country": "PH"}))
+            .post("/v1/groups", &json!({"name": name, "currency": "HKD", "host_country": "HK", "home_country": "PH", "chart": "empty"}))
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         reply.body["id"].as_str().expect("group id").to_string()
