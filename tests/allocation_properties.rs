@@ -4,6 +4,7 @@
 //! the largest remainders, and the same inputs always give the same shares.
 
 use msai_ledger::domain::allocation::{AllocationError, allocate};
+use msai_ledger::domain::money::{Currency, format_amount, parse_amount};
 use proptest::prelude::*;
 
 /// Largest amount the ledger holds, in minor units.
@@ -74,5 +75,29 @@ proptest! {
         let max = shares.iter().map(|s| s.share).max().unwrap();
         prop_assert!(max - min <= 1);
         prop_assert_eq!(shares.iter().map(|s| i128::from(s.share)).sum::<i128>(), i128::from(pool));
+    }
+
+    /// In currencies of every exponent (JPY 0, HKD 2, KWD 3), the shares written as the
+    /// amounts a member sees add back up to the pool as written.
+    #[test]
+    fn shares_add_up_in_every_currency(
+        code in prop::sample::select(vec!["JPY", "KRW", "HKD", "PHP", "KWD", "BHD"]),
+        pool in 1i64..=MAX_MINOR,
+        weights in prop::collection::vec(0i64..1_000_000_000, 1..40),
+    ) {
+        let currency = Currency::parse(code).unwrap();
+        let pool_text = format_amount(pool, currency);
+        let keyed: Vec<(usize, i64)> = weights.iter().copied().enumerate().collect();
+        match allocate(parse_amount(&pool_text, currency).unwrap(), &keyed) {
+            Err(AllocationError::NoWeight) => prop_assert!(weights.iter().all(|w| *w == 0)),
+            Err(e) => prop_assert!(false, "{e:?}"),
+            Ok(shares) => {
+                let total: i128 = shares
+                    .iter()
+                    .map(|s| i128::from(parse_amount(&format_amount(s.share, currency), currency).unwrap()))
+                    .sum();
+                prop_assert_eq!(total, i128::from(pool));
+            }
+        }
     }
 }
