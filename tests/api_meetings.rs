@@ -213,7 +213,10 @@ both_backends!(
         assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "items-refused");
         assert_eq!(
             errors(&reply),
-            vec![("/rows/4/amount".to_string(), "/problems/invalid-field".to_string())]
+            vec![(
+                "/rows/4/amount".to_string(),
+                "/problems/invalid-field".to_string()
+            )]
         );
         let detail = reply.body["detail"].as_str().unwrap();
         assert!(detail.contains("/rows/4/amount"), "{detail}");

@@ -36,13 +36,29 @@ impl ItemError {
         match error {
             LedgerError::Invalid(fields) => fields
                 .into_iter()
-                .map(|f| ItemError { pointer: at(Some(f.pointer)), slug: "invalid-field", detail: f.detail })
+                .map(|f| ItemError {
+                    pointer: at(Some(f.pointer)),
+                    slug: "invalid-field",
+                    detail: f.detail,
+                })
                 .collect(),
-            LedgerError::Rule { rule, detail, pointer } => {
-                vec![ItemError { pointer: at(pointer), slug: rule.slug(), detail }]
+            LedgerError::Rule {
+                rule,
+                detail,
+                pointer,
+            } => {
+                vec![ItemError {
+                    pointer: at(pointer),
+                    slug: rule.slug(),
+                    detail,
+                }]
             }
             LedgerError::Conflict { conflict, detail } => {
-                vec![ItemError { pointer: at(None), slug: conflict.slug(), detail }]
+                vec![ItemError {
+                    pointer: at(None),
+                    slug: conflict.slug(),
+                    detail,
+                }]
             }
             LedgerError::NotFound(what) => vec![ItemError {
                 pointer: at(None),
@@ -51,9 +67,16 @@ impl ItemError {
             }],
             LedgerError::Items(items) => items
                 .into_iter()
-                .map(|i| ItemError { pointer: at(Some(i.pointer)), ..i })
+                .map(|i| ItemError {
+                    pointer: at(Some(i.pointer)),
+                    ..i
+                })
                 .collect(),
-            other => vec![ItemError { pointer: at(None), slug: "internal", detail: other.to_string() }],
+            other => vec![ItemError {
+                pointer: at(None),
+                slug: "internal",
+                detail: other.to_string(),
+            }],
         }
     }
 }

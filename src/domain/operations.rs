@@ -286,19 +286,71 @@ pub fn fx_loss_code(currency: Currency) -> String {
 
 /// The accounts a new group gets in its own currency: (code, name, type, no_overdraft). Other
 /// currencies' accounts, members' and investments' accounts are opened as they are needed.
-pub fn standard_chart(currency: Currency) -> Vec<(String, String, super::account::AccountType, bool)> {
+pub fn standard_chart(
+    currency: Currency,
+) -> Vec<(String, String, super::account::AccountType, bool)> {
     use super::account::AccountType::*;
     vec![
-        (format!("assets:cash:{currency}"), format!("Cash box ({currency})"), Asset, true),
-        (format!("assets:bank:{currency}"), format!("Bank or e-wallet ({currency})"), Asset, true),
-        (fx_code(currency), format!("FX clearing ({currency})"), Asset, false),
-        (super::member::social_fund_code(currency), format!("Social fund ({currency})"), Liability, true),
-        (undistributed_code(currency), format!("Undistributed surplus ({currency})"), Equity, false),
-        (investment_income_code(currency), format!("Investment income ({currency})"), Income, false),
-        (fx_gain_code(currency), format!("FX gain ({currency})"), Income, false),
-        (fees_code(currency), format!("Fees ({currency})"), Expense, false),
-        (fx_loss_code(currency), format!("FX loss ({currency})"), Expense, false),
-        (impairment_code(currency), format!("Impairment ({currency})"), Expense, false),
+        (
+            format!("assets:cash:{currency}"),
+            format!("Cash box ({currency})"),
+            Asset,
+            true,
+        ),
+        (
+            format!("assets:bank:{currency}"),
+            format!("Bank or e-wallet ({currency})"),
+            Asset,
+            true,
+        ),
+        (
+            fx_code(currency),
+            format!("FX clearing ({currency})"),
+            Asset,
+            false,
+        ),
+        (
+            super::member::social_fund_code(currency),
+            format!("Social fund ({currency})"),
+            Liability,
+            true,
+        ),
+        (
+            undistributed_code(currency),
+            format!("Undistributed surplus ({currency})"),
+            Equity,
+            false,
+        ),
+        (
+            investment_income_code(currency),
+            format!("Investment income ({currency})"),
+            Income,
+            false,
+        ),
+        (
+            fx_gain_code(currency),
+            format!("FX gain ({currency})"),
+            Income,
+            false,
+        ),
+        (
+            fees_code(currency),
+            format!("Fees ({currency})"),
+            Expense,
+            false,
+        ),
+        (
+            fx_loss_code(currency),
+            format!("FX loss ({currency})"),
+            Expense,
+            false,
+        ),
+        (
+            impairment_code(currency),
+            format!("Impairment ({currency})"),
+            Expense,
+            false,
+        ),
     ]
 }
 

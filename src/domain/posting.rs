@@ -315,7 +315,12 @@ pub struct Draft {
 }
 
 impl Draft {
-    pub fn add(&mut self, account: &super::model::Account, direction: Direction, amount_minor: i64) {
+    pub fn add(
+        &mut self,
+        account: &super::model::Account,
+        direction: Direction,
+        amount_minor: i64,
+    ) {
         let index = match self.accounts.iter().position(|a| a.id == account.id) {
             Some(index) => index,
             None => {
@@ -331,6 +336,10 @@ impl Draft {
                 self.accounts.len() - 1
             }
         };
-        self.lines.push(Line { account: index, direction, amount_minor });
+        self.lines.push(Line {
+            account: index,
+            direction,
+            amount_minor,
+        });
     }
 }

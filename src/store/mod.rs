@@ -13,18 +13,17 @@ use crate::domain::access::{
 };
 use crate::domain::error::LedgerError;
 use crate::domain::member::{
-    EventKind, Meeting, MemberEvent, MemberEventQuery, NewMeeting, MemberRecord, MemberStatement, MemberUpdate,
-    NewMember, NewMemberEvent,
-};
-use crate::domain::operations::{
-    Distribution, ExitOutcome, GroupUpdate, InvestmentEvent, InvestmentEventKind,
-    InvestmentRecord, InvestmentUpdate, MemberExit, NewDistribution,
-    NewInvestment, NewInvestmentEvent, NewTransfer, Remittance, RemittanceDetails,
-    RemittanceQuery, Transfer,
+    EventKind, Meeting, MemberEvent, MemberEventQuery, MemberRecord, MemberStatement, MemberUpdate,
+    NewMeeting, NewMember, NewMemberEvent,
 };
 use crate::domain::model::{
     Account, AccountRef, Group, NewAccount, NewGroup, NewReversal, NewTransaction, Page,
     PeriodClose, Statement, Transaction, TransactionQuery, TrialBalance, Verification,
+};
+use crate::domain::operations::{
+    Distribution, ExitOutcome, GroupUpdate, InvestmentEvent, InvestmentEventKind, InvestmentRecord,
+    InvestmentUpdate, MemberExit, NewDistribution, NewInvestment, NewInvestmentEvent, NewTransfer,
+    Remittance, RemittanceDetails, RemittanceQuery, Transfer,
 };
 
 mod access;
@@ -212,8 +211,7 @@ pub trait OperationsStore: Send + Sync + 'static {
         group_id: Uuid,
         query: RemittanceQuery,
     ) -> StoreResult<Page<Remittance>>;
-    async fn get_remittance(&self, group_id: Uuid, remittance_id: Uuid)
-    -> StoreResult<Remittance>;
+    async fn get_remittance(&self, group_id: Uuid, remittance_id: Uuid) -> StoreResult<Remittance>;
 
     async fn record_transfer(
         &self,
