@@ -6,6 +6,7 @@ pub mod allocation;
 pub mod canonical;
 pub mod dates;
 pub mod error;
+pub mod export;
 pub mod hash;
 pub mod member;
 pub mod model;

@@ -215,3 +215,12 @@ pub enum VerificationFailure {
     /// An account's stored totals differ from the sums of its entries.
     BalanceMismatch { account_id: Uuid, code: String },
 }
+
+/// A group's journal read at one moment, for export: the group, every account, and the
+/// transactions booked in the range, oldest first, with their entries.
+#[derive(Debug, Clone)]
+pub struct JournalExport {
+    pub group: Group,
+    pub accounts: Vec<Account>,
+    pub transactions: Vec<Transaction>,
+}

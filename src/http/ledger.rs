@@ -65,3 +65,62 @@ pub async fn verify(
         &VerificationView::of(&verification),
     ))
 }
+
+/// The group's journal for accounting tools: `format=hledger|beancount|csv`, optionally only
+/// what was booked from `from` to `to`.
+pub async fn export(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    use crate::domain::export::{self, ExportFormat};
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["format", "from", "to"])?;
+    let format = match params.text("format") {
+        Some(text) => ExportFormat::parse(text).ok_or_else(|| {
+            ApiError::invalid_parameter("format", "must be hledger, beancount or csv")
+        })?,
+        None => {
+            return Err(ApiError::invalid_parameter(
+                "format",
+                "is required: hledger, beancount or csv",
+            ));
+        }
+    };
+    let (from, to) = params.date_range()?;
+    let journal = state.store.export_journal(group_id, from, to).await?;
+    let body = match format {
+        ExportFormat::Hledger => export::hledger(
+            &journal.group,
+            &journal.accounts,
+            &journal.transactions,
+            from,
+            to,
+        ),
+        ExportFormat::Beancount => export::beancount(
+            &journal.group,
+            &journal.accounts,
+            &journal.transactions,
+            from,
+            to,
+        ),
+        ExportFormat::Csv => export::csv(&journal.accounts, &journal.transactions),
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    let disposition = format!(
+        "attachment; filename=\"group-{group_id}.{}\"",
+        format.extension()
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

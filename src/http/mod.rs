@@ -188,6 +188,12 @@ fn routes() -> Routes {
         )
         .add(
             M::GET,
+            "/v1/groups/{group_id}/export",
+            A::GroupRead,
+            get(ledger::export),
+        )
+        .add(
+            M::GET,
             "/v1/groups/{group_id}/ledger/verify",
             A::GroupAnyone,
             get(ledger::verify),

@@ -17,8 +17,8 @@ use crate::domain::member::{
     NewMeeting, NewMember, NewMemberEvent,
 };
 use crate::domain::model::{
-    Account, AccountRef, Group, NewAccount, NewGroup, NewReversal, NewTransaction, Page,
-    PeriodClose, Statement, Transaction, TransactionQuery, TrialBalance, Verification,
+    Account, AccountRef, Group, JournalExport, NewAccount, NewGroup, NewReversal, NewTransaction,
+    Page, PeriodClose, Statement, Transaction, TransactionQuery, TrialBalance, Verification,
 };
 use crate::domain::operations::{
     Distribution, ExitOutcome, GroupUpdate, InvestmentEvent, InvestmentEventKind, InvestmentRecord,
@@ -269,6 +269,15 @@ pub trait OperationsStore: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Page<Meeting>>;
     async fn get_meeting(&self, group_id: Uuid, meeting_id: Uuid) -> StoreResult<Meeting>;
+
+    /// The group's journal booked from `from` to `to` (all of it when both are `None`), read in
+    /// one transaction, for export to accounting tools.
+    async fn export_journal(
+        &self,
+        group_id: Uuid,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<JournalExport>;
 }
 
 #[async_trait]

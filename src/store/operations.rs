@@ -1803,6 +1803,35 @@ macro_rules! impl_operations_store {
                 })
             }
 
+            async fn export_journal(&self, group_id: Uuid, from: Option<NaiveDate>, to: Option<NaiveDate>) -> StoreResult<JournalExport> {
+                read_tx!(self, |tx| {
+                    let result: Result<JournalExport, TxError> = async {
+                        let group = Self::read_group(&mut tx, group_id).await?;
+                        let rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
+                            .bind(group_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        let accounts = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
+                        let mut transactions = Vec::new();
+                        let mut after_sequence = 0;
+                        loop {
+                            let query = TransactionQuery { account: None, from, to, after_sequence, limit: VERIFY_BATCH as u32 };
+                            let page = Self::list_transactions_in_tx(&mut tx, group_id, &query).await?;
+                            if let Some(last) = page.items.last() {
+                                after_sequence = last.sequence;
+                            }
+                            transactions.extend(page.items);
+                            if !page.has_more {
+                                break;
+                            }
+                        }
+                        Ok(JournalExport { group, accounts, transactions })
+                    }
+                    .await;
+                    result
+                })
+            }
+
             async fn get_meeting(&self, group_id: Uuid, meeting_id: Uuid) -> StoreResult<$crate::domain::member::Meeting> {
                 read_tx!(self, |tx| {
                     let result: Result<$crate::domain::member::Meeting, TxError> = async {

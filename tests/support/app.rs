@@ -191,6 +191,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
+    /// The body as sent, for replies that are not JSON (exports).
+    pub text: String,
 }
 
 impl Reply {
@@ -203,6 +205,7 @@ impl Reply {
             status,
             headers,
             body,
+            text,
         }
     }
 
