@@ -63,6 +63,8 @@ const WRITE_DOWNS: &str = "/v1/groups/{group_id}/investments/{investment_id}/wri
 const WRITE_DOWN: &str = "/v1/groups/{group_id}/investments/{investment_id}/write-downs/{event_id}";
 const DISTRIBUTIONS: &str = "/v1/groups/{group_id}/distributions";
 const DISTRIBUTION: &str = "/v1/groups/{group_id}/distributions/{distribution_id}";
+const MEETINGS: &str = "/v1/groups/{group_id}/meetings";
+const MEETING: &str = "/v1/groups/{group_id}/meetings/{meeting_id}";
 
 /// The challenge of a 401 to a request without a token.
 const CHALLENGE: &str = "Bearer realm=\"msai-ledger\"";
@@ -373,6 +375,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Rule::NoRecipients,
         Rule::InvestmentClosed,
         Rule::AccountKind,
+        Rule::UnknownInvestment,
     ];
     for rule in rules {
         match rule {
@@ -390,7 +393,8 @@ fn problem_slugs() -> Vec<&'static str> {
             | Rule::PoolExceedsAvailable
             | Rule::NoRecipients
             | Rule::InvestmentClosed
-            | Rule::AccountKind => {}
+            | Rule::AccountKind
+            | Rule::UnknownInvestment => {}
         }
     }
     let conflicts = [
@@ -429,6 +433,7 @@ fn problem_slugs() -> Vec<&'static str> {
         "not-found",
         "method-not-allowed",
         "malformed-json",
+        "malformed-csv",
         "invalid-idempotency-key",
         "idempotency-key-required",
         "unsupported-media-type",
@@ -436,6 +441,7 @@ fn problem_slugs() -> Vec<&'static str> {
         "invalid-field",
         "invalid-parameter",
         "idempotency-key-reused",
+        "items-refused",
         "unavailable",
         "request-timeout",
         "internal",
@@ -838,6 +844,12 @@ both_backends!(groups_answer_as_documented, |app| async move {
         (with(&body, "region", Some(json!("Asia"))), "/region", false),
         (with(&body, "name", Some(json!(""))), "/name", false),
         (with(&body, "name", Some(json!(7))), "/name", false),
+        (
+            with(&body, "chart", Some(json!("minimal"))),
+            "/chart",
+            false,
+        ),
+        (with(&body, "chart", Some(Value::Null)), "/chart", false),
     ];
     for (bad, pointer, schema_allows) in cases {
         let reply = post(&app, GROUPS, "/v1/groups", None, &bad).await;
@@ -887,6 +899,85 @@ both_backends!(groups_answer_as_documented, |app| async move {
 
     // None of the refused requests created a group.
     assert_eq!(items(&get(&app, GROUPS, "/v1/groups").await).len(), 3);
+
+    // A new group starts with the standard chart in its currency, every account empty, and
+    // no transaction; or, when asked, with no account at all.
+    let accounts = get(&app, ACCOUNTS, &format!("/v1/groups/{id}/accounts")).await;
+    assert_eq!(accounts.status.as_u16(), 200, "{}", accounts.body);
+    let mut chart: Vec<(String, String, String, bool)> = items(&accounts)
+        .iter()
+        .map(|a| {
+            assert_eq!(a["currency"], "HKD", "{a}");
+            assert_eq!(a["balance"], "0.00", "{a}");
+            let text = |field: &str| a[field].as_str().expect(field).to_string();
+            (
+                text("code"),
+                text("name"),
+                text("type"),
+                a["no_overdraft"] == true,
+            )
+        })
+        .collect();
+    chart.sort();
+    let standard: Vec<(String, String, String, bool)> = [
+        ("assets:bank:HKD", "Bank or e-wallet (HKD)", "asset", true),
+        ("assets:cash:HKD", "Cash box (HKD)", "asset", true),
+        ("assets:fx:HKD", "FX clearing (HKD)", "asset", false),
+        (
+            "equity:undistributed:HKD",
+            "Undistributed surplus (HKD)",
+            "equity",
+            false,
+        ),
+        ("expense:fees:HKD", "Fees (HKD)", "expense", false),
+        ("expense:fx-loss:HKD", "FX loss (HKD)", "expense", false),
+        (
+            "expense:impairment:HKD",
+            "Impairment (HKD)",
+            "expense",
+            false,
+        ),
+        ("income:fx-gain:HKD", "FX gain (HKD)", "income", false),
+        (
+            "income:investments:HKD",
+            "Investment income (HKD)",
+            "income",
+            false,
+        ),
+        (
+            "liabilities:social-fund:HKD",
+            "Social fund (HKD)",
+            "liability",
+            true,
+        ),
+    ]
+    .iter()
+    .map(|(code, name, kind, guarded)| {
+        (
+            code.to_string(),
+            name.to_string(),
+            kind.to_string(),
+            *guarded,
+        )
+    })
+    .collect();
+    assert_eq!(chart, standard);
+    let empty_chart = with(&other, "chart", Some(json!("empty")));
+    assert_request_matches("POST", GROUPS, &empty_chart);
+    let bare = post(&app, GROUPS, "/v1/groups", None, &empty_chart).await;
+    assert_eq!(bare.status.as_u16(), 201, "{}", bare.body);
+    assert_eq!(bare.body["head_sequence"], 0);
+    let bare_accounts = format!("/v1/groups/{}/accounts", id_of(&bare.body));
+    assert!(items(&get(&app, ACCOUNTS, &bare_accounts).await).is_empty());
+    let standard_chart = with(&other, "chart", Some(json!("standard")));
+    assert_request_matches("POST", GROUPS, &standard_chart);
+    let explicit = post(&app, GROUPS, "/v1/groups", None, &standard_chart).await;
+    assert_eq!(explicit.status.as_u16(), 201, "{}", explicit.body);
+    let explicit_accounts = format!("/v1/groups/{}/accounts", id_of(&explicit.body));
+    assert_eq!(
+        items(&get(&app, ACCOUNTS, &explicit_accounts).await).len(),
+        10
+    );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -4490,6 +4581,91 @@ both_backends!(
         let missing = patch(&app, INVESTMENT, &mill_path, &json!({})).await;
         assert_field_problem(&missing, "invalid-field", "/status");
         assert!(!request_allowed("PATCH", INVESTMENT, &json!({})));
+
+        // Writing an investment off writes down what is left of its book value, on the date
+        // it is written off; asking again changes nothing.
+        let yesterday = days_from_today(-1);
+        let pond = with(&investment_body("HKD"), "name", Some(json!("Fish pond")));
+        let pond_path = format!(
+            "{investments}/{}",
+            id_of(&record(&app, INVESTMENTS, &group, &pond).await)
+        );
+        let pond_money = json!({"amount": "120"});
+        record_at(
+            &app,
+            DISBURSEMENTS,
+            &format!("{pond_path}/disbursements"),
+            &pond_money,
+        )
+        .await;
+        let write_off = json!({"status": "written_off", "status_on": yesterday});
+        assert_request_matches("PATCH", INVESTMENT, &write_off);
+        let off = patch(&app, INVESTMENT, &pond_path, &write_off).await;
+        assert_eq!(off.status.as_u16(), 200, "{}", off.body);
+        assert_eq!(off.body["status"], "written_off");
+        assert_eq!(off.body["status_on"], json!(yesterday));
+        assert_eq!(off.body["book_value"], "0.00");
+        assert_eq!(off.body["written_down"], "120.00");
+        let downs = get(&app, WRITE_DOWNS, &format!("{pond_path}/write-downs")).await;
+        let down = &items(&downs)[0];
+        assert_eq!(items(&downs).len(), 1);
+        assert_eq!(
+            (&down["amount"], &down["note"], &down["booked_on"]),
+            (&json!("120.00"), &json!("written off"), &json!(yesterday))
+        );
+        assert_eq!(down["created_by"], admin_id);
+        assert_eq!(
+            app.balance(&group, "expense:impairment:HKD").await,
+            "170.00"
+        );
+        let group_path = format!("/v1/groups/{group}");
+        let head = get(&app, GROUP, &group_path).await.body["head_sequence"].clone();
+        let repeat = json!({"status": "written_off", "status_on": today()});
+        let same = patch(&app, INVESTMENT, &pond_path, &repeat).await;
+        assert_eq!(same.status.as_u16(), 200, "{}", same.body);
+        assert_eq!(same.body, off.body);
+        assert_eq!(
+            get(&app, GROUP, &group_path).await.body["head_sequence"],
+            head
+        );
+
+        // A write-off whose write-down falls inside a closed period is refused, and the
+        // investment stays as it was.
+        let shop = with(
+            &investment_body("HKD"),
+            "name",
+            Some(json!("Sari-sari store")),
+        );
+        let shop_path = format!(
+            "{investments}/{}",
+            id_of(&record(&app, INVESTMENTS, &group, &shop).await)
+        );
+        record_at(
+            &app,
+            DISBURSEMENTS,
+            &format!("{shop_path}/disbursements"),
+            &pond_money,
+        )
+        .await;
+        let closes = format!("/v1/groups/{group}/period-closes");
+        let closed = post(
+            &app,
+            PERIOD_CLOSES,
+            &closes,
+            None,
+            &json!({"through": yesterday}),
+        )
+        .await;
+        assert_eq!(closed.status.as_u16(), 201, "{}", closed.body);
+        let before = get(&app, INVESTMENT, &shop_path).await.body;
+        let late = patch(&app, INVESTMENT, &shop_path, &write_off).await;
+        assert_field_problem(&late, "closed-period", "/status_on");
+        let after = get(&app, INVESTMENT, &shop_path).await.body;
+        assert_eq!(after, before);
+        assert_eq!(
+            (&after["status"], &after["book_value"]),
+            (&json!("active"), &json!("120.00"))
+        );
     }
 );
 
@@ -4597,6 +4773,13 @@ both_backends!(remittances_answer_as_documented, |app| async move {
             "/provider",
             false,
         ),
+        // Amounts carry no sign.
+        (
+            with(&body, "fee", Some(json!("-5"))),
+            "invalid-field",
+            "/fee",
+            false,
+        ),
     ] {
         let key = uuid::Uuid::new_v4().to_string();
         let reply = post(&app, REMITTANCES, &remittances, Some(&key), &bad).await;
@@ -4629,6 +4812,15 @@ both_backends!(remittances_answer_as_documented, |app| async move {
     )
     .await;
     assert_eq!(each(&anas, "id"), [&remittance["id"]]);
+    let nobodys = get(
+        &app,
+        REMITTANCES,
+        &format!("{remittances}?member_id={NO_SUCH_ID}"),
+    )
+    .await;
+    assert_eq!(nobodys.status.as_u16(), 200, "{}", nobodys.body);
+    assert!(items(&nobodys).is_empty());
+    assert_eq!(nobodys.body["next_cursor"], Value::Null);
     assert_parameter_problem(
         &get(&app, REMITTANCES, &format!("{remittances}?member_id=ana")).await,
         "member_id",
@@ -4829,6 +5021,16 @@ both_backends!(transfers_answer_as_documented, |app| async move {
             "/applied_rate",
         ),
         (
+            with(&to_cash, "mid_market_rate", Some(json!("1.02"))),
+            "invalid-field",
+            "/mid_market_rate",
+        ),
+        (
+            with(&to_cash, "fee", Some(json!("-1"))),
+            "invalid-field",
+            "/fee",
+        ),
+        (
             with(&to_cash, "amount", Some(json!("0"))),
             "non-positive-amount",
             "/amount",
@@ -4940,7 +5142,7 @@ both_backends!(distributions_answer_as_documented, |app| async move {
     assert_eq!(dry.body["basis"], "savings");
     assert_eq!(dry.body["investment_id"], Value::Null);
     assert_eq!(dry.body["shares_total"], "100.01");
-    for field in ["id", "transaction_id", "created_at"] {
+    for field in ["id", "transaction_id", "created_by", "created_at"] {
         assert_eq!(dry.body[field], Value::Null, "{field}");
     }
     assert_eq!(
@@ -4960,6 +5162,8 @@ both_backends!(distributions_answer_as_documented, |app| async move {
     assert_eq!(retry.body, posted.body);
     let distribution = &posted.body;
     assert_eq!(distribution["dry_run"], false);
+    let admin_id = get(&app, ME, ME).await.body["user"]["id"].clone();
+    assert_eq!(distribution["created_by"], admin_id);
     assert_eq!(distribution["shares"], dry.body["shares"]);
     let ana_savings = format!("liabilities:savings:{ana_id}");
     assert_eq!(app.balance(&group, &ana_savings).await, "375.01");
@@ -5024,7 +5228,17 @@ both_backends!(distributions_answer_as_documented, |app| async move {
         &unknown,
     )
     .await;
-    assert_field_problem(&reply, "unknown-account", "/investment_id");
+    assert_field_problem(&reply, "unknown-investment", "/investment_id");
+    let again = post(
+        &app,
+        DISTRIBUTIONS,
+        &distributions,
+        Some("unknown"),
+        &unknown,
+    )
+    .await;
+    assert!(replayed(&again), "remembered with its key");
+    assert_eq!(again.body, reply.body);
     let refused = json!({"pool": "1", "pay_to": "savings"});
     let first = post(&app, DISTRIBUTIONS, &distributions, Some("more"), &refused).await;
     let again = post(&app, DISTRIBUTIONS, &distributions, Some("more"), &refused).await;
@@ -5114,6 +5328,11 @@ both_backends!(member_exits_answer_as_documented, |app| async move {
     assert_eq!(app.balance(&group, "assets:cash:HKD").await, "0.00");
     let twice = post(&app, MEMBER_EXIT, &ana_exit, Some("twice"), &leave).await;
     assert_problem(&twice, 409, "member-exited");
+    assert!(!replayed(&twice));
+    let thrice = post(&app, MEMBER_EXIT, &ana_exit, Some("twice"), &leave).await;
+    assert_problem(&thrice, 409, "member-exited");
+    assert!(replayed(&thrice), "the refusal is remembered with its key");
+    assert_eq!(thrice.body, twice.body);
 
     // Carla has nothing to be paid: nothing is posted. The cash box cannot pay Ben's savings,
     // which came in through the bank.
@@ -5150,4 +5369,334 @@ both_backends!(member_exits_answer_as_documented, |app| async move {
         404,
         "not-found",
     );
+});
+
+// ---------------------------------------------------------------------------------------------
+// Meetings.
+
+/// The head of a group's hash chain: its sequence number and hash.
+async fn head_of(app: &TestApp, group: &str) -> Value {
+    let reply = get(app, GROUP, &format!("/v1/groups/{group}")).await;
+    json!([reply.body["head_sequence"], reply.body["head_hash"]])
+}
+
+/// The (pointer, type) of each refused item of an `items-refused` problem, every one with a
+/// detail.
+fn refused_items(reply: &Reply) -> Vec<(&str, &str)> {
+    reply.body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors: {}", reply.body))
+        .iter()
+        .map(|e| {
+            assert!(e["detail"].as_str().is_some_and(|d| !d.is_empty()), "{e}");
+            (
+                e["pointer"].as_str().expect("pointer"),
+                e["type"].as_str().expect("type"),
+            )
+        })
+        .collect()
+}
+
+both_backends!(meetings_answer_as_documented, |app| async move {
+    let group = app.create_group("Bayanihan").await;
+    let ana_id = id_of(&register(&app, &group, "Ana Reyes").await);
+    let ben_id = id_of(&register(&app, &group, "Ben Cruz").await);
+    let meetings = format!("/v1/groups/{group}/meetings");
+    let admin_id = get(&app, ME, ME).await.body["user"]["id"].clone();
+
+    // Ana pays into her savings and the social fund; Ben saves through the bank and takes some
+    // of it out again at the same meeting.
+    let body = json!({
+        "held_on": today(),
+        "note": "March meeting",
+        "attendance": [ana_id, ben_id],
+        "events": [
+            {"type": "contribution", "member_id": ana_id, "amount": "500", "fund": "savings", "channel": "cash", "receipt_no": "R-1"},
+            {"type": "contribution", "member_id": ana_id, "amount": "20", "fund": "social_fund", "channel": "cash"},
+            {"type": "contribution", "member_id": ben_id, "amount": "300", "fund": "savings", "channel": "bank"},
+            {"type": "withdrawal", "member_id": ben_id, "amount": "100", "channel": "bank"},
+        ],
+    });
+    assert_request_matches("POST", MEETINGS, &body);
+    let keyless = post(&app, MEETINGS, &meetings, None, &body).await;
+    assert_problem(&keyless, 400, "idempotency-key-required");
+    let recorded = post(&app, MEETINGS, &meetings, Some("march"), &body).await;
+    assert_eq!(recorded.status.as_u16(), 201, "{}", recorded.body);
+    assert!(!replayed(&recorded));
+    let meeting = recorded.body.clone();
+    assert_eq!(meeting["held_on"], json!(today()));
+    assert_eq!(meeting["note"], "March meeting");
+    assert_eq!(meeting["attendance"], json!([ana_id, ben_id]));
+    assert_eq!(meeting["created_by"], admin_id);
+    let events = meeting["events"].as_array().expect("events");
+    let kinds: Vec<&Value> = events.iter().map(|e| &e["type"]).collect();
+    assert_eq!(
+        kinds,
+        ["contribution", "contribution", "contribution", "withdrawal"]
+    );
+    assert!(events.iter().all(|e| e["booked_on"] == json!(today())));
+    assert_eq!(events[0]["receipt_no"], "R-1");
+    assert_eq!(events[3]["from"], "savings");
+    for (code, balance) in [
+        ("assets:cash:HKD", "520.00"),
+        ("assets:bank:HKD", "200.00"),
+        ("liabilities:social-fund:HKD", "20.00"),
+        (&format!("liabilities:savings:{ana_id}"), "500.00"),
+        (&format!("liabilities:savings:{ben_id}"), "200.00"),
+    ] {
+        assert_eq!(app.balance(&group, code).await, balance, "{code}");
+    }
+    // Each event is a contribution or a withdrawal like any other.
+    let without_type = |event: &Value| with(event, "type", None);
+    let contributions = format!("/v1/groups/{group}/contributions");
+    let first = get(
+        &app,
+        CONTRIBUTION,
+        &format!("{contributions}/{}", id_of(&events[0])),
+    )
+    .await;
+    assert_eq!(first.body, without_type(&events[0]));
+    let withdrawals = format!("/v1/groups/{group}/withdrawals");
+    let last = get(
+        &app,
+        WITHDRAWAL,
+        &format!("{withdrawals}/{}", id_of(&events[3])),
+    )
+    .await;
+    assert_eq!(last.body, without_type(&events[3]));
+    let transaction = transaction_of(&app, &group, &events[3]).await;
+    assert_eq!(
+        transaction["metadata"],
+        json!({"event": "withdrawal", "event_id": events[3]["id"]})
+    );
+
+    // A retry gets the first answer; nothing is recorded twice.
+    let again = post(&app, MEETINGS, &meetings, Some("march"), &body).await;
+    assert_eq!(again.status.as_u16(), 201, "{}", again.body);
+    assert!(replayed(&again));
+    assert_eq!(again.body, meeting);
+    assert_eq!(app.balance(&group, "assets:cash:HKD").await, "520.00");
+    let other = with(&body, "note", Some(json!("April meeting")));
+    let reused = post(&app, MEETINGS, &meetings, Some("march"), &other).await;
+    assert_problem(&reused, 422, "idempotency-key-reused");
+
+    // Listed and read as recorded.
+    let list = get(&app, MEETINGS, &meetings).await;
+    assert_eq!(list.status.as_u16(), 200, "{}", list.body);
+    assert_eq!(items(&list), &vec![meeting.clone()]);
+    assert_eq!(list.body["next_cursor"], Value::Null);
+    let one = get(&app, MEETING, &format!("{meetings}/{}", id_of(&meeting))).await;
+    assert_eq!(one.status.as_u16(), 200, "{}", one.body);
+    assert_eq!(one.body, meeting);
+    for path in [format!("{meetings}/{NO_SUCH_ID}"), format!("{meetings}/42")] {
+        assert_problem(&get(&app, MEETING, &path).await, 404, "not-found");
+    }
+    assert_parameter_problem(
+        &get(
+            &app,
+            MEETING,
+            &format!("{meetings}/{}?full=1", id_of(&meeting)),
+        )
+        .await,
+        "full",
+    );
+
+    // Items that cannot be taken: nothing is written, and every one is named with the problem
+    // it would have had alone. The refusal is remembered with its key.
+    let before = head_of(&app, &group).await;
+    let refused_body = json!({
+        "attendance": [ana_id, NO_SUCH_ID],
+        "events": [
+            {"type": "contribution", "member_id": ana_id, "amount": "10", "fund": "savings", "channel": "cash"},
+            {"type": "withdrawal", "member_id": ben_id, "amount": "1000", "channel": "bank"},
+            {"type": "contribution", "member_id": NO_SUCH_ID, "amount": "5", "fund": "savings", "channel": "cash"},
+        ],
+    });
+    assert_request_matches("POST", MEETINGS, &refused_body);
+    let refused = post(&app, MEETINGS, &meetings, Some("refused"), &refused_body).await;
+    assert_problem(&refused, 422, "items-refused");
+    assert_eq!(
+        refused_items(&refused),
+        [
+            ("/attendance/1", "/problems/unknown-member"),
+            ("/events/1/amount", "/problems/overdraft"),
+            ("/events/2/member_id", "/problems/unknown-member"),
+        ]
+    );
+    let retried = post(&app, MEETINGS, &meetings, Some("refused"), &refused_body).await;
+    assert!(replayed(&retried));
+    assert_eq!(retried.body, refused.body);
+    assert_eq!(head_of(&app, &group).await, before);
+    assert_eq!(
+        app.balance(&group, &format!("liabilities:savings:{ana_id}"))
+            .await,
+        "500.00"
+    );
+    assert_eq!(items(&get(&app, MEETINGS, &meetings).await).len(), 1);
+
+    // Bodies refused before anything is looked up, and whether the document refuses them too.
+    let capital_withdrawal = json!({"events": [
+        {"type": "withdrawal", "member_id": ben_id, "amount": "1", "fund": "capital", "channel": "cash"},
+    ]});
+    let no_fund = json!({"events": [
+        {"type": "contribution", "member_id": ben_id, "amount": "1", "channel": "cash"},
+    ]});
+    for (bad, pointer) in [
+        (json!({}), "/events"),
+        (json!({"attendance": [ana_id, ana_id]}), "/attendance/1"),
+        (capital_withdrawal, "/events/0/fund"),
+        (no_fund, "/events/0/fund"),
+        (
+            with(&body, "held_on", Some(json!(days_from_today(2)))),
+            "/held_on",
+        ),
+        (with(&body, "minutes", Some(json!("none"))), "/minutes"),
+    ] {
+        let key = uuid::Uuid::new_v4().to_string();
+        let reply = post(&app, MEETINGS, &meetings, Some(&key), &bad).await;
+        assert_field_problem(&reply, "invalid-field", pointer);
+        if pointer != "/held_on" {
+            assert!(!request_allowed("POST", MEETINGS, &bad), "{bad}");
+        }
+    }
+    // The date and note come from the query only with a CSV body.
+    let dated = post(
+        &app,
+        MEETINGS,
+        &format!("{meetings}?held_on={}", today()),
+        Some("dated"),
+        &body,
+    )
+    .await;
+    assert_parameter_problem(&dated, "held_on");
+    assert_eq!(head_of(&app, &group).await, before);
+
+    // The same meeting from a spreadsheet, dated and noted in the query.
+    let held_on = days_from_today(-1);
+    let sheet = format!("{meetings}?held_on={held_on}&note=From%20the%20sheet");
+    let csv = format!(
+        "type,member_id,amount,fund,channel,receipt_no\r\n\
+         attendance,{ana_id},,,,\r\n\
+         contribution,{ana_id},50.00,savings,cash,R-2\r\n\
+         withdrawal,{ben_id},25,,bank,\r\n"
+    );
+    let from_csv = post_raw(
+        &app,
+        MEETINGS,
+        &sheet,
+        Some("sheet"),
+        Some("text/csv"),
+        csv.clone(),
+    )
+    .await;
+    assert_eq!(from_csv.status.as_u16(), 201, "{}", from_csv.body);
+    let sheet_meeting = from_csv.body.clone();
+    assert_eq!(sheet_meeting["held_on"], json!(held_on));
+    assert_eq!(sheet_meeting["note"], "From the sheet");
+    assert_eq!(sheet_meeting["attendance"], json!([ana_id]));
+    let sheet_events = sheet_meeting["events"].as_array().expect("events");
+    assert_eq!(
+        sheet_events.iter().map(|e| &e["type"]).collect::<Vec<_>>(),
+        ["contribution", "withdrawal"]
+    );
+    assert_eq!(sheet_events[0]["receipt_no"], "R-2");
+    assert_eq!(sheet_events[1]["amount"], "25.00");
+    assert!(
+        sheet_events
+            .iter()
+            .all(|e| e["booked_on"] == json!(held_on))
+    );
+    let replay = post_raw(&app, MEETINGS, &sheet, Some("sheet"), Some("text/csv"), csv).await;
+    assert!(replayed(&replay));
+    assert_eq!(replay.body, sheet_meeting);
+    assert_eq!(
+        app.balance(&group, &format!("liabilities:savings:{ana_id}"))
+            .await,
+        "550.00"
+    );
+    assert_eq!(
+        app.balance(&group, &format!("liabilities:savings:{ben_id}"))
+            .await,
+        "175.00"
+    );
+
+    // Oldest first, a page at a time.
+    let page = get(&app, MEETINGS, &format!("{meetings}?limit=1")).await;
+    assert_eq!(each(&page, "id"), [&meeting["id"]]);
+    let cursor = page.body["next_cursor"].as_str().expect("a next page");
+    let rest = get(
+        &app,
+        MEETINGS,
+        &format!("{meetings}?limit=1&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(items(&rest), &vec![sheet_meeting.clone()]);
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    assert_parameter_problem(
+        &get(&app, MEETINGS, &format!("{meetings}?limit=0")).await,
+        "limit",
+    );
+
+    // A spreadsheet's refused items are named by line and column.
+    let before = head_of(&app, &group).await;
+    let overdrawn = format!("type,member_id,amount,channel\nwithdrawal,{ana_id},10000,cash\n");
+    let refused = post_raw(
+        &app,
+        MEETINGS,
+        &meetings,
+        Some("overdrawn"),
+        Some("text/csv"),
+        overdrawn,
+    )
+    .await;
+    assert_problem(&refused, 422, "items-refused");
+    assert_eq!(
+        refused_items(&refused),
+        [("/rows/2/amount", "/problems/overdraft")]
+    );
+    let not_a_member = format!("type,member_id\nattendance,{ana_id}\nattendance,ana\n");
+    let reply = post_raw(
+        &app,
+        MEETINGS,
+        &meetings,
+        Some("ana"),
+        Some("text/csv"),
+        not_a_member,
+    )
+    .await;
+    assert_field_problem(&reply, "invalid-field", "/rows/3/member_id");
+
+    // Not a meeting sheet at all, or not a body this route takes.
+    for (bad, why) in [
+        ("type,member,amount\ncontribution,x,1\n", "unknown column"),
+        ("amount,channel\n1.00,cash\n", "no \"type\" column"),
+        ("type,member_id\ncontribution\n", "line 2"),
+    ] {
+        let key = uuid::Uuid::new_v4().to_string();
+        let reply = post_raw(&app, MEETINGS, &meetings, Some(&key), Some("text/csv"), bad).await;
+        assert_problem(&reply, 400, "malformed-csv");
+        let detail = reply.body["detail"].as_str().expect("detail");
+        assert!(detail.contains(why), "{detail}");
+    }
+    let plain = post_raw(
+        &app,
+        MEETINGS,
+        &meetings,
+        Some("plain"),
+        Some("text/plain"),
+        "type,member_id\n",
+    )
+    .await;
+    assert_problem(&plain, 415, "unsupported-media-type");
+    let unknown = post_raw(
+        &app,
+        MEETINGS,
+        &format!("{meetings}?colour=blue"),
+        Some("colour"),
+        Some("text/csv"),
+        "type,member_id\n",
+    )
+    .await;
+    assert_parameter_problem(&unknown, "colour");
+    assert_eq!(head_of(&app, &group).await, before);
 });
