@@ -313,3 +313,50 @@ both_backends!(
         assert_eq!(head(&app, &group).await, before);
     }
 );
+
+both_backends!(
+    a_sheets_date_is_a_query_parameter_and_attendance_reads_back_alike,
+    |app| async move {
+        let group = app.create_group("Bunga Savers").await;
+        let a = member(&app, &group, "Siti").await;
+        let b = member(&app, &group, "Dewi").await;
+        for query in ["?held_on=2026-13-01", "?held_on=1969-12-31"] {
+            let reply = post_csv(
+                &app,
+                &group,
+                query,
+                &key(),
+                &format!("type,member_id\nattendance,{a}\n"),
+            )
+            .await;
+            assert_problem(
+                &reply,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-parameter",
+            );
+            assert_eq!(
+                reply.body["errors"][0]["parameter"], "held_on",
+                "{}",
+                reply.body
+            );
+        }
+        // Attendance sent in any order reads back the same way every time.
+        let (first, second) = if a > b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        let reply = app
+            .post_with_key(
+                &format!("/v1/groups/{group}/meetings"),
+                &key(),
+                &json!({"attendance": [first, second]}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let id = reply.body["id"].as_str().unwrap();
+        let read = app.get(&format!("/v1/groups/{group}/meetings/{id}")).await;
+        assert_eq!(read.body["attendance"], reply.body["attendance"]);
+        assert_eq!(reply.body["attendance"], json!([second, first]));
+    }
+);

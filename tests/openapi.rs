@@ -5700,3 +5700,50 @@ both_backends!(meetings_answer_as_documented, |app| async move {
     assert_parameter_problem(&unknown, "colour");
     assert_eq!(head_of(&app, &group).await, before);
 });
+
+const EXPORT: &str = "/v1/groups/{group_id}/export";
+
+both_backends!(the_export_answers_as_documented, |app| async move {
+    let group = app.create_group("Export Savers").await;
+    app.create_account(&group, "assets:cash:HKD", "asset", "HKD", false)
+        .await;
+    app.create_account(&group, "liabilities:savings:ana", "liability", "HKD", true)
+        .await;
+    let posted = app
+        .transfer(
+            &group,
+            "assets:cash:HKD",
+            "liabilities:savings:ana",
+            "12.50",
+        )
+        .await;
+    assert_eq!(posted.status.as_u16(), 201, "{}", posted.body);
+    let path = format!("/v1/groups/{group}/export");
+    for (format, media) in [
+        ("hledger", "text/plain"),
+        ("ledger", "text/plain"),
+        ("beancount", "text/plain"),
+        ("csv", "text/csv"),
+    ] {
+        let reply = get(&app, EXPORT, &format!("{path}?format={format}")).await;
+        assert_eq!(reply.status.as_u16(), 200, "{format}: {}", reply.text);
+        assert!(reply.content_type().starts_with(media), "{format}");
+        assert!(reply.text.contains("12.50"), "{format}: {}", reply.text);
+    }
+    for (query, parameter) in [
+        ("", "format"),
+        ("format=xlsx", "format"),
+        ("format=csv&from=2026-02-01&to=2026-01-01", "to"),
+        ("format=csv&colour=blue", "colour"),
+    ] {
+        let reply = get(&app, EXPORT, &format!("{path}?{query}")).await;
+        assert_parameter_problem(&reply, parameter);
+    }
+    let missing = get(
+        &app,
+        EXPORT,
+        &format!("/v1/groups/{NO_SUCH_ID}/export?format=csv"),
+    )
+    .await;
+    assert_problem(&missing, 404, "not-found");
+});

@@ -427,14 +427,54 @@ pub async fn create(
         let canonical = to_canonical_string(&csv.body);
         match from_value::<CreateMeeting>(csv.body.clone()) {
             Ok(value) => (value, canonical, Some(csv)),
+            Err(e)
+                if matches!(
+                    e.errors.first().and_then(|f| f.pointer.as_deref()),
+                    Some("/held_on" | "/note")
+                ) =>
+            {
+                let name = e.errors[0]
+                    .pointer
+                    .as_deref()
+                    .unwrap_or("/")
+                    .trim_start_matches('/')
+                    .to_string();
+                return Err(ApiError::invalid_parameter(
+                    &name,
+                    e.errors[0].detail.clone(),
+                ));
+            }
             Err(e) => return Err(to_rows(e, &csv)),
         }
     } else {
         QueryParams::parse(raw.as_deref(), &[])?;
-        let body = JsonBody::<CreateMeeting>::from_request(request, &state).await?;
+        let body = JsonBody::<CreateMeeting>::from_request(request, &state)
+            .await
+            .map_err(|mut e| {
+                if e.status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+                    e.detail = "send the meeting with Content-Type: application/json, or as a sheet with Content-Type: text/csv".into();
+                }
+                e
+            })?;
         (body.value, body.canonical, None)
     };
     let rows = |e: ApiError| match &csv {
+        // In a CSV request the meeting's date and note are query parameters.
+        Some(_)
+            if matches!(
+                e.errors.first().and_then(|f| f.pointer.as_deref()),
+                Some("/held_on" | "/note")
+            ) =>
+        {
+            let field = &e.errors[0];
+            let name = field
+                .pointer
+                .as_deref()
+                .unwrap_or("/")
+                .trim_start_matches('/')
+                .to_string();
+            ApiError::invalid_parameter(&name, field.detail.clone())
+        }
         Some(csv) => to_rows(e, csv),
         None => e,
     };

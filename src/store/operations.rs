@@ -1352,7 +1352,12 @@ macro_rules! impl_operations_store {
                     group_id,
                     held_on: request.held_on,
                     note: request.note.clone(),
-                    attendance: request.attendance.clone(),
+                    // Kept in id order, as every later read gives it.
+                    attendance: {
+                        let mut present = request.attendance.clone();
+                        present.sort();
+                        present
+                    },
                     events,
                     created_by: request.created_by,
                     created_at: recorded_now(),
