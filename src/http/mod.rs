@@ -26,6 +26,7 @@ pub mod meetings;
 pub mod members;
 pub mod operations;
 pub mod query;
+pub mod report;
 pub mod transactions;
 pub mod users;
 pub mod write;
