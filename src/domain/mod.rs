@@ -13,3 +13,4 @@ pub mod model;
 pub mod money;
 pub mod operations;
 pub mod posting;
+pub mod reports;

@@ -354,19 +354,41 @@ pub async fn update(
 pub async fn statement(
     State(state): State<AppState>,
     PathParams((group_id, member_id)): PathParams<(String, String)>,
+    headers: axum::http::HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let (group_id, member_id) = ids(&group_id, &member_id)?;
-    let params = QueryParams::parse(raw.as_deref(), &["from", "to"])?;
+    let params = QueryParams::parse(raw.as_deref(), &["from", "to", "format"])?;
+    // A printable page for members without an app, or to hand to a bank at home: asked for
+    // with `format=html`, or by a browser (`Accept` naming text/html first).
+    let browser = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|accept| accept.split(',').next())
+        .is_some_and(|first| first.trim().starts_with("text/html"));
+    let format = match params.text("format") {
+        Some("html") => None,
+        None if browser => None,
+        Some(_) | None => Some(
+            super::report::negotiate(&params, &headers)
+                .map_err(|_| ApiError::invalid_parameter("format", "must be json, csv or html"))?,
+        ),
+    };
     let (from, to) = params.date_range()?;
     let statement = state
         .store
         .member_statement(group_id, member_id, from, to)
         .await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &MemberStatementView::of(&statement),
-    ))
+    let view = MemberStatementView::of(&statement);
+    match format {
+        None => Ok(super::statement_page::html_response(&view)),
+        Some(format) => Ok(super::report::respond(
+            format,
+            &view,
+            || super::statement_page::table(&view),
+            &format!("statement-{member_id}"),
+        )),
+    }
 }
 
 #[derive(Debug, Deserialize)]

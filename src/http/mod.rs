@@ -27,6 +27,8 @@ pub mod members;
 pub mod operations;
 pub mod query;
 pub mod report;
+pub mod reports;
+pub mod statement_page;
 pub mod transactions;
 pub mod users;
 pub mod write;
@@ -192,6 +194,36 @@ fn routes() -> Routes {
             "/v1/groups/{group_id}/export",
             A::GroupRead,
             get(ledger::export),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/financial-statements",
+            A::GroupRead,
+            get(reports::financial_statements),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/member-balances",
+            A::GroupRead,
+            get(reports::member_balances),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/cash-book",
+            A::GroupRead,
+            get(reports::cash_book),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/investment-register",
+            A::GroupRead,
+            get(reports::investment_register),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/distribution-audit",
+            A::GroupRead,
+            get(reports::distribution_audit),
         )
         .add(
             M::GET,

@@ -25,11 +25,13 @@ use crate::domain::operations::{
     InvestmentUpdate, MemberExit, NewDistribution, NewInvestment, NewInvestmentEvent, NewTransfer,
     Remittance, RemittanceDetails, RemittanceQuery, Transfer,
 };
+use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
 
 mod access;
 mod members;
 mod operations;
 mod postgres;
+mod reports;
 mod shared;
 mod sqlite;
 
@@ -280,8 +282,38 @@ pub trait OperationsStore: Send + Sync + 'static {
     ) -> StoreResult<JournalExport>;
 }
 
+/// Group reports for treasurers and the task force, read from the journal in one transaction
+/// each.
 #[async_trait]
-pub trait Store: AccessStore + MemberStore + OperationsStore + Send + Sync + 'static {
+pub trait ReportStore: Send + Sync + 'static {
+    /// Every account with its totals to `to`, and within `from`..`to` without period closes.
+    async fn statement_data(
+        &self,
+        group_id: Uuid,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<StatementData>;
+    async fn member_balances(
+        &self,
+        group_id: Uuid,
+        as_of: Option<NaiveDate>,
+    ) -> StoreResult<MemberBalances>;
+    /// The statement of one asset account, or of every cash and bank account.
+    async fn cash_book(
+        &self,
+        group_id: Uuid,
+        account: Option<AccountRef>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<CashBook>;
+    async fn investment_register(&self, group_id: Uuid) -> StoreResult<InvestmentRegister>;
+    async fn distribution_audit(&self, group_id: Uuid) -> StoreResult<Vec<Distribution>>;
+}
+
+#[async_trait]
+pub trait Store:
+    AccessStore + MemberStore + OperationsStore + ReportStore + Send + Sync + 'static
+{
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
     /// The database answers and every migration this build knows of has been applied.

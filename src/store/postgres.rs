@@ -10,6 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use super::access::impl_access_store;
 use super::members::impl_member_store;
 use super::operations::impl_operations_store;
+use super::reports::impl_report_store;
 use super::shared::impl_store;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -112,3 +113,4 @@ impl_store!(PostgresStore, sqlx::Postgres);
 impl_access_store!(PostgresStore);
 impl_member_store!(PostgresStore);
 impl_operations_store!(PostgresStore);
+impl_report_store!(PostgresStore);

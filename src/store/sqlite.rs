@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 use super::access::impl_access_store;
 use super::members::impl_member_store;
 use super::operations::impl_operations_store;
+use super::reports::impl_report_store;
 use super::shared::impl_store;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -97,3 +98,4 @@ impl_store!(SqliteStore, sqlx::Sqlite);
 impl_access_store!(SqliteStore);
 impl_member_store!(SqliteStore);
 impl_operations_store!(SqliteStore);
+impl_report_store!(SqliteStore);

@@ -5,3 +5,4 @@
 pub mod app;
 pub mod openapi;
 pub mod postgres;
+pub mod story;

@@ -1,0 +1,709 @@
+//! Group reports for treasurers and the task force, as JSON or CSV: balance sheet and income
+//! statement, members' balances, the cash book, the investment register, and the distribution
+//! audit.
+
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{PathParams, path_id};
+use super::operations::{DistributionView, InvestmentView};
+use super::query::QueryParams;
+use super::report::{Table, cell, negotiate, respond};
+use crate::domain::account::Direction;
+use crate::domain::member::{MemberStatus, Sex};
+use crate::domain::model::AccountRef;
+use crate::domain::money::{Currency, format_amount};
+use crate::domain::operations::{Basis, InvestmentFigures, PayTo};
+use crate::domain::reports::{self, CurrencyStatements, ReportLine};
+
+/// An amount that may exceed one account's range (a total over many accounts).
+fn money(minor: i128, currency: Currency) -> String {
+    Decimal::try_from_i128_with_scale(minor, currency.exponent())
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| minor.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Balance sheet and income statement
+
+#[derive(Debug, Serialize)]
+pub struct LineView {
+    pub code: String,
+    pub name: String,
+    pub amount: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EquationView {
+    pub assets: String,
+    /// Liabilities + equity + income − expense not yet closed.
+    pub liabilities_equity_and_result: String,
+    pub holds: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BalanceSheetView {
+    pub assets: Vec<LineView>,
+    pub total_assets: String,
+    pub liabilities: Vec<LineView>,
+    pub total_liabilities: String,
+    pub equity: Vec<LineView>,
+    pub total_equity: String,
+    /// Income and expense since the last period close, not yet moved into equity.
+    pub unclosed_income: String,
+    pub unclosed_expenses: String,
+    pub equation: EquationView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IncomeStatementView {
+    pub income: Vec<LineView>,
+    pub total_income: String,
+    pub expenses: Vec<LineView>,
+    pub total_expenses: String,
+    pub net_income: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CurrencyStatementsView {
+    pub currency: String,
+    pub balance_sheet: BalanceSheetView,
+    pub income_statement: IncomeStatementView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FinancialStatementsView {
+    pub group_id: Uuid,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub currencies: Vec<CurrencyStatementsView>,
+}
+
+fn lines(lines: &[ReportLine], c: Currency) -> Vec<LineView> {
+    lines
+        .iter()
+        .map(|l| LineView {
+            code: l.code.clone(),
+            name: l.name.clone(),
+            amount: money(l.amount, c),
+        })
+        .collect()
+}
+
+impl CurrencyStatementsView {
+    fn of(s: &CurrencyStatements) -> Self {
+        let c = s.currency;
+        CurrencyStatementsView {
+            currency: c.code().to_string(),
+            balance_sheet: BalanceSheetView {
+                assets: lines(&s.assets, c),
+                total_assets: money(s.total_assets(), c),
+                liabilities: lines(&s.liabilities, c),
+                total_liabilities: money(s.total_liabilities(), c),
+                equity: lines(&s.equity, c),
+                total_equity: money(s.total_equity(), c),
+                unclosed_income: money(s.unclosed_income, c),
+                unclosed_expenses: money(s.unclosed_expenses, c),
+                equation: EquationView {
+                    assets: money(s.total_assets(), c),
+                    liabilities_equity_and_result: money(
+                        s.total_liabilities() + s.total_equity() + s.unclosed_income
+                            - s.unclosed_expenses,
+                        c,
+                    ),
+                    holds: s.equation_holds(),
+                },
+            },
+            income_statement: IncomeStatementView {
+                income: lines(&s.income, c),
+                total_income: money(s.total_income(), c),
+                expenses: lines(&s.expenses, c),
+                total_expenses: money(s.total_expenses(), c),
+                net_income: money(s.net_income(), c),
+            },
+        }
+    }
+}
+
+fn statements_table(view: &FinancialStatementsView) -> Table {
+    let mut table = Table::new(&["currency", "statement", "section", "code", "name", "amount"]);
+    for c in &view.currencies {
+        let mut add = |statement: &str, section: &str, lines: &[LineView], total: &str| {
+            for l in lines {
+                table.push(vec![
+                    c.currency.clone(),
+                    statement.into(),
+                    section.into(),
+                    l.code.clone(),
+                    l.name.clone(),
+                    l.amount.clone(),
+                ]);
+            }
+            table.push(vec![
+                c.currency.clone(),
+                statement.into(),
+                section.into(),
+                String::new(),
+                format!("Total {section}"),
+                total.to_string(),
+            ]);
+        };
+        let b = &c.balance_sheet;
+        add("balance_sheet", "assets", &b.assets, &b.total_assets);
+        add(
+            "balance_sheet",
+            "liabilities",
+            &b.liabilities,
+            &b.total_liabilities,
+        );
+        add("balance_sheet", "equity", &b.equity, &b.total_equity);
+        add("balance_sheet", "unclosed_income", &[], &b.unclosed_income);
+        add(
+            "balance_sheet",
+            "unclosed_expenses",
+            &[],
+            &b.unclosed_expenses,
+        );
+        let i = &c.income_statement;
+        add("income_statement", "income", &i.income, &i.total_income);
+        add(
+            "income_statement",
+            "expenses",
+            &i.expenses,
+            &i.total_expenses,
+        );
+        add("income_statement", "net_income", &[], &i.net_income);
+    }
+    table
+}
+
+pub async fn financial_statements(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["from", "to", "format"])?;
+    let format = negotiate(&params, &headers)?;
+    let (from, to) = params.date_range()?;
+    let data = state.store.statement_data(group_id, from, to).await?;
+    let view = FinancialStatementsView {
+        group_id,
+        from,
+        to,
+        currencies: reports::financial_statements(&data)
+            .iter()
+            .map(CurrencyStatementsView::of)
+            .collect(),
+    };
+    Ok(respond(
+        format,
+        &view,
+        || statements_table(&view),
+        "financial-statements",
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Members' balances
+
+#[derive(Debug, Serialize)]
+pub struct BalanceView {
+    pub currency: String,
+    pub savings: String,
+    pub capital: String,
+    pub payable: String,
+    /// Savings and payables: what the member may draw at will.
+    pub available: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberBalanceView {
+    pub member_id: Uuid,
+    pub name: String,
+    pub sex: Sex,
+    pub status: MemberStatus,
+    pub balances: Vec<BalanceView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TotalBalanceView {
+    pub currency: String,
+    pub savings: String,
+    pub capital: String,
+    pub payable: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberBalancesView {
+    pub group_id: Uuid,
+    pub as_of: Option<NaiveDate>,
+    pub members: Vec<MemberBalanceView>,
+    pub totals: Vec<TotalBalanceView>,
+}
+
+pub async fn member_balances(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["as_of", "format"])?;
+    let format = negotiate(&params, &headers)?;
+    let as_of = params.date("as_of")?;
+    let balances = state.store.member_balances(group_id, as_of).await?;
+    let mut totals: std::collections::BTreeMap<&'static str, (Currency, [i128; 3])> =
+        Default::default();
+    let members = balances
+        .members
+        .iter()
+        .map(|(record, rows)| MemberBalanceView {
+            member_id: record.member.id,
+            name: record.member.name.clone(),
+            sex: record.member.sex,
+            status: record.member.status,
+            balances: rows
+                .iter()
+                .map(|b| {
+                    let t = &mut totals
+                        .entry(b.currency.code())
+                        .or_insert((b.currency, [0; 3]))
+                        .1;
+                    t[0] += i128::from(b.savings);
+                    t[1] += i128::from(b.capital);
+                    t[2] += i128::from(b.payable);
+                    BalanceView {
+                        currency: b.currency.code().to_string(),
+                        savings: format_amount(b.savings, b.currency),
+                        capital: format_amount(b.capital, b.currency),
+                        payable: format_amount(b.payable, b.currency),
+                        available: format_amount(b.available(), b.currency),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let view = MemberBalancesView {
+        group_id,
+        as_of,
+        members,
+        totals: totals
+            .into_values()
+            .map(|(c, [s, k, p])| TotalBalanceView {
+                currency: c.code().to_string(),
+                savings: money(s, c),
+                capital: money(k, c),
+                payable: money(p, c),
+            })
+            .collect(),
+    };
+    let table = || {
+        let mut table = Table::new(&[
+            "member_id",
+            "name",
+            "sex",
+            "status",
+            "currency",
+            "savings",
+            "capital",
+            "payable",
+            "available",
+        ]);
+        for m in &view.members {
+            for b in &m.balances {
+                table.push(vec![
+                    m.member_id.to_string(),
+                    m.name.clone(),
+                    m.sex.as_str().into(),
+                    m.status.as_str().into(),
+                    b.currency.clone(),
+                    b.savings.clone(),
+                    b.capital.clone(),
+                    b.payable.clone(),
+                    b.available.clone(),
+                ]);
+            }
+        }
+        table
+    };
+    Ok(respond(format, &view, table, "member-balances"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cash book
+
+#[derive(Debug, Serialize)]
+pub struct CashLineView {
+    pub booked_on: NaiveDate,
+    pub sequence: i64,
+    pub transaction_id: Uuid,
+    pub description: String,
+    pub receipt: Option<String>,
+    pub payment: Option<String>,
+    pub balance: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CashAccountView {
+    pub account: String,
+    pub name: String,
+    pub currency: String,
+    pub opening_balance: String,
+    pub receipts: String,
+    pub payments: String,
+    pub closing_balance: String,
+    pub lines: Vec<CashLineView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CashBookView {
+    pub group_id: Uuid,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub accounts: Vec<CashAccountView>,
+}
+
+pub async fn cash_book(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["account", "from", "to", "format"])?;
+    let format = negotiate(&params, &headers)?;
+    let (from, to) = params.date_range()?;
+    let account = params.text("account").map(AccountRef::parse);
+    let book = state.store.cash_book(group_id, account, from, to).await?;
+    let view = CashBookView {
+        group_id,
+        from,
+        to,
+        accounts: book
+            .accounts
+            .iter()
+            .map(|s| {
+                let c = s.account.currency;
+                let (mut receipts, mut payments) = (0i128, 0i128);
+                let lines = s
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let amount = format_amount(l.amount_minor, c);
+                        let receipt = l.direction == Direction::Debit;
+                        if receipt {
+                            receipts += i128::from(l.amount_minor);
+                        } else {
+                            payments += i128::from(l.amount_minor);
+                        }
+                        CashLineView {
+                            booked_on: l.booked_on,
+                            sequence: l.sequence,
+                            transaction_id: l.transaction_id,
+                            description: l.description.clone(),
+                            receipt: receipt.then(|| amount.clone()),
+                            payment: (!receipt).then_some(amount),
+                            balance: format_amount(l.balance_minor, c),
+                        }
+                    })
+                    .collect();
+                CashAccountView {
+                    account: s.account.code.clone(),
+                    name: s.account.name.clone(),
+                    currency: c.code().to_string(),
+                    opening_balance: format_amount(s.opening_minor, c),
+                    receipts: money(receipts, c),
+                    payments: money(payments, c),
+                    closing_balance: format_amount(s.closing_minor, c),
+                    lines,
+                }
+            })
+            .collect(),
+    };
+    let table = || {
+        let mut table = Table::new(&[
+            "account",
+            "currency",
+            "booked_on",
+            "sequence",
+            "transaction_id",
+            "description",
+            "receipt",
+            "payment",
+            "balance",
+        ]);
+        for a in &view.accounts {
+            let edge = |label: &str, balance: &str| {
+                vec![
+                    a.account.clone(),
+                    a.currency.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    label.to_string(),
+                    String::new(),
+                    String::new(),
+                    balance.to_string(),
+                ]
+            };
+            table.push(edge("opening balance", &a.opening_balance));
+            for l in &a.lines {
+                table.push(vec![
+                    a.account.clone(),
+                    a.currency.clone(),
+                    l.booked_on.to_string(),
+                    l.sequence.to_string(),
+                    l.transaction_id.to_string(),
+                    l.description.clone(),
+                    cell(l.receipt.as_ref()),
+                    cell(l.payment.as_ref()),
+                    l.balance.clone(),
+                ]);
+            }
+            table.push(edge("closing balance", &a.closing_balance));
+        }
+        table
+    };
+    Ok(respond(format, &view, table, "cash-book"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Investment register
+
+#[derive(Debug, Serialize)]
+pub struct RegisterTotalView {
+    pub currency: String,
+    pub investments: usize,
+    pub committed: String,
+    pub disbursed: String,
+    pub book_value: String,
+    pub income_received: String,
+    pub capital_returned: String,
+    pub written_down: String,
+    pub net_return: String,
+    pub roi_percent: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InvestmentRegisterView {
+    pub group_id: Uuid,
+    pub investments: Vec<InvestmentView>,
+    pub totals: Vec<RegisterTotalView>,
+}
+
+pub async fn investment_register(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["format"])?;
+    let format = negotiate(&params, &headers)?;
+    let register = state.store.investment_register(group_id).await?;
+    let mut totals: std::collections::BTreeMap<
+        &'static str,
+        (Currency, usize, i64, InvestmentFigures),
+    > = Default::default();
+    for r in &register.investments {
+        let c = r.investment.currency;
+        let t = totals
+            .entry(c.code())
+            .or_insert((c, 0, 0, InvestmentFigures::default()));
+        t.1 += 1;
+        t.2 =
+            t.2.saturating_add(r.investment.committed_minor.unwrap_or(0));
+        t.3.disbursed = t.3.disbursed.saturating_add(r.figures.disbursed);
+        t.3.income = t.3.income.saturating_add(r.figures.income);
+        t.3.capital_returned =
+            t.3.capital_returned
+                .saturating_add(r.figures.capital_returned);
+        t.3.written_down = t.3.written_down.saturating_add(r.figures.written_down);
+        t.3.book_value = t.3.book_value.saturating_add(r.figures.book_value);
+    }
+    let view = InvestmentRegisterView {
+        group_id,
+        investments: register
+            .investments
+            .iter()
+            .map(InvestmentView::of)
+            .collect(),
+        totals: totals
+            .into_values()
+            .map(|(c, count, committed, f)| RegisterTotalView {
+                currency: c.code().to_string(),
+                investments: count,
+                committed: format_amount(committed, c),
+                disbursed: format_amount(f.disbursed, c),
+                book_value: format_amount(f.book_value, c),
+                income_received: format_amount(f.income, c),
+                capital_returned: format_amount(f.capital_returned, c),
+                written_down: format_amount(f.written_down, c),
+                net_return: format_amount(f.net_return(), c),
+                roi_percent: f.roi_percent().map(|r| format!("{r:.2}")),
+            })
+            .collect(),
+    };
+    let table = || {
+        let mut table = Table::new(&[
+            "investment_id",
+            "name",
+            "kind",
+            "sector",
+            "country",
+            "status",
+            "currency",
+            "committed",
+            "disbursed",
+            "book_value",
+            "income_received",
+            "capital_returned",
+            "written_down",
+            "net_return",
+            "roi_percent",
+        ]);
+        for i in &view.investments {
+            table.push(vec![
+                i.id.to_string(),
+                i.name.clone(),
+                i.kind.as_str().into(),
+                i.sector.clone(),
+                i.country.clone(),
+                i.status.as_str().into(),
+                i.currency.clone(),
+                cell(i.committed.as_ref()),
+                i.disbursed.clone(),
+                i.book_value.clone(),
+                i.income_received.clone(),
+                i.capital_returned.clone(),
+                i.written_down.clone(),
+                i.net_return.clone(),
+                cell(i.roi_percent.as_ref()),
+            ]);
+        }
+        for t in &view.totals {
+            table.push(vec![
+                String::new(),
+                format!("Total ({} investments)", t.investments),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                t.currency.clone(),
+                t.committed.clone(),
+                t.disbursed.clone(),
+                t.book_value.clone(),
+                t.income_received.clone(),
+                t.capital_returned.clone(),
+                t.written_down.clone(),
+                t.net_return.clone(),
+                cell(t.roi_percent.as_ref()),
+            ]);
+        }
+        table
+    };
+    Ok(respond(format, &view, table, "investment-register"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distribution audit
+
+#[derive(Debug, Serialize)]
+pub struct AuditedDistributionView {
+    #[serde(flatten)]
+    pub distribution: DistributionView,
+    /// The shares add up to the pool exactly.
+    pub sums_to_pool: bool,
+    /// Every share equals the one the largest-remainder rule gives from the recorded weights.
+    pub matches_recomputation: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DistributionAuditView {
+    pub group_id: Uuid,
+    pub distributions: Vec<AuditedDistributionView>,
+}
+
+pub async fn distribution_audit(
+    State(state): State<AppState>,
+    PathParams(group_id): PathParams<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let group_id = path_id(&group_id, "group")?;
+    let params = QueryParams::parse(raw.as_deref(), &["format"])?;
+    let format = negotiate(&params, &headers)?;
+    let distributions = state.store.distribution_audit(group_id).await?;
+    let view = DistributionAuditView {
+        group_id,
+        distributions: distributions
+            .iter()
+            .map(|d| {
+                let check = reports::check_distribution(d);
+                AuditedDistributionView {
+                    distribution: DistributionView::of(d),
+                    sums_to_pool: check.sums_to_pool,
+                    matches_recomputation: check.matches_recomputation,
+                }
+            })
+            .collect(),
+    };
+    let table = || {
+        let mut table = Table::new(&[
+            "distribution_id",
+            "booked_on",
+            "pool",
+            "currency",
+            "basis",
+            "as_of",
+            "pay_to",
+            "total_weight",
+            "member_id",
+            "member_name",
+            "weight",
+            "share",
+            "sums_to_pool",
+            "matches_recomputation",
+        ]);
+        for a in &view.distributions {
+            let d = &a.distribution;
+            for s in &d.shares {
+                table.push(vec![
+                    cell(d.id),
+                    d.booked_on.to_string(),
+                    d.pool.clone(),
+                    d.currency.clone(),
+                    basis_text(d.basis).into(),
+                    d.as_of.to_string(),
+                    pay_to_text(d.pay_to).into(),
+                    d.total_weight.clone(),
+                    s.member_id.to_string(),
+                    s.member_name.clone(),
+                    s.weight.clone(),
+                    s.share.clone(),
+                    a.sums_to_pool.to_string(),
+                    a.matches_recomputation.to_string(),
+                ]);
+            }
+        }
+        table
+    };
+    Ok(respond(format, &view, table, "distribution-audit"))
+}
+
+fn basis_text(b: Basis) -> &'static str {
+    b.as_str()
+}
+
+fn pay_to_text(p: PayTo) -> &'static str {
+    p.as_str()
+}

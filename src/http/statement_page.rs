@@ -1,0 +1,201 @@
+//! A member's statement as a printable HTML page and as CSV rows, from the same view as the
+//! JSON statement.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::members::MemberStatementView;
+use super::report::Table;
+
+/// Text made safe to place in HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn html(view: &MemberStatementView) -> String {
+    let m = &view.member;
+    let period = match (view.from, view.to) {
+        (None, None) => "all movements".to_string(),
+        (from, to) => format!(
+            "from {} to {}",
+            from.map_or("the start".into(), |d| d.to_string()),
+            to.map_or("today".into(), |d| d.to_string())
+        ),
+    };
+    let mut page = String::new();
+    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    page.push_str(&format!(
+        "<title>Statement of {}</title>\n",
+        escape(&m.name)
+    ));
+    page.push_str(
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}\
+         th,td{border:1px solid #999;padding:.25em .5em}td.n{text-align:right}\
+         @media print{body{margin:0}}</style>\n</head>\n<body>\n",
+    );
+    page.push_str(&format!("<h1>Statement of {}</h1>\n", escape(&m.name)));
+    page.push_str(&format!(
+        "<p>Member {} of group {}; status {}{}. Period: {}.</p>\n",
+        m.id,
+        m.group_id,
+        escape(m.status.as_str()),
+        m.status_on
+            .map(|d| format!(" since {d}"))
+            .unwrap_or_default(),
+        escape(&period)
+    ));
+    page.push_str(&format!(
+        "<p>Current balance: <strong>{}</strong>. Available: <strong>{}</strong> ({}).</p>\n",
+        escape(&view.current_balance),
+        escape(&view.available_balance),
+        escape(&m.accounts.savings.currency)
+    ));
+    for account in &view.accounts {
+        page.push_str(&format!(
+            "<h2>{} ({})</h2>\n<table>\n<tr><th>Date</th><th>No.</th><th>Description</th><th>In</th><th>Out</th><th>Balance</th></tr>\n",
+            escape(&account.account.name),
+            escape(&account.account.currency)
+        ));
+        page.push_str(&format!(
+            "<tr><td></td><td></td><td>Opening balance</td><td></td><td></td><td class=\"n\">{}</td></tr>\n",
+            escape(&account.opening_balance)
+        ));
+        for line in &account.lines {
+            // Money in credits a member's account; money out debits it.
+            let (money_in, money_out) = match line.direction {
+                crate::domain::account::Direction::Credit => (line.amount.as_str(), ""),
+                crate::domain::account::Direction::Debit => ("", line.amount.as_str()),
+            };
+            page.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                line.booked_on,
+                line.sequence,
+                escape(&line.description),
+                escape(money_in),
+                escape(money_out),
+                escape(&line.balance)
+            ));
+        }
+        page.push_str(&format!(
+            "<tr><td></td><td></td><td>Closing balance</td><td></td><td></td><td class=\"n\">{}</td></tr>\n</table>\n",
+            escape(&account.closing_balance)
+        ));
+    }
+    if !view.investments.is_empty() {
+        page.push_str(&format!(
+            "<h2>Share of the group's investments (by {})</h2>\n<table>\n<tr><th>Investment</th><th>Status</th><th>Book value</th><th>Your share</th></tr>\n",
+            escape(view.distribution_basis.as_str())
+        ));
+        for i in &view.investments {
+            page.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{} {}</td><td class=\"n\">{} {}</td></tr>\n",
+                escape(&i.name),
+                escape(i.status.as_str()),
+                escape(&i.book_value),
+                escape(&i.currency),
+                escape(&i.member_share),
+                escape(&i.currency)
+            ));
+        }
+        page.push_str("</table>\n");
+    }
+    if !view.remittances.is_empty() {
+        page.push_str("<h2>Remittances</h2>\n<table>\n<tr><th>Date</th><th>Sent</th><th>Received</th><th>Provider</th><th>Fee</th><th>Total cost</th><th>Cost %</th></tr>\n");
+        for r in &view.remittances {
+            page.push_str(&format!(
+                "<tr><td>{}</td><td class=\"n\">{} {}</td><td class=\"n\">{} {}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                r.booked_on,
+                escape(&r.send_amount),
+                escape(&r.send_currency),
+                escape(&r.receive_amount),
+                escape(&r.receive_currency),
+                escape(&r.provider),
+                escape(&r.cost.fee),
+                escape(&r.cost.total),
+                escape(&r.cost.percent)
+            ));
+        }
+        page.push_str("</table>\n");
+    }
+    page.push_str("</body>\n</html>\n");
+    page
+}
+
+pub fn html_response(view: &MemberStatementView) -> Response {
+    let mut response = (StatusCode::OK, html(view)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// One row per movement, with each account's opening and closing balance.
+pub fn table(view: &MemberStatementView) -> Table {
+    let mut table = Table::new(&[
+        "account",
+        "currency",
+        "booked_on",
+        "sequence",
+        "transaction_id",
+        "description",
+        "direction",
+        "amount",
+        "balance",
+    ]);
+    for account in &view.accounts {
+        let edge = |label: &str, balance: &str| {
+            vec![
+                account.account.code.clone(),
+                account.account.currency.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                label.to_string(),
+                String::new(),
+                String::new(),
+                balance.to_string(),
+            ]
+        };
+        table.push(edge("opening balance", &account.opening_balance));
+        for line in &account.lines {
+            table.push(vec![
+                account.account.code.clone(),
+                account.account.currency.clone(),
+                line.booked_on.to_string(),
+                line.sequence.to_string(),
+                line.transaction_id.to_string(),
+                line.description.clone(),
+                line.direction.as_str().to_string(),
+                line.amount.clone(),
+                line.balance.clone(),
+            ]);
+        }
+        table.push(edge("closing balance", &account.closing_balance));
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn markup_in_names_is_escaped() {
+        assert_eq!(
+            escape("<b>Ana & \"Bea\"</b>"),
+            "&lt;b&gt;Ana &amp; &quot;Bea&quot;&lt;/b&gt;"
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! Group reports, read from the journal at request time in one transaction each. Written once
+//! for both backends; `impl_report_store!` is expanded after the other store macros and uses
+//! the names they bring into scope.
+
+macro_rules! impl_report_store {
+    ($store:ty) => {
+        use $crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData, Totals};
+        use $crate::store::ReportStore;
+
+        impl $store {
+            /// Each account's debits and credits from the entries booked in `from`..`to`,
+            /// leaving out period-close transactions when `without_closing`.
+            async fn totals_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                from: Option<NaiveDate>,
+                to: Option<NaiveDate>,
+                without_closing: bool,
+            ) -> Result<HashMap<Uuid, Totals>, TxError> {
+                let rows = sqlx::query(
+                    "SELECT e.account_id, \
+                     CAST(COALESCE(SUM(CASE WHEN e.direction = 'debit' THEN e.amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+                     CAST(COALESCE(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+                     FROM entries e JOIN transactions t ON t.id = e.transaction_id \
+                     WHERE e.group_id = $1 AND ($2 IS NULL OR e.booked_on >= $2) AND ($3 IS NULL OR e.booked_on <= $3) \
+                     AND ($4 = 0 OR t.metadata NOT LIKE '%\"event\":\"period_close\"%') \
+                     GROUP BY e.account_id",
+                )
+                .bind(group_id)
+                .bind(from)
+                .bind(to)
+                .bind(i32::from(without_closing))
+                .fetch_all(&mut **tx)
+                .await?;
+                let mut totals = HashMap::with_capacity(rows.len());
+                for row in rows {
+                    totals.insert(
+                        row.try_get::<Uuid, _>("account_id")?,
+                        Totals { debits: row.try_get("debits")?, credits: row.try_get("credits")? },
+                    );
+                }
+                Ok(totals)
+            }
+
+            async fn all_accounts(tx: &mut Tx, group_id: Uuid) -> Result<Vec<Account>, TxError> {
+                let rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
+                    .bind(group_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                rows.iter().map(account_from_row).collect()
+            }
+        }
+
+        #[async_trait]
+        impl ReportStore for $store {
+            async fn statement_data(&self, group_id: Uuid, from: Option<NaiveDate>, to: Option<NaiveDate>) -> StoreResult<StatementData> {
+                read_tx!(self, |tx| {
+                    let result: Result<StatementData, TxError> = async {
+                        let group = Self::read_group(&mut tx, group_id).await?;
+                        let accounts = Self::all_accounts(&mut tx, group_id).await?;
+                        let to_date = Self::totals_in_tx(&mut tx, group_id, None, to, false).await?;
+                        let in_period = Self::totals_in_tx(&mut tx, group_id, from, to, true).await?;
+                        Ok(StatementData { group, from, to, accounts, to_date, in_period })
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn member_balances(&self, group_id: Uuid, as_of: Option<NaiveDate>) -> StoreResult<MemberBalances> {
+                read_tx!(self, |tx| {
+                    let result: Result<MemberBalances, TxError> = async {
+                        let group = Self::read_group(&mut tx, group_id).await?;
+                        let accounts = Self::all_accounts(&mut tx, group_id).await?;
+                        let totals = Self::totals_in_tx(&mut tx, group_id, None, as_of, false).await?;
+                        let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM members WHERE group_id = $1 ORDER BY id")
+                            .bind(group_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        let mut members = Vec::with_capacity(ids.len());
+                        for id in ids {
+                            members.push(Self::existing_member(&mut tx, group_id, id).await?);
+                        }
+                        let members = $crate::domain::reports::member_balances(&group, members, &accounts, &totals);
+                        Ok(MemberBalances { as_of, members })
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn cash_book(
+                &self,
+                group_id: Uuid,
+                account: Option<AccountRef>,
+                from: Option<NaiveDate>,
+                to: Option<NaiveDate>,
+            ) -> StoreResult<CashBook> {
+                read_tx!(self, |tx| {
+                    let result: Result<CashBook, TxError> = async {
+                        Self::read_group(&mut tx, group_id).await?;
+                        let chosen: Vec<Account> = match &account {
+                            Some(reference) => {
+                                let found = Self::find_account(&mut tx, group_id, reference)
+                                    .await?
+                                    .ok_or(LedgerError::NotFound("account"))?;
+                                if found.kind != AccountType::Asset {
+                                    return Err(LedgerError::rule(
+                                        Rule::AccountKind,
+                                        None,
+                                        format!("{} is a {} account; a cash book is kept for asset accounts", found.code, found.kind.as_str()),
+                                    )
+                                    .into());
+                                }
+                                vec![found]
+                            }
+                            None => Self::all_accounts(&mut tx, group_id)
+                                .await?
+                                .into_iter()
+                                .filter($crate::domain::reports::is_cash_account)
+                                .collect(),
+                        };
+                        let mut statements = Vec::with_capacity(chosen.len());
+                        for a in chosen {
+                            statements.push(Self::statement_in_tx(&mut tx, group_id, &AccountRef::Id(a.id), from, to).await?);
+                        }
+                        Ok(CashBook { from, to, accounts: statements })
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn investment_register(&self, group_id: Uuid) -> StoreResult<InvestmentRegister> {
+                read_tx!(self, |tx| {
+                    let result: Result<InvestmentRegister, TxError> = async {
+                        Self::read_group(&mut tx, group_id).await?;
+                        let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM investments WHERE group_id = $1 ORDER BY id")
+                            .bind(group_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        let mut investments = Vec::with_capacity(ids.len());
+                        for id in ids {
+                            investments.push(Self::load_investment(&mut tx, group_id, id).await?.ok_or_else(|| internal("investment listed"))?);
+                        }
+                        Ok(InvestmentRegister { investments })
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn distribution_audit(&self, group_id: Uuid) -> StoreResult<Vec<Distribution>> {
+                read_tx!(self, |tx| {
+                    let result: Result<Vec<Distribution>, TxError> = async {
+                        Self::read_group(&mut tx, group_id).await?;
+                        let rows = sqlx::query("SELECT * FROM distributions WHERE group_id = $1 ORDER BY id")
+                            .bind(group_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        let mut all = Vec::with_capacity(rows.len());
+                        for row in &rows {
+                            all.push(Self::load_distribution(&mut tx, group_id, row).await?);
+                        }
+                        Ok(all)
+                    }
+                    .await;
+                    result
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_report_store;
