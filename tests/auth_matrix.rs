@@ -528,6 +528,10 @@ impl World {
             };
             path.push_str(&value);
         }
+        // A route whose query is required gets a valid one.
+        if template.ends_with("/export") {
+            path.push_str("?format=csv");
+        }
         path
     }
 
