@@ -517,3 +517,38 @@ both_backends!(a_members_statement_prints_and_exports, |app| async move {
     );
     assert!(!page.text.contains("<script>"), "{}", page.text);
 });
+
+both_backends!(
+    client_metadata_cannot_hide_an_expense_from_the_income_statement,
+    |app| async move {
+        let Story { group, .. } = story(&app).await;
+        // A fee posted by hand with metadata that looks like a period close is still an expense.
+        let reply = app
+        .post_with_key(
+            &format!("/v1/groups/{group}/transactions"),
+            &key(),
+            &json!({"description": "bank fee", "booked_on": "2026-07-02", "metadata": {"event": "period_close"},
+                    "entries": [{"account": "expense:fees:HKD", "direction": "debit", "amount": "10.00"},
+                                {"account": "assets:cash:HKD", "direction": "credit", "amount": "10.00"}]}),
+        )
+        .await;
+        created(&reply);
+        let july = report(&app, &group, "financial-statements", "?from=2026-07-01").await;
+        let hkd = &july["currencies"][0]["income_statement"];
+        assert_eq!(
+            lines(&hkd["expenses"]),
+            pairs(&[("expense:fees:HKD", "10.00")])
+        );
+        assert_eq!(hkd["net_income"], "-10.00");
+        // The real close of the half-year is still left out of the whole year's statement.
+        let year = report(&app, &group, "financial-statements", "").await;
+        assert_eq!(
+            year["currencies"][0]["income_statement"]["net_income"],
+            "-70.00"
+        );
+        assert_eq!(
+            year["currencies"][1]["income_statement"]["net_income"],
+            "2450.00"
+        );
+    }
+);

@@ -5747,3 +5747,423 @@ both_backends!(the_export_answers_as_documented, |app| async move {
     .await;
     assert_problem(&missing, 404, "not-found");
 });
+
+// ---------------------------------------------------------------------------------------------
+// Group reports, and a member's statement as a page and as a spreadsheet.
+
+const FINANCIAL_STATEMENTS: &str = "/v1/groups/{group_id}/reports/financial-statements";
+const MEMBER_BALANCES: &str = "/v1/groups/{group_id}/reports/member-balances";
+const CASH_BOOK: &str = "/v1/groups/{group_id}/reports/cash-book";
+const INVESTMENT_REGISTER: &str = "/v1/groups/{group_id}/reports/investment-register";
+const DISTRIBUTION_AUDIT: &str = "/v1/groups/{group_id}/reports/distribution-audit";
+
+/// GETs `path` with an `Accept` header, checking the reply against the operation `template`.
+async fn get_accepting(app: &TestApp, template: &str, path: &str, accept: &str) -> Reply {
+    let request = app.client.get(app.url(path)).header("Accept", accept);
+    send(app, "GET", template, request).await
+}
+
+/// The rows of a CSV reply, its header row first, after checking it came as an attachment
+/// named `name`.
+fn csv_rows(reply: &Reply, name: &str) -> Vec<Vec<String>> {
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
+    assert_eq!(reply.content_type(), "text/csv; charset=utf-8");
+    let disposition = reply
+        .headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert_eq!(disposition, format!("attachment; filename=\"{name}\""));
+    assert!(reply.text.ends_with("\r\n"), "{:?}", reply.text);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(reply.text.as_bytes())
+        .records()
+        .map(|row| row.expect("a CSV row").iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// Cells as owned strings, to compare with a row of [`csv_rows`].
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
+}
+
+both_backends!(group_reports_answer_as_documented, |app| async move {
+    let support::story::Story {
+        group,
+        ana,
+        bea,
+        coop,
+        ..
+    } = support::story::story(&app).await;
+    let reports = format!("/v1/groups/{group}/reports");
+
+    // The balance sheet and income statement at the end of the first half-year (see
+    // tests/api_reports.rs for how each figure is made).
+    let path = format!("{reports}/financial-statements");
+    let statements = get(&app, FINANCIAL_STATEMENTS, &path).await;
+    assert_eq!(statements.status.as_u16(), 200, "{}", statements.body);
+    assert_eq!(statements.body["group_id"], json!(group));
+    let hkd = &statements.body["currencies"][0];
+    assert_eq!(hkd["currency"], "HKD");
+    assert_eq!(
+        hkd["balance_sheet"]["equation"],
+        json!({"assets": "4990.00", "liabilities_equity_and_result": "4990.00", "holds": true})
+    );
+    assert_eq!(hkd["balance_sheet"]["total_equity"], "190.00");
+    assert_eq!(hkd["income_statement"]["net_income"], "-60.00");
+    let php = &statements.body["currencies"][1];
+    assert_eq!(php["balance_sheet"]["total_assets"], "2450.00");
+    assert_eq!(php["income_statement"]["net_income"], "2450.00");
+    let may = get(&app, FINANCIAL_STATEMENTS, &format!("{path}?to=2026-05-31")).await;
+    let php_in_may = &may.body["currencies"][1]["balance_sheet"];
+    assert_eq!(php_in_may["unclosed_income"], "1200.00");
+    assert_eq!(php_in_may["equity"], json!([]));
+    let sheet = csv_rows(
+        &get(&app, FINANCIAL_STATEMENTS, &format!("{path}?format=csv")).await,
+        "financial-statements.csv",
+    );
+    assert_eq!(
+        sheet[0],
+        row(&["currency", "statement", "section", "code", "name", "amount"])
+    );
+    for expected in [
+        row(&[
+            "HKD",
+            "balance_sheet",
+            "assets",
+            "assets:cash:HKD",
+            "Cash box (HKD)",
+            "1490.00",
+        ]),
+        row(&[
+            "PHP",
+            "income_statement",
+            "net_income",
+            "",
+            "Total net_income",
+            "2450.00",
+        ]),
+    ] {
+        assert!(sheet.contains(&expected), "{expected:?} not in {sheet:?}");
+    }
+    // Without `format`, the Accept header chooses: CSV unless JSON is listed before it.
+    let accepted = get_accepting(&app, FINANCIAL_STATEMENTS, &path, "text/csv").await;
+    assert_eq!(csv_rows(&accepted, "financial-statements.csv"), sheet);
+    let json_first = get_accepting(
+        &app,
+        FINANCIAL_STATEMENTS,
+        &path,
+        "application/json, text/csv",
+    )
+    .await;
+    assert_eq!(json_first.body, statements.body);
+    let csv_asked_json_given = get_accepting(
+        &app,
+        FINANCIAL_STATEMENTS,
+        &format!("{path}?format=json"),
+        "text/csv",
+    )
+    .await;
+    assert_eq!(csv_asked_json_given.body, statements.body);
+
+    // The surplus is shared out, to be paid later, so that the audit has a distribution.
+    let shared = post(
+        &app,
+        DISTRIBUTIONS,
+        &format!("/v1/groups/{group}/distributions"),
+        Some("half-year surplus"),
+        &json!({"pool": "2450.00", "currency": "PHP", "basis": "savings",
+                "as_of": "2026-06-30", "pay_to": "payable", "booked_on": "2026-07-01"}),
+    )
+    .await;
+    assert_eq!(shared.status.as_u16(), 201, "{}", shared.body);
+
+    // Members' balances: Ana's PHP payable is her share, and the totals add up.
+    let path = format!("{reports}/member-balances");
+    let balances = get(&app, MEMBER_BALANCES, &path).await;
+    assert_eq!(balances.status.as_u16(), 200, "{}", balances.body);
+    let members = balances.body["members"].as_array().expect("members");
+    assert_eq!(members.len(), 5);
+    assert_eq!(members[0]["member_id"], json!(ana));
+    assert_eq!(
+        members[0]["balances"][1],
+        json!({"currency": "PHP", "savings": "0.00", "capital": "0.00", "payable": "765.63",
+               "available": "765.63"})
+    );
+    assert_eq!(
+        balances.body["totals"],
+        json!([
+            {"currency": "HKD", "savings": "4800.00", "capital": "250.00", "payable": "0.00"},
+            {"currency": "PHP", "savings": "0.00", "capital": "0.00", "payable": "2450.00"},
+        ])
+    );
+    let february = get(&app, MEMBER_BALANCES, &format!("{path}?as_of=2026-02-28")).await;
+    assert_eq!(february.body["as_of"], "2026-02-28");
+    assert_eq!(
+        february.body["members"][1]["balances"][0]["savings"],
+        "300.00"
+    );
+    let sheet = csv_rows(
+        &get(&app, MEMBER_BALANCES, &format!("{path}?format=csv")).await,
+        "member-balances.csv",
+    );
+    assert_eq!(
+        sheet.len(),
+        1 + 10,
+        "a header and a row per member and currency"
+    );
+    assert_eq!(
+        sheet[0],
+        row(&[
+            "member_id",
+            "name",
+            "sex",
+            "status",
+            "currency",
+            "savings",
+            "capital",
+            "payable",
+            "available"
+        ])
+    );
+    assert!(sheet.contains(&row(&[
+        &ana, "Ana", "female", "active", "PHP", "0.00", "0.00", "765.63", "765.63"
+    ])));
+
+    // The cash book of the cash box from April: 3,250 at the start, 1,300 in, 3,060 out.
+    let path = format!("{reports}/cash-book");
+    let book = get(&app, CASH_BOOK, &path).await;
+    assert_eq!(book.status.as_u16(), 200, "{}", book.body);
+    let accounts: Vec<&Value> = book.body["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .map(|a| &a["account"])
+        .collect();
+    assert_eq!(
+        accounts,
+        [
+            &json!("assets:bank:HKD"),
+            &json!("assets:cash:HKD"),
+            &json!("assets:home-bank:PHP")
+        ]
+    );
+    let april = format!("{path}?account=assets:cash:HKD&from=2026-04-01");
+    let cash = get(&app, CASH_BOOK, &april).await;
+    let account = &cash.body["accounts"][0];
+    assert_eq!(cash.body["accounts"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        [
+            &account["opening_balance"],
+            &account["receipts"],
+            &account["payments"],
+            &account["closing_balance"]
+        ],
+        [
+            &json!("3250.00"),
+            &json!("1300.00"),
+            &json!("3060.00"),
+            &json!("1490.00")
+        ]
+    );
+    let lines = account["lines"].as_array().expect("lines");
+    let last = lines.last().expect("a line");
+    assert_eq!(
+        (&last["receipt"], &last["payment"], &last["balance"]),
+        (&Value::Null, &json!("3060.00"), &json!("1490.00"))
+    );
+    let sheet = csv_rows(
+        &get_accepting(&app, CASH_BOOK, &april, "text/csv;q=0.9, */*").await,
+        "cash-book.csv",
+    );
+    assert_eq!(sheet.len(), 1 + 2 + lines.len());
+    assert_eq!(
+        sheet[1],
+        row(&[
+            "assets:cash:HKD",
+            "HKD",
+            "",
+            "",
+            "",
+            "opening balance",
+            "",
+            "",
+            "3250.00"
+        ])
+    );
+    assert_eq!(sheet.last().map(|r| r[8].as_str()), Some("1490.00"));
+    let not_cash = get(
+        &app,
+        CASH_BOOK,
+        &format!("{path}?account=liabilities:savings:{ana}"),
+    )
+    .await;
+    assert_problem(&not_cash, 422, "account-kind");
+    let unknown = get(&app, CASH_BOOK, &format!("{path}?account=assets:cash:JPY")).await;
+    assert_problem(&unknown, 404, "not-found");
+
+    // The investment register: one cooperative, 20,000 out, 2,500 back, 12.5 %.
+    let path = format!("{reports}/investment-register");
+    let register = get(&app, INVESTMENT_REGISTER, &path).await;
+    assert_eq!(register.status.as_u16(), 200, "{}", register.body);
+    assert_eq!(register.body["investments"][0]["id"], json!(coop));
+    assert_eq!(
+        register.body["totals"],
+        json!([{"currency": "PHP", "investments": 1, "committed": "30000.00",
+                "disbursed": "20000.00", "book_value": "20000.00", "income_received": "2500.00",
+                "capital_returned": "0.00", "written_down": "0.00", "net_return": "2500.00",
+                "roi_percent": "12.50"}])
+    );
+    let sheet = csv_rows(
+        &get(&app, INVESTMENT_REGISTER, &format!("{path}?format=csv")).await,
+        "investment-register.csv",
+    );
+    assert_eq!(
+        sheet.len(),
+        1 + 2,
+        "a header, the cooperative and its currency's total"
+    );
+    assert_eq!(sheet[1][0], coop);
+    assert_eq!(
+        (sheet[2][1].as_str(), sheet[2][14].as_str()),
+        ("Total (1 investments)", "12.50")
+    );
+
+    // The distribution audit redoes the shares from their weights.
+    let path = format!("{reports}/distribution-audit");
+    let audit = get(&app, DISTRIBUTION_AUDIT, &path).await;
+    assert_eq!(audit.status.as_u16(), 200, "{}", audit.body);
+    let audited = &audit.body["distributions"][0];
+    assert_eq!(audited["id"], shared.body["id"]);
+    assert_eq!(
+        (
+            &audited["shares_total"],
+            &audited["sums_to_pool"],
+            &audited["matches_recomputation"]
+        ),
+        (&json!("2450.00"), &json!(true), &json!(true))
+    );
+    let sheet = csv_rows(
+        &get(&app, DISTRIBUTION_AUDIT, &format!("{path}?format=csv")).await,
+        "distribution-audit.csv",
+    );
+    let shares: Vec<&str> = sheet.iter().skip(1).map(|r| r[11].as_str()).collect();
+    assert_eq!(shares, ["765.63", "714.58", "306.25", "510.42", "153.12"]);
+    assert!(
+        sheet
+            .iter()
+            .skip(1)
+            .all(|r| r[12] == "true" && r[13] == "true")
+    );
+
+    // Every report refuses a format it cannot write, and parameters it does not take, and a
+    // group that does not exist is not found.
+    for (template, name) in [
+        (FINANCIAL_STATEMENTS, "financial-statements"),
+        (MEMBER_BALANCES, "member-balances"),
+        (CASH_BOOK, "cash-book"),
+        (INVESTMENT_REGISTER, "investment-register"),
+        (DISTRIBUTION_AUDIT, "distribution-audit"),
+    ] {
+        let path = format!("{reports}/{name}");
+        let xlsx = get(&app, template, &format!("{path}?format=xlsx")).await;
+        assert_parameter_problem(&xlsx, "format");
+        let twice = get(&app, template, &format!("{path}?format=csv&format=json")).await;
+        assert_parameter_problem(&twice, "format");
+        let colour = get(&app, template, &format!("{path}?colour=blue")).await;
+        assert_parameter_problem(&colour, "colour");
+        let missing = get(
+            &app,
+            template,
+            &format!("/v1/groups/{NO_SUCH_ID}/reports/{name}"),
+        )
+        .await;
+        assert_problem(&missing, 404, "not-found");
+    }
+    for (query, parameter) in [
+        ("from=2026-02-30", "from"),
+        ("from=2026-06-01&to=2026-05-31", "to"),
+    ] {
+        for template in [FINANCIAL_STATEMENTS, CASH_BOOK] {
+            let name = template.rsplit('/').next().expect("a name");
+            let reply = get(&app, template, &format!("{reports}/{name}?{query}")).await;
+            assert_parameter_problem(&reply, parameter);
+        }
+    }
+    let bad_date = get(
+        &app,
+        MEMBER_BALANCES,
+        &format!("{reports}/member-balances?as_of=June"),
+    )
+    .await;
+    assert_parameter_problem(&bad_date, "as_of");
+
+    // Bea's statement as a printable page, asked for by name or by a browser's Accept.
+    let path = format!("/v1/groups/{group}/members/{bea}/statement");
+    let page = get(&app, MEMBER_STATEMENT, &format!("{path}?format=html")).await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.text);
+    assert_eq!(page.content_type(), "text/html; charset=utf-8");
+    assert!(page.text.starts_with("<!DOCTYPE html>"), "{}", page.text);
+    for expected in [
+        "<h1>Statement of Bea</h1>",
+        "Current balance: <strong>1400.00</strong>",
+        "Bayanihan Farmers Cooperative",
+        // Bea's share of the cooperative by savings: 20,000 × 1,400 / 4,800.
+        "5833.33",
+    ] {
+        assert!(
+            page.text.contains(expected),
+            "{expected} not in {}",
+            page.text
+        );
+    }
+    let browser = get_accepting(
+        &app,
+        MEMBER_STATEMENT,
+        &path,
+        "text/html,application/xhtml+xml,*/*;q=0.8",
+    )
+    .await;
+    assert_eq!(browser.text, page.text);
+    // And as a spreadsheet: opening, four movements and closing of savings; opening and
+    // closing of capital.
+    let sheet = csv_rows(
+        &get(&app, MEMBER_STATEMENT, &format!("{path}?format=csv")).await,
+        &format!("statement-{bea}.csv"),
+    );
+    assert_eq!(sheet.len(), 1 + 8);
+    assert_eq!(
+        sheet[0],
+        row(&[
+            "account",
+            "currency",
+            "booked_on",
+            "sequence",
+            "transaction_id",
+            "description",
+            "direction",
+            "amount",
+            "balance"
+        ])
+    );
+    // The third movement is the HKD 500 her remittance put into savings on 5 March.
+    assert_eq!(
+        (
+            sheet[4][2].as_str(),
+            sheet[4][6].as_str(),
+            sheet[4][7].as_str()
+        ),
+        ("2026-03-05", "credit", "500.00")
+    );
+    assert_eq!(
+        (sheet[6][5].as_str(), sheet[6][8].as_str()),
+        ("closing balance", "1400.00")
+    );
+    let by_accept = get_accepting(&app, MEMBER_STATEMENT, &path, "text/csv").await;
+    assert_eq!(csv_rows(&by_accept, &format!("statement-{bea}.csv")), sheet);
+    let json = get(&app, MEMBER_STATEMENT, &path).await;
+    assert_eq!(json.body["current_balance"], "1400.00");
+    let pdf = get(&app, MEMBER_STATEMENT, &format!("{path}?format=pdf")).await;
+    assert_parameter_problem(&pdf, "format");
+});

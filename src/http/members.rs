@@ -365,7 +365,7 @@ pub async fn statement(
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .and_then(|accept| accept.split(',').next())
-        .is_some_and(|first| first.trim().starts_with("text/html"));
+        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("text/html"));
     let format = match params.text("format") {
         Some("html") => None,
         None if browser => None,

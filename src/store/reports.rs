@@ -9,35 +9,63 @@ macro_rules! impl_report_store {
 
         impl $store {
             /// Each account's debits and credits from the entries booked in `from`..`to`,
-            /// leaving out period-close transactions when `without_closing`.
+            /// leaving out period-close transactions when `without_closing`. Over the whole
+            /// journal the totals stored on the accounts are used (every posting keeps them),
+            /// and the closing transactions, found through `period_closes`, are few.
             async fn totals_in_tx(
                 tx: &mut Tx,
                 group_id: Uuid,
+                accounts: &[Account],
                 from: Option<NaiveDate>,
                 to: Option<NaiveDate>,
                 without_closing: bool,
             ) -> Result<HashMap<Uuid, Totals>, TxError> {
-                let rows = sqlx::query(
-                    "SELECT e.account_id, \
-                     CAST(COALESCE(SUM(CASE WHEN e.direction = 'debit' THEN e.amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
-                     CAST(COALESCE(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-                     FROM entries e JOIN transactions t ON t.id = e.transaction_id \
-                     WHERE e.group_id = $1 AND ($2 IS NULL OR e.booked_on >= $2) AND ($3 IS NULL OR e.booked_on <= $3) \
-                     AND ($4 = 0 OR t.metadata NOT LIKE '%\"event\":\"period_close\"%') \
-                     GROUP BY e.account_id",
-                )
-                .bind(group_id)
-                .bind(from)
-                .bind(to)
-                .bind(i32::from(without_closing))
-                .fetch_all(&mut **tx)
-                .await?;
-                let mut totals = HashMap::with_capacity(rows.len());
-                for row in rows {
-                    totals.insert(
-                        row.try_get::<Uuid, _>("account_id")?,
-                        Totals { debits: row.try_get("debits")?, credits: row.try_get("credits")? },
-                    );
+                let mut totals: HashMap<Uuid, Totals> = if from.is_none() && to.is_none() {
+                    accounts.iter().map(|a| (a.id, Totals { debits: a.debits_minor, credits: a.credits_minor })).collect()
+                } else {
+                    let rows = sqlx::query(
+                        "SELECT account_id, \
+                         CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+                         CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+                         FROM entries WHERE group_id = $1 AND ($2 IS NULL OR booked_on >= $2) AND ($3 IS NULL OR booked_on <= $3) \
+                         GROUP BY account_id",
+                    )
+                    .bind(group_id)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                    let mut scanned = HashMap::with_capacity(rows.len());
+                    for row in rows {
+                        scanned.insert(
+                            row.try_get::<Uuid, _>("account_id")?,
+                            Totals { debits: row.try_get("debits")?, credits: row.try_get("credits")? },
+                        );
+                    }
+                    scanned
+                };
+                if without_closing {
+                    let rows = sqlx::query(
+                        "SELECT e.account_id, e.direction, e.amount_minor FROM period_closes p \
+                         JOIN entries e ON e.transaction_id = p.closing_transaction_id \
+                         WHERE p.group_id = $1 AND ($2 IS NULL OR e.booked_on >= $2) AND ($3 IS NULL OR e.booked_on <= $3)",
+                    )
+                    .bind(group_id)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                    for row in rows {
+                        let account: Uuid = row.try_get("account_id")?;
+                        let direction: String = row.try_get("direction")?;
+                        let amount: i64 = row.try_get("amount_minor")?;
+                        let t = totals.entry(account).or_default();
+                        if direction == "debit" {
+                            t.debits -= amount;
+                        } else {
+                            t.credits -= amount;
+                        }
+                    }
                 }
                 Ok(totals)
             }
@@ -58,8 +86,8 @@ macro_rules! impl_report_store {
                     let result: Result<StatementData, TxError> = async {
                         let group = Self::read_group(&mut tx, group_id).await?;
                         let accounts = Self::all_accounts(&mut tx, group_id).await?;
-                        let to_date = Self::totals_in_tx(&mut tx, group_id, None, to, false).await?;
-                        let in_period = Self::totals_in_tx(&mut tx, group_id, from, to, true).await?;
+                        let to_date = Self::totals_in_tx(&mut tx, group_id, &accounts, None, to, false).await?;
+                        let in_period = Self::totals_in_tx(&mut tx, group_id, &accounts, from, to, true).await?;
                         Ok(StatementData { group, from, to, accounts, to_date, in_period })
                     }
                     .await;
@@ -72,14 +100,19 @@ macro_rules! impl_report_store {
                     let result: Result<MemberBalances, TxError> = async {
                         let group = Self::read_group(&mut tx, group_id).await?;
                         let accounts = Self::all_accounts(&mut tx, group_id).await?;
-                        let totals = Self::totals_in_tx(&mut tx, group_id, None, as_of, false).await?;
-                        let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM members WHERE group_id = $1 ORDER BY id")
+                        let totals = Self::totals_in_tx(&mut tx, group_id, &accounts, None, as_of, false).await?;
+                        let by_id: HashMap<Uuid, &Account> = accounts.iter().map(|a| (a.id, a)).collect();
+                        let rows = sqlx::query("SELECT * FROM members WHERE group_id = $1 ORDER BY id")
                             .bind(group_id)
                             .fetch_all(&mut *tx)
                             .await?;
-                        let mut members = Vec::with_capacity(ids.len());
-                        for id in ids {
-                            members.push(Self::existing_member(&mut tx, group_id, id).await?);
+                        let mut members = Vec::with_capacity(rows.len());
+                        for row in &rows {
+                            let member = member_from_row(row)?;
+                            let account = |id: Uuid| by_id.get(&id).map(|a| (*a).clone()).ok_or_else(|| internal("a member's account is missing"));
+                            let savings = account(member.savings_account_id)?;
+                            let capital = account(member.capital_account_id)?;
+                            members.push(MemberRecord { member, savings, capital });
                         }
                         let members = $crate::domain::reports::member_balances(&group, members, &accounts, &totals);
                         Ok(MemberBalances { as_of, members })
