@@ -11,5 +11,6 @@ pub mod hash;
 pub mod member;
 pub mod model;
 pub mod money;
+pub mod network;
 pub mod operations;
 pub mod posting;

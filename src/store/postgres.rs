@@ -9,6 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::access::impl_access_store;
 use super::members::impl_member_store;
+use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::shared::impl_store;
 
@@ -112,3 +113,4 @@ impl_store!(PostgresStore, sqlx::Postgres);
 impl_access_store!(PostgresStore);
 impl_member_store!(PostgresStore);
 impl_operations_store!(PostgresStore);
+impl_network_store!(PostgresStore);

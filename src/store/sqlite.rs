@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 
 use super::access::impl_access_store;
 use super::members::impl_member_store;
+use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::shared::impl_store;
 
@@ -97,3 +98,4 @@ impl_store!(SqliteStore, sqlx::Sqlite);
 impl_access_store!(SqliteStore);
 impl_member_store!(SqliteStore);
 impl_operations_store!(SqliteStore);
+impl_network_store!(SqliteStore);
