@@ -36,7 +36,13 @@ pub struct AppConfig {
     pub auth: AuthConfig,
     /// Proxies whose `X-Forwarded-For` names the client; none by default.
     pub trusted_proxies: TrustedProxies,
+    /// The fewest people a cell of the sex-disaggregated indicators may describe before its
+    /// figures are withheld, so that no one can be recognised in a small cell.
+    pub suppression_min: u32,
 }
+
+/// Cells of fewer people than this are suppressed in the indicators by default.
+pub const DEFAULT_SUPPRESSION_MIN: u32 = 3;
 
 impl Default for AppConfig {
     fn default() -> Self {
@@ -45,6 +51,7 @@ impl Default for AppConfig {
             request_timeout: Duration::from_secs(30),
             auth: AuthConfig::default(),
             trusted_proxies: TrustedProxies::default(),
+            suppression_min: DEFAULT_SUPPRESSION_MIN,
         }
     }
 }
@@ -223,6 +230,7 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
         in_flight: Default::default(),
         body_limit_bytes: config.body_limit_bytes,
         tokens: Arc::new(tokens),
+        suppression_min: config.suppression_min,
     })
 }
 

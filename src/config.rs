@@ -106,6 +106,11 @@ pub struct ServeOptions {
     #[arg(long, env = "MSAI_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
 
+    /// The fewest people a cell of the sex-disaggregated indicators may describe; cells of
+    /// fewer are shown without figures (suppressed).
+    #[arg(long, env = "MSAI_SUPPRESSION_MIN", default_value_t = crate::app::DEFAULT_SUPPRESSION_MIN, value_parser = clap::value_parser!(u32).range(1..))]
+    pub suppression_min: u32,
+
     /// Where the generated first administrator's password is written (owner-readable only).
     #[arg(
         long,
@@ -136,6 +141,7 @@ impl ServeOptions {
             .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
         Ok(crate::app::AppConfig {
             trusted_proxies,
+            suppression_min: self.suppression_min,
             body_limit_bytes: self.body_limit_bytes,
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
             auth: crate::app::AuthConfig {

@@ -65,6 +65,11 @@ const DISTRIBUTIONS: &str = "/v1/groups/{group_id}/distributions";
 const DISTRIBUTION: &str = "/v1/groups/{group_id}/distributions/{distribution_id}";
 const MEETINGS: &str = "/v1/groups/{group_id}/meetings";
 const MEETING: &str = "/v1/groups/{group_id}/meetings/{meeting_id}";
+const SAVINGS_REPORT: &str = "/v1/reports/savings";
+const PORTFOLIO_REPORT: &str = "/v1/reports/portfolio";
+const CORRIDORS_REPORT: &str = "/v1/reports/remittance-corridors";
+const INDICATORS_REPORT: &str = "/v1/reports/indicators";
+const REINTEGRATION_REPORT: &str = "/v1/reports/reintegration";
 
 /// The challenge of a 401 to a request without a token.
 const CHALLENGE: &str = "Bearer realm=\"msai-ledger\"";
@@ -6166,4 +6171,151 @@ both_backends!(group_reports_answer_as_documented, |app| async move {
     assert_eq!(json.body["current_balance"], "1400.00");
     let pdf = get(&app, MEMBER_STATEMENT, &format!("{path}?format=pdf")).await;
     assert_parameter_problem(&pdf, "format");
+});
+
+// The task force's reports across groups.
+
+/// GETs a report as CSV by the `Accept` header alone.
+async fn get_csv_by_accept(app: &TestApp, template: &str, path: &str) -> Reply {
+    let request = app.client.get(app.url(path)).header("Accept", "text/csv");
+    send(app, "GET", template, request).await
+}
+
+both_backends!(the_network_reports_answer_as_documented, |app| async move {
+    let (group, ana_id) = group_with_saver(&app, "500", "cash").await;
+    record(
+        &app,
+        CONTRIBUTIONS,
+        &group,
+        &contribution_body(&ana_id, "200", "capital", "cash"),
+    )
+    .await;
+    // All of it for her family: her savings stay HKD 500.
+    let mut remitted = remittance_body(&ana_id);
+    remitted["uses"] = json!([{"purpose": "family_support", "amount": "7000"}]);
+    record(&app, REMITTANCES, &group, &remitted).await;
+    let investment = record(&app, INVESTMENTS, &group, &investment_body("HKD")).await;
+    let disbursements = format!(
+        "/v1/groups/{group}/investments/{}/disbursements",
+        id_of(&investment)
+    );
+    let body = json!({"amount": "100", "account": "assets:cash:HKD"});
+    record_at(&app, DISBURSEMENTS, &disbursements, &body).await;
+    let exit = format!("/v1/groups/{group}/members/{ana_id}/exit");
+    let home = json!({"status": "returned_home", "channel": "cash", "keep_capital": true});
+    record_at(&app, MEMBER_EXIT, &exit, &home).await;
+    let (_, auditor) = app
+        .user_with("auditor.reports", json!([{"role": "auditor"}]))
+        .await;
+    let (_, treasurer) = app
+        .user_with(
+            "treasurer.reports",
+            json!([{"role": "treasurer", "group_id": group}]),
+        )
+        .await;
+
+    let today = today();
+    for (template, query, header, needle) in [
+        (
+            SAVINGS_REPORT,
+            format!("host_country=HK&home_country=PH&as_of={today}"),
+            "row,group_id,name,host_country,home_country,status,",
+            group.clone(),
+        ),
+        (
+            PORTFOLIO_REPORT,
+            "host_country=HK".to_string(),
+            "breakdown,key,currency,count,committed,disbursed,",
+            "kind,cooperative,HKD,1,800.00,100.00,100.00".to_string(),
+        ),
+        (
+            CORRIDORS_REPORT,
+            format!("from={today}&to={today}&home_country=PH"),
+            "send_country,receive_country,month,send_currency,receive_currency,",
+            "HK,PH,".to_string(),
+        ),
+        (
+            INDICATORS_REPORT,
+            format!("as_of={today}"),
+            "row,sex,age_band,host_country,home_country,currency,suppressed,",
+            "cell,undisclosed,unknown,HK,PH,HKD,true,,".to_string(),
+        ),
+        (
+            REINTEGRATION_REPORT,
+            String::new(),
+            "group_id,group_name,member_id,sex,home_country,returned_on,currency,",
+            ana_id.clone(),
+        ),
+    ] {
+        let path = format!("{template}?{query}");
+        let json = get(&app, template, &path).await;
+        assert_eq!(json.status.as_u16(), 200, "{template}: {}", json.text);
+        assert!(json.content_type().starts_with("application/json"));
+        let separator = if query.is_empty() { "" } else { "&" };
+        let csv = get(&app, template, &format!("{path}{separator}format=csv")).await;
+        assert_eq!(csv.status.as_u16(), 200, "{template}");
+        assert!(csv.content_type().starts_with("text/csv"), "{template}");
+        assert!(csv.text.starts_with(header), "{template}: {}", csv.text);
+        assert!(csv.text.contains(&needle), "{template}: {}", csv.text);
+        let accepted = get_csv_by_accept(&app, template, &path).await;
+        assert_eq!(accepted.text, csv.text, "{template}");
+        let asked_json = get(&app, template, &format!("{path}{separator}format=json")).await;
+        assert_eq!(asked_json.body, json.body, "{template}");
+
+        assert_eq!(
+            get_as(&app, &auditor, template, template)
+                .await
+                .status
+                .as_u16(),
+            200
+        );
+        assert_problem(
+            &get_as(&app, &treasurer, template, template).await,
+            403,
+            "forbidden",
+        );
+        assert_problem(
+            &get_as(&app, &app.anonymous, template, template).await,
+            401,
+            "unauthorized",
+        );
+        assert_parameter_problem(
+            &get(&app, template, &format!("{template}?colour=blue")).await,
+            "colour",
+        );
+        assert_parameter_problem(
+            &get(&app, template, &format!("{template}?format=xml")).await,
+            "format",
+        );
+    }
+
+    let savings = get(&app, SAVINGS_REPORT, SAVINGS_REPORT).await;
+    assert_eq!(
+        savings.body["totals"],
+        json!([{"currency": "HKD", "savings": "0.00", "capital": "200.00"}])
+    );
+    let indicators = get(&app, INDICATORS_REPORT, INDICATORS_REPORT).await;
+    assert_eq!(indicators.body["cells"][0]["suppressed"], true);
+    let corridors = get(&app, CORRIDORS_REPORT, CORRIDORS_REPORT).await;
+    assert_eq!(
+        corridors.body["corridors"][0]["average_cost_percent"],
+        "5.78"
+    );
+    let returned = get(&app, REINTEGRATION_REPORT, REINTEGRATION_REPORT).await;
+    assert_eq!(
+        returned.body["members"][0]["stakes"],
+        json!([{"currency": "HKD", "savings_at_return": "500.00", "capital_at_return": "200.00",
+                "paid_out": "500.00", "capital_invested_now": "200.00"}])
+    );
+    for (template, query, parameter) in [
+        (SAVINGS_REPORT, "host_country=hk", "host_country"),
+        (SAVINGS_REPORT, "as_of=soon", "as_of"),
+        (PORTFOLIO_REPORT, "home_country=XX", "home_country"),
+        (CORRIDORS_REPORT, "from=2026-02-01&to=2026-01-01", "to"),
+        (INDICATORS_REPORT, "as_of=2026-02-30", "as_of"),
+        (REINTEGRATION_REPORT, "host_country=HK", "host_country"),
+    ] {
+        let reply = get(&app, template, &format!("{template}?{query}")).await;
+        assert_parameter_problem(&reply, parameter);
+    }
 });

@@ -11,6 +11,7 @@ pub mod hash;
 pub mod member;
 pub mod model;
 pub mod money;
+pub mod network;
 pub mod operations;
 pub mod posting;
 pub mod reports;

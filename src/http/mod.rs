@@ -24,6 +24,7 @@ pub mod health;
 pub mod ledger;
 pub mod meetings;
 pub mod members;
+pub mod network;
 pub mod operations;
 pub mod query;
 pub mod report;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub body_limit_bytes: usize,
     pub tokens: Arc<TokenService>,
     pub limiter: LoginLimiter,
+    /// Cells of the indicators describing fewer people than this are suppressed.
+    pub suppression_min: u32,
 }
 
 /// Builds the router and, from the same calls, the list of (method, path, access) it serves,
@@ -464,6 +467,36 @@ fn routes() -> Routes {
             "/v1/groups/{group_id}/meetings/{meeting_id}",
             A::GroupRead,
             get(meetings::get),
+        )
+        .add(
+            M::GET,
+            "/v1/reports/savings",
+            A::Oversight,
+            get(network::savings),
+        )
+        .add(
+            M::GET,
+            "/v1/reports/portfolio",
+            A::Oversight,
+            get(network::portfolio),
+        )
+        .add(
+            M::GET,
+            "/v1/reports/remittance-corridors",
+            A::Oversight,
+            get(network::remittance_corridors),
+        )
+        .add(
+            M::GET,
+            "/v1/reports/indicators",
+            A::Oversight,
+            get(network::indicators),
+        )
+        .add(
+            M::GET,
+            "/v1/reports/reintegration",
+            A::Oversight,
+            get(network::reintegration),
         )
 }
 

@@ -20,6 +20,9 @@ use crate::domain::model::{
     Account, AccountRef, Group, JournalExport, NewAccount, NewGroup, NewReversal, NewTransaction,
     Page, PeriodClose, Statement, Transaction, TransactionQuery, TrialBalance, Verification,
 };
+use crate::domain::network::{
+    CorridorLine, Indicators, NetworkFilter, Portfolio, ReturnedMember, SavingsReport,
+};
 use crate::domain::operations::{
     Distribution, ExitOutcome, GroupUpdate, InvestmentEvent, InvestmentEventKind, InvestmentRecord,
     InvestmentUpdate, MemberExit, NewDistribution, NewInvestment, NewInvestmentEvent, NewTransfer,
@@ -29,6 +32,7 @@ use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, State
 
 mod access;
 mod members;
+mod network;
 mod operations;
 mod postgres;
 mod reports;
@@ -310,9 +314,42 @@ pub trait ReportStore: Send + Sync + 'static {
     async fn distribution_audit(&self, group_id: Uuid) -> StoreResult<Vec<Distribution>>;
 }
 
+/// The task force's reports across groups, read from the journal at request time. Each method
+/// is one read transaction over one snapshot, so a report's parts agree with each other.
+#[async_trait]
+pub trait NetworkStore: Send + Sync + 'static {
+    /// Members by status and their savings and capital per group and currency, from entries
+    /// booked on or before `as_of` (all when `None`).
+    async fn savings_report(
+        &self,
+        filter: &NetworkFilter,
+        as_of: Option<NaiveDate>,
+    ) -> StoreResult<SavingsReport>;
+    /// Every investment of the groups, by kind, by sector and by country.
+    async fn portfolio_report(&self, filter: &NetworkFilter) -> StoreResult<Portfolio>;
+    /// Remittances booked from `from` to `to` whose transaction (if any) stands, by corridor,
+    /// month and currency pair.
+    async fn remittance_corridors(
+        &self,
+        filter: &NetworkFilter,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<Vec<CorridorLine>>;
+    /// Members who had joined by `as_of` and their figures on that date, by sex, age band,
+    /// host and home country and currency; cells of fewer than `suppression_min` members
+    /// suppressed.
+    async fn indicators_report(
+        &self,
+        as_of: NaiveDate,
+        suppression_min: u32,
+    ) -> StoreResult<Indicators>;
+    /// Members who returned home, with their stake when they left and what they keep invested.
+    async fn reintegration_report(&self) -> StoreResult<Vec<ReturnedMember>>;
+}
+
 #[async_trait]
 pub trait Store:
-    AccessStore + MemberStore + OperationsStore + ReportStore + Send + Sync + 'static
+    AccessStore + MemberStore + OperationsStore + ReportStore + NetworkStore + Send + Sync + 'static
 {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;

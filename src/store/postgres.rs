@@ -9,6 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::access::impl_access_store;
 use super::members::impl_member_store;
+use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
 use super::shared::impl_store;
@@ -114,3 +115,4 @@ impl_access_store!(PostgresStore);
 impl_member_store!(PostgresStore);
 impl_operations_store!(PostgresStore);
 impl_report_store!(PostgresStore);
+impl_network_store!(PostgresStore);

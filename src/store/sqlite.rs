@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 
 use super::access::impl_access_store;
 use super::members::impl_member_store;
+use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
 use super::shared::impl_store;
@@ -99,3 +100,4 @@ impl_access_store!(SqliteStore);
 impl_member_store!(SqliteStore);
 impl_operations_store!(SqliteStore);
 impl_report_store!(SqliteStore);
+impl_network_store!(SqliteStore);
