@@ -519,20 +519,39 @@ both_backends!(a_members_statement_prints_and_exports, |app| async move {
 });
 
 both_backends!(
-    client_metadata_cannot_hide_an_expense_from_the_income_statement,
+    client_metadata_cannot_pass_for_the_services_own_events,
     |app| async move {
         let Story { group, .. } = story(&app).await;
-        // A fee posted by hand with metadata that looks like a period close is still an expense.
+        let fee = |metadata: Value| {
+            json!({"description": "bank fee", "booked_on": "2026-07-02", "metadata": metadata,
+               "entries": [{"account": "expense:fees:HKD", "direction": "debit", "amount": "10.00"},
+                           {"account": "assets:cash:HKD", "direction": "credit", "amount": "10.00"}]})
+        };
+        let transactions = format!("/v1/groups/{group}/transactions");
+        // A posting cannot say it is a period close (or any event the service records).
+        let before = app.get(&format!("/v1/groups/{group}")).await.body["head_sequence"].clone();
         let reply = app
-        .post_with_key(
-            &format!("/v1/groups/{group}/transactions"),
-            &key(),
-            &json!({"description": "bank fee", "booked_on": "2026-07-02", "metadata": {"event": "period_close"},
-                    "entries": [{"account": "expense:fees:HKD", "direction": "debit", "amount": "10.00"},
-                                {"account": "assets:cash:HKD", "direction": "credit", "amount": "10.00"}]}),
-        )
-        .await;
-        created(&reply);
+            .post_with_key(
+                &transactions,
+                &key(),
+                &fee(json!({"event": "period_close"})),
+            )
+            .await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(reply.pointer(), "/metadata/event");
+        assert_eq!(
+            app.get(&format!("/v1/groups/{group}")).await.body["head_sequence"],
+            before
+        );
+        // Posted plainly, the fee is an expense of July, whatever else its metadata says.
+        created(
+            &app.post_with_key(
+                &transactions,
+                &key(),
+                &fee(json!({"note": "\"event\":\"period_close\""})),
+            )
+            .await,
+        );
         let july = report(&app, &group, "financial-statements", "?from=2026-07-01").await;
         let hkd = &july["currencies"][0]["income_statement"];
         assert_eq!(

@@ -287,6 +287,14 @@ impl CreateTransaction {
                 "must be a JSON object",
             ));
         }
+        // `event` names what the service itself posted (a contribution, a period close, a
+        // member's exit...); reports and audits rely on it, so a client cannot claim it.
+        if metadata.get("event").is_some() {
+            return Err(ApiError::invalid_field(
+                "/metadata/event",
+                "is reserved for the transactions the service writes for recorded events",
+            ));
+        }
         check_metadata_numbers(&metadata, &mut "/metadata".to_string())?;
         if to_canonical_string(&metadata).len() > MAX_METADATA_BYTES {
             return Err(ApiError::invalid_field(
