@@ -197,12 +197,23 @@ fn reports(c: &mut Criterion) {
             black_box(reports::financial_statements(&data))
         })
     });
+    let mid = NaiveDate::from_ymd_opt(2020, 4, 15);
+    bench.bench_function("financial_statements_to_a_date", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let data = store.statement_data(group, None, mid).await.unwrap();
+            black_box(reports::financial_statements(&data))
+        })
+    });
     bench.bench_function("member_balances", |b| {
         b.to_async(&runtime)
             .iter(|| async { black_box(store.member_balances(group, None).await.unwrap()) })
     });
     let month_start = NaiveDate::from_ymd_opt(2020, 3, 1);
     let month_end = NaiveDate::from_ymd_opt(2020, 3, 31);
+    bench.bench_function("cash_book_one_day", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(store.cash_book(group, None, mid, mid).await.unwrap()) })
+    });
     bench.bench_function("cash_book_one_month", |b| {
         b.to_async(&runtime).iter(|| async {
             black_box(

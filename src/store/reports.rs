@@ -20,8 +20,31 @@ macro_rules! impl_report_store {
                 to: Option<NaiveDate>,
                 without_closing: bool,
             ) -> Result<HashMap<Uuid, Totals>, TxError> {
-                let mut totals: HashMap<Uuid, Totals> = if from.is_none() && to.is_none() {
+                let stored = || -> HashMap<Uuid, Totals> {
                     accounts.iter().map(|a| (a.id, Totals { debits: a.debits_minor, credits: a.credits_minor })).collect()
+                };
+                let mut totals: HashMap<Uuid, Totals> = if from.is_none() && to.is_none() {
+                    stored()
+                } else if let (None, Some(to)) = (from, to) {
+                    // Up to a date: the stored totals less what was booked after it, which for
+                    // the dates reports are asked for (a month's end) is the short end.
+                    let mut totals = stored();
+                    let rows = sqlx::query(
+                        "SELECT account_id, \
+                         CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+                         CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+                         FROM entries WHERE group_id = $1 AND booked_on > $2 GROUP BY account_id",
+                    )
+                    .bind(group_id)
+                    .bind(to)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                    for row in rows {
+                        let t = totals.entry(row.try_get::<Uuid, _>("account_id")?).or_default();
+                        t.debits -= row.try_get::<i64, _>("debits")?;
+                        t.credits -= row.try_get::<i64, _>("credits")?;
+                    }
+                    totals
                 } else {
                     let rows = sqlx::query(
                         "SELECT account_id, \
