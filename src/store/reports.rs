@@ -68,6 +68,21 @@ macro_rules! impl_report_store {
                     scanned
                 };
                 if without_closing {
+                    Self::leave_out_closings(tx, group_id, &mut totals, from, to).await?;
+                }
+                Ok(totals)
+            }
+
+            /// Takes the entries of period-close transactions booked in `from`..`to` out of
+            /// `totals`.
+            async fn leave_out_closings(
+                tx: &mut Tx,
+                group_id: Uuid,
+                totals: &mut HashMap<Uuid, Totals>,
+                from: Option<NaiveDate>,
+                to: Option<NaiveDate>,
+            ) -> Result<(), TxError> {
+                {
                     let rows = sqlx::query(
                         "SELECT e.account_id, e.direction, e.amount_minor FROM period_closes p \
                          JOIN entries e ON e.transaction_id = p.closing_transaction_id \
@@ -90,7 +105,7 @@ macro_rules! impl_report_store {
                         }
                     }
                 }
-                Ok(totals)
+                Ok(())
             }
 
             async fn all_accounts(tx: &mut Tx, group_id: Uuid) -> Result<Vec<Account>, TxError> {
@@ -110,7 +125,15 @@ macro_rules! impl_report_store {
                         let group = Self::read_group(&mut tx, group_id).await?;
                         let accounts = Self::all_accounts(&mut tx, group_id).await?;
                         let to_date = Self::totals_in_tx(&mut tx, group_id, &accounts, None, to, false).await?;
-                        let in_period = Self::totals_in_tx(&mut tx, group_id, &accounts, from, to, true).await?;
+                        // From the start, the period's totals are those to `to` less the closings.
+                        let in_period = match from {
+                            None => {
+                                let mut totals = to_date.clone();
+                                Self::leave_out_closings(&mut tx, group_id, &mut totals, None, to).await?;
+                                totals
+                            }
+                            Some(_) => Self::totals_in_tx(&mut tx, group_id, &accounts, from, to, true).await?,
+                        };
                         Ok(StatementData { group, from, to, accounts, to_date, in_period })
                     }
                     .await;
