@@ -854,16 +854,13 @@ both_backends!(
             }
             cell
         };
-        // Bea, Carla and Dina (25–34): savings 1,032.43 + 412.97 + 309.73 = 1,755.13; shares
-        // 32.43 + 12.97 + 9.73 = 55.13; remittances R1 and R2, HKD 3,000. Three people: shown.
-        let three = json!({"sex": "female", "age_band": "25_34", "host_country": "HK",
-        "home_country": "PH", "currency": "HKD", "suppressed": false, "members": 3,
-        "savings": "1755.13", "capital": "0.00", "distributions_received": "55.13",
-        "remittances_sent": 2, "remittances_amount": "3000.00"});
+        // Bea, Carla and Dina (25–34, three people) would be shown, but Ana is alone in her
+        // cell: with the women's HKD total shown, the total less the three would give Ana's
+        // figures away, so their cell is hidden too (complementary suppression).
         assert_eq!(
             report["cells"],
             json!([
-                three,
+                hidden("female", Some("25_34"), "HK", "HKD"), // hidden beside Ana's
                 hidden("female", Some("35_44"), "HK", "HKD"), // Ana alone
                 hidden("male", Some("25_34"), "SG", "SGD"),   // Ed and Fred: two
                 hidden("male", Some("45_54"), "HK", "HKD"),   // Dan
@@ -887,9 +884,9 @@ both_backends!(
 
         // Before the distribution and the return (30 June): shares and payouts not yet booked.
         let june = ok(&app.get("/v1/reports/indicators?as_of=2026-06-30").await).clone();
-        assert_eq!(june["cells"][0]["savings"], "1700.00");
-        assert_eq!(june["cells"][0]["distributions_received"], "0.00");
+        assert_eq!(june["cells"][0]["suppressed"], true);
         assert_eq!(june["totals_by_sex"][0]["savings"], "2700.00");
+        assert_eq!(june["totals_by_sex"][0]["distributions_received"], "0.00");
         // Without as_of, today.
         let today = ok(&app.get("/v1/reports/indicators").await).clone();
         assert_eq!(

@@ -484,21 +484,27 @@ pub fn indicators(
             .add(f);
     }
     let shown = |f: CellFigures| (f.members >= i64::from(suppression_min)).then_some(f);
+    let hidden = complementary_suppression(&cells, suppression_min);
     Indicators {
         as_of,
         suppression_min,
         cells: cells
             .into_iter()
-            .map(
-                |((_, band, host, home, _), (sex, currency, f))| IndicatorCell {
+            .map(|(key, (sex, currency, f))| {
+                let (_, band, host, home, _) = key.clone();
+                IndicatorCell {
                     sex,
                     age_band: Some(band),
                     host_country: Some(host),
                     home_country: Some(home),
                     currency,
-                    figures: shown(f),
-                },
-            )
+                    figures: if hidden.contains(&key) {
+                        None
+                    } else {
+                        shown(f)
+                    },
+                }
+            })
             .collect(),
         totals_by_sex: totals
             .into_values()
@@ -512,6 +518,47 @@ pub fn indicators(
             })
             .collect(),
     }
+}
+
+/// A cell's place: sex (by rank), age band, host and home country, and currency.
+type CellKeyOf<K> = (u8, AgeBand, String, String, K);
+
+/// The cells hidden so that no small cell can be worked out from what is shown. The cells of
+/// one sex and currency add up to that sex's total; if the total is shown and only one of its
+/// cells is suppressed, the total less the shown cells would give that cell away, so the
+/// smallest shown cell beside it is hidden too (the first in order when sizes tie).
+fn complementary_suppression<K: Ord + Clone>(
+    cells: &BTreeMap<CellKeyOf<K>, (Sex, Currency, CellFigures)>,
+    suppression_min: u32,
+) -> std::collections::BTreeSet<CellKeyOf<K>> {
+    let small = |f: &CellFigures| f.members < i64::from(suppression_min);
+    // The cells of each sex and currency, with their figures.
+    type Members<'a, K> = Vec<(&'a CellKeyOf<K>, &'a CellFigures)>;
+    let mut groups: BTreeMap<(u8, K), Members<'_, K>> = BTreeMap::new();
+    for (key, (_, _, f)) in cells {
+        groups
+            .entry((key.0, key.4.clone()))
+            .or_default()
+            .push((key, f));
+    }
+    let mut hidden = std::collections::BTreeSet::new();
+    for members in groups.values() {
+        let total: i64 = members.iter().map(|(_, f)| f.members).sum();
+        if total < i64::from(suppression_min) {
+            continue; // the total is suppressed itself, and with it every cell
+        }
+        let suppressed = members.iter().filter(|(_, f)| small(f)).count();
+        if suppressed == 1 {
+            let partner = members
+                .iter()
+                .filter(|(_, f)| !small(f))
+                .min_by_key(|(_, f)| f.members);
+            if let Some((key, _)) = partner {
+                hidden.insert((*key).clone());
+            }
+        }
+    }
+    hidden
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -567,6 +614,56 @@ mod tests {
             format_total(i128::from(i64::MAX) * 4, hkd),
             "368934881474191032.28"
         );
+    }
+
+    #[test]
+    fn a_lone_small_cell_cannot_be_worked_out_from_the_total() {
+        let hkd = Currency::parse("HKD").unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        // Women from the Philippines: five born in 1990, four in 1980 and two in 1970 (three
+        // age bands), all saving HKD 100 each.
+        let mut people = Vec::new();
+        let mut figures = BTreeMap::new();
+        for (count, born) in [(5, 1990), (4, 1980), (2, 1970)] {
+            for _ in 0..count {
+                let id = Uuid::new_v4();
+                people.push(Person {
+                    member_id: id,
+                    sex: Sex::Female,
+                    birth_year: Some(born),
+                    host_country: "HK".into(),
+                    home_country: "PH".into(),
+                });
+                figures.insert(
+                    (id, "HKD"),
+                    (
+                        hkd,
+                        PersonFigures {
+                            savings_minor: 10_000,
+                            ..PersonFigures::default()
+                        },
+                    ),
+                );
+            }
+        }
+        let report = indicators(as_of, 3, &people, &figures);
+        let shown: Vec<Option<i64>> = report
+            .cells
+            .iter()
+            .map(|c| c.figures.map(|f| f.members))
+            .collect();
+        // The two born in 1970 are hidden, and so is the next smallest cell (the four born in
+        // 1980); the total of eleven stays.
+        assert_eq!(shown, vec![Some(5), None, None]);
+        assert_eq!(report.totals_by_sex[0].figures.map(|f| f.members), Some(11));
+        // With two small cells nothing more needs hiding.
+        let report = indicators(as_of, 5, &people, &figures);
+        let shown: Vec<Option<i64>> = report
+            .cells
+            .iter()
+            .map(|c| c.figures.map(|f| f.members))
+            .collect();
+        assert_eq!(shown, vec![Some(5), None, None]);
     }
 
     #[test]
