@@ -57,6 +57,9 @@ fn the_readme_walk_through_works_as_written() {
         "{stdout}"
     );
     assert!(stdout.contains(r#""balance":"500.00""#), "{stdout}");
+    // The new group lists its standard chart, and no step of the walk-through is refused.
+    assert!(stdout.contains(r#""code":"assets:cash:HKD""#), "{stdout}");
+    assert!(!stdout.contains("/problems/"), "{stdout}");
     assert!(stdout.contains(r#""ok":true"#), "{stdout}");
     assert!(
         stdout.contains(r#""available_balance":"250.00""#),
