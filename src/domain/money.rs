@@ -155,6 +155,21 @@ pub fn to_decimal(minor: i64, currency: Currency) -> Decimal {
     Decimal::new(minor, currency.exponent())
 }
 
+/// Formats a sum of minor units at the currency's full scale, exactly as
+/// `money::format_amount` formats one amount (`150` HKD is `"1.50"`, `-5` is `"-0.05"`).
+pub fn format_total(minor: i128, currency: Currency) -> String {
+    let exponent = currency.exponent();
+    let digits = minor.unsigned_abs().to_string();
+    let sign = if minor < 0 { "-" } else { "" };
+    if exponent == 0 {
+        return format!("{sign}{digits}");
+    }
+    let width = exponent as usize + 1;
+    let padded = format!("{digits:0>width$}");
+    let (units, fraction) = padded.split_at(padded.len() - exponent as usize);
+    format!("{sign}{units}.{fraction}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,21 +25,6 @@ pub struct NetworkFilter {
     pub home_country: Option<String>,
 }
 
-/// Formats a sum of minor units at the currency's full scale, exactly as
-/// `money::format_amount` formats one amount (`150` HKD is `"1.50"`, `-5` is `"-0.05"`).
-pub fn format_total(minor: i128, currency: Currency) -> String {
-    let exponent = currency.exponent();
-    let digits = minor.unsigned_abs().to_string();
-    let sign = if minor < 0 { "-" } else { "" };
-    if exponent == 0 {
-        return format!("{sign}{digits}");
-    }
-    let width = exponent as usize + 1;
-    let padded = format!("{digits:0>width$}");
-    let (units, fraction) = padded.split_at(padded.len() - exponent as usize);
-    format!("{sign}{units}.{fraction}")
-}
-
 /// A ratio as a percentage to two decimals (half to even), none when the base is zero.
 fn percent(part: i128, whole: i128) -> Option<Decimal> {
     if whole == 0 {
@@ -183,29 +168,31 @@ pub struct Portfolio {
     pub by_country: Vec<PortfolioLine>,
 }
 
+/// Holdings added up per (key, currency), in that order.
+pub fn breakdown(holdings: &[Holding], key: impl Fn(&Holding) -> String) -> Vec<PortfolioLine> {
+    let mut lines: BTreeMap<(String, &'static str), PortfolioLine> = BTreeMap::new();
+    for holding in holdings {
+        let k = key(holding);
+        lines
+            .entry((k.clone(), holding.currency.code()))
+            .or_insert_with(|| PortfolioLine {
+                key: k,
+                currency: holding.currency,
+                count: 0,
+                committed_minor: 0,
+                disbursed_minor: 0,
+                book_value_minor: 0,
+                income_minor: 0,
+                capital_returned_minor: 0,
+                written_down_minor: 0,
+            })
+            .add(holding);
+    }
+    lines.into_values().collect()
+}
+
 /// The three breakdowns of a set of holdings, each line keyed by (key, currency) in that order.
 pub fn portfolio(holdings: &[Holding]) -> Portfolio {
-    fn breakdown(holdings: &[Holding], key: impl Fn(&Holding) -> String) -> Vec<PortfolioLine> {
-        let mut lines: BTreeMap<(String, &'static str), PortfolioLine> = BTreeMap::new();
-        for holding in holdings {
-            let k = key(holding);
-            lines
-                .entry((k.clone(), holding.currency.code()))
-                .or_insert_with(|| PortfolioLine {
-                    key: k,
-                    currency: holding.currency,
-                    count: 0,
-                    committed_minor: 0,
-                    disbursed_minor: 0,
-                    book_value_minor: 0,
-                    income_minor: 0,
-                    capital_returned_minor: 0,
-                    written_down_minor: 0,
-                })
-                .add(holding);
-        }
-        lines.into_values().collect()
-    }
     Portfolio {
         by_kind: breakdown(holdings, |h| h.kind.as_str().to_string()),
         by_sector: breakdown(holdings, |h| h.sector.clone()),
@@ -592,6 +579,7 @@ pub struct ReturnedMember {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::format_total;
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()

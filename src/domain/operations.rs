@@ -174,8 +174,9 @@ pub struct InvestmentFigures {
 impl InvestmentFigures {
     /// What the group got back or still holds, less what it put in:
     /// income + capital returned + book value − disbursed.
-    pub fn net_return(&self) -> i64 {
-        self.income + self.capital_returned + self.book_value - self.disbursed
+    pub fn net_return(&self) -> i128 {
+        i128::from(self.income) + i128::from(self.capital_returned) + i128::from(self.book_value)
+            - i128::from(self.disbursed)
     }
 
     /// Net return as a percentage of the amount disbursed, to two decimals (half away from

@@ -242,14 +242,14 @@ pub struct InvestmentRegister {
 /// What an auditor finds redoing a distribution from its recorded weights.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DistributionCheck {
-    pub shares_total: i64,
+    pub shares_total: i128,
     pub sums_to_pool: bool,
     /// Each recorded share equals the largest-remainder share recomputed from the weights.
     pub matches_recomputation: bool,
 }
 
 pub fn check_distribution(d: &Distribution) -> DistributionCheck {
-    let shares_total: i64 = d.shares.iter().map(|s| s.share_minor).sum();
+    let shares_total: i128 = d.shares.iter().map(|s| i128::from(s.share_minor)).sum();
     let weights: Vec<(usize, i64)> = d
         .shares
         .iter()
@@ -264,7 +264,7 @@ pub fn check_distribution(d: &Distribution) -> DistributionCheck {
     };
     DistributionCheck {
         shares_total,
-        sums_to_pool: shares_total == d.pool_minor,
+        sums_to_pool: shares_total == i128::from(d.pool_minor),
         matches_recomputation: matches,
     }
 }

@@ -504,12 +504,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
-    let after = match params.cursor("g")? {
-        None => None,
-        Some(text) => Some(Uuid::try_parse(&text).map_err(|_| {
-            ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
-        })?),
-    };
+    let after = params.id_cursor("g")?;
     let page = state
         .store
         .list_meetings(group_id, after, params.limit()?)

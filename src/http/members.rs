@@ -293,7 +293,7 @@ pub async fn list(
     let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let limit = params.limit()?;
-    let after = id_cursor(&params, "m")?;
+    let after = params.id_cursor("m")?;
     let mut members = state.store.list_members(group_id, after, limit + 1).await?;
     let more = members.len() > limit as usize;
     members.truncate(limit as usize);
@@ -311,15 +311,6 @@ pub async fn list(
             next_cursor,
         },
     ))
-}
-
-fn id_cursor(params: &QueryParams, kind: &str) -> Result<Option<Uuid>, ApiError> {
-    match params.cursor(kind)? {
-        None => Ok(None),
-        Some(text) => Uuid::try_parse(&text).map(Some).map_err(|_| {
-            ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
-        }),
-    }
 }
 
 fn ids(group_id: &str, member_id: &str) -> Result<(Uuid, Uuid), ApiError> {
@@ -601,7 +592,7 @@ async fn list_events(
         member_id,
         from,
         to,
-        after: id_cursor(&params, tag)?,
+        after: params.id_cursor(tag)?,
         limit: params.limit()?,
     };
     let page = state.store.list_member_events(group_id, query).await?;

@@ -15,10 +15,10 @@ use super::error::ApiError;
 use super::query::QueryParams;
 use super::report::{Table, cell, negotiate, respond};
 use crate::domain::member::Sex;
-use crate::domain::money::Currency;
+use crate::domain::money::{Currency, format_total};
 use crate::domain::network::{
     CellFigures, CorridorLine, IndicatorCell, Indicators, MemberCounts, NetworkFilter, PURPOSES,
-    Portfolio, PortfolioLine, ReturnedMember, SavingsBalance, SavingsReport, format_total,
+    Portfolio, PortfolioLine, ReturnedMember, SavingsBalance, SavingsReport,
 };
 use crate::domain::operations::GroupStatus;
 

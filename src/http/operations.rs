@@ -25,7 +25,7 @@ use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::member::{Channel, MemberStatus};
 use crate::domain::model::{AccountRef, Page};
-use crate::domain::money::{Currency, format_amount, parse_amount};
+use crate::domain::money::{Currency, format_amount, format_total, parse_amount};
 use crate::domain::operations::*;
 
 /// Longest sector, partner, provider, rate source and note.
@@ -68,15 +68,6 @@ fn optional_rate(pointer: &str, text: Option<&str>) -> Result<Option<Decimal>, A
 
 fn amount(pointer: &str, text: &str, currency: Currency) -> Result<i64, ApiError> {
     positive_amount(text, currency, pointer).map_err(ApiError::from)
-}
-
-fn id_cursor(params: &QueryParams, kind: &str) -> Result<Option<Uuid>, ApiError> {
-    match params.cursor(kind)? {
-        None => Ok(None),
-        Some(text) => Uuid::try_parse(&text).map(Some).map_err(|_| {
-            ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
-        }),
-    }
 }
 
 fn page_response<T, V: Serialize>(
@@ -227,7 +218,7 @@ impl InvestmentView {
             income_received: format_amount(f.income, c),
             capital_returned: format_amount(f.capital_returned, c),
             written_down: format_amount(f.written_down, c),
-            net_return: format_amount(f.net_return(), c),
+            net_return: format_total(f.net_return(), c),
             roi_percent: f.roi_percent().map(|r| format!("{r:.2}")),
             created_by: i.created_by,
             created_at: i.created_at,
@@ -287,7 +278,7 @@ pub async fn list_investments(
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let page = state
         .store
-        .list_investments(group_id, id_cursor(&params, "i")?, params.limit()?)
+        .list_investments(group_id, params.id_cursor("i")?, params.limit()?)
         .await?;
     Ok(page_response(
         page,
@@ -579,7 +570,7 @@ async fn list_investment_events(
             group_id,
             investment_id,
             kinds,
-            id_cursor(&params, "e")?,
+            params.id_cursor("e")?,
             params.limit()?,
         )
         .await?;
@@ -923,7 +914,7 @@ async fn remittance_page(
         member_id,
         from,
         to,
-        after: id_cursor(&params, "r")?,
+        after: params.id_cursor("r")?,
         limit: params.limit()?,
     };
     let page = state.store.list_remittances(group_id, query).await?;
@@ -1091,7 +1082,7 @@ pub async fn list_transfers(
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let page = state
         .store
-        .list_transfers(group_id, id_cursor(&params, "t")?, params.limit()?)
+        .list_transfers(group_id, params.id_cursor("t")?, params.limit()?)
         .await?;
     Ok(page_response(page, "t", |t| t.id, TransferView::of))
 }
@@ -1176,7 +1167,7 @@ impl DistributionView {
             None => w.to_string(),
         };
         let total_weight = d.total_weight();
-        let shares_total: i64 = d.shares.iter().map(|s| s.share_minor).sum();
+        let shares_total: i128 = d.shares.iter().map(|s| i128::from(s.share_minor)).sum();
         DistributionView {
             id: d.id,
             group_id: d.group_id,
@@ -1204,7 +1195,7 @@ impl DistributionView {
                     account: s.account_code.clone(),
                 })
                 .collect(),
-            shares_total: format_amount(shares_total, d.currency),
+            shares_total: format_total(shares_total, d.currency),
             transaction_id: d.transaction_id,
             created_by: d.created_by,
             created_at: d.created_at,
@@ -1277,7 +1268,7 @@ pub async fn list_distributions(
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let page = state
         .store
-        .list_distributions(group_id, id_cursor(&params, "d")?, params.limit()?)
+        .list_distributions(group_id, params.id_cursor("d")?, params.limit()?)
         .await?;
     Ok(page_response(
         page,

@@ -79,6 +79,16 @@ impl QueryParams {
         }
     }
 
+    /// Decodes a cursor whose position is an id (lists ordered by id).
+    pub fn id_cursor(&self, kind: &str) -> Result<Option<uuid::Uuid>, ApiError> {
+        match self.cursor(kind)? {
+            None => Ok(None),
+            Some(text) => uuid::Uuid::try_parse(&text).map(Some).map_err(|_| {
+                ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
+            }),
+        }
+    }
+
     /// Decodes an opaque cursor made by [`cursor`] for the same kind of list.
     pub fn cursor(&self, kind: &str) -> Result<Option<String>, ApiError> {
         let Some(text) = self.text("cursor") else {

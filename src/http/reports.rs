@@ -6,7 +6,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -19,16 +18,10 @@ use super::report::{Table, cell, negotiate, respond};
 use crate::domain::account::Direction;
 use crate::domain::member::{MemberStatus, Sex};
 use crate::domain::model::AccountRef;
-use crate::domain::money::{Currency, format_amount};
-use crate::domain::operations::{Basis, InvestmentFigures, PayTo};
+use crate::domain::money::{Currency, format_amount, format_total};
+use crate::domain::network::{Holding, breakdown};
+use crate::domain::operations::{Basis, PayTo};
 use crate::domain::reports::{self, CurrencyStatements, ReportLine};
-
-/// An amount that may exceed one account's range (a total over many accounts).
-fn money(minor: i128, currency: Currency) -> String {
-    Decimal::try_from_i128_with_scale(minor, currency.exponent())
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| minor.to_string())
-}
 
 // ---------------------------------------------------------------------------------------------
 // Balance sheet and income statement
@@ -92,7 +85,7 @@ fn lines(lines: &[ReportLine], c: Currency) -> Vec<LineView> {
         .map(|l| LineView {
             code: l.code.clone(),
             name: l.name.clone(),
-            amount: money(l.amount, c),
+            amount: format_total(l.amount, c),
         })
         .collect()
 }
@@ -104,16 +97,16 @@ impl CurrencyStatementsView {
             currency: c.code().to_string(),
             balance_sheet: BalanceSheetView {
                 assets: lines(&s.assets, c),
-                total_assets: money(s.total_assets(), c),
+                total_assets: format_total(s.total_assets(), c),
                 liabilities: lines(&s.liabilities, c),
-                total_liabilities: money(s.total_liabilities(), c),
+                total_liabilities: format_total(s.total_liabilities(), c),
                 equity: lines(&s.equity, c),
-                total_equity: money(s.total_equity(), c),
-                unclosed_income: money(s.unclosed_income, c),
-                unclosed_expenses: money(s.unclosed_expenses, c),
+                total_equity: format_total(s.total_equity(), c),
+                unclosed_income: format_total(s.unclosed_income, c),
+                unclosed_expenses: format_total(s.unclosed_expenses, c),
                 equation: EquationView {
-                    assets: money(s.total_assets(), c),
-                    liabilities_equity_and_result: money(
+                    assets: format_total(s.total_assets(), c),
+                    liabilities_equity_and_result: format_total(
                         s.total_liabilities() + s.total_equity() + s.unclosed_income
                             - s.unclosed_expenses,
                         c,
@@ -123,10 +116,10 @@ impl CurrencyStatementsView {
             },
             income_statement: IncomeStatementView {
                 income: lines(&s.income, c),
-                total_income: money(s.total_income(), c),
+                total_income: format_total(s.total_income(), c),
                 expenses: lines(&s.expenses, c),
-                total_expenses: money(s.total_expenses(), c),
-                net_income: money(s.net_income(), c),
+                total_expenses: format_total(s.total_expenses(), c),
+                net_income: format_total(s.net_income(), c),
             },
         }
     }
@@ -300,9 +293,9 @@ pub async fn member_balances(
             .into_values()
             .map(|(c, [s, k, p])| TotalBalanceView {
                 currency: c.code().to_string(),
-                savings: money(s, c),
-                capital: money(k, c),
-                payable: money(p, c),
+                savings: format_total(s, c),
+                capital: format_total(k, c),
+                payable: format_total(p, c),
             })
             .collect(),
     };
@@ -421,8 +414,8 @@ pub async fn cash_book(
                     name: s.account.name.clone(),
                     currency: c.code().to_string(),
                     opening_balance: format_amount(s.opening_minor, c),
-                    receipts: money(receipts, c),
-                    payments: money(payments, c),
+                    receipts: format_total(receipts, c),
+                    payments: format_total(payments, c),
                     closing_balance: format_amount(s.closing_minor, c),
                     lines,
                 }
@@ -482,7 +475,7 @@ pub async fn cash_book(
 #[derive(Debug, Serialize)]
 pub struct RegisterTotalView {
     pub currency: String,
-    pub investments: usize,
+    pub investments: i64,
     pub committed: String,
     pub disbursed: String,
     pub book_value: String,
@@ -510,26 +503,20 @@ pub async fn investment_register(
     let params = QueryParams::parse(raw.as_deref(), &["format"])?;
     let format = negotiate(&params, &headers)?;
     let register = state.store.investment_register(group_id).await?;
-    let mut totals: std::collections::BTreeMap<
-        &'static str,
-        (Currency, usize, i64, InvestmentFigures),
-    > = Default::default();
-    for r in &register.investments {
-        let c = r.investment.currency;
-        let t = totals
-            .entry(c.code())
-            .or_insert((c, 0, 0, InvestmentFigures::default()));
-        t.1 += 1;
-        t.2 =
-            t.2.saturating_add(r.investment.committed_minor.unwrap_or(0));
-        t.3.disbursed = t.3.disbursed.saturating_add(r.figures.disbursed);
-        t.3.income = t.3.income.saturating_add(r.figures.income);
-        t.3.capital_returned =
-            t.3.capital_returned
-                .saturating_add(r.figures.capital_returned);
-        t.3.written_down = t.3.written_down.saturating_add(r.figures.written_down);
-        t.3.book_value = t.3.book_value.saturating_add(r.figures.book_value);
-    }
+    // Per currency, added up exactly as the task force's portfolio adds them.
+    let holdings: Vec<Holding> = register
+        .investments
+        .iter()
+        .map(|r| Holding {
+            kind: r.investment.kind,
+            sector: r.investment.sector.clone(),
+            country: r.investment.country.clone(),
+            currency: r.investment.currency,
+            committed_minor: r.investment.committed_minor,
+            figures: r.figures,
+        })
+        .collect();
+    let totals = breakdown(&holdings, |_| String::new());
     let view = InvestmentRegisterView {
         group_id,
         investments: register
@@ -538,18 +525,21 @@ pub async fn investment_register(
             .map(InvestmentView::of)
             .collect(),
         totals: totals
-            .into_values()
-            .map(|(c, count, committed, f)| RegisterTotalView {
-                currency: c.code().to_string(),
-                investments: count,
-                committed: format_amount(committed, c),
-                disbursed: format_amount(f.disbursed, c),
-                book_value: format_amount(f.book_value, c),
-                income_received: format_amount(f.income, c),
-                capital_returned: format_amount(f.capital_returned, c),
-                written_down: format_amount(f.written_down, c),
-                net_return: format_amount(f.net_return(), c),
-                roi_percent: f.roi_percent().map(|r| format!("{r:.2}")),
+            .iter()
+            .map(|t| {
+                let c = t.currency;
+                RegisterTotalView {
+                    currency: c.code().to_string(),
+                    investments: t.count,
+                    committed: format_total(t.committed_minor, c),
+                    disbursed: format_total(t.disbursed_minor, c),
+                    book_value: format_total(t.book_value_minor, c),
+                    income_received: format_total(t.income_minor, c),
+                    capital_returned: format_total(t.capital_returned_minor, c),
+                    written_down: format_total(t.written_down_minor, c),
+                    net_return: format_total(t.net_return_minor(), c),
+                    roi_percent: t.roi_percent().map(|r| format!("{r:.2}")),
+                }
             })
             .collect(),
     };
