@@ -118,9 +118,20 @@ pub struct ServeOptions {
         default_value = "msai-ledger-admin-password"
     )]
     pub bootstrap_password_file: std::path::PathBuf,
+
+    /// The most concurrent writes committed together in one database transaction (group
+    /// commit); 1 turns group commit off, so every write is its own transaction.
+    #[arg(long, env = "MSAI_GROUP_COMMIT_MAX", default_value_t = crate::store::DEFAULT_GROUP_COMMIT_MAX, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    pub group_commit_max: usize,
 }
 
 impl ServeOptions {
+    pub fn store_options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            group_commit_max: self.group_commit_max,
+        }
+    }
+
     pub fn app_config(&self) -> anyhow::Result<crate::app::AppConfig> {
         let external = match &self.jwt_public_key_file {
             None => None,

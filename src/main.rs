@@ -18,7 +18,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let store = match msai_ledger::store::connect(&options.database_url).await {
+    let store = match msai_ledger::store::connect_with(
+        &options.database_url,
+        options.store_options(),
+    )
+    .await
+    {
         Ok(store) => store,
         Err(e) => {
             tracing::error!(error = %e, "start-up failed");

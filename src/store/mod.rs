@@ -31,6 +31,7 @@ use crate::domain::operations::{
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
 
 mod access;
+mod batch;
 mod members;
 mod network;
 mod operations;
@@ -421,12 +422,43 @@ pub trait Store:
     async fn verify_ledger(&self, group_id: Uuid) -> StoreResult<Verification>;
 }
 
+/// How a store runs its writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// The most writes that share one database transaction and one commit (group commit);
+    /// one means every write is its own transaction.
+    pub group_commit_max: usize,
+}
+
+/// Writes one commit may carry by default.
+pub const DEFAULT_GROUP_COMMIT_MAX: usize = 64;
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            group_commit_max: DEFAULT_GROUP_COMMIT_MAX,
+        }
+    }
+}
+
 /// Opens the store a database URL names: `sqlite:` (the default) or `postgres:`/`postgresql:`.
 pub async fn connect(url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+    connect_with(url, StoreOptions::default()).await
+}
+
+/// [`connect`] with options.
+pub async fn connect_with(
+    url: &str,
+    options: StoreOptions,
+) -> anyhow::Result<std::sync::Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(PostgresStore::connect(url).await?))
+        Ok(std::sync::Arc::new(
+            PostgresStore::connect(url, options).await?,
+        ))
     } else if url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(SqliteStore::connect(url).await?))
+        Ok(std::sync::Arc::new(
+            SqliteStore::connect(url, options).await?,
+        ))
     } else {
         anyhow::bail!("unsupported database URL: expected sqlite:// or postgres://")
     }

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
+use super::StoreOptions;
 use super::access::impl_access_store;
+use super::batch::GroupCommit;
 use super::members::impl_member_store;
 use super::network::impl_network_store;
 use super::operations::impl_operations_store;
@@ -18,6 +20,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 
 pub struct PostgresStore {
     pool: PgPool,
+    commits: GroupCommit<sqlx::Postgres>,
 }
 
 impl PostgresStore {
@@ -25,10 +28,17 @@ impl PostgresStore {
     const LOCK_GROUP_SQL: &'static str = "SELECT * FROM groups WHERE id = $1 FOR UPDATE";
     const LOCK_ADMIN_GRANTS_SQL: &'static str =
         "SELECT id FROM grants WHERE role = 'admin' FOR UPDATE";
+    /// A write that joins a batch after others have taken row locks may wait only briefly
+    /// for a lock of its own: two batches (of two processes, or a full batch and the next)
+    /// each holding a lock the other wants would otherwise wait for the deadlock detector.
+    /// Past the timeout it gives way (`lock_not_available`, retried) and goes first in a batch
+    /// of its own, where it waits as long as it needs. The first write of a batch holds no
+    /// lock of the batch's and always waits.
+    const JOINED_MEMBER_SQL: Option<&'static str> = Some("SET LOCAL lock_timeout = '200ms'");
 
     /// Connects and migrates. Several processes may start at once: sqlx takes an advisory lock
     /// around the migrations.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("msai-ledger");
         // One direct connection first, so a refused connection or a wrong password is reported
         // as such rather than as a pool timeout.
@@ -48,7 +58,10 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore {
+            pool,
+            commits: GroupCommit::new(store_options.group_commit_max, Self::classify),
+        })
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
@@ -64,8 +77,9 @@ impl PostgresStore {
     fn classify(error: &sqlx::Error) -> ErrorClass {
         match error {
             sqlx::Error::Database(db) => match db.code().as_deref() {
-                // serialization_failure, deadlock_detected.
-                Some("40001") | Some("40P01") => ErrorClass::Retry,
+                // serialization_failure, deadlock_detected,
+                // lock_not_available: a write in a batch gave way (see JOINED_MEMBER_SQL).
+                Some("40001") | Some("40P01") | Some("55P03") => ErrorClass::Retry,
                 // A lost race on an idempotency key (the retry finds the winner's outcome and
                 // replays it) or on a username (the retry answers 409). Any other duplicate is
                 // a fault that retrying would only repeat.

@@ -63,12 +63,23 @@ pub fn recorded_now() -> DateTime<Utc> {
 
 /// Maps a database error that ended a store call to the error the client sees.
 pub fn db_error_to_ledger(class: ErrorClass, error: &sqlx::Error) -> LedgerError {
+    failed_write(class, &error.to_string())
+}
+
+/// Why one attempt at a write stopped: its own work failed, or the batch it ran in did.
+pub enum WriteStop {
+    Tx(TxError),
+    Batch(crate::store::batch::Failure),
+}
+
+/// The error a client sees for a write that could not be completed.
+pub fn failed_write(class: ErrorClass, message: &str) -> LedgerError {
     match class {
-        ErrorClass::Unavailable => LedgerError::Unavailable(error.to_string()),
+        ErrorClass::Unavailable => LedgerError::Unavailable(message.to_string()),
         ErrorClass::Retry => LedgerError::Unavailable(format!(
-            "the write could not be completed after {MAX_WRITE_ATTEMPTS} attempts: {error}"
+            "the write could not be completed after {MAX_WRITE_ATTEMPTS} attempts: {message}"
         )),
-        ErrorClass::Fatal => LedgerError::Internal(error.to_string()),
+        ErrorClass::Fatal => LedgerError::Internal(message.to_string()),
     }
 }
 
@@ -105,9 +116,10 @@ macro_rules! impl_store {
         use $crate::domain::money::{self, Currency};
         use $crate::domain::posting::{self, AccountState, Line};
         use $crate::store::shared::{
-            ErrorClass, MAX_WRITE_ATTEMPTS, Posting, TxError, VERIFY_BATCH, db_error_to_ledger, internal,
-            recorded_now,
+            ErrorClass, MAX_WRITE_ATTEMPTS, Posting, TxError, VERIFY_BATCH, WriteStop, db_error_to_ledger,
+            failed_write, internal, recorded_now,
         };
+        use $crate::store::batch::Failure;
         use $crate::store::{
             GROUPS_SCOPE, Idempotency, Store, StoreResult, StoredResponse, Written,
         };
@@ -115,42 +127,87 @@ macro_rules! impl_store {
         type Tx = sqlx::Transaction<'static, $db>;
         type DbRow = <$db as sqlx::Database>::Row;
 
-        /// Runs `$body` (which uses `$tx`) in a write transaction, retrying what `classify`
-        /// says may be retried. `$body` yields `Result<Result<T, LedgerError>, TxError>`: the
-        /// outer error rolls back, the inner outcome is committed (a remembered rejection).
+        /// Runs `$body` (which uses `$tx`) as one write, retrying what `classify` says may be
+        /// retried. `$body` yields `Result<Result<T, LedgerError>, TxError>`: the outer error
+        /// undoes the write, the inner outcome is committed (a remembered rejection).
+        ///
+        /// The write joins a batch (see `batch.rs`): it runs in a savepoint of the batch's
+        /// transaction, and returns once that transaction has committed.
         macro_rules! write_tx {
             ($self:ident, |$tx:ident| $body:expr) => {{
                 let mut attempt = 0u32;
+                let mut alone = false;
                 loop {
                     attempt += 1;
-                    let outcome: Result<_, TxError> = async {
-                        let mut $tx = $self.begin_write().await?;
-                        let result = $body;
-                        match result {
-                            Ok(committed) => {
-                                $tx.commit().await?;
-                                Ok(committed)
-                            }
-                            Err(e) => Err(e),
-                        }
+                    let member = $self.commits.join(alone);
+                    let mut slot = member.slot().await;
+                    if slot.needs_begin() {
+                        let begun = $self.begin_write().await;
+                        slot.begun(begun, <$store>::classify);
                     }
-                    .await;
-                    match outcome {
-                        Ok(result) => break result,
-                        Err(TxError::Ledger(e)) => break Err(e),
-                        Err(TxError::Db(e)) => {
-                            let class = <$store>::classify(&e);
-                            if class == ErrorClass::Retry && attempt < MAX_WRITE_ATTEMPTS {
-                                let backoff = 2u64.pow(attempt.min(6)) + (rand_jitter() % 5);
-                                tokio::time::sleep(std::time::Duration::from_millis(backoff)).await;
-                                continue;
+                    let first = slot.first();
+                    let own: Result<_, WriteStop> = match slot.take() {
+                        Err(failure) => Err(WriteStop::Batch(failure)),
+                        Ok(mut $tx) => {
+                            let outcome: Result<_, TxError> = async {
+                                sqlx::query("SAVEPOINT batch_member").execute(&mut *$tx).await?;
+                                if !first && let Some(sql) = <$store>::JOINED_MEMBER_SQL {
+                                    sqlx::query(sql).execute(&mut *$tx).await?;
+                                }
+                                $body
                             }
-                            if class != ErrorClass::Retry {
-                                tracing::error!(error = %e, "database error");
+                            .await;
+                            let undo: &[&'static str] = if outcome.is_ok() {
+                                &["RELEASE SAVEPOINT batch_member"]
+                            } else {
+                                &["ROLLBACK TO SAVEPOINT batch_member", "RELEASE SAVEPOINT batch_member"]
+                            };
+                            let mut undone = Ok(());
+                            for sql in undo.iter().copied() {
+                                if let Err(e) = sqlx::query(sql).execute(&mut *$tx).await {
+                                    undone = Err(e);
+                                    break;
+                                }
                             }
-                            break Err(db_error_to_ledger(class, &e));
+                            match undone {
+                                Ok(()) => slot.put_back($tx),
+                                // The transaction is unusable: give up the batch, so every
+                                // member tries again.
+                                Err(e) => {
+                                    drop($tx);
+                                    slot.abandon(Failure::of(<$store>::classify(&e), &e));
+                                }
+                            }
+                            outcome.map_err(WriteStop::Tx)
                         }
+                    };
+                    drop(slot);
+                    let stop = match own {
+                        Ok(committed) => match member.finish().await {
+                            Ok(()) => break committed,
+                            Err(failure) => WriteStop::Batch(failure),
+                        },
+                        Err(stop) => {
+                            member.leave();
+                            stop
+                        }
+                    };
+                    let (class, message) = match stop {
+                        WriteStop::Tx(TxError::Ledger(e)) => break Err(e),
+                        WriteStop::Tx(TxError::Db(e)) => (<$store>::classify(&e), e.to_string()),
+                        WriteStop::Batch(failure) => (failure.class, failure.message),
+                    };
+                    if class == ErrorClass::Retry && attempt < MAX_WRITE_ATTEMPTS {
+                        // A write that gave way goes first in a batch of its own next time.
+                        alone = true;
+                        let backoff = 2u64.pow(attempt.min(6)) + (rand_jitter() % 5);
+                        tokio::time::sleep(std::time::Duration::from_millis(backoff)).await;
+                        continue;
                     }
+                    if class != ErrorClass::Retry {
+                        tracing::error!(error = %message, "database error");
+                    }
+                    break Err(failed_write(class, &message));
                 }
             }};
         }

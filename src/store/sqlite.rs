@@ -9,7 +9,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::StoreOptions;
 use super::access::impl_access_store;
+use super::batch::GroupCommit;
 use super::members::impl_member_store;
 use super::network::impl_network_store;
 use super::operations::impl_operations_store;
@@ -20,6 +22,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    commits: GroupCommit<sqlx::Sqlite>,
 }
 
 impl SqliteStore {
@@ -28,9 +31,12 @@ impl SqliteStore {
     const LOCK_GROUP_SQL: &'static str = "SELECT * FROM groups WHERE id = $1";
     /// `BEGIN IMMEDIATE` already serialises every writer.
     const LOCK_ADMIN_GRANTS_SQL: &'static str = "SELECT id FROM grants WHERE role = 'admin'";
+    /// A write that joins a batch runs as the others do: `BEGIN IMMEDIATE` took the one
+    /// write lock for the whole batch, so it never waits on another writer.
+    const JOINED_MEMBER_SQL: Option<&'static str> = None;
 
     /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -47,7 +53,10 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            commits: GroupCommit::new(store_options.group_commit_max, Self::classify),
+        })
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
