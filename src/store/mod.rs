@@ -31,7 +31,7 @@ use crate::domain::operations::{
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
 
 mod access;
-mod batch;
+pub mod batch;
 mod members;
 mod network;
 mod operations;
@@ -354,6 +354,9 @@ pub trait Store:
 {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
+    /// Commits made by this store so far and the writes they carried (see group commit in
+    /// `batch.rs`).
+    fn write_commits(&self) -> batch::CommitCounts;
     /// The database answers and every migration this build knows of has been applied.
     async fn ready(&self) -> StoreResult<()>;
     /// Closes the pool, waiting for connections in use to be returned.

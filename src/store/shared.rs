@@ -1156,6 +1156,10 @@ macro_rules! impl_store {
                 <$store>::BACKEND
             }
 
+            fn write_commits(&self) -> $crate::store::batch::CommitCounts {
+                self.commits.counts()
+            }
+
             async fn ready(&self) -> StoreResult<()> {
                 self.ready_check().await.map_err(|e| LedgerError::Unavailable(e.to_string()))
             }

@@ -1,0 +1,240 @@
+//! Group commit through the API: writes that arrive together are committed together, each is
+//! still judged on its own (a refused write never fails its neighbours), each is answered only
+//! once durable, and the ledger afterwards is exactly what the answers said.
+
+mod support;
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::app::{Backend, TestApp};
+
+const GROUPS: usize = 4;
+const GOOD_PER_GROUP: usize = 6;
+
+struct Sent {
+    group: String,
+    key: String,
+    body: Value,
+    reply: support::app::Reply,
+}
+
+/// Sends one transaction with a fresh key, on a task of its own.
+fn post(app: &TestApp, group: &str, body: Value) -> tokio::task::JoinHandle<Sent> {
+    let key = uuid::Uuid::new_v4().to_string();
+    let request = app
+        .client
+        .post(app.url(&format!("/v1/groups/{group}/transactions")))
+        .header("Idempotency-Key", &key)
+        .json(&body);
+    let group = group.to_string();
+    tokio::spawn(async move {
+        let response = request.send().await.expect("request");
+        Sent {
+            group,
+            key,
+            body,
+            reply: support::app::Reply::from(response).await,
+        }
+    })
+}
+
+fn transfer(debit: &str, credit: &str, amount: &str) -> Value {
+    json!({"description": "collection", "entries": [
+        {"account": debit, "direction": "debit", "amount": amount},
+        {"account": credit, "direction": "credit", "amount": amount},
+    ]})
+}
+
+async fn concurrent_writes_commit_together_and_each_is_judged_alone(backend: Backend) {
+    let Some(app) = support::app::spawn(backend).await else {
+        return;
+    };
+    let mut groups = Vec::new();
+    for g in 0..GROUPS {
+        let group = app.create_group(&format!("Batch {g}")).await;
+        app.create_account(&group, "assets:cash", "asset", "HKD", false)
+            .await;
+        app.create_account(&group, "members:savings", "liability", "HKD", true)
+            .await;
+        groups.push(group);
+    }
+    let before = app.store.write_commits();
+
+    // Someone else holds the lock every write needs, so the writes below all arrive while
+    // the first of them waits: they queue in one batch.
+    let release =
+        support::app::hold_write_lock(backend, &app.database_url, Duration::from_millis(1500))
+            .await;
+    let mut requests = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        for i in 0..GOOD_PER_GROUP {
+            // Deposits of 10.01, 10.02, ... into the group's savings.
+            let amount = format!("{}.{:02}", 10 + g, i + 1);
+            requests.push(post(
+                &app,
+                group,
+                transfer("assets:cash", "members:savings", &amount),
+            ));
+        }
+        // A withdrawal of more than the group will ever hold: refused, alone.
+        requests.push(post(
+            &app,
+            group,
+            transfer("members:savings", "assets:cash", "1000.00"),
+        ));
+        // An entry on an account the group does not have: refused, alone.
+        requests.push(post(
+            &app,
+            group,
+            transfer("assets:cash", "assets:nowhere", "1.00"),
+        ));
+    }
+    let mut sent = Vec::new();
+    for request in requests {
+        sent.push(request.await.unwrap());
+    }
+    release.await.unwrap();
+
+    let mut expected = vec![0i64; GROUPS];
+    for s in &sent {
+        let g = groups.iter().position(|x| *x == s.group).unwrap();
+        let amount = s.body["entries"][0]["amount"].as_str().unwrap();
+        let credit = s.body["entries"][1]["account"].as_str().unwrap();
+        if amount == "1000.00" {
+            support::app::assert_problem(&s.reply, StatusCode::UNPROCESSABLE_ENTITY, "overdraft");
+        } else if credit == "assets:nowhere" {
+            support::app::assert_problem(
+                &s.reply,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown-account",
+            );
+        } else {
+            assert_eq!(s.reply.status, StatusCode::CREATED, "{}", s.reply.body);
+            let (units, cents) = amount.split_once('.').unwrap();
+            expected[g] += units.parse::<i64>().unwrap() * 100 + cents.parse::<i64>().unwrap();
+        }
+    }
+
+    // Every acknowledged deposit is in the ledger once; nothing refused left a trace.
+    for (g, group) in groups.iter().enumerate() {
+        let savings = app.balance(group, "members:savings").await;
+        assert_eq!(
+            savings,
+            format!("{}.{:02}", expected[g] / 100, expected[g] % 100),
+            "group {g}"
+        );
+        let journal = app
+            .get(&format!("/v1/groups/{group}/transactions?limit=100"))
+            .await;
+        assert_eq!(
+            journal.body["items"].as_array().unwrap().len(),
+            GOOD_PER_GROUP,
+            "{}",
+            journal.body
+        );
+        let verified = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
+        assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+        assert_eq!(verified.body["ok"], json!(true), "{}", verified.body);
+    }
+
+    // They went through in far fewer commits than writes (their audit records included).
+    let after = app.store.write_commits();
+    let commits = after.commits - before.commits;
+    let writes = after.writes - before.writes;
+    assert!(
+        writes >= sent.len() as u64 && commits * 4 <= writes,
+        "{commits} commits for {writes} writes"
+    );
+
+    // A retry of any of them answers as the first time, and writes nothing more.
+    for s in sent.iter().step_by(5) {
+        let again = app
+            .post_with_key(
+                &format!("/v1/groups/{}/transactions", s.group),
+                &s.key,
+                &s.body,
+            )
+            .await;
+        assert_eq!(again.status, s.reply.status);
+        assert_eq!(again.body, s.reply.body);
+        assert_eq!(
+            again
+                .headers
+                .get("idempotent-replayed")
+                .map(|v| v.to_str().unwrap()),
+            Some("true")
+        );
+    }
+    for (g, group) in groups.iter().enumerate() {
+        let savings = app.balance(group, "members:savings").await;
+        assert_eq!(
+            savings,
+            format!("{}.{:02}", expected[g] / 100, expected[g] % 100)
+        );
+    }
+}
+
+async fn group_commit_can_be_turned_off(backend: Backend) {
+    let Some(app) = support::app::spawn(backend).await else {
+        return;
+    };
+    // A second store on the same database with batches of one.
+    let store = msai_ledger::store::connect_with(
+        &app.database_url,
+        msai_ledger::store::StoreOptions {
+            group_commit_max: 1,
+        },
+    )
+    .await
+    .unwrap();
+    let group = app.create_group("Unbatched").await;
+    let group_id = uuid::Uuid::parse_str(&group).unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .create_account(
+                        group_id,
+                        msai_ledger::domain::model::NewAccount {
+                            code: format!("cash:{i}"),
+                            name: format!("Cash {i}"),
+                            kind: msai_ledger::domain::account::AccountType::Asset,
+                            currency: msai_ledger::domain::money::Currency::parse("HKD").unwrap(),
+                            no_overdraft: false,
+                        },
+                        None,
+                    )
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let counts = store.write_commits();
+    assert_eq!(counts.commits, 8);
+    assert_eq!(counts.writes, 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_commit_together_sqlite() {
+    concurrent_writes_commit_together_and_each_is_judged_alone(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_commit_together_postgres() {
+    concurrent_writes_commit_together_and_each_is_judged_alone(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn group_commit_off_sqlite() {
+    group_commit_can_be_turned_off(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn group_commit_off_postgres() {
+    group_commit_can_be_turned_off(Backend::Postgres).await;
+}
