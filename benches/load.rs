@@ -252,8 +252,7 @@ async fn run(options: Options) -> bool {
     let mut results = Vec::new();
     let mut baseline_acknowledged = 0;
     for scenario in scenarios {
-        let memory_before = memory.peak();
-        let result = if scenario == Scenario::Baseline {
+        let mut result = if scenario == Scenario::Baseline {
             let connections = options
                 .baseline_connections
                 .unwrap_or(options.clients as u32);
@@ -266,8 +265,10 @@ async fn run(options: Options) -> bool {
         } else {
             drive_http(scenario, &fixture, &options, acknowledged.clone()).await
         };
-        let mut result = result;
-        result.peak_rss_kib = memory.peak().max(memory_before);
+        // The service's peak so far, with a last reading as the scenario ends.
+        result.peak_rss_kib = memory
+            .peak()
+            .max(read_status_kib(service.pid(), "VmRSS:").unwrap_or(0));
         print_result(&result);
         results.push(result);
     }
