@@ -164,11 +164,12 @@ async fn bootstrap_admin(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result
     };
     password::check_policy(&password)
         .map_err(|e| anyhow::anyhow!("MSAI_BOOTSTRAP_ADMIN_PASSWORD {e}"))?;
-    let hash = tokio::task::spawn_blocking({
+    let hash = password::off_thread({
         let password = password.clone();
         move || password::hash(&password)
     })
-    .await?
+    .await
+    .map_err(|e| anyhow::anyhow!(e))?
     .map_err(|e| anyhow::anyhow!(e))?;
     let admin = NewUser {
         username: "admin".into(),

@@ -47,6 +47,58 @@ pub fn verify_against_nothing(password: &str) {
     let _ = verify(password, dummy);
 }
 
+/// Threads that hash and check passwords. Each hash takes argon2's 19 MiB of memory; on
+/// threads of their own (rather than whichever thread of tokio's blocking pool is free) the
+/// memory the allocator keeps after a hash stays bounded by this number of threads, and so
+/// many sign-ins at once queue instead of taking every core.
+const HASHING_THREADS: usize = 2;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+fn hashing_queue() -> &'static std::sync::mpsc::Sender<Job> {
+    static QUEUE: OnceLock<std::sync::mpsc::Sender<Job>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+        let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
+        for n in 0..HASHING_THREADS {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = match receiver.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
+        }
+        sender
+    })
+}
+
+/// Runs `work` (hashing or checking a password) on the password threads.
+pub async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    hashing_queue()
+        .send(Box::new(move || {
+            let _ = reply.send(work());
+        }))
+        .map_err(|_| "the password threads have stopped".to_string())?;
+    answer
+        .await
+        .map_err(|_| "a password thread stopped while hashing".to_string())
+}
+
 /// `bytes` random bytes from the operating system, as lower-case hex.
 pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];

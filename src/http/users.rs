@@ -38,9 +38,9 @@ fn check_username(name: &str) -> Result<(), ApiError> {
 
 async fn hash_password(pointer: &str, password: String) -> Result<String, ApiError> {
     password::check_policy(&password).map_err(|e| ApiError::invalid_field(pointer, e))?;
-    tokio::task::spawn_blocking(move || password::hash(&password))
+    password::off_thread(move || password::hash(&password))
         .await
-        .map_err(|e| ApiError::from(LedgerError::Internal(e.to_string())))?
+        .map_err(|e| ApiError::from(LedgerError::Internal(e)))?
         .map_err(|e| ApiError::from(LedgerError::Internal(e)))
 }
 
@@ -110,7 +110,7 @@ pub async fn token(
     if let (Some(slot), Some((user, _))) = (&slot, &found) {
         slot.update(|i| i.username = Some(user.username.clone()));
     }
-    let verified = tokio::task::spawn_blocking(move || match found {
+    let verified = password::off_thread(move || match found {
         None => {
             password::verify_against_nothing(&password);
             None
@@ -120,7 +120,7 @@ pub async fn token(
         }
     })
     .await
-    .map_err(|e| ApiError::from(LedgerError::Internal(e.to_string())))?;
+    .map_err(|e| ApiError::from(LedgerError::Internal(e)))?;
     let Some(user) = verified else {
         return Ok(invalid_credentials());
     };
@@ -370,11 +370,11 @@ pub async fn set_password(
             ));
         }
         let found = state.store.find_login(&username).await?;
-        let matches = tokio::task::spawn_blocking(move || {
+        let matches = password::off_thread(move || {
             found.is_some_and(|(_, hash)| password::verify(&current, &hash))
         })
         .await
-        .map_err(|e| ApiError::from(LedgerError::Internal(e.to_string())))?;
+        .map_err(|e| ApiError::from(LedgerError::Internal(e)))?;
         if !matches {
             return Err(ApiError::invalid_field(
                 "/current_password",
