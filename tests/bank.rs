@@ -27,12 +27,12 @@ use support::process::{self, Service};
 
 const ACCOUNTS: usize = 5;
 /// Opening balance of each account, in cents.
-const OPENING: i64 = 100_00;
+const OPENING: i64 = 10_000;
 const WRITERS: usize = 8;
 const TRANSFERS_PER_WRITER: usize = 40;
 const READERS: usize = 2;
 /// Largest transfer, in cents: big enough that some transfers would overdraw their account.
-const MAX_TRANSFER: i64 = 60_00;
+const MAX_TRANSFER: i64 = 6_000;
 /// How many times a transfer answered 503 is sent again before the test gives up.
 const RETRIES_ON_503: usize = 20;
 /// Bound on the whole run, so a deadlock fails the test instead of hanging it.

@@ -198,6 +198,7 @@ async fn crash_rounds(database: Database, url: &str, workdir: &Path, seed: u64) 
     for description in descriptions {
         *seen.entry(description).or_default() += 1;
     }
+    let balances = process::trial_balances(&admin, &service.base, &group).await;
     let log = log.lock().unwrap();
     let acknowledged = log.values().filter(|s| s.acknowledged_in.is_some()).count();
     assert!(acknowledged > 0, "no request was acknowledged under load");
@@ -214,7 +215,6 @@ async fn crash_rounds(database: Database, url: &str, workdir: &Path, seed: u64) 
         "the journal holds transactions nobody sent"
     );
     let expected: i64 = log.values().map(|s| s.minor).sum();
-    let balances = process::trial_balances(&admin, &service.base, &group).await;
     assert_eq!(balances[&cash], expected);
     assert_eq!(balances[&capital], expected);
     eprintln!(
