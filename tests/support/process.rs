@@ -1,5 +1,9 @@
 //! The real service binary as a separate process, for the fault tests: started over a given
 //! database on a free port, signed in to, and killed with SIGKILL like a power cut would.
+//!
+//! The binary is the one Cargo built for these tests, or the one `MSAI_LEDGER_BIN` names (to
+//! run the fault tests against a release build, or a copy that a later build cannot replace
+//! while they run).
 
 use std::fs::{self, File};
 use std::net::{Ipv4Addr, TcpListener};
@@ -32,6 +36,14 @@ pub struct Service {
     log_path: PathBuf,
 }
 
+/// The service binary to run.
+fn binary() -> PathBuf {
+    match std::env::var_os("MSAI_LEDGER_BIN") {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => PathBuf::from(env!("CARGO_BIN_EXE_msai-ledger")),
+    }
+}
+
 /// A free loopback port (free when asked; another process may take it before it is used).
 pub fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
@@ -49,7 +61,7 @@ impl Service {
             let port = free_port();
             let log_path = workdir.join(format!("service-{port}-{attempt}.log"));
             let log = File::create(&log_path).expect("service log file");
-            let child = Command::new(env!("CARGO_BIN_EXE_msai-ledger"))
+            let child = Command::new(binary())
                 .current_dir(workdir)
                 .env("MSAI_DATABASE_URL", database_url)
                 .env("MSAI_LISTEN", format!("127.0.0.1:{port}"))
