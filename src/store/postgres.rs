@@ -23,6 +23,12 @@ pub struct PostgresStore {
     commits: GroupCommit<sqlx::Postgres>,
 }
 
+/// Longest wait for a pooled connection, connecting included. When the database is down,
+/// every new connection is refused and the pool keeps trying until this runs out; a request
+/// is then answered 503 with `Retry-After` rather than held until the request timeout. The
+/// pool opens connections again by itself once the database is back.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl PostgresStore {
     const BACKEND: &'static str = "postgres";
     const LOCK_GROUP_SQL: &'static str = "SELECT * FROM groups WHERE id = $1 FOR UPDATE";
@@ -50,7 +56,7 @@ impl PostgresStore {
         .await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;

@@ -25,6 +25,13 @@ pub struct SqliteStore {
     commits: GroupCommit<sqlx::Sqlite>,
 }
 
+/// How long a write waits for the database's write lock while another connection or
+/// another process holds it. A write still waiting when it runs out is answered 503 with
+/// `Retry-After` (see `classify`).
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest wait for a pooled connection.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl SqliteStore {
     const BACKEND: &'static str = "sqlite";
     /// SQLite serialises all writers in `BEGIN IMMEDIATE`, so reading the row is enough.
@@ -42,10 +49,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
@@ -71,10 +78,16 @@ impl SqliteStore {
     fn classify(error: &sqlx::Error) -> ErrorClass {
         match error {
             sqlx::Error::Database(db) => {
-                // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
                 let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0);
-                match code & 0xff {
-                    5 | 6 => ErrorClass::Retry,
+                match code {
+                    // Plain SQLITE_BUSY, and SQLITE_BUSY_TIMEOUT: the lock stayed taken for
+                    // the whole busy timeout (every write begins IMMEDIATE, which waits for
+                    // it). Trying again would only wait as long again: the database is
+                    // unavailable for now.
+                    5 | 773 => ErrorClass::Unavailable,
+                    // Other busy and locked codes (SQLITE_BUSY_RECOVERY, SQLITE_BUSY_SNAPSHOT,
+                    // SQLITE_LOCKED and its extended codes) come back at once and pass.
+                    _ if matches!(code & 0xff, 5 | 6) => ErrorClass::Retry,
                     _ => ErrorClass::Fatal,
                 }
             }

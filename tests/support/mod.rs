@@ -3,6 +3,8 @@
 //! and uses only part of it.
 
 pub mod app;
+pub mod durable_postgres;
 pub mod openapi;
 pub mod postgres;
+pub mod process;
 pub mod story;
