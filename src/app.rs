@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper::body::Incoming;
@@ -458,7 +458,12 @@ fn too_many_connections(max_connections: usize) -> Response {
         format!("the service is serving its limit of {max_connections} connections; retry shortly"),
     );
     error.retry_after = Some(1);
-    error.into_response()
+    let mut response = error.into_response();
+    // Answered outside the router and its request-id layer, so it gets its id here.
+    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        response.headers_mut().insert(REQUEST_ID, id);
+    }
+    response
 }
 
 /// A failed accept is usually one client's connection going away; running out of file
