@@ -1,16 +1,23 @@
 //! Assembles the service: store, router, middleware, and a server that shuts down gracefully.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, DefaultBodyLimit};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tokio::net::TcpListener;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tower::ServiceExt as _;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -32,6 +39,12 @@ use crate::store::Store;
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     pub body_limit_bytes: usize,
+    /// Largest body of a meeting (JSON or CSV), which may carry hundreds of events.
+    pub meeting_body_limit_bytes: usize,
+    /// Largest total size of a request's header fields (names, values and separators).
+    pub max_header_bytes: usize,
+    /// Most connections served at once; a connection beyond them is answered 503 and closed.
+    pub max_connections: usize,
     pub request_timeout: Duration,
     pub auth: AuthConfig,
     /// Proxies whose `X-Forwarded-For` names the client; none by default.
@@ -44,10 +57,20 @@ pub struct AppConfig {
 /// Cells of fewer people than this are suppressed in the indicators by default.
 pub const DEFAULT_SUPPRESSION_MIN: u32 = 3;
 
+/// Request headers may total 16 KiB by default: a bearer token and the usual headers take a
+/// few hundred bytes.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Connections served at once by default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
 impl Default for AppConfig {
     fn default() -> Self {
         AppConfig {
             body_limit_bytes: crate::http::DEFAULT_BODY_LIMIT_BYTES,
+            meeting_body_limit_bytes: crate::http::DEFAULT_MEETING_BODY_LIMIT_BYTES,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             request_timeout: Duration::from_secs(30),
             auth: AuthConfig::default(),
             trusted_proxies: TrustedProxies::default(),
@@ -230,6 +253,7 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
         store,
         in_flight: Default::default(),
         body_limit_bytes: config.body_limit_bytes,
+        meeting_body_limit_bytes: config.meeting_body_limit_bytes,
         tokens: Arc::new(tokens),
         suppression_min: config.suppression_min,
     })
@@ -268,6 +292,7 @@ fn timed_out(timeout: Duration) -> Response {
 /// The whole HTTP application over a store.
 pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Router> {
     let timeout = config.request_timeout;
+    let max_header_bytes = config.max_header_bytes;
     let proxies = Arc::new(config.trusted_proxies.clone());
     let state = prepare(store, config).await?;
     // Identifying the caller and the audit log wrap the timeout, so a request cut off by it is
@@ -284,6 +309,9 @@ pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Ro
         .layer(axum::middleware::from_fn_with_state(state, crate::http::guard::audit))
         .layer(axum::middleware::from_fn(move |req, next| {
             crate::http::guard::resolve_client(proxies.clone(), req, next)
+        }))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            limit_headers(max_header_bytes, req, next)
         }))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -307,14 +335,172 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = app(store.clone(), &config).await?;
-    let result = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    serve_connections(listener, app, &config, shutdown).await;
     store.close().await;
-    Ok(result?)
+    Ok(())
+}
+
+/// How long a client has to send a request's headers, and how long an idle kept-alive
+/// connection is kept: a connection that sends nothing does not hold its place for ever.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connections beyond `max_connections` answered 503 at once; past these, a new connection
+/// is closed unanswered, so a flood cannot make the service spend itself on refusals.
+const BUSY_ANSWERS: usize = 64;
+
+/// How long a connection beyond the limit is given to send the request it is refused.
+const BUSY_ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Accepts connections until `shutdown` resolves, each served by its own task, at most
+/// `max_connections` at once; then waits for those being served to finish their requests.
+async fn serve_connections(
+    listener: TcpListener,
+    app: Router,
+    config: &AppConfig,
+    shutdown: impl Future<Output = ()>,
+) {
+    let builder = connection_builder(config);
+    let slots = Arc::new(Semaphore::new(config.max_connections));
+    let busy_slots = Arc::new(Semaphore::new(BUSY_ANSWERS));
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            answer_busy(stream, &busy_slots, config.max_connections);
+            continue;
+        };
+        // The client's address, for `ConnectInfo`, as `axum::serve` would give it.
+        let service = app.clone().map_request(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(remote));
+            req
+        });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// HTTP/1 and HTTP/2 as `axum::serve` offers them, with the header limits: headers past twice
+/// `max_header_bytes` are refused by hyper itself (431) before they are ever buffered whole;
+/// those between the two are refused with a problem by [`limit_headers`].
+fn connection_builder(config: &AppConfig) -> auto::Builder<TokioExecutor> {
+    let hard_limit = hard_header_limit(config.max_header_bytes);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(hard_limit);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(hard_limit).unwrap_or(u32::MAX));
+    builder
+}
+
+/// The size past which hyper refuses request headers unread: twice the configured limit, and
+/// never below the smallest read buffer hyper accepts.
+fn hard_header_limit(max_header_bytes: usize) -> usize {
+    max_header_bytes.saturating_mul(2).max(HYPER_MIN_BUF_BYTES)
+}
+
+/// hyper's smallest allowed HTTP/1 read buffer.
+const HYPER_MIN_BUF_BYTES: usize = 8192;
+
+/// A connection beyond the limit gets a 503 with `Retry-After` and is closed, so its client
+/// learns at once to come back rather than waiting in a queue.
+fn answer_busy(stream: TcpStream, busy_slots: &Arc<Semaphore>, max_connections: usize) {
+    tracing::warn!(
+        max_connections,
+        "connection refused: the service is serving as many connections as it may"
+    );
+    let Ok(slot) = busy_slots.clone().try_acquire_owned() else {
+        return;
+    };
+    tokio::spawn(async move {
+        let service = hyper::service::service_fn(move |_| async move {
+            Ok::<_, std::convert::Infallible>(too_many_connections(max_connections))
+        });
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .keep_alive(false)
+            .timer(TokioTimer::new())
+            .header_read_timeout(BUSY_ANSWER_TIMEOUT);
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let _ = tokio::time::timeout(BUSY_ANSWER_TIMEOUT, connection).await;
+        drop(slot);
+    });
+}
+
+fn too_many_connections(max_connections: usize) -> Response {
+    let mut error = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "too-many-connections",
+        "Too many connections",
+        format!("the service is serving its limit of {max_connections} connections; retry shortly"),
+    );
+    error.retry_after = Some(1);
+    let mut response = error.into_response();
+    // Answered outside the router and its request-id layer, so it gets its id here.
+    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        response.headers_mut().insert(REQUEST_ID, id);
+    }
+    response
+}
+
+/// A failed accept is usually one client's connection going away; running out of file
+/// descriptors is not, and accepting again at once would only spin.
+async fn accept_failed(error: std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+    ) {
+        return;
+    }
+    tracing::error!(error = %error, "cannot accept connections; trying again in 1 s");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// Refuses, with a problem, a request whose header fields (names, values and separators)
+/// total more than `max_header_bytes`.
+async fn limit_headers(max_header_bytes: usize, req: Request<Body>, next: Next) -> Response {
+    let size: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if size > max_header_bytes {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers-too-large",
+            "The request headers are too large",
+            format!(
+                "request headers are limited to {max_header_bytes} bytes in all; these take {size}"
+            ),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

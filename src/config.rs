@@ -52,6 +52,19 @@ pub struct ServeOptions {
     #[arg(long, env = "MSAI_BODY_LIMIT_BYTES", default_value_t = crate::http::DEFAULT_BODY_LIMIT_BYTES)]
     pub body_limit_bytes: usize,
 
+    /// Largest meeting body (JSON or CSV) accepted, in bytes.
+    #[arg(long, env = "MSAI_MEETING_BODY_LIMIT_BYTES", default_value_t = crate::http::DEFAULT_MEETING_BODY_LIMIT_BYTES)]
+    pub meeting_body_limit_bytes: usize,
+
+    /// Largest total size of a request's header fields, in bytes; larger requests are
+    /// answered 431.
+    #[arg(long, env = "MSAI_MAX_HEADER_BYTES", default_value_t = crate::app::DEFAULT_MAX_HEADER_BYTES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..=1024 * 1024))]
+    pub max_header_bytes: usize,
+
+    /// Most connections served at once; a connection beyond them is answered 503 and closed.
+    #[arg(long, env = "MSAI_MAX_CONNECTIONS", default_value_t = crate::app::DEFAULT_MAX_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_connections: usize,
+
     /// Longest time a request may take before it is answered with 503, in seconds.
     #[arg(long, env = "MSAI_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
@@ -154,6 +167,9 @@ impl ServeOptions {
             trusted_proxies,
             suppression_min: self.suppression_min,
             body_limit_bytes: self.body_limit_bytes,
+            meeting_body_limit_bytes: self.meeting_body_limit_bytes,
+            max_header_bytes: self.max_header_bytes,
+            max_connections: self.max_connections,
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
             auth: crate::app::AuthConfig {
                 jwt_secret: self.jwt_secret.clone(),

@@ -443,12 +443,14 @@ fn problem_slugs() -> Vec<&'static str> {
         "idempotency-key-required",
         "unsupported-media-type",
         "body-too-large",
+        "headers-too-large",
         "invalid-field",
         "invalid-parameter",
         "idempotency-key-reused",
         "items-refused",
         "unavailable",
         "request-timeout",
+        "too-many-connections",
         "internal",
     ]);
     slugs

@@ -111,16 +111,24 @@ async fn read_json(req: Request, limit: usize, allow_empty: bool) -> Result<Valu
     Ok(value)
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let value = read_json(req, state.body_limit_bytes, false).await?;
+impl<T: DeserializeOwned> JsonBody<T> {
+    /// Reads a JSON body of at most `limit` bytes, for a route whose bodies may be larger
+    /// than the usual limit.
+    pub async fn with_limit(req: Request, limit: usize) -> Result<Self, ApiError> {
+        let value = read_json(req, limit, false).await?;
         let canonical = to_canonical_string(&value);
         Ok(JsonBody {
             value: from_value(value)?,
             canonical,
         })
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        Self::with_limit(req, state.body_limit_bytes).await
     }
 }
 

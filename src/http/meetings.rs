@@ -10,7 +10,7 @@
 //! header.
 
 use axum::Extension;
-use axum::extract::{FromRequest, RawQuery, Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::dto::{ListView, MAX_DESCRIPTION_CHARS, booking_date, currency, text_field};
-use super::error::ApiError;
+use super::error::{ApiError, ProblemField};
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, from_value, path_id};
 use super::members::{ContributionView, MAX_RECEIPT_CHARS, WithdrawalView};
 use super::query::{QueryParams, cursor};
@@ -186,17 +186,47 @@ impl CreateMeeting {
 /// A CSV meeting read into the JSON request it stands for, with the line of each event.
 struct CsvMeeting {
     body: Value,
-    event_lines: Vec<usize>,
-    attendance_lines: Vec<usize>,
+    event_lines: Vec<u64>,
+    attendance_lines: Vec<u64>,
 }
 
-fn csv_problem(detail: impl Into<String>) -> ApiError {
-    ApiError::new(
+/// A sheet that is not a meeting sheet, at `/rows/<line>` (line 1 is the header) or at
+/// `/rows/<line>/<column>`.
+fn csv_problem(pointer: String, detail: impl Into<String>) -> ApiError {
+    let detail = detail.into();
+    let mut error = ApiError::new(
         StatusCode::BAD_REQUEST,
         "malformed-csv",
         "The body is not a valid meeting CSV",
+        detail.clone(),
+    );
+    error.errors.push(ProblemField {
+        pointer: Some(pointer),
+        parameter: None,
+        kind: None,
         detail,
-    )
+    });
+    error
+}
+
+fn row(line: u64) -> String {
+    format!("/rows/{line}")
+}
+
+/// The line (from 1) of the row that starts at byte `start` of `text`. The reader counts a
+/// row from the end of the one before, so blank lines before it are skipped here.
+fn line_at(text: &str, start: u64) -> u64 {
+    let bytes = text.as_bytes();
+    let start = usize::try_from(start).map_or(bytes.len(), |s| s.min(bytes.len()));
+    let blank = bytes[start..]
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .count();
+    let breaks = bytes[..start + blank]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
+    1 + breaks as u64
 }
 
 fn read_csv(
@@ -204,60 +234,97 @@ fn read_csv(
     held_on: Option<&str>,
     note: Option<&str>,
 ) -> Result<CsvMeeting, ApiError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| csv_problem("the CSV must be UTF-8"))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        csv_problem(
+            row(line as u64),
+            format!("line {line}: the CSV must be UTF-8"),
+        )
+    })?;
+    let text = text.trim_start_matches('\u{feff}');
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| csv_problem(format!("the header row cannot be read: {e}")))?
+        .map_err(|e| csv_problem(row(1), format!("the header row cannot be read: {e}")))?
         .clone();
     let mut columns = Vec::with_capacity(headers.len());
     for name in headers.iter() {
         let name = name.trim();
         if !CSV_COLUMNS.contains(&name) {
-            return Err(csv_problem(format!(
-                "unknown column {name:?}; the columns are {}",
-                CSV_COLUMNS.join(", ")
-            )));
+            return Err(csv_problem(
+                row(1),
+                format!(
+                    "unknown column {name:?}; the columns are {}",
+                    CSV_COLUMNS.join(", ")
+                ),
+            ));
         }
         if columns.contains(&name) {
-            return Err(csv_problem(format!("column {name:?} appears twice")));
+            return Err(csv_problem(
+                row(1),
+                format!("column {name:?} appears twice"),
+            ));
         }
         columns.push(name);
     }
     for required in ["type", "member_id"] {
         if !columns.contains(&required) {
-            return Err(csv_problem(format!(
-                "the header has no {required:?} column"
-            )));
+            return Err(csv_problem(
+                row(1),
+                format!("the header has no {required:?} column"),
+            ));
         }
     }
     let mut events = Vec::new();
     let mut attendance = Vec::new();
     let mut event_lines = Vec::new();
     let mut attendance_lines = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record = record.map_err(|e| csv_problem(format!("line {line}: {e}")))?;
-        let mut row = Map::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.position() {
+            Some(position) => {
+                let line = line_at(text, position.byte());
+                csv_problem(row(line), format!("line {line}: {e}"))
+            }
+            None => csv_problem("/rows".into(), e.to_string()),
+        })?;
+        // Rows are named by the line they start on: a quoted cell may span lines, and blank
+        // lines are skipped.
+        let line = record
+            .position()
+            .map_or(0, |position| line_at(text, position.byte()));
+        let mut cells = Map::new();
         for (name, cell) in columns.iter().zip(record.iter()) {
             let cell = cell.trim();
             if !cell.is_empty() {
-                row.insert((*name).to_string(), Value::String(cell.to_string()));
+                cells.insert((*name).to_string(), Value::String(cell.to_string()));
             }
         }
-        if row.get("type").and_then(Value::as_str) == Some("attendance") {
-            if row.len() != 2 {
-                return Err(csv_problem(format!(
-                    "line {line}: an attendance row names only the member"
-                )));
+        if cells.get("type").and_then(Value::as_str) == Some("attendance") {
+            if let Some(column) = cells
+                .keys()
+                .find(|name| !["type", "member_id"].contains(&name.as_str()))
+            {
+                return Err(csv_problem(
+                    format!("{}/{column}", row(line)),
+                    format!("line {line}: an attendance row names only the member"),
+                ));
             }
-            attendance.push(row.remove("member_id").unwrap_or(Value::Null));
+            let Some(member) = cells.remove("member_id") else {
+                return Err(ApiError::invalid_field(
+                    format!("{}/member_id", row(line)),
+                    format!("line {line}: an attendance row names the member"),
+                ));
+            };
+            attendance.push(member);
             attendance_lines.push(line);
         } else {
-            events.push(Value::Object(row));
+            events.push(Value::Object(cells));
             event_lines.push(line);
         }
     }
@@ -277,9 +344,55 @@ fn read_csv(
     })
 }
 
+/// A meeting sheet read and checked as `POST .../meetings` checks it before anything is
+/// written, with what a refusal of the ledger needs to name rows instead of JSON items.
+pub struct MeetingSheet {
+    pub meeting: NewMeeting,
+    /// The canonical form of the JSON request the sheet stands for (for idempotency).
+    pub canonical: String,
+    csv: CsvMeeting,
+}
+
+impl MeetingSheet {
+    /// Reads a CSV meeting sheet; the meeting's date and note come from the query. A refusal
+    /// names the row and column at fault, or the query parameter.
+    pub fn read(
+        bytes: &[u8],
+        held_on: Option<&str>,
+        note: Option<&str>,
+        created_by: Uuid,
+    ) -> Result<MeetingSheet, ApiError> {
+        let csv = read_csv(bytes, held_on, note)?;
+        let canonical = to_canonical_string(&csv.body);
+        let request =
+            from_value::<CreateMeeting>(csv.body.clone()).map_err(|e| in_rows(e, &csv))?;
+        let meeting = request.parse(created_by).map_err(|e| in_rows(e, &csv))?;
+        Ok(MeetingSheet {
+            meeting,
+            canonical,
+            csv,
+        })
+    }
+}
+
+/// A refusal of the request a sheet stands for, in the sheet's terms: the meeting's date and
+/// note are query parameters, everything else is at a row.
+fn in_rows(error: ApiError, csv: &CsvMeeting) -> ApiError {
+    let first = error.errors.first().and_then(|f| f.pointer.as_deref());
+    if let Some(name @ ("/held_on" | "/note")) = first {
+        let name = name.trim_start_matches('/').to_string();
+        return ApiError::invalid_parameter(&name, error.errors[0].detail.clone());
+    }
+    to_rows(error, csv)
+}
+
 /// Rewrites `/events/<i>/…` and `/attendance/<i>` pointers to `/rows/<line>/…`.
 fn to_rows(mut error: ApiError, csv: &CsvMeeting) -> ApiError {
     let rewrite = |pointer: &str| -> String {
+        // A limit on the whole list (too many events or names) is about the sheet's rows.
+        if pointer == "/events" || pointer == "/attendance" {
+            return "/rows".to_string();
+        }
         for (prefix, lines) in [
             ("/events/", &csv.event_lines),
             ("/attendance/", &csv.attendance_lines),
@@ -408,47 +521,33 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
-    let (value, canonical, csv): (CreateMeeting, String, Option<CsvMeeting>) = if is_csv(&request) {
+    let limit = state.meeting_body_limit_bytes;
+    let (meeting, canonical, csv) = if is_csv(&request) {
         let params = QueryParams::parse(raw.as_deref(), &["held_on", "note"])?;
-        let bytes = axum::body::to_bytes(request.into_body(), state.body_limit_bytes)
+        let bytes = axum::body::to_bytes(request.into_body(), limit)
             .await
             .map_err(|_| {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "body-too-large",
                     "The body is too large",
-                    format!(
-                        "request bodies are limited to {} bytes",
-                        state.body_limit_bytes
-                    ),
+                    format!("meeting bodies are limited to {limit} bytes"),
                 )
             })?;
-        let csv = read_csv(&bytes, params.text("held_on"), params.text("note"))?;
-        let canonical = to_canonical_string(&csv.body);
-        match from_value::<CreateMeeting>(csv.body.clone()) {
-            Ok(value) => (value, canonical, Some(csv)),
-            Err(e)
-                if matches!(
-                    e.errors.first().and_then(|f| f.pointer.as_deref()),
-                    Some("/held_on" | "/note")
-                ) =>
-            {
-                let name = e.errors[0]
-                    .pointer
-                    .as_deref()
-                    .unwrap_or("/")
-                    .trim_start_matches('/')
-                    .to_string();
-                return Err(ApiError::invalid_parameter(
-                    &name,
-                    e.errors[0].detail.clone(),
-                ));
-            }
-            Err(e) => return Err(to_rows(e, &csv)),
-        }
+        let MeetingSheet {
+            meeting,
+            canonical,
+            csv,
+        } = MeetingSheet::read(
+            &bytes,
+            params.text("held_on"),
+            params.text("note"),
+            caller.id(),
+        )?;
+        (meeting, canonical, Some(csv))
     } else {
         QueryParams::parse(raw.as_deref(), &[])?;
-        let body = JsonBody::<CreateMeeting>::from_request(request, &state)
+        let body = JsonBody::<CreateMeeting>::with_limit(request, limit)
             .await
             .map_err(|mut e| {
                 if e.status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
@@ -456,29 +555,8 @@ pub async fn create(
                 }
                 e
             })?;
-        (body.value, body.canonical, None)
+        (body.value.parse(caller.id())?, body.canonical, None)
     };
-    let rows = |e: ApiError| match &csv {
-        // In a CSV request the meeting's date and note are query parameters.
-        Some(_)
-            if matches!(
-                e.errors.first().and_then(|f| f.pointer.as_deref()),
-                Some("/held_on" | "/note")
-            ) =>
-        {
-            let field = &e.errors[0];
-            let name = field
-                .pointer
-                .as_deref()
-                .unwrap_or("/")
-                .trim_start_matches('/')
-                .to_string();
-            ApiError::invalid_parameter(&name, field.detail.clone())
-        }
-        Some(csv) => to_rows(e, csv),
-        None => e,
-    };
-    let meeting = value.parse(caller.id()).map_err(rows)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),
@@ -494,7 +572,10 @@ pub async fn create(
                 .record_meeting(group_id, meeting, write.idempotency())
                 .await,
         )
-        .map_err(rows)
+        .map_err(|e| match &csv {
+            Some(csv) => in_rows(e, csv),
+            None => e,
+        })
 }
 
 pub async fn list(

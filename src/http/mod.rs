@@ -39,11 +39,17 @@ use error::ApiError;
 /// Largest request body accepted by default (64 KiB).
 pub const DEFAULT_BODY_LIMIT_BYTES: usize = 64 * 1024;
 
+/// Largest meeting body accepted by default (512 KiB): a meeting of the most events allowed,
+/// each with a long receipt number, still fits.
+pub const DEFAULT_MEETING_BODY_LIMIT_BYTES: usize = 512 * 1024;
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub in_flight: write::InFlight,
     pub body_limit_bytes: usize,
+    /// Meetings (JSON or CSV) carry up to hundreds of events, so their bodies may be larger.
+    pub meeting_body_limit_bytes: usize,
     pub tokens: Arc<TokenService>,
     pub limiter: LoginLimiter,
     /// Cells of the indicators describing fewer people than this are suppressed.
