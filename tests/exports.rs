@@ -582,3 +582,61 @@ both_backends!(
         assert!(frames > pages, "{frames} frames for {pages} pages");
     }
 );
+
+// A page that cannot be read once the file has started (here the entries are gone) must not
+// end the download as if the file were whole: the transfer breaks.
+both_backends!(
+    an_export_that_fails_after_its_first_byte_breaks_the_transfer,
+    |app| async move {
+        let group = app.create_group("Broken Savers").await;
+        app.create_account(&group, "assets:cash:HKD", "asset", "HKD", false)
+            .await;
+        app.create_account(&group, "assets:bank:HKD", "asset", "HKD", false)
+            .await;
+        for _ in 0..3 {
+            let reply = app
+                .transfer(&group, "assets:bank:HKD", "assets:cash:HKD", "1.00")
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        }
+        let drop = "DROP TABLE entries";
+        match app.backend {
+            support::app::Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+                sqlx::query(drop).execute(&pool).await.unwrap();
+            }
+            support::app::Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+                sqlx::query(drop).execute(&pool).await.unwrap();
+            }
+        }
+        for format in ["hledger", "beancount", "csv"] {
+            let path = format!("/v1/groups/{group}/export?format={format}");
+            // The header is read and handed to the server before the first page fails; the
+            // server may not have flushed it yet when the transfer breaks, so the break can
+            // come before the status line or in the body, but never as a normal end.
+            let mut received = Vec::new();
+            let broken = match app.client.get(app.url(&path)).send().await {
+                Err(e) => {
+                    assert!(e.is_request() || e.is_body(), "{format}: {e:?}");
+                    true
+                }
+                Ok(mut response) => {
+                    assert_eq!(response.status(), StatusCode::OK, "{format}");
+                    loop {
+                        match response.chunk().await {
+                            Ok(Some(chunk)) => received.extend_from_slice(&chunk),
+                            Ok(None) => break false,
+                            Err(_) => break true,
+                        }
+                    }
+                }
+            };
+            let received = String::from_utf8_lossy(&received);
+            assert!(broken, "{format}: the transfer ended normally:\n{received}");
+            assert!(!received.contains("1.00"), "{format}: {received}");
+        }
+        // The service itself answers on.
+        assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    }
+);
