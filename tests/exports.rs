@@ -90,6 +90,85 @@ async fn export(app: &TestApp, group: &str, format: &str) -> String {
     reply.text.clone()
 }
 
+/// An export read frame by frame as the server sends it: the frames' count, the whole text,
+/// and the response headers.
+async fn streamed(app: &TestApp, path: &str) -> (usize, String, reqwest::header::HeaderMap) {
+    let mut response = app.client.get(app.url(path)).send().await.expect("export");
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let headers = response.headers().clone();
+    let mut frames = 0;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.expect("a complete transfer") {
+        frames += 1;
+        bytes.extend_from_slice(&chunk);
+    }
+    (frames, String::from_utf8(bytes).expect("UTF-8"), headers)
+}
+
+/// The same export built whole in memory from one read of the journal, by the formatter the
+/// stream's pages are written with.
+async fn whole(
+    app: &TestApp,
+    group: &str,
+    format: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> String {
+    use msai_ledger::domain::export::{ExportFormat, write_all};
+    let date = |d: Option<&str>| d.map(|d| d.parse::<chrono::NaiveDate>().unwrap());
+    let (from, to) = (date(from), date(to));
+    let journal = app
+        .store
+        .export_journal(group.parse().unwrap(), from, to)
+        .await
+        .expect("journal");
+    write_all(
+        ExportFormat::parse(format).unwrap(),
+        &journal.group,
+        &journal.accounts,
+        &journal.transactions,
+        from,
+        to,
+    )
+}
+
+/// Every format, whole and in a date range, streamed equals built whole, byte for byte;
+/// returns the number of frames the whole hledger journal came in.
+async fn check_streamed_equals_whole(app: &TestApp, group: &str, from: &str, to: &str) -> usize {
+    let mut frames_of_hledger = 0;
+    for format in ["hledger", "beancount", "csv"] {
+        let path = format!("/v1/groups/{group}/export?format={format}");
+        let (frames, text, headers) = streamed(app, &path).await;
+        assert_eq!(
+            text,
+            whole(app, group, format, None, None).await,
+            "{format}"
+        );
+        assert!(
+            headers.get("content-length").is_none(),
+            "{format}: {headers:?}"
+        );
+        assert_eq!(
+            headers
+                .get("transfer-encoding")
+                .map(|v| v.to_str().unwrap()),
+            Some("chunked"),
+            "{format}"
+        );
+        if format == "hledger" {
+            frames_of_hledger = frames;
+        }
+        let ranged = format!("{path}&from={from}&to={to}");
+        let (_, text, _) = streamed(app, &ranged).await;
+        assert_eq!(
+            text,
+            whole(app, group, format, Some(from), Some(to)).await,
+            "{format} from {from} to {to}"
+        );
+    }
+    frames_of_hledger
+}
+
 /// Every account's balance by hledger's own arithmetic.
 fn hledger_balances(file: &std::path::Path) -> BTreeMap<String, (rust_decimal::Decimal, String)> {
     let path = file.to_str().unwrap();
@@ -387,6 +466,34 @@ both_backends!(
     }
 );
 
+both_backends!(
+    the_streamed_export_of_the_story_equals_the_whole_one_and_stops_at_its_start,
+    |app| async move {
+        let story = support::story::story(&app).await;
+        let group = story.group.clone();
+        check_streamed_equals_whole(&app, &group, "2026-01-01", "2026-02-28").await;
+
+        // The export reads up to the head pinned when it started: a page read after a later
+        // posting still ends at that head.
+        let id: uuid::Uuid = group.parse().unwrap();
+        let start = app.store.export_start(id).await.unwrap();
+        let head = start.group.head_sequence;
+        app.transfer(&group, "assets:bank:HKD", "assets:cash:HKD", "1.00")
+            .await;
+        let page = msai_ledger::store::ExportPage {
+            from: None,
+            to: None,
+            after_sequence: 0,
+            through_sequence: head,
+            limit: 1000,
+        };
+        let read = app.store.export_page(id, &page).await.unwrap();
+        assert!(!read.has_more);
+        assert_eq!(read.items.len(), usize::try_from(head).unwrap());
+        assert_eq!(read.items.last().unwrap().sequence, head);
+    }
+);
+
 // Contributions, withdrawals and social-fund gifts in HKD and PHP, recorded as meetings of 250
 // events each: the same journal a busy group builds over years.
 both_backends!(
@@ -468,5 +575,68 @@ both_backends!(
         let head = app.get(&g).await.body["head_sequence"].as_i64().unwrap();
         assert_eq!(usize::try_from(head).unwrap(), total);
         check_exports(&app, &group, total).await;
+
+        // Streamed page by page, it is the journal built whole, and it comes in many frames.
+        let frames = check_streamed_equals_whole(&app, &group, "2025-03-01", "2025-06-30").await;
+        let pages = total.div_ceil(msai_ledger::http::ledger::EXPORT_PAGE_TRANSACTIONS as usize);
+        assert!(frames > pages, "{frames} frames for {pages} pages");
+    }
+);
+
+// A page that cannot be read once the file has started (here the entries are gone) must not
+// end the download as if the file were whole: the transfer breaks.
+both_backends!(
+    an_export_that_fails_after_its_first_byte_breaks_the_transfer,
+    |app| async move {
+        let group = app.create_group("Broken Savers").await;
+        app.create_account(&group, "assets:cash:HKD", "asset", "HKD", false)
+            .await;
+        app.create_account(&group, "assets:bank:HKD", "asset", "HKD", false)
+            .await;
+        for _ in 0..3 {
+            let reply = app
+                .transfer(&group, "assets:bank:HKD", "assets:cash:HKD", "1.00")
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        }
+        let drop = "DROP TABLE entries";
+        match app.backend {
+            support::app::Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+                sqlx::query(drop).execute(&pool).await.unwrap();
+            }
+            support::app::Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+                sqlx::query(drop).execute(&pool).await.unwrap();
+            }
+        }
+        for format in ["hledger", "beancount", "csv"] {
+            let path = format!("/v1/groups/{group}/export?format={format}");
+            // The header is read and handed to the server before the first page fails; the
+            // server may not have flushed it yet when the transfer breaks, so the break can
+            // come before the status line or in the body, but never as a normal end.
+            let mut received = Vec::new();
+            let broken = match app.client.get(app.url(&path)).send().await {
+                Err(e) => {
+                    assert!(e.is_request() || e.is_body(), "{format}: {e:?}");
+                    true
+                }
+                Ok(mut response) => {
+                    assert_eq!(response.status(), StatusCode::OK, "{format}");
+                    loop {
+                        match response.chunk().await {
+                            Ok(Some(chunk)) => received.extend_from_slice(&chunk),
+                            Ok(None) => break false,
+                            Err(_) => break true,
+                        }
+                    }
+                }
+            };
+            let received = String::from_utf8_lossy(&received);
+            assert!(broken, "{format}: the transfer ended normally:\n{received}");
+            assert!(!received.contains("1.00"), "{format}: {received}");
+        }
+        // The service itself answers on.
+        assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
     }
 );

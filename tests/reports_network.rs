@@ -473,6 +473,55 @@ const SAVINGS_COLUMNS: [&str; 12] = [
     "capital",
 ];
 
+/// The CSV of a converted savings report: the per-currency rows with an empty `rate`, then the
+/// rates, each group and the total in the target currency.
+fn converted_savings_rows(json: &Value) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = savings_rows(json)
+        .into_iter()
+        .map(|mut row| {
+            row.push(String::new());
+            row
+        })
+        .collect();
+    let converted = &json["converted"];
+    for r in converted["rates"].as_array().unwrap() {
+        let mut row = vec!["caller_rate".to_string()];
+        row.extend(vec![String::new(); 8]);
+        row.extend([text(&r["currency"]), String::new(), String::new()]);
+        row.push(text(&r["rate"]));
+        rows.push(row);
+    }
+    let figures = |f: &Value| {
+        vec![
+            text(&f["currency"]),
+            text(&f["savings"]),
+            text(&f["capital"]),
+            String::new(),
+        ]
+    };
+    let groups = json["groups"].as_array().unwrap();
+    for (g, f) in groups.iter().zip(converted["groups"].as_array().unwrap()) {
+        assert_eq!(g["group_id"], f["group_id"]);
+        let mut row = vec!["converted_group".to_string()];
+        for field in ["group_id", "name", "host_country", "home_country", "status"] {
+            row.push(text(&g[field]));
+        }
+        for field in ["active", "returned_home", "exited"] {
+            row.push(text(&g["members"][field]));
+        }
+        row.extend(figures(f));
+        rows.push(row);
+    }
+    let mut row = vec!["converted_total".to_string()];
+    row.extend(vec![String::new(); 5]);
+    for field in ["active", "returned_home", "exited"] {
+        row.push(text(&json["members"][field]));
+    }
+    row.extend(figures(&converted["totals"]));
+    rows.push(row);
+    rows
+}
+
 const PORTFOLIO_FIELDS: [&str; 11] = [
     "key",
     "currency",
@@ -1052,5 +1101,121 @@ both_backends!(
                 "invalid-parameter",
             );
         }
+    }
+);
+
+both_backends!(
+    the_savings_mobilised_convert_only_at_the_rates_the_caller_gives,
+    |app| async move {
+        let Network { hk, sg, .. } = network(&app).await;
+        let plain = ok(&app.get("/v1/reports/savings").await).clone();
+        assert!(plain.get("converted").is_none(), "{plain}");
+        let mut columns = SAVINGS_COLUMNS.to_vec();
+        columns.push("rate");
+
+        // Into US dollars: HKD savings 2,787.57 × 0.1282 = 357.366474 → 357.37; capital
+        // 500.00 × 0.1282 = 64.10. SGD savings 1,000.00 × 0.74 = 740.00, capital 0.00. Total
+        // savings 357.366474 + 740 = 1,097.366474 → 1,097.37 (converted exactly, rounded once).
+        let path = "/v1/reports/savings?convert_to=USD&rate=SGD:0.74&rate=HKD:0.1282";
+        let report = json_and_csv(&app, path, &columns, converted_savings_rows).await;
+        support::openapi::assert_schema_matches("SavingsReport", &report);
+        assert_eq!(
+            report["groups"], plain["groups"],
+            "the figures per currency stay"
+        );
+        assert_eq!(report["totals"], plain["totals"]);
+        let at = "caller-supplied rates";
+        assert_eq!(report["converted"]["currency"], "USD");
+        assert_eq!(report["converted"]["converted_at"], at);
+        assert_eq!(
+            report["converted"]["rates"],
+            json!([{"currency": "HKD", "rate": "0.1282"}, {"currency": "SGD", "rate": "0.74"}])
+        );
+        assert_eq!(
+            report["converted"]["groups"],
+            json!([
+                {"group_id": hk, "currency": "USD", "savings": "357.37", "capital": "64.10", "converted_at": at},
+                {"group_id": sg, "currency": "USD", "savings": "740.00", "capital": "0.00", "converted_at": at},
+            ])
+        );
+        assert_eq!(
+            report["converted"]["totals"],
+            json!({"currency": "USD", "savings": "1097.37", "capital": "64.10", "converted_at": at})
+        );
+
+        // Into yen (no minor unit): 2,787.57 × 19.5 = 54,357.615 → 54,358; SGD 1,000 × 113.25
+        // = 113,250; total 167,607.615 → 167,608; capital 500 × 19.5 = 9,750.
+        let yen = ok(&app
+            .get("/v1/reports/savings?convert_to=JPY&rate=HKD:19.5&rate=SGD:113.25")
+            .await)
+        .clone();
+        assert_eq!(yen["converted"]["groups"][0]["savings"], "54358");
+        assert_eq!(yen["converted"]["totals"]["savings"], "167608");
+        assert_eq!(yen["converted"]["totals"]["capital"], "9750");
+
+        // Into one of the report's own currencies: HKD counts at 1, SGD at the rate given.
+        // 1,000.00 × 5.8 = 5,800.00; total 2,787.57 + 5,800.00 = 8,587.57.
+        let path = "/v1/reports/savings?convert_to=HKD&rate=SGD:5.8&host_country=SG";
+        let hkd = json_and_csv(&app, path, &columns, converted_savings_rows).await;
+        assert_eq!(hkd["converted"]["totals"]["savings"], "5800.00");
+        let hkd = ok(&app
+            .get("/v1/reports/savings?convert_to=HKD&rate=SGD:5.8")
+            .await)
+        .clone();
+        assert_eq!(hkd["converted"]["groups"][0]["savings"], "2787.57");
+        assert_eq!(hkd["converted"]["totals"]["savings"], "8587.57");
+        assert_eq!(hkd["converted"]["totals"]["capital"], "500.00");
+        // Only Singapore holds nothing but SGD: converting it into SGD needs no rate.
+        let sgd = ok(&app
+            .get("/v1/reports/savings?convert_to=SGD&host_country=SG")
+            .await)
+        .clone();
+        assert_eq!(sgd["converted"]["rates"], json!([]));
+        assert_eq!(sgd["converted"]["totals"]["savings"], "1000.00");
+
+        // Refusals name the parameter and change nothing.
+        for (query, parameter) in [
+            ("convert_to=USD&rate=HKD:0.1282", "rate"),
+            ("convert_to=USD", "rate"),
+            ("rate=HKD:0.1282&rate=SGD:0.74", "rate"),
+            ("convert_to=usd&rate=HKD:0.1282&rate=SGD:0.74", "convert_to"),
+            ("convert_to=XAU&rate=HKD:0.1282&rate=SGD:0.74", "convert_to"),
+            ("convert_to=USD&rate=HKD:0.1282&rate=SGD:0", "rate"),
+            ("convert_to=USD&rate=HKD:0.1282&rate=SGD:0.00", "rate"),
+            ("convert_to=USD&rate=HKD:0.1282&rate=SGD:-0.74", "rate"),
+            ("convert_to=USD&rate=HKD:0.1282&rate=SGD:1e2", "rate"),
+            ("convert_to=USD&rate=HKD:0.1282&rate=SGD:abc", "rate"),
+            ("convert_to=USD&rate=HKD:0.1282&rate=SGD", "rate"),
+            (
+                "convert_to=USD&rate=HKD:0.1282&rate=ZZZ:0.5&rate=SGD:0.74",
+                "rate",
+            ),
+            (
+                "convert_to=USD&rate=HKD:0.1282&rate=HKD:0.13&rate=SGD:0.74",
+                "rate",
+            ),
+            (
+                "convert_to=USD&rate=USD:1&rate=HKD:0.1282&rate=SGD:0.74",
+                "rate",
+            ),
+            (
+                "convert_to=USD&convert_to=EUR&rate=HKD:0.1282&rate=SGD:0.74",
+                "convert_to",
+            ),
+        ] {
+            let reply = app.get(&format!("/v1/reports/savings?{query}")).await;
+            assert_problem(
+                &reply,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-parameter",
+            );
+            assert_eq!(
+                reply.body["errors"][0]["parameter"], parameter,
+                "{query}: {}",
+                reply.body
+            );
+        }
+        let again = ok(&app.get("/v1/reports/savings").await).clone();
+        assert_eq!(again, plain);
     }
 );

@@ -3,9 +3,11 @@
 //! every transaction keeps its sequence, id and hash, and amounts are exact decimals: debits
 //! positive, credits negative, so each tool's balances equal the service's trial balance.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
+use uuid::Uuid;
 
 use super::account::{AccountType, Direction};
 use super::model::{Account, Group, Transaction};
@@ -86,63 +88,6 @@ fn header(group: &Group, from: Option<NaiveDate>, to: Option<NaiveDate>, comment
     out
 }
 
-/// hledger journal syntax (also read by ledger-cli).
-pub fn hledger(
-    group: &Group,
-    accounts: &[Account],
-    transactions: &[Transaction],
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> String {
-    let mut out = header(group, from, to, ";");
-    out.push('\n');
-    let mut currencies: Vec<Currency> = accounts.iter().map(|a| a.currency).collect();
-    currencies.sort_by_key(|c| c.code());
-    currencies.dedup();
-    for c in &currencies {
-        // The format directive fixes each commodity's decimals, so no tool rounds.
-        let sample = to_decimal(100_000, *c);
-        let _ = writeln!(out, "commodity {sample} {c}");
-    }
-    out.push('\n');
-    for a in accounts {
-        let kind = match a.kind {
-            AccountType::Asset => "A",
-            AccountType::Liability => "L",
-            AccountType::Equity => "E",
-            AccountType::Income => "R",
-            AccountType::Expense => "X",
-        };
-        let _ = writeln!(
-            out,
-            "account {}  ; type: {kind}, currency: {}",
-            a.code, a.currency
-        );
-    }
-    for t in transactions {
-        out.push('\n');
-        let _ = writeln!(out, "{} * {}", t.booked_on, one_line(&t.description));
-        let _ = writeln!(
-            out,
-            "    ; sequence: {}, id: {}, hash: {}",
-            t.sequence, t.id, t.hash
-        );
-        if let Some(of) = t.reverses {
-            let _ = writeln!(out, "    ; reverses: {of}");
-        }
-        for e in &t.entries {
-            let _ = writeln!(
-                out,
-                "    {}  {} {}",
-                e.account_code,
-                signed(e.direction, e.amount_minor, e.currency),
-                e.currency
-            );
-        }
-    }
-    out
-}
-
 /// An account name beancount accepts: the root its type requires, then the code's segments,
 /// each starting with a capital letter or a digit.
 pub fn beancount_account(code: &str, kind: AccountType) -> String {
@@ -200,43 +145,113 @@ fn quoted(text: &str) -> String {
     )
 }
 
-/// beancount syntax. Accounts are opened on 1970-01-01, the earliest booking date the service
-/// accepts, restricted to their currency.
-pub fn beancount(
-    group: &Group,
-    accounts: &[Account],
-    transactions: &[Transaction],
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> String {
-    let mut out = header(group, from, to, ";");
-    let _ = writeln!(out, "option \"title\" {}", quoted(&group.name));
-    let mut currencies: Vec<Currency> = accounts.iter().map(|a| a.currency).collect();
-    currencies.sort_by_key(|c| c.code());
-    currencies.dedup();
-    if let Some(first) = currencies.first() {
-        let _ = writeln!(out, "option \"operating_currency\" \"{first}\"");
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
     }
-    out.push('\n');
-    for c in &currencies {
-        let _ = writeln!(out, "1970-01-01 commodity {c}");
+}
+
+pub const CSV_HEADER: &str = "sequence,transaction_id,booked_on,recorded_at,description,line,account,account_type,direction,amount,signed_amount,currency,reverses,hash";
+
+/// Writes an export in pieces: first the header (the group, its commodities and its accounts),
+/// then the transactions in as many batches as the caller reads them. The pieces joined are the
+/// whole file, byte for byte, however the journal was split, so an export can be streamed page
+/// by page with memory bounded by one page.
+pub struct ExportWriter {
+    format: ExportFormat,
+    /// beancount's name of each account, by id.
+    names: HashMap<Uuid, String>,
+    /// Each account's type, by id (a CSV column).
+    kinds: HashMap<Uuid, AccountType>,
+}
+
+impl ExportWriter {
+    pub fn new(format: ExportFormat, accounts: &[Account]) -> Self {
+        let names = match format {
+            ExportFormat::Beancount => accounts
+                .iter()
+                .map(|a| (a.id, beancount_account(&a.code, a.kind)))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let kinds = match format {
+            ExportFormat::Csv => accounts.iter().map(|a| (a.id, a.kind)).collect(),
+            _ => HashMap::new(),
+        };
+        ExportWriter {
+            format,
+            names,
+            kinds,
+        }
     }
-    let names: std::collections::HashMap<uuid::Uuid, String> = accounts
-        .iter()
-        .map(|a| (a.id, beancount_account(&a.code, a.kind)))
-        .collect();
-    for a in accounts {
-        let _ = writeln!(out, "1970-01-01 open {} {}", names[&a.id], a.currency);
-        let _ = writeln!(out, "  code: {}", quoted(&a.code));
+
+    /// Everything before the first transaction.
+    pub fn header(
+        &self,
+        group: &Group,
+        accounts: &[Account],
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> String {
+        match self.format {
+            ExportFormat::Hledger => hledger_header(group, accounts, from, to),
+            ExportFormat::Beancount => self.beancount_header(group, accounts, from, to),
+            ExportFormat::Csv => {
+                let mut out = String::from(CSV_HEADER);
+                out.push_str("\r\n");
+                out
+            }
+        }
     }
-    for t in transactions {
+
+    /// Appends `transactions` (oldest first, with their entries) to `out`.
+    pub fn transactions(&self, out: &mut String, transactions: &[Transaction]) {
+        for t in transactions {
+            match self.format {
+                ExportFormat::Hledger => hledger_transaction(out, t),
+                ExportFormat::Beancount => self.beancount_transaction(out, t),
+                ExportFormat::Csv => self.csv_rows(out, t),
+            }
+        }
+    }
+
+    /// beancount syntax. Accounts are opened on 1970-01-01, the earliest booking date the
+    /// service accepts, restricted to their currency.
+    fn beancount_header(
+        &self,
+        group: &Group,
+        accounts: &[Account],
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> String {
+        let mut out = header(group, from, to, ";");
+        let _ = writeln!(out, "option \"title\" {}", quoted(&group.name));
+        let currencies = currencies(accounts);
+        if let Some(first) = currencies.first() {
+            let _ = writeln!(out, "option \"operating_currency\" \"{first}\"");
+        }
+        out.push('\n');
+        for c in &currencies {
+            let _ = writeln!(out, "1970-01-01 commodity {c}");
+        }
+        for a in accounts {
+            let _ = writeln!(out, "1970-01-01 open {} {}", self.names[&a.id], a.currency);
+            let _ = writeln!(out, "  code: {}", quoted(&a.code));
+        }
+        out
+    }
+
+    fn beancount_transaction(&self, out: &mut String, t: &Transaction) {
         out.push('\n');
         let _ = writeln!(out, "{} * {}", t.booked_on, quoted(&t.description));
         let _ = writeln!(out, "  sequence: {}", t.sequence);
         let _ = writeln!(out, "  id: \"{}\"", t.id);
         let _ = writeln!(out, "  hash: \"{}\"", t.hash);
         for e in &t.entries {
-            let name = names
+            let name = self
+                .names
                 .get(&e.account_id)
                 .cloned()
                 .unwrap_or_else(|| beancount_account(&e.account_code, AccountType::Asset));
@@ -249,26 +264,9 @@ pub fn beancount(
             );
         }
     }
-    out
-}
 
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
-pub const CSV_HEADER: &str = "sequence,transaction_id,booked_on,recorded_at,description,line,account,account_type,direction,amount,signed_amount,currency,reverses,hash";
-
-/// One row per entry.
-pub fn csv(accounts: &[Account], transactions: &[Transaction]) -> String {
-    let kinds: std::collections::HashMap<uuid::Uuid, AccountType> =
-        accounts.iter().map(|a| (a.id, a.kind)).collect();
-    let mut out = String::from(CSV_HEADER);
-    out.push_str("\r\n");
-    for t in transactions {
+    /// One row per entry.
+    fn csv_rows(&self, out: &mut String, t: &Transaction) {
         for e in &t.entries {
             let row = [
                 t.sequence.to_string(),
@@ -279,7 +277,7 @@ pub fn csv(accounts: &[Account], transactions: &[Transaction]) -> String {
                 csv_cell(&t.description),
                 e.line.to_string(),
                 csv_cell(&e.account_code),
-                kinds
+                self.kinds
                     .get(&e.account_id)
                     .map_or("", |k| k.as_str())
                     .to_string(),
@@ -294,6 +292,127 @@ pub fn csv(accounts: &[Account], transactions: &[Transaction]) -> String {
             out.push_str("\r\n");
         }
     }
+}
+
+/// The accounts' currencies, sorted by code, each once.
+fn currencies(accounts: &[Account]) -> Vec<Currency> {
+    let mut currencies: Vec<Currency> = accounts.iter().map(|a| a.currency).collect();
+    currencies.sort_by_key(|c| c.code());
+    currencies.dedup();
+    currencies
+}
+
+/// hledger journal syntax (also read by ledger-cli).
+fn hledger_header(
+    group: &Group,
+    accounts: &[Account],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> String {
+    let mut out = header(group, from, to, ";");
+    out.push('\n');
+    for c in &currencies(accounts) {
+        // The format directive fixes each commodity's decimals, so no tool rounds.
+        let sample = to_decimal(100_000, *c);
+        let _ = writeln!(out, "commodity {sample} {c}");
+    }
+    out.push('\n');
+    for a in accounts {
+        let kind = match a.kind {
+            AccountType::Asset => "A",
+            AccountType::Liability => "L",
+            AccountType::Equity => "E",
+            AccountType::Income => "R",
+            AccountType::Expense => "X",
+        };
+        let _ = writeln!(
+            out,
+            "account {}  ; type: {kind}, currency: {}",
+            a.code, a.currency
+        );
+    }
+    out
+}
+
+fn hledger_transaction(out: &mut String, t: &Transaction) {
+    out.push('\n');
+    let _ = writeln!(out, "{} * {}", t.booked_on, one_line(&t.description));
+    let _ = writeln!(
+        out,
+        "    ; sequence: {}, id: {}, hash: {}",
+        t.sequence, t.id, t.hash
+    );
+    if let Some(of) = t.reverses {
+        let _ = writeln!(out, "    ; reverses: {of}");
+    }
+    for e in &t.entries {
+        let _ = writeln!(
+            out,
+            "    {}  {} {}",
+            e.account_code,
+            signed(e.direction, e.amount_minor, e.currency),
+            e.currency
+        );
+    }
+}
+
+/// The whole export in one string: the header and every transaction.
+pub fn write_all(
+    format: ExportFormat,
+    group: &Group,
+    accounts: &[Account],
+    transactions: &[Transaction],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> String {
+    let writer = ExportWriter::new(format, accounts);
+    let mut out = writer.header(group, accounts, from, to);
+    writer.transactions(&mut out, transactions);
+    out
+}
+
+/// hledger journal syntax (also read by ledger-cli), whole.
+pub fn hledger(
+    group: &Group,
+    accounts: &[Account],
+    transactions: &[Transaction],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> String {
+    write_all(
+        ExportFormat::Hledger,
+        group,
+        accounts,
+        transactions,
+        from,
+        to,
+    )
+}
+
+/// beancount syntax, whole.
+pub fn beancount(
+    group: &Group,
+    accounts: &[Account],
+    transactions: &[Transaction],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> String {
+    write_all(
+        ExportFormat::Beancount,
+        group,
+        accounts,
+        transactions,
+        from,
+        to,
+    )
+}
+
+/// One CSV row per entry, whole.
+pub fn csv(accounts: &[Account], transactions: &[Transaction]) -> String {
+    let writer = ExportWriter::new(ExportFormat::Csv, accounts);
+    let mut out = String::from(CSV_HEADER);
+    out.push_str("\r\n");
+    writer.transactions(&mut out, transactions);
     out
 }
 

@@ -107,6 +107,114 @@ impl SavingsReport {
     }
 }
 
+/// A conversion of the savings report the caller asked for: into `target`, at the rates they
+/// supplied (the value of one unit of each currency in the target currency). The service holds
+/// no exchange rates of its own; these are shown beside the converted figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    pub target: Currency,
+    /// One rate per currency other than the target, by currency code.
+    pub rates: BTreeMap<&'static str, (Currency, Decimal)>,
+}
+
+/// Savings and capital in the target currency, in its minor units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConvertedFigures {
+    pub savings_minor: i128,
+    pub capital_minor: i128,
+}
+
+/// The savings report converted: each group's and the total's savings and capital.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConvertedSavings {
+    pub target: Currency,
+    /// The rates as given, by currency code.
+    pub rates: Vec<(Currency, Decimal)>,
+    /// One line per group, in the report's order.
+    pub groups: Vec<(Uuid, ConvertedFigures)>,
+    pub totals: ConvertedFigures,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversionError {
+    /// The report holds money in this currency and no rate was given for it.
+    MissingRate(Currency),
+    /// A converted figure is beyond what can be computed exactly (about 7.9 × 10^28).
+    TooLarge,
+}
+
+impl Conversion {
+    /// The value of one unit of `currency` in the target: 1 for the target itself.
+    fn rate(&self, currency: Currency) -> Result<Decimal, ConversionError> {
+        if currency == self.target {
+            return Ok(Decimal::ONE);
+        }
+        self.rates
+            .get(currency.code())
+            .map(|(_, rate)| *rate)
+            .ok_or(ConversionError::MissingRate(currency))
+    }
+
+    /// Every currency's exact amount times its rate, added exactly, then rounded once to the
+    /// target's minor unit, half to even (banker's rounding), so no rounding error accumulates
+    /// over currencies or groups.
+    fn convert(&self, lines: &[SavingsBalance]) -> Result<ConvertedFigures, ConversionError> {
+        let (mut savings, mut capital) = (Decimal::ZERO, Decimal::ZERO);
+        for line in lines {
+            let rate = self.rate(line.currency)?;
+            savings = add_converted(savings, line.savings_minor, line.currency, rate)?;
+            capital = add_converted(capital, line.capital_minor, line.currency, rate)?;
+        }
+        Ok(ConvertedFigures {
+            savings_minor: to_minor(savings, self.target)?,
+            capital_minor: to_minor(capital, self.target)?,
+        })
+    }
+}
+
+fn add_converted(
+    sum: Decimal,
+    minor: i128,
+    currency: Currency,
+    rate: Decimal,
+) -> Result<Decimal, ConversionError> {
+    let exact = Decimal::try_from_i128_with_scale(minor, currency.exponent())
+        .map_err(|_| ConversionError::TooLarge)?;
+    exact
+        .checked_mul(rate)
+        .and_then(|value| sum.checked_add(value))
+        .ok_or(ConversionError::TooLarge)
+}
+
+/// `value` rounded half to even to `currency`'s minor unit, as a count of minor units.
+fn to_minor(value: Decimal, currency: Currency) -> Result<i128, ConversionError> {
+    let mut rounded =
+        value.round_dp_with_strategy(currency.exponent(), RoundingStrategy::MidpointNearestEven);
+    rounded.rescale(currency.exponent());
+    if rounded.scale() != currency.exponent() {
+        return Err(ConversionError::TooLarge);
+    }
+    Ok(rounded.mantissa())
+}
+
+impl SavingsReport {
+    /// Each group's savings and capital, and the totals, converted at the caller's rates: every
+    /// currency of the group (of all groups, for the totals) converted exactly and rounded once.
+    pub fn convert(&self, conversion: &Conversion) -> Result<ConvertedSavings, ConversionError> {
+        let groups = self
+            .groups
+            .iter()
+            .map(|g| Ok((g.group_id, conversion.convert(&g.balances)?)))
+            .collect::<Result<Vec<_>, ConversionError>>()?;
+        Ok(ConvertedSavings {
+            target: conversion.target,
+            rates: conversion.rates.values().copied().collect(),
+            groups,
+            totals: conversion.convert(&self.totals)?,
+        })
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The investment portfolio
 
@@ -601,6 +709,112 @@ mod tests {
         assert_eq!(
             format_total(i128::from(i64::MAX) * 4, hkd),
             "368934881474191032.28"
+        );
+    }
+
+    fn money(code: &str) -> Currency {
+        Currency::parse(code).unwrap()
+    }
+
+    fn one_group(balances: Vec<SavingsBalance>) -> SavingsReport {
+        SavingsReport::new(
+            None,
+            vec![GroupSavings {
+                group_id: Uuid::nil(),
+                name: "G".into(),
+                host_country: "HK".into(),
+                home_country: "PH".into(),
+                status: GroupStatus::Provisional,
+                members: MemberCounts::default(),
+                balances,
+            }],
+        )
+    }
+
+    fn to_usd(rates: &[(&str, &str)]) -> Conversion {
+        Conversion {
+            target: money("USD"),
+            rates: rates
+                .iter()
+                .map(|(c, r)| (money(c).code(), (money(c), r.parse().unwrap())))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_conversion_ending_on_half_a_cent_rounds_to_even() {
+        // HKD 0.05 at 0.1 is USD 0.005: half a cent, rounded to the even 0.00 (half-up would
+        // give 0.01); HKD 0.15 is USD 0.015, rounded to the even 0.02.
+        let line = |savings, capital| SavingsBalance {
+            currency: money("HKD"),
+            savings_minor: savings,
+            capital_minor: capital,
+        };
+        let converted = one_group(vec![line(5, 15)])
+            .convert(&to_usd(&[("HKD", "0.1")]))
+            .unwrap();
+        assert_eq!(
+            converted.totals,
+            ConvertedFigures {
+                savings_minor: 0,
+                capital_minor: 2
+            }
+        );
+        // 0.25 → 0.025 → 0.02 and 0.35 → 0.035 → 0.04: to even both ways.
+        let converted = one_group(vec![line(25, 35)])
+            .convert(&to_usd(&[("HKD", "0.1")]))
+            .unwrap();
+        assert_eq!(
+            converted.groups[0].1,
+            ConvertedFigures {
+                savings_minor: 2,
+                capital_minor: 4
+            }
+        );
+    }
+
+    #[test]
+    fn currencies_are_converted_exactly_then_rounded_once() {
+        // HKD 0.03 at 0.1 (0.003) and JPY 1 at 0.007 (0.007) are USD 0.010 together: rounding
+        // each first would give 0.00 + 0.01.
+        let report = one_group(vec![
+            SavingsBalance {
+                currency: money("HKD"),
+                savings_minor: 3,
+                capital_minor: 0,
+            },
+            SavingsBalance {
+                currency: money("JPY"),
+                savings_minor: 1,
+                capital_minor: 0,
+            },
+            SavingsBalance {
+                currency: money("USD"),
+                savings_minor: 100,
+                capital_minor: -7,
+            },
+        ]);
+        let converted = report
+            .convert(&to_usd(&[("HKD", "0.1"), ("JPY", "0.007")]))
+            .unwrap();
+        assert_eq!(converted.totals.savings_minor, 101);
+        assert_eq!(converted.totals.capital_minor, -7);
+        assert_eq!(
+            report.convert(&to_usd(&[("HKD", "0.1")])),
+            Err(ConversionError::MissingRate(money("JPY")))
+        );
+    }
+
+    #[test]
+    fn a_conversion_beyond_exact_arithmetic_is_refused() {
+        let report = one_group(vec![SavingsBalance {
+            currency: money("HKD"),
+            savings_minor: i128::from(i64::MAX) * 1000,
+            capital_minor: 0,
+        }]);
+        assert_eq!(
+            report.convert(&to_usd(&[("HKD", "100000000000")])),
+            Err(ConversionError::TooLarge)
         );
     }
 

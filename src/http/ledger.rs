@@ -1,5 +1,6 @@
 //! Group-wide ledger routes: trial balance, period closes, chain verification.
 
+use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -10,6 +11,7 @@ use super::error::ApiError;
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
 use super::query::QueryParams;
 use super::write::{PreparedWrite, json_response};
+use crate::store::ExportPage;
 
 pub async fn trial_balance(
     State(state): State<AppState>,
@@ -66,14 +68,23 @@ pub async fn verify(
     ))
 }
 
+/// Transactions read and written per page of a streamed export: enough to keep the database
+/// round trips few, small enough that memory stays bounded whatever the journal's size.
+pub const EXPORT_PAGE_TRANSACTIONS: u32 = 500;
+
 /// The group's journal for accounting tools: `format=hledger|beancount|csv`, optionally only
 /// what was booked from `from` to `to`.
+///
+/// Streamed: the header (commodities and accounts) is sent at once, then the journal page by
+/// page, each read in its own short transaction up to the head sequence pinned at the start, so
+/// the file is the journal as it was at that moment. Everything that can be refused is checked
+/// before the first byte; a failure after it aborts the body (see [`ExportStream`]).
 pub async fn export(
     State(state): State<AppState>,
     PathParams(group_id): PathParams<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    use crate::domain::export::{self, ExportFormat};
+    use crate::domain::export::{ExportFormat, ExportWriter};
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
 
@@ -91,24 +102,24 @@ pub async fn export(
         }
     };
     let (from, to) = params.date_range()?;
-    let journal = state.store.export_journal(group_id, from, to).await?;
-    let body = match format {
-        ExportFormat::Hledger => export::hledger(
-            &journal.group,
-            &journal.accounts,
-            &journal.transactions,
+    let start = state.store.export_start(group_id).await?;
+    let writer = ExportWriter::new(format, &start.accounts);
+    let header = writer.header(&start.group, &start.accounts, from, to);
+    let stream = ExportStream {
+        store: state.store.clone(),
+        writer,
+        group_id,
+        page: ExportPage {
             from,
             to,
-        ),
-        ExportFormat::Beancount => export::beancount(
-            &journal.group,
-            &journal.accounts,
-            &journal.transactions,
-            from,
-            to,
-        ),
-        ExportFormat::Csv => export::csv(&journal.accounts, &journal.transactions),
+            after_sequence: 0,
+            through_sequence: start.group.head_sequence,
+            limit: EXPORT_PAGE_TRANSACTIONS,
+        },
+        header: Some(header),
+        done: false,
     };
+    let body = Body::from_stream(futures_util::stream::unfold(stream, ExportStream::next));
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -123,4 +134,57 @@ pub async fn export(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+/// The body of a streamed export: the header, then one chunk per page of transactions.
+///
+/// A page that cannot be read after the response has started cannot become a problem+json
+/// any more; the error is logged and ends the stream with an error, so the server aborts the
+/// transfer (no terminating chunk) and the client sees a broken download rather than a file
+/// that looks complete.
+struct ExportStream {
+    store: std::sync::Arc<dyn crate::store::Store>,
+    writer: crate::domain::export::ExportWriter,
+    group_id: uuid::Uuid,
+    page: ExportPage,
+    header: Option<String>,
+    done: bool,
+}
+
+impl ExportStream {
+    async fn next(mut self) -> Option<(Result<Bytes, std::io::Error>, Self)> {
+        if let Some(header) = self.header.take() {
+            return Some((Ok(Bytes::from(header)), self));
+        }
+        if self.done {
+            return None;
+        }
+        match self.store.export_page(self.group_id, &self.page).await {
+            Ok(page) => {
+                let mut chunk = String::new();
+                self.writer.transactions(&mut chunk, &page.items);
+                match page.items.last() {
+                    Some(last) if page.has_more => self.page.after_sequence = last.sequence,
+                    _ => self.done = true,
+                }
+                if chunk.is_empty() {
+                    return None;
+                }
+                Some((Ok(Bytes::from(chunk)), self))
+            }
+            Err(error) => {
+                tracing::error!(
+                    group.id = %self.group_id,
+                    after_sequence = self.page.after_sequence,
+                    error = %error,
+                    "export aborted after the response started"
+                );
+                self.done = true;
+                Some((
+                    Err(std::io::Error::other("the export could not be completed")),
+                    self,
+                ))
+            }
+        }
+    }
 }

@@ -285,6 +285,27 @@ pub trait OperationsStore: Send + Sync + 'static {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> StoreResult<JournalExport>;
+    /// The start of a streamed export: the group, whose head sequence pins the snapshot every
+    /// page is read up to, and its accounts, read together (no transactions).
+    async fn export_start(&self, group_id: Uuid) -> StoreResult<JournalExport>;
+    /// One page of a streamed export, in its own short read transaction. The journal is
+    /// append-only, so pages read up to the pinned head add up to the journal as it was then.
+    async fn export_page(
+        &self,
+        group_id: Uuid,
+        page: &ExportPage,
+    ) -> StoreResult<Page<Transaction>>;
+}
+
+/// Which transactions one page of an export holds: booked in `from`..`to`, with sequences
+/// after `after_sequence` and not after `through_sequence`, at most `limit` of them.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportPage {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub after_sequence: i64,
+    pub through_sequence: i64,
+    pub limit: u32,
 }
 
 /// Group reports for treasurers and the task force, read from the journal in one transaction

@@ -9,7 +9,7 @@ macro_rules! impl_operations_store {
         use $crate::domain::allocation::{self, AllocationError};
         use $crate::domain::operations::*;
         use $crate::domain::posting::Draft;
-        use $crate::store::OperationsStore;
+        use $crate::store::{ExportPage, OperationsStore};
 
         /// Runs `$outcome` (which uses `$group`, the locked group) for a write with an
         /// idempotency key: a replay answers at once; a refusal rolls back whatever the attempt
@@ -150,6 +150,44 @@ macro_rules! impl_operations_store {
         }
 
         impl $store {
+            /// The group with its head sequence and every account, read together: the start of
+            /// an export, which reads no transaction after that head.
+            async fn export_start_in_tx(tx: &mut Tx, group_id: Uuid) -> Result<JournalExport, TxError> {
+                let group = Self::read_group(tx, group_id).await?;
+                let rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
+                    .bind(group_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let accounts = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
+                Ok(JournalExport { group, accounts, transactions: Vec::new() })
+            }
+
+            /// One page of an export: transactions booked in the range with sequences after
+            /// `after_sequence` and not after `through_sequence`, oldest first, with entries.
+            async fn export_page_in_tx(tx: &mut Tx, group_id: Uuid, page: &ExportPage) -> Result<Page<Transaction>, TxError> {
+                let sql = const_format::concatcp!(
+                    "SELECT ",
+                    $crate::store::shared::TRANSACTION_COLUMNS,
+                    " FROM transactions t WHERE t.group_id = $1 AND t.sequence > $2 AND t.sequence <= $3 \
+                     AND ($4 IS NULL OR t.booked_on >= $4) AND ($5 IS NULL OR t.booked_on <= $5) \
+                     ORDER BY t.sequence LIMIT $6"
+                );
+                let rows = sqlx::query(sql)
+                    .bind(group_id)
+                    .bind(page.after_sequence)
+                    .bind(page.through_sequence)
+                    .bind(page.from)
+                    .bind(page.to)
+                    .bind(i64::from(page.limit) + 1)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let mut items = rows.iter().map(transaction_from_row).collect::<Result<Vec<_>, _>>()?;
+                let has_more = items.len() > page.limit as usize;
+                items.truncate(page.limit as usize);
+                Self::attach_entries(tx, group_id, &mut items).await?;
+                Ok(Page { items, has_more })
+            }
+
             /// An account the operation names, which must be an asset account of the group in
             /// `currency`.
             async fn asset_account(
@@ -1811,28 +1849,41 @@ macro_rules! impl_operations_store {
             async fn export_journal(&self, group_id: Uuid, from: Option<NaiveDate>, to: Option<NaiveDate>) -> StoreResult<JournalExport> {
                 read_tx!(self, |tx| {
                     let result: Result<JournalExport, TxError> = async {
-                        let group = Self::read_group(&mut tx, group_id).await?;
-                        let rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
-                            .bind(group_id)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                        let accounts = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
-                        let mut transactions = Vec::new();
-                        let mut after_sequence = 0;
+                        let mut journal = Self::export_start_in_tx(&mut tx, group_id).await?;
+                        let mut page = ExportPage {
+                            from,
+                            to,
+                            after_sequence: 0,
+                            through_sequence: journal.group.head_sequence,
+                            limit: VERIFY_BATCH as u32,
+                        };
                         loop {
-                            let query = TransactionQuery { account: None, from, to, after_sequence, limit: VERIFY_BATCH as u32 };
-                            let page = Self::list_transactions_in_tx(&mut tx, group_id, &query).await?;
-                            if let Some(last) = page.items.last() {
-                                after_sequence = last.sequence;
+                            let batch = Self::export_page_in_tx(&mut tx, group_id, &page).await?;
+                            if let Some(last) = batch.items.last() {
+                                page.after_sequence = last.sequence;
                             }
-                            transactions.extend(page.items);
-                            if !page.has_more {
+                            journal.transactions.extend(batch.items);
+                            if !batch.has_more {
                                 break;
                             }
                         }
-                        Ok(JournalExport { group, accounts, transactions })
+                        Ok(journal)
                     }
                     .await;
+                    result
+                })
+            }
+
+            async fn export_start(&self, group_id: Uuid) -> StoreResult<JournalExport> {
+                read_tx!(self, |tx| {
+                    let result: Result<JournalExport, TxError> = Self::export_start_in_tx(&mut tx, group_id).await;
+                    result
+                })
+            }
+
+            async fn export_page(&self, group_id: Uuid, page: &ExportPage) -> StoreResult<Page<Transaction>> {
+                read_tx!(self, |tx| {
+                    let result: Result<Page<Transaction>, TxError> = Self::export_page_in_tx(&mut tx, group_id, page).await;
                     result
                 })
             }
