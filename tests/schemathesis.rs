@@ -293,7 +293,7 @@ async fn run_schemathesis(backend: Backend) {
         .args(["--seed", &SEED.to_string()])
         .args(["--max-examples", &CASES_PER_OPERATION.to_string()])
         .args(["--generation-database", "none"])
-        .args(["--workers", "2"])
+        .args(["--workers", "1"])
         .args(["--request-timeout", "30"])
         .arg("--baseline")
         .arg(BASELINE)
