@@ -95,7 +95,13 @@ const CHANNELS: [RemittanceChannel; 4] = [
     RemittanceChannel::MobileWallet,
     RemittanceChannel::Post,
 ];
-const SEXES: [Sex; 5] = [Sex::Female, Sex::Male, Sex::Female, Sex::Other, Sex::Undisclosed];
+const SEXES: [Sex; 5] = [
+    Sex::Female,
+    Sex::Male,
+    Sex::Female,
+    Sex::Other,
+    Sex::Undisclosed,
+];
 
 /// A deterministic sequence of small numbers, so every run loads the same network.
 struct Sequence(u64);
@@ -411,7 +417,12 @@ async fn load_group(store: &dyn Store, index: usize, transactions: usize) -> usi
         written += 1;
     }
     for (leaving, status, on, keep_capital) in [
-        (returns_home, MemberStatus::ReturnedHome, date(2025, 11, 20), true),
+        (
+            returns_home,
+            MemberStatus::ReturnedHome,
+            date(2025, 11, 20),
+            true,
+        ),
         (exits, MemberStatus::Exited, date(2025, 12, 10), false),
     ] {
         if !leaving {
@@ -544,9 +555,8 @@ fn network(c: &mut Criterion) {
         ("savings_host_HK_as_of_mid_year", &host, mid_year),
     ] {
         bench.bench_function(name, |b| {
-            b.to_async(&runtime).iter(|| async {
-                black_box(store.savings_report(filter, as_of).await.unwrap())
-            })
+            b.to_async(&runtime)
+                .iter(|| async { black_box(store.savings_report(filter, as_of).await.unwrap()) })
         });
     }
     for (name, filter) in [
@@ -576,8 +586,14 @@ fn network(c: &mut Criterion) {
         ("indicators_mid_year", mid_year.unwrap()),
     ] {
         bench.bench_function(name, |b| {
-            b.to_async(&runtime)
-                .iter(|| async { black_box(store.indicators_report(as_of, DEFAULT_SUPPRESSION_MIN).await.unwrap()) })
+            b.to_async(&runtime).iter(|| async {
+                black_box(
+                    store
+                        .indicators_report(as_of, DEFAULT_SUPPRESSION_MIN)
+                        .await
+                        .unwrap(),
+                )
+            })
         });
     }
     bench.bench_function("reintegration", |b| {

@@ -318,12 +318,17 @@ macro_rules! impl_network_store {
                 .await?;
                 // What the payouts of members leaving took from their accounts: the debits of
                 // each standing transaction the exit route wrote (its metadata names the member).
+                // Those few transactions are found first, through their partial index, and
+                // only their entries read: without the materialised step, SQLite would scan
+                // the whole journal to join it with the entries.
                 let payouts = sqlx::query(
-                    "SELECT t.group_id, t.metadata, t.booked_on, e.account_id, e.currency, \
+                    "WITH exits AS MATERIALIZED (SELECT t.id, t.group_id, t.metadata, t.booked_on FROM transactions t \
+                     WHERE t.metadata LIKE '{\"event\":\"member_exit\",%' \
+                     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = t.id)) \
+                     SELECT t.group_id, t.metadata, t.booked_on, e.account_id, e.currency, \
                      CAST(SUM(e.amount_minor) AS BIGINT) AS paid \
-                     FROM transactions t JOIN entries e ON e.transaction_id = t.id \
-                     WHERE t.metadata LIKE '{\"event\":\"member_exit\",%' AND e.direction = 'debit' \
-                     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = t.id) \
+                     FROM exits t JOIN entries e ON e.transaction_id = t.id \
+                     WHERE e.direction = 'debit' \
                      GROUP BY t.id, t.group_id, t.metadata, t.booked_on, e.account_id, e.currency",
                 )
                 .fetch_all(&mut **tx)
