@@ -176,7 +176,7 @@ async fn load_group(store: &dyn Store, index: usize, transactions: usize) -> usi
         } else {
             date(2025, 1, 1)
         };
-        let birth_year = if (index + i) % 11 == 0 {
+        let birth_year = if (index + i).is_multiple_of(11) {
             None
         } else {
             Some(1955 + sequence.next(52) as i32)
@@ -260,7 +260,7 @@ async fn load_group(store: &dyn Store, index: usize, transactions: usize) -> usi
     // Investments paid from and into the cash box: written below, after the meetings.
     let investments = 2;
     let investment_events = 4 * investments;
-    let distributes = index % 10 == 0;
+    let distributes = index.is_multiple_of(10);
     let returns_home = index % 4 == 1;
     let exits = index % 8 == 3;
     let others = written
@@ -272,7 +272,7 @@ async fn load_group(store: &dyn Store, index: usize, transactions: usize) -> usi
 
     // Meetings of up to 500 contributions and withdrawals, spread over the year.
     let meetings = contributions.div_ceil(EVENTS_PER_MEETING).max(4);
-    let mut saved = vec![0i64; MEMBERS];
+    let mut saved = [0i64; MEMBERS];
     let mut left = contributions;
     for m in 0..meetings {
         let count = left.div_ceil(meetings - m).min(EVENTS_PER_MEETING);
@@ -349,7 +349,7 @@ async fn load_group(store: &dyn Store, index: usize, transactions: usize) -> usi
                         currency,
                         partner: None,
                         committed_minor: (i == 0).then_some(committed),
-                        women_led: Some(index % 2 == 0),
+                        women_led: Some(index.is_multiple_of(2)),
                         created_by: None,
                     },
                     None,
@@ -540,7 +540,8 @@ fn network(c: &mut Criterion) {
         host_country: Some("SG".into()),
         home_country: Some("ID".into()),
     };
-    let mid_year = Some(date(2025, 6, 30));
+    let june = date(2025, 6, 30);
+    let mid_year = Some(june);
     let (from, to) = (Some(date(2025, 4, 1)), Some(date(2025, 6, 30)));
     // The indicators as the handler computes them when no date is given: as of today.
     let today = chrono::Utc::now().date_naive();
@@ -581,10 +582,7 @@ fn network(c: &mut Criterion) {
             })
         });
     }
-    for (name, as_of) in [
-        ("indicators_today", today),
-        ("indicators_mid_year", mid_year.unwrap()),
-    ] {
+    for (name, as_of) in [("indicators_today", today), ("indicators_mid_year", june)] {
         bench.bench_function(name, |b| {
             b.to_async(&runtime).iter(|| async {
                 black_box(
