@@ -256,8 +256,11 @@ fn reports(c: &mut Criterion) {
     });
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reports-bench.journal");
-    if std::fs::write(&path, journal).is_ok() {
-        eprintln!("wrote the journal to {}", path.display());
+    let written = std::fs::create_dir_all(path.parent().expect("a directory"))
+        .and_then(|()| std::fs::write(&path, journal));
+    match written {
+        Ok(()) => eprintln!("wrote the journal to {}", path.display()),
+        Err(e) => eprintln!("could not write the journal to {}: {e}", path.display()),
     }
 }
 

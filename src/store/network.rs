@@ -10,19 +10,30 @@ macro_rules! impl_network_store {
         use $crate::domain::network as network;
         use $crate::store::NetworkStore;
 
-        /// A member's savings and capital (credit-normal accounts) from entries booked on or
-        /// before `$3` (all when null), per group and currency.
-        const SAVINGS_BY_GROUP_SQL: &str = "SELECT m.group_id, a.currency, \
-             CAST(COALESCE(SUM(CASE WHEN e.account_id = m.savings_account_id THEN \
-                 CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END ELSE 0 END), 0) AS BIGINT) AS savings_minor, \
-             CAST(COALESCE(SUM(CASE WHEN e.account_id = m.capital_account_id THEN \
-                 CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END ELSE 0 END), 0) AS BIGINT) AS capital_minor \
+        /// The balance of a member's account `a` (credit-normal) at the end of the date `$3`, or
+        /// now when it is null: the totals every posting keeps on the account, less what was
+        /// booked after that date, so a report as of a recent date reads few entries (through
+        /// the index on entries by account and date).
+        const BALANCE_ON_3: &str = "(a.credits_minor - a.debits_minor - CASE WHEN $3 IS NULL THEN 0 ELSE COALESCE((SELECT \
+             SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
+             FROM entries e WHERE e.account_id = a.id AND e.booked_on > $3), 0) END)";
+
+        /// The same on the date `$1`, which is never null.
+        const BALANCE_ON_1: &str = "(a.credits_minor - a.debits_minor - COALESCE((SELECT \
+             SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
+             FROM entries e WHERE e.account_id = a.id AND e.booked_on > $1), 0))";
+
+        /// A member's savings and capital on `$3` (now when null), per group and currency.
+        const SAVINGS_BY_GROUP_SQL: &str = const_format::concatcp!(
+            "SELECT m.group_id, a.currency, \
+             CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ", BALANCE_ON_3, " ELSE 0 END) AS BIGINT) AS savings_minor, \
+             CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ", BALANCE_ON_3, " ELSE 0 END) AS BIGINT) AS capital_minor \
              FROM members m JOIN groups g ON g.id = m.group_id \
              JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-             LEFT JOIN entries e ON e.account_id = a.id AND ($3 IS NULL OR e.booked_on <= $3) \
              WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
              AND ($3 IS NULL OR m.joined_on <= $3) \
-             GROUP BY m.group_id, a.currency";
+             GROUP BY m.group_id, a.currency"
+        );
 
         /// Members who had joined by `$3`, by their status on that date: a member whose
         /// status changed after it was still active then.
@@ -35,18 +46,16 @@ macro_rules! impl_network_store {
              AND ($3 IS NULL OR m.joined_on <= $3) \
              GROUP BY m.group_id";
 
-        /// A member's savings and capital from entries booked on or before `$1`, per currency,
-        /// for every member who had joined by then (a row for each account's currency even
-        /// when nothing was booked).
-        const PERSON_BALANCES_SQL: &str = "SELECT m.id AS member_id, a.currency, \
-             CAST(COALESCE(SUM(CASE WHEN e.account_id = m.savings_account_id THEN \
-                 CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END ELSE 0 END), 0) AS BIGINT) AS savings_minor, \
-             CAST(COALESCE(SUM(CASE WHEN e.account_id = m.capital_account_id THEN \
-                 CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END ELSE 0 END), 0) AS BIGINT) AS capital_minor \
+        /// A member's savings and capital on `$1`, per currency, for every member who had
+        /// joined by then (a row for each account's currency even when nothing was booked).
+        const PERSON_BALANCES_SQL: &str = const_format::concatcp!(
+            "SELECT m.id AS member_id, a.currency, \
+             CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ", BALANCE_ON_1, " ELSE 0 END) AS BIGINT) AS savings_minor, \
+             CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ", BALANCE_ON_1, " ELSE 0 END) AS BIGINT) AS capital_minor \
              FROM members m JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-             LEFT JOIN entries e ON e.account_id = a.id AND e.booked_on <= $1 \
              WHERE m.joined_on <= $1 \
-             GROUP BY m.id, a.currency";
+             GROUP BY m.id, a.currency"
+        );
 
         fn stake_in<'s>(
             stakes: &'s mut std::collections::BTreeMap<&'static str, network::ReturnStake>,
@@ -309,12 +318,17 @@ macro_rules! impl_network_store {
                 .await?;
                 // What the payouts of members leaving took from their accounts: the debits of
                 // each standing transaction the exit route wrote (its metadata names the member).
+                // Those few transactions are found first, through their partial index, and
+                // only their entries read: without the materialised step, SQLite would scan
+                // the whole journal to join it with the entries.
                 let payouts = sqlx::query(
-                    "SELECT t.group_id, t.metadata, t.booked_on, e.account_id, e.currency, \
+                    "WITH exits AS MATERIALIZED (SELECT t.id, t.group_id, t.metadata, t.booked_on FROM transactions t \
+                     WHERE t.metadata LIKE '{\"event\":\"member_exit\",%' \
+                     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = t.id)) \
+                     SELECT t.group_id, t.metadata, t.booked_on, e.account_id, e.currency, \
                      CAST(SUM(e.amount_minor) AS BIGINT) AS paid \
-                     FROM transactions t JOIN entries e ON e.transaction_id = t.id \
-                     WHERE t.metadata LIKE '{\"event\":\"member_exit\",%' AND e.direction = 'debit' \
-                     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = t.id) \
+                     FROM exits t JOIN entries e ON e.transaction_id = t.id \
+                     WHERE e.direction = 'debit' \
                      GROUP BY t.id, t.group_id, t.metadata, t.booked_on, e.account_id, e.currency",
                 )
                 .fetch_all(&mut **tx)
