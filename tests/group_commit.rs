@@ -97,7 +97,7 @@ async fn concurrent_writes_commit_together_and_each_is_judged_alone(backend: Bac
     }
     release.await.unwrap();
 
-    let mut expected = vec![0i64; GROUPS];
+    let mut expected = [0i64; GROUPS];
     for s in &sent {
         let g = groups.iter().position(|x| *x == s.group).unwrap();
         let amount = s.body["entries"][0]["amount"].as_str().unwrap();
