@@ -184,7 +184,7 @@ async fn group_commit_can_be_turned_off(backend: Backend) {
     let store = msai_ledger::store::connect_with(
         &app.database_url,
         msai_ledger::store::StoreOptions {
-            group_commit_max: 1,
+            group_commit_max: Some(1),
         },
     )
     .await

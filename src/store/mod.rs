@@ -447,23 +447,22 @@ pub trait Store:
 }
 
 /// How a store runs its writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreOptions {
     /// The most writes that share one database transaction and one commit (group commit);
-    /// one means every write is its own transaction.
-    pub group_commit_max: usize,
+    /// one means every write is its own transaction. `None` takes the backend's default:
+    /// [`SQLITE_GROUP_COMMIT_MAX`] or [`POSTGRES_GROUP_COMMIT_MAX`].
+    pub group_commit_max: Option<usize>,
 }
 
-/// Writes one commit may carry by default.
-pub const DEFAULT_GROUP_COMMIT_MAX: usize = 64;
+/// SQLite has one writer at a time: batching its writes saves a commit (and an fsync) per
+/// write and costs no parallelism.
+pub const SQLITE_GROUP_COMMIT_MAX: usize = 64;
 
-impl Default for StoreOptions {
-    fn default() -> Self {
-        StoreOptions {
-            group_commit_max: DEFAULT_GROUP_COMMIT_MAX,
-        }
-    }
-}
+/// PostgreSQL already shares one WAL flush between transactions that commit at once, and
+/// runs transactions of different groups in parallel; one batch per process would queue them
+/// on one connection instead. Measured slower here (see BENCHMARKS.md), so off by default.
+pub const POSTGRES_GROUP_COMMIT_MAX: usize = 1;
 
 /// Opens the store a database URL names: `sqlite:` (the default) or `postgres:`/`postgresql:`.
 pub async fn connect(url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {

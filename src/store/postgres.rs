@@ -66,7 +66,12 @@ impl PostgresStore {
             .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?;
         Ok(PostgresStore {
             pool,
-            commits: GroupCommit::new(store_options.group_commit_max, Self::classify),
+            commits: GroupCommit::new(
+                store_options
+                    .group_commit_max
+                    .unwrap_or(super::POSTGRES_GROUP_COMMIT_MAX),
+                Self::classify,
+            ),
         })
     }
 

@@ -62,7 +62,12 @@ impl SqliteStore {
             .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?;
         Ok(SqliteStore {
             pool,
-            commits: GroupCommit::new(store_options.group_commit_max, Self::classify),
+            commits: GroupCommit::new(
+                store_options
+                    .group_commit_max
+                    .unwrap_or(super::SQLITE_GROUP_COMMIT_MAX),
+                Self::classify,
+            ),
         })
     }
 

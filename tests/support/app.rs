@@ -14,6 +14,11 @@ pub enum Backend {
     Postgres,
 }
 
+/// The store options every test service runs with.
+pub const GROUP_COMMIT: msai_ledger::store::StoreOptions = msai_ledger::store::StoreOptions {
+    group_commit_max: Some(msai_ledger::store::SQLITE_GROUP_COMMIT_MAX),
+};
+
 /// Password of the `admin` user every test service starts with.
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
@@ -65,7 +70,9 @@ pub async fn spawn_with(backend: Backend, mut config: AppConfig) -> Option<TestA
     if config.auth.bootstrap_admin_password.is_none() {
         config.auth.bootstrap_admin_password = Some(ADMIN_PASSWORD.to_string());
     }
-    let store = msai_ledger::store::connect(&database_url)
+    // Group commit on, on both backends, so every test runs the batched write path (on
+    // PostgreSQL it is off by default).
+    let store = msai_ledger::store::connect_with(&database_url, GROUP_COMMIT)
         .await
         .expect("connect and migrate");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
