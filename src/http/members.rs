@@ -51,8 +51,8 @@ pub struct CreateMember {
     pub name: String,
     #[serde(default)]
     pub sex: Sex,
-    #[serde(default)]
-    pub birth_year: Option<i32>,
+    #[serde(default, deserialize_with = "optional_year")]
+    pub birth_year: Option<i64>,
     pub home_country: String,
     pub host_country: String,
     #[serde(default)]
@@ -69,18 +69,24 @@ pub struct CreateMember {
 impl CreateMember {
     fn parse(self) -> Result<NewMember, ApiError> {
         let this_year = Utc::now().year();
-        if let Some(year) = self.birth_year
-            && !(1900..=this_year).contains(&year)
-        {
-            return Err(ApiError::invalid_field(
-                "/birth_year",
-                format!("must be a year from 1900 to {this_year}"),
-            ));
-        }
+        let birth_year = match self.birth_year {
+            None => None,
+            Some(year) => Some(
+                i32::try_from(year)
+                    .ok()
+                    .filter(|year| (1900..=this_year).contains(year))
+                    .ok_or_else(|| {
+                        ApiError::invalid_field(
+                            "/birth_year",
+                            format!("must be a year from 1900 to {this_year}"),
+                        )
+                    })?,
+            ),
+        };
         Ok(NewMember {
             name: text_field("/name", &self.name, MAX_NAME_CHARS, false)?,
             sex: self.sex,
-            birth_year: self.birth_year,
+            birth_year,
             home_country: country("/home_country", &self.home_country)?,
             host_country: country("/host_country", &self.host_country)?,
             occupation: optional_text("/occupation", self.occupation, MAX_DETAIL_CHARS)?,
@@ -88,6 +94,51 @@ impl CreateMember {
             joined_on: booking_date("/joined_on", self.joined_on)?,
         })
     }
+}
+
+/// A year given as a JSON number. JSON does not tell `1988` from `1988.0`, and JSON Schema
+/// counts both as integers, so a number with a zero fraction is taken as the whole number it
+/// is; a fraction that is not zero is refused. A number too large for the range check
+/// saturates, so it is refused by that check with the field's usual message.
+fn optional_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    struct Year;
+    impl serde::de::Visitor<'_> for Year {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number (a year)")
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+            Ok(i64::try_from(v).unwrap_or(i64::MAX))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+            if v.is_finite() && v.fract() == 0.0 {
+                // `as` saturates at the bounds of i64.
+                Ok(v as i64)
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    struct MaybeYear;
+    impl<'de> serde::de::Visitor<'de> for MaybeYear {
+        type Value = Option<i64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number (a year) or null")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<i64>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<i64>, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Option<i64>, D2::Error> {
+            d.deserialize_any(Year).map(Some)
+        }
+    }
+    d.deserialize_option(MaybeYear)
 }
 
 /// A field that may be absent (unchanged), null (cleared) or a value.
