@@ -483,8 +483,8 @@ macro_rules! impl_member_store {
                         Self::read_group(&mut tx, group_id).await?;
                         let rows = sqlx::query(
                             "SELECT * FROM member_events WHERE group_id = $1 AND kind = $2 \
-                             AND ($3 IS NULL OR member_id = $3) AND ($4 IS NULL OR booked_on >= $4) \
-                             AND ($5 IS NULL OR booked_on <= $5) AND ($6 IS NULL OR id > $6) ORDER BY id LIMIT $7",
+                             AND ($3 IS NULL OR member_id = $3) AND booked_on >= COALESCE($4, '0001-01-01') \
+                             AND booked_on <= COALESCE($5, '9999-12-31') AND ($6 IS NULL OR id > $6) ORDER BY id LIMIT $7",
                         )
                         .bind(group_id)
                         .bind(query.kind.as_str())

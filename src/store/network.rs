@@ -220,7 +220,7 @@ macro_rules! impl_network_store {
                 let rows = sqlx::query(
                     "SELECT x.* FROM remittances x JOIN groups g ON g.id = x.group_id \
                      WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
-                     AND ($3 IS NULL OR x.booked_on >= $3) AND ($4 IS NULL OR x.booked_on <= $4) \
+                     AND x.booked_on >= COALESCE($3, '0001-01-01') AND x.booked_on <= COALESCE($4, '9999-12-31') \
                      AND (x.transaction_id IS NULL OR NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)) \
                      ORDER BY x.id",
                 )

@@ -169,7 +169,7 @@ macro_rules! impl_operations_store {
                     "SELECT ",
                     $crate::store::shared::TRANSACTION_COLUMNS,
                     " FROM transactions t WHERE t.group_id = $1 AND t.sequence > $2 AND t.sequence <= $3 \
-                     AND ($4 IS NULL OR t.booked_on >= $4) AND ($5 IS NULL OR t.booked_on <= $5) \
+                     AND t.booked_on >= COALESCE($4, '0001-01-01') AND t.booked_on <= COALESCE($5, '9999-12-31') \
                      ORDER BY t.sequence LIMIT $6"
                 );
                 let rows = sqlx::query(sql)
@@ -231,7 +231,7 @@ macro_rules! impl_operations_store {
             ) -> Result<i64, TxError> {
                 Ok(sqlx::query_scalar::<_, i64>(
                     "SELECT CAST(COALESCE(SUM(CASE WHEN direction = $4 THEN amount_minor ELSE -amount_minor END), 0) AS BIGINT) \
-                     FROM entries WHERE group_id = $1 AND account_id = $2 AND ($3 IS NULL OR booked_on <= $3)",
+                     FROM entries WHERE group_id = $1 AND account_id = $2 AND booked_on <= COALESCE($3, '9999-12-31')",
                 )
                     .bind(group_id)
                     .bind(account.id)
@@ -818,7 +818,7 @@ macro_rules! impl_operations_store {
             async fn remittances_in_tx(tx: &mut Tx, group_id: Uuid, query: &RemittanceQuery) -> Result<Page<Remittance>, TxError> {
                 let rows = sqlx::query(
                     "SELECT * FROM remittances WHERE group_id = $1 AND ($2 IS NULL OR member_id = $2) \
-                     AND ($3 IS NULL OR booked_on >= $3) AND ($4 IS NULL OR booked_on <= $4) \
+                     AND booked_on >= COALESCE($3, '0001-01-01') AND booked_on <= COALESCE($4, '9999-12-31') \
                      AND ($5 IS NULL OR id > $5) ORDER BY id LIMIT $6",
                 )
                 .bind(group_id)

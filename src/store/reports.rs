@@ -50,7 +50,7 @@ macro_rules! impl_report_store {
                         "SELECT account_id, \
                          CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
                          CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-                         FROM entries WHERE group_id = $1 AND ($2 IS NULL OR booked_on >= $2) AND ($3 IS NULL OR booked_on <= $3) \
+                         FROM entries WHERE group_id = $1 AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31') \
                          GROUP BY account_id",
                     )
                     .bind(group_id)
@@ -86,7 +86,7 @@ macro_rules! impl_report_store {
                     let rows = sqlx::query(
                         "SELECT e.account_id, e.direction, e.amount_minor FROM period_closes p \
                          JOIN entries e ON e.transaction_id = p.closing_transaction_id \
-                         WHERE p.group_id = $1 AND ($2 IS NULL OR e.booked_on >= $2) AND ($3 IS NULL OR e.booked_on <= $3)",
+                         WHERE p.group_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31')",
                     )
                     .bind(group_id)
                     .bind(from)

@@ -966,17 +966,13 @@ macro_rules! impl_store {
                             .ok_or_else(|| internal("opening balance overflow"))?
                     }
                 };
-                let rows = sqlx::query(
-                    "SELECT e.transaction_id, e.sequence, e.booked_on, e.direction, e.amount_minor, t.description \
-                     FROM entries e JOIN transactions t ON t.id = e.transaction_id \
-                     WHERE e.account_id = $1 AND ($2 IS NULL OR e.booked_on >= $2) AND ($3 IS NULL OR e.booked_on <= $3) \
-                     ORDER BY e.booked_on, e.sequence, e.line",
-                )
-                .bind(account.id)
-                .bind(from)
-                .bind(to)
-                .fetch_all(&mut **tx)
-                .await?;
+                let rows = sqlx::query(Self::STATEMENT_LINES_SQL)
+                    .bind(account.id)
+                    .bind(from)
+                    .bind(to)
+                    .bind(group_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
                 let mut balance = opening_minor;
                 let mut lines = Vec::with_capacity(rows.len());
                 for row in &rows {
@@ -1312,7 +1308,7 @@ macro_rules! impl_store {
                     "SELECT ",
                     $crate::store::shared::TRANSACTION_COLUMNS,
                     " FROM transactions t WHERE t.group_id = $1 AND t.sequence > $2 \
-                     AND ($3 IS NULL OR t.booked_on >= $3) AND ($4 IS NULL OR t.booked_on <= $4) \
+                     AND t.booked_on >= COALESCE($3, '0001-01-01') AND t.booked_on <= COALESCE($4, '9999-12-31') \
                      AND ($5 IS NULL OR EXISTS (SELECT 1 FROM entries e WHERE e.transaction_id = t.id AND e.account_id = $5)) \
                      ORDER BY t.sequence LIMIT $6"
                 );

@@ -41,6 +41,15 @@ impl SqliteStore {
     /// A write that joins a batch runs as the others do: `BEGIN IMMEDIATE` took the one
     /// write lock for the whole batch, so it never waits on another writer.
     const JOINED_MEMBER_SQL: Option<&'static str> = None;
+    /// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its
+    /// transaction's description. SQLite reads the lines from the index on the account in
+    /// the statement's order and looks up each transaction by its key, which is the fastest
+    /// plan here; bounding the transactions as PostgreSQL needs only adds work.
+    const STATEMENT_LINES_SQL: &'static str = "SELECT e.transaction_id, e.sequence, e.booked_on, e.direction, e.amount_minor, t.description \
+         FROM entries e JOIN transactions t ON t.id = e.transaction_id \
+         WHERE e.account_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31') \
+         AND t.group_id = $4 \
+         ORDER BY e.booked_on, e.sequence, e.line";
 
     /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
     pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
