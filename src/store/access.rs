@@ -220,7 +220,42 @@ macro_rules! impl_access_store {
             }
 
             async fn get_user(&self, user_id: Uuid) -> StoreResult<User> {
-                read_tx!(self, |tx| Self::load_user(&mut tx, user_id).await)
+                // Every signed-in request asks this: the user and their grants in one statement.
+                read_statement!(self, |pool| {
+                    let rows = sqlx::query(
+                        "SELECT u.id, u.username, u.disabled, u.created_at, u.token_version, \
+                         g.id AS grant_id, g.role AS grant_role, g.group_id AS grant_group_id, \
+                         g.member_id AS grant_member_id, g.created_at AS grant_created_at \
+                         FROM users u LEFT JOIN grants g ON g.user_id = u.id \
+                         WHERE u.id = $1 ORDER BY g.id",
+                    )
+                    .bind(user_id)
+                    .fetch_all(pool)
+                    .await?;
+                    let first = rows.first().ok_or(LedgerError::NotFound("user"))?;
+                    let mut grants = Vec::with_capacity(rows.len());
+                    for row in &rows {
+                        let Some(id) = row.try_get::<Option<Uuid>, _>("grant_id")? else { continue };
+                        let role: String = row.try_get("grant_role")?;
+                        grants.push(Grant {
+                            id,
+                            role: Role::parse(&role).ok_or_else(|| internal("stored role"))?,
+                            group_id: row.try_get("grant_group_id")?,
+                            member_id: row.try_get("grant_member_id")?,
+                            created_at: row
+                                .try_get::<Option<_>, _>("grant_created_at")?
+                                .ok_or_else(|| internal("stored grant time"))?,
+                        });
+                    }
+                    Ok(User {
+                        id: first.try_get("id")?,
+                        username: first.try_get("username")?,
+                        disabled: first.try_get("disabled")?,
+                        created_at: first.try_get("created_at")?,
+                        token_version: first.try_get("token_version")?,
+                        grants,
+                    })
+                })
             }
 
             async fn find_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
