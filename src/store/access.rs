@@ -10,17 +10,6 @@ macro_rules! impl_access_store {
         };
         use $crate::store::AccessStore;
 
-        fn grant_from_row(row: &DbRow) -> Result<Grant, TxError> {
-            let role: String = row.try_get("role")?;
-            Ok(Grant {
-                id: row.try_get("id")?,
-                role: Role::parse(&role).ok_or_else(|| internal("stored role"))?,
-                group_id: row.try_get("group_id")?,
-                member_id: row.try_get("member_id")?,
-                created_at: row.try_get("created_at")?,
-            })
-        }
-
         fn audit_from_row(row: &DbRow) -> Result<AuditEvent, TxError> {
             let created: String = row.try_get("created_ids")?;
             let status: i32 = row.try_get("status")?;
@@ -82,22 +71,47 @@ macro_rules! impl_access_store {
             }
 
             async fn load_user(tx: &mut Tx, user_id: Uuid) -> Result<User, TxError> {
-                let row = sqlx::query("SELECT id, username, disabled, created_at, token_version FROM users WHERE id = $1")
-                    .bind(user_id)
-                    .fetch_optional(&mut **tx)
-                    .await?
-                    .ok_or(LedgerError::NotFound("user"))?;
-                let grants = sqlx::query("SELECT * FROM grants WHERE user_id = $1 ORDER BY id")
-                    .bind(user_id)
-                    .fetch_all(&mut **tx)
-                    .await?;
+                Self::user_with_grants(&mut **tx, user_id).await
+            }
+
+            /// A user and their grants, in one statement on `executor` (a transaction, or the
+            /// pool for a read on its own).
+            async fn user_with_grants<'e, E>(executor: E, user_id: Uuid) -> Result<User, TxError>
+            where
+                E: sqlx::Executor<'e, Database = Db>,
+            {
+                let rows = sqlx::query(
+                    "SELECT u.id, u.username, u.disabled, u.created_at, u.token_version, \
+                     g.id AS grant_id, g.role AS grant_role, g.group_id AS grant_group_id, \
+                     g.member_id AS grant_member_id, g.created_at AS grant_created_at \
+                     FROM users u LEFT JOIN grants g ON g.user_id = u.id \
+                     WHERE u.id = $1 ORDER BY g.id",
+                )
+                .bind(user_id)
+                .fetch_all(executor)
+                .await?;
+                let first = rows.first().ok_or(LedgerError::NotFound("user"))?;
+                let mut grants = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let Some(id) = row.try_get::<Option<Uuid>, _>("grant_id")? else { continue };
+                    let role: String = row.try_get("grant_role")?;
+                    grants.push(Grant {
+                        id,
+                        role: Role::parse(&role).ok_or_else(|| internal("stored role"))?,
+                        group_id: row.try_get("grant_group_id")?,
+                        member_id: row.try_get("grant_member_id")?,
+                        created_at: row
+                            .try_get::<Option<_>, _>("grant_created_at")?
+                            .ok_or_else(|| internal("stored grant time"))?,
+                    });
+                }
                 Ok(User {
-                    id: row.try_get("id")?,
-                    username: row.try_get("username")?,
-                    disabled: row.try_get("disabled")?,
-                    created_at: row.try_get("created_at")?,
-                    token_version: row.try_get("token_version")?,
-                    grants: grants.iter().map(grant_from_row).collect::<Result<_, _>>()?,
+                    id: first.try_get("id")?,
+                    username: first.try_get("username")?,
+                    disabled: first.try_get("disabled")?,
+                    created_at: first.try_get("created_at")?,
+                    token_version: first.try_get("token_version")?,
+                    grants,
                 })
             }
 
@@ -220,42 +234,8 @@ macro_rules! impl_access_store {
             }
 
             async fn get_user(&self, user_id: Uuid) -> StoreResult<User> {
-                // Every signed-in request asks this: the user and their grants in one statement.
-                read_statement!(self, |pool| {
-                    let rows = sqlx::query(
-                        "SELECT u.id, u.username, u.disabled, u.created_at, u.token_version, \
-                         g.id AS grant_id, g.role AS grant_role, g.group_id AS grant_group_id, \
-                         g.member_id AS grant_member_id, g.created_at AS grant_created_at \
-                         FROM users u LEFT JOIN grants g ON g.user_id = u.id \
-                         WHERE u.id = $1 ORDER BY g.id",
-                    )
-                    .bind(user_id)
-                    .fetch_all(pool)
-                    .await?;
-                    let first = rows.first().ok_or(LedgerError::NotFound("user"))?;
-                    let mut grants = Vec::with_capacity(rows.len());
-                    for row in &rows {
-                        let Some(id) = row.try_get::<Option<Uuid>, _>("grant_id")? else { continue };
-                        let role: String = row.try_get("grant_role")?;
-                        grants.push(Grant {
-                            id,
-                            role: Role::parse(&role).ok_or_else(|| internal("stored role"))?,
-                            group_id: row.try_get("grant_group_id")?,
-                            member_id: row.try_get("grant_member_id")?,
-                            created_at: row
-                                .try_get::<Option<_>, _>("grant_created_at")?
-                                .ok_or_else(|| internal("stored grant time"))?,
-                        });
-                    }
-                    Ok(User {
-                        id: first.try_get("id")?,
-                        username: first.try_get("username")?,
-                        disabled: first.try_get("disabled")?,
-                        created_at: first.try_get("created_at")?,
-                        token_version: first.try_get("token_version")?,
-                        grants,
-                    })
-                })
+                // Every signed-in request asks this: one statement, no transaction.
+                read_statement!(self, |pool| Self::user_with_grants(pool, user_id).await)
             }
 
             async fn find_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {

@@ -124,6 +124,7 @@ macro_rules! impl_store {
             GROUPS_SCOPE, Idempotency, Store, StoreResult, StoredResponse, Written,
         };
 
+        type Db = $db;
         type Tx = sqlx::Transaction<'static, $db>;
         type DbRow = <$db as sqlx::Database>::Row;
 
