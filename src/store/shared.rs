@@ -520,6 +520,51 @@ macro_rules! impl_store {
                 Ok(transactions.remove(0))
             }
 
+            /// The accounts of the group that `refs` name, in one statement. A code that breaks
+            /// the code rules names no account and is not sent (as in `find_account`).
+            async fn accounts_named<'r>(
+                tx: &mut Tx,
+                group_id: Uuid,
+                refs: impl Iterator<Item = &'r AccountRef>,
+            ) -> Result<Vec<Account>, TxError> {
+                let mut ids: Vec<Uuid> = Vec::new();
+                let mut codes: Vec<&str> = Vec::new();
+                for reference in refs {
+                    match reference {
+                        AccountRef::Id(id) => ids.push(*id),
+                        AccountRef::Code(code) if $crate::domain::account::validate_code(code).is_ok() => codes.push(code),
+                        AccountRef::Code(_) => {}
+                    }
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                codes.sort_unstable();
+                codes.dedup();
+                if ids.is_empty() && codes.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let list = |first: usize, count: usize| {
+                    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+                };
+                let mut terms = Vec::new();
+                if !ids.is_empty() {
+                    terms.push(format!("id IN ({})", list(2, ids.len())));
+                }
+                if !codes.is_empty() {
+                    terms.push(format!("code IN ({})", list(2 + ids.len(), codes.len())));
+                }
+                let sql = format!("SELECT * FROM accounts WHERE group_id = $1 AND ({})", terms.join(" OR "));
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group_id);
+                for id in &ids {
+                    query = query.bind(*id);
+                }
+                for code in &codes {
+                    query = query.bind(code.to_string());
+                }
+                let rows = query.fetch_all(&mut **tx).await?;
+                rows.iter().map(account_from_row).collect()
+            }
+
             /// Resolves the entries' accounts and amounts into posting lines, or the first
             /// entry that names no account of the group or has a malformed amount.
             async fn resolve_lines(
@@ -527,6 +572,7 @@ macro_rules! impl_store {
                 group_id: Uuid,
                 entries: &[EntryRequest],
             ) -> Result<Result<(Vec<Line>, Vec<AccountState>), LedgerError>, TxError> {
+                let named = Self::accounts_named(tx, group_id, entries.iter().map(|e| &e.account)).await?;
                 let mut accounts: Vec<AccountState> = Vec::new();
                 let mut index_of: HashMap<Uuid, usize> = HashMap::new();
                 let mut by_ref: HashMap<&AccountRef, usize> = HashMap::new();
@@ -535,7 +581,11 @@ macro_rules! impl_store {
                     let account_index = match by_ref.get(&entry.account) {
                         Some(&index) => index,
                         None => {
-                            let Some(account) = Self::find_account(tx, group_id, &entry.account).await? else {
+                            let found = named.iter().find(|a| match &entry.account {
+                                AccountRef::Id(id) => a.id == *id,
+                                AccountRef::Code(code) => a.code == *code,
+                            });
+                            let Some(account) = found else {
                                 return Ok(Err(LedgerError::rule(
                                     Rule::UnknownAccount,
                                     Some(format!("/entries/{i}/account")),
@@ -649,26 +699,30 @@ macro_rules! impl_store {
                 .bind(created_by)
                 .execute(&mut **tx)
                 .await?;
+                // Every line in one statement: (group, transaction, booked_on, sequence) once,
+                // then (line, account, direction, amount, currency) for each line.
+                let values = (0..lines.len())
+                    .map(|n| {
+                        let p = 5 + n * 5;
+                        format!("($1, $2, ${}, ${}, ${}, ${}, ${}, $3, $4)", p, p + 1, p + 2, p + 3, p + 4)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
+                     amount_minor, currency, booked_on, sequence) VALUES {values}"
+                );
+                let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group.id).bind(id).bind(booked_on).bind(sequence);
                 let mut entries = Vec::with_capacity(lines.len());
                 for (line_no, line) in lines.iter().enumerate() {
                     let account = &accounts[line.account];
                     let line_no = i32::try_from(line_no).map_err(internal)?;
-                    sqlx::query(
-                        "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
-                         amount_minor, currency, booked_on, sequence) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
-                    .bind(group.id)
-                    .bind(id)
-                    .bind(line_no)
-                    .bind(account.id)
-                    .bind(line.direction.as_str())
-                    .bind(line.amount_minor)
-                    .bind(account.currency.code())
-                    .bind(booked_on)
-                    .bind(sequence)
-                    .execute(&mut **tx)
-                    .await?;
+                    insert = insert
+                        .bind(line_no)
+                        .bind(account.id)
+                        .bind(line.direction.as_str())
+                        .bind(line.amount_minor)
+                        .bind(account.currency.code());
                     entries.push(Entry {
                         line: line_no,
                         account_id: account.id,
@@ -678,6 +732,7 @@ macro_rules! impl_store {
                         currency: account.currency,
                     });
                 }
+                insert.execute(&mut **tx).await?;
                 for t in &totals {
                     sqlx::query(
                         "UPDATE accounts SET debits_minor = $1, credits_minor = $2 \
