@@ -47,6 +47,16 @@ impl Currency {
         self.0.code()
     }
 
+    /// Every currency [`Currency::parse`] accepts, in the order of their codes: the list the
+    /// document's `CurrencyCode` enumerates.
+    pub fn all() -> Vec<Currency> {
+        let letters = || b'A'..=b'Z';
+        letters()
+            .flat_map(|a| letters().flat_map(move |b| letters().map(move |c| [a, b, c])))
+            .filter_map(|code| Currency::parse(std::str::from_utf8(&code).ok()?).ok())
+            .collect()
+    }
+
     /// Number of decimal places of the minor unit (HKD 2, JPY 0, KWD 3).
     pub fn exponent(self) -> u32 {
         u32::from(self.0.exponent().unwrap_or(0))

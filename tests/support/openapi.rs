@@ -269,6 +269,12 @@ pub fn request_allowed(method: &str, path_template: &str, body: &Value) -> bool 
     violations(request_schema(method, path_template), body).is_empty()
 }
 
+/// Whether `instance` matches `schema`, a schema taken from the document (such as
+/// `{"$ref": "#/components/schemas/CreateGroup/properties/name"}`).
+pub fn schema_allows(schema: &Value, instance: &Value) -> bool {
+    violations(schema, instance).is_empty()
+}
+
 /// Asserts that `instance` matches `#/components/schemas/<name>` (for responses that belong to
 /// no operation, such as 404 for an unknown path).
 pub fn assert_schema_matches(name: &str, instance: &Value) {
