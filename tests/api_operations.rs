@@ -687,3 +687,47 @@ both_backends!(
         assert_eq!(ok(&still)["book_value"], "100.00");
     }
 );
+
+both_backends!(
+    a_distribution_pays_every_member_of_a_group_of_more_than_a_hundred,
+    |app| async move {
+        // A transaction a client sends has at most 100 entries; a distribution pays each
+        // member in its own entry, so a group of 120 members takes 121 entries.
+        let Story { group, .. } = story(&app).await;
+        for n in 0..115 {
+            member(&app, &group, &format!("Member {n}"), "female").await;
+        }
+        let distributions = format!("/v1/groups/{group}/distributions");
+        let reply = app
+            .post_with_key(
+                &distributions,
+                &key(),
+                &json!({"pool": "1200.00", "currency": "PHP", "basis": "equal",
+                        "as_of": "2026-07-31", "pay_to": "payable", "booked_on": "2026-08-01"}),
+            )
+            .await;
+        let distribution = created(&reply);
+        let shares = distribution["shares"].as_array().expect("shares");
+        assert_eq!(shares.len(), 120);
+        assert!(
+            shares.iter().all(|share| share["share"] == "10.00"),
+            "{distribution}"
+        );
+        let transaction = app
+            .get(&format!(
+                "/v1/groups/{group}/transactions/{}",
+                s(&distribution["transaction_id"])
+            ))
+            .await;
+        assert_eq!(
+            ok(&transaction)["entries"].as_array().map(Vec::len),
+            Some(121)
+        );
+        assert_eq!(
+            balance(&app, &group, "equity:undistributed:PHP").await,
+            "1250.00"
+        );
+        let verify = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
+        assert_eq!(ok(&verify)["ok"], json!(true));
+    }
+);

@@ -10,9 +10,14 @@ use super::account::{AccountType, Direction, normal_balance};
 use super::error::{LedgerError, Rule};
 use super::money::{Currency, format_amount};
 
-/// Fewest and most entries in one transaction.
+/// Fewest and most entries in one transaction a client sends. The most is a limit on a
+/// request, checked where the request is read; a transaction the service writes itself (a
+/// distribution's share to each member, a period close over every income and expense account)
+/// has as many entries as the group has members or accounts, up to [`MAX_WRITTEN_ENTRIES`].
 pub const MIN_ENTRIES: usize = 2;
 pub const MAX_ENTRIES: usize = 100;
+/// Most entries in any transaction written, so that one posting stays bounded.
+pub const MAX_WRITTEN_ENTRIES: usize = 100_000;
 
 /// The state of an account as the posting sees it, read under the group's write lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,21 +54,21 @@ fn entry_pointer(index: usize, field: &str) -> Option<String> {
 
 /// Checks every ledger rule and returns the account totals the transaction leads to.
 ///
-/// Rules, in the order they are checked: 2..=100 lines; booked after the closed period; every
-/// amount positive; debits equal credits in each currency; no total overflows; no
-/// `no_overdraft` account ends below zero on its normal side.
+/// Rules, in the order they are checked: 2 to [`MAX_WRITTEN_ENTRIES`] lines; booked after the
+/// closed period; every amount positive; debits equal credits in each currency; no total
+/// overflows; no `no_overdraft` account ends below zero on its normal side.
 pub fn check(
     lines: &[Line],
     accounts: &[AccountState],
     booked_on: NaiveDate,
     closed_through: Option<NaiveDate>,
 ) -> Result<Vec<NewTotals>, LedgerError> {
-    if !(MIN_ENTRIES..=MAX_ENTRIES).contains(&lines.len()) {
+    if !(MIN_ENTRIES..=MAX_WRITTEN_ENTRIES).contains(&lines.len()) {
         return Err(LedgerError::rule(
             Rule::EntryCount,
             Some("/entries".into()),
             format!(
-                "a transaction needs {MIN_ENTRIES} to {MAX_ENTRIES} entries, this one has {}",
+                "a transaction needs {MIN_ENTRIES} to {MAX_WRITTEN_ENTRIES} entries, this one has {}",
                 lines.len()
             ),
         ));
