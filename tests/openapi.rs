@@ -326,6 +326,18 @@ fn the_currency_codes_are_exactly_those_the_service_accepts() {
         .collect();
     let accepted: Vec<&str> = Currency::all().into_iter().map(Currency::code).collect();
     assert_eq!(documented, accepted);
+    // The savings report's `rate` names its currency from the same list.
+    let rate = operation("GET", "/v1/reports/savings")["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == json!("rate"))
+        .and_then(|p| p["schema"]["items"]["pattern"].as_str())
+        .expect("the rate parameter has a pattern");
+    assert!(
+        rate.starts_with(&format!("^({}):", accepted.join("|"))),
+        "{rate}"
+    );
 }
 
 /// Every text field the service trims and limits, as (schema, property, most characters once

@@ -59,6 +59,7 @@ pub async fn balance(app: &TestApp, group: &str, code: &str) -> String {
 }
 
 /// The five members of the story, in the order they joined (ids ascend in that order).
+#[derive(Clone)]
 pub struct Story {
     pub group: String,
     pub ana: String,
