@@ -414,43 +414,56 @@ fn the_text_patterns_allow_exactly_the_text_the_service_keeps() {
     for (schema, property, max, may_be_empty) in text_fields() {
         let pointer =
             json!({ "$ref": format!("#/components/schemas/{schema}/properties/{property}") });
-        let x = |n: usize| "x".repeat(n);
-        let samples = [
-            String::new(),
-            " ".into(),
-            "\t\n\r\u{b}\u{c}\u{85}\u{a0}\u{2003}\u{3000}".into(),
-            "a".into(),
-            " a ".into(),
-            "a\tb\nc".into(),
-            "a\rb".into(),
-            "a\u{b}b".into(),
-            "\r\u{b}a\u{85}".into(),
-            "a\u{85}b".into(),
-            "a\u{1}b".into(),
-            "\u{1}a".into(),
-            "a\u{1c}".into(),
-            "\u{1c}a".into(),
-            "a\u{7f}".into(),
-            "a\u{9f}b".into(),
-            "é\u{a0}ü".into(),
-            "\u{feff}".into(),
-            "\u{200b}".into(),
-            "Ana \u{1f600}".into(),
-            x(max),
-            format!("  {}\n\u{3000}", x(max)),
-            x(max + 1),
-            format!("a{}b", " ".repeat(max - 2)),
-            format!("a{}b", " ".repeat(max - 1)),
-        ];
-        for sample in samples {
-            let kept = text_field("/text", &sample, max, may_be_empty).is_ok();
-            assert_eq!(
-                schema_allows(&pointer, &json!(sample)),
-                kept,
-                "{schema}.{property}: {sample:?} is {} by the service",
-                if kept { "kept" } else { "refused" }
-            );
-        }
+        assert_text_pattern(&format!("{schema}.{property}"), &pointer, max, may_be_empty);
+    }
+    // The meeting CSV's `note`, a query parameter.
+    let note = operation("POST", MEETINGS)["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == json!("note"))
+        .expect("the note parameter");
+    assert_text_pattern("note", &note["schema"], MAX_DESCRIPTION_CHARS, true);
+}
+
+/// Asserts that `schema` allows a text exactly when the service keeps it.
+fn assert_text_pattern(what: &str, schema: &Value, max: usize, may_be_empty: bool) {
+    let x = |n: usize| "x".repeat(n);
+    let samples = [
+        String::new(),
+        " ".into(),
+        "\t\n\r\u{b}\u{c}\u{85}\u{a0}\u{2003}\u{3000}".into(),
+        "a".into(),
+        " a ".into(),
+        "a\tb\nc".into(),
+        "a\rb".into(),
+        "a\u{b}b".into(),
+        "\r\u{b}a\u{85}".into(),
+        "a\u{85}b".into(),
+        "a\u{1}b".into(),
+        "\u{1}a".into(),
+        "a\u{1c}".into(),
+        "\u{1c}a".into(),
+        "a\u{7f}".into(),
+        "a\u{9f}b".into(),
+        "é\u{a0}ü".into(),
+        "\u{feff}".into(),
+        "\u{200b}".into(),
+        "Ana \u{1f600}".into(),
+        x(max),
+        format!("  {}\n\u{3000}", x(max)),
+        x(max + 1),
+        format!("a{}b", " ".repeat(max - 2)),
+        format!("a{}b", " ".repeat(max - 1)),
+    ];
+    for sample in samples {
+        let kept = text_field("/text", &sample, max, may_be_empty).is_ok();
+        assert_eq!(
+            schema_allows(schema, &json!(sample)),
+            kept,
+            "{what}: {sample:?} is {} by the service",
+            if kept { "kept" } else { "refused" }
+        );
     }
 }
 

@@ -9,7 +9,8 @@ a fresh one; a malformed key (the negative cases about the header itself) is sen
 The document states some rules in words that OpenAPI cannot express: a date range in order,
 booking dates outside the closed period and not after tomorrow, ids in a body that name records
 of the group, a key required unless `dry_run` is true, a CSV of the documented shape, amounts
-at most at the scale of their currency. A request schemathesis draws as valid (a positive case)
+at most at the scale of their currency, and rules on the ledger's state (no overdrawn account,
+a pool no larger than what is undistributed, balanced entries, uses adding up). A request schemathesis draws as valid (a positive case)
 is made to follow them too, as a client reading the document would send it; each rule below
 quotes the document. Negative cases are sent exactly as drawn, so the service's refusals are
 still tested. The seeded records come from tests/schemathesis.rs through the environment.
@@ -86,7 +87,7 @@ def ordered_range(query):
         query["from"], query["to"] = end, start
 
 
-def seeded_account(case, query):
+def seeded_account(query):
     # "An account that is not in the group answers 422 `/problems/invalid-parameter` naming
     # `account`": the filter names an account of the seeded group.
     if "account" in query and ACCOUNT:
@@ -130,7 +131,10 @@ def booking_dates(body):
     # yesterday (below), so a booking date before today or after tomorrow becomes today. A
     # status's date runs "From 1970-01-01 to tomorrow (UTC)". A period close's `through` is
     # "not after today, UTC"; one drawn today or later becomes yesterday, so that today stays
-    # open for the bookings above ("each close must go further than the last" is a 409).
+    # open for the bookings above ("each close must go further than the last" is a 409). A
+    # distribution weighs members on "their savings or capital balance from the entries booked
+    # on or before `as_of`", and "some member must have a weight": `as_of` is today, when the
+    # seeded members have their balances.
     tomorrow = today() + datetime.timedelta(days=1)
     yesterday = today() - datetime.timedelta(days=1)
     for field, earliest, latest, instead in (
@@ -243,8 +247,7 @@ def small(value):
 
 
 def state_rules(body, path):
-    # "Entry amounts must be greater than zero" (`/problems/non-positive-amount`): "Zero is
-    # refused". A fee may be zero.
+    # An amount: "Zero is refused (`/problems/non-positive-amount`)". A fee may be zero.
     for key in list(body):
         if key.endswith("amount") or key == "pool":
             body[key] = positive(body[key])
@@ -327,7 +330,7 @@ def remittance(body):
         # sent from the seeded members' savings currency.
         if uses[0].get("purpose") == "group_savings" and body.get("receive_currency") != GROUP_CURRENCY:
             body["send_currency"] = GROUP_CURRENCY
-    # Nothing is converted when both currencies are the same: a rate is then 1.
+    # The applied and mid-market rates are "1 when the two currencies are the same".
     if body.get("send_currency") == body.get("receive_currency"):
         for rate in ("applied_rate", "mid_market_rate"):
             if rate in body:
@@ -380,7 +383,7 @@ def before_call(context, case, kwargs):
     query = case.query if isinstance(case.query, dict) else {}
     ordered_range(query)
     if method == "GET" and path == "/v1/groups/{group_id}/transactions":
-        seeded_account(case, query)
+        seeded_account(query)
     if path == "/v1/reports/savings":
         savings_rates(query)
     if method == "POST" and path == "/v1/groups/{group_id}/meetings":
