@@ -20,8 +20,8 @@
 //!
 //! Size: up to 20 generated cases per operation in the fuzzing phase for the 76 operations,
 //! plus the examples, the coverage phase's boundary cases and the stateful scenarios: about
-//! 4,500 test cases per backend, 9,000 in all (schemathesis prints the exact count in its
-//! report), in about a minute and a half per backend on two cores.
+//! 10,500 test cases per backend, 21,000 in all (schemathesis prints the exact count in its
+//! report), in about two minutes per backend on two cores.
 //!
 //! `.ci/run` installs a pinned schemathesis and sets `MSAI_REQUIRE_SCHEMATHESIS=1`, under which
 //! a missing schemathesis fails the test instead of skipping it.
