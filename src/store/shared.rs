@@ -21,6 +21,10 @@ pub const MAX_WRITE_ATTEMPTS: u32 = 8;
 /// Rows per batch when verifying a chain, so memory stays bounded for any journal length.
 pub const VERIFY_BATCH: i64 = 1000;
 
+/// Entries written by one INSERT statement: 5 parameters each, well within the parameters
+/// one statement may have on either database (32,766 on SQLite, 65,535 on PostgreSQL).
+pub const ENTRY_ROWS_PER_INSERT: usize = 100;
+
 /// What a failed database call means for the write that made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {
@@ -699,40 +703,45 @@ macro_rules! impl_store {
                 .bind(created_by)
                 .execute(&mut **tx)
                 .await?;
-                // Every line in one statement: (group, transaction, booked_on, sequence) once,
+                // The lines in statements of up to ENTRY_ROWS_PER_INSERT rows each (a transaction
+                // a client sends fits in one; one the service writes, a distribution to every
+                // member, may need several): (group, transaction, booked_on, sequence) once,
                 // then (line, account, direction, amount, currency) for each line.
-                let values = (0..lines.len())
-                    .map(|n| {
-                        let p = 5 + n * 5;
-                        format!("($1, $2, ${}, ${}, ${}, ${}, ${}, $3, $4)", p, p + 1, p + 2, p + 3, p + 4)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let sql = format!(
-                    "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
-                     amount_minor, currency, booked_on, sequence) VALUES {values}"
-                );
-                let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group.id).bind(id).bind(booked_on).bind(sequence);
                 let mut entries = Vec::with_capacity(lines.len());
-                for (line_no, line) in lines.iter().enumerate() {
-                    let account = &accounts[line.account];
-                    let line_no = i32::try_from(line_no).map_err(internal)?;
-                    insert = insert
-                        .bind(line_no)
-                        .bind(account.id)
-                        .bind(line.direction.as_str())
-                        .bind(line.amount_minor)
-                        .bind(account.currency.code());
-                    entries.push(Entry {
-                        line: line_no,
-                        account_id: account.id,
-                        account_code: account.code.clone(),
-                        direction: line.direction,
-                        amount_minor: line.amount_minor,
-                        currency: account.currency,
-                    });
+                for (chunk_no, chunk) in lines.chunks($crate::store::shared::ENTRY_ROWS_PER_INSERT).enumerate() {
+                    let values = (0..chunk.len())
+                        .map(|n| {
+                            let p = 5 + n * 5;
+                            format!("($1, $2, ${}, ${}, ${}, ${}, ${}, $3, $4)", p, p + 1, p + 2, p + 3, p + 4)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
+                        "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
+                         amount_minor, currency, booked_on, sequence) VALUES {values}"
+                    );
+                    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group.id).bind(id).bind(booked_on).bind(sequence);
+                    for (n, line) in chunk.iter().enumerate() {
+                        let account = &accounts[line.account];
+                        let line_no = i32::try_from(chunk_no * $crate::store::shared::ENTRY_ROWS_PER_INSERT + n)
+                            .map_err(internal)?;
+                        insert = insert
+                            .bind(line_no)
+                            .bind(account.id)
+                            .bind(line.direction.as_str())
+                            .bind(line.amount_minor)
+                            .bind(account.currency.code());
+                        entries.push(Entry {
+                            line: line_no,
+                            account_id: account.id,
+                            account_code: account.code.clone(),
+                            direction: line.direction,
+                            amount_minor: line.amount_minor,
+                            currency: account.currency,
+                        });
+                    }
+                    insert.execute(&mut **tx).await?;
                 }
-                insert.execute(&mut **tx).await?;
                 for t in &totals {
                     sqlx::query(
                         "UPDATE accounts SET debits_minor = $1, credits_minor = $2 \
