@@ -18,6 +18,7 @@ still tested. The seeded records come from tests/schemathesis.rs through the env
 
 import datetime
 import os
+from decimal import Decimal
 import re
 import uuid
 
@@ -241,7 +242,7 @@ def positive(value):
 
 def small(value):
     """A drawn amount above 1 becomes 1."""
-    if isinstance(value, str) and AMOUNT.fullmatch(value) and float(value) > 1:
+    if isinstance(value, str) and AMOUNT.fullmatch(value) and Decimal(value) > 1:
         return "1"
     return value
 
