@@ -217,8 +217,8 @@ macro_rules! impl_access_store {
             async fn list_users(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<User>> {
                 read_tx!(self, |tx| {
                     let result: Result<Vec<User>, TxError> = async {
-                        let rows = sqlx::query("SELECT id FROM users WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2")
-                            .bind(after)
+                        let rows = sqlx::query("SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT $2")
+                            .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                             .bind(i64::from(limit))
                             .fetch_all(&mut *tx)
                             .await?;
@@ -472,13 +472,13 @@ macro_rules! impl_access_store {
                         let rows = sqlx::query(
                             "SELECT * FROM audit_events WHERE ($1 IS NULL OR group_id = $1) AND ($2 IS NULL OR user_id = $2) \
                              AND ($3 IS NULL OR occurred_at >= $3) AND ($4 IS NULL OR occurred_at <= $4) \
-                             AND ($5 IS NULL OR id > $5) ORDER BY id LIMIT $6",
+                             AND id > $5 ORDER BY id LIMIT $6",
                         )
                         .bind(query.group_id)
                         .bind(query.user_id)
                         .bind(query.from)
                         .bind(query.to)
-                        .bind(query.after)
+                        .bind(query.after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                         .bind(i64::from(query.limit) + 1)
                         .fetch_all(&mut *tx)
                         .await?;

@@ -435,10 +435,10 @@ macro_rules! impl_member_store {
                     let result: Result<Vec<MemberRecord>, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
                         let ids: Vec<Uuid> = sqlx::query_scalar(
-                            "SELECT id FROM members WHERE group_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3",
+                            "SELECT id FROM members WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                         )
                         .bind(group_id)
-                        .bind(after)
+                        .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                         .bind(i64::from(limit))
                         .fetch_all(&mut *tx)
                         .await?;
@@ -484,14 +484,14 @@ macro_rules! impl_member_store {
                         let rows = sqlx::query(
                             "SELECT * FROM member_events WHERE group_id = $1 AND kind = $2 \
                              AND ($3 IS NULL OR member_id = $3) AND booked_on >= COALESCE($4, '0001-01-01') \
-                             AND booked_on <= COALESCE($5, '9999-12-31') AND ($6 IS NULL OR id > $6) ORDER BY id LIMIT $7",
+                             AND booked_on <= COALESCE($5, '9999-12-31') AND id > $6 ORDER BY id LIMIT $7",
                         )
                         .bind(group_id)
                         .bind(query.kind.as_str())
                         .bind(query.member_id)
                         .bind(query.from)
                         .bind(query.to)
-                        .bind(query.after)
+                        .bind(query.after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                         .bind(i64::from(query.limit) + 1)
                         .fetch_all(&mut *tx)
                         .await?;

@@ -819,13 +819,13 @@ macro_rules! impl_operations_store {
                 let rows = sqlx::query(
                     "SELECT * FROM remittances WHERE group_id = $1 AND ($2 IS NULL OR member_id = $2) \
                      AND booked_on >= COALESCE($3, '0001-01-01') AND booked_on <= COALESCE($4, '9999-12-31') \
-                     AND ($5 IS NULL OR id > $5) ORDER BY id LIMIT $6",
+                     AND id > $5 ORDER BY id LIMIT $6",
                 )
                 .bind(group_id)
                 .bind(query.member_id)
                 .bind(query.from)
                 .bind(query.to)
-                .bind(query.after)
+                .bind(query.after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                 .bind(i64::from(query.limit) + 1)
                 .fetch_all(&mut **tx)
                 .await?;
@@ -1516,10 +1516,10 @@ macro_rules! impl_operations_store {
                     let result: Result<Page<InvestmentRecord>, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
                         let ids: Vec<Uuid> = sqlx::query_scalar(
-                            "SELECT id FROM investments WHERE group_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3",
+                            "SELECT id FROM investments WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                         )
                         .bind(group_id)
-                        .bind(after)
+                        .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                         .bind(i64::from(limit) + 1)
                         .fetch_all(&mut *tx)
                         .await?;
@@ -1580,13 +1580,13 @@ macro_rules! impl_operations_store {
                         Self::load_investment(&mut tx, group_id, investment_id).await?.ok_or(LedgerError::NotFound("investment"))?;
                         let rows = sqlx::query(
                             "SELECT * FROM investment_events WHERE group_id = $1 AND investment_id = $2 \
-                             AND kind IN ($3, $4) AND ($5 IS NULL OR id > $5) ORDER BY id LIMIT $6",
+                             AND kind IN ($3, $4) AND id > $5 ORDER BY id LIMIT $6",
                         )
                         .bind(group_id)
                         .bind(investment_id)
                         .bind(kinds.first().copied().unwrap_or(""))
                         .bind(kinds.get(1).or(kinds.first()).copied().unwrap_or(""))
-                        .bind(after)
+                        .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                         .bind(i64::from(limit) + 1)
                         .fetch_all(&mut *tx)
                         .await?;
@@ -1692,9 +1692,9 @@ macro_rules! impl_operations_store {
                 read_tx!(self, |tx| {
                     let result: Result<Page<Transfer>, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
-                        let rows = sqlx::query("SELECT * FROM transfers WHERE group_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3")
+                        let rows = sqlx::query("SELECT * FROM transfers WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3")
                             .bind(group_id)
-                            .bind(after)
+                            .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                             .bind(i64::from(limit) + 1)
                             .fetch_all(&mut *tx)
                             .await?;
@@ -1758,9 +1758,9 @@ macro_rules! impl_operations_store {
                 read_tx!(self, |tx| {
                     let result: Result<Page<Distribution>, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
-                        let rows = sqlx::query("SELECT * FROM distributions WHERE group_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3")
+                        let rows = sqlx::query("SELECT * FROM distributions WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3")
                             .bind(group_id)
-                            .bind(after)
+                            .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                             .bind(i64::from(limit) + 1)
                             .fetch_all(&mut *tx)
                             .await?;
@@ -1828,9 +1828,9 @@ macro_rules! impl_operations_store {
                 read_tx!(self, |tx| {
                     let result: Result<Page<$crate::domain::member::Meeting>, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
-                        let rows = sqlx::query("SELECT * FROM meetings WHERE group_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3")
+                        let rows = sqlx::query("SELECT * FROM meetings WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3")
                             .bind(group_id)
-                            .bind(after)
+                            .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                             .bind(i64::from(limit) + 1)
                             .fetch_all(&mut *tx)
                             .await?;

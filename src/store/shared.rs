@@ -21,6 +21,11 @@ pub const MAX_WRITE_ATTEMPTS: u32 = 8;
 /// Rows per batch when verifying a chain, so memory stays bounded for any journal length.
 pub const VERIFY_BATCH: i64 = 1000;
 
+/// The cursor of a list's first page: ids are UUIDv7, never nil, so every id sorts after it
+/// (by bytes on SQLite, as a uuid on PostgreSQL). A page after a cursor is `id > $n`, a range
+/// of the index, where `($n IS NULL OR id > $n)` made SQLite read the list from its start.
+pub const BEFORE_ANY_ID: uuid::Uuid = uuid::Uuid::nil();
+
 /// Entries written by one INSERT statement: 5 parameters each, well within the parameters
 /// one statement may have on either database (32,766 on SQLite, 65,535 on PostgreSQL).
 pub const ENTRY_ROWS_PER_INSERT: usize = 100;
@@ -1258,8 +1263,8 @@ macro_rules! impl_store {
 
             async fn list_groups(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<Group>> {
                 read_tx!(self, |tx| {
-                    let rows = sqlx::query("SELECT * FROM groups WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2")
-                        .bind(after)
+                    let rows = sqlx::query("SELECT * FROM groups WHERE id > $1 ORDER BY id LIMIT $2")
+                        .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                         .bind(i64::from(limit))
                         .fetch_all(&mut *tx)
                         .await
