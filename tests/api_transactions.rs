@@ -1133,6 +1133,48 @@ both_backends!(
     }
 );
 
+both_backends!(
+    a_statement_line_carries_its_transaction_and_description_as_posted,
+    |app| async move {
+        let g = savings_group(&app).await;
+        // Quotes, a backslash, a tab, and letters beyond the basic plane: the statement reads
+        // each line back as it was stored.
+        let description = "Ana's \"share\" \\ dues\tfor 三月 \u{1F3E0} — ok";
+        let mut ids = Vec::new();
+        for amount in ["40.00", "2.50"] {
+            let reply = post(
+                &app,
+                &g,
+                &json!({"booked_on": "2025-03-02", "description": description, "entries": [
+                    entry("assets:cash:HKD", "debit", amount),
+                    entry("liabilities:savings:ana", "credit", amount),
+                ]}),
+            )
+            .await;
+            assert_created(&reply);
+            ids.push(reply.body["id"].as_str().expect("id").to_string());
+        }
+        let reply = app
+            .get(&format!(
+                "/v1/groups/{g}/accounts/liabilities:savings:ana/statement"
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let lines = reply.body["lines"].as_array().expect("lines");
+        assert_eq!(lines.len(), 2);
+        for (line, (id, balance)) in lines.iter().zip(ids.iter().zip(["40.00", "42.50"])) {
+            assert_eq!(line["transaction_id"], id.as_str());
+            assert_eq!(line["description"], description);
+            assert_eq!(line["booked_on"], "2025-03-02");
+            assert_eq!(line["balance"], balance);
+        }
+        assert!(
+            lines[0]["sequence"].as_i64().expect("sequence")
+                < lines[1]["sequence"].as_i64().expect("sequence")
+        );
+    }
+);
+
 async fn trial_balance(app: &TestApp, group: &str, query: &str) -> Value {
     let reply = app
         .get(&format!("/v1/groups/{group}/trial-balance{query}"))

@@ -14,7 +14,7 @@ use super::members::impl_member_store;
 use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
-use super::shared::impl_store;
+use super::shared::{LineRead, impl_store};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -91,6 +91,35 @@ impl PostgresStore {
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         self.pool.begin().await
+    }
+
+    /// An account's lines in a period, in the statement's order (`STATEMENT_LINES_SQL`).
+    async fn statement_lines(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        account_id: uuid::Uuid,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+        group_id: uuid::Uuid,
+    ) -> Result<Vec<LineRead>, TxError> {
+        let rows = sqlx::query(Self::STATEMENT_LINES_SQL)
+            .bind(account_id)
+            .bind(from)
+            .bind(to)
+            .bind(group_id)
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut lines = Vec::with_capacity(rows.len());
+        for row in &rows {
+            lines.push(LineRead {
+                transaction_id: row.try_get("transaction_id")?,
+                sequence: row.try_get("sequence")?,
+                booked_on: row.try_get("booked_on")?,
+                direction: row.try_get("direction")?,
+                amount_minor: row.try_get("amount_minor")?,
+                description: row.try_get("description")?,
+            });
+        }
+        Ok(lines)
     }
 
     async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {

@@ -60,6 +60,17 @@ impl From<LedgerError> for TxError {
     }
 }
 
+/// One line of an account's statement as the database returns it, before its running
+/// balance. Each backend reads these its own way (`statement_lines`).
+pub struct LineRead {
+    pub transaction_id: uuid::Uuid,
+    pub sequence: i64,
+    pub booked_on: chrono::NaiveDate,
+    pub direction: String,
+    pub amount_minor: i64,
+    pub description: String,
+}
+
 pub fn internal(what: impl std::fmt::Display) -> TxError {
     TxError::Ledger(LedgerError::Internal(what.to_string()))
 }
@@ -1055,29 +1066,21 @@ macro_rules! impl_store {
                             .ok_or_else(|| internal("opening balance overflow"))?
                     }
                 };
-                let rows = sqlx::query(Self::STATEMENT_LINES_SQL)
-                    .bind(account.id)
-                    .bind(from)
-                    .bind(to)
-                    .bind(group_id)
-                    .fetch_all(&mut **tx)
-                    .await?;
+                let read = Self::statement_lines(tx, account.id, from, to, group_id).await?;
                 let mut balance = opening_minor;
-                let mut lines = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let direction: String = row.try_get("direction")?;
-                    let direction = Direction::parse(&direction).ok_or_else(|| internal("stored direction"))?;
-                    let amount_minor: i64 = row.try_get("amount_minor")?;
-                    balance = signed(direction, amount_minor)
+                let mut lines = Vec::with_capacity(read.len());
+                for line in read {
+                    let direction = Direction::parse(&line.direction).ok_or_else(|| internal("stored direction"))?;
+                    balance = signed(direction, line.amount_minor)
                         .and_then(|s| balance.checked_add(s))
                         .ok_or_else(|| internal("running balance overflow"))?;
                     lines.push(StatementLine {
-                        transaction_id: row.try_get("transaction_id")?,
-                        sequence: row.try_get("sequence")?,
-                        booked_on: row.try_get("booked_on")?,
-                        description: row.try_get("description")?,
+                        transaction_id: line.transaction_id,
+                        sequence: line.sequence,
+                        booked_on: line.booked_on,
+                        description: line.description,
                         direction,
-                        amount_minor,
+                        amount_minor: line.amount_minor,
                         balance_minor: balance,
                     });
                 }

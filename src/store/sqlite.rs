@@ -16,7 +16,7 @@ use super::members::impl_member_store;
 use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
-use super::shared::impl_store;
+use super::shared::{LineRead, impl_store};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -42,14 +42,16 @@ impl SqliteStore {
     /// write lock for the whole batch, so it never waits on another writer.
     const JOINED_MEMBER_SQL: Option<&'static str> = None;
     /// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its
-    /// transaction's description. SQLite reads the lines from the index on the account in
-    /// the statement's order and looks up each transaction by its key, which is the fastest
-    /// plan here; bounding the transactions as PostgreSQL needs only adds work.
-    const STATEMENT_LINES_SQL: &'static str = "SELECT e.transaction_id, e.sequence, e.booked_on, e.direction, e.amount_minor, t.description \
+    /// transaction's description, as one JSON array in the statement's order. SQLite reads
+    /// the lines from the index on the account and looks up each transaction by its key. The
+    /// driver hands every row from the connection's thread to the task that reads it, at a
+    /// few microseconds a row, which for a month of a busy cash account (some 15,000 lines)
+    /// cost more than the query; one row holding every line is handed over once.
+    const STATEMENT_LINES_SQL: &'static str = "SELECT json_group_array(json_array(lower(hex(e.transaction_id)), e.sequence, e.booked_on, \
+         e.direction, e.amount_minor, t.description) ORDER BY e.booked_on, e.sequence, e.line) \
          FROM entries e JOIN transactions t ON t.id = e.transaction_id \
          WHERE e.account_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31') \
-         AND t.group_id = $4 \
-         ORDER BY e.booked_on, e.sequence, e.line";
+         AND t.group_id = $4";
 
     /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
     pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
@@ -82,6 +84,38 @@ impl SqliteStore {
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// An account's lines in a period, in the statement's order (`STATEMENT_LINES_SQL`).
+    async fn statement_lines(
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        account_id: uuid::Uuid,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+        group_id: uuid::Uuid,
+    ) -> Result<Vec<LineRead>, TxError> {
+        let array: String = sqlx::query_scalar(Self::STATEMENT_LINES_SQL)
+            .bind(account_id)
+            .bind(from)
+            .bind(to)
+            .bind(group_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        type Read<'a> = (&'a str, i64, &'a str, &'a str, i64, String);
+        let read: Vec<Read> = serde_json::from_str(&array).map_err(|e| internal(format!("statement lines: {e}")))?;
+        let mut lines = Vec::with_capacity(read.len());
+        for (transaction_id, sequence, booked_on, direction, amount_minor, description) in read {
+            lines.push(LineRead {
+                transaction_id: uuid::Uuid::try_parse(transaction_id).map_err(|e| internal(format!("statement line id: {e}")))?,
+                sequence,
+                booked_on: chrono::NaiveDate::parse_from_str(booked_on, "%Y-%m-%d")
+                    .map_err(|e| internal(format!("statement line date: {e}")))?,
+                direction: direction.to_string(),
+                amount_minor,
+                description,
+            });
+        }
+        Ok(lines)
     }
 
     async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
