@@ -222,7 +222,7 @@ async fn post(store: &dyn Store, group_id: Uuid, request: &Request) {
     let idempotency = Idempotency {
         key: &key,
         request_hash: &request.hash,
-        render: &render,
+        render: std::sync::Arc::new(render),
     };
     match store
         .post_transaction(group_id, request.transaction.clone(), Some(idempotency))

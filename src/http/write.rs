@@ -101,8 +101,6 @@ pub fn json_response<V: Serialize>(status: StatusCode, value: &V) -> Response {
     response
 }
 
-type Renderer<T> = dyn Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync;
-
 /// An idempotent write being prepared: the key claimed in this process, the request's hash,
 /// and how to render its outcome. The handler passes `idempotency()` to the store and turns
 /// the store's answer into a response with `respond`.
@@ -111,7 +109,7 @@ pub struct PreparedWrite<T, V> {
     key: Option<String>,
     hash: String,
     view: fn(&T) -> V,
-    renderer: Box<Renderer<T>>,
+    renderer: crate::store::Render<T>,
 }
 
 impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {
@@ -134,7 +132,7 @@ impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {
             key,
             hash: request_hash(route, canonical_body),
             view,
-            renderer: Box::new(render(view, StatusCode::CREATED)),
+            renderer: std::sync::Arc::new(render(view, StatusCode::CREATED)),
         })
     }
 
@@ -142,7 +140,7 @@ impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {
         self.key.as_deref().map(|key| Idempotency {
             key,
             request_hash: &self.hash,
-            render: &*self.renderer,
+            render: self.renderer.clone(),
         })
     }
 

@@ -31,6 +31,58 @@ macro_rules! impl_access_store {
         }
 
         impl $store {
+            /// Writes audit events, ROWS_PER_STATEMENT to a statement.
+            async fn insert_audits(tx: &mut Tx, events: &[&AuditEvent]) -> Result<(), TxError> {
+                for chunk in events.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
+                    let values = (0..chunk.len())
+                        .map(|n| format!("({})", $crate::store::shared::parameters(1 + n * 13, 13)))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
+                        "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, route, \
+                         path, status, idempotency_key, request_id, created_ids, client_addr) VALUES {values}"
+                    );
+                    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for event in chunk {
+                        let created = serde_json::to_string(&event.created_ids).map_err(internal)?;
+                        insert = insert
+                            .bind(event.id)
+                            .bind(event.occurred_at)
+                            .bind(event.user_id)
+                            .bind(&event.username)
+                            .bind(event.group_id)
+                            .bind(&event.method)
+                            .bind(&event.route)
+                            .bind(&event.path)
+                            .bind(i32::from(event.status))
+                            .bind(&event.idempotency_key)
+                            .bind(&event.request_id)
+                            .bind(created)
+                            .bind(&event.client_addr);
+                    }
+                    insert.execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            /// Writes the audit events waiting in the queue, all that waited together in one
+            /// step of a group commit, until none waits.
+            async fn drain_audits(self) {
+                while let Some(queued) = self.audits.next() {
+                    let events: Vec<&AuditEvent> = queued.iter().map(|q| &q.event).collect();
+                    let written: StoreResult<()> =
+                        write_tx!(self, |tx| Self::insert_audits(&mut tx, &events).await.map(Ok));
+                    if written.is_ok() {
+                        self.commits.count_gathered(queued.len() as u64 - 1);
+                    }
+                    for q in queued {
+                        let _ = q.reply.send(written.clone());
+                    }
+                }
+            }
+        }
+
+        impl $store {
             /// Refuses a change that would leave no enabled user with an admin grant. `grant`
             /// is the admin grant being removed, or `user` the user being disabled.
             async fn keep_an_admin(tx: &mut Tx, grant: Option<Uuid>, user: Option<Uuid>) -> Result<(), TxError> {
@@ -436,34 +488,15 @@ macro_rules! impl_access_store {
             }
 
             async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()> {
-                let created = serde_json::to_string(&event.created_ids).map_err(|e| LedgerError::Internal(e.to_string()))?;
-                write_tx!(self, |tx| {
-                    let result: Result<Result<(), LedgerError>, TxError> = async {
-                        sqlx::query(
-                            "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, route, \
-                             path, status, idempotency_key, request_id, created_ids, client_addr) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                        )
-                        .bind(event.id)
-                        .bind(event.occurred_at)
-                        .bind(event.user_id)
-                        .bind(&event.username)
-                        .bind(event.group_id)
-                        .bind(&event.method)
-                        .bind(&event.route)
-                        .bind(&event.path)
-                        .bind(i32::from(event.status))
-                        .bind(&event.idempotency_key)
-                        .bind(&event.request_id)
-                        .bind(&created)
-                        .bind(&event.client_addr)
-                        .execute(&mut *tx)
-                        .await?;
-                        Ok(Ok(()))
-                    }
-                    .await;
-                    result
-                })
+                if !self.commits.batches() {
+                    return write_tx!(self, |tx| Self::insert_audits(&mut tx, &[event]).await.map(Ok));
+                }
+                // Gathered with the events that arrive meanwhile (see `coalesce.rs`).
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                if self.audits.push($crate::store::shared::QueuedAudit { event: event.clone(), reply }) {
+                    tokio::spawn(self.clone().drain_audits());
+                }
+                answer.await.unwrap_or_else($crate::store::shared::unanswered)
             }
 
             async fn list_audit(&self, query: AuditQuery) -> StoreResult<Page<AuditEvent>> {

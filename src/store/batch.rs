@@ -100,7 +100,34 @@ enum SlotState {
     Failed(Failure),
 }
 
+impl<DB: sqlx::Database> Clone for GroupCommit<DB> {
+    fn clone(&self) -> Self {
+        GroupCommit {
+            max_members: self.max_members,
+            classify: self.classify,
+            open: self.open.clone(),
+            counts: self.counts.clone(),
+        }
+    }
+}
+
 impl<DB: sqlx::Database> GroupCommit<DB> {
+    /// Whether writes share transactions (a batch may have more than one member).
+    pub fn batches(&self) -> bool {
+        self.max_members > 1
+    }
+
+    /// The most writes one batch carries.
+    pub fn max_members(&self) -> usize {
+        self.max_members
+    }
+
+    /// Counts, after their commit, the writes beyond the first that one member of a batch
+    /// carried (requests gathered by a `Coalescer`, see `coalesce.rs`).
+    pub fn count_gathered(&self, extra: u64) {
+        self.counts.writes.fetch_add(extra, Ordering::Relaxed);
+    }
+
     /// `max_members` of at least one; one means no batching.
     pub fn new(max_members: usize, classify: fn(&sqlx::Error) -> ErrorClass) -> Self {
         GroupCommit {

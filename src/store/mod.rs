@@ -32,6 +32,7 @@ use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, State
 
 mod access;
 pub mod batch;
+mod coalesce;
 mod members;
 mod network;
 mod operations;
@@ -54,15 +55,17 @@ pub struct StoredResponse {
 }
 
 /// Renders the outcome of a write into the response that is stored with its idempotency key,
-/// inside the same database transaction as the write.
-pub type Render<'a, T> = &'a (dyn Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync);
+/// inside the same database transaction as the write. Shared, so that a write the store
+/// gathers with others (see `coalesce.rs`) can render its response on the task that writes them.
+pub type Render<T> =
+    std::sync::Arc<dyn Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync>;
 
 /// An idempotency key claimed by a write.
 pub struct Idempotency<'a, T> {
     pub key: &'a str,
     /// SHA-256 (hex) of the route and the canonical request body.
     pub request_hash: &'a str,
-    pub render: Render<'a, T>,
+    pub render: Render<T>,
 }
 
 /// The result of a write: new, or the stored response of an earlier request with the same key.

@@ -10,17 +10,34 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use super::StoreOptions;
 use super::access::impl_access_store;
 use super::batch::GroupCommit;
+use super::coalesce::Coalescer;
 use super::members::impl_member_store;
 use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
-use super::shared::{LineRead, impl_store};
+use super::shared::{LineRead, QueuedAudit, QueuedPosting, impl_store};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 pub struct PostgresStore {
     pool: PgPool,
     commits: GroupCommit<sqlx::Postgres>,
+    /// Postings waiting to be written together (see `coalesce.rs`).
+    postings: Coalescer<QueuedPosting>,
+    /// Audit events waiting to be written together.
+    audits: Coalescer<QueuedAudit>,
+}
+
+/// A handle on the same pool and queues, for the task that writes what the queues gather.
+impl Clone for PostgresStore {
+    fn clone(&self) -> Self {
+        PostgresStore {
+            pool: self.pool.clone(),
+            commits: self.commits.clone(),
+            postings: self.postings.clone(),
+            audits: self.audits.clone(),
+        }
+    }
 }
 
 /// Longest wait for a pooled connection, connecting included. When the database is down,
@@ -40,6 +57,10 @@ impl PostgresStore {
     /// Past the timeout it gives way (`lock_not_available`, retried) and goes first in a batch
     /// of its own, where it waits as long as it needs. The first write of a batch holds no
     /// lock of the batch's and always waits.
+    /// Ends the statement that reads several group rows for a write, sorted by id. Each group row read is locked, in the order of the ids (see `lock_groups`).
+    const LOCK_GROUPS_TAIL: &'static str = " FOR UPDATE";
+    /// How several write statements share one round trip (see `WriteScript`). PostgreSQL takes one statement with parameters per message: several writes go as the data-modifying parts of one `WITH` statement.
+    const WRITES_AS_CTES: bool = true;
     const JOINED_MEMBER_SQL: Option<&'static str> = Some("SET LOCAL lock_timeout = '200ms'");
     /// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its
     /// transaction's description. Left to itself the planner joins the lines with every
@@ -78,14 +99,17 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?;
+        let commits = GroupCommit::new(
+            store_options
+                .group_commit_max
+                .unwrap_or(super::POSTGRES_GROUP_COMMIT_MAX),
+            Self::classify,
+        );
         Ok(PostgresStore {
             pool,
-            commits: GroupCommit::new(
-                store_options
-                    .group_commit_max
-                    .unwrap_or(super::POSTGRES_GROUP_COMMIT_MAX),
-                Self::classify,
-            ),
+            postings: Coalescer::new(commits.max_members()),
+            audits: Coalescer::new(commits.max_members()),
+            commits,
         })
     }
 

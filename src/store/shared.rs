@@ -26,9 +26,75 @@ pub const VERIFY_BATCH: i64 = 1000;
 /// of the index, where `($n IS NULL OR id > $n)` made SQLite read the list from its start.
 pub const BEFORE_ANY_ID: uuid::Uuid = uuid::Uuid::nil();
 
-/// Entries written by one INSERT statement: 5 parameters each, well within the parameters
+/// Entries written by one INSERT statement: 9 parameters each, well within the parameters
 /// one statement may have on either database (32,766 on SQLite, 65,535 on PostgreSQL).
 pub const ENTRY_ROWS_PER_INSERT: usize = 100;
+
+/// Rows of the other tables written by one statement when many are written at once
+/// (transactions, 11 parameters each; idempotency keys, 6; audit events, 13; account and
+/// group totals, 3).
+pub const ROWS_PER_STATEMENT: usize = 50;
+
+/// Parameters past which a script of write statements is sent and a new one begun (see
+/// `WriteScript`): within SQLite's 32,766 and PostgreSQL's 65,535 per statement, with room
+/// for the statement that goes over it.
+pub const MAX_SCRIPT_PARAMETERS: usize = 20_000;
+
+/// `$first, $first+1, ...`: `count` numbered parameters.
+pub fn parameters(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An idempotency key owned by a request that waits in a queue (see `coalesce.rs`).
+pub struct OwnedIdempotency<T> {
+    pub key: String,
+    pub request_hash: String,
+    pub render: crate::store::Render<T>,
+}
+
+impl<T> OwnedIdempotency<T> {
+    pub fn of(idempotency: crate::store::Idempotency<'_, T>) -> Self {
+        OwnedIdempotency {
+            key: idempotency.key.to_string(),
+            request_hash: idempotency.request_hash.to_string(),
+            render: idempotency.render,
+        }
+    }
+
+    pub fn borrowed(&self) -> crate::store::Idempotency<'_, T> {
+        crate::store::Idempotency {
+            key: &self.key,
+            request_hash: &self.request_hash,
+            render: self.render.clone(),
+        }
+    }
+}
+
+/// A posting waiting to be written with the others that arrived with it.
+pub struct QueuedPosting {
+    pub group_id: uuid::Uuid,
+    pub request: crate::domain::model::NewTransaction,
+    pub idempotency: Option<OwnedIdempotency<crate::domain::model::Transaction>>,
+    pub reply: tokio::sync::oneshot::Sender<
+        crate::store::StoreResult<crate::store::Written<crate::domain::model::Transaction>>,
+    >,
+}
+
+/// An audit event waiting to be written with the others that arrived with it.
+pub struct QueuedAudit {
+    pub event: crate::domain::access::AuditEvent,
+    pub reply: tokio::sync::oneshot::Sender<crate::store::StoreResult<()>>,
+}
+
+/// The answer of a queued request whose writing task ended without one (it panicked).
+pub fn unanswered<T>(_: tokio::sync::oneshot::error::RecvError) -> crate::store::StoreResult<T> {
+    Err(LedgerError::Internal(
+        "the task writing this request ended without an answer".into(),
+    ))
+}
 
 /// What a failed database call means for the write that made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,6 +425,70 @@ macro_rules! impl_store {
             ))
         }
 
+        /// Write statements sent to the database in one round trip: separated by semicolons
+        /// on SQLite, which runs them one after the other, and as the data-modifying parts of
+        /// one `WITH` statement on PostgreSQL (`<$store>::WRITES_AS_CTES`), whose protocol
+        /// takes one statement with parameters at a time. Parameters are numbered across the
+        /// whole script; past MAX_SCRIPT_PARAMETERS the script so far is sent and a new one
+        /// begun, which keeps every statement within what either database allows.
+        struct WriteScript {
+            builder: sqlx::QueryBuilder<Db>,
+            statements: usize,
+            parameters: usize,
+        }
+
+        impl WriteScript {
+            fn new() -> Self {
+                WriteScript { builder: sqlx::QueryBuilder::new(""), statements: 0, parameters: 0 }
+            }
+
+            /// Starts the next statement, sending what is there first if it is long enough.
+            async fn statement(&mut self, tx: &mut Tx) -> Result<(), TxError> {
+                if self.parameters >= $crate::store::shared::MAX_SCRIPT_PARAMETERS {
+                    self.send(tx).await?;
+                }
+                let n = self.statements;
+                if <$store>::WRITES_AS_CTES {
+                    if n == 0 {
+                        self.builder.push("WITH w0 AS (");
+                    } else {
+                        self.builder.push(format!("), w{n} AS ("));
+                    }
+                } else if n > 0 {
+                    self.builder.push("; ");
+                }
+                self.statements += 1;
+                Ok(())
+            }
+
+            fn push(&mut self, sql: &str) -> &mut Self {
+                self.builder.push(sql);
+                self
+            }
+
+            fn bind<T>(&mut self, value: T) -> &mut Self
+            where
+                T: for<'q> sqlx::Encode<'q, Db> + sqlx::Type<Db>,
+            {
+                self.builder.push_bind(value);
+                self.parameters += 1;
+                self
+            }
+
+            /// Sends the statements begun so far, if any.
+            async fn send(&mut self, tx: &mut Tx) -> Result<(), TxError> {
+                if self.statements == 0 {
+                    return Ok(());
+                }
+                if <$store>::WRITES_AS_CTES {
+                    self.builder.push(") SELECT 1");
+                }
+                self.builder.build().execute(&mut **tx).await?;
+                *self = WriteScript::new();
+                Ok(())
+            }
+        }
+
         const ENTRY_COLUMNS: &str = "SELECT e.transaction_id, e.line, e.account_id, a.code, \
             e.direction, e.amount_minor, e.currency, e.sequence \
             FROM entries e JOIN accounts a ON a.id = e.account_id";
@@ -422,7 +552,7 @@ macro_rules! impl_store {
                 outcome: Result<&T, &LedgerError>,
             ) -> Result<(), TxError> {
                 let Some(idem) = idempotency else { return Ok(()) };
-                let response = (idem.render)(outcome);
+                let response = (idem.render.as_ref())(outcome);
                 sqlx::query(
                     "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
@@ -540,11 +670,13 @@ macro_rules! impl_store {
                 Ok(transactions.remove(0))
             }
 
-            /// The accounts of the group that `refs` name, in one statement. A code that breaks
-            /// the code rules names no account and is not sent (as in `find_account`).
+            /// The accounts of the groups `group_ids` that `refs` name, in one statement (an
+            /// account of one group may come back for a code only another group's entries
+            /// name). A code that breaks the code rules names no account and is not sent (as
+            /// in `find_account`).
             async fn accounts_named<'r>(
                 tx: &mut Tx,
-                group_id: Uuid,
+                group_ids: &[Uuid],
                 refs: impl Iterator<Item = &'r AccountRef>,
             ) -> Result<Vec<Account>, TxError> {
                 let mut ids: Vec<Uuid> = Vec::new();
@@ -563,18 +695,24 @@ macro_rules! impl_store {
                 if ids.is_empty() && codes.is_empty() {
                     return Ok(Vec::new());
                 }
-                let list = |first: usize, count: usize| {
-                    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
-                };
+                use $crate::store::shared::parameters;
+                let first_ref = 1 + group_ids.len();
                 let mut terms = Vec::new();
                 if !ids.is_empty() {
-                    terms.push(format!("id IN ({})", list(2, ids.len())));
+                    terms.push(format!("id IN ({})", parameters(first_ref, ids.len())));
                 }
                 if !codes.is_empty() {
-                    terms.push(format!("code IN ({})", list(2 + ids.len(), codes.len())));
+                    terms.push(format!("code IN ({})", parameters(first_ref + ids.len(), codes.len())));
                 }
-                let sql = format!("SELECT * FROM accounts WHERE group_id = $1 AND ({})", terms.join(" OR "));
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group_id);
+                let sql = format!(
+                    "SELECT * FROM accounts WHERE group_id IN ({}) AND ({})",
+                    parameters(1, group_ids.len()),
+                    terms.join(" OR ")
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for group_id in group_ids {
+                    query = query.bind(*group_id);
+                }
                 for id in &ids {
                     query = query.bind(*id);
                 }
@@ -592,7 +730,17 @@ macro_rules! impl_store {
                 group_id: Uuid,
                 entries: &[EntryRequest],
             ) -> Result<Result<(Vec<Line>, Vec<AccountState>), LedgerError>, TxError> {
-                let named = Self::accounts_named(tx, group_id, entries.iter().map(|e| &e.account)).await?;
+                let named = Self::accounts_named(tx, &[group_id], entries.iter().map(|e| &e.account)).await?;
+                Ok(Self::lines_for(&named, entries))
+            }
+
+            /// The entries as posting lines on the accounts of `named` (the group's accounts
+            /// they name, with their current totals), or the first entry that names no such
+            /// account or has a malformed amount.
+            fn lines_for(
+                named: &[Account],
+                entries: &[EntryRequest],
+            ) -> Result<(Vec<Line>, Vec<AccountState>), LedgerError> {
                 let mut accounts: Vec<AccountState> = Vec::new();
                 let mut index_of: HashMap<Uuid, usize> = HashMap::new();
                 let mut by_ref: HashMap<&AccountRef, usize> = HashMap::new();
@@ -606,11 +754,11 @@ macro_rules! impl_store {
                                 AccountRef::Code(code) => a.code == *code,
                             });
                             let Some(account) = found else {
-                                return Ok(Err(LedgerError::rule(
+                                return Err(LedgerError::rule(
                                     Rule::UnknownAccount,
                                     Some(format!("/entries/{i}/account")),
                                     format!("entry {i} names an account that does not exist in this group"),
-                                )));
+                                ));
                             };
                             let index = *index_of.entry(account.id).or_insert_with(|| {
                                 accounts.push(AccountState {
@@ -632,14 +780,14 @@ macro_rules! impl_store {
                     let amount_minor = match money::parse_positive_amount(&entry.amount, currency) {
                         Ok(minor) => minor,
                         Err(money::AmountError::NotPositive) => {
-                            return Ok(Err(LedgerError::rule(
+                            return Err(LedgerError::rule(
                                 Rule::NonPositiveAmount,
                                 Some(format!("/entries/{i}/amount")),
                                 format!("entry {i} has an amount that is not greater than zero"),
-                            )));
+                            ));
                         }
                         Err(money::AmountError::TooManyDecimals { .. }) => {
-                            return Ok(Err(LedgerError::rule(
+                            return Err(LedgerError::rule(
                                 Rule::CurrencyMismatch,
                                 Some(format!("/entries/{i}/amount")),
                                 format!(
@@ -647,30 +795,28 @@ macro_rules! impl_store {
                                     accounts[account_index].code,
                                     currency.exponent()
                                 ),
-                            )));
+                            ));
                         }
                         Err(e) => {
-                            return Ok(Err(LedgerError::invalid(
+                            return Err(LedgerError::invalid(
                                 format!("/entries/{i}/amount"),
                                 format!("amount {e}"),
-                            )));
+                            ));
                         }
                     };
                     lines.push(Line { account: account_index, direction: entry.direction, amount_minor });
                 }
-                Ok(Ok((lines, accounts)))
+                Ok((lines, accounts))
             }
 
-            /// Checks and writes one transaction under the group's lock. The inner error is a
-            /// rule violation: nothing was written, and the caller still commits (to remember
-            /// the outcome with its idempotency key).
-            ///
-            /// This is the unit a group commit would repeat for each request of a batch.
-            async fn apply_posting(
-                tx: &mut Tx,
+            /// Checks one transaction under the group's lock and numbers it: its id, its place
+            /// in the group's chain and its hash, and the totals its accounts will have. The
+            /// group's head moves to it; nothing is written yet (see `write_postings`). The
+            /// inner error is a rule violation, and leaves the group as it was.
+            fn prepare_posting(
                 group: &mut Group,
                 posting: Posting<'_>,
-            ) -> Result<Result<Transaction, LedgerError>, TxError> {
+            ) -> Result<Result<(Transaction, Vec<(Uuid, i64, i64)>), LedgerError>, TxError> {
                 let Posting { booked_on, description, metadata, lines, accounts, reverses, created_by } = posting;
                 let totals = match posting::check(lines, accounts, booked_on, group.closed_through) {
                     Ok(totals) => totals,
@@ -701,98 +847,371 @@ macro_rules! impl_store {
                 };
                 let hash = hash::chain_hash(&group.head_hash, &input)
                     .ok_or_else(|| internal("stored head hash is not 64 hex digits"))?;
-                sqlx::query(
-                    "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
-                     description, metadata, reverses_id, previous_hash, hash, created_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(id)
-                .bind(group.id)
-                .bind(sequence)
-                .bind(booked_on)
-                .bind(recorded_at)
-                .bind(description)
-                .bind(to_canonical_string(metadata))
-                .bind(reverses)
-                .bind(&group.head_hash)
-                .bind(&hash)
-                .bind(created_by)
-                .execute(&mut **tx)
-                .await?;
-                // The lines in statements of up to ENTRY_ROWS_PER_INSERT rows each (a transaction
-                // a client sends fits in one; one the service writes, a distribution to every
-                // member, may need several): (group, transaction, booked_on, sequence) once,
-                // then (line, account, direction, amount, currency) for each line.
                 let mut entries = Vec::with_capacity(lines.len());
-                for (chunk_no, chunk) in lines.chunks($crate::store::shared::ENTRY_ROWS_PER_INSERT).enumerate() {
-                    let values = (0..chunk.len())
-                        .map(|n| {
-                            let p = 5 + n * 5;
-                            format!("($1, $2, ${}, ${}, ${}, ${}, ${}, $3, $4)", p, p + 1, p + 2, p + 3, p + 4)
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let sql = format!(
-                        "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
-                         amount_minor, currency, booked_on, sequence) VALUES {values}"
-                    );
-                    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group.id).bind(id).bind(booked_on).bind(sequence);
-                    for (n, line) in chunk.iter().enumerate() {
-                        let account = &accounts[line.account];
-                        let line_no = i32::try_from(chunk_no * $crate::store::shared::ENTRY_ROWS_PER_INSERT + n)
-                            .map_err(internal)?;
-                        insert = insert
-                            .bind(line_no)
-                            .bind(account.id)
-                            .bind(line.direction.as_str())
-                            .bind(line.amount_minor)
-                            .bind(account.currency.code());
-                        entries.push(Entry {
-                            line: line_no,
-                            account_id: account.id,
-                            account_code: account.code.clone(),
-                            direction: line.direction,
-                            amount_minor: line.amount_minor,
-                            currency: account.currency,
-                        });
-                    }
-                    insert.execute(&mut **tx).await?;
+                for (n, line) in lines.iter().enumerate() {
+                    let account = &accounts[line.account];
+                    entries.push(Entry {
+                        line: i32::try_from(n).map_err(internal)?,
+                        account_id: account.id,
+                        account_code: account.code.clone(),
+                        direction: line.direction,
+                        amount_minor: line.amount_minor,
+                        currency: account.currency,
+                    });
                 }
-                for t in &totals {
-                    sqlx::query(
-                        "UPDATE accounts SET debits_minor = $1, credits_minor = $2 \
-                         WHERE id = $3 AND group_id = $4",
-                    )
-                    .bind(t.debits_minor)
-                    .bind(t.credits_minor)
-                    .bind(accounts[t.account].id)
-                    .bind(group.id)
-                    .execute(&mut **tx)
-                    .await?;
-                }
-                sqlx::query("UPDATE groups SET head_sequence = $1, head_hash = $2 WHERE id = $3")
-                    .bind(sequence)
-                    .bind(&hash)
-                    .bind(group.id)
-                    .execute(&mut **tx)
-                    .await?;
+                let totals = totals
+                    .iter()
+                    .map(|t| (accounts[t.account].id, t.debits_minor, t.credits_minor))
+                    .collect();
                 let previous_hash = std::mem::replace(&mut group.head_hash, hash.clone());
                 group.head_sequence = sequence;
-                Ok(Ok(Transaction {
-                    id,
-                    group_id: group.id,
-                    sequence,
-                    booked_on,
-                    recorded_at,
-                    description: description.to_string(),
-                    metadata: metadata.clone(),
-                    entries,
-                    reverses,
-                    reversed_by: None,
-                    hash,
-                    previous_hash,
-                    created_by,
-                }))
+                Ok(Ok((
+                    Transaction {
+                        id,
+                        group_id: group.id,
+                        sequence,
+                        booked_on,
+                        recorded_at,
+                        description: description.to_string(),
+                        metadata: metadata.clone(),
+                        entries,
+                        reverses,
+                        reversed_by: None,
+                        hash,
+                        previous_hash,
+                        created_by,
+                    },
+                    totals,
+                )))
+            }
+
+            /// Writes prepared transactions, of one group or several: their rows and their
+            /// entries, the accounts' new totals `(group, account, debits, credits)` and the
+            /// groups' new heads `(group, sequence, hash)`, and `then` (the stored outcomes of
+            /// their idempotency keys, say), all in one round trip as a rule (`WriteScript`).
+            async fn write_postings(
+                tx: &mut Tx,
+                transactions: &[&Transaction],
+                totals: &[(Uuid, Uuid, i64, i64)],
+                heads: &[(Uuid, i64, &str)],
+                remembered: &[(String, String, String, StoredResponse)],
+            ) -> Result<(), TxError> {
+                use $crate::store::shared::{ENTRY_ROWS_PER_INSERT, ROWS_PER_STATEMENT};
+                let mut script = WriteScript::new();
+                for chunk in transactions.chunks(ROWS_PER_STATEMENT) {
+                    script.statement(tx).await?;
+                    script.push(
+                        "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
+                         description, metadata, reverses_id, previous_hash, hash, created_by) VALUES ",
+                    );
+                    for (n, t) in chunk.iter().enumerate() {
+                        script.push(if n == 0 { "(" } else { ", (" });
+                        script.bind(t.id).push(", ").bind(t.group_id).push(", ").bind(t.sequence).push(", ");
+                        script.bind(t.booked_on).push(", ").bind(t.recorded_at).push(", ");
+                        script.bind(t.description.clone()).push(", ").bind(to_canonical_string(&t.metadata)).push(", ");
+                        script.bind(t.reverses).push(", ").bind(t.previous_hash.clone()).push(", ");
+                        script.bind(t.hash.clone()).push(", ").bind(t.created_by).push(")");
+                    }
+                }
+                let entries: Vec<(&Transaction, &Entry)> =
+                    transactions.iter().flat_map(|t| t.entries.iter().map(move |e| (*t, e))).collect();
+                for chunk in entries.chunks(ENTRY_ROWS_PER_INSERT) {
+                    script.statement(tx).await?;
+                    script.push(
+                        "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
+                         amount_minor, currency, booked_on, sequence) VALUES ",
+                    );
+                    for (n, (t, e)) in chunk.iter().enumerate() {
+                        script.push(if n == 0 { "(" } else { ", (" });
+                        script.bind(t.group_id).push(", ").bind(t.id).push(", ").bind(e.line).push(", ");
+                        script.bind(e.account_id).push(", ").bind(e.direction.as_str()).push(", ");
+                        script.bind(e.amount_minor).push(", ").bind(e.currency.code()).push(", ");
+                        script.bind(t.booked_on).push(", ").bind(t.sequence).push(")");
+                    }
+                }
+                // Totals and heads: one UPDATE for many rows, each row's values picked by its id.
+                for chunk in totals.chunks(ROWS_PER_STATEMENT) {
+                    script.statement(tx).await?;
+                    script.push("UPDATE accounts SET debits_minor = CASE id");
+                    for (_, account, debits, _) in chunk {
+                        script.push(" WHEN ").bind(*account).push(" THEN ").bind(*debits);
+                    }
+                    script.push(" END, credits_minor = CASE id");
+                    for (_, account, _, credits) in chunk {
+                        script.push(" WHEN ").bind(*account).push(" THEN ").bind(*credits);
+                    }
+                    script.push(" END WHERE id IN (");
+                    for (n, (_, account, _, _)) in chunk.iter().enumerate() {
+                        script.push(if n == 0 { "" } else { ", " }).bind(*account);
+                    }
+                    script.push(") AND group_id IN (");
+                    for (n, (group, _, _, _)) in chunk.iter().enumerate() {
+                        script.push(if n == 0 { "" } else { ", " }).bind(*group);
+                    }
+                    script.push(")");
+                }
+                for chunk in heads.chunks(ROWS_PER_STATEMENT) {
+                    script.statement(tx).await?;
+                    script.push("UPDATE groups SET head_sequence = CASE id");
+                    for (group, sequence, _) in chunk {
+                        script.push(" WHEN ").bind(*group).push(" THEN ").bind(*sequence);
+                    }
+                    script.push(" END, head_hash = CASE id");
+                    for (group, _, hash) in chunk {
+                        script.push(" WHEN ").bind(*group).push(" THEN ").bind(hash.to_string());
+                    }
+                    script.push(" END WHERE id IN (");
+                    for (n, (group, _, _)) in chunk.iter().enumerate() {
+                        script.push(if n == 0 { "" } else { ", " }).bind(*group);
+                    }
+                    script.push(")");
+                }
+                let now = recorded_now();
+                for chunk in remembered.chunks(ROWS_PER_STATEMENT) {
+                    script.statement(tx).await?;
+                    script.push("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES ");
+                    for (n, (scope, key, request_hash, response)) in chunk.iter().enumerate() {
+                        script.push(if n == 0 { "(" } else { ", (" });
+                        script.bind(scope.clone()).push(", ").bind(key.clone()).push(", ");
+                        script.bind(request_hash.clone()).push(", ").bind(i32::from(response.status)).push(", ");
+                        script.bind(response.body.clone()).push(", ").bind(now).push(")");
+                    }
+                }
+                script.send(tx).await
+            }
+
+            /// Checks and writes one transaction under the group's lock. The inner error is a
+            /// rule violation: nothing was written, and the caller still commits (to remember
+            /// the outcome with its idempotency key).
+            async fn apply_posting(
+                tx: &mut Tx,
+                group: &mut Group,
+                posting: Posting<'_>,
+            ) -> Result<Result<Transaction, LedgerError>, TxError> {
+                let (transaction, totals) = match Self::prepare_posting(group, posting)? {
+                    Ok(prepared) => prepared,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let totals: Vec<(Uuid, Uuid, i64, i64)> =
+                    totals.into_iter().map(|(account, debits, credits)| (group.id, account, debits, credits)).collect();
+                Self::write_postings(tx, &[&transaction], &totals, &[(group.id, group.head_sequence, &group.head_hash)], &[]).await?;
+                Ok(Ok(transaction))
+            }
+
+            /// The groups `ids` name (sorted, distinct), each read with its write lock, in the
+            /// order of their ids so that two writers locking several never wait on each other
+            /// in a cycle.
+            async fn lock_groups(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, Group>, TxError> {
+                let mut groups = HashMap::with_capacity(ids.len());
+                for chunk in ids.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "SELECT * FROM groups WHERE id IN ({}) ORDER BY id{}",
+                        $crate::store::shared::parameters(1, chunk.len()),
+                        <$store>::LOCK_GROUPS_TAIL
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    for row in query.fetch_all(&mut **tx).await? {
+                        let group = group_from_row(&row)?;
+                        groups.insert(group.id, group);
+                    }
+                }
+                Ok(groups)
+            }
+
+            /// The responses stored with any of these keys `(scope, key)`: by key, the request
+            /// hash and the response.
+            async fn stored_responses(
+                tx: &mut Tx,
+                keys: &[(String, &str)],
+            ) -> Result<HashMap<(String, String), (String, StoredResponse)>, TxError> {
+                let mut found = HashMap::new();
+                for chunk in keys.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
+                    // Scopes and keys each as a list: the primary key (scope, key) is read for
+                    // every pair of them, and pairs that are not asked for are skipped below.
+                    let mut scopes: Vec<&str> = chunk.iter().map(|(scope, _)| scope.as_str()).collect();
+                    scopes.sort_unstable();
+                    scopes.dedup();
+                    let sql = format!(
+                        "SELECT scope, key, request_hash, status, body FROM idempotency_keys \
+                         WHERE scope IN ({}) AND key IN ({})",
+                        $crate::store::shared::parameters(1, scopes.len()),
+                        $crate::store::shared::parameters(1 + scopes.len(), chunk.len())
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for scope in &scopes {
+                        query = query.bind(*scope);
+                    }
+                    for (_, key) in chunk {
+                        query = query.bind(*key);
+                    }
+                    for row in query.fetch_all(&mut **tx).await? {
+                        let scope: String = row.try_get("scope")?;
+                        let key: String = row.try_get("key")?;
+                        if !chunk.iter().any(|(s, k)| *s == scope && *k == key) {
+                            continue;
+                        }
+                        let status: i32 = row.try_get("status")?;
+                        let response = StoredResponse {
+                            status: u16::try_from(status).map_err(internal)?,
+                            body: row.try_get("body")?,
+                        };
+                        found.insert((scope, key), (row.try_get("request_hash")?, response));
+                    }
+                }
+                Ok(found)
+            }
+
+            /// Postings that arrived together, each judged as `post_in_tx` judges one and in
+            /// the order they arrived (a posting sees the totals the ones before it left),
+            /// written with a few statements for all of them. A refused posting leaves no
+            /// trace but its stored outcome, and never fails the others.
+            async fn post_many_in_tx(
+                tx: &mut Tx,
+                queued: &[$crate::store::shared::QueuedPosting],
+            ) -> Result<Vec<Result<Written<Transaction>, LedgerError>>, TxError> {
+                let mut group_ids: Vec<Uuid> = queued.iter().map(|q| q.group_id).collect();
+                group_ids.sort_unstable();
+                group_ids.dedup();
+                let mut groups = Self::lock_groups(tx, &group_ids).await?;
+                let keys: Vec<(String, &str)> = queued
+                    .iter()
+                    .filter_map(|q| q.idempotency.as_ref().map(|i| (q.group_id.to_string(), i.key.as_str())))
+                    .collect();
+                let mut stored = Self::stored_responses(tx, &keys).await?;
+                // The accounts every posting names, with their totals, by group.
+                let mut accounts: HashMap<Uuid, Vec<Account>> = groups.keys().map(|g| (*g, Vec::new())).collect();
+                let found: Vec<Uuid> = groups.keys().copied().collect();
+                if !found.is_empty() {
+                    let mut refs: Vec<&AccountRef> = Vec::new();
+                    for q in queued {
+                        refs.extend(q.request.entries.iter().map(|e| &e.account));
+                    }
+                    for account in Self::accounts_named(tx, &found, refs.into_iter()).await? {
+                        if let Some(of_group) = accounts.get_mut(&account.group_id) {
+                            of_group.push(account);
+                        }
+                    }
+                }
+
+                let mut outcomes = Vec::with_capacity(queued.len());
+                let mut remembered = Vec::new();
+                let mut totals: HashMap<Uuid, (Uuid, i64, i64)> = HashMap::new();
+                for q in queued {
+                    let Some(group) = groups.get_mut(&q.group_id) else {
+                        outcomes.push(Err(LedgerError::NotFound("group")));
+                        continue;
+                    };
+                    let scope = q.group_id.to_string();
+                    if let Some(idem) = &q.idempotency
+                        && let Some((request_hash, response)) = stored.get(&(scope.clone(), idem.key.clone()))
+                    {
+                        outcomes.push(if *request_hash == idem.request_hash {
+                            Ok(Written::Replayed(response.clone()))
+                        } else {
+                            Err(LedgerError::IdempotencyKeyReused)
+                        });
+                        continue;
+                    }
+                    let named = accounts.get_mut(&q.group_id).ok_or_else(|| internal("accounts of a locked group"))?;
+                    let outcome = match Self::lines_for(named, &q.request.entries) {
+                        Err(e) => Err(e),
+                        Ok((lines, states)) => {
+                            let posting = Posting {
+                                booked_on: q.request.booked_on,
+                                description: &q.request.description,
+                                metadata: &q.request.metadata,
+                                lines: &lines,
+                                accounts: &states,
+                                reverses: None,
+                                created_by: q.request.created_by,
+                            };
+                            match Self::prepare_posting(group, posting)? {
+                                Err(e) => Err(e),
+                                Ok((transaction, new_totals)) => {
+                                    for (account_id, debits, credits) in new_totals {
+                                        if let Some(a) = named.iter_mut().find(|a| a.id == account_id) {
+                                            a.debits_minor = debits;
+                                            a.credits_minor = credits;
+                                        }
+                                        totals.insert(account_id, (q.group_id, debits, credits));
+                                    }
+                                    Ok(transaction)
+                                }
+                            }
+                        }
+                    };
+                    if let Some(idem) = &q.idempotency {
+                        let response = (idem.render.as_ref())(outcome.as_ref());
+                        stored.insert((scope.clone(), idem.key.clone()), (idem.request_hash.clone(), response.clone()));
+                        remembered.push((scope, idem.key.clone(), idem.request_hash.clone(), response));
+                    }
+                    outcomes.push(outcome.map(Written::Created));
+                }
+
+                let written: Vec<&Transaction> = outcomes
+                    .iter()
+                    .filter_map(|o| match o {
+                        Ok(Written::Created(t)) => Some(t),
+                        _ => None,
+                    })
+                    .collect();
+                let totals: Vec<(Uuid, Uuid, i64, i64)> =
+                    totals.into_iter().map(|(account, (group, debits, credits))| (group, account, debits, credits)).collect();
+                let heads: Vec<(Uuid, i64, &str)> = groups
+                    .values()
+                    .filter(|g| written.iter().any(|t| t.group_id == g.id))
+                    .map(|g| (g.id, g.head_sequence, g.head_hash.as_str()))
+                    .collect();
+                Self::write_postings(tx, &written, &totals, &heads, &remembered).await?;
+                Ok(outcomes)
+            }
+
+            /// Writes postings that arrived together as one step of a group commit. If that
+            /// step fails for a reason other than the database being unavailable, each is
+            /// written again on its own, so that whatever failed fails alone.
+            // Boxed as a future that is `Send` for the lifetimes it is given: the compiler
+            // cannot prove that of the unboxed one, which borrows across many awaits.
+            fn post_gathered<'a>(
+                &'a self,
+                queued: &'a [$crate::store::shared::QueuedPosting],
+            ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<StoreResult<Written<Transaction>>>> + Send + 'a>> {
+                Box::pin(async move {
+                    let gathered: StoreResult<Vec<Result<Written<Transaction>, LedgerError>>> =
+                        write_tx!(self, |tx| Self::post_many_in_tx(&mut tx, queued).await.map(Ok));
+                    match gathered {
+                        Ok(outcomes) => {
+                            self.commits.count_gathered(queued.len() as u64 - 1);
+                            outcomes
+                        }
+                        Err(e @ LedgerError::Unavailable(_)) => queued.iter().map(|_| Err(e.clone())).collect(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "postings written together failed; writing each alone");
+                            let mut outcomes = Vec::with_capacity(queued.len());
+                            for q in queued {
+                                let idempotency = match &q.idempotency {
+                                Some(i) => Some(i.borrowed()),
+                                None => None,
+                            };
+                                outcomes.push(write_tx!(self, |tx| Self::post_in_tx(&mut tx, q.group_id, &q.request, &idempotency).await));
+                            }
+                            outcomes
+                        }
+                    }
+                })
+            }
+
+            /// Writes the postings waiting in the queue until none waits.
+            async fn drain_postings(self) {
+                while let Some(queued) = self.postings.next() {
+                    let outcomes = self.post_gathered(&queued).await;
+                    for (q, outcome) in queued.into_iter().zip(outcomes) {
+                        // The caller may have hung up; its posting stands.
+                        let _ = q.reply.send(outcome);
+                    }
+                }
             }
 
             async fn post_in_tx(
@@ -1343,7 +1762,21 @@ macro_rules! impl_store {
                 transaction: NewTransaction,
                 idempotency: Option<Idempotency<'_, Transaction>>,
             ) -> StoreResult<Written<Transaction>> {
-                write_tx!(self, |tx| Self::post_in_tx(&mut tx, group_id, &transaction, &idempotency).await)
+                if !self.commits.batches() {
+                    return write_tx!(self, |tx| Self::post_in_tx(&mut tx, group_id, &transaction, &idempotency).await);
+                }
+                // Gathered with the postings that arrive meanwhile (see `coalesce.rs`).
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                let queued = $crate::store::shared::QueuedPosting {
+                    group_id,
+                    request: transaction,
+                    idempotency: idempotency.map($crate::store::shared::OwnedIdempotency::of),
+                    reply,
+                };
+                if self.postings.push(queued) {
+                    tokio::spawn(self.clone().drain_postings());
+                }
+                answer.await.unwrap_or_else($crate::store::shared::unanswered)
             }
 
             async fn reverse_transaction(

@@ -12,17 +12,34 @@ use sqlx::sqlite::{
 use super::StoreOptions;
 use super::access::impl_access_store;
 use super::batch::GroupCommit;
+use super::coalesce::Coalescer;
 use super::members::impl_member_store;
 use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
-use super::shared::{LineRead, impl_store};
+use super::shared::{LineRead, QueuedAudit, QueuedPosting, impl_store};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 pub struct SqliteStore {
     pool: SqlitePool,
     commits: GroupCommit<sqlx::Sqlite>,
+    /// Postings waiting to be written together (see `coalesce.rs`).
+    postings: Coalescer<QueuedPosting>,
+    /// Audit events waiting to be written together.
+    audits: Coalescer<QueuedAudit>,
+}
+
+/// A handle on the same pool and queues, for the task that writes what the queues gather.
+impl Clone for SqliteStore {
+    fn clone(&self) -> Self {
+        SqliteStore {
+            pool: self.pool.clone(),
+            commits: self.commits.clone(),
+            postings: self.postings.clone(),
+            audits: self.audits.clone(),
+        }
+    }
 }
 
 /// How long a write waits for the database's write lock while another connection or
@@ -40,6 +57,10 @@ impl SqliteStore {
     const LOCK_ADMIN_GRANTS_SQL: &'static str = "SELECT id FROM grants WHERE role = 'admin'";
     /// A write that joins a batch runs as the others do: `BEGIN IMMEDIATE` took the one
     /// write lock for the whole batch, so it never waits on another writer.
+    /// Ends the statement that reads several group rows for a write, sorted by id. SQLite serialises all writers in `BEGIN IMMEDIATE`: reading the rows is enough.
+    const LOCK_GROUPS_TAIL: &'static str = "";
+    /// How several write statements share one round trip (see `WriteScript`). SQLite runs a script of statements separated by semicolons, each with its share of the parameters.
+    const WRITES_AS_CTES: bool = false;
     const JOINED_MEMBER_SQL: Option<&'static str> = None;
     /// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its
     /// transaction's description, as one JSON array in the statement's order. SQLite reads
@@ -71,14 +92,17 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?;
+        let commits = GroupCommit::new(
+            store_options
+                .group_commit_max
+                .unwrap_or(super::SQLITE_GROUP_COMMIT_MAX),
+            Self::classify,
+        );
         Ok(SqliteStore {
             pool,
-            commits: GroupCommit::new(
-                store_options
-                    .group_commit_max
-                    .unwrap_or(super::SQLITE_GROUP_COMMIT_MAX),
-                Self::classify,
-            ),
+            postings: Coalescer::new(commits.max_members()),
+            audits: Coalescer::new(commits.max_members()),
+            commits,
         })
     }
 
@@ -102,11 +126,13 @@ impl SqliteStore {
             .fetch_one(&mut **tx)
             .await?;
         type Read<'a> = (&'a str, i64, &'a str, &'a str, i64, String);
-        let read: Vec<Read> = serde_json::from_str(&array).map_err(|e| internal(format!("statement lines: {e}")))?;
+        let read: Vec<Read> =
+            serde_json::from_str(&array).map_err(|e| internal(format!("statement lines: {e}")))?;
         let mut lines = Vec::with_capacity(read.len());
         for (transaction_id, sequence, booked_on, direction, amount_minor, description) in read {
             lines.push(LineRead {
-                transaction_id: uuid::Uuid::try_parse(transaction_id).map_err(|e| internal(format!("statement line id: {e}")))?,
+                transaction_id: uuid::Uuid::try_parse(transaction_id)
+                    .map_err(|e| internal(format!("statement line id: {e}")))?,
                 sequence,
                 booked_on: chrono::NaiveDate::parse_from_str(booked_on, "%Y-%m-%d")
                     .map_err(|e| internal(format!("statement line date: {e}")))?,

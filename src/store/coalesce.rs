@@ -1,0 +1,97 @@
+//! Requests of one kind that arrive together, written by one database statement per table.
+//!
+//! Group commit (`batch.rs`) shares one transaction and one commit between writes, but each
+//! write still runs its own statements, one after the other, while the others wait: a posting
+//! is about a dozen statements, each a round trip to the database. For the writes that come
+//! in numbers (postings, audit records), a [`Coalescer`] gathers the requests that arrive
+//! while the previous gathering is being written, and hands them to one task that writes them
+//! all in one step of a group commit: the same few statements whether it carries one request
+//! or a hundred. Each request is still judged on its own and answered with its own outcome,
+//! only after the commit that holds it.
+//!
+//! The task that writes a gathering is spawned, so no caller hanging up can leave the others
+//! without an answer; it runs until no request is waiting.
+
+use std::sync::{Arc, Mutex};
+
+/// Requests waiting to be written, and whether a task is writing them.
+pub struct Coalescer<T> {
+    max: usize,
+    state: Arc<Mutex<State<T>>>,
+}
+
+struct State<T> {
+    waiting: Vec<T>,
+    draining: bool,
+}
+
+impl<T> Clone for Coalescer<T> {
+    fn clone(&self) -> Self {
+        Coalescer {
+            max: self.max,
+            state: self.state.clone(),
+        }
+    }
+}
+
+impl<T> Coalescer<T> {
+    /// A gathering carries at most `max` requests (at least one).
+    pub fn new(max: usize) -> Self {
+        Coalescer {
+            max: max.max(1),
+            state: Arc::new(Mutex::new(State {
+                waiting: Vec::new(),
+                draining: false,
+            })),
+        }
+    }
+
+    /// Adds a request. `true` when no task is writing: the caller must start one, which
+    /// calls [`Coalescer::next`] until it returns `None`.
+    #[must_use]
+    pub fn push(&self, request: T) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.waiting.push(request);
+        if state.draining {
+            false
+        } else {
+            state.draining = true;
+            true
+        }
+    }
+
+    /// The next gathering, oldest requests first; `None` when nothing waits, after which the
+    /// next [`Coalescer::push`] starts a new task.
+    pub fn next(&self) -> Option<Vec<T>> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.waiting.is_empty() {
+            state.draining = false;
+            return None;
+        }
+        let take = state.waiting.len().min(self.max);
+        Some(state.waiting.drain(..take).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_task_drains_in_arrival_order_and_in_bounded_gatherings() {
+        let queue = Coalescer::new(2);
+        assert!(queue.push(1));
+        assert!(!queue.push(2), "a task is already writing");
+        assert!(!queue.push(3));
+        assert_eq!(queue.next(), Some(vec![1, 2]));
+        assert!(!queue.push(4));
+        assert_eq!(queue.next(), Some(vec![3, 4]));
+        assert_eq!(queue.next(), None);
+        assert!(
+            queue.push(5),
+            "the task has stopped: the next request starts one"
+        );
+        assert_eq!(queue.next(), Some(vec![5]));
+        assert_eq!(queue.next(), None);
+    }
+}
