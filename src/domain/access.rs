@@ -143,6 +143,57 @@ pub struct AuditEvent {
     pub client_addr: Option<String>,
 }
 
+/// A write request's audit record before its outcome is known. The store writes it in the
+/// write's own transaction, with the outcome, so that the record commits with the write and
+/// costs no commit of its own; `recorded` is set once that commit is durable, and the request's
+/// audit layer then writes nothing more. A request whose write is not committed (refused
+/// before it was written, or failed) is recorded by the audit layer as before.
+#[derive(Debug, Clone)]
+pub struct AuditDraft {
+    pub user_id: Option<Uuid>,
+    pub username: Option<String>,
+    pub group_id: Option<Uuid>,
+    pub method: String,
+    pub route: String,
+    pub path: String,
+    pub idempotency_key: Option<String>,
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+    pub recorded: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl AuditDraft {
+    /// The record, for an outcome answered with `status` that created `created_ids`.
+    pub fn event(
+        &self,
+        occurred_at: DateTime<Utc>,
+        status: u16,
+        created_ids: Vec<Uuid>,
+    ) -> AuditEvent {
+        AuditEvent {
+            id: Uuid::now_v7(),
+            occurred_at,
+            user_id: self.user_id,
+            username: self.username.clone(),
+            group_id: self.group_id,
+            method: self.method.clone(),
+            route: self.route.clone(),
+            path: self.path.clone(),
+            status,
+            idempotency_key: self.idempotency_key.clone(),
+            request_id: self.request_id.clone(),
+            created_ids,
+            client_addr: self.client_addr.clone(),
+        }
+    }
+
+    /// The commit that holds the record is durable.
+    pub fn mark_recorded(&self) {
+        self.recorded
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
     pub group_id: Option<Uuid>,

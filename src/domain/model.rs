@@ -93,6 +93,8 @@ pub struct NewTransaction {
     pub metadata: Value,
     /// The user recording it.
     pub created_by: Option<Uuid>,
+    /// The request's audit record, written with the transaction (see `AuditDraft`).
+    pub audit: Option<super::access::AuditDraft>,
 }
 
 #[derive(Debug, Clone)]

@@ -324,6 +324,7 @@ impl CreateTransaction {
             entries,
             metadata,
             created_by: None,
+            audit: None,
         })
     }
 }

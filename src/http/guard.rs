@@ -2,6 +2,7 @@
 //! audit log.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -15,7 +16,7 @@ use super::AppState;
 use super::error::ApiError;
 use crate::auth::caller::{Access, Caller, Denial, decide};
 use crate::auth::client::TrustedProxies;
-use crate::domain::access::AuditEvent;
+use crate::domain::access::{AuditDraft, AuditEvent};
 use crate::domain::error::LedgerError;
 
 /// What the bearer token in a request turned out to be.
@@ -37,6 +38,19 @@ pub struct AuditInfo {
     pub username: Option<String>,
     pub route: Option<String>,
     pub group_id: Option<Uuid>,
+    /// What the audit layer read of the request before handing it on.
+    request: RequestFacts,
+    /// Set when a handler passed the record to its write (see [`AuditSlot::draft`]).
+    recorded: Option<Arc<AtomicBool>>,
+}
+
+#[derive(Clone, Default)]
+struct RequestFacts {
+    method: String,
+    path: String,
+    idempotency_key: Option<String>,
+    request_id: Option<String>,
+    client_addr: Option<String>,
 }
 
 impl AuditSlot {
@@ -48,6 +62,32 @@ impl AuditSlot {
 
     fn take(&self) -> AuditInfo {
         self.0.lock().map(|i| i.clone()).unwrap_or_default()
+    }
+
+    /// The request's audit record for its write to carry, so that it commits with the write
+    /// (see [`AuditDraft`]); `None` for an anonymous request. Once the write's commit has
+    /// recorded it, the audit layer writes nothing more for this request.
+    pub fn draft(&self) -> Option<AuditDraft> {
+        let mut info = self.0.lock().ok()?;
+        info.user_id?;
+        let recorded = Arc::new(AtomicBool::new(false));
+        info.recorded = Some(recorded.clone());
+        let facts = &info.request;
+        Some(AuditDraft {
+            user_id: info.user_id,
+            username: info.username.clone(),
+            group_id: info.group_id.or_else(|| group_in_path(&facts.path)),
+            method: facts.method.clone(),
+            route: info
+                .route
+                .clone()
+                .unwrap_or_else(|| "(no route)".to_string()),
+            path: facts.path.clone(),
+            idempotency_key: facts.idempotency_key.clone(),
+            request_id: facts.request_id.clone(),
+            client_addr: facts.client_addr.clone(),
+            recorded,
+        })
     }
 }
 
@@ -281,14 +321,31 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
         return next.run(req).await;
     }
     let slot = AuditSlot::default();
-    req.extensions_mut().insert(slot.clone());
     let idempotency_key = header_text(&req, "idempotency-key");
     let request_id = header_text(&req, "x-request-id");
     let client_addr = client_address(&req);
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
+    slot.update(|info| {
+        info.request = RequestFacts {
+            method: method.clone(),
+            path: path.clone(),
+            idempotency_key: idempotency_key.clone(),
+            request_id: request_id.clone(),
+            client_addr: client_addr.clone(),
+        }
+    });
+    req.extensions_mut().insert(slot.clone());
     let response = next.run(req).await;
     let mut info = slot.take();
+    if info
+        .recorded
+        .as_ref()
+        .is_some_and(|r| r.load(Ordering::Acquire))
+    {
+        // Written with the request's own write, in the same commit.
+        return response;
+    }
     let sign_in = method == "POST" && path == SIGN_IN_PATH;
     if info.user_id.is_none() && !sign_in {
         tracing::info!(

@@ -11,6 +11,7 @@ use super::error::ApiError;
 use super::extract::{
     IdempotencyKey, JsonBody, OptionalJsonBody, PathParams, RequestContext, path_id,
 };
+use super::guard::RequestAudit;
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
@@ -23,12 +24,15 @@ pub async fn create(
     PathParams(group_id): PathParams<String>,
     ctx: RequestContext,
     key: IdempotencyKey,
+    audit: RequestAudit,
     body: JsonBody<CreateTransaction>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
     let mut transaction = body.value.parse()?;
     transaction.created_by = Some(caller.id());
+    // The audit record is written with the transaction, in its commit.
+    transaction.audit = audit.slot.as_ref().and_then(|slot| slot.draft());
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),

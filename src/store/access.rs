@@ -494,7 +494,7 @@ macro_rules! impl_access_store {
                 // Gathered with the events that arrive meanwhile (see `coalesce.rs`).
                 let (reply, answer) = tokio::sync::oneshot::channel();
                 if self.audits.push($crate::store::shared::QueuedAudit { event: event.clone(), reply }) {
-                    tokio::spawn(self.clone().drain_audits());
+                    $crate::store::shared::spawn_writer(self.clone().drain_audits());
                 }
                 answer.await.unwrap_or_else($crate::store::shared::unanswered)
             }

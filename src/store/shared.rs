@@ -89,6 +89,35 @@ pub struct QueuedAudit {
     pub reply: tokio::sync::oneshot::Sender<crate::store::StoreResult<()>>,
 }
 
+/// Starts a task that writes gathered requests (see `coalesce.rs`). It runs on a thread of
+/// its own with a runtime of its own: each of its statements waits for the database, and on
+/// the request-serving runtime every such wait would end behind the requests queued there,
+/// which is what every request waiting on the gathering would then wait for too. Should that
+/// thread not start, the task runs on the caller's runtime.
+pub fn spawn_writer(task: impl std::future::Future<Output = ()> + Send + 'static) {
+    static WRITER: std::sync::OnceLock<Option<tokio::runtime::Handle>> = std::sync::OnceLock::new();
+    let writer = WRITER.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        let handle = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name("msai-writer".into())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()))
+            .ok()?;
+        Some(handle)
+    });
+    match writer {
+        Some(handle) => {
+            handle.spawn(task);
+        }
+        None => {
+            tokio::spawn(task);
+        }
+    }
+}
+
 /// The answer of a queued request whose writing task ended without one (it panicked).
 pub fn unanswered<T>(_: tokio::sync::oneshot::error::RecvError) -> crate::store::StoreResult<T> {
     Err(LedgerError::Internal(
@@ -888,13 +917,14 @@ macro_rules! impl_store {
             /// Writes prepared transactions, of one group or several: their rows and their
             /// entries, the accounts' new totals `(group, account, debits, credits)` and the
             /// groups' new heads `(group, sequence, hash)`, and `then` (the stored outcomes of
-            /// their idempotency keys, say), all in one round trip as a rule (`WriteScript`).
+            /// their idempotency keys and the requests' audit records), all in one round trip as a rule (`WriteScript`).
             async fn write_postings(
                 tx: &mut Tx,
                 transactions: &[&Transaction],
                 totals: &[(Uuid, Uuid, i64, i64)],
                 heads: &[(Uuid, i64, &str)],
                 remembered: &[(String, String, String, StoredResponse)],
+                audits: &[$crate::domain::access::AuditEvent],
             ) -> Result<(), TxError> {
                 use $crate::store::shared::{ENTRY_ROWS_PER_INSERT, ROWS_PER_STATEMENT};
                 let mut script = WriteScript::new();
@@ -977,6 +1007,24 @@ macro_rules! impl_store {
                         script.bind(response.body.clone()).push(", ").bind(now).push(")");
                     }
                 }
+                for chunk in audits.chunks(ROWS_PER_STATEMENT) {
+                    script.statement(tx).await?;
+                    script.push(
+                        "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, route, \
+                         path, status, idempotency_key, request_id, created_ids, client_addr) VALUES ",
+                    );
+                    for (n, event) in chunk.iter().enumerate() {
+                        let created = serde_json::to_string(&event.created_ids).map_err(internal)?;
+                        script.push(if n == 0 { "(" } else { ", (" });
+                        script.bind(event.id).push(", ").bind(event.occurred_at).push(", ");
+                        script.bind(event.user_id).push(", ").bind(event.username.clone()).push(", ");
+                        script.bind(event.group_id).push(", ").bind(event.method.clone()).push(", ");
+                        script.bind(event.route.clone()).push(", ").bind(event.path.clone()).push(", ");
+                        script.bind(i32::from(event.status)).push(", ").bind(event.idempotency_key.clone()).push(", ");
+                        script.bind(event.request_id.clone()).push(", ").bind(created).push(", ");
+                        script.bind(event.client_addr.clone()).push(")");
+                    }
+                }
                 script.send(tx).await
             }
 
@@ -994,7 +1042,7 @@ macro_rules! impl_store {
                 };
                 let totals: Vec<(Uuid, Uuid, i64, i64)> =
                     totals.into_iter().map(|(account, debits, credits)| (group.id, account, debits, credits)).collect();
-                Self::write_postings(tx, &[&transaction], &totals, &[(group.id, group.head_sequence, &group.head_hash)], &[]).await?;
+                Self::write_postings(tx, &[&transaction], &totals, &[(group.id, group.head_sequence, &group.head_hash)], &[], &[]).await?;
                 Ok(Ok(transaction))
             }
 
@@ -1071,7 +1119,7 @@ macro_rules! impl_store {
             async fn post_many_in_tx(
                 tx: &mut Tx,
                 queued: &[$crate::store::shared::QueuedPosting],
-            ) -> Result<Vec<Result<Written<Transaction>, LedgerError>>, TxError> {
+            ) -> Result<Vec<(Result<Written<Transaction>, LedgerError>, bool)>, TxError> {
                 let mut group_ids: Vec<Uuid> = queued.iter().map(|q| q.group_id).collect();
                 group_ids.sort_unstable();
                 group_ids.dedup();
@@ -1098,21 +1146,30 @@ macro_rules! impl_store {
 
                 let mut outcomes = Vec::with_capacity(queued.len());
                 let mut remembered = Vec::new();
+                let mut audits = Vec::new();
                 let mut totals: HashMap<Uuid, (Uuid, i64, i64)> = HashMap::new();
                 for q in queued {
+                    if q.reply.is_closed() {
+                        // The caller is gone (it hung up, or its request ran out of time)
+                        // before its posting was judged: as a write cancelled before it
+                        // began, it is not written.
+                        outcomes.push((Err(LedgerError::Unavailable("the request was cancelled".into())), false));
+                        continue;
+                    }
                     let Some(group) = groups.get_mut(&q.group_id) else {
-                        outcomes.push(Err(LedgerError::NotFound("group")));
+                        outcomes.push((Err(LedgerError::NotFound("group")), false));
                         continue;
                     };
                     let scope = q.group_id.to_string();
                     if let Some(idem) = &q.idempotency
                         && let Some((request_hash, response)) = stored.get(&(scope.clone(), idem.key.clone()))
                     {
-                        outcomes.push(if *request_hash == idem.request_hash {
+                        let outcome = if *request_hash == idem.request_hash {
                             Ok(Written::Replayed(response.clone()))
                         } else {
                             Err(LedgerError::IdempotencyKeyReused)
-                        });
+                        };
+                        outcomes.push((outcome, false));
                         continue;
                     }
                     let named = accounts.get_mut(&q.group_id).ok_or_else(|| internal("accounts of a locked group"))?;
@@ -1143,18 +1200,24 @@ macro_rules! impl_store {
                             }
                         }
                     };
+                    let mut audited = false;
                     if let Some(idem) = &q.idempotency {
                         let response = (idem.render.as_ref())(outcome.as_ref());
+                        if let Some(draft) = &q.request.audit {
+                            let created = outcome.as_ref().map(|t| vec![t.id]).unwrap_or_default();
+                            audits.push(draft.event(recorded_now(), response.status, created));
+                            audited = true;
+                        }
                         stored.insert((scope.clone(), idem.key.clone()), (idem.request_hash.clone(), response.clone()));
                         remembered.push((scope, idem.key.clone(), idem.request_hash.clone(), response));
                     }
-                    outcomes.push(outcome.map(Written::Created));
+                    outcomes.push((outcome.map(Written::Created), audited));
                 }
 
                 let written: Vec<&Transaction> = outcomes
                     .iter()
                     .filter_map(|o| match o {
-                        Ok(Written::Created(t)) => Some(t),
+                        (Ok(Written::Created(t)), _) => Some(t),
                         _ => None,
                     })
                     .collect();
@@ -1165,13 +1228,14 @@ macro_rules! impl_store {
                     .filter(|g| written.iter().any(|t| t.group_id == g.id))
                     .map(|g| (g.id, g.head_sequence, g.head_hash.as_str()))
                     .collect();
-                Self::write_postings(tx, &written, &totals, &heads, &remembered).await?;
+                Self::write_postings(tx, &written, &totals, &heads, &remembered, &audits).await?;
                 Ok(outcomes)
             }
 
             /// Writes postings that arrived together as one step of a group commit. If that
             /// step fails for a reason other than the database being unavailable, each is
-            /// written again on its own, so that whatever failed fails alone.
+            /// written again on its own, so that whatever failed fails alone. A posting whose
+            /// audit record committed with it has its draft marked recorded.
             // Boxed as a future that is `Send` for the lifetimes it is given: the compiler
             // cannot prove that of the unboxed one, which borrows across many awaits.
             fn post_gathered<'a>(
@@ -1179,27 +1243,40 @@ macro_rules! impl_store {
                 queued: &'a [$crate::store::shared::QueuedPosting],
             ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<StoreResult<Written<Transaction>>>> + Send + 'a>> {
                 Box::pin(async move {
-                    let gathered: StoreResult<Vec<Result<Written<Transaction>, LedgerError>>> =
+                    let gathered: StoreResult<Vec<(Result<Written<Transaction>, LedgerError>, bool)>> =
                         write_tx!(self, |tx| Self::post_many_in_tx(&mut tx, queued).await.map(Ok));
-                    match gathered {
+                    let written = match gathered {
                         Ok(outcomes) => {
                             self.commits.count_gathered(queued.len() as u64 - 1);
                             outcomes
                         }
-                        Err(e @ LedgerError::Unavailable(_)) => queued.iter().map(|_| Err(e.clone())).collect(),
+                        Err(e @ LedgerError::Unavailable(_)) => return queued.iter().map(|_| Err(e.clone())).collect(),
                         Err(e) => {
                             tracing::warn!(error = %e, "postings written together failed; writing each alone");
                             let mut outcomes = Vec::with_capacity(queued.len());
                             for q in queued {
                                 let idempotency = match &q.idempotency {
-                                Some(i) => Some(i.borrowed()),
-                                None => None,
-                            };
-                                outcomes.push(write_tx!(self, |tx| Self::post_in_tx(&mut tx, q.group_id, &q.request, &idempotency).await));
+                                    Some(i) => Some(i.borrowed()),
+                                    None => None,
+                                };
+                                // Without its audit record, which the audit layer then writes.
+                                let alone: StoreResult<Written<Transaction>> =
+                                    write_tx!(self, |tx| Self::post_in_tx(&mut tx, q.group_id, &q.request, &idempotency).await);
+                                outcomes.push((alone, false));
                             }
                             outcomes
                         }
-                    }
+                    };
+                    written
+                        .into_iter()
+                        .zip(queued)
+                        .map(|((outcome, audited), q)| {
+                            if audited && let Some(draft) = &q.request.audit {
+                                draft.mark_recorded();
+                            }
+                            outcome
+                        })
+                        .collect()
                 })
             }
 
@@ -1763,6 +1840,7 @@ macro_rules! impl_store {
                 idempotency: Option<Idempotency<'_, Transaction>>,
             ) -> StoreResult<Written<Transaction>> {
                 if !self.commits.batches() {
+                    // The audit record is written after the request, by the audit layer.
                     return write_tx!(self, |tx| Self::post_in_tx(&mut tx, group_id, &transaction, &idempotency).await);
                 }
                 // Gathered with the postings that arrive meanwhile (see `coalesce.rs`).
@@ -1774,7 +1852,7 @@ macro_rules! impl_store {
                     reply,
                 };
                 if self.postings.push(queued) {
-                    tokio::spawn(self.clone().drain_postings());
+                    $crate::store::shared::spawn_writer(self.clone().drain_postings());
                 }
                 answer.await.unwrap_or_else($crate::store::shared::unanswered)
             }
