@@ -139,6 +139,50 @@ async fn concurrent_writes_commit_together_and_each_is_judged_alone(backend: Bac
         assert_eq!(verified.body["ok"], json!(true), "{}", verified.body);
     }
 
+    // Each request has exactly one audit record, with the status its client got and, for a
+    // transaction written, its id: for a posting written together with others, the record
+    // is committed with the posting, and the audit layer adds no second one.
+    let mut audit = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = "/v1/audit-events?limit=500".to_string();
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let page = app.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        audit.extend(page.body["items"].as_array().unwrap().iter().cloned());
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    for s in &sent {
+        let recorded: Vec<&Value> = audit
+            .iter()
+            .filter(|e| e["idempotency_key"] == s.key.as_str())
+            .collect();
+        assert_eq!(
+            recorded.len(),
+            1,
+            "audit records for key {}: {recorded:?}",
+            s.key
+        );
+        let event = recorded[0];
+        assert_eq!(event["status"], s.reply.status.as_u16(), "{event}");
+        assert_eq!(
+            event["route"], "/v1/groups/{group_id}/transactions",
+            "{event}"
+        );
+        assert_eq!(event["group_id"], s.group.as_str(), "{event}");
+        let created = if s.reply.status == StatusCode::CREATED {
+            json!([s.reply.body["id"]])
+        } else {
+            json!([])
+        };
+        assert_eq!(event["created_ids"], created, "{event}");
+    }
+
     // They went through in far fewer commits than writes (their audit records included).
     let after = app.store.write_commits();
     let commits = after.commits - before.commits;

@@ -916,8 +916,9 @@ macro_rules! impl_store {
 
             /// Writes prepared transactions, of one group or several: their rows and their
             /// entries, the accounts' new totals `(group, account, debits, credits)` and the
-            /// groups' new heads `(group, sequence, hash)`, and `then` (the stored outcomes of
-            /// their idempotency keys and the requests' audit records), all in one round trip as a rule (`WriteScript`).
+            /// groups' new heads `(group, sequence, hash)`, the outcomes to store with their
+            /// idempotency keys `(scope, key, request hash, response)` and the requests' audit
+            /// records: as a rule all in one round trip (`WriteScript`).
             async fn write_postings(
                 tx: &mut Tx,
                 transactions: &[&Transaction],
