@@ -512,7 +512,9 @@ macro_rules! impl_store {
                 if <$store>::WRITES_AS_CTES {
                     self.builder.push(") SELECT 1");
                 }
-                self.builder.build().execute(&mut **tx).await?;
+                // Not kept among the prepared statements: scripts differ with every number of
+                // rows, and each connection would keep a compiled copy of every shape it met.
+                self.builder.build().persistent(false).execute(&mut **tx).await?;
                 *self = WriteScript::new();
                 Ok(())
             }
