@@ -31,38 +31,11 @@ macro_rules! impl_access_store {
         }
 
         impl $store {
-            /// Writes audit events, ROWS_PER_STATEMENT to a statement.
+            /// Writes audit events, in one round trip as a rule (`WriteScript`).
             async fn insert_audits(tx: &mut Tx, events: &[&AuditEvent]) -> Result<(), TxError> {
-                for chunk in events.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
-                    let values = (0..chunk.len())
-                        .map(|n| format!("({})", $crate::store::shared::parameters(1 + n * 13, 13)))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let sql = format!(
-                        "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, route, \
-                         path, status, idempotency_key, request_id, created_ids, client_addr) VALUES {values}"
-                    );
-                    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
-                    for event in chunk {
-                        let created = serde_json::to_string(&event.created_ids).map_err(internal)?;
-                        insert = insert
-                            .bind(event.id)
-                            .bind(event.occurred_at)
-                            .bind(event.user_id)
-                            .bind(&event.username)
-                            .bind(event.group_id)
-                            .bind(&event.method)
-                            .bind(&event.route)
-                            .bind(&event.path)
-                            .bind(i32::from(event.status))
-                            .bind(&event.idempotency_key)
-                            .bind(&event.request_id)
-                            .bind(created)
-                            .bind(&event.client_addr);
-                    }
-                    insert.execute(&mut **tx).await?;
-                }
-                Ok(())
+                let mut script = WriteScript::new();
+                script.audit_events(tx, events).await?;
+                script.send(tx).await
             }
 
             /// Writes the audit events waiting in the queue, all that waited together in one

@@ -504,6 +504,34 @@ macro_rules! impl_store {
                 self
             }
 
+            /// Adds audit events, ROWS_PER_STATEMENT to a statement.
+            async fn audit_events<E: std::borrow::Borrow<$crate::domain::access::AuditEvent>>(
+                &mut self,
+                tx: &mut Tx,
+                events: &[E],
+            ) -> Result<(), TxError> {
+                for chunk in events.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
+                    self.statement(tx).await?;
+                    self.push(
+                        "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, route, \
+                         path, status, idempotency_key, request_id, created_ids, client_addr) VALUES ",
+                    );
+                    for (n, event) in chunk.iter().enumerate() {
+                        let event = event.borrow();
+                        let created = serde_json::to_string(&event.created_ids).map_err(internal)?;
+                        self.push(if n == 0 { "(" } else { ", (" });
+                        self.bind(event.id).push(", ").bind(event.occurred_at).push(", ");
+                        self.bind(event.user_id).push(", ").bind(event.username.clone()).push(", ");
+                        self.bind(event.group_id).push(", ").bind(event.method.clone()).push(", ");
+                        self.bind(event.route.clone()).push(", ").bind(event.path.clone()).push(", ");
+                        self.bind(i32::from(event.status)).push(", ").bind(event.idempotency_key.clone()).push(", ");
+                        self.bind(event.request_id.clone()).push(", ").bind(created).push(", ");
+                        self.bind(event.client_addr.clone()).push(")");
+                    }
+                }
+                Ok(())
+            }
+
             /// Sends the statements begun so far, if any.
             async fn send(&mut self, tx: &mut Tx) -> Result<(), TxError> {
                 if self.statements == 0 {
@@ -1010,24 +1038,7 @@ macro_rules! impl_store {
                         script.bind(response.body.clone()).push(", ").bind(now).push(")");
                     }
                 }
-                for chunk in audits.chunks(ROWS_PER_STATEMENT) {
-                    script.statement(tx).await?;
-                    script.push(
-                        "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, route, \
-                         path, status, idempotency_key, request_id, created_ids, client_addr) VALUES ",
-                    );
-                    for (n, event) in chunk.iter().enumerate() {
-                        let created = serde_json::to_string(&event.created_ids).map_err(internal)?;
-                        script.push(if n == 0 { "(" } else { ", (" });
-                        script.bind(event.id).push(", ").bind(event.occurred_at).push(", ");
-                        script.bind(event.user_id).push(", ").bind(event.username.clone()).push(", ");
-                        script.bind(event.group_id).push(", ").bind(event.method.clone()).push(", ");
-                        script.bind(event.route.clone()).push(", ").bind(event.path.clone()).push(", ");
-                        script.bind(i32::from(event.status)).push(", ").bind(event.idempotency_key.clone()).push(", ");
-                        script.bind(event.request_id.clone()).push(", ").bind(created).push(", ");
-                        script.bind(event.client_addr.clone()).push(")");
-                    }
-                }
+                script.audit_events(tx, audits).await?;
                 script.send(tx).await
             }
 
