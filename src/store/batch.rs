@@ -3,8 +3,10 @@
 //!
 //! Every write joins the batch that is open when it starts, or opens a new one. The members of
 //! a batch take turns on the batch's connection: the first to get it begins the transaction,
-//! and each runs its own work inside a savepoint of its own, so a member that fails is rolled
-//! back alone and never fails its neighbours. When the last member has run, the batch is
+//! and each later one runs its own work inside a savepoint of its own, so a member that fails
+//! is rolled back alone and never fails its neighbours. The first member needs none: if it
+//! fails, nothing of the others is there yet, and the transaction is given up (its followers
+//! begin again in a new one). When the last member has run, the batch is
 //! sealed and committed once, by a task of its own (so no caller hanging up can leave it half
 //! done), and every member is answered with that commit's outcome: nobody hears "done" before
 //! the commit that holds their write is durable.

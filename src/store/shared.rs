@@ -247,8 +247,9 @@ macro_rules! impl_store {
         /// retried. `$body` yields `Result<Result<T, LedgerError>, TxError>`: the outer error
         /// undoes the write, the inner outcome is committed (a remembered rejection).
         ///
-        /// The write joins a batch (see `batch.rs`): it runs in a savepoint of the batch's
-        /// transaction, and returns once that transaction has committed.
+        /// The write joins a batch (see `batch.rs`): it runs in the batch's transaction (in a
+        /// savepoint of its own unless it runs first), and returns once that transaction has
+        /// committed.
         macro_rules! write_tx {
             ($self:ident, |$tx:ident| $body:expr) => {{
                 let mut attempt = 0u32;
@@ -265,15 +266,23 @@ macro_rules! impl_store {
                     let own: Result<_, WriteStop> = match slot.take() {
                         Err(failure) => Err(WriteStop::Batch(failure)),
                         Ok(mut $tx) => {
+                            // The first member runs without a savepoint: nothing of the batch's
+                            // is there to keep if it fails, so the whole transaction goes and
+                            // any member waiting behind it tries again. Each later member runs
+                            // in a savepoint of its own, which its failure rolls back alone.
                             let outcome: Result<_, TxError> = async {
-                                sqlx::query("SAVEPOINT batch_member").execute(&mut *$tx).await?;
-                                if !first && let Some(sql) = <$store>::JOINED_MEMBER_SQL {
-                                    sqlx::query(sql).execute(&mut *$tx).await?;
+                                if !first {
+                                    sqlx::query("SAVEPOINT batch_member").execute(&mut *$tx).await?;
+                                    if let Some(sql) = <$store>::JOINED_MEMBER_SQL {
+                                        sqlx::query(sql).execute(&mut *$tx).await?;
+                                    }
                                 }
                                 $body
                             }
                             .await;
-                            let undo: &[&'static str] = if outcome.is_ok() {
+                            let undo: &[&'static str] = if first {
+                                &[]
+                            } else if outcome.is_ok() {
                                 &["RELEASE SAVEPOINT batch_member"]
                             } else {
                                 &["ROLLBACK TO SAVEPOINT batch_member", "RELEASE SAVEPOINT batch_member"]
@@ -286,6 +295,13 @@ macro_rules! impl_store {
                                 }
                             }
                             match undone {
+                                Ok(()) if first && outcome.is_err() => {
+                                    drop($tx);
+                                    slot.abandon(Failure {
+                                        class: ErrorClass::Retry,
+                                        message: "the first write of the batch failed, and its transaction with it".into(),
+                                    });
+                                }
                                 Ok(()) => slot.put_back($tx),
                                 // The transaction is unusable: give up the batch, so every
                                 // member tries again.
