@@ -1266,48 +1266,41 @@ macro_rules! impl_store {
             /// step fails for a reason other than the database being unavailable, each is
             /// written again on its own, so that whatever failed fails alone. A posting whose
             /// audit record committed with it has its draft marked recorded.
-            // Boxed as a future that is `Send` for the lifetimes it is given: the compiler
-            // cannot prove that of the unboxed one, which borrows across many awaits.
-            fn post_gathered<'a>(
-                &'a self,
-                queued: &'a [$crate::store::shared::QueuedPosting],
-            ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<StoreResult<Written<Transaction>>>> + Send + 'a>> {
-                Box::pin(async move {
-                    let gathered: StoreResult<Vec<(Result<Written<Transaction>, LedgerError>, bool)>> =
-                        write_tx!(self, |tx| Self::post_many_in_tx(&mut tx, queued).await.map(Ok));
-                    let written = match gathered {
-                        Ok(outcomes) => {
-                            self.commits.count_gathered(queued.len() as u64 - 1);
-                            outcomes
+            async fn post_gathered(
+                &self,
+                queued: &[$crate::store::shared::QueuedPosting],
+            ) -> Vec<StoreResult<Written<Transaction>>> {
+                let gathered: StoreResult<Vec<(Result<Written<Transaction>, LedgerError>, bool)>> =
+                    write_tx!(self, |tx| Self::post_many_in_tx(&mut tx, queued).await.map(Ok));
+                let written = match gathered {
+                    Ok(outcomes) => {
+                        self.commits.count_gathered(queued.len() as u64 - 1);
+                        outcomes
+                    }
+                    Err(e @ LedgerError::Unavailable(_)) => return queued.iter().map(|_| Err(e.clone())).collect(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "postings written together failed; writing each alone");
+                        let mut outcomes = Vec::with_capacity(queued.len());
+                        for q in queued {
+                            let idempotency = q.idempotency.as_ref().map($crate::store::shared::OwnedIdempotency::borrowed);
+                            // Without its audit record, which the audit layer then writes.
+                            let alone: StoreResult<Written<Transaction>> =
+                                write_tx!(self, |tx| Self::post_in_tx(&mut tx, q.group_id, &q.request, &idempotency).await);
+                            outcomes.push((alone, false));
                         }
-                        Err(e @ LedgerError::Unavailable(_)) => return queued.iter().map(|_| Err(e.clone())).collect(),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "postings written together failed; writing each alone");
-                            let mut outcomes = Vec::with_capacity(queued.len());
-                            for q in queued {
-                                let idempotency = match &q.idempotency {
-                                    Some(i) => Some(i.borrowed()),
-                                    None => None,
-                                };
-                                // Without its audit record, which the audit layer then writes.
-                                let alone: StoreResult<Written<Transaction>> =
-                                    write_tx!(self, |tx| Self::post_in_tx(&mut tx, q.group_id, &q.request, &idempotency).await);
-                                outcomes.push((alone, false));
-                            }
-                            outcomes
+                        outcomes
+                    }
+                };
+                written
+                    .into_iter()
+                    .zip(queued)
+                    .map(|((outcome, audited), q)| {
+                        if audited && let Some(draft) = &q.request.audit {
+                            draft.mark_recorded();
                         }
-                    };
-                    written
-                        .into_iter()
-                        .zip(queued)
-                        .map(|((outcome, audited), q)| {
-                            if audited && let Some(draft) = &q.request.audit {
-                                draft.mark_recorded();
-                            }
-                            outcome
-                        })
-                        .collect()
-                })
+                        outcome
+                    })
+                    .collect()
             }
 
             /// Writes the postings waiting in the queue until none waits.
