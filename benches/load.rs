@@ -252,6 +252,19 @@ async fn run(options: Options) -> bool {
     let mut results = Vec::new();
     let mut baseline_acknowledged = 0;
     for scenario in scenarios {
+        // As the warm-up ends, the planner's statistics are brought up to date (see
+        // `Db::refresh_statistics`); the scenario's measurement starts from there.
+        let refresh = match &db {
+            Db::Postgres(pool) => {
+                let pool = pool.clone();
+                let after = Duration::from_secs(options.warmup);
+                Some(tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    Db::refresh_statistics(&pool).await
+                }))
+            }
+            Db::Sqlite(_) => None,
+        };
         let mut result = if scenario == Scenario::Baseline {
             let connections = options
                 .baseline_connections
@@ -265,6 +278,9 @@ async fn run(options: Options) -> bool {
         } else {
             drive_http(scenario, &fixture, &options, acknowledged.clone()).await
         };
+        if let Some(refresh) = refresh {
+            refresh.await.expect("statistics refresh");
+        }
         // The service's peak so far, with a last reading as the scenario ends.
         result.peak_rss_kib = memory
             .peak()
@@ -1201,6 +1217,20 @@ impl Db {
                 format!("PostgreSQL {}", parts.join(", "))
             }
         }
+    }
+
+    /// Brings PostgreSQL's planner statistics up to date, as autovacuum does once a minute at
+    /// most. A fresh database's tables are empty when the load starts, and each connection
+    /// keeps the plans it made for them then: the foreign-key checks of a new entry, planned
+    /// on a table of one page, scan the whole transactions table for as long as the plan is
+    /// kept (about half the throughput of gathered postings, measured). A ledger that has been
+    /// running for more than a minute has its statistics; the measurement is of that state.
+    /// ANALYZE makes every connection plan again.
+    async fn refresh_statistics(pool: &PgPool) {
+        sqlx::query("ANALYZE")
+            .execute(pool)
+            .await
+            .unwrap_or_else(|e| panic!("ANALYZE: {e}"));
     }
 
     /// Runs one count query; every invariant below is "this count is zero" or "is N".

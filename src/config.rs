@@ -134,7 +134,7 @@ pub struct ServeOptions {
 
     /// The most concurrent writes committed together in one database transaction (group
     /// commit); 1 turns group commit off, so every write is its own transaction. Unset: 64 on
-    /// SQLite, 1 (off) on PostgreSQL.
+    /// both backends.
     #[arg(long, env = "MSAI_GROUP_COMMIT_MAX", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     pub group_commit_max: Option<usize>,
 }

@@ -804,18 +804,18 @@ both_backends!(
     }
 );
 
-/// The transaction commits, then its audit record waits (here, on a lock someone holds on the
-/// audit table) past the request timeout. The audit write runs outside the timeout, so the
-/// posting is answered, and once the lock is gone the log says the money moved.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_a_committed_transaction_keeps_its_audit_event_when_the_request_times_out() {
-    let Some(app) = support::app::spawn(Backend::Postgres).await else {
-        return;
-    };
-    let group = group_with_accounts(&app, "Late Log").await;
-    let store = msai_ledger::store::connect(&app.database_url)
-        .await
-        .unwrap();
+/// A service on `app`'s database with a request timeout of one second, and group commit as
+/// `group_commit_max` says; its base URL, and the sender that stops it.
+async fn serve_with_short_timeout(
+    app: &TestApp,
+    group_commit_max: Option<usize>,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let store = msai_ledger::store::connect_with(
+        &app.database_url,
+        msai_ledger::store::StoreOptions { group_commit_max },
+    )
+    .await
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let config = msai_ledger::app::AppConfig {
@@ -826,6 +826,38 @@ async fn postgres_a_committed_transaction_keeps_its_audit_event_when_the_request
     tokio::spawn(msai_ledger::app::serve(listener, store, config, async {
         let _ = stopped.await;
     }));
+    (base, stop)
+}
+
+/// The events recorded for the request sent with `request_id`, once there are any: an event
+/// written on its own after the reply gets a bounded moment to land.
+async fn events_of_request(app: &TestApp, request_id: &str) -> Vec<Value> {
+    let mut recorded: Vec<Value> = Vec::new();
+    for _ in 0..100 {
+        recorded = events(app, &[])
+            .await
+            .into_iter()
+            .filter(|e| e["request_id"] == request_id)
+            .collect();
+        if !recorded.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    recorded
+}
+
+/// Without group commit, the transaction commits, then its audit record waits (here, on a
+/// lock someone holds on the audit table) past the request timeout. The audit write runs
+/// outside the timeout, so the posting is answered, and once the lock is gone the log says the
+/// money moved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_a_committed_transaction_keeps_its_audit_event_when_the_request_times_out() {
+    let Some(app) = support::app::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let group = group_with_accounts(&app, "Late Log").await;
+    let (base, stop) = serve_with_short_timeout(&app, Some(1)).await;
 
     let pool = PgPool::connect(&app.database_url).await.unwrap();
     let mut lock = pool.begin().await.unwrap();
@@ -847,23 +879,83 @@ async fn postgres_a_committed_transaction_keeps_its_audit_event_when_the_request
     let journal = app.get(&format!("/v1/groups/{group}/transactions")).await;
     let posted = journal.body["items"].as_array().unwrap();
     assert_eq!(posted.len(), 1, "the transaction was committed");
-    // The event's own write finishes once the lock is released: give it a bounded moment.
-    let mut recorded: Vec<Value> = Vec::new();
-    for _ in 0..100 {
-        recorded = events(&app, &[])
-            .await
-            .into_iter()
-            .filter(|e| e["request_id"] == request_id.as_str())
-            .collect();
-        if !recorded.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let recorded = events_of_request(&app, &request_id).await;
     assert_eq!(
         recorded.len(),
         1,
         "transaction {} was committed, but no audit event records the request that posted it",
         posted[0]["id"]
+    );
+}
+
+/// With postings gathered (the default), a posting's audit record is written in the posting's
+/// own transaction: a lock held on the audit table past the request timeout holds the posting
+/// up too. The client is answered 503; once the lock is gone the transaction and its record
+/// commit together, the record with the outcome stored under the key, and a retry with the
+/// same key gets that outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_a_gathered_posting_and_its_audit_event_commit_together_after_a_timeout() {
+    let Some(app) = support::app::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let group = group_with_accounts(&app, "Late Log Together").await;
+    let (base, stop) = serve_with_short_timeout(&app, None).await;
+
+    let pool = PgPool::connect(&app.database_url).await.unwrap();
+    let mut lock = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE audit_events IN SHARE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let (reply, key, request_id) = tagged(
+        &app,
+        app.client
+            .post(format!("{base}/v1/groups/{group}/transactions"))
+            .json(&contribution("300.00")),
+    )
+    .await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    let journal = app.get(&format!("/v1/groups/{group}/transactions")).await;
+    assert_eq!(
+        journal.body["items"].as_array().unwrap().len(),
+        0,
+        "nothing is visible while the posting's audit record waits"
+    );
+    lock.rollback().await.unwrap();
+
+    let recorded = events_of_request(&app, &request_id).await;
+    let _ = stop.send(());
+    let journal = app.get(&format!("/v1/groups/{group}/transactions")).await;
+    let posted = journal.body["items"].as_array().unwrap();
+    assert_eq!(
+        posted.len(),
+        1,
+        "the posting committed once the lock was gone"
+    );
+    let created = posted[0]["id"].as_str().unwrap();
+    let committed: Vec<&Value> = recorded.iter().filter(|e| e["status"] == 201).collect();
+    assert_eq!(
+        committed.len(),
+        1,
+        "one record of the committed posting, with its stored outcome: {recorded:?}"
+    );
+    assert_eq!(
+        committed[0]["created_ids"],
+        json!([created]),
+        "{recorded:?}"
+    );
+
+    let retry = app
+        .send(
+            app.client
+                .post(app.url(&format!("/v1/groups/{group}/transactions")))
+                .header("Idempotency-Key", &key)
+                .json(&contribution("300.00")),
+        )
+        .await;
+    assert_eq!(retry.status, 201, "{}", retry.body);
+    assert_eq!(
+        retry.body["id"], created,
+        "the retry replays the stored outcome"
     );
 }

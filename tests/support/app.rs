@@ -70,8 +70,8 @@ pub async fn spawn_with(backend: Backend, mut config: AppConfig) -> Option<TestA
     if config.auth.bootstrap_admin_password.is_none() {
         config.auth.bootstrap_admin_password = Some(ADMIN_PASSWORD.to_string());
     }
-    // Group commit on, on both backends, so every test runs the batched write path (on
-    // PostgreSQL it is off by default).
+    // Group commit on, on both backends, so every test runs the batched and gathered write
+    // path (the default; stated here so that the tests keep to it if a default changes).
     let store = msai_ledger::store::connect_with(&database_url, GROUP_COMMIT)
         .await
         .expect("connect and migrate");

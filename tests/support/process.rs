@@ -72,7 +72,7 @@ impl Service {
                 )
                 .env("MSAI_JWT_SECRET", JWT_SECRET)
                 .env("MSAI_LOG", "warn")
-                // The batched write path on both backends (off by default on PostgreSQL).
+                // The batched write path on both backends (the default, stated as in app.rs).
                 .env("MSAI_GROUP_COMMIT_MAX", "64")
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("service log file"))
