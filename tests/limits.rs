@@ -428,6 +428,11 @@ async fn connections_beyond_the_limit_are_answered_503_and_the_rest_served(backe
     assert!(!header("x-request-id").is_empty());
     let problem: Value = serde_json::from_str(&body).expect("a problem");
     assert_eq!(problem["type"], "/problems/too-many-connections");
+    // The API document says that even the liveness check can be answered so.
+    assert_eq!(
+        support::openapi::spec()["paths"]["/healthz"]["get"]["responses"]["503"]["$ref"],
+        "#/components/responses/TooManyConnections"
+    );
     assert!(
         held.len() >= MAX - 2,
         "only {} connections were served",

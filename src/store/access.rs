@@ -53,9 +53,7 @@ macro_rules! impl_access_store {
                     }
                 }
             }
-        }
 
-        impl $store {
             /// Refuses a change that would leave no enabled user with an admin grant. `grant`
             /// is the admin grant being removed, or `user` the user being disabled.
             async fn keep_an_admin(tx: &mut Tx, grant: Option<Uuid>, user: Option<Uuid>) -> Result<(), TxError> {

@@ -22,7 +22,10 @@ use super::shared::{LineRead, QueuedAudit, QueuedPosting, impl_store};
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 pub struct SqliteStore {
+    /// Reads, and the migrations.
     pool: SqlitePool,
+    /// The one connection every write transaction runs on (see `connect`).
+    writer: SqlitePool,
     commits: GroupCommit<sqlx::Sqlite>,
     /// Postings waiting to be written together (see `coalesce.rs`).
     postings: Coalescer<QueuedPosting>,
@@ -35,6 +38,7 @@ impl Clone for SqliteStore {
     fn clone(&self) -> Self {
         SqliteStore {
             pool: self.pool.clone(),
+            writer: self.writer.clone(),
             commits: self.commits.clone(),
             postings: self.postings.clone(),
             audits: self.audits.clone(),
@@ -85,13 +89,24 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
         MIGRATOR
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?;
+        // SQLite has one writer at a time, so writes lose nothing by sharing one connection,
+        // and gain: they queue for it in the process instead of in SQLite's busy handler,
+        // which sleeps, and the connection's page cache stays valid from one write to the
+        // next, where a connection that another had written behind must read its pages
+        // again.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
         let commits = GroupCommit::new(
             store_options
                 .group_commit_max
@@ -100,6 +115,7 @@ impl SqliteStore {
         );
         Ok(SqliteStore {
             pool,
+            writer,
             postings: Coalescer::new(commits.max_members()),
             audits: Coalescer::new(commits.max_members()),
             commits,
@@ -107,7 +123,7 @@ impl SqliteStore {
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+        self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// An account's lines in a period, in the statement's order (`STATEMENT_LINES_SQL`).
@@ -177,6 +193,7 @@ impl SqliteStore {
     }
 
     async fn close_pool(&self) {
+        self.writer.close().await;
         self.pool.close().await
     }
 }
