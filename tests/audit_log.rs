@@ -829,6 +829,35 @@ async fn serve_with_short_timeout(
     (base, stop)
 }
 
+/// Takes a lock on the audit table that blocks its writes, then posts a contribution to
+/// `group` through the service at `base`. Returns the lock, still held, with the reply, its
+/// Idempotency-Key and its request id.
+async fn post_with_audit_table_locked(
+    app: &TestApp,
+    base: &str,
+    group: &str,
+) -> (
+    sqlx::Transaction<'static, sqlx::Postgres>,
+    Reply,
+    String,
+    String,
+) {
+    let pool = PgPool::connect(&app.database_url).await.unwrap();
+    let mut lock = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE audit_events IN SHARE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let (reply, key, request_id) = tagged(
+        app,
+        app.client
+            .post(format!("{base}/v1/groups/{group}/transactions"))
+            .json(&contribution("300.00")),
+    )
+    .await;
+    (lock, reply, key, request_id)
+}
+
 /// The events recorded for the request sent with `request_id`, once there are any: an event
 /// written on its own after the reply gets a bounded moment to land.
 async fn events_of_request(app: &TestApp, request_id: &str) -> Vec<Value> {
@@ -859,19 +888,7 @@ async fn postgres_a_committed_transaction_keeps_its_audit_event_when_the_request
     let group = group_with_accounts(&app, "Late Log").await;
     let (base, stop) = serve_with_short_timeout(&app, Some(1)).await;
 
-    let pool = PgPool::connect(&app.database_url).await.unwrap();
-    let mut lock = pool.begin().await.unwrap();
-    sqlx::query("LOCK TABLE audit_events IN SHARE MODE")
-        .execute(&mut *lock)
-        .await
-        .unwrap();
-    let (reply, _, request_id) = tagged(
-        &app,
-        app.client
-            .post(format!("{base}/v1/groups/{group}/transactions"))
-            .json(&contribution("300.00")),
-    )
-    .await;
+    let (lock, reply, _, request_id) = post_with_audit_table_locked(&app, &base, &group).await;
     lock.rollback().await.unwrap();
     let _ = stop.send(());
     assert_eq!(reply.status, 201, "{}", reply.body);
@@ -901,19 +918,7 @@ async fn postgres_a_gathered_posting_and_its_audit_event_commit_together_after_a
     let group = group_with_accounts(&app, "Late Log Together").await;
     let (base, stop) = serve_with_short_timeout(&app, None).await;
 
-    let pool = PgPool::connect(&app.database_url).await.unwrap();
-    let mut lock = pool.begin().await.unwrap();
-    sqlx::query("LOCK TABLE audit_events IN SHARE MODE")
-        .execute(&mut *lock)
-        .await
-        .unwrap();
-    let (reply, key, request_id) = tagged(
-        &app,
-        app.client
-            .post(format!("{base}/v1/groups/{group}/transactions"))
-            .json(&contribution("300.00")),
-    )
-    .await;
+    let (lock, reply, key, request_id) = post_with_audit_table_locked(&app, &base, &group).await;
     assert_eq!(reply.status, 503, "{}", reply.body);
     let journal = app.get(&format!("/v1/groups/{group}/transactions")).await;
     assert_eq!(

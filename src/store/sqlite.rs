@@ -106,9 +106,10 @@ impl SqliteStore {
         // automatic checkpoints; every 10,000 pages of WAL (about 40 MiB) rather than 1,000,
         // so that a page written again and again (an account's total, a group's head) is
         // copied into the database once for many commits.
+        // A write waits for the connection no longer than it would wait for SQLite's lock.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .acquire_timeout(BUSY_TIMEOUT)
             .connect_with(
                 options
                     .pragma("cache_size", "-32768")
