@@ -348,6 +348,33 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// is closed unanswered, so a flood cannot make the service spend itself on refusals.
 const BUSY_ANSWERS: usize = 64;
 
+/// The least time between two log lines about refused connections.
+const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Counts the connections refused at the limit and says when to log them: the first at once,
+/// then at most one line every [`REFUSAL_LOG_INTERVAL`] with the number refused since the last
+/// line, so that a flood of connections cannot flood the log too.
+#[derive(Default)]
+struct RefusalLog {
+    last_line: Option<std::time::Instant>,
+    unlogged: u64,
+}
+
+impl RefusalLog {
+    /// Counts one refusal at `now`; returns how many to log now, if a line is due.
+    fn refused(&mut self, now: std::time::Instant) -> Option<u64> {
+        self.unlogged += 1;
+        let due = self
+            .last_line
+            .is_none_or(|last| now.saturating_duration_since(last) >= REFUSAL_LOG_INTERVAL);
+        if !due {
+            return None;
+        }
+        self.last_line = Some(now);
+        Some(std::mem::take(&mut self.unlogged))
+    }
+}
+
 /// How long a connection beyond the limit is given to send the request it is refused.
 const BUSY_ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -362,6 +389,7 @@ async fn serve_connections(
     let builder = connection_builder(config);
     let slots = Arc::new(Semaphore::new(config.max_connections));
     let busy_slots = Arc::new(Semaphore::new(BUSY_ANSWERS));
+    let mut refusals = RefusalLog::default();
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -376,6 +404,13 @@ async fn serve_connections(
             () = &mut shutdown => break,
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
+            if let Some(refused) = refusals.refused(std::time::Instant::now()) {
+                tracing::warn!(
+                    max_connections = config.max_connections,
+                    refused,
+                    "connections refused: the service is serving as many connections as it may"
+                );
+            }
             answer_busy(stream, &busy_slots, config.max_connections);
             continue;
         };
@@ -429,10 +464,6 @@ const HYPER_MIN_BUF_BYTES: usize = 8192;
 /// A connection beyond the limit gets a 503 with `Retry-After` and is closed, so its client
 /// learns at once to come back rather than waiting in a queue.
 fn answer_busy(stream: TcpStream, busy_slots: &Arc<Semaphore>, max_connections: usize) {
-    tracing::warn!(
-        max_connections,
-        "connection refused: the service is serving as many connections as it may"
-    );
     let Ok(slot) = busy_slots.clone().try_acquire_owned() else {
         return;
     };
@@ -524,4 +555,31 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::{REFUSAL_LOG_INTERVAL, RefusalLog};
+
+    #[test]
+    fn refused_connections_are_logged_at_most_once_an_interval_with_their_count() {
+        let mut log = RefusalLog::default();
+        let start = Instant::now();
+        assert_eq!(
+            log.refused(start),
+            Some(1),
+            "the first refusal is logged at once"
+        );
+        for i in 1..1000 {
+            let now = start + REFUSAL_LOG_INTERVAL.mul_f64(i as f64 / 1000.0);
+            assert_eq!(log.refused(now), None, "refusal {i} within the interval");
+        }
+        // The next line counts the 999 held back and this one.
+        assert_eq!(log.refused(start + REFUSAL_LOG_INTERVAL), Some(1000));
+        assert_eq!(log.refused(start + REFUSAL_LOG_INTERVAL), None);
+        let later = start + REFUSAL_LOG_INTERVAL * 5 + Duration::from_millis(1);
+        assert_eq!(log.refused(later), Some(2));
+    }
 }
