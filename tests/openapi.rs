@@ -6476,3 +6476,30 @@ both_backends!(the_network_reports_answer_as_documented, |app| async move {
         assert_parameter_problem(&reply, parameter);
     }
 });
+
+/// YAML 1.1 readers (PyYAML, and with it many OpenAPI tools) read the plain words `on`, `off`,
+/// `yes`, `no`, `y` and `n` as booleans, also as mapping keys: a property named `on` would
+/// reach them as `true`. Every such key in the document is quoted.
+#[test]
+fn no_mapping_key_reads_as_a_boolean_in_yaml_1_1() {
+    const BOOLEAN_WORDS: [&str; 10] = [
+        "on", "off", "yes", "no", "y", "n", "true", "false", "~", "null",
+    ];
+    let mut plain = Vec::new();
+    for (number, line) in support::openapi::OPENAPI_YAML.lines().enumerate() {
+        let item = line.trim_start().trim_start_matches("- ");
+        let Some((key, rest)) = item.split_once(':') else {
+            continue;
+        };
+        if !(rest.is_empty() || rest.starts_with(' ')) {
+            continue;
+        }
+        if BOOLEAN_WORDS.contains(&key.to_ascii_lowercase().as_str()) {
+            plain.push(format!("line {}: {line}", number + 1));
+        }
+    }
+    assert!(
+        plain.is_empty(),
+        "plain keys read as booleans or null: {plain:#?}"
+    );
+}
