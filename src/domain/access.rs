@@ -150,15 +150,8 @@ pub struct AuditEvent {
 /// before it was written, or failed) is recorded by the audit layer as before.
 #[derive(Debug, Clone)]
 pub struct AuditDraft {
-    pub user_id: Option<Uuid>,
-    pub username: Option<String>,
-    pub group_id: Option<Uuid>,
-    pub method: String,
-    pub route: String,
-    pub path: String,
-    pub idempotency_key: Option<String>,
-    pub request_id: Option<String>,
-    pub client_addr: Option<String>,
+    /// The record, its outcome (status, created ids) still to be filled in.
+    pub record: AuditEvent,
     pub recorded: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
@@ -173,17 +166,9 @@ impl AuditDraft {
         AuditEvent {
             id: Uuid::now_v7(),
             occurred_at,
-            user_id: self.user_id,
-            username: self.username.clone(),
-            group_id: self.group_id,
-            method: self.method.clone(),
-            route: self.route.clone(),
-            path: self.path.clone(),
             status,
-            idempotency_key: self.idempotency_key.clone(),
-            request_id: self.request_id.clone(),
             created_ids,
-            client_addr: self.client_addr.clone(),
+            ..self.record.clone()
         }
     }
 

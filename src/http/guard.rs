@@ -72,22 +72,37 @@ impl AuditSlot {
         info.user_id?;
         let recorded = Arc::new(AtomicBool::new(false));
         info.recorded = Some(recorded.clone());
-        let facts = &info.request;
         Some(AuditDraft {
-            user_id: info.user_id,
-            username: info.username.clone(),
-            group_id: info.group_id.or_else(|| group_in_path(&facts.path)),
+            record: info.event(0, Vec::new()),
+            recorded,
+        })
+    }
+}
+
+impl AuditInfo {
+    /// The request's audit record, for an outcome answered with `status` that created
+    /// `created_ids`. A request that ended before routing (a timeout, say) has its group read
+    /// from the path.
+    fn event(&self, status: u16, created_ids: Vec<Uuid>) -> AuditEvent {
+        let facts = &self.request;
+        AuditEvent {
+            id: Uuid::now_v7(),
+            occurred_at: crate::store::recorded_now(),
+            user_id: self.user_id,
+            username: self.username.clone(),
+            group_id: self.group_id.or_else(|| group_in_path(&facts.path)),
             method: facts.method.clone(),
-            route: info
+            route: self
                 .route
                 .clone()
                 .unwrap_or_else(|| "(no route)".to_string()),
             path: facts.path.clone(),
+            status,
             idempotency_key: facts.idempotency_key.clone(),
             request_id: facts.request_id.clone(),
+            created_ids,
             client_addr: facts.client_addr.clone(),
-            recorded,
-        })
+        }
     }
 }
 
@@ -321,23 +336,17 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
         return next.run(req).await;
     }
     let slot = AuditSlot::default();
-    let idempotency_key = header_text(&req, "idempotency-key");
-    let request_id = header_text(&req, "x-request-id");
-    let client_addr = client_address(&req);
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    slot.update(|info| {
-        info.request = RequestFacts {
-            method: method.clone(),
-            path: path.clone(),
-            idempotency_key: idempotency_key.clone(),
-            request_id: request_id.clone(),
-            client_addr: client_addr.clone(),
-        }
-    });
+    let facts = RequestFacts {
+        method: req.method().to_string(),
+        path: req.uri().path().to_string(),
+        idempotency_key: header_text(&req, "idempotency-key"),
+        request_id: header_text(&req, "x-request-id"),
+        client_addr: client_address(&req),
+    };
+    slot.update(|info| info.request = facts);
     req.extensions_mut().insert(slot.clone());
     let response = next.run(req).await;
-    let mut info = slot.take();
+    let info = slot.take();
     if info
         .recorded
         .as_ref()
@@ -346,6 +355,7 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
         // Written with the request's own write, in the same commit.
         return response;
     }
+    let (method, path) = (&info.request.method, &info.request.path);
     let sign_in = method == "POST" && path == SIGN_IN_PATH;
     if info.user_id.is_none() && !sign_in {
         tracing::info!(
@@ -371,25 +381,7 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     {
         created_ids.push(id);
     }
-    if info.group_id.is_none() {
-        // The request ended before routing (a timeout, say): read the group from the path.
-        info.group_id = group_in_path(&path);
-    }
-    let event = AuditEvent {
-        id: Uuid::now_v7(),
-        occurred_at: crate::store::recorded_now(),
-        user_id: info.user_id,
-        username: info.username,
-        group_id: info.group_id,
-        method,
-        route: info.route.unwrap_or_else(|| "(no route)".to_string()),
-        path,
-        status: parts.status.as_u16(),
-        idempotency_key,
-        request_id,
-        created_ids,
-        client_addr,
-    };
+    let event = info.event(parts.status.as_u16(), created_ids);
     // The event is written by its own task, so nothing that cancels this request (a timeout, a
     // client hanging up) can lose it. The response waits for it, for a while: normally the
     // event is in the log before the client hears back, and a slow database delays the
