@@ -94,6 +94,9 @@ pub struct AuthConfig {
     /// `bootstrap_password_file`.
     pub bootstrap_admin_password: Option<String>,
     pub bootstrap_password_file: PathBuf,
+    /// How long a caller read from the database is used again without reading it: the
+    /// longest a change to a user made through another process can take to hold here.
+    pub caller_cache_ttl: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -115,9 +118,13 @@ impl Default for AuthConfig {
             external: None,
             bootstrap_admin_password: None,
             bootstrap_password_file: PathBuf::from("msai-ledger-admin-password"),
+            caller_cache_ttl: Duration::from_millis(DEFAULT_CALLER_CACHE_MS),
         }
     }
 }
+
+/// A caller is read from the database again after a second by default.
+pub const DEFAULT_CALLER_CACHE_MS: u64 = 1000;
 
 /// Shortest HS256 secret accepted, in bytes.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -255,6 +262,9 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
         body_limit_bytes: config.body_limit_bytes,
         meeting_body_limit_bytes: config.meeting_body_limit_bytes,
         tokens: Arc::new(tokens),
+        callers: Arc::new(crate::auth::callers::CallerCache::new(
+            config.auth.caller_cache_ttl,
+        )),
         suppression_min: config.suppression_min,
     })
 }

@@ -108,6 +108,13 @@ pub struct ServeOptions {
     )]
     pub jwt_external_audience: String,
 
+    /// How long a caller read from the database is used again, in milliseconds: the longest
+    /// a grant removed, a password changed or a user disabled through another process on the
+    /// same database can take to hold here (through this process, it holds at once). 0 reads
+    /// the caller on every request.
+    #[arg(long, env = "MSAI_CALLER_CACHE_MS", default_value_t = crate::app::DEFAULT_CALLER_CACHE_MS, value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(0..=60_000))]
+    pub caller_cache_ms: u64,
+
     /// Password of the first administrator (user `admin`), used only when the database has
     /// no users yet. When unset, a random password is written to --bootstrap-password-file.
     #[arg(long, env = "MSAI_BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
@@ -180,6 +187,7 @@ impl ServeOptions {
                 external,
                 bootstrap_admin_password: self.bootstrap_admin_password.clone(),
                 bootstrap_password_file: self.bootstrap_password_file.clone(),
+                caller_cache_ttl: std::time::Duration::from_millis(self.caller_cache_ms),
             },
         })
     }

@@ -151,10 +151,19 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                 Ok(verified) => {
                     let claims = &verified.claims;
                     let found = match Uuid::try_parse(&claims.sub) {
-                        Ok(id) => match state.store.get_user(id).await {
-                            Ok(user) => Ok(Some(user)),
-                            Err(LedgerError::NotFound(_)) => Ok(None),
-                            Err(e) => Err(e),
+                        Ok(id) => match state.callers.get(id) {
+                            Some(user) => Ok(Some(user)),
+                            None => {
+                                let ticket = state.callers.ticket();
+                                match state.store.get_user(id).await {
+                                    Ok(user) => {
+                                        state.callers.keep(&user, ticket);
+                                        Ok(Some(user))
+                                    }
+                                    Err(LedgerError::NotFound(_)) => Ok(None),
+                                    Err(e) => Err(e),
+                                }
+                            }
                         },
                         Err(_) => state
                             .store

@@ -51,6 +51,8 @@ pub struct AppState {
     /// Meetings (JSON or CSV) carry up to hundreds of events, so their bodies may be larger.
     pub meeting_body_limit_bytes: usize,
     pub tokens: Arc<TokenService>,
+    /// Users that tokens named recently (see [`crate::auth::callers`]).
+    pub callers: Arc<crate::auth::callers::CallerCache>,
     pub limiter: LoginLimiter,
     /// Cells of the indicators describing fewer people than this are suppressed.
     pub suppression_min: u32,

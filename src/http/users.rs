@@ -307,7 +307,9 @@ pub async fn add_grant(
 ) -> Result<Response, ApiError> {
     let user_id = path_id(&user_id, "user")?;
     let grant = body.value.parse("/")?;
-    let grant = state.store.add_grant(user_id, grant).await?;
+    let grant = state.store.add_grant(user_id, grant).await;
+    state.callers.forget(user_id);
+    let grant = grant?;
     Ok(json_response(StatusCode::CREATED, &GrantView::of(&grant)))
 }
 
@@ -317,7 +319,9 @@ pub async fn delete_grant(
 ) -> Result<Response, ApiError> {
     let user_id = path_id(&user_id, "user")?;
     let grant_id = path_id(&grant_id, "grant")?;
-    state.store.delete_grant(user_id, grant_id).await?;
+    let deleted = state.store.delete_grant(user_id, grant_id).await;
+    state.callers.forget(user_id);
+    deleted?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -384,7 +388,9 @@ pub async fn set_password(
         state.limiter.succeeded(&username, audit.client).await?;
     }
     let hash = hash_password("/password", new_password).await?;
-    state.store.set_password(user_id, &hash).await?;
+    let changed = state.store.set_password(user_id, &hash).await;
+    state.callers.forget(user_id);
+    changed?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -403,7 +409,9 @@ pub async fn disable(
             "an administrator cannot disable their own user; ask another administrator",
         ));
     }
-    let user = state.store.disable_user(user_id).await?;
+    let user = state.store.disable_user(user_id).await;
+    state.callers.forget(user_id);
+    let user = user?;
     Ok(json_response(StatusCode::OK, &UserView::of(&user)))
 }
 

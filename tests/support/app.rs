@@ -65,8 +65,19 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
     spawn_with(backend, AppConfig::default()).await
 }
 
-pub async fn spawn_with(backend: Backend, mut config: AppConfig) -> Option<TestApp> {
+pub async fn spawn_with(backend: Backend, config: AppConfig) -> Option<TestApp> {
     let (database_url, dir) = fresh_database_url(backend).await?;
+    Some(spawn_on(backend, database_url, dir, config).await)
+}
+
+/// Starts the service over the database at `database_url`, which another test service may
+/// already use: each keeps its own state, as two processes would.
+pub async fn spawn_on(
+    backend: Backend,
+    database_url: String,
+    dir: Option<tempfile::TempDir>,
+    mut config: AppConfig,
+) -> TestApp {
     if config.auth.bootstrap_admin_password.is_none() {
         config.auth.bootstrap_admin_password = Some(ADMIN_PASSWORD.to_string());
     }
@@ -92,7 +103,7 @@ pub async fn spawn_with(backend: Backend, mut config: AppConfig) -> Option<TestA
         .await
         .expect("the bootstrap administrator signs in");
     register_admin_token(&base, &admin_token);
-    Some(TestApp {
+    TestApp {
         backend,
         client: client_with_token(&admin_token),
         anonymous,
@@ -102,7 +113,7 @@ pub async fn spawn_with(backend: Backend, mut config: AppConfig) -> Option<TestA
         database_url,
         shutdown: Some(tx),
         _dir: dir,
-    })
+    }
 }
 
 /// Signs in and returns the access token, or the failed reply's status.
