@@ -387,11 +387,20 @@ both_backends!(
         assert_eq!(reply.status, 503, "{}", reply.body);
         let _ = stop.send(());
 
-        let recorded: Vec<Value> = events(&app, &[])
-            .await
-            .into_iter()
-            .filter(|e| e["request_id"] == request_id.as_str())
-            .collect();
+        // A 503 is answered without waiting for its record, which its own task writes once
+        // the lock is free.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let recorded = loop {
+            let recorded: Vec<Value> = events(&app, &[])
+                .await
+                .into_iter()
+                .filter(|e| e["request_id"] == request_id.as_str())
+                .collect();
+            if !recorded.is_empty() || std::time::Instant::now() > deadline {
+                break recorded;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
         assert_eq!(
             recorded.len(),
             1,

@@ -567,6 +567,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Conflict::LastAdmin,
         Conflict::MemberExited,
         Conflict::StatusTransition,
+        Conflict::GroupClosed,
     ];
     for conflict in conflicts {
         match conflict {
@@ -578,7 +579,8 @@ fn problem_slugs() -> Vec<&'static str> {
             | Conflict::DuplicateUsername
             | Conflict::LastAdmin
             | Conflict::MemberExited
-            | Conflict::StatusTransition => {}
+            | Conflict::StatusTransition
+            | Conflict::GroupClosed => {}
         }
     }
     let mut slugs: Vec<&'static str> = rules.iter().map(|r| r.slug()).collect();

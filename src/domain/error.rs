@@ -159,6 +159,7 @@ pub enum Conflict {
     LastAdmin,
     MemberExited,
     StatusTransition,
+    GroupClosed,
 }
 
 impl Conflict {
@@ -173,6 +174,7 @@ impl Conflict {
             Conflict::LastAdmin => "last-admin",
             Conflict::MemberExited => "member-exited",
             Conflict::StatusTransition => "status-transition",
+            Conflict::GroupClosed => "group-closed",
         }
     }
 
@@ -193,6 +195,7 @@ impl Conflict {
             Conflict::LastAdmin => "The service would be left without an administrator",
             Conflict::MemberExited => "The member has exited the group for good",
             Conflict::StatusTransition => "The status cannot change that way",
+            Conflict::GroupClosed => "The group is closed",
         }
     }
 }

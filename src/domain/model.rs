@@ -23,6 +23,26 @@ pub struct Group {
     pub profile: super::operations::GroupProfile,
 }
 
+impl Group {
+    /// A closed group is kept for its history, its reports and its exports, and takes nothing
+    /// new: no transaction, member, account or event, and no change to what it holds.
+    pub fn refuse_if_closed(&self) -> Result<(), super::error::LedgerError> {
+        use super::operations::GroupStatus;
+        if self.profile.status != GroupStatus::Closed {
+            return Ok(());
+        }
+        let since = self
+            .profile
+            .status_on
+            .map(|on| format!(" on {on}"))
+            .unwrap_or_default();
+        Err(super::error::LedgerError::conflict(
+            super::error::Conflict::GroupClosed,
+            format!("the group was closed{since}; its ledger takes nothing new"),
+        ))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewGroup {
     pub name: String,

@@ -394,13 +394,18 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     // The event is written by its own task, so nothing that cancels this request (a timeout, a
     // client hanging up) can lose it. The response waits for it, for a while: normally the
     // event is in the log before the client hears back, and a slow database delays the
-    // answer by at most AUDIT_WAIT.
+    // answer by at most AUDIT_WAIT. A 503 does not wait: it says the database could not be
+    // reached or the request ran out of time, and the record's write would most likely wait
+    // for the same database only to delay that answer; the task still writes it if it can.
     let store = state.store.clone();
     let write = tokio::spawn(async move {
         if let Err(e) = store.record_audit(&event).await {
             tracing::error!(error = %e, "the audit event could not be recorded");
         }
     });
+    if parts.status == StatusCode::SERVICE_UNAVAILABLE {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
     if tokio::time::timeout(AUDIT_WAIT, write).await.is_err() {
         tracing::warn!("the audit event is still being written; answering without waiting longer");
     }

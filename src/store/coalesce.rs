@@ -71,6 +71,13 @@ impl<T> Coalescer<T> {
         let take = state.waiting.len().min(self.max);
         Some(state.waiting.drain(..take).collect())
     }
+
+    /// Every request waiting now, for the task to answer at once (when the database is down).
+    /// The task stays in charge: it still calls [`Coalescer::next`] until that returns `None`.
+    pub fn take_waiting(&self) -> Vec<T> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut state.waiting)
+    }
 }
 
 #[cfg(test)]
@@ -93,5 +100,23 @@ mod tests {
         );
         assert_eq!(queue.next(), Some(vec![5]));
         assert_eq!(queue.next(), None);
+    }
+
+    #[test]
+    fn taking_every_waiting_request_leaves_the_task_in_charge() {
+        let queue = Coalescer::new(2);
+        assert!(queue.push(1));
+        assert_eq!(queue.next(), Some(vec![1]));
+        assert!(!queue.push(2));
+        assert!(!queue.push(3));
+        assert!(!queue.push(4));
+        assert_eq!(queue.take_waiting(), vec![2, 3, 4]);
+        assert!(
+            !queue.push(5),
+            "the task still drains: no second one starts"
+        );
+        assert_eq!(queue.next(), Some(vec![5]));
+        assert_eq!(queue.next(), None);
+        assert!(queue.push(6));
     }
 }

@@ -128,6 +128,9 @@ macro_rules! impl_member_store {
                 if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
                     return Ok(Ok(Written::Replayed(replay)));
                 }
+                if let Err(closed) = group.refuse_if_closed() {
+                    return Self::finish(tx, &scope, idempotency, Err(closed)).await;
+                }
                 let id = Uuid::now_v7();
                 let savings = Self::insert_account(tx, group_id, &NewAccount {
                     code: $crate::domain::member::savings_code(id),
@@ -193,8 +196,9 @@ macro_rules! impl_member_store {
                 member_id: Uuid,
                 update: &MemberUpdate,
             ) -> Result<Result<MemberRecord, LedgerError>, TxError> {
-                Self::lock_group(tx, group_id).await?;
+                let group = Self::lock_group(tx, group_id).await?;
                 let record = Self::existing_member(tx, group_id, member_id).await?;
+                group.refuse_if_closed()?;
                 let mut member = record.member;
                 if let Some((status, on)) = update.status {
                     if member.status == MemberStatus::Exited {
@@ -239,6 +243,9 @@ macro_rules! impl_member_store {
                 let scope = group_id.to_string();
                 if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
                     return Ok(Ok(Written::Replayed(replay)));
+                }
+                if let Err(closed) = group.refuse_if_closed() {
+                    return Self::finish(tx, &scope, idempotency, Err(closed)).await;
                 }
                 // The outcome may open standard accounts before a rule refuses the posting; a
                 // refusal must leave nothing behind but its remembered answer, so the attempt

@@ -22,7 +22,10 @@ macro_rules! impl_operations_store {
                     return Ok(Ok(Written::Replayed(replay)));
                 }
                 sqlx::query("SAVEPOINT operation").execute(&mut **$tx).await?;
-                let outcome = $outcome;
+                let outcome = match $group.refuse_if_closed() {
+                    Err(closed) => Err(closed),
+                    Ok(()) => $outcome,
+                };
                 let undo = if outcome.is_ok() { "RELEASE SAVEPOINT operation" } else { "ROLLBACK TO SAVEPOINT operation" };
                 sqlx::query(undo).execute(&mut **$tx).await?;
                 Self::finish($tx, &scope, $idem, outcome).await
@@ -266,6 +269,9 @@ macro_rules! impl_operations_store {
                 if let Some(basis) = update.distribution_basis {
                     profile.distribution_basis = basis;
                 }
+                if profile != group.profile {
+                    group.refuse_if_closed()?;
+                }
                 sqlx::query(
                     "UPDATE groups SET status = $1, status_on = $2, accredited_on = $3, distribution_basis = $4 WHERE id = $5",
                 )
@@ -451,6 +457,7 @@ macro_rules! impl_operations_store {
                 let record = Self::load_investment(tx, group_id, investment_id)
                     .await?
                     .ok_or(LedgerError::NotFound("investment"))?;
+                group.refuse_if_closed()?;
                 let current = record.investment.status;
                 if current != update.status {
                     if current != InvestmentStatus::Active {
@@ -1736,6 +1743,7 @@ macro_rules! impl_operations_store {
                     return write_tx!(self, |tx| {
                         let result: Result<Result<Written<Distribution>, LedgerError>, TxError> = async {
                             let mut group = Self::lock_group(&mut tx, group_id).await?;
+                            group.refuse_if_closed()?;
                             sqlx::query("SAVEPOINT dry_run").execute(&mut *tx).await?;
                             let outcome = Self::distribution_outcome(&mut tx, &mut group, &request).await?;
                             sqlx::query("ROLLBACK TO SAVEPOINT dry_run").execute(&mut *tx).await?;

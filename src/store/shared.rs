@@ -893,6 +893,9 @@ macro_rules! impl_store {
                 posting: Posting<'_>,
             ) -> Result<Result<(Transaction, Vec<(Uuid, i64, i64)>), LedgerError>, TxError> {
                 let Posting { booked_on, description, metadata, lines, accounts, reverses, created_by } = posting;
+                if let Err(closed) = group.refuse_if_closed() {
+                    return Ok(Err(closed));
+                }
                 let totals = match posting::check(lines, accounts, booked_on, group.closed_through) {
                     Ok(totals) => totals,
                     Err(e) => return Ok(Err(e)),
@@ -1203,7 +1206,7 @@ macro_rules! impl_store {
                         continue;
                     }
                     let named = accounts.get_mut(&q.group_id).ok_or_else(|| internal("accounts of a locked group"))?;
-                    let outcome = match Self::lines_for(named, &q.request.entries) {
+                    let outcome = match group.refuse_if_closed().and_then(|()| Self::lines_for(named, &q.request.entries)) {
                         Err(e) => Err(e),
                         Ok((lines, states)) => {
                             let posting = Posting {
@@ -1266,10 +1269,11 @@ macro_rules! impl_store {
             /// step fails for a reason other than the database being unavailable, each is
             /// written again on its own, so that whatever failed fails alone. A posting whose
             /// audit record committed with it has its draft marked recorded.
+            /// Each posting's outcome, or the database's unavailability, which is every posting's.
             async fn post_gathered(
                 &self,
                 queued: &[$crate::store::shared::QueuedPosting],
-            ) -> Vec<StoreResult<Written<Transaction>>> {
+            ) -> StoreResult<Vec<StoreResult<Written<Transaction>>>> {
                 let gathered: StoreResult<Vec<(Result<Written<Transaction>, LedgerError>, bool)>> =
                     write_tx!(self, |tx| Self::post_many_in_tx(&mut tx, queued).await.map(Ok));
                 let written = match gathered {
@@ -1277,7 +1281,7 @@ macro_rules! impl_store {
                         self.commits.count_gathered(queued.len() as u64 - 1);
                         outcomes
                     }
-                    Err(e @ LedgerError::Unavailable(_)) => return queued.iter().map(|_| Err(e.clone())).collect(),
+                    Err(e @ LedgerError::Unavailable(_)) => return Err(e),
                     Err(e) => {
                         tracing::warn!(error = %e, "postings written together failed; writing each alone");
                         let mut outcomes = Vec::with_capacity(queued.len());
@@ -1291,7 +1295,7 @@ macro_rules! impl_store {
                         outcomes
                     }
                 };
-                written
+                Ok(written
                     .into_iter()
                     .zip(queued)
                     .map(|((outcome, audited), q)| {
@@ -1300,16 +1304,27 @@ macro_rules! impl_store {
                         }
                         outcome
                     })
-                    .collect()
+                    .collect())
             }
 
             /// Writes the postings waiting in the queue until none waits.
             async fn drain_postings(self) {
                 while let Some(queued) = self.postings.next() {
-                    let outcomes = self.post_gathered(&queued).await;
-                    for (q, outcome) in queued.into_iter().zip(outcomes) {
-                        // The caller may have hung up; its posting stands.
-                        let _ = q.reply.send(outcome);
+                    match self.post_gathered(&queued).await {
+                        Ok(outcomes) => {
+                            for (q, outcome) in queued.into_iter().zip(outcomes) {
+                                // The caller may have hung up; its posting stands.
+                                let _ = q.reply.send(outcome);
+                            }
+                        }
+                        Err(down) => {
+                            // The database could not be reached. The postings that queued up
+                            // meanwhile would each wait as long again to learn the same, so
+                            // they are answered with it now; the next to arrive tries afresh.
+                            for q in queued.into_iter().chain(self.postings.take_waiting()) {
+                                let _ = q.reply.send(Err(down.clone()));
+                            }
+                        }
                     }
                 }
             }
@@ -1325,7 +1340,11 @@ macro_rules! impl_store {
                 if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
                     return Ok(Ok(Written::Replayed(replay)));
                 }
-                let outcome = match Self::resolve_lines(tx, group_id, &request.entries).await? {
+                let resolved = match group.refuse_if_closed() {
+                    Err(closed) => Err(closed),
+                    Ok(()) => Self::resolve_lines(tx, group_id, &request.entries).await?,
+                };
+                let outcome = match resolved {
                     Err(e) => Err(e),
                     Ok((lines, accounts)) => {
                         let posting = Posting {
@@ -1356,7 +1375,9 @@ macro_rules! impl_store {
                     return Ok(Ok(Written::Replayed(replay)));
                 }
                 let original = Self::load_transaction(tx, group_id, transaction_id).await?;
-                let outcome = if let Some(by) = original.reversed_by {
+                let outcome = if let Err(closed) = group.refuse_if_closed() {
+                    Err(closed)
+                } else if let Some(by) = original.reversed_by {
                     Err(LedgerError::conflict(
                         Conflict::AlreadyReversed,
                         format!("transaction {} was already reversed by {by}", original.id),
@@ -1496,13 +1517,15 @@ macro_rules! impl_store {
                 request: &NewAccount,
                 idempotency: &Option<Idempotency<'_, Account>>,
             ) -> Result<Result<Written<Account>, LedgerError>, TxError> {
-                Self::lock_group(tx, group_id).await?;
+                let group = Self::lock_group(tx, group_id).await?;
                 let scope = group_id.to_string();
                 if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
                     return Ok(Ok(Written::Replayed(replay)));
                 }
                 let existing = Self::find_account(tx, group_id, &AccountRef::Code(request.code.clone())).await?;
-                let outcome = if existing.is_some() {
+                let outcome = if let Err(closed) = group.refuse_if_closed() {
+                    Err(closed)
+                } else if existing.is_some() {
                     Err(LedgerError::conflict(
                         Conflict::DuplicateAccountCode,
                         format!("the group already has an account with code {}", request.code),
@@ -1524,12 +1547,13 @@ macro_rules! impl_store {
                 if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
                     return Ok(Ok(Written::Replayed(replay)));
                 }
-                let outcome = match group.closed_through {
-                    Some(closed) if through <= closed => Err(LedgerError::conflict(
+                let outcome = match group.refuse_if_closed().map(|()| group.closed_through) {
+                    Err(closed) => Err(closed),
+                    Ok(Some(closed)) if through <= closed => Err(LedgerError::conflict(
                         Conflict::PeriodAlreadyClosed,
                         format!("the ledger is already closed through {closed}"),
                     )),
-                    _ => match Self::closing_entries(tx, &mut group, through).await? {
+                    Ok(_) => match Self::closing_entries(tx, &mut group, through).await? {
                         Err(e) => Err(e),
                         Ok(closing_transaction_id) => {
                         let close = PeriodClose { group_id, through, closed_at: recorded_now(), closing_transaction_id };
