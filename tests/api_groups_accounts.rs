@@ -560,3 +560,62 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    reads_of_accounts_made_together_each_get_their_own_answer,
+    |app| async move {
+        // Reads of accounts by id that arrive together are made in one statement; each must
+        // still get its own account, and a miss its own reason.
+        let first = app.create_group("Bayanihan").await;
+        let second = app.create_group("Kapatiran").await;
+        let cash = app
+            .create_account(&first, "assets:cash:HKD", "asset", "HKD", false)
+            .await;
+        let fund = app
+            .create_account(&first, "equity:fund:HKD", "equity", "HKD", false)
+            .await;
+        let other = app
+            .create_account(&second, "assets:cash:HKD", "asset", "HKD", false)
+            .await;
+        let paid = app.transfer(&first, &cash, &fund, "75.25").await;
+        assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
+        let nowhere = uuid::Uuid::now_v7().to_string();
+        // (group, account, the id and balance expected, or the missing thing)
+        let cases: Vec<(String, String, Result<(String, &str), &str>)> = vec![
+            (first.clone(), cash.clone(), Ok((cash.clone(), "75.25"))),
+            (first.clone(), fund.clone(), Ok((fund.clone(), "75.25"))),
+            (second.clone(), other.clone(), Ok((other.clone(), "0.00"))),
+            (second.clone(), cash.clone(), Err("account")),
+            (first.clone(), nowhere.clone(), Err("account")),
+            (nowhere.clone(), cash.clone(), Err("group")),
+        ];
+        let mut sent = Vec::new();
+        for round in 0..12 {
+            for (n, (group, account, _)) in cases.iter().enumerate() {
+                let request = app
+                    .client
+                    .get(app.url(&format!("/v1/groups/{group}/accounts/{account}")));
+                sent.push(((round, n), tokio::spawn(request.send())));
+            }
+        }
+        for ((round, n), reply) in sent {
+            let reply = support::app::Reply::from(reply.await.unwrap().unwrap()).await;
+            let what = format!("round {round}, case {n}");
+            match &cases[n].2 {
+                Ok((id, balance)) => {
+                    assert_eq!(reply.status, StatusCode::OK, "{what}: {}", reply.body);
+                    assert_eq!(reply.body["id"], id.as_str(), "{what}");
+                    assert_eq!(reply.body["balance"], *balance, "{what}: {}", reply.body);
+                }
+                Err(missing) => {
+                    assert_problem(&reply, StatusCode::NOT_FOUND, "not-found");
+                    let detail = reply.body["detail"].as_str().unwrap_or("");
+                    assert!(
+                        detail.starts_with(missing),
+                        "{what}: {detail:?} should name the missing {missing}"
+                    );
+                }
+            }
+        }
+    }
+);

@@ -83,6 +83,14 @@ pub struct QueuedPosting {
     >,
 }
 
+/// A read of one account by id, waiting to be made with the others that arrived with it.
+pub struct QueuedAccountRead {
+    pub group_id: uuid::Uuid,
+    pub account_id: uuid::Uuid,
+    pub reply:
+        tokio::sync::oneshot::Sender<crate::store::StoreResult<crate::domain::model::Account>>,
+}
+
 /// An audit event waiting to be written with the others that arrived with it.
 pub struct QueuedAudit {
     pub event: crate::domain::access::AuditEvent,
@@ -1329,6 +1337,128 @@ macro_rules! impl_store {
                 }
             }
 
+            /// One account, by id or code, in one statement with its group: no group is a
+            /// missing group, a group without the account a missing account.
+            async fn account_alone(&self, group_id: Uuid, account: &AccountRef) -> StoreResult<Account> {
+                read_statement!(self, |pool| {
+                    let query = match account {
+                        AccountRef::Id(id) => sqlx::query(
+                            "SELECT g.id AS found_group, a.* FROM groups g \
+                             LEFT JOIN accounts a ON a.group_id = g.id AND a.id = $2 WHERE g.id = $1",
+                        )
+                        .bind(group_id)
+                        .bind(*id),
+                        // As in find_account: a code that breaks the code rules names no account.
+                        AccountRef::Code(code) if $crate::domain::account::validate_code(code).is_err() => {
+                            sqlx::query(
+                                "SELECT g.id AS found_group, a.* FROM groups g \
+                                 LEFT JOIN accounts a ON a.group_id = g.id AND 1 = 0 WHERE g.id = $1",
+                            )
+                            .bind(group_id)
+                        }
+                        AccountRef::Code(code) => sqlx::query(
+                            "SELECT g.id AS found_group, a.* FROM groups g \
+                             LEFT JOIN accounts a ON a.group_id = g.id AND a.code = $2 WHERE g.id = $1",
+                        )
+                        .bind(group_id)
+                        .bind(code.clone()),
+                    };
+                    let row = query.fetch_optional(pool).await?.ok_or(LedgerError::NotFound("group"))?;
+                    if row.try_get::<Option<Uuid>, _>("id")?.is_none() {
+                        return Err(LedgerError::NotFound("account").into());
+                    }
+                    account_from_row(&row)
+                })
+            }
+
+            /// Reads the accounts asked for by id until none is asked for: all that wait, in
+            /// one statement (`ROWS_PER_STATEMENT` of them at most). Each read had a task and a
+            /// statement of its own, and a balance read is little else, so most of its cost was
+            /// the hand-offs between the request's task and the database's connection (a
+            /// thread of its own on SQLite, a server process on PostgreSQL). An account found
+            /// in its group is the answer. For the others, one more statement reads which of
+            /// their groups exist, to tell a missing group from a missing account.
+            async fn drain_account_reads(self) {
+                while let Some(queued) = self.account_reads.next() {
+                    let answers = self.read_accounts(&queued).await;
+                    let down = match &answers {
+                        Err(e @ LedgerError::Unavailable(_)) => Some(e.clone()),
+                        _ => None,
+                    };
+                    match answers {
+                        Ok(answers) => {
+                            for (q, answer) in queued.into_iter().zip(answers) {
+                                let _ = q.reply.send(answer);
+                            }
+                        }
+                        Err(e) => {
+                            for q in queued {
+                                let _ = q.reply.send(Err(e.clone()));
+                            }
+                        }
+                    }
+                    // As for postings: with the database unavailable, the reads that queued up
+                    // meanwhile learn it now rather than wait as long again.
+                    if let Some(down) = down {
+                        for q in self.account_reads.take_waiting() {
+                            let _ = q.reply.send(Err(down.clone()));
+                        }
+                    }
+                }
+            }
+
+            /// The answers to gathered reads of accounts, in their order.
+            async fn read_accounts(
+                &self,
+                queued: &[$crate::store::shared::QueuedAccountRead],
+            ) -> StoreResult<Vec<StoreResult<Account>>> {
+                let mut ids: Vec<Uuid> = queued.iter().map(|q| q.account_id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let found: HashMap<Uuid, Account> = read_statement!(self, |pool| {
+                    let sql = format!(
+                        "SELECT * FROM accounts WHERE id IN ({})",
+                        $crate::store::shared::parameters(1, ids.len())
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for id in &ids {
+                        query = query.bind(*id);
+                    }
+                    let mut found = HashMap::with_capacity(ids.len());
+                    for row in query.fetch_all(pool).await? {
+                        let account = account_from_row(&row)?;
+                        found.insert(account.id, account);
+                    }
+                    Ok::<_, TxError>(found)
+                })?;
+                let in_its_group = |q: &$crate::store::shared::QueuedAccountRead| {
+                    found.get(&q.account_id).filter(|a| a.group_id == q.group_id)
+                };
+                let mut missed: Vec<Uuid> = queued.iter().filter(|q| in_its_group(q).is_none()).map(|q| q.group_id).collect();
+                missed.sort_unstable();
+                missed.dedup();
+                let groups: Vec<Uuid> = if missed.is_empty() {
+                    Vec::new()
+                } else {
+                    read_statement!(self, |pool| {
+                        let sql = format!("SELECT id FROM groups WHERE id IN ({})", $crate::store::shared::parameters(1, missed.len()));
+                        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+                        for id in &missed {
+                            query = query.bind(*id);
+                        }
+                        Ok::<_, TxError>(query.fetch_all(pool).await?)
+                    })?
+                };
+                Ok(queued
+                    .iter()
+                    .map(|q| match in_its_group(q) {
+                        Some(account) => Ok(account.clone()),
+                        None if groups.contains(&q.group_id) => Err(LedgerError::NotFound("account")),
+                        None => Err(LedgerError::NotFound("group")),
+                    })
+                    .collect())
+            }
+
             async fn post_in_tx(
                 tx: &mut Tx,
                 group_id: Uuid,
@@ -1847,37 +1977,17 @@ macro_rules! impl_store {
             }
 
             async fn get_account(&self, group_id: Uuid, account: &AccountRef) -> StoreResult<Account> {
-                // The group, and the account in it, in one statement: no group is a missing
-                // group, a group without the account a missing account.
-                read_statement!(self, |pool| {
-                    let query = match account {
-                        AccountRef::Id(id) => sqlx::query(
-                            "SELECT g.id AS found_group, a.* FROM groups g \
-                             LEFT JOIN accounts a ON a.group_id = g.id AND a.id = $2 WHERE g.id = $1",
-                        )
-                        .bind(group_id)
-                        .bind(*id),
-                        // As in find_account: a code that breaks the code rules names no account.
-                        AccountRef::Code(code) if $crate::domain::account::validate_code(code).is_err() => {
-                            sqlx::query(
-                                "SELECT g.id AS found_group, a.* FROM groups g \
-                                 LEFT JOIN accounts a ON a.group_id = g.id AND 1 = 0 WHERE g.id = $1",
-                            )
-                            .bind(group_id)
-                        }
-                        AccountRef::Code(code) => sqlx::query(
-                            "SELECT g.id AS found_group, a.* FROM groups g \
-                             LEFT JOIN accounts a ON a.group_id = g.id AND a.code = $2 WHERE g.id = $1",
-                        )
-                        .bind(group_id)
-                        .bind(code.clone()),
-                    };
-                    let row = query.fetch_optional(pool).await?.ok_or(LedgerError::NotFound("group"))?;
-                    if row.try_get::<Option<Uuid>, _>("id")?.is_none() {
-                        return Err(LedgerError::NotFound("account").into());
-                    }
-                    account_from_row(&row)
-                })
+                let AccountRef::Id(account_id) = account else {
+                    return self.account_alone(group_id, account).await;
+                };
+                // Gathered with the reads of accounts that arrive meanwhile (see
+                // `drain_account_reads`).
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                let queued = $crate::store::shared::QueuedAccountRead { group_id, account_id: *account_id, reply };
+                if self.account_reads.push(queued) {
+                    $crate::store::shared::spawn_writer(self.clone().drain_account_reads());
+                }
+                answer.await.unwrap_or_else($crate::store::shared::unanswered)
             }
 
             async fn post_transaction(

@@ -17,7 +17,7 @@ use super::members::impl_member_store;
 use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
-use super::shared::{LineRead, QueuedAudit, QueuedPosting, impl_store};
+use super::shared::{LineRead, QueuedAccountRead, QueuedAudit, QueuedPosting, impl_store};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -31,6 +31,8 @@ pub struct SqliteStore {
     postings: Coalescer<QueuedPosting>,
     /// Audit events waiting to be written together.
     audits: Coalescer<QueuedAudit>,
+    /// Reads of accounts by id waiting to be made together.
+    account_reads: Coalescer<QueuedAccountRead>,
 }
 
 /// A handle on the same pool and queues, for the task that writes what the queues gather.
@@ -42,6 +44,7 @@ impl Clone for SqliteStore {
             commits: self.commits.clone(),
             postings: self.postings.clone(),
             audits: self.audits.clone(),
+            account_reads: self.account_reads.clone(),
         }
     }
 }
@@ -128,6 +131,7 @@ impl SqliteStore {
             writer,
             postings: Coalescer::new(commits.max_members()),
             audits: Coalescer::new(commits.max_members()),
+            account_reads: Coalescer::new(super::shared::ROWS_PER_STATEMENT),
             commits,
         })
     }
