@@ -580,8 +580,10 @@ both_backends!(
         let paid = app.transfer(&first, &cash, &fund, "75.25").await;
         assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
         let nowhere = uuid::Uuid::now_v7().to_string();
-        // (group, account, the id and balance expected, or the missing thing)
-        let cases: Vec<(String, String, Result<(String, &str), &str>)> = vec![
+        // The id and balance expected, or what is missing.
+        type Expected = Result<(String, &'static str), &'static str>;
+        // (group, account, what the read should answer)
+        let cases: Vec<(String, String, Expected)> = vec![
             (first.clone(), cash.clone(), Ok((cash.clone(), "75.25"))),
             (first.clone(), fund.clone(), Ok((fund.clone(), "75.25"))),
             (second.clone(), other.clone(), Ok((other.clone(), "0.00"))),
