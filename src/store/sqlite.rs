@@ -109,6 +109,9 @@ impl SqliteStore {
         // automatic checkpoints; every 10,000 pages of WAL (about 40 MiB) rather than 1,000,
         // so that a page written again and again (an account's total, a group's head) is
         // copied into the database once for many commits.
+        // Its temporary files (the statement journal a statement that changes several rows
+        // keeps within a savepoint) are kept in memory: on disk, each gathering created,
+        // unlinked and closed one, in the path of every write waiting on it.
         // A write waits for the connection no longer than it would wait for SQLite's lock.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -116,7 +119,8 @@ impl SqliteStore {
             .connect_with(
                 options
                     .pragma("cache_size", "-32768")
-                    .pragma("wal_autocheckpoint", "10000"),
+                    .pragma("wal_autocheckpoint", "10000")
+                    .pragma("temp_store", "memory"),
             )
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
