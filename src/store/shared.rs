@@ -97,7 +97,8 @@ pub struct QueuedAudit {
     pub reply: tokio::sync::oneshot::Sender<crate::store::StoreResult<()>>,
 }
 
-/// Starts a task that writes gathered requests (see `coalesce.rs`). It runs on a thread of
+/// Starts a task that serves gathered requests (writes, and reads of accounts; see
+/// `coalesce.rs`). It runs on a thread of
 /// its own with a runtime of its own: each of its statements waits for the database, and on
 /// the request-serving runtime every such wait would end behind the requests queued there,
 /// which is what every request waiting on the gathering would then wait for too. Should that
