@@ -28,6 +28,13 @@ async fn me(app: &TestApp, client: &Client) -> StatusCode {
     app.send(client.get(app.url("/v1/me"))).await.status
 }
 
+/// Takes grant `grant` away from `user`, as the administrator of `app`.
+async fn remove_grant(app: &TestApp, user: &str, grant: &str) {
+    let url = app.url(&format!("/v1/users/{user}/grants/{grant}"));
+    let removed = app.send(app.client.delete(url)).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+}
+
 /// A treasurer of one group is given a second and loses the first: each change holds for the
 /// request right after it, although the treasurer's user was read a moment before.
 async fn grants_changed_here_hold_for_the_next_request(app: TestApp) {
@@ -64,13 +71,7 @@ async fn grants_changed_here_hold_for_the_next_request(app: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    let removed = app
-        .send(
-            app.client
-                .delete(app.url(&format!("/v1/users/{user}/grants/{first_grant}"))),
-        )
-        .await;
-    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    remove_grant(&app, &user, &first_grant).await;
     let gone = app.send(group(&first)).await;
     assert_problem(&gone, StatusCode::NOT_FOUND, "not-found");
 }
@@ -126,14 +127,7 @@ async fn without_the_cache_a_change_elsewhere_holds_at_once(backend: Backend) {
         .as_str()
         .unwrap()
         .to_string();
-    let removed = there
-        .send(
-            there
-                .client
-                .delete(there.url(&format!("/v1/users/{user}/grants/{grant}"))),
-        )
-        .await;
-    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    remove_grant(&there, &user, &grant).await;
     let hidden = here.send(read(&here)).await;
     assert_problem(&hidden, StatusCode::NOT_FOUND, "not-found");
 }
