@@ -48,13 +48,11 @@ macro_rules! impl_access_store {
                     if written.is_ok() {
                         self.commits.count_gathered(queued.len() as u64 - 1);
                     }
-                    // As for postings: when the database could not be reached, the records
-                    // that queued up meanwhile learn it now rather than wait as long again.
-                    let waiting = match &written {
-                        Err(LedgerError::Unavailable(_)) => self.audits.take_waiting(),
-                        _ => Vec::new(),
+                    let answered = match &written {
+                        Ok(()) => queued,
+                        Err(e) => self.audits.answered_by(queued, e),
                     };
-                    for q in queued.into_iter().chain(waiting) {
+                    for q in answered {
                         let _ = q.reply.send(written.clone());
                     }
                 }

@@ -14,6 +14,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::domain::error::LedgerError;
+
 /// Requests waiting to be written, and whether a task is writing them.
 pub struct Coalescer<T> {
     max: usize,
@@ -72,11 +74,17 @@ impl<T> Coalescer<T> {
         Some(state.waiting.drain(..take).collect())
     }
 
-    /// Every request waiting now, for the task to answer at once (when the database is down).
-    /// The task stays in charge: it still calls [`Coalescer::next`] until that returns `None`.
-    pub fn take_waiting(&self) -> Vec<T> {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        std::mem::take(&mut state.waiting)
+    /// The requests that `failure`, the failure of `gathering`, answers: the gathering's own
+    /// and, when the database could not be reached, every request waiting behind it, which
+    /// would each wait as long again (PostgreSQL's pool gives up after its acquire timeout) to
+    /// learn the same. The task stays in charge: it still calls [`Coalescer::next`] until that
+    /// returns `None`, and the next request to arrive tries the database afresh.
+    pub fn answered_by(&self, mut gathering: Vec<T>, failure: &LedgerError) -> Vec<T> {
+        if matches!(failure, LedgerError::Unavailable(_)) {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            gathering.append(&mut state.waiting);
+        }
+        gathering
     }
 }
 
@@ -103,14 +111,21 @@ mod tests {
     }
 
     #[test]
-    fn taking_every_waiting_request_leaves_the_task_in_charge() {
+    fn an_unavailable_database_answers_every_waiting_request_and_leaves_the_task_in_charge() {
         let queue = Coalescer::new(2);
         assert!(queue.push(1));
-        assert_eq!(queue.next(), Some(vec![1]));
+        let gathering = queue.next().unwrap();
         assert!(!queue.push(2));
         assert!(!queue.push(3));
         assert!(!queue.push(4));
-        assert_eq!(queue.take_waiting(), vec![2, 3, 4]);
+        let refused = LedgerError::conflict(crate::domain::error::Conflict::GroupClosed, "closed");
+        assert_eq!(
+            queue.answered_by(gathering.clone(), &refused),
+            vec![1],
+            "any other failure answers its own gathering only"
+        );
+        let down = LedgerError::Unavailable("connection refused".into());
+        assert_eq!(queue.answered_by(gathering, &down), vec![1, 2, 3, 4]);
         assert!(
             !queue.push(5),
             "the task still drains: no second one starts"

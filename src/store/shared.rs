@@ -98,8 +98,7 @@ pub struct QueuedAudit {
 }
 
 /// Starts a task that serves gathered requests (writes, and reads of accounts; see
-/// `coalesce.rs`). It runs on a thread of
-/// its own with a runtime of its own: each of its statements waits for the database, and on
+/// `coalesce.rs`). It runs on a thread of its own with a runtime of its own: each of its statements waits for the database, and on
 /// the request-serving runtime every such wait would end behind the requests queued there,
 /// which is what every request waiting on the gathering would then wait for too. Should that
 /// thread not start, the task runs on the caller's runtime.
@@ -1277,8 +1276,8 @@ macro_rules! impl_store {
             /// Writes postings that arrived together as one step of a group commit. If that
             /// step fails for a reason other than the database being unavailable, each is
             /// written again on its own, so that whatever failed fails alone. A posting whose
-            /// audit record committed with it has its draft marked recorded.
-            /// Each posting's outcome, or the database's unavailability, which is every posting's.
+            /// audit record committed with it has its draft marked recorded. The answer is each
+            /// posting's outcome, or the database's unavailability, which is every posting's.
             async fn post_gathered(
                 &self,
                 queued: &[$crate::store::shared::QueuedPosting],
@@ -1327,10 +1326,7 @@ macro_rules! impl_store {
                             }
                         }
                         Err(down) => {
-                            // The database could not be reached. The postings that queued up
-                            // meanwhile would each wait as long again to learn the same, so
-                            // they are answered with it now; the next to arrive tries afresh.
-                            for q in queued.into_iter().chain(self.postings.take_waiting()) {
+                            for q in self.postings.answered_by(queued, &down) {
                                 let _ = q.reply.send(Err(down.clone()));
                             }
                         }
@@ -1338,31 +1334,26 @@ macro_rules! impl_store {
                 }
             }
 
-            /// One account, by id or code, in one statement with its group: no group is a
-            /// missing group, a group without the account a missing account.
-            async fn account_alone(&self, group_id: Uuid, account: &AccountRef) -> StoreResult<Account> {
+            /// One account by code, in one statement with its group: no group is a missing
+            /// group, a group without the account a missing account. (Reads by id are gathered,
+            /// see `drain_account_reads`.)
+            async fn account_by_code(&self, group_id: Uuid, code: &str) -> StoreResult<Account> {
                 read_statement!(self, |pool| {
-                    let query = match account {
-                        AccountRef::Id(id) => sqlx::query(
-                            "SELECT g.id AS found_group, a.* FROM groups g \
-                             LEFT JOIN accounts a ON a.group_id = g.id AND a.id = $2 WHERE g.id = $1",
-                        )
-                        .bind(group_id)
-                        .bind(*id),
+                    let query = match code {
                         // As in find_account: a code that breaks the code rules names no account.
-                        AccountRef::Code(code) if $crate::domain::account::validate_code(code).is_err() => {
+                        code if $crate::domain::account::validate_code(code).is_err() => {
                             sqlx::query(
                                 "SELECT g.id AS found_group, a.* FROM groups g \
                                  LEFT JOIN accounts a ON a.group_id = g.id AND 1 = 0 WHERE g.id = $1",
                             )
                             .bind(group_id)
                         }
-                        AccountRef::Code(code) => sqlx::query(
+                        code => sqlx::query(
                             "SELECT g.id AS found_group, a.* FROM groups g \
                              LEFT JOIN accounts a ON a.group_id = g.id AND a.code = $2 WHERE g.id = $1",
                         )
                         .bind(group_id)
-                        .bind(code.clone()),
+                        .bind(code.to_string()),
                     };
                     let row = query.fetch_optional(pool).await?.ok_or(LedgerError::NotFound("group"))?;
                     if row.try_get::<Option<Uuid>, _>("id")?.is_none() {
@@ -1381,28 +1372,16 @@ macro_rules! impl_store {
             /// their groups exist, to tell a missing group from a missing account.
             async fn drain_account_reads(self) {
                 while let Some(queued) = self.account_reads.next() {
-                    let answers = self.read_accounts(&queued).await;
-                    let down = match &answers {
-                        Err(e @ LedgerError::Unavailable(_)) => Some(e.clone()),
-                        _ => None,
-                    };
-                    match answers {
+                    match self.read_accounts(&queued).await {
                         Ok(answers) => {
                             for (q, answer) in queued.into_iter().zip(answers) {
                                 let _ = q.reply.send(answer);
                             }
                         }
                         Err(e) => {
-                            for q in queued {
+                            for q in self.account_reads.answered_by(queued, &e) {
                                 let _ = q.reply.send(Err(e.clone()));
                             }
-                        }
-                    }
-                    // As for postings: with the database unavailable, the reads that queued up
-                    // meanwhile learn it now rather than wait as long again.
-                    if let Some(down) = down {
-                        for q in self.account_reads.take_waiting() {
-                            let _ = q.reply.send(Err(down.clone()));
                         }
                     }
                 }
@@ -1978,8 +1957,9 @@ macro_rules! impl_store {
             }
 
             async fn get_account(&self, group_id: Uuid, account: &AccountRef) -> StoreResult<Account> {
-                let AccountRef::Id(account_id) = account else {
-                    return self.account_alone(group_id, account).await;
+                let account_id = match account {
+                    AccountRef::Id(id) => id,
+                    AccountRef::Code(code) => return self.account_by_code(group_id, code).await,
                 };
                 // Gathered with the reads of accounts that arrive meanwhile (see
                 // `drain_account_reads`).
