@@ -731,3 +731,94 @@ both_backends!(
         assert_eq!(ok(&verify)["ok"], json!(true));
     }
 );
+
+/// The ids of a list read a page of one at a time, following each page's cursor.
+async fn ids_page_by_page(app: &support::app::TestApp, list: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut url = format!("{list}?limit=1");
+    loop {
+        let reply = app.get(&url).await;
+        let page = ok(&reply);
+        let items = page["items"].as_array().expect("items");
+        assert!(items.len() <= 1, "{page}");
+        ids.extend(items.iter().map(|i| s(&i["id"]).to_string()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => url = format!("{list}?limit=1&cursor={cursor}"),
+            None => return ids,
+        }
+    }
+}
+
+both_backends!(
+    a_groups_records_are_listed_page_by_page_and_found_only_in_their_group,
+    |app| async move {
+        let Story { group, .. } = story(&app).await;
+        // A second investment and two distributions, so that every list has more than a page.
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{group}/investments"),
+                &key(),
+                &json!({"name": "Sari-sari store", "kind": "enterprise", "sector": "retail",
+                        "country": "PH", "currency": "PHP", "committed_amount": "5000.00"}),
+            )
+            .await,
+        );
+        for on in ["2026-08-01", "2026-09-01"] {
+            created(
+                &app.post_with_key(
+                    &format!("/v1/groups/{group}/distributions"),
+                    &key(),
+                    &json!({"pool": "100.00", "currency": "PHP", "basis": "equal",
+                            "as_of": on, "pay_to": "payable", "booked_on": on}),
+                )
+                .await,
+            );
+        }
+        let other = app
+            .post(
+                "/v1/groups",
+                &json!({"name": "Other", "currency": "HKD", "host_country": "HK", "home_country": "PH"}),
+            )
+            .await;
+        let other = s(&created(&other)["id"]).to_string();
+        let nobody = "0190d5a0-0000-7000-8000-000000000000";
+        for (list, slug, expected) in [
+            ("members", "member", 5),
+            ("transfers", "transfer", 2),
+            ("investments", "investment", 2),
+            ("distributions", "distribution", 2),
+        ] {
+            let path = format!("/v1/groups/{group}/{list}");
+            let whole = app.get(&path).await;
+            let all: Vec<String> = ok(&whole)["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| s(&i["id"]).to_string())
+                .collect();
+            assert_eq!(all.len(), expected, "{list}");
+            assert_eq!(ids_page_by_page(&app, &path).await, all, "{list}");
+            // Each is read alone in its group, and is no record of another group's.
+            for id in &all {
+                let one = app.get(&format!("{path}/{id}")).await;
+                assert_eq!(s(&ok(&one)["id"]), id.as_str(), "{list}");
+                let elsewhere = app.get(&format!("/v1/groups/{other}/{list}/{id}")).await;
+                assert_problem(&elsewhere, StatusCode::NOT_FOUND, "not-found");
+                assert!(
+                    s(&elsewhere.body["detail"]).contains(slug),
+                    "{list}: {}",
+                    elsewhere.body
+                );
+            }
+            let empty = app.get(&format!("/v1/groups/{other}/{list}")).await;
+            assert_eq!(ok(&empty)["items"], json!([]), "{list}");
+            let no_group = app.get(&format!("/v1/groups/{nobody}/{list}")).await;
+            assert_problem(&no_group, StatusCode::NOT_FOUND, "not-found");
+            assert!(
+                s(&no_group.body["detail"]).contains("group"),
+                "{list}: {}",
+                no_group.body
+            );
+        }
+    }
+);

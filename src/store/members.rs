@@ -440,17 +440,10 @@ macro_rules! impl_member_store {
             async fn list_members(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<MemberRecord>> {
                 read_tx!(self, |tx| {
                     let result: Result<Vec<MemberRecord>, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let ids: Vec<Uuid> = sqlx::query_scalar(
-                            "SELECT id FROM members WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-                        )
-                        .bind(group_id)
-                        .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
-                        .bind(i64::from(limit))
-                        .fetch_all(&mut *tx)
-                        .await?;
-                        let mut records = Vec::with_capacity(ids.len());
-                        for id in ids {
+                        let (rows, _) = Self::rows_of_group(&mut tx, "members", group_id, after, limit).await?;
+                        let mut records = Vec::with_capacity(rows.len());
+                        for row in &rows {
+                            let id: Uuid = row.try_get("id")?;
                             records.push(Self::existing_member(&mut tx, group_id, id).await?);
                         }
                         Ok(records)

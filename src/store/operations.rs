@@ -1521,18 +1521,10 @@ macro_rules! impl_operations_store {
             async fn list_investments(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Page<InvestmentRecord>> {
                 read_tx!(self, |tx| {
                     let result: Result<Page<InvestmentRecord>, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let ids: Vec<Uuid> = sqlx::query_scalar(
-                            "SELECT id FROM investments WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-                        )
-                        .bind(group_id)
-                        .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
-                        .bind(i64::from(limit) + 1)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                        let has_more = ids.len() > limit as usize;
-                        let mut items = Vec::with_capacity(ids.len());
-                        for id in ids.into_iter().take(limit as usize) {
+                        let (rows, has_more) = Self::rows_of_group(&mut tx, "investments", group_id, after, limit).await?;
+                        let mut items = Vec::with_capacity(rows.len());
+                        for row in &rows {
+                            let id: Uuid = row.try_get("id")?;
                             items.push(Self::load_investment(&mut tx, group_id, id).await?.ok_or_else(|| internal("investment listed"))?);
                         }
                         Ok(Page { items, has_more })
@@ -1666,13 +1658,7 @@ macro_rules! impl_operations_store {
             async fn get_remittance(&self, group_id: Uuid, remittance_id: Uuid) -> StoreResult<Remittance> {
                 read_tx!(self, |tx| {
                     let result: Result<Remittance, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let row = sqlx::query("SELECT * FROM remittances WHERE group_id = $1 AND id = $2")
-                            .bind(group_id)
-                            .bind(remittance_id)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                            .ok_or(LedgerError::NotFound("remittance"))?;
+                        let row = Self::row_of_group(&mut tx, "remittances", group_id, remittance_id, "remittance").await?;
                         remittance_from_row(&row)
                     }
                     .await;
@@ -1698,16 +1684,8 @@ macro_rules! impl_operations_store {
             async fn list_transfers(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Page<Transfer>> {
                 read_tx!(self, |tx| {
                     let result: Result<Page<Transfer>, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let rows = sqlx::query("SELECT * FROM transfers WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-                            .bind(group_id)
-                            .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
-                            .bind(i64::from(limit) + 1)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                        let mut items = rows.iter().map(transfer_from_row).collect::<Result<Vec<_>, _>>()?;
-                        let has_more = items.len() > limit as usize;
-                        items.truncate(limit as usize);
+                        let (rows, has_more) = Self::rows_of_group(&mut tx, "transfers", group_id, after, limit).await?;
+                        let items = rows.iter().map(transfer_from_row).collect::<Result<Vec<_>, _>>()?;
                         Ok(Page { items, has_more })
                     }
                     .await;
@@ -1718,13 +1696,7 @@ macro_rules! impl_operations_store {
             async fn get_transfer(&self, group_id: Uuid, transfer_id: Uuid) -> StoreResult<Transfer> {
                 read_tx!(self, |tx| {
                     let result: Result<Transfer, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let row = sqlx::query("SELECT * FROM transfers WHERE group_id = $1 AND id = $2")
-                            .bind(group_id)
-                            .bind(transfer_id)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                            .ok_or(LedgerError::NotFound("transfer"))?;
+                        let row = Self::row_of_group(&mut tx, "transfers", group_id, transfer_id, "transfer").await?;
                         transfer_from_row(&row)
                     }
                     .await;
@@ -1765,16 +1737,9 @@ macro_rules! impl_operations_store {
             async fn list_distributions(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Page<Distribution>> {
                 read_tx!(self, |tx| {
                     let result: Result<Page<Distribution>, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let rows = sqlx::query("SELECT * FROM distributions WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-                            .bind(group_id)
-                            .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
-                            .bind(i64::from(limit) + 1)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                        let has_more = rows.len() > limit as usize;
-                        let mut items = Vec::new();
-                        for row in rows.iter().take(limit as usize) {
+                        let (rows, has_more) = Self::rows_of_group(&mut tx, "distributions", group_id, after, limit).await?;
+                        let mut items = Vec::with_capacity(rows.len());
+                        for row in &rows {
                             items.push(Self::load_distribution(&mut tx, group_id, row).await?);
                         }
                         Ok(Page { items, has_more })
@@ -1787,13 +1752,7 @@ macro_rules! impl_operations_store {
             async fn get_distribution(&self, group_id: Uuid, distribution_id: Uuid) -> StoreResult<Distribution> {
                 read_tx!(self, |tx| {
                     let result: Result<Distribution, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let row = sqlx::query("SELECT * FROM distributions WHERE group_id = $1 AND id = $2")
-                            .bind(group_id)
-                            .bind(distribution_id)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                            .ok_or(LedgerError::NotFound("distribution"))?;
+                        let row = Self::row_of_group(&mut tx, "distributions", group_id, distribution_id, "distribution").await?;
                         Self::load_distribution(&mut tx, group_id, &row).await
                     }
                     .await;
@@ -1835,16 +1794,9 @@ macro_rules! impl_operations_store {
             async fn list_meetings(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Page<$crate::domain::member::Meeting>> {
                 read_tx!(self, |tx| {
                     let result: Result<Page<$crate::domain::member::Meeting>, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let rows = sqlx::query("SELECT * FROM meetings WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-                            .bind(group_id)
-                            .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
-                            .bind(i64::from(limit) + 1)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                        let has_more = rows.len() > limit as usize;
-                        let mut items = Vec::new();
-                        for row in rows.iter().take(limit as usize) {
+                        let (rows, has_more) = Self::rows_of_group(&mut tx, "meetings", group_id, after, limit).await?;
+                        let mut items = Vec::with_capacity(rows.len());
+                        for row in &rows {
                             items.push(Self::load_meeting(&mut tx, group_id, row).await?);
                         }
                         Ok(Page { items, has_more })
@@ -1899,13 +1851,7 @@ macro_rules! impl_operations_store {
             async fn get_meeting(&self, group_id: Uuid, meeting_id: Uuid) -> StoreResult<$crate::domain::member::Meeting> {
                 read_tx!(self, |tx| {
                     let result: Result<$crate::domain::member::Meeting, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let row = sqlx::query("SELECT * FROM meetings WHERE group_id = $1 AND id = $2")
-                            .bind(group_id)
-                            .bind(meeting_id)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                            .ok_or(LedgerError::NotFound("meeting"))?;
+                        let row = Self::row_of_group(&mut tx, "meetings", group_id, meeting_id, "meeting").await?;
                         Self::load_meeting(&mut tx, group_id, &row).await
                     }
                     .await;

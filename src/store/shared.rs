@@ -599,6 +599,43 @@ macro_rules! impl_store {
                 }
             }
 
+            /// The row `id` of one of a group's own tables (`table` names one with `group_id`
+            /// and `id` columns, given by the code, never by a client): no group is a missing
+            /// group, a group without the row a missing `what`.
+            async fn row_of_group(tx: &mut Tx, table: &'static str, group_id: Uuid, id: Uuid, what: &'static str) -> Result<DbRow, TxError> {
+                Self::read_group(tx, group_id).await?;
+                let sql = format!("SELECT * FROM {table} WHERE group_id = $1 AND id = $2");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(group_id)
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or_else(|| LedgerError::NotFound(what).into())
+            }
+
+            /// A page of the rows of one of a group's own tables (as for `row_of_group`), in
+            /// id order after `after`: at most `limit` rows, and whether more follow. No group is
+            /// a missing group.
+            async fn rows_of_group(
+                tx: &mut Tx,
+                table: &'static str,
+                group_id: Uuid,
+                after: Option<Uuid>,
+                limit: u32,
+            ) -> Result<(Vec<DbRow>, bool), TxError> {
+                Self::read_group(tx, group_id).await?;
+                let sql = format!("SELECT * FROM {table} WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(group_id)
+                    .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
+                    .bind(i64::from(limit) + 1)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let has_more = rows.len() > limit as usize;
+                rows.truncate(limit as usize);
+                Ok((rows, has_more))
+            }
+
             /// The stored response for this key, or `None` if the key is new. A key used
             /// before with another request is refused.
             async fn claimed_response<T>(
