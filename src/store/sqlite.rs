@@ -91,6 +91,7 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options.clone())
             .await
@@ -115,6 +116,7 @@ impl SqliteStore {
         // A write waits for the connection no longer than it would wait for SQLite's lock.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(BUSY_TIMEOUT)
             .connect_with(
                 options
@@ -232,3 +234,173 @@ impl_member_store!(SqliteStore);
 impl_operations_store!(SqliteStore);
 impl_report_store!(SqliteStore);
 impl_network_store!(SqliteStore);
+
+impl SqliteStore {
+    /// Writes prepared transactions, of one group or several: their rows and their
+    /// entries, the accounts' new totals `(group, account, debits, credits)` and the
+    /// groups' new heads `(group, sequence, hash)`, the outcomes to store with their
+    /// idempotency keys `(scope, key, request hash, response)` and the requests' audit
+    /// records: as a rule all in one round trip (`WriteScript`).
+    async fn write_postings(
+        tx: &mut Tx,
+        transactions: &[&Transaction],
+        totals: &[(Uuid, Uuid, i64, i64)],
+        heads: &[(Uuid, i64, &str)],
+        remembered: &[(String, String, String, StoredResponse)],
+        audits: &[crate::domain::access::AuditEvent],
+    ) -> Result<(), TxError> {
+        use crate::store::shared::{ENTRY_ROWS_PER_INSERT, ROWS_PER_STATEMENT};
+        let mut script = WriteScript::new();
+        for chunk in transactions.chunks(ROWS_PER_STATEMENT) {
+            script.statement(tx).await?;
+            script.push(
+                "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
+                 description, metadata, reverses_id, previous_hash, hash, created_by) VALUES ",
+            );
+            for (n, t) in chunk.iter().enumerate() {
+                script.push(if n == 0 { "(" } else { ", (" });
+                script
+                    .bind(t.id)
+                    .push(", ")
+                    .bind(t.group_id)
+                    .push(", ")
+                    .bind(t.sequence)
+                    .push(", ");
+                script
+                    .bind(t.booked_on)
+                    .push(", ")
+                    .bind(t.recorded_at)
+                    .push(", ");
+                script
+                    .bind(t.description.clone())
+                    .push(", ")
+                    .bind(to_canonical_string(&t.metadata))
+                    .push(", ");
+                script
+                    .bind(t.reverses)
+                    .push(", ")
+                    .bind(t.previous_hash.clone())
+                    .push(", ");
+                script
+                    .bind(t.hash.clone())
+                    .push(", ")
+                    .bind(t.created_by)
+                    .push(")");
+            }
+        }
+        let entries: Vec<(&Transaction, &Entry)> = transactions
+            .iter()
+            .flat_map(|t| t.entries.iter().map(move |e| (*t, e)))
+            .collect();
+        for chunk in entries.chunks(ENTRY_ROWS_PER_INSERT) {
+            script.statement(tx).await?;
+            script.push(
+                "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
+                 amount_minor, currency, booked_on, sequence) VALUES ",
+            );
+            for (n, (t, e)) in chunk.iter().enumerate() {
+                script.push(if n == 0 { "(" } else { ", (" });
+                script
+                    .bind(t.group_id)
+                    .push(", ")
+                    .bind(t.id)
+                    .push(", ")
+                    .bind(e.line)
+                    .push(", ");
+                script
+                    .bind(e.account_id)
+                    .push(", ")
+                    .bind(e.direction.as_str())
+                    .push(", ");
+                script
+                    .bind(e.amount_minor)
+                    .push(", ")
+                    .bind(e.currency.code())
+                    .push(", ");
+                script
+                    .bind(t.booked_on)
+                    .push(", ")
+                    .bind(t.sequence)
+                    .push(")");
+            }
+        }
+        // Totals and heads: one UPDATE for many rows, each row's values picked by its id.
+        for chunk in totals.chunks(ROWS_PER_STATEMENT) {
+            script.statement(tx).await?;
+            script.push("UPDATE accounts SET debits_minor = CASE id");
+            for (_, account, debits, _) in chunk {
+                script
+                    .push(" WHEN ")
+                    .bind(*account)
+                    .push(" THEN ")
+                    .bind(*debits);
+            }
+            script.push(" END, credits_minor = CASE id");
+            for (_, account, _, credits) in chunk {
+                script
+                    .push(" WHEN ")
+                    .bind(*account)
+                    .push(" THEN ")
+                    .bind(*credits);
+            }
+            script.push(" END WHERE id IN (");
+            for (n, (_, account, _, _)) in chunk.iter().enumerate() {
+                script.push(if n == 0 { "" } else { ", " }).bind(*account);
+            }
+            script.push(") AND group_id IN (");
+            for (n, (group, _, _, _)) in chunk.iter().enumerate() {
+                script.push(if n == 0 { "" } else { ", " }).bind(*group);
+            }
+            script.push(")");
+        }
+        for chunk in heads.chunks(ROWS_PER_STATEMENT) {
+            script.statement(tx).await?;
+            script.push("UPDATE groups SET head_sequence = CASE id");
+            for (group, sequence, _) in chunk {
+                script
+                    .push(" WHEN ")
+                    .bind(*group)
+                    .push(" THEN ")
+                    .bind(*sequence);
+            }
+            script.push(" END, head_hash = CASE id");
+            for (group, _, hash) in chunk {
+                script
+                    .push(" WHEN ")
+                    .bind(*group)
+                    .push(" THEN ")
+                    .bind(hash.to_string());
+            }
+            script.push(" END WHERE id IN (");
+            for (n, (group, _, _)) in chunk.iter().enumerate() {
+                script.push(if n == 0 { "" } else { ", " }).bind(*group);
+            }
+            script.push(")");
+        }
+        let now = recorded_now();
+        for chunk in remembered.chunks(ROWS_PER_STATEMENT) {
+            script.statement(tx).await?;
+            script.push("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES ");
+            for (n, (scope, key, request_hash, response)) in chunk.iter().enumerate() {
+                script.push(if n == 0 { "(" } else { ", (" });
+                script
+                    .bind(scope.clone())
+                    .push(", ")
+                    .bind(key.clone())
+                    .push(", ");
+                script
+                    .bind(request_hash.clone())
+                    .push(", ")
+                    .bind(i32::from(response.status))
+                    .push(", ");
+                script
+                    .bind(response.body.clone())
+                    .push(", ")
+                    .bind(now)
+                    .push(")");
+            }
+        }
+        script.audit_events(tx, audits).await?;
+        script.send(tx).await
+    }
+}
