@@ -774,13 +774,7 @@ both_backends!(
                 .await,
             );
         }
-        let other = app
-            .post(
-                "/v1/groups",
-                &json!({"name": "Other", "currency": "HKD", "host_country": "HK", "home_country": "PH"}),
-            )
-            .await;
-        let other = s(&created(&other)["id"]).to_string();
+        let other = app.create_group("Other").await;
         let nobody = "0190d5a0-0000-7000-8000-000000000000";
         for (list, slug, expected) in [
             ("members", "member", 5),

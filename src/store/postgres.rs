@@ -15,7 +15,9 @@ use super::members::impl_member_store;
 use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
-use super::shared::{LineRead, QueuedAccountRead, QueuedAudit, QueuedPosting, impl_store};
+use super::shared::{
+    LineRead, PostingRows, QueuedAccountRead, QueuedAudit, QueuedPosting, impl_store,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -232,182 +234,141 @@ impl_report_store!(PostgresStore);
 impl_network_store!(PostgresStore);
 
 impl PostgresStore {
-    /// Writes prepared transactions, of one group or several (as SQLite's `write_postings`
-    /// does): their rows and entries, the accounts' new totals `(group, account, debits,
-    /// credits)`, the groups' new heads `(group, sequence, hash)`, the outcomes to store with
-    /// their idempotency keys `(scope, key, request hash, response)` and the requests' audit
-    /// records, as the data-modifying parts of one `WITH` statement, each row set unnested
-    /// from arrays bound column by column. Its text depends only on which of the tables get
-    /// rows, not on how many, so it is prepared once per connection and then runs in one round
-    /// trip; a statement built for the number of rows at hand had a new text for nearly every
-    /// gathering, which the server parsed and planned each time, after a round trip of its own
-    /// to describe it. A table that gets no rows is not named (an insert of nothing would
-    /// still lock it). The foreign keys of entries on their transactions are checked at the
-    /// end of the statement, when both are in.
-    async fn write_postings(
-        tx: &mut Tx,
-        transactions: &[&Transaction],
-        totals: &[(Uuid, Uuid, i64, i64)],
-        heads: &[(Uuid, i64, &str)],
-        remembered: &[(String, String, String, StoredResponse)],
-        audits: &[crate::domain::access::AuditEvent],
-    ) -> Result<(), TxError> {
+    /// Writes the rows of postings (`PostingRows`) as the data-modifying parts of one `WITH`
+    /// statement, each table's rows unnested from arrays bound column by column. Its text
+    /// depends only on which of the tables get rows, not on how many, so it is prepared once
+    /// per connection and then runs in one round trip; a statement built for the number of
+    /// rows at hand had a new text for nearly every gathering, which the server parsed and
+    /// planned each time, after a round trip of its own to describe it.
+    /// A table that gets no rows is not named (an insert of nothing would still lock it). The
+    /// foreign keys of entries on their transactions are checked at the end of the statement,
+    /// when both are in.
+    async fn write_postings(tx: &mut Tx, rows: &PostingRows<'_>) -> Result<(), TxError> {
         type Query = sqlx::QueryBuilder<sqlx::Postgres>;
-        /// Opens the next part of the statement.
-        fn part<'q>(q: &'q mut Query, parts: &mut usize, name: &str) -> &'q mut Query {
+        /// Opens the next part of the statement with its first words.
+        fn part<'q>(q: &'q mut Query, parts: &mut usize, name: &str, sql: &str) -> &'q mut Query {
             q.push(if *parts == 0 { "WITH " } else { "), " });
             *parts += 1;
-            q.push(name).push(" AS (")
+            q.push(name).push(" AS (").push(sql)
         }
-        /// One column of the rows, as the array bound for it.
-        fn column<T, V>(rows: &[T], f: impl FnMut(&T) -> V) -> Vec<V> {
-            rows.iter().map(f).collect()
+        /// `UNNEST(...)` of columns of `rows`, each the array of what the closure picks from
+        /// every row, cast to the array of the SQL type named beside it.
+        macro_rules! unnest {
+            ($q:expr, $rows:expr, [$f0:expr => $t0:literal $(, $f:expr => $t:literal)* $(,)?]) => {{
+                let of = $rows;
+                let q: &mut Query = $q;
+                q.push("UNNEST(")
+                    .push_bind(of.iter().map($f0).collect::<Vec<_>>())
+                    .push(concat!("::", $t0, "[]"));
+                $(
+                    q.push(", ")
+                        .push_bind(of.iter().map($f).collect::<Vec<_>>())
+                        .push(concat!("::", $t, "[]"));
+                )*
+                q.push(")")
+            }};
         }
         let mut q = Query::new("");
         let mut parts = 0;
-        if !transactions.is_empty() {
-            part(&mut q, &mut parts, "t")
-                .push(
-                    "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
-                     description, metadata, reverses_id, previous_hash, hash, created_by) \
-                     SELECT * FROM UNNEST(",
-                )
-                .push_bind(column(transactions, |t| t.id))
-                .push("::uuid[], ")
-                .push_bind(column(transactions, |t| t.group_id))
-                .push("::uuid[], ")
-                .push_bind(column(transactions, |t| t.sequence))
-                .push("::bigint[], ")
-                .push_bind(column(transactions, |t| t.booked_on))
-                .push("::date[], ")
-                .push_bind(column(transactions, |t| t.recorded_at))
-                .push("::timestamptz[], ")
-                .push_bind(column(transactions, |t| t.description.clone()))
-                .push("::text[], ")
-                .push_bind(column(transactions, |t| to_canonical_string(&t.metadata)))
-                .push("::text[], ")
-                .push_bind(column(transactions, |t| t.reverses))
-                .push("::uuid[], ")
-                .push_bind(column(transactions, |t| t.previous_hash.clone()))
-                .push("::text[], ")
-                .push_bind(column(transactions, |t| t.hash.clone()))
-                .push("::text[], ")
-                .push_bind(column(transactions, |t| t.created_by))
-                .push("::uuid[])");
-            let entries: Vec<(&Transaction, &Entry)> = transactions
+        if !rows.transactions.is_empty() {
+            let sql = "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
+                       description, metadata, reverses_id, previous_hash, hash, created_by) SELECT * FROM ";
+            unnest!(part(&mut q, &mut parts, "t", sql), rows.transactions, [
+                |t| t.id => "uuid",
+                |t| t.group_id => "uuid",
+                |t| t.sequence => "bigint",
+                |t| t.booked_on => "date",
+                |t| t.recorded_at => "timestamptz",
+                |t| t.description.clone() => "text",
+                |t| to_canonical_string(&t.metadata) => "text",
+                |t| t.reverses => "uuid",
+                |t| t.previous_hash.clone() => "text",
+                |t| t.hash.clone() => "text",
+                |t| t.created_by => "uuid",
+            ]);
+            let entries: Vec<(&Transaction, &Entry)> = rows
+                .transactions
                 .iter()
                 .flat_map(|t| t.entries.iter().map(move |e| (*t, e)))
                 .collect();
-            part(&mut q, &mut parts, "e")
-                .push(
-                    "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
-                     amount_minor, currency, booked_on, sequence) SELECT * FROM UNNEST(",
-                )
-                .push_bind(column(&entries, |(t, _)| t.group_id))
-                .push("::uuid[], ")
-                .push_bind(column(&entries, |(t, _)| t.id))
-                .push("::uuid[], ")
-                .push_bind(column(&entries, |(_, e)| e.line))
-                .push("::int[], ")
-                .push_bind(column(&entries, |(_, e)| e.account_id))
-                .push("::uuid[], ")
-                .push_bind(column(&entries, |(_, e)| e.direction.as_str().to_string()))
-                .push("::text[], ")
-                .push_bind(column(&entries, |(_, e)| e.amount_minor))
-                .push("::bigint[], ")
-                .push_bind(column(&entries, |(_, e)| e.currency.code().to_string()))
-                .push("::text[], ")
-                .push_bind(column(&entries, |(t, _)| t.booked_on))
-                .push("::date[], ")
-                .push_bind(column(&entries, |(t, _)| t.sequence))
-                .push("::bigint[])");
+            let sql = "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
+                       amount_minor, currency, booked_on, sequence) SELECT * FROM ";
+            unnest!(part(&mut q, &mut parts, "e", sql), &entries, [
+                |(t, _)| t.group_id => "uuid",
+                |(t, _)| t.id => "uuid",
+                |(_, e)| e.line => "int",
+                |(_, e)| e.account_id => "uuid",
+                |(_, e)| e.direction.as_str().to_string() => "text",
+                |(_, e)| e.amount_minor => "bigint",
+                |(_, e)| e.currency.code().to_string() => "text",
+                |(t, _)| t.booked_on => "date",
+                |(t, _)| t.sequence => "bigint",
+            ]);
         }
-        if !totals.is_empty() {
-            part(&mut q, &mut parts, "a")
-                .push(
-                    "UPDATE accounts SET debits_minor = v.debits, credits_minor = v.credits FROM UNNEST(",
-                )
-                .push_bind(column(totals, |(group, _, _, _)| *group))
-                .push("::uuid[], ")
-                .push_bind(column(totals, |(_, account, _, _)| *account))
-                .push("::uuid[], ")
-                .push_bind(column(totals, |(_, _, debits, _)| *debits))
-                .push("::bigint[], ")
-                .push_bind(column(totals, |(_, _, _, credits)| *credits))
-                .push(
-                    "::bigint[]) AS v (group_id, id, debits, credits) \
-                     WHERE accounts.id = v.id AND accounts.group_id = v.group_id",
-                );
+        if !rows.totals.is_empty() {
+            let sql =
+                "UPDATE accounts SET debits_minor = v.debits, credits_minor = v.credits FROM ";
+            unnest!(part(&mut q, &mut parts, "a", sql), rows.totals, [
+                |(group, _, _, _)| *group => "uuid",
+                |(_, account, _, _)| *account => "uuid",
+                |(_, _, debits, _)| *debits => "bigint",
+                |(_, _, _, credits)| *credits => "bigint",
+            ])
+            .push(
+                " AS v (group_id, id, debits, credits) \
+                 WHERE accounts.id = v.id AND accounts.group_id = v.group_id",
+            );
         }
-        if !heads.is_empty() {
-            part(&mut q, &mut parts, "g")
-                .push(
-                    "UPDATE groups SET head_sequence = v.sequence, head_hash = v.hash FROM UNNEST(",
-                )
-                .push_bind(column(heads, |(group, _, _)| *group))
-                .push("::uuid[], ")
-                .push_bind(column(heads, |(_, sequence, _)| *sequence))
-                .push("::bigint[], ")
-                .push_bind(column(heads, |(_, _, hash)| hash.to_string()))
-                .push("::text[]) AS v (id, sequence, hash) WHERE groups.id = v.id");
+        if !rows.heads.is_empty() {
+            let sql = "UPDATE groups SET head_sequence = v.sequence, head_hash = v.hash FROM ";
+            unnest!(part(&mut q, &mut parts, "g", sql), rows.heads, [
+                |(group, _, _)| *group => "uuid",
+                |(_, sequence, _)| *sequence => "bigint",
+                |(_, _, hash)| hash.to_string() => "text",
+            ])
+            .push(" AS v (id, sequence, hash) WHERE groups.id = v.id");
         }
-        if !remembered.is_empty() {
-            part(&mut q, &mut parts, "k")
-                .push(
-                    "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) \
-                     SELECT v.*, ",
-                )
+        if !rows.remembered.is_empty() {
+            let sql = "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) \
+                       SELECT v.*, ";
+            let q = part(&mut q, &mut parts, "k", sql)
                 .push_bind(recorded_now())
-                .push("::timestamptz FROM UNNEST(")
-                .push_bind(column(remembered, |(scope, _, _, _)| scope.clone()))
-                .push("::text[], ")
-                .push_bind(column(remembered, |(_, key, _, _)| key.clone()))
-                .push("::text[], ")
-                .push_bind(column(remembered, |(_, _, hash, _)| hash.clone()))
-                .push("::text[], ")
-                .push_bind(column(remembered, |(_, _, _, r)| i32::from(r.status)))
-                .push("::int[], ")
-                .push_bind(column(remembered, |(_, _, _, r)| r.body.clone()))
-                .push("::text[]) AS v");
+                .push("::timestamptz FROM ");
+            unnest!(q, rows.remembered, [
+                |(scope, _, _, _)| scope.clone() => "text",
+                |(_, key, _, _)| key.clone() => "text",
+                |(_, _, hash, _)| hash.clone() => "text",
+                |(_, _, _, r)| i32::from(r.status) => "int",
+                |(_, _, _, r)| r.body.clone() => "text",
+            ])
+            .push(" AS v");
         }
-        if !audits.is_empty() {
-            let created: Vec<String> = audits
+        if !rows.audits.is_empty() {
+            type Event = crate::domain::access::AuditEvent;
+            let events: Vec<(&Event, String)> = rows
+                .audits
                 .iter()
-                .map(|a| serde_json::to_string(&a.created_ids))
+                .map(|a| serde_json::to_string(&a.created_ids).map(|created| (a, created)))
                 .collect::<Result<_, _>>()
                 .map_err(internal)?;
-            part(&mut q, &mut parts, "r")
-                .push(
-                    "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, \
-                     route, path, status, idempotency_key, request_id, created_ids, client_addr) \
-                     SELECT * FROM UNNEST(",
-                )
-                .push_bind(column(audits, |a| a.id))
-                .push("::uuid[], ")
-                .push_bind(column(audits, |a| a.occurred_at))
-                .push("::timestamptz[], ")
-                .push_bind(column(audits, |a| a.user_id))
-                .push("::uuid[], ")
-                .push_bind(column(audits, |a| a.username.clone()))
-                .push("::text[], ")
-                .push_bind(column(audits, |a| a.group_id))
-                .push("::uuid[], ")
-                .push_bind(column(audits, |a| a.method.clone()))
-                .push("::text[], ")
-                .push_bind(column(audits, |a| a.route.clone()))
-                .push("::text[], ")
-                .push_bind(column(audits, |a| a.path.clone()))
-                .push("::text[], ")
-                .push_bind(column(audits, |a| i32::from(a.status)))
-                .push("::int[], ")
-                .push_bind(column(audits, |a| a.idempotency_key.clone()))
-                .push("::text[], ")
-                .push_bind(column(audits, |a| a.request_id.clone()))
-                .push("::text[], ")
-                .push_bind(created)
-                .push("::text[], ")
-                .push_bind(column(audits, |a| a.client_addr.clone()))
-                .push("::text[])");
+            let sql = "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, \
+                       route, path, status, idempotency_key, request_id, created_ids, client_addr) \
+                       SELECT * FROM ";
+            unnest!(part(&mut q, &mut parts, "r", sql), &events, [
+                |(a, _)| a.id => "uuid",
+                |(a, _)| a.occurred_at => "timestamptz",
+                |(a, _)| a.user_id => "uuid",
+                |(a, _)| a.username.clone() => "text",
+                |(a, _)| a.group_id => "uuid",
+                |(a, _)| a.method.clone() => "text",
+                |(a, _)| a.route.clone() => "text",
+                |(a, _)| a.path.clone() => "text",
+                |(a, _)| i32::from(a.status) => "int",
+                |(a, _)| a.idempotency_key.clone() => "text",
+                |(a, _)| a.request_id.clone() => "text",
+                |(_, created)| created.clone() => "text",
+                |(a, _)| a.client_addr.clone() => "text",
+            ]);
         }
         if parts == 0 {
             return Ok(());

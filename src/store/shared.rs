@@ -73,6 +73,19 @@ impl<T> OwnedIdempotency<T> {
     }
 }
 
+/// What one step of a write of postings puts in the database (`write_postings`, one per
+/// backend): prepared transactions, of one group or several, with their entries; the
+/// accounts' new totals `(group, account, debits, credits)`; the groups' new heads `(group,
+/// sequence, hash)`; the outcomes to store with their idempotency keys `(scope, key, request
+/// hash, response)`; and the requests' audit records.
+pub struct PostingRows<'a> {
+    pub transactions: &'a [&'a crate::domain::model::Transaction],
+    pub totals: &'a [(uuid::Uuid, uuid::Uuid, i64, i64)],
+    pub heads: &'a [(uuid::Uuid, i64, &'a str)],
+    pub remembered: &'a [(String, String, String, crate::store::StoredResponse)],
+    pub audits: &'a [crate::domain::access::AuditEvent],
+}
+
 /// A posting waiting to be written with the others that arrived with it.
 pub struct QueuedPosting {
     pub group_id: uuid::Uuid,
@@ -1022,7 +1035,14 @@ macro_rules! impl_store {
                 };
                 let totals: Vec<(Uuid, Uuid, i64, i64)> =
                     totals.into_iter().map(|(account, debits, credits)| (group.id, account, debits, credits)).collect();
-                Self::write_postings(tx, &[&transaction], &totals, &[(group.id, group.head_sequence, &group.head_hash)], &[], &[]).await?;
+                let rows = $crate::store::shared::PostingRows {
+                    transactions: &[&transaction],
+                    totals: &totals,
+                    heads: &[(group.id, group.head_sequence, &group.head_hash)],
+                    remembered: &[],
+                    audits: &[],
+                };
+                Self::write_postings(tx, &rows).await?;
                 Ok(Ok(transaction))
             }
 
@@ -1208,7 +1228,14 @@ macro_rules! impl_store {
                     .filter(|g| written.iter().any(|t| t.group_id == g.id))
                     .map(|g| (g.id, g.head_sequence, g.head_hash.as_str()))
                     .collect();
-                Self::write_postings(tx, &written, &totals, &heads, &remembered, &audits).await?;
+                let rows = $crate::store::shared::PostingRows {
+                    transactions: &written,
+                    totals: &totals,
+                    heads: &heads,
+                    remembered: &remembered,
+                    audits: &audits,
+                };
+                Self::write_postings(tx, &rows).await?;
                 Ok(outcomes)
             }
 

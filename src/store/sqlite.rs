@@ -17,7 +17,9 @@ use super::members::impl_member_store;
 use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
-use super::shared::{LineRead, QueuedAccountRead, QueuedAudit, QueuedPosting, impl_store};
+use super::shared::{
+    LineRead, PostingRows, QueuedAccountRead, QueuedAudit, QueuedPosting, impl_store,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -236,19 +238,16 @@ impl_report_store!(SqliteStore);
 impl_network_store!(SqliteStore);
 
 impl SqliteStore {
-    /// Writes prepared transactions, of one group or several: their rows and their
-    /// entries, the accounts' new totals `(group, account, debits, credits)` and the
-    /// groups' new heads `(group, sequence, hash)`, the outcomes to store with their
-    /// idempotency keys `(scope, key, request hash, response)` and the requests' audit
-    /// records: as a rule all in one round trip (`WriteScript`).
-    async fn write_postings(
-        tx: &mut Tx,
-        transactions: &[&Transaction],
-        totals: &[(Uuid, Uuid, i64, i64)],
-        heads: &[(Uuid, i64, &str)],
-        remembered: &[(String, String, String, StoredResponse)],
-        audits: &[crate::domain::access::AuditEvent],
-    ) -> Result<(), TxError> {
+    /// Writes the rows of postings (`PostingRows`): as a rule all in one round trip, a script
+    /// of statements with as many rows each as there are (`WriteScript`).
+    async fn write_postings(tx: &mut Tx, rows: &PostingRows<'_>) -> Result<(), TxError> {
+        let PostingRows {
+            transactions,
+            totals,
+            heads,
+            remembered,
+            audits,
+        } = *rows;
         use crate::store::shared::{ENTRY_ROWS_PER_INSERT, ROWS_PER_STATEMENT};
         let mut script = WriteScript::new();
         for chunk in transactions.chunks(ROWS_PER_STATEMENT) {
