@@ -91,6 +91,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        // No connection is pinged before the pool hands it out: nothing outside the process
+        // can drop a SQLite connection, and the ping was a round trip to the connection's
+        // thread for every read and every write (the pool still pings one when it comes back).
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .test_before_acquire(false)
