@@ -271,12 +271,17 @@ async fn run(options: Options) -> bool {
                 .unwrap_or(options.clients as u32);
             let baseline =
                 Baseline::create(options.backend, &database_url, connections, &options).await;
-            let result = baseline.drive(&options).await;
+            let cpu = CpuMeter::spawn(service.pid(), &options);
+            let mut result = baseline.drive(&options).await;
+            result.cpu = cpu.await.ok();
             baseline_acknowledged = result.created;
             baseline.close().await;
             result
         } else {
-            drive_http(scenario, &fixture, &options, acknowledged.clone()).await
+            let cpu = CpuMeter::spawn(service.pid(), &options);
+            let mut result = drive_http(scenario, &fixture, &options, acknowledged.clone()).await;
+            result.cpu = cpu.await.ok();
+            result
         };
         if let Some(refresh) = refresh {
             refresh.await.expect("statistics refresh");
@@ -402,6 +407,8 @@ struct ScenarioResult {
     /// Transfers acknowledged, warm-up included.
     created: u64,
     peak_rss_kib: u64,
+    /// The processor time spent while the scenario was measured.
+    cpu: Option<CpuUse>,
 }
 
 impl ScenarioResult {
@@ -443,6 +450,7 @@ impl ScenarioResult {
                 "max": self.percentile_ms(100.0),
             },
             "peak_vmrss_kib": self.peak_rss_kib,
+            "cpu": self.cpu.as_ref().map(|cpu| cpu.to_json(self.requests())),
         })
     }
 }
@@ -471,6 +479,9 @@ fn print_result(result: &ScenarioResult) {
         result.percentile_ms(99.0),
         result.percentile_ms(100.0)
     );
+    if let Some(cpu) = &result.cpu {
+        cpu.print(result.requests(), result.elapsed);
+    }
     if result.scenario != Scenario::Baseline {
         println!(
             "service peak VmRSS so far {:.1} MiB",
@@ -530,6 +541,172 @@ fn merge(
         errors,
         created,
         peak_rss_kib: 0,
+        cpu: None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processor time
+// ---------------------------------------------------------------------------------------------
+
+/// Processor time, in clock ticks (`/proc`'s unit), spent over a scenario's measured seconds:
+/// by the service, by this process (the load generator, and the baseline's client and, on
+/// SQLite, its database), by every PostgreSQL server process on the machine, and by the
+/// machine as a whole, with how many ticks the machine had in all. It answers where a
+/// request's processor time goes, and so how many requests a second the machine could carry
+/// at most if nothing ever waited.
+struct CpuUse {
+    service: u64,
+    load_generator: u64,
+    postgres: u64,
+    machine_busy: u64,
+    machine_total: u64,
+    cpus: usize,
+}
+
+#[derive(Clone, Copy)]
+struct CpuSnapshot {
+    service: u64,
+    load_generator: u64,
+    postgres: u64,
+    machine_busy: u64,
+    machine_total: u64,
+}
+
+struct CpuMeter;
+
+impl CpuMeter {
+    /// Reads the processor time at the end of the warm-up and at the end of the measured
+    /// seconds.
+    fn spawn(service_pid: u32, options: &Options) -> tokio::task::JoinHandle<CpuUse> {
+        let (warmup, seconds) = (
+            Duration::from_secs(options.warmup),
+            Duration::from_secs(options.seconds),
+        );
+        tokio::spawn(async move {
+            tokio::time::sleep(warmup).await;
+            let before = CpuMeter::snapshot(service_pid);
+            tokio::time::sleep(seconds).await;
+            let after = CpuMeter::snapshot(service_pid);
+            CpuUse {
+                service: after.service.saturating_sub(before.service),
+                load_generator: after.load_generator.saturating_sub(before.load_generator),
+                postgres: after.postgres.saturating_sub(before.postgres),
+                machine_busy: after.machine_busy.saturating_sub(before.machine_busy),
+                machine_total: after.machine_total.saturating_sub(before.machine_total),
+                cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            }
+        })
+    }
+
+    fn snapshot(service_pid: u32) -> CpuSnapshot {
+        let mut postgres = 0;
+        if let Ok(dir) = std::fs::read_dir("/proc") {
+            for entry in dir.flatten() {
+                let name = entry.file_name();
+                let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                    continue;
+                };
+                if let Some(("postgres", ticks)) =
+                    process_ticks(pid).as_ref().map(|(c, t)| (c.as_str(), *t))
+                {
+                    postgres += ticks;
+                }
+            }
+        }
+        let (machine_busy, machine_total) = machine_ticks().unwrap_or((0, 0));
+        CpuSnapshot {
+            service: process_ticks(service_pid).map_or(0, |(_, t)| t),
+            load_generator: process_ticks(std::process::id()).map_or(0, |(_, t)| t),
+            postgres,
+            machine_busy,
+            machine_total,
+        }
+    }
+}
+
+/// A process's name and the user and system ticks of all its threads (`/proc/PID/stat`).
+fn process_ticks(pid: u32) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let name = stat.get(open + 1..close)?.to_string();
+    // After the name: state, then 10 fields, then utime and stime (fields 14 and 15).
+    let mut fields = stat.get(close + 2..)?.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((name, user + system))
+}
+
+/// The machine's busy ticks and all its ticks, over every processor (`/proc/stat`).
+fn machine_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .map(|t| t.parse().unwrap_or(0))
+        .collect();
+    let total: u64 = ticks.iter().sum();
+    // user nice system idle iowait irq softirq steal ...: idle and iowait are not busy.
+    let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+    Some((total - idle, total))
+}
+
+impl CpuUse {
+    /// Microseconds of processor time per request, from ticks.
+    fn per_request_us(ticks: u64, requests: u64) -> f64 {
+        // SAFETY: sysconf has no preconditions; it answers -1 for a name it does not know.
+        let ticks_per_second = match unsafe { libc::sysconf(libc::_SC_CLK_TCK) } {
+            n if n > 0 => n as f64,
+            _ => 100.0,
+        };
+        ticks as f64 / ticks_per_second * 1e6 / requests.max(1) as f64
+    }
+
+    /// The most requests a second the machine's processors could carry, if every request
+    /// cost the processor time the measured ones did and nothing ever waited.
+    fn ceiling(&self, requests: u64) -> f64 {
+        let per_request = Self::per_request_us(self.machine_busy, requests);
+        if per_request > 0.0 {
+            self.cpus as f64 * 1e6 / per_request
+        } else {
+            0.0
+        }
+    }
+
+    fn busy_share(&self) -> f64 {
+        self.machine_busy as f64 / self.machine_total.max(1) as f64
+    }
+
+    fn print(&self, requests: u64, elapsed: Duration) {
+        let us = |ticks| Self::per_request_us(ticks, requests);
+        println!(
+            "processor time per request: service {:.0} us, PostgreSQL {:.0} us, load generator {:.0} us, \
+             whole machine {:.0} us; machine busy {:.0} % of {} CPUs over {:.1} s; at most {:.0}/s if nothing waited",
+            us(self.service),
+            us(self.postgres),
+            us(self.load_generator),
+            us(self.machine_busy),
+            self.busy_share() * 100.0,
+            self.cpus,
+            elapsed.as_secs_f64(),
+            self.ceiling(requests)
+        );
+    }
+
+    fn to_json(&self, requests: u64) -> Value {
+        let us = |ticks| Self::per_request_us(ticks, requests);
+        json!({
+            "per_request_us": {
+                "service": us(self.service),
+                "postgres": us(self.postgres),
+                "load_generator": us(self.load_generator),
+                "machine": us(self.machine_busy),
+            },
+            "machine_busy_share": self.busy_share(),
+            "cpus": self.cpus,
+            "ceiling_per_s": self.ceiling(requests),
+        })
     }
 }
 
