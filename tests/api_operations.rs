@@ -792,10 +792,14 @@ both_backends!(
                 .collect();
             assert_eq!(all.len(), expected, "{list}");
             assert_eq!(ids_page_by_page(&app, &path).await, all, "{list}");
-            // Each is read alone in its group, and is no record of another group's.
-            for id in &all {
+            // Each is read alone in its group, exactly as listed (its accounts, balances and
+            // figures its own), and is no record of another group's.
+            for (id, listed) in all
+                .iter()
+                .zip(ok(&whole)["items"].as_array().expect("items"))
+            {
                 let one = app.get(&format!("{path}/{id}")).await;
-                assert_eq!(s(&ok(&one)["id"]), id.as_str(), "{list}");
+                assert_eq!(ok(&one), listed, "{list}");
                 let elsewhere = app.get(&format!("/v1/groups/{other}/{list}/{id}")).await;
                 assert_problem(&elsewhere, StatusCode::NOT_FOUND, "not-found");
                 assert!(

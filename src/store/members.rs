@@ -66,14 +66,36 @@ macro_rules! impl_member_store {
                     .fetch_optional(&mut **tx)
                     .await?;
                 let Some(row) = row else { return Ok(None) };
-                let member = member_from_row(&row)?;
-                let savings = Self::find_account(tx, group_id, &AccountRef::Id(member.savings_account_id))
-                    .await?
-                    .ok_or_else(|| internal("a member's savings account is missing"))?;
-                let capital = Self::find_account(tx, group_id, &AccountRef::Id(member.capital_account_id))
-                    .await?
-                    .ok_or_else(|| internal("a member's capital account is missing"))?;
-                Ok(Some(MemberRecord { member, savings, capital }))
+                Ok(Self::with_accounts(tx, group_id, std::slice::from_ref(&row)).await?.pop())
+            }
+
+            /// The members of a group that `rows` hold, each with its savings and capital
+            /// accounts, read in one statement for all of them.
+            async fn with_accounts(tx: &mut Tx, group_id: Uuid, rows: &[DbRow]) -> Result<Vec<MemberRecord>, TxError> {
+                let members: Vec<Member> = rows.iter().map(member_from_row).collect::<Result<_, _>>()?;
+                let refs: Vec<AccountRef> = members
+                    .iter()
+                    .flat_map(|m| [AccountRef::Id(m.savings_account_id), AccountRef::Id(m.capital_account_id)])
+                    .collect();
+                let mut accounts: std::collections::HashMap<Uuid, Account> = std::collections::HashMap::new();
+                for chunk in refs.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
+                    for account in Self::accounts_named(tx, &[group_id], chunk.iter()).await? {
+                        accounts.insert(account.id, account);
+                    }
+                }
+                let account = |id: Uuid, what: &str| {
+                    accounts.get(&id).cloned().ok_or_else(|| internal(format!("a member's {what} account is missing")))
+                };
+                members
+                    .into_iter()
+                    .map(|member| {
+                        Ok(MemberRecord {
+                            savings: account(member.savings_account_id, "savings")?,
+                            capital: account(member.capital_account_id, "capital")?,
+                            member,
+                        })
+                    })
+                    .collect()
             }
 
             async fn existing_member(tx: &mut Tx, group_id: Uuid, member_id: Uuid) -> Result<MemberRecord, TxError> {
@@ -441,12 +463,7 @@ macro_rules! impl_member_store {
                 read_tx!(self, |tx| {
                     let result: Result<Vec<MemberRecord>, TxError> = async {
                         let (rows, _) = Self::rows_of_group(&mut tx, "members", group_id, after, limit).await?;
-                        let mut records = Vec::with_capacity(rows.len());
-                        for row in &rows {
-                            let id: Uuid = row.try_get("id")?;
-                            records.push(Self::existing_member(&mut tx, group_id, id).await?);
-                        }
-                        Ok(records)
+                        Self::with_accounts(&mut tx, group_id, &rows).await
                     }
                     .await;
                     result

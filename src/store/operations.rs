@@ -360,48 +360,72 @@ macro_rules! impl_operations_store {
             // ---------------------------------------------------------------------------------
             // Investments
 
-            async fn investment_figures(tx: &mut Tx, investment: &Investment) -> Result<InvestmentFigures, TxError> {
+            /// A group's investments, each read with its account's code and book value, with the
+            /// figures of its recorded events: those after `after` in id order, at most `limit`
+            /// (and whether more follow), in two statements whatever their number (a chunk of
+            /// the events' sums per `ROWS_PER_STATEMENT` investments).
+            async fn investments_of(
+                tx: &mut Tx,
+                group_id: Uuid,
+                only: Option<Uuid>,
+                after: Option<Uuid>,
+                limit: Option<u32>,
+            ) -> Result<(Vec<InvestmentRecord>, bool), TxError> {
                 let rows = sqlx::query(
-                    "SELECT kind, CAST(SUM(amount_minor) AS BIGINT) AS total FROM investment_events e \
-                     WHERE group_id = $1 AND investment_id = $2 \
-                     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = e.transaction_id) GROUP BY kind",
+                    "SELECT i.*, a.code AS account_code, a.debits_minor - a.credits_minor AS book_value \
+                     FROM investments i JOIN accounts a ON a.id = i.account_id \
+                     WHERE i.group_id = $1 AND ($2 IS NULL OR i.id = $2) AND i.id > $3 ORDER BY i.id LIMIT $4",
                 )
-                .bind(investment.group_id)
-                .bind(investment.id)
+                .bind(group_id)
+                .bind(only)
+                .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
+                .bind(limit.map_or(i64::MAX, |l| i64::from(l) + 1))
                 .fetch_all(&mut **tx)
                 .await?;
-                let mut figures = InvestmentFigures::default();
-                for row in rows {
-                    let kind: String = row.try_get("kind")?;
-                    let total: i64 = row.try_get("total")?;
-                    match InvestmentEventKind::parse(&kind) {
-                        Some(InvestmentEventKind::Disbursement) => figures.disbursed = total,
-                        Some(InvestmentEventKind::Income) => figures.income = total,
-                        Some(InvestmentEventKind::CapitalReturned) => figures.capital_returned = total,
-                        Some(InvestmentEventKind::WriteDown) => figures.written_down = total,
-                        None => return Err(internal("stored investment event kind")),
+                let has_more = limit.is_some_and(|l| rows.len() > l as usize);
+                let mut records = Vec::with_capacity(rows.len());
+                for row in rows.iter().take(limit.map_or(usize::MAX, |l| l as usize)) {
+                    let figures = InvestmentFigures { book_value: row.try_get("book_value")?, ..InvestmentFigures::default() };
+                    records.push(InvestmentRecord { investment: investment_from_row(row)?, figures });
+                }
+                let ids: Vec<Uuid> = records.iter().map(|r| r.investment.id).collect();
+                for chunk in ids.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
+                    // What was recorded, less what a reversal took back.
+                    let sql = format!(
+                        "SELECT investment_id, kind, CAST(SUM(amount_minor) AS BIGINT) AS total FROM investment_events e \
+                         WHERE group_id = $1 AND investment_id IN ({}) \
+                         AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = e.transaction_id) \
+                         GROUP BY investment_id, kind",
+                        $crate::store::shared::parameters(2, chunk.len())
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group_id);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    for row in query.fetch_all(&mut **tx).await? {
+                        let investment_id: Uuid = row.try_get("investment_id")?;
+                        let kind: String = row.try_get("kind")?;
+                        let total: i64 = row.try_get("total")?;
+                        let record = records
+                            .iter_mut()
+                            .find(|r| r.investment.id == investment_id)
+                            .ok_or_else(|| internal("events of an investment not asked for"))?;
+                        let figures = &mut record.figures;
+                        match InvestmentEventKind::parse(&kind) {
+                            Some(InvestmentEventKind::Disbursement) => figures.disbursed = total,
+                            Some(InvestmentEventKind::Income) => figures.income = total,
+                            Some(InvestmentEventKind::CapitalReturned) => figures.capital_returned = total,
+                            Some(InvestmentEventKind::WriteDown) => figures.written_down = total,
+                            None => return Err(internal("stored investment event kind")),
+                        }
                     }
                 }
-                let account = Self::find_account(tx, investment.group_id, &AccountRef::Id(investment.account_id))
-                    .await?
-                    .ok_or_else(|| internal("an investment's account is missing"))?;
-                figures.book_value = account.debits_minor - account.credits_minor;
-                Ok(figures)
+                Ok((records, has_more))
             }
 
             async fn load_investment(tx: &mut Tx, group_id: Uuid, investment_id: Uuid) -> Result<Option<InvestmentRecord>, TxError> {
-                let row = sqlx::query(
-                    "SELECT i.*, a.code AS account_code FROM investments i JOIN accounts a ON a.id = i.account_id \
-                     WHERE i.group_id = $1 AND i.id = $2",
-                )
-                    .bind(group_id)
-                    .bind(investment_id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                let Some(row) = row else { return Ok(None) };
-                let investment = investment_from_row(&row)?;
-                let figures = Self::investment_figures(tx, &investment).await?;
-                Ok(Some(InvestmentRecord { investment, figures }))
+                let (mut found, _) = Self::investments_of(tx, group_id, Some(investment_id), None, Some(1)).await?;
+                Ok(found.pop())
             }
 
             async fn create_investment_in_tx(
@@ -1007,15 +1031,13 @@ macro_rules! impl_operations_store {
                 basis: Basis,
                 as_of: Option<NaiveDate>,
             ) -> Result<Vec<(MemberRecord, i64)>, TxError> {
-                let ids: Vec<Uuid> = sqlx::query_scalar(
-                    "SELECT id FROM members WHERE group_id = $1 AND status <> 'exited' ORDER BY id",
-                )
-                .bind(group_id)
-                .fetch_all(&mut **tx)
-                .await?;
-                let mut weights = Vec::with_capacity(ids.len());
-                for id in ids {
-                    let record = Self::existing_member(tx, group_id, id).await?;
+                let rows = sqlx::query("SELECT * FROM members WHERE group_id = $1 AND status <> 'exited' ORDER BY id")
+                    .bind(group_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let records = Self::with_accounts(tx, group_id, &rows).await?;
+                let mut weights = Vec::with_capacity(records.len());
+                for record in records {
                     let weight = match basis {
                         Basis::Savings => Self::balance_as_of(tx, group_id, &record.savings, as_of).await?.max(0),
                         Basis::Capital => Self::balance_as_of(tx, group_id, &record.capital, as_of).await?.max(0),
@@ -1482,13 +1504,9 @@ macro_rules! impl_operations_store {
             ) -> Result<Vec<(InvestmentRecord, i64)>, TxError> {
                 let weights = Self::member_weights(tx, group.id, group.profile.distribution_basis, None).await?;
                 let keyed: Vec<(Uuid, i64)> = weights.iter().map(|(r, w)| (r.member.id, *w)).collect();
-                let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM investments WHERE group_id = $1 ORDER BY id")
-                    .bind(group.id)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                let mut result = Vec::with_capacity(ids.len());
-                for id in ids {
-                    let record = Self::load_investment(tx, group.id, id).await?.ok_or_else(|| internal("investment listed"))?;
+                let (records, _) = Self::investments_of(tx, group.id, None, None, None).await?;
+                let mut result = Vec::with_capacity(records.len());
+                for record in records {
                     let share = if record.figures.book_value > 0 {
                         allocation::allocate(record.figures.book_value, &keyed)
                             .ok()
@@ -1521,12 +1539,8 @@ macro_rules! impl_operations_store {
             async fn list_investments(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Page<InvestmentRecord>> {
                 read_tx!(self, |tx| {
                     let result: Result<Page<InvestmentRecord>, TxError> = async {
-                        let (rows, has_more) = Self::rows_of_group(&mut tx, "investments", group_id, after, limit).await?;
-                        let mut items = Vec::with_capacity(rows.len());
-                        for row in &rows {
-                            let id: Uuid = row.try_get("id")?;
-                            items.push(Self::load_investment(&mut tx, group_id, id).await?.ok_or_else(|| internal("investment listed"))?);
-                        }
+                        Self::read_group(&mut tx, group_id).await?;
+                        let (items, has_more) = Self::investments_of(&mut tx, group_id, None, after, Some(limit)).await?;
                         Ok(Page { items, has_more })
                     }
                     .await;

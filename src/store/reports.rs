@@ -214,14 +214,7 @@ macro_rules! impl_report_store {
                 read_tx!(self, |tx| {
                     let result: Result<InvestmentRegister, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
-                        let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM investments WHERE group_id = $1 ORDER BY id")
-                            .bind(group_id)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                        let mut investments = Vec::with_capacity(ids.len());
-                        for id in ids {
-                            investments.push(Self::load_investment(&mut tx, group_id, id).await?.ok_or_else(|| internal("investment listed"))?);
-                        }
+                        let (investments, _) = Self::investments_of(&mut tx, group_id, None, None, None).await?;
                         Ok(InvestmentRegister { investments })
                     }
                     .await;
