@@ -172,6 +172,16 @@ pub struct InvestmentFigures {
 }
 
 impl InvestmentFigures {
+    /// Takes `total` as the sum of the investment's events of `kind`.
+    pub fn set_total(&mut self, kind: InvestmentEventKind, total: i64) {
+        match kind {
+            InvestmentEventKind::Disbursement => self.disbursed = total,
+            InvestmentEventKind::Income => self.income = total,
+            InvestmentEventKind::CapitalReturned => self.capital_returned = total,
+            InvestmentEventKind::WriteDown => self.written_down = total,
+        }
+    }
+
     /// What the group got back or still holds, less what it put in:
     /// income + capital returned + book value − disbursed.
     pub fn net_return(&self) -> i128 {

@@ -182,14 +182,8 @@ macro_rules! impl_network_store {
                     let id: Uuid = row.try_get("investment_id")?;
                     let kind: String = row.try_get("kind")?;
                     let total = sum_column(row, "total")?;
-                    let f = figures.entry(id).or_default();
-                    match InvestmentEventKind::parse(&kind) {
-                        Some(InvestmentEventKind::Disbursement) => f.disbursed = total,
-                        Some(InvestmentEventKind::Income) => f.income = total,
-                        Some(InvestmentEventKind::CapitalReturned) => f.capital_returned = total,
-                        Some(InvestmentEventKind::WriteDown) => f.written_down = total,
-                        None => return Err(internal("stored investment event kind")),
-                    }
+                    let kind = InvestmentEventKind::parse(&kind).ok_or_else(|| internal("stored investment event kind"))?;
+                    figures.entry(id).or_default().set_total(kind, total);
                 }
                 let mut holdings = Vec::with_capacity(investments.len());
                 for row in &investments {

@@ -410,14 +410,8 @@ macro_rules! impl_operations_store {
                             .iter_mut()
                             .find(|r| r.investment.id == investment_id)
                             .ok_or_else(|| internal("events of an investment not asked for"))?;
-                        let figures = &mut record.figures;
-                        match InvestmentEventKind::parse(&kind) {
-                            Some(InvestmentEventKind::Disbursement) => figures.disbursed = total,
-                            Some(InvestmentEventKind::Income) => figures.income = total,
-                            Some(InvestmentEventKind::CapitalReturned) => figures.capital_returned = total,
-                            Some(InvestmentEventKind::WriteDown) => figures.written_down = total,
-                            None => return Err(internal("stored investment event kind")),
-                        }
+                        let kind = InvestmentEventKind::parse(&kind).ok_or_else(|| internal("stored investment event kind"))?;
+                        record.figures.set_total(kind, total);
                     }
                 }
                 Ok((records, has_more))
