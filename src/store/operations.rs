@@ -244,6 +244,42 @@ macro_rules! impl_operations_store {
                     .await?)
             }
 
+            /// Each of `accounts`' balance on its normal side as of `as_of` (its whole history
+            /// without one), by account id, in a statement per `ROWS_PER_STATEMENT` accounts.
+            async fn balances_as_of(
+                tx: &mut Tx,
+                group_id: Uuid,
+                accounts: &[&Account],
+                as_of: Option<NaiveDate>,
+            ) -> Result<HashMap<Uuid, i64>, TxError> {
+                let mut balances = HashMap::with_capacity(accounts.len());
+                for chunk in accounts.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "SELECT account_id, \
+                         CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+                         CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+                         FROM entries WHERE group_id = $1 AND booked_on <= COALESCE($2, '9999-12-31') AND account_id IN ({}) \
+                         GROUP BY account_id",
+                        $crate::store::shared::parameters(3, chunk.len())
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(group_id).bind(as_of);
+                    for account in chunk {
+                        query = query.bind(account.id);
+                    }
+                    let mut sums: HashMap<Uuid, (i64, i64)> = HashMap::with_capacity(chunk.len());
+                    for row in query.fetch_all(&mut **tx).await? {
+                        sums.insert(row.try_get("account_id")?, (row.try_get("debits")?, row.try_get("credits")?));
+                    }
+                    for account in chunk {
+                        let (debits, credits) = sums.get(&account.id).copied().unwrap_or((0, 0));
+                        let balance = $crate::domain::account::normal_balance(account.kind, debits, credits)
+                            .ok_or_else(|| internal("an account's balance is out of range"))?;
+                        balances.insert(account.id, balance);
+                    }
+                }
+                Ok(balances)
+            }
+
             // ---------------------------------------------------------------------------------
             // Group status
 
@@ -1030,11 +1066,20 @@ macro_rules! impl_operations_store {
                     .fetch_all(&mut **tx)
                     .await?;
                 let records = Self::with_accounts(tx, group_id, &rows).await?;
+                let weighed: Vec<&Account> = match basis {
+                    Basis::Savings => records.iter().map(|r| &r.savings).collect(),
+                    Basis::Capital => records.iter().map(|r| &r.capital).collect(),
+                    Basis::Equal => Vec::new(),
+                };
+                let balances = Self::balances_as_of(tx, group_id, &weighed, as_of).await?;
+                let balance = |account: &Account| {
+                    balances.get(&account.id).map(|b| (*b).max(0)).ok_or_else(|| internal("a weighed account's balance"))
+                };
                 let mut weights = Vec::with_capacity(records.len());
                 for record in records {
                     let weight = match basis {
-                        Basis::Savings => Self::balance_as_of(tx, group_id, &record.savings, as_of).await?.max(0),
-                        Basis::Capital => Self::balance_as_of(tx, group_id, &record.capital, as_of).await?.max(0),
+                        Basis::Savings => balance(&record.savings)?,
+                        Basis::Capital => balance(&record.capital)?,
                         Basis::Equal => {
                             let joined = as_of.is_none_or(|d| record.member.joined_on <= d);
                             i64::from(joined && record.member.status == MemberStatus::Active)
