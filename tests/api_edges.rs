@@ -260,6 +260,46 @@ both_backends!(
 );
 
 both_backends!(
+    verification_notices_an_entry_naming_another_groups_account,
+    |app| async move {
+        let (g, _) = cash_and_savings(&app).await;
+        let other: uuid::Uuid = app.create_group("Elsewhere").await.parse().unwrap();
+        let ana = app
+            .get(&format!("/v1/groups/{g}/accounts/liabilities:savings:ana"))
+            .await
+            .body;
+        // The account is moved to the other group behind the service's back: the entry that
+        // named it (and its hash, which covers the account's id) is untouched, and its money
+        // now sits in another group's books.
+        let sql = "UPDATE accounts SET group_id = $1 WHERE code = 'liabilities:savings:ana'";
+        match app.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+                sqlx::query("DROP TRIGGER accounts_identity_fixed")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                sqlx::query(sql).bind(other).execute(&pool).await.unwrap();
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+                sqlx::query("ALTER TABLE accounts DISABLE TRIGGER accounts_identity_fixed")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                sqlx::query(sql).bind(other).execute(&pool).await.unwrap();
+            }
+        }
+        let verify = app.get(&format!("/v1/groups/{g}/ledger/verify")).await;
+        assert_eq!(verify.body["ok"], json!(false), "{}", verify.body);
+        assert_eq!(verify.body["failure"]["kind"], json!("foreign_account"));
+        assert_eq!(verify.body["failure"]["sequence"], json!(1));
+        assert_eq!(verify.body["failure"]["account_id"], ana["id"]);
+        assert_eq!(verify.body["transactions_checked"], json!(1));
+    }
+);
+
+both_backends!(
     verification_notices_an_entry_moved_to_another_date,
     |app| async move {
         let (g, _) = cash_and_savings(&app).await;

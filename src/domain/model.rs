@@ -234,6 +234,9 @@ pub enum VerificationFailure {
     HeadMismatch,
     /// An entry's copy of its transaction's date, sequence or group differs from it.
     EntryMismatch { sequence: i64 },
+    /// An entry names an account that is not one of the group's (the first such entry's
+    /// transaction, and the account).
+    ForeignAccount { sequence: i64, account_id: Uuid },
     /// An account's stored totals differ from the sums of its entries.
     BalanceMismatch { account_id: Uuid, code: String },
 }

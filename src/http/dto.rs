@@ -671,6 +671,12 @@ impl VerificationView {
                     "an entry of sequence {sequence} carries a date, sequence or group that is not its transaction's"
                 ),
             },
+            VerificationFailure::ForeignAccount { sequence, account_id } => VerificationFailureView {
+                kind: "foreign_account",
+                sequence: Some(*sequence),
+                account_id: Some(*account_id),
+                detail: format!("an entry of sequence {sequence} names account {account_id}, which is not the group's"),
+            },
             VerificationFailure::HeadMismatch => VerificationFailureView {
                 kind: "head_mismatch",
                 sequence: None,

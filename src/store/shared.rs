@@ -1751,6 +1751,8 @@ macro_rules! impl_store {
                 let mut previous = GENESIS_HASH.to_string();
                 let mut expected = 1i64;
                 let mut sums: HashMap<Uuid, (i64, i64)> = HashMap::new();
+                // The first transaction whose entries name each account.
+                let mut first_named: HashMap<Uuid, i64> = HashMap::new();
                 let mut result = Verification {
                     transactions_checked: 0,
                     head_sequence: group.head_sequence,
@@ -1802,6 +1804,7 @@ macro_rules! impl_store {
                         }
                         let mut net: HashMap<Currency, i64> = HashMap::new();
                         for e in &t.entries {
+                            first_named.entry(e.account_id).or_insert(t.sequence);
                             let sum = sums.entry(e.account_id).or_insert((0, 0));
                             let (side, sign) = match e.direction {
                                 Direction::Debit => (&mut sum.0, 1),
@@ -1842,8 +1845,19 @@ macro_rules! impl_store {
                     .bind(group_id)
                     .fetch_all(&mut **tx)
                     .await?;
-                for row in &rows {
-                    let account = account_from_row(row)?;
+                let accounts = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
+                // Money can only move between a group's own accounts: an entry that names an
+                // account of another group (or of none) moved it out of the group's books.
+                let own: std::collections::HashSet<Uuid> = accounts.iter().map(|a| a.id).collect();
+                let foreign = first_named
+                    .iter()
+                    .filter(|(id, _)| !own.contains(*id))
+                    .min_by_key(|(id, sequence)| (**sequence, **id));
+                if let Some((account_id, sequence)) = foreign {
+                    result.failure = Some(VerificationFailure::ForeignAccount { sequence: *sequence, account_id: *account_id });
+                    return Ok(result);
+                }
+                for account in accounts {
                     let (debits, credits) = sums.get(&account.id).copied().unwrap_or((0, 0));
                     if debits != account.debits_minor || credits != account.credits_minor {
                         result.failure = Some(VerificationFailure::BalanceMismatch {
