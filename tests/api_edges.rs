@@ -259,43 +259,73 @@ both_backends!(
     }
 );
 
+/// Runs `sql` (with `binds` as $1, $2, ...) on the database directly, behind the service's back,
+/// with the trigger that would refuse it dropped (SQLite) or disabled (PostgreSQL: `table`'s
+/// `postgres_trigger`).
+async fn tamper(
+    app: &TestApp,
+    sqlite_trigger: &str,
+    (table, postgres_trigger): (&str, &str),
+    sql: &str,
+    binds: &[uuid::Uuid],
+) {
+    let disable = match app.backend {
+        Backend::Sqlite => format!("DROP TRIGGER IF EXISTS {sqlite_trigger}"),
+        Backend::Postgres => format!("ALTER TABLE {table} DISABLE TRIGGER {postgres_trigger}"),
+    };
+    macro_rules! on {
+        ($pool:expr) => {{
+            let pool = $pool.await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(disable))
+                .execute(&pool)
+                .await
+                .unwrap();
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+            for id in binds {
+                query = query.bind(*id);
+            }
+            query.execute(&pool).await.unwrap();
+        }};
+    }
+    match app.backend {
+        Backend::Sqlite => on!(sqlx::SqlitePool::connect(&app.database_url)),
+        Backend::Postgres => on!(sqlx::PgPool::connect(&app.database_url)),
+    }
+}
+
 both_backends!(
-    verification_notices_an_entry_naming_another_groups_account,
+    verification_notices_an_entry_whose_account_is_no_longer_what_it_named,
     |app| async move {
-        let (g, _) = cash_and_savings(&app).await;
         let other: uuid::Uuid = app.create_group("Elsewhere").await.parse().unwrap();
-        let ana = app
-            .get(&format!("/v1/groups/{g}/accounts/liabilities:savings:ana"))
-            .await
-            .body;
-        // The account is moved to the other group behind the service's back: the entry that
-        // named it (and its hash, which covers the account's id) is untouched, and its money
-        // now sits in another group's books.
-        let sql = "UPDATE accounts SET group_id = $1 WHERE code = 'liabilities:savings:ana'";
-        match app.backend {
-            Backend::Sqlite => {
-                let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
-                sqlx::query("DROP TRIGGER accounts_identity_fixed")
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                sqlx::query(sql).bind(other).execute(&pool).await.unwrap();
-            }
-            Backend::Postgres => {
-                let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
-                sqlx::query("ALTER TABLE accounts DISABLE TRIGGER accounts_identity_fixed")
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                sqlx::query(sql).bind(other).execute(&pool).await.unwrap();
-            }
+        // Each time an account is changed behind the service's back, and the entry that named
+        // it is untouched, as is its hash (which covers the account's id and the entry's
+        // currency): moved to another group, its money sits in that group's books; given
+        // another currency, it holds an amount in a currency that is not its own.
+        for (change, kind) in [
+            ("group_id = $1", "foreign_account"),
+            ("currency = 'PHP'", "currency_mismatch"),
+        ] {
+            let (g, _) = cash_and_savings(&app).await;
+            let ana = app
+                .get(&format!("/v1/groups/{g}/accounts/liabilities:savings:ana"))
+                .await
+                .body;
+            let ana_id: uuid::Uuid = ana["id"].as_str().unwrap().parse().unwrap();
+            tamper(
+                &app,
+                "accounts_identity_fixed",
+                ("accounts", "accounts_identity_fixed"),
+                &format!("UPDATE accounts SET {change} WHERE id = $2"),
+                &[other, ana_id],
+            )
+            .await;
+            let verify = app.get(&format!("/v1/groups/{g}/ledger/verify")).await;
+            assert_eq!(verify.body["ok"], json!(false), "{kind}: {}", verify.body);
+            assert_eq!(verify.body["failure"]["kind"], json!(kind));
+            assert_eq!(verify.body["failure"]["sequence"], json!(1), "{kind}");
+            assert_eq!(verify.body["failure"]["account_id"], ana["id"], "{kind}");
+            assert_eq!(verify.body["transactions_checked"], json!(1), "{kind}");
         }
-        let verify = app.get(&format!("/v1/groups/{g}/ledger/verify")).await;
-        assert_eq!(verify.body["ok"], json!(false), "{}", verify.body);
-        assert_eq!(verify.body["failure"]["kind"], json!("foreign_account"));
-        assert_eq!(verify.body["failure"]["sequence"], json!(1));
-        assert_eq!(verify.body["failure"]["account_id"], ana["id"]);
-        assert_eq!(verify.body["transactions_checked"], json!(1));
     }
 );
 
@@ -304,24 +334,14 @@ both_backends!(
     |app| async move {
         let (g, _) = cash_and_savings(&app).await;
         let sql = "UPDATE entries SET booked_on = '2001-01-01' WHERE line = 0";
-        match app.backend {
-            Backend::Sqlite => {
-                let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
-                sqlx::query("DROP TRIGGER entries_no_update")
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                sqlx::query(sql).execute(&pool).await.unwrap();
-            }
-            Backend::Postgres => {
-                let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
-                sqlx::query("ALTER TABLE entries DISABLE TRIGGER entries_immutable")
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                sqlx::query(sql).execute(&pool).await.unwrap();
-            }
-        }
+        tamper(
+            &app,
+            "entries_no_update",
+            ("entries", "entries_immutable"),
+            sql,
+            &[],
+        )
+        .await;
         let verify = app.get(&format!("/v1/groups/{g}/ledger/verify")).await;
         assert_eq!(verify.body["ok"], json!(false), "{}", verify.body);
         assert_eq!(verify.body["failure"]["kind"], json!("entry_mismatch"));

@@ -237,6 +237,9 @@ pub enum VerificationFailure {
     /// An entry names an account that is not one of the group's (the first such entry's
     /// transaction, and the account).
     ForeignAccount { sequence: i64, account_id: Uuid },
+    /// An entry is in a currency other than its account's (the first such entry's
+    /// transaction, and the account).
+    CurrencyMismatch { sequence: i64, account_id: Uuid },
     /// An account's stored totals differ from the sums of its entries.
     BalanceMismatch { account_id: Uuid, code: String },
 }

@@ -677,6 +677,12 @@ impl VerificationView {
                 account_id: Some(*account_id),
                 detail: format!("an entry of sequence {sequence} names account {account_id}, which is not the group's"),
             },
+            VerificationFailure::CurrencyMismatch { sequence, account_id } => VerificationFailureView {
+                kind: "currency_mismatch",
+                sequence: Some(*sequence),
+                account_id: Some(*account_id),
+                detail: format!("an entry of sequence {sequence} is in a currency other than its account {account_id}'s"),
+            },
             VerificationFailure::HeadMismatch => VerificationFailureView {
                 kind: "head_mismatch",
                 sequence: None,

@@ -1751,8 +1751,8 @@ macro_rules! impl_store {
                 let mut previous = GENESIS_HASH.to_string();
                 let mut expected = 1i64;
                 let mut sums: HashMap<Uuid, (i64, i64)> = HashMap::new();
-                // The first transaction whose entries name each account.
-                let mut first_named: HashMap<Uuid, i64> = HashMap::new();
+                // The first transaction whose entries name each account in each currency.
+                let mut first_named: HashMap<(Uuid, Currency), i64> = HashMap::new();
                 let mut result = Verification {
                     transactions_checked: 0,
                     head_sequence: group.head_sequence,
@@ -1804,7 +1804,7 @@ macro_rules! impl_store {
                         }
                         let mut net: HashMap<Currency, i64> = HashMap::new();
                         for e in &t.entries {
-                            first_named.entry(e.account_id).or_insert(t.sequence);
+                            first_named.entry((e.account_id, e.currency)).or_insert(t.sequence);
                             let sum = sums.entry(e.account_id).or_insert((0, 0));
                             let (side, sign) = match e.direction {
                                 Direction::Debit => (&mut sum.0, 1),
@@ -1848,13 +1848,21 @@ macro_rules! impl_store {
                 let accounts = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
                 // Money can only move between a group's own accounts: an entry that names an
                 // account of another group (or of none) moved it out of the group's books.
-                let own: std::collections::HashSet<Uuid> = accounts.iter().map(|a| a.id).collect();
-                let foreign = first_named
-                    .iter()
-                    .filter(|(id, _)| !own.contains(*id))
-                    .min_by_key(|(id, sequence)| (**sequence, **id));
-                if let Some((account_id, sequence)) = foreign {
-                    result.failure = Some(VerificationFailure::ForeignAccount { sequence: *sequence, account_id: *account_id });
+                // And an account holds its own currency only.
+                let own: HashMap<Uuid, Currency> = accounts.iter().map(|a| (a.id, a.currency)).collect();
+                let first_wrong = |wrong: &dyn Fn(&Uuid, &Currency) -> bool| {
+                    first_named
+                        .iter()
+                        .filter(|((id, currency), _)| wrong(id, currency))
+                        .map(|((id, _), sequence)| (*sequence, *id))
+                        .min()
+                };
+                if let Some((sequence, account_id)) = first_wrong(&|id, _| !own.contains_key(id)) {
+                    result.failure = Some(VerificationFailure::ForeignAccount { sequence, account_id });
+                    return Ok(result);
+                }
+                if let Some((sequence, account_id)) = first_wrong(&|id, currency| own.get(id) != Some(currency)) {
+                    result.failure = Some(VerificationFailure::CurrencyMismatch { sequence, account_id });
                     return Ok(result);
                 }
                 for account in accounts {
