@@ -53,6 +53,7 @@ enum ScenarioArg {
     Reads,
     Mix,
     Baseline,
+    Payday,
     All,
 }
 
@@ -68,6 +69,9 @@ enum Scenario {
     Mix,
     /// The transfers of `Transfers`, written by a direct-SQL client: no HTTP, no service.
     Baseline,
+    /// Members' savings contributions paid in cash, each for a member picked at random over
+    /// every group: what a payday brings.
+    Payday,
 }
 
 impl Scenario {
@@ -78,6 +82,7 @@ impl Scenario {
             Scenario::Reads => "reads",
             Scenario::Mix => "mix",
             Scenario::Baseline => "baseline",
+            Scenario::Payday => "payday",
         }
     }
 }
@@ -176,12 +181,14 @@ async fn run(options: Options) -> bool {
         ScenarioArg::Reads => vec![Scenario::Reads],
         ScenarioArg::Mix => vec![Scenario::Mix],
         ScenarioArg::Baseline => vec![Scenario::Baseline],
+        ScenarioArg::Payday => vec![Scenario::Payday],
         ScenarioArg::All => vec![
             Scenario::Transfers,
             Scenario::Baseline,
             Scenario::Hot,
             Scenario::Reads,
             Scenario::Mix,
+            Scenario::Payday,
         ],
     };
     let scratch = tempfile::Builder::new()
@@ -233,7 +240,14 @@ async fn run(options: Options) -> bool {
     let settings = db.durability_settings().await;
     println!("load: database durability: {settings}");
 
-    let fixture = Arc::new(create_fixture(&service.base, &options).await);
+    let fixture = Arc::new(
+        create_fixture(
+            &service.base,
+            &options,
+            scenarios.contains(&Scenario::Payday),
+        )
+        .await,
+    );
     println!(
         "load: created {} groups with {} accounts each and a treasurer for each",
         fixture.groups.len(),
@@ -834,6 +848,8 @@ struct GroupFixture {
     auth: HeaderValue,
     cash: AccountFixture,
     members: Vec<AccountFixture>,
+    /// Ids of the group's registered members (for `Payday` only).
+    registered: Vec<String>,
 }
 
 struct AccountFixture {
@@ -887,8 +903,9 @@ async fn setup_request(
 }
 
 /// Groups in HKD with an empty chart, a cash account and members' savings accounts, and one
-/// treasurer per group, signed in.
-async fn create_fixture(base: &str, options: &Options) -> Fixture {
+/// treasurer per group, signed in; with `register`, as many registered members per group as
+/// it has members' accounts.
+async fn create_fixture(base: &str, options: &Options, register: bool) -> Fixture {
     let client = Client::new();
     let admin_auth = sign_in(&client, base, "admin", ADMIN_PASSWORD).await;
     let mut groups = Vec::new();
@@ -934,11 +951,24 @@ async fn create_fixture(base: &str, options: &Options) -> Fixture {
         )
         .await;
         let auth = sign_in(&client, base, &username, USER_PASSWORD).await;
+        let mut registered = Vec::new();
+        for m in 0..if register { options.accounts } else { 0 } {
+            let member = setup_request(
+                &client,
+                &admin_auth,
+                format!("{base}/v1/groups/{group_id}/members"),
+                json!({"name": format!("Member {m}"), "home_country": "PH", "host_country": "HK"}),
+                StatusCode::CREATED,
+            )
+            .await;
+            registered.push(member["id"].as_str().expect("member id").to_string());
+        }
         groups.push(GroupFixture {
             id: group_id,
             auth,
             cash,
             members,
+            registered,
         });
     }
     Fixture {
@@ -985,12 +1015,18 @@ async fn drive_http(
                     break;
                 }
                 let write = match scenario {
-                    Scenario::Transfers | Scenario::Hot => true,
+                    Scenario::Transfers | Scenario::Hot | Scenario::Payday => true,
                     Scenario::Reads => false,
                     Scenario::Mix => picker.below(4) == 0,
                     Scenario::Baseline => unreachable!("the baseline does not use HTTP"),
                 };
-                let outcome = if write {
+                let outcome = if scenario == Scenario::Payday {
+                    let result = contribution(&client, &fixture, &mut picker).await;
+                    if result.is_ok() {
+                        acknowledged.fetch_add(1, Ordering::SeqCst);
+                    }
+                    result.map(|()| true)
+                } else if write {
                     let result = transfer(&client, &fixture, scenario, &mut picker).await;
                     if result.is_ok() {
                         acknowledged.fetch_add(1, Ordering::SeqCst);
@@ -1073,6 +1109,46 @@ async fn transfer(
                 && e.iter()
                     .all(|entry| entry["amount"].as_str() == Some(amount.as_str()))
         });
+    if shaped {
+        Ok(())
+    } else {
+        Err("201 with an unexpected body".to_string())
+    }
+}
+
+/// One member's savings contribution, paid in cash; Ok when it was answered 201 with the
+/// contribution recorded as sent and posted.
+async fn contribution(
+    client: &Client,
+    fixture: &Fixture,
+    picker: &mut Picker,
+) -> Result<(), String> {
+    let group = &fixture.groups[picker.below(fixture.groups.len())];
+    let member = &group.registered[picker.below(group.registered.len())];
+    let amount = hkd(picker.amount_minor());
+    let reply = client
+        .post(format!(
+            "{}/v1/groups/{}/contributions",
+            fixture.base, group.id
+        ))
+        .header(AUTHORIZATION, &group.auth)
+        .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+        .json(&json!({"member_id": member, "amount": amount, "fund": "savings", "channel": "cash"}))
+        .send()
+        .await
+        .map_err(|e| format!("transport: {}", short_error(&e)))?;
+    if reply.status() != StatusCode::CREATED {
+        return Err(failure(reply).await);
+    }
+    let recorded: Value = reply
+        .json()
+        .await
+        .map_err(|_| "201 with a body that is not JSON".to_string())?;
+    let shaped = recorded["id"].is_string()
+        && recorded["transaction_id"].is_string()
+        && recorded["group_id"].as_str() == Some(group.id.as_str())
+        && recorded["member_id"].as_str() == Some(member.as_str())
+        && recorded["amount"].as_str() == Some(amount.as_str());
     if shaped {
         Ok(())
     } else {
