@@ -305,6 +305,7 @@ async fn load_group(store: &dyn Store, index: usize, transactions: usize) -> usi
                 booked_on: held_on,
                 receipt_no: None,
                 created_by: None,
+                audit: None,
             });
         }
         store

@@ -143,6 +143,7 @@ async fn load(transactions: usize) -> Fixture {
                 booked_on: day,
                 receipt_no: None,
                 created_by: None,
+                audit: None,
             });
         }
         let meeting = NewMeeting {

@@ -142,46 +142,7 @@ async fn concurrent_writes_commit_together_and_each_is_judged_alone(backend: Bac
     // Each request has exactly one audit record, with the status its client got and, for a
     // transaction written, its id: for a posting written together with others, the record
     // is committed with the posting, and the audit layer adds no second one.
-    let mut audit = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = "/v1/audit-events?limit=500".to_string();
-        if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        let page = app.get(&path).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        audit.extend(page.body["items"].as_array().unwrap().iter().cloned());
-        match page.body["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_string()),
-            None => break,
-        }
-    }
-    for s in &sent {
-        let recorded: Vec<&Value> = audit
-            .iter()
-            .filter(|e| e["idempotency_key"] == s.key.as_str())
-            .collect();
-        assert_eq!(
-            recorded.len(),
-            1,
-            "audit records for key {}: {recorded:?}",
-            s.key
-        );
-        let event = recorded[0];
-        assert_eq!(event["status"], s.reply.status.as_u16(), "{event}");
-        assert_eq!(
-            event["route"], "/v1/groups/{group_id}/transactions",
-            "{event}"
-        );
-        assert_eq!(event["group_id"], s.group.as_str(), "{event}");
-        let created = if s.reply.status == StatusCode::CREATED {
-            json!([s.reply.body["id"]])
-        } else {
-            json!([])
-        };
-        assert_eq!(event["created_ids"], created, "{event}");
-    }
+    assert_audited_once(&app, &sent, |_| "transactions".to_string()).await;
 
     // They went through in far fewer commits than writes (their audit records included).
     let after = app.store.write_commits();
@@ -217,6 +178,251 @@ async fn concurrent_writes_commit_together_and_each_is_judged_alone(backend: Bac
             savings,
             format!("{}.{:02}", expected[g] / 100, expected[g] % 100)
         );
+    }
+}
+
+/// Checks that each request `sent` has exactly one audit record, with the status its client
+/// got, its route (`/v1/groups/{group_id}/` and what `route` says of the request) and, for a
+/// record written, its id.
+async fn assert_audited_once(app: &TestApp, sent: &[Sent], route: impl Fn(&Sent) -> String) {
+    let mut audit = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = "/v1/audit-events?limit=500".to_string();
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let page = app.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        audit.extend(page.body["items"].as_array().unwrap().iter().cloned());
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    for s in sent {
+        let recorded: Vec<&Value> = audit
+            .iter()
+            .filter(|e| e["idempotency_key"] == s.key.as_str())
+            .collect();
+        assert_eq!(
+            recorded.len(),
+            1,
+            "audit records for key {}: {recorded:?}",
+            s.key
+        );
+        let event = recorded[0];
+        assert_eq!(event["status"], s.reply.status.as_u16(), "{event}");
+        assert_eq!(
+            event["route"],
+            format!("/v1/groups/{{group_id}}/{}", route(s)),
+            "{event}"
+        );
+        assert_eq!(event["group_id"], s.group.as_str(), "{event}");
+        let created = if s.reply.status == StatusCode::CREATED {
+            json!([s.reply.body["id"]])
+        } else {
+            json!([])
+        };
+        assert_eq!(event["created_ids"], created, "{event}");
+    }
+}
+
+/// Sends one member event (`contributions` or `withdrawals`) with a fresh key, on a task of
+/// its own.
+fn record(app: &TestApp, group: &str, kind: &str, body: Value) -> tokio::task::JoinHandle<Sent> {
+    let key = uuid::Uuid::new_v4().to_string();
+    let request = app
+        .client
+        .post(app.url(&format!("/v1/groups/{group}/{kind}")))
+        .header("Idempotency-Key", &key)
+        .json(&body);
+    let group = group.to_string();
+    let kind = kind.to_string();
+    tokio::spawn(async move {
+        let response = request.send().await.expect("request");
+        let mut body = body;
+        body["kind"] = json!(kind);
+        Sent {
+            group,
+            key,
+            body,
+            reply: support::app::Reply::from(response).await,
+        }
+    })
+}
+
+async fn member_events_arriving_together_are_each_judged_alone(backend: Backend) {
+    use support::story::{member, save};
+    let Some(app) = support::app::spawn(backend).await else {
+        return;
+    };
+    let mut groups = Vec::new();
+    for g in 0..2 {
+        let group = app.create_group(&format!("Payday {g}")).await;
+        let ana = member(&app, &group, "Ana", "female").await;
+        let ben = member(&app, &group, "Ben", "male").await;
+        // Ben went home: he takes no contributions.
+        let home = app
+            .client
+            .patch(app.url(&format!("/v1/groups/{group}/members/{ben}")))
+            .json(&json!({"status": "returned_home", "status_on": "2026-02-01"}));
+        let home = app.send(home).await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+        save(&app, &group, &ana, "50.00", "savings", "2026-02-01").await;
+        groups.push((group, ana, ben));
+    }
+    let nobody = "0190d5a0-0000-7000-8000-000000000000";
+
+    // Someone else holds the lock every write needs, so the writes below all arrive while
+    // the first of them waits: they are judged together.
+    let release =
+        support::app::hold_write_lock(backend, &app.database_url, Duration::from_millis(1500))
+            .await;
+    let mut requests = Vec::new();
+    for (group, ana, ben) in &groups {
+        let event = |member: &str, amount: &str, fund: &str, channel: &str| json!({"member_id": member, "amount": amount, "fund": fund, "channel": channel});
+        for i in 1..=6 {
+            // Through a wallet: the group's bank account in HKD is opened by the first.
+            let amount = format!("1.0{i}");
+            requests.push(record(
+                &app,
+                group,
+                "contributions",
+                event(ana, &amount, "savings", "mobile_wallet"),
+            ));
+        }
+        // Refused, each alone; the home bank account they name is never opened.
+        requests.push(record(
+            &app,
+            group,
+            "contributions",
+            event(ben, "5.00", "savings", "remittance"),
+        ));
+        requests.push(record(
+            &app,
+            group,
+            "contributions",
+            event(nobody, "5.00", "savings", "remittance"),
+        ));
+        let withdrawal = |amount: &str, channel: &str| json!({"member_id": ana, "amount": amount, "from": "savings", "channel": channel});
+        // Refused only once judged in full, after the account of its channel was planned.
+        requests.push(record(
+            &app,
+            group,
+            "withdrawals",
+            withdrawal("1000.00", "remittance"),
+        ));
+        let mut in_pesos = event(ana, "5.00", "savings", "remittance");
+        in_pesos["currency"] = json!("PHP");
+        requests.push(record(&app, group, "contributions", in_pesos));
+        // Accepted: a social fund in pesos (its account and the bank's in pesos opened) and a
+        // withdrawal in cash.
+        let mut social = event(ana, "3.00", "social_fund", "bank");
+        social["currency"] = json!("PHP");
+        requests.push(record(&app, group, "contributions", social));
+        requests.push(record(
+            &app,
+            group,
+            "withdrawals",
+            withdrawal("20.00", "cash"),
+        ));
+    }
+    let mut sent = Vec::new();
+    for request in requests {
+        sent.push(request.await.unwrap());
+    }
+    release.await.unwrap();
+
+    for s in &sent {
+        let (_, ana, ben) = groups.iter().find(|(g, _, _)| *g == s.group).unwrap();
+        let member = s.body["member_id"].as_str().unwrap();
+        let expected = if member == ben {
+            Some("member-not-active")
+        } else if member == nobody {
+            Some("unknown-member")
+        } else if s.body["amount"] == "1000.00" {
+            Some("overdraft")
+        } else if s.body["currency"] == "PHP" && s.body["fund"] == "savings" {
+            Some("currency-mismatch")
+        } else {
+            None
+        };
+        match expected {
+            Some(slug) => {
+                support::app::assert_problem(&s.reply, StatusCode::UNPROCESSABLE_ENTITY, slug)
+            }
+            None => {
+                assert_eq!(
+                    s.reply.status,
+                    StatusCode::CREATED,
+                    "{} {}",
+                    s.body,
+                    s.reply.body
+                );
+                assert_eq!(s.reply.body["member_id"], ana.as_str());
+                assert_eq!(s.reply.body["amount"], s.body["amount"]);
+            }
+        }
+    }
+
+    for (group, ana, _) in &groups {
+        // 50.00 + 1.01 + ... + 1.06 - 20.00
+        let record = app.get(&format!("/v1/groups/{group}/members/{ana}")).await;
+        assert_eq!(
+            record.body["accounts"]["savings"]["balance"], "36.21",
+            "{}",
+            record.body
+        );
+        assert_eq!(app.balance(group, "assets:cash:HKD").await, "30.00");
+        assert_eq!(app.balance(group, "assets:bank:HKD").await, "6.21");
+        assert_eq!(app.balance(group, "assets:bank:PHP").await, "3.00");
+        let accounts = app.get(&format!("/v1/groups/{group}/accounts")).await;
+        let codes: Vec<&str> = accounts.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            !codes.iter().any(|c| c.starts_with("assets:home-bank")),
+            "a refused write opened an account: {codes:?}"
+        );
+        // One journal transaction per accepted write, the first contribution's included.
+        let journal = app
+            .get(&format!("/v1/groups/{group}/transactions?limit=100"))
+            .await;
+        assert_eq!(
+            journal.body["items"].as_array().unwrap().len(),
+            1 + 6 + 2,
+            "{}",
+            journal.body
+        );
+        let verified = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
+        assert_eq!(verified.body["ok"], json!(true), "{}", verified.body);
+    }
+
+    // Each has one audit record: for a write judged with others, committed with it, and
+    // the audit layer adds no second one.
+    assert_audited_once(&app, &sent, |s| {
+        s.body["kind"].as_str().unwrap().to_string()
+    })
+    .await;
+
+    // A retry of any of them answers as the first time, and writes nothing more.
+    for s in &sent {
+        let kind = s.body["kind"].as_str().unwrap();
+        let mut body = s.body.clone();
+        body.as_object_mut().unwrap().remove("kind");
+        let again = app
+            .post_with_key(&format!("/v1/groups/{}/{kind}", s.group), &s.key, &body)
+            .await;
+        assert_eq!(again.status, s.reply.status, "{}", again.body);
+        assert_eq!(again.body, s.reply.body);
+    }
+    for (group, ana, _) in &groups {
+        let record = app.get(&format!("/v1/groups/{group}/members/{ana}")).await;
+        assert_eq!(record.body["accounts"]["savings"]["balance"], "36.21");
     }
 }
 
@@ -271,6 +477,16 @@ async fn concurrent_writes_commit_together_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writes_commit_together_postgres() {
     concurrent_writes_commit_together_and_each_is_judged_alone(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn member_events_together_sqlite() {
+    member_events_arriving_together_are_each_judged_alone(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn member_events_together_postgres() {
+    member_events_arriving_together_are_each_judged_alone(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

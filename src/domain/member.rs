@@ -253,6 +253,9 @@ pub struct NewMemberEvent {
     pub booked_on: NaiveDate,
     pub receipt_no: Option<String>,
     pub created_by: Option<Uuid>,
+    /// The request's audit record, to be written with the event in its commit when the event
+    /// is written with others (see `coalesce.rs`); `None` leaves it to the audit layer.
+    pub audit: Option<super::access::AuditDraft>,
 }
 
 #[derive(Debug, Clone)]

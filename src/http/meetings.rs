@@ -165,6 +165,7 @@ impl CreateMeeting {
                     }
                 },
                 created_by: Some(created_by),
+                audit: None,
             });
         }
         Ok(NewMeeting {

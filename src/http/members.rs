@@ -16,6 +16,7 @@ use super::dto::{
 };
 use super::error::ApiError;
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
+use super::guard::RequestAudit;
 use super::operations::RemittanceView;
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
@@ -546,6 +547,7 @@ pub async fn contribute(
     PathParams(group_id): PathParams<String>,
     ctx: RequestContext,
     key: IdempotencyKey,
+    audit: RequestAudit,
     body: JsonBody<CreateContribution>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
@@ -565,6 +567,8 @@ pub async fn contribute(
         booked_on: booking_date("/booked_on", c.booked_on)?,
         receipt_no: optional_text("/receipt_no", c.receipt_no, MAX_RECEIPT_CHARS)?,
         created_by: Some(caller.id()),
+        // Written with the contribution, in its commit, when it is written with others.
+        audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
     };
     let write = PreparedWrite::new(
         &state.in_flight,
@@ -588,6 +592,7 @@ pub async fn withdraw(
     PathParams(group_id): PathParams<String>,
     ctx: RequestContext,
     key: IdempotencyKey,
+    audit: RequestAudit,
     body: JsonBody<CreateWithdrawal>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
@@ -604,6 +609,8 @@ pub async fn withdraw(
         booked_on: booking_date("/booked_on", w.booked_on)?,
         receipt_no: None,
         created_by: Some(caller.id()),
+        // Written with the withdrawal, in its commit, when it is written with others.
+        audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
     };
     let write = PreparedWrite::new(
         &state.in_flight,

@@ -66,20 +66,23 @@ macro_rules! impl_member_store {
                     .fetch_optional(&mut **tx)
                     .await?;
                 let Some(row) = row else { return Ok(None) };
-                Ok(Self::with_accounts(tx, group_id, std::slice::from_ref(&row)).await?.pop())
+                Ok(Self::with_accounts(tx, std::slice::from_ref(&row)).await?.pop())
             }
 
-            /// The members of a group that `rows` hold, each with its savings and capital
-            /// accounts, read in one statement for all of them.
-            async fn with_accounts(tx: &mut Tx, group_id: Uuid, rows: &[DbRow]) -> Result<Vec<MemberRecord>, TxError> {
+            /// The members that `rows` hold, each with its savings and capital accounts, read in
+            /// one statement for all of them.
+            async fn with_accounts(tx: &mut Tx, rows: &[DbRow]) -> Result<Vec<MemberRecord>, TxError> {
                 let members: Vec<Member> = rows.iter().map(member_from_row).collect::<Result<_, _>>()?;
                 let refs: Vec<AccountRef> = members
                     .iter()
                     .flat_map(|m| [AccountRef::Id(m.savings_account_id), AccountRef::Id(m.capital_account_id)])
                     .collect();
                 let mut accounts: std::collections::HashMap<Uuid, Account> = std::collections::HashMap::new();
+                let mut group_ids: Vec<Uuid> = members.iter().map(|m| m.group_id).collect();
+                group_ids.sort_unstable();
+                group_ids.dedup();
                 for chunk in refs.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
-                    for account in Self::accounts_named(tx, &[group_id], chunk.iter()).await? {
+                    for account in Self::accounts_named(tx, &group_ids, chunk.iter()).await? {
                         accounts.insert(account.id, account);
                     }
                 }
@@ -102,6 +105,33 @@ macro_rules! impl_member_store {
                 Self::load_member(tx, group_id, member_id).await?.ok_or_else(|| LedgerError::NotFound("member").into())
             }
 
+            /// Why an existing account cannot serve as the group's `kind` account in `currency`
+            /// (a 422 on `pointer`), if it cannot.
+            fn unfit_account(account: &Account, kind: AccountType, currency: Currency, pointer: &str) -> Option<LedgerError> {
+                (account.currency != currency || account.kind != kind).then(|| {
+                    LedgerError::rule(
+                        Rule::CurrencyMismatch,
+                        Some(pointer.to_string()),
+                        format!(
+                            "the group's account {} is a {} account in {}, not a {} account in {currency}",
+                            account.code,
+                            account.kind.as_str(),
+                            account.currency,
+                            kind.as_str()
+                        ),
+                    )
+                })
+            }
+
+            /// What a standard account the group has not opened yet is opened as.
+            fn account_to_open(code: String, name: &str, kind: AccountType, currency: Currency, no_overdraft: bool) -> NewAccount {
+                // Income and expense accounts only gather what is closed into equity later: a
+                // correction booked after a period may take one below zero until that period is
+                // closed, so they never refuse a posting.
+                let no_overdraft = no_overdraft && !matches!(kind, AccountType::Income | AccountType::Expense);
+                NewAccount { code, name: name.to_string(), kind, currency, no_overdraft }
+            }
+
             /// The account with `code`, created as `kind` in `currency` if the group has none yet.
             /// An existing account of another currency or type cannot be used: a 422 on `pointer`.
             #[allow(clippy::too_many_arguments)]
@@ -116,27 +146,27 @@ macro_rules! impl_member_store {
                 pointer: &str,
             ) -> Result<Result<Account, LedgerError>, TxError> {
                 if let Some(account) = Self::find_account(tx, group_id, &AccountRef::Code(code.clone())).await? {
-                    if account.currency != currency || account.kind != kind {
-                        return Ok(Err(LedgerError::rule(
-                            Rule::CurrencyMismatch,
-                            Some(pointer.to_string()),
-                            format!(
-                                "the group's account {} is a {} account in {}, not a {} account in {currency}",
-                                account.code,
-                                account.kind.as_str(),
-                                account.currency,
-                                kind.as_str()
-                            ),
-                        )));
-                    }
-                    return Ok(Ok(account));
+                    return Ok(match Self::unfit_account(&account, kind, currency, pointer) {
+                        Some(unfit) => Err(unfit),
+                        None => Ok(account),
+                    });
                 }
-                // Income and expense accounts only gather what is closed into equity later: a
-                // correction booked after a period may take one below zero until that period is
-                // closed, so they never refuse a posting.
-                let no_overdraft = no_overdraft && !matches!(kind, AccountType::Income | AccountType::Expense);
-                let request = NewAccount { code, name: name.to_string(), kind, currency, no_overdraft };
+                let request = Self::account_to_open(code, name, kind, currency, no_overdraft);
                 Ok(Ok(Self::insert_account(tx, group_id, &request).await?))
+            }
+
+            /// As `open_account`, in memory, for a gathering of writes: the index in `known` (the
+            /// group's accounts read so far, each marked whether it is yet to be opened) of the
+            /// account with `code`, added to `known` as one to open if the group has none yet.
+            fn plan_account(known: &mut Vec<(Account, bool)>, group_id: Uuid, wanted: NewAccount, pointer: &str) -> Result<usize, LedgerError> {
+                if let Some(index) = known.iter().position(|(a, _)| a.code == wanted.code) {
+                    return match Self::unfit_account(&known[index].0, wanted.kind, wanted.currency, pointer) {
+                        Some(unfit) => Err(unfit),
+                        None => Ok(index),
+                    };
+                }
+                known.push((Self::new_account(group_id, &wanted), true));
+                Ok(known.len() - 1)
             }
 
             async fn create_member_in_tx(
@@ -254,68 +284,290 @@ macro_rules! impl_member_store {
                 Ok(Ok(Self::existing_member(tx, group_id, member_id).await?))
             }
 
-            /// Checks a contribution or withdrawal and writes it with its balanced transaction.
+            /// Checks a contribution or withdrawal and writes it with its balanced transaction
+            /// (a gathering of one, see `member_events_in_tx`).
             async fn member_event_in_tx(
                 tx: &mut Tx,
                 group_id: Uuid,
                 request: &NewMemberEvent,
                 idempotency: &Option<Idempotency<'_, MemberEvent>>,
             ) -> Result<Result<Written<MemberEvent>, LedgerError>, TxError> {
-                let mut group = Self::lock_group(tx, group_id).await?;
-                let scope = group_id.to_string();
-                if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
-                    return Ok(Ok(Written::Replayed(replay)));
-                }
-                if let Err(closed) = group.refuse_if_closed() {
-                    return Self::finish(tx, &scope, idempotency, Err(closed)).await;
-                }
-                // The outcome may open standard accounts before a rule refuses the posting; a
-                // refusal must leave nothing behind but its remembered answer, so the attempt
-                // runs inside a savepoint that a refusal rolls back.
-                sqlx::query("SAVEPOINT member_event").execute(&mut **tx).await?;
-                let outcome = Self::member_event_outcome(tx, &mut group, request).await?;
-                let undo = if outcome.is_ok() {
-                    "RELEASE SAVEPOINT member_event"
-                } else {
-                    "ROLLBACK TO SAVEPOINT member_event"
+                let write = $crate::store::shared::MemberEventWrite {
+                    group_id,
+                    request,
+                    idempotency: idempotency.as_ref().map(|i| Idempotency { key: i.key, request_hash: i.request_hash, render: i.render.clone() }),
+                    reply: None,
+                    audit: None,
                 };
-                sqlx::query(undo).execute(&mut **tx).await?;
-                Self::finish(tx, &scope, idempotency, outcome).await
+                let mut outcomes = Self::member_events_in_tx(tx, std::slice::from_ref(&write)).await?;
+                outcomes.pop().map(|(outcome, _)| outcome).ok_or_else(|| internal("the outcome of a member event"))
             }
 
+            /// Contributions and withdrawals that arrived together, each judged as it would be
+            /// alone and in the order they arrived (each sees the totals the ones before it
+            /// left), written with a few statements for all of them. What a write needs is read
+            /// once for the gathering: the groups (locked), the stored outcomes of the keys, the
+            /// members with their accounts, and the accounts of the channels and social funds
+            /// named. An account a write needs that the group has not opened is opened only if
+            /// that write is accepted: a refused write leaves nothing behind but its stored
+            /// outcome, and never fails the others. Each outcome says too whether the write's
+            /// audit record was written with it.
+            #[allow(clippy::type_complexity)]
+            async fn member_events_in_tx(
+                tx: &mut Tx,
+                writes: &[$crate::store::shared::MemberEventWrite<'_>],
+            ) -> Result<Vec<(Result<Written<MemberEvent>, LedgerError>, bool)>, TxError> {
+                use $crate::store::shared::{parameters, ROWS_PER_STATEMENT};
+                let mut group_ids: Vec<Uuid> = writes.iter().map(|w| w.group_id).collect();
+                group_ids.sort_unstable();
+                group_ids.dedup();
+                let mut groups = Self::lock_groups(tx, &group_ids).await?;
+                let keys: Vec<(String, &str)> = writes
+                    .iter()
+                    .filter_map(|w| w.idempotency.as_ref().map(|i| (w.group_id.to_string(), i.key)))
+                    .collect();
+                let mut stored = Self::stored_responses(tx, &keys).await?;
+                // By group: the accounts read or planned, each marked whether it is yet to be opened.
+                let found: Vec<Uuid> = groups.keys().copied().collect();
+                let mut known: HashMap<Uuid, Vec<(Account, bool)>> = found.iter().map(|g| (*g, Vec::new())).collect();
+                let mut members: HashMap<Uuid, Member> = HashMap::new();
+                if !found.is_empty() {
+                    let mut member_ids: Vec<Uuid> = writes
+                        .iter()
+                        .filter(|w| groups.contains_key(&w.group_id))
+                        .map(|w| w.request.member_id)
+                        .collect();
+                    member_ids.sort_unstable();
+                    member_ids.dedup();
+                    let mut records = Vec::new();
+                    for chunk in member_ids.chunks(ROWS_PER_STATEMENT) {
+                        let sql = format!(
+                            "SELECT * FROM members WHERE group_id IN ({}) AND id IN ({})",
+                            parameters(1, found.len()),
+                            parameters(1 + found.len(), chunk.len())
+                        );
+                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for group_id in &found {
+                            query = query.bind(*group_id);
+                        }
+                        for id in chunk {
+                            query = query.bind(*id);
+                        }
+                        let rows = query.fetch_all(&mut **tx).await?;
+                        records.extend(Self::with_accounts(tx, &rows).await?);
+                    }
+                    let mut codes = Vec::new();
+                    for w in writes {
+                        if let Some(group) = groups.get(&w.group_id) {
+                            let currency = w.request.currency.unwrap_or(group.currency);
+                            codes.push(AccountRef::Code(w.request.channel.asset_code(currency)));
+                            if w.request.fund == Fund::SocialFund {
+                                codes.push(AccountRef::Code($crate::domain::member::social_fund_code(currency)));
+                            }
+                        }
+                    }
+                    let named = Self::accounts_named(tx, &found, codes.iter()).await?;
+                    let accounts = records.iter().flat_map(|r| [r.savings.clone(), r.capital.clone()]).chain(named);
+                    for account in accounts {
+                        if let Some(of_group) = known.get_mut(&account.group_id)
+                            && !of_group.iter().any(|(a, _)| a.id == account.id)
+                        {
+                            of_group.push((account, false));
+                        }
+                    }
+                    members.extend(records.into_iter().map(|r| (r.member.id, r.member)));
+                }
+
+                let mut outcomes = Vec::with_capacity(writes.len());
+                let mut remembered = Vec::new();
+                let mut transactions = Vec::new();
+                let mut events = Vec::new();
+                let mut audits = Vec::new();
+                let mut totals: HashMap<Uuid, (Uuid, i64, i64)> = HashMap::new();
+                for w in writes {
+                    if w.reply.is_some_and(|r| r.is_closed()) {
+                        // As a write cancelled before it began, it is not written.
+                        outcomes.push((Err(LedgerError::Unavailable("the request was cancelled".into())), false));
+                        continue;
+                    }
+                    let Some(group) = groups.get_mut(&w.group_id) else {
+                        outcomes.push((Err(LedgerError::NotFound("group")), false));
+                        continue;
+                    };
+                    let scope = w.group_id.to_string();
+                    if let Some(idem) = &w.idempotency
+                        && let Some((request_hash, response)) = stored.get(&(scope.clone(), idem.key.to_string()))
+                    {
+                        let outcome = if request_hash == idem.request_hash {
+                            Ok(Written::Replayed(response.clone()))
+                        } else {
+                            Err(LedgerError::IdempotencyKeyReused)
+                        };
+                        outcomes.push((outcome, false));
+                        continue;
+                    }
+                    let accounts = known.get_mut(&w.group_id).ok_or_else(|| internal("accounts of a locked group"))?;
+                    let before = accounts.len();
+                    let member = members.get(&w.request.member_id).filter(|m| m.group_id == w.group_id);
+                    let judged = match group.refuse_if_closed() {
+                        Err(closed) => Err(closed),
+                        Ok(()) => Self::judge_member_event(group, w.request, member, accounts)?,
+                    };
+                    let outcome = match judged {
+                        Ok((event, transaction, new_totals)) => {
+                            for (account_id, debits, credits) in new_totals {
+                                if let Some((a, _)) = accounts.iter_mut().find(|(a, _)| a.id == account_id) {
+                                    a.debits_minor = debits;
+                                    a.credits_minor = credits;
+                                }
+                                totals.insert(account_id, (w.group_id, debits, credits));
+                            }
+                            transactions.push(transaction);
+                            events.push(event.clone());
+                            Ok(event)
+                        }
+                        Err(refused) => {
+                            // The accounts this write would have opened are not opened.
+                            accounts.truncate(before);
+                            Err(refused)
+                        }
+                    };
+                    let mut audited = false;
+                    if let Some(idem) = &w.idempotency {
+                        let response = (idem.render.as_ref())(outcome.as_ref());
+                        if let Some(draft) = w.audit {
+                            let created = outcome.as_ref().map(|e| vec![e.id]).unwrap_or_default();
+                            audits.push(draft.event(recorded_now(), response.status, created));
+                            audited = true;
+                        }
+                        stored.insert((scope.clone(), idem.key.to_string()), (idem.request_hash.to_string(), response.clone()));
+                        remembered.push((scope, idem.key.to_string(), idem.request_hash.to_string(), response));
+                    }
+                    outcomes.push((outcome.map(Written::Created), audited));
+                }
+
+                let known: Vec<(Account, bool)> = known.into_values().flatten().collect();
+                let groups: Vec<&Group> = groups.values().collect();
+                let written: Vec<&Transaction> = transactions.iter().collect();
+                let totals: Vec<(Uuid, Uuid, i64, i64)> =
+                    totals.into_iter().map(|(account, (group, debits, credits))| (group, account, debits, credits)).collect();
+                let rows = $crate::store::shared::PostingRows {
+                    transactions: &written,
+                    totals: &totals,
+                    heads: &[],
+                    remembered: &remembered,
+                    audits: &audits,
+                };
+                Self::write_member_events(tx, &known, &groups, &rows, &events).await?;
+                Ok(outcomes)
+            }
+
+            /// Checks one contribution or withdrawal against the locked `group` and writes it with
+            /// its balanced transaction, as a meeting does for each of its events.
             async fn member_event_outcome(
                 tx: &mut Tx,
                 group: &mut Group,
                 request: &NewMemberEvent,
             ) -> Result<Result<MemberEvent, LedgerError>, TxError> {
+                let record = Self::load_member(tx, group.id, request.member_id).await?;
+                let currency = request.currency.unwrap_or(group.currency);
+                let mut codes = vec![AccountRef::Code(request.channel.asset_code(currency))];
+                if request.fund == Fund::SocialFund {
+                    codes.push(AccountRef::Code($crate::domain::member::social_fund_code(currency)));
+                }
+                let named = Self::accounts_named(tx, &[group.id], codes.iter()).await?;
+                let mut known: Vec<(Account, bool)> = record
+                    .iter()
+                    .flat_map(|r| [r.savings.clone(), r.capital.clone()])
+                    .chain(named)
+                    .map(|a| (a, false))
+                    .collect();
+                let (event, transaction, new_totals) =
+                    match Self::judge_member_event(group, request, record.as_ref().map(|r| &r.member), &mut known)? {
+                        Ok(judged) => judged,
+                        Err(refused) => return Ok(Err(refused)),
+                    };
+                let totals: Vec<(Uuid, Uuid, i64, i64)> =
+                    new_totals.into_iter().map(|(account, debits, credits)| (group.id, account, debits, credits)).collect();
+                let events = [event];
+                let rows = $crate::store::shared::PostingRows {
+                    transactions: &[&transaction],
+                    totals: &totals,
+                    heads: &[],
+                    remembered: &[],
+                    audits: &[],
+                };
+                Self::write_member_events(tx, &known, &[group], &rows, &events).await?;
+                let [event] = events;
+                Ok(Ok(event))
+            }
+
+            /// Writes what judging member events decided: the accounts to open (those of
+            /// `known` so marked), the postings' rows (`rows`, whose heads are those of the
+            /// `groups` the postings moved on), and the events.
+            async fn write_member_events(
+                tx: &mut Tx,
+                known: &[(Account, bool)],
+                groups: &[&Group],
+                rows: &$crate::store::shared::PostingRows<'_>,
+                events: &[MemberEvent],
+            ) -> Result<(), TxError> {
+                for (account, _) in known.iter().filter(|(_, to_open)| *to_open) {
+                    Self::insert_account_row(tx, account).await?;
+                }
+                let heads: Vec<(Uuid, i64, &str)> = groups
+                    .iter()
+                    .filter(|g| rows.transactions.iter().any(|t| t.group_id == g.id))
+                    .map(|g| (g.id, g.head_sequence, g.head_hash.as_str()))
+                    .collect();
+                Self::write_postings(tx, &$crate::store::shared::PostingRows { heads: &heads, ..*rows }).await?;
+                Self::insert_member_events(tx, events).await
+            }
+
+            /// Judges one contribution or withdrawal against the group as the writes before it
+            /// in its gathering left it: the member (`None`: not a member of the group), the
+            /// group's accounts `accounts` (those it needs and has not opened are added, to be
+            /// opened). Accepted, it is the event, its transaction (the group's head moved on)
+            /// and the accounts' new totals; refused, the rule it breaks, the first found in the
+            /// order the API promises.
+            #[allow(clippy::type_complexity)]
+            fn judge_member_event(
+                group: &mut Group,
+                request: &NewMemberEvent,
+                member: Option<&Member>,
+                accounts: &mut Vec<(Account, bool)>,
+            ) -> Result<Result<(MemberEvent, Transaction, Vec<(Uuid, i64, i64)>), LedgerError>, TxError> {
                 let group_id = group.id;
-                let Some(record) = Self::load_member(tx, group_id, request.member_id).await? else {
+                let Some(member) = member else {
                     return Ok(Err(LedgerError::rule(
                         Rule::UnknownMember,
                         Some("/member_id".into()),
                         "no member of this group has this id",
                     )));
                 };
-                if request.kind == EventKind::Contribution && record.member.status != MemberStatus::Active {
+                if request.kind == EventKind::Contribution && member.status != MemberStatus::Active {
                     return Ok(Err(LedgerError::rule(
                         Rule::MemberNotActive,
                         Some("/member_id".into()),
-                        format!("the member's status is {}; contributions are taken from active members only", record.member.status.as_str()),
+                        format!("the member's status is {}; contributions are taken from active members only", member.status.as_str()),
                     )));
                 }
                 let currency = request.currency.unwrap_or(group.currency);
+                let index_of = |accounts: &[(Account, bool)], id: Uuid| {
+                    accounts.iter().position(|(a, _)| a.id == id).ok_or_else(|| internal("a member's account is missing"))
+                };
                 let member_account = match request.fund {
-                    Fund::Savings => Some(&record.savings),
-                    Fund::Capital => Some(&record.capital),
+                    Fund::Savings => Some(index_of(accounts, member.savings_account_id)?),
+                    Fund::Capital => Some(index_of(accounts, member.capital_account_id)?),
                     Fund::SocialFund => None,
                 };
-                if let Some(account) = member_account
-                    && account.currency != currency
+                if let Some(index) = member_account
+                    && accounts[index].0.currency != currency
                 {
                     return Ok(Err(LedgerError::rule(
                         Rule::CurrencyMismatch,
                         Some("/currency".into()),
-                        format!("the member's {} account is in {}, not {currency}", request.fund.as_str(), account.currency),
+                        format!("the member's {} account is in {}, not {currency}", request.fund.as_str(), accounts[index].0.currency),
                     )));
                 }
                 let amount_minor = match money::parse_positive_amount(&request.amount, currency) {
@@ -329,38 +581,24 @@ macro_rules! impl_member_store {
                     }
                     Err(e) => return Ok(Err(LedgerError::invalid("/amount", format!("amount {e}")))),
                 };
-                let channel_account = match Self::open_account(
-                    tx,
-                    group_id,
-                    request.channel.asset_code(currency),
-                    &format!("{} ({currency})", request.channel.as_str()),
-                    AccountType::Asset,
-                    currency,
-                    true,
-                    "/channel",
-                )
-                .await?
-                {
-                    Ok(account) => account,
+                let channel_name = format!("{} ({currency})", request.channel.as_str());
+                let channel_code = request.channel.asset_code(currency);
+                let wanted = Self::account_to_open(channel_code, &channel_name, AccountType::Asset, currency, true);
+                let channel = match Self::plan_account(accounts, group_id, wanted, "/channel") {
+                    Ok(index) => index,
                     Err(e) => return Ok(Err(e)),
                 };
-                let fund_account = match member_account {
-                    Some(account) => account.clone(),
-                    None => match Self::open_account(
-                        tx,
-                        group_id,
-                        $crate::domain::member::social_fund_code(currency),
-                        &format!("Social fund ({currency})"),
-                        AccountType::Liability,
-                        currency,
-                        true,
-                        "/fund",
-                    )
-                    .await?
-                    {
-                        Ok(account) => account,
-                        Err(e) => return Ok(Err(e)),
-                    },
+                let fund = match member_account {
+                    Some(index) => index,
+                    None => {
+                        let code = $crate::domain::member::social_fund_code(currency);
+                        let name = format!("Social fund ({currency})");
+                        let wanted = Self::account_to_open(code, &name, AccountType::Liability, currency, true);
+                        match Self::plan_account(accounts, group_id, wanted, "/fund") {
+                            Ok(index) => index,
+                            Err(e) => return Ok(Err(e)),
+                        }
+                    }
                 };
                 let state = |a: &Account| AccountState {
                     id: a.id,
@@ -373,38 +611,38 @@ macro_rules! impl_member_store {
                 };
                 // The member's fund first: when a withdrawal asks for more than the member has,
                 // that is the overdraft to report, before any shortage in the cash box.
-                let accounts = [state(&fund_account), state(&channel_account)];
-                let (fund, channel) = (0, 1);
+                let states = [state(&accounts[fund].0), state(&accounts[channel].0)];
+                let (fund_line, channel_line) = (0, 1);
                 // Money in: the channel's asset grows, the member's fund grows. Money out: back.
                 let lines = match request.kind {
                     EventKind::Contribution => [
-                        Line { account: channel, direction: Direction::Debit, amount_minor },
-                        Line { account: fund, direction: Direction::Credit, amount_minor },
+                        Line { account: channel_line, direction: Direction::Debit, amount_minor },
+                        Line { account: fund_line, direction: Direction::Credit, amount_minor },
                     ],
                     EventKind::Withdrawal => [
-                        Line { account: fund, direction: Direction::Debit, amount_minor },
-                        Line { account: channel, direction: Direction::Credit, amount_minor },
+                        Line { account: fund_line, direction: Direction::Debit, amount_minor },
+                        Line { account: channel_line, direction: Direction::Credit, amount_minor },
                     ],
                 };
                 let event_id = Uuid::now_v7();
                 let metadata = serde_json::json!({"event": request.kind.as_str(), "event_id": event_id.to_string()});
                 let description = match request.kind {
-                    EventKind::Contribution => format!("{} contributes to {} ({})", record.member.name, request.fund.as_str(), request.channel.as_str()),
-                    EventKind::Withdrawal => format!("{} withdraws from savings ({})", record.member.name, request.channel.as_str()),
+                    EventKind::Contribution => format!("{} contributes to {} ({})", member.name, request.fund.as_str(), request.channel.as_str()),
+                    EventKind::Withdrawal => format!("{} withdraws from savings ({})", member.name, request.channel.as_str()),
                 };
                 let posting = Posting {
                     booked_on: request.booked_on,
                     description: &description,
                     metadata: &metadata,
                     lines: &lines,
-                    accounts: &accounts,
+                    accounts: &states,
                     reverses: None,
                     created_by: request.created_by,
                 };
-                let transaction = match Self::apply_posting(tx, group, posting).await? {
-                    Ok(t) => t,
+                let (transaction, new_totals) = match Self::prepare_posting(group, posting)? {
+                    Ok(prepared) => prepared,
                     Err(LedgerError::Rule { rule: Rule::Overdraft, detail, .. }) => {
-                        let pointer = if detail.contains(&fund_account.code) { "/amount" } else { "/channel" };
+                        let pointer = if detail.contains(&accounts[fund].0.code) { "/amount" } else { "/channel" };
                         return Ok(Err(LedgerError::rule(Rule::Overdraft, Some(pointer.into()), detail)));
                     }
                     Err(e) => return Ok(Err(e)),
@@ -412,7 +650,7 @@ macro_rules! impl_member_store {
                 let event = MemberEvent {
                     id: event_id,
                     group_id,
-                    member_id: record.member.id,
+                    member_id: member.id,
                     kind: request.kind,
                     amount_minor,
                     currency,
@@ -424,27 +662,65 @@ macro_rules! impl_member_store {
                     created_by: request.created_by,
                     created_at: transaction.recorded_at,
                 };
-                sqlx::query(
-                    "INSERT INTO member_events (id, group_id, member_id, kind, amount_minor, currency, fund, channel, \
-                     booked_on, receipt_no, transaction_id, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                )
-                .bind(event.id)
-                .bind(group_id)
-                .bind(event.member_id)
-                .bind(event.kind.as_str())
-                .bind(event.amount_minor)
-                .bind(event.currency.code())
-                .bind(event.fund.as_str())
-                .bind(event.channel.as_str())
-                .bind(event.booked_on)
-                .bind(&event.receipt_no)
-                .bind(event.transaction_id)
-                .bind(event.created_by)
-                .bind(event.created_at)
-                .execute(&mut **tx)
-                .await?;
-                Ok(Ok(event))
+                Ok(Ok((event, transaction, new_totals)))
+            }
+
+            /// The rows of member events, in a statement per `ROWS_PER_STATEMENT` of them.
+            async fn insert_member_events(tx: &mut Tx, events: &[MemberEvent]) -> Result<(), TxError> {
+                const COLUMNS: usize = 13;
+                for chunk in events.chunks($crate::store::shared::ROWS_PER_STATEMENT) {
+                    let values: Vec<String> = (0..chunk.len())
+                        .map(|n| format!("({})", $crate::store::shared::parameters(1 + n * COLUMNS, COLUMNS)))
+                        .collect();
+                    let sql = format!(
+                        "INSERT INTO member_events (id, group_id, member_id, kind, amount_minor, currency, fund, channel, \
+                         booked_on, receipt_no, transaction_id, created_by, created_at) VALUES {}",
+                        values.join(", ")
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for event in chunk {
+                        query = query
+                            .bind(event.id)
+                            .bind(event.group_id)
+                            .bind(event.member_id)
+                            .bind(event.kind.as_str())
+                            .bind(event.amount_minor)
+                            .bind(event.currency.code())
+                            .bind(event.fund.as_str())
+                            .bind(event.channel.as_str())
+                            .bind(event.booked_on)
+                            .bind(event.receipt_no.clone())
+                            .bind(event.transaction_id)
+                            .bind(event.created_by)
+                            .bind(event.created_at);
+                    }
+                    query.execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            /// Writes member events that arrived together as one step of a group commit (see
+            /// `write_gathered!`).
+            async fn member_events_gathered(
+                &self,
+                queued: &[$crate::store::shared::QueuedMemberEvent],
+            ) -> StoreResult<Vec<StoreResult<Written<MemberEvent>>>> {
+                let writes: Vec<$crate::store::shared::MemberEventWrite<'_>> = queued
+                    .iter()
+                    .map(|q| $crate::store::shared::MemberEventWrite {
+                        group_id: q.group_id,
+                        request: &q.request,
+                        idempotency: q.idempotency.as_ref().map($crate::store::shared::OwnedIdempotency::borrowed),
+                        reply: Some(&q.reply),
+                        audit: q.request.audit.as_ref(),
+                    })
+                    .collect();
+                write_gathered!(self, queued, "member events", |tx| Self::member_events_in_tx(&mut tx, &writes), |q, tx| Self::member_event_in_tx(&mut tx, q.group_id, &q.request, &q.idempotency.as_ref().map($crate::store::shared::OwnedIdempotency::borrowed)))
+            }
+
+            /// Writes the member events waiting in the queue until none waits.
+            async fn drain_member_events(self) {
+                drain_queue!(self, member_events, member_events_gathered);
             }
         }
 
@@ -463,7 +739,7 @@ macro_rules! impl_member_store {
                 read_tx!(self, |tx| {
                     let result: Result<Vec<MemberRecord>, TxError> = async {
                         let (rows, _) = Self::rows_of_group(&mut tx, "members", group_id, after, limit).await?;
-                        Self::with_accounts(&mut tx, group_id, &rows).await
+                        Self::with_accounts(&mut tx, &rows).await
                     }
                     .await;
                     result
@@ -491,7 +767,17 @@ macro_rules! impl_member_store {
                 event: NewMemberEvent,
                 idempotency: Option<Idempotency<'_, MemberEvent>>,
             ) -> StoreResult<Written<MemberEvent>> {
-                write_tx!(self, |tx| Self::member_event_in_tx(&mut tx, group_id, &event, &idempotency).await)
+                if !self.commits.batches() {
+                    return write_tx!(self, |tx| Self::member_event_in_tx(&mut tx, group_id, &event, &idempotency).await);
+                }
+                // Gathered with the contributions and withdrawals that arrive meanwhile (see
+                // `coalesce.rs`).
+                queue_and_wait!(self, member_events, drain_member_events, |reply| $crate::store::shared::QueuedMemberEvent {
+                    group_id,
+                    request: event,
+                    idempotency: idempotency.map($crate::store::shared::OwnedIdempotency::of),
+                    reply,
+                })
             }
 
             async fn list_member_events(&self, group_id: Uuid, query: MemberEventQuery) -> StoreResult<Page<MemberEvent>> {

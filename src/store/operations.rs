@@ -1065,7 +1065,7 @@ macro_rules! impl_operations_store {
                     .bind(group_id)
                     .fetch_all(&mut **tx)
                     .await?;
-                let records = Self::with_accounts(tx, group_id, &rows).await?;
+                let records = Self::with_accounts(tx, &rows).await?;
                 let weighed: Vec<&Account> = match basis {
                     Basis::Savings => records.iter().map(|r| &r.savings).collect(),
                     Basis::Capital => records.iter().map(|r| &r.capital).collect(),

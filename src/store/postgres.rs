@@ -16,7 +16,8 @@ use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
 use super::shared::{
-    LineRead, PostingRows, QueuedAccountRead, QueuedAudit, QueuedPosting, impl_store,
+    LineRead, PostingRows, QueuedAccountRead, QueuedAudit, QueuedMemberEvent, QueuedPosting,
+    impl_store,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -26,6 +27,8 @@ pub struct PostgresStore {
     commits: GroupCommit<sqlx::Postgres>,
     /// Postings waiting to be written together (see `coalesce.rs`).
     postings: Coalescer<QueuedPosting>,
+    /// Contributions and withdrawals waiting to be written together.
+    member_events: Coalescer<QueuedMemberEvent>,
     /// Audit events waiting to be written together.
     audits: Coalescer<QueuedAudit>,
     /// Reads of accounts by id waiting to be made together.
@@ -39,6 +42,7 @@ impl Clone for PostgresStore {
             pool: self.pool.clone(),
             commits: self.commits.clone(),
             postings: self.postings.clone(),
+            member_events: self.member_events.clone(),
             audits: self.audits.clone(),
             account_reads: self.account_reads.clone(),
         }
@@ -131,6 +135,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool,
             postings: Coalescer::new(commits.max_members()),
+            member_events: Coalescer::new(commits.max_members()),
             audits: Coalescer::new(commits.max_members()),
             account_reads: Coalescer::new(super::shared::ROWS_PER_STATEMENT),
             commits,

@@ -96,6 +96,32 @@ pub struct QueuedPosting {
     >,
 }
 
+/// A contribution or withdrawal waiting to be written with the others that arrived with it.
+pub struct QueuedMemberEvent {
+    pub group_id: uuid::Uuid,
+    pub request: crate::domain::member::NewMemberEvent,
+    pub idempotency: Option<OwnedIdempotency<crate::domain::member::MemberEvent>>,
+    pub reply: tokio::sync::oneshot::Sender<
+        crate::store::StoreResult<crate::store::Written<crate::domain::member::MemberEvent>>,
+    >,
+}
+
+/// One contribution or withdrawal of a gathering, as the judging of the gathering sees it.
+pub struct MemberEventWrite<'a> {
+    pub group_id: uuid::Uuid,
+    pub request: &'a crate::domain::member::NewMemberEvent,
+    pub idempotency: Option<crate::store::Idempotency<'a, crate::domain::member::MemberEvent>>,
+    /// Where a queued write's caller waits for its answer: a caller that hung up (or whose
+    /// request ran out of time) before its write was judged has its write not written.
+    pub reply: Option<
+        &'a tokio::sync::oneshot::Sender<
+            crate::store::StoreResult<crate::store::Written<crate::domain::member::MemberEvent>>,
+        >,
+    >,
+    /// The request's audit record, to be written with the event.
+    pub audit: Option<&'a crate::domain::access::AuditDraft>,
+}
+
 /// A read of one account by id, waiting to be made with the others that arrived with it.
 pub struct QueuedAccountRead {
     pub group_id: uuid::Uuid,
@@ -271,6 +297,81 @@ macro_rules! impl_store {
         /// The write joins a batch (see `batch.rs`): it runs in the batch's transaction (in a
         /// savepoint of its own unless it runs first), and returns once that transaction has
         /// committed.
+        /// Writes the requests waiting in the store's queue `$queue`, a gathering at a time
+        /// with `$write`, until none waits: each is answered with its own outcome, or, when
+        /// the database could not be reached, with that (see `Coalescer::answered_by`). A
+        /// caller that hung up is not answered; its write stands.
+        macro_rules! drain_queue {
+            ($self:ident, $queue:ident, $write:ident) => {
+                while let Some(queued) = $self.$queue.next() {
+                    match $self.$write(&queued).await {
+                        Ok(outcomes) => {
+                            for (q, outcome) in queued.into_iter().zip(outcomes) {
+                                let _ = q.reply.send(outcome);
+                            }
+                        }
+                        Err(down) => {
+                            for q in $self.$queue.answered_by(queued, &down) {
+                                let _ = q.reply.send(Err(down.clone()));
+                            }
+                        }
+                    }
+                }
+            };
+        }
+
+        /// The body of a store method that writes requests that arrived together
+        /// (`$queued`, each with `request.audit` and its own outcome) as one step of a group
+        /// commit, with `$together` (a future of `Vec<(outcome, audited)>` over `$tx`). If
+        /// that step fails for a reason other than the database being unavailable, each is
+        /// written again on its own with `$alone` (over `$q` and `$tx2`), without its audit
+        /// record, so that whatever failed fails alone. A write whose audit record committed
+        /// with it has its draft marked recorded. The answer is each write's outcome, or the
+        /// database's unavailability, which is every write's.
+        macro_rules! write_gathered {
+            ($self:ident, $queued:ident, $what:literal, |$tx:ident| $together:expr, |$q:ident, $tx2:ident| $alone:expr) => {{
+                let written = match write_tx!($self, |$tx| $together.await.map(Ok)) {
+                    Ok(outcomes) => {
+                        $self.commits.count_gathered($queued.len() as u64 - 1);
+                        outcomes
+                    }
+                    Err(e @ LedgerError::Unavailable(_)) => return Err(e),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "{} written together failed; writing each alone", $what);
+                        let mut outcomes = Vec::with_capacity($queued.len());
+                        for $q in $queued {
+                            // The audit layer then writes its audit record.
+                            outcomes.push((write_tx!($self, |$tx2| $alone.await), false));
+                        }
+                        outcomes
+                    }
+                };
+                Ok(written
+                    .into_iter()
+                    .zip($queued)
+                    .map(|((outcome, audited), q)| {
+                        if audited && let Some(draft) = &q.request.audit {
+                            draft.mark_recorded();
+                        }
+                        outcome
+                    })
+                    .collect())
+            }};
+        }
+
+        /// Queues a request built by `$make` from the sender of its answer in the store's
+        /// queue `$queue`, starts a task draining the queue with `$drain` unless one is, and
+        /// waits for the answer.
+        macro_rules! queue_and_wait {
+            ($self:ident, $queue:ident, $drain:ident, |$reply:ident| $make:expr) => {{
+                let ($reply, answer) = tokio::sync::oneshot::channel();
+                if $self.$queue.push($make) {
+                    $crate::store::shared::spawn_writer($self.clone().$drain());
+                }
+                answer.await.unwrap_or_else($crate::store::shared::unanswered)
+            }};
+        }
+
         macro_rules! write_tx {
             ($self:ident, |$tx:ident| $body:expr) => {{
                 let mut attempt = 0u32;
@@ -1248,56 +1349,12 @@ macro_rules! impl_store {
                 &self,
                 queued: &[$crate::store::shared::QueuedPosting],
             ) -> StoreResult<Vec<StoreResult<Written<Transaction>>>> {
-                let gathered: StoreResult<Vec<(Result<Written<Transaction>, LedgerError>, bool)>> =
-                    write_tx!(self, |tx| Self::post_many_in_tx(&mut tx, queued).await.map(Ok));
-                let written = match gathered {
-                    Ok(outcomes) => {
-                        self.commits.count_gathered(queued.len() as u64 - 1);
-                        outcomes
-                    }
-                    Err(e @ LedgerError::Unavailable(_)) => return Err(e),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "postings written together failed; writing each alone");
-                        let mut outcomes = Vec::with_capacity(queued.len());
-                        for q in queued {
-                            let idempotency = q.idempotency.as_ref().map($crate::store::shared::OwnedIdempotency::borrowed);
-                            // Without its audit record, which the audit layer then writes.
-                            let alone: StoreResult<Written<Transaction>> =
-                                write_tx!(self, |tx| Self::post_in_tx(&mut tx, q.group_id, &q.request, &idempotency).await);
-                            outcomes.push((alone, false));
-                        }
-                        outcomes
-                    }
-                };
-                Ok(written
-                    .into_iter()
-                    .zip(queued)
-                    .map(|((outcome, audited), q)| {
-                        if audited && let Some(draft) = &q.request.audit {
-                            draft.mark_recorded();
-                        }
-                        outcome
-                    })
-                    .collect())
+                write_gathered!(self, queued, "postings", |tx| Self::post_many_in_tx(&mut tx, queued), |q, tx| Self::post_in_tx(&mut tx, q.group_id, &q.request, &q.idempotency.as_ref().map($crate::store::shared::OwnedIdempotency::borrowed)))
             }
 
             /// Writes the postings waiting in the queue until none waits.
             async fn drain_postings(self) {
-                while let Some(queued) = self.postings.next() {
-                    match self.post_gathered(&queued).await {
-                        Ok(outcomes) => {
-                            for (q, outcome) in queued.into_iter().zip(outcomes) {
-                                // The caller may have hung up; its posting stands.
-                                let _ = q.reply.send(outcome);
-                            }
-                        }
-                        Err(down) => {
-                            for q in self.postings.answered_by(queued, &down) {
-                                let _ = q.reply.send(Err(down.clone()));
-                            }
-                        }
-                    }
-                }
+                drain_queue!(self, postings, post_gathered);
             }
 
             /// One account by code, in one statement with its group: no group is a missing
@@ -1557,8 +1614,9 @@ macro_rules! impl_store {
             }
 
             /// Adds an account to the group, with zero totals.
-            async fn insert_account(tx: &mut Tx, group_id: Uuid, request: &NewAccount) -> Result<Account, TxError> {
-                let account = Account {
+            /// An account as `request` describes it, with a new id and no entries yet.
+            fn new_account(group_id: Uuid, request: &NewAccount) -> Account {
+                Account {
                     id: Uuid::now_v7(),
                     group_id,
                     code: request.code.clone(),
@@ -1569,13 +1627,23 @@ macro_rules! impl_store {
                     debits_minor: 0,
                     credits_minor: 0,
                     created_at: recorded_now(),
-                };
+                }
+            }
+
+            async fn insert_account(tx: &mut Tx, group_id: Uuid, request: &NewAccount) -> Result<Account, TxError> {
+                let account = Self::new_account(group_id, request);
+                Self::insert_account_row(tx, &account).await?;
+                Ok(account)
+            }
+
+            /// Opens `account`, with no entries yet (its totals are written as zero).
+            async fn insert_account_row(tx: &mut Tx, account: &Account) -> Result<(), TxError> {
                 sqlx::query(
                     "INSERT INTO accounts (id, group_id, code, name, type, currency, no_overdraft, \
                      debits_minor, credits_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $8)",
                 )
                 .bind(account.id)
-                .bind(group_id)
+                .bind(account.group_id)
                 .bind(&account.code)
                 .bind(&account.name)
                 .bind(account.kind.as_str())
@@ -1584,7 +1652,7 @@ macro_rules! impl_store {
                 .bind(account.created_at)
                 .execute(&mut **tx)
                 .await?;
-                Ok(account)
+                Ok(())
             }
 
             async fn create_account_in_tx(
@@ -1970,17 +2038,12 @@ macro_rules! impl_store {
                     return write_tx!(self, |tx| Self::post_in_tx(&mut tx, group_id, &transaction, &idempotency).await);
                 }
                 // Gathered with the postings that arrive meanwhile (see `coalesce.rs`).
-                let (reply, answer) = tokio::sync::oneshot::channel();
-                let queued = $crate::store::shared::QueuedPosting {
+                queue_and_wait!(self, postings, drain_postings, |reply| $crate::store::shared::QueuedPosting {
                     group_id,
                     request: transaction,
                     idempotency: idempotency.map($crate::store::shared::OwnedIdempotency::of),
                     reply,
-                };
-                if self.postings.push(queued) {
-                    $crate::store::shared::spawn_writer(self.clone().drain_postings());
-                }
-                answer.await.unwrap_or_else($crate::store::shared::unanswered)
+                })
             }
 
             async fn reverse_transaction(

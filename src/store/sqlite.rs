@@ -18,7 +18,8 @@ use super::network::impl_network_store;
 use super::operations::impl_operations_store;
 use super::reports::impl_report_store;
 use super::shared::{
-    LineRead, PostingRows, QueuedAccountRead, QueuedAudit, QueuedPosting, impl_store,
+    LineRead, PostingRows, QueuedAccountRead, QueuedAudit, QueuedMemberEvent, QueuedPosting,
+    impl_store,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -31,6 +32,8 @@ pub struct SqliteStore {
     commits: GroupCommit<sqlx::Sqlite>,
     /// Postings waiting to be written together (see `coalesce.rs`).
     postings: Coalescer<QueuedPosting>,
+    /// Contributions and withdrawals waiting to be written together.
+    member_events: Coalescer<QueuedMemberEvent>,
     /// Audit events waiting to be written together.
     audits: Coalescer<QueuedAudit>,
     /// Reads of accounts by id waiting to be made together.
@@ -45,6 +48,7 @@ impl Clone for SqliteStore {
             writer: self.writer.clone(),
             commits: self.commits.clone(),
             postings: self.postings.clone(),
+            member_events: self.member_events.clone(),
             audits: self.audits.clone(),
             account_reads: self.account_reads.clone(),
         }
@@ -141,6 +145,7 @@ impl SqliteStore {
             pool,
             writer,
             postings: Coalescer::new(commits.max_members()),
+            member_events: Coalescer::new(commits.max_members()),
             audits: Coalescer::new(commits.max_members()),
             account_reads: Coalescer::new(super::shared::ROWS_PER_STATEMENT),
             commits,
