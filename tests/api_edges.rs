@@ -293,6 +293,21 @@ async fn tamper(
     }
 }
 
+/// The group's verification, which must find the journal broken in the way `kind` names, and
+/// answer as openapi.yaml says.
+async fn failed_verification(app: &TestApp, group: &str, kind: &str) -> support::app::Reply {
+    let verify = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
+    support::openapi::assert_reply_matches("GET", "/v1/groups/{group_id}/ledger/verify", &verify);
+    assert_eq!(verify.body["ok"], json!(false), "{kind}: {}", verify.body);
+    assert_eq!(
+        verify.body["failure"]["kind"],
+        json!(kind),
+        "{}",
+        verify.body
+    );
+    verify
+}
+
 both_backends!(
     verification_notices_an_entry_whose_account_is_no_longer_what_it_named,
     |app| async move {
@@ -319,9 +334,7 @@ both_backends!(
                 &[other, ana_id],
             )
             .await;
-            let verify = app.get(&format!("/v1/groups/{g}/ledger/verify")).await;
-            assert_eq!(verify.body["ok"], json!(false), "{kind}: {}", verify.body);
-            assert_eq!(verify.body["failure"]["kind"], json!(kind));
+            let verify = failed_verification(&app, &g, kind).await;
             assert_eq!(verify.body["failure"]["sequence"], json!(1), "{kind}");
             assert_eq!(verify.body["failure"]["account_id"], ana["id"], "{kind}");
             assert_eq!(verify.body["transactions_checked"], json!(1), "{kind}");
@@ -342,9 +355,7 @@ both_backends!(
             &[],
         )
         .await;
-        let verify = app.get(&format!("/v1/groups/{g}/ledger/verify")).await;
-        assert_eq!(verify.body["ok"], json!(false), "{}", verify.body);
-        assert_eq!(verify.body["failure"]["kind"], json!("entry_mismatch"));
+        let verify = failed_verification(&app, &g, "entry_mismatch").await;
         assert_eq!(verify.body["failure"]["sequence"], json!(1));
     }
 );

@@ -77,7 +77,7 @@ macro_rules! impl_member_store {
                     .iter()
                     .flat_map(|m| [AccountRef::Id(m.savings_account_id), AccountRef::Id(m.capital_account_id)])
                     .collect();
-                let mut accounts: std::collections::HashMap<Uuid, Account> = std::collections::HashMap::new();
+                let mut accounts: HashMap<Uuid, Account> = HashMap::new();
                 let mut group_ids: Vec<Uuid> = members.iter().map(|m| m.group_id).collect();
                 group_ids.sort_unstable();
                 group_ids.dedup();

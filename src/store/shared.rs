@@ -86,25 +86,22 @@ pub struct PostingRows<'a> {
     pub audits: &'a [crate::domain::access::AuditEvent],
 }
 
-/// A posting waiting to be written with the others that arrived with it.
-pub struct QueuedPosting {
+/// A write waiting to be written with the others of its kind that arrived with it: its group,
+/// the request, its idempotency key, and where its caller waits for the outcome.
+pub struct Queued<R, T> {
     pub group_id: uuid::Uuid,
-    pub request: crate::domain::model::NewTransaction,
-    pub idempotency: Option<OwnedIdempotency<crate::domain::model::Transaction>>,
-    pub reply: tokio::sync::oneshot::Sender<
-        crate::store::StoreResult<crate::store::Written<crate::domain::model::Transaction>>,
-    >,
+    pub request: R,
+    pub idempotency: Option<OwnedIdempotency<T>>,
+    pub reply: tokio::sync::oneshot::Sender<crate::store::StoreResult<crate::store::Written<T>>>,
 }
 
+/// A posting waiting to be written with the others that arrived with it.
+pub type QueuedPosting =
+    Queued<crate::domain::model::NewTransaction, crate::domain::model::Transaction>;
+
 /// A contribution or withdrawal waiting to be written with the others that arrived with it.
-pub struct QueuedMemberEvent {
-    pub group_id: uuid::Uuid,
-    pub request: crate::domain::member::NewMemberEvent,
-    pub idempotency: Option<OwnedIdempotency<crate::domain::member::MemberEvent>>,
-    pub reply: tokio::sync::oneshot::Sender<
-        crate::store::StoreResult<crate::store::Written<crate::domain::member::MemberEvent>>,
-    >,
-}
+pub type QueuedMemberEvent =
+    Queued<crate::domain::member::NewMemberEvent, crate::domain::member::MemberEvent>;
 
 /// One contribution or withdrawal of a gathering, as the judging of the gathering sees it.
 pub struct MemberEventWrite<'a> {
