@@ -393,8 +393,12 @@ impl CreateReversal {
             )?),
             None => None,
         };
+        let booked_on = match self.booked_on {
+            Some(date) => Some(booking_date("/booked_on", Some(date))?),
+            None => None,
+        };
         Ok(NewReversal {
-            booked_on: booking_date("/booked_on", self.booked_on)?,
+            booked_on,
             description,
             created_by: None,
         })
