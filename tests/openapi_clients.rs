@@ -154,3 +154,34 @@ both_backends!(
         assert_eq!(withdrawals.body["items"], json!([]), "{}", withdrawals.body);
     }
 );
+
+/// README.md's "Building a client" names every version the script pins, so the versions it
+/// says were tested are the ones CI runs.
+#[test]
+fn the_readme_names_the_tool_versions_the_script_pins() {
+    let script = std::fs::read_to_string(SCRIPT).expect("the script");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("## Building a client").expect("the section");
+    let section = &readme[start..];
+    let section = &section[..section[3..]
+        .find("\n## ")
+        .map_or(section.len(), |end| end + 3)];
+    let section = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    let pins: Vec<(&str, &str)> = script
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .filter(|(name, version)| {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                && version.starts_with(|c: char| c.is_ascii_digit())
+        })
+        .collect();
+    assert!(pins.len() >= 7, "the script pins its tools: {pins:?}");
+    for (name, version) in pins {
+        assert!(
+            section.contains(&format!(" {version}")),
+            "README.md's \"Building a client\" does not name {name}'s version {version}"
+        );
+    }
+}
