@@ -1580,6 +1580,42 @@ both_backends!(metadata_nests_as_deep_as_documented, |app| async move {
     );
 });
 
+// Rules the schemas state, so that generated clients and validators know them: an amount
+// above zero, a cursor that is not empty. What the document refuses, the server refuses, and
+// what it allows is accepted.
+both_backends!(
+    the_schemas_state_positive_amounts_and_cursors,
+    |app| async move {
+        let group = contribution_group(&app).await;
+        let transactions = format!("/v1/groups/{group}/transactions");
+        for (i, zero) in ["0", "0.00", "0.0"].into_iter().enumerate() {
+            let body = transfer_body("assets:cash:HKD", "liabilities:savings:ana", zero);
+            assert!(!request_allowed("POST", TRANSACTIONS, &body), "{zero}");
+            let key = format!("zero-{i}");
+            let reply = post(&app, TRANSACTIONS, &transactions, Some(&key), &body).await;
+            assert_field_problem(&reply, "non-positive-amount", "/entries/0/amount");
+        }
+        for (i, small) in ["0.01", "0.5", "1"].into_iter().enumerate() {
+            let body = transfer_body("assets:cash:HKD", "liabilities:savings:ana", small);
+            assert_request_matches("POST", TRANSACTIONS, &body);
+            let key = format!("small-{i}");
+            let reply = post(&app, TRANSACTIONS, &transactions, Some(&key), &body).await;
+            assert_eq!(reply.status.as_u16(), 201, "{small}: {}", reply.body);
+        }
+
+        let cursor_schema = json!({"$ref": "#/components/parameters/Cursor/schema"});
+        let empty = get(&app, GROUPS, "/v1/groups?cursor=").await;
+        assert_parameter_problem(&empty, "cursor");
+        assert!(!schema_allows(&cursor_schema, &json!("")));
+        app.create_group("Second").await;
+        let first = get(&app, GROUPS, "/v1/groups?limit=1").await;
+        let next = first.body["next_cursor"].as_str().expect("a second page");
+        assert!(schema_allows(&cursor_schema, &json!(next)), "{next}");
+        let second = get(&app, GROUPS, &format!("/v1/groups?limit=1&cursor={next}")).await;
+        assert_eq!(second.status.as_u16(), 200, "{}", second.body);
+    }
+);
+
 both_backends!(
     simultaneous_retries_post_once_and_answer_as_documented,
     |app| async move {
@@ -4979,11 +5015,12 @@ both_backends!(remittances_answer_as_documented, |app| async move {
             "/member_id",
             true,
         ),
+        // Zero is refused by the schema's pattern too.
         (
             with(&body, "receive_amount", Some(json!("0"))),
             "non-positive-amount",
             "/receive_amount",
-            true,
+            false,
         ),
         (
             with(&body, "applied_rate", Some(json!("-7"))),
