@@ -85,8 +85,9 @@ pub enum MeetingEventKind {
 }
 
 impl CreateMeeting {
-    fn parse(self, created_by: Uuid) -> Result<NewMeeting, ApiError> {
-        let held_on = booking_date("/held_on", self.held_on)?;
+    /// The meeting is held on `today` (the group's) unless it names its date.
+    fn parse(self, created_by: Uuid, today: NaiveDate) -> Result<NewMeeting, ApiError> {
+        let held_on = booking_date("/held_on", self.held_on, today)?;
         if self.events.is_empty() && self.attendance.is_empty() {
             return Err(ApiError::invalid_field(
                 "/events",
@@ -355,19 +356,23 @@ pub struct MeetingSheet {
 }
 
 impl MeetingSheet {
-    /// Reads a CSV meeting sheet; the meeting's date and note come from the query. A refusal
-    /// names the row and column at fault, or the query parameter.
+    /// Reads a CSV meeting sheet; the meeting's date and note come from the query, and the
+    /// date is the group's `today` when the query names none. A refusal names the row and
+    /// column at fault, or the query parameter.
     pub fn read(
         bytes: &[u8],
         held_on: Option<&str>,
         note: Option<&str>,
         created_by: Uuid,
+        today: NaiveDate,
     ) -> Result<MeetingSheet, ApiError> {
         let csv = read_csv(bytes, held_on, note)?;
         let canonical = to_canonical_string(&csv.body);
         let request =
             from_value::<CreateMeeting>(csv.body.clone()).map_err(|e| in_rows(e, &csv))?;
-        let meeting = request.parse(created_by).map_err(|e| in_rows(e, &csv))?;
+        let meeting = request
+            .parse(created_by, today)
+            .map_err(|e| in_rows(e, &csv))?;
         Ok(MeetingSheet {
             meeting,
             canonical,
@@ -522,6 +527,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let limit = state.meeting_body_limit_bytes;
     let (meeting, canonical, csv) = if is_csv(&request) {
         let params = QueryParams::parse(raw.as_deref(), &["held_on", "note"])?;
@@ -544,6 +550,7 @@ pub async fn create(
             params.text("held_on"),
             params.text("note"),
             caller.id(),
+            today,
         )?;
         (meeting, canonical, Some(csv))
     } else {
@@ -556,7 +563,7 @@ pub async fn create(
                 }
                 e
             })?;
-        (body.value.parse(caller.id())?, body.canonical, None)
+        (body.value.parse(caller.id(), today)?, body.canonical, None)
     };
     let write = PreparedWrite::new(
         &state.in_flight,

@@ -68,8 +68,8 @@ pub struct CreateMember {
 }
 
 impl CreateMember {
-    fn parse(self) -> Result<NewMember, ApiError> {
-        let this_year = Utc::now().year();
+    fn parse(self, today: NaiveDate) -> Result<NewMember, ApiError> {
+        let this_year = today.year();
         let birth_year = match self.birth_year {
             None => None,
             Some(year) => Some(
@@ -92,7 +92,7 @@ impl CreateMember {
             host_country: country("/host_country", &self.host_country)?,
             occupation: optional_text("/occupation", self.occupation, MAX_DETAIL_CHARS)?,
             contact: optional_text("/contact", self.contact, MAX_DETAIL_CHARS)?,
-            joined_on: booking_date("/joined_on", self.joined_on)?,
+            joined_on: booking_date("/joined_on", self.joined_on, today)?,
         })
     }
 }
@@ -166,7 +166,7 @@ pub struct PatchMember {
 }
 
 impl PatchMember {
-    fn parse(self) -> Result<MemberUpdate, ApiError> {
+    fn parse(self, today: NaiveDate) -> Result<MemberUpdate, ApiError> {
         let status = match (self.status, self.status_on) {
             (None, None) => None,
             (None, Some(_)) => {
@@ -178,7 +178,9 @@ impl PatchMember {
                     "is required with a status",
                 ));
             }
-            (Some(status), Some(on)) => Some((status, booking_date("/status_on", Some(on))?)),
+            (Some(status), Some(on)) => {
+                Some((status, booking_date("/status_on", Some(on), today)?))
+            }
         };
         let clear_or = |pointer: &str,
                         v: Option<Option<String>>|
@@ -320,7 +322,8 @@ pub async fn create(
     body: JsonBody<CreateMember>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
-    let member = body.value.parse()?;
+    let today = state.today(group_id).await?;
+    let member = body.value.parse(today)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         key.0,
@@ -386,7 +389,8 @@ pub async fn update(
     body: JsonBody<PatchMember>,
 ) -> Result<Response, ApiError> {
     let (group_id, member_id) = ids(&group_id, &member_id)?;
-    let update = body.value.parse()?;
+    let today = state.today(group_id).await?;
+    let update = body.value.parse(today)?;
     let record = state
         .store
         .update_member(group_id, member_id, update)
@@ -552,6 +556,7 @@ pub async fn contribute(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let c = body.value;
     let event = NewMemberEvent {
         kind: EventKind::Contribution,
@@ -564,7 +569,7 @@ pub async fn contribute(
             .transpose()?,
         fund: c.fund,
         channel: c.channel,
-        booked_on: booking_date("/booked_on", c.booked_on)?,
+        booked_on: booking_date("/booked_on", c.booked_on, today)?,
         receipt_no: optional_text("/receipt_no", c.receipt_no, MAX_RECEIPT_CHARS)?,
         created_by: Some(caller.id()),
         // Written with the contribution, in its commit, when it is written with others.
@@ -597,6 +602,7 @@ pub async fn withdraw(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let w = body.value;
     let WithdrawFrom::Savings = w.from;
     let event = NewMemberEvent {
@@ -606,7 +612,7 @@ pub async fn withdraw(
         currency: None,
         fund: Fund::Savings,
         channel: w.channel,
-        booked_on: booking_date("/booked_on", w.booked_on)?,
+        booked_on: booking_date("/booked_on", w.booked_on, today)?,
         receipt_no: None,
         created_by: Some(caller.id()),
         // Written with the withdrawal, in its commit, when it is written with others.
