@@ -270,7 +270,16 @@ both_backends!(
             )
             .await;
         assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        // Null is the same as absent.
+        let null_zone = |host: &str| {
+            json!({"name": "Kapatiran", "currency": "HKD", "host_country": host,
+                   "home_country": "PH", "time_zone": null})
+        };
+        let reply = app.post("/v1/groups", &null_zone("ID")).await;
+        assert_refused_at(&reply, "/time_zone");
         assert_eq!(group_count(&app).await, before);
+        let reply = app.post("/v1/groups", &null_zone("HK")).await;
+        assert_eq!(created(&reply)["time_zone"], "Asia/Hong_Kong");
 
         let reply = group(&app, "ID", Some("Asia/Jakarta")).await;
         assert_eq!(created(&reply)["time_zone"], "Asia/Jakarta");
@@ -590,3 +599,32 @@ both_backends!(
         assert!(checked > 40, "{checked} routes checked");
     }
 );
+
+/// openapi.yaml lists the zones the service knows, and the host countries whose zone a group
+/// takes when it names none, so that generated clients know them too.
+#[test]
+fn the_document_lists_the_time_zones_and_the_host_countries_with_one() {
+    let schemas = &support::openapi::spec()["components"]["schemas"];
+    let documented: Vec<&str> = schemas["TimeZone"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let mut known: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    known.sort_unstable();
+    assert_eq!(documented, known);
+
+    let countries: Vec<&str> =
+        schemas["CreateGroup"]["anyOf"][1]["properties"]["host_country"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+    let table: Vec<&str> = msai_ledger::domain::dates::HOST_COUNTRY_ZONES
+        .iter()
+        .map(|(country, _)| *country)
+        .collect();
+    assert_eq!(countries, table);
+}
