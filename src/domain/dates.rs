@@ -183,6 +183,23 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Every zone is within a day of UTC, so a group's today is UTC's date, the day before
+        /// or the day after: the bound of a booking a day after the group's today is never
+        /// more than two days after UTC's.
+        #[test]
+        fn a_group_s_today_is_within_a_day_of_utc_s(
+            seconds in 0i64..4_102_444_800,
+            zone in 0..chrono_tz::TZ_VARIANTS.len(),
+        ) {
+            let instant = DateTime::from_timestamp(seconds, 0).unwrap();
+            let zone = chrono_tz::TZ_VARIANTS[zone];
+            let local = Clock::Fixed(instant).today_in(zone);
+            let difference = (local - instant.date_naive()).num_days();
+            proptest::prop_assert!((-1..=1).contains(&difference), "{zone} at {instant}: {local}");
+        }
+    }
+
     #[test]
     fn time_zone_names_are_the_tz_database_s() {
         assert_eq!(
