@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::HashSet;
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Duration};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use support::app::{Reply, TestApp, assert_problem};
@@ -299,14 +299,14 @@ both_backends!(
     a_member_registered_with_only_a_name_and_countries_gets_the_defaults,
     |app| async move {
         let g = app.create_group("Bayanihan").await;
-        let before = Utc::now().date_naive().to_string();
+        let before = support::app::hong_kong_today().to_string();
         let reply = app
             .post(
                 &members(&g),
                 &json!({"name": "Ana", "home_country": "ID", "host_country": "HK"}),
             )
             .await;
-        let after = Utc::now().date_naive().to_string();
+        let after = support::app::hong_kong_today().to_string();
         assert_status(&reply, StatusCode::CREATED);
         let member = &reply.body;
         assert_eq!(member["sex"], "undisclosed");
@@ -324,8 +324,8 @@ both_backends!(
     invalid_member_details_are_refused_with_a_pointer_and_register_no_one,
     |app| async move {
         let g = app.create_group("Bayanihan").await;
-        let this_year = Utc::now().year();
-        let today = Utc::now().date_naive();
+        let today = support::app::hong_kong_today();
+        let this_year = today.year();
         let base = member_body("Ana");
         let cases = [
             (with(base.clone(), "name", "   "), "/name"),

@@ -125,8 +125,9 @@ async fn savings_group(app: &TestApp) -> String {
     g
 }
 
+/// The group's today: the test groups meet in Hong Kong.
 fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+    support::app::hong_kong_today()
 }
 
 // ---------------------------------------------------------------------------------------------

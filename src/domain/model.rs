@@ -49,6 +49,8 @@ pub struct NewGroup {
     pub currency: Currency,
     pub host_country: String,
     pub home_country: String,
+    /// Named by the request, or its host country's (see `dates::host_country_zone`).
+    pub time_zone: super::dates::Tz,
     /// Open the standard chart of accounts in the group's currency at once (see
     /// `operations::standard_chart`); otherwise accounts are opened as they are first needed.
     pub standard_chart: bool,

@@ -114,12 +114,15 @@ pub struct GroupProfile {
     pub status_on: Option<NaiveDate>,
     pub accredited_on: Option<NaiveDate>,
     pub distribution_basis: Basis,
+    /// Where the group meets: "today" for the group is the date there.
+    pub time_zone: super::dates::Tz,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct GroupUpdate {
     pub status: Option<(GroupStatus, NaiveDate)>,
     pub distribution_basis: Option<Basis>,
+    pub time_zone: Option<super::dates::Tz>,
 }
 
 impl GroupStatus {

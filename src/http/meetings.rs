@@ -103,7 +103,13 @@ impl CreateMeeting {
     }
 
     /// Reads the meeting; `directory` holds the ids of the members it names by number.
-    fn parse(self, created_by: Uuid, directory: &[(i64, Uuid)]) -> Result<NewMeeting, ApiError> {
+    /// The meeting is held on `today` (the group's) unless it names its date.
+    fn parse(
+        self,
+        created_by: Uuid,
+        directory: &[(i64, Uuid)],
+        today: NaiveDate,
+    ) -> Result<NewMeeting, ApiError> {
         let resolve = |reference: MemberRef, pointer: String| -> Result<Uuid, ApiError> {
             match reference {
                 MemberRef::Id(id) => Ok(id),
@@ -121,7 +127,7 @@ impl CreateMeeting {
                     }),
             }
         };
-        let held_on = booking_date("/held_on", self.held_on)?;
+        let held_on = booking_date("/held_on", self.held_on, today)?;
         if self.events.is_empty() && self.attendance.is_empty() {
             return Err(ApiError::invalid_field(
                 "/events",
@@ -395,18 +401,20 @@ pub struct MeetingSheet {
 }
 
 impl MeetingSheet {
-    /// Reads a CSV meeting sheet; the meeting's date and note come from the query. A refusal
-    /// names the row and column at fault, or the query parameter.
+    /// Reads a CSV meeting sheet; the meeting's date and note come from the query, and the
+    /// date is the group's `today` when the query names none. A refusal names the row and
+    /// column at fault, or the query parameter.
     pub fn read(
         bytes: &[u8],
         held_on: Option<&str>,
         note: Option<&str>,
         created_by: Uuid,
+        today: NaiveDate,
     ) -> Result<MeetingSheet, ApiError> {
         let (request, canonical, csv) = Self::request(bytes, held_on, note)?;
         // With no directory: a member named by number is one no member has.
         let meeting = request
-            .parse(created_by, &[])
+            .parse(created_by, &[], today)
             .map_err(|e| in_rows(e, &csv))?;
         Ok(MeetingSheet { meeting, canonical })
     }
@@ -584,6 +592,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let limit = state.meeting_body_limit_bytes;
     let (meeting, canonical, csv) = if is_csv(&request) {
         let params = QueryParams::parse(raw.as_deref(), &["held_on", "note"])?;
@@ -601,7 +610,7 @@ pub async fn create(
             MeetingSheet::request(&bytes, params.text("held_on"), params.text("note"))?;
         let directory = directory(&state, group_id, &request).await?;
         let meeting = request
-            .parse(caller.id(), &directory)
+            .parse(caller.id(), &directory, today)
             .map_err(|e| in_rows(e, &csv))?;
         (meeting, canonical, Some(csv))
     } else {
@@ -616,7 +625,7 @@ pub async fn create(
             })?;
         let directory = directory(&state, group_id, &body.value).await?;
         (
-            body.value.parse(caller.id(), &directory)?,
+            body.value.parse(caller.id(), &directory, today)?,
             body.canonical,
             None,
         )

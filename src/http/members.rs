@@ -69,8 +69,8 @@ pub struct CreateMember {
 }
 
 impl CreateMember {
-    fn parse(self) -> Result<NewMember, ApiError> {
-        let birth_year = birth_year(self.birth_year)?;
+    fn parse(self, today: NaiveDate) -> Result<NewMember, ApiError> {
+        let birth_year = birth_year(self.birth_year, today.year())?;
         Ok(NewMember {
             name: text_field("/name", &self.name, MAX_NAME_CHARS, false)?,
             sex: self.sex,
@@ -79,7 +79,7 @@ impl CreateMember {
             host_country: country("/host_country", &self.host_country)?,
             occupation: optional_text("/occupation", self.occupation, MAX_DETAIL_CHARS)?,
             contact: optional_text("/contact", self.contact, MAX_DETAIL_CHARS)?,
-            joined_on: booking_date("/joined_on", self.joined_on)?,
+            joined_on: booking_date("/joined_on", self.joined_on, today)?,
         })
     }
 }
@@ -178,9 +178,8 @@ fn double_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i
     optional_year(d).map(Some)
 }
 
-/// A birth year a member may have: from 1900 to this year.
-fn birth_year(year: Option<i64>) -> Result<Option<i32>, ApiError> {
-    let this_year = Utc::now().year();
+/// A birth year a member may have: from 1900 to `this_year` (the group's).
+fn birth_year(year: Option<i64>, this_year: i32) -> Result<Option<i32>, ApiError> {
     match year {
         None => Ok(None),
         Some(year) => i32::try_from(year)
@@ -198,7 +197,11 @@ fn birth_year(year: Option<i64>) -> Result<Option<i32>, ApiError> {
 
 impl PatchMember {
     /// The correction of who the member is that the patch asks for, if any.
-    fn correction(&mut self, corrected_by: Uuid) -> Result<Option<MemberCorrection>, ApiError> {
+    fn correction(
+        &mut self,
+        corrected_by: Uuid,
+        today: NaiveDate,
+    ) -> Result<Option<MemberCorrection>, ApiError> {
         let asked = self.name.is_some()
             || self.sex.is_some()
             || self.birth_year.is_some()
@@ -230,7 +233,7 @@ impl PatchMember {
             },
             sex: self.sex,
             birth_year: match self.birth_year {
-                Some(year) => Some(birth_year(year)?),
+                Some(year) => Some(birth_year(year, today.year())?),
                 None => None,
             },
             home_country: match self.home_country.take() {
@@ -242,7 +245,7 @@ impl PatchMember {
                 None => None,
             },
             joined_on: match self.joined_on {
-                Some(on) => Some(booking_date("/joined_on", Some(on))?),
+                Some(on) => Some(booking_date("/joined_on", Some(on), today)?),
                 None => None,
             },
             reason,
@@ -250,8 +253,8 @@ impl PatchMember {
         }))
     }
 
-    fn parse(mut self, corrected_by: Uuid) -> Result<MemberUpdate, ApiError> {
-        let correction = self.correction(corrected_by)?;
+    fn parse(mut self, corrected_by: Uuid, today: NaiveDate) -> Result<MemberUpdate, ApiError> {
+        let correction = self.correction(corrected_by, today)?;
         let status = match (self.status, self.status_on) {
             (None, None) => None,
             (None, Some(_)) => {
@@ -263,7 +266,9 @@ impl PatchMember {
                     "is required with a status",
                 ));
             }
-            (Some(status), Some(on)) => Some((status, booking_date("/status_on", Some(on))?)),
+            (Some(status), Some(on)) => {
+                Some((status, booking_date("/status_on", Some(on), today)?))
+            }
         };
         let clear_or = |pointer: &str,
                         v: Option<Option<String>>|
@@ -408,7 +413,8 @@ pub async fn create(
     body: JsonBody<CreateMember>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
-    let member = body.value.parse()?;
+    let today = state.today(group_id).await?;
+    let member = body.value.parse(today)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         key.0,
@@ -553,7 +559,8 @@ pub async fn update(
     body: JsonBody<PatchMember>,
 ) -> Result<Response, ApiError> {
     let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
-    let update = body.value.parse(caller.id())?;
+    let today = state.today(group_id).await?;
+    let update = body.value.parse(caller.id(), today)?;
     let record = state
         .store
         .update_member(group_id, member_id, update)
@@ -767,6 +774,7 @@ pub async fn contribute(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let c = body.value;
     let member_id = member_in_body(&state, group_id, c.member_id, "/member_id").await?;
     let event = NewMemberEvent {
@@ -780,7 +788,7 @@ pub async fn contribute(
             .transpose()?,
         fund: c.fund,
         channel: c.channel,
-        booked_on: booking_date("/booked_on", c.booked_on)?,
+        booked_on: booking_date("/booked_on", c.booked_on, today)?,
         receipt_no: optional_text("/receipt_no", c.receipt_no, MAX_RECEIPT_CHARS)?,
         created_by: Some(caller.id()),
         // Written with the contribution, in its commit, when it is written with others.
@@ -813,6 +821,7 @@ pub async fn withdraw(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let w = body.value;
     let WithdrawFrom::Savings = w.from;
     let member_id = member_in_body(&state, group_id, w.member_id, "/member_id").await?;
@@ -823,7 +832,7 @@ pub async fn withdraw(
         currency: None,
         fund: Fund::Savings,
         channel: w.channel,
-        booked_on: booking_date("/booked_on", w.booked_on)?,
+        booked_on: booking_date("/booked_on", w.booked_on, today)?,
         receipt_no: None,
         created_by: Some(caller.id()),
         // Written with the withdrawal, in its commit, when it is written with others.

@@ -30,6 +30,7 @@ pub mod query;
 pub mod report;
 pub mod reports;
 pub mod statement_page;
+pub mod today;
 pub mod transactions;
 pub mod users;
 pub mod write;
@@ -56,6 +57,10 @@ pub struct AppState {
     pub limiter: LoginLimiter,
     /// Cells of the indicators describing fewer people than this are suppressed.
     pub suppression_min: u32,
+    /// What time it is (see [`today`]).
+    pub clock: crate::domain::dates::Clock,
+    /// Groups' time zones, kept for a while (see [`today`]).
+    pub zones: Arc<today::GroupZones>,
 }
 
 /// Builds the router and, from the same calls, the list of (method, path, access) it serves,

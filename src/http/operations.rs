@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::dto::{
-    GroupView, ListView, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, booking_date, country, currency,
-    text_field,
+    self, GroupView, ListView, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, booking_date, country,
+    currency, text_field,
 };
 use super::error::ApiError;
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
@@ -109,6 +109,9 @@ pub struct PatchGroup {
     pub status_on: Option<NaiveDate>,
     #[serde(default)]
     pub distribution_basis: Option<Basis>,
+    /// An IANA time zone name: where the group now meets.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 pub async fn update_group(
@@ -119,10 +122,20 @@ pub async fn update_group(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let p = body.value;
+    let time_zone = p
+        .time_zone
+        .as_deref()
+        .map(|name| dto::time_zone("/time_zone", name))
+        .transpose()?;
+    // A status changed with the time zone takes its default date in the new zone.
+    let today = match time_zone {
+        Some(zone) => state.clock.today_in(zone),
+        None => state.today(group_id).await?,
+    };
     let status = match (p.status, p.status_on) {
         (None, None) => None,
         (None, Some(_)) => return Err(ApiError::invalid_field("/status_on", "goes with a status")),
-        (Some(status), on) => Some((status, booking_date("/status_on", on)?)),
+        (Some(status), on) => Some((status, booking_date("/status_on", on, today)?)),
     };
     // Accreditation is the network's decision, not the group's own.
     if status.is_some() && !caller.is_admin() {
@@ -140,10 +153,14 @@ pub async fn update_group(
             GroupUpdate {
                 status,
                 distribution_basis: p.distribution_basis,
+                time_zone,
             },
         )
-        .await?;
-    Ok(json_response(StatusCode::OK, &GroupView::of(&group)))
+        .await;
+    if time_zone.is_some() {
+        state.zones.forget(group_id);
+    }
+    Ok(json_response(StatusCode::OK, &GroupView::of(&group?)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,10 +341,11 @@ pub async fn update_investment(
     body: JsonBody<PatchInvestment>,
 ) -> Result<Response, ApiError> {
     let (group_id, investment_id) = investment_ids(&group_id, &investment_id)?;
+    let today = state.today(group_id).await?;
     let p = body.value;
     let update = InvestmentUpdate {
         status: p.status,
-        on: booking_date("/status_on", p.status_on)?,
+        on: booking_date("/status_on", p.status_on, today)?,
         created_by: Some(caller.id()),
     };
     let record = state
@@ -444,12 +462,13 @@ async fn record_investment_event(
 ) -> Result<Response, ApiError> {
     let (group_id, investment_id) = investment_ids(group_id, investment_id)?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let event = NewInvestmentEvent {
         investment_id,
         kind,
         amount,
         account: optional_account(account),
-        booked_on: booking_date("/booked_on", booked_on)?,
+        booked_on: booking_date("/booked_on", booked_on, today)?,
         note: optional_label("/note", note)?,
         created_by: Some(caller.id()),
     };
@@ -686,7 +705,7 @@ pub struct CreateRemittance {
 }
 
 impl CreateRemittance {
-    fn parse(self, member_id: Uuid) -> Result<RemittanceDetails, ApiError> {
+    fn parse(self, member_id: Uuid, today: NaiveDate) -> Result<RemittanceDetails, ApiError> {
         let send_currency = currency("/send_currency", &self.send_currency)?;
         let receive_currency = currency("/receive_currency", &self.receive_currency)?;
         let send = amount("/send_amount", &self.send_amount, send_currency)?;
@@ -760,7 +779,7 @@ impl CreateRemittance {
             send_country: country("/send_country", &self.send_country)?,
             receive_country: country("/receive_country", &self.receive_country)?,
             uses,
-            booked_on: booking_date("/booked_on", self.booked_on)?,
+            booked_on: booking_date("/booked_on", self.booked_on, today)?,
         })
     }
 }
@@ -880,7 +899,8 @@ pub async fn create_remittance(
     let member_id =
         super::members::member_in_body(&state, group_id, body.value.member_id, "/member_id")
             .await?;
-    let details = body.value.parse(member_id)?;
+    let today = state.today(group_id).await?;
+    let details = body.value.parse(member_id, today)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),
@@ -1057,6 +1077,7 @@ pub async fn create_transfer(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let t = body.value;
     let transfer = NewTransfer {
         from: AccountRef::parse(&t.from),
@@ -1067,7 +1088,7 @@ pub async fn create_transfer(
         applied_rate: optional_rate("/applied_rate", t.applied_rate.as_deref())?,
         mid_market_rate: optional_rate("/mid_market_rate", t.mid_market_rate.as_deref())?,
         rate_source: optional_label("/rate_source", t.rate_source)?,
-        booked_on: booking_date("/booked_on", t.booked_on)?,
+        booked_on: booking_date("/booked_on", t.booked_on, today)?,
         description: t
             .description
             .map(|d| text_field("/description", &d, MAX_DESCRIPTION_CHARS, false))
@@ -1234,10 +1255,11 @@ pub async fn create_distribution(
     body: JsonBody<CreateDistribution>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
+    let today = state.today(group_id).await?;
     let d = body.value;
-    let booked_on = booking_date("/booked_on", d.booked_on)?;
+    let booked_on = booking_date("/booked_on", d.booked_on, today)?;
     let as_of = match d.as_of {
-        Some(date) => booking_date("/as_of", Some(date))?,
+        Some(date) => booking_date("/as_of", Some(date), today)?,
         None => booked_on,
     };
     let request = NewDistribution {
@@ -1381,6 +1403,7 @@ pub async fn exit_member(
 ) -> Result<Response, ApiError> {
     let (group_id, member_id) = super::members::member_path(&state, &group_id, &member_id).await?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let e = body.value;
     let status = match e.status {
         LeavingStatus::ReturnedHome => MemberStatus::ReturnedHome,
@@ -1394,7 +1417,7 @@ pub async fn exit_member(
     }
     let request = MemberExit {
         status,
-        on: booking_date("/on", e.on)?,
+        on: booking_date("/on", e.on, today)?,
         channel: e.channel,
         keep_capital: e.keep_capital,
         created_by: Some(caller.id()),

@@ -23,10 +23,7 @@ impl QueryParams {
             if !allowed.contains(&name.as_str()) {
                 return Err(ApiError::invalid_parameter(
                     &name,
-                    format!(
-                        "unknown parameter; this route accepts: {}",
-                        allowed.join(", ")
-                    ),
+                    unknown_parameter(allowed),
                 ));
             }
             if map.insert(name.clone(), value).is_some() {
@@ -117,6 +114,18 @@ impl QueryParams {
             return Err(invalid());
         }
         Ok(Some(value.to_string()))
+    }
+}
+
+/// Why a parameter the route does not take is refused, with what it takes instead.
+fn unknown_parameter(allowed: &[&str]) -> String {
+    if allowed.is_empty() {
+        "unknown parameter; this route accepts no query parameters".to_string()
+    } else {
+        format!(
+            "unknown parameter; this route accepts: {}",
+            allowed.join(", ")
+        )
     }
 }
 

@@ -407,6 +407,8 @@ pub trait Store:
         idempotency: Option<Idempotency<'_, Group>>,
     ) -> StoreResult<Written<Group>>;
     async fn list_groups(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<Group>>;
+    /// Every time zone that some group keeps, once each.
+    async fn group_time_zones(&self) -> StoreResult<Vec<crate::domain::dates::Tz>>;
     async fn get_group(&self, group_id: Uuid) -> StoreResult<Group>;
 
     async fn create_account(
@@ -417,6 +419,13 @@ pub trait Store:
     ) -> StoreResult<Written<Account>>;
     async fn list_accounts(&self, group_id: Uuid) -> StoreResult<Vec<Account>>;
     async fn get_account(&self, group_id: Uuid, account: &AccountRef) -> StoreResult<Account>;
+    /// The account with its totals over the entries booked on or before `as_of` only.
+    async fn account_as_of(
+        &self,
+        group_id: Uuid,
+        account: &AccountRef,
+        as_of: NaiveDate,
+    ) -> StoreResult<Account>;
 
     async fn post_transaction(
         &self,

@@ -308,16 +308,21 @@ macro_rules! impl_operations_store {
                 if let Some(basis) = update.distribution_basis {
                     profile.distribution_basis = basis;
                 }
+                if let Some(zone) = update.time_zone {
+                    profile.time_zone = zone;
+                }
                 if profile != group.profile {
                     group.refuse_if_closed()?;
                 }
                 sqlx::query(
-                    "UPDATE groups SET status = $1, status_on = $2, accredited_on = $3, distribution_basis = $4 WHERE id = $5",
+                    "UPDATE groups SET status = $1, status_on = $2, accredited_on = $3, distribution_basis = $4, \
+                     time_zone = $5 WHERE id = $6",
                 )
                 .bind(profile.status.as_str())
                 .bind(profile.status_on)
                 .bind(profile.accredited_on)
                 .bind(profile.distribution_basis.as_str())
+                .bind(profile.time_zone.name())
                 .bind(group_id)
                 .execute(&mut **tx)
                 .await?;

@@ -554,6 +554,8 @@ macro_rules! impl_store {
                         &row.try_get::<String, _>("distribution_basis")?,
                     )
                     .ok_or_else(|| internal("stored distribution basis"))?,
+                    time_zone: $crate::domain::dates::parse_time_zone(&row.try_get::<String, _>("time_zone")?)
+                        .ok_or_else(|| internal("stored time zone"))?,
                 },
             })
         }
@@ -1595,11 +1597,12 @@ macro_rules! impl_store {
                         status_on: None,
                         accredited_on: None,
                         distribution_basis: $crate::domain::operations::Basis::Savings,
+                        time_zone: request.time_zone,
                     },
                 };
                 sqlx::query(
                     "INSERT INTO groups (id, name, currency, host_country, home_country, created_at, \
-                     closed_through, head_sequence, head_hash) VALUES ($1, $2, $3, $4, $5, $6, NULL, 0, $7)",
+                     closed_through, head_sequence, head_hash, time_zone) VALUES ($1, $2, $3, $4, $5, $6, NULL, 0, $7, $8)",
                 )
                 .bind(group.id)
                 .bind(&group.name)
@@ -1608,6 +1611,7 @@ macro_rules! impl_store {
                 .bind(&group.home_country)
                 .bind(group.created_at)
                 .bind(&group.head_hash)
+                .bind(group.profile.time_zone.name())
                 .execute(&mut **tx)
                 .await?;
                 if request.standard_chart {
@@ -1724,6 +1728,28 @@ macro_rules! impl_store {
                     },
                 };
                 Self::finish(tx, &scope, idempotency, outcome).await
+            }
+
+            async fn account_as_of_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                account: &AccountRef,
+                as_of: NaiveDate,
+            ) -> Result<Account, TxError> {
+                Self::read_group(tx, group_id).await?;
+                let account = Self::find_account(tx, group_id, account)
+                    .await?
+                    .ok_or(LedgerError::NotFound("account"))?;
+                let row = sqlx::query(
+                    "SELECT CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+                     CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+                     FROM entries WHERE account_id = $1 AND booked_on <= $2",
+                )
+                .bind(account.id)
+                .bind(as_of)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(Account { debits_minor: row.try_get("debits")?, credits_minor: row.try_get("credits")?, ..account })
             }
 
             async fn statement_in_tx(
@@ -1991,6 +2017,23 @@ macro_rules! impl_store {
                 })
             }
 
+            async fn group_time_zones(&self) -> StoreResult<Vec<$crate::domain::dates::Tz>> {
+                read_tx!(self, |tx| {
+                    let rows = sqlx::query("SELECT DISTINCT time_zone FROM groups ORDER BY time_zone")
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(TxError::from);
+                    rows.and_then(|rows| {
+                        rows.iter()
+                            .map(|row| {
+                                $crate::domain::dates::parse_time_zone(&row.try_get::<String, _>("time_zone")?)
+                                    .ok_or_else(|| internal("stored time zone"))
+                            })
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+            }
+
             async fn get_group(&self, group_id: Uuid) -> StoreResult<Group> {
                 read_tx!(self, |tx| Self::read_group(&mut tx, group_id).await)
             }
@@ -2031,6 +2074,10 @@ macro_rules! impl_store {
                     $crate::store::shared::spawn_writer(self.clone().drain_account_reads());
                 }
                 answer.await.unwrap_or_else($crate::store::shared::unanswered)
+            }
+
+            async fn account_as_of(&self, group_id: Uuid, account: &AccountRef, as_of: NaiveDate) -> StoreResult<Account> {
+                read_tx!(self, |tx| Self::account_as_of_in_tx(&mut tx, group_id, account, as_of).await)
             }
 
             async fn post_transaction(
