@@ -35,7 +35,7 @@ pub async fn close_period(
     body: JsonBody<CreatePeriodClose>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
-    let through = body.value.parse()?;
+    let (through, fx_rates) = body.value.parse()?;
     let write = PreparedWrite::new(
         &state.in_flight,
         key.0,
@@ -47,7 +47,7 @@ pub async fn close_period(
     write.respond(
         state
             .store
-            .close_period(group_id, through, write.idempotency())
+            .close_period(group_id, through, fx_rates, write.idempotency())
             .await,
     )
 }
