@@ -570,7 +570,7 @@ fn network(c: &mut Criterion) {
     ] {
         bench.bench_function(name, |b| {
             b.to_async(&runtime)
-                .iter(|| async { black_box(store.portfolio_report(filter).await.unwrap()) })
+                .iter(|| async { black_box(store.portfolio_report(filter, 3).await.unwrap()) })
         });
     }
     for (name, filter, from, to) in [

@@ -502,11 +502,6 @@ both_backends!(
             json!({"pool": pool, "investment_id": coop, "basis": "equal", "as_of": "2026-07-31",
                "pay_to": "payable", "booked_on": "2026-08-01"})
         };
-        // The half-year's income was closed into the surplus: none of it is left to share here.
-        let reply = app
-            .post_with_key(&distributions, &key(), &from_coop("1.00"))
-            .await;
-        refused(&reply, "pool-exceeds-available", "/pool");
         // New income, shared equally among the five members: PHP 60.00 each.
         let base = format!("/v1/groups/{group}/investments/{coop}");
         created(
@@ -538,7 +533,17 @@ both_backends!(
             balance(&app, &group, &format!("liabilities:payable:{eli}:PHP")).await,
             "60.00"
         );
-        // It has all been shared out now, even though the surplus still holds PHP 2,450.
+        // The half-year's income, closed into the surplus, is still the cooperative's to share:
+        // PHP 2,500 less the PHP 50 lost on a transfer, as far as the surplus holds it.
+        let reply = app
+            .post_with_key(&distributions, &key(), &from_coop("2450.01"))
+            .await;
+        refused(&reply, "pool-exceeds-available", "/pool");
+        created(
+            &app.post_with_key(&distributions, &key(), &from_coop("2450.00"))
+                .await,
+        );
+        // It has all been shared out now.
         let reply = app
             .post_with_key(&distributions, &key(), &from_coop("0.01"))
             .await;
@@ -881,5 +886,508 @@ both_backends!(
                 "{list}: {standing}"
             );
         }
+    }
+);
+
+async fn listed(app: &support::app::TestApp, path: &str) -> usize {
+    ok(&app.get(path).await)["items"].as_array().unwrap().len()
+}
+
+/// The pointers a refusal names, in order.
+fn pointers(reply: &support::app::Reply) -> Vec<String> {
+    reply.body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("errors: {}", reply.body))
+        .iter()
+        .map(|e| s(&e["pointer"]).to_string())
+        .collect()
+}
+
+both_backends!(
+    rates_that_disagree_with_their_amounts_and_negative_costs_are_refused,
+    |app| async move {
+        let Story { group, bea, .. } = story(&app).await;
+        let remittances = format!("/v1/groups/{group}/remittances");
+        let transfers = format!("/v1/groups/{group}/transfers");
+        let remittance = |applied: Option<&str>, mid: Option<&str>, receive: &str| {
+            let mut body = json!({
+                "member_id": bea, "send_amount": "1000.00", "send_currency": "HKD", "fee": "20.00",
+                "receive_amount": receive, "receive_currency": "PHP",
+                "provider": "Padala Express", "channel": "bank", "send_country": "HK",
+                "receive_country": "PH",
+                "uses": [{"purpose": "family_support", "amount": receive}],
+                "booked_on": "2026-07-02"
+            });
+            if let Some(rate) = applied {
+                body["applied_rate"] = json!(rate);
+            }
+            if let Some(rate) = mid {
+                body["mid_market_rate"] = json!(rate);
+            }
+            body
+        };
+        let before = head(&app, &group).await;
+        let count_before = listed(&app, &remittances).await;
+
+        // 9.9 given, 7.0 implied by HKD 1,000 → PHP 7,000.
+        let reply = app
+            .post_with_key(
+                &remittances,
+                &key(),
+                &remittance(Some("9.9"), Some("7.10"), "7000.00"),
+            )
+            .await;
+        refused(&reply, "invalid-field", "/applied_rate");
+        assert_eq!(
+            pointers(&reply),
+            ["/applied_rate", "/send_amount", "/receive_amount"]
+        );
+        assert!(
+            s(&reply.body["detail"]).contains("imply 7"),
+            "{}",
+            reply.body
+        );
+        // The rounding of a minor unit is allowed: 1,000.00 × 7 = 7,000.00 against 7,000.08 (at
+        // most 0.01 PHP + 7 × 0.01 HKD apart); 7,000.09 is not.
+        created(
+            &app.post_with_key(
+                &remittances,
+                &key(),
+                &remittance(Some("7"), None, "7000.08"),
+            )
+            .await,
+        );
+        let reply = app
+            .post_with_key(
+                &remittances,
+                &key(),
+                &remittance(Some("7"), None, "7000.09"),
+            )
+            .await;
+        refused(&reply, "invalid-field", "/applied_rate");
+        // A rate above the mid-market rate whose margin more than pays the fee: at 7.00 against
+        // 6.50, the margin is −76.92 and the cost −56.92 (−5.69 %).
+        let reply = app
+            .post_with_key(
+                &remittances,
+                &key(),
+                &remittance(Some("7.00"), Some("6.50"), "7000.00"),
+            )
+            .await;
+        refused(&reply, "invalid-field", "/applied_rate");
+        assert_eq!(
+            pointers(&reply),
+            ["/applied_rate", "/mid_market_rate", "/fee"]
+        );
+        assert!(
+            s(&reply.body["detail"]).contains("-56.92"),
+            "{}",
+            reply.body
+        );
+        // A rate derived from the amounts is named by the amount received.
+        let reply = app
+            .post_with_key(
+                &remittances,
+                &key(),
+                &remittance(None, Some("6.50"), "7000.00"),
+            )
+            .await;
+        assert_eq!(
+            pointers(&reply),
+            ["/receive_amount", "/mid_market_rate", "/fee"]
+        );
+
+        // Transfers between currencies obey the same rules.
+        let transfer = |applied: Option<&str>, mid: Option<&str>| {
+            let mut body = json!({"from": "assets:cash:HKD", "to": "assets:home-bank:PHP",
+                                  "amount": "100.00", "receive_amount": "700.00", "booked_on": "2026-07-02"});
+            if let Some(rate) = applied {
+                body["applied_rate"] = json!(rate);
+            }
+            if let Some(rate) = mid {
+                body["mid_market_rate"] = json!(rate);
+            }
+            body
+        };
+        let reply = app
+            .post_with_key(&transfers, &key(), &transfer(Some("9.9"), None))
+            .await;
+        refused(&reply, "invalid-field", "/applied_rate");
+        assert_eq!(
+            pointers(&reply),
+            ["/applied_rate", "/amount", "/receive_amount"]
+        );
+        let reply = app
+            .post_with_key(&transfers, &key(), &transfer(None, Some("6")))
+            .await;
+        assert_eq!(
+            pointers(&reply),
+            ["/receive_amount", "/mid_market_rate", "/fee"]
+        );
+
+        // Only the one remittance within the rounding was written.
+        assert_eq!(listed(&app, &remittances).await, count_before + 1);
+        assert_eq!(head(&app, &group).await, before);
+        let costs = ok(&app.get(&remittances).await)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| !s(&r["cost"]["percent"]).starts_with('-'));
+        assert!(costs, "no remittance has a negative cost");
+    }
+);
+
+both_backends!(
+    an_investments_income_is_shared_out_before_and_after_a_period_close,
+    |app| async move {
+        let Story { group, coop, .. } = story(&app).await;
+        let distributions = format!("/v1/groups/{group}/distributions");
+        let share = |pool: &str, on: &str| {
+            json!({"pool": pool, "investment_id": coop, "basis": "equal", "as_of": "2026-06-30",
+                   "pay_to": "payable", "booked_on": on})
+        };
+        // The close moved the cooperative's PHP 2,500 of income (less the PHP 50 lost on a
+        // transfer) into equity:undistributed:PHP: its income is still its own to share out.
+        let first = created(
+            &app.post_with_key(&distributions, &key(), &share("1000.00", "2026-07-01"))
+                .await,
+        )
+        .clone();
+        assert_eq!(first["investment_id"], coop);
+        assert_eq!(first["shares_total"], "1000.00");
+        assert_eq!(
+            balance(&app, &group, "equity:undistributed:PHP").await,
+            "1450.00"
+        );
+        // New income, not yet closed, is taken first from the income account, then the rest
+        // from the undistributed surplus.
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{group}/investments/{coop}/returns"),
+                &key(),
+                &json!({"kind": "income", "amount": "300.00", "booked_on": "2026-07-05"}),
+            )
+            .await,
+        );
+        created(
+            &app.post_with_key(&distributions, &key(), &share("400.00", "2026-07-06"))
+                .await,
+        );
+        assert_eq!(
+            balance(&app, &group, "income:investments:PHP").await,
+            "0.00"
+        );
+        assert_eq!(
+            balance(&app, &group, "equity:undistributed:PHP").await,
+            "1350.00"
+        );
+        // The cooperative has PHP 2,800 − 1,400 = 1,400 not yet shared out, of which the group
+        // holds 1,350.
+        let reply = app
+            .post_with_key(&distributions, &key(), &share("1350.01", "2026-07-06"))
+            .await;
+        refused(&reply, "pool-exceeds-available", "/pool");
+        assert!(
+            s(&reply.body["detail"]).contains("1350.00"),
+            "{}",
+            reply.body
+        );
+        created(
+            &app.post_with_key(&distributions, &key(), &share("1350.00", "2026-07-06"))
+                .await,
+        );
+    }
+);
+
+both_backends!(
+    what_the_group_owes_a_member_is_part_of_her_position_everywhere,
+    |app| async move {
+        let Story { group, ana, .. } = story(&app).await;
+        // A donation of HKD 560 brings the surplus (−60 after the half-year's fees) to HKD 500,
+        // shared equally among the five members as payables: HKD 100 each.
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{group}/transactions"),
+                &key(),
+                &json!({"description": "Donation from the parish", "booked_on": "2026-07-01",
+                        "entries": [
+                    {"account": "assets:cash:HKD", "direction": "debit", "amount": "560.00"},
+                    {"account": "equity:undistributed:HKD", "direction": "credit", "amount": "560.00"}
+                ]}),
+            )
+            .await,
+        );
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{group}/distributions"),
+                &key(),
+                &json!({"pool": "500.00", "currency": "HKD", "basis": "equal",
+                        "as_of": "2026-06-30", "pay_to": "payable", "booked_on": "2026-07-01"}),
+            )
+            .await,
+        );
+        let expected = json!([{"currency": "HKD", "savings": "1500.00", "capital": "0.00",
+                               "payable": "100.00", "available": "1600.00"}]);
+        // The statement: available counts what the group owes her.
+        let statement = app
+            .get(&format!("/v1/groups/{group}/members/{ana}/statement"))
+            .await;
+        support::openapi::assert_reply_matches(
+            "GET",
+            "/v1/groups/{group_id}/members/{member_id}/statement",
+            &statement,
+        );
+        let statement = ok(&statement);
+        assert_eq!(statement["current_balance"], "1500.00");
+        assert_eq!(statement["available_balance"], "1600.00");
+        assert_eq!(statement["position"], expected);
+        // Its printable page.
+        let page = app
+            .get(&format!(
+                "/v1/groups/{group}/members/{ana}/statement?format=html"
+            ))
+            .await;
+        assert!(page.text.contains("Owed to you"), "{}", page.text);
+        assert!(
+            page.text.contains("Available: <strong>1600.00</strong>"),
+            "{}",
+            page.text
+        );
+        // Her record.
+        let record = app.get(&format!("/v1/groups/{group}/members/{ana}")).await;
+        support::openapi::assert_reply_matches(
+            "GET",
+            "/v1/groups/{group_id}/members/{member_id}",
+            &record,
+        );
+        assert_eq!(ok(&record)["position"], expected);
+        // The members' balances report.
+        let report = app
+            .get(&format!("/v1/groups/{group}/reports/member-balances"))
+            .await;
+        let row = ok(&report)["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["member_id"] == ana.as_str())
+            .expect("Ana's row")["balances"]
+            .clone();
+        assert_eq!(row, expected);
+        // Her exit pays out exactly that position.
+        let exit = app
+            .post_with_key(
+                &format!("/v1/groups/{group}/members/{ana}/exit"),
+                &key(),
+                &json!({"status": "exited", "on": "2026-07-15", "channel": "cash"}),
+            )
+            .await;
+        let paid: Vec<(String, String)> = created(&exit)["paid"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (s(&p["account"]).to_string(), s(&p["amount"]).to_string()))
+            .collect();
+        assert_eq!(
+            paid,
+            vec![
+                (format!("liabilities:savings:{ana}"), "1500.00".to_string()),
+                (
+                    format!("liabilities:payable:{ana}:HKD"),
+                    "100.00".to_string()
+                ),
+            ]
+        );
+        let record = app.get(&format!("/v1/groups/{group}/members/{ana}")).await;
+        assert_eq!(ok(&record)["position"][0]["available"], "0.00");
+    }
+);
+
+both_backends!(
+    a_group_of_five_hundred_members_shares_out_in_one_distribution,
+    |app| async move {
+        let group = app
+            .post(
+                "/v1/groups",
+                &json!({"name": "Five Hundred Savers", "currency": "HKD", "host_country": "HK",
+                        "home_country": "PH"}),
+            )
+            .await;
+        let group = s(&created(&group)["id"]).to_string();
+        // Members are added by eight clients at once, as treasurers' phones would.
+        let mut tasks = tokio::task::JoinSet::new();
+        for worker in 0..8 {
+            let client = app.client.clone();
+            let url = app.url(&format!("/v1/groups/{group}/members"));
+            tasks.spawn(async move {
+                let mut ids = Vec::new();
+                for n in (worker..500).step_by(8) {
+                    let reply = client
+                        .post(&url)
+                        .json(&json!({"name": format!("Member {n}"), "sex": "female",
+                                      "home_country": "PH", "host_country": "HK",
+                                      "joined_on": "2026-01-10"}))
+                        .send()
+                        .await
+                        .expect("member request");
+                    assert_eq!(reply.status(), StatusCode::CREATED);
+                    let body: Value = reply.json().await.expect("member body");
+                    ids.push(body["id"].as_str().expect("id").to_string());
+                }
+                ids
+            });
+        }
+        let mut members = 0;
+        while let Some(ids) = tasks.join_next().await {
+            members += ids.expect("worker").len();
+        }
+        assert_eq!(members, 500);
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{group}/transactions"),
+                &key(),
+                &json!({"description": "Surplus to share", "booked_on": "2026-07-01", "entries": [
+                    {"account": "assets:cash:HKD", "direction": "debit", "amount": "5000.01"},
+                    {"account": "equity:undistributed:HKD", "direction": "credit", "amount": "5000.01"}
+                ]}),
+            )
+            .await,
+        );
+        let reply = app
+            .post_with_key(
+                &format!("/v1/groups/{group}/distributions"),
+                &key(),
+                &json!({"pool": "5000.01", "currency": "HKD", "basis": "equal",
+                        "as_of": "2026-06-30", "pay_to": "payable", "booked_on": "2026-07-01"}),
+            )
+            .await;
+        let d = created(&reply);
+        let shares = d["shares"].as_array().unwrap();
+        assert_eq!(shares.len(), 500);
+        assert_eq!(d["shares_total"], "5000.01");
+        // 10.00 each and the leftover cent to the member who joined first.
+        assert_eq!(shares.iter().filter(|s| s["share"] == "10.01").count(), 1);
+        assert_eq!(shares.iter().filter(|s| s["share"] == "10.00").count(), 499);
+        let transaction = s(&d["transaction_id"]).to_string();
+        let t = app
+            .get(&format!("/v1/groups/{group}/transactions/{transaction}"))
+            .await;
+        assert_eq!(ok(&t)["entries"].as_array().unwrap().len(), 501);
+        let audit = app
+            .get(&format!("/v1/groups/{group}/reports/distribution-audit"))
+            .await;
+        assert_eq!(
+            ok(&audit)["distributions"][0]["matches_recomputation"],
+            true,
+            "{}",
+            audit.body
+        );
+    }
+);
+
+both_backends!(
+    fx_clearing_is_shown_as_a_position_per_pair_and_a_close_revalues_it,
+    |app| async move {
+        let Story { group, .. } = story(&app).await;
+        let statements = format!("/v1/groups/{group}/reports/financial-statements");
+        // HKD 3,000 sent for PHP 21,000 and PHP 3,500 of savings credited as HKD 500: one HKD/PHP
+        // position, worth zero at the events' rate of 7.
+        let plain = app.get(&statements).await;
+        assert_eq!(
+            ok(&plain)["fx_positions"],
+            json!([{"pair": "HKD/PHP", "base": "HKD", "quote": "PHP", "base_amount": "3500.00",
+                    "quote_amount": "-24500.00", "events_rate": "7", "rate": null, "value": null,
+                    "gain_or_loss": null}])
+        );
+        assert_eq!(ok(&plain)["fx_unpaired"], json!([]));
+        // At 7.20 PHP a dollar the PHP 24,500 is worth HKD 3,402.78: a loss of 97.22.
+        let valued = app.get(&format!("{statements}?fx_rate=HKD/PHP:7.20")).await;
+        let template = "/v1/groups/{group_id}/reports/financial-statements";
+        support::openapi::assert_reply_matches("GET", template, &plain);
+        support::openapi::assert_reply_matches("GET", template, &valued);
+        let position = &ok(&valued)["fx_positions"][0];
+        assert_eq!(position["rate"], "7.2");
+        assert_eq!(position["value"], "97.22");
+        assert_eq!(position["gain_or_loss"], "-97.22");
+        let csv = app
+            .get(&format!("{statements}?fx_rate=HKD/PHP:7.20&format=csv"))
+            .await;
+        assert!(
+            csv.text
+                .contains("HKD,fx_position,gain_or_loss,HKD/PHP,at 7.2,-97.22"),
+            "{}",
+            csv.text
+        );
+        // The pair is named as it is reported.
+        let reply = app
+            .get(&format!("{statements}?fx_rate=PHP/HKD:0.1389"))
+            .await;
+        support::openapi::assert_reply_matches("GET", template, &reply);
+        assert_problem(
+            &reply,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-parameter",
+        );
+        assert!(
+            s(&reply.body["detail"]).contains("HKD/PHP"),
+            "{}",
+            reply.body
+        );
+
+        // Closing the third quarter at 7.20 posts the loss and closes it into equity.
+        let closes = format!("/v1/groups/{group}/period-closes");
+        let reversed = app
+            .post_with_key(
+                &closes,
+                &key(),
+                &json!({"through": "2026-09-30",
+                        "fx_rates": [{"base": "PHP", "quote": "HKD", "rate": "0.1389"}]}),
+            )
+            .await;
+        refused(&reversed, "invalid-field", "/fx_rates/0");
+        let close = app
+            .post_with_key(
+                &closes,
+                &key(),
+                &json!({"through": "2026-09-30",
+                        "fx_rates": [{"base": "HKD", "quote": "PHP", "rate": "7.20"}]}),
+            )
+            .await;
+        support::openapi::assert_reply_matches(
+            "POST",
+            "/v1/groups/{group_id}/period-closes",
+            &close,
+        );
+        support::openapi::assert_request_matches(
+            "POST",
+            "/v1/groups/{group_id}/period-closes",
+            &json!({"through": "2026-09-30",
+                    "fx_rates": [{"base": "HKD", "quote": "PHP", "rate": "7.20"}]}),
+        );
+        let close = created(&close).clone();
+        let revaluations = close["revaluations"].as_array().unwrap();
+        assert_eq!(revaluations.len(), 1);
+        assert_eq!(revaluations[0]["pair"], "HKD/PHP");
+        assert_eq!(revaluations[0]["gain_or_loss"], "-97.22");
+        assert_eq!(revaluations[0]["currency"], "HKD");
+        assert_eq!(balance(&app, &group, "assets:fx:HKD").await, "3402.78");
+        assert_eq!(balance(&app, &group, "expense:fx-loss:HKD").await, "0.00");
+        assert_eq!(
+            balance(&app, &group, "equity:undistributed:HKD").await,
+            "-157.22"
+        );
+        let transaction = s(&revaluations[0]["transaction_id"]).to_string();
+        let t = app
+            .get(&format!("/v1/groups/{group}/transactions/{transaction}"))
+            .await;
+        assert_eq!(ok(&t)["booked_on"], "2026-09-30");
+        assert_eq!(ok(&t)["metadata"]["event"], "fx_revaluation");
+        // The position is now worth zero at the closing rate.
+        let after = app.get(&format!("{statements}?fx_rate=HKD/PHP:7.20")).await;
+        let position = &ok(&after)["fx_positions"][0];
+        assert_eq!(position["base_amount"], "3402.78");
+        assert_eq!(position["value"], "0.00");
+        assert_eq!(ok(&after)["fx_unpaired"], json!([]));
+        let verify = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
+        assert_eq!(ok(&verify)["ok"], true, "{}", verify.body);
     }
 );

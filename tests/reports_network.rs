@@ -546,10 +546,24 @@ fn portfolio_rows(json: &Value) -> Vec<Vec<String>> {
         for line in json[field].as_array().unwrap() {
             let mut row = vec![breakdown.to_string()];
             row.extend(PORTFOLIO_FIELDS.iter().map(|f| text(&line[f])));
+            row.push("false".to_string());
             rows.push(row);
         }
     }
+    // The women-led lines, whose figures are left empty where they are suppressed.
+    for line in json["by_women_led"].as_array().unwrap() {
+        let mut row = vec!["women_led".to_string()];
+        row.extend(PORTFOLIO_FIELDS.iter().map(|f| text(&line[f])));
+        row.push(line["suppressed"].to_string());
+        rows.push(row);
+    }
     rows
+}
+
+fn portfolio_columns() -> Vec<&'static str> {
+    let mut columns = with_prefix("breakdown", PORTFOLIO_FIELDS);
+    columns.push("suppressed");
+    columns
 }
 
 const CORRIDOR_FIELDS: [&str; 13] = [
@@ -753,7 +767,7 @@ both_backends!(
     the_portfolio_counts_what_each_investment_page_counts,
     |app| async move {
         let Network { .. } = network(&app).await;
-        let columns = with_prefix("breakdown", PORTFOLIO_FIELDS);
+        let columns = portfolio_columns();
         let report = json_and_csv(&app, "/v1/reports/portfolio", &columns, portfolio_rows).await;
         let coop = json!({"currency": "HKD", "count": 1, "committed": "2000.00", "disbursed": "1500.00",
         "book_value": "1500.00", "income": "120.00", "capital_returned": "0.00",
@@ -805,7 +819,7 @@ both_backends!(
         let none = ok(&app.get("/v1/reports/portfolio?home_country=NP").await).clone();
         assert_eq!(
             none,
-            json!({"by_kind": [], "by_sector": [], "by_country": []})
+            json!({"suppression_min": 3, "by_kind": [], "by_sector": [], "by_country": [], "by_women_led": []})
         );
     }
 );
@@ -1288,3 +1302,107 @@ async fn a_corrected_sex_is_what_the_indicators_count_sqlite() {
 async fn a_corrected_sex_is_what_the_indicators_count_postgres() {
     a_corrected_sex_is_what_the_indicators_count(Backend::Postgres).await;
 }
+
+both_backends!(
+    the_portfolio_breaks_investments_down_by_women_led_and_suppresses_small_lines,
+    |app| async move {
+        // In PHP: four women-led investments, three not women-led, one not recorded; in HKD
+        // one women-led and one not (two in all).
+        let home = group(&app, "Sampaguita Savers", "HKD", "HK").await;
+        let mut made = Vec::new();
+        for (women_led, currency, committed) in [
+            (Some(true), "PHP", "1000.00"),
+            (Some(true), "PHP", "2000.00"),
+            (Some(true), "PHP", "3000.00"),
+            (Some(true), "PHP", "4000.00"),
+            (Some(false), "PHP", "500.00"),
+            (Some(false), "PHP", "600.00"),
+            (Some(false), "PHP", "700.00"),
+            (None, "PHP", "50.00"),
+            (Some(true), "HKD", "10.00"),
+            (Some(false), "HKD", "20.00"),
+        ] {
+            let mut body = json!({"name": format!("Venture {}", made.len()), "kind": "enterprise",
+                "sector": "retail", "country": "PH", "currency": currency,
+                "committed_amount": committed});
+            if let Some(led) = women_led {
+                body["women_led"] = json!(led);
+            }
+            made.push(invest(&app, &home, body).await);
+        }
+        support::openapi::assert_reply_matches(
+            "GET",
+            "/v1/reports/portfolio",
+            &app.get("/v1/reports/portfolio").await,
+        );
+        let report = json_and_csv(
+            &app,
+            "/v1/reports/portfolio",
+            &portfolio_columns(),
+            portfolio_rows,
+        )
+        .await;
+        // PHP "unknown" (1) is below 3; the total (8) is published by the other breakdowns, so
+        // the smallest shown line beside it ("false", 3) is suppressed too. Both HKD lines are
+        // below 3.
+        let hidden = |key: &str, currency: &str| json!({"key": key, "currency": currency, "suppressed": true});
+        assert_eq!(
+            report["by_women_led"],
+            json!([
+                hidden("false", "HKD"),
+                hidden("false", "PHP"),
+                hidden("true", "HKD"),
+                {"key": "true", "currency": "PHP", "suppressed": false, "count": 4,
+                 "committed": "10000.00", "disbursed": "0.00", "book_value": "0.00",
+                 "income": "0.00", "capital_returned": "0.00", "written_down": "0.00",
+                 "net_return": "0.00", "roi_percent": null},
+                hidden("unknown", "PHP"),
+            ])
+        );
+        assert_eq!(report["suppression_min"], 3);
+
+        // With a threshold of 1 every line is shown.
+        let open = spawn_with(
+            app.backend,
+            AppConfig {
+                suppression_min: 1,
+                ..AppConfig::default()
+            },
+        )
+        .await
+        .expect("a second service");
+        let g = group(&open, "Sampaguita Savers", "HKD", "HK").await;
+        for led in [true, false] {
+            invest(
+                &open,
+                &g,
+                json!({"name": format!("Venture {led}"), "kind": "enterprise",
+                "sector": "retail", "country": "PH", "currency": "PHP", "women_led": led}),
+            )
+            .await;
+        }
+        let report = json_and_csv(
+            &open,
+            "/v1/reports/portfolio",
+            &portfolio_columns(),
+            portfolio_rows,
+        )
+        .await;
+        let keys: Vec<(String, bool, i64)> = report["by_women_led"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    s(&l["key"]),
+                    l["suppressed"] == true,
+                    l["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            vec![("false".into(), false, 1), ("true".into(), false, 1)]
+        );
+    }
+);

@@ -95,6 +95,9 @@ pub struct MemberRecord {
     pub member: Member,
     pub savings: super::model::Account,
     pub capital: super::model::Account,
+    /// Her payable accounts (`liabilities:payable:<member id>:<CCY>`), by code: what the
+    /// group owes her, part of her position.
+    pub payables: Vec<super::model::Account>,
 }
 
 /// A member's statement: each of their accounts over a period.

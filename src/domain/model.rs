@@ -215,6 +215,9 @@ pub struct PeriodClose {
     /// The transaction that moved the period's income and expense into
     /// `equity:undistributed:<currency>`; none when there was nothing to move.
     pub closing_transaction_id: Option<Uuid>,
+    /// The FX positions revalued at the closing rates given, each posted before the closing
+    /// transaction so that its gain or loss is closed with the period.
+    pub revaluations: Vec<super::fx::Revaluation>,
 }
 
 /// The outcome of re-deriving a group's chain and balances from its journal.

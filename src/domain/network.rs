@@ -226,6 +226,8 @@ pub struct Holding {
     pub country: String,
     pub currency: Currency,
     pub committed_minor: Option<i64>,
+    /// Whether the enterprise is led by women; none when it was not recorded.
+    pub women_led: Option<bool>,
     pub figures: InvestmentFigures,
 }
 
@@ -274,6 +276,70 @@ pub struct Portfolio {
     pub by_kind: Vec<PortfolioLine>,
     pub by_sector: Vec<PortfolioLine>,
     pub by_country: Vec<PortfolioLine>,
+    /// Keyed `true`, `false` or `unknown` (not recorded); a line whose figures could single
+    /// out fewer investments than the suppression threshold is suppressed.
+    pub by_women_led: Vec<SuppressedLine>,
+}
+
+/// A breakdown line that is shown, or suppressed (its key and currency only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuppressedLine {
+    pub key: String,
+    pub currency: Currency,
+    /// None when suppressed.
+    pub figures: Option<PortfolioLine>,
+}
+
+/// The key of a holding in the women-led breakdown.
+pub fn women_led_key(holding: &Holding) -> String {
+    match holding.women_led {
+        Some(true) => "true".into(),
+        Some(false) => "false".into(),
+        None => "unknown".into(),
+    }
+}
+
+/// Suppresses the lines of a breakdown that count fewer than `suppression_min` investments,
+/// as the indicators suppress cells of fewer members. The lines of one currency add up to the
+/// currency's total, which the other breakdowns publish; so when exactly one line of a
+/// currency is suppressed and the total is shown, the smallest shown line beside it is
+/// suppressed too (the first in order when counts tie), lest the total less the shown lines
+/// give it away.
+pub fn suppress_small_lines(
+    lines: Vec<PortfolioLine>,
+    suppression_min: u32,
+) -> Vec<SuppressedLine> {
+    let min = i64::from(suppression_min);
+    let mut hidden: Vec<bool> = lines.iter().map(|l| l.count < min).collect();
+    let mut currencies: Vec<Currency> = lines.iter().map(|l| l.currency).collect();
+    currencies.sort_by_key(|c| c.code());
+    currencies.dedup();
+    for currency in currencies {
+        let of_currency: Vec<usize> = (0..lines.len())
+            .filter(|i| lines[*i].currency == currency)
+            .collect();
+        let total: i64 = of_currency.iter().map(|i| lines[*i].count).sum();
+        let suppressed = of_currency.iter().filter(|i| hidden[**i]).count();
+        if total >= min && suppressed == 1 {
+            let partner = of_currency
+                .iter()
+                .filter(|i| !hidden[**i])
+                .min_by_key(|i| lines[**i].count)
+                .copied();
+            if let Some(i) = partner {
+                hidden[i] = true;
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .zip(hidden)
+        .map(|(line, hide)| SuppressedLine {
+            key: line.key.clone(),
+            currency: line.currency,
+            figures: (!hide).then_some(line),
+        })
+        .collect()
 }
 
 /// Holdings added up per (key, currency), in that order.
@@ -299,12 +365,13 @@ pub fn breakdown(holdings: &[Holding], key: impl Fn(&Holding) -> String) -> Vec<
     lines.into_values().collect()
 }
 
-/// The three breakdowns of a set of holdings, each line keyed by (key, currency) in that order.
-pub fn portfolio(holdings: &[Holding]) -> Portfolio {
+/// The breakdowns of a set of holdings, each line keyed by (key, currency) in that order.
+pub fn portfolio(holdings: &[Holding], suppression_min: u32) -> Portfolio {
     Portfolio {
         by_kind: breakdown(holdings, |h| h.kind.as_str().to_string()),
         by_sector: breakdown(holdings, |h| h.sector.clone()),
         by_country: breakdown(holdings, |h| h.country.clone()),
+        by_women_led: suppress_small_lines(breakdown(holdings, women_led_key), suppression_min),
     }
 }
 
@@ -866,6 +933,55 @@ mod tests {
             .map(|c| c.figures.map(|f| f.members))
             .collect();
         assert_eq!(shown, vec![Some(5), None, None]);
+    }
+
+    #[test]
+    fn a_lone_small_women_led_line_cannot_be_worked_out_from_the_total() {
+        let holding = |women_led: Option<bool>, currency: &str| Holding {
+            kind: InvestmentKind::Cooperative,
+            sector: "agriculture".into(),
+            country: "PH".into(),
+            currency: money(currency),
+            committed_minor: None,
+            women_led,
+            figures: InvestmentFigures::default(),
+        };
+        // PHP: 4 women-led, 3 not, 1 unknown; HKD: 1 women-led, 1 not (total 2, below 3).
+        let mut holdings = vec![
+            holding(None, "PHP"),
+            holding(Some(true), "HKD"),
+            holding(Some(false), "HKD"),
+        ];
+        holdings.extend((0..4).map(|_| holding(Some(true), "PHP")));
+        holdings.extend((0..3).map(|_| holding(Some(false), "PHP")));
+        let lines = portfolio(&holdings, 3).by_women_led;
+        let shown: Vec<(String, &str, Option<i64>)> = lines
+            .iter()
+            .map(|l| {
+                (
+                    l.key.clone(),
+                    l.currency.code(),
+                    l.figures.as_ref().map(|f| f.count),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("false".to_string(), "HKD", None),
+                ("false".to_string(), "PHP", None),
+                ("true".to_string(), "HKD", None),
+                ("true".to_string(), "PHP", Some(4)),
+                ("unknown".to_string(), "PHP", None),
+            ]
+        );
+        // With a threshold of 1 nothing is hidden.
+        assert!(
+            portfolio(&holdings, 1)
+                .by_women_led
+                .iter()
+                .all(|l| l.figures.is_some())
+        );
     }
 
     #[test]

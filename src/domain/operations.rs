@@ -420,26 +420,166 @@ impl RemittanceDetails {
     /// currency: fee + FX margin, where FX margin = (mid − applied) / mid × send amount. Without
     /// a mid-market rate the margin is unknown and the cost is the fee alone.
     pub fn cost(&self) -> RemittanceCost {
-        let send = money::to_decimal(self.send_amount_minor, self.send_currency);
+        self.terms().cost().unwrap_or_else(|| {
+            // Only a record kept before rates were checked can be out of exact range: its
+            // margin is then unknown, as without a mid-market rate.
+            let mut terms = self.terms();
+            terms.mid_market_rate = None;
+            terms.cost().unwrap_or(RemittanceCost {
+                fx_margin: None,
+                total: Decimal::ZERO,
+                percent: Decimal::ZERO,
+            })
+        })
+    }
+
+    /// The remittance's terms of conversion, as a transfer's are checked.
+    pub fn terms(&self) -> ConversionTerms {
+        ConversionTerms {
+            send_minor: self.send_amount_minor,
+            send_currency: self.send_currency,
+            receive_minor: self.receive_amount_minor,
+            receive_currency: self.receive_currency,
+            fee_minor: self.fee_minor,
+            applied_rate: self.applied_rate,
+            mid_market_rate: self.mid_market_rate,
+        }
+    }
+}
+
+/// What was sent, received and paid for a conversion (a remittance or a transfer between two
+/// currencies), with the rate applied and, if known, the mid-market rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConversionTerms {
+    pub send_minor: i64,
+    pub send_currency: Currency,
+    pub receive_minor: i64,
+    pub receive_currency: Currency,
+    pub fee_minor: i64,
+    /// Units of the receive currency per unit of the send currency.
+    pub applied_rate: Decimal,
+    pub mid_market_rate: Option<Decimal>,
+}
+
+/// Where each part of a conversion was given in the request, for the errors that name them.
+#[derive(Debug, Clone, Copy)]
+pub struct ConversionFields {
+    pub send: &'static str,
+    pub receive: &'static str,
+    pub fee: &'static str,
+    /// `None` when the rate was derived from the amounts rather than given.
+    pub applied_rate: Option<&'static str>,
+    pub mid_market_rate: &'static str,
+}
+
+impl ConversionTerms {
+    /// The cost as the World Bank's Remittance Prices Worldwide measures it, in the send
+    /// currency: fee + FX margin, where FX margin = (mid − applied) / mid × send amount,
+    /// rounded half to even to the send currency's minor unit; the percentage of the send
+    /// amount to two decimals, half to even. Without a mid-market rate the margin is unknown
+    /// and the cost is the fee alone. `None` when a figure is beyond exact arithmetic.
+    pub fn cost(&self) -> Option<RemittanceCost> {
+        let send = money::to_decimal(self.send_minor, self.send_currency);
         let fee = money::to_decimal(self.fee_minor, self.send_currency);
         let scale = self.send_currency.exponent();
-        let fx_margin = self
-            .mid_market_rate
-            .filter(|mid| !mid.is_zero())
-            .map(|mid| {
-                ((mid - self.applied_rate) / mid * send).round_dp_with_strategy(
-                    scale,
-                    rust_decimal::RoundingStrategy::MidpointNearestEven,
-                )
-            });
-        let total = fee + fx_margin.unwrap_or(Decimal::ZERO);
-        let percent = (total * Decimal::ONE_HUNDRED / send)
+        let fx_margin = match self.mid_market_rate.filter(|mid| !mid.is_zero()) {
+            None => None,
+            Some(mid) => Some(
+                (mid.checked_sub(self.applied_rate)?)
+                    .checked_div(mid)?
+                    .checked_mul(send)?
+                    .round_dp_with_strategy(
+                        scale,
+                        rust_decimal::RoundingStrategy::MidpointNearestEven,
+                    ),
+            ),
+        };
+        let total = fee.checked_add(fx_margin.unwrap_or(Decimal::ZERO))?;
+        let percent = total
+            .checked_mul(Decimal::ONE_HUNDRED)?
+            .checked_div(send)?
             .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven);
-        RemittanceCost {
+        Some(RemittanceCost {
             fx_margin,
             total,
             percent,
+        })
+    }
+
+    /// Whether the applied rate could have turned the amount sent into the amount received
+    /// once each was rounded to its minor unit: |send × rate − receive| is at most one minor
+    /// unit of the receive currency plus rate × one minor unit of the send currency (either
+    /// amount may have been rounded, or cut, by up to one of its units).
+    pub fn rate_agrees(&self) -> bool {
+        let send = money::to_decimal(self.send_minor, self.send_currency);
+        let receive = money::to_decimal(self.receive_minor, self.receive_currency);
+        let send_unit = money::to_decimal(1, self.send_currency);
+        let receive_unit = money::to_decimal(1, self.receive_currency);
+        let check = || -> Option<bool> {
+            let implied = send.checked_mul(self.applied_rate)?;
+            let gap = implied.checked_sub(receive)?.abs();
+            let slack = receive_unit.checked_add(self.applied_rate.checked_mul(send_unit)?)?;
+            Some(gap <= slack)
+        };
+        check().unwrap_or(false)
+    }
+
+    /// Refuses terms whose applied rate disagrees with the amounts, and terms whose cost
+    /// would be negative (an applied rate so far above the mid-market rate that the margin
+    /// more than pays the fee), naming every field involved.
+    pub fn check(&self, fields: ConversionFields) -> Result<(), LedgerError> {
+        use super::error::FieldError;
+        let (send, receive) = (self.send_currency, self.receive_currency);
+        let sent = format!("{} {send}", money::format_amount(self.send_minor, send));
+        let received = format!(
+            "{} {receive}",
+            money::format_amount(self.receive_minor, receive)
+        );
+        if let Some(rate_field) = fields.applied_rate
+            && !self.rate_agrees()
+        {
+            let implied = derived_rate(self.send_minor, send, self.receive_minor, receive);
+            let detail = format!(
+                "the applied rate {} does not turn {sent} into {received} (those amounts imply {implied}); \
+                 the rate and the amounts may differ by the rounding of a minor unit only",
+                self.applied_rate
+            );
+            return Err(LedgerError::Invalid(vec![
+                FieldError::new(rate_field, detail.clone()),
+                FieldError::new(fields.send, detail.clone()),
+                FieldError::new(fields.receive, detail),
+            ]));
         }
+        let Some(cost) = self.cost() else {
+            let detail = "the rates and amounts are beyond exact arithmetic; check them";
+            let mut errors = vec![FieldError::new(fields.mid_market_rate, detail)];
+            if let Some(rate_field) = fields.applied_rate {
+                errors.push(FieldError::new(rate_field, detail));
+            }
+            return Err(LedgerError::Invalid(errors));
+        };
+        if cost.total < Decimal::ZERO {
+            let margin = cost.fx_margin.unwrap_or(Decimal::ZERO);
+            let detail = format!(
+                "the cost would be {} {send} ({} %): the fee of {} {send} plus an FX margin of {margin} {send}, \
+                 since the applied rate {} is above the mid-market rate {}; a cost cannot be negative, so check the rates",
+                cost.total,
+                cost.percent,
+                money::format_amount(self.fee_minor, send),
+                self.applied_rate,
+                self.mid_market_rate.unwrap_or_default(),
+            );
+            let mut errors = vec![
+                FieldError::new(
+                    fields.applied_rate.unwrap_or(fields.receive),
+                    detail.clone(),
+                ),
+                FieldError::new(fields.mid_market_rate, detail.clone()),
+            ];
+            errors.push(FieldError::new(fields.fee, detail));
+            return Err(LedgerError::Invalid(errors));
+        }
+        Ok(())
     }
 }
 
@@ -640,6 +780,8 @@ pub struct ExitOutcome {
 /// the group's basis, and the remittances they sent.
 #[derive(Debug, Clone)]
 pub struct MemberHoldings {
+    /// Her savings, capital and payables as they stand, with what she may draw.
+    pub position: super::position::MemberPosition,
     pub basis: Basis,
     pub investments: Vec<(InvestmentRecord, i64)>,
     pub remittances: Vec<Remittance>,
@@ -708,6 +850,72 @@ mod tests {
         assert_eq!(back_convert(100, &d), Some(30));
         assert_eq!(back_convert(5, &d), Some(2));
         assert_eq!(back_convert(15, &d), Some(4));
+    }
+
+    #[test]
+    fn a_rate_far_from_the_amounts_or_a_negative_cost_is_refused() {
+        // 9.9 given where HKD 1,000 bought PHP 7,000.
+        let refused = details(100_000, 700_000, 2_000, "9.9", Some("7.10")).terms();
+        assert!(!refused.rate_agrees());
+        let fields = ConversionFields {
+            send: "/send_amount",
+            receive: "/receive_amount",
+            fee: "/fee",
+            applied_rate: Some("/applied_rate"),
+            mid_market_rate: "/mid_market_rate",
+        };
+        let pointers = |e: LedgerError| match e {
+            LedgerError::Invalid(fields) => {
+                fields.into_iter().map(|f| f.pointer).collect::<Vec<_>>()
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            pointers(refused.check(fields).unwrap_err()),
+            ["/applied_rate", "/send_amount", "/receive_amount"]
+        );
+        // At 7.00 against a mid-market 6.50 the margin is −76.92 and the fee 20: cost −56.92.
+        let negative = details(100_000, 700_000, 2_000, "7", Some("6.50")).terms();
+        assert_eq!(
+            negative.cost().unwrap().total,
+            "-56.92".parse::<Decimal>().unwrap()
+        );
+        assert_eq!(
+            pointers(negative.check(fields).unwrap_err()),
+            ["/applied_rate", "/mid_market_rate", "/fee"]
+        );
+        assert!(
+            details(100_000, 700_000, 2_000, "7", Some("7.20"))
+                .terms()
+                .check(fields)
+                .is_ok()
+        );
+    }
+
+    proptest::proptest! {
+        /// Any rate, applied to any amount and rounded to the receive currency's minor unit,
+        /// agrees with the amounts; and so does the rate derived from them.
+        #[test]
+        fn a_rate_and_the_amount_it_gives_always_agree(
+            send in 1i64..=10_000_000_000,
+            rate_units in 1i64..=10_000_000,
+            scale in 0u32..=6,
+        ) {
+            let rate = Decimal::new(rate_units, scale);
+            let receive = (Decimal::new(send, 2) * rate)
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven);
+            let mut receive = receive;
+            receive.rescale(2);
+            let receive_minor = i64::try_from(receive.mantissa()).unwrap();
+            proptest::prop_assume!(receive_minor > 0);
+            let mut d = details(send, receive_minor, 0, "1", None);
+            d.applied_rate = rate;
+            proptest::prop_assert!(d.terms().rate_agrees());
+            let hkd = Currency::parse("HKD").unwrap();
+            let php = Currency::parse("PHP").unwrap();
+            d.applied_rate = derived_rate(send, hkd, receive_minor, php);
+            proptest::prop_assert!(d.terms().rate_agrees());
+        }
     }
 
     #[test]

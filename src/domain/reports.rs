@@ -13,6 +13,7 @@ use super::member::MemberRecord;
 use super::model::{Account, Group, Statement};
 use super::money::Currency;
 use super::operations::{Distribution, InvestmentRecord};
+use super::position::MemberPosition;
 
 /// An account's debits and credits over some range of entries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,6 +43,8 @@ pub struct StatementData {
     pub accounts: Vec<Account>,
     pub to_date: HashMap<Uuid, Totals>,
     pub in_period: HashMap<Uuid, Totals>,
+    /// The FX clearing entries booked on or before `to`, per transaction.
+    pub fx_movements: Vec<super::fx::FxMovement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,36 +149,19 @@ pub fn financial_statements(data: &StatementData) -> Vec<CurrencyStatements> {
     by_currency.into_values().collect()
 }
 
-/// One member's balances on a date, per currency: savings and capital (in the group's
-/// currency) and whatever is payable to them in each currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberBalance {
-    pub currency: Currency,
-    pub savings: i64,
-    pub capital: i64,
-    pub payable: i64,
-}
-
-impl MemberBalance {
-    /// What the member may draw at will: savings and payables, never below zero.
-    pub fn available(&self) -> i64 {
-        self.savings.max(0) + self.payable.max(0)
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct MemberBalances {
     pub as_of: Option<NaiveDate>,
-    pub members: Vec<(MemberRecord, Vec<MemberBalance>)>,
+    pub members: Vec<(MemberRecord, MemberPosition)>,
 }
 
-/// Builds each member's balances from the totals of every account on the date.
+/// Each member's position on the date, from the totals of every account on it.
 pub fn member_balances(
     group: &Group,
     members: Vec<MemberRecord>,
     accounts: &[Account],
     totals: &HashMap<Uuid, Totals>,
-) -> Vec<(MemberRecord, Vec<MemberBalance>)> {
+) -> Vec<(MemberRecord, MemberPosition)> {
     let balance = |account: &Account| -> i64 {
         let b = totals
             .get(&account.id)
@@ -184,36 +170,15 @@ pub fn member_balances(
             .balance(account.kind);
         i64::try_from(b).unwrap_or(i64::MAX)
     };
+    let payables: Vec<&Account> = accounts
+        .iter()
+        .filter(|a| a.code.starts_with("liabilities:payable:"))
+        .collect();
     members
         .into_iter()
         .map(|record| {
-            let mut rows: BTreeMap<&'static str, MemberBalance> = BTreeMap::new();
-            fn row<'a>(
-                rows: &'a mut BTreeMap<&'static str, MemberBalance>,
-                currency: Currency,
-            ) -> &'a mut MemberBalance {
-                rows.entry(currency.code()).or_insert(MemberBalance {
-                    currency,
-                    savings: 0,
-                    capital: 0,
-                    payable: 0,
-                })
-            }
-            row(&mut rows, group.currency);
-            row(&mut rows, record.savings.currency).savings = balance(&record.savings);
-            row(&mut rows, record.capital.currency).capital = balance(&record.capital);
-            let prefix = format!("liabilities:payable:{}:", record.member.id);
-            // Payables in other currencies are shown while something is owed in them.
-            for account in accounts.iter().filter(|a| a.code.starts_with(&prefix)) {
-                let owed = balance(account);
-                if owed != 0 || account.currency == group.currency {
-                    row(&mut rows, account.currency).payable += owed;
-                }
-            }
-            let mut balances: Vec<MemberBalance> = rows.into_values().collect();
-            // The group's currency first, then the others by code.
-            balances.sort_by_key(|b| (b.currency != group.currency, b.currency.code()));
-            (record, balances)
+            let position = MemberPosition::of(group.currency, &record, &payables, balance);
+            (record, position)
         })
         .collect()
 }

@@ -647,19 +647,26 @@ impl TrialBalanceView {
 pub struct CreatePeriodClose {
     #[serde(deserialize_with = "crate::domain::dates::deserialize")]
     pub through: NaiveDate,
+    /// Closing rates at which the FX positions are revalued before the close.
+    #[serde(default)]
+    pub fx_rates: Option<Vec<super::operations::FxRateBody>>,
 }
 
 impl CreatePeriodClose {
     /// A period can be closed only once it has ended: `through` may not be after the group's
     /// today.
-    pub fn parse(self, today: NaiveDate) -> Result<NaiveDate, ApiError> {
+    pub fn parse(
+        self,
+        today: NaiveDate,
+    ) -> Result<(NaiveDate, Vec<crate::domain::fx::FxRate>), ApiError> {
         if self.through > today {
             return Err(ApiError::invalid_field(
                 "/through",
                 format!("must not be after today ({today})"),
             ));
         }
-        Ok(self.through)
+        let rates = super::operations::fx_rates("/fx_rates", self.fx_rates)?;
+        Ok((self.through, rates))
     }
 }
 
@@ -671,6 +678,8 @@ pub struct PeriodCloseView {
     /// The transaction that moved the period's income and expense into
     /// `equity:undistributed:<currency>`; null when there was nothing to move.
     pub closing_transaction_id: Option<Uuid>,
+    /// The FX positions revalued at the closing rates given, one transaction each.
+    pub revaluations: Vec<super::reports::RevaluationView>,
 }
 
 impl PeriodCloseView {
@@ -680,6 +689,11 @@ impl PeriodCloseView {
             through: p.through,
             closed_at: p.closed_at,
             closing_transaction_id: p.closing_transaction_id,
+            revaluations: p
+                .revaluations
+                .iter()
+                .map(super::reports::RevaluationView::of)
+                .collect(),
         }
     }
 }

@@ -36,7 +36,7 @@ pub async fn close_period(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let today = state.today(group_id).await?;
-    let through = body.value.parse(today)?;
+    let (through, fx_rates) = body.value.parse(today)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         key.0,
@@ -48,7 +48,7 @@ pub async fn close_period(
     write.respond(
         state
             .store
-            .close_period(group_id, through, write.idempotency())
+            .close_period(group_id, through, fx_rates, write.idempotency())
             .await,
     )
 }

@@ -309,6 +309,8 @@ pub struct MemberView {
     pub status: MemberStatus,
     pub status_on: Option<NaiveDate>,
     pub accounts: MemberAccountsView,
+    /// Her savings, capital and what the group owes her, per currency, as her accounts stand.
+    pub position: Vec<super::reports::BalanceView>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -333,6 +335,11 @@ impl MemberView {
                 savings: AccountView::of(&r.savings),
                 capital: AccountView::of(&r.capital),
             },
+            position: crate::domain::position::MemberPosition::current(r.savings.currency, r)
+                .lines
+                .iter()
+                .map(super::reports::BalanceView::of)
+                .collect(),
             created_at: m.created_at,
         }
     }
@@ -345,7 +352,10 @@ pub struct MemberStatementView {
     pub to: Option<NaiveDate>,
     pub accounts: Vec<StatementView>,
     pub current_balance: String,
+    /// What the member may draw at will in her savings' currency: savings and payables.
     pub available_balance: String,
+    /// Her savings, capital and what the group owes her, per currency, as they stand.
+    pub position: Vec<super::reports::BalanceView>,
     /// The group's distribution basis, by which investment shares are counted.
     pub distribution_basis: Basis,
     pub investments: Vec<InvestmentShareView>,
@@ -381,7 +391,16 @@ impl MemberStatementView {
             to: s.savings.to,
             accounts: vec![StatementView::of(&s.savings), StatementView::of(&s.capital)],
             current_balance: format_amount(balance, savings.currency),
-            available_balance: format_amount(balance.max(0), savings.currency),
+            available_balance: format_amount(
+                holdings.position.available(savings.currency),
+                savings.currency,
+            ),
+            position: holdings
+                .position
+                .lines
+                .iter()
+                .map(super::reports::BalanceView::of)
+                .collect(),
             distribution_basis: holdings.basis,
             investments: holdings
                 .investments

@@ -19,7 +19,7 @@ use crate::domain::money::{Currency, format_total};
 use crate::domain::network::{
     CellFigures, Conversion, ConversionError, ConvertedFigures, ConvertedSavings, CorridorLine,
     IndicatorCell, Indicators, MemberCounts, NetworkFilter, PURPOSES, Portfolio, PortfolioLine,
-    ReturnedMember, SavingsBalance, SavingsReport,
+    ReturnedMember, SavingsBalance, SavingsReport, SuppressedLine,
 };
 use crate::domain::operations::GroupStatus;
 
@@ -187,9 +187,14 @@ const ROUNDING: &str = "each currency converted exactly, summed, then rounded on
 /// The rates given as `rate=HKD:0.1282` (one per currency), read apart from the other
 /// parameters because the name repeats. Returns them and the query without them.
 fn split_rates(raw: Option<&str>) -> Result<(Vec<String>, String), ApiError> {
+    split_repeated(raw, "rate")
+}
+
+/// The values of a parameter that may repeat, and the query without it.
+pub fn split_repeated(raw: Option<&str>, name: &str) -> Result<(Vec<String>, String), ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
         .map_err(|e| ApiError::invalid_parameter("query", e.to_string()))?;
-    let (rates, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(name, _)| name == "rate");
+    let (rates, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(n, _)| n == name);
     let rest = serde_urlencoded::to_string(&rest)
         .map_err(|e| ApiError::invalid_parameter("query", e.to_string()))?;
     Ok((rates.into_iter().map(|(_, value)| value).collect(), rest))
@@ -478,11 +483,61 @@ impl PortfolioLineView {
     }
 }
 
+/// A line of the women-led breakdown: its figures, or none when suppressed.
+#[derive(Serialize)]
+struct SuppressedLineView {
+    key: String,
+    currency: &'static str,
+    suppressed: bool,
+    #[serde(flatten)]
+    figures: Option<PortfolioLineFigures>,
+}
+
+/// A portfolio line's figures without its key and currency.
+#[derive(Serialize)]
+struct PortfolioLineFigures {
+    count: i64,
+    committed: String,
+    disbursed: String,
+    book_value: String,
+    income: String,
+    capital_returned: String,
+    written_down: String,
+    net_return: String,
+    roi_percent: Option<String>,
+}
+
+impl SuppressedLineView {
+    fn of(l: &SuppressedLine) -> Self {
+        SuppressedLineView {
+            key: l.key.clone(),
+            currency: l.currency.code(),
+            suppressed: l.figures.is_none(),
+            figures: l.figures.as_ref().map(|f| {
+                let v = PortfolioLineView::of(f);
+                PortfolioLineFigures {
+                    count: v.count,
+                    committed: v.committed,
+                    disbursed: v.disbursed,
+                    book_value: v.book_value,
+                    income: v.income,
+                    capital_returned: v.capital_returned,
+                    written_down: v.written_down,
+                    net_return: v.net_return,
+                    roi_percent: v.roi_percent,
+                }
+            }),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct PortfolioView {
+    suppression_min: u32,
     by_kind: Vec<PortfolioLineView>,
     by_sector: Vec<PortfolioLineView>,
     by_country: Vec<PortfolioLineView>,
+    by_women_led: Vec<SuppressedLineView>,
 }
 
 fn portfolio_table(view: &PortfolioView) -> Table {
@@ -499,6 +554,7 @@ fn portfolio_table(view: &PortfolioView) -> Table {
         "written_down",
         "net_return",
         "roi_percent",
+        "suppressed",
     ]);
     for (breakdown, lines) in [
         ("kind", &view.by_kind),
@@ -519,8 +575,32 @@ fn portfolio_table(view: &PortfolioView) -> Table {
                 l.written_down.clone(),
                 l.net_return.clone(),
                 cell(l.roi_percent.as_ref()),
+                "false".to_string(),
             ]);
         }
+    }
+    for l in &view.by_women_led {
+        let mut row = vec![
+            "women_led".to_string(),
+            l.key.clone(),
+            l.currency.to_string(),
+        ];
+        match &l.figures {
+            Some(f) => row.extend([
+                f.count.to_string(),
+                f.committed.clone(),
+                f.disbursed.clone(),
+                f.book_value.clone(),
+                f.income.clone(),
+                f.capital_returned.clone(),
+                f.written_down.clone(),
+                f.net_return.clone(),
+                cell(f.roi_percent.as_ref()),
+            ]),
+            None => row.extend(std::iter::repeat_n(String::new(), 9)),
+        }
+        row.push(l.suppressed.to_string());
+        table.push(row);
     }
     table
 }
@@ -539,12 +619,18 @@ pub async fn portfolio(
         by_kind,
         by_sector,
         by_country,
-    } = state.store.portfolio_report(&filter).await?;
+        by_women_led,
+    } = state
+        .store
+        .portfolio_report(&filter, state.suppression_min)
+        .await?;
     let lines = |ls: Vec<PortfolioLine>| ls.iter().map(PortfolioLineView::of).collect();
     let view = PortfolioView {
+        suppression_min: state.suppression_min,
         by_kind: lines(by_kind),
         by_sector: lines(by_sector),
         by_country: lines(by_country),
+        by_women_led: by_women_led.iter().map(SuppressedLineView::of).collect(),
     };
     Ok(respond(
         format,

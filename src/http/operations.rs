@@ -62,6 +62,71 @@ fn rate(pointer: &str, text: &str) -> Result<Decimal, ApiError> {
     }
 }
 
+/// Most closing or valuation rates in one request.
+pub const MAX_FX_RATES: usize = 50;
+
+/// A closing rate as a period close is given it: units of `quote` per unit of `base`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FxRateBody {
+    pub base: String,
+    pub quote: String,
+    pub rate: String,
+}
+
+/// The rates of a request, each checked as a rate between two currencies; at `pointer`.
+pub fn fx_rates(
+    pointer: &str,
+    bodies: Option<Vec<FxRateBody>>,
+) -> Result<Vec<crate::domain::fx::FxRate>, ApiError> {
+    let bodies = bodies.unwrap_or_default();
+    if bodies.len() > MAX_FX_RATES {
+        return Err(ApiError::invalid_field(
+            pointer,
+            format!("must list at most {MAX_FX_RATES} rates"),
+        ));
+    }
+    bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let at = |field: &str| format!("{pointer}/{i}/{field}");
+            Ok(crate::domain::fx::FxRate {
+                pair: crate::domain::fx::Pair {
+                    base: currency(&at("base"), &b.base)?,
+                    quote: currency(&at("quote"), &b.quote)?,
+                },
+                rate: rate(&at("rate"), &b.rate)?,
+            })
+        })
+        .collect()
+}
+
+/// A rate given in a query as `BASE/QUOTE:RATE` (`HKD/PHP:7.20`, units of PHP per HKD).
+pub fn fx_rate_parameter(name: &str, text: &str) -> Result<crate::domain::fx::FxRate, ApiError> {
+    let refuse = |detail: String| ApiError::invalid_parameter(name, detail);
+    let shape = || {
+        refuse(format!(
+            "{text:?} is not BASE/QUOTE:RATE, such as HKD/PHP:7.20 (7.20 PHP for one HKD)"
+        ))
+    };
+    let (pair, value) = text.split_once(':').ok_or_else(shape)?;
+    let (base, quote) = pair.split_once('/').ok_or_else(shape)?;
+    let parse = |code: &str| Currency::parse(code).map_err(|e| refuse(format!("{code:?}: {e}")));
+    let value = rate(name, value).map_err(|_| {
+        refuse(format!(
+            "{value:?} is not a rate above zero written as digits with at most one decimal point"
+        ))
+    })?;
+    Ok(crate::domain::fx::FxRate {
+        pair: crate::domain::fx::Pair {
+            base: parse(base)?,
+            quote: parse(quote)?,
+        },
+        rate: value,
+    })
+}
+
 fn optional_rate(pointer: &str, text: Option<&str>) -> Result<Option<Decimal>, ApiError> {
     text.map(|t| rate(pointer, t)).transpose()
 }
@@ -762,7 +827,7 @@ impl CreateRemittance {
             )
             .into());
         }
-        Ok(RemittanceDetails {
+        let details = RemittanceDetails {
             member_id,
             send_amount_minor: send,
             send_currency,
@@ -780,7 +845,15 @@ impl CreateRemittance {
             receive_country: country("/receive_country", &self.receive_country)?,
             uses,
             booked_on: booking_date("/booked_on", self.booked_on, today)?,
-        })
+        };
+        details.terms().check(ConversionFields {
+            send: "/send_amount",
+            receive: "/receive_amount",
+            fee: "/fee",
+            applied_rate: applied.map(|_| "/applied_rate"),
+            mid_market_rate: "/mid_market_rate",
+        })?;
+        Ok(details)
     }
 }
 

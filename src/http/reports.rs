@@ -21,6 +21,7 @@ use crate::domain::model::AccountRef;
 use crate::domain::money::{Currency, format_amount, format_total};
 use crate::domain::network::{Holding, breakdown};
 use crate::domain::operations::{Basis, PayTo};
+use crate::domain::position::PositionLine;
 use crate::domain::reports::{self, CurrencyStatements, ReportLine};
 
 // ---------------------------------------------------------------------------------------------
@@ -77,6 +78,77 @@ pub struct FinancialStatementsView {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub currencies: Vec<CurrencyStatementsView>,
+    /// The FX clearing accounts as one currency position per pair, as of `to`.
+    pub fx_positions: Vec<FxPositionView>,
+    /// Clearing entries that no pair explains (postings made by hand), per currency.
+    pub fx_unpaired: Vec<FxUnpairedView>,
+}
+
+/// One pair's position: the legs in the two clearing accounts, the rate they were taken at,
+/// and at the rate given (`fx_rate=BASE/QUOTE:RATE`) what they are worth and the gain or loss.
+#[derive(Debug, Serialize)]
+pub struct FxPositionView {
+    pub pair: String,
+    pub base: String,
+    pub quote: String,
+    /// The base currency's clearing leg.
+    pub base_amount: String,
+    /// The quote currency's clearing leg.
+    pub quote_amount: String,
+    /// −quote ÷ base: units of quote per unit of base the events gave on average; at it the
+    /// position is worth zero.
+    pub events_rate: Option<String>,
+    pub rate: Option<String>,
+    /// base + quote ÷ rate, in the base currency.
+    pub value: Option<String>,
+    /// −value: positive a gain, negative a loss, in the base currency.
+    pub gain_or_loss: Option<String>,
+}
+
+impl FxPositionView {
+    fn of(p: &crate::domain::fx::FxPosition) -> Self {
+        let (base, quote) = (p.pair.base, p.pair.quote);
+        FxPositionView {
+            pair: p.pair.name(),
+            base: base.code().to_string(),
+            quote: quote.code().to_string(),
+            base_amount: format_total(p.base_minor, base),
+            quote_amount: format_total(p.quote_minor, quote),
+            events_rate: p.events_rate.map(|r| r.to_string()),
+            rate: p.rate.map(|r| r.to_string()),
+            value: p.value_minor.map(|v| format_total(v, base)),
+            gain_or_loss: p.gain_minor().map(|v| format_total(v, base)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FxUnpairedView {
+    pub currency: String,
+    pub amount: String,
+}
+
+/// A revaluation a period close posted.
+#[derive(Debug, Serialize)]
+pub struct RevaluationView {
+    pub pair: String,
+    pub rate: String,
+    /// In the pair's base currency: positive a gain, negative a loss.
+    pub gain_or_loss: String,
+    pub currency: String,
+    pub transaction_id: Uuid,
+}
+
+impl RevaluationView {
+    pub fn of(r: &crate::domain::fx::Revaluation) -> Self {
+        RevaluationView {
+            pair: r.pair.name(),
+            rate: r.rate.to_string(),
+            gain_or_loss: format_total(r.gain_minor, r.pair.base),
+            currency: r.pair.base.code().to_string(),
+            transaction_id: r.transaction_id,
+        }
+    }
 }
 
 fn lines(lines: &[ReportLine], c: Currency) -> Vec<LineView> {
@@ -174,6 +246,35 @@ fn statements_table(view: &FinancialStatementsView) -> Table {
         );
         add("income_statement", "net_income", &[], &i.net_income);
     }
+    // Each pair's position: its legs, then its value and gain or loss at the rate given.
+    for p in &view.fx_positions {
+        let mut row = |currency: &str, section: &str, amount: Option<&String>| {
+            table.push(vec![
+                currency.to_string(),
+                "fx_position".into(),
+                section.into(),
+                p.pair.clone(),
+                p.rate
+                    .as_ref()
+                    .map_or_else(String::new, |r| format!("at {r}")),
+                cell(amount),
+            ]);
+        };
+        row(&p.base, "base_amount", Some(&p.base_amount));
+        row(&p.quote, "quote_amount", Some(&p.quote_amount));
+        row(&p.base, "value", p.value.as_ref());
+        row(&p.base, "gain_or_loss", p.gain_or_loss.as_ref());
+    }
+    for u in &view.fx_unpaired {
+        table.push(vec![
+            u.currency.clone(),
+            "fx_position".into(),
+            "unpaired".into(),
+            String::new(),
+            String::new(),
+            u.amount.clone(),
+        ]);
+    }
     table
 }
 
@@ -184,10 +285,47 @@ pub async fn financial_statements(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
-    let params = QueryParams::parse(raw.as_deref(), &["from", "to", "format"])?;
+    // `fx_rate` repeats (one a pair), so it is read apart from the other parameters.
+    let (rates, rest) = super::network::split_repeated(raw.as_deref(), "fx_rate")?;
+    let params = QueryParams::parse(Some(&rest), &["from", "to", "format", "fx_rate"])?;
     let format = negotiate(&params, &headers)?;
     let (from, to) = params.date_range()?;
+    let rates = rates
+        .iter()
+        .map(|text| super::operations::fx_rate_parameter("fx_rate", text))
+        .collect::<Result<Vec<_>, _>>()?;
+    if rates.len() > super::operations::MAX_FX_RATES {
+        return Err(ApiError::invalid_parameter(
+            "fx_rate",
+            format!("at most {} rates", super::operations::MAX_FX_RATES),
+        ));
+    }
     let data = state.store.statement_data(group_id, from, to).await?;
+    let group_currency = data.group.currency;
+    crate::domain::fx::check_rates(group_currency, &rates, |_| "fx_rate".to_string()).map_err(
+        |e| match e {
+            crate::domain::error::LedgerError::Invalid(fields) => ApiError::invalid_parameter(
+                "fx_rate",
+                fields
+                    .into_iter()
+                    .map(|f| f.detail)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => ApiError::from(other),
+        },
+    )?;
+    let fx = crate::domain::fx::positions(group_currency, &data.fx_movements, &rates).map_err(
+        |crate::domain::fx::OutOfRange(pair)| {
+            ApiError::invalid_parameter(
+                "fx_rate",
+                format!(
+                    "the {} position valued at this rate is beyond exact arithmetic",
+                    pair.name()
+                ),
+            )
+        },
+    )?;
     let view = FinancialStatementsView {
         group_id,
         from,
@@ -195,6 +333,15 @@ pub async fn financial_statements(
         currencies: reports::financial_statements(&data)
             .iter()
             .map(CurrencyStatementsView::of)
+            .collect(),
+        fx_positions: fx.pairs.iter().map(FxPositionView::of).collect(),
+        fx_unpaired: fx
+            .unpaired
+            .iter()
+            .map(|(c, v)| FxUnpairedView {
+                currency: c.code().to_string(),
+                amount: format_total(*v, *c),
+            })
             .collect(),
     };
     Ok(respond(
@@ -216,6 +363,20 @@ pub struct BalanceView {
     pub payable: String,
     /// Savings and payables: what the member may draw at will.
     pub available: String,
+}
+
+impl BalanceView {
+    /// A member's position in one currency, as every view of it shows it.
+    pub fn of(line: &PositionLine) -> Self {
+        let c = line.currency;
+        BalanceView {
+            currency: c.code().to_string(),
+            savings: format_amount(line.savings, c),
+            capital: format_amount(line.capital, c),
+            payable: format_amount(line.payable, c),
+            available: format_amount(line.available(), c),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -259,12 +420,13 @@ pub async fn member_balances(
     let members = balances
         .members
         .iter()
-        .map(|(record, rows)| MemberBalanceView {
+        .map(|(record, position)| MemberBalanceView {
             member_id: record.member.id,
             name: record.member.name.clone(),
             sex: record.member.sex,
             status: record.member.status,
-            balances: rows
+            balances: position
+                .lines
                 .iter()
                 .map(|b| {
                     let t = &mut totals
@@ -274,13 +436,7 @@ pub async fn member_balances(
                     t[0] += i128::from(b.savings);
                     t[1] += i128::from(b.capital);
                     t[2] += i128::from(b.payable);
-                    BalanceView {
-                        currency: b.currency.code().to_string(),
-                        savings: format_amount(b.savings, b.currency),
-                        capital: format_amount(b.capital, b.currency),
-                        payable: format_amount(b.payable, b.currency),
-                        available: format_amount(b.available(), b.currency),
-                    }
+                    BalanceView::of(b)
                 })
                 .collect(),
         })
@@ -513,6 +669,7 @@ pub async fn investment_register(
             country: r.investment.country.clone(),
             currency: r.investment.currency,
             committed_minor: r.investment.committed_minor,
+            women_led: r.investment.women_led,
             figures: r.figures,
         })
         .collect();

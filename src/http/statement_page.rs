@@ -61,6 +61,20 @@ pub fn html(view: &MemberStatementView) -> String {
         escape(&view.available_balance),
         escape(&m.accounts.savings.currency)
     ));
+    page.push_str(
+        "<h2>Your money in the group</h2>\n<table>\n<tr><th>Currency</th><th>Your savings</th><th>Your capital</th><th>Owed to you (shares not yet paid)</th><th>Available to you</th></tr>\n",
+    );
+    for line in &view.position {
+        page.push_str(&format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            escape(&line.currency),
+            escape(&line.savings),
+            escape(&line.capital),
+            escape(&line.payable),
+            escape(&line.available)
+        ));
+    }
+    page.push_str("</table>\n");
     for account in &view.accounts {
         page.push_str(&format!(
             "<h2>{} ({})</h2>\n<table>\n<tr><th>Date</th><th>No.</th><th>Description</th><th>In</th><th>Out</th><th>Balance</th></tr>\n",

@@ -91,12 +91,18 @@ macro_rules! impl_member_store {
                 let account = |id: Uuid, what: &str| {
                     accounts.get(&id).cloned().ok_or_else(|| internal(format!("a member's {what} account is missing")))
                 };
+                let payables = Self::payables_of_groups(tx, &group_ids).await?;
                 members
                     .into_iter()
                     .map(|member| {
                         Ok(MemberRecord {
                             savings: account(member.savings_account_id, "savings")?,
                             capital: account(member.capital_account_id, "capital")?,
+                            payables: payables
+                                .iter()
+                                .filter(|a| $crate::domain::position::is_payable_of(a, member.id))
+                                .cloned()
+                                .collect(),
                             member,
                         })
                     })
@@ -248,7 +254,7 @@ macro_rules! impl_member_store {
                 .bind(member.number)
                 .execute(&mut **tx)
                 .await?;
-                Self::finish(tx, &scope, idempotency, Ok(MemberRecord { member, savings, capital })).await
+                Self::finish(tx, &scope, idempotency, Ok(MemberRecord { member, savings, capital, payables: Vec::new() })).await
             }
 
             async fn update_member_in_tx(

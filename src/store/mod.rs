@@ -366,7 +366,11 @@ pub trait NetworkStore: Send + Sync + 'static {
         as_of: Option<NaiveDate>,
     ) -> StoreResult<SavingsReport>;
     /// Every investment of the groups, by kind, by sector and by country.
-    async fn portfolio_report(&self, filter: &NetworkFilter) -> StoreResult<Portfolio>;
+    async fn portfolio_report(
+        &self,
+        filter: &NetworkFilter,
+        suppression_min: u32,
+    ) -> StoreResult<Portfolio>;
     /// Remittances booked from `from` to `to` whose transaction (if any) stands, by corridor,
     /// month and currency pair.
     async fn remittance_corridors(
@@ -464,10 +468,13 @@ pub trait Store:
         as_of: Option<NaiveDate>,
     ) -> StoreResult<TrialBalance>;
 
+    /// Closes the period through `through`, first revaluing the FX positions at the closing
+    /// rates given (none: no revaluation).
     async fn close_period(
         &self,
         group_id: Uuid,
         through: NaiveDate,
+        fx_rates: Vec<crate::domain::fx::FxRate>,
         idempotency: Option<Idempotency<'_, PeriodClose>>,
     ) -> StoreResult<Written<PeriodClose>>;
     async fn verify_ledger(&self, group_id: Uuid) -> StoreResult<Verification>;

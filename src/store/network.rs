@@ -154,9 +154,9 @@ macro_rules! impl_network_store {
                 Ok(network::SavingsReport::new(as_of, groups))
             }
 
-            async fn portfolio_in_tx(tx: &mut Tx, filter: &network::NetworkFilter) -> Result<network::Portfolio, TxError> {
+            async fn portfolio_in_tx(tx: &mut Tx, filter: &network::NetworkFilter, suppression_min: u32) -> Result<network::Portfolio, TxError> {
                 let investments = sqlx::query(
-                    "SELECT i.id, i.kind, i.sector, i.country, i.currency, i.committed_minor, \
+                    "SELECT i.id, i.kind, i.sector, i.country, i.currency, i.committed_minor, i.women_led, \
                      CAST(a.debits_minor - a.credits_minor AS BIGINT) AS book_value \
                      FROM investments i JOIN groups g ON g.id = i.group_id JOIN accounts a ON a.id = i.account_id \
                      WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) ORDER BY i.id",
@@ -197,10 +197,11 @@ macro_rules! impl_network_store {
                         country: row.try_get("country")?,
                         currency: currency_of(&row.try_get::<String, _>("currency")?)?,
                         committed_minor: row.try_get("committed_minor")?,
+                        women_led: row.try_get("women_led")?,
                         figures: f,
                     });
                 }
-                Ok(network::portfolio(&holdings))
+                Ok(network::portfolio(&holdings, suppression_min))
             }
 
             async fn corridors_in_tx(
@@ -406,8 +407,8 @@ macro_rules! impl_network_store {
                 read_tx!(self, |tx| Self::savings_in_tx(&mut tx, filter, as_of).await)
             }
 
-            async fn portfolio_report(&self, filter: &network::NetworkFilter) -> StoreResult<network::Portfolio> {
-                read_tx!(self, |tx| Self::portfolio_in_tx(&mut tx, filter).await)
+            async fn portfolio_report(&self, filter: &network::NetworkFilter, suppression_min: u32) -> StoreResult<network::Portfolio> {
+                read_tx!(self, |tx| Self::portfolio_in_tx(&mut tx, filter, suppression_min).await)
             }
 
             async fn remittance_corridors(

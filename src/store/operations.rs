@@ -330,6 +330,129 @@ macro_rules! impl_operations_store {
             }
 
             // ---------------------------------------------------------------------------------
+            // FX clearing read as currency positions
+
+            /// The clearing entries (`assets:fx:<CCY>`) booked on or before `through` (all
+            /// without it), per transaction, with the pair a revaluation (or its reversal)
+            /// names.
+            async fn fx_movements(
+                tx: &mut Tx,
+                group_id: Uuid,
+                through: Option<NaiveDate>,
+            ) -> Result<Vec<$crate::domain::fx::FxMovement>, TxError> {
+                let rows = sqlx::query(
+                    "SELECT e.transaction_id, a.currency, e.direction, e.amount_minor, \
+                     COALESCE(o.metadata, t.metadata) AS metadata \
+                     FROM entries e JOIN accounts a ON a.id = e.account_id \
+                     JOIN transactions t ON t.id = e.transaction_id \
+                     LEFT JOIN transactions o ON o.id = t.reverses_id \
+                     WHERE e.group_id = $1 AND a.group_id = $1 AND a.type = 'asset' AND a.code LIKE 'assets:fx:%' \
+                     AND e.booked_on <= COALESCE($2, '9999-12-31') \
+                     ORDER BY t.sequence",
+                )
+                .bind(group_id)
+                .bind(through)
+                .fetch_all(&mut **tx)
+                .await?;
+                let mut movements: Vec<(Uuid, $crate::domain::fx::FxMovement)> = Vec::new();
+                for row in &rows {
+                    let id: Uuid = row.try_get("transaction_id")?;
+                    let currency = currency_of(&row.try_get::<String, _>("currency")?)?;
+                    let direction: String = row.try_get("direction")?;
+                    let amount: i64 = row.try_get("amount_minor")?;
+                    if movements.last().is_none_or(|(last, _)| *last != id) {
+                        let metadata: String = row.try_get("metadata")?;
+                        let metadata: serde_json::Value = serde_json::from_str(&metadata).map_err(internal)?;
+                        movements.push((id, $crate::domain::fx::FxMovement {
+                            legs: Default::default(),
+                            pair: $crate::domain::fx::revaluation_pair(&metadata),
+                        }));
+                    }
+                    let movement = &mut movements.last_mut().ok_or_else(|| internal("fx movement"))?.1;
+                    let signed = if direction == "debit" { amount } else { -amount };
+                    let leg = movement.legs.entry(currency).or_insert(0);
+                    *leg = leg.checked_add(signed).ok_or_else(|| internal("an FX clearing total is out of range"))?;
+                }
+                Ok(movements.into_iter().map(|(_, m)| m).collect())
+            }
+
+            /// Brings each pair's position to zero at the closing rate given for it: one
+            /// transaction a pair, booked on `through`, between the base currency's clearing
+            /// account and its FX loss (the position was worth more than zero) or gain.
+            async fn revalue_fx(
+                tx: &mut Tx,
+                group: &mut Group,
+                through: NaiveDate,
+                rates: &[$crate::domain::fx::FxRate],
+            ) -> Result<Result<Vec<$crate::domain::fx::Revaluation>, LedgerError>, TxError> {
+                use $crate::domain::fx;
+                if rates.is_empty() {
+                    return Ok(Ok(Vec::new()));
+                }
+                refuse_on_err!(fx::check_rates(group.currency, rates, |i| format!("/fx_rates/{i}")));
+                let movements = Self::fx_movements(tx, group.id, Some(through)).await?;
+                let positions = match fx::positions(group.currency, &movements, rates) {
+                    Ok(p) => p,
+                    Err(fx::OutOfRange(pair)) => {
+                        let index = rates.iter().position(|r| r.pair == pair).unwrap_or(0);
+                        return Ok(Err(LedgerError::invalid(
+                            format!("/fx_rates/{index}/rate"),
+                            format!("the {} position valued at this rate is beyond exact arithmetic", pair.name()),
+                        )));
+                    }
+                };
+                let mut done = Vec::new();
+                for position in positions.pairs {
+                    let (Some(rate), Some(value)) = (position.rate, position.value_minor) else { continue };
+                    if value == 0 {
+                        continue;
+                    }
+                    let base = position.pair.base;
+                    let minor = i64::try_from(value.abs()).map_err(internal)?;
+                    let pointer = format!("/fx_rates/{}", rates.iter().position(|r| r.pair == position.pair).unwrap_or(0));
+                    let clearing = refuse_on_err!(
+                        Self::open_account(tx, group.id, fx_code(base), &format!("FX clearing ({base})"), AccountType::Asset, base, false, &pointer).await?
+                    );
+                    let mut draft = Draft::default();
+                    if value > 0 {
+                        let loss = refuse_on_err!(
+                            Self::open_account(tx, group.id, fx_loss_code(base), &format!("FX loss ({base})"), AccountType::Expense, base, true, &pointer).await?
+                        );
+                        draft.add(&loss, Direction::Debit, minor);
+                        draft.add(&clearing, Direction::Credit, minor);
+                    } else {
+                        let gain = refuse_on_err!(
+                            Self::open_account(tx, group.id, fx_gain_code(base), &format!("FX gain ({base})"), AccountType::Income, base, true, &pointer).await?
+                        );
+                        draft.add(&clearing, Direction::Debit, minor);
+                        draft.add(&gain, Direction::Credit, minor);
+                    }
+                    let description = format!(
+                        "Revaluation of the {} position at {rate} on {through}",
+                        position.pair.name()
+                    );
+                    let metadata = fx::revaluation_metadata(&position, through);
+                    let posting = Posting {
+                        booked_on: through,
+                        description: &description,
+                        metadata: &metadata,
+                        lines: &draft.lines,
+                        accounts: &draft.accounts,
+                        reverses: None,
+                        created_by: None,
+                    };
+                    let transaction = refuse_on_err!(Self::apply_posting(tx, group, posting).await?);
+                    done.push(fx::Revaluation {
+                        pair: position.pair,
+                        rate,
+                        gain_minor: -value,
+                        transaction_id: transaction.id,
+                    });
+                }
+                Ok(Ok(done))
+            }
+
+            // ---------------------------------------------------------------------------------
             // Period close
 
             /// Moves the balances that income and expense accounts had on `through` into
@@ -986,7 +1109,25 @@ macro_rules! impl_operations_store {
                     let fx_send = refuse_on_err!(Self::open_account(tx, group_id, fx_code(send), &format!("FX clearing ({send})"), AccountType::Asset, send, false, "/from").await?);
                     draft.add(&fx_receive, Direction::Credit, received);
                     draft.add(&fx_send, Direction::Debit, amount);
-                    Some(request.applied_rate.unwrap_or_else(|| derived_rate(amount, send, received, receive)))
+                    let rate = request.applied_rate.unwrap_or_else(|| derived_rate(amount, send, received, receive));
+                    let terms = ConversionTerms {
+                        send_minor: amount,
+                        send_currency: send,
+                        receive_minor: received,
+                        receive_currency: receive,
+                        fee_minor: fee,
+                        applied_rate: rate,
+                        mid_market_rate: request.mid_market_rate,
+                    };
+                    let fields = ConversionFields {
+                        send: "/amount",
+                        receive: "/receive_amount",
+                        fee: "/fee",
+                        applied_rate: request.applied_rate.map(|_| "/applied_rate"),
+                        mid_market_rate: "/mid_market_rate",
+                    };
+                    refuse_on_err!(terms.check(fields));
+                    Some(rate)
                 };
                 if fee > 0 {
                     let fees = refuse_on_err!(Self::open_account(tx, group_id, fees_code(send), &format!("Fees ({send})"), AccountType::Expense, send, true, "/fee").await?);
@@ -1144,12 +1285,20 @@ macro_rules! impl_operations_store {
                     (None, c) => c.unwrap_or(group.currency),
                 };
                 let pool = refuse_on_err!(positive_amount(&request.pool, currency, "/pool"));
-                let source_code = match &investment {
-                    Some(_) => investment_income_code(currency),
-                    None => undistributed_code(currency),
+                // An investment's income is attributable to it until it is shared out, before a
+                // period close (in the income account) and after it (in the undistributed
+                // surplus the close moved it to): its pool is taken from the income account as
+                // far as that holds, and the rest from the undistributed surplus.
+                let undistributed_account = Self::find_account(tx, group_id, &AccountRef::Code(undistributed_code(currency))).await?;
+                let held = |account: &Option<Account>| account.as_ref().map_or(0, |a| (a.credits_minor - a.debits_minor).max(0));
+                let income_account = match &investment {
+                    Some(_) => Self::find_account(tx, group_id, &AccountRef::Code(investment_income_code(currency))).await?,
+                    None => None,
                 };
-                let source = Self::find_account(tx, group_id, &AccountRef::Code(source_code.clone())).await?;
-                let mut available = source.as_ref().map(|a| a.credits_minor - a.debits_minor).unwrap_or(0);
+                let (from_income, mut available) = match &investment {
+                    Some(_) => (held(&income_account), held(&income_account).saturating_add(held(&undistributed_account))),
+                    None => (0, undistributed_account.as_ref().map_or(0, |a| a.credits_minor - a.debits_minor)),
+                };
                 if let Some(record) = &investment {
                     // Only this investment's income, less what was already shared out of it.
                     let shared: i64 = sqlx::query_scalar(
@@ -1165,8 +1314,13 @@ macro_rules! impl_operations_store {
                 }
                 if pool > available {
                     let whence = match &investment {
-                        Some(r) => format!("the income of {} not yet shared out", r.investment.name),
-                        None => format!("{source_code}; close a period to move income there"),
+                        Some(r) => format!(
+                            "the income of {} not yet shared out, as far as {} and {} hold it",
+                            r.investment.name,
+                            investment_income_code(currency),
+                            undistributed_code(currency)
+                        ),
+                        None => format!("{}; close a period to move income there", undistributed_code(currency)),
                     };
                     return Ok(Err(LedgerError::rule(
                         Rule::PoolExceedsAvailable,
@@ -1178,7 +1332,15 @@ macro_rules! impl_operations_store {
                         ),
                     )));
                 }
-                let undistributed = source.ok_or_else(|| internal("distribution source account"))?;
+                let mut draft = Draft::default();
+                let taken_from_income = pool.min(from_income);
+                if taken_from_income > 0 {
+                    draft.add(income_account.as_ref().ok_or_else(|| internal("investment income account"))?, Direction::Debit, taken_from_income);
+                }
+                if pool > taken_from_income {
+                    let undistributed = undistributed_account.as_ref().ok_or_else(|| internal("distribution source account"))?;
+                    draft.add(undistributed, Direction::Debit, pool - taken_from_income);
+                }
                 let weights = Self::member_weights(tx, group_id, basis, Some(request.as_of)).await?;
                 let keyed: Vec<(usize, i64)> = weights.iter().enumerate().map(|(i, (_, w))| (i, *w)).collect();
                 let shares = match allocation::allocate(pool, &keyed) {
@@ -1192,8 +1354,6 @@ macro_rules! impl_operations_store {
                     }
                     Err(e) => return Err(internal(format!("allocation: {e:?}"))),
                 };
-                let mut draft = Draft::default();
-                draft.add(&undistributed, Direction::Debit, pool);
                 let mut result = Vec::with_capacity(shares.len());
                 for share in shares {
                     let (record, weight) = &weights[share.key];
@@ -1363,25 +1523,11 @@ macro_rules! impl_operations_store {
                         "the member has exited the group and was paid out",
                     )));
                 }
-                let mut accounts = vec![record.savings.clone()];
-                if !request.keep_capital {
-                    accounts.push(record.capital.clone());
-                }
-                let payable_rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 AND code LIKE $2 ORDER BY code")
-                    .bind(group_id)
-                    .bind(format!("liabilities:payable:{member_id}:%"))
-                    .fetch_all(&mut **tx)
-                    .await?;
-                for row in &payable_rows {
-                    accounts.push(account_from_row(row)?);
-                }
+                let position = Self::member_position_in_tx(tx, group, &record).await?;
                 let mut draft = Draft::default();
                 let mut paid = Vec::new();
-                for account in &accounts {
-                    let balance = account.credits_minor - account.debits_minor;
-                    if balance <= 0 {
-                        continue;
-                    }
+                for holding in position.payouts(request.keep_capital) {
+                    let (account, balance) = (&holding.account, holding.balance_minor);
                     let currency = account.currency;
                     // The group's own currency is paid through the chosen channel; money held in
                     // another currency is held at home, and is paid from the home bank account.
@@ -1551,10 +1697,39 @@ macro_rules! impl_operations_store {
 
             /// What the member holds beyond their own accounts, for their statement.
             async fn member_holdings_in_tx(tx: &mut Tx, group: &Group, member_id: Uuid) -> Result<MemberHoldings, TxError> {
+                let record = Self::existing_member(tx, group.id, member_id).await?;
+                let position = Self::member_position_in_tx(tx, group, &record).await?;
                 let investments = Self::member_investment_shares(tx, group, member_id).await?;
                 let query = RemittanceQuery { member_id: Some(member_id), include_reversed: true, from: None, to: None, after: None, limit: u32::MAX - 1 };
                 let remittances = Self::remittances_in_tx(tx, group.id, &query).await?.items;
-                Ok(MemberHoldings { basis: group.profile.distribution_basis, investments, remittances })
+                Ok(MemberHoldings { position, basis: group.profile.distribution_basis, investments, remittances })
+            }
+
+            /// Every payable account of the groups (`liabilities:payable:...`), by code: one
+            /// statement a group.
+            async fn payables_of_groups(tx: &mut Tx, group_ids: &[Uuid]) -> Result<Vec<Account>, TxError> {
+                let mut payables = Vec::new();
+                for group_id in group_ids {
+                    let rows = sqlx::query(
+                        "SELECT * FROM accounts WHERE group_id = $1 AND code LIKE 'liabilities:payable:%' ORDER BY code",
+                    )
+                    .bind(group_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                    for row in &rows {
+                        payables.push(account_from_row(row)?);
+                    }
+                }
+                Ok(payables)
+            }
+
+            /// The member's position as her accounts stand now.
+            async fn member_position_in_tx(
+                _tx: &mut Tx,
+                group: &Group,
+                record: &MemberRecord,
+            ) -> Result<$crate::domain::position::MemberPosition, TxError> {
+                Ok($crate::domain::position::MemberPosition::current(group.currency, record))
             }
 
             /// Each standing investment with the member's share of its book value on the

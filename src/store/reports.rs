@@ -134,7 +134,8 @@ macro_rules! impl_report_store {
                             }
                             Some(_) => Self::totals_in_tx(&mut tx, group_id, &accounts, from, to, true).await?,
                         };
-                        Ok(StatementData { group, from, to, accounts, to_date, in_period })
+                        let fx_movements = Self::fx_movements(&mut tx, group_id, to).await?;
+                        Ok(StatementData { group, from, to, accounts, to_date, in_period, fx_movements })
                     }
                     .await;
                     result
@@ -158,7 +159,12 @@ macro_rules! impl_report_store {
                             let account = |id: Uuid| by_id.get(&id).map(|a| (*a).clone()).ok_or_else(|| internal("a member's account is missing"));
                             let savings = account(member.savings_account_id)?;
                             let capital = account(member.capital_account_id)?;
-                            members.push(MemberRecord { member, savings, capital });
+                            let payables = accounts
+                                .iter()
+                                .filter(|a| $crate::domain::position::is_payable_of(a, member.id))
+                                .cloned()
+                                .collect();
+                            members.push(MemberRecord { member, savings, capital, payables });
                         }
                         let members = $crate::domain::reports::member_balances(&group, members, &accounts, &totals);
                         Ok(MemberBalances { as_of, members })

@@ -1694,6 +1694,7 @@ macro_rules! impl_store {
                 tx: &mut Tx,
                 group_id: Uuid,
                 through: NaiveDate,
+                fx_rates: &[$crate::domain::fx::FxRate],
                 idempotency: &Option<Idempotency<'_, PeriodClose>>,
             ) -> Result<Result<Written<PeriodClose>, LedgerError>, TxError> {
                 let mut group = Self::lock_group(tx, group_id).await?;
@@ -1707,10 +1708,12 @@ macro_rules! impl_store {
                         Conflict::PeriodAlreadyClosed,
                         format!("the ledger is already closed through {closed}"),
                     )),
-                    Ok(_) => match Self::closing_entries(tx, &mut group, through).await? {
+                    Ok(_) => match Self::revalue_fx(tx, &mut group, through, fx_rates).await? {
+                        Err(e) => Err(e),
+                        Ok(revaluations) => match Self::closing_entries(tx, &mut group, through).await? {
                         Err(e) => Err(e),
                         Ok(closing_transaction_id) => {
-                        let close = PeriodClose { group_id, through, closed_at: recorded_now(), closing_transaction_id };
+                        let close = PeriodClose { group_id, through, closed_at: recorded_now(), closing_transaction_id, revaluations };
                         sqlx::query("INSERT INTO period_closes (group_id, through, closed_at, closing_transaction_id) VALUES ($1, $2, $3, $4)")
                             .bind(group_id)
                             .bind(through)
@@ -1725,6 +1728,7 @@ macro_rules! impl_store {
                             .await?;
                         Ok(close)
                     }
+                    },
                     },
                 };
                 Self::finish(tx, &scope, idempotency, outcome).await
@@ -2144,9 +2148,10 @@ macro_rules! impl_store {
                 &self,
                 group_id: Uuid,
                 through: NaiveDate,
+                fx_rates: Vec<$crate::domain::fx::FxRate>,
                 idempotency: Option<Idempotency<'_, PeriodClose>>,
             ) -> StoreResult<Written<PeriodClose>> {
-                write_tx!(self, |tx| Self::close_period_in_tx(&mut tx, group_id, through, &idempotency).await)
+                write_tx!(self, |tx| Self::close_period_in_tx(&mut tx, group_id, through, &fx_rates, &idempotency).await)
             }
 
             async fn verify_ledger(&self, group_id: Uuid) -> StoreResult<Verification> {
