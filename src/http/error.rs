@@ -42,6 +42,9 @@ pub struct ApiError {
     pub errors: Vec<ProblemField>,
     /// Seconds a client should wait before retrying (503).
     pub retry_after: Option<u32>,
+    /// Whether the connection is closed after the answer (`Connection: close`), as when the
+    /// request's body is left unread.
+    pub close: bool,
 }
 
 impl ApiError {
@@ -58,6 +61,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            close: false,
         }
     }
 
@@ -251,6 +255,9 @@ impl IntoResponse for ApiError {
         );
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.close {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }

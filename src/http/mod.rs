@@ -50,6 +50,8 @@ pub struct AppState {
     pub body_limit_bytes: usize,
     /// Meetings (JSON or CSV) carry up to hundreds of events, so their bodies may be larger.
     pub meeting_body_limit_bytes: usize,
+    /// Longest a request's body may take to arrive once its headers have.
+    pub body_read_timeout: std::time::Duration,
     pub tokens: Arc<TokenService>,
     /// Users that tokens named recently (see [`crate::auth::callers`]).
     pub callers: Arc<crate::auth::callers::CallerCache>,
@@ -125,6 +127,12 @@ fn routes() -> Routes {
             "/v1/users/{user_id}/disable",
             A::Admin,
             post(users::disable),
+        )
+        .add(
+            M::DELETE,
+            "/v1/users/{user_id}/sign-in-lock",
+            A::Admin,
+            delete(users::lift_sign_in_lock),
         )
         .add(
             M::GET,
