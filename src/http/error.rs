@@ -92,6 +92,36 @@ impl ApiError {
         e
     }
 
+    /// Several body fields with the wrong type or format, each `(pointer, detail)`, all
+    /// reported at once.
+    pub fn invalid_fields<F: Into<(String, String)>>(fields: Vec<F>) -> Self {
+        let fields: Vec<(String, String)> = fields.into_iter().map(Into::into).collect();
+        let detail = match fields.as_slice() {
+            [(_, detail)] => detail.clone(),
+            _ => fields
+                .iter()
+                .map(|(pointer, detail)| format!("{pointer}: {detail}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-field",
+            "A field of the request is invalid",
+            detail,
+        );
+        e.errors = fields
+            .into_iter()
+            .map(|(pointer, detail)| ProblemField {
+                pointer: Some(pointer),
+                parameter: None,
+                kind: None,
+                detail,
+            })
+            .collect();
+        e
+    }
+
     /// A query parameter with the wrong format.
     pub fn invalid_parameter(name: &str, detail: impl Into<String>) -> Self {
         let detail = detail.into();
@@ -131,6 +161,49 @@ impl ApiError {
 
     pub fn body(&self) -> String {
         serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".to_string())
+    }
+}
+
+/// The checks of one body's fields, gathered so that a request with several wrong fields hears
+/// of every one of them, not only the first.
+#[derive(Debug, Default)]
+pub struct FieldChecks {
+    refused: Vec<ApiError>,
+}
+
+impl FieldChecks {
+    /// The checked value, or `None` when the check refused it (kept for [`Self::refusal`]).
+    pub fn check<T>(&mut self, result: Result<T, ApiError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.refused.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.refused.is_empty()
+    }
+
+    /// One refusal listing every wrong field; a refusal other than a wrong field (a broken
+    /// rule) is answered as it is, the first of them.
+    pub fn refusal(self) -> ApiError {
+        if let Some(other) = self.refused.iter().find(|e| e.slug != "invalid-field") {
+            return other.clone();
+        }
+        let fields: Vec<(String, String)> = self
+            .refused
+            .into_iter()
+            .flat_map(|e| e.errors)
+            .map(|f| (f.pointer.unwrap_or_else(|| "/".into()), f.detail))
+            .collect();
+        if fields.is_empty() {
+            return LedgerError::Internal("a field check refused without naming a field".into())
+                .into();
+        }
+        ApiError::invalid_fields(fields)
     }
 }
 
