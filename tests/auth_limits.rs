@@ -186,13 +186,12 @@ both_backends_with!(
             let (base, client) = (app.base.clone(), guesser.clone());
             tasks.spawn(async move {
                 let username = format!("guess-{}", n % usernames);
-                sign_in_at(&base, &client, None, &username, WRONG)
-                    .await
-                    .status
+                let reply = sign_in_at(&base, &client, None, &username, WRONG).await;
+                (reply.status, reply.body)
             });
         }
-        for status in tasks.join_all().await {
-            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        for (status, body) in tasks.join_all().await {
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
         }
         let next = sign_in(&app, &guesser, None, "ben.cruz", PASSWORD).await;
         assert_limited(&next, "a fresh username from the same address");
@@ -382,6 +381,7 @@ both_backends_with!(
         }
         let locked = sign_in(&app, &proxy, Some("192.0.2.1"), "gil.ramos", PASSWORD).await;
         assert_limited(&locked, "the right password while the user is locked");
+        support::openapi::assert_reply_matches("POST", "/v1/auth/token", &locked);
         assert_eq!(retry_after(&locked), 1, "the first lock is the shortest");
         assert_eq!(locked.content_type(), "application/problem+json");
         wait_out(&locked).await;
@@ -448,12 +448,22 @@ both_backends_with!(
             .send(support::app::client_with_token(&auditor).delete(app.url(&lift)))
             .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+        support::openapi::assert_reply_matches(
+            "DELETE",
+            "/v1/users/{user_id}/sign-in-lock",
+            &reply,
+        );
         let locked = sign_in(&app, &proxy, phone, "hana.ito", PASSWORD).await;
         assert_limited(&locked, "after a refused lift");
 
         // The administrator lifts it: the right password signs in at once, from anywhere.
         let reply = app.send(app.client.delete(app.url(&lift))).await;
         assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+        support::openapi::assert_reply_matches(
+            "DELETE",
+            "/v1/users/{user_id}/sign-in-lock",
+            &reply,
+        );
         let reply = sign_in(&app, &proxy, phone, "hana.ito", PASSWORD).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let reply = sign_in(&app, &proxy, Some("192.0.2.9"), "hana.ito", PASSWORD).await;
@@ -463,6 +473,11 @@ both_backends_with!(
         let unknown = format!("/v1/users/{}/sign-in-lock", uuid::Uuid::new_v4());
         let reply = app.send(app.client.delete(app.url(&unknown))).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+        support::openapi::assert_reply_matches(
+            "DELETE",
+            "/v1/users/{user_id}/sign-in-lock",
+            &reply,
+        );
 
         // The lift is in the audit log, like other administrators' writes.
         let events = app.get("/v1/audit-events?limit=200").await;

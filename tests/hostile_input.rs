@@ -272,6 +272,7 @@ both_backends!(
         )
         .await;
         assert_duplicate(&reply, "/name");
+        support::openapi::assert_reply_matches("POST", "/v1/groups", &reply);
         let reply = app
             .send(
                 app.anonymous
@@ -315,6 +316,7 @@ fn assert_headers_problem(reply: &Reply) {
         "headers-too-large",
     );
     assert!(reply.headers.contains_key("x-request-id"), "no request id");
+    support::openapi::assert_reply_matches("GET", "/v1/groups", reply);
 }
 
 both_backends!(

@@ -229,6 +229,9 @@ mod tests {
         assert_eq!(delays.wait_ms(5, 5, 10_000, 10_000), Some(30_000));
         assert_eq!(delays.wait_ms(5, 5, 10_000, 40_000), None);
         assert_eq!(delays.wait_ms(4, 5, 10_000, 10_000), None);
+        // A failure under the free ones, stamped after `now` by an attempt admitted at the
+        // same moment, locks nothing.
+        assert_eq!(delays.wait_ms(4, 5, 10_050, 10_000), None);
     }
 
     #[test]

@@ -142,7 +142,14 @@ impl LockDelays {
         last_failure_ms: i64,
         now_ms: i64,
     ) -> Option<i64> {
-        let lock_ends_ms = last_failure_ms.saturating_add(self.lock_ms(failures, free_failures));
+        // A count under its free failures is never locked, even when an attempt admitted at
+        // the same moment (or another process, its clock a little ahead) counted a failure
+        // stamped later than `now_ms`.
+        let lock_ms = self.lock_ms(failures, free_failures);
+        if lock_ms == 0 {
+            return None;
+        }
+        let lock_ends_ms = last_failure_ms.saturating_add(lock_ms);
         (now_ms < lock_ends_ms).then(|| lock_ends_ms - now_ms)
     }
 }
