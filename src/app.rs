@@ -33,6 +33,7 @@ use crate::auth::ratelimit::{LoginLimiter, SignInLimits};
 use crate::auth::token::{ExternalIssuer, TokenService};
 use crate::domain::access::{NewGrant, NewUser, Role};
 use crate::domain::error::LedgerError;
+use crate::http::bare_refusals::ProblemRefusals;
 use crate::http::{AppState, router};
 use crate::store::Store;
 
@@ -445,8 +446,13 @@ async fn serve_connections(
             req.extensions_mut().insert(ConnectInfo(remote));
             req
         });
+        let io = ProblemRefusals::new(
+            TokioIo::new(stream),
+            config.max_header_bytes,
+            MAX_HEADER_FIELDS,
+        );
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .serve_connection_with_upgrades(io, TowerToHyperService::new(service))
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -464,7 +470,8 @@ async fn serve_connections(
 /// header limits are set far above the service's, so that headers over the service's limits
 /// reach [`limit_headers`] and are refused with a problem like every other refusal; hyper
 /// refuses only headers past [`hard_header_limit`] (and more than [`HYPER_MAX_HEADER_FIELDS`]
-/// fields), before they are ever buffered whole.
+/// fields), before they are ever buffered whole, and its bare answer is rewritten into a
+/// problem on the way out ([`ProblemRefusals`]).
 fn connection_builder(config: &AppConfig) -> auto::Builder<TokioExecutor> {
     let hard_limit = hard_header_limit(config.max_header_bytes);
     let mut builder = auto::Builder::new(TokioExecutor::new());

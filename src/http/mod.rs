@@ -15,6 +15,7 @@ use crate::auth::token::TokenService;
 use crate::store::Store;
 
 pub mod accounts;
+pub mod bare_refusals;
 pub mod dto;
 pub mod error;
 pub mod extract;
