@@ -241,6 +241,8 @@ pub struct InvestmentEvent {
     pub booked_on: NaiveDate,
     pub note: Option<String>,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -454,6 +456,8 @@ pub struct Remittance {
     pub credited_minor: Option<i64>,
     pub credited_currency: Option<Currency>,
     pub transaction_id: Option<Uuid>,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -495,6 +499,8 @@ pub fn back_convert(amount_minor: i64, details: &RemittanceDetails) -> Option<i6
 #[derive(Debug, Clone)]
 pub struct RemittanceQuery {
     pub member_id: Option<Uuid>,
+    /// `false` leaves out remittances whose transaction was reversed.
+    pub include_reversed: bool,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub after: Option<Uuid>,
@@ -536,6 +542,8 @@ pub struct Transfer {
     pub booked_on: NaiveDate,
     pub description: String,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }

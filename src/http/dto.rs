@@ -349,7 +349,7 @@ fn check_metadata(metadata: &Value) -> Result<(), ApiError> {
             "is reserved for the transactions the service writes for recorded events",
         ));
     }
-    check_metadata_numbers(metadata, &mut "/metadata".to_string())?;
+    check_metadata_value(metadata, &mut "/metadata".to_string(), 1)?;
     if to_canonical_string(metadata).len() > MAX_METADATA_BYTES {
         return Err(ApiError::invalid_field(
             "/metadata",
@@ -362,10 +362,25 @@ fn check_metadata(metadata: &Value) -> Result<(), ApiError> {
 /// Largest integer magnitude allowed in metadata: every JSON implementation reads it exactly.
 pub const MAX_METADATA_INTEGER: i64 = (1 << 53) - 1;
 
+/// Most levels of arrays and objects in metadata, the metadata object itself counted: deeper
+/// values cannot be described to client generators without a recursive type, which several of
+/// them cannot represent.
+pub const MAX_METADATA_DEPTH: usize = 4;
+
 /// Numbers in metadata must be integers within ±(2^53 − 1). Fractions and exponents print
 /// differently in different JSON libraries, which would stop an auditor from recomputing the
-/// hash chain with their own tools; such values belong in strings.
-fn check_metadata_numbers(value: &Value, pointer: &mut String) -> Result<(), ApiError> {
+/// hash chain with their own tools; such values belong in strings. Arrays and objects nest at
+/// most [`MAX_METADATA_DEPTH`] levels; `depth` is the level of `value` if it is one.
+fn check_metadata_value(value: &Value, pointer: &mut String, depth: usize) -> Result<(), ApiError> {
+    if (value.is_array() || value.is_object()) && depth > MAX_METADATA_DEPTH {
+        return Err(ApiError::invalid_field(
+            pointer.clone(),
+            format!(
+                "metadata nests arrays and objects at most {MAX_METADATA_DEPTH} levels deep, the \
+                 metadata object included; send deeper data as a string"
+            ),
+        ));
+    }
     match value {
         Value::Number(n) => {
             let ok = n
@@ -382,7 +397,7 @@ fn check_metadata_numbers(value: &Value, pointer: &mut String) -> Result<(), Api
             for (i, item) in items.iter().enumerate() {
                 let len = pointer.len();
                 pointer.push_str(&format!("/{i}"));
-                check_metadata_numbers(item, pointer)?;
+                check_metadata_value(item, pointer, depth + 1)?;
                 pointer.truncate(len);
             }
         }
@@ -391,7 +406,7 @@ fn check_metadata_numbers(value: &Value, pointer: &mut String) -> Result<(), Api
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                check_metadata_numbers(item, pointer)?;
+                check_metadata_value(item, pointer, depth + 1)?;
                 pointer.truncate(len);
             }
         }
@@ -423,8 +438,12 @@ impl CreateReversal {
             )?),
             None => None,
         };
+        let booked_on = match self.booked_on {
+            Some(date) => Some(booking_date("/booked_on", Some(date))?),
+            None => None,
+        };
         Ok(NewReversal {
-            booked_on: booking_date("/booked_on", self.booked_on)?,
+            booked_on,
             description,
             created_by: None,
         })

@@ -282,6 +282,12 @@ fn routes() -> Routes {
             get(members::statement),
         )
         .add(
+            M::GET,
+            "/v1/groups/{group_id}/members/{member_id}/corrections",
+            A::MemberSelf,
+            get(members::corrections),
+        )
+        .add(
             M::POST,
             "/v1/groups/{group_id}/contributions",
             A::GroupWrite,

@@ -401,6 +401,8 @@ pub struct InvestmentEventView {
     pub booked_on: NaiveDate,
     pub note: Option<String>,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -418,6 +420,7 @@ impl InvestmentEventView {
             booked_on: e.booked_on,
             note: e.note.clone(),
             transaction_id: e.transaction_id,
+            reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
         }
@@ -563,7 +566,7 @@ async fn list_investment_events(
     kinds: &[InvestmentEventKind],
 ) -> Result<Response, ApiError> {
     let (group_id, investment_id) = investment_ids(group_id, investment_id)?;
-    let params = QueryParams::parse(raw, &["limit", "cursor"])?;
+    let params = QueryParams::parse(raw, &["limit", "cursor", "include_reversed"])?;
     let page = state
         .store
         .list_investment_events(
@@ -572,6 +575,7 @@ async fn list_investment_events(
             kinds,
             params.id_cursor("e")?,
             params.limit()?,
+            params.include_reversed()?,
         )
         .await?;
     Ok(page_response(page, "e", |e| e.id, InvestmentEventView::of))
@@ -657,7 +661,7 @@ pub struct CreateUse {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRemittance {
-    pub member_id: Uuid,
+    pub member_id: crate::domain::member::MemberRef,
     pub send_amount: String,
     pub send_currency: String,
     pub fee: String,
@@ -682,7 +686,7 @@ pub struct CreateRemittance {
 }
 
 impl CreateRemittance {
-    fn parse(self) -> Result<RemittanceDetails, ApiError> {
+    fn parse(self, member_id: Uuid) -> Result<RemittanceDetails, ApiError> {
         let send_currency = currency("/send_currency", &self.send_currency)?;
         let receive_currency = currency("/receive_currency", &self.receive_currency)?;
         let send = amount("/send_amount", &self.send_amount, send_currency)?;
@@ -740,7 +744,7 @@ impl CreateRemittance {
             .into());
         }
         Ok(RemittanceDetails {
-            member_id: self.member_id,
+            member_id,
             send_amount_minor: send,
             send_currency,
             fee_minor: fee,
@@ -804,6 +808,8 @@ pub struct RemittanceView {
     pub cost: CostView,
     pub booked_on: NaiveDate,
     pub transaction_id: Option<Uuid>,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -854,6 +860,7 @@ impl RemittanceView {
             },
             booked_on: d.booked_on,
             transaction_id: r.transaction_id,
+            reversed_by: r.reversed_by,
             created_by: r.created_by,
             created_at: r.created_at,
         }
@@ -870,7 +877,10 @@ pub async fn create_remittance(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
-    let details = body.value.parse()?;
+    let member_id =
+        super::members::member_in_body(&state, group_id, body.value.member_id, "/member_id")
+            .await?;
+    let details = body.value.parse(member_id)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),
@@ -894,24 +904,29 @@ async fn remittance_page(
     raw: Option<&str>,
 ) -> Result<Response, ApiError> {
     let allowed: &[&str] = if member_id.is_some() {
-        &["from", "to", "limit", "cursor"]
+        &["from", "to", "limit", "cursor", "include_reversed"]
     } else {
-        &["member_id", "from", "to", "limit", "cursor"]
+        &[
+            "member_id",
+            "from",
+            "to",
+            "limit",
+            "cursor",
+            "include_reversed",
+        ]
     };
     let params = QueryParams::parse(raw, allowed)?;
     let member_id = match member_id {
         Some(id) => Some(id),
-        None => params
-            .text("member_id")
-            .map(|t| {
-                Uuid::try_parse(t)
-                    .map_err(|_| ApiError::invalid_parameter("member_id", "must be a UUID"))
-            })
-            .transpose()?,
+        None => match params.text("member_id") {
+            None => None,
+            Some(t) => Some(super::members::member_in_query(state, group_id, t).await?),
+        },
     };
     let (from, to) = params.date_range()?;
     let query = RemittanceQuery {
         member_id,
+        include_reversed: params.include_reversed()?,
         from,
         to,
         after: params.id_cursor("r")?,
@@ -935,8 +950,7 @@ pub async fn member_remittances(
     PathParams((group_id, member_id)): PathParams<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
-    let member_id = path_id(&member_id, "member")?;
+    let (group_id, member_id) = super::members::member_path(&state, &group_id, &member_id).await?;
     // The member must exist (members are never deleted, so this cannot go stale).
     state.store.get_member(group_id, member_id).await?;
     remittance_page(&state, group_id, Some(member_id), raw.as_deref()).await
@@ -1002,6 +1016,8 @@ pub struct TransferView {
     pub booked_on: NaiveDate,
     pub description: String,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -1024,6 +1040,7 @@ impl TransferView {
             booked_on: t.booked_on,
             description: t.description.clone(),
             transaction_id: t.transaction_id,
+            reversed_by: t.reversed_by,
             created_by: t.created_by,
             created_at: t.created_at,
         }
@@ -1079,10 +1096,15 @@ pub async fn list_transfers(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
-    let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
+    let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor", "include_reversed"])?;
     let page = state
         .store
-        .list_transfers(group_id, params.id_cursor("t")?, params.limit()?)
+        .list_transfers(
+            group_id,
+            params.id_cursor("t")?,
+            params.limit()?,
+            params.include_reversed()?,
+        )
         .await?;
     Ok(page_response(page, "t", |t| t.id, TransferView::of))
 }
@@ -1357,8 +1379,7 @@ pub async fn exit_member(
     key: IdempotencyKey,
     body: JsonBody<CreateExit>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
-    let member_id = path_id(&member_id, "member")?;
+    let (group_id, member_id) = super::members::member_path(&state, &group_id, &member_id).await?;
     let key = key.required()?;
     let e = body.value;
     let status = match e.status {

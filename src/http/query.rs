@@ -60,6 +60,20 @@ impl QueryParams {
         }
     }
 
+    /// `include_reversed` of a list of records that post transactions: `true` (the default)
+    /// lists every record, each saying whether it was reversed; `false` leaves out the ones
+    /// that were.
+    pub fn include_reversed(&self) -> Result<bool, ApiError> {
+        match self.text("include_reversed") {
+            None | Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(_) => Err(ApiError::invalid_parameter(
+                "include_reversed",
+                "must be true or false",
+            )),
+        }
+    }
+
     pub fn limit(&self) -> Result<u32, ApiError> {
         match self.text("limit") {
             None => Ok(DEFAULT_PAGE_SIZE),

@@ -129,6 +129,19 @@ pub trait MemberStore: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<MemberRecord>>;
     async fn get_member(&self, group_id: Uuid, member_id: Uuid) -> StoreResult<MemberRecord>;
+    /// The corrections made to a member's record, oldest first.
+    async fn list_member_corrections(
+        &self,
+        group_id: Uuid,
+        member_id: Uuid,
+    ) -> StoreResult<Vec<crate::domain::member::MemberCorrectionRecord>>;
+    /// The ids of the group's members with these numbers, as (number, id); numbers no member
+    /// has are left out. Numbers are never reused, so the answer never goes stale.
+    async fn member_ids_by_number(
+        &self,
+        group_id: Uuid,
+        numbers: &[i64],
+    ) -> StoreResult<Vec<(i64, Uuid)>>;
     async fn update_member(
         &self,
         group_id: Uuid,
@@ -205,6 +218,7 @@ pub trait OperationsStore: Send + Sync + 'static {
         kinds: &[InvestmentEventKind],
         after: Option<Uuid>,
         limit: u32,
+        include_reversed: bool,
     ) -> StoreResult<Page<InvestmentEvent>>;
     async fn get_investment_event(
         &self,
@@ -239,6 +253,7 @@ pub trait OperationsStore: Send + Sync + 'static {
         group_id: Uuid,
         after: Option<Uuid>,
         limit: u32,
+        include_reversed: bool,
     ) -> StoreResult<Page<Transfer>>;
     async fn get_transfer(&self, group_id: Uuid, transfer_id: Uuid) -> StoreResult<Transfer>;
 

@@ -26,6 +26,26 @@ pub const VERIFY_BATCH: i64 = 1000;
 /// of the index, where `($n IS NULL OR id > $n)` made SQLite read the list from its start.
 pub const BEFORE_ANY_ID: uuid::Uuid = uuid::Uuid::nil();
 
+/// The id of the transaction that reversed the transaction of the row `x`, as `reversed_by`
+/// (`NULL` while it stands). `transactions.reverses_id` is unique, so this is one index probe.
+pub const REVERSED_BY: &str =
+    "(SELECT r.id FROM transactions r WHERE r.reverses_id = x.transaction_id) AS reversed_by";
+
+/// True for a row `x` whose transaction was not reversed.
+pub const NOT_REVERSED: &str =
+    "NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)";
+
+/// The columns of a row of `table` as `row_of_group` and `rows_of_group` read it: every
+/// record that posts a transaction also says whether that transaction was reversed.
+pub fn group_row_columns(table: &str) -> String {
+    match table {
+        "member_events" | "investment_events" | "remittances" | "transfers" | "distributions" => {
+            format!("x.*, {REVERSED_BY}")
+        }
+        _ => "x.*".to_string(),
+    }
+}
+
 /// Entries written by one INSERT statement: 9 parameters each, well within the parameters
 /// one statement may have on either database (32,766 on SQLite, 65,535 on PostgreSQL).
 pub const ENTRY_ROWS_PER_INSERT: usize = 100;
@@ -715,7 +735,8 @@ macro_rules! impl_store {
             /// group, a group without the row a missing `what`.
             async fn row_of_group(tx: &mut Tx, table: &'static str, group_id: Uuid, id: Uuid, what: &'static str) -> Result<DbRow, TxError> {
                 Self::read_group(tx, group_id).await?;
-                let sql = format!("SELECT * FROM {table} WHERE group_id = $1 AND id = $2");
+                let columns = $crate::store::shared::group_row_columns(table);
+                let sql = format!("SELECT {columns} FROM {table} x WHERE x.group_id = $1 AND x.id = $2");
                 sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(group_id)
                     .bind(id)
@@ -735,7 +756,8 @@ macro_rules! impl_store {
                 limit: u32,
             ) -> Result<(Vec<DbRow>, bool), TxError> {
                 Self::read_group(tx, group_id).await?;
-                let sql = format!("SELECT * FROM {table} WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+                let columns = $crate::store::shared::group_row_columns(table);
+                let sql = format!("SELECT {columns} FROM {table} x WHERE x.group_id = $1 AND x.id > $2 ORDER BY x.id LIMIT $3");
                 let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(group_id)
                     .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
@@ -992,15 +1014,7 @@ macro_rules! impl_store {
                                 ));
                             };
                             let index = *index_of.entry(account.id).or_insert_with(|| {
-                                accounts.push(AccountState {
-                                    id: account.id,
-                                    code: account.code.clone(),
-                                    kind: account.kind,
-                                    currency: account.currency,
-                                    no_overdraft: account.no_overdraft,
-                                    debits_minor: account.debits_minor,
-                                    credits_minor: account.credits_minor,
-                                });
+                                accounts.push(AccountState::of(account));
                                 accounts.len() - 1
                             });
                             by_ref.insert(&entry.account, index);
@@ -1530,15 +1544,7 @@ macro_rules! impl_store {
                         let index = match accounts.iter().position(|a| a.id == account.id) {
                             Some(index) => index,
                             None => {
-                                accounts.push(AccountState {
-                                    id: account.id,
-                                    code: account.code,
-                                    kind: account.kind,
-                                    currency: account.currency,
-                                    no_overdraft: account.no_overdraft,
-                                    debits_minor: account.debits_minor,
-                                    credits_minor: account.credits_minor,
-                                });
+                                accounts.push(AccountState::of(&account));
                                 accounts.len() - 1
                             }
                         };
@@ -1549,8 +1555,11 @@ macro_rules! impl_store {
                         format!("Reversal of #{}: {}", original.sequence, original.description)
                     });
                     let metadata = serde_json::json!({});
+                    let booked_on = request.booked_on.unwrap_or_else(|| {
+                        $crate::domain::model::reversal_date(original.booked_on, group.closed_through)
+                    });
                     let posting = Posting {
-                        booked_on: request.booked_on,
+                        booked_on,
                         description: &description,
                         metadata: &metadata,
                         lines: &lines,

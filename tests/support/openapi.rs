@@ -32,9 +32,18 @@ const DESCRIBED_HEADERS: [&str; 5] = [
 pub fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        serde_yaml::from_str(OPENAPI_YAML)
-            .unwrap_or_else(|e| panic!("openapi.yaml is not valid YAML: {e}"))
+        load_strict(OPENAPI_YAML).unwrap_or_else(|e| panic!("openapi.yaml is not valid YAML: {e}"))
     })
+}
+
+/// Reads a YAML document as strictly as the tools that read openapi.yaml do: a mapping that
+/// holds the same key twice, at any depth, is an error (YAML 1.2 forbids it, and client
+/// generators and linters stop there), not a silent "last one wins". The document is first read
+/// into YAML's own value type, whose mappings refuse a repeated key, and only then turned into
+/// JSON.
+pub fn load_strict(text: &str) -> Result<Value, String> {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    serde_json::to_value(&yaml).map_err(|e| format!("not representable as JSON: {e}"))
 }
 
 /// Every (METHOD, path template) the document describes.
