@@ -29,10 +29,11 @@ use std::path::PathBuf;
 
 use crate::auth::client::TrustedProxies;
 use crate::auth::password;
-use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::ratelimit::{LoginLimiter, SignInLimits};
 use crate::auth::token::{ExternalIssuer, TokenService};
 use crate::domain::access::{NewGrant, NewUser, Role};
 use crate::domain::error::LedgerError;
+use crate::http::bare_refusals::ProblemRefusals;
 use crate::http::{AppState, router};
 use crate::store::Store;
 
@@ -46,6 +47,12 @@ pub struct AppConfig {
     /// Most connections served at once; a connection beyond them is answered 503 and closed.
     pub max_connections: usize,
     pub request_timeout: Duration,
+    /// Longest a client may take to send a request's headers (and longest an idle kept-alive
+    /// connection is kept): a slow sender's connection is closed then.
+    pub header_read_timeout: Duration,
+    /// Longest a client may take to send a request's body once its headers have arrived; the
+    /// request is then answered 408 and its connection closed.
+    pub body_read_timeout: Duration,
     pub auth: AuthConfig,
     /// Proxies whose `X-Forwarded-For` names the client; none by default.
     pub trusted_proxies: TrustedProxies,
@@ -54,6 +61,8 @@ pub struct AppConfig {
     pub suppression_min: u32,
     /// Where "now" comes from: the system clock, unless a test fixes the instant.
     pub clock: crate::domain::dates::Clock,
+    /// Failed sign-ins allowed and the locks that follow them.
+    pub sign_in_limits: SignInLimits,
 }
 
 /// Cells of fewer people than this are suppressed in the indicators by default.
@@ -62,6 +71,14 @@ pub const DEFAULT_SUPPRESSION_MIN: u32 = 3;
 /// Request headers may total 16 KiB by default: a bearer token and the usual headers take a
 /// few hundred bytes.
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Headers and bodies must arrive within 10 s by default: a phone on a slow network sends a
+/// request of a few kilobytes well within it, and a few hundred connections trickling bytes
+/// cannot hold their places for long.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Most header fields a request may have.
+pub const MAX_HEADER_FIELDS: usize = 100;
 
 /// Connections served at once by default.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
@@ -74,10 +91,13 @@ impl Default for AppConfig {
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: DEFAULT_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_READ_TIMEOUT,
             auth: AuthConfig::default(),
             trusted_proxies: TrustedProxies::default(),
             suppression_min: DEFAULT_SUPPRESSION_MIN,
             clock: Default::default(),
+            sign_in_limits: SignInLimits::default(),
         }
     }
 }
@@ -259,11 +279,12 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
     let tokens = token_service(store.as_ref(), &config.auth).await?;
     bootstrap_admin(store.as_ref(), &config.auth).await?;
     Ok(AppState {
-        limiter: LoginLimiter::new(store.clone()),
+        limiter: LoginLimiter::new(store.clone(), config.sign_in_limits),
         store,
         in_flight: Default::default(),
         body_limit_bytes: config.body_limit_bytes,
         meeting_body_limit_bytes: config.meeting_body_limit_bytes,
+        body_read_timeout: config.body_read_timeout,
         tokens: Arc::new(tokens),
         callers: Arc::new(crate::auth::callers::CallerCache::new(
             config.auth.caller_cache_ttl,
@@ -355,10 +376,6 @@ pub async fn serve(
     Ok(())
 }
 
-/// How long a client has to send a request's headers, and how long an idle kept-alive
-/// connection is kept: a connection that sends nothing does not hold its place for ever.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// Connections beyond `max_connections` answered 503 at once; past these, a new connection
 /// is closed unanswered, so a flood cannot make the service spend itself on refusals.
 const BUSY_ANSWERS: usize = 64;
@@ -434,8 +451,13 @@ async fn serve_connections(
             req.extensions_mut().insert(ConnectInfo(remote));
             req
         });
+        let io = ProblemRefusals::new(
+            TokioIo::new(stream),
+            config.max_header_bytes,
+            MAX_HEADER_FIELDS,
+        );
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .serve_connection_with_upgrades(io, TowerToHyperService::new(service))
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -449,16 +471,20 @@ async fn serve_connections(
     graceful.shutdown().await;
 }
 
-/// HTTP/1 and HTTP/2 as `axum::serve` offers them, with the header limits: headers past twice
-/// `max_header_bytes` are refused by hyper itself (431) before they are ever buffered whole;
-/// those between the two are refused with a problem by [`limit_headers`].
+/// HTTP/1 and HTTP/2 as `axum::serve` offers them, with the header read timeout. hyper's own
+/// header limits are set far above the service's, so that headers over the service's limits
+/// reach [`limit_headers`] and are refused with a problem like every other refusal; hyper
+/// refuses only headers past [`hard_header_limit`] (and more than [`HYPER_MAX_HEADER_FIELDS`]
+/// fields), before they are ever buffered whole, and its bare answer is rewritten into a
+/// problem on the way out ([`ProblemRefusals`]).
 fn connection_builder(config: &AppConfig) -> auto::Builder<TokioExecutor> {
     let hard_limit = hard_header_limit(config.max_header_bytes);
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(config.header_read_timeout)
+        .max_headers(HYPER_MAX_HEADER_FIELDS)
         .max_buf_size(hard_limit);
     builder
         .http2()
@@ -467,11 +493,18 @@ fn connection_builder(config: &AppConfig) -> auto::Builder<TokioExecutor> {
     builder
 }
 
-/// The size past which hyper refuses request headers unread: twice the configured limit, and
-/// never below the smallest read buffer hyper accepts.
+/// The size past which hyper refuses request headers unread: eight times the configured limit,
+/// and never below 128 KiB.
 fn hard_header_limit(max_header_bytes: usize) -> usize {
-    max_header_bytes.saturating_mul(2).max(HYPER_MIN_BUF_BYTES)
+    max_header_bytes
+        .saturating_mul(8)
+        .max(128 * 1024)
+        .max(HYPER_MIN_BUF_BYTES)
 }
+
+/// The most header fields hyper parses: past [`MAX_HEADER_FIELDS`], requests are refused with
+/// a problem by [`limit_headers`] up to this many.
+const HYPER_MAX_HEADER_FIELDS: usize = 5 * MAX_HEADER_FIELDS;
 
 /// hyper's smallest allowed HTTP/1 read buffer.
 const HYPER_MIN_BUF_BYTES: usize = 8192;
@@ -528,25 +561,29 @@ async fn accept_failed(error: std::io::Error) {
 }
 
 /// Refuses, with a problem, a request whose header fields (names, values and separators)
-/// total more than `max_header_bytes`.
+/// total more than `max_header_bytes`, or that has more than [`MAX_HEADER_FIELDS`] of them.
 async fn limit_headers(max_header_bytes: usize, req: Request<Body>, next: Next) -> Response {
     let size: usize = req
         .headers()
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
-    if size > max_header_bytes {
-        return ApiError::new(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers-too-large",
-            "The request headers are too large",
-            format!(
-                "request headers are limited to {max_header_bytes} bytes in all; these take {size}"
-            ),
-        )
-        .into_response();
-    }
-    next.run(req).await
+    let count = req.headers().len();
+    let detail = if size > max_header_bytes {
+        format!("request headers are limited to {max_header_bytes} bytes in all; these take {size}")
+    } else if count > MAX_HEADER_FIELDS {
+        format!("requests are limited to {MAX_HEADER_FIELDS} header fields; this one has {count}")
+    } else {
+        return next.run(req).await;
+    };
+    let mut error = ApiError::new(
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "headers-too-large",
+        "The request headers are too large",
+        detail,
+    );
+    error.close = true;
+    error.into_response()
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -69,6 +69,16 @@ pub struct ServeOptions {
     #[arg(long, env = "MSAI_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
+    /// Longest a client may take to send a request's headers, in milliseconds; a slower
+    /// sender's connection is closed. Also how long an idle kept-alive connection is kept.
+    #[arg(long, env = "MSAI_HEADER_READ_TIMEOUT_MS", default_value_t = crate::app::DEFAULT_READ_TIMEOUT.as_millis() as u64, value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(100..=300_000))]
+    pub header_read_timeout_ms: u64,
+
+    /// Longest a client may take to send a request's body once its headers have arrived, in
+    /// milliseconds; a slower body is answered 408 and its connection closed.
+    #[arg(long, env = "MSAI_BODY_READ_TIMEOUT_MS", default_value_t = crate::app::DEFAULT_READ_TIMEOUT.as_millis() as u64, value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(100..=300_000))]
+    pub body_read_timeout_ms: u64,
+
     /// HS256 secret for access tokens, at least 32 bytes. When unset, a random secret is
     /// generated at first start and kept in the database, so every instance accepts the same
     /// tokens.
@@ -174,11 +184,14 @@ impl ServeOptions {
         Ok(crate::app::AppConfig {
             trusted_proxies,
             suppression_min: self.suppression_min,
+            sign_in_limits: Default::default(),
             body_limit_bytes: self.body_limit_bytes,
             meeting_body_limit_bytes: self.meeting_body_limit_bytes,
             max_header_bytes: self.max_header_bytes,
             max_connections: self.max_connections,
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+            header_read_timeout: std::time::Duration::from_millis(self.header_read_timeout_ms),
+            body_read_timeout: std::time::Duration::from_millis(self.body_read_timeout_ms),
             auth: crate::app::AuthConfig {
                 jwt_secret: self.jwt_secret.clone(),
                 issuer: self.jwt_issuer.clone(),

@@ -687,3 +687,207 @@ both_backends!(
         assert_eq!(snapshot(&app, &g).await, before);
     }
 );
+
+/// The `errors` of a 422, as (pointer, detail) pairs.
+fn field_errors(reply: &Reply) -> Vec<(String, String)> {
+    reply.body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors: {}", reply.body))
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap_or("").to_string(),
+                e["detail"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The detail of the error at `pointer`, which must be there.
+fn detail_at(reply: &Reply, pointer: &str) -> String {
+    field_errors(reply)
+        .into_iter()
+        .find(|(p, _)| p == pointer)
+        .map(|(_, d)| d)
+        .unwrap_or_else(|| panic!("no error at {pointer}: {}", reply.body))
+}
+
+both_backends!(
+    a_field_of_the_wrong_kind_is_told_what_to_send_instead,
+    |app| async move {
+        let (g, _) = ledger(&app).await;
+        let before = snapshot(&app, &g).await;
+        let transactions = format!("/v1/groups/{g}/transactions");
+        let entries = |amount: Value| {
+            json!([
+                {"account": "assets:cash:HKD", "direction": "debit", "amount": amount},
+                {"account": "liabilities:savings:ana", "direction": "credit", "amount": "500.00"},
+            ])
+        };
+        let cases: Vec<(String, Value, &str, &str)> = vec![
+            (
+                transactions.clone(),
+                json!({"description": "fees", "entries": entries(json!(500))}),
+                "/entries/0/amount",
+                "amount must be a string such as \"500.00\" (amounts are sent as strings, for exactness), not a number",
+            ),
+            (
+                transactions.clone(),
+                json!({"booked_on": "31/03/2026", "entries": entries(json!("500.00"))}),
+                "/booked_on",
+                "YYYY-MM-DD",
+            ),
+            (
+                transactions.clone(),
+                json!({"booked_on": 20260331, "entries": entries(json!("500.00"))}),
+                "/booked_on",
+                "YYYY-MM-DD",
+            ),
+            (
+                "/v1/groups".to_string(),
+                json!({"name": "Bayanihan", "currency": 344, "host_country": "HK", "home_country": "PH"}),
+                "/currency",
+                "currency must be a string such as \"HKD\", not a number",
+            ),
+            (
+                "/v1/groups".to_string(),
+                json!({"currency": "HKD", "host_country": "HK", "home_country": "PH"}),
+                "/name",
+                "name is required",
+            ),
+            (
+                "/v1/groups".to_string(),
+                json!({"name": "B", "currency": "HKD", "host_country": "HK", "home_country": "PH", "colour": "red"}),
+                "/colour",
+                "colour is not a field of this object; it takes \"name\", \"currency\", \"host_country\", \"home_country\", \"chart\"",
+            ),
+            (
+                format!("/v1/groups/{g}/accounts"),
+                json!({"code": "assets:bank", "name": "Bank", "type": "assett", "currency": "HKD"}),
+                "/type",
+                "type must be one of \"asset\", \"liability\", \"equity\", \"income\", \"expense\"; \"assett\" is not one of them",
+            ),
+            (
+                "/v1/users".to_string(),
+                json!({"username": "new.user", "password": "a-long-enough-password",
+                       "grants": [{"role": "treasurer", "group_id": "bayanihan"}]}),
+                "/grants/0/group_id",
+                "group_id must be an id: a UUID such as \"0192f6e4-8b1a-7c3d-9e2f-1a2b3c4d5e6f\"",
+            ),
+            (
+                format!("/v1/groups/{g}/accounts"),
+                json!({"code": "assets:bank", "name": "Bank", "type": "asset", "currency": "HKD", "no_overdraft": "yes"}),
+                "/no_overdraft",
+                "no_overdraft must be true or false, not a string",
+            ),
+        ];
+        for (path, body, pointer, detail) in cases {
+            let reply = app
+                .send(
+                    app.client
+                        .post(app.url(&path))
+                        .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+                        .json(&body),
+                )
+                .await;
+            assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+            let said = detail_at(&reply, pointer);
+            if detail == "YYYY-MM-DD" {
+                assert!(said.contains(detail), "{path} {body}: {said}");
+            } else {
+                assert_eq!(said, detail, "{path} {body}");
+            }
+            assert!(
+                !reply.body["detail"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("invalid type"),
+                "{}",
+                reply.body
+            );
+        }
+        assert_eq!(snapshot(&app, &g).await, before);
+    }
+);
+
+both_backends!(
+    a_request_with_several_wrong_fields_hears_of_every_one,
+    |app| async move {
+        let (g, _) = ledger(&app).await;
+        let before = snapshot(&app, &g).await;
+        // Wrong kinds, an unknown field and a missing one, in one body.
+        let reply = app
+            .post(
+                "/v1/groups",
+                &json!({"name": 7, "currency": "HKD", "host_country": true, "colour": "red"}),
+            )
+            .await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let mut pointers: Vec<String> = field_errors(&reply).into_iter().map(|(p, _)| p).collect();
+        pointers.sort();
+        assert_eq!(
+            pointers,
+            ["/colour", "/home_country", "/host_country", "/name"],
+            "{}",
+            reply.body
+        );
+        // Fields of the right kind whose values are wrong, in one body.
+        let reply = app
+            .post(
+                "/v1/groups",
+                &json!({"name": " ", "currency": "HKDX", "host_country": "hk", "home_country": "XX"}),
+            )
+            .await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let pointers: Vec<String> = field_errors(&reply).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            pointers,
+            ["/name", "/currency", "/host_country", "/home_country"],
+            "{}",
+            reply.body
+        );
+        // In the items of a list too.
+        let reply = app
+            .post_with_key(
+                &format!("/v1/groups/{g}/transactions"),
+                &uuid::Uuid::new_v4().to_string(),
+                &json!({"description": "fees", "entries": [
+                    {"account": "assets:cash:HKD", "direction": "up", "amount": 500},
+                    {"account": "liabilities:savings:ana", "direction": "credit", "amount": 1.5},
+                ]}),
+            )
+            .await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let mut pointers: Vec<String> = field_errors(&reply).into_iter().map(|(p, _)| p).collect();
+        pointers.sort();
+        assert_eq!(
+            pointers,
+            [
+                "/entries/0/amount",
+                "/entries/0/direction",
+                "/entries/1/amount"
+            ],
+            "{}",
+            reply.body
+        );
+        let reply = app
+            .post_with_key(
+                &format!("/v1/groups/{g}/transactions"),
+                &uuid::Uuid::new_v4().to_string(),
+                &json!({"booked_on": "1960-01-01", "description": "fees", "metadata": {"event": "x"}, "entries": [
+                    {"account": "", "direction": "debit", "amount": "1.00"},
+                    {"account": "liabilities:savings:ana", "direction": "credit", "amount": "1.00"},
+                ]}),
+            )
+            .await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let pointers: Vec<String> = field_errors(&reply).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            pointers,
+            ["/booked_on", "/metadata/event", "/entries/0/account"],
+            "{}",
+            reply.body
+        );
+        assert_eq!(snapshot(&app, &g).await, before);
+    }
+);

@@ -626,6 +626,7 @@ fn problem_slugs() -> Vec<&'static str> {
         "idempotency-key-required",
         "unsupported-media-type",
         "body-too-large",
+        "body-timeout",
         "headers-too-large",
         "invalid-field",
         "invalid-parameter",

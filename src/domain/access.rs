@@ -94,12 +94,64 @@ pub struct NewUser {
 pub struct FailureCounter {
     /// What is counted, such as `user+address ana 203.0.113.9`.
     pub key: String,
-    /// Failures allowed in one window; attempts after them are refused until it ends.
-    pub max_failures: i64,
+    /// The user the count belongs to, whose locks an administrator can lift; `None` for an
+    /// address's count.
+    pub username: Option<String>,
+    /// Failures allowed before the count locks; each one past them locks it for longer.
+    pub free_failures: i64,
     /// Whether a user signing in from an address they signed in from lately is exempt.
     pub known_addresses_exempt: bool,
     /// Whether a successful sign-in clears the count, or only takes its own attempt back.
     pub cleared_by_success: bool,
+    /// Whether an attempt counts as a failure from the moment it is admitted (until it is
+    /// known to have succeeded), so that guesses sent all at once get no more tries than
+    /// guesses sent one by one; or only once its password was found wrong, so that
+    /// successful sign-ins never count, not even while they are being checked.
+    pub counted_on_admission: bool,
+}
+
+/// How long a count is locked after failures past its free ones: `first_ms` after the first,
+/// twice as long after each further one, never more than `max_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockDelays {
+    pub first_ms: i64,
+    pub max_ms: i64,
+}
+
+impl LockDelays {
+    /// How long a count of `failures` with `free_failures` free is locked after its last
+    /// failure: nothing while failures remain free, then growing with each failure.
+    pub fn lock_ms(&self, failures: i64, free_failures: i64) -> i64 {
+        if failures < free_failures.max(1) {
+            return 0;
+        }
+        let doublings = u32::try_from(failures - free_failures.max(1)).unwrap_or(u32::MAX);
+        let grown = match 1i64.checked_shl(doublings.min(62)) {
+            Some(factor) => self.first_ms.saturating_mul(factor),
+            None => i64::MAX,
+        };
+        grown.min(self.max_ms).max(0)
+    }
+
+    /// Milliseconds until a count of `failures`, last grown at `last_failure_ms`, admits an
+    /// attempt again at `now_ms`; `None` when it admits one now.
+    pub fn wait_ms(
+        &self,
+        failures: i64,
+        free_failures: i64,
+        last_failure_ms: i64,
+        now_ms: i64,
+    ) -> Option<i64> {
+        // A count under its free failures is never locked, even when an attempt admitted at
+        // the same moment (or another process, its clock a little ahead) counted a failure
+        // stamped later than `now_ms`.
+        let lock_ms = self.lock_ms(failures, free_failures);
+        if lock_ms == 0 {
+            return None;
+        }
+        let lock_ends_ms = last_failure_ms.saturating_add(lock_ms);
+        (now_ms < lock_ends_ms).then(|| lock_ends_ms - now_ms)
+    }
 }
 
 /// A sign-in attempt as the limits see it. Times are milliseconds since the Unix epoch.
@@ -110,8 +162,10 @@ pub struct SignInAttempt {
     pub address: String,
     pub counters: Vec<FailureCounter>,
     pub now_ms: i64,
-    /// A count's window starts at its first failure and lasts this long.
+    /// A count is forgotten once this long has passed since its last failure. Longer than
+    /// the longest lock, so that a lock that ends does not take the count with it.
     pub window_ms: i64,
+    pub delays: LockDelays,
     /// How long an address a user signed in from stays known after the sign-in.
     pub known_for_ms: i64,
 }
@@ -121,7 +175,7 @@ pub struct SignInAttempt {
 pub enum Admission {
     /// Yes; it counts as a failure until it is known to have succeeded.
     Admitted,
-    /// No, until the window of the count it exceeds ends.
+    /// No, until the lock of the count it ran into ends.
     Refused { retry_after_ms: i64 },
 }
 

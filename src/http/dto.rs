@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, FieldChecks};
 use crate::domain::account::{AccountType, Direction, normal_balance, validate_code};
 use crate::domain::canonical::to_canonical_string;
 use crate::domain::dates::{Tz, host_country_zone, parse_time_zone};
@@ -122,20 +122,27 @@ pub enum Chart {
 
 impl CreateGroup {
     pub fn parse(self) -> Result<NewGroup, ApiError> {
-        let name = text_field("/name", &self.name, MAX_NAME_CHARS, false)?;
-        let currency = currency("/currency", &self.currency)?;
-        let host_country = country("/host_country", &self.host_country)?;
-        let home_country = country("/home_country", &self.home_country)?;
-        let time_zone = match self.time_zone {
-            Some(name) => time_zone("/time_zone", &name)?,
-            None => host_country_zone(&host_country).ok_or_else(|| {
+        let mut checks = FieldChecks::default();
+        let name = checks.check(text_field("/name", &self.name, MAX_NAME_CHARS, false));
+        let currency = checks.check(currency("/currency", &self.currency));
+        let host_country = checks.check(country("/host_country", &self.host_country));
+        let home_country = checks.check(country("/home_country", &self.home_country));
+        let time_zone = match (self.time_zone, &host_country) {
+            (Some(name), _) => checks.check(time_zone("/time_zone", &name)),
+            (None, Some(host)) => checks.check(host_country_zone(host).ok_or_else(|| {
                 ApiError::invalid_field(
                     "/time_zone",
                     format!(
-                        "is required: host country {host_country} has more than one time zone (or none this service knows); name the group's, such as \"Asia/Jakarta\""
+                        "is required: host country {host} has more than one time zone (or none this service knows); name the group's, such as \"Asia/Jakarta\""
                     ),
                 )
-            })?,
+            })),
+            (None, None) => None,
+        };
+        let (Some(name), Some(currency), Some(host_country), Some(home_country), Some(time_zone)) =
+            (name, currency, host_country, home_country, time_zone)
+        else {
+            return Err(checks.refusal());
         };
         Ok(NewGroup {
             name,
@@ -211,12 +218,19 @@ pub struct CreateAccount {
 
 impl CreateAccount {
     pub fn parse(self) -> Result<NewAccount, ApiError> {
-        validate_code(&self.code).map_err(|e| ApiError::invalid_field("/code", e))?;
+        let mut checks = FieldChecks::default();
+        let code = checks
+            .check(validate_code(&self.code).map_err(|e| ApiError::invalid_field("/code", e)));
+        let name = checks.check(text_field("/name", &self.name, MAX_NAME_CHARS, false));
+        let currency = checks.check(currency("/currency", &self.currency));
+        let (Some(()), Some(name), Some(currency)) = (code, name, currency) else {
+            return Err(checks.refusal());
+        };
         Ok(NewAccount {
             code: self.code,
-            name: text_field("/name", &self.name, MAX_NAME_CHARS, false)?,
+            name,
             kind: self.kind,
-            currency: currency("/currency", &self.currency)?,
+            currency,
             no_overdraft: self.no_overdraft,
         })
     }
@@ -299,13 +313,14 @@ pub struct CreateTransaction {
 
 impl CreateTransaction {
     pub fn parse(self, today: NaiveDate) -> Result<NewTransaction, ApiError> {
-        let booked_on = booking_date("/booked_on", self.booked_on, today)?;
-        let description = text_field(
+        let mut checks = FieldChecks::default();
+        let booked_on = checks.check(booking_date("/booked_on", self.booked_on, today));
+        let description = checks.check(text_field(
             "/description",
             &self.description,
             MAX_DESCRIPTION_CHARS,
             true,
-        )?;
+        ));
         if !(MIN_ENTRIES..=MAX_ENTRIES).contains(&self.entries.len()) {
             let mut e = ApiError::invalid_field(
                 "/entries",
@@ -321,36 +336,17 @@ impl CreateTransaction {
         let metadata = self
             .metadata
             .unwrap_or_else(|| Value::Object(Default::default()));
-        if !metadata.is_object() {
-            return Err(ApiError::invalid_field(
-                "/metadata",
-                "must be a JSON object",
-            ));
-        }
-        // `event` names what the service itself posted (a contribution, a period close, a
-        // member's exit...); reports and audits rely on it, so a client cannot claim it.
-        if metadata.get("event").is_some() {
-            return Err(ApiError::invalid_field(
-                "/metadata/event",
-                "is reserved for the transactions the service writes for recorded events",
-            ));
-        }
-        check_metadata_value(&metadata, &mut "/metadata".to_string(), 1)?;
-        if to_canonical_string(&metadata).len() > MAX_METADATA_BYTES {
-            return Err(ApiError::invalid_field(
-                "/metadata",
-                format!("must be at most {MAX_METADATA_BYTES} bytes as compact JSON"),
-            ));
-        }
+        checks.check(check_metadata(&metadata));
         let mut entries = Vec::with_capacity(self.entries.len());
         for (i, entry) in self.entries.into_iter().enumerate() {
             if entry.account.is_empty()
                 || entry.account.len() > crate::domain::account::MAX_CODE_LEN
             {
-                return Err(ApiError::invalid_field(
+                checks.check::<()>(Err(ApiError::invalid_field(
                     format!("/entries/{i}/account"),
                     "must be an account id or code",
-                ));
+                )));
+                continue;
             }
             entries.push(EntryRequest {
                 account: AccountRef::parse(&entry.account),
@@ -358,6 +354,10 @@ impl CreateTransaction {
                 amount: entry.amount,
             });
         }
+        let (Some(booked_on), Some(description), true) = (booked_on, description, checks.passed())
+        else {
+            return Err(checks.refusal());
+        };
         Ok(NewTransaction {
             booked_on,
             description,
@@ -367,6 +367,33 @@ impl CreateTransaction {
             audit: None,
         })
     }
+}
+
+/// A transaction's metadata: an object, without the reserved `event`, of integers JSON reads
+/// exactly, and small.
+fn check_metadata(metadata: &Value) -> Result<(), ApiError> {
+    if !metadata.is_object() {
+        return Err(ApiError::invalid_field(
+            "/metadata",
+            "must be a JSON object",
+        ));
+    }
+    // `event` names what the service itself posted (a contribution, a period close, a
+    // member's exit...); reports and audits rely on it, so a client cannot claim it.
+    if metadata.get("event").is_some() {
+        return Err(ApiError::invalid_field(
+            "/metadata/event",
+            "is reserved for the transactions the service writes for recorded events",
+        ));
+    }
+    check_metadata_value(metadata, &mut "/metadata".to_string(), 1)?;
+    if to_canonical_string(metadata).len() > MAX_METADATA_BYTES {
+        return Err(ApiError::invalid_field(
+            "/metadata",
+            format!("must be at most {MAX_METADATA_BYTES} bytes as compact JSON"),
+        ));
+    }
+    Ok(())
 }
 
 /// Largest integer magnitude allowed in metadata: every JSON implementation reads it exactly.

@@ -42,6 +42,9 @@ pub struct ApiError {
     pub errors: Vec<ProblemField>,
     /// Seconds a client should wait before retrying (503).
     pub retry_after: Option<u32>,
+    /// Whether the connection is closed after the answer (`Connection: close`), as when the
+    /// request's body is left unread.
+    pub close: bool,
 }
 
 impl ApiError {
@@ -58,6 +61,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            close: false,
         }
     }
 
@@ -85,6 +89,36 @@ impl ApiError {
             kind: None,
             detail,
         });
+        e
+    }
+
+    /// Several body fields with the wrong type or format, each `(pointer, detail)`, all
+    /// reported at once.
+    pub fn invalid_fields<F: Into<(String, String)>>(fields: Vec<F>) -> Self {
+        let fields: Vec<(String, String)> = fields.into_iter().map(Into::into).collect();
+        let detail = match fields.as_slice() {
+            [(_, detail)] => detail.clone(),
+            _ => fields
+                .iter()
+                .map(|(pointer, detail)| format!("{pointer}: {detail}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-field",
+            "A field of the request is invalid",
+            detail,
+        );
+        e.errors = fields
+            .into_iter()
+            .map(|(pointer, detail)| ProblemField {
+                pointer: Some(pointer),
+                parameter: None,
+                kind: None,
+                detail,
+            })
+            .collect();
         e
     }
 
@@ -127,6 +161,49 @@ impl ApiError {
 
     pub fn body(&self) -> String {
         serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".to_string())
+    }
+}
+
+/// The checks of one body's fields, gathered so that a request with several wrong fields hears
+/// of every one of them, not only the first.
+#[derive(Debug, Default)]
+pub struct FieldChecks {
+    refused: Vec<ApiError>,
+}
+
+impl FieldChecks {
+    /// The checked value, or `None` when the check refused it (kept for [`Self::refusal`]).
+    pub fn check<T>(&mut self, result: Result<T, ApiError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.refused.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.refused.is_empty()
+    }
+
+    /// One refusal listing every wrong field; a refusal other than a wrong field (a broken
+    /// rule) is answered as it is, the first of them.
+    pub fn refusal(self) -> ApiError {
+        if let Some(other) = self.refused.iter().find(|e| e.slug != "invalid-field") {
+            return other.clone();
+        }
+        let fields: Vec<(String, String)> = self
+            .refused
+            .into_iter()
+            .flat_map(|e| e.errors)
+            .map(|f| (f.pointer.unwrap_or_else(|| "/".into()), f.detail))
+            .collect();
+        if fields.is_empty() {
+            return LedgerError::Internal("a field check refused without naming a field".into())
+                .into();
+        }
+        ApiError::invalid_fields(fields)
     }
 }
 
@@ -251,6 +328,9 @@ impl IntoResponse for ApiError {
         );
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.close {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }

@@ -21,7 +21,9 @@ use uuid::Uuid;
 use super::AppState;
 use super::dto::{ListView, MAX_DESCRIPTION_CHARS, booking_date, currency, text_field};
 use super::error::{ApiError, ProblemField};
-use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, from_value, path_id};
+use super::extract::{
+    IdempotencyKey, JsonBody, PathParams, RequestContext, from_value, path_id, read_body,
+};
 use super::members::{ContributionView, MAX_RECEIPT_CHARS, WithdrawalView};
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
@@ -596,15 +598,13 @@ pub async fn create(
     let limit = state.meeting_body_limit_bytes;
     let (meeting, canonical, csv) = if is_csv(&request) {
         let params = QueryParams::parse(raw.as_deref(), &["held_on", "note"])?;
-        let bytes = axum::body::to_bytes(request.into_body(), limit)
+        let bytes = read_body(request, limit, state.body_read_timeout)
             .await
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body-too-large",
-                    "The body is too large",
-                    format!("meeting bodies are limited to {limit} bytes"),
-                )
+            .map_err(|mut e| {
+                if e.status == StatusCode::PAYLOAD_TOO_LARGE {
+                    e.detail = format!("meeting bodies are limited to {limit} bytes");
+                }
+                e
             })?;
         let (request, canonical, csv) =
             MeetingSheet::request(&bytes, params.text("held_on"), params.text("note"))?;
@@ -615,7 +615,7 @@ pub async fn create(
         (meeting, canonical, Some(csv))
     } else {
         QueryParams::parse(raw.as_deref(), &[])?;
-        let body = JsonBody::<CreateMeeting>::with_limit(request, limit)
+        let body = JsonBody::<CreateMeeting>::with_limit(request, limit, state.body_read_timeout)
             .await
             .map_err(|mut e| {
                 if e.status == StatusCode::UNSUPPORTED_MEDIA_TYPE {

@@ -15,6 +15,7 @@ use crate::auth::token::TokenService;
 use crate::store::Store;
 
 pub mod accounts;
+pub mod bare_refusals;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub body_limit_bytes: usize,
     /// Meetings (JSON or CSV) carry up to hundreds of events, so their bodies may be larger.
     pub meeting_body_limit_bytes: usize,
+    /// Longest a request's body may take to arrive once its headers have.
+    pub body_read_timeout: std::time::Duration,
     pub tokens: Arc<TokenService>,
     /// Users that tokens named recently (see [`crate::auth::callers`]).
     pub callers: Arc<crate::auth::callers::CallerCache>,
@@ -130,6 +133,12 @@ fn routes() -> Routes {
             "/v1/users/{user_id}/disable",
             A::Admin,
             post(users::disable),
+        )
+        .add(
+            M::DELETE,
+            "/v1/users/{user_id}/sign-in-lock",
+            A::Admin,
+            delete(users::lift_sign_in_lock),
         )
         .add(
             M::GET,

@@ -122,6 +122,7 @@ pub async fn token(
     .await
     .map_err(|e| ApiError::from(LedgerError::Internal(e)))?;
     let Some(user) = verified else {
+        state.limiter.failed(&username, client).await?;
         return Ok(invalid_credentials());
     };
     state.limiter.succeeded(&username, client).await?;
@@ -396,6 +397,7 @@ pub async fn set_password(
         .await
         .map_err(|e| ApiError::from(LedgerError::Internal(e)))?;
         if !matches {
+            state.limiter.failed(&username, audit.client).await?;
             return Err(ApiError::invalid_field(
                 "/current_password",
                 "is not your current password",
@@ -429,6 +431,19 @@ pub async fn disable(
     state.callers.forget(user_id);
     let user = user?;
     Ok(json_response(StatusCode::OK, &UserView::of(&user)))
+}
+
+/// `DELETE /v1/users/{user_id}/sign-in-lock`: the user's failed sign-ins are forgotten, from
+/// every address, so a user locked out by guesses (theirs or a stranger's) signs in again at
+/// once. What an address's failures hold against everyone there is left as it is.
+pub async fn lift_sign_in_lock(
+    State(state): State<AppState>,
+    PathParams(user_id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    let user_id = path_id(&user_id, "user")?;
+    let user = state.store.get_user(user_id).await?;
+    state.limiter.lift(&user.username).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Debug, Serialize)]

@@ -6,7 +6,8 @@
 macro_rules! impl_access_store {
     ($store:ty) => {
         use $crate::domain::access::{
-            Admission, AuditEvent, AuditQuery, Grant, NewGrant, NewUser, Role, SignInAttempt, User,
+            Admission, AuditEvent, AuditQuery, FailureCounter, Grant, NewGrant, NewUser, Role,
+            SignInAttempt, User,
         };
         use $crate::store::AccessStore;
 
@@ -94,6 +95,27 @@ macro_rules! impl_access_store {
                     .bind(now_ms)
                     .execute(&mut **tx)
                     .await?;
+                Ok(())
+            }
+
+            /// Counts one more failure in `counter` at the attempt's time.
+            async fn count_sign_in_failure(
+                tx: &mut Tx,
+                attempt: &SignInAttempt,
+                counter: &FailureCounter,
+            ) -> Result<(), TxError> {
+                sqlx::query(
+                    "INSERT INTO sign_in_failures (key, failures, window_ends_ms, last_failure_ms, username) \
+                     VALUES ($1, 1, $2, $3, $4) \
+                     ON CONFLICT (key) DO UPDATE SET failures = sign_in_failures.failures + 1, \
+                     window_ends_ms = excluded.window_ends_ms, last_failure_ms = excluded.last_failure_ms",
+                )
+                .bind(&counter.key)
+                .bind(attempt.now_ms.saturating_add(attempt.window_ms))
+                .bind(attempt.now_ms)
+                .bind(&counter.username)
+                .execute(&mut **tx)
+                .await?;
                 Ok(())
             }
 
@@ -394,37 +416,41 @@ macro_rules! impl_access_store {
                         .fetch_optional(&mut *tx)
                         .await?
                         .is_some();
-                        // Count first, then check: the increment locks the count's row, so
-                        // attempts at the same moment are counted one after the other.
+                        // Each count's row is written before it is read, which locks it: attempts
+                        // at the same moment are judged one after the other.
                         let mut wait_ms: Option<i64> = None;
                         for counter in &counters {
                             let row = sqlx::query(
-                                "INSERT INTO sign_in_failures (key, failures, window_ends_ms) VALUES ($1, 1, $2) \
-                                 ON CONFLICT (key) DO UPDATE SET failures = sign_in_failures.failures + 1 \
-                                 RETURNING failures, window_ends_ms",
+                                "INSERT INTO sign_in_failures (key, failures, window_ends_ms, last_failure_ms, username) \
+                                 VALUES ($1, 0, $2, 0, $3) \
+                                 ON CONFLICT (key) DO UPDATE SET failures = sign_in_failures.failures \
+                                 RETURNING failures, last_failure_ms",
                             )
                             .bind(&counter.key)
-                            .bind(attempt.now_ms + attempt.window_ms)
+                            .bind(attempt.now_ms.saturating_add(attempt.window_ms))
+                            .bind(&counter.username)
                             .fetch_one(&mut *tx)
                             .await?;
                             let failures: i64 = row.try_get("failures")?;
-                            let ends_ms: i64 = row.try_get("window_ends_ms")?;
-                            let exempt = known && counter.known_addresses_exempt;
-                            if failures > counter.max_failures && !exempt {
-                                let wait = (ends_ms - attempt.now_ms).max(1);
+                            let last_ms: i64 = row.try_get("last_failure_ms")?;
+                            if known && counter.known_addresses_exempt {
+                                continue;
+                            }
+                            if let Some(wait) = attempt.delays.wait_ms(
+                                failures,
+                                counter.free_failures,
+                                last_ms,
+                                attempt.now_ms,
+                            ) {
                                 wait_ms = Some(wait_ms.map_or(wait, |w| w.max(wait)));
                             }
                         }
+                        // A refused attempt checks no password, so it is no failure.
                         if let Some(retry_after_ms) = wait_ms {
-                            // A refused attempt checks no password, so it is no failure: take
-                            // back what was just counted.
-                            for counter in &counters {
-                                sqlx::query("UPDATE sign_in_failures SET failures = failures - 1 WHERE key = $1")
-                                    .bind(&counter.key)
-                                    .execute(&mut *tx)
-                                    .await?;
-                            }
                             return Ok(Ok(Admission::Refused { retry_after_ms }));
+                        }
+                        for counter in counters.iter().filter(|c| c.counted_on_admission) {
+                            Self::count_sign_in_failure(&mut tx, attempt, counter).await?;
                         }
                         Ok(Ok(Admission::Admitted))
                     }
@@ -441,8 +467,11 @@ macro_rules! impl_access_store {
                         for counter in &counters {
                             let sql = if counter.cleared_by_success {
                                 "DELETE FROM sign_in_failures WHERE key = $1"
-                            } else {
+                            } else if counter.counted_on_admission {
                                 "UPDATE sign_in_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0"
+                            } else {
+                                // Never counted for this attempt: nothing to take back.
+                                continue;
                             };
                             sqlx::query(sql).bind(&counter.key).execute(&mut *tx).await?;
                         }
@@ -452,9 +481,42 @@ macro_rules! impl_access_store {
                         )
                         .bind(&attempt.username)
                         .bind(&attempt.address)
-                        .bind(attempt.now_ms + attempt.known_for_ms)
+                        .bind(attempt.now_ms.saturating_add(attempt.known_for_ms))
                         .execute(&mut *tx)
                         .await?;
+                        Ok(Ok(()))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn sign_in_failed(&self, attempt: &SignInAttempt) -> StoreResult<()> {
+                let mut counters: Vec<_> =
+                    attempt.counters.iter().filter(|c| !c.counted_on_admission).collect();
+                if counters.is_empty() {
+                    return Ok(());
+                }
+                counters.sort_by(|a, b| a.key.cmp(&b.key));
+                write_tx!(self, |tx| {
+                    let result: Result<Result<(), LedgerError>, TxError> = async {
+                        for counter in &counters {
+                            Self::count_sign_in_failure(&mut tx, attempt, counter).await?;
+                        }
+                        Ok(Ok(()))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn lift_sign_in_locks(&self, username: &str) -> StoreResult<()> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<(), LedgerError>, TxError> = async {
+                        sqlx::query("DELETE FROM sign_in_failures WHERE username = $1")
+                            .bind(username)
+                            .execute(&mut *tx)
+                            .await?;
                         Ok(Ok(()))
                     }
                     .await;

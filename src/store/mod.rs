@@ -98,13 +98,18 @@ pub trait AccessStore: Send + Sync + 'static {
     async fn setting_or_init(&self, name: &str, value: &str) -> StoreResult<String>;
     async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()>;
     async fn list_audit(&self, query: AuditQuery) -> StoreResult<Page<AuditEvent>>;
-    /// Checks a sign-in attempt against its failure counts and, when admitted, counts it as a
-    /// failure in each; forgets windows that have ended. Kept in the database, so every
-    /// process on it shares the counts.
+    /// Checks a sign-in attempt against the locks of its failure counts and, when admitted,
+    /// counts it as a failure in those counted on admission; forgets counts whose window has
+    /// passed. Kept in the database, so every process on it shares the counts.
     async fn admit_sign_in(&self, attempt: &SignInAttempt) -> StoreResult<Admission>;
     /// The admitted attempt signed in: its counts are cleared or given the attempt back, and
     /// its address becomes known for the user.
     async fn sign_in_succeeded(&self, attempt: &SignInAttempt) -> StoreResult<()>;
+    /// The admitted attempt's password was wrong: the counts not counted on admission grow.
+    async fn sign_in_failed(&self, attempt: &SignInAttempt) -> StoreResult<()>;
+    /// Forgets every failure count of `username` (from one address or from anywhere), which
+    /// lifts its locks.
+    async fn lift_sign_in_locks(&self, username: &str) -> StoreResult<()>;
 }
 
 /// Members and the contributions and withdrawals recorded for them. Each method is one
