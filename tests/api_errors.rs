@@ -759,7 +759,7 @@ both_backends!(
                 "/v1/groups".to_string(),
                 json!({"name": "B", "currency": "HKD", "host_country": "HK", "home_country": "PH", "colour": "red"}),
                 "/colour",
-                "colour is not a field of this object; it takes \"name\", \"currency\", \"host_country\", \"home_country\", \"chart\"",
+                "colour is not a field of this object; it takes \"name\", \"currency\", \"host_country\", \"home_country\", \"time_zone\", \"chart\"",
             ),
             (
                 format!("/v1/groups/{g}/accounts"),

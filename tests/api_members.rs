@@ -1754,3 +1754,28 @@ both_backends!(
         assert_eq!(app.balance(&g, &savings_of(&ana)).await, "100.00");
     }
 );
+
+both_backends!(
+    a_member_form_with_several_wrong_fields_hears_of_every_one,
+    |app| async move {
+        let g = app.create_group("Bayanihan").await;
+        let body = json!({"name": "  ", "sex": "female", "birth_year": 1850, "home_country": "Philippines",
+                          "host_country": "HK", "joined_on": JOINED});
+        let reply = app.post(&members(&g), &body).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let pointers: Vec<&str> = reply.body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["pointer"].as_str().expect("pointer"))
+            .collect();
+        assert_eq!(
+            pointers,
+            ["/name", "/birth_year", "/home_country"],
+            "{}",
+            reply.body
+        );
+        let listed = app.get(&members(&g)).await;
+        assert_eq!(listed.body["items"], json!([]));
+    }
+);

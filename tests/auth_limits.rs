@@ -19,7 +19,7 @@ use msai_ledger::domain::access::{NewGrant, NewUser, Role};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::app::{Backend, Reply, TestApp, spawn_with};
+use support::app::{Reply, TestApp};
 use tokio::sync::oneshot;
 
 const PASSWORD: &str = "a-long-enough-password";
@@ -31,35 +31,6 @@ fn behind_a_proxy() -> AppConfig {
         trusted_proxies: TrustedProxies::parse("127.0.0.1").unwrap(),
         ..AppConfig::default()
     }
-}
-
-/// Like `both_backends!`, for a service started with `$config`.
-macro_rules! both_backends_with {
-    ($name:ident, $config:expr, |$app:ident| $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($app: TestApp) {
-                $body.await
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                let app = spawn_with(Backend::Sqlite, $config)
-                    .await
-                    .expect("SQLite is always available");
-                run(app).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                if let Some(app) = spawn_with(Backend::Postgres, $config).await {
-                    run(app).await;
-                }
-            }
-        }
-    };
 }
 
 /// A client whose connections come from `address` (any of 127.0.0.0/8 reaches the service).

@@ -9,7 +9,7 @@ use msai_ledger::app::AppConfig;
 use msai_ledger::domain::dates::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::app::{Backend, Reply, TestApp, assert_problem, spawn_with};
+use support::app::{Backend, Reply, TestApp, assert_problem};
 
 /// 07:30 on Monday 30 November 2026 in Hong Kong; 23:30 on Sunday 29 November in UTC.
 const MONDAY_0730_HONG_KONG: &str = "2026-11-29T23:30:00Z";
@@ -22,35 +22,6 @@ fn at_monday_morning_in_hong_kong() -> AppConfig {
         clock: Clock::Fixed(instant),
         ..AppConfig::default()
     }
-}
-
-/// Like `both_backends!`, for a service started with `$config`.
-macro_rules! both_backends_with {
-    ($name:ident, $config:expr, |$app:ident| $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($app: TestApp) {
-                $body.await
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                let app = spawn_with(Backend::Sqlite, $config)
-                    .await
-                    .expect("SQLite is always available");
-                run(app).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                if let Some(app) = spawn_with(Backend::Postgres, $config).await {
-                    run(app).await;
-                }
-            }
-        }
-    };
 }
 
 fn key() -> String {

@@ -10,38 +10,9 @@ use std::time::{Duration, Instant};
 use msai_ledger::app::AppConfig;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::app::{Backend, Reply, TestApp, assert_problem, spawn_with};
+use support::app::{Reply, TestApp, assert_problem};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// Like `both_backends!`, for a service started with `$config`.
-macro_rules! both_backends_with {
-    ($name:ident, $config:expr, |$app:ident| $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($app: TestApp) {
-                $body.await
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                let app = spawn_with(Backend::Sqlite, $config)
-                    .await
-                    .expect("SQLite is always available");
-                run(app).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                if let Some(app) = spawn_with(Backend::Postgres, $config).await {
-                    run(app).await;
-                }
-            }
-        }
-    };
-}
 
 /// The read timeouts the slow-sender tests run with: short, so they run quickly.
 const READ_TIMEOUT: Duration = Duration::from_millis(600);

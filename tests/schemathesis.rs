@@ -381,11 +381,11 @@ const REFUSED_BY_RULES_IN_WORDS: &[(&str, &str)] = &[
     ),
     (
         "recordRemittance",
-        "`booked_on` not after tomorrow; rates of 1 in one currency; uses adding up to the amount received",
+        "`booked_on` not after tomorrow; rates of 1 in one currency; an applied rate agreeing with the amounts and a cost not below zero; uses adding up to the amount received",
     ),
     (
         "recordTransfer",
-        "`booked_on` not after tomorrow; accounts of the group, in the currencies the rates imply",
+        "`booked_on` not after tomorrow; accounts of the group, in the currencies the rates imply; an applied rate agreeing with the amounts and a cost not below zero",
     ),
     (
         "createInvestment",

@@ -455,6 +455,16 @@ impl<'de> Deserialize<'de> for MemberRef {
                 MemberRef::parse(&v.to_string())
                     .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
             }
+            // JSON does not tell 12 from 12.0, and JSON Schema counts both as integers.
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<MemberRef, E> {
+                let whole = v.is_finite() && v.fract() == 0.0 && (1.0..1e9).contains(&v);
+                if whole {
+                    // In range and without a fraction, so the conversion is exact.
+                    Ok(MemberRef::Number(v as i64))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+                }
+            }
         }
         d.deserialize_any(Visitor)
     }

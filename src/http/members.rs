@@ -14,7 +14,7 @@ use super::dto::{
     AccountView, ListView, MAX_NAME_CHARS, StatementView, booking_date, country, currency,
     text_field,
 };
-use super::error::ApiError;
+use super::error::{ApiError, FieldChecks};
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
 use super::guard::RequestAudit;
 use super::operations::RemittanceView;
@@ -69,18 +69,50 @@ pub struct CreateMember {
 }
 
 impl CreateMember {
+    /// Every wrong field is named at once: a treasurer registering a member at a meeting
+    /// corrects the whole form in one go.
     fn parse(self, today: NaiveDate) -> Result<NewMember, ApiError> {
-        let birth_year = birth_year(self.birth_year, today.year())?;
-        Ok(NewMember {
-            name: text_field("/name", &self.name, MAX_NAME_CHARS, false)?,
-            sex: self.sex,
+        let mut checks = FieldChecks::default();
+        let name = checks.check(text_field("/name", &self.name, MAX_NAME_CHARS, false));
+        let birth_year = checks.check(birth_year(self.birth_year, today.year()));
+        let home_country = checks.check(country("/home_country", &self.home_country));
+        let host_country = checks.check(country("/host_country", &self.host_country));
+        let occupation = checks.check(optional_text(
+            "/occupation",
+            self.occupation,
+            MAX_DETAIL_CHARS,
+        ));
+        let contact = checks.check(optional_text("/contact", self.contact, MAX_DETAIL_CHARS));
+        let joined_on = checks.check(booking_date("/joined_on", self.joined_on, today));
+        match (
+            name,
             birth_year,
-            home_country: country("/home_country", &self.home_country)?,
-            host_country: country("/host_country", &self.host_country)?,
-            occupation: optional_text("/occupation", self.occupation, MAX_DETAIL_CHARS)?,
-            contact: optional_text("/contact", self.contact, MAX_DETAIL_CHARS)?,
-            joined_on: booking_date("/joined_on", self.joined_on, today)?,
-        })
+            home_country,
+            host_country,
+            occupation,
+            contact,
+            joined_on,
+        ) {
+            (
+                Some(name),
+                Some(birth_year),
+                Some(home_country),
+                Some(host_country),
+                Some(occupation),
+                Some(contact),
+                Some(joined_on),
+            ) => Ok(NewMember {
+                name,
+                sex: self.sex,
+                birth_year,
+                home_country,
+                host_country,
+                occupation,
+                contact,
+                joined_on,
+            }),
+            _ => Err(checks.refusal()),
+        }
     }
 }
 

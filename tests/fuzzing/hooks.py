@@ -162,11 +162,16 @@ def booking_dates(body):
             body[field] = instead.isoformat()
 
 
+def names_a_member(value):
+    # A member is named by id or by number (a JSON integer too; not a boolean).
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 def seeded_ids(body, path):
     # `/problems/unknown-member`: "a contribution, withdrawal, remittance or meeting names no
     # member of the group". Ids in a body (attendance and events too) name seeded records.
     if MEMBERS:
-        if isinstance(body.get("member_id"), str) and not path.startswith("/v1/users"):
+        if names_a_member(body.get("member_id")) and not path.startswith("/v1/users"):
             body["member_id"] = MEMBERS[0]
         attendance = body.get("attendance")
         if isinstance(attendance, list):
@@ -174,7 +179,7 @@ def seeded_ids(body, path):
                 : len(MEMBERS)
             ]
         for event in body.get("events") or []:
-            if isinstance(event, dict) and isinstance(event.get("member_id"), str):
+            if isinstance(event, dict) and names_a_member(event.get("member_id")):
                 event["member_id"] = MEMBERS[0]
     if INVESTMENT and isinstance(body.get("investment_id"), str):
         body["investment_id"] = INVESTMENT
@@ -189,7 +194,7 @@ def seeded_grants(body, path):
             continue
         if isinstance(grant.get("group_id"), str):
             grant["group_id"] = GROUP
-        if isinstance(grant.get("member_id"), str):
+        if names_a_member(grant.get("member_id")):
             grant["member_id"] = GRANT_MEMBER
 
 
@@ -269,6 +274,8 @@ def state_rules(body, path):
             for rate in ("applied_rate", "mid_market_rate"):
                 if rate in body:
                     body[rate] = None
+        else:
+            unpriced(body)
     leaves = (
         "/withdrawals",
         "/returns",
@@ -335,6 +342,16 @@ def remittance(body):
         for rate in ("applied_rate", "mid_market_rate"):
             if rate in body:
                 body[rate] = "1"
+    else:
+        unpriced(body)
+
+
+def unpriced(body):
+    # "An applied rate that disagrees with the amounts ... and a cost below zero are refused":
+    # the rate is left to be derived from the amounts, and no mid-market rate is given, so the
+    # cost is the fee.
+    body.pop("applied_rate", None)
+    body.pop("mid_market_rate", None)
 
 
 def balanced_entries(body):

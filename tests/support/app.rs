@@ -349,6 +349,44 @@ impl TestApp {
     }
 }
 
+/// Like `both_backends!`, for a service started with the `AppConfig` `$config`.
+#[macro_export]
+macro_rules! both_backends_with {
+    ($name:ident, $config:expr, |$app:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: $crate::support::app::TestApp) {
+                $body.await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let app = $crate::support::app::spawn_with(
+                    $crate::support::app::Backend::Sqlite,
+                    $config,
+                )
+                .await
+                .expect("SQLite is always available");
+                run(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(app) = $crate::support::app::spawn_with(
+                    $crate::support::app::Backend::Postgres,
+                    $config,
+                )
+                .await
+                {
+                    run(app).await;
+                }
+            }
+        }
+    };
+}
+
 /// Declares one test per backend: `both_backends!(name, |app| async move { ... });` expands to
 /// `mod name { sqlite(), postgres() }`, each starting its own service over a fresh database.
 #[macro_export]
