@@ -152,7 +152,7 @@ impl Ledger {
     /// A posting as the API receives it, with the hash that goes with its idempotency key.
     fn request(&self, body: &Value) -> Request {
         let transaction = parse::<CreateTransaction>(body.clone())
-            .parse()
+            .parse(chrono::Utc::now().date_naive())
             .expect("valid transaction");
         let hash = request_hash(
             &format!("POST /v1/groups/{}/transactions", self.group_id),

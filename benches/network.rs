@@ -157,6 +157,8 @@ async fn load_group(store: &dyn Store, index: usize, transactions: usize) -> usi
                     currency,
                     host_country: host_country.into(),
                     home_country: home_country.into(),
+                    time_zone: msai_ledger::domain::dates::host_country_zone(host_country)
+                        .unwrap_or(chrono_tz::UTC),
                     standard_chart: true,
                 },
                 None,

@@ -71,6 +71,7 @@ async fn load(transactions: usize) -> Fixture {
                 currency: hkd,
                 host_country: "HK".into(),
                 home_country: "PH".into(),
+                time_zone: chrono_tz::Asia::Hong_Kong,
                 standard_chart: true,
             },
             None,

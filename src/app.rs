@@ -52,6 +52,8 @@ pub struct AppConfig {
     /// The fewest people a cell of the sex-disaggregated indicators may describe before its
     /// figures are withheld, so that no one can be recognised in a small cell.
     pub suppression_min: u32,
+    /// Where "now" comes from: the system clock, unless a test fixes the instant.
+    pub clock: crate::domain::dates::Clock,
 }
 
 /// Cells of fewer people than this are suppressed in the indicators by default.
@@ -75,6 +77,7 @@ impl Default for AppConfig {
             auth: AuthConfig::default(),
             trusted_proxies: TrustedProxies::default(),
             suppression_min: DEFAULT_SUPPRESSION_MIN,
+            clock: Default::default(),
         }
     }
 }
@@ -266,6 +269,8 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
             config.auth.caller_cache_ttl,
         )),
         suppression_min: config.suppression_min,
+        clock: config.clock,
+        zones: Default::default(),
     })
 }
 

@@ -189,6 +189,7 @@ impl ServeOptions {
                 bootstrap_password_file: self.bootstrap_password_file.clone(),
                 caller_cache_ttl: std::time::Duration::from_millis(self.caller_cache_ms),
             },
+            clock: crate::domain::dates::Clock::System,
         })
     }
 }

@@ -443,7 +443,8 @@ both_backends!(
 );
 
 // query.rs refuses unknown parameters "so a misspelt filter never silently returns
-// everything"; that holds only if every route that reads no parameter refuses them too.
+// everything"; that holds only if every route that reads no parameter (or only some) refuses
+// the others too.
 both_backends!(
     routes_without_query_parameters_refuse_them,
     |app| async move {
@@ -452,7 +453,8 @@ both_backends!(
             format!("/v1/groups/{g}/accounts?limit=1"),
             format!("/v1/groups/{g}/accounts?type=asset"),
             format!("/v1/groups/{g}?include=accounts"),
-            format!("/v1/groups/{g}/accounts/assets:cash:HKD?as_of=2025-01-01"),
+            // The account takes `as_of`, and nothing else.
+            format!("/v1/groups/{g}/accounts/assets:cash:HKD?on=2025-01-01"),
             format!("/v1/groups/{g}/transactions/{t}?expand=entries"),
             format!("/v1/groups/{g}/ledger/verify?from=2"),
         ] {

@@ -360,3 +360,54 @@ both_backends!(
         assert_eq!(reply.body["attendance"], json!([second, first]));
     }
 );
+
+both_backends!(
+    a_sheet_names_members_by_their_numbers_and_a_name_gets_an_error_that_says_so,
+    |app| async move {
+        let group = app.create_group("Bunga Savers").await;
+        let siti = member(&app, &group, "Siti").await;
+        let dewi = member(&app, &group, "Dewi").await;
+        // The sheet a treasurer keeps on paper: members by the numbers in their passbooks.
+        let csv = "type,member_id,amount,fund,channel\n\
+                   attendance,1,,,\n\
+                   attendance,#2,,,\n\
+                   contribution,1,300.00,savings,cash\n\
+                   contribution,2,120.50,savings,cash\n";
+        let reply = post_csv(&app, &group, "?held_on=2026-11-02", &key(), csv).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        assert_eq!(reply.body["attendance"], json!([siti, dewi]));
+        assert_eq!(
+            app.balance(&group, &format!("liabilities:savings:{siti}"))
+                .await,
+            "300.00"
+        );
+        assert_eq!(
+            app.balance(&group, &format!("liabilities:savings:{dewi}"))
+                .await,
+            "120.50"
+        );
+
+        // A name, or a number no member has, is refused at its cell, and nothing is written.
+        let before = head(&app, &group).await;
+        let csv = "type,member_id,amount,fund,channel\n\
+                   contribution,Siti Rahma,10.00,savings,cash\n";
+        let reply = post_csv(&app, &group, "?held_on=2026-11-09", &key(), csv).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
+        assert_eq!(reply.body["errors"][0]["pointer"], "/rows/2/member_id");
+        let detail = reply.body["detail"].as_str().unwrap();
+        assert!(!detail.contains("UUID"), "{detail}");
+        assert!(detail.contains("member's id or number"), "{detail}");
+        let csv = "type,member_id,amount,fund,channel\n\
+                   contribution,1,10.00,savings,cash\n\
+                   contribution,7,10.00,savings,cash\n";
+        let reply = post_csv(&app, &group, "?held_on=2026-11-09", &key(), csv).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "unknown-member");
+        assert_eq!(reply.body["errors"][0]["pointer"], "/rows/3/member_id");
+        assert_eq!(head(&app, &group).await, before);
+    }
+);

@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::HashSet;
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Duration};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use support::app::{Reply, TestApp, assert_problem};
@@ -299,14 +299,14 @@ both_backends!(
     a_member_registered_with_only_a_name_and_countries_gets_the_defaults,
     |app| async move {
         let g = app.create_group("Bayanihan").await;
-        let before = Utc::now().date_naive().to_string();
+        let before = support::app::hong_kong_today().to_string();
         let reply = app
             .post(
                 &members(&g),
                 &json!({"name": "Ana", "home_country": "ID", "host_country": "HK"}),
             )
             .await;
-        let after = Utc::now().date_naive().to_string();
+        let after = support::app::hong_kong_today().to_string();
         assert_status(&reply, StatusCode::CREATED);
         let member = &reply.body;
         assert_eq!(member["sex"], "undisclosed");
@@ -324,8 +324,8 @@ both_backends!(
     invalid_member_details_are_refused_with_a_pointer_and_register_no_one,
     |app| async move {
         let g = app.create_group("Bayanihan").await;
-        let this_year = Utc::now().year();
-        let today = Utc::now().date_naive();
+        let today = support::app::hong_kong_today();
+        let this_year = today.year();
         let base = member_body("Ana");
         let cases = [
             (with(base.clone(), "name", "   "), "/name"),
@@ -992,6 +992,26 @@ both_backends!(
 );
 
 both_backends!(
+    an_overdraft_names_the_member_and_her_fund_and_points_at_the_amount,
+    |app| async move {
+        let g = app.create_group("Bayanihan").await;
+        let body = json!({"name": "Carmen Santos", "sex": "female", "home_country": "PH",
+                          "host_country": "HK", "joined_on": JOINED});
+        let reply = app.post(&members(&g), &body).await;
+        assert_status(&reply, StatusCode::CREATED);
+        let carmen = id_of(&reply);
+        contributed(&app, &g, &contribution(&carmen, "100")).await;
+        let reply = withdraw(&app, &g, &withdrawal(&carmen, "250")).await;
+        assert_refused(&reply, "overdraft", "/amount");
+        assert_eq!(
+            text(&reply.body["detail"]),
+            "Carmen Santos's savings would end at -150.00 HKD; her savings are 100.00 HKD"
+        );
+        assert!(!text(&reply.body["detail"]).contains(&carmen));
+    }
+);
+
+both_backends!(
     an_empty_cash_box_cannot_pay_out_even_a_member_with_savings,
     |app| async move {
         let g = app.create_group("Bayanihan").await;
@@ -1193,7 +1213,8 @@ both_backends!(
             ),
             (json!({"occupation": "o".repeat(201)}), "/occupation"),
             (json!({"contact": "c".repeat(201)}), "/contact"),
-            (json!({"name": "Anna"}), "/name"),
+            // A name is corrected only with a reason for it.
+            (json!({"name": "Anna"}), "/reason"),
         ];
         for (body, pointer) in &cases {
             let reply = patch(&app, &g, &ana, body).await;
@@ -1384,6 +1405,16 @@ both_backends!(
             let reply = get_as(&app, &ana_user, &path).await;
             assert_problem(&reply, StatusCode::NOT_FOUND, "not-found");
         }
+        // Another member of her own group is a member she cannot see, not a missing group.
+        let reply = get_as(
+            &app,
+            &ana_user,
+            &format!("{}/{cora}/statement", members(&g)),
+        )
+        .await;
+        assert_eq!(reply.body["detail"], "member not found", "{}", reply.body);
+        let reply = get_as(&app, &ana_user, &format!("{}/{ana}", members(&other))).await;
+        assert_eq!(reply.body["detail"], "group not found", "{}", reply.body);
         for path in [
             format!("/v1/groups/{g}/transactions"),
             members(&g),
@@ -1587,5 +1618,139 @@ both_backends!(
         assert_status(&verified, StatusCode::OK);
         assert_eq!(verified.body["ok"], true, "{}", verified.body);
         assert_eq!(verified.body["transactions_checked"], 5);
+    }
+);
+
+both_backends!(
+    members_are_numbered_in_order_and_every_route_takes_a_number,
+    |app| async move {
+        let g = app.create_group("Bayanihan").await;
+        let other = app.create_group("Sampaguita").await;
+        let ana = add_member(&app, &g, "Ana").await;
+        let ben = add_member(&app, &g, "Ben").await;
+        // Each group counts its own members.
+        let elsewhere = add_member(&app, &other, "Cora").await;
+        let cora = add_member(&app, &g, "Cora").await;
+        for (id, number) in [(&ana, 1), (&ben, 2), (&cora, 3)] {
+            let reply = app.get(&format!("{}/{id}", members(&g))).await;
+            assert_eq!(reply.body["number"], number, "{}", reply.body);
+        }
+        let reply = app.get(&format!("{}/{elsewhere}", members(&other))).await;
+        assert_eq!(reply.body["number"], 1);
+
+        // By number in the path, as a string, as "#n", or as a JSON number in a body.
+        let reply = app.get(&format!("{}/2", members(&g))).await;
+        assert_status(&reply, StatusCode::OK);
+        assert_eq!(reply.body["id"], json!(ben));
+        contributed(&app, &g, &contribution("2", "300")).await;
+        contributed(&app, &g, &with(contribution("", "50"), "member_id", 3)).await;
+        withdrawn(&app, &g, &withdrawal("#2", "100")).await;
+        assert_eq!(app.balance(&g, &savings_of(&ben)).await, "200.00");
+        assert_eq!(app.balance(&g, &savings_of(&cora)).await, "50.00");
+        let reply = app.get(&format!("{}/2/statement", members(&g))).await;
+        assert_eq!(reply.body["current_balance"], "200.00", "{}", reply.body);
+        let reply = app.get(&format!("{}?member_id=3", contributions(&g))).await;
+        let listed = reply.body["items"].as_array().expect("items");
+        assert_eq!(listed.len(), 1, "{}", reply.body);
+        assert_eq!(listed[0]["member_id"], json!(cora));
+
+        // A number no member has: not found in a path, refused at the field in a body.
+        let reply = app.get(&format!("{}/9", members(&g))).await;
+        assert_problem(&reply, StatusCode::NOT_FOUND, "not-found");
+        assert_eq!(reply.body["detail"], "member not found");
+        let reply = contribute(&app, &g, &contribution("9", "10")).await;
+        assert_refused(&reply, "unknown-member", "/member_id");
+        // A name is not a member reference, and the refusal says what is.
+        let reply = contribute(&app, &g, &contribution("Ana Cruz", "10")).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
+        assert_eq!(reply.pointer(), "/member_id", "{}", reply.body);
+        assert!(
+            !text(&reply.body["detail"]).contains("UUID"),
+            "{}",
+            reply.body
+        );
+        assert_eq!(app.balance(&g, &savings_of(&ana)).await, "0.00");
+    }
+);
+
+both_backends!(
+    a_member_reads_her_own_record_by_number_and_no_one_elses,
+    |app| async move {
+        let g = app.create_group("Bayanihan").await;
+        let ana = add_member(&app, &g, "Ana").await;
+        add_member(&app, &g, "Ben").await;
+        // Her user is granted by her number, as the treasurer reads it from the passbook.
+        let (_, ana_user) = app
+            .user_with(
+                "ana",
+                json!([{"role": "member", "group_id": g, "member_id": 1}]),
+            )
+            .await;
+        let reply = get_as(&app, &ana_user, &format!("{}/1/statement", members(&g))).await;
+        assert_status(&reply, StatusCode::OK);
+        assert_eq!(reply.body["member"]["id"], json!(ana));
+        for number in ["2", "9"] {
+            let reply = get_as(&app, &ana_user, &format!("{}/{number}", members(&g))).await;
+            assert_problem(&reply, StatusCode::NOT_FOUND, "not-found");
+            assert_eq!(reply.body["detail"], "member not found", "{}", reply.body);
+        }
+    }
+);
+
+both_backends!(
+    a_reversed_contribution_says_so_in_its_list_and_can_be_left_out,
+    |app| async move {
+        let g = app.create_group("Bayanihan").await;
+        let ana = add_member(&app, &g, "Ana").await;
+        let right = contributed(&app, &g, &contribution(&ana, "100")).await;
+        let wrong = contributed(&app, &g, &contribution(&ana, "1000")).await;
+        let tx = text(&wrong["transaction_id"]);
+        let reply = app
+            .post_with_key(
+                &format!("/v1/groups/{g}/transactions/{tx}/reversal"),
+                &fresh_key(),
+                &json!({"description": "typed one zero too many"}),
+            )
+            .await;
+        assert_status(&reply, StatusCode::CREATED);
+        let reversal = id_of(&reply);
+
+        let listed = app.get(&contributions(&g)).await;
+        let items = listed.body["items"].as_array().expect("items").clone();
+        assert_eq!(items.len(), 2, "{}", listed.body);
+        let of = |id: &Value| {
+            items
+                .iter()
+                .find(|i| i["id"] == *id)
+                .expect("listed")
+                .clone()
+        };
+        assert_eq!(of(&right["id"])["reversed_by"], Value::Null);
+        assert_eq!(of(&wrong["id"])["reversed_by"], json!(reversal));
+        let one = app
+            .get(&format!("{}/{}", contributions(&g), text(&wrong["id"])))
+            .await;
+        assert_eq!(one.body["reversed_by"], json!(reversal));
+
+        let standing = app
+            .get(&format!("{}?include_reversed=false", contributions(&g)))
+            .await;
+        let items = standing.body["items"].as_array().expect("items");
+        assert_eq!(items.len(), 1, "{}", standing.body);
+        assert_eq!(items[0]["id"], right["id"]);
+        let reply = app
+            .get(&format!("{}?include_reversed=maybe", contributions(&g)))
+            .await;
+        assert_problem(
+            &reply,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-parameter",
+        );
+        assert_eq!(app.balance(&g, &savings_of(&ana)).await, "100.00");
     }
 );

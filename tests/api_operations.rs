@@ -820,3 +820,66 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    reversed_transfers_and_returns_say_so_and_can_be_left_out_of_their_lists,
+    |app| async move {
+        let Story { group, coop, .. } = story(&app).await;
+        let transfers = format!("/v1/groups/{group}/transfers");
+        let returns = format!("/v1/groups/{group}/investments/{coop}/returns");
+        let transfer = created(
+            &app.post_with_key(
+                &transfers,
+                &key(),
+                &json!({"from": "assets:cash:HKD", "to": "assets:bank:HKD", "amount": "100.00",
+                        "booked_on": "2026-07-02"}),
+            )
+            .await,
+        )
+        .clone();
+        let income = created(
+            &app.post_with_key(
+                &returns,
+                &key(),
+                &json!({"kind": "income", "amount": "50.00", "booked_on": "2026-07-02"}),
+            )
+            .await,
+        )
+        .clone();
+        let mut reversals = Vec::new();
+        for record in [&transfer, &income] {
+            let tx = s(&record["transaction_id"]);
+            let reply = app
+                .post_with_key(
+                    &format!("/v1/groups/{group}/transactions/{tx}/reversal"),
+                    &key(),
+                    &json!({}),
+                )
+                .await;
+            reversals.push(created(&reply)["id"].clone());
+        }
+        for ((list, record), reversal) in [(&transfers, &transfer), (&returns, &income)]
+            .into_iter()
+            .zip(&reversals)
+        {
+            let all = ok(&app.get(list).await).clone();
+            let found = all["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .find(|i| i["id"] == record["id"])
+                .unwrap_or_else(|| panic!("{list} lists the reversed record: {all}"))
+                .clone();
+            assert_eq!(&found["reversed_by"], reversal, "{list}");
+            let standing = ok(&app.get(&format!("{list}?include_reversed=false")).await).clone();
+            assert!(
+                standing["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .all(|i| i["id"] != record["id"] && i["reversed_by"].is_null()),
+                "{list}: {standing}"
+            );
+        }
+    }
+);

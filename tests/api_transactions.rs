@@ -125,8 +125,9 @@ async fn savings_group(app: &TestApp) -> String {
     g
 }
 
+/// The group's today: the test groups meet in Hong Kong.
 fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+    support::app::hong_kong_today()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1470,7 +1471,8 @@ both_backends!(
         assert_eq!(r["reversed_by"], Value::Null);
         assert_eq!(r["sequence"], 2);
         assert_eq!(r["previous_hash"], original.body["hash"]);
-        assert_eq!(r["booked_on"], json!(today().to_string()));
+        // With no date given, on the original's date, which is still open.
+        assert_eq!(r["booked_on"], "2025-05-01");
         assert_eq!(
             r["description"],
             "Reversal of #1: assets:cash:HKD from liabilities:savings:ana"
@@ -1602,6 +1604,80 @@ both_backends!(
             reversal.body["description"],
             "Recorded for the wrong member"
         );
+    }
+);
+
+both_backends!(
+    a_reversal_without_a_date_is_booked_on_the_mistakes_date_while_it_is_open,
+    |app| async move {
+        let g = savings_group(&app).await;
+        // A contribution recorded against the wrong member on 1 May, found on a later day.
+        let mistake = transfer_on(
+            &app,
+            &g,
+            "2025-05-01",
+            "assets:cash:HKD",
+            "liabilities:savings:ana",
+            "50",
+        )
+        .await;
+        assert_created(&mistake);
+        let reversal = reverse(&app, &g, &id_of(&mistake), &json!({})).await;
+        assert_created(&reversal);
+        assert_eq!(reversal.body["booked_on"], "2025-05-01");
+        // May then closes without the mistaken money: Ana holds nothing at the end of May.
+        assert_eq!(
+            close_through(&app, &g, "2025-05-31").await.status,
+            StatusCode::CREATED
+        );
+        let may = trial_balance(&app, &g, "?as_of=2025-05-31").await;
+        assert_eq!(
+            account_line(&may, "liabilities:savings:ana")["balance"],
+            "0.00"
+        );
+    }
+);
+
+both_backends!(
+    a_reversal_without_a_date_of_a_closed_mistake_is_booked_on_the_first_open_date,
+    |app| async move {
+        let g = savings_group(&app).await;
+        let mistake = transfer_on(
+            &app,
+            &g,
+            "2025-05-10",
+            "assets:cash:HKD",
+            "liabilities:savings:ana",
+            "50",
+        )
+        .await;
+        assert_created(&mistake);
+        assert_eq!(
+            close_through(&app, &g, "2025-05-31").await.status,
+            StatusCode::CREATED
+        );
+        let reversal = reverse(&app, &g, &id_of(&mistake), &json!({})).await;
+        assert_created(&reversal);
+        assert_eq!(reversal.body["booked_on"], "2025-06-01");
+        // A date the treasurer gives still wins, and a closed one is still refused.
+        let again = transfer_on(
+            &app,
+            &g,
+            "2025-06-03",
+            "assets:cash:HKD",
+            "liabilities:savings:ana",
+            "20",
+        )
+        .await;
+        let dated = reverse(
+            &app,
+            &g,
+            &id_of(&again),
+            &json!({"booked_on": "2025-06-05"}),
+        )
+        .await;
+        assert_created(&dated);
+        assert_eq!(dated.body["booked_on"], "2025-06-05");
     }
 );
 

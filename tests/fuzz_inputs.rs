@@ -741,7 +741,7 @@ fn apply_damage(sheet: &[u8], damage: &Damage) -> Vec<u8> {
 /// cell of a row, or a query parameter.
 fn check_sheet(bytes: &[u8]) -> Option<MeetingSheet> {
     let lines = bytes.split(|&b| b == b'\n').count();
-    match MeetingSheet::read(bytes, None, None, Uuid::nil()) {
+    match MeetingSheet::read(bytes, None, None, Uuid::nil(), Utc::now().date_naive()) {
         Ok(sheet) => Some(sheet),
         Err(e) => {
             assert!(e.status.is_client_error(), "{:?}", e);
@@ -818,7 +818,8 @@ proptest! {
 #[test]
 fn a_sheet_names_the_row_at_fault() {
     let refused_bytes = |sheet: &[u8]| {
-        let Err(e) = MeetingSheet::read(sheet, None, None, Uuid::nil()) else {
+        let Err(e) = MeetingSheet::read(sheet, None, None, Uuid::nil(), Utc::now().date_naive())
+        else {
             panic!("{sheet:?} was accepted");
         };
         (

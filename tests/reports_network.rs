@@ -936,11 +936,11 @@ both_backends!(
         assert_eq!(june["cells"][0]["suppressed"], true);
         assert_eq!(june["totals_by_sex"][0]["savings"], "2700.00");
         assert_eq!(june["totals_by_sex"][0]["distributions_received"], "0.00");
-        // Without as_of, today.
+        // Without as_of, today where the groups meet (Hong Kong and Singapore).
         let today = ok(&app.get("/v1/reports/indicators").await).clone();
         assert_eq!(
             today["as_of"],
-            json!(chrono::Utc::now().date_naive().to_string())
+            json!(support::app::hong_kong_today().to_string())
         );
     }
 );
@@ -1219,3 +1219,72 @@ both_backends!(
         assert_eq!(again, plain);
     }
 );
+
+/// A member registered as a man by mistake is corrected, with a reason, and from then on the
+/// sex-disaggregated figures count her as a woman; the correction keeps the old and new values.
+async fn a_corrected_sex_is_what_the_indicators_count(backend: Backend) {
+    let config = AppConfig {
+        suppression_min: 1,
+        ..AppConfig::default()
+    };
+    let Some(app) = spawn_with(backend, config).await else {
+        return;
+    };
+    let sg = group(&app, "Kabayan Savers", "SGD", "SG").await;
+    let fe = member(&app, &sg, "Fe Dizon", "male", Some(1998)).await;
+    save(&app, &sg, &fe, "600.00", "savings").await;
+    let indicators = "/v1/reports/indicators?as_of=2026-08-01";
+    let before = ok(&app.get(indicators).await).clone();
+    assert_eq!(before["totals_by_sex"][0]["sex"], "male", "{before}");
+
+    let record = app.url(&format!("/v1/groups/{sg}/members/{fe}"));
+    // A correction of who she is says why, or changes nothing.
+    let reply = app
+        .send(app.client.patch(&record).json(&json!({"sex": "female"})))
+        .await;
+    assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(reply.pointer(), "/reason");
+    assert_eq!(ok(&app.get(indicators).await), &before);
+
+    let reply = app
+        .send(app.client.patch(&record).json(&json!({
+            "sex": "female", "birth_year": 1988, "name": "Fe Dizon",
+            "reason": "typed wrong at registration"
+        })))
+        .await;
+    assert_eq!(ok(&reply)["sex"], "female");
+    assert_eq!(ok(&reply)["birth_year"], 1988);
+    let after = ok(&app.get(indicators).await).clone();
+    assert_eq!(
+        after["totals_by_sex"],
+        json!([{"sex": "female", "currency": "SGD", "suppressed": false, "members": 1,
+                "savings": "600.00", "capital": "0.00", "distributions_received": "0.00",
+                "remittances_sent": 0, "remittances_amount": "0.00"}])
+    );
+    assert_eq!(after["cells"][0]["age_band"], "35_44", "{after}");
+
+    // The name was given unchanged, so only what changed is kept, with who and why.
+    let kept = ok(&app
+        .get(&format!("/v1/groups/{sg}/members/{fe}/corrections"))
+        .await)
+    .clone();
+    let items = kept["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{kept}");
+    assert_eq!(items[0]["reason"], "typed wrong at registration");
+    assert!(items[0]["corrected_by"].is_string(), "{kept}");
+    assert_eq!(
+        items[0]["changes"],
+        json!([{"field": "sex", "from": "male", "to": "female"},
+               {"field": "birth_year", "from": 1998, "to": 1988}])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_corrected_sex_is_what_the_indicators_count_sqlite() {
+    a_corrected_sex_is_what_the_indicators_count(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_corrected_sex_is_what_the_indicators_count_postgres() {
+    a_corrected_sex_is_what_the_indicators_count(Backend::Postgres).await;
+}

@@ -116,6 +116,9 @@ pub enum Denial {
     Forbidden,
     /// The object's existence is private to the caller: 404.
     Hidden,
+    /// Another member of the caller's own group: the group is known to her, the member is
+    /// not (404 "member not found").
+    HiddenMember,
 }
 
 /// Decides a route's access for a caller; `group_id` and `member_id` are those named in the
@@ -165,7 +168,12 @@ pub fn decide(
             if own {
                 Ok(())
             } else {
-                in_group(&[S::Admin, S::Auditor, S::Treasurer], &[])
+                in_group(&[S::Admin, S::Auditor, S::Treasurer], &[S::Member]).map_err(|denial| {
+                    match denial {
+                        Denial::Forbidden => Denial::HiddenMember,
+                        other => other,
+                    }
+                })
             }
         }
     }
@@ -214,7 +222,7 @@ mod tests {
                 Some(g),
                 Some(Uuid::now_v7())
             ),
-            Err(Denial::Hidden)
+            Err(Denial::HiddenMember)
         );
         assert_eq!(
             decide(Access::MemberSelf, Some(&member), Some(Uuid::now_v7()), own),

@@ -49,6 +49,8 @@ pub struct NewGroup {
     pub currency: Currency,
     pub host_country: String,
     pub home_country: String,
+    /// Named by the request, or its host country's (see `dates::host_country_zone`).
+    pub time_zone: super::dates::Tz,
     /// Open the standard chart of accounts in the group's currency at once (see
     /// `operations::standard_chart`); otherwise accounts are opened as they are first needed.
     pub standard_chart: bool,
@@ -119,7 +121,9 @@ pub struct NewTransaction {
 
 #[derive(Debug, Clone)]
 pub struct NewReversal {
-    pub booked_on: NaiveDate,
+    /// `None` books the reversal on the original's date when that date is still open, else on
+    /// the first open date (see [`reversal_date`]).
+    pub booked_on: Option<NaiveDate>,
     pub description: Option<String>,
     pub created_by: Option<Uuid>,
 }
@@ -251,4 +255,17 @@ pub struct JournalExport {
     pub group: Group,
     pub accounts: Vec<Account>,
     pub transactions: Vec<Transaction>,
+}
+
+/// The date a reversal is booked on when the treasurer gives none: the original's own date
+/// while it is in an open period, so that the period's figures (a close, a distribution as of
+/// a date) never count the mistake; otherwise the first date after the close.
+pub fn reversal_date(
+    original_booked_on: NaiveDate,
+    closed_through: Option<NaiveDate>,
+) -> NaiveDate {
+    match closed_through {
+        Some(closed) if original_booked_on <= closed => closed.succ_opt().unwrap_or(closed),
+        _ => original_booked_on,
+    }
 }

@@ -114,12 +114,15 @@ pub struct GroupProfile {
     pub status_on: Option<NaiveDate>,
     pub accredited_on: Option<NaiveDate>,
     pub distribution_basis: Basis,
+    /// Where the group meets: "today" for the group is the date there.
+    pub time_zone: super::dates::Tz,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct GroupUpdate {
     pub status: Option<(GroupStatus, NaiveDate)>,
     pub distribution_basis: Option<Basis>,
+    pub time_zone: Option<super::dates::Tz>,
 }
 
 impl GroupStatus {
@@ -241,6 +244,8 @@ pub struct InvestmentEvent {
     pub booked_on: NaiveDate,
     pub note: Option<String>,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -454,6 +459,8 @@ pub struct Remittance {
     pub credited_minor: Option<i64>,
     pub credited_currency: Option<Currency>,
     pub transaction_id: Option<Uuid>,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -495,6 +502,8 @@ pub fn back_convert(amount_minor: i64, details: &RemittanceDetails) -> Option<i6
 #[derive(Debug, Clone)]
 pub struct RemittanceQuery {
     pub member_id: Option<Uuid>,
+    /// `false` leaves out remittances whose transaction was reversed.
+    pub include_reversed: bool,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub after: Option<Uuid>,
@@ -536,6 +545,8 @@ pub struct Transfer {
     pub booked_on: NaiveDate,
     pub description: String,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }

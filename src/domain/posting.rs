@@ -29,6 +29,39 @@ pub struct AccountState {
     pub no_overdraft: bool,
     pub debits_minor: i64,
     pub credits_minor: i64,
+    /// How people name the account, where it is someone's (a member's savings); an overdraft
+    /// refusal then names it so instead of by its code.
+    pub label: Option<AccountLabel>,
+    /// The request field an overdraft of this account points at, where the request named the
+    /// account in its own words (a withdrawal's `/amount` for the member's savings, its
+    /// `/channel` for the cash box); else the entry that names it.
+    pub field: Option<&'static str>,
+}
+
+/// A member's account in the member's own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLabel {
+    /// "Carmen Santos's savings".
+    pub whole: String,
+    /// "her savings".
+    pub own: String,
+}
+
+impl AccountState {
+    /// The state of `account` as stored, with no label and no field of its own.
+    pub fn of(account: &super::model::Account) -> Self {
+        AccountState {
+            id: account.id,
+            code: account.code.clone(),
+            kind: account.kind,
+            currency: account.currency,
+            no_overdraft: account.no_overdraft,
+            debits_minor: account.debits_minor,
+            credits_minor: account.credits_minor,
+            label: None,
+            field: None,
+        }
+    }
 }
 
 /// One line of a proposed transaction: the index of its account in the account list, the side,
@@ -150,12 +183,22 @@ pub fn check(
             let available =
                 normal_balance(account.kind, account.debits_minor, account.credits_minor)
                     .unwrap_or(0);
+            let (whole, own) = match &account.label {
+                Some(label) => (label.whole.clone(), format!("{} are", label.own)),
+                None => (
+                    format!("account {}", account.code),
+                    "its balance is".to_string(),
+                ),
+            };
+            let pointer = match account.field {
+                Some(field) => Some(field.to_string()),
+                None => entry_pointer(first_line, "account"),
+            };
             return Err(LedgerError::rule(
                 Rule::Overdraft,
-                entry_pointer(first_line, "account"),
+                pointer,
                 format!(
-                    "account {} would end at {} {}; its balance is {} {}",
-                    account.code,
+                    "{whole} would end at {} {}; {own} {} {}",
                     format_amount(balance, account.currency),
                     account.currency,
                     format_amount(available, account.currency),
@@ -196,6 +239,8 @@ mod tests {
             no_overdraft,
             debits_minor: 0,
             credits_minor: 0,
+            label: None,
+            field: None,
         }
     }
 
@@ -329,15 +374,7 @@ impl Draft {
         let index = match self.accounts.iter().position(|a| a.id == account.id) {
             Some(index) => index,
             None => {
-                self.accounts.push(AccountState {
-                    id: account.id,
-                    code: account.code.clone(),
-                    kind: account.kind,
-                    currency: account.currency,
-                    no_overdraft: account.no_overdraft,
-                    debits_minor: account.debits_minor,
-                    credits_minor: account.credits_minor,
-                });
+                self.accounts.push(AccountState::of(account));
                 self.accounts.len() - 1
             }
         };

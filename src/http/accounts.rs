@@ -55,18 +55,25 @@ pub async fn list(
     Ok(json_response(StatusCode::OK, &view))
 }
 
+/// The account with its balance now, or with `as_of`, its balance at the end of that day (the
+/// entries booked on or before it).
 pub async fn get(
     State(state): State<AppState>,
     PathParams((group_id, account)): PathParams<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    QueryParams::parse(raw.as_deref(), &[])?;
+    let params = QueryParams::parse(raw.as_deref(), &["as_of"])?;
+    let as_of = params.date("as_of")?;
     let group_id = path_id(&group_id, "group")?;
-    let account = state
-        .store
-        .get_account(group_id, &AccountRef::parse(&account))
-        .await?;
-    Ok(json_response(StatusCode::OK, &AccountView::of(&account)))
+    let account = AccountRef::parse(&account);
+    let view = match as_of {
+        None => AccountView::of(&state.store.get_account(group_id, &account).await?),
+        Some(date) => AccountView {
+            as_of: Some(date),
+            ..AccountView::of(&state.store.account_as_of(group_id, &account, date).await?)
+        },
+    };
+    Ok(json_response(StatusCode::OK, &view))
 }
 
 pub async fn statement(

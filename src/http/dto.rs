@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::error::ApiError;
 use crate::domain::account::{AccountType, Direction, normal_balance, validate_code};
 use crate::domain::canonical::to_canonical_string;
+use crate::domain::dates::{Tz, host_country_zone, parse_time_zone};
 use crate::domain::model::{
     Account, AccountRef, EntryRequest, Group, NewAccount, NewGroup, NewReversal, NewTransaction,
     PeriodClose, Statement, Transaction, TrialBalance, Verification, VerificationFailure,
@@ -21,8 +22,8 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 /// Most bytes of a transaction's metadata, in canonical JSON.
 pub const MAX_METADATA_BYTES: usize = 4096;
-/// Earliest booking date accepted, and how far past today (UTC) a booking may be dated, so a
-/// treasurer in a time zone ahead of UTC can book today's meeting.
+/// Earliest booking date accepted, and how far past the group's today a booking may be dated
+/// (a phone whose clock runs a little ahead near midnight still books).
 pub const EARLIEST_BOOKING: (i32, u32, u32) = (1970, 1, 1);
 pub const MAX_DAYS_AHEAD: i64 = 1;
 
@@ -72,9 +73,13 @@ pub fn currency(pointer: &str, code: &str) -> Result<Currency, ApiError> {
     Currency::parse(code).map_err(|e| ApiError::invalid_field(pointer, e.to_string()))
 }
 
-/// A booking date: not before 1970, not more than a day after today (UTC).
-pub fn booking_date(pointer: &str, date: Option<NaiveDate>) -> Result<NaiveDate, ApiError> {
-    let today = Utc::now().date_naive();
+/// A booking date: `today` (the group's, see `http::today`) when none is given; not before
+/// 1970, not more than a day after `today`.
+pub fn booking_date(
+    pointer: &str,
+    date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<NaiveDate, ApiError> {
     let date = date.unwrap_or(today);
     let (y, m, d) = EARLIEST_BOOKING;
     let earliest = NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
@@ -97,6 +102,9 @@ pub struct CreateGroup {
     pub currency: String,
     pub host_country: String,
     pub home_country: String,
+    /// An IANA time zone name; defaults to the host country's where it has one.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     #[serde(default)]
     pub chart: Chart,
 }
@@ -114,14 +122,40 @@ pub enum Chart {
 
 impl CreateGroup {
     pub fn parse(self) -> Result<NewGroup, ApiError> {
+        let name = text_field("/name", &self.name, MAX_NAME_CHARS, false)?;
+        let currency = currency("/currency", &self.currency)?;
+        let host_country = country("/host_country", &self.host_country)?;
+        let home_country = country("/home_country", &self.home_country)?;
+        let time_zone = match self.time_zone {
+            Some(name) => time_zone("/time_zone", &name)?,
+            None => host_country_zone(&host_country).ok_or_else(|| {
+                ApiError::invalid_field(
+                    "/time_zone",
+                    format!(
+                        "is required: host country {host_country} has more than one time zone (or none this service knows); name the group's, such as \"Asia/Jakarta\""
+                    ),
+                )
+            })?,
+        };
         Ok(NewGroup {
-            name: text_field("/name", &self.name, MAX_NAME_CHARS, false)?,
-            currency: currency("/currency", &self.currency)?,
-            host_country: country("/host_country", &self.host_country)?,
-            home_country: country("/home_country", &self.home_country)?,
+            name,
+            currency,
+            host_country,
+            home_country,
+            time_zone,
             standard_chart: self.chart == Chart::Standard,
         })
     }
+}
+
+/// An IANA time zone name, as the tz database spells it.
+pub fn time_zone(pointer: &str, name: &str) -> Result<Tz, ApiError> {
+    parse_time_zone(name).ok_or_else(|| {
+        ApiError::invalid_field(
+            pointer,
+            "must be an IANA time zone name such as \"Asia/Hong_Kong\"",
+        )
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -131,6 +165,7 @@ pub struct GroupView {
     pub currency: String,
     pub host_country: String,
     pub home_country: String,
+    pub time_zone: &'static str,
     pub created_at: DateTime<Utc>,
     pub closed_through: Option<NaiveDate>,
     pub head_sequence: i64,
@@ -149,6 +184,7 @@ impl GroupView {
             currency: g.currency.code().to_string(),
             host_country: g.host_country.clone(),
             home_country: g.home_country.clone(),
+            time_zone: g.profile.time_zone.name(),
             created_at: g.created_at,
             closed_through: g.closed_through,
             head_sequence: g.head_sequence,
@@ -199,6 +235,9 @@ pub struct AccountView {
     pub debits: String,
     pub credits: String,
     pub balance: String,
+    /// Present when the totals are those of the entries booked on or before this date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -229,6 +268,7 @@ impl AccountView {
             debits: format_amount(a.debits_minor, a.currency),
             credits: format_amount(a.credits_minor, a.currency),
             balance: balance_text(a.kind, a.debits_minor, a.credits_minor, a.currency),
+            as_of: None,
             created_at: a.created_at,
         }
     }
@@ -258,8 +298,8 @@ pub struct CreateTransaction {
 }
 
 impl CreateTransaction {
-    pub fn parse(self) -> Result<NewTransaction, ApiError> {
-        let booked_on = booking_date("/booked_on", self.booked_on)?;
+    pub fn parse(self, today: NaiveDate) -> Result<NewTransaction, ApiError> {
+        let booked_on = booking_date("/booked_on", self.booked_on, today)?;
         let description = text_field(
             "/description",
             &self.description,
@@ -398,7 +438,7 @@ pub struct CreateReversal {
 }
 
 impl CreateReversal {
-    pub fn parse(self) -> Result<NewReversal, ApiError> {
+    pub fn parse(self, today: NaiveDate) -> Result<NewReversal, ApiError> {
         let description = match self.description {
             Some(d) => Some(text_field(
                 "/description",
@@ -408,8 +448,12 @@ impl CreateReversal {
             )?),
             None => None,
         };
+        let booked_on = match self.booked_on {
+            Some(date) => Some(booking_date("/booked_on", Some(date), today)?),
+            None => None,
+        };
         Ok(NewReversal {
-            booked_on: booking_date("/booked_on", self.booked_on)?,
+            booked_on,
             description,
             created_by: None,
         })
@@ -606,9 +650,9 @@ pub struct CreatePeriodClose {
 }
 
 impl CreatePeriodClose {
-    /// A period can be closed only once it has ended: `through` may not be after today (UTC).
-    pub fn parse(self) -> Result<NaiveDate, ApiError> {
-        let today = Utc::now().date_naive();
+    /// A period can be closed only once it has ended: `through` may not be after the group's
+    /// today.
+    pub fn parse(self, today: NaiveDate) -> Result<NaiveDate, ApiError> {
         if self.through > today {
             return Err(ApiError::invalid_field(
                 "/through",

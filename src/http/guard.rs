@@ -143,6 +143,8 @@ fn bearer(value: &HeaderValue) -> Option<&str> {
 /// Resolves the bearer token, if any, into an [`Identity`] for the routes to judge. A user who
 /// is unknown or disabled has no valid identity, whatever their token says.
 pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Routes that name a member by number look the number up (see `authorize`).
+    req.extensions_mut().insert(Directory(state.store.clone()));
     if let Some(value) = req.headers().get(header::AUTHORIZATION) {
         let identity = match bearer(value) {
             None => Identity::Invalid("the Authorization header is not a bearer token"),
@@ -201,6 +203,28 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     next.run(req).await
 }
 
+/// The store, for the access check of a path that names a member by number.
+#[derive(Clone)]
+pub struct Directory(pub Arc<dyn crate::store::Store>);
+
+/// The id of the member a path names by number, for the access check: a member may read her
+/// own record by her number as by her id. `None` when no member of the group has it.
+async fn member_by_number(
+    directory: Option<Directory>,
+    group_id: Option<Uuid>,
+    raw: Option<&str>,
+) -> Option<Uuid> {
+    let group_id = group_id?;
+    let crate::domain::member::MemberRef::Number(number) =
+        crate::domain::member::MemberRef::parse(raw?)?
+    else {
+        return None;
+    };
+    let Directory(store) = directory?;
+    let found = store.member_ids_by_number(group_id, &[number]).await.ok()?;
+    found.first().map(|(_, id)| *id)
+}
+
 /// Enforces one route's access. Runs after routing, so it knows the route and its path.
 pub async fn authorize(
     access: Access,
@@ -217,7 +241,18 @@ pub async fn authorize(
         })
     };
     let group_id = id_param("group_id");
-    let member_id = id_param("member_id");
+    let raw_member = params.as_ref().and_then(|p| {
+        p.iter()
+            .find(|(name, _)| *name == "member_id")
+            .map(|(_, value)| value.to_string())
+    });
+    let member_id = match id_param("member_id") {
+        Some(id) => Some(id),
+        None => {
+            let directory = req.extensions().get::<Directory>().cloned();
+            member_by_number(directory, group_id, raw_member.as_deref()).await
+        }
+    };
     if let Some(slot) = req.extensions().get::<AuditSlot>() {
         let route = req
             .extensions()
@@ -254,6 +289,7 @@ pub async fn authorize(
         )
         .into_response(),
         Err(Denial::Hidden) => ApiError::not_found("group").into_response(),
+        Err(Denial::HiddenMember) => ApiError::not_found("member").into_response(),
     }
 }
 

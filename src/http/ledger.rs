@@ -35,7 +35,8 @@ pub async fn close_period(
     body: JsonBody<CreatePeriodClose>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
-    let through = body.value.parse()?;
+    let today = state.today(group_id).await?;
+    let through = body.value.parse(today)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         key.0,

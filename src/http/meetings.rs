@@ -27,7 +27,10 @@ use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::canonical::to_canonical_string;
-use crate::domain::member::{Channel, EventKind, Fund, Meeting, NewMeeting, NewMemberEvent};
+use crate::domain::error::{LedgerError, Rule};
+use crate::domain::member::{
+    Channel, EventKind, Fund, Meeting, MemberRef, NewMeeting, NewMemberEvent,
+};
 
 /// Most events, and most names on the attendance list, in one meeting.
 pub const MAX_MEETING_EVENTS: usize = 500;
@@ -54,7 +57,7 @@ pub struct CreateMeeting {
     #[serde(default)]
     pub note: Option<String>,
     #[serde(default)]
-    pub attendance: Vec<Uuid>,
+    pub attendance: Vec<MemberRef>,
     #[serde(default)]
     pub events: Vec<MeetingEvent>,
 }
@@ -65,7 +68,7 @@ pub struct CreateMeeting {
 pub struct MeetingEvent {
     #[serde(rename = "type")]
     pub kind: MeetingEventKind,
-    pub member_id: Uuid,
+    pub member_id: MemberRef,
     pub amount: String,
     #[serde(default)]
     pub currency: Option<String>,
@@ -85,8 +88,46 @@ pub enum MeetingEventKind {
 }
 
 impl CreateMeeting {
-    fn parse(self, created_by: Uuid) -> Result<NewMeeting, ApiError> {
-        let held_on = booking_date("/held_on", self.held_on)?;
+    /// The member numbers the meeting names (attendance and events), to look up at once.
+    fn member_numbers(&self) -> Vec<i64> {
+        let named = self
+            .attendance
+            .iter()
+            .chain(self.events.iter().map(|e| &e.member_id));
+        named
+            .filter_map(|r| match r {
+                MemberRef::Number(n) => Some(*n),
+                MemberRef::Id(_) => None,
+            })
+            .collect()
+    }
+
+    /// Reads the meeting; `directory` holds the ids of the members it names by number.
+    /// The meeting is held on `today` (the group's) unless it names its date.
+    fn parse(
+        self,
+        created_by: Uuid,
+        directory: &[(i64, Uuid)],
+        today: NaiveDate,
+    ) -> Result<NewMeeting, ApiError> {
+        let resolve = |reference: MemberRef, pointer: String| -> Result<Uuid, ApiError> {
+            match reference {
+                MemberRef::Id(id) => Ok(id),
+                MemberRef::Number(n) => directory
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, id)| *id)
+                    .ok_or_else(|| {
+                        LedgerError::rule(
+                            Rule::UnknownMember,
+                            Some(pointer),
+                            format!("no member of this group has number {n}"),
+                        )
+                        .into()
+                    }),
+            }
+        };
+        let held_on = booking_date("/held_on", self.held_on, today)?;
         if self.events.is_empty() && self.attendance.is_empty() {
             return Err(ApiError::invalid_field(
                 "/events",
@@ -105,8 +146,14 @@ impl CreateMeeting {
                 format!("at most {MAX_ATTENDANCE} members per meeting"),
             ));
         }
-        for (i, id) in self.attendance.iter().enumerate() {
-            if self.attendance[..i].contains(id) {
+        let attendance = self
+            .attendance
+            .iter()
+            .enumerate()
+            .map(|(i, r)| resolve(*r, format!("/attendance/{i}")))
+            .collect::<Result<Vec<Uuid>, ApiError>>()?;
+        for (i, id) in attendance.iter().enumerate() {
+            if attendance[..i].contains(id) {
                 return Err(ApiError::invalid_field(
                     format!("/attendance/{i}"),
                     "is listed twice",
@@ -147,7 +194,7 @@ impl CreateMeeting {
             }
             events.push(NewMemberEvent {
                 kind,
-                member_id: e.member_id,
+                member_id: resolve(e.member_id, at("member_id"))?,
                 amount: e.amount,
                 currency: e
                     .currency
@@ -177,7 +224,7 @@ impl CreateMeeting {
                     (!n.is_empty()).then_some(n)
                 }
             },
-            attendance: self.attendance,
+            attendance,
             events,
             created_by: Some(created_by),
         })
@@ -351,28 +398,38 @@ pub struct MeetingSheet {
     pub meeting: NewMeeting,
     /// The canonical form of the JSON request the sheet stands for (for idempotency).
     pub canonical: String,
-    csv: CsvMeeting,
 }
 
 impl MeetingSheet {
-    /// Reads a CSV meeting sheet; the meeting's date and note come from the query. A refusal
-    /// names the row and column at fault, or the query parameter.
+    /// Reads a CSV meeting sheet; the meeting's date and note come from the query, and the
+    /// date is the group's `today` when the query names none. A refusal names the row and
+    /// column at fault, or the query parameter.
     pub fn read(
         bytes: &[u8],
         held_on: Option<&str>,
         note: Option<&str>,
         created_by: Uuid,
+        today: NaiveDate,
     ) -> Result<MeetingSheet, ApiError> {
+        let (request, canonical, csv) = Self::request(bytes, held_on, note)?;
+        // With no directory: a member named by number is one no member has.
+        let meeting = request
+            .parse(created_by, &[], today)
+            .map_err(|e| in_rows(e, &csv))?;
+        Ok(MeetingSheet { meeting, canonical })
+    }
+
+    /// The JSON request a sheet stands for, with its canonical form and its rows' lines.
+    fn request(
+        bytes: &[u8],
+        held_on: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<(CreateMeeting, String, CsvMeeting), ApiError> {
         let csv = read_csv(bytes, held_on, note)?;
         let canonical = to_canonical_string(&csv.body);
         let request =
             from_value::<CreateMeeting>(csv.body.clone()).map_err(|e| in_rows(e, &csv))?;
-        let meeting = request.parse(created_by).map_err(|e| in_rows(e, &csv))?;
-        Ok(MeetingSheet {
-            meeting,
-            canonical,
-            csv,
-        })
+        Ok((request, canonical, csv))
     }
 }
 
@@ -511,6 +568,19 @@ impl MeetingView {
     }
 }
 
+/// The ids of the members a meeting names by number (one read, none if it names none).
+async fn directory(
+    state: &AppState,
+    group_id: Uuid,
+    request: &CreateMeeting,
+) -> Result<Vec<(i64, Uuid)>, ApiError> {
+    let numbers = request.member_numbers();
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(state.store.member_ids_by_number(group_id, &numbers).await?)
+}
+
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -522,6 +592,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let limit = state.meeting_body_limit_bytes;
     let (meeting, canonical, csv) = if is_csv(&request) {
         let params = QueryParams::parse(raw.as_deref(), &["held_on", "note"])?;
@@ -535,16 +606,12 @@ pub async fn create(
                     format!("meeting bodies are limited to {limit} bytes"),
                 )
             })?;
-        let MeetingSheet {
-            meeting,
-            canonical,
-            csv,
-        } = MeetingSheet::read(
-            &bytes,
-            params.text("held_on"),
-            params.text("note"),
-            caller.id(),
-        )?;
+        let (request, canonical, csv) =
+            MeetingSheet::request(&bytes, params.text("held_on"), params.text("note"))?;
+        let directory = directory(&state, group_id, &request).await?;
+        let meeting = request
+            .parse(caller.id(), &directory, today)
+            .map_err(|e| in_rows(e, &csv))?;
         (meeting, canonical, Some(csv))
     } else {
         QueryParams::parse(raw.as_deref(), &[])?;
@@ -556,7 +623,12 @@ pub async fn create(
                 }
                 e
             })?;
-        (body.value.parse(caller.id())?, body.canonical, None)
+        let directory = directory(&state, group_id, &body.value).await?;
+        (
+            body.value.parse(caller.id(), &directory, today)?,
+            body.canonical,
+            None,
+        )
     };
     let write = PreparedWrite::new(
         &state.in_flight,

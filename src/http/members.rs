@@ -21,9 +21,10 @@ use super::operations::RemittanceView;
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
+use crate::domain::error::{LedgerError, Rule};
 use crate::domain::member::{
-    Channel, EventKind, Fund, MemberEvent, MemberEventQuery, MemberRecord, MemberStatement,
-    MemberStatus, MemberUpdate, NewMember, NewMemberEvent, Sex,
+    Channel, EventKind, Fund, MemberCorrection, MemberEvent, MemberEventQuery, MemberRecord,
+    MemberRef, MemberStatement, MemberStatus, MemberUpdate, NewMember, NewMemberEvent, Sex,
 };
 use crate::domain::money::format_amount;
 use crate::domain::operations::Basis;
@@ -68,22 +69,8 @@ pub struct CreateMember {
 }
 
 impl CreateMember {
-    fn parse(self) -> Result<NewMember, ApiError> {
-        let this_year = Utc::now().year();
-        let birth_year = match self.birth_year {
-            None => None,
-            Some(year) => Some(
-                i32::try_from(year)
-                    .ok()
-                    .filter(|year| (1900..=this_year).contains(year))
-                    .ok_or_else(|| {
-                        ApiError::invalid_field(
-                            "/birth_year",
-                            format!("must be a year from 1900 to {this_year}"),
-                        )
-                    })?,
-            ),
-        };
+    fn parse(self, today: NaiveDate) -> Result<NewMember, ApiError> {
+        let birth_year = birth_year(self.birth_year, today.year())?;
         Ok(NewMember {
             name: text_field("/name", &self.name, MAX_NAME_CHARS, false)?,
             sex: self.sex,
@@ -92,7 +79,7 @@ impl CreateMember {
             host_country: country("/host_country", &self.host_country)?,
             occupation: optional_text("/occupation", self.occupation, MAX_DETAIL_CHARS)?,
             contact: optional_text("/contact", self.contact, MAX_DETAIL_CHARS)?,
-            joined_on: booking_date("/joined_on", self.joined_on)?,
+            joined_on: booking_date("/joined_on", self.joined_on, today)?,
         })
     }
 }
@@ -163,10 +150,111 @@ pub struct PatchMember {
         deserialize_with = "crate::domain::dates::deserialize_optional"
     )]
     pub status_on: Option<NaiveDate>,
+    /// Corrections of who the member is; each needs `reason`.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    #[serde(default, deserialize_with = "double_year")]
+    pub birth_year: Option<Option<i64>>,
+    #[serde(default)]
+    pub home_country: Option<String>,
+    #[serde(default)]
+    pub host_country: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::deserialize_optional"
+    )]
+    pub joined_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Longest reason given for a correction.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// A year that may be absent (unchanged), null (cleared) or a value.
+fn double_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    optional_year(d).map(Some)
+}
+
+/// A birth year a member may have: from 1900 to `this_year` (the group's).
+fn birth_year(year: Option<i64>, this_year: i32) -> Result<Option<i32>, ApiError> {
+    match year {
+        None => Ok(None),
+        Some(year) => i32::try_from(year)
+            .ok()
+            .filter(|year| (1900..=this_year).contains(year))
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::invalid_field(
+                    "/birth_year",
+                    format!("must be a year from 1900 to {this_year}"),
+                )
+            }),
+    }
 }
 
 impl PatchMember {
-    fn parse(self) -> Result<MemberUpdate, ApiError> {
+    /// The correction of who the member is that the patch asks for, if any.
+    fn correction(
+        &mut self,
+        corrected_by: Uuid,
+        today: NaiveDate,
+    ) -> Result<Option<MemberCorrection>, ApiError> {
+        let asked = self.name.is_some()
+            || self.sex.is_some()
+            || self.birth_year.is_some()
+            || self.home_country.is_some()
+            || self.host_country.is_some()
+            || self.joined_on.is_some();
+        if !asked {
+            return match self.reason {
+                Some(_) => Err(ApiError::invalid_field(
+                    "/reason",
+                    "goes with a correction of name, sex, birth_year, home_country, host_country or joined_on",
+                )),
+                None => Ok(None),
+            };
+        }
+        let reason = match self.reason.take() {
+            Some(reason) => text_field("/reason", &reason, MAX_REASON_CHARS, false)?,
+            None => {
+                return Err(ApiError::invalid_field(
+                    "/reason",
+                    "is required to correct who a member is: say why (for example \"typo at registration\")",
+                ));
+            }
+        };
+        Ok(Some(MemberCorrection {
+            name: match self.name.take() {
+                Some(name) => Some(text_field("/name", &name, MAX_NAME_CHARS, false)?),
+                None => None,
+            },
+            sex: self.sex,
+            birth_year: match self.birth_year {
+                Some(year) => Some(birth_year(year, today.year())?),
+                None => None,
+            },
+            home_country: match self.home_country.take() {
+                Some(c) => Some(country("/home_country", &c)?),
+                None => None,
+            },
+            host_country: match self.host_country.take() {
+                Some(c) => Some(country("/host_country", &c)?),
+                None => None,
+            },
+            joined_on: match self.joined_on {
+                Some(on) => Some(booking_date("/joined_on", Some(on), today)?),
+                None => None,
+            },
+            reason,
+            corrected_by: Some(corrected_by),
+        }))
+    }
+
+    fn parse(mut self, corrected_by: Uuid, today: NaiveDate) -> Result<MemberUpdate, ApiError> {
+        let correction = self.correction(corrected_by, today)?;
         let status = match (self.status, self.status_on) {
             (None, None) => None,
             (None, Some(_)) => {
@@ -178,7 +266,9 @@ impl PatchMember {
                     "is required with a status",
                 ));
             }
-            (Some(status), Some(on)) => Some((status, booking_date("/status_on", Some(on))?)),
+            (Some(status), Some(on)) => {
+                Some((status, booking_date("/status_on", Some(on), today)?))
+            }
         };
         let clear_or = |pointer: &str,
                         v: Option<Option<String>>|
@@ -192,6 +282,7 @@ impl PatchMember {
             occupation: clear_or("/occupation", self.occupation)?,
             contact: clear_or("/contact", self.contact)?,
             status,
+            correction,
         })
     }
 }
@@ -206,6 +297,7 @@ pub struct MemberAccountsView {
 pub struct MemberView {
     pub id: Uuid,
     pub group_id: Uuid,
+    pub number: i64,
     pub name: String,
     pub sex: Sex,
     pub birth_year: Option<i32>,
@@ -226,6 +318,7 @@ impl MemberView {
         MemberView {
             id: m.id,
             group_id: m.group_id,
+            number: m.number,
             name: m.name.clone(),
             sex: m.sex,
             birth_year: m.birth_year,
@@ -320,7 +413,8 @@ pub async fn create(
     body: JsonBody<CreateMember>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
-    let member = body.value.parse()?;
+    let today = state.today(group_id).await?;
+    let member = body.value.parse(today)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         key.0,
@@ -365,8 +459,86 @@ pub async fn list(
     ))
 }
 
-fn ids(group_id: &str, member_id: &str) -> Result<(Uuid, Uuid), ApiError> {
-    Ok((path_id(group_id, "group")?, path_id(member_id, "member")?))
+/// The ids the members named by `refs` have in `group_id`, in order: an id as it is, a number
+/// looked up (one read for all). `None` where no member of the group has the number.
+pub async fn member_ids(
+    state: &AppState,
+    group_id: Uuid,
+    refs: &[MemberRef],
+) -> Result<Vec<Option<Uuid>>, ApiError> {
+    let numbers: Vec<i64> = refs
+        .iter()
+        .filter_map(|r| match r {
+            MemberRef::Number(n) => Some(*n),
+            MemberRef::Id(_) => None,
+        })
+        .collect();
+    let found = if numbers.is_empty() {
+        Vec::new()
+    } else {
+        state.store.member_ids_by_number(group_id, &numbers).await?
+    };
+    Ok(refs
+        .iter()
+        .map(|r| match r {
+            MemberRef::Id(id) => Some(*id),
+            MemberRef::Number(n) => found.iter().find(|(k, _)| k == n).map(|(_, id)| *id),
+        })
+        .collect())
+}
+
+/// The id of the member a request body names at `pointer`: a number no member has is refused
+/// like an id no member has.
+pub async fn member_in_body(
+    state: &AppState,
+    group_id: Uuid,
+    reference: MemberRef,
+    pointer: &str,
+) -> Result<Uuid, ApiError> {
+    let found = member_ids(state, group_id, &[reference]).await?;
+    match (found.first().copied().flatten(), reference) {
+        (Some(id), _) => Ok(id),
+        (None, MemberRef::Number(n)) => Err(LedgerError::rule(
+            Rule::UnknownMember,
+            Some(pointer.to_string()),
+            format!("no member of this group has number {n}"),
+        )
+        .into()),
+        (None, MemberRef::Id(id)) => Ok(id),
+    }
+}
+
+/// The member a list's `member_id` filter names, by id or number. A number no member has
+/// names no one, so nothing is listed (as for an id no member has).
+pub async fn member_in_query(
+    state: &AppState,
+    group_id: Uuid,
+    text: &str,
+) -> Result<Uuid, ApiError> {
+    let reference = MemberRef::parse(text).ok_or_else(|| {
+        ApiError::invalid_parameter("member_id", format!("must be {}", MemberRef::EXPECTED))
+    })?;
+    let found = member_ids(state, group_id, &[reference]).await?;
+    Ok(found.first().copied().flatten().unwrap_or(Uuid::nil()))
+}
+
+/// The group and member a `/members/{member_id}` path names; the member by id or number.
+pub async fn member_path(
+    state: &AppState,
+    group_id: &str,
+    member: &str,
+) -> Result<(Uuid, Uuid), ApiError> {
+    let group_id = path_id(group_id, "group")?;
+    let reference = MemberRef::parse(member).ok_or_else(|| ApiError::not_found("member"))?;
+    match member_ids(state, group_id, &[reference])
+        .await?
+        .first()
+        .copied()
+        .flatten()
+    {
+        Some(id) => Ok((group_id, id)),
+        None => Err(ApiError::not_found("member")),
+    }
 }
 
 pub async fn get(
@@ -375,23 +547,67 @@ pub async fn get(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let (group_id, member_id) = ids(&group_id, &member_id)?;
+    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
     let record = state.store.get_member(group_id, member_id).await?;
     Ok(json_response(StatusCode::OK, &MemberView::of(&record)))
 }
 
 pub async fn update(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     PathParams((group_id, member_id)): PathParams<(String, String)>,
     body: JsonBody<PatchMember>,
 ) -> Result<Response, ApiError> {
-    let (group_id, member_id) = ids(&group_id, &member_id)?;
-    let update = body.value.parse()?;
+    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let today = state.today(group_id).await?;
+    let update = body.value.parse(caller.id(), today)?;
     let record = state
         .store
         .update_member(group_id, member_id, update)
         .await?;
     Ok(json_response(StatusCode::OK, &MemberView::of(&record)))
+}
+
+/// A correction of a member's record as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct MemberCorrectionView {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub corrected_at: DateTime<Utc>,
+    pub corrected_by: Option<Uuid>,
+    pub reason: String,
+    pub changes: Vec<crate::domain::member::FieldChange>,
+}
+
+pub async fn corrections(
+    State(state): State<AppState>,
+    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
+    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let kept = state
+        .store
+        .list_member_corrections(group_id, member_id)
+        .await?;
+    let items = kept
+        .into_iter()
+        .map(|c| MemberCorrectionView {
+            id: c.id,
+            member_id: c.member_id,
+            corrected_at: c.corrected_at,
+            corrected_by: c.corrected_by,
+            reason: c.reason,
+            changes: c.changes,
+        })
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &ListView {
+            items,
+            next_cursor: None,
+        },
+    ))
 }
 
 pub async fn statement(
@@ -400,7 +616,7 @@ pub async fn statement(
     headers: axum::http::HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (group_id, member_id) = ids(&group_id, &member_id)?;
+    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
     let params = QueryParams::parse(raw.as_deref(), &["from", "to", "format"])?;
     // A printable page for members without an app, or to hand to a bank at home: asked for
     // with `format=html`, or by a browser (`Accept` naming text/html first).
@@ -437,7 +653,7 @@ pub async fn statement(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateContribution {
-    pub member_id: Uuid,
+    pub member_id: MemberRef,
     pub amount: String,
     #[serde(default)]
     pub currency: Option<String>,
@@ -462,7 +678,7 @@ pub enum WithdrawFrom {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWithdrawal {
-    pub member_id: Uuid,
+    pub member_id: MemberRef,
     pub amount: String,
     pub from: WithdrawFrom,
     pub channel: Channel,
@@ -485,6 +701,8 @@ pub struct ContributionView {
     pub booked_on: NaiveDate,
     pub receipt_no: Option<String>,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -502,6 +720,7 @@ impl ContributionView {
             booked_on: e.booked_on,
             receipt_no: e.receipt_no.clone(),
             transaction_id: e.transaction_id,
+            reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
         }
@@ -519,6 +738,8 @@ pub struct WithdrawalView {
     pub channel: Channel,
     pub booked_on: NaiveDate,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -535,6 +756,7 @@ impl WithdrawalView {
             channel: e.channel,
             booked_on: e.booked_on,
             transaction_id: e.transaction_id,
+            reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
         }
@@ -552,10 +774,12 @@ pub async fn contribute(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let c = body.value;
+    let member_id = member_in_body(&state, group_id, c.member_id, "/member_id").await?;
     let event = NewMemberEvent {
         kind: EventKind::Contribution,
-        member_id: c.member_id,
+        member_id,
         amount: c.amount,
         currency: c
             .currency
@@ -564,7 +788,7 @@ pub async fn contribute(
             .transpose()?,
         fund: c.fund,
         channel: c.channel,
-        booked_on: booking_date("/booked_on", c.booked_on)?,
+        booked_on: booking_date("/booked_on", c.booked_on, today)?,
         receipt_no: optional_text("/receipt_no", c.receipt_no, MAX_RECEIPT_CHARS)?,
         created_by: Some(caller.id()),
         // Written with the contribution, in its commit, when it is written with others.
@@ -597,16 +821,18 @@ pub async fn withdraw(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let w = body.value;
     let WithdrawFrom::Savings = w.from;
+    let member_id = member_in_body(&state, group_id, w.member_id, "/member_id").await?;
     let event = NewMemberEvent {
         kind: EventKind::Withdrawal,
-        member_id: w.member_id,
+        member_id,
         amount: w.amount,
         currency: None,
         fund: Fund::Savings,
         channel: w.channel,
-        booked_on: booking_date("/booked_on", w.booked_on)?,
+        booked_on: booking_date("/booked_on", w.booked_on, today)?,
         receipt_no: None,
         created_by: Some(caller.id()),
         // Written with the withdrawal, in its commit, when it is written with others.
@@ -635,18 +861,26 @@ async fn list_events(
     kind: EventKind,
 ) -> Result<(Vec<MemberEvent>, Option<String>), ApiError> {
     let group_id = path_id(group_id, "group")?;
-    let params = QueryParams::parse(raw, &["member_id", "from", "to", "limit", "cursor"])?;
-    let member_id = params
-        .text("member_id")
-        .map(|t| {
-            Uuid::try_parse(t)
-                .map_err(|_| ApiError::invalid_parameter("member_id", "must be a UUID"))
-        })
-        .transpose()?;
+    let params = QueryParams::parse(
+        raw,
+        &[
+            "member_id",
+            "from",
+            "to",
+            "limit",
+            "cursor",
+            "include_reversed",
+        ],
+    )?;
+    let member_id = match params.text("member_id") {
+        None => None,
+        Some(t) => Some(member_in_query(state, group_id, t).await?),
+    };
     let (from, to) = params.date_range()?;
     let tag = &kind.as_str()[..1];
     let query = MemberEventQuery {
         kind,
+        include_reversed: params.include_reversed()?,
         member_id,
         from,
         to,

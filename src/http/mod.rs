@@ -30,6 +30,7 @@ pub mod query;
 pub mod report;
 pub mod reports;
 pub mod statement_page;
+pub mod today;
 pub mod transactions;
 pub mod users;
 pub mod write;
@@ -56,6 +57,10 @@ pub struct AppState {
     pub limiter: LoginLimiter,
     /// Cells of the indicators describing fewer people than this are suppressed.
     pub suppression_min: u32,
+    /// What time it is (see [`today`]).
+    pub clock: crate::domain::dates::Clock,
+    /// Groups' time zones, kept for a while (see [`today`]).
+    pub zones: Arc<today::GroupZones>,
 }
 
 /// Builds the router and, from the same calls, the list of (method, path, access) it serves,
@@ -271,6 +276,12 @@ fn routes() -> Routes {
             "/v1/groups/{group_id}/members/{member_id}/statement",
             A::MemberSelf,
             get(members::statement),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/members/{member_id}/corrections",
+            A::MemberSelf,
+            get(members::corrections),
         )
         .add(
             M::POST,

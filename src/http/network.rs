@@ -5,7 +5,7 @@
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use uuid::Uuid;
@@ -780,6 +780,18 @@ fn indicators_table(view: &IndicatorsView) -> Table {
     table
 }
 
+/// Today for the network: the latest of its groups' todays, so that whatever any group recorded
+/// for its today counts; the date in UTC before there is any group.
+async fn network_today(state: &AppState) -> Result<NaiveDate, ApiError> {
+    let zones = state.store.group_time_zones().await?;
+    let now = state.clock.now();
+    Ok(zones
+        .into_iter()
+        .map(|zone| crate::domain::dates::local_date(now, zone))
+        .max()
+        .unwrap_or_else(|| now.date_naive()))
+}
+
 /// `GET /v1/reports/indicators`: members, savings, capital, distributions and remittances by
 /// sex, age band, host and home country and currency, small cells suppressed.
 pub async fn indicators(
@@ -789,9 +801,10 @@ pub async fn indicators(
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(raw.as_deref(), &["format", "as_of"])?;
     let format = negotiate(&params, &headers)?;
-    let as_of = params
-        .date("as_of")?
-        .unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = match params.date("as_of")? {
+        Some(date) => date,
+        None => network_today(&state).await?,
+    };
     let Indicators {
         as_of,
         suppression_min,

@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::dto::{
-    GroupView, ListView, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, booking_date, country, currency,
-    text_field,
+    self, GroupView, ListView, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, booking_date, country,
+    currency, text_field,
 };
 use super::error::ApiError;
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
@@ -109,6 +109,9 @@ pub struct PatchGroup {
     pub status_on: Option<NaiveDate>,
     #[serde(default)]
     pub distribution_basis: Option<Basis>,
+    /// An IANA time zone name: where the group now meets.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 pub async fn update_group(
@@ -119,10 +122,20 @@ pub async fn update_group(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let p = body.value;
+    let time_zone = p
+        .time_zone
+        .as_deref()
+        .map(|name| dto::time_zone("/time_zone", name))
+        .transpose()?;
+    // A status changed with the time zone takes its default date in the new zone.
+    let today = match time_zone {
+        Some(zone) => state.clock.today_in(zone),
+        None => state.today(group_id).await?,
+    };
     let status = match (p.status, p.status_on) {
         (None, None) => None,
         (None, Some(_)) => return Err(ApiError::invalid_field("/status_on", "goes with a status")),
-        (Some(status), on) => Some((status, booking_date("/status_on", on)?)),
+        (Some(status), on) => Some((status, booking_date("/status_on", on, today)?)),
     };
     // Accreditation is the network's decision, not the group's own.
     if status.is_some() && !caller.is_admin() {
@@ -140,10 +153,14 @@ pub async fn update_group(
             GroupUpdate {
                 status,
                 distribution_basis: p.distribution_basis,
+                time_zone,
             },
         )
-        .await?;
-    Ok(json_response(StatusCode::OK, &GroupView::of(&group)))
+        .await;
+    if time_zone.is_some() {
+        state.zones.forget(group_id);
+    }
+    Ok(json_response(StatusCode::OK, &GroupView::of(&group?)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,10 +341,11 @@ pub async fn update_investment(
     body: JsonBody<PatchInvestment>,
 ) -> Result<Response, ApiError> {
     let (group_id, investment_id) = investment_ids(&group_id, &investment_id)?;
+    let today = state.today(group_id).await?;
     let p = body.value;
     let update = InvestmentUpdate {
         status: p.status,
-        on: booking_date("/status_on", p.status_on)?,
+        on: booking_date("/status_on", p.status_on, today)?,
         created_by: Some(caller.id()),
     };
     let record = state
@@ -401,6 +419,8 @@ pub struct InvestmentEventView {
     pub booked_on: NaiveDate,
     pub note: Option<String>,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -418,6 +438,7 @@ impl InvestmentEventView {
             booked_on: e.booked_on,
             note: e.note.clone(),
             transaction_id: e.transaction_id,
+            reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
         }
@@ -441,12 +462,13 @@ async fn record_investment_event(
 ) -> Result<Response, ApiError> {
     let (group_id, investment_id) = investment_ids(group_id, investment_id)?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let event = NewInvestmentEvent {
         investment_id,
         kind,
         amount,
         account: optional_account(account),
-        booked_on: booking_date("/booked_on", booked_on)?,
+        booked_on: booking_date("/booked_on", booked_on, today)?,
         note: optional_label("/note", note)?,
         created_by: Some(caller.id()),
     };
@@ -563,7 +585,7 @@ async fn list_investment_events(
     kinds: &[InvestmentEventKind],
 ) -> Result<Response, ApiError> {
     let (group_id, investment_id) = investment_ids(group_id, investment_id)?;
-    let params = QueryParams::parse(raw, &["limit", "cursor"])?;
+    let params = QueryParams::parse(raw, &["limit", "cursor", "include_reversed"])?;
     let page = state
         .store
         .list_investment_events(
@@ -572,6 +594,7 @@ async fn list_investment_events(
             kinds,
             params.id_cursor("e")?,
             params.limit()?,
+            params.include_reversed()?,
         )
         .await?;
     Ok(page_response(page, "e", |e| e.id, InvestmentEventView::of))
@@ -657,7 +680,7 @@ pub struct CreateUse {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRemittance {
-    pub member_id: Uuid,
+    pub member_id: crate::domain::member::MemberRef,
     pub send_amount: String,
     pub send_currency: String,
     pub fee: String,
@@ -682,7 +705,7 @@ pub struct CreateRemittance {
 }
 
 impl CreateRemittance {
-    fn parse(self) -> Result<RemittanceDetails, ApiError> {
+    fn parse(self, member_id: Uuid, today: NaiveDate) -> Result<RemittanceDetails, ApiError> {
         let send_currency = currency("/send_currency", &self.send_currency)?;
         let receive_currency = currency("/receive_currency", &self.receive_currency)?;
         let send = amount("/send_amount", &self.send_amount, send_currency)?;
@@ -740,7 +763,7 @@ impl CreateRemittance {
             .into());
         }
         Ok(RemittanceDetails {
-            member_id: self.member_id,
+            member_id,
             send_amount_minor: send,
             send_currency,
             fee_minor: fee,
@@ -756,7 +779,7 @@ impl CreateRemittance {
             send_country: country("/send_country", &self.send_country)?,
             receive_country: country("/receive_country", &self.receive_country)?,
             uses,
-            booked_on: booking_date("/booked_on", self.booked_on)?,
+            booked_on: booking_date("/booked_on", self.booked_on, today)?,
         })
     }
 }
@@ -804,6 +827,8 @@ pub struct RemittanceView {
     pub cost: CostView,
     pub booked_on: NaiveDate,
     pub transaction_id: Option<Uuid>,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -854,6 +879,7 @@ impl RemittanceView {
             },
             booked_on: d.booked_on,
             transaction_id: r.transaction_id,
+            reversed_by: r.reversed_by,
             created_by: r.created_by,
             created_at: r.created_at,
         }
@@ -870,7 +896,11 @@ pub async fn create_remittance(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
-    let details = body.value.parse()?;
+    let member_id =
+        super::members::member_in_body(&state, group_id, body.value.member_id, "/member_id")
+            .await?;
+    let today = state.today(group_id).await?;
+    let details = body.value.parse(member_id, today)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),
@@ -894,24 +924,29 @@ async fn remittance_page(
     raw: Option<&str>,
 ) -> Result<Response, ApiError> {
     let allowed: &[&str] = if member_id.is_some() {
-        &["from", "to", "limit", "cursor"]
+        &["from", "to", "limit", "cursor", "include_reversed"]
     } else {
-        &["member_id", "from", "to", "limit", "cursor"]
+        &[
+            "member_id",
+            "from",
+            "to",
+            "limit",
+            "cursor",
+            "include_reversed",
+        ]
     };
     let params = QueryParams::parse(raw, allowed)?;
     let member_id = match member_id {
         Some(id) => Some(id),
-        None => params
-            .text("member_id")
-            .map(|t| {
-                Uuid::try_parse(t)
-                    .map_err(|_| ApiError::invalid_parameter("member_id", "must be a UUID"))
-            })
-            .transpose()?,
+        None => match params.text("member_id") {
+            None => None,
+            Some(t) => Some(super::members::member_in_query(state, group_id, t).await?),
+        },
     };
     let (from, to) = params.date_range()?;
     let query = RemittanceQuery {
         member_id,
+        include_reversed: params.include_reversed()?,
         from,
         to,
         after: params.id_cursor("r")?,
@@ -935,8 +970,7 @@ pub async fn member_remittances(
     PathParams((group_id, member_id)): PathParams<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
-    let member_id = path_id(&member_id, "member")?;
+    let (group_id, member_id) = super::members::member_path(&state, &group_id, &member_id).await?;
     // The member must exist (members are never deleted, so this cannot go stale).
     state.store.get_member(group_id, member_id).await?;
     remittance_page(&state, group_id, Some(member_id), raw.as_deref()).await
@@ -1002,6 +1036,8 @@ pub struct TransferView {
     pub booked_on: NaiveDate,
     pub description: String,
     pub transaction_id: Uuid,
+    /// The transaction that reversed this record's, if it was corrected away.
+    pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -1024,6 +1060,7 @@ impl TransferView {
             booked_on: t.booked_on,
             description: t.description.clone(),
             transaction_id: t.transaction_id,
+            reversed_by: t.reversed_by,
             created_by: t.created_by,
             created_at: t.created_at,
         }
@@ -1040,6 +1077,7 @@ pub async fn create_transfer(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let t = body.value;
     let transfer = NewTransfer {
         from: AccountRef::parse(&t.from),
@@ -1050,7 +1088,7 @@ pub async fn create_transfer(
         applied_rate: optional_rate("/applied_rate", t.applied_rate.as_deref())?,
         mid_market_rate: optional_rate("/mid_market_rate", t.mid_market_rate.as_deref())?,
         rate_source: optional_label("/rate_source", t.rate_source)?,
-        booked_on: booking_date("/booked_on", t.booked_on)?,
+        booked_on: booking_date("/booked_on", t.booked_on, today)?,
         description: t
             .description
             .map(|d| text_field("/description", &d, MAX_DESCRIPTION_CHARS, false))
@@ -1079,10 +1117,15 @@ pub async fn list_transfers(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
-    let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
+    let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor", "include_reversed"])?;
     let page = state
         .store
-        .list_transfers(group_id, params.id_cursor("t")?, params.limit()?)
+        .list_transfers(
+            group_id,
+            params.id_cursor("t")?,
+            params.limit()?,
+            params.include_reversed()?,
+        )
         .await?;
     Ok(page_response(page, "t", |t| t.id, TransferView::of))
 }
@@ -1212,10 +1255,11 @@ pub async fn create_distribution(
     body: JsonBody<CreateDistribution>,
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
+    let today = state.today(group_id).await?;
     let d = body.value;
-    let booked_on = booking_date("/booked_on", d.booked_on)?;
+    let booked_on = booking_date("/booked_on", d.booked_on, today)?;
     let as_of = match d.as_of {
-        Some(date) => booking_date("/as_of", Some(date))?,
+        Some(date) => booking_date("/as_of", Some(date), today)?,
         None => booked_on,
     };
     let request = NewDistribution {
@@ -1357,9 +1401,9 @@ pub async fn exit_member(
     key: IdempotencyKey,
     body: JsonBody<CreateExit>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
-    let member_id = path_id(&member_id, "member")?;
+    let (group_id, member_id) = super::members::member_path(&state, &group_id, &member_id).await?;
     let key = key.required()?;
+    let today = state.today(group_id).await?;
     let e = body.value;
     let status = match e.status {
         LeavingStatus::ReturnedHome => MemberStatus::ReturnedHome,
@@ -1373,7 +1417,7 @@ pub async fn exit_member(
     }
     let request = MemberExit {
         status,
-        on: booking_date("/on", e.on)?,
+        on: booking_date("/on", e.on, today)?,
         channel: e.channel,
         keep_capital: e.keep_capital,
         created_by: Some(caller.id()),

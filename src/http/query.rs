@@ -23,10 +23,7 @@ impl QueryParams {
             if !allowed.contains(&name.as_str()) {
                 return Err(ApiError::invalid_parameter(
                     &name,
-                    format!(
-                        "unknown parameter; this route accepts: {}",
-                        allowed.join(", ")
-                    ),
+                    unknown_parameter(allowed),
                 ));
             }
             if map.insert(name.clone(), value).is_some() {
@@ -57,6 +54,20 @@ impl QueryParams {
             Some(text) => crate::domain::dates::parse_date(text)
                 .map(Some)
                 .ok_or_else(|| ApiError::invalid_parameter(name, "must be a date as YYYY-MM-DD")),
+        }
+    }
+
+    /// `include_reversed` of a list of records that post transactions: `true` (the default)
+    /// lists every record, each saying whether it was reversed; `false` leaves out the ones
+    /// that were.
+    pub fn include_reversed(&self) -> Result<bool, ApiError> {
+        match self.text("include_reversed") {
+            None | Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(_) => Err(ApiError::invalid_parameter(
+                "include_reversed",
+                "must be true or false",
+            )),
         }
     }
 
@@ -103,6 +114,18 @@ impl QueryParams {
             return Err(invalid());
         }
         Ok(Some(value.to_string()))
+    }
+}
+
+/// Why a parameter the route does not take is refused, with what it takes instead.
+fn unknown_parameter(allowed: &[&str]) -> String {
+    if allowed.is_empty() {
+        "unknown parameter; this route accepts no query parameters".to_string()
+    } else {
+        format!(
+            "unknown parameter; this route accepts: {}",
+            allowed.join(", ")
+        )
     }
 }
 

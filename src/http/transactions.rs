@@ -29,7 +29,8 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
-    let mut transaction = body.value.parse()?;
+    let today = state.today(group_id).await?;
+    let mut transaction = body.value.parse(today)?;
     transaction.created_by = Some(caller.id());
     // The audit record is written with the transaction, in its commit.
     transaction.audit = audit.slot.as_ref().and_then(|slot| slot.draft());
@@ -60,7 +61,8 @@ pub async fn reverse(
     let group_id = path_id(&group_id, "group")?;
     let transaction_id = path_id(&transaction_id, "transaction")?;
     let key = key.required()?;
-    let mut reversal = body.value.parse()?;
+    let today = state.today(group_id).await?;
+    let mut reversal = body.value.parse(today)?;
     reversal.created_by = Some(caller.id());
     let write = PreparedWrite::new(
         &state.in_flight,

@@ -150,16 +150,32 @@ pub struct GrantRequest {
     pub role: Role,
     #[serde(default)]
     pub group_id: Option<Uuid>,
+    /// The member, by id or by number within `group_id`.
     #[serde(default)]
-    pub member_id: Option<Uuid>,
+    pub member_id: Option<crate::domain::member::MemberRef>,
 }
 
 impl GrantRequest {
-    fn parse(self, pointer: &str) -> Result<NewGrant, ApiError> {
+    async fn parse(self, state: &AppState, pointer: &str) -> Result<NewGrant, ApiError> {
+        use crate::domain::member::MemberRef;
+        let member_id = match (self.member_id, self.group_id) {
+            (None, _) => None,
+            (Some(MemberRef::Id(id)), _) => Some(id),
+            // A number names a member of the grant's group; one that names no one (or no
+            // group) is refused below as an id that names no member would be.
+            (Some(reference @ MemberRef::Number(_)), Some(group)) => {
+                match super::members::member_ids(state, group, &[reference]).await {
+                    Ok(found) => Some(found.first().copied().flatten().unwrap_or(Uuid::nil())),
+                    Err(e) if e.status == StatusCode::NOT_FOUND => Some(Uuid::nil()),
+                    Err(e) => return Err(e),
+                }
+            }
+            (Some(MemberRef::Number(_)), None) => Some(Uuid::nil()),
+        };
         let grant = NewGrant {
             role: self.role,
             group_id: self.group_id,
-            member_id: self.member_id,
+            member_id,
         };
         grant
             .check()
@@ -241,11 +257,11 @@ pub async fn create(
             format!("at most {MAX_GRANTS} grants"),
         ));
     }
-    let grants = grants
-        .into_iter()
-        .enumerate()
-        .map(|(i, g)| g.parse(&format!("/grants/{i}")))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut parsed = Vec::with_capacity(grants.len());
+    for (i, g) in grants.into_iter().enumerate() {
+        parsed.push(g.parse(&state, &format!("/grants/{i}")).await?);
+    }
+    let grants = parsed;
     if !caller.is_admin() {
         let allowed = grants.iter().all(|g| {
             g.role == Role::Member
@@ -306,7 +322,7 @@ pub async fn add_grant(
     body: JsonBody<GrantRequest>,
 ) -> Result<Response, ApiError> {
     let user_id = path_id(&user_id, "user")?;
-    let grant = body.value.parse("/")?;
+    let grant = body.value.parse(&state, "/").await?;
     let grant = state.store.add_grant(user_id, grant).await;
     state.callers.forget(user_id);
     let grant = grant?;

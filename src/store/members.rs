@@ -17,6 +17,7 @@ macro_rules! impl_member_store {
             Ok(Member {
                 id: row.try_get("id")?,
                 group_id: row.try_get("group_id")?,
+                number: row.try_get("number")?,
                 name: row.try_get("name")?,
                 sex: Sex::parse(&sex).ok_or_else(|| internal("stored sex"))?,
                 birth_year: row.try_get("birth_year")?,
@@ -53,6 +54,7 @@ macro_rules! impl_member_store {
                 booked_on: row.try_get("booked_on")?,
                 receipt_no: row.try_get("receipt_no")?,
                 transaction_id: row.try_get("transaction_id")?,
+                reversed_by: row.try_get("reversed_by")?,
                 created_by: row.try_get("created_by")?,
                 created_at: row.try_get("created_at")?,
             })
@@ -200,9 +202,15 @@ macro_rules! impl_member_store {
                     no_overdraft: true,
                 })
                 .await?;
+                // Under the group's lock, so two members registered at once get two numbers.
+                let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM members WHERE group_id = $1")
+                    .bind(group_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
                 let member = Member {
                     id,
                     group_id,
+                    number,
                     name: request.name.clone(),
                     sex: request.sex,
                     birth_year: request.birth_year,
@@ -219,8 +227,8 @@ macro_rules! impl_member_store {
                 };
                 sqlx::query(
                     "INSERT INTO members (id, group_id, name, sex, birth_year, home_country, host_country, occupation, \
-                     contact, joined_on, status, status_on, savings_account_id, capital_account_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                     contact, joined_on, status, status_on, savings_account_id, capital_account_id, created_at, number) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
                 )
                 .bind(member.id)
                 .bind(group_id)
@@ -237,6 +245,7 @@ macro_rules! impl_member_store {
                 .bind(member.savings_account_id)
                 .bind(member.capital_account_id)
                 .bind(member.created_at)
+                .bind(member.number)
                 .execute(&mut **tx)
                 .await?;
                 Self::finish(tx, &scope, idempotency, Ok(MemberRecord { member, savings, capital })).await
@@ -269,8 +278,28 @@ macro_rules! impl_member_store {
                 if let Some(contact) = &update.contact {
                     member.contact = contact.clone();
                 }
+                let renamed = update.correction.as_ref().and_then(|c| c.name.clone()).filter(|n| *n != member.name);
+                if let Some(correction) = &update.correction {
+                    let changes = $crate::domain::member::correct(&mut member, correction);
+                    if !changes.is_empty() {
+                        sqlx::query(
+                            "INSERT INTO member_corrections (id, group_id, member_id, corrected_at, corrected_by, reason, changes) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        )
+                        .bind(Uuid::now_v7())
+                        .bind(group_id)
+                        .bind(member_id)
+                        .bind(recorded_now())
+                        .bind(correction.corrected_by)
+                        .bind(&correction.reason)
+                        .bind(serde_json::to_string(&changes).map_err(internal)?)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                }
                 sqlx::query(
-                    "UPDATE members SET occupation = $1, contact = $2, status = $3, status_on = $4 \
+                    "UPDATE members SET occupation = $1, contact = $2, status = $3, status_on = $4, \
+                     name = $7, sex = $8, birth_year = $9, home_country = $10, host_country = $11, joined_on = $12 \
                      WHERE group_id = $5 AND id = $6",
                 )
                 .bind(&member.occupation)
@@ -279,8 +308,25 @@ macro_rules! impl_member_store {
                 .bind(member.status_on)
                 .bind(group_id)
                 .bind(member_id)
+                .bind(&member.name)
+                .bind(member.sex.as_str())
+                .bind(member.birth_year)
+                .bind(&member.home_country)
+                .bind(&member.host_country)
+                .bind(member.joined_on)
                 .execute(&mut **tx)
                 .await?;
+                // The member's accounts carry her name; they follow a corrected one.
+                if let Some(name) = renamed {
+                    for (id, label) in [(member.savings_account_id, "Savings"), (member.capital_account_id, "Capital")] {
+                        sqlx::query("UPDATE accounts SET name = $1 WHERE group_id = $2 AND id = $3")
+                            .bind(format!("{label} of {name}"))
+                            .bind(group_id)
+                            .bind(id)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
                 Ok(Ok(Self::existing_member(tx, group_id, member_id).await?))
             }
 
@@ -600,18 +646,17 @@ macro_rules! impl_member_store {
                         }
                     }
                 };
-                let state = |a: &Account| AccountState {
-                    id: a.id,
-                    code: a.code.clone(),
-                    kind: a.kind,
-                    currency: a.currency,
-                    no_overdraft: a.no_overdraft,
-                    debits_minor: a.debits_minor,
-                    credits_minor: a.credits_minor,
-                };
                 // The member's fund first: when a withdrawal asks for more than the member has,
-                // that is the overdraft to report, before any shortage in the cash box.
-                let states = [state(&accounts[fund].0), state(&accounts[channel].0)];
+                // that is the overdraft to report, before any shortage in the cash box. Each
+                // points at the field of the request that chose it.
+                let mut fund_state = AccountState::of(&accounts[fund].0);
+                fund_state.field = Some("/amount");
+                if member_account.is_some() {
+                    fund_state.label = Some($crate::domain::member::fund_label(&member.name, member.sex, request.fund));
+                }
+                let mut channel_state = AccountState::of(&accounts[channel].0);
+                channel_state.field = Some("/channel");
+                let states = [fund_state, channel_state];
                 let (fund_line, channel_line) = (0, 1);
                 // Money in: the channel's asset grows, the member's fund grows. Money out: back.
                 let lines = match request.kind {
@@ -641,10 +686,6 @@ macro_rules! impl_member_store {
                 };
                 let (transaction, new_totals) = match Self::prepare_posting(group, posting)? {
                     Ok(prepared) => prepared,
-                    Err(LedgerError::Rule { rule: Rule::Overdraft, detail, .. }) => {
-                        let pointer = if detail.contains(&accounts[fund].0.code) { "/amount" } else { "/channel" };
-                        return Ok(Err(LedgerError::rule(Rule::Overdraft, Some(pointer.into()), detail)));
-                    }
                     Err(e) => return Ok(Err(e)),
                 };
                 let event = MemberEvent {
@@ -659,6 +700,7 @@ macro_rules! impl_member_store {
                     booked_on: request.booked_on,
                     receipt_no: request.receipt_no.clone(),
                     transaction_id: transaction.id,
+                    reversed_by: None,
                     created_by: request.created_by,
                     created_at: transaction.recorded_at,
                 };
@@ -757,6 +799,59 @@ macro_rules! impl_member_store {
                 })
             }
 
+            async fn list_member_corrections(
+                &self,
+                group_id: Uuid,
+                member_id: Uuid,
+            ) -> StoreResult<Vec<$crate::domain::member::MemberCorrectionRecord>> {
+                read_tx!(self, |tx| {
+                    let result: Result<Vec<$crate::domain::member::MemberCorrectionRecord>, TxError> = async {
+                        Self::read_group(&mut tx, group_id).await?;
+                        Self::existing_member(&mut tx, group_id, member_id).await?;
+                        let rows = sqlx::query(
+                            "SELECT * FROM member_corrections WHERE group_id = $1 AND member_id = $2 ORDER BY id",
+                        )
+                        .bind(group_id)
+                        .bind(member_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        rows.iter()
+                            .map(|row| {
+                                let changes: String = row.try_get("changes")?;
+                                Ok($crate::domain::member::MemberCorrectionRecord {
+                                    id: row.try_get("id")?,
+                                    group_id: row.try_get("group_id")?,
+                                    member_id: row.try_get("member_id")?,
+                                    corrected_at: row.try_get("corrected_at")?,
+                                    corrected_by: row.try_get("corrected_by")?,
+                                    reason: row.try_get("reason")?,
+                                    changes: serde_json::from_str(&changes).map_err(internal)?,
+                                })
+                            })
+                            .collect()
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn member_ids_by_number(&self, group_id: Uuid, numbers: &[i64]) -> StoreResult<Vec<(i64, Uuid)>> {
+                read_tx!(self, |tx| {
+                    let result: Result<Vec<(i64, Uuid)>, TxError> = async {
+                        Self::read_group(&mut tx, group_id).await?;
+                        // A group's whole directory is small (hundreds of members): one read
+                        // serves a meeting sheet that names every member by number.
+                        let rows: Vec<(i64, Uuid)> = sqlx::query_as("SELECT number, id FROM members WHERE group_id = $1")
+                            .bind(group_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        Ok(rows.into_iter().filter(|(n, _)| numbers.contains(n)).collect())
+                    }
+                    .await;
+                    result
+                })
+            }
+
             async fn update_member(&self, group_id: Uuid, member_id: Uuid, update: MemberUpdate) -> StoreResult<MemberRecord> {
                 write_tx!(self, |tx| Self::update_member_in_tx(&mut tx, group_id, member_id, &update).await)
             }
@@ -784,11 +879,15 @@ macro_rules! impl_member_store {
                 read_tx!(self, |tx| {
                     let result: Result<Page<MemberEvent>, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
-                        let rows = sqlx::query(
-                            "SELECT * FROM member_events WHERE group_id = $1 AND kind = $2 \
-                             AND ($3 IS NULL OR member_id = $3) AND booked_on >= COALESCE($4, '0001-01-01') \
-                             AND booked_on <= COALESCE($5, '9999-12-31') AND id > $6 ORDER BY id LIMIT $7",
-                        )
+                        let rows = sqlx::query(const_format::concatcp!(
+                            "SELECT x.*, ",
+                            $crate::store::shared::REVERSED_BY,
+                            " FROM member_events x WHERE x.group_id = $1 AND x.kind = $2 \
+                             AND ($3 IS NULL OR x.member_id = $3) AND x.booked_on >= COALESCE($4, '0001-01-01') \
+                             AND x.booked_on <= COALESCE($5, '9999-12-31') AND x.id > $6 AND ($8 OR ",
+                            $crate::store::shared::NOT_REVERSED,
+                            ") ORDER BY x.id LIMIT $7"
+                        ))
                         .bind(group_id)
                         .bind(query.kind.as_str())
                         .bind(query.member_id)
@@ -796,6 +895,7 @@ macro_rules! impl_member_store {
                         .bind(query.to)
                         .bind(query.after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                         .bind(i64::from(query.limit) + 1)
+                        .bind(query.include_reversed)
                         .fetch_all(&mut *tx)
                         .await?;
                         let mut items = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
@@ -812,7 +912,11 @@ macro_rules! impl_member_store {
                 read_tx!(self, |tx| {
                     let result: Result<MemberEvent, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
-                        let row = sqlx::query("SELECT * FROM member_events WHERE group_id = $1 AND kind = $2 AND id = $3")
+                        let row = sqlx::query(const_format::concatcp!(
+                            "SELECT x.*, ",
+                            $crate::store::shared::REVERSED_BY,
+                            " FROM member_events x WHERE x.group_id = $1 AND x.kind = $2 AND x.id = $3"
+                        ))
                             .bind(group_id)
                             .bind(kind.as_str())
                             .bind(event_id)

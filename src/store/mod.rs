@@ -124,6 +124,19 @@ pub trait MemberStore: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<MemberRecord>>;
     async fn get_member(&self, group_id: Uuid, member_id: Uuid) -> StoreResult<MemberRecord>;
+    /// The corrections made to a member's record, oldest first.
+    async fn list_member_corrections(
+        &self,
+        group_id: Uuid,
+        member_id: Uuid,
+    ) -> StoreResult<Vec<crate::domain::member::MemberCorrectionRecord>>;
+    /// The ids of the group's members with these numbers, as (number, id); numbers no member
+    /// has are left out. Numbers are never reused, so the answer never goes stale.
+    async fn member_ids_by_number(
+        &self,
+        group_id: Uuid,
+        numbers: &[i64],
+    ) -> StoreResult<Vec<(i64, Uuid)>>;
     async fn update_member(
         &self,
         group_id: Uuid,
@@ -200,6 +213,7 @@ pub trait OperationsStore: Send + Sync + 'static {
         kinds: &[InvestmentEventKind],
         after: Option<Uuid>,
         limit: u32,
+        include_reversed: bool,
     ) -> StoreResult<Page<InvestmentEvent>>;
     async fn get_investment_event(
         &self,
@@ -234,6 +248,7 @@ pub trait OperationsStore: Send + Sync + 'static {
         group_id: Uuid,
         after: Option<Uuid>,
         limit: u32,
+        include_reversed: bool,
     ) -> StoreResult<Page<Transfer>>;
     async fn get_transfer(&self, group_id: Uuid, transfer_id: Uuid) -> StoreResult<Transfer>;
 
@@ -392,6 +407,8 @@ pub trait Store:
         idempotency: Option<Idempotency<'_, Group>>,
     ) -> StoreResult<Written<Group>>;
     async fn list_groups(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<Group>>;
+    /// Every time zone that some group keeps, once each.
+    async fn group_time_zones(&self) -> StoreResult<Vec<crate::domain::dates::Tz>>;
     async fn get_group(&self, group_id: Uuid) -> StoreResult<Group>;
 
     async fn create_account(
@@ -402,6 +419,13 @@ pub trait Store:
     ) -> StoreResult<Written<Account>>;
     async fn list_accounts(&self, group_id: Uuid) -> StoreResult<Vec<Account>>;
     async fn get_account(&self, group_id: Uuid, account: &AccountRef) -> StoreResult<Account>;
+    /// The account with its totals over the entries booked on or before `as_of` only.
+    async fn account_as_of(
+        &self,
+        group_id: Uuid,
+        account: &AccountRef,
+        as_of: NaiveDate,
+    ) -> StoreResult<Account>;
 
     async fn post_transaction(
         &self,

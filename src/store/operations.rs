@@ -83,6 +83,7 @@ macro_rules! impl_operations_store {
                 booked_on: row.try_get("booked_on")?,
                 note: row.try_get("note")?,
                 transaction_id: row.try_get("transaction_id")?,
+                reversed_by: row.try_get("reversed_by")?,
                 created_by: row.try_get("created_by")?,
                 created_at: row.try_get("created_at")?,
             })
@@ -125,6 +126,7 @@ macro_rules! impl_operations_store {
                 credited_minor: row.try_get("credited_minor")?,
                 credited_currency: credited_currency.as_deref().map(currency_of).transpose()?,
                 transaction_id: row.try_get("transaction_id")?,
+                reversed_by: row.try_get("reversed_by")?,
                 created_by: row.try_get("created_by")?,
                 created_at: row.try_get("created_at")?,
             })
@@ -147,6 +149,7 @@ macro_rules! impl_operations_store {
                 booked_on: row.try_get("booked_on")?,
                 description: row.try_get("description")?,
                 transaction_id: row.try_get("transaction_id")?,
+                reversed_by: row.try_get("reversed_by")?,
                 created_by: row.try_get("created_by")?,
                 created_at: row.try_get("created_at")?,
             })
@@ -305,16 +308,21 @@ macro_rules! impl_operations_store {
                 if let Some(basis) = update.distribution_basis {
                     profile.distribution_basis = basis;
                 }
+                if let Some(zone) = update.time_zone {
+                    profile.time_zone = zone;
+                }
                 if profile != group.profile {
                     group.refuse_if_closed()?;
                 }
                 sqlx::query(
-                    "UPDATE groups SET status = $1, status_on = $2, accredited_on = $3, distribution_basis = $4 WHERE id = $5",
+                    "UPDATE groups SET status = $1, status_on = $2, accredited_on = $3, distribution_basis = $4, \
+                     time_zone = $5 WHERE id = $6",
                 )
                 .bind(profile.status.as_str())
                 .bind(profile.status_on)
                 .bind(profile.accredited_on)
                 .bind(profile.distribution_basis.as_str())
+                .bind(profile.time_zone.name())
                 .bind(group_id)
                 .execute(&mut **tx)
                 .await?;
@@ -675,6 +683,12 @@ macro_rules! impl_operations_store {
                     "event_id": event_id.to_string(),
                     "investment_id": investment.id.to_string(),
                 });
+                // An overdraft of the account the treasurer named points at `/account`; of any
+                // other (the investment's own, or the default home bank), at `/amount`.
+                let named = request.account.as_ref().and(cash.as_ref()).map(|c| c.id);
+                for state in &mut draft.accounts {
+                    state.field = Some(if Some(state.id) == named { "/account" } else { "/amount" });
+                }
                 let posting = Posting {
                     booked_on: request.booked_on,
                     description: &description,
@@ -686,10 +700,6 @@ macro_rules! impl_operations_store {
                 };
                 let transaction = match Self::apply_posting(tx, group, posting).await? {
                     Ok(t) => t,
-                    Err(LedgerError::Rule { rule: Rule::Overdraft, detail, .. }) => {
-                        let pointer = if detail.contains(&asset.code) || request.account.is_none() { "/amount" } else { "/account" };
-                        return Ok(Err(LedgerError::rule(Rule::Overdraft, Some(pointer.into()), detail)));
-                    }
                     Err(e) => return Ok(Err(e)),
                 };
                 let event = InvestmentEvent {
@@ -703,6 +713,7 @@ macro_rules! impl_operations_store {
                     booked_on: request.booked_on,
                     note: request.note.clone(),
                     transaction_id: transaction.id,
+                    reversed_by: None,
                     created_by: request.created_by,
                     created_at: transaction.recorded_at,
                 };
@@ -833,6 +844,7 @@ macro_rules! impl_operations_store {
                     credited_minor: credited.map(|c| c.0),
                     credited_currency: credited.map(|c| c.1),
                     transaction_id,
+                    reversed_by: None,
                     created_by,
                     created_at,
                 };
@@ -877,17 +889,23 @@ macro_rules! impl_operations_store {
             }
 
             async fn remittances_in_tx(tx: &mut Tx, group_id: Uuid, query: &RemittanceQuery) -> Result<Page<Remittance>, TxError> {
-                let rows = sqlx::query(
-                    "SELECT * FROM remittances WHERE group_id = $1 AND ($2 IS NULL OR member_id = $2) \
-                     AND booked_on >= COALESCE($3, '0001-01-01') AND booked_on <= COALESCE($4, '9999-12-31') \
-                     AND id > $5 ORDER BY id LIMIT $6",
-                )
+                // A remittance with no transaction (sent home outside the group) is never reversed.
+                let rows = sqlx::query(const_format::concatcp!(
+                    "SELECT x.*, ",
+                    $crate::store::shared::REVERSED_BY,
+                    " FROM remittances x WHERE x.group_id = $1 AND ($2 IS NULL OR x.member_id = $2) \
+                     AND x.booked_on >= COALESCE($3, '0001-01-01') AND x.booked_on <= COALESCE($4, '9999-12-31') \
+                     AND x.id > $5 AND ($7 OR ",
+                    $crate::store::shared::NOT_REVERSED,
+                    ") ORDER BY x.id LIMIT $6"
+                ))
                 .bind(group_id)
                 .bind(query.member_id)
                 .bind(query.from)
                 .bind(query.to)
                 .bind(query.after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                 .bind(i64::from(query.limit) + 1)
+                .bind(query.include_reversed)
                 .fetch_all(&mut **tx)
                 .await?;
                 let mut items = rows.iter().map(remittance_from_row).collect::<Result<Vec<_>, _>>()?;
@@ -987,6 +1005,10 @@ macro_rules! impl_operations_store {
                 if let Some(mid) = request.mid_market_rate {
                     metadata["mid_market_rate"] = serde_json::Value::String(mid.to_string());
                 }
+                // A transfer that would overdraw any of its accounts asks for too much.
+                for state in &mut draft.accounts {
+                    state.field = Some("/amount");
+                }
                 let posting = Posting {
                     booked_on: request.booked_on,
                     description: &description,
@@ -998,9 +1020,6 @@ macro_rules! impl_operations_store {
                 };
                 let transaction = match Self::apply_posting(tx, group, posting).await? {
                     Ok(t) => t,
-                    Err(LedgerError::Rule { rule: Rule::Overdraft, detail, .. }) => {
-                        return Ok(Err(LedgerError::rule(Rule::Overdraft, Some("/amount".into()), detail)));
-                    }
                     Err(e) => return Ok(Err(e)),
                 };
                 let transfer = Transfer {
@@ -1019,6 +1038,7 @@ macro_rules! impl_operations_store {
                     booked_on: request.booked_on,
                     description,
                     transaction_id: transaction.id,
+                    reversed_by: None,
                     created_by: request.created_by,
                     created_at: transaction.recorded_at,
                 };
@@ -1391,6 +1411,11 @@ macro_rules! impl_operations_store {
                 if !draft.lines.is_empty() {
                     let description = format!("{} {}: balances paid out", record.member.name, request.status.as_str().replace('_', " "));
                     let metadata = serde_json::json!({"event": "member_exit", "member_id": member_id.to_string()});
+                    // The member's balances are paid in full, so only the source the channel
+                    // chose can run short.
+                    for state in &mut draft.accounts {
+                        state.field = Some("/channel");
+                    }
                     let posting = Posting {
                         booked_on: request.on,
                         description: &description,
@@ -1402,9 +1427,6 @@ macro_rules! impl_operations_store {
                     };
                     let transaction = match Self::apply_posting(tx, group, posting).await? {
                         Ok(t) => t,
-                        Err(LedgerError::Rule { rule: Rule::Overdraft, detail, .. }) => {
-                            return Ok(Err(LedgerError::rule(Rule::Overdraft, Some("/channel".into()), detail)));
-                        }
                         Err(e) => return Ok(Err(e)),
                     };
                     transaction_id = Some(transaction.id);
@@ -1507,7 +1529,8 @@ macro_rules! impl_operations_store {
                 .fetch_all(&mut **tx)
                 .await?;
                 let rows = sqlx::query(
-                    "SELECT e.* FROM meeting_events m JOIN member_events e ON e.id = m.event_id \
+                    "SELECT x.*, (SELECT r.id FROM transactions r WHERE r.reverses_id = x.transaction_id) AS reversed_by \
+                     FROM meeting_events m JOIN member_events x ON x.id = m.event_id \
                      WHERE m.group_id = $1 AND m.meeting_id = $2 ORDER BY m.position",
                 )
                 .bind(group_id)
@@ -1529,7 +1552,7 @@ macro_rules! impl_operations_store {
             /// What the member holds beyond their own accounts, for their statement.
             async fn member_holdings_in_tx(tx: &mut Tx, group: &Group, member_id: Uuid) -> Result<MemberHoldings, TxError> {
                 let investments = Self::member_investment_shares(tx, group, member_id).await?;
-                let query = RemittanceQuery { member_id: Some(member_id), from: None, to: None, after: None, limit: u32::MAX - 1 };
+                let query = RemittanceQuery { member_id: Some(member_id), include_reversed: true, from: None, to: None, after: None, limit: u32::MAX - 1 };
                 let remittances = Self::remittances_in_tx(tx, group.id, &query).await?.items;
                 Ok(MemberHoldings { basis: group.profile.distribution_basis, investments, remittances })
             }
@@ -1624,22 +1647,28 @@ macro_rules! impl_operations_store {
                 kinds: &[InvestmentEventKind],
                 after: Option<Uuid>,
                 limit: u32,
+                include_reversed: bool,
             ) -> StoreResult<Page<InvestmentEvent>> {
                 let kinds: Vec<&'static str> = kinds.iter().map(|k| k.as_str()).collect();
                 read_tx!(self, |tx| {
                     let result: Result<Page<InvestmentEvent>, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
                         Self::load_investment(&mut tx, group_id, investment_id).await?.ok_or(LedgerError::NotFound("investment"))?;
-                        let rows = sqlx::query(
-                            "SELECT * FROM investment_events WHERE group_id = $1 AND investment_id = $2 \
-                             AND kind IN ($3, $4) AND id > $5 ORDER BY id LIMIT $6",
-                        )
+                        let rows = sqlx::query(const_format::concatcp!(
+                            "SELECT x.*, ",
+                            $crate::store::shared::REVERSED_BY,
+                            " FROM investment_events x WHERE x.group_id = $1 AND x.investment_id = $2 \
+                             AND x.kind IN ($3, $4) AND x.id > $5 AND ($7 OR ",
+                            $crate::store::shared::NOT_REVERSED,
+                            ") ORDER BY x.id LIMIT $6"
+                        ))
                         .bind(group_id)
                         .bind(investment_id)
                         .bind(kinds.first().copied().unwrap_or(""))
                         .bind(kinds.get(1).or(kinds.first()).copied().unwrap_or(""))
                         .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
                         .bind(i64::from(limit) + 1)
+                        .bind(include_reversed)
                         .fetch_all(&mut *tx)
                         .await?;
                         let mut items = rows.iter().map(investment_event_from_row).collect::<Result<Vec<_>, _>>()?;
@@ -1663,7 +1692,11 @@ macro_rules! impl_operations_store {
                 read_tx!(self, |tx| {
                     let result: Result<InvestmentEvent, TxError> = async {
                         Self::read_group(&mut tx, group_id).await?;
-                        let row = sqlx::query("SELECT * FROM investment_events WHERE group_id = $1 AND investment_id = $2 AND id = $3")
+                        let row = sqlx::query(const_format::concatcp!(
+                            "SELECT x.*, ",
+                            $crate::store::shared::REVERSED_BY,
+                            " FROM investment_events x WHERE x.group_id = $1 AND x.investment_id = $2 AND x.id = $3"
+                        ))
                             .bind(group_id)
                             .bind(investment_id)
                             .bind(event_id)
@@ -1734,11 +1767,26 @@ macro_rules! impl_operations_store {
                 })
             }
 
-            async fn list_transfers(&self, group_id: Uuid, after: Option<Uuid>, limit: u32) -> StoreResult<Page<Transfer>> {
+            async fn list_transfers(&self, group_id: Uuid, after: Option<Uuid>, limit: u32, include_reversed: bool) -> StoreResult<Page<Transfer>> {
                 read_tx!(self, |tx| {
                     let result: Result<Page<Transfer>, TxError> = async {
-                        let (rows, has_more) = Self::rows_of_group(&mut tx, "transfers", group_id, after, limit).await?;
-                        let items = rows.iter().map(transfer_from_row).collect::<Result<Vec<_>, _>>()?;
+                        Self::read_group(&mut tx, group_id).await?;
+                        let rows = sqlx::query(const_format::concatcp!(
+                            "SELECT x.*, ",
+                            $crate::store::shared::REVERSED_BY,
+                            " FROM transfers x WHERE x.group_id = $1 AND x.id > $2 AND ($4 OR ",
+                            $crate::store::shared::NOT_REVERSED,
+                            ") ORDER BY x.id LIMIT $3"
+                        ))
+                        .bind(group_id)
+                        .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
+                        .bind(i64::from(limit) + 1)
+                        .bind(include_reversed)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        let mut items = rows.iter().map(transfer_from_row).collect::<Result<Vec<_>, _>>()?;
+                        let has_more = items.len() > limit as usize;
+                        items.truncate(limit as usize);
                         Ok(Page { items, has_more })
                     }
                     .await;

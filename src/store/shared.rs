@@ -26,6 +26,26 @@ pub const VERIFY_BATCH: i64 = 1000;
 /// of the index, where `($n IS NULL OR id > $n)` made SQLite read the list from its start.
 pub const BEFORE_ANY_ID: uuid::Uuid = uuid::Uuid::nil();
 
+/// The id of the transaction that reversed the transaction of the row `x`, as `reversed_by`
+/// (`NULL` while it stands). `transactions.reverses_id` is unique, so this is one index probe.
+pub const REVERSED_BY: &str =
+    "(SELECT r.id FROM transactions r WHERE r.reverses_id = x.transaction_id) AS reversed_by";
+
+/// True for a row `x` whose transaction was not reversed.
+pub const NOT_REVERSED: &str =
+    "NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)";
+
+/// The columns of a row of `table` as `row_of_group` and `rows_of_group` read it: every
+/// record that posts a transaction also says whether that transaction was reversed.
+pub fn group_row_columns(table: &str) -> String {
+    match table {
+        "member_events" | "investment_events" | "remittances" | "transfers" | "distributions" => {
+            format!("x.*, {REVERSED_BY}")
+        }
+        _ => "x.*".to_string(),
+    }
+}
+
 /// Entries written by one INSERT statement: 9 parameters each, well within the parameters
 /// one statement may have on either database (32,766 on SQLite, 65,535 on PostgreSQL).
 pub const ENTRY_ROWS_PER_INSERT: usize = 100;
@@ -534,6 +554,8 @@ macro_rules! impl_store {
                         &row.try_get::<String, _>("distribution_basis")?,
                     )
                     .ok_or_else(|| internal("stored distribution basis"))?,
+                    time_zone: $crate::domain::dates::parse_time_zone(&row.try_get::<String, _>("time_zone")?)
+                        .ok_or_else(|| internal("stored time zone"))?,
                 },
             })
         }
@@ -715,7 +737,8 @@ macro_rules! impl_store {
             /// group, a group without the row a missing `what`.
             async fn row_of_group(tx: &mut Tx, table: &'static str, group_id: Uuid, id: Uuid, what: &'static str) -> Result<DbRow, TxError> {
                 Self::read_group(tx, group_id).await?;
-                let sql = format!("SELECT * FROM {table} WHERE group_id = $1 AND id = $2");
+                let columns = $crate::store::shared::group_row_columns(table);
+                let sql = format!("SELECT {columns} FROM {table} x WHERE x.group_id = $1 AND x.id = $2");
                 sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(group_id)
                     .bind(id)
@@ -735,7 +758,8 @@ macro_rules! impl_store {
                 limit: u32,
             ) -> Result<(Vec<DbRow>, bool), TxError> {
                 Self::read_group(tx, group_id).await?;
-                let sql = format!("SELECT * FROM {table} WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+                let columns = $crate::store::shared::group_row_columns(table);
+                let sql = format!("SELECT {columns} FROM {table} x WHERE x.group_id = $1 AND x.id > $2 ORDER BY x.id LIMIT $3");
                 let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(group_id)
                     .bind(after.unwrap_or($crate::store::shared::BEFORE_ANY_ID))
@@ -992,15 +1016,7 @@ macro_rules! impl_store {
                                 ));
                             };
                             let index = *index_of.entry(account.id).or_insert_with(|| {
-                                accounts.push(AccountState {
-                                    id: account.id,
-                                    code: account.code.clone(),
-                                    kind: account.kind,
-                                    currency: account.currency,
-                                    no_overdraft: account.no_overdraft,
-                                    debits_minor: account.debits_minor,
-                                    credits_minor: account.credits_minor,
-                                });
+                                accounts.push(AccountState::of(account));
                                 accounts.len() - 1
                             });
                             by_ref.insert(&entry.account, index);
@@ -1530,15 +1546,7 @@ macro_rules! impl_store {
                         let index = match accounts.iter().position(|a| a.id == account.id) {
                             Some(index) => index,
                             None => {
-                                accounts.push(AccountState {
-                                    id: account.id,
-                                    code: account.code,
-                                    kind: account.kind,
-                                    currency: account.currency,
-                                    no_overdraft: account.no_overdraft,
-                                    debits_minor: account.debits_minor,
-                                    credits_minor: account.credits_minor,
-                                });
+                                accounts.push(AccountState::of(&account));
                                 accounts.len() - 1
                             }
                         };
@@ -1549,8 +1557,11 @@ macro_rules! impl_store {
                         format!("Reversal of #{}: {}", original.sequence, original.description)
                     });
                     let metadata = serde_json::json!({});
+                    let booked_on = request.booked_on.unwrap_or_else(|| {
+                        $crate::domain::model::reversal_date(original.booked_on, group.closed_through)
+                    });
                     let posting = Posting {
-                        booked_on: request.booked_on,
+                        booked_on,
                         description: &description,
                         metadata: &metadata,
                         lines: &lines,
@@ -1586,11 +1597,12 @@ macro_rules! impl_store {
                         status_on: None,
                         accredited_on: None,
                         distribution_basis: $crate::domain::operations::Basis::Savings,
+                        time_zone: request.time_zone,
                     },
                 };
                 sqlx::query(
                     "INSERT INTO groups (id, name, currency, host_country, home_country, created_at, \
-                     closed_through, head_sequence, head_hash) VALUES ($1, $2, $3, $4, $5, $6, NULL, 0, $7)",
+                     closed_through, head_sequence, head_hash, time_zone) VALUES ($1, $2, $3, $4, $5, $6, NULL, 0, $7, $8)",
                 )
                 .bind(group.id)
                 .bind(&group.name)
@@ -1599,6 +1611,7 @@ macro_rules! impl_store {
                 .bind(&group.home_country)
                 .bind(group.created_at)
                 .bind(&group.head_hash)
+                .bind(group.profile.time_zone.name())
                 .execute(&mut **tx)
                 .await?;
                 if request.standard_chart {
@@ -1715,6 +1728,28 @@ macro_rules! impl_store {
                     },
                 };
                 Self::finish(tx, &scope, idempotency, outcome).await
+            }
+
+            async fn account_as_of_in_tx(
+                tx: &mut Tx,
+                group_id: Uuid,
+                account: &AccountRef,
+                as_of: NaiveDate,
+            ) -> Result<Account, TxError> {
+                Self::read_group(tx, group_id).await?;
+                let account = Self::find_account(tx, group_id, account)
+                    .await?
+                    .ok_or(LedgerError::NotFound("account"))?;
+                let row = sqlx::query(
+                    "SELECT CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+                     CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+                     FROM entries WHERE account_id = $1 AND booked_on <= $2",
+                )
+                .bind(account.id)
+                .bind(as_of)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(Account { debits_minor: row.try_get("debits")?, credits_minor: row.try_get("credits")?, ..account })
             }
 
             async fn statement_in_tx(
@@ -1982,6 +2017,23 @@ macro_rules! impl_store {
                 })
             }
 
+            async fn group_time_zones(&self) -> StoreResult<Vec<$crate::domain::dates::Tz>> {
+                read_tx!(self, |tx| {
+                    let rows = sqlx::query("SELECT DISTINCT time_zone FROM groups ORDER BY time_zone")
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(TxError::from);
+                    rows.and_then(|rows| {
+                        rows.iter()
+                            .map(|row| {
+                                $crate::domain::dates::parse_time_zone(&row.try_get::<String, _>("time_zone")?)
+                                    .ok_or_else(|| internal("stored time zone"))
+                            })
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+            }
+
             async fn get_group(&self, group_id: Uuid) -> StoreResult<Group> {
                 read_tx!(self, |tx| Self::read_group(&mut tx, group_id).await)
             }
@@ -2022,6 +2074,10 @@ macro_rules! impl_store {
                     $crate::store::shared::spawn_writer(self.clone().drain_account_reads());
                 }
                 answer.await.unwrap_or_else($crate::store::shared::unanswered)
+            }
+
+            async fn account_as_of(&self, group_id: Uuid, account: &AccountRef, as_of: NaiveDate) -> StoreResult<Account> {
+                read_tx!(self, |tx| Self::account_as_of_in_tx(&mut tx, group_id, account, as_of).await)
             }
 
             async fn post_transaction(

@@ -7,7 +7,7 @@ schemathesis draws header values independently of bodies, so it would send the s
 a fresh one; a malformed key (the negative cases about the header itself) is sent as drawn.
 
 The document states some rules in words that OpenAPI cannot express: a date range in order,
-booking dates outside the closed period and not after tomorrow, ids in a body that name records
+booking dates outside the closed period and not after today, ids in a body that name records
 of the group, a key required unless `dry_run` is true, a CSV of the documented shape, amounts
 at most at the scale of their currency, and rules on the ledger's state (no overdrawn account,
 a pool no larger than what is undistributed, balanced entries, uses adding up). A request schemathesis draws as valid (a positive case)
@@ -130,23 +130,25 @@ def savings_rates(query):
 
 
 def booking_dates(body):
-    # "a booking date may not be before 1970-01-01 nor after tomorrow (UTC)", and "Dates on
-    # or before a closed period's end are refused": the run itself closes periods up to
-    # yesterday (below), so a booking date before today or after tomorrow becomes today. A
-    # status's date runs "From 1970-01-01 to tomorrow (UTC)". A period close's `through` is
-    # "not after today, UTC"; one drawn today or later becomes yesterday, so that today stays
+    # "a booking date may not be before 1970-01-01 nor more than a day after the group's
+    # today", and "Dates on or before a closed period's end are refused": the run itself closes
+    # periods up to yesterday (below), so a booking date other than today becomes today. Today
+    # is taken in UTC, which is never more than a day after any group's today, whatever time
+    # zone a run gives a group. A status's date runs "From 1970-01-01 to a day after the
+    # group's today", and so does a member's `joined_on`. A period close's `through` is "not
+    # after the group's today"; one drawn today or later becomes yesterday, so that today stays
     # open for the bookings above ("each close must go further than the last" is a 409). A
     # distribution weighs members on "their savings or capital balance from the entries booked
     # on or before `as_of`", and "some member must have a weight": `as_of` is today, when the
     # seeded members have their balances.
-    tomorrow = today() + datetime.timedelta(days=1)
     yesterday = today() - datetime.timedelta(days=1)
     for field, earliest, latest, instead in (
-        ("booked_on", today(), tomorrow, today()),
-        ("held_on", today(), tomorrow, today()),
-        ("on", today(), tomorrow, today()),
+        ("booked_on", today(), today(), today()),
+        ("held_on", today(), today(), today()),
+        ("on", today(), today(), today()),
         ("as_of", today(), today(), today()),
-        ("status_on", datetime.date(1970, 1, 1), tomorrow, today()),
+        ("status_on", datetime.date(1970, 1, 1), today(), today()),
+        ("joined_on", datetime.date(1970, 1, 1), today(), today()),
         ("through", datetime.date(1970, 1, 1), yesterday, yesterday),
     ):
         value = body.get(field)
@@ -306,9 +308,11 @@ def state_rules(body, path):
         # "The asset account the money leaves, by id or code, in the investment's currency":
         # the seeded investment is in PHP, held at the group's home bank.
         body["account"] = "assets:home-bank:PHP"
-    # `birth_year`: "From 1900 to the current year (UTC)".
+    # `birth_year`: "From 1900 to the current year where the group meets", which is not before
+    # the year of yesterday in UTC.
     year = body.get("birth_year")
-    if isinstance(year, (int, float)) and not 1900 <= year <= today().year:
+    latest = (today() - datetime.timedelta(days=1)).year
+    if isinstance(year, (int, float)) and not 1900 <= year <= latest:
         body["birth_year"] = 1990
     if path.endswith("/transactions"):
         balanced_entries(body)

@@ -19,6 +19,12 @@ pub const GROUP_COMMIT: msai_ledger::store::StoreOptions = msai_ledger::store::S
     group_commit_max: Some(msai_ledger::store::SQLITE_GROUP_COMMIT_MAX),
 };
 
+/// Today where the test groups meet: Hong Kong (and Singapore, on the same time), whose date is
+/// every group's default date of a write. It runs ahead of UTC from 16:00 UTC.
+pub fn hong_kong_today() -> chrono::NaiveDate {
+    msai_ledger::domain::dates::Clock::System.today_in(chrono_tz::Asia::Hong_Kong)
+}
+
 /// Password of the `admin` user every test service starts with.
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
