@@ -102,8 +102,17 @@ inputs_digest() {
         sha256sum | cut -d' ' -f1
 }
 
+# Generated once at a time: the tests run one service per backend, both asking for the clients.
 generate() {
     install
+    mkdir -p "$cache"
+    (
+        flock 9
+        generate_unlocked
+    ) 9>"$cache/lock"
+}
+
+generate_unlocked() {
     local bin="$npm_dir/node_modules/.bin" digest
     digest="$(inputs_digest)"
     if [[ -f "$out/generated" && "$(cat "$out/generated")" == "$digest" ]]; then
@@ -161,12 +170,7 @@ examples() {
         echo "usage: $0 examples BASE_URL MEMBER PASSWORD TREASURER PASSWORD" >&2
         exit 2
     fi
-    # Generated once for every caller at a time (the tests run one service per backend).
-    mkdir -p "$cache"
-    (
-        flock 9
-        generate
-    ) 9>"$cache/lock"
+    generate
     say "the TypeScript example against $1"
     node "$out/typescript/dist/example.js" "$@"
     say "the Python example against $1"

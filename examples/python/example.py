@@ -23,18 +23,13 @@ from msai_ledger_client.api.groups import list_groups
 from msai_ledger_client.api.members import get_member_statement
 from msai_ledger_client.api.withdrawals import record_withdrawal
 from msai_ledger_client.models import (
-    Channel,
     Contribution,
     CreateContribution,
     CreateWithdrawal,
-    CreateWithdrawalFrom,
-    Fund,
-    GetMemberStatementFormat,
     GroupList,
     Me,
     MemberStatement,
     RecordWithdrawalResponse422,
-    Role,
     SignIn,
     Token,
 )
@@ -71,7 +66,7 @@ def signed_in(credentials: SignIn) -> AuthenticatedClient:
 # --- As the member -----------------------------------------------------------------------
 as_member = signed_in(member)
 me = expect("reading /v1/me", get_me.sync_detailed(client=as_member), Me)
-grant = next((g for g in me.user.grants if g.role == Role.MEMBER), None)
+grant = next((g for g in me.user.grants if g.role == "member"), None)
 if grant is None or grant.group_id is None or grant.member_id is None:
     sys.exit(f"{member.username} has no member grant")
 group_id, member_id = grant.group_id, grant.member_id
@@ -83,7 +78,7 @@ for group in groups.items:
 statement = expect(
     "reading my statement",
     get_member_statement.sync_detailed(group_id, member_id, client=as_member,
-                                       format_=GetMemberStatementFormat.JSON),
+                                       format_="json"),
     MemberStatement,
 )
 savings = statement.accounts[0]
@@ -96,8 +91,8 @@ as_treasurer = signed_in(treasurer)
 # One key per contribution, kept with it until the answer arrives: a retry with the same key
 # is answered with the first outcome and posts nothing twice.
 key = str(uuid.uuid4())
-contribution = CreateContribution(member_id=member_id, amount="250.00", fund=Fund.SAVINGS,
-                                  channel=Channel.CASH, receipt_no="EX-1")
+contribution = CreateContribution(member_id=member_id, amount="250.00", fund="savings",
+                                  channel="cash", receipt_no="EX-1")
 recorded = expect(
     "recording a contribution",
     record_contribution.sync_detailed(group_id, client=as_treasurer, body=contribution,
@@ -115,7 +110,7 @@ print(f"recorded contribution {recorded.id}: {recorded.amount} {recorded.currenc
 after = expect(
     "reading my statement again",
     get_member_statement.sync_detailed(group_id, member_id, client=as_member,
-                                       format_=GetMemberStatementFormat.JSON),
+                                       format_="json"),
     MemberStatement,
 )
 too_much = Decimal(after.available_balance) + 1000
@@ -123,11 +118,11 @@ refused = record_withdrawal.sync_detailed(
     group_id,
     client=as_treasurer,
     body=CreateWithdrawal(member_id=member_id, amount=str(too_much),
-                          from_=CreateWithdrawalFrom.SAVINGS, channel=Channel.CASH),
+                          from_="savings", channel="cash"),
     idempotency_key=str(uuid.uuid4()),
 )
 problem = expect("withdrawing beyond the savings", refused, RecordWithdrawalResponse422)
-if problem.type_.value != "/problems/overdraft":
-    sys.exit(f"refused, but not as an overdraft: {problem.type_.value}")
+if problem.type_ != "/problems/overdraft":
+    sys.exit(f"refused, but not as an overdraft: {problem.type_}")
 pointer = problem.errors[0].pointer if problem.errors else None
-print(f"refused as expected: {problem.status.value} {problem.type_.value} at {pointer}: {problem.detail}")
+print(f"refused as expected: {problem.status} {problem.type_} at {pointer}: {problem.detail}")
