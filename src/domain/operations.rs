@@ -535,7 +535,10 @@ impl ConversionTerms {
             "{} {receive}",
             money::format_amount(self.receive_minor, receive)
         );
+        // Within one currency the rate is 1 by rule, and what arrives may still differ from
+        // what left (charges at the far end): the amounts are not held to the rate.
         if let Some(rate_field) = fields.applied_rate
+            && send != receive
             && !self.rate_agrees()
         {
             let implied = derived_rate(self.send_minor, send, self.receive_minor, receive);

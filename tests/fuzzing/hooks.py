@@ -408,6 +408,11 @@ def before_call(context, case, kwargs):
         seeded_account(query)
     if path == "/v1/reports/savings":
         savings_rates(query)
+    if path == "/v1/groups/{group_id}/reports/financial-statements" and "fx_rate" in query:
+        # "The pair must be named as positions are reported", in currencies ISO 4217 knows:
+        # the seeded group's one pair.
+        base = GROUP_CURRENCY or "HKD"
+        query["fx_rate"] = [f"{base}/{'PHP' if base != 'PHP' else 'USD'}:7.20"]
     if method == "POST" and path == "/v1/groups/{group_id}/meetings":
         if not isinstance(case.body, dict):
             meeting_csv(case)
