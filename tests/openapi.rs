@@ -12,7 +12,7 @@ use msai_ledger::auth::caller::Access;
 use msai_ledger::domain::error::{Conflict, Rule};
 use msai_ledger::domain::money::Currency;
 use msai_ledger::http::dto::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, text_field};
-use msai_ledger::http::members::{MAX_DETAIL_CHARS, MAX_RECEIPT_CHARS};
+use msai_ledger::http::members::{MAX_DETAIL_CHARS, MAX_REASON_CHARS, MAX_RECEIPT_CHARS};
 use msai_ledger::http::operations::MAX_LABEL_CHARS;
 use msai_ledger::http::{route_access_table, route_table};
 use reqwest::{Client, Method};
@@ -389,6 +389,8 @@ fn text_fields() -> Vec<(&'static str, &'static str, usize, bool)> {
         ("CreateMember", "contact", MAX_DETAIL_CHARS, true),
         ("UpdateMember", "occupation", MAX_DETAIL_CHARS, true),
         ("UpdateMember", "contact", MAX_DETAIL_CHARS, true),
+        ("UpdateMember", "name", MAX_NAME_CHARS, false),
+        ("UpdateMember", "reason", MAX_REASON_CHARS, false),
         ("CreateContribution", "receipt_no", MAX_RECEIPT_CHARS, true),
         ("CreateMeeting", "note", MAX_DESCRIPTION_CHARS, true),
         ("CreateMeetingEvent", "receipt_no", MAX_RECEIPT_CHARS, true),

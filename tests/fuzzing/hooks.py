@@ -162,16 +162,17 @@ def booking_dates(body):
             body[field] = instead.isoformat()
 
 
-def names_a_member(value):
-    # A member is named by id or by number (a JSON integer too; not a boolean).
+def names_member(value):
+    """Whether a drawn value names a member: an id, or a number (JSON Schema counts 2.0 as one)."""
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def seeded_ids(body, path):
     # `/problems/unknown-member`: "a contribution, withdrawal, remittance or meeting names no
     # member of the group". Ids in a body (attendance and events too) name seeded records.
+    # A member is named by id or by number: either kind drawn names a seeded member.
     if MEMBERS:
-        if names_a_member(body.get("member_id")) and not path.startswith("/v1/users"):
+        if names_member(body.get("member_id")) and not path.startswith("/v1/users"):
             body["member_id"] = MEMBERS[0]
         attendance = body.get("attendance")
         if isinstance(attendance, list):
@@ -179,7 +180,7 @@ def seeded_ids(body, path):
                 : len(MEMBERS)
             ]
         for event in body.get("events") or []:
-            if isinstance(event, dict) and names_a_member(event.get("member_id")):
+            if isinstance(event, dict) and names_member(event.get("member_id")):
                 event["member_id"] = MEMBERS[0]
     if INVESTMENT and isinstance(body.get("investment_id"), str):
         body["investment_id"] = INVESTMENT
@@ -194,7 +195,7 @@ def seeded_grants(body, path):
             continue
         if isinstance(grant.get("group_id"), str):
             grant["group_id"] = GROUP
-        if names_a_member(grant.get("member_id")):
+        if names_member(grant.get("member_id")):
             grant["member_id"] = GRANT_MEMBER
 
 
