@@ -34,6 +34,7 @@ pub mod statement_page;
 pub mod today;
 pub mod transactions;
 pub mod users;
+pub mod web;
 pub mod write;
 
 use error::ApiError;
@@ -563,6 +564,7 @@ async fn method_not_allowed() -> Response {
 pub fn router(state: AppState) -> Router {
     routes()
         .router
+        .merge(web::routes().layer(tower_http::compression::CompressionLayer::new()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
