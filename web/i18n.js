@@ -75,7 +75,7 @@ export function parse(text) {
     } else if (/^\s*#/.test(line) || line.trim() === "") {
       if (line.trim() === "" && id !== null) body.push("");
       else if (!/^\s/.test(line)) finish();
-    } else if (/^\s/.test(line) && id !== null) {
+    } else if (/^(\s|\})/.test(line) && id !== null) {
       body.push(line.trim());
     } else {
       finish();

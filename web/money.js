@@ -83,11 +83,14 @@ export function parseAmount(typed, currency) {
   const { group, decimal } = separators();
   let [whole, fraction, extra] = text.split(decimal);
   if (extra !== undefined) return { error: "format" };
-  // Grouping marks are taken only where they stand every three digits, so that "12.50" typed
-  // where "." groups thousands is refused rather than read as 1250.
+  // Grouping marks are taken only where they stand before groups of three digits (two, then
+  // three, in Nepali's lakh grouping), so that "12.50" typed where "." groups thousands is
+  // refused rather than read as 1250.
   if (whole.includes(group)) {
-    if (!/^\d{1,3}(\d{3})*$/.test(whole.split(group).join("")) ||
-        !new RegExp(`^\\d{1,3}(${escape(group)}\\d{3})+$`).test(whole)) {
+    const groups = whole.split(group);
+    const last = groups.pop();
+    const first = groups.shift();
+    if (!/^\d{1,3}$/.test(first) || !/^\d{3}$/.test(last) || !groups.every((g) => /^\d{2,3}$/.test(g))) {
       return { error: "format" };
     }
     whole = whole.split(group).join("");
@@ -100,10 +103,6 @@ export function parseAmount(typed, currency) {
   if (fraction.length > scale) return { error: "decimals" };
   const minor = BigInt(whole + fraction.padEnd(scale, "0"));
   return { value: fromMinor(minor, scale), minor };
-}
-
-function escape(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /// The sum of canonical amount strings, exactly.
