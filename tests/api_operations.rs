@@ -1440,7 +1440,7 @@ both_backends!(
             &format!("investments/{coop}/returns"),
             &format!("investments/{coop}/write-downs"),
         ]
-        .map(|path| at(path));
+        .map(at);
         let mut counts = Vec::new();
         for list in &lists {
             counts.push(listed(&app, list).await);
