@@ -492,6 +492,23 @@ both_backends!(
         );
         let detail = reply.body["detail"].as_str().unwrap();
         assert!(detail.contains("/rows/3/receipt_no"), "{detail}");
+        // Attendance rows that name no one are refused with the sheet's other wrong cells.
+        let csv = format!(
+            "type,member_id,amount,currency,fund,channel
+             attendance,,,,,
+             attendance,,,,,
+             contribution,{siti},10.00,HKX,savings,cash
+"
+        );
+        let reply = post_csv(&app, &group, "?held_on=2026-11-02", &key(), &csv).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let pointers: Vec<String> = errors(&reply).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            pointers,
+            ["/rows/2/member_id", "/rows/3/member_id", "/rows/4/currency"],
+            "{}",
+            reply.body
+        );
         assert_eq!(head(&app, &group).await, before);
         let listed = app.get(&meetings).await;
         assert_eq!(listed.body["items"], json!([]));

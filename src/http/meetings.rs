@@ -263,6 +263,35 @@ struct CsvMeeting {
     body: Value,
     event_lines: Vec<u64>,
     attendance_lines: Vec<u64>,
+    /// Rows that say too little to be read into the request (an attendance row naming no
+    /// one), refused with whatever else is wrong with the sheet.
+    refused: Vec<ApiError>,
+}
+
+impl CsvMeeting {
+    /// The refusal of the sheet, in its terms: the rows set aside while reading it, with
+    /// `error` of the request it stands for; `None` when there is nothing to refuse.
+    fn refusal(&self, error: Option<ApiError>) -> Option<ApiError> {
+        let mut checks = FieldChecks::items();
+        for refused in &self.refused {
+            checks.refuse(refused.clone());
+        }
+        if let Some(error) = error {
+            checks.refuse(error);
+        }
+        (!checks.passed()).then(|| in_rows(checks.refusal(), self))
+    }
+
+    /// The meeting read from the sheet, unless the sheet is refused.
+    fn judge(&self, parsed: Result<NewMeeting, ApiError>) -> Result<NewMeeting, ApiError> {
+        match parsed {
+            Ok(meeting) => match self.refusal(None) {
+                None => Ok(meeting),
+                Some(refusal) => Err(refusal),
+            },
+            Err(e) => Err(self.refusal(Some(e.clone())).unwrap_or(e)),
+        }
+    }
 }
 
 /// A sheet that is not a meeting sheet, at `/rows/<line>` (line 1 is the header) or at
@@ -360,6 +389,7 @@ fn read_csv(
     let mut attendance = Vec::new();
     let mut event_lines = Vec::new();
     let mut attendance_lines = Vec::new();
+    let mut refused = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| match e.position() {
             Some(position) => {
@@ -391,10 +421,11 @@ fn read_csv(
                 ));
             }
             let Some(member) = cells.remove("member_id") else {
-                return Err(ApiError::invalid_field(
+                refused.push(ApiError::invalid_field(
                     format!("{}/member_id", row(line)),
                     format!("line {line}: an attendance row names the member"),
                 ));
+                continue;
             };
             attendance.push(member);
             attendance_lines.push(line);
@@ -416,6 +447,7 @@ fn read_csv(
         body: Value::Object(body),
         event_lines,
         attendance_lines,
+        refused,
     })
 }
 
@@ -440,9 +472,7 @@ impl MeetingSheet {
     ) -> Result<MeetingSheet, ApiError> {
         let (request, canonical, csv) = Self::request(bytes, held_on, note)?;
         // With no directory: a member named by number is one no member has.
-        let meeting = request
-            .parse(created_by, &[], today)
-            .map_err(|e| in_rows(e, &csv))?;
+        let meeting = csv.judge(request.parse(created_by, &[], today))?;
         Ok(MeetingSheet { meeting, canonical })
     }
 
@@ -454,8 +484,10 @@ impl MeetingSheet {
     ) -> Result<(CreateMeeting, String, CsvMeeting), ApiError> {
         let csv = read_csv(bytes, held_on, note)?;
         let canonical = to_canonical_string(&csv.body);
-        let request =
-            from_value::<CreateMeeting>(csv.body.clone()).map_err(|e| in_rows(e, &csv))?;
+        let request = match from_value::<CreateMeeting>(csv.body.clone()) {
+            Ok(request) => request,
+            Err(e) => return Err(csv.refusal(Some(e.clone())).unwrap_or(e)),
+        };
         Ok((request, canonical, csv))
     }
 }
@@ -658,9 +690,7 @@ pub async fn create(
         let (request, canonical, csv) =
             MeetingSheet::request(&bytes, params.text("held_on"), params.text("note"))?;
         let directory = directory(&state, group_id, &request).await?;
-        let meeting = request
-            .parse(caller.id(), &directory, today)
-            .map_err(|e| in_rows(e, &csv))?;
+        let meeting = csv.judge(request.parse(caller.id(), &directory, today))?;
         (meeting, canonical, Some(csv))
     } else {
         QueryParams::parse(raw.as_deref(), &[])?;
