@@ -158,6 +158,9 @@ function signInScreen() {
 function begin(session) {
   setSession(session);
   localStorage.setItem(HINT, "1");
+  if (!session.offline) {
+    localStorage.setItem("msai.cache.me", JSON.stringify({ at: Date.now(), value: { user: session.user } }));
+  }
   localStorage.setItem(LAST_USER, session.user.username);
   outbox.useOutboxOf(session.user.username);
 }
@@ -205,9 +208,6 @@ async function resume() {
         outbox.useOutboxOf(last);
       }
     }
-  }
-  if (currentSession() && !currentSession().offline) {
-    localStorage.setItem("msai.cache.me", JSON.stringify({ at: Date.now(), value: { user: currentSession().user } }));
   }
 }
 
