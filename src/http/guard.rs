@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, MatchedPath, RawPathParams, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chrono::SubsecRound as _;
 use uuid::Uuid;
 
 use super::AppState;
@@ -205,7 +206,7 @@ async fn session_identity(state: &AppState, cookie: &str) -> (Identity, Option<S
         }
         Ok(Some(session)) => session,
     };
-    let now = state.clock.now();
+    let now = state.clock.now().trunc_subsecs(6);
     if !session.is_open(now, state.sessions.lifetimes.idle) {
         return (Identity::Invalid("the session has ended"), None);
     }

@@ -579,6 +579,11 @@ async fn method_not_allowed() -> Response {
 pub fn router(state: AppState) -> Router {
     routes()
         .router
+        // Not part of the API (nor of openapi.yaml): the printable statement's stylesheet.
+        .route(
+            statement_page::STYLESHEET_PATH,
+            get(statement_page::stylesheet),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
