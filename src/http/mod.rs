@@ -35,6 +35,7 @@ pub mod statement_page;
 pub mod today;
 pub mod transactions;
 pub mod users;
+pub mod web;
 pub mod write;
 
 use error::ApiError;
@@ -579,11 +580,7 @@ async fn method_not_allowed() -> Response {
 pub fn router(state: AppState) -> Router {
     routes()
         .router
-        // Not part of the API (nor of openapi.yaml): the printable statement's stylesheet.
-        .route(
-            statement_page::STYLESHEET_PATH,
-            get(statement_page::stylesheet),
-        )
+        .merge(web::routes().layer(tower_http::compression::CompressionLayer::new()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

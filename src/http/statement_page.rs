@@ -23,21 +23,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Where the statement page's stylesheet is served.
+/// Where the statement page's stylesheet is served (`web/print.css`, served with the app).
 pub const STYLESHEET_PATH: &str = "/app/print.css";
-
-/// The statement page's stylesheet.
-pub const STYLESHEET: &str = include_str!("../../web/print.css");
-
-/// `GET /app/print.css`.
-pub async fn stylesheet() -> Response {
-    let mut response = (StatusCode::OK, STYLESHEET).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    response
-}
 
 pub fn html(view: &MemberStatementView) -> String {
     let m = &view.member;

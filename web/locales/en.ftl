@@ -1,0 +1,369 @@
+# msai-ledger web app: English messages (the reference catalogue).
+# Every other catalogue must have every message this one has (a test checks it).
+# Variables are written { $name }; plurals use a select on the number:
+#   { $count -> [one] ... *[other] ... }
+
+## Frame
+language = Language
+skip-to-content = Skip to content
+nav-label = Menu
+loading = Loading…
+offline = Offline: your work is kept on this phone
+offline-copy = No connection: this is what the phone kept from the last time it was online.
+signed-in-as = Signed in as { $name }
+nav-home = Home
+nav-network = Network reports
+nav-new-group = New group
+nav-new-user = New user
+nav-outbox = { $count ->
+    [0] Outbox
+   *[other] Outbox ({ $count })
+}
+nav-signout = Sign out
+error-title = Something went wrong
+not-found-title = Page not found
+not-found-text = There is nothing at this address.
+yes = Yes
+no = No
+cancel = Cancel
+
+## Signing in and out
+signin-title = Sign in
+signin-intro = Sign in with the username and password your group gave you.
+signin-username = Username
+signin-password = Password
+signin-submit = Sign in
+signing-in = Signing in…
+signin-outbox-waiting = { $count ->
+    [one] One saved item is waiting on this phone. Sign in to send it.
+   *[other] { $count } saved items are waiting on this phone. Sign in to send them.
+}
+signout-unsent = { $count ->
+    [one] One item has not been sent yet. It stays on this phone and is sent when you sign in again. Sign out now?
+   *[other] { $count } items have not been sent yet. They stay on this phone and are sent when you sign in again. Sign out now?
+}
+signout-anyway = Sign out
+
+## Group home
+action-meeting = Record a meeting
+action-members = Members
+action-withdraw = Withdrawal
+action-remit = Remittance
+action-investments = Investments
+action-distribute = Share out profits
+action-trial-balance = Trial balance
+home-cash = Money on hand
+home-no-cash = No cash or bank accounts yet.
+home-members = Members
+home-members-count = { $count ->
+    [one] One active member
+   *[other] { $count } active members
+}
+home-last-meeting = Last meeting
+home-last-meeting-on = { $date }: { $count ->
+    [one] one payment
+   *[other] { $count } payments
+}
+home-no-meeting = No meeting recorded yet.
+home-waiting = Waiting to be sent
+home-waiting-count = { $count ->
+    [one] One item in the outbox
+   *[other] { $count } items in the outbox
+}
+home-nothing-waiting = Nothing is waiting.
+
+## Members
+members-title = Members of { $group }
+members-add = Add a member
+members-search = Search by name or number
+members-none = No member matches.
+member-name = Full name
+member-sex = Sex
+member-home-country = Home country
+member-host-country = Country where she or he works
+member-contact = Phone or other contact (optional)
+member-added = { $name } is member number { $number }.
+member-number = Member number { $number }
+member-balances = Balances
+country-hint = Two letters, for example PH, ID, NP or HK.
+currency-hint = Three letters, for example HKD.
+sex-female = Female
+sex-male = Male
+sex-other = Other
+sex-undisclosed = Prefers not to say
+status-active = Active
+status-returned_home = Returned home
+status-exited = Left the group
+fund-savings = Savings
+fund-capital = Capital
+fund-payable = Owed to the member
+fund-other = Other
+
+## Passbook
+passbook-title = Passbook
+passbook-of = Passbook of { $name }
+passbook-account = { $account }: every movement with the balance after it
+passbook-empty = No movement yet.
+passbook-print = Print or save as PDF
+col-date = Date
+col-what = What
+col-in = In
+col-out = Out
+col-balance = Balance
+col-account = Account
+col-amount = Amount
+col-member = Member
+col-channel = How
+col-sent = Sent
+col-received = Received
+col-cost = Cost
+col-debits = Debits
+col-credits = Credits
+col-currency = Currency
+
+## Meeting sheet
+sheet-title = Meeting of { $group }
+sheet-intro = Type what each member pays, in { $currency }. Everything is kept on this phone as you type, even with no connection.
+sheet-correcting = You are correcting a meeting that was refused. Saving sends it again.
+sheet-date = Date of the meeting
+sheet-present = Present
+sheet-savings = Savings
+sheet-capital = Capital
+sheet-social = Social fund
+sheet-present-of = { $name } is present
+sheet-savings-of = Savings paid by { $name }
+sheet-capital-of = Capital paid by { $name }
+sheet-social-of = Social fund paid by { $name }
+sheet-no-members = The group has no active member yet.
+sheet-totals = Totals
+sheet-total = All payments
+sheet-present-count = { $count ->
+    [one] one present
+   *[other] { $count } present
+}
+sheet-cash-counted = Cash counted ({ $currency })
+sheet-cash-matches = The cash counted matches the payments.
+sheet-cash-over = There is { $amount } more cash than the payments.
+sheet-cash-short = There is { $amount } less cash than the payments.
+sheet-save = Save the meeting
+sheet-confirm = Save the meeting of { $date }: { $count ->
+    [one] one payment
+   *[other] { $count } payments
+}, { $total } in all? It is sent as soon as there is a connection.
+sheet-fix-cells = Some amounts cannot be read: correct the marked ones.
+sheet-empty = Nothing to save: mark who is present or type a payment.
+
+## Amounts typed
+amount-empty = Type an amount.
+amount-format = This is not an amount. Use digits and the decimal mark of your language.
+amount-decimals = Too many digits after the decimal mark for this currency.
+amount-negative = An amount cannot be negative.
+amount-zero = The amount must be more than zero.
+field-required = This is needed.
+field-invalid = This is not accepted; check it.
+
+## Outbox
+outbox-title = Outbox
+outbox-intro = What you saved on this phone. Each item is sent once, as soon as there is a connection.
+outbox-send-now = Send now
+outbox-empty = Nothing saved yet.
+outbox-meeting = Meeting of { $group } on { $date }: { $total } ({ $count ->
+    [one] one payment
+   *[other] { $count } payments
+})
+outbox-withdrawal = Withdrawal of { $amount } by { $name }
+outbox-saved-at = Saved { $at }
+outbox-waiting = Waiting to be sent.
+outbox-waiting-offline = Waiting for a connection.
+outbox-sent = Sent { $at }.
+outbox-receipt = Receipt { $receipt }
+outbox-refused = Refused:
+outbox-correct = Correct and send again
+outbox-remove = Remove
+outbox-remove-confirm = Remove this item? It will not be sent.
+
+## Withdrawals
+withdraw-title = Withdrawal
+withdraw-amount = Amount ({ $currency })
+withdraw-next = Check
+withdraw-confirm = { $name } takes out { $amount } from her or his savings.
+withdraw-balance-after = Savings after: { $amount }
+withdraw-balance-after-kept = Savings after (as last seen online): { $amount }
+withdraw-balance-unknown = The balance is not known on this phone; the ledger checks it when the withdrawal is sent.
+withdraw-may-be-refused = This is more than the savings last seen: the ledger may refuse it.
+withdraw-save = Save the withdrawal
+withdraw-correcting = You are correcting a withdrawal that was refused.
+choose-member = Choose a member
+channel-cash = Cash
+channel-bank = Bank
+channel-mobile_wallet = Mobile wallet
+channel-remittance = Remittance
+channel-money_transfer_operator = Money transfer company
+channel-post = Post office
+
+## Remittances
+remit-title = Remittance
+remit-send = Amount sent ({ $currency })
+remit-fee = Fee ({ $currency })
+remit-receive-currency = Currency received
+remit-receive = Amount received
+remit-mid = Market rate (optional)
+remit-mid-hint = How much of the received currency one unit sent buys at the market rate today.
+remit-provider = Company or bank used
+remit-purpose = What the money is for
+remit-cost = Cost: { $percent } % of the amount sent, { $amount } { $home }
+remit-save = Save the remittance
+remit-saved = Saved. It cost { $percent } % ({ $amount }).
+purpose-family_support = Family support
+purpose-education = Education
+purpose-health = Health
+purpose-group_savings = Group savings
+purpose-investment = Investment
+purpose-debt = Paying a debt
+purpose-other = Other
+
+## Investments
+investments-title = Investments
+investments-none = No investment yet.
+investment-new = New investment
+investment-name = Name
+investment-kind = Kind
+investment-sector = Sector (for example farming, shop)
+investment-currency = Currency
+investment-committed = Amount promised (optional)
+investment-women-led = Led by women
+investment-save = Save the investment
+investment-book-value = Value
+investment-income = Income received
+investment-status = Status
+investment-status-active = Active
+investment-status-exited = Ended
+investment-status-written_off = Written off
+kind-cooperative = Cooperative
+kind-enterprise = Enterprise
+kind-livelihood = Livelihood
+kind-land = Land
+kind-deposit = Deposit
+kind-other = Other
+
+## Sharing out
+distribute-title = Share out profits
+distribute-pool = Amount to share out ({ $currency })
+distribute-basis = Shared by
+distribute-pay-to = Paid into
+distribute-preview = Show each share
+distribute-shares = Each member's share
+distribute-total = Total: { $amount }
+distribute-confirm = Share out now
+distribute-sure = Share out { $amount } as shown? This is written in the ledger.
+distribute-done = Shared out.
+basis-savings = Savings
+basis-capital = Capital
+basis-equal = Equal shares
+pay-to-savings = Members' savings
+pay-to-capital = Members' capital
+pay-to-payable = Owed, paid later
+
+## Member's own screens
+me-title = My groups
+me-no-groups = You are not a member of any group yet.
+me-balances = My money
+me-remittances = My remittances
+me-no-remittances = No remittance yet.
+me-investments = The group's investments and my share
+me-my-share = My share
+me-ledger = The group's ledger
+me-ledger-ok = The ledger checks out: { $count ->
+    [one] one transaction
+   *[other] { $count } transactions
+} verified, none changed.
+me-ledger-broken = The ledger does not check out. Tell the group's auditor.
+me-ledger-unknown = The ledger could not be checked now.
+
+## Oversight
+groups-title = Groups
+groups-none = No group yet.
+tb-title = Trial balance of { $group }
+tb-totals = Totals per currency
+tb-balanced = Balanced
+download-csv = Download CSV
+network-title = Network reports
+network-choose = Report
+report-savings = Savings
+report-portfolio = Investments
+report-remittance-corridors = Remittance corridors
+report-indicators = Indicators
+report-reintegration = Return home
+report-empty = The report is empty.
+
+## Setting up
+group-name = Name of the group
+group-host-country = Country where the members work
+group-home-country = Home country
+group-currency = Currency of the group
+group-create = Create the group
+group-created = Group { $name } created.
+user-role = Role
+user-group = Group
+user-create = Create the user
+user-created = User { $name } created.
+username-hint = 3 to 64 letters, digits, dots, dashes or @.
+password-hint = At least 12 characters.
+role-admin = Administrator
+role-auditor = Auditor
+role-treasurer = Treasurer
+role-member = Member
+
+## Refusals, from the problem type the service answers
+problem-unreachable = No connection to the service. Your work is kept on this phone.
+problem-unknown = The service refused this (error { $status }).
+problem-invalid-field = Some fields are not right.
+problem-malformed-json = The request could not be read.
+problem-overdraft = Not enough savings: this is more than the member has.
+problem-unauthorized = Please sign in again.
+problem-invalid-credentials = Wrong username or password.
+problem-too-many-attempts = Too many wrong tries. Wait a few minutes and try again.
+problem-forbidden = You are not allowed to do this.
+problem-not-found = Not found.
+problem-closed-period = This date is in a period already closed. Use a later date.
+problem-member-not-active = This member is not active.
+problem-member-exited = This member has left the group.
+problem-unknown-member = This member is not in the group.
+problem-duplicate-username = This username is taken. Choose another.
+problem-idempotency-key-reused = This was already sent with different figures.
+problem-request-in-flight = This is being sent already. Wait a moment.
+problem-group-closed = The group is closed.
+problem-currency-mismatch = The currencies do not match.
+problem-pool-exceeds-available = There is not that much to share out.
+problem-no-recipients = No member can receive a share.
+problem-uses-mismatch = The uses must add up to the amount received.
+problem-non-positive-amount = The amount must be more than zero.
+problem-amount-overflow = The amount is too large.
+problem-unavailable = The service is busy. It is tried again later.
+problem-request-timeout = The service took too long. It is tried again later.
+problem-csrf = Refused for your safety: reload the page and try again.
+problem-investment-closed = This investment is closed.
+problem-unknown-investment = This investment is not in the group.
+problem-last-admin = The last administrator cannot be removed.
+problem-cannot-disable-self = You cannot disable yourself.
+problem-body-too-large = This is too large to send.
+problem-internal = The service failed. It is tried again later.
+problem-account-kind = This account cannot be used for this.
+problem-already-reversed = This was already corrected.
+problem-body-timeout = The connection was too slow. It is tried again later.
+problem-duplicate-account-code = An account with this code already exists.
+problem-entry-count = A transaction needs at least two lines, and not too many.
+problem-headers-too-large = The request is too large.
+problem-idempotency-key-required = The request needs its key. Reload the page and try again.
+problem-invalid-idempotency-key = The request's key is not valid. Reload the page and try again.
+problem-invalid-parameter = Something in the address is not right.
+problem-items-refused = Some items were refused; nothing was saved.
+problem-malformed-csv = The sheet could not be read.
+problem-method-not-allowed = This cannot be done here.
+problem-period-already-closed = This period is already closed.
+problem-reversal-of-reversal = A correction cannot itself be corrected.
+problem-status-transition = This change of status is not allowed.
+problem-too-many-connections = The service is busy. It is tried again later.
+problem-unbalanced = The debits and credits do not balance.
+problem-unknown-account = This account is not in the group.
+problem-unsupported-media-type = The request could not be read.

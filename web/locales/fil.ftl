@@ -1,0 +1,371 @@
+# msai-ledger web app: Filipino messages (translated from en.ftl, the reference catalogue).
+# Every other catalogue must have every message this one has (a test checks it).
+# Variables are written { $name }; plurals use a select on the number:
+#   { $count -> [one] ... *[other] ... }
+# Note: in Intl "fil", the category `one` covers 0, 1, 2, 3, 5, 7, 8, 10... (every number not
+# ending in 4, 6 or 9), so a `[one]` variant here must show { $count }, never the word "isa".
+
+## Frame
+language = Wika
+skip-to-content = Dumiretso sa nilalaman
+nav-label = Menu
+loading = Naglo-load…
+offline = Offline: naka-save sa phone na ito ang ginawa mo
+offline-copy = Walang koneksyon: ito ang naitabi ng phone noong huli itong naka-online.
+signed-in-as = Naka-sign in bilang { $name }
+nav-home = Home
+nav-network = Mga ulat ng network
+nav-new-group = Bagong grupo
+nav-new-user = Bagong user
+nav-outbox = { $count ->
+    [0] Outbox
+   *[other] Outbox ({ $count })
+}
+nav-signout = Mag-sign out
+error-title = Nagkaproblema
+not-found-title = Walang ganitong page
+not-found-text = Walang laman ang address na ito.
+yes = Oo
+no = Hindi
+cancel = Kanselahin
+
+## Signing in and out
+signin-title = Mag-sign in
+signin-intro = Mag-sign in gamit ang username at password na ibinigay ng grupo mo.
+signin-username = Username
+signin-password = Password
+signin-submit = Mag-sign in
+signing-in = Nagsa-sign in…
+signin-outbox-waiting = { $count ->
+    [one] { $count } naka-save na item ang naghihintay sa phone na ito. Mag-sign in para maipadala.
+   *[other] { $count } naka-save na item ang naghihintay sa phone na ito. Mag-sign in para maipadala.
+}
+signout-unsent = { $count ->
+    [one] { $count } item ang hindi pa naipapadala. Mananatili sa phone na ito at ipapadala pag nag-sign in ka ulit. Mag-sign out na?
+   *[other] { $count } item ang hindi pa naipapadala. Mananatili sa phone na ito at ipapadala pag nag-sign in ka ulit. Mag-sign out na?
+}
+signout-anyway = Mag-sign out
+
+## Group home
+action-meeting = Itala ang miting
+action-members = Mga miyembro
+action-withdraw = Pag-withdraw
+action-remit = Padala
+action-investments = Mga investment
+action-distribute = Hatian ng kita
+action-trial-balance = Trial balance
+home-cash = Hawak na pera
+home-no-cash = Wala pang cash o bank account.
+home-members = Mga miyembro
+home-members-count = { $count ->
+    [one] { $count } aktibong miyembro
+   *[other] { $count } aktibong miyembro
+}
+home-last-meeting = Huling miting
+home-last-meeting-on = { $date }: { $count ->
+    [one] { $count } bayad
+   *[other] { $count } bayad
+}
+home-no-meeting = Wala pang naitalang miting.
+home-waiting = Naghihintay maipadala
+home-waiting-count = { $count ->
+    [one] { $count } item sa outbox
+   *[other] { $count } item sa outbox
+}
+home-nothing-waiting = Walang naghihintay.
+
+## Members
+members-title = Mga miyembro ng { $group }
+members-add = Magdagdag ng miyembro
+members-search = Maghanap ayon sa pangalan o numero
+members-none = Walang tugmang miyembro.
+member-name = Buong pangalan
+member-sex = Kasarian
+member-home-country = Bansang pinagmulan
+member-host-country = Bansang pinagtatrabahuhan
+member-contact = Telepono o ibang contact (opsyonal)
+member-added = Si { $name } ay miyembro numero { $number }.
+member-number = Miyembro numero { $number }
+member-balances = Mga balanse
+country-hint = Dalawang letra, halimbawa PH, ID, NP o HK.
+currency-hint = Tatlong letra, halimbawa HKD.
+sex-female = Babae
+sex-male = Lalaki
+sex-other = Iba
+sex-undisclosed = Ayaw sabihin
+status-active = Aktibo
+status-returned_home = Umuwi na
+status-exited = Umalis sa grupo
+fund-savings = Ipon
+fund-capital = Kapital
+fund-payable = Babayaran sa miyembro
+fund-other = Iba pa
+
+## Passbook
+passbook-title = Passbook
+passbook-of = Passbook ni { $name }
+passbook-account = { $account }: bawat galaw at ang balanse pagkatapos nito
+passbook-empty = Wala pang galaw.
+passbook-print = I-print o i-save bilang PDF
+col-date = Petsa
+col-what = Ano
+col-in = Pasok
+col-out = Labas
+col-balance = Balanse
+col-account = Account
+col-amount = Halaga
+col-member = Miyembro
+col-channel = Paano
+col-sent = Ipinadala
+col-received = Natanggap
+col-cost = Gastos
+col-debits = Debit
+col-credits = Credit
+col-currency = Currency
+
+## Meeting sheet
+sheet-title = Miting ng { $group }
+sheet-intro = I-type ang bayad ng bawat miyembro, sa { $currency }. Nase-save sa phone na ito ang lahat habang nagta-type ka, kahit walang koneksyon.
+sheet-correcting = Itinatama mo ang miting na tinanggihan. Pag na-save, ipapadala ulit ito.
+sheet-date = Petsa ng miting
+sheet-present = Dumalo
+sheet-savings = Ipon
+sheet-capital = Kapital
+sheet-social = Damayan
+sheet-present-of = Dumalo si { $name }
+sheet-savings-of = Ipon na ibinayad ni { $name }
+sheet-capital-of = Kapital na ibinayad ni { $name }
+sheet-social-of = Damayan na ibinayad ni { $name }
+sheet-no-members = Wala pang aktibong miyembro ang grupo.
+sheet-totals = Kabuuan
+sheet-total = Lahat ng bayad
+sheet-present-count = { $count ->
+    [one] { $count } dumalo
+   *[other] { $count } dumalo
+}
+sheet-cash-counted = Nabilang na cash ({ $currency })
+sheet-cash-matches = Tugma ang nabilang na cash sa mga bayad.
+sheet-cash-over = Sobra ng { $amount } ang cash kumpara sa mga bayad.
+sheet-cash-short = Kulang ng { $amount } ang cash kumpara sa mga bayad.
+sheet-save = I-save ang miting
+sheet-confirm = I-save ang miting noong { $date }: { $count ->
+    [one] { $count } bayad
+   *[other] { $count } bayad
+}, kabuuang { $total }? Ipapadala ito agad pag may koneksyon.
+sheet-fix-cells = May mga halagang hindi mabasa: itama ang mga may marka.
+sheet-empty = Walang maise-save: markahan kung sino ang dumalo o mag-type ng bayad.
+
+## Amounts typed
+amount-empty = Mag-type ng halaga.
+amount-format = Hindi ito halaga. Gumamit ng mga numero at ng decimal point ng wika mo.
+amount-decimals = Sobrang daming numero pagkatapos ng decimal point para sa currency na ito.
+amount-negative = Hindi puwedeng negatibo ang halaga.
+amount-zero = Dapat higit sa zero ang halaga.
+field-required = Kailangan ito.
+field-invalid = Hindi ito puwede; pakisuri.
+
+## Outbox
+outbox-title = Outbox
+outbox-intro = Ang mga na-save mo sa phone na ito. Isang beses lang ipapadala ang bawat item, agad pag may koneksyon.
+outbox-send-now = Ipadala na
+outbox-empty = Wala pang naka-save.
+outbox-meeting = Miting ng { $group } noong { $date }: { $total } ({ $count ->
+    [one] { $count } bayad
+   *[other] { $count } bayad
+})
+outbox-withdrawal = Pag-withdraw ni { $name } ng { $amount }
+outbox-saved-at = Na-save noong { $at }
+outbox-waiting = Naghihintay maipadala.
+outbox-waiting-offline = Naghihintay ng koneksyon.
+outbox-sent = Naipadala noong { $at }.
+outbox-receipt = Resibo { $receipt }
+outbox-refused = Tinanggihan:
+outbox-correct = Itama at ipadala ulit
+outbox-remove = Alisin
+outbox-remove-confirm = Alisin ang item na ito? Hindi na ito ipapadala.
+
+## Withdrawals
+withdraw-title = Pag-withdraw
+withdraw-amount = Halaga ({ $currency })
+withdraw-next = Suriin
+withdraw-confirm = Kukuha si { $name } ng { $amount } mula sa kanyang ipon.
+withdraw-balance-after = Ipon pagkatapos: { $amount }
+withdraw-balance-after-kept = Ipon pagkatapos (ayon sa huling online): { $amount }
+withdraw-balance-unknown = Hindi alam sa phone na ito ang balanse; susuriin ito ng ledger pag naipadala na ang pag-withdraw.
+withdraw-may-be-refused = Mas malaki ito sa ipon na huling nakita: baka tanggihan ito ng ledger.
+withdraw-save = I-save ang pag-withdraw
+withdraw-correcting = Itinatama mo ang pag-withdraw na tinanggihan.
+choose-member = Pumili ng miyembro
+channel-cash = Cash
+channel-bank = Bangko
+channel-mobile_wallet = E-wallet
+channel-remittance = Padala
+channel-money_transfer_operator = Remittance center
+channel-post = Post office
+
+## Remittances
+remit-title = Padala
+remit-send = Halagang ipinadala ({ $currency })
+remit-fee = Singil ({ $currency })
+remit-receive-currency = Currency na natanggap
+remit-receive = Halagang natanggap
+remit-mid = Palitan sa merkado (opsyonal)
+remit-mid-hint = Magkano sa natanggap na currency ang katumbas ng isang unit na ipinadala, sa palitan sa merkado ngayon.
+remit-provider = Kompanya o bangkong ginamit
+remit-purpose = Para saan ang pera
+remit-cost = Gastos: { $percent } % ng halagang ipinadala, { $amount } { $home }
+remit-save = I-save ang padala
+remit-saved = Na-save. Ang gastos: { $percent } % ({ $amount }).
+purpose-family_support = Suporta sa pamilya
+purpose-education = Pag-aaral
+purpose-health = Kalusugan
+purpose-group_savings = Ipon ng grupo
+purpose-investment = Investment
+purpose-debt = Pambayad-utang
+purpose-other = Iba pa
+
+## Investments
+investments-title = Mga investment
+investments-none = Wala pang investment.
+investment-new = Bagong investment
+investment-name = Pangalan
+investment-kind = Uri
+investment-sector = Sektor (halimbawa sakahan, tindahan)
+investment-currency = Currency
+investment-committed = Halagang ipinangako (opsyonal)
+investment-women-led = Pinamumunuan ng kababaihan
+investment-save = I-save ang investment
+investment-book-value = Halaga
+investment-income = Kitang natanggap
+investment-status = Status
+investment-status-active = Aktibo
+investment-status-exited = Tapos na
+investment-status-written_off = Itinuring na lugi
+kind-cooperative = Kooperatiba
+kind-enterprise = Negosyo
+kind-livelihood = Kabuhayan
+kind-land = Lupa
+kind-deposit = Deposito
+kind-other = Iba pa
+
+## Sharing out
+distribute-title = Hatian ng kita
+distribute-pool = Halagang hahatiin ({ $currency })
+distribute-basis = Hatian ayon sa
+distribute-pay-to = Ilalagay sa
+distribute-preview = Ipakita ang bawat hati
+distribute-shares = Hati ng bawat miyembro
+distribute-total = Kabuuan: { $amount }
+distribute-confirm = Hatiin na
+distribute-sure = Hatiin ang { $amount } gaya ng nakikita? Isusulat ito sa ledger.
+distribute-done = Nahati na.
+basis-savings = Ipon
+basis-capital = Kapital
+basis-equal = Pantay-pantay
+pay-to-savings = Ipon ng mga miyembro
+pay-to-capital = Kapital ng mga miyembro
+pay-to-payable = Utang, babayaran sa ibang araw
+
+## Member's own screens
+me-title = Mga grupo ko
+me-no-groups = Hindi ka pa miyembro ng kahit anong grupo.
+me-balances = Pera ko
+me-remittances = Mga padala ko
+me-no-remittances = Wala pang padala.
+me-investments = Mga investment ng grupo at ang hati ko
+me-my-share = Hati ko
+me-ledger = Ledger ng grupo
+me-ledger-ok = Tama ang ledger: { $count ->
+    [one] { $count } transaksyon
+   *[other] { $count } transaksyon
+} ang nasuri, walang binago.
+me-ledger-broken = May mali sa ledger. Sabihan ang auditor ng grupo.
+me-ledger-unknown = Hindi masuri ang ledger ngayon.
+
+## Oversight
+groups-title = Mga grupo
+groups-none = Wala pang grupo.
+tb-title = Trial balance ng { $group }
+tb-totals = Kabuuan bawat currency
+tb-balanced = Tugma
+download-csv = I-download ang CSV
+network-title = Mga ulat ng network
+network-choose = Ulat
+report-savings = Ipon
+report-portfolio = Mga investment
+report-remittance-corridors = Mga ruta ng padala
+report-indicators = Mga indicator
+report-reintegration = Pag-uwi
+report-empty = Walang laman ang ulat.
+
+## Setting up
+group-name = Pangalan ng grupo
+group-host-country = Bansang pinagtatrabahuhan ng mga miyembro
+group-home-country = Bansang pinagmulan
+group-currency = Currency ng grupo
+group-create = Gawin ang grupo
+group-created = Nagawa na ang grupong { $name }.
+user-role = Tungkulin
+user-group = Grupo
+user-create = Gawin ang user
+user-created = Nagawa na ang user na { $name }.
+username-hint = 3 hanggang 64 na letra, numero, tuldok, gitling o @.
+password-hint = Hindi bababa sa 12 character.
+role-admin = Administrator
+role-auditor = Auditor
+role-treasurer = Treasurer
+role-member = Miyembro
+
+## Refusals, from the problem type the service answers
+problem-unreachable = Walang koneksyon sa serbisyo. Naka-save sa phone na ito ang ginawa mo.
+problem-unknown = Tinanggihan ito ng serbisyo (error { $status }).
+problem-invalid-field = May mga field na mali.
+problem-malformed-json = Hindi mabasa ang request.
+problem-overdraft = Kulang ang ipon: mas malaki ito sa ipon ng miyembro.
+problem-unauthorized = Pakiusap, mag-sign in ulit.
+problem-invalid-credentials = Mali ang username o password.
+problem-too-many-attempts = Masyadong maraming maling subok. Maghintay ng ilang minuto at subukan ulit.
+problem-forbidden = Hindi ka pinapayagang gawin ito.
+problem-not-found = Hindi nahanap.
+problem-closed-period = Sarado na ang panahong sakop ng petsang ito. Gumamit ng mas huling petsa.
+problem-member-not-active = Hindi aktibo ang miyembrong ito.
+problem-member-exited = Umalis na sa grupo ang miyembrong ito.
+problem-unknown-member = Wala sa grupo ang miyembrong ito.
+problem-duplicate-username = May gumagamit na ng username na ito. Pumili ng iba.
+problem-idempotency-key-reused = Naipadala na ito dati na iba ang mga numero.
+problem-request-in-flight = Ipinapadala na ito. Maghintay sandali.
+problem-group-closed = Sarado na ang grupo.
+problem-currency-mismatch = Hindi tugma ang mga currency.
+problem-pool-exceeds-available = Walang ganoon kalaking halaga na mahahati.
+problem-no-recipients = Walang miyembrong puwedeng tumanggap ng hati.
+problem-uses-mismatch = Dapat katumbas ng halagang natanggap ang kabuuan ng mga gamit.
+problem-non-positive-amount = Dapat higit sa zero ang halaga.
+problem-amount-overflow = Masyadong malaki ang halaga.
+problem-unavailable = Abala ang serbisyo. Susubukan ulit mamaya.
+problem-request-timeout = Masyadong natagalan ang serbisyo. Susubukan ulit mamaya.
+problem-csrf = Tinanggihan para sa seguridad mo: i-reload ang page at subukan ulit.
+problem-investment-closed = Sarado na ang investment na ito.
+problem-unknown-investment = Wala sa grupo ang investment na ito.
+problem-last-admin = Hindi puwedeng alisin ang huling administrator.
+problem-cannot-disable-self = Hindi mo puwedeng i-disable ang sarili mo.
+problem-body-too-large = Masyadong malaki ito para ipadala.
+problem-internal = Nagka-error ang serbisyo. Susubukan ulit mamaya.
+problem-account-kind = Hindi puwedeng gamitin ang account na ito para dito.
+problem-already-reversed = Naitama na ito dati.
+problem-body-timeout = Masyadong mabagal ang koneksyon. Susubukan ulit mamaya.
+problem-duplicate-account-code = May account na may ganitong code na.
+problem-entry-count = Kailangan ng transaksyon ng hindi bababa sa dalawang linya, at hindi sobrang dami.
+problem-headers-too-large = Masyadong malaki ang request.
+problem-idempotency-key-required = Kulang ang key ng request. I-reload ang page at subukan ulit.
+problem-invalid-idempotency-key = Hindi tama ang key ng request. I-reload ang page at subukan ulit.
+problem-invalid-parameter = May mali sa address.
+problem-items-refused = May mga item na tinanggihan; walang na-save.
+problem-malformed-csv = Hindi mabasa ang sheet.
+problem-method-not-allowed = Hindi ito puwedeng gawin dito.
+problem-period-already-closed = Sarado na ang panahong ito.
+problem-reversal-of-reversal = Hindi puwedeng itama ang isang pagtatama.
+problem-status-transition = Hindi puwede ang ganitong pagbabago ng status.
+problem-too-many-connections = Abala ang serbisyo. Susubukan ulit mamaya.
+problem-unbalanced = Hindi balanse ang debit at credit.
+problem-unknown-account = Wala sa grupo ang account na ito.
+problem-unsupported-media-type = Hindi mabasa ang request.

@@ -1,0 +1,371 @@
+# msai-ledger web app: Indonesian messages (translated from en.ftl, the reference catalogue).
+# Every other catalogue must have every message this one has (a test checks it).
+# Variables are written { $name }; plurals use a select on the number:
+#   { $count -> [one] ... *[other] ... }
+# Note: Indonesian (Intl "id") has only the plural category `other`; the `[one]` variants
+# below are kept for symmetry with en.ftl but are never chosen.
+
+## Frame
+language = Bahasa
+skip-to-content = Langsung ke isi
+nav-label = Menu
+loading = Memuat…
+offline = Offline: pekerjaan Anda tersimpan di HP ini
+offline-copy = Tidak ada koneksi: ini yang disimpan HP saat terakhir online.
+signed-in-as = Masuk sebagai { $name }
+nav-home = Beranda
+nav-network = Laporan jaringan
+nav-new-group = Kelompok baru
+nav-new-user = Pengguna baru
+nav-outbox = { $count ->
+    [0] Kotak keluar
+   *[other] Kotak keluar ({ $count })
+}
+nav-signout = Keluar
+error-title = Terjadi kesalahan
+not-found-title = Halaman tidak ditemukan
+not-found-text = Tidak ada apa-apa di alamat ini.
+yes = Ya
+no = Tidak
+cancel = Batal
+
+## Signing in and out
+signin-title = Masuk
+signin-intro = Masuk dengan nama pengguna dan kata sandi dari kelompok Anda.
+signin-username = Nama pengguna
+signin-password = Kata sandi
+signin-submit = Masuk
+signing-in = Sedang masuk…
+signin-outbox-waiting = { $count ->
+    [one] Satu catatan tersimpan menunggu di HP ini. Masuk untuk mengirimnya.
+   *[other] { $count } catatan tersimpan menunggu di HP ini. Masuk untuk mengirimnya.
+}
+signout-unsent = { $count ->
+    [one] Satu catatan belum terkirim. Catatan ini tetap di HP ini dan dikirim saat Anda masuk lagi. Keluar sekarang?
+   *[other] { $count } catatan belum terkirim. Catatan tetap di HP ini dan dikirim saat Anda masuk lagi. Keluar sekarang?
+}
+signout-anyway = Keluar
+
+## Group home
+action-meeting = Catat pertemuan
+action-members = Anggota
+action-withdraw = Penarikan
+action-remit = Kiriman uang
+action-investments = Investasi
+action-distribute = Bagi keuntungan
+action-trial-balance = Neraca saldo
+home-cash = Uang yang ada
+home-no-cash = Belum ada rekening kas atau bank.
+home-members = Anggota
+home-members-count = { $count ->
+    [one] Satu anggota aktif
+   *[other] { $count } anggota aktif
+}
+home-last-meeting = Pertemuan terakhir
+home-last-meeting-on = { $date }: { $count ->
+    [one] satu setoran
+   *[other] { $count } setoran
+}
+home-no-meeting = Belum ada pertemuan yang dicatat.
+home-waiting = Menunggu dikirim
+home-waiting-count = { $count ->
+    [one] Satu catatan di kotak keluar
+   *[other] { $count } catatan di kotak keluar
+}
+home-nothing-waiting = Tidak ada yang menunggu.
+
+## Members
+members-title = Anggota { $group }
+members-add = Tambah anggota
+members-search = Cari nama atau nomor
+members-none = Tidak ada anggota yang cocok.
+member-name = Nama lengkap
+member-sex = Jenis kelamin
+member-home-country = Negara asal
+member-host-country = Negara tempat bekerja
+member-contact = Telepon atau kontak lain (tidak wajib)
+member-added = { $name } adalah anggota nomor { $number }.
+member-number = Anggota nomor { $number }
+member-balances = Saldo
+country-hint = Dua huruf, misalnya PH, ID, NP atau HK.
+currency-hint = Tiga huruf, misalnya HKD.
+sex-female = Perempuan
+sex-male = Laki-laki
+sex-other = Lainnya
+sex-undisclosed = Tidak ingin menyebutkan
+status-active = Aktif
+status-returned_home = Sudah pulang
+status-exited = Keluar dari kelompok
+fund-savings = Tabungan
+fund-capital = Modal
+fund-payable = Utang kepada anggota
+fund-other = Lainnya
+
+## Passbook
+passbook-title = Buku tabungan
+passbook-of = Buku tabungan { $name }
+passbook-account = { $account }: setiap transaksi dengan saldo sesudahnya
+passbook-empty = Belum ada transaksi.
+passbook-print = Cetak atau simpan sebagai PDF
+col-date = Tanggal
+col-what = Keterangan
+col-in = Masuk
+col-out = Keluar
+col-balance = Saldo
+col-account = Akun
+col-amount = Jumlah
+col-member = Anggota
+col-channel = Cara
+col-sent = Dikirim
+col-received = Diterima
+col-cost = Biaya
+col-debits = Debit
+col-credits = Kredit
+col-currency = Mata uang
+
+## Meeting sheet
+sheet-title = Pertemuan { $group }
+sheet-intro = Ketik setoran tiap anggota, dalam { $currency }. Semua langsung tersimpan di HP ini saat Anda mengetik, meski tanpa koneksi.
+sheet-correcting = Anda sedang memperbaiki pertemuan yang ditolak. Jika disimpan, akan dikirim lagi.
+sheet-date = Tanggal pertemuan
+sheet-present = Hadir
+sheet-savings = Tabungan
+sheet-capital = Modal
+sheet-social = Dana sosial
+sheet-present-of = { $name } hadir
+sheet-savings-of = Setoran tabungan { $name }
+sheet-capital-of = Setoran modal { $name }
+sheet-social-of = Setoran dana sosial { $name }
+sheet-no-members = Kelompok belum punya anggota aktif.
+sheet-totals = Jumlah
+sheet-total = Semua setoran
+sheet-present-count = { $count ->
+    [one] satu hadir
+   *[other] { $count } hadir
+}
+sheet-cash-counted = Uang tunai yang dihitung ({ $currency })
+sheet-cash-matches = Uang tunai yang dihitung sama dengan setoran.
+sheet-cash-over = Uang tunai lebih { $amount } dari setoran.
+sheet-cash-short = Uang tunai kurang { $amount } dari setoran.
+sheet-save = Simpan pertemuan
+sheet-confirm = Simpan pertemuan { $date }: { $count ->
+    [one] satu setoran
+   *[other] { $count } setoran
+}, total { $total }? Akan dikirim begitu ada koneksi.
+sheet-fix-cells = Ada jumlah yang tidak terbaca: perbaiki yang ditandai.
+sheet-empty = Tidak ada yang disimpan: tandai siapa yang hadir atau ketik setoran.
+
+## Amounts typed
+amount-empty = Ketik jumlahnya.
+amount-format = Ini bukan jumlah uang. Gunakan angka dan tanda desimal bahasa Anda.
+amount-decimals = Terlalu banyak angka di belakang tanda desimal untuk mata uang ini.
+amount-negative = Jumlah tidak boleh minus.
+amount-zero = Jumlah harus lebih dari nol.
+field-required = Wajib diisi.
+field-invalid = Tidak diterima; periksa lagi.
+
+## Outbox
+outbox-title = Kotak keluar
+outbox-intro = Yang Anda simpan di HP ini. Setiap catatan dikirim satu kali, begitu ada koneksi.
+outbox-send-now = Kirim sekarang
+outbox-empty = Belum ada yang disimpan.
+outbox-meeting = Pertemuan { $group } tanggal { $date }: { $total } ({ $count ->
+    [one] satu setoran
+   *[other] { $count } setoran
+})
+outbox-withdrawal = Penarikan { $amount } oleh { $name }
+outbox-saved-at = Disimpan { $at }
+outbox-waiting = Menunggu dikirim.
+outbox-waiting-offline = Menunggu koneksi.
+outbox-sent = Terkirim { $at }.
+outbox-receipt = Tanda terima { $receipt }
+outbox-refused = Ditolak:
+outbox-correct = Perbaiki dan kirim lagi
+outbox-remove = Hapus
+outbox-remove-confirm = Hapus catatan ini? Catatan ini tidak akan dikirim.
+
+## Withdrawals
+withdraw-title = Penarikan
+withdraw-amount = Jumlah ({ $currency })
+withdraw-next = Periksa
+withdraw-confirm = { $name } mengambil { $amount } dari tabungannya.
+withdraw-balance-after = Tabungan sesudahnya: { $amount }
+withdraw-balance-after-kept = Tabungan sesudahnya (menurut data online terakhir): { $amount }
+withdraw-balance-unknown = Saldo tidak diketahui di HP ini; buku besar memeriksanya saat penarikan dikirim.
+withdraw-may-be-refused = Ini lebih dari tabungan yang terakhir terlihat: buku besar mungkin menolaknya.
+withdraw-save = Simpan penarikan
+withdraw-correcting = Anda sedang memperbaiki penarikan yang ditolak.
+choose-member = Pilih anggota
+channel-cash = Tunai
+channel-bank = Bank
+channel-mobile_wallet = Dompet digital
+channel-remittance = Kiriman uang
+channel-money_transfer_operator = Jasa pengiriman uang
+channel-post = Kantor pos
+
+## Remittances
+remit-title = Kiriman uang
+remit-send = Jumlah dikirim ({ $currency })
+remit-fee = Biaya kirim ({ $currency })
+remit-receive-currency = Mata uang yang diterima
+remit-receive = Jumlah diterima
+remit-mid = Kurs pasar (tidak wajib)
+remit-mid-hint = Berapa mata uang penerima yang didapat untuk satu unit yang dikirim, menurut kurs pasar hari ini.
+remit-provider = Perusahaan atau bank yang dipakai
+remit-purpose = Untuk apa uangnya
+remit-cost = Biaya: { $percent } % dari jumlah dikirim, { $amount } { $home }
+remit-save = Simpan kiriman uang
+remit-saved = Tersimpan. Biayanya { $percent } % ({ $amount }).
+purpose-family_support = Kebutuhan keluarga
+purpose-education = Pendidikan
+purpose-health = Kesehatan
+purpose-group_savings = Tabungan kelompok
+purpose-investment = Investasi
+purpose-debt = Bayar utang
+purpose-other = Lainnya
+
+## Investments
+investments-title = Investasi
+investments-none = Belum ada investasi.
+investment-new = Investasi baru
+investment-name = Nama
+investment-kind = Jenis
+investment-sector = Bidang (misalnya pertanian, warung)
+investment-currency = Mata uang
+investment-committed = Jumlah yang dijanjikan (tidak wajib)
+investment-women-led = Dipimpin perempuan
+investment-save = Simpan investasi
+investment-book-value = Nilai
+investment-income = Pendapatan diterima
+investment-status = Status
+investment-status-active = Aktif
+investment-status-exited = Selesai
+investment-status-written_off = Dianggap hilang
+kind-cooperative = Koperasi
+kind-enterprise = Usaha
+kind-livelihood = Mata pencaharian
+kind-land = Tanah
+kind-deposit = Deposito
+kind-other = Lainnya
+
+## Sharing out
+distribute-title = Bagi keuntungan
+distribute-pool = Jumlah yang dibagi ({ $currency })
+distribute-basis = Dibagi menurut
+distribute-pay-to = Dimasukkan ke
+distribute-preview = Tampilkan bagian masing-masing
+distribute-shares = Bagian tiap anggota
+distribute-total = Total: { $amount }
+distribute-confirm = Bagi sekarang
+distribute-sure = Bagi { $amount } seperti yang ditampilkan? Ini dicatat di buku besar.
+distribute-done = Sudah dibagi.
+basis-savings = Tabungan
+basis-capital = Modal
+basis-equal = Sama rata
+pay-to-savings = Tabungan anggota
+pay-to-capital = Modal anggota
+pay-to-payable = Utang, dibayar nanti
+
+## Member's own screens
+me-title = Kelompok saya
+me-no-groups = Anda belum menjadi anggota kelompok mana pun.
+me-balances = Uang saya
+me-remittances = Kiriman uang saya
+me-no-remittances = Belum ada kiriman uang.
+me-investments = Investasi kelompok dan bagian saya
+me-my-share = Bagian saya
+me-ledger = Buku besar kelompok
+me-ledger-ok = Buku besar cocok: { $count ->
+    [one] satu transaksi
+   *[other] { $count } transaksi
+} diperiksa, tidak ada yang diubah.
+me-ledger-broken = Buku besar tidak cocok. Beri tahu auditor kelompok.
+me-ledger-unknown = Buku besar tidak bisa diperiksa sekarang.
+
+## Oversight
+groups-title = Kelompok
+groups-none = Belum ada kelompok.
+tb-title = Neraca saldo { $group }
+tb-totals = Total per mata uang
+tb-balanced = Seimbang
+download-csv = Unduh CSV
+network-title = Laporan jaringan
+network-choose = Laporan
+report-savings = Tabungan
+report-portfolio = Investasi
+report-remittance-corridors = Jalur kiriman uang
+report-indicators = Indikator
+report-reintegration = Pulang kampung
+report-empty = Laporan kosong.
+
+## Setting up
+group-name = Nama kelompok
+group-host-country = Negara tempat anggota bekerja
+group-home-country = Negara asal
+group-currency = Mata uang kelompok
+group-create = Buat kelompok
+group-created = Kelompok { $name } sudah dibuat.
+user-role = Peran
+user-group = Kelompok
+user-create = Buat pengguna
+user-created = Pengguna { $name } sudah dibuat.
+username-hint = 3 sampai 64 huruf, angka, titik, tanda hubung atau @.
+password-hint = Minimal 12 karakter.
+role-admin = Administrator
+role-auditor = Auditor
+role-treasurer = Bendahara
+role-member = Anggota
+
+## Refusals, from the problem type the service answers
+problem-unreachable = Tidak ada koneksi ke layanan. Pekerjaan Anda tersimpan di HP ini.
+problem-unknown = Layanan menolak ini (kesalahan { $status }).
+problem-invalid-field = Ada isian yang salah.
+problem-malformed-json = Permintaan tidak bisa dibaca.
+problem-overdraft = Tabungan tidak cukup: ini lebih dari yang dimiliki anggota.
+problem-unauthorized = Silakan masuk lagi.
+problem-invalid-credentials = Nama pengguna atau kata sandi salah.
+problem-too-many-attempts = Terlalu banyak percobaan yang salah. Tunggu beberapa menit lalu coba lagi.
+problem-forbidden = Anda tidak boleh melakukan ini.
+problem-not-found = Tidak ditemukan.
+problem-closed-period = Tanggal ini ada di periode yang sudah ditutup. Pakai tanggal yang lebih baru.
+problem-member-not-active = Anggota ini tidak aktif.
+problem-member-exited = Anggota ini sudah keluar dari kelompok.
+problem-unknown-member = Anggota ini tidak ada di kelompok.
+problem-duplicate-username = Nama pengguna ini sudah dipakai. Pilih yang lain.
+problem-idempotency-key-reused = Ini sudah pernah dikirim dengan angka yang berbeda.
+problem-request-in-flight = Ini sedang dikirim. Tunggu sebentar.
+problem-group-closed = Kelompok sudah ditutup.
+problem-currency-mismatch = Mata uangnya tidak cocok.
+problem-pool-exceeds-available = Uang yang bisa dibagi tidak sebanyak itu.
+problem-no-recipients = Tidak ada anggota yang bisa menerima bagian.
+problem-uses-mismatch = Jumlah semua penggunaan harus sama dengan jumlah yang diterima.
+problem-non-positive-amount = Jumlah harus lebih dari nol.
+problem-amount-overflow = Jumlahnya terlalu besar.
+problem-unavailable = Layanan sedang sibuk. Akan dicoba lagi nanti.
+problem-request-timeout = Layanan terlalu lama menjawab. Akan dicoba lagi nanti.
+problem-csrf = Ditolak demi keamanan Anda: muat ulang halaman lalu coba lagi.
+problem-investment-closed = Investasi ini sudah ditutup.
+problem-unknown-investment = Investasi ini tidak ada di kelompok.
+problem-last-admin = Administrator terakhir tidak bisa dihapus.
+problem-cannot-disable-self = Anda tidak bisa menonaktifkan diri sendiri.
+problem-body-too-large = Ini terlalu besar untuk dikirim.
+problem-internal = Layanan gagal. Akan dicoba lagi nanti.
+problem-account-kind = Akun ini tidak bisa dipakai untuk ini.
+problem-already-reversed = Ini sudah pernah dikoreksi.
+problem-body-timeout = Koneksi terlalu lambat. Akan dicoba lagi nanti.
+problem-duplicate-account-code = Sudah ada akun dengan kode ini.
+problem-entry-count = Satu transaksi perlu paling sedikit dua baris, dan tidak terlalu banyak.
+problem-headers-too-large = Permintaannya terlalu besar.
+problem-idempotency-key-required = Permintaan ini perlu kuncinya. Muat ulang halaman lalu coba lagi.
+problem-invalid-idempotency-key = Kunci permintaan ini tidak sah. Muat ulang halaman lalu coba lagi.
+problem-invalid-parameter = Ada yang salah di alamat.
+problem-items-refused = Ada catatan yang ditolak; tidak ada yang disimpan.
+problem-malformed-csv = Berkas tabel tidak bisa dibaca.
+problem-method-not-allowed = Ini tidak bisa dilakukan di sini.
+problem-period-already-closed = Periode ini sudah ditutup.
+problem-reversal-of-reversal = Koreksi tidak bisa dikoreksi lagi.
+problem-status-transition = Perubahan status ini tidak diizinkan.
+problem-too-many-connections = Layanan sedang sibuk. Akan dicoba lagi nanti.
+problem-unbalanced = Debit dan kredit tidak seimbang.
+problem-unknown-account = Akun ini tidak ada di kelompok.
+problem-unsupported-media-type = Permintaan tidak bisa dibaca.

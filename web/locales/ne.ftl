@@ -1,0 +1,369 @@
+# msai-ledger web app: Nepali messages (translated from en.ftl, the reference catalogue).
+# Every other catalogue must have every message this one has (a test checks it).
+# Variables are written { $name }; plurals use a select on the number:
+#   { $count -> [one] ... *[other] ... }
+
+## Frame
+language = भाषा
+skip-to-content = मुख्य भागमा जानुहोस्
+nav-label = मेनु
+loading = लोड हुँदैछ…
+offline = अफलाइन: तपाईंको काम यही फोनमा सुरक्षित छ
+offline-copy = इन्टरनेट छैन: फोन पछिल्लो पटक अनलाइन हुँदा राखेको जानकारी यही हो।
+signed-in-as = लग इन: { $name }
+nav-home = गृहपृष्ठ
+nav-network = नेटवर्क रिपोर्ट
+nav-new-group = नयाँ समूह
+nav-new-user = नयाँ प्रयोगकर्ता
+nav-outbox = { $count ->
+    [0] पठाउने सूची
+   *[other] पठाउने सूची ({ $count })
+}
+nav-signout = लग आउट
+error-title = केही गडबड भयो
+not-found-title = पेज भेटिएन
+not-found-text = यो ठेगानामा केही छैन।
+yes = हो
+no = होइन
+cancel = रद्द गर्नुहोस्
+
+## Signing in and out
+signin-title = लग इन
+signin-intro = तपाईंको समूहले दिएको प्रयोगकर्ता नाम र पासवर्डले लग इन गर्नुहोस्।
+signin-username = प्रयोगकर्ता नाम
+signin-password = पासवर्ड
+signin-submit = लग इन गर्नुहोस्
+signing-in = लग इन हुँदैछ…
+signin-outbox-waiting = { $count ->
+    [one] सेभ गरेको एउटा विवरण यो फोनमा पठाउन बाँकी छ। पठाउन लग इन गर्नुहोस्।
+   *[other] सेभ गरेका { $count } विवरण यो फोनमा पठाउन बाँकी छन्। पठाउन लग इन गर्नुहोस्।
+}
+signout-unsent = { $count ->
+    [one] एउटा विवरण अझै पठाइएको छैन। यो यही फोनमा रहन्छ र फेरि लग इन गर्दा पठाइन्छ। अहिले लग आउट गर्ने?
+   *[other] { $count } विवरण अझै पठाइएका छैनन्। यी यही फोनमा रहन्छन् र फेरि लग इन गर्दा पठाइन्छन्। अहिले लग आउट गर्ने?
+}
+signout-anyway = लग आउट
+
+## Group home
+action-meeting = बैठक दर्ता
+action-members = सदस्यहरू
+action-withdraw = बचत निकासी
+action-remit = रेमिट्यान्स
+action-investments = लगानी
+action-distribute = नाफा बाँड्ने
+action-trial-balance = तेरिज
+home-cash = हातमा भएको पैसा
+home-no-cash = अहिलेसम्म नगद वा बैंक खाता छैन।
+home-members = सदस्यहरू
+home-members-count = { $count ->
+    [one] एक जना सक्रिय सदस्य
+   *[other] { $count } जना सक्रिय सदस्य
+}
+home-last-meeting = पछिल्लो बैठक
+home-last-meeting-on = { $date }: { $count ->
+    [one] एउटा भुक्तानी
+   *[other] { $count } भुक्तानी
+}
+home-no-meeting = अहिलेसम्म कुनै बैठक दर्ता भएको छैन।
+home-waiting = पठाउन बाँकी
+home-waiting-count = { $count ->
+    [one] पठाउने सूचीमा एउटा विवरण
+   *[other] पठाउने सूचीमा { $count } विवरण
+}
+home-nothing-waiting = केही पनि पठाउन बाँकी छैन।
+
+## Members
+members-title = { $group }का सदस्यहरू
+members-add = सदस्य थप्नुहोस्
+members-search = नाम वा नम्बरले खोज्नुहोस्
+members-none = कुनै सदस्य मिलेन।
+member-name = पूरा नाम
+member-sex = लिङ्ग
+member-home-country = आफ्नो देश
+member-host-country = काम गर्ने देश
+member-contact = फोन वा अरू सम्पर्क (ऐच्छिक)
+member-added = { $name } सदस्य नम्बर { $number } हुनुभयो।
+member-number = सदस्य नम्बर { $number }
+member-balances = मौज्दात
+country-hint = दुई अक्षर, जस्तै PH, ID, NP वा HK।
+currency-hint = तीन अक्षर, जस्तै HKD।
+sex-female = महिला
+sex-male = पुरुष
+sex-other = अन्य
+sex-undisclosed = भन्न नचाहने
+status-active = सक्रिय
+status-returned_home = घर फर्किएको
+status-exited = समूह छोडेको
+fund-savings = बचत
+fund-capital = पुँजी
+fund-payable = सदस्यलाई तिर्न बाँकी
+fund-other = अन्य
+
+## Passbook
+passbook-title = पासबुक
+passbook-of = { $name }को पासबुक
+passbook-account = { $account }: हरेक कारोबार र त्यसपछिको मौज्दात
+passbook-empty = अहिलेसम्म कुनै कारोबार छैन।
+passbook-print = प्रिन्ट वा PDF मा सेभ गर्नुहोस्
+col-date = मिति
+col-what = विवरण
+col-in = जम्मा
+col-out = झिकेको
+col-balance = मौज्दात
+col-account = खाता
+col-amount = रकम
+col-member = सदस्य
+col-channel = माध्यम
+col-sent = पठाएको
+col-received = पाएको
+col-cost = खर्च
+col-debits = डेबिट
+col-credits = क्रेडिट
+col-currency = मुद्रा
+
+## Meeting sheet
+sheet-title = { $group }को बैठक
+sheet-intro = हरेक सदस्यले तिरेको रकम { $currency } मा टाइप गर्नुहोस्। टाइप गर्दै जाँदा सबै यही फोनमा राखिन्छ, इन्टरनेट नभए पनि।
+sheet-correcting = तपाईं अस्वीकार भएको बैठक सच्याउँदै हुनुहुन्छ। सेभ गर्दा फेरि पठाइन्छ।
+sheet-date = बैठकको मिति
+sheet-present = उपस्थित
+sheet-savings = बचत
+sheet-capital = पुँजी
+sheet-social = सामाजिक कोष
+sheet-present-of = { $name } उपस्थित
+sheet-savings-of = { $name }ले तिरेको बचत
+sheet-capital-of = { $name }ले तिरेको पुँजी
+sheet-social-of = { $name }ले तिरेको सामाजिक कोष
+sheet-no-members = समूहमा अहिलेसम्म कुनै सक्रिय सदस्य छैन।
+sheet-totals = कुल
+sheet-total = सबै भुक्तानी
+sheet-present-count = { $count ->
+    [one] एक जना उपस्थित
+   *[other] { $count } जना उपस्थित
+}
+sheet-cash-counted = गनेको नगद ({ $currency })
+sheet-cash-matches = गनेको नगद भुक्तानीसँग मिल्छ।
+sheet-cash-over = भुक्तानीभन्दा { $amount } बढी नगद छ।
+sheet-cash-short = भुक्तानीभन्दा { $amount } कम नगद छ।
+sheet-save = बैठक सेभ गर्नुहोस्
+sheet-confirm = { $date }को बैठक सेभ गर्ने: { $count ->
+    [one] एउटा भुक्तानी
+   *[other] { $count } भुक्तानी
+}, कुल { $total }? इन्टरनेट हुनेबित्तिकै पठाइन्छ।
+sheet-fix-cells = केही रकम पढ्न सकिएन: चिन्ह लगाइएका रकम सच्याउनुहोस्।
+sheet-empty = सेभ गर्ने केही छैन: को उपस्थित छ चिन्ह लगाउनुहोस् वा भुक्तानी टाइप गर्नुहोस्।
+
+## Amounts typed
+amount-empty = रकम टाइप गर्नुहोस्।
+amount-format = यो रकम होइन। अङ्क र तपाईंको भाषाको दशमलव चिन्ह प्रयोग गर्नुहोस्।
+amount-decimals = यो मुद्राका लागि दशमलवपछि धेरै अङ्क भए।
+amount-negative = रकम ऋणात्मक (माइनस) हुन सक्दैन।
+amount-zero = रकम शून्यभन्दा बढी हुनुपर्छ।
+field-required = यो भर्नुपर्छ।
+field-invalid = यो मान्य छैन; जाँच गर्नुहोस्।
+
+## Outbox
+outbox-title = पठाउने सूची
+outbox-intro = तपाईंले यो फोनमा सेभ गरेका विवरण। इन्टरनेट हुनेबित्तिकै हरेक विवरण एक पटक मात्र पठाइन्छ।
+outbox-send-now = अहिले पठाउनुहोस्
+outbox-empty = अहिलेसम्म केही सेभ गरिएको छैन।
+outbox-meeting = { $date }मा { $group }को बैठक: { $total } ({ $count ->
+    [one] एउटा भुक्तानी
+   *[other] { $count } भुक्तानी
+})
+outbox-withdrawal = { $name }ले { $amount } बचत निकासी
+outbox-saved-at = सेभ गरेको: { $at }
+outbox-waiting = पठाउन बाँकी।
+outbox-waiting-offline = इन्टरनेट पर्खिँदै।
+outbox-sent = पठाइयो: { $at }।
+outbox-receipt = रसिद { $receipt }
+outbox-refused = अस्वीकार भयो:
+outbox-correct = सच्याएर फेरि पठाउनुहोस्
+outbox-remove = हटाउनुहोस्
+outbox-remove-confirm = यो विवरण हटाउने? यो पठाइने छैन।
+
+## Withdrawals
+withdraw-title = बचत निकासी
+withdraw-amount = रकम ({ $currency })
+withdraw-next = जाँच्नुहोस्
+withdraw-confirm = { $name }ले आफ्नो बचतबाट { $amount } झिक्नुहुन्छ।
+withdraw-balance-after = झिकेपछि बचत: { $amount }
+withdraw-balance-after-kept = झिकेपछि बचत (पछिल्लो पटक अनलाइन देखिए अनुसार): { $amount }
+withdraw-balance-unknown = यो फोनमा मौज्दात थाहा छैन; निकासी पठाउँदा खाता बहीले जाँच्छ।
+withdraw-may-be-refused = यो पछिल्लो पटक देखिएको बचतभन्दा बढी हो: खाता बहीले अस्वीकार गर्न सक्छ।
+withdraw-save = निकासी सेभ गर्नुहोस्
+withdraw-correcting = तपाईं अस्वीकार भएको निकासी सच्याउँदै हुनुहुन्छ।
+choose-member = सदस्य छान्नुहोस्
+channel-cash = नगद
+channel-bank = बैंक
+channel-mobile_wallet = मोबाइल वालेट
+channel-remittance = रेमिट्यान्स
+channel-money_transfer_operator = रेमिट्यान्स कम्पनी
+channel-post = हुलाक
+
+## Remittances
+remit-title = रेमिट्यान्स
+remit-send = पठाएको रकम ({ $currency })
+remit-fee = शुल्क ({ $currency })
+remit-receive-currency = पाएको मुद्रा
+remit-receive = पाएको रकम
+remit-mid = बजार दर (ऐच्छिक)
+remit-mid-hint = आजको बजार दरमा, पठाएको मुद्राको एक एकाइ बराबर पाएको मुद्रा कति हुन्छ।
+remit-provider = प्रयोग गरेको कम्पनी वा बैंक
+remit-purpose = पैसा केका लागि
+remit-cost = खर्च: पठाएको रकमको { $percent } %, { $amount } { $home }
+remit-save = रेमिट्यान्स सेभ गर्नुहोस्
+remit-saved = सेभ भयो। खर्च { $percent } % ({ $amount }) लाग्यो।
+purpose-family_support = परिवारको खर्च
+purpose-education = पढाइ
+purpose-health = स्वास्थ्य
+purpose-group_savings = समूहको बचत
+purpose-investment = लगानी
+purpose-debt = ऋण तिर्न
+purpose-other = अन्य
+
+## Investments
+investments-title = लगानी
+investments-none = अहिलेसम्म कुनै लगानी छैन।
+investment-new = नयाँ लगानी
+investment-name = नाम
+investment-kind = किसिम
+investment-sector = क्षेत्र (जस्तै खेती, पसल)
+investment-currency = मुद्रा
+investment-committed = दिने वाचा गरेको रकम (ऐच्छिक)
+investment-women-led = महिलाको नेतृत्वमा
+investment-save = लगानी सेभ गर्नुहोस्
+investment-book-value = मूल्य
+investment-income = पाएको आम्दानी
+investment-status = स्थिति
+investment-status-active = सक्रिय
+investment-status-exited = सकिएको
+investment-status-written_off = डुबेको मानिएको
+kind-cooperative = सहकारी
+kind-enterprise = उद्यम
+kind-livelihood = जीविकोपार्जन
+kind-land = जग्गा
+kind-deposit = निक्षेप
+kind-other = अन्य
+
+## Sharing out
+distribute-title = नाफा बाँड्ने
+distribute-pool = बाँड्ने रकम ({ $currency })
+distribute-basis = बाँड्ने आधार
+distribute-pay-to = कहाँ जम्मा गर्ने
+distribute-preview = हरेकको भाग देखाउनुहोस्
+distribute-shares = हरेक सदस्यको भाग
+distribute-total = कुल: { $amount }
+distribute-confirm = अहिले बाँड्नुहोस्
+distribute-sure = देखाए अनुसार { $amount } बाँड्ने? यो खाता बहीमा लेखिन्छ।
+distribute-done = बाँडियो।
+basis-savings = बचत
+basis-capital = पुँजी
+basis-equal = बराबर भाग
+pay-to-savings = सदस्यहरूको बचत
+pay-to-capital = सदस्यहरूको पुँजी
+pay-to-payable = तिर्न बाँकी, पछि तिरिने
+
+## Member's own screens
+me-title = मेरा समूहहरू
+me-no-groups = तपाईं अहिलेसम्म कुनै समूहको सदस्य हुनुहुन्न।
+me-balances = मेरो पैसा
+me-remittances = मेरो रेमिट्यान्स
+me-no-remittances = अहिलेसम्म कुनै रेमिट्यान्स छैन।
+me-investments = समूहको लगानी र मेरो भाग
+me-my-share = मेरो भाग
+me-ledger = समूहको खाता बही
+me-ledger-ok = खाता बही ठीक छ: { $count ->
+    [one] एउटा कारोबार
+   *[other] { $count } कारोबार
+} जाँचियो, कुनै पनि बदलिएको छैन।
+me-ledger-broken = खाता बही मिलेन। समूहको लेखापरीक्षकलाई भन्नुहोस्।
+me-ledger-unknown = अहिले खाता बही जाँच्न सकिएन।
+
+## Oversight
+groups-title = समूहहरू
+groups-none = अहिलेसम्म कुनै समूह छैन।
+tb-title = { $group }को तेरिज
+tb-totals = मुद्रा अनुसार कुल
+tb-balanced = मिलेको
+download-csv = CSV डाउनलोड गर्नुहोस्
+network-title = नेटवर्क रिपोर्ट
+network-choose = रिपोर्ट
+report-savings = बचत
+report-portfolio = लगानी
+report-remittance-corridors = रेमिट्यान्सका बाटा
+report-indicators = सूचकहरू
+report-reintegration = घर फिर्ती
+report-empty = रिपोर्टमा केही छैन।
+
+## Setting up
+group-name = समूहको नाम
+group-host-country = सदस्यहरू काम गर्ने देश
+group-home-country = आफ्नो देश
+group-currency = समूहको मुद्रा
+group-create = समूह बनाउनुहोस्
+group-created = समूह { $name } बन्यो।
+user-role = भूमिका
+user-group = समूह
+user-create = प्रयोगकर्ता बनाउनुहोस्
+user-created = प्रयोगकर्ता { $name } बन्यो।
+username-hint = ३ देखि ६४ वटा अक्षर, अङ्क, थोप्ला, ड्यास वा @।
+password-hint = कम्तीमा १२ अक्षर।
+role-admin = प्रशासक
+role-auditor = लेखापरीक्षक
+role-treasurer = कोषाध्यक्ष
+role-member = सदस्य
+
+## Refusals, from the problem type the service answers
+problem-unreachable = सेवासँग जडान छैन। तपाईंको काम यही फोनमा सुरक्षित छ।
+problem-unknown = सेवाले यो स्वीकार गरेन (त्रुटि { $status })।
+problem-invalid-field = केही विवरण ठीक छैनन्।
+problem-malformed-json = अनुरोध पढ्न सकिएन।
+problem-overdraft = बचत पुगेन: यो सदस्यसँग भएको भन्दा बढी हो।
+problem-unauthorized = कृपया फेरि लग इन गर्नुहोस्।
+problem-invalid-credentials = प्रयोगकर्ता नाम वा पासवर्ड गलत छ।
+problem-too-many-attempts = धेरै पटक गलत भयो। केही मिनेट पर्खेर फेरि प्रयास गर्नुहोस्।
+problem-forbidden = तपाईंलाई यो गर्ने अनुमति छैन।
+problem-not-found = भेटिएन।
+problem-closed-period = यो मिति बन्द भइसकेको अवधिमा पर्छ। पछिको मिति प्रयोग गर्नुहोस्।
+problem-member-not-active = यो सदस्य सक्रिय हुनुहुन्न।
+problem-member-exited = यो सदस्यले समूह छोडिसक्नुभएको छ।
+problem-unknown-member = यो सदस्य समूहमा हुनुहुन्न।
+problem-duplicate-username = यो प्रयोगकर्ता नाम अरूले लिइसकेको छ। अर्को छान्नुहोस्।
+problem-idempotency-key-reused = यो पहिले नै फरक अङ्कसहित पठाइसकिएको छ।
+problem-request-in-flight = यो पठाउँदै छ। एकछिन पर्खनुहोस्।
+problem-group-closed = समूह बन्द भइसकेको छ।
+problem-currency-mismatch = मुद्राहरू मिलेनन्।
+problem-pool-exceeds-available = बाँड्न त्यति धेरै रकम छैन।
+problem-no-recipients = भाग पाउन सक्ने कुनै सदस्य छैन।
+problem-uses-mismatch = सबै प्रयोगको जोड पाएको रकमसँग बराबर हुनुपर्छ।
+problem-non-positive-amount = रकम शून्यभन्दा बढी हुनुपर्छ।
+problem-amount-overflow = रकम धेरै ठूलो भयो।
+problem-unavailable = सेवा व्यस्त छ। पछि फेरि प्रयास गरिन्छ।
+problem-request-timeout = सेवाले धेरै समय लियो। पछि फेरि प्रयास गरिन्छ।
+problem-csrf = तपाईंको सुरक्षाका लागि अस्वीकार गरियो: पेज रिलोड गरेर फेरि प्रयास गर्नुहोस्।
+problem-investment-closed = यो लगानी बन्द भइसकेको छ।
+problem-unknown-investment = यो लगानी समूहमा छैन।
+problem-last-admin = अन्तिम प्रशासकलाई हटाउन सकिँदैन।
+problem-cannot-disable-self = तपाईं आफैँलाई निष्क्रिय गर्न सक्नुहुन्न।
+problem-body-too-large = यो पठाउन धेरै ठूलो छ।
+problem-internal = सेवामा समस्या आयो। पछि फेरि प्रयास गरिन्छ।
+problem-account-kind = यो खाता यसका लागि प्रयोग गर्न मिल्दैन।
+problem-already-reversed = यो पहिले नै सच्याइसकिएको छ।
+problem-body-timeout = इन्टरनेट धेरै ढिलो भयो। पछि फेरि प्रयास गरिन्छ।
+problem-duplicate-account-code = यो कोड भएको खाता पहिले नै छ।
+problem-entry-count = एउटा कारोबारमा कम्तीमा दुई लाइन हुनुपर्छ, तर धेरै धेरै हुनु हुँदैन।
+problem-headers-too-large = अनुरोध धेरै ठूलो भयो।
+problem-idempotency-key-required = अनुरोधमा यसको साँचो चाहिन्छ। पेज रिलोड गरेर फेरि प्रयास गर्नुहोस्।
+problem-invalid-idempotency-key = अनुरोधको साँचो मान्य छैन। पेज रिलोड गरेर फेरि प्रयास गर्नुहोस्।
+problem-invalid-parameter = ठेगानामा केही कुरा मिलेन।
+problem-items-refused = केही विवरण अस्वीकार भए; केही पनि सेभ भएन।
+problem-malformed-csv = तालिका पढ्न सकिएन।
+problem-method-not-allowed = यो काम यहाँ गर्न मिल्दैन।
+problem-period-already-closed = यो अवधि पहिले नै बन्द भइसकेको छ।
+problem-reversal-of-reversal = सच्याउने कारोबारलाई फेरि सच्याउन मिल्दैन।
+problem-status-transition = स्थितिको यो परिवर्तन गर्न मिल्दैन।
+problem-too-many-connections = सेवा व्यस्त छ। पछि फेरि प्रयास गरिन्छ।
+problem-unbalanced = डेबिट र क्रेडिट मिलेनन्।
+problem-unknown-account = यो खाता समूहमा छैन।
+problem-unsupported-media-type = अनुरोध पढ्न सकिएन।

@@ -1,0 +1,80 @@
+// A member's own screens: her savings, her passbook, her remittances, the group's investments
+// with her share, and whether the group's ledger verifies. She sees no one else.
+
+import { get, cached } from "../api.js";
+import { t, formatDate } from "../i18n.js";
+import { formatAmount } from "../money.js";
+import { h, show, table, loading, staleNotice } from "../ui.js";
+import { positionTable, passbook } from "./group.js";
+import { roles } from "../app.js";
+
+export async function myScreen() {
+  const memberships = roles().memberships;
+  const list = h("ul", { class: "list" });
+  for (const m of memberships) {
+    let name = m.group_id;
+    try {
+      name = (await cached(`group.${m.group_id}`, `/v1/groups/${m.group_id}`)).value.name;
+    } catch {
+      // The link still works with the group's id as its text.
+    }
+    list.append(h("li", {}, h("a", { href: `#/me/${m.group_id}/${m.member_id}` }, name)));
+  }
+  if (!memberships.length) list.append(h("li", { class: "muted" }, t("me-no-groups")));
+  show(t("me-title"), list);
+}
+
+export async function passbookScreen(groupId, memberId) {
+  show(t("loading"), loading());
+  const [group, statement] = await Promise.all([
+    cached(`group.${groupId}`, `/v1/groups/${groupId}`),
+    cached(`statement.${groupId}.${memberId}`, `/v1/groups/${groupId}/members/${memberId}/statement`),
+  ]);
+  const s = statement.value;
+  let verified = null;
+  try {
+    verified = await get(`/v1/groups/${groupId}/ledger/verify`);
+  } catch {
+    verified = null;
+  }
+  const print = h("button", { type: "button", id: "print", class: "no-print", onclick: () => window.print() }, t("passbook-print"));
+  show(
+    t("passbook-of", { name: s.member.name }),
+    staleNotice(statement),
+    h("p", {}, group.value.name, " · ", t("member-number", { number: s.member.number })),
+    h("h2", {}, t("me-balances")),
+    positionTable(s),
+    h("h2", {}, t("passbook-title")),
+    print,
+    passbook(s),
+    h("h2", {}, t("me-remittances")),
+    s.remittances.length
+      ? table(
+          t("me-remittances"),
+          [t("col-date"), t("col-sent"), t("col-received"), t("col-cost")],
+          s.remittances.map((r) => [
+            formatDate(r.booked_on),
+            formatAmount(r.send_amount, r.send_currency),
+            formatAmount(r.receive_amount, r.receive_currency),
+            `${formatAmount(r.cost.total, r.cost.currency)} (${r.cost.percent} %)`,
+          ]),
+          [1, 2, 3],
+        )
+      : h("p", {}, t("me-no-remittances")),
+    h("h2", {}, t("me-investments")),
+    s.investments.length
+      ? table(
+          t("me-investments"),
+          [t("investment-name"), t("investment-book-value"), t("me-my-share")],
+          s.investments.map((i) => [i.name, formatAmount(i.book_value, i.currency), formatAmount(i.member_share, i.currency)]),
+          [1, 2],
+        )
+      : h("p", {}, t("investments-none")),
+    h("h2", {}, t("me-ledger")),
+    h(
+      "p",
+      { id: "ledger-verified", class: verified?.ok ? "good" : "bad" },
+      verified === null ? t("me-ledger-unknown") : verified.ok ? t("me-ledger-ok", { count: verified.transactions_checked }) : t("me-ledger-broken"),
+    ),
+  );
+}

@@ -1,0 +1,388 @@
+// Money going out and coming back: withdrawals, remittances, investments and distributions.
+
+import { Unreachable, all, get, post, newKey } from "../api.js";
+import { t } from "../i18n.js";
+import { formatAmount, formatMinor, parseAmount, scaleOf, toMinor } from "../money.js";
+import { h, show, field, statusLine, setError, amountInput, showProblem, table, loading, ok, confirmDialog } from "../ui.js";
+import * as outbox from "../outbox.js";
+import { loadGroup, loadMembers } from "./group.js";
+
+/// A select of the group's members, by number and name.
+function memberSelect(members, chosen, filter = () => true) {
+  return h(
+    "select",
+    { name: "member_id" },
+    h("option", { value: "" }, t("choose-member")),
+    members.filter(filter).map((m) => h("option", { value: m.id, selected: m.id === chosen }, `#${m.number} ${m.name}`)),
+  );
+}
+
+function channelSelect(values, chosen) {
+  return h(
+    "select",
+    { name: "channel" },
+    values.map((c) => h("option", { value: c, selected: c === chosen }, t(`channel-${c}`))),
+  );
+}
+
+/// Reads an amount input, showing what is wrong under it; the canonical string or null.
+function readAmount(input, currency) {
+  const read = parseAmount(input.value, currency);
+  if (read.error) {
+    setError(input, t(`amount-${read.error}`));
+    return null;
+  }
+  if (read.minor === 0n) {
+    setError(input, t("amount-zero"));
+    return null;
+  }
+  setError(input, "");
+  return read;
+}
+
+/// What a member may withdraw now: from the service when it can be reached (fresh), else from
+/// the members list the phone kept (not fresh).
+async function available(groupId, memberId, currency) {
+  try {
+    const m = await get(`/v1/groups/${groupId}/members/${memberId}`);
+    const line = (m.position || []).find((p) => p.currency === currency);
+    return { value: line ? line.available : "0", fresh: true };
+  } catch (e) {
+    if (!(e instanceof Unreachable)) throw e;
+    const members = (await loadMembers(groupId)).value;
+    const m = members.find((x) => x.id === memberId);
+    const line = (m?.position || []).find((p) => p.currency === currency);
+    return { value: line ? line.available : null, fresh: false };
+  }
+}
+
+export async function withdrawScreen(groupId, itemId) {
+  show(t("loading"), loading());
+  const group = await loadGroup(groupId);
+  const members = (await loadMembers(groupId)).value;
+  const currency = group.currency;
+  const editing = itemId ? outbox.find(itemId) : null;
+  const wanted = new URLSearchParams(location.hash.split("?")[1] || "").get("member");
+  const member = memberSelect(members, editing?.body.member_id || wanted, (m) => m.status !== "exited" || m.id === editing?.body.member_id);
+  member.id = "w-member";
+  const amount = amountInput({ id: "w-amount", name: "amount" });
+  amount.value = editing ? formatAmount(editing.body.amount, currency, false) : "";
+  const channel = channelSelect(["cash", "bank", "mobile_wallet"], editing?.body.channel || "cash");
+  channel.id = "w-channel";
+  const status = statusLine();
+  const confirmArea = h("div", { id: "w-confirm", "aria-live": "polite" });
+  const inputs = { "/member_id": member, "/amount": amount, "/channel": channel };
+  const form = h(
+    "form",
+    { id: "withdrawal-form", novalidate: true },
+    editing ? h("p", { class: "notice" }, t("withdraw-correcting")) : null,
+    field(t("col-member"), member),
+    field(t("withdraw-amount", { currency }), amount),
+    field(t("col-channel"), channel),
+    h("button", { type: "submit", class: "primary" }, t("withdraw-next")),
+    status,
+    confirmArea,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    confirmArea.replaceChildren();
+    status.textContent = "";
+    setError(member, member.value ? "" : t("field-required"));
+    const read = readAmount(amount, currency);
+    if (!member.value || !read) return;
+    const chosen = members.find((m) => m.id === member.value);
+    let balance;
+    try {
+      balance = await available(groupId, member.value, currency);
+    } catch (error) {
+      showProblem(status, error, inputs);
+      return;
+    }
+    const before = balance.value === null ? null : toMinor(balance.value, scaleOf(currency));
+    const after = before === null ? null : before - read.minor;
+    const body = { member_id: member.value, amount: read.value, from: "savings", channel: channel.value };
+    const summary = { member: chosen.name, amount: formatMinor(read.minor, currency) };
+    const lines = [
+      h("p", {}, t("withdraw-confirm", { name: chosen.name, amount: summary.amount })),
+      before === null
+        ? h("p", { class: "notice" }, t("withdraw-balance-unknown"))
+        : h(
+            "p",
+            {},
+            t(balance.fresh ? "withdraw-balance-after" : "withdraw-balance-after-kept", { amount: "" }),
+            h("strong", { id: "w-balance-after" }, formatMinor(after, currency)),
+          ),
+    ];
+    if (after !== null && after < 0n && balance.fresh) {
+      lines.push(h("p", { class: "status bad", role: "alert" }, t("problem-overdraft")));
+      confirmArea.append(...lines);
+      return;
+    }
+    if (after !== null && after < 0n) lines.push(h("p", { class: "notice" }, t("withdraw-may-be-refused")));
+    const submit = h("button", { type: "button", id: "w-submit", class: "primary" }, t("withdraw-save"));
+    submit.addEventListener("click", () => {
+      if (editing) outbox.replace(editing.id, body, summary);
+      else outbox.add({ kind: "withdrawal", path: `/v1/groups/${groupId}/withdrawals`, body, group_id: groupId, summary });
+      location.hash = "#/outbox";
+      outbox.flush();
+    });
+    confirmArea.append(...lines, submit);
+    submit.focus();
+  });
+  show(t("withdraw-title"), form);
+}
+
+/// A decimal string as an integer and its scale: "7.125" -> { n: 7125n, s: 3 }.
+function decimal(text) {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(String(text || "").trim());
+  if (!m) return null;
+  return { n: BigInt(m[1] + (m[2] || "")), s: (m[2] || "").length };
+}
+
+/// a / b rounded half to even.
+function divide(a, b) {
+  const q = a / b;
+  const r = a % b;
+  const twice = 2n * (r < 0n ? -r : r);
+  const bb = b < 0n ? -b : b;
+  if (twice > bb || (twice === bb && q % 2n !== 0n)) return q + (a < 0n !== b < 0n ? -1n : 1n);
+  return q;
+}
+
+/// The cost of a remittance as typed, in the send currency's minor units, and its percentage
+/// (in hundredths): fee plus the FX margin, send − receive ÷ mid-market rate.
+export function remittanceCost(send, fee, receive, mid, sendCurrency, receiveCurrency) {
+  const ss = scaleOf(sendCurrency);
+  const rs = scaleOf(receiveCurrency);
+  const S = toMinor(send, ss);
+  const F = toMinor(fee || "0", ss);
+  const R = toMinor(receive, rs);
+  const M = decimal(mid);
+  if (S === null || F === null || S <= 0n) return null;
+  let margin = 0n;
+  if (R !== null && M && M.n > 0n) {
+    // receive / mid in send minor units: R / 10^rs / (M.n / 10^M.s) * 10^ss.
+    const worth = divide(R * 10n ** BigInt(M.s) * 10n ** BigInt(ss), M.n * 10n ** BigInt(rs));
+    margin = S - worth;
+  }
+  const total = F + margin;
+  const percent = divide(total * 10000n, S);
+  const home = M ? divide(total * M.n * 10n ** BigInt(rs), 10n ** BigInt(M.s) * 10n ** BigInt(ss)) : null;
+  return { total, percent, home };
+}
+
+const HOME_CURRENCY = { PH: "PHP", ID: "IDR", NP: "NPR", IN: "INR", LK: "LKR", BD: "BDT", VN: "VND", TH: "THB", MM: "MMK" };
+
+export async function remitScreen(groupId) {
+  const group = await loadGroup(groupId);
+  const members = (await loadMembers(groupId)).value;
+  const homeCurrency = HOME_CURRENCY[group.home_country] || "";
+  const member = memberSelect(members, null, (m) => m.status === "active");
+  const send = amountInput({ name: "send_amount" });
+  const fee = amountInput({ name: "fee", value: "0" });
+  const receive = amountInput({ name: "receive_amount" });
+  const receiveCurrency = h("input", { name: "receive_currency", value: homeCurrency, maxlength: 3, autocapitalize: "characters" });
+  const mid = h("input", { name: "mid_market_rate", inputmode: "decimal", autocomplete: "off" });
+  const provider = h("input", { name: "provider", autocomplete: "off" });
+  const channel = channelSelect(["money_transfer_operator", "bank", "mobile_wallet", "post"], "money_transfer_operator");
+  const purpose = h(
+    "select",
+    { name: "purpose" },
+    ["family_support", "education", "health", "group_savings", "investment", "debt", "other"].map((p) => h("option", { value: p }, t(`purpose-${p}`))),
+  );
+  const cost = h("p", { id: "remit-cost", "aria-live": "polite" });
+  const status = statusLine();
+  const key = newKey();
+  const inputs = {
+    "/member_id": member,
+    "/send_amount": send,
+    "/fee": fee,
+    "/receive_amount": receive,
+    "/receive_currency": receiveCurrency,
+    "/mid_market_rate": mid,
+    "/provider": provider,
+  };
+  const recost = () => {
+    const s = parseAmount(send.value, group.currency);
+    const f = parseAmount(fee.value || "0", group.currency);
+    const rc = receiveCurrency.value.trim().toUpperCase();
+    const r = parseAmount(receive.value, rc);
+    const midText = mid.value.trim().replace(",", ".");
+    const c = s.value && f.value && r.value ? remittanceCost(s.value, f.value, r.value, decimal(midText) ? midText : null, group.currency, rc) : null;
+    cost.textContent = c
+      ? t("remit-cost", {
+          percent: formatMinor(c.percent, "").trim(),
+          amount: formatMinor(c.total, group.currency),
+          home: c.home === null ? "" : formatMinor(c.home, rc),
+        })
+      : "";
+  };
+  for (const input of [send, fee, receive, receiveCurrency, mid]) input.addEventListener("input", recost);
+  const form = h(
+    "form",
+    { id: "remit-form", novalidate: true },
+    field(t("col-member"), member),
+    field(t("remit-send", { currency: group.currency }), send),
+    field(t("remit-fee", { currency: group.currency }), fee),
+    field(t("remit-receive-currency"), receiveCurrency),
+    field(t("remit-receive"), receive),
+    field(t("remit-mid"), mid, t("remit-mid-hint")),
+    field(t("remit-provider"), provider),
+    field(t("col-channel"), channel),
+    field(t("remit-purpose"), purpose),
+    cost,
+    h("button", { type: "submit", class: "primary" }, t("remit-save")),
+    status,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const rc = receiveCurrency.value.trim().toUpperCase();
+    const s = parseAmount(send.value, group.currency);
+    const f = parseAmount(fee.value || "0", group.currency);
+    const r = parseAmount(receive.value, rc);
+    const body = {
+      member_id: member.value,
+      send_amount: s.value ?? send.value,
+      send_currency: group.currency,
+      fee: f.value ?? fee.value,
+      receive_amount: r.value ?? receive.value,
+      receive_currency: rc,
+      mid_market_rate: mid.value.trim() ? mid.value.trim().replace(",", ".") : null,
+      provider: provider.value,
+      channel: channel.value,
+      send_country: group.host_country,
+      receive_country: group.home_country,
+      uses: [{ purpose: purpose.value, amount: r.value ?? receive.value }],
+    };
+    try {
+      const made = await post(`/v1/groups/${groupId}/remittances`, body, { key });
+      ok(status, t("remit-saved", { percent: made.cost.percent, amount: formatAmount(made.cost.total, made.cost.currency) }));
+    } catch (error) {
+      showProblem(status, error, inputs);
+    }
+  });
+  show(t("remit-title"), form);
+}
+
+export async function investmentsScreen(groupId) {
+  show(t("loading"), loading());
+  const group = await loadGroup(groupId);
+  const list = await all(`/v1/groups/${groupId}/investments`);
+  const name = h("input", { name: "name", autocomplete: "off" });
+  const kind = h(
+    "select",
+    { name: "kind" },
+    ["cooperative", "enterprise", "livelihood", "land", "deposit", "other"].map((k) => h("option", { value: k }, t(`kind-${k}`))),
+  );
+  const sector = h("input", { name: "sector", autocomplete: "off" });
+  const currency = h("input", { name: "currency", value: HOME_CURRENCY[group.home_country] || group.currency, maxlength: 3 });
+  const committed = amountInput({ name: "committed_amount" });
+  const womenLed = h("input", { type: "checkbox", name: "women_led" });
+  const status = statusLine();
+  const key = newKey();
+  const inputs = { "/name": name, "/kind": kind, "/sector": sector, "/currency": currency, "/committed_amount": committed };
+  const form = h(
+    "form",
+    { id: "investment-form", novalidate: true },
+    h("h2", {}, t("investment-new")),
+    field(t("investment-name"), name),
+    field(t("investment-kind"), kind),
+    field(t("investment-sector"), sector),
+    field(t("investment-currency"), currency),
+    field(t("investment-committed"), committed),
+    h("label", { class: "check" }, womenLed, h("span", {}, t("investment-women-led"))),
+    h("button", { type: "submit", class: "primary" }, t("investment-save")),
+    status,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const cur = currency.value.trim().toUpperCase();
+    const c = committed.value.trim() ? parseAmount(committed.value, cur) : { value: null };
+    const body = {
+      name: name.value,
+      kind: kind.value,
+      sector: sector.value,
+      country: group.home_country,
+      currency: cur,
+      committed_amount: c.value ?? committed.value,
+      women_led: womenLed.checked,
+    };
+    try {
+      await post(`/v1/groups/${groupId}/investments`, body, { key });
+      investmentsScreen(groupId);
+    } catch (error) {
+      showProblem(status, error, inputs);
+    }
+  });
+  show(
+    t("investments-title"),
+    list.length
+      ? table(
+          t("investments-title"),
+          [t("investment-name"), t("investment-kind"), t("investment-book-value"), t("investment-income"), t("investment-status")],
+          list.map((i) => [i.name, t(`kind-${i.kind}`), formatAmount(i.book_value, i.currency), formatAmount(i.income_received, i.currency), t(`investment-status-${i.status}`)]),
+          [2, 3],
+        )
+      : h("p", {}, t("investments-none")),
+    form,
+  );
+}
+
+export async function distributeScreen(groupId) {
+  const group = await loadGroup(groupId);
+  const members = (await loadMembers(groupId)).value;
+  const names = new Map(members.map((m) => [m.id, m.name]));
+  const pool = amountInput({ name: "pool" });
+  const basis = h("select", { name: "basis" }, ["savings", "capital", "equal"].map((b) => h("option", { value: b }, t(`basis-${b}`))));
+  const payTo = h("select", { name: "pay_to" }, ["savings", "capital", "payable"].map((p) => h("option", { value: p }, t(`pay-to-${p}`))));
+  const status = statusLine();
+  const preview = h("div", { id: "distribution-preview", "aria-live": "polite" });
+  const inputs = { "/pool": pool, "/basis": basis, "/pay_to": payTo };
+  const form = h(
+    "form",
+    { id: "distribution-form", novalidate: true },
+    field(t("distribute-pool", { currency: group.currency }), pool),
+    field(t("distribute-basis"), basis),
+    field(t("distribute-pay-to"), payTo),
+    h("button", { type: "submit", class: "primary" }, t("distribute-preview")),
+    status,
+    preview,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    preview.replaceChildren();
+    const read = readAmount(pool, group.currency);
+    if (!read) return;
+    const body = { pool: read.value, basis: basis.value, pay_to: payTo.value, dry_run: true };
+    try {
+      const plan = await post(`/v1/groups/${groupId}/distributions`, body);
+      status.textContent = "";
+      const key = newKey();
+      const confirm = h("button", { type: "button", id: "distribute-confirm", class: "primary" }, t("distribute-confirm"));
+      confirm.addEventListener("click", async () => {
+        const sure = await confirmDialog(t("distribute-sure", { amount: formatAmount(plan.pool, plan.currency) }), t("distribute-confirm"), t("cancel"));
+        if (!sure) return;
+        try {
+          await post(`/v1/groups/${groupId}/distributions`, { ...body, dry_run: false }, { key });
+          ok(status, t("distribute-done"));
+          confirm.remove();
+        } catch (error) {
+          showProblem(status, error, inputs);
+        }
+      });
+      preview.append(
+        table(
+          t("distribute-shares"),
+          [t("col-member"), t("col-amount")],
+          (plan.shares || []).map((s) => [s.member_name || names.get(s.member_id) || "", formatAmount(s.share, plan.currency)]),
+          [1],
+        ),
+        h("p", {}, t("distribute-total", { amount: formatAmount(plan.shares_total, plan.currency) })),
+        confirm,
+      );
+    } catch (error) {
+      showProblem(status, error, inputs);
+    }
+  });
+  show(t("distribute-title"), form);
+}
