@@ -15,6 +15,7 @@ use msai_ledger::domain::dates::Clock;
 use reqwest::{Client, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 use support::app::{ADMIN_PASSWORD, Reply, TestApp, assert_problem, spawn_on};
+use support::openapi::assert_reply_matches;
 
 const PASSWORD: &str = "a-long-enough-password";
 
@@ -62,6 +63,7 @@ async fn sign_in_at(app: &TestApp, username: &str, password: &str) -> Reply {
 async fn sign_in(app: &TestApp, username: &str, password: &str) -> Signed {
     let reply = sign_in_at(app, username, password).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_reply_matches("POST", "/v1/auth/session", &reply);
     let (cookie, _) = cookie_parts(&set_cookie(&reply));
     Signed {
         cookie,
@@ -165,6 +167,7 @@ both_backends!(
             ))
             .await;
         assert_eq!(session.status, StatusCode::OK, "{}", session.body);
+        assert_reply_matches("GET", "/v1/auth/session", &session);
         assert!(session.headers.get("set-cookie").is_none());
         assert_eq!(session.body["csrf_token"], signed.csrf.as_str());
         assert_eq!(session.body["user"], body["user"]);
@@ -193,6 +196,7 @@ both_backends!(
             .await;
         let wrong = sign_in_at(&app, "rosa.treasurer", "not her password").await;
         assert_problem(&wrong, StatusCode::UNAUTHORIZED, "invalid-credentials");
+        assert_reply_matches("POST", "/v1/auth/session", &wrong);
         assert!(wrong.headers.get("set-cookie").is_none());
         let unknown = sign_in_at(&app, "nobody.here", "not a password").await;
         assert_problem(&unknown, StatusCode::UNAUTHORIZED, "invalid-credentials");
@@ -230,6 +234,7 @@ both_backends!(
         }
         let locked = sign_in_at(&app, "rosa.treasurer", PASSWORD).await;
         assert_problem(&locked, StatusCode::TOO_MANY_REQUESTS, "too-many-attempts");
+        assert_reply_matches("POST", "/v1/auth/session", &locked);
         assert!(locked.headers.get("retry-after").is_some());
         assert!(locked.headers.get("set-cookie").is_none());
         let token = app
@@ -289,6 +294,7 @@ both_backends!(
             let reply = app.send(request.json(&new_group("Forged Savers"))).await;
             assert_problem(&reply, StatusCode::FORBIDDEN, "csrf");
             assert_eq!(reply.body["title"], "Cross-site request refused", "{what}");
+            assert_reply_matches("POST", "/v1/groups", &reply);
             assert_eq!(group_count(&app).await, before, "{what}: nothing written");
         }
         // Another session's token is no better.
@@ -344,6 +350,7 @@ both_backends!(signing_out_ends_the_session_at_once, |app| async move {
         )
         .await;
     assert_problem(&forged, StatusCode::FORBIDDEN, "csrf");
+    assert_reply_matches("DELETE", "/v1/auth/session", &forged);
     assert_eq!(
         me_by_cookie(&app, &signed.cookie).await.status,
         StatusCode::OK
@@ -353,6 +360,7 @@ both_backends!(signing_out_ends_the_session_at_once, |app| async move {
         .send(from_page(&app, browser().delete(&session), &signed))
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.body);
+    assert_reply_matches("DELETE", "/v1/auth/session", &out);
     let (value, attributes) = cookie_parts(&set_cookie(&out));
     assert_eq!(value, "");
     for wanted in ["max-age=0", "path=/", "httponly", "samesite=strict"] {
@@ -382,9 +390,11 @@ both_backends!(
         let session = app.url("/v1/auth/session");
         let none = app.send(browser().get(&session)).await;
         assert_problem(&none, StatusCode::UNAUTHORIZED, "unauthorized");
+        assert_reply_matches("GET", "/v1/auth/session", &none);
         // A bearer token signs in, but names no session.
         let bearer = app.send(app.client.get(&session)).await;
         assert_problem(&bearer, StatusCode::UNAUTHORIZED, "unauthorized");
+        assert_reply_matches("GET", "/v1/auth/session", &bearer);
         assert!(bearer.headers.get("www-authenticate").is_some());
     }
 );
@@ -678,6 +688,7 @@ both_backends_with!(
         let signed = sign_in(&app, "admin", ADMIN_PASSWORD).await;
         let (_, attributes) = cookie_parts(&set_cookie(&signed.reply));
         assert!(attributes.contains(&"secure".to_string()), "{attributes:?}");
+        assert!(set_cookie(&signed.reply).ends_with("; Secure"));
         assert!(
             attributes.contains(&"httponly".to_string()),
             "{attributes:?}"
@@ -725,5 +736,6 @@ both_backends_with!(
             .await;
         assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.body);
         assert!(set_cookie(&out).ends_with("; Secure"));
+        assert_reply_matches("DELETE", "/v1/auth/session", &out);
     }
 );
