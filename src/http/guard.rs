@@ -244,7 +244,11 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     req.extensions_mut().insert(Directory(state.store.clone()));
     let identity = if let Some(value) = req.headers().get(header::AUTHORIZATION) {
         Some(token_identity(&state, value).await)
-    } else if let Some(cookie) = session::from_headers(req.headers()) {
+    } else if let Some(cookie) = session::from_headers(req.headers())
+        // The app's own files and the public routes outside /v1 need no caller: a browser
+        // fetching them sends its cookie each time, and it is not looked up for them.
+        && req.uri().path().starts_with("/v1/")
+    {
         let (identity, session) = session_identity(&state, cookie).await;
         if let Some(session) = session {
             if !session::is_safe(req.method())
