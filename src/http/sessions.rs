@@ -85,7 +85,11 @@ pub async fn create(
     let mut response = json_response(StatusCode::CREATED, &SessionView::of(&state, &user, &kept));
     set_cookie(
         &mut response,
-        &session::set_cookie(&cookie, state.sessions.secure_cookies),
+        &session::set_cookie(
+            &cookie,
+            lifetimes.absolute.num_seconds(),
+            state.sessions.secure_cookies,
+        ),
     )?;
     no_store(&mut response);
     Ok(response)
