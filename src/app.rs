@@ -30,7 +30,9 @@ use std::path::PathBuf;
 use crate::auth::client::TrustedProxies;
 use crate::auth::password;
 use crate::auth::ratelimit::{LoginLimiter, SignInLimits};
+use crate::auth::session::SessionSettings;
 use crate::auth::token::{ExternalIssuer, TokenService};
+use crate::domain::access::SessionLifetimes;
 use crate::domain::access::{NewGrant, NewUser, Role};
 use crate::domain::error::LedgerError;
 use crate::http::bare_refusals::ProblemRefusals;
@@ -63,7 +65,22 @@ pub struct AppConfig {
     pub clock: crate::domain::dates::Clock,
     /// Failed sign-ins allowed and the locks that follow them.
     pub sign_in_limits: SignInLimits,
+    /// The service is reached over TLS (through a proxy, say): session cookies are `Secure`,
+    /// a cookie-signed write must come from an https page, and responses carry
+    /// `Strict-Transport-Security`.
+    pub secure_cookies: bool,
+    /// How long a browser session lasts unused.
+    pub session_idle: Duration,
+    /// How long a browser session lasts at most, however much it is used.
+    pub session_lifetime: Duration,
 }
+
+/// A session unused for 7 days ends by default: a treasurer who meets weekly on a phone
+/// stays signed in.
+pub const DEFAULT_SESSION_IDLE_SECS: u64 = 7 * 24 * 3600;
+
+/// A session ends after 30 days by default, however much it is used.
+pub const DEFAULT_SESSION_LIFETIME_SECS: u64 = 30 * 24 * 3600;
 
 /// Cells of fewer people than this are suppressed in the indicators by default.
 pub const DEFAULT_SUPPRESSION_MIN: u32 = 3;
@@ -98,7 +115,31 @@ impl Default for AppConfig {
             suppression_min: DEFAULT_SUPPRESSION_MIN,
             clock: Default::default(),
             sign_in_limits: SignInLimits::default(),
+            secure_cookies: false,
+            session_idle: Duration::from_secs(DEFAULT_SESSION_IDLE_SECS),
+            session_lifetime: Duration::from_secs(DEFAULT_SESSION_LIFETIME_SECS),
         }
+    }
+}
+
+impl AppConfig {
+    /// How browser sessions are kept, from this configuration.
+    pub fn session_settings(&self) -> anyhow::Result<SessionSettings> {
+        let duration = |d: Duration, name: &str| {
+            chrono::Duration::from_std(d)
+                .ok()
+                .filter(|d| *d > chrono::Duration::zero())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("{name} must be more than 0 and at most a few centuries")
+                })
+        };
+        Ok(SessionSettings {
+            lifetimes: SessionLifetimes {
+                idle: duration(self.session_idle, "MSAI_SESSION_IDLE_SECS")?,
+                absolute: duration(self.session_lifetime, "MSAI_SESSION_LIFETIME_SECS")?,
+            },
+            secure_cookies: self.secure_cookies,
+        })
     }
 }
 
@@ -292,10 +333,45 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
         suppression_min: config.suppression_min,
         clock: config.clock,
         zones: Default::default(),
+        sessions: config.session_settings()?,
     })
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What a browser may load and do on the service's pages: only the service's own scripts,
+/// styles, images, fonts and connections, no inline script or style, no plugins, and no
+/// framing by another site.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The security headers every response carries, API and pages alike.
+const SECURITY_HEADERS: [(&str, &str); 7] = [
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    ),
+];
+
+/// Adds the security headers a response lacks (a handler's own are kept), and
+/// `Strict-Transport-Security` when the service is reached over TLS.
+fn add_security_headers(headers: &mut axum::http::HeaderMap, over_tls: bool) {
+    for (name, value) in SECURITY_HEADERS {
+        headers
+            .entry(HeaderName::from_static(name))
+            .or_insert(HeaderValue::from_static(value));
+    }
+    if over_tls {
+        headers
+            .entry(axum::http::header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000"));
+    }
+}
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
@@ -330,6 +406,7 @@ pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Ro
     let timeout = config.request_timeout;
     let max_header_bytes = config.max_header_bytes;
     let proxies = Arc::new(config.trusted_proxies.clone());
+    let over_tls = config.secure_cookies;
     let state = prepare(store, config).await?;
     // Identifying the caller and the audit log wrap the timeout, so a request cut off by it is
     // still recorded with who sent it.
@@ -350,6 +427,10 @@ pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Ro
             limit_headers(max_header_bytes, req, next)
         }))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::map_response(move |mut response: Response| async move {
+            add_security_headers(response.headers_mut(), over_tls);
+            response
+        }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -443,7 +524,12 @@ async fn serve_connections(
                     "connections refused: the service is serving as many connections as it may"
                 );
             }
-            answer_busy(stream, &busy_slots, config.max_connections);
+            answer_busy(
+                stream,
+                &busy_slots,
+                config.max_connections,
+                config.secure_cookies,
+            );
             continue;
         };
         // The client's address, for `ConnectInfo`, as `axum::serve` would give it.
@@ -511,13 +597,18 @@ const HYPER_MIN_BUF_BYTES: usize = 8192;
 
 /// A connection beyond the limit gets a 503 with `Retry-After` and is closed, so its client
 /// learns at once to come back rather than waiting in a queue.
-fn answer_busy(stream: TcpStream, busy_slots: &Arc<Semaphore>, max_connections: usize) {
+fn answer_busy(
+    stream: TcpStream,
+    busy_slots: &Arc<Semaphore>,
+    max_connections: usize,
+    over_tls: bool,
+) {
     let Ok(slot) = busy_slots.clone().try_acquire_owned() else {
         return;
     };
     tokio::spawn(async move {
         let service = hyper::service::service_fn(move |_| async move {
-            Ok::<_, std::convert::Infallible>(too_many_connections(max_connections))
+            Ok::<_, std::convert::Infallible>(too_many_connections(max_connections, over_tls))
         });
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
@@ -530,7 +621,7 @@ fn answer_busy(stream: TcpStream, busy_slots: &Arc<Semaphore>, max_connections: 
     });
 }
 
-fn too_many_connections(max_connections: usize) -> Response {
+fn too_many_connections(max_connections: usize, over_tls: bool) -> Response {
     let mut error = ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "too-many-connections",
@@ -539,6 +630,7 @@ fn too_many_connections(max_connections: usize) -> Response {
     );
     error.retry_after = Some(1);
     let mut response = error.into_response();
+    add_security_headers(response.headers_mut(), over_tls);
     // Answered outside the router and its request-id layer, so it gets its id here.
     if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
         response.headers_mut().insert(REQUEST_ID, id);

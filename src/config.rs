@@ -149,6 +149,20 @@ pub struct ServeOptions {
     )]
     pub bootstrap_password_file: std::path::PathBuf,
 
+    /// The service is reached over TLS (directly or through a proxy): session cookies are
+    /// marked Secure, a write signed in by cookie must come from an https page, and responses
+    /// carry Strict-Transport-Security.
+    #[arg(long, env = "MSAI_SECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new())]
+    pub secure_cookies: bool,
+
+    /// How long a browser session lasts unused, in seconds.
+    #[arg(long, env = "MSAI_SESSION_IDLE_SECS", default_value_t = crate::app::DEFAULT_SESSION_IDLE_SECS, value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=10 * 366 * 24 * 3600))]
+    pub session_idle_secs: u64,
+
+    /// How long a browser session lasts at most, however much it is used, in seconds.
+    #[arg(long, env = "MSAI_SESSION_LIFETIME_SECS", default_value_t = crate::app::DEFAULT_SESSION_LIFETIME_SECS, value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=10 * 366 * 24 * 3600))]
+    pub session_lifetime_secs: u64,
+
     /// The most concurrent writes committed together in one database transaction (group
     /// commit); 1 turns group commit off, so every write is its own transaction. Unset: 64 on
     /// both backends.
@@ -203,6 +217,9 @@ impl ServeOptions {
                 caller_cache_ttl: std::time::Duration::from_millis(self.caller_cache_ms),
             },
             clock: crate::domain::dates::Clock::System,
+            secure_cookies: self.secure_cookies,
+            session_idle: std::time::Duration::from_secs(self.session_idle_secs),
+            session_lifetime: std::time::Duration::from_secs(self.session_lifetime_secs),
         })
     }
 }

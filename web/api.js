@@ -40,6 +40,8 @@ export async function call(method, path, { body, key, accept } = {}) {
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (key) headers["Idempotency-Key"] = key;
   if (method !== "GET" && session?.csrf_token) headers["X-CSRF-Token"] = session.csrf_token;
+  // With no network at all the phone says so; not trying spares a request bound to fail.
+  if (navigator.onLine === false) throw new Unreachable("offline");
   let response;
   try {
     response = await fetch(path, {

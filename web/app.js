@@ -158,10 +158,10 @@ function signInScreen() {
 function begin(session) {
   setSession(session);
   localStorage.setItem(HINT, "1");
+  if (!session.offline) {
+    localStorage.setItem("msai.cache.me", JSON.stringify({ at: Date.now(), value: { user: session.user } }));
+  }
   localStorage.setItem(LAST_USER, session.user.username);
-  // Kept so that the app opens with no connection after a reload or a restart: the user is
-  // assumed until the service can say (see `resume`).
-  localStorage.setItem("msai.cache.me", JSON.stringify({ at: Date.now(), value: { user: session.user } }));
   outbox.useOutboxOf(session.user.username);
 }
 

@@ -121,20 +121,30 @@ export function statusLine() {
 }
 
 /// A table with a header row; `rows` are arrays of cells (text or elements); cells of columns
-/// listed in `numeric` are right-aligned.
+/// listed in `numeric` are right-aligned. A table of more than three columns is shown on a
+/// phone as one block per row, each cell with its column's name (`data-label`).
 export function table(caption, headers, rows, numeric = []) {
+  const stack = headers.length > 3;
   return h(
     "div",
     { class: "table-wrap", role: "region", "aria-label": caption, tabindex: "0" },
     h(
       "table",
-      {},
+      { class: stack ? "stack" : null },
       h("caption", {}, caption),
       h("thead", {}, h("tr", {}, headers.map((name, i) => h("th", { scope: "col", class: numeric.includes(i) ? "n" : null }, name)))),
       h(
         "tbody",
         {},
-        rows.map((row) => h("tr", {}, row.map((cell, i) => h("td", { class: numeric.includes(i) ? "n" : null }, cell)))),
+        rows.map((row) =>
+          h(
+            "tr",
+            {},
+            row.map((cell, i) =>
+              h("td", { class: numeric.includes(i) ? "n" : null, "data-label": stack ? headers[i] : null }, cell),
+            ),
+          ),
+        ),
       ),
     ),
   );

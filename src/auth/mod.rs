@@ -5,4 +5,5 @@ pub mod callers;
 pub mod client;
 pub mod password;
 pub mod ratelimit;
+pub mod session;
 pub mod token;

@@ -242,3 +242,100 @@ pub struct AuditQuery {
     pub after: Option<Uuid>,
     pub limit: u32,
 }
+
+/// A browser's signed-in session as the service keeps it. The cookie's value itself is never
+/// stored, only its SHA-256, so a copy of the database signs no one in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the cookie's value, as lower-case hex.
+    pub token_hash: String,
+    pub user_id: Uuid,
+    /// The user's token version at sign-in: a password changed since ends the session.
+    pub token_version: i64,
+    /// What the browser sends back in `X-CSRF-Token` with every write the cookie authenticates.
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    /// When the session was last used, moved on at most every [`Session::TOUCH_INTERVAL_SECS`].
+    pub last_seen_at: DateTime<Utc>,
+    /// The absolute end, however much the session is used.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// How long a session lasts: unused, and at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    pub idle: chrono::Duration,
+    pub absolute: chrono::Duration,
+}
+
+impl Session {
+    /// `last_seen_at` is written at most once a minute per session, not on every request: the
+    /// idle lifetime is days long, and a minute of it is not worth a write per request.
+    pub const TOUCH_INTERVAL_SECS: i64 = 60;
+
+    /// When the session ends if it is not used before: its idle end, or its absolute end if
+    /// that comes first.
+    pub fn idle_expires_at(&self, idle: chrono::Duration) -> DateTime<Utc> {
+        (self.last_seen_at + idle).min(self.expires_at)
+    }
+
+    /// Whether the session is still open at `now`.
+    pub fn is_open(&self, now: DateTime<Utc>, idle: chrono::Duration) -> bool {
+        now < self.expires_at && now < self.last_seen_at + idle
+    }
+
+    /// Whether a request at `now` should move `last_seen_at` on.
+    pub fn needs_touch(&self, now: DateTime<Utc>) -> bool {
+        now - self.last_seen_at >= chrono::Duration::seconds(Self::TOUCH_INTERVAL_SECS)
+    }
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    fn session(last_seen_at: DateTime<Utc>, expires_at: DateTime<Utc>) -> Session {
+        Session {
+            token_hash: String::new(),
+            user_id: Uuid::nil(),
+            token_version: 0,
+            csrf_token: String::new(),
+            created_at: last_seen_at,
+            last_seen_at,
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn a_session_ends_at_its_idle_end_or_its_absolute_end_whichever_comes_first() {
+        let start = DateTime::parse_from_rfc3339("2026-12-06T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let idle = chrono::Duration::days(7);
+        let s = session(start, start + chrono::Duration::days(30));
+        assert!(s.is_open(start, idle));
+        assert!(s.is_open(start + idle - chrono::Duration::seconds(1), idle));
+        assert!(!s.is_open(start + idle, idle));
+        assert_eq!(s.idle_expires_at(idle), start + idle);
+        let late = session(
+            start + chrono::Duration::days(28),
+            start + chrono::Duration::days(30),
+        );
+        assert!(late.is_open(start + chrono::Duration::days(29), idle));
+        assert!(!late.is_open(start + chrono::Duration::days(30), idle));
+        assert_eq!(
+            late.idle_expires_at(idle),
+            start + chrono::Duration::days(30)
+        );
+    }
+
+    #[test]
+    fn last_seen_is_moved_on_at_most_once_a_minute() {
+        let start = DateTime::parse_from_rfc3339("2026-12-06T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let s = session(start, start + chrono::Duration::days(30));
+        assert!(!s.needs_touch(start + chrono::Duration::seconds(59)));
+        assert!(s.needs_touch(start + chrono::Duration::seconds(60)));
+    }
+}

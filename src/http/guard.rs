@@ -16,7 +16,8 @@ use super::AppState;
 use super::error::ApiError;
 use crate::auth::caller::{Access, Caller, Denial, decide};
 use crate::auth::client::TrustedProxies;
-use crate::domain::access::{AuditDraft, AuditEvent};
+use crate::auth::session;
+use crate::domain::access::{AuditDraft, AuditEvent, Session, User};
 use crate::domain::error::LedgerError;
 
 /// What the bearer token in a request turned out to be.
@@ -140,56 +141,128 @@ fn bearer(value: &HeaderValue) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Resolves the bearer token, if any, into an [`Identity`] for the routes to judge. A user who
-/// is unknown or disabled has no valid identity, whatever their token says.
+/// The user a token or a session names, read from the callers kept recently or else from the
+/// database; `None` when there is no such user.
+async fn user_by_id(state: &AppState, id: Uuid) -> Result<Option<User>, LedgerError> {
+    if let Some(user) = state.callers.get(id) {
+        return Ok(Some(user));
+    }
+    let ticket = state.callers.ticket();
+    match state.store.get_user(id).await {
+        Ok(user) => {
+            state.callers.keep(&user, ticket);
+            Ok(Some(user))
+        }
+        Err(LedgerError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+async fn token_identity(state: &AppState, value: &HeaderValue) -> Identity {
+    let Some(token) = bearer(value) else {
+        return Identity::Invalid("the Authorization header is not a bearer token");
+    };
+    let verified = match state.tokens.verify(token) {
+        Err(e) => return Identity::Invalid(e.0),
+        Ok(verified) => verified,
+    };
+    let claims = &verified.claims;
+    let found = match Uuid::try_parse(&claims.sub) {
+        Ok(id) => user_by_id(state, id).await,
+        Err(_) => state
+            .store
+            .find_login(&claims.sub)
+            .await
+            .map(|f| f.map(|(u, _)| u)),
+    };
+    match found {
+        // Public routes (health, the API document) still answer.
+        Err(e) => Identity::Unchecked(ApiError::from(e)),
+        Ok(None) => Identity::Invalid("the token's user does not exist"),
+        Ok(Some(user)) if user.disabled => Identity::Invalid("the token's user is disabled"),
+        Ok(Some(user)) if !verified.is_current(user.token_version) => {
+            Identity::Invalid("the token was issued before the user's password was changed")
+        }
+        Ok(Some(user)) => Identity::Valid(Box::new(Caller { user })),
+    }
+}
+
+/// The browser session a request's cookie names, once checked: present on a request signed in
+/// by its session cookie, for the CSRF check and `GET /v1/auth/session`.
+#[derive(Clone, Debug)]
+pub struct CookieSession(pub Session);
+
+/// Resolves a session cookie: the session must be kept, open (neither idle for too long nor
+/// past its end), and its user must exist, be enabled, and not have changed password since.
+async fn session_identity(state: &AppState, cookie: &str) -> (Identity, Option<Session>) {
+    let session = match state.store.find_session(&session::hash(cookie)).await {
+        Err(e) => return (Identity::Unchecked(ApiError::from(e)), None),
+        Ok(None) => {
+            return (
+                Identity::Invalid("the session has ended or never began"),
+                None,
+            );
+        }
+        Ok(Some(session)) => session,
+    };
+    let now = state.clock.now();
+    if !session.is_open(now, state.sessions.lifetimes.idle) {
+        return (Identity::Invalid("the session has ended"), None);
+    }
+    let user = match user_by_id(state, session.user_id).await {
+        Err(e) => return (Identity::Unchecked(ApiError::from(e)), None),
+        Ok(None) => return (Identity::Invalid("the session's user does not exist"), None),
+        Ok(Some(user)) => user,
+    };
+    if user.disabled {
+        return (Identity::Invalid("the session's user is disabled"), None);
+    }
+    if user.token_version != session.token_version {
+        return (
+            Identity::Invalid("the session began before the user's password was changed"),
+            None,
+        );
+    }
+    let mut session = session;
+    if session.needs_touch(now) {
+        // A session that cannot be marked used now is marked by a later request; this one
+        // is still answered.
+        match state.store.touch_session(&session.token_hash, now).await {
+            Ok(()) => session.last_seen_at = now,
+            Err(e) => tracing::warn!(error = %e, "a session's last use could not be recorded"),
+        }
+    }
+    (Identity::Valid(Box::new(Caller { user })), Some(session))
+}
+
+/// Resolves the bearer token, or else the session cookie, if any, into an [`Identity`] for the
+/// routes to judge. A user who is unknown or disabled has no valid identity, whatever their
+/// token or session says. With an Authorization header the cookie is not read.
 pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     // Routes that name a member by number look the number up (see `authorize`).
     req.extensions_mut().insert(Directory(state.store.clone()));
-    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
-        let identity = match bearer(value) {
-            None => Identity::Invalid("the Authorization header is not a bearer token"),
-            Some(token) => match state.tokens.verify(token) {
-                Err(e) => Identity::Invalid(e.0),
-                Ok(verified) => {
-                    let claims = &verified.claims;
-                    let found = match Uuid::try_parse(&claims.sub) {
-                        Ok(id) => match state.callers.get(id) {
-                            Some(user) => Ok(Some(user)),
-                            None => {
-                                let ticket = state.callers.ticket();
-                                match state.store.get_user(id).await {
-                                    Ok(user) => {
-                                        state.callers.keep(&user, ticket);
-                                        Ok(Some(user))
-                                    }
-                                    Err(LedgerError::NotFound(_)) => Ok(None),
-                                    Err(e) => Err(e),
-                                }
-                            }
-                        },
-                        Err(_) => state
-                            .store
-                            .find_login(&claims.sub)
-                            .await
-                            .map(|f| f.map(|(u, _)| u)),
-                    };
-                    match found {
-                        // Public routes (health, the API document) still answer.
-                        Err(e) => Identity::Unchecked(ApiError::from(e)),
-                        Ok(None) => Identity::Invalid("the token's user does not exist"),
-                        Ok(Some(user)) if user.disabled => {
-                            Identity::Invalid("the token's user is disabled")
-                        }
-                        Ok(Some(user)) if !verified.is_current(user.token_version) => {
-                            Identity::Invalid(
-                                "the token was issued before the user's password was changed",
-                            )
-                        }
-                        Ok(Some(user)) => Identity::Valid(Box::new(Caller { user })),
-                    }
-                }
-            },
-        };
+    let identity = if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        Some(token_identity(&state, value).await)
+    } else if let Some(cookie) = session::from_headers(req.headers()) {
+        let (identity, session) = session_identity(&state, cookie).await;
+        if let Some(session) = session {
+            if !session::is_safe(req.method())
+                && let Some(reason) = session::csrf_refusal(
+                    req.headers(),
+                    request_host(&req).as_deref(),
+                    &session.csrf_token,
+                    state.sessions.secure_cookies,
+                )
+            {
+                req.extensions_mut().insert(CsrfRefusal(reason));
+            }
+            req.extensions_mut().insert(CookieSession(session));
+        }
+        Some(identity)
+    } else {
+        None
+    };
+    if let Some(identity) = identity {
         if let (Identity::Valid(caller), Some(slot)) =
             (&identity, req.extensions().get::<AuditSlot>())
         {
@@ -201,6 +274,32 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
         req.extensions_mut().insert(identity);
     }
     next.run(req).await
+}
+
+/// Why a write signed in by the session cookie is refused as cross-site; the route's access
+/// check answers it (after routing, so the audit log names the route).
+#[derive(Clone, Copy, Debug)]
+struct CsrfRefusal(&'static str);
+
+/// 403 `csrf`: a write signed in by the session cookie that is not shown to come from the
+/// service's own pages.
+fn csrf_refused(detail: &str) -> Response {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "Cross-site request refused",
+        detail,
+    )
+    .into_response()
+}
+
+/// The host the request was sent to: its `Host`, or its HTTP/2 authority.
+fn request_host(req: &Request) -> Option<String> {
+    req.headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
 }
 
 /// The store, for the access check of a path that names a member by number.
@@ -262,6 +361,11 @@ pub async fn authorize(
             i.route = route;
             i.group_id = group_id;
         });
+    }
+    // A write signed in by the session cookie that does not show it comes from the service's
+    // own pages is refused before anything else is judged (see `identify`).
+    if let Some(CsrfRefusal(reason)) = req.extensions().get::<CsrfRefusal>() {
+        return csrf_refused(reason);
     }
     let caller = match req.extensions().get::<Identity>() {
         Some(Identity::Valid(caller)) => Some((**caller).clone()),
@@ -368,8 +472,9 @@ const AUDIT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Largest response body the audit log reads to find the id a request created.
 const AUDIT_BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
-/// The sign-in route: its attempts are recorded whoever sends them.
-const SIGN_IN_PATH: &str = "/v1/auth/token";
+/// The sign-in routes (for a token, for a browser session): their attempts are recorded
+/// whoever sends them.
+const SIGN_IN_PATHS: [&str; 2] = ["/v1/auth/token", "/v1/auth/session"];
 
 /// Records every request that may change state (every method but GET, HEAD and OPTIONS) sent
 /// by an identified caller, and every sign-in attempt, whatever its outcome: when, who, which
@@ -401,7 +506,7 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
         return response;
     }
     let (method, path) = (&info.request.method, &info.request.path);
-    let sign_in = method == "POST" && path == SIGN_IN_PATH;
+    let sign_in = method == "POST" && SIGN_IN_PATHS.contains(&path.as_str());
     if info.user_id.is_none() && !sign_in {
         tracing::info!(
             method = %method,

@@ -30,6 +30,7 @@ pub mod operations;
 pub mod query;
 pub mod report;
 pub mod reports;
+pub mod sessions;
 pub mod statement_page;
 pub mod today;
 pub mod transactions;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub clock: crate::domain::dates::Clock,
     /// Groups' time zones, kept for a while (see [`today`]).
     pub zones: Arc<today::GroupZones>,
+    /// Browser sessions' lifetimes and cookies.
+    pub sessions: crate::auth::session::SessionSettings,
 }
 
 /// Builds the router and, from the same calls, the list of (method, path, access) it serves,
@@ -103,6 +106,19 @@ fn routes() -> Routes {
         .add(M::GET, "/readyz", A::Public, get(health::readyz))
         .add(M::GET, "/openapi.yaml", A::Public, get(health::openapi))
         .add(M::POST, "/v1/auth/token", A::Public, post(users::token))
+        .add(
+            M::POST,
+            "/v1/auth/session",
+            A::Public,
+            post(sessions::create),
+        )
+        .add(M::GET, "/v1/auth/session", A::SignedIn, get(sessions::get))
+        .add(
+            M::DELETE,
+            "/v1/auth/session",
+            A::Public,
+            delete(sessions::delete),
+        )
         .add(M::GET, "/v1/me", A::SignedIn, get(users::me))
         .add(
             M::POST,

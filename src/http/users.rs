@@ -84,19 +84,22 @@ fn invalid_credentials() -> Response {
     response
 }
 
-/// `POST /v1/auth/token`. A wrong password, an unknown user and a disabled user cost the same
-/// work and get the same answer, so neither timing nor text tells which usernames exist.
-pub async fn token(
-    State(state): State<AppState>,
+/// Checks a username and password for signing in, within the sign-in limits, and records the
+/// outcome in them and in the audit record: the user signed in, or the refusal to answer with
+/// (401 `invalid-credentials`). 429 when a limit is reached. A wrong password, an unknown user
+/// and a disabled user cost the same work and get the same answer, so neither timing nor text
+/// tells which usernames exist.
+pub(super) async fn check_credentials(
+    state: &AppState,
     audit: RequestAudit,
-    body: JsonBody<TokenRequest>,
-) -> Result<Response, ApiError> {
-    let TokenRequest { username, password } = body.value;
+    credentials: TokenRequest,
+) -> Result<Result<User, Response>, ApiError> {
+    let TokenRequest { username, password } = credentials;
     let client = audit.client;
     let slot = audit.slot;
     // A name no user can have is wrong at once: it is never looked up, nor counted.
     if check_username(&username).is_err() {
-        return Ok(invalid_credentials());
+        return Ok(Err(invalid_credentials()));
     }
     if let Err(wait_secs) = state.limiter.admit(&username, client).await? {
         return Err(too_many_attempts(
@@ -123,12 +126,25 @@ pub async fn token(
     .map_err(|e| ApiError::from(LedgerError::Internal(e)))?;
     let Some(user) = verified else {
         state.limiter.failed(&username, client).await?;
-        return Ok(invalid_credentials());
+        return Ok(Err(invalid_credentials()));
     };
     state.limiter.succeeded(&username, client).await?;
     if let Some(slot) = &slot {
         slot.update(|i| i.user_id = Some(user.id));
     }
+    Ok(Ok(user))
+}
+
+/// `POST /v1/auth/token`: a bearer token for a username and password.
+pub async fn token(
+    State(state): State<AppState>,
+    audit: RequestAudit,
+    body: JsonBody<TokenRequest>,
+) -> Result<Response, ApiError> {
+    let user = match check_credentials(&state, audit, body.value).await? {
+        Ok(user) => user,
+        Err(refusal) => return Ok(refusal),
+    };
     let access_token = state
         .tokens
         .issue(&user.id.to_string(), user.token_version)
@@ -458,8 +474,19 @@ pub async fn me(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
+    Ok(json_response(
+        StatusCode::OK,
+        &MeView {
+            user: UserView::of(&caller.user),
+            can: can(&caller.user),
+        },
+    ))
+}
+
+/// What a user's grants allow, in words a client can show.
+pub(super) fn can(user: &User) -> Vec<String> {
     let mut can = Vec::new();
-    for g in &caller.user.grants {
+    for g in &user.grants {
         can.push(match (g.role, g.group_id) {
             (Role::Admin, _) => {
                 "administer the whole service: users, groups and every ledger".to_string()
@@ -474,13 +501,7 @@ pub async fn me(
             _ => continue,
         });
     }
-    Ok(json_response(
-        StatusCode::OK,
-        &MeView {
-            user: UserView::of(&caller.user),
-            can,
-        },
-    ))
+    can
 }
 
 #[derive(Debug, Serialize)]

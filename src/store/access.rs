@@ -7,7 +7,7 @@ macro_rules! impl_access_store {
     ($store:ty) => {
         use $crate::domain::access::{
             Admission, AuditEvent, AuditQuery, FailureCounter, Grant, NewGrant, NewUser, Role,
-            SignInAttempt, User,
+            Session, SignInAttempt, User,
         };
         use $crate::store::AccessStore;
 
@@ -28,6 +28,18 @@ macro_rules! impl_access_store {
                 request_id: row.try_get("request_id")?,
                 created_ids: serde_json::from_str(&created).map_err(internal)?,
                 client_addr: row.try_get("client_addr")?,
+            })
+        }
+
+        fn session_from_row(row: &DbRow) -> Result<Session, TxError> {
+            Ok(Session {
+                token_hash: row.try_get("token_hash")?,
+                user_id: row.try_get("user_id")?,
+                token_version: row.try_get("token_version")?,
+                csrf_token: row.try_get("csrf_token")?,
+                created_at: row.try_get("created_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                expires_at: row.try_get("expires_at")?,
             })
         }
 
@@ -116,6 +128,16 @@ macro_rules! impl_access_store {
                 .bind(&counter.username)
                 .execute(&mut **tx)
                 .await?;
+                Ok(())
+            }
+
+            /// Forgets every session of the user: a password changed or a user disabled ends
+            /// them at once.
+            async fn end_sessions(tx: &mut Tx, user_id: Uuid) -> Result<(), TxError> {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut **tx)
+                    .await?;
                 Ok(())
             }
 
@@ -356,6 +378,7 @@ macro_rules! impl_access_store {
                         if updated.rows_affected() == 0 {
                             return Err(LedgerError::NotFound("user").into());
                         }
+                        Self::end_sessions(&mut tx, user_id).await?;
                         Ok(Ok(()))
                     }
                     .await;
@@ -375,6 +398,7 @@ macro_rules! impl_access_store {
                             .bind(user_id)
                             .execute(&mut *tx)
                             .await?;
+                        Self::end_sessions(&mut tx, user_id).await?;
                         Ok(Ok(Self::load_user(&mut tx, user_id).await?))
                     }
                     .await;
@@ -515,6 +539,88 @@ macro_rules! impl_access_store {
                     let result: Result<Result<(), LedgerError>, TxError> = async {
                         sqlx::query("DELETE FROM sign_in_failures WHERE username = $1")
                             .bind(username)
+                            .execute(&mut *tx)
+                            .await?;
+                        Ok(Ok(()))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn create_session(&self, session: &Session, idle: chrono::Duration) -> StoreResult<()> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<(), LedgerError>, TxError> = async {
+                        // The user's sessions that have ended are forgotten here, where they
+                        // are few, rather than by a sweep over everyone's.
+                        let rows = sqlx::query("SELECT * FROM sessions WHERE user_id = $1")
+                            .bind(session.user_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        for row in &rows {
+                            let kept = session_from_row(row)?;
+                            if !kept.is_open(session.created_at, idle) {
+                                sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                                    .bind(&kept.token_hash)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                        }
+                        sqlx::query(
+                            "INSERT INTO sessions (token_hash, user_id, token_version, csrf_token, created_at, last_seen_at, expires_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        )
+                        .bind(&session.token_hash)
+                        .bind(session.user_id)
+                        .bind(session.token_version)
+                        .bind(&session.csrf_token)
+                        .bind(session.created_at)
+                        .bind(session.last_seen_at)
+                        .bind(session.expires_at)
+                        .execute(&mut *tx)
+                        .await?;
+                        Ok(Ok(()))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn find_session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+                // Every request signed in by cookie asks this: one statement, no transaction.
+                read_statement!(self, |pool| {
+                    let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .fetch_optional(pool)
+                        .await?;
+                    row.as_ref().map(session_from_row).transpose()
+                })
+            }
+
+            async fn touch_session(
+                &self,
+                token_hash: &str,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<()> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<(), LedgerError>, TxError> = async {
+                        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                            .bind(at)
+                            .bind(token_hash)
+                            .execute(&mut *tx)
+                            .await?;
+                        Ok(Ok(()))
+                    }
+                    .await;
+                    result
+                })
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+                write_tx!(self, |tx| {
+                    let result: Result<Result<(), LedgerError>, TxError> = async {
+                        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                            .bind(token_hash)
                             .execute(&mut *tx)
                             .await?;
                         Ok(Ok(()))

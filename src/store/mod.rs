@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::domain::access::{
-    Admission, AuditEvent, AuditQuery, Grant, NewGrant, NewUser, SignInAttempt, User,
+    Admission, AuditEvent, AuditQuery, Grant, NewGrant, NewUser, Session, SignInAttempt, User,
 };
 use crate::domain::error::LedgerError;
 use crate::domain::member::{
@@ -92,7 +92,9 @@ pub trait AccessStore: Send + Sync + 'static {
     async fn add_grant(&self, user_id: Uuid, grant: NewGrant) -> StoreResult<Grant>;
     /// Removes a grant (grants are permissions, not ledger history; the audit log keeps the act).
     async fn delete_grant(&self, user_id: Uuid, grant_id: Uuid) -> StoreResult<()>;
+    /// Changes the password, which ends the user's tokens and sessions.
     async fn set_password(&self, user_id: Uuid, password_hash: &str) -> StoreResult<()>;
+    /// Disables the user, which ends their tokens and sessions.
     async fn disable_user(&self, user_id: Uuid) -> StoreResult<User>;
     /// The setting's value, storing `value` first if it has none (the first instance wins).
     async fn setting_or_init(&self, name: &str, value: &str) -> StoreResult<String>;
@@ -110,6 +112,19 @@ pub trait AccessStore: Send + Sync + 'static {
     /// Forgets every failure count of `username` (from one address or from anywhere), which
     /// lifts its locks.
     async fn lift_sign_in_locks(&self, username: &str) -> StoreResult<()>;
+    /// Keeps a new browser session, forgetting the user's sessions that have ended by its
+    /// start (`idle` is how long one lasts unused).
+    async fn create_session(&self, session: &Session, idle: chrono::Duration) -> StoreResult<()>;
+    /// The session whose cookie hashes to `token_hash`, if it is kept (ended or not).
+    async fn find_session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// The session was used at `at`.
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+    /// Forgets the session (signing out); nothing happens if it is not kept.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 }
 
 /// Members and the contributions and withdrawals recorded for them. Each method is one

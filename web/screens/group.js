@@ -25,8 +25,7 @@ export async function homeScreen(groupId) {
   show(t("loading"), loading());
   const group = await loadGroup(groupId);
   const [accounts, members, meetings] = await Promise.all([
-    // The chart of accounts comes whole: its route takes no `limit`.
-    cached(`accounts.${groupId}`, `/v1/groups/${groupId}/accounts`, (path) => get(path).then((reply) => reply.items)),
+    cached(`accounts.${groupId}`, `/v1/groups/${groupId}/accounts`, async (path) => (await get(path)).items),
     loadMembers(groupId),
     cached(`meetings.${groupId}`, `/v1/groups/${groupId}/meetings?limit=1`),
   ]);

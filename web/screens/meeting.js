@@ -262,7 +262,9 @@ export async function outboxScreen() {
         if (item.receipt) li.append(h("p", { class: "receipt muted" }, t("outbox-receipt", { receipt: String(item.receipt).slice(0, 8) })));
       } else if (item.state === "refused") {
         li.append(h("p", { class: "state bad reason" }, t("outbox-refused"), " ", problemText(item.problem)));
-        const details = (item.problem?.errors || []).map((e) => h("li", {}, `${whereText(item, e)}: ${fieldProblemText(e)}`));
+        // Field by field when fields are at fault; other refusals say it all in their reason.
+        const byField = ["invalid-field", "items-refused"].includes(item.problem?.slug);
+        const details = (byField ? item.problem?.errors || [] : []).map((e) => h("li", {}, `${whereText(item, e)}: ${fieldProblemText(e)}`));
         if (details.length) li.append(h("ul", { class: "details" }, details));
         const screen = item.kind === "meeting" ? "meeting" : "withdraw";
         li.append(

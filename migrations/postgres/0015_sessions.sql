@@ -1,0 +1,18 @@
+-- Browser sessions (PostgreSQL): a signed-in browser holds a random value in a cookie; the
+-- service keeps only its SHA-256, so a copy of the database signs no one in.
+CREATE TABLE sessions (
+    -- SHA-256 of the cookie's value, as lower-case hex.
+    token_hash      TEXT        PRIMARY KEY,
+    user_id         UUID        NOT NULL REFERENCES users (id),
+    -- The user's token_version at sign-in: a password changed since ends the session.
+    token_version   BIGINT      NOT NULL,
+    -- Sent back by the browser in X-CSRF-Token with every write the cookie authenticates.
+    csrf_token      TEXT        NOT NULL,
+    created_at      TIMESTAMPTZ NOT NULL,
+    -- Moved on by use, at most once a minute; the idle lifetime runs from it.
+    last_seen_at    TIMESTAMPTZ NOT NULL,
+    -- The absolute end, whatever the use.
+    expires_at      TIMESTAMPTZ NOT NULL
+);
+
+CREATE INDEX sessions_by_user ON sessions (user_id);
