@@ -19,23 +19,30 @@ def message(lang, key):
     return found.group(1).strip()
 
 
-def wait_for_screen(page, lang="en"):
-    """Waits until the screen at the current address has been drawn (not "Loading…")."""
-    loading = message(lang, "loading")
+LANGUAGES = ["en", "fil", "id", "ne"]
+
+
+def wait_for_screen(page, lang=None):
+    """Waits until the screen at the current address has been drawn (not "Loading…", in any
+    language), and fails if it is the app's error or not-found screen."""
+    loading = [message(each, "loading") for each in LANGUAGES]
     page.wait_for_function(
         """(loading) => {
             const title = document.getElementById("screen-title");
-            return title !== null && title.textContent !== loading;
+            return title !== null && !loading.includes(title.textContent);
         }""",
         arg=loading,
     )
     title = page.locator("#screen-title").text_content()
-    for failure in ("error-title", "not-found-title"):
-        assert title != message(lang, failure), f"{page.url}: {page.locator('#main').inner_text()}"
+    for each in [lang] if lang else LANGUAGES:
+        for failure in ("error-title", "not-found-title"):
+            assert title != message(each, failure), f"{page.url}: {page.locator('#main').inner_text()}"
 
 
-def go(page, address, lang="en"):
-    """Opens a screen by its address (`#/g/...`) in the page already loaded."""
+def go(page, address, lang=None):
+    """Opens a screen by its address (`#/g/...`) once the screen shown has been drawn (a
+    screen still loading would replace the next one when its answer came)."""
+    wait_for_screen(page, lang)
     page.evaluate("(address) => { location.hash = address; }", address)
     page.wait_for_function("(address) => location.hash === address", arg=address)
     wait_for_screen(page, lang)
@@ -54,6 +61,7 @@ def sign_in(page, username, password):
     )
     refusal = page.locator("#signin-form .status.bad")
     assert refusal.count() == 0, f"{username} could not sign in: {refusal.text_content()}"
+    wait_for_screen(page)
 
 
 def expect_sign_in(page):
