@@ -68,6 +68,15 @@ def expect_sign_in(page):
     expect(page.locator("#signin-form")).to_be_visible()
 
 
+def sign_in_again_to_send(page, username, password):
+    """After a restart the session cookie (which lasts as long as the browser) is gone: once
+    online the app asks to sign in, says that the outbox waits, and sends it after."""
+    expect_sign_in(page)
+    expect(page.locator("#main .notice")).to_be_visible()
+    sign_in(page, username, password)
+    go(page, "#/outbox")
+
+
 def sign_out(page):
     page.click("#signout")
 

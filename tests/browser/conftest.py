@@ -271,6 +271,10 @@ class Guard:
     def _on_console(self, page, message):
         if message.type != "error":
             return
+        if origin_of(page.url) != origin_of(BASE_URL) or urllib.parse.urlsplit(page.url).path.startswith("/v1/"):
+            # Not the app: a page of another origin a test serves on purpose, or an API answer
+            # shown as a page (the browser then asks for /favicon.ico).
+            return
         text = message.text
         where = (message.location or {}).get("url", "")
         failure = self.LOAD_FAILURE.match(text)

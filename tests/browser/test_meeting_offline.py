@@ -28,7 +28,8 @@ def typed_sheet(group):
 
 
 def open_treasurer_phone(new_phone, group, lang="en"):
-    """A treasurer's phone that has opened the app once online, signed in, and keeps it."""
+    """A treasurer's phone that has opened the app once online, signed in, and keeps it;
+    returns the phone, its page and the treasurer's username."""
     treasurer = group.user("treasurer")
     phone = new_phone(lang)
     page = phone.open().new_page()
@@ -36,7 +37,7 @@ def open_treasurer_phone(new_phone, group, lang="en"):
     app.sign_in(page, treasurer, PASSWORD)
     app.expect_group_home(page, group)
     app.wait_for_service_worker(page)
-    return phone, page
+    return phone, page, treasurer
 
 
 def fill(page, rows):
@@ -80,7 +81,7 @@ def expect_posted_once(group, rows):
 
 
 def test_a_meeting_filled_offline_is_posted_once_after_reload_and_restart(group, new_phone, guard):
-    phone, page = open_treasurer_phone(new_phone, group)
+    phone, page, treasurer = open_treasurer_phone(new_phone, group)
     rows = typed_sheet(group)
 
     phone.context.set_offline(True)
@@ -109,6 +110,7 @@ def test_a_meeting_filled_offline_is_posted_once_after_reload_and_restart(group,
     assert group.meetings() == []
 
     phone.context.set_offline(False)
+    app.sign_in_again_to_send(page, treasurer, PASSWORD)
     app.expect_outbox_state(page, "sent")
     expect_posted_once(group, rows)
     # Nothing is sent again: a reload online leaves one meeting.
@@ -119,7 +121,7 @@ def test_a_meeting_filled_offline_is_posted_once_after_reload_and_restart(group,
 
 
 def test_a_meeting_whose_answer_is_lost_is_still_posted_once(group, new_phone, guard):
-    phone, page = open_treasurer_phone(new_phone, group)
+    phone, page, _ = open_treasurer_phone(new_phone, group)
     rows = typed_sheet(group)
     posts = []
 
