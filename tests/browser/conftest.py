@@ -183,10 +183,10 @@ class Group:
     def path(self, rest=""):
         return f"/v1/groups/{self.id}{rest}"
 
-    def user(self, role, member=None):
+    def user(self, role, member=None, username=None):
         """A new user with a treasurer grant on the group, or a member grant for `member`;
         returns its username (its password is PASSWORD)."""
-        username = unique(role)
+        username = username or unique(role)
         grant = {"role": role, "group_id": self.id}
         if member is not None:
             grant["member_id"] = member["id"]
