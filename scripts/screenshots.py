@@ -30,8 +30,10 @@ def free_port():
 
 
 def start_service(workdir):
-    binary = os.environ.get("MSAI_LEDGER_BIN") or str(ROOT / "target" / "debug" / "msai-ledger")
+    binary = os.path.abspath(os.environ.get("MSAI_LEDGER_BIN") or ROOT / "target" / "debug" / "msai-ledger")
     if not os.path.exists(binary):
+        if os.environ.get("MSAI_LEDGER_BIN"):
+            sys.exit(f"{binary} does not exist: build it first")
         subprocess.run(["cargo", "build", "--bin", "msai-ledger"], cwd=ROOT, check=True)
     port = free_port()
     env = dict(

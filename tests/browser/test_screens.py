@@ -1,5 +1,6 @@
 """Every screen in every language: axe-core finds no violation of the WCAG 2.1 A and AA rules at
-360x640, and the page never scrolls sideways at 360x640 nor at 390x844."""
+360x640; the page never scrolls sideways at 360x640 nor at 390x844, nor with its text at 200 %;
+and every control a finger uses is at least 44x44 CSS pixels (itself or the label around it)."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -12,8 +13,22 @@ WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21
 _axe = Axe()
 
 
+# Controls smaller than 44x44 CSS pixels, measured on the control or on the label that holds it
+# (a tap on the label works the control). Links inside running text are exempt, as WCAG's
+# target-size rule exempts them, and so is the skip link, which only a keyboard reaches.
+SMALL_TARGETS = """() => [...document.querySelectorAll("a[href], button, input, select, textarea, summary")]
+    .filter((e) => e.offsetParent !== null && !e.classList.contains("skip") && !e.closest("p, td, dd"))
+    .map((e) => [e, (e.closest("label") || e).getBoundingClientRect()])
+    .filter(([, r]) => r.height < 44 || r.width < 44)
+    .map(([e, r]) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}[name=${e.name || ""}] `
+        + `"${(e.textContent || "").trim().slice(0, 24)}" ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+
+SIDEWAYS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+
 def check_screen(page, name):
-    """Axe at 360x640 and no sideways scroll at both phone sizes; returns what is wrong."""
+    """Axe at 360x640, no sideways scroll at both phone sizes and at 200 % text, and touch
+    targets of 44 px; returns what is wrong."""
     wrong = []
     results = _axe.run(page, options=WCAG_21_AA)
     if not results.response["passes"]:
@@ -23,12 +38,18 @@ def check_screen(page, name):
         wrong.append(f"{name}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
     for viewport in (PHONE, TALL_PHONE):
         page.set_viewport_size(viewport)
-        widths = page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
+        widths = page.evaluate(SIDEWAYS)
         if widths[0] > widths[1]:
             wrong.append(f"{name}: scrolls sideways at {viewport['width']}x{viewport['height']}: {widths}")
     page.set_viewport_size(PHONE)
+    small = page.evaluate(SMALL_TARGETS)
+    if small:
+        wrong.append(f"{name}: touch targets under 44x44 px: {small}")
+    page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    widths = page.evaluate(SIDEWAYS)
+    page.evaluate("() => { document.documentElement.style.fontSize = ''; }")
+    if widths[0] > widths[1]:
+        wrong.append(f"{name}: scrolls sideways with its text at 200 %: {widths}")
     return wrong
 
 
