@@ -50,7 +50,8 @@ pub struct AppConfig {
     pub max_connections: usize,
     pub request_timeout: Duration,
     /// Longest a client may take to send a request's headers (and longest an idle kept-alive
-    /// connection is kept): a slow sender's connection is closed then.
+    /// connection is kept): a slow sender's connection is closed then. Over HTTP/2, how often
+    /// a connection is pinged, and how long the answer may take before it is closed.
     pub header_read_timeout: Duration,
     /// Longest a client may take to send a request's body once its headers have arrived; the
     /// request is then answered 408 and its connection closed.
@@ -572,9 +573,15 @@ fn connection_builder(config: &AppConfig) -> auto::Builder<TokioExecutor> {
         .header_read_timeout(config.header_read_timeout)
         .max_headers(HYPER_MAX_HEADER_FIELDS)
         .max_buf_size(hard_limit);
+    // HTTP/2 has no header read timeout: the connection is pinged every header read timeout
+    // instead, and closed when a ping is not answered within as long, so that a client gone
+    // without a word (a phone off the network) does not hold a connection for good. A body
+    // trickled on a stream is cut off by the body read timeout, as over HTTP/1.
     builder
         .http2()
         .timer(TokioTimer::new())
+        .keep_alive_interval(config.header_read_timeout)
+        .keep_alive_timeout(config.header_read_timeout)
         .max_header_list_size(u32::try_from(hard_limit).unwrap_or(u32::MAX));
     builder
 }
@@ -674,7 +681,8 @@ async fn limit_headers(max_header_bytes: usize, req: Request<Body>, next: Next) 
         "The request headers are too large",
         detail,
     );
-    error.close = true;
+    // Over HTTP/2 the answer ends the stream; `Connection` has no place there.
+    error.close = req.version() < axum::http::Version::HTTP_2;
     error.into_response()
 }
 

@@ -70,7 +70,8 @@ pub struct ServeOptions {
     pub request_timeout_secs: u64,
 
     /// Longest a client may take to send a request's headers, in milliseconds; a slower
-    /// sender's connection is closed. Also how long an idle kept-alive connection is kept.
+    /// sender's connection is closed. Also how long an idle kept-alive connection is kept, and
+    /// how often an HTTP/2 connection is pinged and how soon it must answer.
     #[arg(long, env = "MSAI_HEADER_READ_TIMEOUT_MS", default_value_t = crate::app::DEFAULT_READ_TIMEOUT.as_millis() as u64, value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(100..=300_000))]
     pub header_read_timeout_ms: u64,
 

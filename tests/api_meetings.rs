@@ -411,3 +411,106 @@ both_backends!(
         assert_eq!(head(&app, &group).await, before);
     }
 );
+
+both_backends!(
+    a_meeting_with_several_wrong_fields_hears_of_every_one,
+    |app| async move {
+        let group = app.create_group("Bunga Savers").await;
+        let siti = member(&app, &group, "Siti").await;
+        let before = head(&app, &group).await;
+        let meetings = format!("/v1/groups/{group}/meetings");
+        // A date far ahead, a name listed twice, an unknown currency, a withdrawal carrying a
+        // currency and a receipt, and a member number no one has: every one named, each with
+        // its own type.
+        let body = json!({
+            "held_on": "2999-01-01",
+            "attendance": [siti, siti],
+            "events": [
+                {"type": "contribution", "member_id": siti, "amount": "10.00", "currency": "HKX", "fund": "savings", "channel": "cash"},
+                {"type": "withdrawal", "member_id": siti, "amount": "1.00", "currency": "HKD", "receipt_no": "R-1", "channel": "cash"},
+                {"type": "contribution", "member_id": 9, "amount": "10.00", "fund": "savings", "channel": "cash"},
+            ]
+        });
+        let reply = app.post_with_key(&meetings, &key(), &body).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "items-refused");
+        let invalid = "/problems/invalid-field".to_string();
+        assert_eq!(
+            errors(&reply),
+            vec![
+                ("/held_on".to_string(), invalid.clone()),
+                ("/attendance/1".to_string(), invalid.clone()),
+                ("/events/0/currency".to_string(), invalid.clone()),
+                ("/events/1/currency".to_string(), invalid.clone()),
+                ("/events/1/receipt_no".to_string(), invalid.clone()),
+                (
+                    "/events/2/member_id".to_string(),
+                    "/problems/unknown-member".to_string()
+                ),
+            ],
+            "{}",
+            reply.body
+        );
+        // Wrong fields of one kind only are listed under that kind.
+        let body = json!({"events": [
+            {"type": "contribution", "member_id": siti, "amount": "1.00", "channel": "cash"},
+            {"type": "withdrawal", "member_id": siti, "amount": "1.00", "fund": "capital", "channel": "cash"},
+        ]});
+        let reply = app.post_with_key(&meetings, &key(), &body).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let pointers: Vec<String> = errors(&reply).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(pointers, ["/events/0/fund", "/events/1/fund"]);
+
+        // A sheet: the date in the query and every wrong cell, by row.
+        let csv = format!(
+            "type,member_id,amount,currency,fund,channel,receipt_no\n\
+             contribution,{siti},10.00,HKX,savings,cash,\n\
+             contribution,{siti},10.00,,savings,cash,{}\n",
+            "R".repeat(65)
+        );
+        let reply = post_csv(&app, &group, "?held_on=2999-01-01", &key(), &csv).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let fields: Vec<(String, String)> = reply.body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| {
+                (
+                    e["parameter"].as_str().unwrap_or("").to_string(),
+                    e["pointer"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("held_on".to_string(), String::new()),
+                (String::new(), "/rows/2/currency".to_string()),
+                (String::new(), "/rows/3/receipt_no".to_string()),
+            ],
+            "{}",
+            reply.body
+        );
+        let detail = reply.body["detail"].as_str().unwrap();
+        assert!(detail.contains("/rows/3/receipt_no"), "{detail}");
+        // Attendance rows that name no one are refused with the sheet's other wrong cells.
+        let csv = format!(
+            "type,member_id,amount,currency,fund,channel
+             attendance,,,,,
+             attendance,,,,,
+             contribution,{siti},10.00,HKX,savings,cash
+"
+        );
+        let reply = post_csv(&app, &group, "?held_on=2026-11-02", &key(), &csv).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let pointers: Vec<String> = errors(&reply).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            pointers,
+            ["/rows/2/member_id", "/rows/3/member_id", "/rows/4/currency"],
+            "{}",
+            reply.body
+        );
+        assert_eq!(head(&app, &group).await, before);
+        let listed = app.get(&meetings).await;
+        assert_eq!(listed.body["items"], json!([]));
+    }
+);

@@ -1779,3 +1779,86 @@ both_backends!(
         assert_eq!(listed.body["items"], json!([]));
     }
 );
+
+/// The pointers of a refusal's `errors` and the type each names (empty: the problem's own).
+fn listed_fields(reply: &Reply) -> Vec<(String, String)> {
+    reply.body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors: {}", reply.body))
+        .iter()
+        .map(|e| {
+            (
+                text(&e["pointer"]),
+                e["type"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+both_backends!(
+    a_contribution_or_withdrawal_with_several_wrong_fields_hears_of_every_one,
+    |app| async move {
+        let g = app.create_group("Bayanihan").await;
+        let ana = add_member(&app, &g, "Ana").await;
+        contributed(&app, &g, &contribution(&ana, "500")).await;
+        let before = snapshot(&app, &g).await;
+        // A zero amount, an unknown currency, a date far ahead and an overlong receipt number:
+        // each named, the amount with the type it has on its own.
+        let body = json!({"member_id": ana, "amount": "0.00", "currency": "HKX", "fund": "savings",
+                          "channel": "cash", "booked_on": "2999-01-01", "receipt_no": "R".repeat(65)});
+        let reply = contribute(&app, &g, &body).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(
+            listed_fields(&reply),
+            [
+                ("/amount".into(), "/problems/non-positive-amount".into()),
+                ("/currency".into(), String::new()),
+                ("/booked_on".into(), String::new()),
+                ("/receipt_no".into(), String::new()),
+            ],
+            "{}",
+            reply.body
+        );
+        // Fields are named before the member is looked up: a number no member has waits.
+        let body = json!({"member_id": 99, "amount": "12,50", "fund": "savings",
+                          "channel": "cash", "booked_on": "1969-12-31"});
+        let reply = contribute(&app, &g, &body).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(
+            listed_fields(&reply),
+            [
+                ("/amount".into(), String::new()),
+                ("/booked_on".into(), String::new())
+            ]
+        );
+        let body = json!({"member_id": ana, "amount": "abc", "from": "savings",
+                          "channel": "cash", "booked_on": "1900-01-01"});
+        let reply = app
+            .post_with_key(&withdrawals(&g), &fresh_key(), &body)
+            .await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(
+            listed_fields(&reply),
+            [
+                ("/amount".into(), String::new()),
+                ("/booked_on".into(), String::new())
+            ]
+        );
+        // A withdrawal of zero, dated too far ahead.
+        let body = json!({"member_id": ana, "amount": "0", "from": "savings",
+                          "channel": "cash", "booked_on": "2999-01-01"});
+        let reply = app
+            .post_with_key(&withdrawals(&g), &fresh_key(), &body)
+            .await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        assert_eq!(
+            listed_fields(&reply),
+            [
+                ("/amount".into(), "/problems/non-positive-amount".into()),
+                ("/booked_on".into(), String::new())
+            ]
+        );
+        assert_eq!(snapshot(&app, &g).await, before);
+        assert_eq!(app.balance(&g, &savings_of(&ana)).await, "500.00");
+    }
+);

@@ -1391,3 +1391,166 @@ both_backends!(
         assert_eq!(ok(&verify)["ok"], true, "{}", verify.body);
     }
 );
+
+/// The pointers a refusal names, each with the type it names (empty: the problem's own).
+fn typed_pointers(reply: &support::app::Reply) -> Vec<(String, String)> {
+    reply.body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("errors: {}", reply.body))
+        .iter()
+        .map(|e| {
+            (
+                s(&e["pointer"]).to_string(),
+                e["type"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `pointers` with no type of their own, and `zero` typed as a zero amount.
+fn expected(pointers: &[&str], zero: &[&str]) -> Vec<(String, String)> {
+    pointers
+        .iter()
+        .map(|p| {
+            let kind = if zero.contains(p) {
+                "/problems/non-positive-amount"
+            } else {
+                ""
+            };
+            (p.to_string(), kind.to_string())
+        })
+        .collect()
+}
+
+both_backends!(
+    an_operation_with_several_wrong_fields_hears_of_every_one_and_writes_nothing,
+    |app| async move {
+        let Story {
+            group, bea, coop, ..
+        } = story(&app).await;
+        let at = |path: &str| format!("/v1/groups/{group}/{path}");
+        let before = head(&app, &group).await;
+        let trial_balance = app.get(&at("trial-balance")).await.body;
+        let lists = [
+            "remittances",
+            "transfers",
+            "investments",
+            "distributions",
+            &format!("investments/{coop}/disbursements"),
+            &format!("investments/{coop}/returns"),
+            &format!("investments/{coop}/write-downs"),
+        ]
+        .map(at);
+        let mut counts = Vec::new();
+        for list in &lists {
+            counts.push(listed(&app, list).await);
+        }
+        let long = "x".repeat(1001);
+        let cases = [
+            (
+                "remittances",
+                json!({
+                    "member_id": bea, "send_amount": "0", "send_currency": "HKX", "fee": "20.00",
+                    "receive_amount": "7000.00", "receive_currency": "PHP",
+                    "provider": " ", "channel": "bank", "send_country": "HK", "receive_country": "ph",
+                    "uses": [{"purpose": "family_support", "amount": "7000.00"},
+                             {"purpose": "family_support", "amount": "1.001"}],
+                    "booked_on": "1960-01-01"
+                }),
+                expected(
+                    &[
+                        "/send_currency",
+                        "/send_amount",
+                        "/uses/1/purpose",
+                        "/uses/1/amount",
+                        "/provider",
+                        "/receive_country",
+                        "/booked_on",
+                    ],
+                    &["/send_amount"],
+                ),
+            ),
+            (
+                "transfers",
+                json!({"from": "assets:cash:HKD", "to": "assets:bank:HKD", "amount": "0.00",
+                       "fee": "-1", "applied_rate": "x", "booked_on": "2999-01-01",
+                       "description": long}),
+                expected(
+                    &[
+                        "/amount",
+                        "/fee",
+                        "/applied_rate",
+                        "/booked_on",
+                        "/description",
+                    ],
+                    &["/amount"],
+                ),
+            ),
+            (
+                "investments",
+                json!({"name": "", "kind": "cooperative", "sector": "rice", "country": "Philippines",
+                       "currency": "PHX", "committed_amount": "0"}),
+                expected(
+                    &["/name", "/country", "/currency", "/committed_amount"],
+                    &["/committed_amount"],
+                ),
+            ),
+            (
+                &format!("investments/{coop}/disbursements"),
+                json!({"amount": "0", "booked_on": "1960-01-01", "note": "n".repeat(201)}),
+                expected(&["/amount", "/booked_on", "/note"], &["/amount"]),
+            ),
+            (
+                &format!("investments/{coop}/returns"),
+                json!({"kind": "income", "amount": "1,000", "booked_on": "2999-01-01",
+                       "note": "\u{7}"}),
+                expected(&["/amount", "/booked_on", "/note"], &[]),
+            ),
+            (
+                &format!("investments/{coop}/write-downs"),
+                json!({"amount": "0.00", "note": "n".repeat(201)}),
+                expected(&["/amount", "/note"], &["/amount"]),
+            ),
+            (
+                "distributions",
+                json!({"pool": "ten", "currency": "PH", "pay_to": "payable",
+                       "as_of": "1960-01-01", "booked_on": "2999-01-01"}),
+                expected(&["/pool", "/currency", "/booked_on", "/as_of"], &[]),
+            ),
+            (
+                &format!("members/{bea}/exit"),
+                json!({"status": "exited", "keep_capital": true, "on": "2999-01-01",
+                       "channel": "cash"}),
+                expected(&["/keep_capital", "/on"], &[]),
+            ),
+        ];
+        for (path, body, fields) in cases {
+            let reply = app.post_with_key(&at(path), &key(), &body).await;
+            assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+            assert_eq!(typed_pointers(&reply), fields, "{path}: {}", reply.body);
+        }
+        // Two zero amounts and nothing else: listed under the type they share.
+        let reply = app
+            .post_with_key(
+                &at("transfers"),
+                &key(),
+                &json!({"from": "assets:cash:HKD", "to": "assets:home-bank:PHP",
+                        "amount": "0", "receive_amount": "0.00"}),
+            )
+            .await;
+        assert_problem(
+            &reply,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "non-positive-amount",
+        );
+        assert_eq!(pointers(&reply), ["/amount", "/receive_amount"]);
+
+        assert_eq!(head(&app, &group).await, before);
+        assert_eq!(app.get(&at("trial-balance")).await.body, trial_balance);
+        for (list, count) in lists.iter().zip(counts) {
+            assert_eq!(listed(&app, list).await, count, "{list}");
+        }
+        let member = app.get(&at(&format!("members/{bea}"))).await;
+        assert_eq!(ok(&member)["status"], "active");
+    }
+);

@@ -334,3 +334,110 @@ both_backends!(
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     }
 );
+
+/// An HTTP/2 connection to the service without TLS (prior knowledge), driven by its own task.
+async fn http2(base: &str) -> h2::client::SendRequest<axum::body::Bytes> {
+    let (client, connection) = h2::client::handshake(connect(base).await)
+        .await
+        .expect("HTTP/2 handshake");
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client.ready().await.expect("ready for a request")
+}
+
+/// The status and JSON body of an HTTP/2 answer.
+async fn http2_answer(response: h2::client::ResponseFuture) -> (StatusCode, Value) {
+    let (parts, mut body) = response.await.expect("an answer").into_parts();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.expect("the answer's body");
+        let _ = body.flow_control().release_capacity(chunk.len());
+        bytes.extend_from_slice(&chunk);
+    }
+    let status = StatusCode::from_u16(parts.status.as_u16()).expect("a status");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+both_backends_with!(
+    an_http2_body_sent_too_slowly_is_cut_off_and_the_connections_other_streams_are_served,
+    short_read_timeouts(),
+    |app| async move {
+        let mut client = http2(&app.base).await;
+        let request = axum::http::Request::post(app.url("/v1/auth/token"))
+            .header("content-type", "application/json")
+            .body(())
+            .expect("a request");
+        let (response, mut body) = client.send_request(request, false).expect("sent");
+        let started = Instant::now();
+        let trickling = async {
+            // One byte every 100 ms, never the end; bounded at most as long as the test waits.
+            for _ in 0..60 {
+                if body
+                    .send_data(axum::body::Bytes::from_static(b" "), false)
+                    .is_err()
+                {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            std::future::pending::<()>().await;
+        };
+        // Meanwhile, another stream of the same connection is answered at once.
+        let health = axum::http::Request::get(app.url("/healthz"))
+            .body(())
+            .expect("a request");
+        let (health, _) = client.send_request(health, true).expect("sent");
+        let (status, _) = tokio::time::timeout(PROMPT, http2_answer(health))
+            .await
+            .expect("the liveness check is answered at once");
+        assert_eq!(status, StatusCode::OK);
+        let answer = tokio::time::timeout(READ_TIMEOUT + PROMPT, async {
+            tokio::select! {
+                answer = http2_answer(response) => answer,
+                () = trickling => unreachable!(),
+            }
+        })
+        .await;
+        let (status, problem) = answer.expect("the slow stream was never cut off");
+        let cut_after = started.elapsed();
+        assert!(cut_after >= READ_TIMEOUT / 2, "cut after {cut_after:?}");
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT, "{problem}");
+        assert_eq!(problem["type"], "/problems/body-timeout");
+        // The connection goes on serving.
+        let mut client = client.ready().await.expect("the connection still serves");
+        let health = axum::http::Request::get(app.url("/healthz"))
+            .body(())
+            .expect("a request");
+        let (health, _) = client.send_request(health, true).expect("sent");
+        let (status, _) = tokio::time::timeout(PROMPT, http2_answer(health))
+            .await
+            .expect("answered at once");
+        assert_eq!(status, StatusCode::OK);
+    }
+);
+
+both_backends_with!(
+    an_http2_connection_whose_client_is_gone_is_closed,
+    short_read_timeouts(),
+    |app| async move {
+        // The client preface and its settings, then silence: no answer to the service's
+        // settings, nor to its pings, as from a phone that dropped off the network.
+        let mut stream = connect(&app.base).await;
+        let mut preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+        preface.extend_from_slice(&[0, 0, 0, 0x4, 0, 0, 0, 0, 0]);
+        stream.write_all(&preface).await.unwrap();
+        let started = Instant::now();
+        let (_, closed) = read_until_closed(&mut stream, 2 * READ_TIMEOUT + PROMPT).await;
+        assert!(closed, "the silent connection was kept open");
+        // Closed for want of an answer to a ping, not for anything it sent.
+        assert!(
+            started.elapsed() >= READ_TIMEOUT,
+            "closed after {:?}",
+            started.elapsed()
+        );
+    }
+);

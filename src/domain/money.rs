@@ -105,22 +105,7 @@ pub enum AmountError {
 /// Parses a wire amount into minor units of `currency`. Zero is accepted here; rules that
 /// require a positive amount check it where they apply.
 pub fn parse_amount(text: &str, currency: Currency) -> Result<i64, AmountError> {
-    if text.len() > MAX_AMOUNT_LEN {
-        return Err(AmountError::TooLong);
-    }
-    let (int_part, frac_part) = match text.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (text, None),
-    };
-    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits_only(int_part) || (int_part.len() > 1 && int_part.starts_with('0')) {
-        return Err(AmountError::Syntax);
-    }
-    let frac = match frac_part {
-        Some(f) if !digits_only(f) => return Err(AmountError::Syntax),
-        Some(f) => f,
-        None => "",
-    };
+    let (int_part, frac) = amount_parts(text)?;
     let exponent = currency.exponent();
     if frac.len() > exponent as usize {
         return Err(AmountError::TooManyDecimals {
@@ -144,6 +129,39 @@ pub fn parse_amount(text: &str, currency: Currency) -> Result<i64, AmountError> 
         return Err(AmountError::TooLarge);
     }
     Ok(minor as i64)
+}
+
+/// The whole and fractional digits of a wire amount, once its length and syntax are checked.
+fn amount_parts(text: &str) -> Result<(&str, &str), AmountError> {
+    if text.len() > MAX_AMOUNT_LEN {
+        return Err(AmountError::TooLong);
+    }
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text, None),
+    };
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only(int_part) || (int_part.len() > 1 && int_part.starts_with('0')) {
+        return Err(AmountError::Syntax);
+    }
+    match frac_part {
+        Some(f) if !digits_only(f) => Err(AmountError::Syntax),
+        Some(f) => Ok((int_part, f)),
+        None => Ok((int_part, "")),
+    }
+}
+
+/// Checks what can be checked of a wire amount before its currency is known: its length, its
+/// syntax and, when `positive`, that it is not zero. Its decimals and its size depend on the
+/// currency and are checked by [`parse_amount`] once that is known; an amount that passes
+/// here is refused there for nothing this checks.
+pub fn check_amount_text(text: &str, positive: bool) -> Result<(), AmountError> {
+    let (int_part, frac) = amount_parts(text)?;
+    let zero = int_part.bytes().chain(frac.bytes()).all(|b| b == b'0');
+    if positive && zero {
+        return Err(AmountError::NotPositive);
+    }
+    Ok(())
 }
 
 /// Parses an amount that must be strictly positive (entry amounts, contributions).
@@ -312,6 +330,33 @@ mod tests {
             if let Ok(minor) = parse_amount(&text, Currency::parse("KWD").unwrap()) {
                 prop_assert!((0..=MAX_AMOUNT_MINOR).contains(&minor));
                 prop_assert!(text.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+            }
+        }
+
+        #[test]
+        fn the_check_before_the_currency_agrees_with_the_parse_after(
+            text in "(0|[1-9][0-9]{0,18})(\\.[0-9]{0,5})?|\\PC{0,12}",
+            currency in any_currency(),
+            positive in any::<bool>(),
+        ) {
+            let parsed = if positive {
+                parse_positive_amount(&text, currency)
+            } else {
+                parse_amount(&text, currency)
+            };
+            match check_amount_text(&text, positive) {
+                // A zero with more decimals than the currency has is refused for either.
+                Err(AmountError::NotPositive) => prop_assert!(matches!(
+                    parsed,
+                    Err(AmountError::NotPositive | AmountError::TooManyDecimals { .. })
+                ), "{text:?}: {parsed:?}"),
+                // Otherwise refused before the currency is known: refused the same way after.
+                Err(e) => prop_assert_eq!(parsed, Err(e)),
+                // Passed: only the currency's decimals or the largest amount can refuse it.
+                Ok(()) => prop_assert!(matches!(
+                    parsed,
+                    Ok(_) | Err(AmountError::TooManyDecimals { .. } | AmountError::TooLarge)
+                ), "{text:?}: {parsed:?}"),
             }
         }
 

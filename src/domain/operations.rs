@@ -15,14 +15,23 @@ use super::money::{self, Currency};
 
 /// Parses an amount for a field whose currency is known only to the store.
 pub fn positive_amount(text: &str, currency: Currency, pointer: &str) -> Result<i64, LedgerError> {
-    match money::parse_positive_amount(text, currency) {
-        Ok(minor) => Ok(minor),
-        Err(money::AmountError::NotPositive) => Err(LedgerError::rule(
+    money::parse_positive_amount(text, currency).map_err(|e| amount_refusal(e, pointer))
+}
+
+/// Checks an amount at `pointer` as far as it can be before its currency is known (see
+/// [`money::check_amount_text`]), refusing it as [`positive_amount`] would.
+pub fn amount_text(text: &str, positive: bool, pointer: &str) -> Result<(), LedgerError> {
+    money::check_amount_text(text, positive).map_err(|e| amount_refusal(e, pointer))
+}
+
+fn amount_refusal(error: money::AmountError, pointer: &str) -> LedgerError {
+    match error {
+        money::AmountError::NotPositive => LedgerError::rule(
             Rule::NonPositiveAmount,
             Some(pointer.into()),
             "the amount must be greater than zero",
-        )),
-        Err(e) => Err(LedgerError::invalid(pointer, format!("amount {e}"))),
+        ),
+        e => LedgerError::invalid(pointer, format!("amount {e}")),
     }
 }
 

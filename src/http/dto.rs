@@ -73,6 +73,13 @@ pub fn currency(pointer: &str, code: &str) -> Result<Currency, ApiError> {
     Currency::parse(code).map_err(|e| ApiError::invalid_field(pointer, e.to_string()))
 }
 
+/// An amount whose currency only the store knows, checked here as far as it can be without
+/// it (syntax, length, and not zero when `positive`), so that it is named with the body's
+/// other wrong fields; the store checks its decimals and size.
+pub fn amount_text(pointer: &str, text: &str, positive: bool) -> Result<(), ApiError> {
+    crate::domain::operations::amount_text(text, positive, pointer).map_err(ApiError::from)
+}
+
 /// A booking date: `today` (the group's, see `http::today`) when none is given; not before
 /// 1970, not more than a day after `today`.
 pub fn booking_date(
@@ -466,18 +473,19 @@ pub struct CreateReversal {
 
 impl CreateReversal {
     pub fn parse(self, today: NaiveDate) -> Result<NewReversal, ApiError> {
-        let description = match self.description {
-            Some(d) => Some(text_field(
-                "/description",
-                &d,
-                MAX_DESCRIPTION_CHARS,
-                false,
-            )?),
-            None => None,
-        };
-        let booked_on = match self.booked_on {
-            Some(date) => Some(booking_date("/booked_on", Some(date), today)?),
-            None => None,
+        let mut checks = FieldChecks::default();
+        let description = checks.check(
+            self.description
+                .map(|d| text_field("/description", &d, MAX_DESCRIPTION_CHARS, false))
+                .transpose(),
+        );
+        let booked_on = checks.check(
+            self.booked_on
+                .map(|date| booking_date("/booked_on", Some(date), today))
+                .transpose(),
+        );
+        let (Some(description), Some(booked_on)) = (description, booked_on) else {
+            return Err(checks.refusal());
         };
         Ok(NewReversal {
             booked_on,
@@ -686,13 +694,17 @@ impl CreatePeriodClose {
         self,
         today: NaiveDate,
     ) -> Result<(NaiveDate, Vec<crate::domain::fx::FxRate>), ApiError> {
+        let mut checks = FieldChecks::default();
         if self.through > today {
-            return Err(ApiError::invalid_field(
+            checks.refuse(ApiError::invalid_field(
                 "/through",
                 format!("must not be after today ({today})"),
             ));
         }
-        let rates = super::operations::fx_rates("/fx_rates", self.fx_rates)?;
+        let rates = checks.check(super::operations::fx_rates("/fx_rates", self.fx_rates));
+        let (Some(rates), true) = (rates, checks.passed()) else {
+            return Err(checks.refusal());
+        };
         Ok((self.through, rates))
     }
 }

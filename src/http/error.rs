@@ -169,9 +169,20 @@ impl ApiError {
 #[derive(Debug, Default)]
 pub struct FieldChecks {
     refused: Vec<ApiError>,
+    /// The body is a batch of items (a meeting's events): refusals of different kinds are
+    /// answered as `/problems/items-refused`, as the ledger answers a batch.
+    items: bool,
 }
 
 impl FieldChecks {
+    /// The checks of a batch's items: see [`Self::refusal`].
+    pub fn items() -> Self {
+        FieldChecks {
+            refused: Vec::new(),
+            items: true,
+        }
+    }
+
     /// The checked value, or `None` when the check refused it (kept for [`Self::refusal`]).
     pub fn check<T>(&mut self, result: Result<T, ApiError>) -> Option<T> {
         match result {
@@ -183,27 +194,88 @@ impl FieldChecks {
         }
     }
 
+    /// Keeps a refusal found without a value to check (a rule between two fields).
+    pub fn refuse(&mut self, error: impl Into<ApiError>) {
+        self.refused.push(error.into());
+    }
+
     pub fn passed(&self) -> bool {
         self.refused.is_empty()
     }
 
-    /// One refusal listing every wrong field; a refusal other than a wrong field (a broken
-    /// rule) is answered as it is, the first of them.
+    /// One refusal listing every wrong field. One refusal is answered as it is; several of
+    /// one type are listed under that type; several of different types (a field of the wrong
+    /// format and an amount of zero) are listed under `/problems/invalid-field` (or
+    /// `/problems/items-refused` for a batch), each field with the type it would have had on
+    /// its own where that differs. A refusal that names no field or is not a 422 (a group
+    /// that does not exist) is answered as it is, the first of them.
     pub fn refusal(self) -> ApiError {
-        if let Some(other) = self.refused.iter().find(|e| e.slug != "invalid-field") {
+        let unlisted = |e: &ApiError| {
+            e.status != StatusCode::UNPROCESSABLE_ENTITY
+                || e.errors.is_empty()
+                || e.errors
+                    .iter()
+                    .all(|f| f.pointer.is_none() && f.parameter.is_none())
+        };
+        if let Some(other) = self.refused.iter().find(|e| unlisted(e)) {
             return other.clone();
         }
-        let fields: Vec<(String, String)> = self
-            .refused
-            .into_iter()
-            .flat_map(|e| e.errors)
-            .map(|f| (f.pointer.unwrap_or_else(|| "/".into()), f.detail))
-            .collect();
-        if fields.is_empty() {
+        let mut refused = self.refused;
+        if refused.len() == 1 {
+            return refused.remove(0);
+        }
+        let Some(first) = refused.first() else {
             return LedgerError::Internal("a field check refused without naming a field".into())
                 .into();
+        };
+        let one_type = refused.iter().all(|e| e.slug == first.slug);
+        let mut merged = if one_type {
+            ApiError::new(first.status, first.slug, &first.title, "")
+        } else if self.items {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "items-refused",
+                "Some items were refused, so nothing was written",
+                "",
+            )
+        } else {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-field",
+                "A field of the request is invalid",
+                "",
+            )
+        };
+        for e in refused {
+            let kind = (e.slug != merged.slug).then(|| format!("/problems/{}", e.slug));
+            merged
+                .errors
+                .extend(e.errors.into_iter().map(|f| ProblemField {
+                    kind: kind.clone(),
+                    ..f
+                }));
         }
-        ApiError::invalid_fields(fields)
+        let listed: Vec<String> = merged
+            .errors
+            .iter()
+            .map(|f| {
+                let at = f
+                    .pointer
+                    .as_deref()
+                    .or(f.parameter.as_deref())
+                    .unwrap_or("/");
+                format!("{at}: {}", f.detail)
+            })
+            .collect();
+        merged.detail = match merged.slug {
+            "items-refused" => format!(
+                "{} item(s) of the request were refused; nothing was written: {}",
+                listed.len(),
+                listed.join("; ")
+            ),
+            _ => listed.join("; "),
+        };
+        merged
     }
 }
 

@@ -319,8 +319,15 @@ fn is_json_content_type(req: &Request) -> bool {
 /// Reads a request body of at most `limit` bytes within `timeout`. A body whose declared
 /// `Content-Length` is over the limit is refused at once, before any of it is read; one sent
 /// too slowly is cut off when the time runs out, so a client trickling bytes cannot hold a
-/// connection. Both answers close the connection, whose unread body is of no use.
+/// connection, or an HTTP/2 stream. Over HTTP/1 both answers close the connection, whose
+/// unread body is of no use; over HTTP/2, where `Connection` has no place, the answer ends
+/// the stream and the connection goes on serving its other streams.
 pub async fn read_body(req: Request, limit: usize, timeout: Duration) -> Result<Bytes, ApiError> {
+    let http1 = req.version() < axum::http::Version::HTTP_2;
+    let closing = |mut error: ApiError| {
+        error.close = http1;
+        error
+    };
     let too_large = || {
         closing(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -350,12 +357,6 @@ pub async fn read_body(req: Request, limit: usize, timeout: Duration) -> Result<
             ),
         ))),
     }
-}
-
-/// An error answered with `Connection: close`.
-fn closing(mut error: ApiError) -> ApiError {
-    error.close = true;
-    error
 }
 
 /// Parses a JSON body, refusing an object that has the same key twice (at any depth): a

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::dto::{ListView, MAX_DESCRIPTION_CHARS, booking_date, currency, text_field};
-use super::error::{ApiError, ProblemField};
+use super::error::{ApiError, FieldChecks, ProblemField};
 use super::extract::{
     IdempotencyKey, JsonBody, PathParams, RequestContext, from_value, path_id, read_body,
 };
@@ -129,103 +129,128 @@ impl CreateMeeting {
                     }),
             }
         };
-        let held_on = booking_date("/held_on", self.held_on, today)?;
+        // Every wrong field of every item at once.
+        let mut checks = FieldChecks::items();
+        let held_on = checks.check(booking_date("/held_on", self.held_on, today));
+        let note = checks.check(match self.note {
+            None => Ok(None),
+            Some(n) => text_field("/note", &n, MAX_DESCRIPTION_CHARS, true)
+                .map(|n| (!n.is_empty()).then_some(n)),
+        });
         if self.events.is_empty() && self.attendance.is_empty() {
-            return Err(ApiError::invalid_field(
+            checks.refuse(ApiError::invalid_field(
                 "/events",
                 "a meeting records at least one event or one member's attendance",
             ));
         }
-        if self.events.len() > MAX_MEETING_EVENTS {
-            return Err(ApiError::invalid_field(
+        // Past a limit, the list's items are not read one by one.
+        let too_many_events = self.events.len() > MAX_MEETING_EVENTS;
+        if too_many_events {
+            checks.refuse(ApiError::invalid_field(
                 "/events",
                 format!("at most {MAX_MEETING_EVENTS} events per meeting"),
             ));
         }
-        if self.attendance.len() > MAX_ATTENDANCE {
-            return Err(ApiError::invalid_field(
+        let too_many_names = self.attendance.len() > MAX_ATTENDANCE;
+        if too_many_names {
+            checks.refuse(ApiError::invalid_field(
                 "/attendance",
                 format!("at most {MAX_ATTENDANCE} members per meeting"),
             ));
         }
-        let attendance = self
-            .attendance
-            .iter()
-            .enumerate()
-            .map(|(i, r)| resolve(*r, format!("/attendance/{i}")))
-            .collect::<Result<Vec<Uuid>, ApiError>>()?;
-        for (i, id) in attendance.iter().enumerate() {
-            if attendance[..i].contains(id) {
-                return Err(ApiError::invalid_field(
-                    format!("/attendance/{i}"),
-                    "is listed twice",
-                ));
+        let mut attendance = Vec::with_capacity(self.attendance.len());
+        if !too_many_names {
+            for (i, r) in self.attendance.iter().enumerate() {
+                let Some(id) = checks.check(resolve(*r, format!("/attendance/{i}"))) else {
+                    continue;
+                };
+                if attendance.contains(&id) {
+                    checks.refuse(ApiError::invalid_field(
+                        format!("/attendance/{i}"),
+                        "is listed twice",
+                    ));
+                }
+                attendance.push(id);
             }
         }
         let mut events = Vec::with_capacity(self.events.len());
-        for (i, e) in self.events.into_iter().enumerate() {
+        let items = if too_many_events {
+            Vec::new()
+        } else {
+            self.events
+        };
+        for (i, e) in items.into_iter().enumerate() {
             let at = |field: &str| format!("/events/{i}/{field}");
-            let (kind, fund) = match (e.kind, e.fund) {
-                (MeetingEventKind::Contribution, Some(fund)) => (EventKind::Contribution, fund),
+            let kind = match (e.kind, e.fund) {
+                (MeetingEventKind::Contribution, Some(fund)) => {
+                    Some((EventKind::Contribution, fund))
+                }
                 (MeetingEventKind::Contribution, None) => {
-                    return Err(ApiError::invalid_field(
+                    checks.refuse(ApiError::invalid_field(
                         at("fund"),
                         "a contribution names its fund",
                     ));
+                    None
                 }
                 (MeetingEventKind::Withdrawal, None | Some(Fund::Savings)) => {
-                    (EventKind::Withdrawal, Fund::Savings)
+                    Some((EventKind::Withdrawal, Fund::Savings))
                 }
                 (MeetingEventKind::Withdrawal, Some(_)) => {
-                    return Err(ApiError::invalid_field(
+                    checks.refuse(ApiError::invalid_field(
                         at("fund"),
                         "withdrawals come out of savings",
                     ));
+                    None
                 }
             };
-            if kind == EventKind::Withdrawal && (e.currency.is_some() || e.receipt_no.is_some()) {
-                let field = if e.currency.is_some() {
-                    "currency"
-                } else {
-                    "receipt_no"
-                };
-                return Err(ApiError::invalid_field(
-                    at(field),
-                    "withdrawals are in the member's savings currency and carry no receipt",
-                ));
+            if matches!(e.kind, MeetingEventKind::Withdrawal) {
+                for (given, field) in [
+                    (e.currency.is_some(), "currency"),
+                    (e.receipt_no.is_some(), "receipt_no"),
+                ] {
+                    if given {
+                        checks.refuse(ApiError::invalid_field(
+                            at(field),
+                            "withdrawals are in the member's savings currency and carry no receipt",
+                        ));
+                    }
+                }
             }
-            events.push(NewMemberEvent {
-                kind,
-                member_id: resolve(e.member_id, at("member_id"))?,
-                amount: e.amount,
-                currency: e
-                    .currency
+            let member_id = checks.check(resolve(e.member_id, at("member_id")));
+            let event_currency = checks.check(
+                e.currency
                     .as_deref()
                     .map(|c| currency(&at("currency"), c))
-                    .transpose()?,
-                fund,
-                channel: e.channel,
-                booked_on: held_on,
-                receipt_no: match e.receipt_no {
-                    None => None,
-                    Some(r) => {
-                        let r = text_field(&at("receipt_no"), &r, MAX_RECEIPT_CHARS, true)?;
-                        (!r.is_empty()).then_some(r)
-                    }
-                },
-                created_by: Some(created_by),
-                audit: None,
+                    .transpose(),
+            );
+            let receipt_no = checks.check(match e.receipt_no {
+                None => Ok(None),
+                Some(r) => text_field(&at("receipt_no"), &r, MAX_RECEIPT_CHARS, true)
+                    .map(|r| (!r.is_empty()).then_some(r)),
             });
+            if let (Some((kind, fund)), Some(member_id), Some(event_currency), Some(receipt_no)) =
+                (kind, member_id, event_currency, receipt_no)
+            {
+                events.push(NewMemberEvent {
+                    kind,
+                    member_id,
+                    amount: e.amount,
+                    currency: event_currency,
+                    fund,
+                    channel: e.channel,
+                    booked_on: held_on.unwrap_or(today),
+                    receipt_no,
+                    created_by: Some(created_by),
+                    audit: None,
+                });
+            }
         }
+        let (Some(held_on), Some(note), true) = (held_on, note, checks.passed()) else {
+            return Err(checks.refusal());
+        };
         Ok(NewMeeting {
             held_on,
-            note: match self.note {
-                None => None,
-                Some(n) => {
-                    let n = text_field("/note", &n, MAX_DESCRIPTION_CHARS, true)?;
-                    (!n.is_empty()).then_some(n)
-                }
-            },
+            note,
             attendance,
             events,
             created_by: Some(created_by),
@@ -238,6 +263,35 @@ struct CsvMeeting {
     body: Value,
     event_lines: Vec<u64>,
     attendance_lines: Vec<u64>,
+    /// Rows that say too little to be read into the request (an attendance row naming no
+    /// one), refused with whatever else is wrong with the sheet.
+    refused: Vec<ApiError>,
+}
+
+impl CsvMeeting {
+    /// The refusal of the sheet, in its terms: the rows set aside while reading it, with
+    /// `error` of the request it stands for; `None` when there is nothing to refuse.
+    fn refusal(&self, error: Option<ApiError>) -> Option<ApiError> {
+        let mut checks = FieldChecks::items();
+        for refused in &self.refused {
+            checks.refuse(refused.clone());
+        }
+        if let Some(error) = error {
+            checks.refuse(error);
+        }
+        (!checks.passed()).then(|| in_rows(checks.refusal(), self))
+    }
+
+    /// The meeting read from the sheet, unless the sheet is refused.
+    fn judge(&self, parsed: Result<NewMeeting, ApiError>) -> Result<NewMeeting, ApiError> {
+        match parsed {
+            Ok(meeting) => match self.refusal(None) {
+                None => Ok(meeting),
+                Some(refusal) => Err(refusal),
+            },
+            Err(e) => Err(self.refusal(Some(e.clone())).unwrap_or(e)),
+        }
+    }
 }
 
 /// A sheet that is not a meeting sheet, at `/rows/<line>` (line 1 is the header) or at
@@ -335,6 +389,7 @@ fn read_csv(
     let mut attendance = Vec::new();
     let mut event_lines = Vec::new();
     let mut attendance_lines = Vec::new();
+    let mut refused = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| match e.position() {
             Some(position) => {
@@ -366,10 +421,11 @@ fn read_csv(
                 ));
             }
             let Some(member) = cells.remove("member_id") else {
-                return Err(ApiError::invalid_field(
+                refused.push(ApiError::invalid_field(
                     format!("{}/member_id", row(line)),
                     format!("line {line}: an attendance row names the member"),
                 ));
+                continue;
             };
             attendance.push(member);
             attendance_lines.push(line);
@@ -391,6 +447,7 @@ fn read_csv(
         body: Value::Object(body),
         event_lines,
         attendance_lines,
+        refused,
     })
 }
 
@@ -415,9 +472,7 @@ impl MeetingSheet {
     ) -> Result<MeetingSheet, ApiError> {
         let (request, canonical, csv) = Self::request(bytes, held_on, note)?;
         // With no directory: a member named by number is one no member has.
-        let meeting = request
-            .parse(created_by, &[], today)
-            .map_err(|e| in_rows(e, &csv))?;
+        let meeting = csv.judge(request.parse(created_by, &[], today))?;
         Ok(MeetingSheet { meeting, canonical })
     }
 
@@ -429,21 +484,53 @@ impl MeetingSheet {
     ) -> Result<(CreateMeeting, String, CsvMeeting), ApiError> {
         let csv = read_csv(bytes, held_on, note)?;
         let canonical = to_canonical_string(&csv.body);
-        let request =
-            from_value::<CreateMeeting>(csv.body.clone()).map_err(|e| in_rows(e, &csv))?;
+        let request = match from_value::<CreateMeeting>(csv.body.clone()) {
+            Ok(request) => request,
+            Err(e) => return Err(csv.refusal(Some(e.clone())).unwrap_or(e)),
+        };
         Ok((request, canonical, csv))
     }
 }
 
 /// A refusal of the request a sheet stands for, in the sheet's terms: the meeting's date and
 /// note are query parameters, everything else is at a row.
-fn in_rows(error: ApiError, csv: &CsvMeeting) -> ApiError {
-    let first = error.errors.first().and_then(|f| f.pointer.as_deref());
-    if let Some(name @ ("/held_on" | "/note")) = first {
-        let name = name.trim_start_matches('/').to_string();
-        return ApiError::invalid_parameter(&name, error.errors[0].detail.clone());
+fn in_rows(mut error: ApiError, csv: &CsvMeeting) -> ApiError {
+    for field in &mut error.errors {
+        if let Some(name @ ("/held_on" | "/note")) = field.pointer.as_deref() {
+            field.parameter = Some(name.trim_start_matches('/').to_string());
+            field.pointer = None;
+        }
+    }
+    // Only the query is wrong: a refusal of its parameters.
+    if !error.errors.is_empty() && error.errors.iter().all(|f| f.parameter.is_some()) {
+        let mut refusal = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-parameter",
+            "A query parameter is invalid",
+            "",
+        );
+        refusal.errors = error.errors;
+        refusal.detail = listed(&refusal);
+        return refusal;
     }
     to_rows(error, csv)
+}
+
+/// `at: detail` for each field of `error`, as one sentence.
+fn listed(error: &ApiError) -> String {
+    error
+        .errors
+        .iter()
+        .map(|f| {
+            let at = f
+                .pointer
+                .as_deref()
+                .or(f.parameter.as_deref())
+                .unwrap_or("/");
+            format!("{at}: {}", f.detail)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Rewrites `/events/<i>/…` and `/attendance/<i>` pointers to `/rows/<line>/…`.
@@ -481,20 +568,14 @@ fn to_rows(mut error: ApiError, csv: &CsvMeeting) -> ApiError {
         }
     }
     // The summary names the items too: say it in rows.
-    if error.slug == "items-refused" || error.slug == "invalid-field" {
-        let items: Vec<String> = error
-            .errors
-            .iter()
-            .map(|f| format!("{}: {}", f.pointer.as_deref().unwrap_or("/"), f.detail))
-            .collect();
-        error.detail = match error.slug {
-            "items-refused" => format!(
-                "{} item(s) of the request were refused; nothing was written: {}",
-                items.len(),
-                items.join("; ")
-            ),
-            _ => items.join("; "),
-        };
+    if error.slug == "items-refused" {
+        error.detail = format!(
+            "{} item(s) of the request were refused; nothing was written: {}",
+            error.errors.len(),
+            listed(&error)
+        );
+    } else if error.slug == "invalid-field" || error.errors.len() > 1 {
+        error.detail = listed(&error);
     }
     error
 }
@@ -609,9 +690,7 @@ pub async fn create(
         let (request, canonical, csv) =
             MeetingSheet::request(&bytes, params.text("held_on"), params.text("note"))?;
         let directory = directory(&state, group_id, &request).await?;
-        let meeting = request
-            .parse(caller.id(), &directory, today)
-            .map_err(|e| in_rows(e, &csv))?;
+        let meeting = csv.judge(request.parse(caller.id(), &directory, today))?;
         (meeting, canonical, Some(csv))
     } else {
         QueryParams::parse(raw.as_deref(), &[])?;

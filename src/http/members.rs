@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::dto::{
-    AccountView, ListView, MAX_NAME_CHARS, StatementView, booking_date, country, currency,
-    text_field,
+    AccountView, ListView, MAX_NAME_CHARS, StatementView, amount_text, booking_date, country,
+    currency, text_field,
 };
 use super::error::{ApiError, FieldChecks};
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
@@ -827,20 +827,36 @@ pub async fn contribute(
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let c = body.value;
+    // Every wrong field at once, before the member is looked up.
+    let mut checks = FieldChecks::default();
+    let amount = checks.check(amount_text("/amount", &c.amount, true));
+    let event_currency = checks.check(
+        c.currency
+            .as_deref()
+            .map(|code| currency("/currency", code))
+            .transpose(),
+    );
+    let booked_on = checks.check(booking_date("/booked_on", c.booked_on, today));
+    let receipt_no = checks.check(optional_text(
+        "/receipt_no",
+        c.receipt_no,
+        MAX_RECEIPT_CHARS,
+    ));
+    let (Some(()), Some(event_currency), Some(booked_on), Some(receipt_no)) =
+        (amount, event_currency, booked_on, receipt_no)
+    else {
+        return Err(checks.refusal());
+    };
     let member_id = member_in_body(&state, group_id, c.member_id, "/member_id").await?;
     let event = NewMemberEvent {
         kind: EventKind::Contribution,
         member_id,
         amount: c.amount,
-        currency: c
-            .currency
-            .as_deref()
-            .map(|code| currency("/currency", code))
-            .transpose()?,
+        currency: event_currency,
         fund: c.fund,
         channel: c.channel,
-        booked_on: booking_date("/booked_on", c.booked_on, today)?,
-        receipt_no: optional_text("/receipt_no", c.receipt_no, MAX_RECEIPT_CHARS)?,
+        booked_on,
+        receipt_no,
         created_by: Some(caller.id()),
         // Written with the contribution, in its commit, when it is written with others.
         audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
@@ -875,6 +891,13 @@ pub async fn withdraw(
     let today = state.today(group_id).await?;
     let w = body.value;
     let WithdrawFrom::Savings = w.from;
+    // Every wrong field at once, before the member is looked up.
+    let mut checks = FieldChecks::default();
+    let amount = checks.check(amount_text("/amount", &w.amount, true));
+    let booked_on = checks.check(booking_date("/booked_on", w.booked_on, today));
+    let (Some(()), Some(booked_on)) = (amount, booked_on) else {
+        return Err(checks.refusal());
+    };
     let member_id = member_in_body(&state, group_id, w.member_id, "/member_id").await?;
     let event = NewMemberEvent {
         kind: EventKind::Withdrawal,
@@ -883,7 +906,7 @@ pub async fn withdraw(
         currency: None,
         fund: Fund::Savings,
         channel: w.channel,
-        booked_on: booking_date("/booked_on", w.booked_on, today)?,
+        booked_on,
         receipt_no: None,
         created_by: Some(caller.id()),
         // Written with the withdrawal, in its commit, when it is written with others.

@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::dto::{
-    self, GroupView, ListView, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, booking_date, country,
-    currency, text_field,
+    self, GroupView, ListView, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, amount_text, booking_date,
+    country, currency, text_field,
 };
-use super::error::ApiError;
+use super::error::{ApiError, FieldChecks};
 use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
 use super::members::MemberView;
 use super::query::{QueryParams, cursor};
@@ -86,20 +86,24 @@ pub fn fx_rates(
             format!("must list at most {MAX_FX_RATES} rates"),
         ));
     }
-    bodies
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let at = |field: &str| format!("{pointer}/{i}/{field}");
-            Ok(crate::domain::fx::FxRate {
-                pair: crate::domain::fx::Pair {
-                    base: currency(&at("base"), &b.base)?,
-                    quote: currency(&at("quote"), &b.quote)?,
-                },
-                rate: rate(&at("rate"), &b.rate)?,
-            })
-        })
-        .collect()
+    let mut checks = FieldChecks::default();
+    let mut rates = Vec::with_capacity(bodies.len());
+    for (i, b) in bodies.iter().enumerate() {
+        let at = |field: &str| format!("{pointer}/{i}/{field}");
+        let base = checks.check(currency(&at("base"), &b.base));
+        let quote = checks.check(currency(&at("quote"), &b.quote));
+        let value = checks.check(rate(&at("rate"), &b.rate));
+        if let (Some(base), Some(quote), Some(rate)) = (base, quote, value) {
+            rates.push(crate::domain::fx::FxRate {
+                pair: crate::domain::fx::Pair { base, quote },
+                rate,
+            });
+        }
+    }
+    if !checks.passed() {
+        return Err(checks.refusal());
+    }
+    Ok(rates)
 }
 
 /// A rate given in a query as `BASE/QUOTE:RATE` (`HKD/PHP:7.20`, units of PHP per HKD).
@@ -247,6 +251,40 @@ pub struct CreateInvestment {
     pub women_led: Option<bool>,
 }
 
+impl CreateInvestment {
+    /// Every wrong field at once.
+    fn parse(self, created_by: Uuid) -> Result<NewInvestment, ApiError> {
+        let mut checks = FieldChecks::default();
+        let name = checks.check(text_field("/name", &self.name, MAX_NAME_CHARS, false));
+        let sector = checks.check(text_field("/sector", &self.sector, MAX_LABEL_CHARS, false));
+        let country = checks.check(country("/country", &self.country));
+        let cur = checks.check(currency("/currency", &self.currency));
+        let partner = checks.check(optional_label("/partner", self.partner));
+        // Without a currency, the commitment is checked as far as it can be.
+        let committed = checks.check(match (self.committed_amount.as_deref(), cur) {
+            (None, _) => Ok(None),
+            (Some(text), Some(cur)) => amount("/committed_amount", text, cur).map(Some),
+            (Some(text), None) => amount_text("/committed_amount", text, true).map(|()| None),
+        });
+        let (Some(name), Some(sector), Some(country), Some(cur), Some(partner), Some(committed)) =
+            (name, sector, country, cur, partner, committed)
+        else {
+            return Err(checks.refusal());
+        };
+        Ok(NewInvestment {
+            name,
+            kind: self.kind,
+            sector,
+            country,
+            currency: cur,
+            partner,
+            committed_minor: committed,
+            women_led: self.women_led,
+            created_by: Some(created_by),
+        })
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct InvestmentView {
     pub id: Uuid,
@@ -318,23 +356,7 @@ pub async fn create_investment(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
-    let c = body.value;
-    let cur = currency("/currency", &c.currency)?;
-    let investment = NewInvestment {
-        name: text_field("/name", &c.name, MAX_NAME_CHARS, false)?,
-        kind: c.kind,
-        sector: text_field("/sector", &c.sector, MAX_LABEL_CHARS, false)?,
-        country: country("/country", &c.country)?,
-        currency: cur,
-        partner: optional_label("/partner", c.partner)?,
-        committed_minor: c
-            .committed_amount
-            .as_deref()
-            .map(|t| amount("/committed_amount", t, cur))
-            .transpose()?,
-        women_led: c.women_led,
-        created_by: Some(caller.id()),
-    };
+    let investment = body.value.parse(caller.id())?;
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),
@@ -528,13 +550,20 @@ async fn record_investment_event(
     let (group_id, investment_id) = investment_ids(group_id, investment_id)?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
+    let mut checks = FieldChecks::default();
+    let amount_checked = checks.check(amount_text("/amount", &amount, true));
+    let booked_on = checks.check(booking_date("/booked_on", booked_on, today));
+    let note = checks.check(optional_label("/note", note));
+    let (Some(()), Some(booked_on), Some(note)) = (amount_checked, booked_on, note) else {
+        return Err(checks.refusal());
+    };
     let event = NewInvestmentEvent {
         investment_id,
         kind,
         amount,
         account: optional_account(account),
-        booked_on: booking_date("/booked_on", booked_on, today)?,
-        note: optional_label("/note", note)?,
+        booked_on,
+        note,
         created_by: Some(caller.id()),
     };
     let write = PreparedWrite::new(
@@ -770,65 +799,111 @@ pub struct CreateRemittance {
 }
 
 impl CreateRemittance {
-    fn parse(self, member_id: Uuid, today: NaiveDate) -> Result<RemittanceDetails, ApiError> {
-        let send_currency = currency("/send_currency", &self.send_currency)?;
-        let receive_currency = currency("/receive_currency", &self.receive_currency)?;
-        let send = amount("/send_amount", &self.send_amount, send_currency)?;
-        let receive = amount("/receive_amount", &self.receive_amount, receive_currency)?;
+    /// Every wrong field at once. The member is named by `member` until it is looked up (in
+    /// the store, once every field is right): `member_id` is nil until then.
+    fn parse(
+        self,
+        today: NaiveDate,
+    ) -> Result<(crate::domain::member::MemberRef, RemittanceDetails), ApiError> {
+        let mut checks = FieldChecks::default();
+        let send_currency = checks.check(currency("/send_currency", &self.send_currency));
+        let receive_currency = checks.check(currency("/receive_currency", &self.receive_currency));
+        // An amount whose currency is wrong is checked as far as it can be without it.
+        let money = |checks: &mut FieldChecks,
+                     pointer: &str,
+                     text: &str,
+                     cur: Option<Currency>,
+                     positive: bool| {
+            match cur {
+                Some(cur) if positive => checks.check(amount(pointer, text, cur)),
+                Some(cur) => checks.check(
+                    parse_amount(text, cur)
+                        .map_err(|e| ApiError::invalid_field(pointer, format!("amount {e}"))),
+                ),
+                None => {
+                    checks.check(amount_text(pointer, text, positive));
+                    None
+                }
+            }
+        };
+        let send = money(
+            &mut checks,
+            "/send_amount",
+            &self.send_amount,
+            send_currency,
+            true,
+        );
+        let receive = money(
+            &mut checks,
+            "/receive_amount",
+            &self.receive_amount,
+            receive_currency,
+            true,
+        );
         // Amounts carry no sign, so a fee is never negative.
-        let fee = parse_amount(&self.fee, send_currency)
-            .map_err(|e| ApiError::invalid_field("/fee", format!("amount {e}")))?;
-        let applied = optional_rate("/applied_rate", self.applied_rate.as_deref())?;
-        let mid = optional_rate("/mid_market_rate", self.mid_market_rate.as_deref())?;
-        if send_currency == receive_currency {
+        let fee = money(&mut checks, "/fee", &self.fee, send_currency, false);
+        let applied = checks.check(optional_rate("/applied_rate", self.applied_rate.as_deref()));
+        let mid = checks.check(optional_rate(
+            "/mid_market_rate",
+            self.mid_market_rate.as_deref(),
+        ));
+        if send_currency.is_some() && send_currency == receive_currency {
             for (value, pointer) in [(applied, "/applied_rate"), (mid, "/mid_market_rate")] {
-                if value.is_some_and(|r| r != Decimal::ONE) {
-                    return Err(ApiError::invalid_field(
+                if value.flatten().is_some_and(|r| r != Decimal::ONE) {
+                    checks.refuse(ApiError::invalid_field(
                         pointer,
                         "must be 1 when nothing is converted",
                     ));
                 }
             }
         }
-        if self.uses.is_empty() || self.uses.len() > MAX_USES {
-            return Err(ApiError::invalid_field(
-                "/uses",
-                format!("must list 1 to {MAX_USES} uses"),
-            ));
-        }
-        let mut uses = Vec::with_capacity(self.uses.len());
-        let mut total: i64 = 0;
-        for (i, u) in self.uses.iter().enumerate() {
-            if uses
-                .iter()
-                .any(|seen: &RemittanceUse| seen.purpose == u.purpose)
-            {
-                return Err(ApiError::invalid_field(
-                    format!("/uses/{i}/purpose"),
-                    "is listed twice",
-                ));
-            }
-            let minor = amount(&format!("/uses/{i}/amount"), &u.amount, receive_currency)?;
-            total = total.saturating_add(minor);
-            uses.push(RemittanceUse {
-                purpose: u.purpose,
-                amount_minor: minor,
-            });
-        }
-        if total != receive {
-            return Err(crate::domain::error::LedgerError::rule(
-                crate::domain::error::Rule::UsesMismatch,
-                Some("/uses".into()),
-                format!(
-                    "the uses add up to {} {receive_currency} but {} {receive_currency} was received",
-                    format_amount(total.min(crate::domain::money::MAX_AMOUNT_MINOR), receive_currency),
-                    format_amount(receive, receive_currency)
-                ),
-            )
-            .into());
-        }
+        let uses = self.uses(&mut checks, receive, receive_currency);
+        let rate_source = checks.check(optional_label("/rate_source", self.rate_source));
+        let provider = checks.check(text_field(
+            "/provider",
+            &self.provider,
+            MAX_LABEL_CHARS,
+            false,
+        ));
+        let send_country = checks.check(country("/send_country", &self.send_country));
+        let receive_country = checks.check(country("/receive_country", &self.receive_country));
+        let booked_on = checks.check(booking_date("/booked_on", self.booked_on, today));
+        let (
+            Some(send_currency),
+            Some(receive_currency),
+            Some(send),
+            Some(receive),
+            Some(fee),
+            Some(applied),
+            Some(mid),
+            Some(uses),
+            Some(rate_source),
+            Some(provider),
+            Some(send_country),
+            Some(receive_country),
+            Some(booked_on),
+            true,
+        ) = (
+            send_currency,
+            receive_currency,
+            send,
+            receive,
+            fee,
+            applied,
+            mid,
+            uses,
+            rate_source,
+            provider,
+            send_country,
+            receive_country,
+            booked_on,
+            checks.passed(),
+        )
+        else {
+            return Err(checks.refusal());
+        };
         let details = RemittanceDetails {
-            member_id,
+            member_id: Uuid::nil(),
             send_amount_minor: send,
             send_currency,
             fee_minor: fee,
@@ -838,14 +913,15 @@ impl CreateRemittance {
                 .unwrap_or_else(|| derived_rate(send, send_currency, receive, receive_currency)),
             rate_derived: applied.is_none(),
             mid_market_rate: mid,
-            rate_source: optional_label("/rate_source", self.rate_source)?,
-            provider: text_field("/provider", &self.provider, MAX_LABEL_CHARS, false)?,
+            rate_source,
+            provider,
             channel: self.channel,
-            send_country: country("/send_country", &self.send_country)?,
-            receive_country: country("/receive_country", &self.receive_country)?,
+            send_country,
+            receive_country,
             uses,
-            booked_on: booking_date("/booked_on", self.booked_on, today)?,
+            booked_on,
         };
+        // Rates that disagree with the amounts: only once every amount and rate is right.
         details.terms().check(ConversionFields {
             send: "/send_amount",
             receive: "/receive_amount",
@@ -853,7 +929,70 @@ impl CreateRemittance {
             applied_rate: applied.map(|_| "/applied_rate"),
             mid_market_rate: "/mid_market_rate",
         })?;
-        Ok(details)
+        Ok((self.member_id, details))
+    }
+
+    /// The uses, each checked; `None` if any is wrong, or if they do not add up to `receive`
+    /// (when that is known).
+    fn uses(
+        &self,
+        checks: &mut FieldChecks,
+        receive: Option<i64>,
+        receive_currency: Option<Currency>,
+    ) -> Option<Vec<RemittanceUse>> {
+        if self.uses.is_empty() || self.uses.len() > MAX_USES {
+            checks.refuse(ApiError::invalid_field(
+                "/uses",
+                format!("must list 1 to {MAX_USES} uses"),
+            ));
+            return None;
+        }
+        let mut uses = Vec::with_capacity(self.uses.len());
+        let mut all_right = true;
+        for (i, u) in self.uses.iter().enumerate() {
+            let pointer = format!("/uses/{i}/amount");
+            if self.uses[..i].iter().any(|seen| seen.purpose == u.purpose) {
+                checks.refuse(ApiError::invalid_field(
+                    format!("/uses/{i}/purpose"),
+                    "is listed twice",
+                ));
+                all_right = false;
+            }
+            let minor = match receive_currency {
+                Some(cur) => checks.check(amount(&pointer, &u.amount, cur)),
+                None => {
+                    checks.check(amount_text(&pointer, &u.amount, true));
+                    None
+                }
+            };
+            match minor {
+                Some(amount_minor) => uses.push(RemittanceUse {
+                    purpose: u.purpose,
+                    amount_minor,
+                }),
+                None => all_right = false,
+            }
+        }
+        let (true, Some(receive), Some(receive_currency)) = (all_right, receive, receive_currency)
+        else {
+            return None;
+        };
+        let total = uses
+            .iter()
+            .fold(0i64, |sum, u| sum.saturating_add(u.amount_minor));
+        if total != receive {
+            checks.refuse(crate::domain::error::LedgerError::rule(
+                crate::domain::error::Rule::UsesMismatch,
+                Some("/uses".into()),
+                format!(
+                    "the uses add up to {} {receive_currency} but {} {receive_currency} was received",
+                    format_amount(total.min(crate::domain::money::MAX_AMOUNT_MINOR), receive_currency),
+                    format_amount(receive, receive_currency)
+                ),
+            ));
+            return None;
+        }
+        Some(uses)
     }
 }
 
@@ -969,11 +1108,10 @@ pub async fn create_remittance(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
-    let member_id =
-        super::members::member_in_body(&state, group_id, body.value.member_id, "/member_id")
-            .await?;
     let today = state.today(group_id).await?;
-    let details = body.value.parse(member_id, today)?;
+    let (member, mut details) = body.value.parse(today)?;
+    details.member_id =
+        super::members::member_in_body(&state, group_id, member, "/member_id").await?;
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),
@@ -1092,6 +1230,57 @@ pub struct CreateTransfer {
     pub description: Option<String>,
 }
 
+impl CreateTransfer {
+    /// Every wrong field at once; the accounts, and the amounts' decimals in their
+    /// currencies, are checked by the store.
+    fn parse(self, created_by: Uuid, today: NaiveDate) -> Result<NewTransfer, ApiError> {
+        let mut checks = FieldChecks::default();
+        checks.check(amount_text("/amount", &self.amount, true));
+        if let Some(text) = &self.receive_amount {
+            checks.check(amount_text("/receive_amount", text, true));
+        }
+        if let Some(text) = &self.fee {
+            // Amounts carry no sign, so a fee is never negative; it may be zero.
+            checks.check(amount_text("/fee", text, false));
+        }
+        let applied = checks.check(optional_rate("/applied_rate", self.applied_rate.as_deref()));
+        let mid = checks.check(optional_rate(
+            "/mid_market_rate",
+            self.mid_market_rate.as_deref(),
+        ));
+        let rate_source = checks.check(optional_label("/rate_source", self.rate_source));
+        let booked_on = checks.check(booking_date("/booked_on", self.booked_on, today));
+        let description = checks.check(
+            self.description
+                .map(|d| text_field("/description", &d, MAX_DESCRIPTION_CHARS, false))
+                .transpose(),
+        );
+        let (Some(applied), Some(mid), Some(rate_source), Some(booked_on), Some(description), true) = (
+            applied,
+            mid,
+            rate_source,
+            booked_on,
+            description,
+            checks.passed(),
+        ) else {
+            return Err(checks.refusal());
+        };
+        Ok(NewTransfer {
+            from: AccountRef::parse(&self.from),
+            to: AccountRef::parse(&self.to),
+            amount: self.amount,
+            receive_amount: self.receive_amount,
+            fee: self.fee,
+            applied_rate: applied,
+            mid_market_rate: mid,
+            rate_source,
+            booked_on,
+            description,
+            created_by: Some(created_by),
+        })
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct TransferView {
     pub id: Uuid,
@@ -1151,23 +1340,7 @@ pub async fn create_transfer(
     let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
-    let t = body.value;
-    let transfer = NewTransfer {
-        from: AccountRef::parse(&t.from),
-        to: AccountRef::parse(&t.to),
-        amount: t.amount,
-        receive_amount: t.receive_amount,
-        fee: t.fee,
-        applied_rate: optional_rate("/applied_rate", t.applied_rate.as_deref())?,
-        mid_market_rate: optional_rate("/mid_market_rate", t.mid_market_rate.as_deref())?,
-        rate_source: optional_label("/rate_source", t.rate_source)?,
-        booked_on: booking_date("/booked_on", t.booked_on, today)?,
-        description: t
-            .description
-            .map(|d| text_field("/description", &d, MAX_DESCRIPTION_CHARS, false))
-            .transpose()?,
-        created_by: Some(caller.id()),
-    };
+    let transfer = body.value.parse(caller.id(), today)?;
     let write = PreparedWrite::new(
         &state.in_flight,
         Some(key),
@@ -1330,21 +1503,32 @@ pub async fn create_distribution(
     let group_id = path_id(&group_id, "group")?;
     let today = state.today(group_id).await?;
     let d = body.value;
-    let booked_on = booking_date("/booked_on", d.booked_on, today)?;
-    let as_of = match d.as_of {
-        Some(date) => booking_date("/as_of", Some(date), today)?,
-        None => booked_on,
+    // Every wrong field at once.
+    let mut checks = FieldChecks::default();
+    let pool = checks.check(amount_text("/pool", &d.pool, true));
+    let pool_currency = checks.check(
+        d.currency
+            .as_deref()
+            .map(|c| currency("/currency", c))
+            .transpose(),
+    );
+    let booked_on = checks.check(booking_date("/booked_on", d.booked_on, today));
+    let as_of = checks.check(
+        d.as_of
+            .map(|date| booking_date("/as_of", Some(date), today))
+            .transpose(),
+    );
+    let (Some(()), Some(pool_currency), Some(booked_on), Some(as_of)) =
+        (pool, pool_currency, booked_on, as_of)
+    else {
+        return Err(checks.refusal());
     };
     let request = NewDistribution {
         pool: d.pool,
-        currency: d
-            .currency
-            .as_deref()
-            .map(|c| currency("/currency", c))
-            .transpose()?,
+        currency: pool_currency,
         investment_id: d.investment_id,
         basis: d.basis,
-        as_of,
+        as_of: as_of.unwrap_or(booked_on),
         pay_to: d.pay_to,
         booked_on,
         dry_run: d.dry_run,
@@ -1482,15 +1666,20 @@ pub async fn exit_member(
         LeavingStatus::ReturnedHome => MemberStatus::ReturnedHome,
         LeavingStatus::Exited => MemberStatus::Exited,
     };
+    let mut checks = FieldChecks::default();
     if status == MemberStatus::Exited && e.keep_capital {
-        return Err(ApiError::invalid_field(
+        checks.refuse(ApiError::invalid_field(
             "/keep_capital",
             "a member who exits is paid out in full; only a member who returns home may keep their capital invested",
         ));
     }
+    let on = checks.check(booking_date("/on", e.on, today));
+    let (Some(on), true) = (on, checks.passed()) else {
+        return Err(checks.refusal());
+    };
     let request = MemberExit {
         status,
-        on: booking_date("/on", e.on, today)?,
+        on,
         channel: e.channel,
         keep_capital: e.keep_capital,
         created_by: Some(caller.id()),
