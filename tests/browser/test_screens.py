@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 import app
-from conftest import ADMIN_PASSWORD, LANGUAGES, PHONE, TALL_PHONE
+from conftest import ADMIN_PASSWORD, LANGUAGES, MEMBER_NAMES, PHONE, TALL_PHONE, Group, unique
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -57,8 +57,6 @@ def check_screen(page, name):
 def seeded(api):
     """A group with twelve members, a meeting and a withdrawal, so that lists, tables and the
     passbook have rows."""
-    from conftest import MEMBER_NAMES, Group, unique
-
     group = Group(api, unique("Melati Savers"), MEMBER_NAMES, ["250.00"] * len(MEMBER_NAMES))
     first, second = group.members[0], group.members[1]
     api.create(
