@@ -245,6 +245,11 @@ async function main() {
       location.replace("#/signin");
     }
   });
+  window.addEventListener("msai:session-ended", () => {
+    setSession(null);
+    localStorage.removeItem(HINT);
+    location.replace("#/signin");
+  });
   outbox.startSending();
   await route();
   if ("serviceWorker" in navigator) {

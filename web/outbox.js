@@ -109,7 +109,10 @@ export async function flush() {
       try {
         const fresh = await refreshSession();
         if (fresh.user.username !== owner) return;
-      } catch {
+      } catch (e) {
+        // The session ended while the phone was offline (it expired, or the browser was
+        // closed): the items stay, and are sent once their owner signs in again.
+        if (e instanceof Problem && e.status === 401) window.dispatchEvent(new CustomEvent("msai:session-ended"));
         return;
       }
     }

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Phone-size pictures of the app's main screens, for README.md: docs/screens/*.png (360x640).
+
+    scripts/screenshots.py            # uses target/debug/msai-ledger (built if missing)
+    MSAI_LEDGER_BIN=target/release/msai-ledger scripts/screenshots.py
+
+Starts the service over a throwaway SQLite database, seeds a group through the API (the
+browser tests' helpers, tests/browser/conftest.py), and drives Debian's chromium through
+Playwright (the pinned versions .ci/run installs) as its treasurer and one of its members.
+"""
+
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screens"
+PASSWORD = "admin-password-for-screenshots"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_service(workdir):
+    binary = os.path.abspath(os.environ.get("MSAI_LEDGER_BIN") or ROOT / "target" / "debug" / "msai-ledger")
+    if not os.path.exists(binary):
+        if os.environ.get("MSAI_LEDGER_BIN"):
+            sys.exit(f"{binary} does not exist: build it first")
+        subprocess.run(["cargo", "build", "--bin", "msai-ledger"], cwd=ROOT, check=True)
+    port = free_port()
+    env = dict(
+        os.environ,
+        MSAI_DATABASE_URL=f"sqlite://{workdir}/ledger.db",
+        MSAI_LISTEN=f"127.0.0.1:{port}",
+        MSAI_BOOTSTRAP_ADMIN_PASSWORD=PASSWORD,
+        MSAI_BOOTSTRAP_PASSWORD_FILE=f"{workdir}/admin-password",
+        MSAI_LOG="warn",
+    )
+    log = open(f"{workdir}/service.log", "w")
+    process = subprocess.Popen([binary], cwd=workdir, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        try:
+            with urllib.request.urlopen(base + "/readyz", timeout=2) as reply:
+                if reply.status == 200:
+                    return process, base
+        except OSError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    process.kill()
+    sys.exit(f"the service did not start; see {workdir}/service.log")
+
+
+def main():
+    workdir = tempfile.mkdtemp(prefix="msai-screens-")
+    process, base = start_service(workdir)
+    os.environ["MSAI_BASE_URL"] = base
+    os.environ["MSAI_ADMIN_PASSWORD"] = PASSWORD
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    try:
+        take(base)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def take(base):
+    from playwright.sync_api import sync_playwright
+
+    import app
+    from conftest import CHROMIUM, LAUNCH_ARGS, LOCALES, MEMBER_NAMES, PHONE, Api, Group
+    from conftest import PASSWORD as USER_PASSWORD
+
+    api = Api.sign_in("admin", PASSWORD)
+    group = Group(api, "Sampaguita Savers", MEMBER_NAMES, ["500.00"] * len(MEMBER_NAMES))
+    api.create(
+        group.path("/meetings"),
+        {
+            "attendance": [m["id"] for m in group.members[:10]],
+            "events": [
+                {"type": "contribution", "member_id": m["id"], "amount": "200.00", "fund": "savings", "channel": "cash"}
+                for m in group.members[:10]
+            ],
+        },
+        keyed=True,
+    )
+    treasurer = group.user("treasurer", username="rosa.villanueva")
+    ligaya = group.members[3]
+    member = group.user("member", ligaya, username="ligaya.bautista")
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def shot(page, name):
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(OUT / f"{name}.png"))
+        print(f"docs/screens/{name}.png")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+
+        def phone(lang):
+            context = browser.new_context(viewport=PHONE, locale=LOCALES[lang], base_url=base)
+            return context.new_page()
+
+        page = phone("en")
+        page.goto("/")
+        app.wait_for_screen(page)
+        shot(page, "sign-in")
+        app.sign_in(page, treasurer, USER_PASSWORD)
+        shot(page, "group-home")
+        app.go(page, f"#/g/{group.id}/members")
+        shot(page, "members")
+        app.go(page, f"#/g/{group.id}/meeting")
+        for n, m in enumerate(group.members[:3]):
+            app.fill_sheet_row(page, m, True, f"{100 + 50 * n}")
+        page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+        shot(page, "meeting-sheet")
+        page.context.set_offline(True)
+        app.save_meeting(page)
+        app.wait_for_screen(page)
+        shot(page, "outbox-offline")
+        page.context.set_offline(False)
+        app.expect_outbox_state(page, "sent")
+        shot(page, "outbox-sent")
+        page.context.close()
+
+        page = phone("fil")
+        page.goto("/")
+        app.sign_in(page, member, USER_PASSWORD)
+        app.wait_for_screen(page, "fil")
+        shot(page, "passbook-fil")
+        page.context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
