@@ -308,6 +308,7 @@ mod catalogue_tests {
             ),
             ("investment-status", &["active", "exited", "written_off"]),
             ("basis", &["savings", "capital", "equal"]),
+            ("movement", &["disbursement", "income", "capital_returned"]),
             ("pay-to", &["savings", "capital", "payable"]),
             ("role", &["admin", "auditor", "treasurer", "member"]),
             (

@@ -245,6 +245,12 @@ kind-livelihood = Livelihood
 kind-land = Land
 kind-deposit = Deposit
 kind-other = Other
+movement-title = Money into or out of an investment
+movement-what = What happened
+movement-disbursement = Money put into it
+movement-income = Income received from it
+movement-capital_returned = Capital returned from it
+movement-save = Save
 
 ## Sharing out
 distribute-title = Share out profits

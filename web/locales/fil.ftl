@@ -247,6 +247,12 @@ kind-livelihood = Kabuhayan
 kind-land = Lupa
 kind-deposit = Deposito
 kind-other = Iba pa
+movement-title = Perang pumasok o lumabas sa investment
+movement-what = Ano ang nangyari
+movement-disbursement = Perang inilagay dito
+movement-income = Kita mula dito
+movement-capital_returned = Kapital na naibalik mula dito
+movement-save = I-save
 
 ## Sharing out
 distribute-title = Hatian ng kita

@@ -247,6 +247,12 @@ kind-livelihood = Mata pencaharian
 kind-land = Tanah
 kind-deposit = Deposito
 kind-other = Lainnya
+movement-title = Uang masuk atau keluar investasi
+movement-what = Apa yang terjadi
+movement-disbursement = Uang yang ditanamkan
+movement-income = Pendapatan yang diterima
+movement-capital_returned = Modal yang dikembalikan
+movement-save = Simpan
 
 ## Sharing out
 distribute-title = Bagi keuntungan

@@ -245,6 +245,12 @@ kind-livelihood = जीविकोपार्जन
 kind-land = जग्गा
 kind-deposit = निक्षेप
 kind-other = अन्य
+movement-title = लगानीमा हालेको वा फिर्ता आएको रकम
+movement-what = के भयो
+movement-disbursement = यसमा हालेको रकम
+movement-income = यसबाट आएको आम्दानी
+movement-capital_returned = यसबाट फिर्ता आएको पुँजी
+movement-save = सेभ गर्नुहोस्
 
 ## Sharing out
 distribute-title = नाफा बाँड्ने

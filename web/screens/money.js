@@ -314,6 +314,7 @@ export async function investmentsScreen(groupId) {
       showProblem(status, error, inputs);
     }
   });
+  const movement = list.length ? investmentMovementForm(groupId, list) : null;
   show(
     t("investments-title"),
     list.length
@@ -324,8 +325,57 @@ export async function investmentsScreen(groupId) {
           [2, 3],
         )
       : h("p", {}, t("investments-none")),
+    movement,
     form,
   );
+}
+
+/// Money put into an investment, or coming back from it (income, or capital returned).
+function investmentMovementForm(groupId, list) {
+  const investment = h(
+    "select",
+    { name: "investment" },
+    list.filter((i) => i.status === "active").map((i) => h("option", { value: i.id }, i.name)),
+  );
+  const what = h(
+    "select",
+    { name: "what" },
+    ["disbursement", "income", "capital_returned"].map((w) => h("option", { value: w }, t(`movement-${w}`))),
+  );
+  const amount = amountInput({ name: "amount" });
+  const status = statusLine();
+  let key = newKey();
+  const inputs = { "/amount": amount, "/kind": what };
+  const form = h(
+    "form",
+    { id: "investment-movement-form", novalidate: true },
+    h("h2", {}, t("movement-title")),
+    field(t("investment-name"), investment),
+    field(t("movement-what"), what),
+    field(t("col-amount"), amount),
+    h("button", { type: "submit", class: "primary" }, t("movement-save")),
+    status,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const chosen = list.find((i) => i.id === investment.value);
+    if (!chosen) return;
+    const read = readAmount(amount, chosen.currency);
+    if (!read) return;
+    const path =
+      what.value === "disbursement"
+        ? `/v1/groups/${groupId}/investments/${chosen.id}/disbursements`
+        : `/v1/groups/${groupId}/investments/${chosen.id}/returns`;
+    const body = what.value === "disbursement" ? { amount: read.value } : { kind: what.value, amount: read.value };
+    try {
+      await post(path, body, { key });
+      key = newKey();
+      investmentsScreen(groupId);
+    } catch (error) {
+      showProblem(status, error, inputs);
+    }
+  });
+  return form;
 }
 
 export async function distributeScreen(groupId) {
