@@ -351,7 +351,8 @@ both_backends!(
 both_backends!(unknown_routes_are_not_found_problems, |app| async move {
     let (g, _) = ledger(&app).await;
     for (method, path) in [
-        (Method::GET, "/".to_string()),
+        // `/` is the web app's page; a file the app does not have is not found.
+        (Method::GET, "/app/no-such-file.js".to_string()),
         (Method::GET, "/nope".to_string()),
         (Method::GET, "/v1/group".to_string()),
         (Method::GET, "/v2/groups".to_string()),

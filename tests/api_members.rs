@@ -1862,3 +1862,45 @@ both_backends!(
         assert_eq!(app.balance(&g, &savings_of(&ana)).await, "500.00");
     }
 );
+
+both_backends!(
+    a_correction_or_a_group_change_with_several_wrong_fields_hears_of_every_one,
+    |app| async move {
+        let g = app.create_group("Bayanihan").await;
+        let ana = add_member(&app, &g, "Ana").await;
+        let member = format!("/v1/groups/{g}/members/{ana}");
+        // An empty name, a country that is not a code, a date past the group's tomorrow and a
+        // status date without a status: each named, and nothing corrected.
+        let body = json!({"name": " ", "home_country": "Philippines", "joined_on": "2999-01-01",
+                          "status_on": "2026-01-01", "reason": "typo at registration"});
+        let reply = app
+            .send(app.client.patch(app.url(&member)).json(&body))
+            .await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let pointers: Vec<String> = listed_fields(&reply).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            pointers,
+            ["/name", "/home_country", "/joined_on", "/status_on"],
+            "{}",
+            reply.body
+        );
+        let kept = app.get(&member).await;
+        assert_eq!(kept.body["name"], "Ana");
+        let corrections = app.get(&format!("{member}/corrections")).await;
+        assert_eq!(corrections.body["items"], json!([]));
+
+        // A group's time zone that does not exist and a status date without a status.
+        let reply = app
+            .send(
+                app.client
+                    .patch(app.url(&format!("/v1/groups/{g}")))
+                    .json(&json!({"time_zone": "Asia/Nowhere", "status_on": "2026-01-01"})),
+            )
+            .await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+        let pointers: Vec<String> = listed_fields(&reply).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(pointers, ["/time_zone", "/status_on"], "{}", reply.body);
+        let group = app.get(&format!("/v1/groups/{g}")).await;
+        assert_eq!(group.body["time_zone"], "Asia/Hong_Kong");
+    }
+);

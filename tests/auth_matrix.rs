@@ -435,6 +435,51 @@ impl World {
         }
     }
 
+    /// A GET of `path` signed in by a session cookie of `who`, made by signing in from a
+    /// browser: none for the caller with no token, one already ended for the expired token.
+    async fn by_session_cookie(&self, who: Who, path: &str) -> reqwest::RequestBuilder {
+        let browser = Client::new();
+        let request = browser.get(self.app.url(path));
+        let (username, password) = match (who, &self.caller(who).user) {
+            (Who::NoToken, _) => return request,
+            (_, Some((_, username, password))) => (*username, *password),
+            (_, None) => ("admin", ADMIN_PASSWORD),
+        };
+        let signed_in = self
+            .app
+            .send(
+                browser
+                    .post(self.app.url("/v1/auth/session"))
+                    .json(&json!({"username": username, "password": password})),
+            )
+            .await;
+        assert_eq!(signed_in.status, 201, "{}", signed_in.body);
+        let cookie = signed_in
+            .headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_string();
+        if who == Who::ExpiredToken {
+            let out = self
+                .app
+                .send(
+                    browser
+                        .delete(self.app.url("/v1/auth/session"))
+                        .header("Cookie", &cookie)
+                        .header("Origin", &self.app.base)
+                        .header(
+                            "X-CSRF-Token",
+                            signed_in.body["csrf_token"].as_str().unwrap(),
+                        ),
+                )
+                .await;
+            assert_eq!(out.status, 204, "{}", out.body);
+        }
+        request.header("Cookie", cookie)
+    }
+
     fn next(&mut self) -> u32 {
         self.counter += 1;
         self.counter
@@ -543,7 +588,7 @@ impl World {
         let n = self.next();
         let o = self.objects(side);
         let body = match (method.as_str(), template) {
-            ("POST", "/v1/auth/token") => {
+            ("POST", "/v1/auth/token" | "/v1/auth/session") => {
                 json!({"username": "treasurer-a", "password": USER_PASSWORD})
             }
             ("POST", "/v1/users") => json!({
@@ -749,9 +794,14 @@ async fn every_route_answers_every_caller_as_its_access_says(app: TestApp) {
                     None
                 };
                 let client = &world.caller(who).client;
-                let mut request = client
-                    .request(method.clone(), world.app.url(&path))
-                    .timeout(Duration::from_secs(30));
+                let mut request = if *method == Method::GET && *template == "/v1/auth/session" {
+                    // The route reads the session a cookie names: each caller calls it signed
+                    // in by a session cookie of their own instead of their token.
+                    world.by_session_cookie(who, &path).await
+                } else {
+                    client.request(method.clone(), world.app.url(&path))
+                }
+                .timeout(Duration::from_secs(30));
                 if *method != Method::GET {
                     request = request.header("Idempotency-Key", Uuid::new_v4().to_string());
                 }

@@ -88,6 +88,12 @@ fn help_documents_every_option_and_its_environment_variable() {
         "MSAI_LOG",
         "--log-format",
         "MSAI_LOG_FORMAT",
+        "--secure-cookies",
+        "MSAI_SECURE_COOKIES",
+        "--session-idle-secs",
+        "MSAI_SESSION_IDLE_SECS",
+        "--session-lifetime-secs",
+        "MSAI_SESSION_LIFETIME_SECS",
         "serve",
     ] {
         assert!(
@@ -142,6 +148,70 @@ async fn serves_then_stops_cleanly_on_sigterm(backend: Backend) {
     assert_eq!(list["items"][0]["name"], "Kabayan");
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert!(wait_exit(&mut child).success());
+}
+
+/// Behind TLS, as told by `MSAI_SECURE_COOKIES=1`, with sessions of a minute unused and two in
+/// all: the browser's cookie is `Secure`, its session ends when those options say, and every
+/// answer tells browsers to insist on https.
+async fn session_options_are_read_from_the_environment(backend: Backend) {
+    let Some((url, _dir)) = fresh_database_url(backend).await else {
+        return;
+    };
+    let port = free_port();
+    let mut command = Command::new(BIN);
+    command
+        .env("MSAI_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("MSAI_SECURE_COOKIES", "1")
+        .env("MSAI_SESSION_IDLE_SECS", "60")
+        .env("MSAI_SESSION_LIFETIME_SECS", "120")
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &url,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = command.spawn().expect("start the binary");
+    let client = reqwest::Client::new();
+    wait_ready(&client, port, &mut child).await;
+    let reply = client
+        .post(format!("http://127.0.0.1:{port}/v1/auth/session"))
+        .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(reply.status(), 201);
+    let cookie = reply.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    assert_eq!(
+        reply.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let body: serde_json::Value = reply.json().await.unwrap();
+    let at = |field: &str| {
+        chrono::DateTime::parse_from_rfc3339(body[field].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let now = chrono::Utc::now();
+    let lifetime = (at("expires_at") - now).num_seconds();
+    let idle = (at("idle_expires_at") - now).num_seconds();
+    assert!((110..=120).contains(&lifetime), "{body}");
+    assert!((50..=60).contains(&idle), "{body}");
+    // SAFETY: sending a signal to a child process this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(wait_exit(&mut child).success());
+}
+
+#[tokio::test]
+async fn sqlite_session_options_are_read_from_the_environment() {
+    session_options_are_read_from_the_environment(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_session_options_are_read_from_the_environment() {
+    session_options_are_read_from_the_environment(Backend::Postgres).await;
 }
 
 #[tokio::test]

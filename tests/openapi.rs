@@ -617,6 +617,7 @@ fn problem_slugs() -> Vec<&'static str> {
     slugs.extend([
         "unauthorized",
         "forbidden",
+        "csrf",
         "invalid-credentials",
         "too-many-attempts",
         "cannot-disable-self",
@@ -731,7 +732,16 @@ fn the_document_says_who_may_call_each_route_and_how_each_refuses() {
             "the bearer scheme does not mention {needed}"
         );
     }
-    assert_eq!(spec()["security"], json!([{"bearer": []}]));
+    // A browser's session cookie signs in wherever a bearer token does.
+    assert_eq!(
+        spec()["security"],
+        json!([{"bearer": []}, {"cookieAuth": []}])
+    );
+    let cookie = &spec()["components"]["securitySchemes"]["cookieAuth"];
+    assert_eq!(
+        (&cookie["type"], &cookie["in"], &cookie["name"]),
+        (&json!("apiKey"), &json!("cookie"), &json!("msai_session"))
+    );
     let introduction = spec()["info"]["description"].as_str().expect("intro");
     for role in ["admin", "auditor", "treasurer", "member"] {
         assert!(
@@ -762,8 +772,21 @@ fn the_document_says_who_may_call_each_route_and_how_each_refuses() {
             assert_eq!(resolve(challenge)["required"], true, "{what}: 401");
         }
         // 403 where the access check can refuse a caller it lets know the object; on SignedIn
-        // routes only where the handler narrows further.
-        let forbidden = documented_problem_types(method, path, 403);
+        // routes only where the handler narrows further. Any write may be signed in by a
+        // session cookie, and is then refused 403 `csrf` when it does not come from the
+        // service's own pages.
+        let mut forbidden = documented_problem_types(method, path, 403);
+        if !matches!(method, "GET" | "HEAD" | "OPTIONS") {
+            assert!(
+                forbidden.remove("/problems/csrf"),
+                "{what}: a write answers 403 csrf"
+            );
+        } else {
+            assert!(
+                !forbidden.contains("/problems/csrf"),
+                "{what}: a read never answers 403 csrf"
+            );
+        }
         match access {
             Access::Admin
             | Access::AdminOrTreasurer
@@ -776,9 +799,10 @@ fn the_document_says_who_may_call_each_route_and_how_each_refuses() {
             ),
             // A member's own records: every other member of the group is told they do not
             // exist (404), never that they may not see them.
-            Access::Public | Access::GroupAnyone | Access::MemberSelf => {
-                assert!(forbidden.is_empty(), "{what} never answers 403")
-            }
+            Access::Public | Access::GroupAnyone | Access::MemberSelf => assert!(
+                forbidden.is_empty(),
+                "{what} never answers 403 but to a cross-site write"
+            ),
         }
         // Groups outside the caller's grants are not found.
         if matches!(

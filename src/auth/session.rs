@@ -49,11 +49,14 @@ pub fn from_headers(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The `Set-Cookie` that gives a browser its session: readable by no script, sent only with
-/// requests from the service's own pages, and kept only until the browser closes (the
-/// service decides when the session itself ends).
-pub fn set_cookie(value: &str, secure: bool) -> String {
+/// requests from the service's own pages, and kept for the session's absolute lifetime, so that
+/// a phone restarted between a meeting and a connection is still signed in when its outbox is
+/// sent (the service still ends the session earlier when it is idle, signed out or revoked).
+pub fn set_cookie(value: &str, max_age_secs: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE_NAME}={value}; HttpOnly; SameSite=Strict; Path=/{secure}")
+    format!(
+        "{COOKIE_NAME}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}{secure}"
+    )
 }
 
 /// The `Set-Cookie` that makes a browser forget its session cookie.
@@ -174,10 +177,10 @@ mod tests {
     #[test]
     fn cookies_are_http_only_strict_and_secure_when_told() {
         assert_eq!(
-            set_cookie("v", false),
-            "msai_session=v; HttpOnly; SameSite=Strict; Path=/"
+            set_cookie("v", 60, false),
+            "msai_session=v; HttpOnly; SameSite=Strict; Path=/; Max-Age=60"
         );
-        assert!(set_cookie("v", true).ends_with("; Secure"));
+        assert!(set_cookie("v", 60, true).ends_with("; Secure"));
         assert_eq!(
             clear_cookie(false),
             "msai_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"

@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, MatchedPath, RawPathParams, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chrono::SubsecRound as _;
 use uuid::Uuid;
 
 use super::AppState;
@@ -205,7 +206,7 @@ async fn session_identity(state: &AppState, cookie: &str) -> (Identity, Option<S
         }
         Ok(Some(session)) => session,
     };
-    let now = state.clock.now();
+    let now = state.clock.now().trunc_subsecs(6);
     if !session.is_open(now, state.sessions.lifetimes.idle) {
         return (Identity::Invalid("the session has ended"), None);
     }
@@ -243,7 +244,11 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     req.extensions_mut().insert(Directory(state.store.clone()));
     let identity = if let Some(value) = req.headers().get(header::AUTHORIZATION) {
         Some(token_identity(&state, value).await)
-    } else if let Some(cookie) = session::from_headers(req.headers()) {
+    } else if let Some(cookie) = session::from_headers(req.headers())
+        // The app's own files and the public routes outside /v1 need no caller: a browser
+        // fetching them sends its cookie each time, and it is not looked up for them.
+        && req.uri().path().starts_with("/v1/")
+    {
         let (identity, session) = session_identity(&state, cookie).await;
         if let Some(session) = session {
             if !session::is_safe(req.method())

@@ -228,12 +228,14 @@ fn birth_year(year: Option<i64>, this_year: i32) -> Result<Option<i32>, ApiError
 }
 
 impl PatchMember {
-    /// The correction of who the member is that the patch asks for, if any.
+    /// The correction of who the member is that the patch asks for, if any; a wrong field is
+    /// kept in `checks` (and the correction is then never used).
     fn correction(
         &mut self,
+        checks: &mut FieldChecks,
         corrected_by: Uuid,
         today: NaiveDate,
-    ) -> Result<Option<MemberCorrection>, ApiError> {
+    ) -> Option<MemberCorrection> {
         let asked = self.name.is_some()
             || self.sex.is_some()
             || self.birth_year.is_some()
@@ -241,78 +243,87 @@ impl PatchMember {
             || self.host_country.is_some()
             || self.joined_on.is_some();
         if !asked {
-            return match self.reason {
-                Some(_) => Err(ApiError::invalid_field(
+            if self.reason.is_some() {
+                checks.refuse(ApiError::invalid_field(
                     "/reason",
                     "goes with a correction of name, sex, birth_year, home_country, host_country or joined_on",
-                )),
-                None => Ok(None),
-            };
+                ));
+            }
+            return None;
         }
         let reason = match self.reason.take() {
-            Some(reason) => text_field("/reason", &reason, MAX_REASON_CHARS, false)?,
+            Some(reason) => checks.check(text_field("/reason", &reason, MAX_REASON_CHARS, false)),
             None => {
-                return Err(ApiError::invalid_field(
+                checks.refuse(ApiError::invalid_field(
                     "/reason",
                     "is required to correct who a member is: say why (for example \"typo at registration\")",
                 ));
+                None
             }
         };
-        Ok(Some(MemberCorrection {
-            name: match self.name.take() {
-                Some(name) => Some(text_field("/name", &name, MAX_NAME_CHARS, false)?),
-                None => None,
-            },
+        let name = self
+            .name
+            .take()
+            .and_then(|name| checks.check(text_field("/name", &name, MAX_NAME_CHARS, false)));
+        let birth_year = self
+            .birth_year
+            .and_then(|year| checks.check(birth_year(year, today.year())));
+        let home_country = self
+            .home_country
+            .take()
+            .and_then(|c| checks.check(country("/home_country", &c)));
+        let host_country = self
+            .host_country
+            .take()
+            .and_then(|c| checks.check(country("/host_country", &c)));
+        let joined_on = self
+            .joined_on
+            .and_then(|on| checks.check(booking_date("/joined_on", Some(on), today)));
+        Some(MemberCorrection {
+            name,
             sex: self.sex,
-            birth_year: match self.birth_year {
-                Some(year) => Some(birth_year(year, today.year())?),
-                None => None,
-            },
-            home_country: match self.home_country.take() {
-                Some(c) => Some(country("/home_country", &c)?),
-                None => None,
-            },
-            host_country: match self.host_country.take() {
-                Some(c) => Some(country("/host_country", &c)?),
-                None => None,
-            },
-            joined_on: match self.joined_on {
-                Some(on) => Some(booking_date("/joined_on", Some(on), today)?),
-                None => None,
-            },
-            reason,
+            birth_year,
+            home_country,
+            host_country,
+            joined_on,
+            reason: reason?,
             corrected_by: Some(corrected_by),
-        }))
+        })
     }
 
+    /// The update asked for, or one refusal naming every wrong field.
     fn parse(mut self, corrected_by: Uuid, today: NaiveDate) -> Result<MemberUpdate, ApiError> {
-        let correction = self.correction(corrected_by, today)?;
+        let mut checks = FieldChecks::default();
+        let correction = self.correction(&mut checks, corrected_by, today);
         let status = match (self.status, self.status_on) {
             (None, None) => None,
             (None, Some(_)) => {
-                return Err(ApiError::invalid_field("/status_on", "goes with a status"));
+                checks.refuse(ApiError::invalid_field("/status_on", "goes with a status"));
+                None
             }
             (Some(_), None) => {
-                return Err(ApiError::invalid_field(
+                checks.refuse(ApiError::invalid_field(
                     "/status_on",
                     "is required with a status",
                 ));
+                None
             }
-            (Some(status), Some(on)) => {
-                Some((status, booking_date("/status_on", Some(on), today)?))
-            }
+            (Some(status), Some(on)) => checks
+                .check(booking_date("/status_on", Some(on), today))
+                .map(|on| (status, on)),
         };
-        let clear_or = |pointer: &str,
-                        v: Option<Option<String>>|
-         -> Result<Option<Option<String>>, ApiError> {
-            match v {
-                None => Ok(None),
-                Some(inner) => Ok(Some(optional_text(pointer, inner, MAX_DETAIL_CHARS)?)),
-            }
-        };
+        let occupation = self
+            .occupation
+            .and_then(|inner| checks.check(optional_text("/occupation", inner, MAX_DETAIL_CHARS)));
+        let contact = self
+            .contact
+            .and_then(|inner| checks.check(optional_text("/contact", inner, MAX_DETAIL_CHARS)));
+        if !checks.passed() {
+            return Err(checks.refusal());
+        }
         Ok(MemberUpdate {
-            occupation: clear_or("/occupation", self.occupation)?,
-            contact: clear_or("/contact", self.contact)?,
+            occupation,
+            contact,
             status,
             correction,
         })

@@ -191,11 +191,12 @@ pub async fn update_group(
 ) -> Result<Response, ApiError> {
     let group_id = path_id(&group_id, "group")?;
     let p = body.value;
+    // Every wrong field is named at once (see `FieldChecks`).
+    let mut checks = FieldChecks::default();
     let time_zone = p
         .time_zone
         .as_deref()
-        .map(|name| dto::time_zone("/time_zone", name))
-        .transpose()?;
+        .and_then(|name| checks.check(dto::time_zone("/time_zone", name)));
     // A status changed with the time zone takes its default date in the new zone.
     let today = match time_zone {
         Some(zone) => state.clock.today_in(zone),
@@ -203,9 +204,17 @@ pub async fn update_group(
     };
     let status = match (p.status, p.status_on) {
         (None, None) => None,
-        (None, Some(_)) => return Err(ApiError::invalid_field("/status_on", "goes with a status")),
-        (Some(status), on) => Some((status, booking_date("/status_on", on, today)?)),
+        (None, Some(_)) => {
+            checks.refuse(ApiError::invalid_field("/status_on", "goes with a status"));
+            None
+        }
+        (Some(status), on) => checks
+            .check(booking_date("/status_on", on, today))
+            .map(|on| (status, on)),
     };
+    if !checks.passed() {
+        return Err(checks.refusal());
+    }
     // Accreditation is the network's decision, not the group's own.
     if status.is_some() && !caller.is_admin() {
         return Err(ApiError::new(

@@ -5,7 +5,7 @@ use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound as _, Utc};
 use serde::Serialize;
 
 use super::AppState;
@@ -69,7 +69,8 @@ pub async fn create(
         Err(refusal) => return Ok(refusal),
     };
     let cookie = session::new_secret();
-    let now = state.clock.now();
+    // Kept to the microsecond, so that the times read back are the times answered here.
+    let now = state.clock.now().trunc_subsecs(6);
     let lifetimes = state.sessions.lifetimes;
     let kept = Session {
         token_hash: session::hash(&cookie),
@@ -84,7 +85,11 @@ pub async fn create(
     let mut response = json_response(StatusCode::CREATED, &SessionView::of(&state, &user, &kept));
     set_cookie(
         &mut response,
-        &session::set_cookie(&cookie, state.sessions.secure_cookies),
+        &session::set_cookie(
+            &cookie,
+            lifetimes.absolute.num_seconds(),
+            state.sessions.secure_cookies,
+        ),
     )?;
     no_store(&mut response);
     Ok(response)

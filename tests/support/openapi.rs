@@ -20,12 +20,13 @@ const METHODS: [&str; 8] = [
 
 /// Response headers whose presence the document describes; any of them sent by the server must
 /// be documented for that response.
-const DESCRIBED_HEADERS: [&str; 5] = [
+const DESCRIBED_HEADERS: [&str; 6] = [
     "x-request-id",
     "idempotent-replayed",
     "retry-after",
     "www-authenticate",
     "cache-control",
+    "set-cookie",
 ];
 
 /// The parsed document.
