@@ -69,8 +69,8 @@ def expect_sign_in(page):
 
 
 def sign_in_again_to_send(page, username, password):
-    """After a restart the session cookie (which lasts as long as the browser) is gone: once
-    online the app asks to sign in, says that the outbox waits, and sends it after."""
+    """When the session ended while the phone was offline, the app asks to sign in once online,
+    says that the outbox waits, and sends it after."""
     expect_sign_in(page)
     expect(page.locator("#main .notice")).to_be_visible()
     sign_in(page, username, password)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 import app
-from conftest import PASSWORD
+from conftest import BASE_URL, PASSWORD, origin_of, request
 
 
 def cents(amount):
@@ -81,7 +81,7 @@ def expect_posted_once(group, rows):
 
 
 def test_a_meeting_filled_offline_is_posted_once_after_reload_and_restart(group, new_phone, guard):
-    phone, page, treasurer = open_treasurer_phone(new_phone, group)
+    phone, page, _ = open_treasurer_phone(new_phone, group)
     rows = typed_sheet(group)
 
     phone.context.set_offline(True)
@@ -110,7 +110,6 @@ def test_a_meeting_filled_offline_is_posted_once_after_reload_and_restart(group,
     assert group.meetings() == []
 
     phone.context.set_offline(False)
-    app.sign_in_again_to_send(page, treasurer, PASSWORD)
     app.expect_outbox_state(page, "sent")
     expect_posted_once(group, rows)
     # Nothing is sent again: a reload online leaves one meeting.
@@ -162,3 +161,35 @@ def test_a_meeting_whose_answer_is_lost_is_still_posted_once(group, new_phone, g
     app.expect_outbox_state(page, "sent")
     assert len(posts) == 3 and posts[2] == posts[0], posts
     expect_posted_once(group, rows)
+
+
+def test_a_meeting_saved_offline_waits_for_a_new_sign_in_when_the_session_ended(group, new_phone, guard):
+    phone, page, treasurer = open_treasurer_phone(new_phone, group)
+    rows = typed_sheet(group)[:3]
+    phone.context.set_offline(True)
+    guard.allow_network_failures()
+    app.go(page, f"#/g/{group.id}/meeting")
+    fill(page, rows)
+    app.save_meeting(page)
+    app.expect_outbox_state(page, "waiting")
+
+    # Meanwhile the session ends on the server (as when it expires or is signed out elsewhere).
+    cookie = next(c["value"] for c in phone.context.cookies() if c["name"] == app.SESSION_COOKIE)
+    session = request("GET", "/v1/auth/session", headers={"Cookie": f"{app.SESSION_COOKIE}={cookie}"})
+    assert session.status == 200, session
+    ended = request(
+        "DELETE",
+        "/v1/auth/session",
+        headers={
+            "Cookie": f"{app.SESSION_COOKIE}={cookie}",
+            "Origin": origin_of(BASE_URL),
+            "X-CSRF-Token": session.json["csrf_token"],
+        },
+    )
+    assert ended.status == 204, ended
+
+    phone.context.set_offline(False)
+    app.sign_in_again_to_send(page, treasurer, PASSWORD)
+    app.expect_outbox_state(page, "sent")
+    meetings = group.meetings()
+    assert len(meetings) == 1, meetings

@@ -111,3 +111,44 @@ def test_a_member_sees_her_passbook_and_no_one_else(api, group, new_context):
             }"""
         )
         expect_no_one_else(address)
+
+
+def test_two_treasurers_phones_withdrawing_for_one_member_offline_count_once(group, new_phone, guard):
+    """Both phones saw her 100.00 and each saves 80.00 for her offline: both send, the ledger
+    takes the first and refuses the second as an overdraft, and nothing is counted twice."""
+    dalisay = group.members[2]
+    phones = []
+    for name in ("treasurer.one", "treasurer.two"):
+        username = group.user("treasurer", username=f"{name}.{group.id[-6:]}")
+        phone = new_phone("en")
+        page = phone.open().new_page()
+        page.goto("/")
+        app.sign_in(page, username, PASSWORD)
+        app.expect_group_home(page, group)
+        phones.append((phone, page))
+    guard.allow_network_failures()
+    for phone, page in phones:
+        phone.context.set_offline(True)
+        app.go(page, f"#/g/{group.id}/withdraw")
+        page.select_option("#w-member", dalisay["id"])
+        page.fill("#w-amount", "80")
+        page.locator("#withdrawal-form button[type=submit]").click()
+        page.click("#w-submit")
+        app.expect_outbox_state(page, "waiting", kind="withdrawal")
+
+    states = []
+    for phone, page in phones:
+        phone.context.set_offline(False)
+        expect(app.outbox_items(page, "withdrawal").first).not_to_have_attribute("data-state", "waiting", timeout=15_000)
+        expect(app.outbox_items(page, "withdrawal").first).not_to_have_attribute("data-state", "sending")
+        states.append(app.outbox_items(page, "withdrawal").first.get_attribute("data-state"))
+    assert states == ["sent", "refused"], states
+    expect(app.outbox_items(phones[1][1], "withdrawal").first.locator(".reason")).to_contain_text(
+        app.message("en", "problem-overdraft")
+    )
+    withdrawals = group.api.all(group.path("/withdrawals"))
+    assert [(w["member_id"], Decimal(w["amount"])) for w in withdrawals] == [
+        (dalisay["id"], Decimal("80"))
+    ], withdrawals
+    savings = group.balances()[dalisay["name"]]["balances"][0]["savings"]
+    assert Decimal(savings) == Decimal("20"), savings
