@@ -251,6 +251,7 @@ movement-disbursement = Money put into it
 movement-income = Income received from it
 movement-capital_returned = Capital returned from it
 movement-save = Save
+movement-not-enough = The group's account does not hold that much.
 
 ## Sharing out
 distribute-title = Share out profits

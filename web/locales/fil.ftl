@@ -253,6 +253,7 @@ movement-disbursement = Perang inilagay dito
 movement-income = Kita mula dito
 movement-capital_returned = Kapital na naibalik mula dito
 movement-save = I-save
+movement-not-enough = Walang ganoong kalaking pera sa account ng grupo.
 
 ## Sharing out
 distribute-title = Hatian ng kita

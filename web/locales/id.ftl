@@ -253,6 +253,7 @@ movement-disbursement = Uang yang ditanamkan
 movement-income = Pendapatan yang diterima
 movement-capital_returned = Modal yang dikembalikan
 movement-save = Simpan
+movement-not-enough = Rekening kelompok tidak punya uang sebanyak itu.
 
 ## Sharing out
 distribute-title = Bagi keuntungan

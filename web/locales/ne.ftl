@@ -251,6 +251,7 @@ movement-disbursement = यसमा हालेको रकम
 movement-income = यसबाट आएको आम्दानी
 movement-capital_returned = यसबाट फिर्ता आएको पुँजी
 movement-save = सेभ गर्नुहोस्
+movement-not-enough = समूहको खातामा त्यति रकम छैन।
 
 ## Sharing out
 distribute-title = नाफा बाँड्ने

@@ -1,6 +1,6 @@
 // Money going out and coming back: withdrawals, remittances, investments and distributions.
 
-import { Unreachable, all, get, post, newKey } from "../api.js";
+import { Problem, Unreachable, all, get, post, newKey } from "../api.js";
 import { t } from "../i18n.js";
 import { formatAmount, formatMinor, parseAmount, scaleOf, toMinor } from "../money.js";
 import { h, show, field, statusLine, setError, amountInput, showProblem, table, loading, ok, confirmDialog } from "../ui.js";
@@ -297,14 +297,17 @@ export async function investmentsScreen(groupId) {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const cur = currency.value.trim().toUpperCase();
-    const c = committed.value.trim() ? parseAmount(committed.value, cur) : { value: null };
+    // Nothing typed is no commitment; what cannot be read is sent as typed, for the service to
+    // name the field.
+    const typed = committed.value.trim();
+    const c = typed ? parseAmount(typed, cur) : { value: null };
     const body = {
       name: name.value,
       kind: kind.value,
       sector: sector.value,
       country: group.home_country,
       currency: cur,
-      committed_amount: c.value ?? committed.value,
+      committed_amount: typed ? c.value ?? typed : null,
       women_led: womenLed.checked,
     };
     try {
@@ -373,6 +376,8 @@ function investmentMovementForm(groupId, list) {
       investmentsScreen(groupId);
     } catch (error) {
       showProblem(status, error, inputs);
+      // Here an overdraft is the group's account, not a member's savings.
+      if (error instanceof Problem && error.slug === "overdraft") status.textContent = t("movement-not-enough");
     }
   });
   return form;
