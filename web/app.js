@@ -2,7 +2,7 @@
 
 import { Problem, Unreachable, call, currentSession, setSession } from "./api.js";
 import { t, setLanguage, preferredLanguage, language } from "./i18n.js";
-import { h, show, field, statusLine, showProblem, confirmDialog, problemText } from "./ui.js";
+import { h, show, field, statusLine, showProblem, confirmDialog, problemText, nextScreen, isCurrent } from "./ui.js";
 import * as outbox from "./outbox.js";
 import * as group from "./screens/group.js";
 import * as meeting from "./screens/meeting.js";
@@ -75,13 +75,14 @@ async function route() {
     return;
   }
   renderNav();
+  const mine = nextScreen();
   for (const [pattern, screen] of ROUTES) {
     const match = pattern.exec(address);
     if (match) {
       try {
         await screen(...match.slice(1));
       } catch (e) {
-        show(t("error-title"), h("p", { class: "status bad", role: "alert" }, problemText(e)));
+        if (isCurrent(mine)) show(t("error-title"), h("p", { class: "status bad", role: "alert" }, problemText(e)));
       }
       return;
     }

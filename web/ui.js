@@ -42,6 +42,27 @@ export function show(title, ...content) {
   heading.focus({ preventScroll: false });
 }
 
+let epoch = 0;
+
+/// Called when another screen is asked for: screens begun before it draw nothing more.
+export function nextScreen() {
+  epoch += 1;
+  return epoch;
+}
+
+export function isCurrent(screen) {
+  return screen === epoch;
+}
+
+/// The `show` of a screen begun now: it draws only while no other screen has been asked for
+/// since, so an answer that arrives late cannot draw an old screen over the one on view.
+export function drawer() {
+  const mine = epoch;
+  return (...args) => {
+    if (mine === epoch) show(...args);
+  };
+}
+
 let fieldCount = 0;
 
 /// A labelled input with room for its error.

@@ -2,12 +2,13 @@
 
 import { all, post, newKey } from "../api.js";
 import { t } from "../i18n.js";
-import { h, show, field, statusLine, showProblem, ok, setError } from "../ui.js";
+import { h, drawer, field, statusLine, showProblem, ok, setError } from "../ui.js";
 import { roles } from "../app.js";
 
 const COUNTRIES = { HK: "HKD", SG: "SGD", MY: "MYR", TW: "TWD", AE: "AED", SA: "SAR", QA: "QAR", KW: "KWD", JP: "JPY", KR: "KRW", IT: "EUR", GB: "GBP", US: "USD" };
 
 export async function newGroupScreen() {
+  const show = drawer();
   const name = h("input", { name: "name", autocomplete: "off" });
   const host = h("input", { name: "host_country", value: "HK", maxlength: 2, autocapitalize: "characters" });
   const home = h("input", { name: "home_country", value: "PH", maxlength: 2, autocapitalize: "characters" });
@@ -49,6 +50,7 @@ export async function newGroupScreen() {
 }
 
 export async function newUserScreen() {
+  const show = drawer();
   const r = roles();
   const groups = (await all("/v1/groups")).filter((g) => r.admin || r.treasurerOf.includes(g.id));
   const username = h("input", { name: "username", autocomplete: "off", autocapitalize: "none" });

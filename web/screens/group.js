@@ -3,7 +3,7 @@
 import { all, cached, get, post, newKey, remember, recall } from "../api.js";
 import { t, formatDate } from "../i18n.js";
 import { formatAmount } from "../money.js";
-import { h, show, field, statusLine, showProblem, table, linkButton, loading, staleNotice, ok } from "../ui.js";
+import { h, drawer, field, statusLine, showProblem, table, linkButton, loading, staleNotice, ok } from "../ui.js";
 import * as outbox from "../outbox.js";
 
 /// The group, kept for offline use.
@@ -22,6 +22,7 @@ function moneyAccount(a) {
 }
 
 export async function homeScreen(groupId) {
+  const show = drawer();
   show(t("loading"), loading());
   const group = await loadGroup(groupId);
   const [accounts, members, meetings] = await Promise.all([
@@ -74,6 +75,7 @@ export async function homeScreen(groupId) {
 }
 
 export async function membersScreen(groupId) {
+  const show = drawer();
   show(t("loading"), loading());
   const group = await loadGroup(groupId);
   const members = await loadMembers(groupId);
@@ -109,6 +111,7 @@ export async function membersScreen(groupId) {
 }
 
 export async function newMemberScreen(groupId) {
+  const show = drawer();
   const group = await loadGroup(groupId);
   const name = h("input", { name: "name", autocomplete: "off", required: true });
   const sex = h(
@@ -205,6 +208,7 @@ export function passbook(statement) {
 }
 
 export async function memberScreen(groupId, memberId) {
+  const show = drawer();
   show(t("loading"), loading());
   const statement = await get(`/v1/groups/${groupId}/members/${memberId}/statement`);
   const m = statement.member;

@@ -3,7 +3,7 @@
 import { currentSession } from "../api.js";
 import { t, formatDate, formatInstant } from "../i18n.js";
 import { formatMinor, parseAmount, scaleOf } from "../money.js";
-import { h, show, field, statusLine, setError, amountInput, loading, staleNotice, problemText, fieldProblemText, confirmDialog } from "../ui.js";
+import { h, drawer, field, statusLine, setError, amountInput, loading, staleNotice, problemText, fieldProblemText, confirmDialog } from "../ui.js";
 import * as outbox from "../outbox.js";
 import { loadGroup, loadMembers } from "./group.js";
 
@@ -33,6 +33,7 @@ function readDraft(groupId) {
 }
 
 export async function sheetScreen(groupId, itemId) {
+  const show = drawer();
   show(t("loading"), loading());
   const group = await loadGroup(groupId);
   const members = await loadMembers(groupId);
@@ -248,6 +249,7 @@ function itemTitle(item) {
 }
 
 export async function outboxScreen() {
+  const show = drawer();
   const list = h("ul", { id: "outbox", class: "list outbox" });
   const render = () => {
     list.replaceChildren();

@@ -4,11 +4,12 @@
 import { get, cached } from "../api.js";
 import { t, formatDate } from "../i18n.js";
 import { formatAmount } from "../money.js";
-import { h, show, table, loading, staleNotice } from "../ui.js";
+import { h, drawer, table, loading, staleNotice } from "../ui.js";
 import { positionTable, passbook } from "./group.js";
 import { roles } from "../app.js";
 
 export async function myScreen() {
+  const show = drawer();
   const memberships = roles().memberships;
   const list = h("ul", { class: "list" });
   for (const m of memberships) {
@@ -25,6 +26,7 @@ export async function myScreen() {
 }
 
 export async function passbookScreen(groupId, memberId) {
+  const show = drawer();
   show(t("loading"), loading());
   const [group, statement] = await Promise.all([
     cached(`group.${groupId}`, `/v1/groups/${groupId}`),

@@ -3,7 +3,7 @@
 import { Problem, Unreachable, all, get, post, newKey } from "../api.js";
 import { t } from "../i18n.js";
 import { formatAmount, formatMinor, parseAmount, scaleOf, toMinor } from "../money.js";
-import { h, show, field, statusLine, setError, amountInput, showProblem, table, loading, ok, confirmDialog } from "../ui.js";
+import { h, drawer, field, statusLine, setError, amountInput, showProblem, table, loading, ok, confirmDialog } from "../ui.js";
 import * as outbox from "../outbox.js";
 import { loadGroup, loadMembers } from "./group.js";
 
@@ -57,6 +57,7 @@ async function available(groupId, memberId, currency) {
 }
 
 export async function withdrawScreen(groupId, itemId) {
+  const show = drawer();
   show(t("loading"), loading());
   const group = await loadGroup(groupId);
   const members = (await loadMembers(groupId)).value;
@@ -174,6 +175,7 @@ export function remittanceCost(send, fee, receive, mid, sendCurrency, receiveCur
 const HOME_CURRENCY = { PH: "PHP", ID: "IDR", NP: "NPR", IN: "INR", LK: "LKR", BD: "BDT", VN: "VND", TH: "THB", MM: "MMK" };
 
 export async function remitScreen(groupId) {
+  const show = drawer();
   const group = await loadGroup(groupId);
   const members = (await loadMembers(groupId)).value;
   const homeCurrency = HOME_CURRENCY[group.home_country] || "";
@@ -265,6 +267,7 @@ export async function remitScreen(groupId) {
 }
 
 export async function investmentsScreen(groupId) {
+  const show = drawer();
   show(t("loading"), loading());
   const group = await loadGroup(groupId);
   const list = await all(`/v1/groups/${groupId}/investments`);
@@ -384,6 +387,7 @@ function investmentMovementForm(groupId, list) {
 }
 
 export async function distributeScreen(groupId) {
+  const show = drawer();
   const group = await loadGroup(groupId);
   const members = (await loadMembers(groupId)).value;
   const names = new Map(members.map((m) => [m.id, m.name]));

@@ -4,10 +4,11 @@
 import { all, get } from "../api.js";
 import { t } from "../i18n.js";
 import { formatAmount } from "../money.js";
-import { h, show, table, loading, linkButton, download } from "../ui.js";
+import { h, drawer, table, loading, linkButton, download } from "../ui.js";
 import { roles } from "../app.js";
 
 export async function groupsScreen() {
+  const show = drawer();
   show(t("loading"), loading());
   const groups = await all("/v1/groups");
   const r = roles();
@@ -33,6 +34,7 @@ export async function groupsScreen() {
 }
 
 export async function trialBalanceScreen(groupId) {
+  const show = drawer();
   show(t("loading"), loading());
   const [group, tb] = await Promise.all([get(`/v1/groups/${groupId}`), get(`/v1/groups/${groupId}/trial-balance`)]);
   const csv = [["account", "type", "currency", "debits", "credits", "balance"], ...tb.accounts.map((a) => [a.name, a.type, a.currency, a.debits, a.credits, a.balance])];
@@ -94,6 +96,7 @@ export function parseCsv(text) {
 const REPORTS = ["savings", "portfolio", "remittance-corridors", "indicators", "reintegration"];
 
 export async function networkScreen() {
+  const show = drawer();
   const chooser = h(
     "select",
     { id: "report" },
