@@ -515,8 +515,9 @@ pub const SQLITE_GROUP_COMMIT_MAX: usize = 64;
 
 /// On PostgreSQL too: a posting holds its group's row lock until its commit, so postings of
 /// one group wait for each other's round trips; gathered, one transaction writes them all in
-/// a handful of statements (BENCHMARKS.md: about 2.3 times the throughput of postings written
-/// one by one).
+/// a handful of statements (docs/benchmarks-history.md, "Results with gathering on both
+/// backends and one SQLite writer": about 2.3 times the throughput of postings written one by
+/// one).
 pub const POSTGRES_GROUP_COMMIT_MAX: usize = 64;
 
 /// Opens the store a database URL names: `sqlite:` (the default) or `postgres:`/`postgresql:`.
