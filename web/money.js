@@ -104,9 +104,3 @@ export function parseAmount(typed, currency) {
   const minor = BigInt(whole + fraction.padEnd(scale, "0"));
   return { value: fromMinor(minor, scale), minor };
 }
-
-/// The sum of canonical amount strings, exactly.
-export function sum(texts, currency) {
-  const scale = scaleOf(currency);
-  return texts.reduce((total, text) => total + (toMinor(text, scale) ?? 0n), 0n);
-}
