@@ -31,8 +31,10 @@ use crate::domain::operations::{
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
 
 mod access;
+mod backend;
 pub mod batch;
 mod coalesce;
+mod ledger;
 mod members;
 mod network;
 mod operations;
@@ -40,10 +42,12 @@ mod postgres;
 mod reports;
 mod shared;
 mod sqlite;
+mod tx;
 
-pub use postgres::PostgresStore;
+pub use backend::{Backend, Ledger};
+pub use postgres::{PostgresBackend, PostgresStore};
 pub use shared::recorded_now;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteBackend, SqliteStore};
 
 pub type StoreResult<T> = Result<T, LedgerError>;
 

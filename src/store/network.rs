@@ -5,430 +5,572 @@
 //! module and uses the names the earlier expansions bring into scope (`Tx`, `DbRow`,
 //! `read_tx!`, `currency_of`, `remittance_from_row`).
 
-macro_rules! impl_network_store {
-    ($store:ty) => {
-        use $crate::domain::network as network;
-        use $crate::store::NetworkStore;
+use crate::domain::member::Sex;
+use crate::domain::operations::*;
+use std::collections::HashMap;
 
-        /// The balance of a member's account `a` (credit-normal) at the end of the date `$3`, or
-        /// now when it is null: the totals every posting keeps on the account, less what was
-        /// booked after that date, so a report as of a recent date reads few entries (through
-        /// the index on entries by account and date).
-        const BALANCE_ON_3: &str = "(a.credits_minor - a.debits_minor - CASE WHEN $3 IS NULL THEN 0 ELSE COALESCE((SELECT \
-             SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
-             FROM entries e WHERE e.account_id = a.id AND e.booked_on > $3), 0) END)";
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row as _;
+use uuid::Uuid;
 
-        /// The same on the date `$1`, which is never null.
-        const BALANCE_ON_1: &str = "(a.credits_minor - a.debits_minor - COALESCE((SELECT \
-             SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
-             FROM entries e WHERE e.account_id = a.id AND e.booked_on > $1), 0))";
+use super::backend::{Backend, DbRow, Ledger, Tx};
+use super::ledger::currency_of;
+use super::shared::*;
+use super::tx::{Column, read_tx};
+use crate::domain::money::Currency;
+use crate::store::StoreResult;
 
-        /// A member's savings and capital on `$3` (now when null), per group and currency.
-        const SAVINGS_BY_GROUP_SQL: &str = const_format::concatcp!(
-            "SELECT m.group_id, a.currency, \
-             CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ", BALANCE_ON_3, " ELSE 0 END) AS BIGINT) AS savings_minor, \
-             CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ", BALANCE_ON_3, " ELSE 0 END) AS BIGINT) AS capital_minor \
-             FROM members m JOIN groups g ON g.id = m.group_id \
-             JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
-             AND ($3 IS NULL OR m.joined_on <= $3) \
-             GROUP BY m.group_id, a.currency"
-        );
+use crate::domain::network;
+use crate::store::NetworkStore;
 
-        /// Members who had joined by `$3`, by their status on that date: a member whose
-        /// status changed after it was still active then.
-        const MEMBER_COUNTS_SQL: &str = "SELECT m.group_id, \
-             CAST(SUM(CASE WHEN m.status = 'active' OR m.status_on > $3 THEN 1 ELSE 0 END) AS BIGINT) AS active, \
-             CAST(SUM(CASE WHEN m.status = 'returned_home' AND ($3 IS NULL OR m.status_on <= $3) THEN 1 ELSE 0 END) AS BIGINT) AS returned_home, \
-             CAST(SUM(CASE WHEN m.status = 'exited' AND ($3 IS NULL OR m.status_on <= $3) THEN 1 ELSE 0 END) AS BIGINT) AS exited \
-             FROM members m JOIN groups g ON g.id = m.group_id \
-             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
-             AND ($3 IS NULL OR m.joined_on <= $3) \
-             GROUP BY m.group_id";
+/// The balance of a member's account `a` (credit-normal) at the end of the date `$3`, or
+/// now when it is null: the totals every posting keeps on the account, less what was
+/// booked after that date, so a report as of a recent date reads few entries (through
+/// the index on entries by account and date).
+const BALANCE_ON_3: &str = "(a.credits_minor - a.debits_minor - CASE WHEN $3 IS NULL THEN 0 ELSE COALESCE((SELECT \
+     SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
+     FROM entries e WHERE e.account_id = a.id AND e.booked_on > $3), 0) END)";
 
-        /// A member's savings and capital on `$1`, per currency, for every member who had
-        /// joined by then (a row for each account's currency even when nothing was booked).
-        const PERSON_BALANCES_SQL: &str = const_format::concatcp!(
-            "SELECT m.id AS member_id, a.currency, \
-             CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ", BALANCE_ON_1, " ELSE 0 END) AS BIGINT) AS savings_minor, \
-             CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ", BALANCE_ON_1, " ELSE 0 END) AS BIGINT) AS capital_minor \
-             FROM members m JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-             WHERE m.joined_on <= $1 \
-             GROUP BY m.id, a.currency"
-        );
+/// The same on the date `$1`, which is never null.
+const BALANCE_ON_1: &str = "(a.credits_minor - a.debits_minor - COALESCE((SELECT \
+     SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
+     FROM entries e WHERE e.account_id = a.id AND e.booked_on > $1), 0))";
 
-        fn stake_in<'s>(
-            stakes: &'s mut std::collections::BTreeMap<&'static str, network::ReturnStake>,
-            currency: Currency,
-        ) -> &'s mut network::ReturnStake {
-            stakes.entry(currency.code()).or_insert(network::ReturnStake {
-                currency,
-                savings_at_return_minor: 0,
-                capital_at_return_minor: 0,
-                paid_out_minor: 0,
-                capital_now_minor: 0,
-            })
-        }
+/// A member's savings and capital on `$3` (now when null), per group and currency.
+const SAVINGS_BY_GROUP_SQL: &str = const_format::concatcp!(
+    "SELECT m.group_id, a.currency, \
+     CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ",
+    BALANCE_ON_3,
+    " ELSE 0 END) AS BIGINT) AS savings_minor, \
+     CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ",
+    BALANCE_ON_3,
+    " ELSE 0 END) AS BIGINT) AS capital_minor \
+     FROM members m JOIN groups g ON g.id = m.group_id \
+     JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
+     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+     AND ($3 IS NULL OR m.joined_on <= $3) \
+     GROUP BY m.group_id, a.currency"
+);
 
-        type PersonFiguresMap = std::collections::BTreeMap<(Uuid, &'static str), (Currency, network::PersonFigures)>;
+/// Members who had joined by `$3`, by their status on that date: a member whose
+/// status changed after it was still active then.
+const MEMBER_COUNTS_SQL: &str = "SELECT m.group_id, \
+     CAST(SUM(CASE WHEN m.status = 'active' OR m.status_on > $3 THEN 1 ELSE 0 END) AS BIGINT) AS active, \
+     CAST(SUM(CASE WHEN m.status = 'returned_home' AND ($3 IS NULL OR m.status_on <= $3) THEN 1 ELSE 0 END) AS BIGINT) AS returned_home, \
+     CAST(SUM(CASE WHEN m.status = 'exited' AND ($3 IS NULL OR m.status_on <= $3) THEN 1 ELSE 0 END) AS BIGINT) AS exited \
+     FROM members m JOIN groups g ON g.id = m.group_id \
+     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+     AND ($3 IS NULL OR m.joined_on <= $3) \
+     GROUP BY m.group_id";
 
-        /// The figures of the member and currency a row names.
-        fn person_entry<'m>(figures: &'m mut PersonFiguresMap, row: &DbRow) -> Result<&'m mut network::PersonFigures, TxError> {
-            let currency = currency_of(&row.try_get::<String, _>("currency")?)?;
-            let id: Uuid = row.try_get("member_id")?;
-            Ok(&mut figures.entry((id, currency.code())).or_insert((currency, Default::default())).1)
-        }
+/// A member's savings and capital on `$1`, per currency, for every member who had
+/// joined by then (a row for each account's currency even when nothing was booked).
+const PERSON_BALANCES_SQL: &str = const_format::concatcp!(
+    "SELECT m.id AS member_id, a.currency, \
+     CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ",
+    BALANCE_ON_1,
+    " ELSE 0 END) AS BIGINT) AS savings_minor, \
+     CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ",
+    BALANCE_ON_1,
+    " ELSE 0 END) AS BIGINT) AS capital_minor \
+     FROM members m JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
+     WHERE m.joined_on <= $1 \
+     GROUP BY m.id, a.currency"
+);
 
-        fn sum_column(row: &DbRow, name: &str) -> Result<i64, TxError> {
-            Ok(row.try_get::<Option<i64>, _>(name)?.unwrap_or(0))
-        }
-
-        impl $store {
-            async fn savings_in_tx(
-                tx: &mut Tx,
-                filter: &network::NetworkFilter,
-                as_of: Option<NaiveDate>,
-            ) -> Result<network::SavingsReport, TxError> {
-                let groups = sqlx::query(
-                    "SELECT g.id, g.name, g.host_country, g.home_country, g.status FROM groups g \
-                     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) ORDER BY g.id",
-                )
-                .bind(&filter.host_country)
-                .bind(&filter.home_country)
-                .fetch_all(&mut **tx)
-                .await?;
-                let counts = sqlx::query(MEMBER_COUNTS_SQL)
-                    .bind(&filter.host_country)
-                    .bind(&filter.home_country)
-                    .bind(as_of)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                let balances = sqlx::query(SAVINGS_BY_GROUP_SQL)
-                    .bind(&filter.host_country)
-                    .bind(&filter.home_country)
-                    .bind(as_of)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                let mut by_group: HashMap<Uuid, network::GroupSavings> = HashMap::new();
-                let mut order = Vec::with_capacity(groups.len());
-                for row in &groups {
-                    let id: Uuid = row.try_get("id")?;
-                    let status: String = row.try_get("status")?;
-                    order.push(id);
-                    by_group.insert(id, network::GroupSavings {
-                        group_id: id,
-                        name: row.try_get("name")?,
-                        host_country: row.try_get("host_country")?,
-                        home_country: row.try_get("home_country")?,
-                        status: GroupStatus::parse(&status).ok_or_else(|| internal("stored group status"))?,
-                        members: network::MemberCounts::default(),
-                        balances: Vec::new(),
-                    });
-                }
-                for row in &counts {
-                    let id: Uuid = row.try_get("group_id")?;
-                    if let Some(group) = by_group.get_mut(&id) {
-                        group.members = network::MemberCounts {
-                            active: sum_column(row, "active")?,
-                            returned_home: sum_column(row, "returned_home")?,
-                            exited: sum_column(row, "exited")?,
-                        };
-                    }
-                }
-                for row in &balances {
-                    let id: Uuid = row.try_get("group_id")?;
-                    if let Some(group) = by_group.get_mut(&id) {
-                        group.balances.push(network::SavingsBalance {
-                            currency: currency_of(&row.try_get::<String, _>("currency")?)?,
-                            savings_minor: i128::from(sum_column(row, "savings_minor")?),
-                            capital_minor: i128::from(sum_column(row, "capital_minor")?),
-                        });
-                    }
-                }
-                let mut groups = Vec::with_capacity(order.len());
-                for id in order {
-                    let mut group = by_group.remove(&id).ok_or_else(|| internal("group listed"))?;
-                    group.balances.sort_by_key(|b| b.currency.code());
-                    groups.push(group);
-                }
-                Ok(network::SavingsReport::new(as_of, groups))
-            }
-
-            async fn portfolio_in_tx(tx: &mut Tx, filter: &network::NetworkFilter, suppression_min: u32) -> Result<network::Portfolio, TxError> {
-                let investments = sqlx::query(
-                    "SELECT i.id, i.kind, i.sector, i.country, i.currency, i.committed_minor, i.women_led, \
-                     CAST(a.debits_minor - a.credits_minor AS BIGINT) AS book_value \
-                     FROM investments i JOIN groups g ON g.id = i.group_id JOIN accounts a ON a.id = i.account_id \
-                     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) ORDER BY i.id",
-                )
-                .bind(&filter.host_country)
-                .bind(&filter.home_country)
-                .fetch_all(&mut **tx)
-                .await?;
-                // The same events the investment page counts: those whose transaction stands.
-                let events = sqlx::query(
-                    "SELECT x.investment_id, x.kind, CAST(SUM(x.amount_minor) AS BIGINT) AS total \
-                     FROM investment_events x JOIN groups g ON g.id = x.group_id \
-                     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
-                     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id) \
-                     GROUP BY x.investment_id, x.kind",
-                )
-                .bind(&filter.host_country)
-                .bind(&filter.home_country)
-                .fetch_all(&mut **tx)
-                .await?;
-                let mut figures: HashMap<Uuid, InvestmentFigures> = HashMap::new();
-                for row in &events {
-                    let id: Uuid = row.try_get("investment_id")?;
-                    let kind: String = row.try_get("kind")?;
-                    let total = sum_column(row, "total")?;
-                    let kind = InvestmentEventKind::parse(&kind).ok_or_else(|| internal("stored investment event kind"))?;
-                    figures.entry(id).or_default().set_total(kind, total);
-                }
-                let mut holdings = Vec::with_capacity(investments.len());
-                for row in &investments {
-                    let id: Uuid = row.try_get("id")?;
-                    let kind: String = row.try_get("kind")?;
-                    let mut f = figures.get(&id).copied().unwrap_or_default();
-                    f.book_value = sum_column(row, "book_value")?;
-                    holdings.push(network::Holding {
-                        kind: InvestmentKind::parse(&kind).ok_or_else(|| internal("stored investment kind"))?,
-                        sector: row.try_get("sector")?,
-                        country: row.try_get("country")?,
-                        currency: currency_of(&row.try_get::<String, _>("currency")?)?,
-                        committed_minor: row.try_get("committed_minor")?,
-                        women_led: row.try_get("women_led")?,
-                        figures: f,
-                    });
-                }
-                Ok(network::portfolio(&holdings, suppression_min))
-            }
-
-            async fn corridors_in_tx(
-                tx: &mut Tx,
-                filter: &network::NetworkFilter,
-                from: Option<NaiveDate>,
-                to: Option<NaiveDate>,
-            ) -> Result<Vec<network::CorridorLine>, TxError> {
-                // A remittance whose transaction was reversed was corrected away; one without a
-                // transaction (no group savings part) stands as recorded.
-                let rows = sqlx::query(
-                    "SELECT x.*, NULL AS reversed_by FROM remittances x JOIN groups g ON g.id = x.group_id \
-                     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
-                     AND x.booked_on >= COALESCE($3, '0001-01-01') AND x.booked_on <= COALESCE($4, '9999-12-31') \
-                     AND (x.transaction_id IS NULL OR NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)) \
-                     ORDER BY x.id",
-                )
-                .bind(&filter.host_country)
-                .bind(&filter.home_country)
-                .bind(from)
-                .bind(to)
-                .fetch_all(&mut **tx)
-                .await?;
-                let details = rows
-                    .iter()
-                    .map(|row| remittance_from_row(row).map(|r| r.details))
-                    .collect::<Result<Vec<_>, TxError>>()?;
-                Ok(network::corridors(&details))
-            }
-
-            async fn indicators_in_tx(tx: &mut Tx, as_of: NaiveDate, suppression_min: u32) -> Result<network::Indicators, TxError> {
-                let people = sqlx::query(
-                    "SELECT m.id, m.sex, m.birth_year, m.host_country, m.home_country FROM members m \
-                     WHERE m.joined_on <= $1 ORDER BY m.id",
-                )
-                .bind(as_of)
-                .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(|row| {
-                    let sex: String = row.try_get("sex")?;
-                    Ok(network::Person {
-                        member_id: row.try_get("id")?,
-                        sex: Sex::parse(&sex).ok_or_else(|| internal("stored sex"))?,
-                        birth_year: row.try_get("birth_year")?,
-                        host_country: row.try_get("host_country")?,
-                        home_country: row.try_get("home_country")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, TxError>>()?;
-                let mut figures = PersonFiguresMap::new();
-                for row in sqlx::query(PERSON_BALANCES_SQL).bind(as_of).fetch_all(&mut **tx).await? {
-                    let f = person_entry(&mut figures, &row)?;
-                    f.savings_minor = sum_column(&row, "savings_minor")?;
-                    f.capital_minor = sum_column(&row, "capital_minor")?;
-                }
-                let distributions = sqlx::query(
-                    "SELECT s.member_id, x.currency, CAST(SUM(s.share_minor) AS BIGINT) AS received \
-                     FROM distribution_shares s JOIN distributions x ON x.id = s.distribution_id \
-                     WHERE x.booked_on <= $1 \
-                     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id) \
-                     GROUP BY s.member_id, x.currency",
-                )
-                .bind(as_of)
-                .fetch_all(&mut **tx)
-                .await?;
-                for row in distributions {
-                    person_entry(&mut figures, &row)?.distributions_minor = sum_column(&row, "received")?;
-                }
-                let remittances = sqlx::query(
-                    "SELECT x.member_id, x.send_currency AS currency, CAST(COUNT(*) AS BIGINT) AS sent, \
-                     CAST(SUM(x.send_amount_minor) AS BIGINT) AS sent_minor FROM remittances x \
-                     WHERE x.booked_on <= $1 \
-                     AND (x.transaction_id IS NULL OR NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)) \
-                     GROUP BY x.member_id, x.send_currency",
-                )
-                .bind(as_of)
-                .fetch_all(&mut **tx)
-                .await?;
-                for row in remittances {
-                    let f = person_entry(&mut figures, &row)?;
-                    f.remittances_sent = sum_column(&row, "sent")?;
-                    f.remittances_minor = sum_column(&row, "sent_minor")?;
-                }
-                Ok(network::indicators(as_of, suppression_min, &people, &figures))
-            }
-
-            async fn reintegration_in_tx(tx: &mut Tx) -> Result<Vec<network::ReturnedMember>, TxError> {
-                let members = sqlx::query(
-                    "SELECT m.id, m.group_id, g.name AS group_name, m.sex, m.home_country, m.status_on \
-                     FROM members m JOIN groups g ON g.id = m.group_id WHERE m.status = 'returned_home' \
-                     ORDER BY g.id, m.id",
-                )
-                .fetch_all(&mut **tx)
-                .await?;
-                // Each account's balance on the day of return and today.
-                let balances = sqlx::query(
-                    "SELECT m.id AS member_id, a.id AS account_id, a.currency, \
-                     CAST(CASE WHEN a.id = m.savings_account_id THEN 1 ELSE 0 END AS BIGINT) AS is_savings, \
-                     CAST(COALESCE(SUM(CASE WHEN e.booked_on <= m.status_on THEN \
-                         CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END ELSE 0 END), 0) AS BIGINT) AS on_return, \
-                     CAST(COALESCE(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END), 0) AS BIGINT) AS now \
-                     FROM members m JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-                     LEFT JOIN entries e ON e.account_id = a.id \
-                     WHERE m.status = 'returned_home' \
-                     GROUP BY m.id, m.savings_account_id, a.id, a.currency",
-                )
-                .fetch_all(&mut **tx)
-                .await?;
-                // What the payouts of members leaving took from their accounts: the debits of
-                // each standing transaction the exit route wrote (its metadata names the member).
-                // Those few transactions are found first, through their partial index, and
-                // only their entries read: without the materialised step, SQLite would scan
-                // the whole journal to join it with the entries.
-                let payouts = sqlx::query(
-                    "WITH exits AS MATERIALIZED (SELECT t.id, t.group_id, t.metadata, t.booked_on FROM transactions t \
-                     WHERE t.metadata LIKE '{\"event\":\"member_exit\",%' \
-                     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = t.id)) \
-                     SELECT t.group_id, t.metadata, t.booked_on, e.account_id, e.currency, \
-                     CAST(SUM(e.amount_minor) AS BIGINT) AS paid \
-                     FROM exits t JOIN entries e ON e.transaction_id = t.id \
-                     WHERE e.direction = 'debit' \
-                     GROUP BY t.id, t.group_id, t.metadata, t.booked_on, e.account_id, e.currency",
-                )
-                .fetch_all(&mut **tx)
-                .await?;
-                Self::assemble_returns(&members, &balances, &payouts)
-            }
-
-            fn assemble_returns(members: &[DbRow], balances: &[DbRow], payouts: &[DbRow]) -> Result<Vec<network::ReturnedMember>, TxError> {
-                struct Payout { account_id: Uuid, currency: Currency, booked_on: NaiveDate, paid: i64 }
-                let mut paid_by_member: HashMap<(Uuid, Uuid), Vec<Payout>> = HashMap::new();
-                for row in payouts {
-                    let metadata: String = row.try_get("metadata")?;
-                    let value: serde_json::Value = serde_json::from_str(&metadata).map_err(internal)?;
-                    if value["event"] != "member_exit" {
-                        continue;
-                    }
-                    let Some(member_id) = value["member_id"].as_str().and_then(|t| Uuid::try_parse(t).ok()) else {
-                        continue;
-                    };
-                    let group_id: Uuid = row.try_get("group_id")?;
-                    paid_by_member.entry((group_id, member_id)).or_default().push(Payout {
-                        account_id: row.try_get("account_id")?,
-                        currency: currency_of(&row.try_get::<String, _>("currency")?)?,
-                        booked_on: row.try_get("booked_on")?,
-                        paid: sum_column(row, "paid")?,
-                    });
-                }
-                let mut result = Vec::with_capacity(members.len());
-                for row in members {
-                    let member_id: Uuid = row.try_get("id")?;
-                    let group_id: Uuid = row.try_get("group_id")?;
-                    let returned_on: Option<NaiveDate> = row.try_get("status_on")?;
-                    let sex: String = row.try_get("sex")?;
-                    let payouts = paid_by_member.get(&(group_id, member_id)).map(Vec::as_slice).unwrap_or(&[]);
-                    let mut stakes: std::collections::BTreeMap<&'static str, network::ReturnStake> = Default::default();
-                    for b in balances {
-                        if b.try_get::<Uuid, _>("member_id")? != member_id {
-                            continue;
-                        }
-                        let account_id: Uuid = b.try_get("account_id")?;
-                        let currency = currency_of(&b.try_get::<String, _>("currency")?)?;
-                        // The stake on the day of return is counted before that day's payout.
-                        let paid_then: i64 = payouts
-                            .iter()
-                            .filter(|p| p.account_id == account_id && returned_on.is_some_and(|on| p.booked_on <= on))
-                            .map(|p| p.paid)
-                            .sum();
-                        let at_return = sum_column(b, "on_return")? + paid_then;
-                        let s = stake_in(&mut stakes, currency);
-                        if b.try_get::<i64, _>("is_savings")? == 1 {
-                            s.savings_at_return_minor += at_return;
-                        } else {
-                            s.capital_at_return_minor += at_return;
-                            s.capital_now_minor += sum_column(b, "now")?;
-                        }
-                    }
-                    for p in payouts {
-                        stake_in(&mut stakes, p.currency).paid_out_minor += p.paid;
-                    }
-                    result.push(network::ReturnedMember {
-                        group_id,
-                        group_name: row.try_get("group_name")?,
-                        member_id,
-                        sex: Sex::parse(&sex).ok_or_else(|| internal("stored sex"))?,
-                        home_country: row.try_get("home_country")?,
-                        returned_on,
-                        stakes: stakes.into_values().collect(),
-                    });
-                }
-                Ok(result)
-            }
-        }
-
-        #[async_trait]
-        impl NetworkStore for $store {
-            async fn savings_report(
-                &self,
-                filter: &network::NetworkFilter,
-                as_of: Option<NaiveDate>,
-            ) -> StoreResult<network::SavingsReport> {
-                read_tx!(self, |tx| Self::savings_in_tx(&mut tx, filter, as_of).await)
-            }
-
-            async fn portfolio_report(&self, filter: &network::NetworkFilter, suppression_min: u32) -> StoreResult<network::Portfolio> {
-                read_tx!(self, |tx| Self::portfolio_in_tx(&mut tx, filter, suppression_min).await)
-            }
-
-            async fn remittance_corridors(
-                &self,
-                filter: &network::NetworkFilter,
-                from: Option<NaiveDate>,
-                to: Option<NaiveDate>,
-            ) -> StoreResult<Vec<network::CorridorLine>> {
-                read_tx!(self, |tx| Self::corridors_in_tx(&mut tx, filter, from, to).await)
-            }
-
-            async fn indicators_report(&self, as_of: NaiveDate, suppression_min: u32) -> StoreResult<network::Indicators> {
-                read_tx!(self, |tx| Self::indicators_in_tx(&mut tx, as_of, suppression_min).await)
-            }
-
-            async fn reintegration_report(&self) -> StoreResult<Vec<network::ReturnedMember>> {
-                read_tx!(self, |tx| Self::reintegration_in_tx(&mut tx).await)
-            }
-        }
-    };
+pub(super) fn stake_in<'s>(
+    stakes: &'s mut std::collections::BTreeMap<&'static str, network::ReturnStake>,
+    currency: Currency,
+) -> &'s mut network::ReturnStake {
+    stakes
+        .entry(currency.code())
+        .or_insert(network::ReturnStake {
+            currency,
+            savings_at_return_minor: 0,
+            capital_at_return_minor: 0,
+            paid_out_minor: 0,
+            capital_now_minor: 0,
+        })
 }
 
-pub(crate) use impl_network_store;
+type PersonFiguresMap =
+    std::collections::BTreeMap<(Uuid, &'static str), (Currency, network::PersonFigures)>;
+
+impl<B: Backend> Ledger<B>
+where
+    for<'c> &'c mut <B::Db as sqlx::Database>::Connection: sqlx::Executor<'c, Database = B::Db>,
+    <B::Db as sqlx::Database>::Arguments: sqlx::IntoArguments<B::Db> + Default,
+    for<'a> &'a str: sqlx::ColumnIndex<DbRow<B>>,
+    usize: sqlx::ColumnIndex<DbRow<B>>,
+    for<'q> &'q str: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    Uuid: Column<B::Db>,
+    Option<Uuid>: Column<B::Db>,
+    i64: Column<B::Db>,
+    Option<i64>: Column<B::Db>,
+    i32: Column<B::Db>,
+    Option<i32>: Column<B::Db>,
+    bool: Column<B::Db>,
+    Option<bool>: Column<B::Db>,
+    String: Column<B::Db>,
+    Option<String>: Column<B::Db>,
+    NaiveDate: Column<B::Db>,
+    Option<NaiveDate>: Column<B::Db>,
+    DateTime<Utc>: Column<B::Db>,
+    Option<DateTime<Utc>>: Column<B::Db>,
+    B::Db: sqlx::database::HasStatementCache,
+{
+    /// The figures of the member and currency a row names.
+    pub(super) fn person_entry<'m>(
+        figures: &'m mut PersonFiguresMap,
+        row: &DbRow<B>,
+    ) -> Result<&'m mut network::PersonFigures, TxError> {
+        let currency = currency_of(&row.try_get::<String, _>("currency")?)?;
+        let id: Uuid = row.try_get("member_id")?;
+        Ok(&mut figures
+            .entry((id, currency.code()))
+            .or_insert((currency, Default::default()))
+            .1)
+    }
+
+    pub(super) fn sum_column(row: &DbRow<B>, name: &str) -> Result<i64, TxError> {
+        Ok(row.try_get::<Option<i64>, _>(name)?.unwrap_or(0))
+    }
+
+    pub(super) async fn savings_in_tx(
+        tx: &mut Tx<B::Db>,
+        filter: &network::NetworkFilter,
+        as_of: Option<NaiveDate>,
+    ) -> Result<network::SavingsReport, TxError> {
+        let groups = sqlx::query(
+            "SELECT g.id, g.name, g.host_country, g.home_country, g.status FROM groups g \
+             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) ORDER BY g.id",
+        )
+        .bind(&filter.host_country)
+        .bind(&filter.home_country)
+        .fetch_all(&mut **tx)
+        .await?;
+        let counts = sqlx::query(MEMBER_COUNTS_SQL)
+            .bind(&filter.host_country)
+            .bind(&filter.home_country)
+            .bind(as_of)
+            .fetch_all(&mut **tx)
+            .await?;
+        let balances = sqlx::query(SAVINGS_BY_GROUP_SQL)
+            .bind(&filter.host_country)
+            .bind(&filter.home_country)
+            .bind(as_of)
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut by_group: HashMap<Uuid, network::GroupSavings> = HashMap::new();
+        let mut order = Vec::with_capacity(groups.len());
+        for row in &groups {
+            let id: Uuid = row.try_get("id")?;
+            let status: String = row.try_get("status")?;
+            order.push(id);
+            by_group.insert(
+                id,
+                network::GroupSavings {
+                    group_id: id,
+                    name: row.try_get("name")?,
+                    host_country: row.try_get("host_country")?,
+                    home_country: row.try_get("home_country")?,
+                    status: GroupStatus::parse(&status)
+                        .ok_or_else(|| internal("stored group status"))?,
+                    members: network::MemberCounts::default(),
+                    balances: Vec::new(),
+                },
+            );
+        }
+        for row in &counts {
+            let id: Uuid = row.try_get("group_id")?;
+            if let Some(group) = by_group.get_mut(&id) {
+                group.members = network::MemberCounts {
+                    active: Self::sum_column(row, "active")?,
+                    returned_home: Self::sum_column(row, "returned_home")?,
+                    exited: Self::sum_column(row, "exited")?,
+                };
+            }
+        }
+        for row in &balances {
+            let id: Uuid = row.try_get("group_id")?;
+            if let Some(group) = by_group.get_mut(&id) {
+                group.balances.push(network::SavingsBalance {
+                    currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+                    savings_minor: i128::from(Self::sum_column(row, "savings_minor")?),
+                    capital_minor: i128::from(Self::sum_column(row, "capital_minor")?),
+                });
+            }
+        }
+        let mut groups = Vec::with_capacity(order.len());
+        for id in order {
+            let mut group = by_group
+                .remove(&id)
+                .ok_or_else(|| internal("group listed"))?;
+            group.balances.sort_by_key(|b| b.currency.code());
+            groups.push(group);
+        }
+        Ok(network::SavingsReport::new(as_of, groups))
+    }
+
+    pub(super) async fn portfolio_in_tx(
+        tx: &mut Tx<B::Db>,
+        filter: &network::NetworkFilter,
+        suppression_min: u32,
+    ) -> Result<network::Portfolio, TxError> {
+        let investments = sqlx::query(
+            "SELECT i.id, i.kind, i.sector, i.country, i.currency, i.committed_minor, i.women_led, \
+             CAST(a.debits_minor - a.credits_minor AS BIGINT) AS book_value \
+             FROM investments i JOIN groups g ON g.id = i.group_id JOIN accounts a ON a.id = i.account_id \
+             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) ORDER BY i.id",
+        )
+        .bind(&filter.host_country)
+        .bind(&filter.home_country)
+        .fetch_all(&mut **tx)
+        .await?;
+        // The same events the investment page counts: those whose transaction stands.
+        let events = sqlx::query(
+            "SELECT x.investment_id, x.kind, CAST(SUM(x.amount_minor) AS BIGINT) AS total \
+             FROM investment_events x JOIN groups g ON g.id = x.group_id \
+             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+             AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id) \
+             GROUP BY x.investment_id, x.kind",
+        )
+        .bind(&filter.host_country)
+        .bind(&filter.home_country)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut figures: HashMap<Uuid, InvestmentFigures> = HashMap::new();
+        for row in &events {
+            let id: Uuid = row.try_get("investment_id")?;
+            let kind: String = row.try_get("kind")?;
+            let total = Self::sum_column(row, "total")?;
+            let kind = InvestmentEventKind::parse(&kind)
+                .ok_or_else(|| internal("stored investment event kind"))?;
+            figures.entry(id).or_default().set_total(kind, total);
+        }
+        let mut holdings = Vec::with_capacity(investments.len());
+        for row in &investments {
+            let id: Uuid = row.try_get("id")?;
+            let kind: String = row.try_get("kind")?;
+            let mut f = figures.get(&id).copied().unwrap_or_default();
+            f.book_value = Self::sum_column(row, "book_value")?;
+            holdings.push(network::Holding {
+                kind: InvestmentKind::parse(&kind)
+                    .ok_or_else(|| internal("stored investment kind"))?,
+                sector: row.try_get("sector")?,
+                country: row.try_get("country")?,
+                currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+                committed_minor: row.try_get("committed_minor")?,
+                women_led: row.try_get("women_led")?,
+                figures: f,
+            });
+        }
+        Ok(network::portfolio(&holdings, suppression_min))
+    }
+
+    pub(super) async fn corridors_in_tx(
+        tx: &mut Tx<B::Db>,
+        filter: &network::NetworkFilter,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Vec<network::CorridorLine>, TxError> {
+        // A remittance whose transaction was reversed was corrected away; one without a
+        // transaction (no group savings part) stands as recorded.
+        let rows = sqlx::query(
+            "SELECT x.*, NULL AS reversed_by FROM remittances x JOIN groups g ON g.id = x.group_id \
+             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+             AND x.booked_on >= COALESCE($3, '0001-01-01') AND x.booked_on <= COALESCE($4, '9999-12-31') \
+             AND (x.transaction_id IS NULL OR NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)) \
+             ORDER BY x.id",
+        )
+        .bind(&filter.host_country)
+        .bind(&filter.home_country)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut **tx)
+        .await?;
+        let details = rows
+            .iter()
+            .map(|row| Self::remittance_from_row(row).map(|r| r.details))
+            .collect::<Result<Vec<_>, TxError>>()?;
+        Ok(network::corridors(&details))
+    }
+
+    pub(super) async fn indicators_in_tx(
+        tx: &mut Tx<B::Db>,
+        as_of: NaiveDate,
+        suppression_min: u32,
+    ) -> Result<network::Indicators, TxError> {
+        let people = sqlx::query(
+            "SELECT m.id, m.sex, m.birth_year, m.host_country, m.home_country FROM members m \
+             WHERE m.joined_on <= $1 ORDER BY m.id",
+        )
+        .bind(as_of)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|row| {
+            let sex: String = row.try_get("sex")?;
+            Ok(network::Person {
+                member_id: row.try_get("id")?,
+                sex: Sex::parse(&sex).ok_or_else(|| internal("stored sex"))?,
+                birth_year: row.try_get("birth_year")?,
+                host_country: row.try_get("host_country")?,
+                home_country: row.try_get("home_country")?,
+            })
+        })
+        .collect::<Result<Vec<_>, TxError>>()?;
+        let mut figures = PersonFiguresMap::new();
+        for row in sqlx::query(PERSON_BALANCES_SQL)
+            .bind(as_of)
+            .fetch_all(&mut **tx)
+            .await?
+        {
+            let f = Self::person_entry(&mut figures, &row)?;
+            f.savings_minor = Self::sum_column(&row, "savings_minor")?;
+            f.capital_minor = Self::sum_column(&row, "capital_minor")?;
+        }
+        let distributions = sqlx::query(
+            "SELECT s.member_id, x.currency, CAST(SUM(s.share_minor) AS BIGINT) AS received \
+             FROM distribution_shares s JOIN distributions x ON x.id = s.distribution_id \
+             WHERE x.booked_on <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id) \
+             GROUP BY s.member_id, x.currency",
+        )
+        .bind(as_of)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in distributions {
+            Self::person_entry(&mut figures, &row)?.distributions_minor =
+                Self::sum_column(&row, "received")?;
+        }
+        let remittances = sqlx::query(
+            "SELECT x.member_id, x.send_currency AS currency, CAST(COUNT(*) AS BIGINT) AS sent, \
+             CAST(SUM(x.send_amount_minor) AS BIGINT) AS sent_minor FROM remittances x \
+             WHERE x.booked_on <= $1 \
+             AND (x.transaction_id IS NULL OR NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)) \
+             GROUP BY x.member_id, x.send_currency",
+        )
+        .bind(as_of)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in remittances {
+            let f = Self::person_entry(&mut figures, &row)?;
+            f.remittances_sent = Self::sum_column(&row, "sent")?;
+            f.remittances_minor = Self::sum_column(&row, "sent_minor")?;
+        }
+        Ok(network::indicators(
+            as_of,
+            suppression_min,
+            &people,
+            &figures,
+        ))
+    }
+
+    pub(super) async fn reintegration_in_tx(
+        tx: &mut Tx<B::Db>,
+    ) -> Result<Vec<network::ReturnedMember>, TxError> {
+        let members = sqlx::query(
+            "SELECT m.id, m.group_id, g.name AS group_name, m.sex, m.home_country, m.status_on \
+             FROM members m JOIN groups g ON g.id = m.group_id WHERE m.status = 'returned_home' \
+             ORDER BY g.id, m.id",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        // Each account's balance on the day of return and today.
+        let balances = sqlx::query(
+            "SELECT m.id AS member_id, a.id AS account_id, a.currency, \
+             CAST(CASE WHEN a.id = m.savings_account_id THEN 1 ELSE 0 END AS BIGINT) AS is_savings, \
+             CAST(COALESCE(SUM(CASE WHEN e.booked_on <= m.status_on THEN \
+                 CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END ELSE 0 END), 0) AS BIGINT) AS on_return, \
+             CAST(COALESCE(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END), 0) AS BIGINT) AS now \
+             FROM members m JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
+             LEFT JOIN entries e ON e.account_id = a.id \
+             WHERE m.status = 'returned_home' \
+             GROUP BY m.id, m.savings_account_id, a.id, a.currency",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        // What the payouts of members leaving took from their accounts: the debits of
+        // each standing transaction the exit route wrote (its metadata names the member).
+        // Those few transactions are found first, through their partial index, and
+        // only their entries read: without the materialised step, SQLite would scan
+        // the whole journal to join it with the entries.
+        let payouts = sqlx::query(
+            "WITH exits AS MATERIALIZED (SELECT t.id, t.group_id, t.metadata, t.booked_on FROM transactions t \
+             WHERE t.metadata LIKE '{\"event\":\"member_exit\",%' \
+             AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = t.id)) \
+             SELECT t.group_id, t.metadata, t.booked_on, e.account_id, e.currency, \
+             CAST(SUM(e.amount_minor) AS BIGINT) AS paid \
+             FROM exits t JOIN entries e ON e.transaction_id = t.id \
+             WHERE e.direction = 'debit' \
+             GROUP BY t.id, t.group_id, t.metadata, t.booked_on, e.account_id, e.currency",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        Self::assemble_returns(&members, &balances, &payouts)
+    }
+
+    pub(super) fn assemble_returns(
+        members: &[DbRow<B>],
+        balances: &[DbRow<B>],
+        payouts: &[DbRow<B>],
+    ) -> Result<Vec<network::ReturnedMember>, TxError> {
+        struct Payout {
+            account_id: Uuid,
+            currency: Currency,
+            booked_on: NaiveDate,
+            paid: i64,
+        }
+        let mut paid_by_member: HashMap<(Uuid, Uuid), Vec<Payout>> = HashMap::new();
+        for row in payouts {
+            let metadata: String = row.try_get("metadata")?;
+            let value: serde_json::Value = serde_json::from_str(&metadata).map_err(internal)?;
+            if value["event"] != "member_exit" {
+                continue;
+            }
+            let Some(member_id) = value["member_id"]
+                .as_str()
+                .and_then(|t| Uuid::try_parse(t).ok())
+            else {
+                continue;
+            };
+            let group_id: Uuid = row.try_get("group_id")?;
+            paid_by_member
+                .entry((group_id, member_id))
+                .or_default()
+                .push(Payout {
+                    account_id: row.try_get("account_id")?,
+                    currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+                    booked_on: row.try_get("booked_on")?,
+                    paid: Self::sum_column(row, "paid")?,
+                });
+        }
+        let mut result = Vec::with_capacity(members.len());
+        for row in members {
+            let member_id: Uuid = row.try_get("id")?;
+            let group_id: Uuid = row.try_get("group_id")?;
+            let returned_on: Option<NaiveDate> = row.try_get("status_on")?;
+            let sex: String = row.try_get("sex")?;
+            let payouts = paid_by_member
+                .get(&(group_id, member_id))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let mut stakes: std::collections::BTreeMap<&'static str, network::ReturnStake> =
+                Default::default();
+            for b in balances {
+                if b.try_get::<Uuid, _>("member_id")? != member_id {
+                    continue;
+                }
+                let account_id: Uuid = b.try_get("account_id")?;
+                let currency = currency_of(&b.try_get::<String, _>("currency")?)?;
+                // The stake on the day of return is counted before that day's payout.
+                let paid_then: i64 = payouts
+                    .iter()
+                    .filter(|p| {
+                        p.account_id == account_id
+                            && returned_on.is_some_and(|on| p.booked_on <= on)
+                    })
+                    .map(|p| p.paid)
+                    .sum();
+                let at_return = Self::sum_column(b, "on_return")? + paid_then;
+                let s = stake_in(&mut stakes, currency);
+                if b.try_get::<i64, _>("is_savings")? == 1 {
+                    s.savings_at_return_minor += at_return;
+                } else {
+                    s.capital_at_return_minor += at_return;
+                    s.capital_now_minor += Self::sum_column(b, "now")?;
+                }
+            }
+            for p in payouts {
+                stake_in(&mut stakes, p.currency).paid_out_minor += p.paid;
+            }
+            result.push(network::ReturnedMember {
+                group_id,
+                group_name: row.try_get("group_name")?,
+                member_id,
+                sex: Sex::parse(&sex).ok_or_else(|| internal("stored sex"))?,
+                home_country: row.try_get("home_country")?,
+                returned_on,
+                stakes: stakes.into_values().collect(),
+            });
+        }
+        Ok(result)
+    }
+}
+
+#[async_trait]
+impl<B: Backend> NetworkStore for Ledger<B>
+where
+    for<'c> &'c mut <B::Db as sqlx::Database>::Connection: sqlx::Executor<'c, Database = B::Db>,
+    <B::Db as sqlx::Database>::Arguments: sqlx::IntoArguments<B::Db> + Default,
+    for<'a> &'a str: sqlx::ColumnIndex<DbRow<B>>,
+    usize: sqlx::ColumnIndex<DbRow<B>>,
+    for<'q> &'q str: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    Uuid: Column<B::Db>,
+    Option<Uuid>: Column<B::Db>,
+    i64: Column<B::Db>,
+    Option<i64>: Column<B::Db>,
+    i32: Column<B::Db>,
+    Option<i32>: Column<B::Db>,
+    bool: Column<B::Db>,
+    Option<bool>: Column<B::Db>,
+    String: Column<B::Db>,
+    Option<String>: Column<B::Db>,
+    NaiveDate: Column<B::Db>,
+    Option<NaiveDate>: Column<B::Db>,
+    DateTime<Utc>: Column<B::Db>,
+    Option<DateTime<Utc>>: Column<B::Db>,
+    B::Db: sqlx::database::HasStatementCache,
+{
+    async fn savings_report(
+        &self,
+        filter: &network::NetworkFilter,
+        as_of: Option<NaiveDate>,
+    ) -> StoreResult<network::SavingsReport> {
+        read_tx!(self, |tx| Self::savings_in_tx(&mut tx, filter, as_of).await)
+    }
+
+    async fn portfolio_report(
+        &self,
+        filter: &network::NetworkFilter,
+        suppression_min: u32,
+    ) -> StoreResult<network::Portfolio> {
+        read_tx!(self, |tx| Self::portfolio_in_tx(
+            &mut tx,
+            filter,
+            suppression_min
+        )
+        .await)
+    }
+
+    async fn remittance_corridors(
+        &self,
+        filter: &network::NetworkFilter,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<Vec<network::CorridorLine>> {
+        read_tx!(self, |tx| Self::corridors_in_tx(&mut tx, filter, from, to)
+            .await)
+    }
+
+    async fn indicators_report(
+        &self,
+        as_of: NaiveDate,
+        suppression_min: u32,
+    ) -> StoreResult<network::Indicators> {
+        read_tx!(self, |tx| Self::indicators_in_tx(
+            &mut tx,
+            as_of,
+            suppression_min
+        )
+        .await)
+    }
+
+    async fn reintegration_report(&self) -> StoreResult<Vec<network::ReturnedMember>> {
+        read_tx!(self, |tx| Self::reintegration_in_tx(&mut tx).await)
+    }
+}

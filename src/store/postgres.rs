@@ -2,52 +2,29 @@
 //! writes to different groups run in parallel and several service processes can share one
 //! database. Serialization failures and deadlocks are retried by the shared write loop.
 
+use crate::domain::canonical::to_canonical_string;
+use crate::domain::model::{Entry, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
+use sqlx::Row as _;
+
 use super::StoreOptions;
-use super::access::impl_access_store;
-use super::batch::GroupCommit;
-use super::coalesce::Coalescer;
-use super::members::impl_member_store;
-use super::network::impl_network_store;
-use super::operations::impl_operations_store;
-use super::reports::impl_report_store;
-use super::shared::{
-    LineRead, PostingRows, QueuedAccountRead, QueuedAudit, QueuedMemberEvent, QueuedPosting,
-    impl_store,
-};
+use super::backend::{Backend, Ledger, Tx};
+use super::shared::{ErrorClass, LineRead, PostingRows, TxError, internal, recorded_now};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-pub struct PostgresStore {
+/// The PostgreSQL database's pool.
+#[derive(Clone)]
+pub struct PostgresBackend {
     pool: PgPool,
-    commits: GroupCommit<sqlx::Postgres>,
-    /// Postings waiting to be written together (see `coalesce.rs`).
-    postings: Coalescer<QueuedPosting>,
-    /// Contributions and withdrawals waiting to be written together.
-    member_events: Coalescer<QueuedMemberEvent>,
-    /// Audit events waiting to be written together.
-    audits: Coalescer<QueuedAudit>,
-    /// Reads of accounts by id waiting to be made together.
-    account_reads: Coalescer<QueuedAccountRead>,
 }
 
-/// A handle on the same pool and queues, for the task that writes what the queues gather.
-impl Clone for PostgresStore {
-    fn clone(&self) -> Self {
-        PostgresStore {
-            pool: self.pool.clone(),
-            commits: self.commits.clone(),
-            postings: self.postings.clone(),
-            member_events: self.member_events.clone(),
-            audits: self.audits.clone(),
-            account_reads: self.account_reads.clone(),
-        }
-    }
-}
+/// The store on PostgreSQL.
+pub type PostgresStore = Ledger<PostgresBackend>;
 
 /// Longest wait for a pooled connection, connecting included. When the database is down,
 /// every new connection is refused and the pool keeps trying until this runs out; a request
@@ -64,8 +41,10 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// client retries) and closes it.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
-impl PostgresStore {
-    const BACKEND: &'static str = "postgres";
+impl Backend for PostgresBackend {
+    type Db = sqlx::Postgres;
+
+    const NAME: &'static str = "postgres";
     const LOCK_GROUP_SQL: &'static str = "SELECT * FROM groups WHERE id = $1 FOR UPDATE";
     const LOCK_ADMIN_GRANTS_SQL: &'static str =
         "SELECT id FROM grants WHERE role = 'admin' FOR UPDATE";
@@ -80,81 +59,20 @@ impl PostgresStore {
     /// How several write statements share one round trip (see `WriteScript`). PostgreSQL takes one statement with parameters per message: several writes go as the data-modifying parts of one `WITH` statement.
     const WRITES_AS_CTES: bool = true;
     const JOINED_MEMBER_SQL: Option<&'static str> = Some("SET LOCAL lock_timeout = '200ms'");
-    /// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its
-    /// transaction's description. Left to itself the planner joins the lines with every
-    /// transaction of the group by hashing (it prices thousands of index lookups above one
-    /// sequential read); bounding the transactions by the span of sequence numbers the lines
-    /// cover turns that into a range of the index on (group_id, sequence).
-    const STATEMENT_LINES_SQL: &'static str = "SELECT e.transaction_id, e.sequence, e.booked_on, e.direction, e.amount_minor, t.description \
-         FROM entries e JOIN transactions t ON t.id = e.transaction_id \
-         WHERE e.account_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31') \
-         AND t.group_id = $4 \
-         AND t.sequence >= (SELECT MIN(sequence) FROM entries WHERE account_id = $1 \
-             AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31')) \
-         AND t.sequence <= (SELECT MAX(sequence) FROM entries WHERE account_id = $1 \
-             AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31')) \
-         ORDER BY e.booked_on, e.sequence, e.line";
 
-    /// Connects and migrates. Several processes may start at once: sqlx takes an advisory lock
-    /// around the migrations.
-    pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
-        let options = PgConnectOptions::from_str(url)?.application_name("msai-ledger");
-        // One direct connection first, so a refused connection or a wrong password is reported
-        // as such rather than as a pool timeout.
-        sqlx::Connection::close(
-            <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?,
-        )
-        .await?;
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= IDLE_BEFORE_PING {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;
-        MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?;
-        let commits = GroupCommit::new(
-            store_options
-                .group_commit_max
-                .unwrap_or(super::POSTGRES_GROUP_COMMIT_MAX),
-            Self::classify,
-        );
-        Ok(PostgresStore {
-            pool,
-            postings: Coalescer::new(commits.max_members()),
-            member_events: Coalescer::new(commits.max_members()),
-            audits: Coalescer::new(commits.max_members()),
-            account_reads: Coalescer::new(super::shared::ROWS_PER_STATEMENT),
-            commits,
-        })
-    }
-
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    async fn begin_write(&self) -> Result<Tx<Self::Db>, sqlx::Error> {
         self.pool.begin().await
     }
 
     /// An account's lines in a period, in the statement's order (`STATEMENT_LINES_SQL`).
     async fn statement_lines(
-        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        tx: &mut Tx<Self::Db>,
         account_id: uuid::Uuid,
         from: Option<chrono::NaiveDate>,
         to: Option<chrono::NaiveDate>,
         group_id: uuid::Uuid,
     ) -> Result<Vec<LineRead>, TxError> {
-        let rows = sqlx::query(Self::STATEMENT_LINES_SQL)
+        let rows = sqlx::query(STATEMENT_LINES_SQL)
             .bind(account_id)
             .bind(from)
             .bind(to)
@@ -175,10 +93,14 @@ impl PostgresStore {
         Ok(lines)
     }
 
-    async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    async fn begin_read(&self) -> Result<Tx<Self::Db>, sqlx::Error> {
         self.pool
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
+    }
+
+    fn rows_affected(result: &sqlx::postgres::PgQueryResult) -> u64 {
+        result.rows_affected()
     }
 
     fn classify(error: &sqlx::Error) -> ErrorClass {
@@ -226,19 +148,10 @@ impl PostgresStore {
         Ok(())
     }
 
-    async fn close_pool(&self) {
+    async fn close(&self) {
         self.pool.close().await
     }
-}
 
-impl_store!(PostgresStore, sqlx::Postgres);
-impl_access_store!(PostgresStore);
-impl_member_store!(PostgresStore);
-impl_operations_store!(PostgresStore);
-impl_report_store!(PostgresStore);
-impl_network_store!(PostgresStore);
-
-impl PostgresStore {
     /// Writes the rows of postings (`PostingRows`) as the data-modifying parts of one `WITH`
     /// statement, each table's rows unnested from arrays bound column by column. Its text
     /// depends only on which of the tables get rows, not on how many, so it is prepared once
@@ -248,7 +161,7 @@ impl PostgresStore {
     /// A table that gets no rows is not named (an insert of nothing would still lock it). The
     /// foreign keys of entries on their transactions are checked at the end of the statement,
     /// when both are in.
-    async fn write_postings(tx: &mut Tx, rows: &PostingRows<'_>) -> Result<(), TxError> {
+    async fn write_postings(tx: &mut Tx<Self::Db>, rows: &PostingRows<'_>) -> Result<(), TxError> {
         type Query = sqlx::QueryBuilder<sqlx::Postgres>;
         /// Opens the next part of the statement with its first words.
         fn part<'q>(q: &'q mut Query, parts: &mut usize, name: &str, sql: &str) -> &'q mut Query {
@@ -382,3 +295,61 @@ impl PostgresStore {
         Ok(())
     }
 }
+
+impl PostgresStore {
+    /// Connects and migrates. Several processes may start at once: sqlx takes an advisory lock
+    /// around the migrations.
+    pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
+        let options = PgConnectOptions::from_str(url)?.application_name("msai-ledger");
+        // One direct connection first, so a refused connection or a wrong password is reported
+        // as such rather than as a pool timeout.
+        sqlx::Connection::close(
+            <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?,
+        )
+        .await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?;
+        let group_commit_max = store_options
+            .group_commit_max
+            .unwrap_or(super::POSTGRES_GROUP_COMMIT_MAX);
+        Ok(Ledger::new(
+            PostgresBackend { pool: pool.clone() },
+            pool,
+            group_commit_max,
+        ))
+    }
+}
+
+/// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its
+/// transaction's description. Left to itself the planner joins the lines with every
+/// transaction of the group by hashing (it prices thousands of index lookups above one
+/// sequential read); bounding the transactions by the span of sequence numbers the lines
+/// cover turns that into a range of the index on (group_id, sequence).
+const STATEMENT_LINES_SQL: &str = "SELECT e.transaction_id, e.sequence, e.booked_on, e.direction, e.amount_minor, t.description \
+     FROM entries e JOIN transactions t ON t.id = e.transaction_id \
+     WHERE e.account_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31') \
+     AND t.group_id = $4 \
+     AND t.sequence >= (SELECT MIN(sequence) FROM entries WHERE account_id = $1 \
+         AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31')) \
+     AND t.sequence <= (SELECT MAX(sequence) FROM entries WHERE account_id = $1 \
+         AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31')) \
+     ORDER BY e.booked_on, e.sequence, e.line";

@@ -2,252 +2,373 @@
 //! for both backends; `impl_report_store!` is expanded after the other store macros and uses
 //! the names they bring into scope.
 
-macro_rules! impl_report_store {
-    ($store:ty) => {
-        use $crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData, Totals};
-        use $crate::store::ReportStore;
+use crate::domain::member::MemberRecord;
+use crate::domain::operations::*;
+use std::collections::HashMap;
 
-        impl $store {
-            /// Each account's debits and credits from the entries booked in `from`..`to`,
-            /// leaving out period-close transactions when `without_closing`. Over the whole
-            /// journal the totals stored on the accounts are used (every posting keeps them),
-            /// and the closing transactions, found through `period_closes`, are few.
-            async fn totals_in_tx(
-                tx: &mut Tx,
-                group_id: Uuid,
-                accounts: &[Account],
-                from: Option<NaiveDate>,
-                to: Option<NaiveDate>,
-                without_closing: bool,
-            ) -> Result<HashMap<Uuid, Totals>, TxError> {
-                let stored = || -> HashMap<Uuid, Totals> {
-                    accounts.iter().map(|a| (a.id, Totals { debits: a.debits_minor, credits: a.credits_minor })).collect()
-                };
-                let mut totals: HashMap<Uuid, Totals> = if from.is_none() && to.is_none() {
-                    stored()
-                } else if let (None, Some(to)) = (from, to) {
-                    // Up to a date: the stored totals less what was booked after it, which for
-                    // the dates reports are asked for (a month's end) is the short end.
-                    let mut totals = stored();
-                    let rows = sqlx::query(
-                        "SELECT account_id, \
-                         CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
-                         CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-                         FROM entries WHERE group_id = $1 AND booked_on > $2 GROUP BY account_id",
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use super::backend::{Backend, DbRow, Ledger, Tx};
+use super::shared::*;
+use super::tx::{Column, read_tx};
+use crate::domain::account::AccountType;
+use crate::domain::error::{LedgerError, Rule};
+use crate::domain::model::*;
+use crate::store::StoreResult;
+
+use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData, Totals};
+use crate::store::ReportStore;
+
+impl<B: Backend> Ledger<B>
+where
+    for<'c> &'c mut <B::Db as sqlx::Database>::Connection: sqlx::Executor<'c, Database = B::Db>,
+    <B::Db as sqlx::Database>::Arguments: sqlx::IntoArguments<B::Db> + Default,
+    for<'a> &'a str: sqlx::ColumnIndex<DbRow<B>>,
+    usize: sqlx::ColumnIndex<DbRow<B>>,
+    for<'q> &'q str: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    Uuid: Column<B::Db>,
+    Option<Uuid>: Column<B::Db>,
+    i64: Column<B::Db>,
+    Option<i64>: Column<B::Db>,
+    i32: Column<B::Db>,
+    Option<i32>: Column<B::Db>,
+    bool: Column<B::Db>,
+    Option<bool>: Column<B::Db>,
+    String: Column<B::Db>,
+    Option<String>: Column<B::Db>,
+    NaiveDate: Column<B::Db>,
+    Option<NaiveDate>: Column<B::Db>,
+    DateTime<Utc>: Column<B::Db>,
+    Option<DateTime<Utc>>: Column<B::Db>,
+    B::Db: sqlx::database::HasStatementCache,
+{
+    /// Each account's debits and credits from the entries booked in `from`..`to`,
+    /// leaving out period-close transactions when `without_closing`. Over the whole
+    /// journal the totals stored on the accounts are used (every posting keeps them),
+    /// and the closing transactions, found through `period_closes`, are few.
+    pub(super) async fn totals_in_tx(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        accounts: &[Account],
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        without_closing: bool,
+    ) -> Result<HashMap<Uuid, Totals>, TxError> {
+        let stored = || -> HashMap<Uuid, Totals> {
+            accounts
+                .iter()
+                .map(|a| {
+                    (
+                        a.id,
+                        Totals {
+                            debits: a.debits_minor,
+                            credits: a.credits_minor,
+                        },
                     )
-                    .bind(group_id)
-                    .bind(to)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                    for row in rows {
-                        let t = totals.entry(row.try_get::<Uuid, _>("account_id")?).or_default();
-                        t.debits -= row.try_get::<i64, _>("debits")?;
-                        t.credits -= row.try_get::<i64, _>("credits")?;
-                    }
-                    totals
+                })
+                .collect()
+        };
+        let mut totals: HashMap<Uuid, Totals> = if from.is_none() && to.is_none() {
+            stored()
+        } else if let (None, Some(to)) = (from, to) {
+            // Up to a date: the stored totals less what was booked after it, which for
+            // the dates reports are asked for (a month's end) is the short end.
+            let mut totals = stored();
+            let rows = sqlx::query(
+                "SELECT account_id, \
+                 CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+                 CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+                 FROM entries WHERE group_id = $1 AND booked_on > $2 GROUP BY account_id",
+            )
+            .bind(group_id)
+            .bind(to)
+            .fetch_all(&mut **tx)
+            .await?;
+            for row in rows {
+                let t = totals
+                    .entry(row.try_get::<Uuid, _>("account_id")?)
+                    .or_default();
+                t.debits -= row.try_get::<i64, _>("debits")?;
+                t.credits -= row.try_get::<i64, _>("credits")?;
+            }
+            totals
+        } else {
+            let rows = sqlx::query(
+                "SELECT account_id, \
+                 CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+                 CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+                 FROM entries WHERE group_id = $1 AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31') \
+                 GROUP BY account_id",
+            )
+            .bind(group_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut scanned = HashMap::with_capacity(rows.len());
+            for row in rows {
+                scanned.insert(
+                    row.try_get::<Uuid, _>("account_id")?,
+                    Totals {
+                        debits: row.try_get("debits")?,
+                        credits: row.try_get("credits")?,
+                    },
+                );
+            }
+            scanned
+        };
+        if without_closing {
+            Self::leave_out_closings(tx, group_id, &mut totals, from, to).await?;
+        }
+        Ok(totals)
+    }
+
+    /// Takes the entries of period-close transactions booked in `from`..`to` out of
+    /// `totals`.
+    pub(super) async fn leave_out_closings(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        totals: &mut HashMap<Uuid, Totals>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<(), TxError> {
+        {
+            let rows = sqlx::query(
+                "SELECT e.account_id, e.direction, e.amount_minor FROM period_closes p \
+                 JOIN entries e ON e.transaction_id = p.closing_transaction_id \
+                 WHERE p.group_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31')",
+            )
+            .bind(group_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut **tx)
+            .await?;
+            for row in rows {
+                let account: Uuid = row.try_get("account_id")?;
+                let direction: String = row.try_get("direction")?;
+                let amount: i64 = row.try_get("amount_minor")?;
+                let t = totals.entry(account).or_default();
+                if direction == "debit" {
+                    t.debits -= amount;
                 } else {
-                    let rows = sqlx::query(
-                        "SELECT account_id, \
-                         CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
-                         CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-                         FROM entries WHERE group_id = $1 AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31') \
-                         GROUP BY account_id",
-                    )
-                    .bind(group_id)
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                    let mut scanned = HashMap::with_capacity(rows.len());
-                    for row in rows {
-                        scanned.insert(
-                            row.try_get::<Uuid, _>("account_id")?,
-                            Totals { debits: row.try_get("debits")?, credits: row.try_get("credits")? },
-                        );
-                    }
-                    scanned
-                };
-                if without_closing {
-                    Self::leave_out_closings(tx, group_id, &mut totals, from, to).await?;
+                    t.credits -= amount;
                 }
-                Ok(totals)
-            }
-
-            /// Takes the entries of period-close transactions booked in `from`..`to` out of
-            /// `totals`.
-            async fn leave_out_closings(
-                tx: &mut Tx,
-                group_id: Uuid,
-                totals: &mut HashMap<Uuid, Totals>,
-                from: Option<NaiveDate>,
-                to: Option<NaiveDate>,
-            ) -> Result<(), TxError> {
-                {
-                    let rows = sqlx::query(
-                        "SELECT e.account_id, e.direction, e.amount_minor FROM period_closes p \
-                         JOIN entries e ON e.transaction_id = p.closing_transaction_id \
-                         WHERE p.group_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31')",
-                    )
-                    .bind(group_id)
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                    for row in rows {
-                        let account: Uuid = row.try_get("account_id")?;
-                        let direction: String = row.try_get("direction")?;
-                        let amount: i64 = row.try_get("amount_minor")?;
-                        let t = totals.entry(account).or_default();
-                        if direction == "debit" {
-                            t.debits -= amount;
-                        } else {
-                            t.credits -= amount;
-                        }
-                    }
-                }
-                Ok(())
-            }
-
-            async fn all_accounts(tx: &mut Tx, group_id: Uuid) -> Result<Vec<Account>, TxError> {
-                let rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
-                    .bind(group_id)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                rows.iter().map(account_from_row).collect()
             }
         }
+        Ok(())
+    }
 
-        #[async_trait]
-        impl ReportStore for $store {
-            async fn statement_data(&self, group_id: Uuid, from: Option<NaiveDate>, to: Option<NaiveDate>) -> StoreResult<StatementData> {
-                read_tx!(self, |tx| {
-                    let result: Result<StatementData, TxError> = async {
-                        let group = Self::read_group(&mut tx, group_id).await?;
-                        let accounts = Self::all_accounts(&mut tx, group_id).await?;
-                        let to_date = Self::totals_in_tx(&mut tx, group_id, &accounts, None, to, false).await?;
-                        // From the start, the period's totals are those to `to` less the closings.
-                        let in_period = match from {
-                            None => {
-                                let mut totals = to_date.clone();
-                                Self::leave_out_closings(&mut tx, group_id, &mut totals, None, to).await?;
-                                totals
-                            }
-                            Some(_) => Self::totals_in_tx(&mut tx, group_id, &accounts, from, to, true).await?,
-                        };
-                        let fx_movements = Self::fx_movements(&mut tx, group_id, to).await?;
-                        Ok(StatementData { group, from, to, accounts, to_date, in_period, fx_movements })
-                    }
-                    .await;
-                    result
-                })
-            }
-
-            async fn member_balances(&self, group_id: Uuid, as_of: Option<NaiveDate>) -> StoreResult<MemberBalances> {
-                read_tx!(self, |tx| {
-                    let result: Result<MemberBalances, TxError> = async {
-                        let group = Self::read_group(&mut tx, group_id).await?;
-                        let accounts = Self::all_accounts(&mut tx, group_id).await?;
-                        let totals = Self::totals_in_tx(&mut tx, group_id, &accounts, None, as_of, false).await?;
-                        let by_id: HashMap<Uuid, &Account> = accounts.iter().map(|a| (a.id, a)).collect();
-                        let rows = sqlx::query("SELECT * FROM members WHERE group_id = $1 ORDER BY id")
-                            .bind(group_id)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                        let mut members = Vec::with_capacity(rows.len());
-                        for row in &rows {
-                            let member = member_from_row(row)?;
-                            let account = |id: Uuid| by_id.get(&id).map(|a| (*a).clone()).ok_or_else(|| internal("a member's account is missing"));
-                            let savings = account(member.savings_account_id)?;
-                            let capital = account(member.capital_account_id)?;
-                            let payables = accounts
-                                .iter()
-                                .filter(|a| $crate::domain::position::is_payable_of(a, member.id))
-                                .cloned()
-                                .collect();
-                            members.push(MemberRecord { member, savings, capital, payables });
-                        }
-                        let members = $crate::domain::reports::member_balances(&group, members, &accounts, &totals);
-                        Ok(MemberBalances { as_of, members })
-                    }
-                    .await;
-                    result
-                })
-            }
-
-            async fn cash_book(
-                &self,
-                group_id: Uuid,
-                account: Option<AccountRef>,
-                from: Option<NaiveDate>,
-                to: Option<NaiveDate>,
-            ) -> StoreResult<CashBook> {
-                read_tx!(self, |tx| {
-                    let result: Result<CashBook, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let chosen: Vec<Account> = match &account {
-                            Some(reference) => {
-                                let found = Self::find_account(&mut tx, group_id, reference)
-                                    .await?
-                                    .ok_or(LedgerError::NotFound("account"))?;
-                                if found.kind != AccountType::Asset {
-                                    return Err(LedgerError::rule(
-                                        Rule::AccountKind,
-                                        None,
-                                        format!("{} is a {} account; a cash book is kept for asset accounts", found.code, found.kind.as_str()),
-                                    )
-                                    .into());
-                                }
-                                vec![found]
-                            }
-                            None => Self::all_accounts(&mut tx, group_id)
-                                .await?
-                                .into_iter()
-                                .filter($crate::domain::reports::is_cash_account)
-                                .collect(),
-                        };
-                        let mut statements = Vec::with_capacity(chosen.len());
-                        for a in chosen {
-                            statements.push(Self::statement_in_tx(&mut tx, group_id, &AccountRef::Id(a.id), from, to).await?);
-                        }
-                        Ok(CashBook { from, to, accounts: statements })
-                    }
-                    .await;
-                    result
-                })
-            }
-
-            async fn investment_register(&self, group_id: Uuid) -> StoreResult<InvestmentRegister> {
-                read_tx!(self, |tx| {
-                    let result: Result<InvestmentRegister, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let (investments, _) = Self::investments_of(&mut tx, group_id, None, None, None).await?;
-                        Ok(InvestmentRegister { investments })
-                    }
-                    .await;
-                    result
-                })
-            }
-
-            async fn distribution_audit(&self, group_id: Uuid) -> StoreResult<Vec<Distribution>> {
-                read_tx!(self, |tx| {
-                    let result: Result<Vec<Distribution>, TxError> = async {
-                        Self::read_group(&mut tx, group_id).await?;
-                        let rows = sqlx::query("SELECT * FROM distributions WHERE group_id = $1 ORDER BY id")
-                            .bind(group_id)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                        let mut all = Vec::with_capacity(rows.len());
-                        for row in &rows {
-                            all.push(Self::load_distribution(&mut tx, group_id, row).await?);
-                        }
-                        Ok(all)
-                    }
-                    .await;
-                    result
-                })
-            }
-        }
-    };
+    pub(super) async fn all_accounts(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+    ) -> Result<Vec<Account>, TxError> {
+        let rows = sqlx::query("SELECT * FROM accounts WHERE group_id = $1 ORDER BY code")
+            .bind(group_id)
+            .fetch_all(&mut **tx)
+            .await?;
+        rows.iter().map(Self::account_from_row).collect()
+    }
 }
 
-pub(crate) use impl_report_store;
+#[async_trait]
+impl<B: Backend> ReportStore for Ledger<B>
+where
+    for<'c> &'c mut <B::Db as sqlx::Database>::Connection: sqlx::Executor<'c, Database = B::Db>,
+    <B::Db as sqlx::Database>::Arguments: sqlx::IntoArguments<B::Db> + Default,
+    for<'a> &'a str: sqlx::ColumnIndex<DbRow<B>>,
+    usize: sqlx::ColumnIndex<DbRow<B>>,
+    for<'q> &'q str: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    Uuid: Column<B::Db>,
+    Option<Uuid>: Column<B::Db>,
+    i64: Column<B::Db>,
+    Option<i64>: Column<B::Db>,
+    i32: Column<B::Db>,
+    Option<i32>: Column<B::Db>,
+    bool: Column<B::Db>,
+    Option<bool>: Column<B::Db>,
+    String: Column<B::Db>,
+    Option<String>: Column<B::Db>,
+    NaiveDate: Column<B::Db>,
+    Option<NaiveDate>: Column<B::Db>,
+    DateTime<Utc>: Column<B::Db>,
+    Option<DateTime<Utc>>: Column<B::Db>,
+    B::Db: sqlx::database::HasStatementCache,
+{
+    async fn statement_data(
+        &self,
+        group_id: Uuid,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<StatementData> {
+        read_tx!(self, |tx| {
+            let result: Result<StatementData, TxError> = async {
+                let group = Self::read_group(&mut tx, group_id).await?;
+                let accounts = Self::all_accounts(&mut tx, group_id).await?;
+                let to_date =
+                    Self::totals_in_tx(&mut tx, group_id, &accounts, None, to, false).await?;
+                // From the start, the period's totals are those to `to` less the closings.
+                let in_period = match from {
+                    None => {
+                        let mut totals = to_date.clone();
+                        Self::leave_out_closings(&mut tx, group_id, &mut totals, None, to).await?;
+                        totals
+                    }
+                    Some(_) => {
+                        Self::totals_in_tx(&mut tx, group_id, &accounts, from, to, true).await?
+                    }
+                };
+                let fx_movements = Self::fx_movements(&mut tx, group_id, to).await?;
+                Ok(StatementData {
+                    group,
+                    from,
+                    to,
+                    accounts,
+                    to_date,
+                    in_period,
+                    fx_movements,
+                })
+            }
+            .await;
+            result
+        })
+    }
+
+    async fn member_balances(
+        &self,
+        group_id: Uuid,
+        as_of: Option<NaiveDate>,
+    ) -> StoreResult<MemberBalances> {
+        read_tx!(self, |tx| {
+            let result: Result<MemberBalances, TxError> = async {
+                let group = Self::read_group(&mut tx, group_id).await?;
+                let accounts = Self::all_accounts(&mut tx, group_id).await?;
+                let totals =
+                    Self::totals_in_tx(&mut tx, group_id, &accounts, None, as_of, false).await?;
+                let by_id: HashMap<Uuid, &Account> = accounts.iter().map(|a| (a.id, a)).collect();
+                let rows = sqlx::query("SELECT * FROM members WHERE group_id = $1 ORDER BY id")
+                    .bind(group_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let mut members = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let member = Self::member_from_row(row)?;
+                    let account = |id: Uuid| {
+                        by_id
+                            .get(&id)
+                            .map(|a| (*a).clone())
+                            .ok_or_else(|| internal("a member's account is missing"))
+                    };
+                    let savings = account(member.savings_account_id)?;
+                    let capital = account(member.capital_account_id)?;
+                    let payables = accounts
+                        .iter()
+                        .filter(|a| crate::domain::position::is_payable_of(a, member.id))
+                        .cloned()
+                        .collect();
+                    members.push(MemberRecord {
+                        member,
+                        savings,
+                        capital,
+                        payables,
+                    });
+                }
+                let members =
+                    crate::domain::reports::member_balances(&group, members, &accounts, &totals);
+                Ok(MemberBalances { as_of, members })
+            }
+            .await;
+            result
+        })
+    }
+
+    async fn cash_book(
+        &self,
+        group_id: Uuid,
+        account: Option<AccountRef>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<CashBook> {
+        read_tx!(self, |tx| {
+            let result: Result<CashBook, TxError> = async {
+                Self::read_group(&mut tx, group_id).await?;
+                let chosen: Vec<Account> = match &account {
+                    Some(reference) => {
+                        let found = Self::find_account(&mut tx, group_id, reference)
+                            .await?
+                            .ok_or(LedgerError::NotFound("account"))?;
+                        if found.kind != AccountType::Asset {
+                            return Err(LedgerError::rule(
+                                Rule::AccountKind,
+                                None,
+                                format!(
+                                    "{} is a {} account; a cash book is kept for asset accounts",
+                                    found.code,
+                                    found.kind.as_str()
+                                ),
+                            )
+                            .into());
+                        }
+                        vec![found]
+                    }
+                    None => Self::all_accounts(&mut tx, group_id)
+                        .await?
+                        .into_iter()
+                        .filter(crate::domain::reports::is_cash_account)
+                        .collect(),
+                };
+                let mut statements = Vec::with_capacity(chosen.len());
+                for a in chosen {
+                    statements.push(
+                        Self::statement_in_tx(&mut tx, group_id, &AccountRef::Id(a.id), from, to)
+                            .await?,
+                    );
+                }
+                Ok(CashBook {
+                    from,
+                    to,
+                    accounts: statements,
+                })
+            }
+            .await;
+            result
+        })
+    }
+
+    async fn investment_register(&self, group_id: Uuid) -> StoreResult<InvestmentRegister> {
+        read_tx!(self, |tx| {
+            let result: Result<InvestmentRegister, TxError> = async {
+                Self::read_group(&mut tx, group_id).await?;
+                let (investments, _) =
+                    Self::investments_of(&mut tx, group_id, None, None, None).await?;
+                Ok(InvestmentRegister { investments })
+            }
+            .await;
+            result
+        })
+    }
+
+    async fn distribution_audit(&self, group_id: Uuid) -> StoreResult<Vec<Distribution>> {
+        read_tx!(self, |tx| {
+            let result: Result<Vec<Distribution>, TxError> = async {
+                Self::read_group(&mut tx, group_id).await?;
+                let rows =
+                    sqlx::query("SELECT * FROM distributions WHERE group_id = $1 ORDER BY id")
+                        .bind(group_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                let mut all = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    all.push(Self::load_distribution(&mut tx, group_id, row).await?);
+                }
+                Ok(all)
+            }
+            .await;
+            result
+        })
+    }
+}

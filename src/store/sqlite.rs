@@ -2,6 +2,9 @@
 //! `BEGIN IMMEDIATE` (SQLite has one writer at a time; immediate mode takes the write lock at
 //! the start, so a transaction never fails half-way for want of it).
 
+use super::ledger::WriteScript;
+use crate::domain::canonical::to_canonical_string;
+use crate::domain::model::{Entry, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -9,51 +12,23 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+
 use super::StoreOptions;
-use super::access::impl_access_store;
-use super::batch::GroupCommit;
-use super::coalesce::Coalescer;
-use super::members::impl_member_store;
-use super::network::impl_network_store;
-use super::operations::impl_operations_store;
-use super::reports::impl_report_store;
-use super::shared::{
-    LineRead, PostingRows, QueuedAccountRead, QueuedAudit, QueuedMemberEvent, QueuedPosting,
-    impl_store,
-};
+use super::backend::{Backend, Ledger, Tx};
+use super::shared::{ErrorClass, LineRead, PostingRows, TxError, internal, recorded_now};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
-pub struct SqliteStore {
-    /// Reads, and the migrations.
+/// The SQLite database: the pool reads run on, and the one connection every write transaction
+/// runs on (see `connect`).
+#[derive(Clone)]
+pub struct SqliteBackend {
     pool: SqlitePool,
-    /// The one connection every write transaction runs on (see `connect`).
     writer: SqlitePool,
-    commits: GroupCommit<sqlx::Sqlite>,
-    /// Postings waiting to be written together (see `coalesce.rs`).
-    postings: Coalescer<QueuedPosting>,
-    /// Contributions and withdrawals waiting to be written together.
-    member_events: Coalescer<QueuedMemberEvent>,
-    /// Audit events waiting to be written together.
-    audits: Coalescer<QueuedAudit>,
-    /// Reads of accounts by id waiting to be made together.
-    account_reads: Coalescer<QueuedAccountRead>,
 }
 
-/// A handle on the same pool and queues, for the task that writes what the queues gather.
-impl Clone for SqliteStore {
-    fn clone(&self) -> Self {
-        SqliteStore {
-            pool: self.pool.clone(),
-            writer: self.writer.clone(),
-            commits: self.commits.clone(),
-            postings: self.postings.clone(),
-            member_events: self.member_events.clone(),
-            audits: self.audits.clone(),
-            account_reads: self.account_reads.clone(),
-        }
-    }
-}
+/// The store on SQLite.
+pub type SqliteStore = Ledger<SqliteBackend>;
 
 /// How long a write waits for the database's write lock while another connection or
 /// another process holds it. A write still waiting when it runs out is answered 503 with
@@ -62,8 +37,10 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait for a pooled connection.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
-impl SqliteStore {
-    const BACKEND: &'static str = "sqlite";
+impl Backend for SqliteBackend {
+    type Db = sqlx::Sqlite;
+
+    const NAME: &'static str = "sqlite";
     /// SQLite serialises all writers in `BEGIN IMMEDIATE`, so reading the row is enough.
     const LOCK_GROUP_SQL: &'static str = "SELECT * FROM groups WHERE id = $1";
     /// `BEGIN IMMEDIATE` already serialises every writer.
@@ -75,96 +52,20 @@ impl SqliteStore {
     /// How several write statements share one round trip (see `WriteScript`). SQLite runs a script of statements separated by semicolons, each with its share of the parameters.
     const WRITES_AS_CTES: bool = false;
     const JOINED_MEMBER_SQL: Option<&'static str> = None;
-    /// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its
-    /// transaction's description, as one JSON array in the statement's order. SQLite reads
-    /// the lines from the index on the account and looks up each transaction by its key. The
-    /// driver hands every row from the connection's thread to the task that reads it, at a
-    /// few microseconds a row, which for a month of a busy cash account (some 15,000 lines)
-    /// cost more than the query; one row holding every line is handed over once.
-    const STATEMENT_LINES_SQL: &'static str = "SELECT json_group_array(json_array(lower(hex(e.transaction_id)), e.sequence, e.booked_on, \
-         e.direction, e.amount_minor, t.description) ORDER BY e.booked_on, e.sequence, e.line) \
-         FROM entries e JOIN transactions t ON t.id = e.transaction_id \
-         WHERE e.account_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31') \
-         AND t.group_id = $4";
 
-    /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
-    pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
-        // No connection is pinged before the pool hands it out: nothing outside the process
-        // can drop a SQLite connection, and the ping was a round trip to the connection's
-        // thread for every read and every write (the pool still pings one when it comes back).
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .test_before_acquire(false)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options.clone())
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
-        MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?;
-        // SQLite has one writer at a time, so writes lose nothing by sharing one connection,
-        // and gain: they queue for it in the process instead of in SQLite's busy handler,
-        // which sleeps, and the connection's page cache stays valid from one write to the
-        // next, where a connection that another had written behind must read its pages
-        // again. That cache is given 32 MiB (the default is 2 MiB), so that the pages a
-        // write touches (index leaves at random places, for idempotency keys and accounts'
-        // entries) are found in it. Since only this connection commits, it alone runs the
-        // automatic checkpoints; every 10,000 pages of WAL (about 40 MiB) rather than 1,000,
-        // so that a page written again and again (an account's total, a group's head) is
-        // copied into the database once for many commits.
-        // Its temporary files (the statement journal a statement that changes several rows
-        // keeps within a savepoint) are kept in memory: on disk, each gathering created,
-        // unlinked and closed one, in the path of every write waiting on it.
-        // A write waits for the connection no longer than it would wait for SQLite's lock.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .acquire_timeout(BUSY_TIMEOUT)
-            .connect_with(
-                options
-                    .pragma("cache_size", "-32768")
-                    .pragma("wal_autocheckpoint", "10000")
-                    .pragma("temp_store", "memory"),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
-        let commits = GroupCommit::new(
-            store_options
-                .group_commit_max
-                .unwrap_or(super::SQLITE_GROUP_COMMIT_MAX),
-            Self::classify,
-        );
-        Ok(SqliteStore {
-            pool,
-            writer,
-            postings: Coalescer::new(commits.max_members()),
-            member_events: Coalescer::new(commits.max_members()),
-            audits: Coalescer::new(commits.max_members()),
-            account_reads: Coalescer::new(super::shared::ROWS_PER_STATEMENT),
-            commits,
-        })
-    }
-
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    async fn begin_write(&self) -> Result<Tx<Self::Db>, sqlx::Error> {
         self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// An account's lines in a period, in the statement's order (`STATEMENT_LINES_SQL`).
     async fn statement_lines(
-        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        tx: &mut Tx<Self::Db>,
         account_id: uuid::Uuid,
         from: Option<chrono::NaiveDate>,
         to: Option<chrono::NaiveDate>,
         group_id: uuid::Uuid,
     ) -> Result<Vec<LineRead>, TxError> {
-        let array: String = sqlx::query_scalar(Self::STATEMENT_LINES_SQL)
+        let array: String = sqlx::query_scalar(STATEMENT_LINES_SQL)
             .bind(account_id)
             .bind(from)
             .bind(to)
@@ -190,9 +91,13 @@ impl SqliteStore {
         Ok(lines)
     }
 
-    async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    async fn begin_read(&self) -> Result<Tx<Self::Db>, sqlx::Error> {
         // A deferred transaction reads one WAL snapshot from its first statement on.
         self.pool.begin().await
+    }
+
+    fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
+        result.rows_affected()
     }
 
     fn classify(error: &sqlx::Error) -> ErrorClass {
@@ -222,33 +127,14 @@ impl SqliteStore {
         check_migrations(&self.pool).await
     }
 
-    async fn close_pool(&self) {
+    async fn close(&self) {
         self.writer.close().await;
         self.pool.close().await
     }
-}
 
-async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
-    let applied: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
-            .fetch_one(pool)
-            .await?;
-    let known = MIGRATOR.iter().count() as i64;
-    anyhow::ensure!(applied >= known, "{applied} of {known} migrations applied");
-    Ok(())
-}
-
-impl_store!(SqliteStore, sqlx::Sqlite);
-impl_access_store!(SqliteStore);
-impl_member_store!(SqliteStore);
-impl_operations_store!(SqliteStore);
-impl_report_store!(SqliteStore);
-impl_network_store!(SqliteStore);
-
-impl SqliteStore {
     /// Writes the rows of postings (`PostingRows`): as a rule all in one round trip, a script
     /// of statements with as many rows each as there are (`WriteScript`).
-    async fn write_postings(tx: &mut Tx, rows: &PostingRows<'_>) -> Result<(), TxError> {
+    async fn write_postings(tx: &mut Tx<Self::Db>, rows: &PostingRows<'_>) -> Result<(), TxError> {
         let PostingRows {
             transactions,
             totals,
@@ -257,7 +143,7 @@ impl SqliteStore {
             audits,
         } = *rows;
         use crate::store::shared::{ENTRY_ROWS_PER_INSERT, ROWS_PER_STATEMENT};
-        let mut script = WriteScript::new();
+        let mut script = WriteScript::<Self>::new();
         for chunk in transactions.chunks(ROWS_PER_STATEMENT) {
             script.statement(tx).await?;
             script.push(
@@ -411,3 +297,88 @@ impl SqliteStore {
         script.send(tx).await
     }
 }
+
+async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+            .fetch_one(pool)
+            .await?;
+    let known = MIGRATOR.iter().count() as i64;
+    anyhow::ensure!(applied >= known, "{applied} of {known} migrations applied");
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
+    pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        // No connection is pinged before the pool hands it out: nothing outside the process
+        // can drop a SQLite connection, and the ping was a round trip to the connection's
+        // thread for every read and every write (the pool still pings one when it comes back).
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .test_before_acquire(false)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?;
+        // SQLite has one writer at a time, so writes lose nothing by sharing one connection,
+        // and gain: they queue for it in the process instead of in SQLite's busy handler,
+        // which sleeps, and the connection's page cache stays valid from one write to the
+        // next, where a connection that another had written behind must read its pages
+        // again. That cache is given 32 MiB (the default is 2 MiB), so that the pages a
+        // write touches (index leaves at random places, for idempotency keys and accounts'
+        // entries) are found in it. Since only this connection commits, it alone runs the
+        // automatic checkpoints; every 10,000 pages of WAL (about 40 MiB) rather than 1,000,
+        // so that a page written again and again (an account's total, a group's head) is
+        // copied into the database once for many commits.
+        // Its temporary files (the statement journal a statement that changes several rows
+        // keeps within a savepoint) are kept in memory: on disk, each gathering created,
+        // unlinked and closed one, in the path of every write waiting on it.
+        // A write waits for the connection no longer than it would wait for SQLite's lock.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .acquire_timeout(BUSY_TIMEOUT)
+            .connect_with(
+                options
+                    .pragma("cache_size", "-32768")
+                    .pragma("wal_autocheckpoint", "10000")
+                    .pragma("temp_store", "memory"),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
+        let group_commit_max = store_options
+            .group_commit_max
+            .unwrap_or(super::SQLITE_GROUP_COMMIT_MAX);
+        Ok(Ledger::new(
+            SqliteBackend {
+                pool: pool.clone(),
+                writer,
+            },
+            pool,
+            group_commit_max,
+        ))
+    }
+}
+
+/// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its
+/// transaction's description, as one JSON array in the statement's order. SQLite reads
+/// the lines from the index on the account and looks up each transaction by its key. The
+/// driver hands every row from the connection's thread to the task that reads it, at a
+/// few microseconds a row, which for a month of a busy cash account (some 15,000 lines)
+/// cost more than the query; one row holding every line is handed over once.
+const STATEMENT_LINES_SQL: &str = "SELECT json_group_array(json_array(lower(hex(e.transaction_id)), e.sequence, e.booked_on, \
+     e.direction, e.amount_minor, t.description) ORDER BY e.booked_on, e.sequence, e.line) \
+     FROM entries e JOIN transactions t ON t.id = e.transaction_id \
+     WHERE e.account_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31') \
+     AND t.group_id = $4";
