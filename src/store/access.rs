@@ -1,7 +1,5 @@
-//! The access-control part of the store (users, grants, settings, audit log), written once for
-//! both backends. `impl_access_store!` is expanded after `impl_store!` in each backend module
-//! and uses the names that expansion brings into scope (`Tx`, `DbRow`, `write_tx!`, `read_tx!`,
-//! `TxError`, `internal`, ...).
+//! The access-control part of the store (users, grants, settings, sign-in counts, sessions,
+//! audit log), written once for both backends over `Backend`.
 
 use super::ledger::WriteScript;
 

@@ -653,7 +653,7 @@ where
     pub(super) fn prepare_posting(
         group: &mut Group,
         posting: Posting<'_>,
-    ) -> Result<Result<(Transaction, Vec<(Uuid, i64, i64)>), LedgerError>, TxError> {
+    ) -> Result<Result<PreparedPosting, LedgerError>, TxError> {
         let Posting {
             booked_on,
             description,
