@@ -23,7 +23,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP service (the default command).
-    Serve(ServeOptions),
+    Serve(Box<ServeOptions>),
     /// Administration done on the database itself, whether the service runs or not.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -270,7 +270,7 @@ pub enum Task {
 impl Cli {
     pub fn task(self) -> Task {
         match self.command {
-            Some(Command::Serve(options)) => Task::Serve(Box::new(options)),
+            Some(Command::Serve(options)) => Task::Serve(options),
             Some(Command::Admin(command)) => Task::Admin(command),
             None => Task::Serve(Box::new(self.serve)),
         }
