@@ -6,13 +6,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::domain::account::{AccountType, Direction};
-use crate::domain::allocation::{self, AllocationError};
-use crate::domain::error::{LedgerError, Rule};
+use super::proposals::Entry;
+use crate::domain::error::LedgerError;
 use crate::domain::model::*;
-use crate::domain::money;
 use crate::domain::operations::*;
-use crate::domain::posting::Draft;
+use crate::domain::rules::distribution::{self, DistributionFacts};
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::ledger::currency_of;
 use crate::store::shared::*;
@@ -84,235 +82,80 @@ where
         Ok(weights)
     }
 
+    /// Loads what a distribution is decided on (`rules::distribution`): its source, the
+    /// accounts it may take the pool from, and the members' weights.
+    async fn distribution_facts(
+        tx: &mut Tx<B::Db>,
+        group: &Group,
+        request: &NewDistribution,
+    ) -> Result<Result<DistributionFacts, LedgerError>, TxError> {
+        let group_id = group.id;
+        let basis = request.basis.unwrap_or(group.profile.distribution_basis);
+        let found = match request.investment_id {
+            Some(id) => Some(Self::load_investment(tx, group_id, id).await?),
+            None => None,
+        };
+        let (investment, currency) =
+            refuse_on_err!(distribution::source(request, found, group.currency));
+        let undistributed = AccountRef::Code(undistributed_code(currency));
+        let undistributed = Self::find_account(tx, group_id, &undistributed).await?;
+        let (income, shared_minor) = match &investment {
+            Some(record) => {
+                let income = AccountRef::Code(investment_income_code(currency));
+                let income = Self::find_account(tx, group_id, &income).await?;
+                let shared: i64 = sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(SUM(d.pool_minor), 0) AS BIGINT) FROM distributions d \
+                     WHERE d.group_id = $1 AND d.source_investment_id = $2 \
+                     AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = d.transaction_id)",
+                )
+                .bind(group_id)
+                .bind(record.investment.id)
+                .fetch_one(&mut **tx)
+                .await?;
+                (income, shared)
+            }
+            None => (None, 0),
+        };
+        let weights = Self::member_weights(tx, group_id, basis, Some(request.as_of)).await?;
+        let codes = match request.pay_to {
+            PayTo::Payable => {
+                distribution::standard_codes(weights.iter().map(|(r, _)| r), currency)
+            }
+            PayTo::Savings | PayTo::Capital => Vec::new(),
+        };
+        Ok(Ok(DistributionFacts {
+            basis,
+            currency,
+            investment,
+            undistributed,
+            income,
+            shared_minor,
+            weights,
+            standard: Self::standard_accounts(tx, group_id, &codes).await?,
+        }))
+    }
+
+    /// Loads what a distribution is decided on, decides it (`rules::distribution`), and
+    /// writes the transaction and, unless it is a dry run, the record.
     pub(in crate::store) async fn distribution_outcome(
         tx: &mut Tx<B::Db>,
         group: &mut Group,
         request: &NewDistribution,
     ) -> Result<Result<Distribution, LedgerError>, TxError> {
-        let group_id = group.id;
-        let basis = request.basis.unwrap_or(group.profile.distribution_basis);
-        // The pool comes out of the undistributed surplus, or straight out of one
-        // investment's income (before a period close has moved it).
-        let investment = match request.investment_id {
-            None => None,
-            Some(id) => match Self::load_investment(tx, group_id, id).await? {
-                Some(record) => Some(record),
-                None => {
-                    return Ok(Err(LedgerError::rule(
-                        Rule::UnknownInvestment,
-                        Some("/investment_id".into()),
-                        "the group has no investment with this id",
-                    )));
-                }
-            },
-        };
-        let currency = match (&investment, request.currency) {
-            (Some(r), Some(c)) if c != r.investment.currency => {
-                return Ok(Err(LedgerError::rule(
-                    Rule::CurrencyMismatch,
-                    Some("/currency".into()),
-                    format!(
-                        "the investment's income is in {}, not {c}",
-                        r.investment.currency
-                    ),
-                )));
-            }
-            (Some(r), _) => r.investment.currency,
-            (None, c) => c.unwrap_or(group.currency),
-        };
-        let pool = refuse_on_err!(positive_amount(&request.pool, currency, "/pool"));
-        // An investment's income is attributable to it until it is shared out, before a
-        // period close (in the income account) and after it (in the undistributed
-        // surplus the close moved it to): its pool is taken from the income account as
-        // far as that holds, and the rest from the undistributed surplus.
-        let undistributed_account = Self::find_account(
-            tx,
-            group_id,
-            &AccountRef::Code(undistributed_code(currency)),
-        )
-        .await?;
-        let held = |account: &Option<Account>| {
-            account
-                .as_ref()
-                .map_or(0, |a| (a.credits_minor - a.debits_minor).max(0))
-        };
-        let income_account = match &investment {
-            Some(_) => {
-                Self::find_account(
-                    tx,
-                    group_id,
-                    &AccountRef::Code(investment_income_code(currency)),
-                )
-                .await?
-            }
-            None => None,
-        };
-        let (from_income, mut available) = match &investment {
-            Some(_) => (
-                held(&income_account),
-                held(&income_account).saturating_add(held(&undistributed_account)),
-            ),
-            None => (
-                0,
-                undistributed_account
-                    .as_ref()
-                    .map_or(0, |a| a.credits_minor - a.debits_minor),
-            ),
-        };
-        if let Some(record) = &investment {
-            // Only this investment's income, less what was already shared out of it.
-            let shared: i64 = sqlx::query_scalar(
-                "SELECT CAST(COALESCE(SUM(d.pool_minor), 0) AS BIGINT) FROM distributions d \
-                 WHERE d.group_id = $1 AND d.source_investment_id = $2 \
-                 AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = d.transaction_id)",
-            )
-            .bind(group_id)
-            .bind(record.investment.id)
-            .fetch_one(&mut **tx)
-            .await?;
-            available = available.min(record.figures.income - shared);
-        }
-        if pool > available {
-            let whence = match &investment {
-                Some(r) => format!(
-                    "the income of {} not yet shared out, as far as {} and {} hold it",
-                    r.investment.name,
-                    investment_income_code(currency),
-                    undistributed_code(currency)
-                ),
-                None => format!(
-                    "{}; close a period to move income there",
-                    undistributed_code(currency)
-                ),
-            };
-            return Ok(Err(LedgerError::rule(
-                Rule::PoolExceedsAvailable,
-                Some("/pool".into()),
-                format!(
-                    "the pool is {} {currency} but only {} {currency} is available: {whence}",
-                    money::format_amount(pool, currency),
-                    money::format_amount(available.max(0), currency),
-                ),
-            )));
-        }
-        let mut draft = Draft::default();
-        let taken_from_income = pool.min(from_income);
-        if taken_from_income > 0 {
-            draft.add(
-                income_account
-                    .as_ref()
-                    .ok_or_else(|| internal("investment income account"))?,
-                Direction::Debit,
-                taken_from_income,
-            );
-        }
-        if pool > taken_from_income {
-            let undistributed = undistributed_account
-                .as_ref()
-                .ok_or_else(|| internal("distribution source account"))?;
-            draft.add(undistributed, Direction::Debit, pool - taken_from_income);
-        }
-        let weights = Self::member_weights(tx, group_id, basis, Some(request.as_of)).await?;
-        let keyed: Vec<(usize, i64)> = weights
-            .iter()
-            .enumerate()
-            .map(|(i, (_, w))| (i, *w))
-            .collect();
-        let shares = match allocation::allocate(pool, &keyed) {
-            Ok(shares) => shares,
-            Err(AllocationError::NoWeight) => {
-                return Ok(Err(LedgerError::rule(
-                    Rule::NoRecipients,
-                    Some("/basis".into()),
-                    format!(
-                        "no member has a {} weight on {}",
-                        basis.as_str(),
-                        request.as_of
-                    ),
-                )));
-            }
-            Err(e) => return Err(internal(format!("allocation: {e:?}"))),
-        };
-        let mut result = Vec::with_capacity(shares.len());
-        for share in shares {
-            let (record, weight) = &weights[share.key];
-            let member = &record.member;
-            let account = match request.pay_to {
-                PayTo::Payable => {
-                    let code = payable_code(member.id, currency);
-                    if share.share > 0 {
-                        Some(refuse_on_err!(
-                            Self::open_account(
-                                tx,
-                                group_id,
-                                code,
-                                &format!("Payable to {} ({currency})", member.name),
-                                AccountType::Liability,
-                                currency,
-                                true,
-                                "/pay_to"
-                            )
-                            .await?
-                        ))
-                    } else {
-                        result.push(DistributionShare {
-                            member_id: member.id,
-                            member_name: member.name.clone(),
-                            weight: *weight,
-                            share_minor: 0,
-                            account_code: code,
-                        });
-                        continue;
-                    }
-                }
-                PayTo::Savings => Some(record.savings.clone()),
-                PayTo::Capital => Some(record.capital.clone()),
-            };
-            let account = account.ok_or_else(|| internal("share account"))?;
-            if account.currency != currency {
-                return Ok(Err(LedgerError::rule(
-                    Rule::CurrencyMismatch,
-                    Some("/pay_to".into()),
-                    format!(
-                        "members' {} accounts are in {}, the pool is in {currency}; pay to payable instead",
-                        request.pay_to.as_str(),
-                        account.currency
-                    ),
-                )));
-            }
-            if share.share > 0 {
-                draft.add(&account, Direction::Credit, share.share);
-            }
-            result.push(DistributionShare {
-                member_id: member.id,
-                member_name: member.name.clone(),
-                weight: *weight,
-                share_minor: share.share,
-                account_code: account.code.clone(),
-            });
-        }
-        let weight_currency = match basis {
-            Basis::Savings => weights.first().map(|(r, _)| r.savings.currency),
-            Basis::Capital => weights.first().map(|(r, _)| r.capital.currency),
-            Basis::Equal => None,
-        };
+        let facts = refuse_on_err!(Self::distribution_facts(tx, group, request).await?);
         let id = Uuid::now_v7();
-        let description = format!(
-            "Distribution of {} {currency} by {}",
-            money::format_amount(pool, currency),
-            basis.as_str()
-        );
-        let metadata = serde_json::json!({"event": "distribution", "event_id": id.to_string()});
-        let posting = Posting {
+        let decided = refuse_on_err!(distribution::decide(request, &facts, id));
+        let entry = Entry {
             booked_on: request.booked_on,
-            description: &description,
-            metadata: &metadata,
-            lines: &draft.lines,
-            accounts: &draft.accounts,
-            reverses: None,
+            description: &decided.description,
+            metadata: &decided.metadata,
             created_by: request.created_by,
         };
-        let transaction = refuse_on_err!(Self::apply_posting(tx, group, posting).await?);
+        let transaction =
+            refuse_on_err!(Self::post_proposal(tx, group, &decided.proposal, entry).await?);
+        let (pool, currency, basis) = (decided.pool_minor, facts.currency, facts.basis);
+        let weight_currency = decided.weight_currency;
+        let group_id = group.id;
         let distribution = Distribution {
             id: Some(id),
             group_id,
@@ -324,7 +167,7 @@ where
             as_of: request.as_of,
             pay_to: request.pay_to,
             booked_on: request.booked_on,
-            shares: result,
+            shares: decided.shares,
             transaction_id: Some(transaction.id),
             created_by: request.created_by,
             created_at: Some(transaction.recorded_at),

@@ -1,15 +1,13 @@
 //! A member leaving: her balances paid out and her status changed.
 
-use crate::domain::member::MemberStatus;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::domain::account::{AccountType, Direction};
-use crate::domain::error::{Conflict, LedgerError};
+use super::proposals::Entry;
+use crate::domain::error::LedgerError;
 use crate::domain::model::*;
 use crate::domain::operations::*;
-use crate::domain::posting::Draft;
+use crate::domain::rules::exit::{self, ExitFacts};
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
 use crate::store::tx::{Column, refuse_on_err};
@@ -38,6 +36,8 @@ where
     Option<DateTime<Utc>>: Column<B::Db>,
     B::Db: sqlx::database::HasStatementCache,
 {
+    /// Loads what a member's exit is decided on, decides it (`rules::exit`), and writes the
+    /// payout and her new status.
     pub(in crate::store) async fn exit_outcome(
         tx: &mut Tx<B::Db>,
         group: &mut Group,
@@ -46,76 +46,25 @@ where
     ) -> Result<Result<ExitOutcome, LedgerError>, TxError> {
         let group_id = group.id;
         let record = Self::existing_member(tx, group_id, member_id).await?;
-        if record.member.status == MemberStatus::Exited {
-            return Ok(Err(LedgerError::conflict(
-                Conflict::MemberExited,
-                "the member has exited the group and was paid out",
-            )));
-        }
         let position = Self::member_position_in_tx(tx, group, &record).await?;
-        let mut draft = Draft::default();
-        let mut paid = Vec::new();
-        for holding in position.payouts(request.keep_capital) {
-            let (account, balance) = (&holding.account, holding.balance_minor);
-            let currency = account.currency;
-            // The group's own currency is paid through the chosen channel; money held in
-            // another currency is held at home, and is paid from the home bank account.
-            let (code, label) = if currency == group.currency {
-                (
-                    request.channel.asset_code(currency),
-                    request.channel.as_str(),
-                )
-            } else {
-                (home_bank_code(currency), "home bank")
-            };
-            let source = refuse_on_err!(
-                Self::open_account(
-                    tx,
-                    group_id,
-                    code,
-                    &format!("{label} ({currency})"),
-                    AccountType::Asset,
-                    currency,
-                    true,
-                    "/channel",
-                )
-                .await?
-            );
-            draft.add(account, Direction::Debit, balance);
-            draft.add(&source, Direction::Credit, balance);
-            paid.push(Payout {
-                account_code: account.code.clone(),
-                amount_minor: balance,
-                currency,
-            });
-        }
+        let codes = exit::standard_codes(group.currency, &position, request);
+        let facts = ExitFacts {
+            group_currency: group.currency,
+            record,
+            position,
+            standard: Self::standard_accounts(tx, group_id, &codes).await?,
+        };
+        let decided = refuse_on_err!(exit::decide(request, member_id, &facts));
         let mut transaction_id = None;
-        if !draft.lines.is_empty() {
-            let description = format!(
-                "{} {}: balances paid out",
-                record.member.name,
-                request.status.as_str().replace('_', " ")
-            );
-            let metadata =
-                serde_json::json!({"event": "member_exit", "member_id": member_id.to_string()});
-            // The member's balances are paid in full, so only the source the channel
-            // chose can run short.
-            for state in &mut draft.accounts {
-                state.field = Some("/channel");
-            }
-            let posting = Posting {
+        if let Some((proposal, description, metadata)) = &decided.posting {
+            let entry = Entry {
                 booked_on: request.on,
-                description: &description,
-                metadata: &metadata,
-                lines: &draft.lines,
-                accounts: &draft.accounts,
-                reverses: None,
+                description,
+                metadata,
                 created_by: request.created_by,
             };
-            let transaction = match Self::apply_posting(tx, group, posting).await? {
-                Ok(t) => t,
-                Err(e) => return Ok(Err(e)),
-            };
+            let transaction =
+                refuse_on_err!(Self::post_proposal(tx, group, proposal, entry).await?);
             transaction_id = Some(transaction.id);
         }
         sqlx::query(
@@ -130,7 +79,7 @@ where
         let record = Self::existing_member(tx, group_id, member_id).await?;
         Ok(Ok(ExitOutcome {
             record,
-            paid,
+            paid: decided.paid,
             transaction_id,
         }))
     }

@@ -6,10 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::domain::account::AccountType;
-use crate::domain::error::{Conflict, LedgerError, Rule};
+use crate::domain::error::{Conflict, LedgerError};
 use crate::domain::model::*;
-use crate::domain::money::Currency;
 use crate::domain::operations::*;
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
@@ -88,43 +86,6 @@ where
         .execute(&mut **tx)
         .await?;
         Ok(Ok(Group { profile, ..group }))
-    }
-
-    /// An account the operation names, which must be an asset account of the group in
-    /// `currency`.
-    pub(in crate::store) async fn asset_account(
-        tx: &mut Tx<B::Db>,
-        group_id: Uuid,
-        account: &AccountRef,
-        currency: Currency,
-        pointer: &str,
-    ) -> Result<Result<Account, LedgerError>, TxError> {
-        let Some(found) = Self::find_account(tx, group_id, account).await? else {
-            return Ok(Err(LedgerError::rule(
-                Rule::UnknownAccount,
-                Some(pointer.into()),
-                "the group has no such account",
-            )));
-        };
-        if found.kind != AccountType::Asset {
-            return Ok(Err(LedgerError::rule(
-                Rule::AccountKind,
-                Some(pointer.into()),
-                format!(
-                    "{} is a {} account; money moves between asset accounts",
-                    found.code,
-                    found.kind.as_str()
-                ),
-            )));
-        }
-        if found.currency != currency {
-            return Ok(Err(LedgerError::rule(
-                Rule::CurrencyMismatch,
-                Some(pointer.into()),
-                format!("{} is in {}, not {currency}", found.code, found.currency),
-            )));
-        }
-        Ok(Ok(found))
     }
 
     /// The account's balance on its normal side from entries booked on or before `as_of`

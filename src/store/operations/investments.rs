@@ -4,12 +4,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::domain::account::{AccountType, Direction};
-use crate::domain::error::{Conflict, LedgerError, Rule};
+use super::proposals::Entry;
+use crate::domain::account::AccountType;
+use crate::domain::error::{Conflict, LedgerError};
 use crate::domain::model::*;
 use crate::domain::money;
 use crate::domain::operations::*;
-use crate::domain::posting::Draft;
+use crate::domain::rules::investment_event::{self, InvestmentEventFacts};
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
 use crate::store::tx::{Column, guarded_write, refuse_on_err};
@@ -230,6 +231,8 @@ where
             .ok_or_else(|| internal("investment just updated"))?))
     }
 
+    /// Loads what an investment event is decided on, decides it (`rules::investment_event`),
+    /// and writes the transaction and the record.
     pub(in crate::store) async fn investment_event_outcome(
         tx: &mut Tx<B::Db>,
         group: &mut Group,
@@ -240,169 +243,39 @@ where
             .await?
             .ok_or(LedgerError::NotFound("investment"))?;
         let investment = &record.investment;
-        let currency = investment.currency;
-        let adds_or_removes_capital = matches!(
-            request.kind,
-            InvestmentEventKind::Disbursement | InvestmentEventKind::WriteDown
-        );
-        if adds_or_removes_capital && investment.status != InvestmentStatus::Active {
-            return Ok(Err(LedgerError::rule(
-                Rule::InvestmentClosed,
-                None,
-                format!(
-                    "the investment is {}; only income and capital returns can still be recorded",
-                    investment.status.as_str()
-                ),
-            )));
-        }
-        let amount_minor = refuse_on_err!(positive_amount(&request.amount, currency, "/amount"));
         let asset = Self::find_account(tx, group_id, &AccountRef::Id(investment.account_id))
             .await?
             .ok_or_else(|| internal("an investment's account is missing"))?;
-        let cash = if request.kind == InvestmentEventKind::WriteDown {
-            None
-        } else {
-            Some(match &request.account {
-                Some(account) => refuse_on_err!(
-                    Self::asset_account(tx, group_id, account, currency, "/account").await?
-                ),
-                None => refuse_on_err!(
-                    Self::open_account(
-                        tx,
-                        group_id,
-                        home_bank_code(currency),
-                        &format!("Home bank ({currency})"),
-                        AccountType::Asset,
-                        currency,
-                        true,
-                        "/account",
-                    )
-                    .await?
-                ),
-            })
+        let named = match &request.account {
+            Some(account) => Some(Self::find_account(tx, group_id, account).await?),
+            None => None,
         };
-        let mut draft = Draft::default();
-        match request.kind {
-            InvestmentEventKind::Disbursement => {
-                draft.add(&asset, Direction::Debit, amount_minor);
-                draft.add(
-                    cash.as_ref().ok_or_else(|| internal("cash side"))?,
-                    Direction::Credit,
-                    amount_minor,
-                );
-            }
-            InvestmentEventKind::Income => {
-                let income = refuse_on_err!(
-                    Self::open_account(
-                        tx,
-                        group_id,
-                        investment_income_code(currency),
-                        &format!("Investment income ({currency})"),
-                        AccountType::Income,
-                        currency,
-                        true,
-                        "/amount",
-                    )
-                    .await?
-                );
-                draft.add(
-                    cash.as_ref().ok_or_else(|| internal("cash side"))?,
-                    Direction::Debit,
-                    amount_minor,
-                );
-                draft.add(&income, Direction::Credit, amount_minor);
-            }
-            InvestmentEventKind::CapitalReturned => {
-                // Capital comes back at cost up to the book value; anything beyond it is a
-                // gain on the investment.
-                let book = (asset.debits_minor - asset.credits_minor).max(0);
-                let at_cost = amount_minor.min(book);
-                let gain = amount_minor - at_cost;
-                draft.add(
-                    cash.as_ref().ok_or_else(|| internal("cash side"))?,
-                    Direction::Debit,
-                    amount_minor,
-                );
-                if at_cost > 0 {
-                    draft.add(&asset, Direction::Credit, at_cost);
-                }
-                if gain > 0 {
-                    let income = refuse_on_err!(
-                        Self::open_account(
-                            tx,
-                            group_id,
-                            investment_income_code(currency),
-                            &format!("Investment income ({currency})"),
-                            AccountType::Income,
-                            currency,
-                            true,
-                            "/amount",
-                        )
-                        .await?
-                    );
-                    draft.add(&income, Direction::Credit, gain);
-                }
-            }
-            InvestmentEventKind::WriteDown => {
-                let impairment = refuse_on_err!(
-                    Self::open_account(
-                        tx,
-                        group_id,
-                        impairment_code(currency),
-                        &format!("Impairment ({currency})"),
-                        AccountType::Expense,
-                        currency,
-                        true,
-                        "/amount",
-                    )
-                    .await?
-                );
-                draft.add(&impairment, Direction::Debit, amount_minor);
-                draft.add(&asset, Direction::Credit, amount_minor);
-            }
-        }
+        let codes = investment_event::standard_codes(investment.currency);
+        let standard = Self::standard_accounts(tx, group_id, &codes).await?;
+        let facts = InvestmentEventFacts {
+            record,
+            asset,
+            named,
+            standard,
+        };
         let event_id = Uuid::now_v7();
-        let description = format!(
-            "{}: {}",
-            investment.name,
-            request.kind.as_str().replace('_', " ")
-        );
-        let metadata = serde_json::json!({
-            "event": request.kind.as_str(),
-            "event_id": event_id.to_string(),
-            "investment_id": investment.id.to_string(),
-        });
-        // An overdraft of the account the treasurer named points at `/account`; of any
-        // other (the investment's own, or the default home bank), at `/amount`.
-        let named = request.account.as_ref().and(cash.as_ref()).map(|c| c.id);
-        for state in &mut draft.accounts {
-            state.field = Some(if Some(state.id) == named {
-                "/account"
-            } else {
-                "/amount"
-            });
-        }
-        let posting = Posting {
+        let decided = refuse_on_err!(investment_event::decide(request, &facts, event_id));
+        let entry = Entry {
             booked_on: request.booked_on,
-            description: &description,
-            metadata: &metadata,
-            lines: &draft.lines,
-            accounts: &draft.accounts,
-            reverses: None,
+            description: &decided.description,
+            metadata: &decided.metadata,
             created_by: request.created_by,
         };
-        let transaction = match Self::apply_posting(tx, group, posting).await? {
-            Ok(t) => t,
-            Err(e) => return Ok(Err(e)),
-        };
+        let transaction =
+            refuse_on_err!(Self::post_proposal(tx, group, &decided.proposal, entry).await?);
         let event = InvestmentEvent {
             id: event_id,
             group_id,
-            investment_id: investment.id,
+            investment_id: facts.record.investment.id,
             kind: request.kind,
-            amount_minor,
-            currency,
-            account_code: cash.map(|c| c.code),
+            amount_minor: decided.amount_minor,
+            currency: decided.currency,
+            account_code: decided.account_code,
             booked_on: request.booked_on,
             note: request.note.clone(),
             transaction_id: transaction.id,
@@ -420,7 +293,7 @@ where
         .bind(event.investment_id)
         .bind(event.kind.as_str())
         .bind(event.amount_minor)
-        .bind(currency.code())
+        .bind(event.currency.code())
         .bind(&event.account_code)
         .bind(event.booked_on)
         .bind(&event.note)

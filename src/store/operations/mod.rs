@@ -26,6 +26,7 @@ mod groups;
 mod holdings;
 mod investments;
 mod meetings;
+mod proposals;
 mod remittances;
 mod rows;
 mod transfers;

@@ -1,16 +1,13 @@
 //! Remittances a member sends home, with the part that goes to group savings.
 
-use crate::domain::member::MemberStatus;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::domain::account::{AccountType, Direction};
-use crate::domain::error::{LedgerError, Rule};
+use super::proposals::Entry;
+use crate::domain::error::LedgerError;
 use crate::domain::model::*;
-use crate::domain::money;
 use crate::domain::operations::*;
-use crate::domain::posting::Draft;
+use crate::domain::rules::remittance::{self, RemittanceFacts};
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
 use crate::store::tx::{Column, refuse_on_err};
@@ -39,6 +36,8 @@ where
     Option<DateTime<Utc>>: Column<B::Db>,
     B::Db: sqlx::database::HasStatementCache,
 {
+    /// Loads what a remittance is decided on, decides it (`rules::remittance`), and writes
+    /// the posting of its group-savings part, if any, and the record.
     pub(in crate::store) async fn remittance_outcome(
         tx: &mut Tx<B::Db>,
         group: &mut Group,
@@ -46,116 +45,31 @@ where
         created_by: Option<Uuid>,
     ) -> Result<Result<Remittance, LedgerError>, TxError> {
         let group_id = group.id;
-        let Some(record) = Self::load_member(tx, group_id, details.member_id).await? else {
-            return Ok(Err(LedgerError::rule(
-                Rule::UnknownMember,
-                Some("/member_id".into()),
-                "no member of this group has this id",
-            )));
+        let record = Self::load_member(tx, group_id, details.member_id).await?;
+        let codes = match &record {
+            Some(r) if details.group_savings_minor() > 0 => {
+                remittance::standard_codes(details.receive_currency, r.savings.currency)
+            }
+            _ => Vec::new(),
+        };
+        let facts = RemittanceFacts {
+            record,
+            standard: Self::standard_accounts(tx, group_id, &codes).await?,
         };
         let id = Uuid::now_v7();
-        let to_savings = details.group_savings_minor();
         let mut credited = None;
         let mut transaction_id = None;
         let mut created_at = recorded_now();
-        if to_savings > 0 {
-            if record.member.status != MemberStatus::Active {
-                return Ok(Err(LedgerError::rule(
-                    Rule::MemberNotActive,
-                    Some("/member_id".into()),
-                    format!(
-                        "the member's status is {}; group savings are taken from active members only",
-                        record.member.status.as_str()
-                    ),
-                )));
-            }
-            let received = details.receive_currency;
-            let savings_currency = record.savings.currency;
-            let home_bank = refuse_on_err!(
-                Self::open_account(
-                    tx,
-                    group_id,
-                    home_bank_code(received),
-                    &format!("Home bank ({received})"),
-                    AccountType::Asset,
-                    received,
-                    true,
-                    "/receive_currency",
-                )
-                .await?
-            );
-            let mut draft = Draft::default();
-            draft.add(&home_bank, Direction::Debit, to_savings);
-            let credit = if savings_currency == received {
-                to_savings
-            } else if savings_currency == details.send_currency {
-                // The savings are in the currency the member sent: credit them with what
-                // the group-savings part cost the member, through FX clearing.
-                let back = back_convert(to_savings, details).filter(|m| *m > 0).ok_or_else(|| {
-                    LedgerError::rule(
-                        Rule::NonPositiveAmount,
-                        Some("/uses".into()),
-                        "the group-savings part is worth less than one minor unit of the member's savings currency",
-                    )
-                });
-                let back = refuse_on_err!(back);
-                let fx_received = refuse_on_err!(
-                    Self::open_account(
-                        tx,
-                        group_id,
-                        fx_code(received),
-                        &format!("FX clearing ({received})"),
-                        AccountType::Asset,
-                        received,
-                        false,
-                        "/receive_currency"
-                    )
-                    .await?
-                );
-                let fx_savings = refuse_on_err!(
-                    Self::open_account(
-                        tx,
-                        group_id,
-                        fx_code(savings_currency),
-                        &format!("FX clearing ({savings_currency})"),
-                        AccountType::Asset,
-                        savings_currency,
-                        false,
-                        "/send_currency"
-                    )
-                    .await?
-                );
-                draft.add(&fx_received, Direction::Credit, to_savings);
-                draft.add(&fx_savings, Direction::Debit, back);
-                back
-            } else {
-                return Ok(Err(LedgerError::rule(
-                    Rule::CurrencyMismatch,
-                    Some("/receive_currency".into()),
-                    format!(
-                        "the member's savings are in {savings_currency}; group savings must be sent or received in it"
-                    ),
-                )));
-            };
-            draft.add(&record.savings, Direction::Credit, credit);
-            let description = format!(
-                "{} remits group savings ({} {})",
-                record.member.name,
-                money::format_amount(to_savings, received),
-                received
-            );
-            let metadata = serde_json::json!({"event": "remittance", "event_id": id.to_string()});
-            let posting = Posting {
+        if let Some(decided) = refuse_on_err!(remittance::decide(details, &facts, id)) {
+            let entry = Entry {
                 booked_on: details.booked_on,
-                description: &description,
-                metadata: &metadata,
-                lines: &draft.lines,
-                accounts: &draft.accounts,
-                reverses: None,
+                description: &decided.description,
+                metadata: &decided.metadata,
                 created_by,
             };
-            let transaction = refuse_on_err!(Self::apply_posting(tx, group, posting).await?);
-            credited = Some((credit, savings_currency));
+            let transaction =
+                refuse_on_err!(Self::post_proposal(tx, group, &decided.proposal, entry).await?);
+            credited = Some((decided.credited_minor, decided.credited_currency));
             transaction_id = Some(transaction.id);
             created_at = transaction.recorded_at;
         }
