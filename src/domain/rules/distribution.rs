@@ -279,3 +279,132 @@ pub fn decide(
         metadata,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::rules::testing::{
+        account, balance_after, balances, currency, day, member, post, rule_and_pointer,
+    };
+    use proptest::prelude::*;
+
+    fn request(pool: i64, pay_to: PayTo) -> NewDistribution {
+        NewDistribution {
+            pool: money::format_amount(pool, currency("HKD")),
+            currency: None,
+            investment_id: None,
+            basis: None,
+            as_of: day(),
+            pay_to,
+            booked_on: day(),
+            dry_run: false,
+            created_by: None,
+        }
+    }
+
+    /// A surplus of `surplus` HKD minor units shared among members of `weights` by savings.
+    fn facts(surplus: i64, weights: &[i64]) -> DistributionFacts {
+        let hkd = currency("HKD");
+        let undistributed = account(&undistributed_code(hkd), AccountType::Equity, hkd, surplus);
+        DistributionFacts {
+            basis: Basis::Savings,
+            currency: hkd,
+            investment: None,
+            undistributed: Some(undistributed),
+            income: None,
+            shared_minor: 0,
+            weights: weights
+                .iter()
+                .map(|w| (member("Ana", hkd, *w, 0, &[]), *w))
+                .collect(),
+            standard: Standard::new(),
+        }
+    }
+
+    #[test]
+    fn a_pool_beyond_the_surplus_or_with_nobody_to_share_it_is_refused_at_its_field() {
+        assert_eq!(
+            rule_and_pointer(decide(
+                &request(101, PayTo::Savings),
+                &facts(100, &[1]),
+                Uuid::nil()
+            )),
+            (Rule::PoolExceedsAvailable, Some("/pool".into()))
+        );
+        assert_eq!(
+            rule_and_pointer(decide(
+                &request(100, PayTo::Savings),
+                &facts(100, &[0, 0]),
+                Uuid::nil()
+            )),
+            (Rule::NoRecipients, Some("/basis".into()))
+        );
+    }
+
+    #[test]
+    fn an_unknown_investment_is_refused_at_investment_id() {
+        let mut by_investment = request(1, PayTo::Payable);
+        by_investment.investment_id = Some(Uuid::nil());
+        assert_eq!(
+            rule_and_pointer(source(&by_investment, Some(None), currency("HKD"))),
+            (Rule::UnknownInvestment, Some("/investment_id".into()))
+        );
+        let (investment, currency_of_pool) =
+            source(&request(1, PayTo::Payable), None, currency("PHP")).unwrap();
+        assert!(investment.is_none());
+        assert_eq!(currency_of_pool, currency("PHP"));
+    }
+
+    #[test]
+    fn shares_paid_to_savings_in_another_currency_are_refused_at_pay_to() {
+        let mut facts = facts(100, &[1]);
+        facts.weights[0].0.savings.currency = currency("PHP");
+        assert_eq!(
+            rule_and_pointer(decide(&request(100, PayTo::Savings), &facts, Uuid::nil())),
+            (Rule::CurrencyMismatch, Some("/pay_to".into()))
+        );
+    }
+
+    proptest::proptest! {
+        /// The shares always add up to the pool, none is negative, the transaction balances
+        /// and takes the pool out of the surplus.
+        #[test]
+        fn a_distribution_always_sums_to_its_pool(
+            pool in 1i64..=10_000_000,
+            extra in 0i64..=1_000,
+            weights in proptest::collection::vec(0i64..=1_000_000, 1..12),
+            to_payable: bool,
+        ) {
+            prop_assume!(weights.iter().any(|w| *w > 0));
+            let facts = facts(pool + extra, &weights);
+            let pay_to = if to_payable { PayTo::Payable } else { PayTo::Savings };
+            let decided = decide(&request(pool, pay_to), &facts, Uuid::nil()).unwrap();
+            prop_assert_eq!(decided.pool_minor, pool);
+            prop_assert_eq!(decided.shares.iter().map(|s| s.share_minor).sum::<i64>(), pool);
+            prop_assert!(decided.shares.iter().all(|s| s.share_minor >= 0));
+            for (share, (_, weight)) in decided.shares.iter().zip(&facts.weights) {
+                prop_assert_eq!(share.weight, *weight);
+                if *weight == 0 {
+                    prop_assert_eq!(share.share_minor, 0);
+                }
+            }
+            prop_assert!(balances(&decided.proposal));
+            prop_assert!(post(&decided.proposal).is_ok());
+            let surplus = undistributed_code(currency("HKD"));
+            prop_assert_eq!(balance_after(&decided.proposal, &surplus), extra);
+        }
+
+        /// A pool larger than the surplus is always refused at `/pool`.
+        #[test]
+        fn a_pool_beyond_what_is_available_is_refused(
+            surplus in -1_000i64..=1_000_000,
+            beyond in 1i64..=1_000_000,
+        ) {
+            let pool = surplus.max(0) + beyond;
+            prop_assert_eq!(
+                rule_and_pointer(decide(&request(pool, PayTo::Savings), &facts(surplus, &[1]), Uuid::nil())),
+                (Rule::PoolExceedsAvailable, Some("/pool".into()))
+            );
+        }
+    }
+}

@@ -108,3 +108,122 @@ pub fn decide(
         posting: Some((proposal, description, metadata)),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::error::Rule;
+    use crate::domain::member::Channel;
+    use crate::domain::model::Account;
+    use crate::domain::rules::testing::{
+        account, balance_after, balances, currency, day, member, post, rule_and_pointer,
+    };
+
+    fn request(keep_capital: bool) -> MemberExit {
+        MemberExit {
+            status: MemberStatus::Exited,
+            on: day(),
+            channel: Channel::Cash,
+            keep_capital,
+            created_by: None,
+        }
+    }
+
+    fn facts(record: MemberRecord, cash_held: Option<i64>) -> ExitFacts {
+        let hkd = currency("HKD");
+        let position = MemberPosition::current(hkd, &record);
+        let mut standard = Standard::new();
+        if let Some(held) = cash_held {
+            let cash = account("assets:cash:HKD", AccountType::Asset, hkd, held);
+            let php = currency("PHP");
+            let home = account("assets:home-bank:PHP", AccountType::Asset, php, 10_000_000);
+            standard.insert(cash.code.clone(), cash);
+            standard.insert(home.code.clone(), home);
+        }
+        ExitFacts {
+            group_currency: hkd,
+            record,
+            position,
+            standard,
+        }
+    }
+
+    #[test]
+    fn a_member_who_exited_cannot_exit_again() {
+        let mut record = member("Ana", currency("HKD"), 0, 0, &[]);
+        record.member.status = MemberStatus::Exited;
+        let id = record.member.id;
+        match decide(&request(false), id, &facts(record, None)) {
+            Err(LedgerError::Conflict { conflict, .. }) => {
+                assert_eq!(conflict, Conflict::MemberExited)
+            }
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_member_holding_nothing_leaves_without_a_transaction() {
+        let record = member("Ana", currency("HKD"), 0, 0, &[]);
+        let id = record.member.id;
+        let decided = decide(&request(false), id, &facts(record, None)).unwrap();
+        assert!(decided.paid.is_empty());
+        assert!(decided.posting.is_none());
+    }
+
+    #[test]
+    fn a_cash_box_short_of_the_payout_is_refused_at_the_channel() {
+        let record = member("Ana", currency("HKD"), 500, 0, &[]);
+        let id = record.member.id;
+        let decided = decide(&request(false), id, &facts(record, Some(499))).unwrap();
+        let (proposal, _, _) = decided.posting.unwrap();
+        assert_eq!(
+            rule_and_pointer(post(&proposal)),
+            (Rule::Overdraft, Some("/channel".into()))
+        );
+    }
+
+    proptest::proptest! {
+        /// An exit pays out exactly what the member held (her capital only unless she keeps
+        /// it invested) and leaves every account it pays from at zero.
+        #[test]
+        fn an_exit_leaves_the_member_at_zero_and_pays_exactly_what_she_held(
+            savings in -1_000i64..=1_000_000,
+            capital in -1_000i64..=1_000_000,
+            payable_hkd in 0i64..=1_000_000,
+            payable_php in 0i64..=1_000_000,
+            keep_capital: bool,
+        ) {
+            let (hkd, php) = (currency("HKD"), currency("PHP"));
+            let record = member("Ana", hkd, savings, capital, &[(hkd, payable_hkd), (php, payable_php)]);
+            let id = record.member.id;
+            let facts = facts(record.clone(), Some(10_000_000));
+            let decided = decide(&request(keep_capital), id, &facts).unwrap();
+            let mut expected: Vec<(&Account, i64)> = vec![(&record.savings, savings)];
+            if !keep_capital {
+                expected.push((&record.capital, capital));
+            }
+            expected.extend(record.payables.iter().zip([payable_hkd, payable_php]));
+            let expected: Vec<(&Account, i64)> =
+                expected.into_iter().filter(|(_, b)| *b > 0).collect();
+            let paid: i64 = decided.paid.iter().map(|p| p.amount_minor).sum();
+            proptest::prop_assert_eq!(paid, expected.iter().map(|(_, b)| b).sum::<i64>());
+            proptest::prop_assert_eq!(decided.paid.len(), expected.len());
+            let Some((proposal, _, _)) = decided.posting else {
+                proptest::prop_assert!(expected.is_empty());
+                return Ok(());
+            };
+            proptest::prop_assert!(balances(&proposal));
+            for (account, _) in &expected {
+                proptest::prop_assert_eq!(balance_after(&proposal, &account.code), 0);
+            }
+            if keep_capital {
+                proptest::prop_assert_eq!(proposal.net_of(&record.capital.code), 0);
+            }
+            // Money held in another currency is paid from the home bank.
+            proptest::prop_assert_eq!(
+                proposal.net_of("assets:home-bank:PHP"),
+                -i128::from(payable_php)
+            );
+        }
+    }
+}

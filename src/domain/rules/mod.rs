@@ -199,6 +199,9 @@ impl Proposal {
 #[cfg(test)]
 pub(crate) mod testing {
     use super::*;
+    use crate::domain::account::normal_balance;
+    use crate::domain::member::{Member, MemberRecord, MemberStatus, Sex};
+    use crate::domain::posting::{AccountState, NewTotals, check};
 
     pub fn account(code: &str, kind: AccountType, currency: Currency, balance: i64) -> Account {
         let (debits_minor, credits_minor) = match kind.normal_side() {
@@ -230,6 +233,109 @@ pub(crate) mod testing {
             Err(LedgerError::Rule { rule, pointer, .. }) => (rule, pointer),
             other => panic!("expected a rule refusal, got {other:?}"),
         }
+    }
+
+    /// A member with savings and capital in `currency` holding `savings` and `capital`
+    /// (on their normal sides), and the payables given (code suffix after her id, balance).
+    pub fn member(
+        name: &str,
+        currency: Currency,
+        savings: i64,
+        capital: i64,
+        payables: &[(Currency, i64)],
+    ) -> MemberRecord {
+        let id = uuid::Uuid::now_v7();
+        let savings = account(
+            &format!("liabilities:savings:{id}"),
+            AccountType::Liability,
+            currency,
+            savings,
+        );
+        let capital = account(
+            &format!("equity:capital:{id}"),
+            AccountType::Equity,
+            currency,
+            capital,
+        );
+        let payables = payables
+            .iter()
+            .map(|(c, balance)| {
+                let code = crate::domain::operations::payable_code(id, *c);
+                account(&code, AccountType::Liability, *c, *balance)
+            })
+            .collect();
+        MemberRecord {
+            member: Member {
+                id,
+                group_id: uuid::Uuid::nil(),
+                number: 1,
+                name: name.into(),
+                sex: Sex::Female,
+                birth_year: None,
+                home_country: "PH".into(),
+                host_country: "HK".into(),
+                occupation: None,
+                contact: None,
+                joined_on: day(),
+                status: MemberStatus::Active,
+                status_on: None,
+                savings_account_id: savings.id,
+                capital_account_id: capital.id,
+                created_at: chrono::Utc::now(),
+            },
+            savings,
+            capital,
+            payables,
+        }
+    }
+
+    pub fn day() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date")
+    }
+
+    /// The accounts of `proposal` as a posting sees them: those to open start at zero.
+    pub fn states(proposal: &Proposal) -> Vec<AccountState> {
+        proposal
+            .accounts
+            .iter()
+            .zip(&proposal.fields)
+            .map(|(chosen, field)| {
+                let account = match chosen {
+                    Chosen::Existing(a) => a.clone(),
+                    Chosen::ToOpen(n) => {
+                        let mut a = account(&n.code, n.kind, n.currency, 0);
+                        a.no_overdraft = n.no_overdraft;
+                        a
+                    }
+                };
+                AccountState {
+                    field: *field,
+                    ..AccountState::of(&account)
+                }
+            })
+            .collect()
+    }
+
+    /// Every ledger rule `proposal` meets or breaks, as the store would find on posting it.
+    pub fn post(proposal: &Proposal) -> Result<Vec<NewTotals>, LedgerError> {
+        check(&proposal.lines, &states(proposal), day(), None)
+    }
+
+    /// The balance (on its normal side) the account with `code` ends at once `proposal` is
+    /// posted.
+    pub fn balance_after(proposal: &Proposal, code: &str) -> i64 {
+        let states = states(proposal);
+        let totals = post(proposal).expect("the proposal posts");
+        let index = states
+            .iter()
+            .position(|s| s.code == code)
+            .expect("an account of the proposal");
+        let new = totals
+            .iter()
+            .find(|t| t.account == index)
+            .expect("totals of the account");
+        normal_balance(states[index].kind, new.debits_minor, new.credits_minor)
+            .expect("a balance in range")
     }
 
     /// Every currency's lines balance.

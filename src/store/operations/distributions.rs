@@ -153,17 +153,14 @@ where
         };
         let transaction =
             refuse_on_err!(Self::post_proposal(tx, group, &decided.proposal, entry).await?);
-        let (pool, currency, basis) = (decided.pool_minor, facts.currency, facts.basis);
-        let weight_currency = decided.weight_currency;
-        let group_id = group.id;
         let distribution = Distribution {
             id: Some(id),
-            group_id,
-            pool_minor: pool,
-            currency,
-            basis,
+            group_id: group.id,
+            pool_minor: decided.pool_minor,
+            currency: facts.currency,
+            basis: facts.basis,
             source_investment_id: request.investment_id,
-            weight_currency,
+            weight_currency: decided.weight_currency,
             as_of: request.as_of,
             pay_to: request.pay_to,
             booked_on: request.booked_on,
@@ -175,33 +172,43 @@ where
         if request.dry_run {
             return Ok(Ok(distribution));
         }
+        Self::insert_distribution(tx, id, &distribution).await?;
+        Ok(Ok(distribution))
+    }
+
+    /// Keeps the record of a distribution just posted, with each member's share.
+    async fn insert_distribution(
+        tx: &mut Tx<B::Db>,
+        id: Uuid,
+        d: &Distribution,
+    ) -> Result<(), TxError> {
         sqlx::query(
             "INSERT INTO distributions (id, group_id, pool_minor, currency, basis, weight_currency, as_of, pay_to, \
              booked_on, transaction_id, created_by, created_at, source_investment_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(id)
-        .bind(group_id)
-        .bind(pool)
-        .bind(currency.code())
-        .bind(basis.as_str())
-        .bind(weight_currency.map(|c| c.code()))
-        .bind(request.as_of)
-        .bind(request.pay_to.as_str())
-        .bind(request.booked_on)
-        .bind(transaction.id)
-        .bind(request.created_by)
-        .bind(transaction.recorded_at)
-        .bind(request.investment_id)
+        .bind(d.group_id)
+        .bind(d.pool_minor)
+        .bind(d.currency.code())
+        .bind(d.basis.as_str())
+        .bind(d.weight_currency.map(|c| c.code()))
+        .bind(d.as_of)
+        .bind(d.pay_to.as_str())
+        .bind(d.booked_on)
+        .bind(d.transaction_id)
+        .bind(d.created_by)
+        .bind(d.created_at)
+        .bind(d.source_investment_id)
         .execute(&mut **tx)
         .await?;
-        for share in &distribution.shares {
+        for share in &d.shares {
             sqlx::query(
                 "INSERT INTO distribution_shares (distribution_id, group_id, member_id, member_name, weight, share_minor, account_code) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(id)
-            .bind(group_id)
+            .bind(d.group_id)
             .bind(share.member_id)
             .bind(&share.member_name)
             .bind(share.weight)
@@ -210,7 +217,7 @@ where
             .execute(&mut **tx)
             .await?;
         }
-        Ok(Ok(distribution))
+        Ok(())
     }
 
     pub(in crate::store) async fn load_distribution(

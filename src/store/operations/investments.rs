@@ -283,13 +283,22 @@ where
             created_by: request.created_by,
             created_at: transaction.recorded_at,
         };
+        Self::insert_investment_event(tx, &event).await?;
+        Ok(Ok(event))
+    }
+
+    /// Keeps the record of an investment event just posted.
+    async fn insert_investment_event(
+        tx: &mut Tx<B::Db>,
+        event: &InvestmentEvent,
+    ) -> Result<(), TxError> {
         sqlx::query(
             "INSERT INTO investment_events (id, group_id, investment_id, kind, amount_minor, currency, \
              account_code, booked_on, note, transaction_id, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(event.id)
-        .bind(group_id)
+        .bind(event.group_id)
         .bind(event.investment_id)
         .bind(event.kind.as_str())
         .bind(event.amount_minor)
@@ -302,6 +311,6 @@ where
         .bind(event.created_at)
         .execute(&mut **tx)
         .await?;
-        Ok(Ok(event))
+        Ok(())
     }
 }

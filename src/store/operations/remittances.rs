@@ -84,43 +84,7 @@ where
             created_by,
             created_at,
         };
-        let uses: Vec<serde_json::Value> = details
-            .uses
-            .iter()
-            .map(|u| serde_json::json!({"purpose": u.purpose.as_str(), "amount_minor": u.amount_minor}))
-            .collect();
-        sqlx::query(
-            "INSERT INTO remittances (id, group_id, member_id, send_amount_minor, send_currency, fee_minor, \
-             receive_amount_minor, receive_currency, applied_rate, rate_derived, mid_market_rate, rate_source, \
-             provider, channel, send_country, receive_country, uses, credited_minor, credited_currency, \
-             booked_on, transaction_id, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
-        )
-        .bind(id)
-        .bind(group_id)
-        .bind(details.member_id)
-        .bind(details.send_amount_minor)
-        .bind(details.send_currency.code())
-        .bind(details.fee_minor)
-        .bind(details.receive_amount_minor)
-        .bind(details.receive_currency.code())
-        .bind(details.applied_rate.to_string())
-        .bind(details.rate_derived)
-        .bind(details.mid_market_rate.map(|r| r.to_string()))
-        .bind(&details.rate_source)
-        .bind(&details.provider)
-        .bind(details.channel.as_str())
-        .bind(&details.send_country)
-        .bind(&details.receive_country)
-        .bind(serde_json::Value::Array(uses).to_string())
-        .bind(remittance.credited_minor)
-        .bind(remittance.credited_currency.map(|c| c.code()))
-        .bind(details.booked_on)
-        .bind(remittance.transaction_id)
-        .bind(created_by)
-        .bind(remittance.created_at)
-        .execute(&mut **tx)
-        .await?;
+        Self::insert_remittance(tx, &remittance).await?;
         Ok(Ok(remittance))
     }
 
@@ -155,5 +119,48 @@ where
         let has_more = items.len() > query.limit as usize;
         items.truncate(query.limit as usize);
         Ok(Page { items, has_more })
+    }
+
+    /// Keeps the record of a remittance (and of its posting, if it had one).
+    async fn insert_remittance(tx: &mut Tx<B::Db>, remittance: &Remittance) -> Result<(), TxError> {
+        let details = &remittance.details;
+        let uses: Vec<serde_json::Value> = details
+            .uses
+            .iter()
+            .map(|u| serde_json::json!({"purpose": u.purpose.as_str(), "amount_minor": u.amount_minor}))
+            .collect();
+        sqlx::query(
+            "INSERT INTO remittances (id, group_id, member_id, send_amount_minor, send_currency, fee_minor, \
+             receive_amount_minor, receive_currency, applied_rate, rate_derived, mid_market_rate, rate_source, \
+             provider, channel, send_country, receive_country, uses, credited_minor, credited_currency, \
+             booked_on, transaction_id, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+        )
+        .bind(remittance.id)
+        .bind(remittance.group_id)
+        .bind(details.member_id)
+        .bind(details.send_amount_minor)
+        .bind(details.send_currency.code())
+        .bind(details.fee_minor)
+        .bind(details.receive_amount_minor)
+        .bind(details.receive_currency.code())
+        .bind(details.applied_rate.to_string())
+        .bind(details.rate_derived)
+        .bind(details.mid_market_rate.map(|r| r.to_string()))
+        .bind(&details.rate_source)
+        .bind(&details.provider)
+        .bind(details.channel.as_str())
+        .bind(&details.send_country)
+        .bind(&details.receive_country)
+        .bind(serde_json::Value::Array(uses).to_string())
+        .bind(remittance.credited_minor)
+        .bind(remittance.credited_currency.map(|c| c.code()))
+        .bind(details.booked_on)
+        .bind(remittance.transaction_id)
+        .bind(remittance.created_by)
+        .bind(remittance.created_at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
     }
 }

@@ -85,14 +85,20 @@ where
             created_by: request.created_by,
             created_at: transaction.recorded_at,
         };
+        Self::insert_transfer(tx, &transfer).await?;
+        Ok(Ok(transfer))
+    }
+
+    /// Keeps the record of a transfer just posted.
+    async fn insert_transfer(tx: &mut Tx<B::Db>, transfer: &Transfer) -> Result<(), TxError> {
         sqlx::query(
             "INSERT INTO transfers (id, group_id, from_code, to_code, amount_minor, currency, receive_amount_minor, \
              receive_currency, fee_minor, applied_rate, mid_market_rate, rate_source, booked_on, description, \
              transaction_id, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
-        .bind(id)
-        .bind(group_id)
+        .bind(transfer.id)
+        .bind(transfer.group_id)
         .bind(&transfer.from_code)
         .bind(&transfer.to_code)
         .bind(transfer.amount_minor)
@@ -101,15 +107,15 @@ where
         .bind(transfer.receive_currency.code())
         .bind(transfer.fee_minor)
         .bind(transfer.applied_rate.map(|r| r.to_string()))
-        .bind(request.mid_market_rate.map(|r| r.to_string()))
-        .bind(&request.rate_source)
-        .bind(request.booked_on)
+        .bind(transfer.mid_market_rate.map(|r| r.to_string()))
+        .bind(&transfer.rate_source)
+        .bind(transfer.booked_on)
         .bind(&transfer.description)
         .bind(transfer.transaction_id)
-        .bind(request.created_by)
+        .bind(transfer.created_by)
         .bind(transfer.created_at)
         .execute(&mut **tx)
         .await?;
-        Ok(Ok(transfer))
+        Ok(())
     }
 }
