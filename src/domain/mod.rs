@@ -17,3 +17,4 @@ pub mod operations;
 pub mod position;
 pub mod posting;
 pub mod reports;
+pub mod rules;
