@@ -4,6 +4,11 @@
 //! failure and end, an administrator can lift a user's, hundreds of users sign in from one
 //! shared address, X-Forwarded-For counts only from a trusted proxy, and every service process
 //! on the database shares the counts.
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): its 500 sign-ins keep
+//! busy the two threads a process checks passwords on, which every sign-in of every test in the
+//! same process would wait for (every test service signs its administrator in), and its locks are
+//! counted in whole seconds of real time.
 
 mod support;
 

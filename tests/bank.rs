@@ -8,6 +8,11 @@
 //! (no lost update), and each acknowledged transfer is in the journal once (no double effect).
 //! PostgreSQL, and SQLite with its WAL shared by two processes. Only the choice of transfers
 //! and their timing are random (seed printed).
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): it runs two service
+//! processes under load from many clients for up to two minutes: load that would slow the tests
+//! sharing its process past their time bounds, and a deadline of its own that other tests' load
+//! would eat into.
 
 mod support;
 

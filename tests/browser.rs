@@ -12,6 +12,11 @@
 //! `.ci/run` installs chromium and the pinned Python packages and sets
 //! `MSAI_REQUIRE_BROWSER=1`, under which a missing chromium or Playwright fails the test instead
 //! of skipping it. `MSAI_CHROMIUM` names another chromium binary than `/usr/bin/chromium`.
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): pytest runs of up to
+//! five minutes drive chromium, taking turns (`ONE_AT_A_TIME`, a static of this process) so that
+//! one browser's timing is not disturbed by the other; tests of other files in the same process
+//! would disturb it.
 
 mod support;
 

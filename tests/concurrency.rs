@@ -4,6 +4,11 @@
 //!
 //! Every client loop is bounded by a count and every test by a deadline, so a deadlock fails
 //! the test instead of hanging it.
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): many clients at once
+//! against one or two services in this process, whose writes all go through the process's one
+//! writer thread: load that would slow the other tests of a shared process past their time bounds
+//! (some of a second or so), and deadlock deadlines that other tests' load would eat into.
 
 mod support;
 

@@ -7,6 +7,11 @@
 //! retried one; a retry of an acknowledged request replays the first answer
 //! (`Idempotent-Replayed: true`, same body) instead of posting again; the balance is the sum
 //! of the transfers; the chain verifies. Only the timing is random (seed printed).
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): it kills service
+//! processes with SIGKILL and crashes PostgreSQL clusters of its own, ten rounds under write load
+//! from several clients: long and heavy, it would slow the tests sharing its process past their
+//! time bounds.
 
 mod support;
 

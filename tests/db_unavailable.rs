@@ -11,6 +11,11 @@
 //! sent again once the lock is free is applied once. The 503 comes after the busy timeout (a
 //! 503 does not wait for its audit record), so it is bounded by [`SQLITE_FAIL_BY`] rather than
 //! [`FAIL_FAST`].
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): it crashes a PostgreSQL
+//! cluster of its own and holds SQLite's write lock past the busy timeout, and it bounds how soon
+//! the service answers meanwhile ([`FAIL_FAST`], [`SQLITE_FAIL_BY`]): bounds that the load of other
+//! tests in the same process could break.
 
 mod support;
 

@@ -2,6 +2,11 @@
 //! slow senders are cut off after a short read timeout while everyone else is served, a JSON
 //! object that repeats a key is refused naming the key, and headers over any limit get a
 //! problem with a request id.
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): it bounds how soon the
+//! service answers ([`PROMPT`]), a sign-in among 150 slow senders included, and a sign-in waits for
+//! the two threads a process checks passwords on, which every test in the same process shares:
+//! other tests' sign-ins and load could break the bound.
 
 mod support;
 

@@ -2,6 +2,11 @@
 //! per meeting, page size, metadata size, header size, request time and connections. Each
 //! over-limit request gets its 4xx (or 503) quickly, and the service keeps answering everyone
 //! else meanwhile.
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): it bounds how soon
+//! refusals and reads are answered ([`PROMPT`]; a read within a second while a write waits for a
+//! lock), bounds that hold only without other tests' load on the same process (its one writer
+//! thread, its two password threads).
 
 mod support;
 

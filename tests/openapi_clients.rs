@@ -10,6 +10,11 @@
 //! `.ci/run` runs); without them the tests are skipped with a message, unless
 //! `MSAI_REQUIRE_OPENAPI_TOOLS` is set, as CI does, and they fail. The clients are generated
 //! once for both backends (the script keeps them until openapi.yaml or the examples change).
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): it runs the linters,
+//! generators and compilers (Node.js, Java, Python) for minutes, CPU that would slow the
+//! time-bounded tests of a shared process; on its own, it is run or left out with its tools
+//! (`cargo test --test openapi_clients`).
 
 mod support;
 

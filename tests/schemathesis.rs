@@ -32,6 +32,11 @@
 //!
 //! `.ci/run` installs a pinned schemathesis and sets `MSAI_REQUIRE_SCHEMATHESIS=1`, under which
 //! a missing schemathesis fails the test instead of skipping it.
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): about 21,000 generated
+//! requests per backend against a service in this process, for minutes: load that would slow the
+//! tests sharing the process past their time bounds; on its own, it is run or left out with its
+//! tool (`cargo test --test schemathesis`).
 
 mod support;
 

@@ -1,7 +1,7 @@
 //! Group reports on the story data (see `support::story`): every figure against values worked
 //! out by hand, CSV and JSON from the same rows, and who may read them.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

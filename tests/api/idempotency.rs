@@ -1,7 +1,7 @@
 //! Idempotency keys: a treasurer on a weak connection retries, and the ledger must never count
 //! a contribution twice. One key, one outcome, replayed byte for byte.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 

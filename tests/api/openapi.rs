@@ -3,7 +3,7 @@
 //! drives the real service on both backends and checks every reply against the document, as
 //! well as what a client would notice (status, problem type, the fields that matter).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 
@@ -6107,7 +6107,7 @@ both_backends!(group_reports_answer_as_documented, |app| async move {
     let reports = format!("/v1/groups/{group}/reports");
 
     // The balance sheet and income statement at the end of the first half-year (see
-    // tests/api_reports.rs for how each figure is made).
+    // tests/api/reports.rs for how each figure is made).
     let path = format!("{reports}/financial-statements");
     let statements = get(&app, FINANCIAL_STATEMENTS, &path).await;
     assert_eq!(statements.status.as_u16(), 200, "{}", statements.body);

@@ -2,7 +2,7 @@
 //! still judged on its own (a refused write never fails its neighbours), each is answered only
 //! once durable, and the ledger afterwards is exactly what the answers said.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

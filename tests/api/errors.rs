@@ -2,7 +2,7 @@
 //! `application/problem+json` document with a stable type, and no input, however hostile,
 //! makes the service fail with a 5xx.
 
-mod support;
+use crate::support;
 
 use reqwest::header::HeaderValue;
 use reqwest::{Method, StatusCode};

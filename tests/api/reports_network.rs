@@ -6,7 +6,7 @@
 //! checked against values worked out by hand in the comments; CSV and JSON must hold the same
 //! rows; filters narrow; small cells are suppressed; only auditors and administrators get in.
 
-mod support;
+use crate::support;
 
 use msai_ledger::app::AppConfig;
 use reqwest::StatusCode;

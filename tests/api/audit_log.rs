@@ -5,7 +5,7 @@
 //! token is ever kept; auditors and administrators read it, page by page and filtered, and no
 //! one else; the database itself refuses to rewrite it; and every transaction names its poster.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Utc};
 use reqwest::{Client, RequestBuilder};

@@ -1,6 +1,6 @@
 //! Edges of the HTTP contract: timeouts, bodiless reversals, strict dates and numbers.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

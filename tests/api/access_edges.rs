@@ -1,7 +1,7 @@
 //! Edges of access control: the service always keeps an administrator, and liveness does not
 //! depend on the database even for callers who send their token everywhere.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

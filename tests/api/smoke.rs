@@ -1,5 +1,3 @@
-mod support;
-
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! Whole meetings recorded at once, as JSON and as CSV: every event or none, a list of every
 //! failing item when refused, retries that replay, and the same checks for both forms.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! `/problems/unauthorized` and a `Bearer` challenge, and a token from the configured outside
 //! identity provider (EdDSA) is accepted only when it names that provider as its issuer.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::Command;

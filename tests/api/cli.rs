@@ -1,6 +1,6 @@
 //! The binary as an operator meets it: help, start-up, migrations, graceful shutdown.
 
-mod support;
+use crate::support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -6,7 +6,7 @@
 //! by hand (in the comments), and the ledger must balance per currency and verify at the end.
 //! Then the refusals: each a clear 422 (or 409) that writes nothing.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

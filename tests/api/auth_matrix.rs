@@ -8,7 +8,7 @@
 //! Every write that is refused must leave the ledger as it was: balances, head sequence, head
 //! hash and closed period of the group it named, and the users and groups of the service.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Checks the PostgreSQL test harness itself: each test gets a database of its own.
 
-mod support;
+use crate::support;
 
 use sqlx::{Connection, PgConnection};
 

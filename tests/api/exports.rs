@@ -8,7 +8,7 @@
 //! `MSAI_REQUIRE_EXPORT_TOOLS=1`, under which a missing tool fails the test instead of skipping
 //! it.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::process::Command;

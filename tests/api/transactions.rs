@@ -2,7 +2,7 @@
 //! listing and reading transactions, statements, trial balances, period closes, reversals and
 //! chain verification.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 

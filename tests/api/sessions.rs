@@ -6,7 +6,7 @@
 //! absolute lifetimes; a bearer token always wins over a cookie; every response carries the
 //! security headers.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration, Utc};
 use msai_ledger::app::AppConfig;

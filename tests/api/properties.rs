@@ -10,7 +10,7 @@
 //! the request, and after every step reads the ledger back through the API and holds it to
 //! the model and to the double-entry invariants.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -6,7 +6,7 @@
 //! sign-in.
 #![cfg(target_os = "linux")]
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! with their savings and capital accounts, contributions and withdrawals booked to the right
 //! accounts, the member's statement, who may read what, and corrections by reversal.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 

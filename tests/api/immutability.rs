@@ -3,7 +3,7 @@
 //! Where someone with enough rights disables those guards, the hash chain and the stored
 //! totals still make the rewrite visible to `GET .../ledger/verify`.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! answer for every wrong sign-in, a lock after repeated failures, password changes, who may
 //! create whom, and the first administrator of a fresh database.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt as _;
 

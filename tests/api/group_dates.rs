@@ -2,7 +2,7 @@
 //! treasurer records at 07:30 on a Monday in Hong Kong is booked on Monday, although it is
 //! still Sunday in UTC. The service's clock is fixed at that instant for these tests.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Utc};
 use msai_ledger::app::AppConfig;

@@ -2,7 +2,7 @@
 //! the validation of currencies, countries and account codes, and balances shown on each
 //! account's normal side at the full scale of its currency.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 

@@ -2,7 +2,7 @@
 //! change to a user made through the same service holds for the very next request; one made
 //! through another service on the same database holds there once that time has passed.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! refused with 409 `/problems/group-closed` and changes nothing, while a request made before
 //! the close and retried with its key still gets its first answer.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! (scripts/verify-chain.py, Python standard library only) from what the API shows, and
 //! detects a rewritten history.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

@@ -1,0 +1,45 @@
+//! The integration tests that can share one process, as one test binary: each file of this
+//! directory is a module, so a test is named by its file (`members::...`, `openapi::...`), and
+//! `cargo test --test api members::` runs one file's tests. The helpers of `tests/support` are
+//! compiled once for all of them, and the PostgreSQL half of every test uses the one throwaway
+//! cluster this process starts.
+//!
+//! The tests kept out of this binary are the top-level files of `tests/`; each says at its top
+//! why it runs as a process of its own.
+
+#[macro_use]
+#[path = "../support/mod.rs"]
+mod support;
+
+mod access_edges;
+mod allocation_properties;
+mod audit_log;
+mod auditor_script;
+mod auth_login;
+mod auth_matrix;
+mod auth_tokens;
+mod caller_cache;
+mod cli;
+mod closed_group;
+mod edges;
+mod errors;
+mod exports;
+mod fuzz_inputs;
+mod group_commit;
+mod group_dates;
+mod groups_accounts;
+mod idempotency;
+mod immutability;
+mod meetings;
+mod members;
+mod memory;
+mod openapi;
+mod operations;
+mod postgres_harness;
+mod properties;
+mod readme;
+mod reports;
+mod reports_network;
+mod sessions;
+mod smoke;
+mod transactions;
