@@ -251,6 +251,12 @@ async fn bootstrap_admin(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result
         .map_err(|e| anyhow::anyhow!("{e}"))?
         > 0
     {
+        if auth.bootstrap_admin_password.is_some() {
+            tracing::warn!(
+                "MSAI_BOOTSTRAP_ADMIN_PASSWORD is ignored: the database already has users; \
+                 `msai-ledger admin reset-password` sets admin's password"
+            );
+        }
         return Ok(());
     }
     let (password, generated) = match &auth.bootstrap_admin_password {
@@ -453,6 +459,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = app(store.clone(), &config).await?;
+    let listen = listener.local_addr()?;
+    tracing::info!(%listen, backend = store.backend(), "msai-ledger ready");
     serve_connections(listener, app, &config, shutdown).await;
     store.close().await;
     Ok(())

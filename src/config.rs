@@ -23,7 +23,37 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP service (the default command).
-    Serve(ServeOptions),
+    Serve(Box<ServeOptions>),
+    /// Administration done on the database itself, whether the service runs or not.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Sets a user's password (admin's by default): ends the user's tokens and sessions and
+    /// lifts the locks of failed sign-ins. The password is read from MSAI_NEW_PASSWORD, or from
+    /// the first line of standard input.
+    ResetPassword(ResetPasswordOptions),
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct ResetPasswordOptions {
+    /// Database URL, as for `serve`.
+    #[arg(
+        long,
+        env = "MSAI_DATABASE_URL",
+        default_value = "sqlite://msai-ledger.db"
+    )]
+    pub database_url: String,
+
+    /// The user whose password is set.
+    #[arg(long, default_value = "admin")]
+    pub username: String,
+
+    /// The new password (10 to 256 characters); read from standard input when not given.
+    #[arg(long, env = "MSAI_NEW_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Clone, Parser)]
@@ -231,11 +261,18 @@ pub enum LogFormat {
     Json,
 }
 
+/// What the command line asks for.
+pub enum Task {
+    Serve(Box<ServeOptions>),
+    Admin(AdminCommand),
+}
+
 impl Cli {
-    pub fn serve_options(self) -> ServeOptions {
+    pub fn task(self) -> Task {
         match self.command {
-            Some(Command::Serve(options)) => options,
-            None => self.serve,
+            Some(Command::Serve(options)) => Task::Serve(options),
+            Some(Command::Admin(command)) => Task::Admin(command),
+            None => Task::Serve(Box::new(self.serve)),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! msai-ledger: exact double-entry ledgers for migrant workers' savings associations.
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod config;

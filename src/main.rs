@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use msai_ledger::app::{serve, shutdown_signal};
-use msai_ledger::config::Cli;
+use msai_ledger::config::{AdminCommand, Cli, ServeOptions, Task};
 
 /// Allocations at least this large are mapped from the system on their own and returned to
 /// it when freed.
@@ -47,7 +47,41 @@ fn main() -> ExitCode {
 }
 
 async fn run(allocator: Result<(), String>) -> ExitCode {
-    let options = Cli::parse().serve_options();
+    match Cli::parse().task() {
+        Task::Serve(options) => serve_until_stopped(*options, allocator).await,
+        Task::Admin(command) => admin(command).await,
+    }
+}
+
+async fn admin(command: AdminCommand) -> ExitCode {
+    match command {
+        AdminCommand::ResetPassword(options) => {
+            let password = match &options.password {
+                Some(password) => password.clone(),
+                None => {
+                    let mut line = String::new();
+                    if let Err(e) = std::io::stdin().read_line(&mut line) {
+                        eprintln!("msai-ledger: cannot read the new password: {e}");
+                        return ExitCode::from(2);
+                    }
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            match msai_ledger::admin::reset_password(&options, &password).await {
+                Ok(done) => {
+                    println!("{done}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("msai-ledger: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+async fn serve_until_stopped(options: ServeOptions, allocator: Result<(), String>) -> ExitCode {
     if let Err(e) = msai_ledger::telemetry::init(&options.log_level, options.log_format) {
         eprintln!("msai-ledger: {e}");
         return ExitCode::from(2);
@@ -77,13 +111,20 @@ async fn run(allocator: Result<(), String>) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(options.listen).await {
         Ok(listener) => listener,
         Err(e) => {
-            tracing::error!(error = %e, listen = %options.listen, "cannot listen");
+            tracing::error!(
+                error = %e,
+                listen = %options.listen,
+                "cannot listen on {}; another address is chosen with --listen or MSAI_LISTEN",
+                options.listen
+            );
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(listen = %options.listen, backend = store.backend(), "msai-ledger ready");
     match serve(listener, store, config, shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            tracing::info!("msai-ledger stopped");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             tracing::error!(error = %e, "server error");
             ExitCode::FAILURE

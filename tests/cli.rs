@@ -315,3 +315,238 @@ async fn without_a_configured_password_the_first_administrator_password_goes_to_
         "the password itself is never logged"
     );
 }
+
+/// Stops a service this test started and gives what it logged on standard error.
+fn stop_and_read_log(mut child: Child) -> String {
+    // SAFETY: sending a signal to a child process this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(wait_exit(&mut child).success());
+    let mut log = String::new();
+    use std::io::Read as _;
+    child
+        .stderr
+        .take()
+        .expect("standard error is piped")
+        .read_to_string(&mut log)
+        .unwrap();
+    log
+}
+
+/// Runs `msai-ledger admin reset-password` over `url` with the new password on standard input.
+fn reset_password(url: &str, username: &str, password: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = Command::new(BIN)
+        .args([
+            "admin",
+            "reset-password",
+            "--database-url",
+            url,
+            "--username",
+            username,
+        ])
+        .env_remove("MSAI_NEW_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run admin reset-password");
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The README's order followed by a new operator: a first start that configured a password,
+/// then a second start with another one. The second is ignored with a line that says so and
+/// names the way out, and `admin reset-password` (run while the service serves) sets the
+/// password: the new one signs in, the old one no longer does. An unknown user or a short
+/// password is refused with its reason and changes nothing.
+async fn a_later_bootstrap_password_is_ignored_aloud_and_reset_password_sets_it(backend: Backend) {
+    let Some((url, _dir)) = fresh_database_url(backend).await else {
+        return;
+    };
+    let port = free_port();
+    let mut child = start(&url, port);
+    let anonymous = reqwest::Client::new();
+    wait_ready(&anonymous, port, &mut child).await;
+    let first_log = stop_and_read_log(child);
+    let created = first_log
+        .find("created user admin")
+        .expect("the first start creates admin");
+    let ready = first_log
+        .find("msai-ledger ready")
+        .expect("ready is logged");
+    assert!(
+        created < ready,
+        "ready is logged once admin exists:\n{first_log}"
+    );
+    assert!(
+        first_log
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .contains("msai-ledger stopped"),
+        "the last line says the service stopped:\n{first_log}"
+    );
+
+    let later_password = "a-later-password";
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .env("MSAI_BOOTSTRAP_ADMIN_PASSWORD", later_password)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &url,
+        ])
+        .env("MSAI_LOG_FORMAT", "json")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_ready(&anonymous, port, &mut child).await;
+    let base = format!("http://127.0.0.1:{port}");
+    let sign_in = |password: &'static str| {
+        let anonymous = anonymous.clone();
+        let base = base.clone();
+        async move {
+            anonymous
+                .post(format!("{base}/v1/auth/token"))
+                .json(&serde_json::json!({"username": "admin", "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(sign_in(later_password).await, 401);
+
+    let refused = reset_password(&url, "nobody", later_password);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no user named \"nobody\""));
+    let short = reset_password(&url, "admin", "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("10 to 256 characters"));
+    assert_eq!(
+        sign_in(ADMIN_PASSWORD).await,
+        200,
+        "a refused reset changes nothing"
+    );
+
+    let reset = reset_password(&url, "admin", later_password);
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    assert!(String::from_utf8_lossy(&reset.stdout).contains("password of user admin is set"));
+    assert_eq!(sign_in(later_password).await, 200);
+    assert_eq!(sign_in(ADMIN_PASSWORD).await, 401);
+
+    let log = stop_and_read_log(child);
+    assert!(
+        log.contains("MSAI_BOOTSTRAP_ADMIN_PASSWORD is ignored")
+            && log.contains("admin reset-password"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_a_later_bootstrap_password_is_ignored_aloud_and_reset_password_sets_it() {
+    a_later_bootstrap_password_is_ignored_aloud_and_reset_password_sets_it(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_later_bootstrap_password_is_ignored_aloud_and_reset_password_sets_it() {
+    a_later_bootstrap_password_is_ignored_aloud_and_reset_password_sets_it(Backend::Postgres).await;
+}
+
+/// The SQLite file holds the secret that signs tokens: a new one, and its WAL, are readable by
+/// their owner only; an existing one that others may read is warned about at start. The log,
+/// written to a pipe, carries no colour codes.
+#[tokio::test]
+async fn the_sqlite_database_is_owner_only_and_a_readable_one_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (url, dir) = fresh_database_url(Backend::Sqlite).await.unwrap();
+    let dir = dir.unwrap();
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .env("MSAI_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &url,
+        ])
+        .env("MSAI_LOG_FORMAT", "text")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let anonymous = reqwest::Client::new();
+    wait_ready(&anonymous, port, &mut child).await;
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("ledger.db"), 0o600);
+    assert_eq!(mode("ledger.db-wal"), 0o600);
+    let log = stop_and_read_log(child);
+    assert!(
+        !log.contains('\u{1b}'),
+        "no colour codes in a piped log:\n{log}"
+    );
+    assert!(log.contains("msai-ledger ready"), "{log}");
+    assert!(!log.contains("may be read by other users"), "{log}");
+
+    let other = tempfile::tempdir().unwrap();
+    let path = other.path().join("shared.db");
+    std::fs::write(&path, "").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .env("MSAI_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &format!("sqlite://{}", path.display()),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_ready(&anonymous, port, &mut child).await;
+    let log = stop_and_read_log(child);
+    assert!(
+        log.contains("may be read by other users") && log.contains("chmod 600"),
+        "{log}"
+    );
+}
+
+/// An address already taken stops start-up with a line that names the option that changes it.
+#[test]
+fn an_address_in_use_names_the_option_that_changes_it() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .env("MSAI_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .args([
+            "--listen",
+            &address,
+            "--database-url",
+            &format!("sqlite://{}", dir.path().join("ledger.db").display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}"))
+            && stderr.contains("--listen or MSAI_LISTEN"),
+        "{stderr}"
+    );
+}

@@ -19,3 +19,4 @@ pub mod position;
 pub mod posting;
 pub mod prepare;
 pub mod reports;
+pub mod rules;

@@ -1,8 +1,12 @@
-//! Persistence: one `Store` trait with a method per use case, one implementation per backend.
+//! Persistence: one `Store` trait with a method per use case, implemented once for both
+//! databases.
 //!
-//! Each method is one database transaction. The ledger logic shared by both backends is written
-//! once in `shared.rs`; what differs (connecting, migrations, how a group's writes are
-//! serialised, which errors are retried) lives in `sqlite.rs` and `postgres.rs`.
+//! Each method is one database transaction. `Ledger<B>` (`backend.rs`) is the store, written
+//! as generic code over `B: Backend` in one module per use case (`ledger.rs`, `members.rs`,
+//! `operations.rs`, `access.rs`, `reports.rs`, `network.rs`), with the running of its
+//! transactions in `tx.rs`. What differs between the databases (connecting, migrations, how a
+//! group's writes are serialised, which errors are retried, how many rows are written in one
+//! round trip) is the `Backend` of `sqlite.rs` and of `postgres.rs`.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

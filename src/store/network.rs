@@ -1,9 +1,7 @@
-//! The task force's reports across groups, written once for both backends. Each report is one
-//! read transaction: the database adds up the journal at request time (integer sums cast to
-//! BIGINT, since PostgreSQL's SUM of BIGINT is NUMERIC), and `domain::network` shapes the
-//! result. `impl_network_store!` is expanded after `impl_operations_store!` in each backend
-//! module and uses the names the earlier expansions bring into scope (`Tx`, `DbRow`,
-//! `read_tx!`, `currency_of`, `remittance_from_row`).
+//! The task force's reports across groups, written once for both backends over `Backend`. Each
+//! report is one read transaction: the database adds up the journal at request time (integer
+//! sums cast to BIGINT, since PostgreSQL's SUM of BIGINT is NUMERIC), and `domain::network`
+//! shapes the result.
 
 use crate::domain::member::Sex;
 use crate::domain::operations::*;

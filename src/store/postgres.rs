@@ -169,41 +169,38 @@ impl Backend for PostgresBackend {
             *parts += 1;
             q.push(name).push(" AS (").push(sql)
         }
-        /// `UNNEST(...)` of columns of `rows`, each the array of what the closure picks from
-        /// every row, cast to the array of the SQL type named beside it.
-        macro_rules! unnest {
-            ($q:expr, $rows:expr, [$f0:expr => $t0:literal $(, $f:expr => $t:literal)* $(,)?]) => {{
-                let of = $rows;
-                let q: &mut Query = $q;
-                q.push("UNNEST(")
-                    .push_bind(of.iter().map($f0).collect::<Vec<_>>())
-                    .push(concat!("::", $t0, "[]"));
-                $(
-                    q.push(", ")
-                        .push_bind(of.iter().map($f).collect::<Vec<_>>())
-                        .push(concat!("::", $t, "[]"));
-                )*
-                q.push(")")
-            }};
-        }
         let mut q = Query::new("");
         let mut parts = 0;
         if !rows.transactions.is_empty() {
             let sql = "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
                        description, metadata, reverses_id, previous_hash, hash, created_by) SELECT * FROM ";
-            unnest!(part(&mut q, &mut parts, "t", sql), rows.transactions, [
-                |t| t.id => "uuid",
-                |t| t.group_id => "uuid",
-                |t| t.sequence => "bigint",
-                |t| t.booked_on => "date",
-                |t| t.recorded_at => "timestamptz",
-                |t| t.description.clone() => "text",
-                |t| to_canonical_string(&t.metadata) => "text",
-                |t| t.reverses => "uuid",
-                |t| t.previous_hash.clone() => "text",
-                |t| t.hash.clone() => "text",
-                |t| t.created_by => "uuid",
-            ]);
+            Unnest::of(part(&mut q, &mut parts, "t", sql))
+                .column(rows.transactions.iter().map(|t| t.id), "uuid")
+                .column(rows.transactions.iter().map(|t| t.group_id), "uuid")
+                .column(rows.transactions.iter().map(|t| t.sequence), "bigint")
+                .column(rows.transactions.iter().map(|t| t.booked_on), "date")
+                .column(
+                    rows.transactions.iter().map(|t| t.recorded_at),
+                    "timestamptz",
+                )
+                .column(
+                    rows.transactions.iter().map(|t| t.description.clone()),
+                    "text",
+                )
+                .column(
+                    rows.transactions
+                        .iter()
+                        .map(|t| to_canonical_string(&t.metadata)),
+                    "text",
+                )
+                .column(rows.transactions.iter().map(|t| t.reverses), "uuid")
+                .column(
+                    rows.transactions.iter().map(|t| t.previous_hash.clone()),
+                    "text",
+                )
+                .column(rows.transactions.iter().map(|t| t.hash.clone()), "text")
+                .column(rows.transactions.iter().map(|t| t.created_by), "uuid")
+                .end();
             let entries: Vec<(&Transaction, &Entry)> = rows
                 .transactions
                 .iter()
@@ -211,40 +208,63 @@ impl Backend for PostgresBackend {
                 .collect();
             let sql = "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
                        amount_minor, currency, booked_on, sequence) SELECT * FROM ";
-            unnest!(part(&mut q, &mut parts, "e", sql), &entries, [
-                |(t, _)| t.group_id => "uuid",
-                |(t, _)| t.id => "uuid",
-                |(_, e)| e.line => "int",
-                |(_, e)| e.account_id => "uuid",
-                |(_, e)| e.direction.as_str().to_string() => "text",
-                |(_, e)| e.amount_minor => "bigint",
-                |(_, e)| e.currency.code().to_string() => "text",
-                |(t, _)| t.booked_on => "date",
-                |(t, _)| t.sequence => "bigint",
-            ]);
+            Unnest::of(part(&mut q, &mut parts, "e", sql))
+                .column(entries.iter().map(|(t, _)| t.group_id), "uuid")
+                .column(entries.iter().map(|(t, _)| t.id), "uuid")
+                .column(entries.iter().map(|(_, e)| e.line), "int")
+                .column(entries.iter().map(|(_, e)| e.account_id), "uuid")
+                .column(
+                    entries
+                        .iter()
+                        .map(|(_, e)| e.direction.as_str().to_string()),
+                    "text",
+                )
+                .column(entries.iter().map(|(_, e)| e.amount_minor), "bigint")
+                .column(
+                    entries.iter().map(|(_, e)| e.currency.code().to_string()),
+                    "text",
+                )
+                .column(entries.iter().map(|(t, _)| t.booked_on), "date")
+                .column(entries.iter().map(|(t, _)| t.sequence), "bigint")
+                .end();
         }
         if !rows.totals.is_empty() {
             let sql =
                 "UPDATE accounts SET debits_minor = v.debits, credits_minor = v.credits FROM ";
-            unnest!(part(&mut q, &mut parts, "a", sql), rows.totals, [
-                |(group, _, _, _)| *group => "uuid",
-                |(_, account, _, _)| *account => "uuid",
-                |(_, _, debits, _)| *debits => "bigint",
-                |(_, _, _, credits)| *credits => "bigint",
-            ])
-            .push(
-                " AS v (group_id, id, debits, credits) \
+            Unnest::of(part(&mut q, &mut parts, "a", sql))
+                .column(rows.totals.iter().map(|(group, _, _, _)| *group), "uuid")
+                .column(
+                    rows.totals.iter().map(|(_, account, _, _)| *account),
+                    "uuid",
+                )
+                .column(
+                    rows.totals.iter().map(|(_, _, debits, _)| *debits),
+                    "bigint",
+                )
+                .column(
+                    rows.totals.iter().map(|(_, _, _, credits)| *credits),
+                    "bigint",
+                )
+                .end()
+                .push(
+                    " AS v (group_id, id, debits, credits) \
                  WHERE accounts.id = v.id AND accounts.group_id = v.group_id",
-            );
+                );
         }
         if !rows.heads.is_empty() {
             let sql = "UPDATE groups SET head_sequence = v.sequence, head_hash = v.hash FROM ";
-            unnest!(part(&mut q, &mut parts, "g", sql), rows.heads, [
-                |(group, _, _)| *group => "uuid",
-                |(_, sequence, _)| *sequence => "bigint",
-                |(_, _, hash)| hash.to_string() => "text",
-            ])
-            .push(" AS v (id, sequence, hash) WHERE groups.id = v.id");
+            Unnest::of(part(&mut q, &mut parts, "g", sql))
+                .column(rows.heads.iter().map(|(group, _, _)| *group), "uuid")
+                .column(
+                    rows.heads.iter().map(|(_, sequence, _)| *sequence),
+                    "bigint",
+                )
+                .column(
+                    rows.heads.iter().map(|(_, _, hash)| hash.to_string()),
+                    "text",
+                )
+                .end()
+                .push(" AS v (id, sequence, hash) WHERE groups.id = v.id");
         }
         if !rows.remembered.is_empty() {
             let sql = "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) \
@@ -252,14 +272,31 @@ impl Backend for PostgresBackend {
             let q = part(&mut q, &mut parts, "k", sql)
                 .push_bind(recorded_now())
                 .push("::timestamptz FROM ");
-            unnest!(q, rows.remembered, [
-                |(scope, _, _, _)| scope.clone() => "text",
-                |(_, key, _, _)| key.clone() => "text",
-                |(_, _, hash, _)| hash.clone() => "text",
-                |(_, _, _, r)| i32::from(r.status) => "int",
-                |(_, _, _, r)| r.body.clone() => "text",
-            ])
-            .push(" AS v");
+            Unnest::of(q)
+                .column(
+                    rows.remembered.iter().map(|(scope, _, _, _)| scope.clone()),
+                    "text",
+                )
+                .column(
+                    rows.remembered.iter().map(|(_, key, _, _)| key.clone()),
+                    "text",
+                )
+                .column(
+                    rows.remembered.iter().map(|(_, _, hash, _)| hash.clone()),
+                    "text",
+                )
+                .column(
+                    rows.remembered
+                        .iter()
+                        .map(|(_, _, _, r)| i32::from(r.status)),
+                    "int",
+                )
+                .column(
+                    rows.remembered.iter().map(|(_, _, _, r)| r.body.clone()),
+                    "text",
+                )
+                .end()
+                .push(" AS v");
         }
         if !rows.audits.is_empty() {
             type Event = crate::domain::access::AuditEvent;
@@ -272,21 +309,24 @@ impl Backend for PostgresBackend {
             let sql = "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, \
                        route, path, status, idempotency_key, request_id, created_ids, client_addr) \
                        SELECT * FROM ";
-            unnest!(part(&mut q, &mut parts, "r", sql), &events, [
-                |(a, _)| a.id => "uuid",
-                |(a, _)| a.occurred_at => "timestamptz",
-                |(a, _)| a.user_id => "uuid",
-                |(a, _)| a.username.clone() => "text",
-                |(a, _)| a.group_id => "uuid",
-                |(a, _)| a.method.clone() => "text",
-                |(a, _)| a.route.clone() => "text",
-                |(a, _)| a.path.clone() => "text",
-                |(a, _)| i32::from(a.status) => "int",
-                |(a, _)| a.idempotency_key.clone() => "text",
-                |(a, _)| a.request_id.clone() => "text",
-                |(_, created)| created.clone() => "text",
-                |(a, _)| a.client_addr.clone() => "text",
-            ]);
+            Unnest::of(part(&mut q, &mut parts, "r", sql))
+                .column(events.iter().map(|(a, _)| a.id), "uuid")
+                .column(events.iter().map(|(a, _)| a.occurred_at), "timestamptz")
+                .column(events.iter().map(|(a, _)| a.user_id), "uuid")
+                .column(events.iter().map(|(a, _)| a.username.clone()), "text")
+                .column(events.iter().map(|(a, _)| a.group_id), "uuid")
+                .column(events.iter().map(|(a, _)| a.method.clone()), "text")
+                .column(events.iter().map(|(a, _)| a.route.clone()), "text")
+                .column(events.iter().map(|(a, _)| a.path.clone()), "text")
+                .column(events.iter().map(|(a, _)| i32::from(a.status)), "int")
+                .column(
+                    events.iter().map(|(a, _)| a.idempotency_key.clone()),
+                    "text",
+                )
+                .column(events.iter().map(|(a, _)| a.request_id.clone()), "text")
+                .column(events.iter().map(|(_, created)| created.clone()), "text")
+                .column(events.iter().map(|(a, _)| a.client_addr.clone()), "text")
+                .end();
         }
         if parts == 0 {
             return Ok(());
@@ -353,3 +393,41 @@ const STATEMENT_LINES_SQL: &str = "SELECT e.transaction_id, e.sequence, e.booked
      AND t.sequence <= (SELECT MAX(sequence) FROM entries WHERE account_id = $1 \
          AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31')) \
      ORDER BY e.booked_on, e.sequence, e.line";
+
+/// `UNNEST(...)` of columns bound as arrays, each cast to the array of its SQL type: the rows of
+/// one table in a statement whose text does not depend on how many rows there are.
+struct Unnest<'q> {
+    query: &'q mut sqlx::QueryBuilder<sqlx::Postgres>,
+    columns: usize,
+}
+
+impl<'q> Unnest<'q> {
+    fn of(query: &'q mut sqlx::QueryBuilder<sqlx::Postgres>) -> Self {
+        query.push("UNNEST(");
+        Unnest { query, columns: 0 }
+    }
+
+    /// The next column: the values of every row, of the SQL type `sql_type`.
+    fn column<T>(self, values: impl Iterator<Item = T>, sql_type: &str) -> Self
+    where
+        Vec<T>: for<'a> sqlx::Encode<'a, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+        T: Send,
+    {
+        if self.columns > 0 {
+            self.query.push(", ");
+        }
+        self.query
+            .push_bind(values.collect::<Vec<_>>())
+            .push("::")
+            .push(sql_type)
+            .push("[]");
+        Unnest {
+            query: self.query,
+            columns: self.columns + 1,
+        }
+    }
+
+    fn end(self) -> &'q mut sqlx::QueryBuilder<sqlx::Postgres> {
+        self.query.push(")")
+    }
+}

@@ -1,6 +1,5 @@
-//! Group reports, read from the journal at request time in one transaction each. Written once
-//! for both backends; `impl_report_store!` is expanded after the other store macros and uses
-//! the names they bring into scope.
+//! Group reports, read from the journal at request time in one transaction each, written once
+//! for both backends over `Backend`.
 
 use crate::domain::member::MemberRecord;
 use crate::domain::operations::*;

@@ -1,14 +1,6 @@
-//! The ledger's store logic, written once for both backends.
-//!
-//! `impl_store!` expands into the `Store` implementation of a backend type. The backend
-//! supplies, as inherent items, exactly what differs between databases:
-//! - `begin_write()`: a transaction that will serialise with other writers,
-//! - `begin_read()`: a transaction that sees one consistent snapshot,
-//! - `LOCK_GROUP_SQL`: the statement that reads a group row and holds its write lock,
-//! - `classify(&sqlx::Error)`: whether a failed attempt is retried, or the database is down,
-//! - `ready_check()` and `close_pool()`.
-//!
-//! Everything else (the SQL, the rules, the hash chain, idempotency) is in this file.
+//! What the store's modules share: limits, the pieces of SQL several of them use, the requests
+//! waiting to be written together, the classification of database errors and the error type
+//! of a store transaction.
 
 use chrono::{DateTime, Utc};
 
@@ -282,6 +274,13 @@ pub fn failed_write(class: ErrorClass, message: &str) -> LedgerError {
 pub const TRANSACTION_COLUMNS: &str = "t.id, t.group_id, t.sequence, t.booked_on, t.recorded_at, \
     t.description, t.metadata, t.reverses_id, t.previous_hash, t.hash, t.created_by, \
     (SELECT r.id FROM transactions r WHERE r.reverses_id = t.id) AS reversed_by";
+
+/// A transaction checked and numbered under its group's lock, with the new totals of its
+/// accounts `(account, debits, credits)`; not written yet.
+pub type PreparedPosting = (
+    crate::domain::model::Transaction,
+    Vec<(uuid::Uuid, i64, i64)>,
+);
 
 /// One validated request's worth of posting, ready to be checked and written under the lock.
 pub use crate::domain::prepare::Posting;

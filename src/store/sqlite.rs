@@ -310,7 +310,13 @@ async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
     pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
-        let options = SqliteConnectOptions::from_str(url)?
+        let options = SqliteConnectOptions::from_str(url)?;
+        if !url.contains("mode=memory")
+            && options.get_filename() != std::path::Path::new(":memory:")
+        {
+            owner_only(options.get_filename())?;
+        }
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
@@ -381,3 +387,35 @@ const STATEMENT_LINES_SQL: &str = "SELECT json_group_array(json_array(lower(hex(
      FROM entries e JOIN transactions t ON t.id = e.transaction_id \
      WHERE e.account_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31') \
      AND t.group_id = $4";
+
+/// Creates the database file readable and writable by its owner only when it does not exist
+/// yet (SQLite gives its WAL and journal files the permissions of the database file), and
+/// warns when an existing one may be read by other users: it holds the secret that signs
+/// tokens, with which anyone who reads it could sign in as anyone.
+fn owner_only(path: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    match created {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    path = %path.display(),
+                    mode = format!("{mode:o}"),
+                    "the database file may be read by other users, and it holds the secret \
+                     that signs tokens: make it readable by its owner only (chmod 600)"
+                );
+            }
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot create the database file {}: {e}",
+            path.display()
+        )),
+    }
+}

@@ -17,10 +17,6 @@ use crate::store::shared::*;
 use crate::store::tx::{Column, write_tx};
 use crate::store::{Idempotency, StoreResult, Written};
 
-/// A transaction ready to be written, with the totals `(account, debits, credits)` its
-/// accounts will have.
-pub(in crate::store) type PreparedPosting = (Transaction, Vec<(Uuid, i64, i64)>);
-
 /// What judging a gathering of postings needs, read once for all of them: the groups
 /// (locked), the outcomes stored with their keys, and by group the accounts the postings
 /// name, with their totals.

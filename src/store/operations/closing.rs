@@ -1,0 +1,307 @@
+//! The closing of a period: FX positions revalued at the closing rates, and income and
+//! expense moved into the undistributed surplus.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use crate::domain::account::{AccountType, Direction};
+use crate::domain::error::LedgerError;
+use crate::domain::model::*;
+use crate::domain::money::Currency;
+use crate::domain::operations::*;
+use crate::domain::posting::Draft;
+use crate::store::backend::{Backend, DbRow, Ledger, Tx};
+use crate::store::ledger::currency_of;
+use crate::store::shared::*;
+use crate::store::tx::{Column, refuse_on_err};
+
+impl<B: Backend> Ledger<B>
+where
+    for<'c> &'c mut <B::Db as sqlx::Database>::Connection: sqlx::Executor<'c, Database = B::Db>,
+    <B::Db as sqlx::Database>::Arguments: sqlx::IntoArguments<B::Db> + Default,
+    for<'a> &'a str: sqlx::ColumnIndex<DbRow<B>>,
+    usize: sqlx::ColumnIndex<DbRow<B>>,
+    for<'q> &'q str: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    Uuid: Column<B::Db>,
+    Option<Uuid>: Column<B::Db>,
+    i64: Column<B::Db>,
+    Option<i64>: Column<B::Db>,
+    i32: Column<B::Db>,
+    Option<i32>: Column<B::Db>,
+    bool: Column<B::Db>,
+    Option<bool>: Column<B::Db>,
+    String: Column<B::Db>,
+    Option<String>: Column<B::Db>,
+    NaiveDate: Column<B::Db>,
+    Option<NaiveDate>: Column<B::Db>,
+    DateTime<Utc>: Column<B::Db>,
+    Option<DateTime<Utc>>: Column<B::Db>,
+    B::Db: sqlx::database::HasStatementCache,
+{
+    /// The clearing entries (`assets:fx:<CCY>`) booked on or before `through` (all
+    /// without it), per transaction, with the pair a revaluation (or its reversal)
+    /// names.
+    pub(in crate::store) async fn fx_movements(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        through: Option<NaiveDate>,
+    ) -> Result<Vec<crate::domain::fx::FxMovement>, TxError> {
+        let rows = sqlx::query(
+            "SELECT e.transaction_id, a.currency, e.direction, e.amount_minor, \
+             COALESCE(o.metadata, t.metadata) AS metadata \
+             FROM entries e JOIN accounts a ON a.id = e.account_id \
+             JOIN transactions t ON t.id = e.transaction_id \
+             LEFT JOIN transactions o ON o.id = t.reverses_id \
+             WHERE e.group_id = $1 AND a.group_id = $1 AND a.type = 'asset' AND a.code LIKE 'assets:fx:%' \
+             AND e.booked_on <= COALESCE($2, '9999-12-31') \
+             ORDER BY t.sequence",
+        )
+        .bind(group_id)
+        .bind(through)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut movements: Vec<(Uuid, crate::domain::fx::FxMovement)> = Vec::new();
+        for row in &rows {
+            let id: Uuid = row.try_get("transaction_id")?;
+            let currency = currency_of(&row.try_get::<String, _>("currency")?)?;
+            let direction: String = row.try_get("direction")?;
+            let amount: i64 = row.try_get("amount_minor")?;
+            if movements.last().is_none_or(|(last, _)| *last != id) {
+                let metadata: String = row.try_get("metadata")?;
+                let metadata: serde_json::Value =
+                    serde_json::from_str(&metadata).map_err(internal)?;
+                movements.push((
+                    id,
+                    crate::domain::fx::FxMovement {
+                        legs: Default::default(),
+                        pair: crate::domain::fx::revaluation_pair(&metadata),
+                    },
+                ));
+            }
+            let movement = &mut movements
+                .last_mut()
+                .ok_or_else(|| internal("fx movement"))?
+                .1;
+            let signed = if direction == "debit" {
+                amount
+            } else {
+                -amount
+            };
+            let leg = movement.legs.entry(currency).or_insert(0);
+            *leg = leg
+                .checked_add(signed)
+                .ok_or_else(|| internal("an FX clearing total is out of range"))?;
+        }
+        Ok(movements.into_iter().map(|(_, m)| m).collect())
+    }
+
+    /// Brings each pair's position to zero at the closing rate given for it: one
+    /// transaction a pair, booked on `through`, between the base currency's clearing
+    /// account and its FX loss (the position was worth more than zero) or gain.
+    pub(in crate::store) async fn revalue_fx(
+        tx: &mut Tx<B::Db>,
+        group: &mut Group,
+        through: NaiveDate,
+        rates: &[crate::domain::fx::FxRate],
+    ) -> Result<Result<Vec<crate::domain::fx::Revaluation>, LedgerError>, TxError> {
+        use crate::domain::fx;
+        if rates.is_empty() {
+            return Ok(Ok(Vec::new()));
+        }
+        refuse_on_err!(fx::check_rates(group.currency, rates, |i| format!(
+            "/fx_rates/{i}"
+        )));
+        let movements = Self::fx_movements(tx, group.id, Some(through)).await?;
+        let positions = match fx::positions(group.currency, &movements, rates) {
+            Ok(p) => p,
+            Err(fx::OutOfRange(pair)) => {
+                let index = rates.iter().position(|r| r.pair == pair).unwrap_or(0);
+                return Ok(Err(LedgerError::invalid(
+                    format!("/fx_rates/{index}/rate"),
+                    format!(
+                        "the {} position valued at this rate is beyond exact arithmetic",
+                        pair.name()
+                    ),
+                )));
+            }
+        };
+        let mut done = Vec::new();
+        for position in positions.pairs {
+            let (Some(rate), Some(value)) = (position.rate, position.value_minor) else {
+                continue;
+            };
+            if value == 0 {
+                continue;
+            }
+            let base = position.pair.base;
+            let minor = i64::try_from(value.abs()).map_err(internal)?;
+            let pointer = format!(
+                "/fx_rates/{}",
+                rates
+                    .iter()
+                    .position(|r| r.pair == position.pair)
+                    .unwrap_or(0)
+            );
+            let clearing = refuse_on_err!(
+                Self::open_account(
+                    tx,
+                    group.id,
+                    fx_code(base),
+                    &format!("FX clearing ({base})"),
+                    AccountType::Asset,
+                    base,
+                    false,
+                    &pointer
+                )
+                .await?
+            );
+            let mut draft = Draft::default();
+            if value > 0 {
+                let loss = refuse_on_err!(
+                    Self::open_account(
+                        tx,
+                        group.id,
+                        fx_loss_code(base),
+                        &format!("FX loss ({base})"),
+                        AccountType::Expense,
+                        base,
+                        true,
+                        &pointer
+                    )
+                    .await?
+                );
+                draft.add(&loss, Direction::Debit, minor);
+                draft.add(&clearing, Direction::Credit, minor);
+            } else {
+                let gain = refuse_on_err!(
+                    Self::open_account(
+                        tx,
+                        group.id,
+                        fx_gain_code(base),
+                        &format!("FX gain ({base})"),
+                        AccountType::Income,
+                        base,
+                        true,
+                        &pointer
+                    )
+                    .await?
+                );
+                draft.add(&clearing, Direction::Debit, minor);
+                draft.add(&gain, Direction::Credit, minor);
+            }
+            let description = format!(
+                "Revaluation of the {} position at {rate} on {through}",
+                position.pair.name()
+            );
+            let metadata = fx::revaluation_metadata(&position, through);
+            let posting = Posting {
+                booked_on: through,
+                description: &description,
+                metadata: &metadata,
+                lines: &draft.lines,
+                accounts: &draft.accounts,
+                reverses: None,
+                created_by: None,
+            };
+            let transaction = refuse_on_err!(Self::apply_posting(tx, group, posting).await?);
+            done.push(fx::Revaluation {
+                pair: position.pair,
+                rate,
+                gain_minor: -value,
+                transaction_id: transaction.id,
+            });
+        }
+        Ok(Ok(done))
+    }
+
+    /// Moves the balances that income and expense accounts had on `through` into
+    /// `equity:undistributed:<currency>`, one transaction booked on `through`; `None`
+    /// when there is nothing to move.
+    pub(in crate::store) async fn closing_entries(
+        tx: &mut Tx<B::Db>,
+        group: &mut Group,
+        through: NaiveDate,
+    ) -> Result<Result<Option<Uuid>, LedgerError>, TxError> {
+        let rows = sqlx::query(
+            "SELECT * FROM accounts WHERE group_id = $1 AND type IN ('income', 'expense') ORDER BY code",
+        )
+        .bind(group.id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let accounts = rows
+            .iter()
+            .map(Self::account_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut draft = Draft::default();
+        // Net of income less expense per currency, in minor units.
+        let mut net: std::collections::BTreeMap<&'static str, (Currency, i128)> =
+            Default::default();
+        for account in &accounts {
+            let balance = Self::balance_as_of(tx, group.id, account, Some(through)).await?;
+            if balance == 0 {
+                continue;
+            }
+            // Bring the account to zero from whichever side it stands on.
+            let side = account.kind.normal_side();
+            let (direction, amount) = if balance > 0 {
+                (side.opposite(), balance)
+            } else {
+                (side, -balance)
+            };
+            draft.add(account, direction, amount);
+            let signed = if direction == Direction::Debit {
+                i128::from(amount)
+            } else {
+                -i128::from(amount)
+            };
+            net.entry(account.currency.code())
+                .or_insert((account.currency, 0))
+                .1 += signed;
+        }
+        if draft.lines.is_empty() {
+            return Ok(Ok(None));
+        }
+        for (currency, amount) in net.into_values() {
+            if amount == 0 {
+                continue;
+            }
+            let undistributed = refuse_on_err!(
+                Self::open_account(
+                    tx,
+                    group.id,
+                    undistributed_code(currency),
+                    &format!("Undistributed surplus ({currency})"),
+                    AccountType::Equity,
+                    currency,
+                    false,
+                    "/through",
+                )
+                .await?
+            );
+            let minor = i64::try_from(amount.abs()).map_err(internal)?;
+            // Income closed with debits leaves a credit to equity, and the reverse.
+            let direction = if amount > 0 {
+                Direction::Credit
+            } else {
+                Direction::Debit
+            };
+            draft.add(&undistributed, direction, minor);
+        }
+        let description = format!("Closing of income and expense through {through}");
+        let metadata = serde_json::json!({"event": "period_close", "through": through.to_string()});
+        let posting = Posting {
+            booked_on: through,
+            description: &description,
+            metadata: &metadata,
+            lines: &draft.lines,
+            accounts: &draft.accounts,
+            reverses: None,
+            created_by: None,
+        };
+        Ok(Self::apply_posting(tx, group, posting)
+            .await?
+            .map(|t| Some(t.id)))
+    }
+}

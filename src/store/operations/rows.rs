@@ -1,0 +1,158 @@
+//! Reading the operations' records from their rows.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use super::opt_decimal;
+use crate::domain::operations::*;
+use crate::store::backend::{Backend, DbRow, Ledger};
+use crate::store::ledger::currency_of;
+use crate::store::shared::*;
+use crate::store::tx::Column;
+
+impl<B: Backend> Ledger<B>
+where
+    for<'c> &'c mut <B::Db as sqlx::Database>::Connection: sqlx::Executor<'c, Database = B::Db>,
+    <B::Db as sqlx::Database>::Arguments: sqlx::IntoArguments<B::Db> + Default,
+    for<'a> &'a str: sqlx::ColumnIndex<DbRow<B>>,
+    usize: sqlx::ColumnIndex<DbRow<B>>,
+    for<'q> &'q str: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, B::Db> + sqlx::Type<B::Db>,
+    Uuid: Column<B::Db>,
+    Option<Uuid>: Column<B::Db>,
+    i64: Column<B::Db>,
+    Option<i64>: Column<B::Db>,
+    i32: Column<B::Db>,
+    Option<i32>: Column<B::Db>,
+    bool: Column<B::Db>,
+    Option<bool>: Column<B::Db>,
+    String: Column<B::Db>,
+    Option<String>: Column<B::Db>,
+    NaiveDate: Column<B::Db>,
+    Option<NaiveDate>: Column<B::Db>,
+    DateTime<Utc>: Column<B::Db>,
+    Option<DateTime<Utc>>: Column<B::Db>,
+    B::Db: sqlx::database::HasStatementCache,
+{
+    pub(in crate::store) fn investment_from_row(row: &DbRow<B>) -> Result<Investment, TxError> {
+        let kind: String = row.try_get("kind")?;
+        let status: String = row.try_get("status")?;
+        Ok(Investment {
+            id: row.try_get("id")?,
+            group_id: row.try_get("group_id")?,
+            name: row.try_get("name")?,
+            kind: InvestmentKind::parse(&kind).ok_or_else(|| internal("stored investment kind"))?,
+            sector: row.try_get("sector")?,
+            country: row.try_get("country")?,
+            currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+            partner: row.try_get("partner")?,
+            committed_minor: row.try_get("committed_minor")?,
+            women_led: row.try_get("women_led")?,
+            status: InvestmentStatus::parse(&status)
+                .ok_or_else(|| internal("stored investment status"))?,
+            status_on: row.try_get("status_on")?,
+            account_id: row.try_get("account_id")?,
+            account_code: row.try_get("account_code")?,
+            created_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+
+    pub(in crate::store) fn investment_event_from_row(
+        row: &DbRow<B>,
+    ) -> Result<InvestmentEvent, TxError> {
+        let kind: String = row.try_get("kind")?;
+        Ok(InvestmentEvent {
+            id: row.try_get("id")?,
+            group_id: row.try_get("group_id")?,
+            investment_id: row.try_get("investment_id")?,
+            kind: InvestmentEventKind::parse(&kind)
+                .ok_or_else(|| internal("stored investment event kind"))?,
+            amount_minor: row.try_get("amount_minor")?,
+            currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+            account_code: row.try_get("account_code")?,
+            booked_on: row.try_get("booked_on")?,
+            note: row.try_get("note")?,
+            transaction_id: row.try_get("transaction_id")?,
+            reversed_by: row.try_get("reversed_by")?,
+            created_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+
+    pub(in crate::store) fn remittance_from_row(row: &DbRow<B>) -> Result<Remittance, TxError> {
+        let channel: String = row.try_get("channel")?;
+        let uses_text: String = row.try_get("uses")?;
+        let uses_json: Vec<serde_json::Value> =
+            serde_json::from_str(&uses_text).map_err(|_| internal("stored remittance uses"))?;
+        let mut uses = Vec::with_capacity(uses_json.len());
+        for u in uses_json {
+            let purpose = u["purpose"]
+                .as_str()
+                .and_then(Purpose::parse)
+                .ok_or_else(|| internal("stored use"))?;
+            let amount_minor = u["amount_minor"]
+                .as_i64()
+                .ok_or_else(|| internal("stored use amount"))?;
+            uses.push(RemittanceUse {
+                purpose,
+                amount_minor,
+            });
+        }
+        let applied: String = row.try_get("applied_rate")?;
+        let credited_currency: Option<String> = row.try_get("credited_currency")?;
+        Ok(Remittance {
+            id: row.try_get("id")?,
+            group_id: row.try_get("group_id")?,
+            details: RemittanceDetails {
+                member_id: row.try_get("member_id")?,
+                send_amount_minor: row.try_get("send_amount_minor")?,
+                send_currency: currency_of(&row.try_get::<String, _>("send_currency")?)?,
+                fee_minor: row.try_get("fee_minor")?,
+                receive_amount_minor: row.try_get("receive_amount_minor")?,
+                receive_currency: currency_of(&row.try_get::<String, _>("receive_currency")?)?,
+                applied_rate: applied.parse().map_err(|_| internal("stored rate"))?,
+                rate_derived: row.try_get("rate_derived")?,
+                mid_market_rate: opt_decimal(row.try_get("mid_market_rate")?)?,
+                rate_source: row.try_get("rate_source")?,
+                provider: row.try_get("provider")?,
+                channel: RemittanceChannel::parse(&channel)
+                    .ok_or_else(|| internal("stored remittance channel"))?,
+                send_country: row.try_get("send_country")?,
+                receive_country: row.try_get("receive_country")?,
+                uses,
+                booked_on: row.try_get("booked_on")?,
+            },
+            credited_minor: row.try_get("credited_minor")?,
+            credited_currency: credited_currency.as_deref().map(currency_of).transpose()?,
+            transaction_id: row.try_get("transaction_id")?,
+            reversed_by: row.try_get("reversed_by")?,
+            created_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+
+    pub(in crate::store) fn transfer_from_row(row: &DbRow<B>) -> Result<Transfer, TxError> {
+        Ok(Transfer {
+            id: row.try_get("id")?,
+            group_id: row.try_get("group_id")?,
+            from_code: row.try_get("from_code")?,
+            to_code: row.try_get("to_code")?,
+            amount_minor: row.try_get("amount_minor")?,
+            currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+            receive_amount_minor: row.try_get("receive_amount_minor")?,
+            receive_currency: currency_of(&row.try_get::<String, _>("receive_currency")?)?,
+            fee_minor: row.try_get("fee_minor")?,
+            applied_rate: opt_decimal(row.try_get("applied_rate")?)?,
+            mid_market_rate: opt_decimal(row.try_get("mid_market_rate")?)?,
+            rate_source: row.try_get("rate_source")?,
+            booked_on: row.try_get("booked_on")?,
+            description: row.try_get("description")?,
+            transaction_id: row.try_get("transaction_id")?,
+            reversed_by: row.try_get("reversed_by")?,
+            created_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+}
