@@ -250,21 +250,8 @@ fn judge_planning(
         Ok(minor) => minor,
         Err(refused) => return Ok(Err(refused)),
     };
-    // The member's fund first: when a withdrawal asks for more than the member has, that is
-    // the overdraft to report, before any shortage in the cash box. Each points at the field
-    // of the request that chose it, as data the refusal carries.
-    let mut fund_state = AccountState::of(&known[fund].0);
-    fund_state.field = Some("/amount");
-    if own_fund {
-        fund_state.label = Some(super::member::fund_label(
-            &member.name,
-            member.sex,
-            request.fund,
-        ));
-    }
-    let mut channel_state = AccountState::of(&known[channel].0);
-    channel_state.field = Some("/channel");
-    let states = [fund_state, channel_state];
+    let label = own_fund.then(|| super::member::fund_label(&member.name, member.sex, request.fund));
+    let states = states(&known[fund].0, &known[channel].0, label);
     let lines = lines(request.kind, amount_minor);
     let event_id = Uuid::now_v7();
     let metadata =
@@ -300,6 +287,23 @@ fn judge_planning(
         created_at: prepared.transaction.recorded_at,
     };
     Ok(Ok(JudgedEvent { event, prepared }))
+}
+
+/// The fund's and the channel's accounts as the posting sees them. The member's fund first:
+/// when a withdrawal asks for more than the member has, that is the overdraft to report,
+/// before any shortage in the cash box. Each points at the field of the request that chose
+/// it, as data the refusal carries.
+fn states(
+    fund: &Account,
+    channel: &Account,
+    label: Option<super::posting::AccountLabel>,
+) -> [AccountState; 2] {
+    let mut fund_state = AccountState::of(fund);
+    fund_state.field = Some("/amount");
+    fund_state.label = label;
+    let mut channel_state = AccountState::of(channel);
+    channel_state.field = Some("/channel");
+    [fund_state, channel_state]
 }
 
 /// The lines on the fund (account 0) and the channel (account 1). Money in: the channel's

@@ -68,19 +68,20 @@ pub fn prepare(
         Err(refused) => return Ok(Err(refused)),
     };
     let sequence = group.head_sequence + 1;
+    let entries = entries_of(lines, accounts)?;
     let input = HashInput {
         group_id: group.id,
         sequence,
         booked_on,
         recorded_at,
         description,
-        entries: lines
+        entries: entries
             .iter()
-            .map(|l| HashEntry {
-                account_id: accounts[l.account].id,
-                direction: l.direction,
-                amount_minor: l.amount_minor,
-                currency: accounts[l.account].currency,
+            .map(|e| HashEntry {
+                account_id: e.account_id,
+                direction: e.direction,
+                amount_minor: e.amount_minor,
+                currency: e.currency,
             })
             .collect(),
         metadata,
@@ -89,18 +90,6 @@ pub fn prepare(
     };
     let hash = hash::chain_hash(&group.head_hash, &input)
         .ok_or_else(|| Inconsistent("stored head hash is not 64 hex digits".into()))?;
-    let mut entries = Vec::with_capacity(lines.len());
-    for (n, line) in lines.iter().enumerate() {
-        let account = &accounts[line.account];
-        entries.push(Entry {
-            line: i32::try_from(n).map_err(|e| Inconsistent(e.to_string()))?,
-            account_id: account.id,
-            account_code: account.code.clone(),
-            direction: line.direction,
-            amount_minor: line.amount_minor,
-            currency: account.currency,
-        });
-    }
     let totals = totals
         .iter()
         .map(|t| (accounts[t.account].id, t.debits_minor, t.credits_minor))
@@ -126,6 +115,23 @@ pub fn prepare(
         transaction,
         totals,
     }))
+}
+
+/// The lines as the entries of a transaction, numbered in their order.
+fn entries_of(lines: &[Line], accounts: &[AccountState]) -> Result<Vec<Entry>, Inconsistent> {
+    let mut entries = Vec::with_capacity(lines.len());
+    for (n, line) in lines.iter().enumerate() {
+        let account = &accounts[line.account];
+        entries.push(Entry {
+            line: i32::try_from(n).map_err(|e| Inconsistent(e.to_string()))?,
+            account_id: account.id,
+            account_code: account.code.clone(),
+            direction: line.direction,
+            amount_minor: line.amount_minor,
+            currency: account.currency,
+        });
+    }
+    Ok(entries)
 }
 
 /// A client's transaction prepared against the group's head and the accounts it names

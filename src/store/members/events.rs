@@ -73,7 +73,6 @@ where
         tx: &mut Tx<B::Db>,
         writes: &[MemberEventWrite<'_>],
     ) -> Result<MemberEventFacts, TxError> {
-        use crate::store::shared::{ROWS_PER_STATEMENT, parameters};
         let mut group_ids: Vec<Uuid> = writes.iter().map(|w| w.group_id).collect();
         group_ids.sort_unstable();
         group_ids.dedup();
@@ -104,23 +103,7 @@ where
             .collect();
         member_ids.sort_unstable();
         member_ids.dedup();
-        let mut records = Vec::new();
-        for chunk in member_ids.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "SELECT * FROM members WHERE group_id IN ({}) AND id IN ({})",
-                parameters(1, found.len()),
-                parameters(1 + found.len(), chunk.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for group_id in &found {
-                query = query.bind(*group_id);
-            }
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            let rows = query.fetch_all(&mut **tx).await?;
-            records.extend(Self::with_accounts(tx, &rows).await?);
-        }
+        let records = Self::members_of(tx, &found, &member_ids).await?;
         let codes: Vec<AccountRef> = writes
             .iter()
             .filter_map(|w| Some((w, facts.groups.get(&w.group_id)?)))
@@ -142,6 +125,33 @@ where
             .members
             .extend(records.into_iter().map(|r| (r.member.id, r.member)));
         Ok(facts)
+    }
+
+    /// The members `member_ids` of the groups `group_ids`, with their accounts.
+    async fn members_of(
+        tx: &mut Tx<B::Db>,
+        group_ids: &[Uuid],
+        member_ids: &[Uuid],
+    ) -> Result<Vec<crate::domain::member::MemberRecord>, TxError> {
+        use crate::store::shared::{ROWS_PER_STATEMENT, parameters};
+        let mut records = Vec::new();
+        for chunk in member_ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT * FROM members WHERE group_id IN ({}) AND id IN ({})",
+                parameters(1, group_ids.len()),
+                parameters(1 + group_ids.len(), chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for group_id in group_ids {
+                query = query.bind(*group_id);
+            }
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            let rows = query.fetch_all(&mut **tx).await?;
+            records.extend(Self::with_accounts(tx, &rows).await?);
+        }
+        Ok(records)
     }
 
     /// Contributions and withdrawals that arrived together, each judged as it would be
