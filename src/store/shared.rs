@@ -131,6 +131,22 @@ pub struct MemberEventWrite<'a> {
     pub audit: Option<&'a crate::domain::access::AuditDraft>,
 }
 
+/// One posting of a gathering, as the judging of the gathering sees it (a posting alone is a
+/// gathering of one).
+pub struct PostingWrite<'a> {
+    pub group_id: uuid::Uuid,
+    pub request: &'a crate::domain::model::NewTransaction,
+    pub idempotency: Option<crate::store::Idempotency<'a, crate::domain::model::Transaction>>,
+    /// Where a queued write's caller waits for its answer (see `MemberEventWrite`).
+    pub reply: Option<
+        &'a tokio::sync::oneshot::Sender<
+            crate::store::StoreResult<crate::store::Written<crate::domain::model::Transaction>>,
+        >,
+    >,
+    /// The request's audit record, to be written with the transaction.
+    pub audit: Option<&'a crate::domain::access::AuditDraft>,
+}
+
 /// A read of one account by id, waiting to be made with the others that arrived with it.
 pub struct QueuedAccountRead {
     pub group_id: uuid::Uuid,
@@ -267,12 +283,4 @@ pub type PreparedPosting = (
 );
 
 /// One validated request's worth of posting, ready to be checked and written under the lock.
-pub struct Posting<'a> {
-    pub booked_on: chrono::NaiveDate,
-    pub description: &'a str,
-    pub metadata: &'a serde_json::Value,
-    pub lines: &'a [crate::domain::posting::Line],
-    pub accounts: &'a [crate::domain::posting::AccountState],
-    pub reverses: Option<uuid::Uuid>,
-    pub created_by: Option<uuid::Uuid>,
-}
+pub use crate::domain::prepare::Posting;
