@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::AppState;
 use super::dto::{CreateGroup, GroupView, ListView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
+use super::extract::{IdempotencyKey, JsonBody, RequestContext};
+use super::path::GroupPath;
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
@@ -84,10 +85,10 @@ pub async fn list(
 
 pub async fn get(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let group = state.store.get_group(path_id(&group_id, "group")?).await?;
+    let group = state.store.get_group(group_id).await?;
     Ok(json_response(StatusCode::OK, &GroupView::of(&group)))
 }

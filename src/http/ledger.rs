@@ -8,17 +8,17 @@ use axum::response::Response;
 use super::AppState;
 use super::dto::{CreatePeriodClose, PeriodCloseView, TrialBalanceView, VerificationView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
+use super::extract::{IdempotencyKey, JsonBody, RequestContext};
+use super::path::GroupPath;
 use super::query::QueryParams;
 use super::write::{PreparedWrite, json_response};
 use crate::store::ExportPage;
 
 pub async fn trial_balance(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["as_of"])?;
     let tb = state
         .store
@@ -29,12 +29,11 @@ pub async fn trial_balance(
 
 pub async fn close_period(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreatePeriodClose>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let today = state.today(group_id).await?;
     let (through, fx_rates) = body.value.parse(today)?;
     let write = PreparedWrite::new(
@@ -55,14 +54,11 @@ pub async fn close_period(
 
 pub async fn verify(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let verification = state
-        .store
-        .verify_ledger(path_id(&group_id, "group")?)
-        .await?;
+    let verification = state.store.verify_ledger(group_id).await?;
     Ok(json_response(
         StatusCode::OK,
         &VerificationView::of(&verification),
@@ -82,14 +78,12 @@ pub const EXPORT_PAGE_TRANSACTIONS: u32 = 500;
 /// before the first byte; a failure after it aborts the body (see [`ExportStream`]).
 pub async fn export(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     use crate::domain::export::{ExportFormat, ExportWriter};
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
-
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["format", "from", "to"])?;
     let format = match params.text("format") {
         Some(text) => ExportFormat::parse(text).ok_or_else(|| {

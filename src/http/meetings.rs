@@ -21,10 +21,9 @@ use uuid::Uuid;
 use super::AppState;
 use super::dto::{ListView, MAX_DESCRIPTION_CHARS, booking_date, currency, text_field};
 use super::error::{ApiError, FieldChecks, ProblemField};
-use super::extract::{
-    IdempotencyKey, JsonBody, PathParams, RequestContext, from_value, path_id, read_body,
-};
+use super::extract::{IdempotencyKey, JsonBody, RequestContext, from_value, read_body};
 use super::members::{ContributionView, MAX_RECEIPT_CHARS, WithdrawalView};
+use super::path::{GroupPath, MeetingPath};
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
@@ -667,13 +666,12 @@ async fn directory(
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     RawQuery(raw): RawQuery,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let limit = state.meeting_body_limit_bytes;
@@ -732,10 +730,9 @@ pub async fn create(
 
 pub async fn list(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let after = params.id_cursor("g")?;
     let page = state
@@ -758,12 +755,13 @@ pub async fn list(
 
 pub async fn get(
     State(state): State<AppState>,
-    PathParams((group_id, meeting_id)): PathParams<(String, String)>,
+    MeetingPath {
+        group_id,
+        meeting_id,
+    }: MeetingPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let group_id = path_id(&group_id, "group")?;
-    let meeting_id = path_id(&meeting_id, "meeting")?;
     let meeting = state.store.get_meeting(group_id, meeting_id).await?;
     Ok(json_response(StatusCode::OK, &MeetingView::of(&meeting)))
 }

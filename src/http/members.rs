@@ -15,9 +15,10 @@ use super::dto::{
     currency, text_field,
 };
 use super::error::{ApiError, FieldChecks};
-use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
+use super::extract::{IdempotencyKey, JsonBody, RequestContext};
 use super::guard::RequestAudit;
 use super::operations::RemittanceView;
+use super::path::{ContributionPath, GroupPath, MemberPath, WithdrawalPath};
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
@@ -469,12 +470,11 @@ impl MemberStatementView {
 
 pub async fn create(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateMember>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let today = state.today(group_id).await?;
     let member = body.value.parse(today)?;
     let write = PreparedWrite::new(
@@ -495,10 +495,9 @@ pub async fn create(
 
 pub async fn list(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let limit = params.limit()?;
     let after = params.id_cursor("m")?;
@@ -584,32 +583,26 @@ pub async fn member_in_query(
     Ok(found.first().copied().flatten().unwrap_or(Uuid::nil()))
 }
 
-/// The group and member a `/members/{member_id}` path names; the member by id or number.
-pub async fn member_path(
-    state: &AppState,
-    group_id: &str,
-    member: &str,
-) -> Result<(Uuid, Uuid), ApiError> {
-    let group_id = path_id(group_id, "group")?;
-    let reference = MemberRef::parse(member).ok_or_else(|| ApiError::not_found("member"))?;
-    match member_ids(state, group_id, &[reference])
+/// The member a `/members/{member_id}` path names, by id or number, as an id.
+pub async fn member_path(state: &AppState, path: &MemberPath) -> Result<(Uuid, Uuid), ApiError> {
+    match member_ids(state, path.group_id, &[path.member_id])
         .await?
         .first()
         .copied()
         .flatten()
     {
-        Some(id) => Ok((group_id, id)),
+        Some(id) => Ok((path.group_id, id)),
         None => Err(ApiError::not_found("member")),
     }
 }
 
 pub async fn get(
     State(state): State<AppState>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = member_path(&state, &path).await?;
     let record = state.store.get_member(group_id, member_id).await?;
     Ok(json_response(StatusCode::OK, &MemberView::of(&record)))
 }
@@ -617,10 +610,10 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     body: JsonBody<PatchMember>,
 ) -> Result<Response, ApiError> {
-    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = member_path(&state, &path).await?;
     let today = state.today(group_id).await?;
     let update = body.value.parse(caller.id(), today)?;
     let record = state
@@ -643,11 +636,11 @@ pub struct MemberCorrectionView {
 
 pub async fn corrections(
     State(state): State<AppState>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = member_path(&state, &path).await?;
     let kept = state
         .store
         .list_member_corrections(group_id, member_id)
@@ -674,11 +667,11 @@ pub async fn corrections(
 
 pub async fn statement(
     State(state): State<AppState>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     headers: axum::http::HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = member_path(&state, &path).await?;
     let params = QueryParams::parse(raw.as_deref(), &["from", "to", "format"])?;
     // A printable page for members without an app, or to hand to a bank at home: asked for
     // with `format=html`, or by a browser (`Accept` naming text/html first).
@@ -828,13 +821,12 @@ impl WithdrawalView {
 pub async fn contribute(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     audit: RequestAudit,
     body: JsonBody<CreateContribution>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let c = body.value;
@@ -891,13 +883,12 @@ pub async fn contribute(
 pub async fn withdraw(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     audit: RequestAudit,
     body: JsonBody<CreateWithdrawal>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let w = body.value;
@@ -941,11 +932,10 @@ pub async fn withdraw(
 
 async fn list_events(
     state: &AppState,
-    group_id: &str,
+    group_id: Uuid,
     raw: Option<&str>,
     kind: EventKind,
 ) -> Result<(Vec<MemberEvent>, Option<String>), ApiError> {
-    let group_id = path_id(group_id, "group")?;
     let params = QueryParams::parse(
         raw,
         &[
@@ -983,11 +973,11 @@ async fn list_events(
 
 pub async fn list_contributions(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let (items, next_cursor) =
-        list_events(&state, &group_id, raw.as_deref(), EventKind::Contribution).await?;
+        list_events(&state, group_id, raw.as_deref(), EventKind::Contribution).await?;
     Ok(json_response(
         StatusCode::OK,
         &ListView {
@@ -999,11 +989,11 @@ pub async fn list_contributions(
 
 pub async fn list_withdrawals(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let (items, next_cursor) =
-        list_events(&state, &group_id, raw.as_deref(), EventKind::Withdrawal).await?;
+        list_events(&state, group_id, raw.as_deref(), EventKind::Withdrawal).await?;
     Ok(json_response(
         StatusCode::OK,
         &ListView {
@@ -1015,14 +1005,12 @@ pub async fn list_withdrawals(
 
 async fn one_event(
     state: &AppState,
-    group_id: &str,
-    event_id: &str,
+    group_id: Uuid,
+    event_id: Uuid,
     raw: Option<&str>,
     kind: EventKind,
 ) -> Result<MemberEvent, ApiError> {
     QueryParams::parse(raw, &[])?;
-    let group_id = path_id(group_id, "group")?;
-    let event_id = path_id(event_id, kind.as_str())?;
     Ok(state
         .store
         .get_member_event(group_id, kind, event_id)
@@ -1031,13 +1019,16 @@ async fn one_event(
 
 pub async fn get_contribution(
     State(state): State<AppState>,
-    PathParams((group_id, id)): PathParams<(String, String)>,
+    ContributionPath {
+        group_id,
+        contribution_id,
+    }: ContributionPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let event = one_event(
         &state,
-        &group_id,
-        &id,
+        group_id,
+        contribution_id,
         raw.as_deref(),
         EventKind::Contribution,
     )
@@ -1047,13 +1038,16 @@ pub async fn get_contribution(
 
 pub async fn get_withdrawal(
     State(state): State<AppState>,
-    PathParams((group_id, id)): PathParams<(String, String)>,
+    WithdrawalPath {
+        group_id,
+        withdrawal_id,
+    }: WithdrawalPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let event = one_event(
         &state,
-        &group_id,
-        &id,
+        group_id,
+        withdrawal_id,
         raw.as_deref(),
         EventKind::Withdrawal,
     )

@@ -27,6 +27,7 @@ pub mod meetings;
 pub mod members;
 pub mod network;
 pub mod operations;
+pub mod path;
 pub mod query;
 pub mod report;
 pub mod reports;

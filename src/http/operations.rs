@@ -18,8 +18,12 @@ use super::dto::{
     country, currency, text_field,
 };
 use super::error::{ApiError, FieldChecks};
-use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
+use super::extract::{IdempotencyKey, JsonBody, RequestContext};
 use super::members::MemberView;
+use super::path::{
+    DistributionPath, GroupPath, InvestmentEventPath, InvestmentPath, MemberPath, RemittancePath,
+    TransferPath,
+};
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
@@ -186,10 +190,9 @@ pub struct PatchGroup {
 pub async fn update_group(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     body: JsonBody<PatchGroup>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let p = body.value;
     // Every wrong field is named at once (see `FieldChecks`).
     let mut checks = FieldChecks::default();
@@ -358,12 +361,11 @@ impl InvestmentView {
 pub async fn create_investment(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateInvestment>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
     let investment = body.value.parse(caller.id())?;
     let write = PreparedWrite::new(
@@ -384,10 +386,9 @@ pub async fn create_investment(
 
 pub async fn list_investments(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let page = state
         .store
@@ -401,20 +402,15 @@ pub async fn list_investments(
     ))
 }
 
-fn investment_ids(group_id: &str, investment_id: &str) -> Result<(Uuid, Uuid), ApiError> {
-    Ok((
-        path_id(group_id, "group")?,
-        path_id(investment_id, "investment")?,
-    ))
-}
-
 pub async fn get_investment(
     State(state): State<AppState>,
-    PathParams((group_id, investment_id)): PathParams<(String, String)>,
+    InvestmentPath {
+        group_id,
+        investment_id,
+    }: InvestmentPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let (group_id, investment_id) = investment_ids(&group_id, &investment_id)?;
     let record = state.store.get_investment(group_id, investment_id).await?;
     Ok(json_response(StatusCode::OK, &InvestmentView::of(&record)))
 }
@@ -433,10 +429,12 @@ pub struct PatchInvestment {
 pub async fn update_investment(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams((group_id, investment_id)): PathParams<(String, String)>,
+    InvestmentPath {
+        group_id,
+        investment_id,
+    }: InvestmentPath,
     body: JsonBody<PatchInvestment>,
 ) -> Result<Response, ApiError> {
-    let (group_id, investment_id) = investment_ids(&group_id, &investment_id)?;
     let today = state.today(group_id).await?;
     let p = body.value;
     let update = InvestmentUpdate {
@@ -545,8 +543,8 @@ impl InvestmentEventView {
 async fn record_investment_event(
     state: &AppState,
     caller: &Caller,
-    group_id: &str,
-    investment_id: &str,
+    group_id: Uuid,
+    investment_id: Uuid,
     ctx: &RequestContext,
     key: IdempotencyKey,
     canonical: &str,
@@ -556,7 +554,6 @@ async fn record_investment_event(
     booked_on: Option<NaiveDate>,
     note: Option<String>,
 ) -> Result<Response, ApiError> {
-    let (group_id, investment_id) = investment_ids(group_id, investment_id)?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let mut checks = FieldChecks::default();
@@ -594,7 +591,10 @@ async fn record_investment_event(
 pub async fn disburse(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams((group_id, investment_id)): PathParams<(String, String)>,
+    InvestmentPath {
+        group_id,
+        investment_id,
+    }: InvestmentPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateDisbursement>,
@@ -603,8 +603,8 @@ pub async fn disburse(
     record_investment_event(
         &state,
         &caller,
-        &group_id,
-        &investment_id,
+        group_id,
+        investment_id,
         &ctx,
         key,
         &body.canonical,
@@ -620,7 +620,10 @@ pub async fn disburse(
 pub async fn record_return(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams((group_id, investment_id)): PathParams<(String, String)>,
+    InvestmentPath {
+        group_id,
+        investment_id,
+    }: InvestmentPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateReturn>,
@@ -633,8 +636,8 @@ pub async fn record_return(
     record_investment_event(
         &state,
         &caller,
-        &group_id,
-        &investment_id,
+        group_id,
+        investment_id,
         &ctx,
         key,
         &body.canonical,
@@ -650,7 +653,10 @@ pub async fn record_return(
 pub async fn write_down(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams((group_id, investment_id)): PathParams<(String, String)>,
+    InvestmentPath {
+        group_id,
+        investment_id,
+    }: InvestmentPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateWriteDown>,
@@ -659,8 +665,8 @@ pub async fn write_down(
     record_investment_event(
         &state,
         &caller,
-        &group_id,
-        &investment_id,
+        group_id,
+        investment_id,
         &ctx,
         key,
         &body.canonical,
@@ -682,12 +688,11 @@ const WRITE_DOWNS: &[InvestmentEventKind] = &[InvestmentEventKind::WriteDown];
 
 async fn list_investment_events(
     state: &AppState,
-    group_id: &str,
-    investment_id: &str,
+    group_id: Uuid,
+    investment_id: Uuid,
     raw: Option<&str>,
     kinds: &[InvestmentEventKind],
 ) -> Result<Response, ApiError> {
-    let (group_id, investment_id) = investment_ids(group_id, investment_id)?;
     let params = QueryParams::parse(raw, &["limit", "cursor", "include_reversed"])?;
     let page = state
         .store
@@ -705,13 +710,15 @@ async fn list_investment_events(
 
 async fn get_investment_event(
     state: &AppState,
-    (group_id, investment_id, event_id): (String, String, String),
+    InvestmentEventPath {
+        group_id,
+        investment_id,
+        event_id,
+    }: InvestmentEventPath,
     raw: Option<&str>,
     kinds: &[InvestmentEventKind],
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw, &[])?;
-    let (group_id, investment_id) = investment_ids(&group_id, &investment_id)?;
-    let event_id = path_id(&event_id, "investment event")?;
     let event = state
         .store
         .get_investment_event(group_id, investment_id, kinds, event_id)
@@ -724,31 +731,47 @@ async fn get_investment_event(
 
 pub async fn list_disbursements(
     State(state): State<AppState>,
-    PathParams((g, i)): PathParams<(String, String)>,
+    InvestmentPath {
+        group_id,
+        investment_id,
+    }: InvestmentPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    list_investment_events(&state, &g, &i, raw.as_deref(), DISBURSEMENTS).await
+    list_investment_events(
+        &state,
+        group_id,
+        investment_id,
+        raw.as_deref(),
+        DISBURSEMENTS,
+    )
+    .await
 }
 
 pub async fn list_returns(
     State(state): State<AppState>,
-    PathParams((g, i)): PathParams<(String, String)>,
+    InvestmentPath {
+        group_id,
+        investment_id,
+    }: InvestmentPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    list_investment_events(&state, &g, &i, raw.as_deref(), RETURNS).await
+    list_investment_events(&state, group_id, investment_id, raw.as_deref(), RETURNS).await
 }
 
 pub async fn list_write_downs(
     State(state): State<AppState>,
-    PathParams((g, i)): PathParams<(String, String)>,
+    InvestmentPath {
+        group_id,
+        investment_id,
+    }: InvestmentPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    list_investment_events(&state, &g, &i, raw.as_deref(), WRITE_DOWNS).await
+    list_investment_events(&state, group_id, investment_id, raw.as_deref(), WRITE_DOWNS).await
 }
 
 pub async fn get_disbursement(
     State(state): State<AppState>,
-    PathParams(ids): PathParams<(String, String, String)>,
+    ids: InvestmentEventPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     get_investment_event(&state, ids, raw.as_deref(), DISBURSEMENTS).await
@@ -756,7 +779,7 @@ pub async fn get_disbursement(
 
 pub async fn get_return(
     State(state): State<AppState>,
-    PathParams(ids): PathParams<(String, String, String)>,
+    ids: InvestmentEventPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     get_investment_event(&state, ids, raw.as_deref(), RETURNS).await
@@ -764,7 +787,7 @@ pub async fn get_return(
 
 pub async fn get_write_down(
     State(state): State<AppState>,
-    PathParams(ids): PathParams<(String, String, String)>,
+    ids: InvestmentEventPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     get_investment_event(&state, ids, raw.as_deref(), WRITE_DOWNS).await
@@ -1110,12 +1133,11 @@ impl RemittanceView {
 pub async fn create_remittance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateRemittance>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let (member, mut details) = body.value.parse(today)?;
@@ -1178,19 +1200,18 @@ async fn remittance_page(
 
 pub async fn list_remittances(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     remittance_page(&state, group_id, None, raw.as_deref()).await
 }
 
 pub async fn member_remittances(
     State(state): State<AppState>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (group_id, member_id) = super::members::member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = super::members::member_path(&state, &path).await?;
     // The member must exist (members are never deleted, so this cannot go stale).
     state.store.get_member(group_id, member_id).await?;
     remittance_page(&state, group_id, Some(member_id), raw.as_deref()).await
@@ -1198,13 +1219,14 @@ pub async fn member_remittances(
 
 pub async fn get_remittance(
     State(state): State<AppState>,
-    PathParams((group_id, id)): PathParams<(String, String)>,
+    RemittancePath {
+        group_id,
+        remittance_id,
+    }: RemittancePath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let group_id = path_id(&group_id, "group")?;
-    let id = path_id(&id, "remittance")?;
-    let remittance = state.store.get_remittance(group_id, id).await?;
+    let remittance = state.store.get_remittance(group_id, remittance_id).await?;
     Ok(json_response(
         StatusCode::OK,
         &RemittanceView::of(&remittance),
@@ -1341,12 +1363,11 @@ impl TransferView {
 pub async fn create_transfer(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateTransfer>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let transfer = body.value.parse(caller.id(), today)?;
@@ -1368,10 +1389,9 @@ pub async fn create_transfer(
 
 pub async fn list_transfers(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor", "include_reversed"])?;
     let page = state
         .store
@@ -1387,13 +1407,14 @@ pub async fn list_transfers(
 
 pub async fn get_transfer(
     State(state): State<AppState>,
-    PathParams((group_id, id)): PathParams<(String, String)>,
+    TransferPath {
+        group_id,
+        transfer_id,
+    }: TransferPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let group_id = path_id(&group_id, "group")?;
-    let id = path_id(&id, "transfer")?;
-    let transfer = state.store.get_transfer(group_id, id).await?;
+    let transfer = state.store.get_transfer(group_id, transfer_id).await?;
     Ok(json_response(StatusCode::OK, &TransferView::of(&transfer)))
 }
 
@@ -1504,12 +1525,11 @@ impl DistributionView {
 pub async fn create_distribution(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateDistribution>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let today = state.today(group_id).await?;
     let d = body.value;
     // Every wrong field at once.
@@ -1571,10 +1591,9 @@ pub async fn create_distribution(
 
 pub async fn list_distributions(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let page = state
         .store
@@ -1590,13 +1609,17 @@ pub async fn list_distributions(
 
 pub async fn get_distribution(
     State(state): State<AppState>,
-    PathParams((group_id, id)): PathParams<(String, String)>,
+    DistributionPath {
+        group_id,
+        distribution_id,
+    }: DistributionPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let group_id = path_id(&group_id, "group")?;
-    let id = path_id(&id, "distribution")?;
-    let distribution = state.store.get_distribution(group_id, id).await?;
+    let distribution = state
+        .store
+        .get_distribution(group_id, distribution_id)
+        .await?;
     Ok(json_response(
         StatusCode::OK,
         &DistributionView::of(&distribution),
@@ -1662,12 +1685,12 @@ impl ExitView {
 pub async fn exit_member(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     body: JsonBody<CreateExit>,
 ) -> Result<Response, ApiError> {
-    let (group_id, member_id) = super::members::member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = super::members::member_path(&state, &path).await?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let e = body.value;

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{PathParams, path_id};
 use super::operations::{DistributionView, InvestmentView};
+use super::path::GroupPath;
 use super::query::QueryParams;
 use super::report::{Table, cell, negotiate, respond};
 use crate::domain::account::Direction;
@@ -280,11 +280,10 @@ fn statements_table(view: &FinancialStatementsView) -> Table {
 
 pub async fn financial_statements(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     // `fx_rate` repeats (one a pair), so it is read apart from the other parameters.
     let (rates, rest) = super::network::split_repeated(raw.as_deref(), "fx_rate")?;
     let params = QueryParams::parse(Some(&rest), &["from", "to", "format", "fx_rate"])?;
@@ -406,11 +405,10 @@ pub struct MemberBalancesView {
 
 pub async fn member_balances(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["as_of", "format"])?;
     let format = negotiate(&params, &headers)?;
     let as_of = params.date("as_of")?;
@@ -523,11 +521,10 @@ pub struct CashBookView {
 
 pub async fn cash_book(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["account", "from", "to", "format"])?;
     let format = negotiate(&params, &headers)?;
     let (from, to) = params.date_range()?;
@@ -651,11 +648,10 @@ pub struct InvestmentRegisterView {
 
 pub async fn investment_register(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["format"])?;
     let format = negotiate(&params, &headers)?;
     let register = state.store.investment_register(group_id).await?;
@@ -782,11 +778,10 @@ pub struct DistributionAuditView {
 
 pub async fn distribution_audit(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["format"])?;
     let format = negotiate(&params, &headers)?;
     let distributions = state.store.distribution_audit(group_id).await?;

@@ -8,10 +8,9 @@ use axum::response::Response;
 use super::AppState;
 use super::dto::{CreateReversal, CreateTransaction, ListView, TransactionView};
 use super::error::ApiError;
-use super::extract::{
-    IdempotencyKey, JsonBody, OptionalJsonBody, PathParams, RequestContext, path_id,
-};
+use super::extract::{IdempotencyKey, JsonBody, OptionalJsonBody, RequestContext};
 use super::guard::RequestAudit;
+use super::path::{GroupPath, TransactionPath};
 use super::query::{QueryParams, cursor};
 use super::write::{PreparedWrite, json_response};
 use crate::auth::caller::Caller;
@@ -21,13 +20,12 @@ use crate::domain::model::{AccountRef, TransactionQuery};
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     audit: RequestAudit,
     body: JsonBody<CreateTransaction>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let mut transaction = body.value.parse(today)?;
@@ -53,13 +51,14 @@ pub async fn create(
 pub async fn reverse(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams((group_id, transaction_id)): PathParams<(String, String)>,
+    TransactionPath {
+        group_id,
+        transaction_id,
+    }: TransactionPath,
     ctx: RequestContext,
     key: IdempotencyKey,
     OptionalJsonBody(body): OptionalJsonBody<CreateReversal>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
-    let transaction_id = path_id(&transaction_id, "transaction")?;
     let key = key.required()?;
     let today = state.today(group_id).await?;
     let mut reversal = body.value.parse(today)?;
@@ -82,10 +81,9 @@ pub async fn reverse(
 
 pub async fn list(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(
         raw.as_deref(),
         &["account", "from", "to", "limit", "cursor"],
@@ -131,12 +129,13 @@ pub async fn list(
 
 pub async fn get(
     State(state): State<AppState>,
-    PathParams((group_id, transaction_id)): PathParams<(String, String)>,
+    TransactionPath {
+        group_id,
+        transaction_id,
+    }: TransactionPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let group_id = path_id(&group_id, "group")?;
-    let transaction_id = path_id(&transaction_id, "transaction")?;
     let transaction = state
         .store
         .get_transaction(group_id, transaction_id)

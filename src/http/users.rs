@@ -11,8 +11,9 @@ use uuid::Uuid;
 use super::AppState;
 use super::dto::ListView;
 use super::error::ApiError;
-use super::extract::{JsonBody, PathParams, path_id};
+use super::extract::JsonBody;
 use super::guard::{REALM, RequestAudit};
+use super::path::{GrantPath, UserPath};
 use super::query::{QueryParams, cursor};
 use super::write::json_response;
 use crate::auth::caller::Caller;
@@ -335,10 +336,9 @@ pub async fn list(
 
 pub async fn add_grant(
     State(state): State<AppState>,
-    PathParams(user_id): PathParams<String>,
+    UserPath { user_id }: UserPath,
     body: JsonBody<GrantRequest>,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
     let grant = body.value.parse(&state, "/").await?;
     let grant = state.store.add_grant(user_id, grant).await;
     state.callers.forget(user_id);
@@ -348,10 +348,8 @@ pub async fn add_grant(
 
 pub async fn delete_grant(
     State(state): State<AppState>,
-    PathParams((user_id, grant_id)): PathParams<(String, String)>,
+    GrantPath { user_id, grant_id }: GrantPath,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
-    let grant_id = path_id(&grant_id, "grant")?;
     let deleted = state.store.delete_grant(user_id, grant_id).await;
     state.callers.forget(user_id);
     deleted?;
@@ -374,10 +372,9 @@ pub async fn set_password(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     audit: RequestAudit,
-    PathParams(user_id): PathParams<String>,
+    UserPath { user_id }: UserPath,
     body: JsonBody<PasswordRequest>,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
     if user_id != caller.id() && !caller.is_admin() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -432,9 +429,8 @@ pub async fn set_password(
 pub async fn disable(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(user_id): PathParams<String>,
+    UserPath { user_id }: UserPath,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
     if user_id == caller.id() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -454,9 +450,8 @@ pub async fn disable(
 /// once. What an address's failures hold against everyone there is left as it is.
 pub async fn lift_sign_in_lock(
     State(state): State<AppState>,
-    PathParams(user_id): PathParams<String>,
+    UserPath { user_id }: UserPath,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
     let user = state.store.get_user(user_id).await?;
     state.limiter.lift(&user.username).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -12,7 +12,6 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-
 use super::StoreOptions;
 use super::backend::{Backend, Ledger, Tx};
 use super::shared::{ErrorClass, LineRead, PostingRows, TxError, internal, recorded_now};
