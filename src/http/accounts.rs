@@ -6,29 +6,22 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::dto::{AccountView, CreateAccount, ListView, StatementView};
+use super::dto::{AccountView, CreateAccount, StatementView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, RequestContext};
+use super::extract::JsonBody;
 use super::path::{AccountPath, GroupPath};
 use super::query::QueryParams;
-use super::write::{PreparedWrite, json_response};
+use super::views::ListView;
+use super::write::{Idempotent, json_response};
 
 pub async fn create(
     State(state): State<AppState>,
     GroupPath { group_id }: GroupPath,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     body: JsonBody<CreateAccount>,
 ) -> Result<Response, ApiError> {
     let account = body.value.parse()?;
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        key.0,
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        AccountView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, AccountView::of)?;
     write.respond(
         state
             .store
@@ -44,11 +37,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
     let accounts = state.store.list_accounts(group_id).await?;
-    let view = ListView {
-        items: accounts.iter().map(AccountView::of).collect(),
-        next_cursor: None,
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    Ok(ListView::all(accounts.iter().map(AccountView::of).collect()).response())
 }
 
 /// The account with its balance now, or with `as_of`, its balance at the end of that day (the

@@ -554,12 +554,6 @@ impl TransactionView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ListView<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
 pub struct StatementLineView {
     pub transaction_id: Uuid,
     pub sequence: i64,

@@ -45,6 +45,40 @@ pub struct ApiError {
     /// Whether the connection is closed after the answer (`Connection: close`), as when the
     /// request's body is left unread.
     pub close: bool,
+    /// What the service logs of this error once it is answered (see [`log_errors`]); making
+    /// or rendering an error logs nothing by itself.
+    pub log: Option<ErrorLog>,
+}
+
+/// A failure of the service's own, logged once its answer leaves (see [`log_errors`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorLog {
+    /// The database could not be reached (a warning: the client is told to retry).
+    Unavailable(String),
+    /// Anything else that failed (an error).
+    Internal(String),
+}
+
+impl ErrorLog {
+    fn emit(&self) {
+        match self {
+            ErrorLog::Unavailable(reason) => {
+                tracing::warn!(reason = %reason, "database unavailable");
+            }
+            ErrorLog::Internal(reason) => tracing::error!(reason = %reason, "internal error"),
+        }
+    }
+}
+
+/// Logs the failure an answer carries (see [`ApiError::log`]): the one place errors are
+/// logged, whichever handler, extractor or access check made the error, and however many
+/// times it was rendered (a write renders its outcome to keep it with its idempotency key).
+pub async fn log_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(req).await;
+    if let Some(log) = response.extensions().get::<ErrorLog>() {
+        log.emit();
+    }
+    response
 }
 
 impl ApiError {
@@ -62,6 +96,7 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             close: false,
+            log: None,
         }
     }
 
@@ -358,7 +393,6 @@ impl From<LedgerError> for ApiError {
                 "this Idempotency-Key was first used with a different request body or route; use a new key for a new request",
             ),
             LedgerError::Unavailable(reason) => {
-                tracing::warn!(reason = %reason, "database unavailable");
                 let mut err = ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -366,16 +400,18 @@ impl From<LedgerError> for ApiError {
                     "the database cannot be reached; retry later with the same Idempotency-Key",
                 );
                 err.retry_after = Some(2);
+                err.log = Some(ErrorLog::Unavailable(reason));
                 err
             }
             LedgerError::Internal(reason) => {
-                tracing::error!(reason = %reason, "internal error");
-                ApiError::new(
+                let mut err = ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
                     "Internal error",
                     "the service failed; the outcome is unknown: retry with the same Idempotency-Key to apply the request once or get its outcome",
-                )
+                );
+                err.log = Some(ErrorLog::Internal(reason));
+                err
             }
         }
     }
@@ -403,6 +439,9 @@ impl IntoResponse for ApiError {
         }
         if self.close {
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        if let Some(log) = self.log {
+            response.extensions_mut().insert(log);
         }
         response
     }

@@ -7,31 +7,24 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::AppState;
-use super::dto::{CreateGroup, GroupView, ListView};
+use super::dto::{CreateGroup, GroupView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, RequestContext};
+use super::extract::JsonBody;
 use super::path::GroupPath;
-use super::query::{QueryParams, cursor};
-use super::write::{PreparedWrite, json_response};
+use super::query::QueryParams;
+use super::views::ListView;
+use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::error::LedgerError;
 use crate::store::GROUPS_SCOPE;
 
 pub async fn create(
     State(state): State<AppState>,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     body: JsonBody<CreateGroup>,
 ) -> Result<Response, ApiError> {
     let group = body.value.parse()?;
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        key.0,
-        GROUPS_SCOPE,
-        &ctx.route,
-        &body.canonical,
-        GroupView::of,
-    )?;
+    let write = idempotent.prepare(GROUPS_SCOPE, &body.canonical, GroupView::of)?;
     write.respond(state.store.create_group(group, write.idempotency()).await)
 }
 
@@ -49,7 +42,7 @@ pub async fn list(
             ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
         })?),
     };
-    let mut groups = if caller.sees_all_groups() {
+    let groups = if caller.sees_all_groups() {
         state.store.list_groups(after, limit + 1).await?
     } else {
         let mut own = Vec::new();
@@ -69,18 +62,7 @@ pub async fn list(
         }
         own
     };
-    let more = groups.len() > limit as usize;
-    groups.truncate(limit as usize);
-    let next_cursor = if more {
-        groups.last().map(|g| cursor("g", &g.id.to_string()))
-    } else {
-        None
-    };
-    let view = ListView {
-        items: groups.iter().map(GroupView::of).collect(),
-        next_cursor,
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    Ok(ListView::overread(groups, limit, "g", |g| g.id.to_string(), GroupView::of).response())
 }
 
 pub async fn get(

@@ -8,10 +8,10 @@ use axum::response::Response;
 use super::AppState;
 use super::dto::{CreatePeriodClose, PeriodCloseView, TrialBalanceView, VerificationView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, RequestContext};
+use super::extract::JsonBody;
 use super::path::GroupPath;
 use super::query::QueryParams;
-use super::write::{PreparedWrite, json_response};
+use super::write::{Idempotent, json_response};
 use crate::store::ExportPage;
 
 pub async fn trial_balance(
@@ -30,20 +30,12 @@ pub async fn trial_balance(
 pub async fn close_period(
     State(state): State<AppState>,
     GroupPath { group_id }: GroupPath,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     body: JsonBody<CreatePeriodClose>,
 ) -> Result<Response, ApiError> {
     let today = state.today(group_id).await?;
     let (through, fx_rates) = body.value.parse(today)?;
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        key.0,
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        PeriodCloseView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, PeriodCloseView::of)?;
     write.respond(
         state
             .store

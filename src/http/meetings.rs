@@ -19,13 +19,14 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::AppState;
-use super::dto::{ListView, MAX_DESCRIPTION_CHARS, booking_date, currency, text_field};
+use super::dto::{MAX_DESCRIPTION_CHARS, booking_date, currency, text_field};
 use super::error::{ApiError, FieldChecks, ProblemField};
-use super::extract::{IdempotencyKey, JsonBody, RequestContext, from_value, read_body};
+use super::extract::{JsonBody, from_value, read_body};
 use super::members::{ContributionView, MAX_RECEIPT_CHARS, WithdrawalView};
 use super::path::{GroupPath, MeetingPath};
-use super::query::{QueryParams, cursor};
-use super::write::{PreparedWrite, json_response};
+use super::query::QueryParams;
+use super::views::ListView;
+use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::canonical::to_canonical_string;
 use crate::domain::error::{LedgerError, Rule};
@@ -667,12 +668,11 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     GroupPath { group_id }: GroupPath,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     RawQuery(raw): RawQuery,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let key = key.required()?;
+    idempotent.require_key()?;
     let today = state.today(group_id).await?;
     let limit = state.meeting_body_limit_bytes;
     let (meeting, canonical, csv) = if is_csv(&request) {
@@ -707,14 +707,7 @@ pub async fn create(
             None,
         )
     };
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        Some(key),
-        &group_id.to_string(),
-        &ctx.route,
-        &canonical,
-        MeetingView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &canonical, MeetingView::of)?;
     write
         .respond(
             state
@@ -739,18 +732,7 @@ pub async fn list(
         .store
         .list_meetings(group_id, after, params.limit()?)
         .await?;
-    let next_cursor = page
-        .items
-        .last()
-        .filter(|_| page.has_more)
-        .map(|m| cursor("g", &m.id.to_string()));
-    Ok(json_response(
-        StatusCode::OK,
-        &ListView {
-            items: page.items.iter().map(MeetingView::of).collect(),
-            next_cursor,
-        },
-    ))
+    Ok(ListView::page(&page, "g", |m| m.id.to_string(), MeetingView::of).response())
 }
 
 pub async fn get(

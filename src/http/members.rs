@@ -11,16 +11,17 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::dto::{
-    AccountView, ListView, MAX_NAME_CHARS, StatementView, amount_text, booking_date, country,
-    currency, text_field,
+    AccountView, MAX_NAME_CHARS, StatementView, amount_text, booking_date, country, currency,
+    text_field,
 };
 use super::error::{ApiError, FieldChecks};
-use super::extract::{IdempotencyKey, JsonBody, RequestContext};
+use super::extract::JsonBody;
 use super::guard::RequestAudit;
-use super::operations::RemittanceView;
 use super::path::{ContributionPath, GroupPath, MemberPath, WithdrawalPath};
-use super::query::{QueryParams, cursor};
-use super::write::{PreparedWrite, json_response};
+use super::query::QueryParams;
+use super::views::ListView;
+use super::views::RemittanceView;
+use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::error::{LedgerError, Rule};
 use crate::domain::member::{
@@ -471,20 +472,12 @@ impl MemberStatementView {
 pub async fn create(
     State(state): State<AppState>,
     GroupPath { group_id }: GroupPath,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     body: JsonBody<CreateMember>,
 ) -> Result<Response, ApiError> {
     let today = state.today(group_id).await?;
     let member = body.value.parse(today)?;
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        key.0,
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        MemberView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, MemberView::of)?;
     write.respond(
         state
             .store
@@ -501,23 +494,9 @@ pub async fn list(
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let limit = params.limit()?;
     let after = params.id_cursor("m")?;
-    let mut members = state.store.list_members(group_id, after, limit + 1).await?;
-    let more = members.len() > limit as usize;
-    members.truncate(limit as usize);
-    let next_cursor = if more {
-        members
-            .last()
-            .map(|m| cursor("m", &m.member.id.to_string()))
-    } else {
-        None
-    };
-    Ok(json_response(
-        StatusCode::OK,
-        &ListView {
-            items: members.iter().map(MemberView::of).collect(),
-            next_cursor,
-        },
-    ))
+    let members = state.store.list_members(group_id, after, limit + 1).await?;
+    let id = |m: &MemberRecord| m.member.id.to_string();
+    Ok(ListView::overread(members, limit, "m", id, MemberView::of).response())
 }
 
 /// The ids the members named by `refs` have in `group_id`, in order: an id as it is, a number
@@ -656,13 +635,7 @@ pub async fn corrections(
             changes: c.changes,
         })
         .collect();
-    Ok(json_response(
-        StatusCode::OK,
-        &ListView {
-            items,
-            next_cursor: None,
-        },
-    ))
+    Ok(ListView::all(items).response())
 }
 
 pub async fn statement(
@@ -822,12 +795,11 @@ pub async fn contribute(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     GroupPath { group_id }: GroupPath,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     audit: RequestAudit,
     body: JsonBody<CreateContribution>,
 ) -> Result<Response, ApiError> {
-    let key = key.required()?;
+    idempotent.require_key()?;
     let today = state.today(group_id).await?;
     let c = body.value;
     // Every wrong field at once, before the member is looked up.
@@ -864,14 +836,7 @@ pub async fn contribute(
         // Written with the contribution, in its commit, when it is written with others.
         audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
     };
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        Some(key),
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        ContributionView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, ContributionView::of)?;
     write.respond(
         state
             .store
@@ -884,12 +849,11 @@ pub async fn withdraw(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     GroupPath { group_id }: GroupPath,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     audit: RequestAudit,
     body: JsonBody<CreateWithdrawal>,
 ) -> Result<Response, ApiError> {
-    let key = key.required()?;
+    idempotent.require_key()?;
     let today = state.today(group_id).await?;
     let w = body.value;
     let WithdrawFrom::Savings = w.from;
@@ -914,14 +878,7 @@ pub async fn withdraw(
         // Written with the withdrawal, in its commit, when it is written with others.
         audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
     };
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        Some(key),
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        WithdrawalView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, WithdrawalView::of)?;
     write.respond(
         state
             .store
@@ -930,12 +887,13 @@ pub async fn withdraw(
     )
 }
 
-async fn list_events(
+async fn list_events<V: Serialize>(
     state: &AppState,
     group_id: Uuid,
     raw: Option<&str>,
     kind: EventKind,
-) -> Result<(Vec<MemberEvent>, Option<String>), ApiError> {
+    view: fn(&MemberEvent) -> V,
+) -> Result<Response, ApiError> {
     let params = QueryParams::parse(
         raw,
         &[
@@ -963,12 +921,7 @@ async fn list_events(
         limit: params.limit()?,
     };
     let page = state.store.list_member_events(group_id, query).await?;
-    let next = page
-        .items
-        .last()
-        .filter(|_| page.has_more)
-        .map(|e| cursor(tag, &e.id.to_string()));
-    Ok((page.items, next))
+    Ok(ListView::page(&page, tag, |e| e.id.to_string(), view).response())
 }
 
 pub async fn list_contributions(
@@ -976,15 +929,8 @@ pub async fn list_contributions(
     GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (items, next_cursor) =
-        list_events(&state, group_id, raw.as_deref(), EventKind::Contribution).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &ListView {
-            items: items.iter().map(ContributionView::of).collect(),
-            next_cursor,
-        },
-    ))
+    let kind = EventKind::Contribution;
+    list_events(&state, group_id, raw.as_deref(), kind, ContributionView::of).await
 }
 
 pub async fn list_withdrawals(
@@ -992,15 +938,8 @@ pub async fn list_withdrawals(
     GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (items, next_cursor) =
-        list_events(&state, group_id, raw.as_deref(), EventKind::Withdrawal).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &ListView {
-            items: items.iter().map(WithdrawalView::of).collect(),
-            next_cursor,
-        },
-    ))
+    let kind = EventKind::Withdrawal;
+    list_events(&state, group_id, raw.as_deref(), kind, WithdrawalView::of).await
 }
 
 async fn one_event(

@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use super::operations::{DistributionView, InvestmentView};
 use super::path::GroupPath;
 use super::query::QueryParams;
 use super::report::{Table, cell, negotiate, respond};
+use super::views::{DistributionView, InvestmentView};
 use crate::domain::account::Direction;
 use crate::domain::member::{MemberStatus, Sex};
 use crate::domain::model::AccountRef;

@@ -6,40 +6,33 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::dto::{CreateReversal, CreateTransaction, ListView, TransactionView};
+use super::dto::{CreateReversal, CreateTransaction, TransactionView};
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, OptionalJsonBody, RequestContext};
+use super::extract::{JsonBody, OptionalJsonBody};
 use super::guard::RequestAudit;
 use super::path::{GroupPath, TransactionPath};
-use super::query::{QueryParams, cursor};
-use super::write::{PreparedWrite, json_response};
+use super::query::QueryParams;
+use super::views::ListView;
+use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::error::LedgerError;
-use crate::domain::model::{AccountRef, TransactionQuery};
+use crate::domain::model::{AccountRef, Transaction, TransactionQuery};
 
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     GroupPath { group_id }: GroupPath,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     audit: RequestAudit,
     body: JsonBody<CreateTransaction>,
 ) -> Result<Response, ApiError> {
-    let key = key.required()?;
+    idempotent.require_key()?;
     let today = state.today(group_id).await?;
     let mut transaction = body.value.parse(today)?;
     transaction.created_by = Some(caller.id());
     // The audit record is written with the transaction, in its commit.
     transaction.audit = audit.slot.as_ref().and_then(|slot| slot.draft());
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        Some(key),
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        TransactionView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
     write.respond(
         state
             .store
@@ -55,22 +48,14 @@ pub async fn reverse(
         group_id,
         transaction_id,
     }: TransactionPath,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     OptionalJsonBody(body): OptionalJsonBody<CreateReversal>,
 ) -> Result<Response, ApiError> {
-    let key = key.required()?;
+    idempotent.require_key()?;
     let today = state.today(group_id).await?;
     let mut reversal = body.value.parse(today)?;
     reversal.created_by = Some(caller.id());
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        Some(key),
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        TransactionView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
     write.respond(
         state
             .store
@@ -116,15 +101,8 @@ pub async fn list(
         }
         other => other?,
     };
-    let view = ListView {
-        items: page.items.iter().map(TransactionView::of).collect(),
-        next_cursor: page
-            .items
-            .last()
-            .filter(|_| page.has_more)
-            .map(|t| cursor("t", &t.sequence.to_string())),
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    let position = |t: &Transaction| t.sequence.to_string();
+    Ok(ListView::page(&page, "t", position, TransactionView::of).response())
 }
 
 pub async fn get(

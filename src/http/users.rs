@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::dto::ListView;
 use super::error::ApiError;
 use super::extract::JsonBody;
 use super::guard::{REALM, RequestAudit};
 use super::path::{GrantPath, UserPath};
-use super::query::{QueryParams, cursor};
+use super::query::QueryParams;
+use super::views::ListView;
 use super::write::json_response;
 use crate::auth::caller::Caller;
 use crate::auth::password;
@@ -319,19 +319,8 @@ pub async fn list(
             ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
         })?),
     };
-    let mut users = state.store.list_users(after, limit + 1).await?;
-    let more = users.len() > limit as usize;
-    users.truncate(limit as usize);
-    let next_cursor = if more {
-        users.last().map(|u| cursor("u", &u.id.to_string()))
-    } else {
-        None
-    };
-    let view = ListView {
-        items: users.iter().map(UserView::of).collect(),
-        next_cursor,
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    let users = state.store.list_users(after, limit + 1).await?;
+    Ok(ListView::overread(users, limit, "u", |u| u.id.to_string(), UserView::of).response())
 }
 
 pub async fn add_grant(
@@ -588,14 +577,6 @@ pub async fn audit_events(
         return Err(ApiError::invalid_parameter("to", "must not be before from"));
     }
     let page = state.store.list_audit(query).await?;
-    let next_cursor = page
-        .items
-        .last()
-        .filter(|_| page.has_more)
-        .map(|e| cursor("a", &e.id.to_string()));
-    let view = ListView {
-        items: page.items.iter().map(AuditEventView::of).collect(),
-        next_cursor,
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    let id = |e: &AuditEvent| e.id.to_string();
+    Ok(ListView::page(&page, "a", id, AuditEventView::of).response())
 }
