@@ -24,6 +24,7 @@ pub mod guard;
 pub mod health;
 pub mod ledger;
 pub mod meetings;
+pub mod member_events;
 pub mod members;
 pub mod network;
 pub mod operations;
@@ -315,37 +316,37 @@ fn routes() -> Routes {
             M::POST,
             "/v1/groups/{group_id}/contributions",
             A::GroupWrite,
-            post(members::contribute),
+            post(member_events::contribute),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/contributions",
             A::GroupRead,
-            get(members::list_contributions),
+            get(member_events::list_contributions),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/contributions/{contribution_id}",
             A::GroupRead,
-            get(members::get_contribution),
+            get(member_events::get_contribution),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/withdrawals",
             A::GroupWrite,
-            post(members::withdraw),
+            post(member_events::withdraw),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/withdrawals",
             A::GroupRead,
-            get(members::list_withdrawals),
+            get(member_events::list_withdrawals),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/withdrawals/{withdrawal_id}",
             A::GroupRead,
-            get(members::get_withdrawal),
+            get(member_events::get_withdrawal),
         )
         .add(
             M::PATCH,

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::domain::money::format_amount;
 use crate::domain::operations::*;
-use crate::http::members::MemberView;
+use crate::http::views::*;
 
 #[derive(Debug, Serialize)]
 pub struct PayoutView {

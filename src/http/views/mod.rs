@@ -5,6 +5,7 @@
 pub mod distributions;
 pub mod exits;
 pub mod investments;
+pub mod members;
 pub mod page;
 pub mod remittances;
 pub mod transfers;
@@ -12,6 +13,7 @@ pub mod transfers;
 pub use distributions::*;
 pub use exits::*;
 pub use investments::*;
+pub use members::*;
 pub use page::ListView;
 pub use remittances::*;
 pub use transfers::*;
