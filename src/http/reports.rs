@@ -285,7 +285,7 @@ pub async fn financial_statements(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     // `fx_rate` repeats (one a pair), so it is read apart from the other parameters.
-    let (rates, rest) = super::network::split_repeated(raw.as_deref(), "fx_rate")?;
+    let (rates, rest) = super::network::savings::split_repeated(raw.as_deref(), "fx_rate")?;
     let params = QueryParams::parse(Some(&rest), &["from", "to", "format", "fx_rate"])?;
     let format = negotiate(&params, &headers)?;
     let (from, to) = params.date_range()?;
