@@ -6,12 +6,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::dto::{AccountView, CreateAccount, StatementView};
+use super::dto::CreateAccount;
 use super::error::ApiError;
 use super::extract::JsonBody;
 use super::path::{AccountPath, GroupPath};
 use super::query::QueryParams;
 use super::views::ListView;
+use super::views::{AccountView, StatementView};
 use super::write::{Idempotent, json_response};
 
 pub async fn create(

@@ -7,11 +7,12 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::AppState;
-use super::dto::{CreateGroup, GroupView};
+use super::dto::CreateGroup;
 use super::error::ApiError;
 use super::extract::JsonBody;
 use super::path::GroupPath;
 use super::query::QueryParams;
+use super::views::GroupView;
 use super::views::ListView;
 use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;

@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::dto::{CreatePeriodClose, PeriodCloseView, TrialBalanceView, VerificationView};
+use super::dto::CreatePeriodClose;
 use super::error::ApiError;
 use super::extract::JsonBody;
 use super::path::GroupPath;
 use super::query::QueryParams;
+use super::views::{PeriodCloseView, TrialBalanceView, VerificationView};
 use super::write::{Idempotent, json_response};
 use crate::store::ExportPage;
 

@@ -6,13 +6,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::dto::{CreateReversal, CreateTransaction, TransactionView};
+use super::dto::{CreateReversal, CreateTransaction};
 use super::error::ApiError;
 use super::extract::{JsonBody, OptionalJsonBody};
 use super::guard::RequestAudit;
 use super::path::{GroupPath, TransactionPath};
 use super::query::QueryParams;
 use super::views::ListView;
+use super::views::TransactionView;
 use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::error::LedgerError;

@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::AppState;
-use super::error::ApiError;
-use super::query::QueryParams;
 use crate::domain::money::{Currency, format_total};
 use crate::domain::network::NetworkFilter;
+use crate::http::error::ApiError;
+use crate::http::query::QueryParams;
 
 pub mod corridors;
 pub mod indicators;
@@ -40,12 +40,14 @@ pub fn two_places(value: Decimal) -> String {
 fn country_parameter(params: &QueryParams, name: &str) -> Result<Option<String>, ApiError> {
     match params.text(name) {
         None => Ok(None),
-        Some(code) => super::dto::country(name, code).map(Some).map_err(|_| {
-            ApiError::invalid_parameter(
-                name,
-                "must be an ISO 3166-1 alpha-2 country code in upper case, such as \"HK\"",
-            )
-        }),
+        Some(code) => crate::http::dto::country(name, code)
+            .map(Some)
+            .map_err(|_| {
+                ApiError::invalid_parameter(
+                    name,
+                    "must be an ISO 3166-1 alpha-2 country code in upper case, such as \"HK\"",
+                )
+            }),
     }
 }
 

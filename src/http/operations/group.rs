@@ -10,11 +10,11 @@ use serde::Deserialize;
 use crate::auth::caller::Caller;
 use crate::domain::operations::*;
 use crate::http::AppState;
-use crate::http::dto::GroupView;
 use crate::http::dto::{self, booking_date};
 use crate::http::error::{ApiError, FieldChecks};
 use crate::http::extract::JsonBody;
 use crate::http::path::GroupPath;
+use crate::http::views::GroupView;
 use crate::http::write::json_response;
 
 #[derive(Debug, Deserialize)]

@@ -7,11 +7,11 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::dto::{currency, text_field};
-use super::error::{ApiError, FieldChecks};
 use crate::domain::model::AccountRef;
 use crate::domain::money::Currency;
 use crate::domain::operations::positive_amount;
+use crate::http::dto::{currency, text_field};
+use crate::http::error::{ApiError, FieldChecks};
 
 pub mod distributions;
 pub mod exits;

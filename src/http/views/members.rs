@@ -9,7 +9,7 @@ use crate::domain::member::{
 };
 use crate::domain::money::format_amount;
 use crate::domain::operations::Basis;
-use crate::http::dto::{AccountView, StatementView};
+
 use crate::http::views::*;
 
 #[derive(Debug, Serialize)]

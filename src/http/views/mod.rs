@@ -5,6 +5,8 @@
 pub mod distributions;
 pub mod exits;
 pub mod investments;
+pub mod ledger;
+pub mod meetings;
 pub mod members;
 pub mod page;
 pub mod remittances;
@@ -13,6 +15,8 @@ pub mod transfers;
 pub use distributions::*;
 pub use exits::*;
 pub use investments::*;
+pub use ledger::*;
+pub use meetings::*;
 pub use members::*;
 pub use page::ListView;
 pub use remittances::*;
