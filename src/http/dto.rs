@@ -1,5 +1,5 @@
-//! The JSON shapes of requests and responses, and their conversion to and from domain types.
-//! Parsing happens here, at the edge: the store only sees domain types.
+//! The JSON shapes of requests, and their conversion to domain types (responses are in
+//! [`super::views`]). Parsing happens here, at the edge: the store only sees domain types.
 
 use chrono::NaiveDate;
 use serde::Deserialize;

@@ -446,3 +446,104 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::middleware::from_fn;
+    use axum::routing::get;
+    use tower::ServiceExt as _;
+    use tracing::Level;
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    use super::{ApiError, log_errors};
+    use crate::domain::error::LedgerError;
+
+    /// The events logged, as (level, message).
+    #[derive(Clone, Default)]
+    struct Logged(Arc<Mutex<Vec<(Level, String)>>>);
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Logged {
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            struct Message(String);
+            impl tracing::field::Visit for Message {
+                fn record_debug(
+                    &mut self,
+                    field: &tracing::field::Field,
+                    value: &dyn std::fmt::Debug,
+                ) {
+                    if field.name() == "message" {
+                        self.0 = format!("{value:?}");
+                    }
+                }
+            }
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            if let Ok(mut seen) = self.0.lock() {
+                seen.push((*event.metadata().level(), message.0));
+            }
+        }
+    }
+
+    impl Logged {
+        fn seen(&self) -> Vec<(Level, String)> {
+            self.0.lock().map(|s| s.clone()).unwrap_or_default()
+        }
+    }
+
+    /// A handler that renders its error as a write keeps it (with its idempotency key) and
+    /// then answers it.
+    async fn failing(error: LedgerError) -> Result<(), ApiError> {
+        let api = ApiError::from(error);
+        let _kept = api.body();
+        Err(api)
+    }
+
+    #[tokio::test]
+    async fn an_answered_failure_is_logged_once_and_rendering_it_logs_nothing() {
+        let logged = Logged::default();
+        let _guard =
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(logged.clone()));
+        let app = Router::new()
+            .route(
+                "/internal",
+                get(|| failing(LedgerError::Internal("disk on fire".into()))),
+            )
+            .route(
+                "/unavailable",
+                get(|| failing(LedgerError::Unavailable("no route to host".into()))),
+            )
+            .route("/refused", get(|| failing(LedgerError::NotFound("group"))))
+            .layer(from_fn(log_errors));
+
+        // Making and rendering an error logs nothing by itself.
+        let rendered = ApiError::from(LedgerError::Internal("not answered".into()));
+        assert!(rendered.body().contains("/problems/internal"));
+        assert!(logged.seen().is_empty(), "{:?}", logged.seen());
+
+        for (path, status) in [
+            ("/internal", StatusCode::INTERNAL_SERVER_ERROR),
+            ("/unavailable", StatusCode::SERVICE_UNAVAILABLE),
+            ("/refused", StatusCode::NOT_FOUND),
+        ] {
+            let request = Request::get(path).body(Body::empty()).expect("request");
+            let response = app.clone().oneshot(request).await.expect("response");
+            assert_eq!(response.status(), status, "{path}");
+        }
+        assert_eq!(
+            logged.seen(),
+            vec![
+                (Level::ERROR, "internal error".to_string()),
+                (Level::WARN, "database unavailable".to_string()),
+            ]
+        );
+    }
+}

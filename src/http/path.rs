@@ -114,3 +114,71 @@ paths! {
     /// `/v1/users/{user_id}/grants/{grant_id}`
     GrantPath { user_id: Uuid = "user", grant_id: Uuid = "grant" }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tower::ServiceExt as _;
+
+    use super::MemberPath;
+    use crate::domain::member::MemberRef;
+
+    async fn answer(path: &str) -> (StatusCode, String) {
+        let app = Router::new().route(
+            "/v1/groups/{group_id}/members/{member_id}",
+            get(|path: MemberPath| async move {
+                match path.member_id {
+                    MemberRef::Id(id) => format!("{} {id}", path.group_id),
+                    MemberRef::Number(n) => format!("{} #{n}", path.group_id),
+                }
+            }),
+        );
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        let response = app.oneshot(request).await.expect("response");
+        let status = response.status();
+        let body = to_bytes(response.into_body(), 1 << 16).await.expect("body");
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn a_path_names_what_it_cannot_read_in_a_problem_404() {
+        let group = uuid::Uuid::now_v7();
+        let (status, body) = answer(&format!("/v1/groups/{group}/members/12")).await;
+        assert_eq!((status, body), (StatusCode::OK, format!("{group} #12")));
+        let member = uuid::Uuid::now_v7();
+        let (status, body) = answer(&format!("/v1/groups/{group}/members/{member}")).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::OK, format!("{group} {member}"))
+        );
+
+        for (path, detail) in [
+            (
+                "/v1/groups/not-a-uuid/members/12".to_string(),
+                "group not found",
+            ),
+            // The first segment that cannot be read is the one answered.
+            (
+                "/v1/groups/nope/members/nope".to_string(),
+                "group not found",
+            ),
+            (
+                format!("/v1/groups/{group}/members/twelve"),
+                "member not found",
+            ),
+            (
+                format!("/v1/groups/{group}/members/%FF%FE"),
+                "resource not found",
+            ),
+        ] {
+            let (status, body) = answer(&path).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            let problem: serde_json::Value = serde_json::from_str(&body).expect("problem+json");
+            assert_eq!(problem["type"], "/problems/not-found", "{path}");
+            assert_eq!(problem["detail"], detail, "{path}");
+        }
+    }
+}

@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::*;
@@ -20,7 +20,6 @@ use crate::http::path::{GroupPath, InvestmentEventPath, InvestmentPath};
 use crate::http::query::QueryParams;
 use crate::http::views::*;
 use crate::http::write::{Idempotent, json_response};
-use serde::Serialize;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -20,6 +20,7 @@ pub mod investments;
 pub mod remittances;
 pub mod transfers;
 
+/// Longest sector, partner, provider, rate source and note.
 pub const MAX_LABEL_CHARS: usize = 200;
 /// Most uses listed on one remittance.
 pub const MAX_USES: usize = 20;

@@ -60,3 +60,24 @@ impl<T: Serialize> ListView<T> {
         json_response(StatusCode::OK, self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ListView;
+    use crate::http::query::cursor;
+
+    #[test]
+    fn a_page_read_one_beyond_its_limit_names_its_last_item_as_the_next_cursor() {
+        let more = ListView::overread(vec![1, 2, 3], 2, "n", |n| n.to_string(), |n| n * 10);
+        assert_eq!(more.items, vec![10, 20]);
+        assert_eq!(more.next_cursor, Some(cursor("n", "2")));
+        let last = ListView::overread(vec![1, 2], 2, "n", |n| n.to_string(), |n| n * 10);
+        assert_eq!(last.items, vec![10, 20]);
+        assert_eq!(last.next_cursor, None);
+        let all = ListView::all(vec!["a"]);
+        assert_eq!(
+            serde_json::to_string(&all).expect("json"),
+            r#"{"items":["a"],"next_cursor":null}"#
+        );
+    }
+}
