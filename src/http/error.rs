@@ -47,7 +47,8 @@ pub struct ApiError {
     pub close: bool,
     /// What the service logs of this error once it is answered (see [`log_errors`]); making
     /// or rendering an error logs nothing by itself.
-    pub log: Option<ErrorLog>,
+    /// Boxed, so that the error stays small on every path that does not log.
+    pub log: Option<Box<ErrorLog>>,
 }
 
 /// A failure of the service's own, logged once its answer leaves (see [`log_errors`]).
@@ -400,7 +401,7 @@ impl From<LedgerError> for ApiError {
                     "the database cannot be reached; retry later with the same Idempotency-Key",
                 );
                 err.retry_after = Some(2);
-                err.log = Some(ErrorLog::Unavailable(reason));
+                err.log = Some(Box::new(ErrorLog::Unavailable(reason)));
                 err
             }
             LedgerError::Internal(reason) => {
@@ -410,7 +411,7 @@ impl From<LedgerError> for ApiError {
                     "Internal error",
                     "the service failed; the outcome is unknown: retry with the same Idempotency-Key to apply the request once or get its outcome",
                 );
-                err.log = Some(ErrorLog::Internal(reason));
+                err.log = Some(Box::new(ErrorLog::Internal(reason)));
                 err
             }
         }
@@ -441,7 +442,7 @@ impl IntoResponse for ApiError {
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         if let Some(log) = self.log {
-            response.extensions_mut().insert(log);
+            response.extensions_mut().insert(*log);
         }
         response
     }
