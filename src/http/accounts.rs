@@ -6,30 +6,23 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::dto::{AccountView, CreateAccount, ListView, StatementView};
+use super::dto::CreateAccount;
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
+use super::extract::JsonBody;
+use super::path::{AccountPath, GroupPath};
 use super::query::QueryParams;
-use super::write::{PreparedWrite, json_response};
-use crate::domain::model::AccountRef;
+use super::views::ListView;
+use super::views::{AccountView, StatementView};
+use super::write::{Idempotent, json_response};
 
 pub async fn create(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    GroupPath { group_id }: GroupPath,
+    idempotent: Idempotent,
     body: JsonBody<CreateAccount>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let account = body.value.parse()?;
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        key.0,
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        AccountView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, AccountView::of)?;
     write.respond(
         state
             .store
@@ -40,32 +33,23 @@ pub async fn create(
 
 pub async fn list(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let accounts = state
-        .store
-        .list_accounts(path_id(&group_id, "group")?)
-        .await?;
-    let view = ListView {
-        items: accounts.iter().map(AccountView::of).collect(),
-        next_cursor: None,
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    let accounts = state.store.list_accounts(group_id).await?;
+    Ok(ListView::all(accounts.iter().map(AccountView::of).collect()).response())
 }
 
 /// The account with its balance now, or with `as_of`, its balance at the end of that day (the
 /// entries booked on or before it).
 pub async fn get(
     State(state): State<AppState>,
-    PathParams((group_id, account)): PathParams<(String, String)>,
+    AccountPath { group_id, account }: AccountPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(raw.as_deref(), &["as_of"])?;
     let as_of = params.date("as_of")?;
-    let group_id = path_id(&group_id, "group")?;
-    let account = AccountRef::parse(&account);
     let view = match as_of {
         None => AccountView::of(&state.store.get_account(group_id, &account).await?),
         Some(date) => AccountView {
@@ -78,15 +62,14 @@ pub async fn get(
 
 pub async fn statement(
     State(state): State<AppState>,
-    PathParams((group_id, account)): PathParams<(String, String)>,
+    AccountPath { group_id, account }: AccountPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["from", "to"])?;
     let (from, to) = params.date_range()?;
     let statement = state
         .store
-        .account_statement(group_id, &AccountRef::parse(&account), from, to)
+        .account_statement(group_id, &account, from, to)
         .await?;
     Ok(json_response(
         StatusCode::OK,

@@ -45,6 +45,41 @@ pub struct ApiError {
     /// Whether the connection is closed after the answer (`Connection: close`), as when the
     /// request's body is left unread.
     pub close: bool,
+    /// What the service logs of this error once it is answered (see [`log_errors`]); making
+    /// or rendering an error logs nothing by itself.
+    /// Boxed, so that the error stays small on every path that does not log.
+    pub log: Option<Box<ErrorLog>>,
+}
+
+/// A failure of the service's own, logged once its answer leaves (see [`log_errors`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorLog {
+    /// The database could not be reached (a warning: the client is told to retry).
+    Unavailable(String),
+    /// Anything else that failed (an error).
+    Internal(String),
+}
+
+impl ErrorLog {
+    fn emit(&self) {
+        match self {
+            ErrorLog::Unavailable(reason) => {
+                tracing::warn!(reason = %reason, "database unavailable");
+            }
+            ErrorLog::Internal(reason) => tracing::error!(reason = %reason, "internal error"),
+        }
+    }
+}
+
+/// Logs the failure an answer carries (see [`ApiError::log`]): the one place errors are
+/// logged, whichever handler, extractor or access check made the error, and however many
+/// times it was rendered (a write renders its outcome to keep it with its idempotency key).
+pub async fn log_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(req).await;
+    if let Some(log) = response.extensions().get::<ErrorLog>() {
+        log.emit();
+    }
+    response
 }
 
 impl ApiError {
@@ -62,6 +97,7 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             close: false,
+            log: None,
         }
     }
 
@@ -358,7 +394,6 @@ impl From<LedgerError> for ApiError {
                 "this Idempotency-Key was first used with a different request body or route; use a new key for a new request",
             ),
             LedgerError::Unavailable(reason) => {
-                tracing::warn!(reason = %reason, "database unavailable");
                 let mut err = ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -366,16 +401,18 @@ impl From<LedgerError> for ApiError {
                     "the database cannot be reached; retry later with the same Idempotency-Key",
                 );
                 err.retry_after = Some(2);
+                err.log = Some(Box::new(ErrorLog::Unavailable(reason)));
                 err
             }
             LedgerError::Internal(reason) => {
-                tracing::error!(reason = %reason, "internal error");
-                ApiError::new(
+                let mut err = ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
                     "Internal error",
                     "the service failed; the outcome is unknown: retry with the same Idempotency-Key to apply the request once or get its outcome",
-                )
+                );
+                err.log = Some(Box::new(ErrorLog::Internal(reason)));
+                err
             }
         }
     }
@@ -404,6 +441,110 @@ impl IntoResponse for ApiError {
         if self.close {
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
+        if let Some(log) = self.log {
+            response.extensions_mut().insert(*log);
+        }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::middleware::from_fn;
+    use axum::routing::get;
+    use tower::ServiceExt as _;
+    use tracing::Level;
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    use super::{ApiError, log_errors};
+    use crate::domain::error::LedgerError;
+
+    /// The events logged, as (level, message).
+    #[derive(Clone, Default)]
+    struct Logged(Arc<Mutex<Vec<(Level, String)>>>);
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Logged {
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            struct Message(String);
+            impl tracing::field::Visit for Message {
+                fn record_debug(
+                    &mut self,
+                    field: &tracing::field::Field,
+                    value: &dyn std::fmt::Debug,
+                ) {
+                    if field.name() == "message" {
+                        self.0 = format!("{value:?}");
+                    }
+                }
+            }
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            if let Ok(mut seen) = self.0.lock() {
+                seen.push((*event.metadata().level(), message.0));
+            }
+        }
+    }
+
+    impl Logged {
+        fn seen(&self) -> Vec<(Level, String)> {
+            self.0.lock().map(|s| s.clone()).unwrap_or_default()
+        }
+    }
+
+    /// A handler that renders its error as a write keeps it (with its idempotency key) and
+    /// then answers it.
+    async fn failing(error: LedgerError) -> Result<(), ApiError> {
+        let api = ApiError::from(error);
+        let _kept = api.body();
+        Err(api)
+    }
+
+    #[tokio::test]
+    async fn an_answered_failure_is_logged_once_and_rendering_it_logs_nothing() {
+        let logged = Logged::default();
+        let _guard =
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(logged.clone()));
+        let app = Router::new()
+            .route(
+                "/internal",
+                get(|| failing(LedgerError::Internal("disk on fire".into()))),
+            )
+            .route(
+                "/unavailable",
+                get(|| failing(LedgerError::Unavailable("no route to host".into()))),
+            )
+            .route("/refused", get(|| failing(LedgerError::NotFound("group"))))
+            .layer(from_fn(log_errors));
+
+        // Making and rendering an error logs nothing by itself.
+        let rendered = ApiError::from(LedgerError::Internal("not answered".into()));
+        assert!(rendered.body().contains("/problems/internal"));
+        assert!(logged.seen().is_empty(), "{:?}", logged.seen());
+
+        for (path, status) in [
+            ("/internal", StatusCode::INTERNAL_SERVER_ERROR),
+            ("/unavailable", StatusCode::SERVICE_UNAVAILABLE),
+            ("/refused", StatusCode::NOT_FOUND),
+        ] {
+            let request = Request::get(path).body(Body::empty()).expect("request");
+            let response = app.clone().oneshot(request).await.expect("response");
+            assert_eq!(response.status(), status, "{path}");
+        }
+        assert_eq!(
+            logged.seen(),
+            vec![
+                (Level::ERROR, "internal error".to_string()),
+                (Level::WARN, "database unavailable".to_string()),
+            ]
+        );
     }
 }

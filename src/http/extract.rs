@@ -1,5 +1,6 @@
 //! Request extractors that fail with problem+json: JSON bodies (415, 413, 408, 400, 422 with a
-//! JSON pointer, duplicate keys refused), idempotency keys and path ids.
+//! JSON pointer, duplicate keys refused) and idempotency keys; path ids are read by
+//! [`super::path`].
 
 use std::time::Duration;
 
@@ -596,11 +597,6 @@ pub fn request_hash(route: &str, canonical_body: &str) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// Parses an id from the path. A malformed id names nothing that exists: 404.
-pub fn path_id(text: &str, what: &str) -> Result<uuid::Uuid, ApiError> {
-    uuid::Uuid::try_parse(text).map_err(|_| ApiError::not_found(what))
-}
-
 impl FromRequestParts<AppState> for RequestContext {
     type Rejection = std::convert::Infallible;
 
@@ -615,19 +611,4 @@ impl FromRequestParts<AppState> for RequestContext {
 /// an idempotency key (reversing transaction A and reversing B are different requests).
 pub struct RequestContext {
     pub route: String,
-}
-
-/// Path parameters whose rejection (for example a segment that is not valid UTF-8) is a
-/// problem+json 404 like any other malformed id, not axum's plain-text 400.
-pub struct PathParams<T>(pub T);
-
-impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for PathParams<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(value)) => Ok(PathParams(value)),
-            Err(_) => Err(ApiError::not_found("resource")),
-        }
-    }
 }

@@ -7,30 +7,25 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::AppState;
-use super::dto::{CreateGroup, GroupView, ListView};
+use super::dto::CreateGroup;
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
-use super::query::{QueryParams, cursor};
-use super::write::{PreparedWrite, json_response};
+use super::extract::JsonBody;
+use super::path::GroupPath;
+use super::query::QueryParams;
+use super::views::GroupView;
+use super::views::ListView;
+use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::error::LedgerError;
 use crate::store::GROUPS_SCOPE;
 
 pub async fn create(
     State(state): State<AppState>,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    idempotent: Idempotent,
     body: JsonBody<CreateGroup>,
 ) -> Result<Response, ApiError> {
     let group = body.value.parse()?;
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        key.0,
-        GROUPS_SCOPE,
-        &ctx.route,
-        &body.canonical,
-        GroupView::of,
-    )?;
+    let write = idempotent.prepare(GROUPS_SCOPE, &body.canonical, GroupView::of)?;
     write.respond(state.store.create_group(group, write.idempotency()).await)
 }
 
@@ -48,7 +43,7 @@ pub async fn list(
             ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
         })?),
     };
-    let mut groups = if caller.sees_all_groups() {
+    let groups = if caller.sees_all_groups() {
         state.store.list_groups(after, limit + 1).await?
     } else {
         let mut own = Vec::new();
@@ -68,26 +63,15 @@ pub async fn list(
         }
         own
     };
-    let more = groups.len() > limit as usize;
-    groups.truncate(limit as usize);
-    let next_cursor = if more {
-        groups.last().map(|g| cursor("g", &g.id.to_string()))
-    } else {
-        None
-    };
-    let view = ListView {
-        items: groups.iter().map(GroupView::of).collect(),
-        next_cursor,
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    Ok(ListView::overread(groups, limit, "g", |g| g.id.to_string(), GroupView::of).response())
 }
 
 pub async fn get(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let group = state.store.get_group(path_id(&group_id, "group")?).await?;
+    let group = state.store.get_group(group_id).await?;
     Ok(json_response(StatusCode::OK, &GroupView::of(&group)))
 }

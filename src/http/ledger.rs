@@ -6,19 +6,20 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::dto::{CreatePeriodClose, PeriodCloseView, TrialBalanceView, VerificationView};
+use super::dto::CreatePeriodClose;
 use super::error::ApiError;
-use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
+use super::extract::JsonBody;
+use super::path::GroupPath;
 use super::query::QueryParams;
-use super::write::{PreparedWrite, json_response};
+use super::views::{PeriodCloseView, TrialBalanceView, VerificationView};
+use super::write::{Idempotent, json_response};
 use crate::store::ExportPage;
 
 pub async fn trial_balance(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["as_of"])?;
     let tb = state
         .store
@@ -29,22 +30,13 @@ pub async fn trial_balance(
 
 pub async fn close_period(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    GroupPath { group_id }: GroupPath,
+    idempotent: Idempotent,
     body: JsonBody<CreatePeriodClose>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let today = state.today(group_id).await?;
     let (through, fx_rates) = body.value.parse(today)?;
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        key.0,
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        PeriodCloseView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, PeriodCloseView::of)?;
     write.respond(
         state
             .store
@@ -55,14 +47,11 @@ pub async fn close_period(
 
 pub async fn verify(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let verification = state
-        .store
-        .verify_ledger(path_id(&group_id, "group")?)
-        .await?;
+    let verification = state.store.verify_ledger(group_id).await?;
     Ok(json_response(
         StatusCode::OK,
         &VerificationView::of(&verification),
@@ -82,14 +71,12 @@ pub const EXPORT_PAGE_TRANSACTIONS: u32 = 500;
 /// before the first byte; a failure after it aborts the body (see [`ExportStream`]).
 pub async fn export(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     use crate::domain::export::{ExportFormat, ExportWriter};
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
-
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["format", "from", "to"])?;
     let format = match params.text("format") {
         Some(text) => ExportFormat::parse(text).ok_or_else(|| {

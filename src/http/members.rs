@@ -1,39 +1,33 @@
-//! `/v1/groups/{group_id}/members`, `/contributions` and `/withdrawals`: what treasurers record
-//! at meetings, in their words; the service writes the balanced transactions.
+//! `/v1/groups/{group_id}/members`: who belongs to a group, her record and its corrections,
+//! and her statement; and how requests name a member, by id or by number.
 
 use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::AppState;
-use super::dto::{
-    AccountView, ListView, MAX_NAME_CHARS, StatementView, amount_text, booking_date, country,
-    currency, text_field,
-};
+use super::dto::{MAX_NAME_CHARS, booking_date, country, text_field};
 use super::error::{ApiError, FieldChecks};
-use super::extract::{IdempotencyKey, JsonBody, PathParams, RequestContext, path_id};
-use super::guard::RequestAudit;
-use super::operations::RemittanceView;
-use super::query::{QueryParams, cursor};
-use super::write::{PreparedWrite, json_response};
+use super::extract::JsonBody;
+use super::path::{GroupPath, MemberPath};
+use super::query::QueryParams;
+use super::views::*;
+use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::error::{LedgerError, Rule};
 use crate::domain::member::{
-    Channel, EventKind, Fund, MemberCorrection, MemberEvent, MemberEventQuery, MemberRecord,
-    MemberRef, MemberStatement, MemberStatus, MemberUpdate, NewMember, NewMemberEvent, Sex,
+    MemberCorrection, MemberRecord, MemberRef, MemberStatus, MemberUpdate, NewMember, Sex,
 };
-use crate::domain::money::format_amount;
-use crate::domain::operations::Basis;
 
 /// Longest occupation, contact and receipt number.
 pub const MAX_DETAIL_CHARS: usize = 200;
 pub const MAX_RECEIPT_CHARS: usize = 64;
 
-fn optional_text(
+pub fn optional_text(
     pointer: &str,
     text: Option<String>,
     max: usize,
@@ -330,161 +324,15 @@ impl PatchMember {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct MemberAccountsView {
-    pub savings: AccountView,
-    pub capital: AccountView,
-}
-
-#[derive(Debug, Serialize)]
-pub struct MemberView {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub number: i64,
-    pub name: String,
-    pub sex: Sex,
-    pub birth_year: Option<i32>,
-    pub home_country: String,
-    pub host_country: String,
-    pub occupation: Option<String>,
-    pub contact: Option<String>,
-    pub joined_on: NaiveDate,
-    pub status: MemberStatus,
-    pub status_on: Option<NaiveDate>,
-    pub accounts: MemberAccountsView,
-    /// Her savings, capital and what the group owes her, per currency, as her accounts stand.
-    pub position: Vec<super::reports::BalanceView>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl MemberView {
-    pub fn of(r: &MemberRecord) -> Self {
-        let m = &r.member;
-        MemberView {
-            id: m.id,
-            group_id: m.group_id,
-            number: m.number,
-            name: m.name.clone(),
-            sex: m.sex,
-            birth_year: m.birth_year,
-            home_country: m.home_country.clone(),
-            host_country: m.host_country.clone(),
-            occupation: m.occupation.clone(),
-            contact: m.contact.clone(),
-            joined_on: m.joined_on,
-            status: m.status,
-            status_on: m.status_on,
-            accounts: MemberAccountsView {
-                savings: AccountView::of(&r.savings),
-                capital: AccountView::of(&r.capital),
-            },
-            position: crate::domain::position::MemberPosition::current(r.savings.currency, r)
-                .lines
-                .iter()
-                .map(super::reports::BalanceView::of)
-                .collect(),
-            created_at: m.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct MemberStatementView {
-    pub member: MemberView,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub accounts: Vec<StatementView>,
-    pub current_balance: String,
-    /// What the member may draw at will in her savings' currency: savings and payables.
-    pub available_balance: String,
-    /// Her savings, capital and what the group owes her, per currency, as they stand.
-    pub position: Vec<super::reports::BalanceView>,
-    /// The group's distribution basis, by which investment shares are counted.
-    pub distribution_basis: Basis,
-    pub investments: Vec<InvestmentShareView>,
-    /// Every remittance the member sent, with its cost (not limited to `from`..`to`).
-    pub remittances: Vec<RemittanceView>,
-}
-
-/// The member's share of one investment's book value, on the group's basis today.
-#[derive(Debug, Serialize)]
-pub struct InvestmentShareView {
-    pub investment_id: Uuid,
-    pub name: String,
-    pub kind: crate::domain::operations::InvestmentKind,
-    pub status: crate::domain::operations::InvestmentStatus,
-    pub currency: String,
-    pub book_value: String,
-    pub member_share: String,
-}
-
-impl MemberStatementView {
-    fn of(s: &MemberStatement) -> Self {
-        let holdings = &s.holdings;
-        let savings = &s.record.savings;
-        let balance = crate::domain::account::normal_balance(
-            savings.kind,
-            savings.debits_minor,
-            savings.credits_minor,
-        )
-        .unwrap_or(0);
-        MemberStatementView {
-            member: MemberView::of(&s.record),
-            from: s.savings.from,
-            to: s.savings.to,
-            accounts: vec![StatementView::of(&s.savings), StatementView::of(&s.capital)],
-            current_balance: format_amount(balance, savings.currency),
-            available_balance: format_amount(
-                holdings.position.available(savings.currency),
-                savings.currency,
-            ),
-            position: holdings
-                .position
-                .lines
-                .iter()
-                .map(super::reports::BalanceView::of)
-                .collect(),
-            distribution_basis: holdings.basis,
-            investments: holdings
-                .investments
-                .iter()
-                .map(|(r, share)| InvestmentShareView {
-                    investment_id: r.investment.id,
-                    name: r.investment.name.clone(),
-                    kind: r.investment.kind,
-                    status: r.investment.status,
-                    currency: r.investment.currency.code().to_string(),
-                    book_value: format_amount(r.figures.book_value, r.investment.currency),
-                    member_share: format_amount(*share, r.investment.currency),
-                })
-                .collect(),
-            remittances: holdings
-                .remittances
-                .iter()
-                .map(RemittanceView::of)
-                .collect(),
-        }
-    }
-}
-
 pub async fn create(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    GroupPath { group_id }: GroupPath,
+    idempotent: Idempotent,
     body: JsonBody<CreateMember>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let today = state.today(group_id).await?;
     let member = body.value.parse(today)?;
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        key.0,
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        MemberView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, MemberView::of)?;
     write.respond(
         state
             .store
@@ -495,30 +343,15 @@ pub async fn create(
 
 pub async fn list(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(raw.as_deref(), &["limit", "cursor"])?;
     let limit = params.limit()?;
     let after = params.id_cursor("m")?;
-    let mut members = state.store.list_members(group_id, after, limit + 1).await?;
-    let more = members.len() > limit as usize;
-    members.truncate(limit as usize);
-    let next_cursor = if more {
-        members
-            .last()
-            .map(|m| cursor("m", &m.member.id.to_string()))
-    } else {
-        None
-    };
-    Ok(json_response(
-        StatusCode::OK,
-        &ListView {
-            items: members.iter().map(MemberView::of).collect(),
-            next_cursor,
-        },
-    ))
+    let members = state.store.list_members(group_id, after, limit + 1).await?;
+    let id = |m: &MemberRecord| m.member.id.to_string();
+    Ok(ListView::overread(members, limit, "m", id, MemberView::of).response())
 }
 
 /// The ids the members named by `refs` have in `group_id`, in order: an id as it is, a number
@@ -584,32 +417,26 @@ pub async fn member_in_query(
     Ok(found.first().copied().flatten().unwrap_or(Uuid::nil()))
 }
 
-/// The group and member a `/members/{member_id}` path names; the member by id or number.
-pub async fn member_path(
-    state: &AppState,
-    group_id: &str,
-    member: &str,
-) -> Result<(Uuid, Uuid), ApiError> {
-    let group_id = path_id(group_id, "group")?;
-    let reference = MemberRef::parse(member).ok_or_else(|| ApiError::not_found("member"))?;
-    match member_ids(state, group_id, &[reference])
+/// The member a `/members/{member_id}` path names, by id or number, as an id.
+pub async fn member_path(state: &AppState, path: &MemberPath) -> Result<(Uuid, Uuid), ApiError> {
+    match member_ids(state, path.group_id, &[path.member_id])
         .await?
         .first()
         .copied()
         .flatten()
     {
-        Some(id) => Ok((group_id, id)),
+        Some(id) => Ok((path.group_id, id)),
         None => Err(ApiError::not_found("member")),
     }
 }
 
 pub async fn get(
     State(state): State<AppState>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = member_path(&state, &path).await?;
     let record = state.store.get_member(group_id, member_id).await?;
     Ok(json_response(StatusCode::OK, &MemberView::of(&record)))
 }
@@ -617,10 +444,10 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     body: JsonBody<PatchMember>,
 ) -> Result<Response, ApiError> {
-    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = member_path(&state, &path).await?;
     let today = state.today(group_id).await?;
     let update = body.value.parse(caller.id(), today)?;
     let record = state
@@ -630,24 +457,13 @@ pub async fn update(
     Ok(json_response(StatusCode::OK, &MemberView::of(&record)))
 }
 
-/// A correction of a member's record as the API shows it.
-#[derive(Debug, Serialize)]
-pub struct MemberCorrectionView {
-    pub id: Uuid,
-    pub member_id: Uuid,
-    pub corrected_at: DateTime<Utc>,
-    pub corrected_by: Option<Uuid>,
-    pub reason: String,
-    pub changes: Vec<crate::domain::member::FieldChange>,
-}
-
 pub async fn corrections(
     State(state): State<AppState>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = member_path(&state, &path).await?;
     let kept = state
         .store
         .list_member_corrections(group_id, member_id)
@@ -663,22 +479,16 @@ pub async fn corrections(
             changes: c.changes,
         })
         .collect();
-    Ok(json_response(
-        StatusCode::OK,
-        &ListView {
-            items,
-            next_cursor: None,
-        },
-    ))
+    Ok(ListView::all(items).response())
 }
 
 pub async fn statement(
     State(state): State<AppState>,
-    PathParams((group_id, member_id)): PathParams<(String, String)>,
+    path: MemberPath,
     headers: axum::http::HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (group_id, member_id) = member_path(&state, &group_id, &member_id).await?;
+    let (group_id, member_id) = member_path(&state, &path).await?;
     let params = QueryParams::parse(raw.as_deref(), &["from", "to", "format"])?;
     // A printable page for members without an app, or to hand to a bank at home: asked for
     // with `format=html`, or by a browser (`Accept` naming text/html first).
@@ -710,353 +520,4 @@ pub async fn statement(
             &format!("statement-{member_id}"),
         )),
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateContribution {
-    pub member_id: MemberRef,
-    pub amount: String,
-    #[serde(default)]
-    pub currency: Option<String>,
-    pub fund: Fund,
-    pub channel: Channel,
-    #[serde(
-        default,
-        deserialize_with = "crate::domain::dates::deserialize_optional"
-    )]
-    pub booked_on: Option<NaiveDate>,
-    #[serde(default)]
-    pub receipt_no: Option<String>,
-}
-
-/// Withdrawals come out of savings, the only fund a member may draw on at will.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WithdrawFrom {
-    Savings,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateWithdrawal {
-    pub member_id: MemberRef,
-    pub amount: String,
-    pub from: WithdrawFrom,
-    pub channel: Channel,
-    #[serde(
-        default,
-        deserialize_with = "crate::domain::dates::deserialize_optional"
-    )]
-    pub booked_on: Option<NaiveDate>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ContributionView {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub member_id: Uuid,
-    pub amount: String,
-    pub currency: String,
-    pub fund: Fund,
-    pub channel: Channel,
-    pub booked_on: NaiveDate,
-    pub receipt_no: Option<String>,
-    pub transaction_id: Uuid,
-    /// The transaction that reversed this record's, if it was corrected away.
-    pub reversed_by: Option<Uuid>,
-    pub created_by: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl ContributionView {
-    pub fn of(e: &MemberEvent) -> Self {
-        ContributionView {
-            id: e.id,
-            group_id: e.group_id,
-            member_id: e.member_id,
-            amount: format_amount(e.amount_minor, e.currency),
-            currency: e.currency.code().to_string(),
-            fund: e.fund,
-            channel: e.channel,
-            booked_on: e.booked_on,
-            receipt_no: e.receipt_no.clone(),
-            transaction_id: e.transaction_id,
-            reversed_by: e.reversed_by,
-            created_by: e.created_by,
-            created_at: e.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct WithdrawalView {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub member_id: Uuid,
-    pub amount: String,
-    pub currency: String,
-    pub from: &'static str,
-    pub channel: Channel,
-    pub booked_on: NaiveDate,
-    pub transaction_id: Uuid,
-    /// The transaction that reversed this record's, if it was corrected away.
-    pub reversed_by: Option<Uuid>,
-    pub created_by: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl WithdrawalView {
-    pub fn of(e: &MemberEvent) -> Self {
-        WithdrawalView {
-            id: e.id,
-            group_id: e.group_id,
-            member_id: e.member_id,
-            amount: format_amount(e.amount_minor, e.currency),
-            currency: e.currency.code().to_string(),
-            from: "savings",
-            channel: e.channel,
-            booked_on: e.booked_on,
-            transaction_id: e.transaction_id,
-            reversed_by: e.reversed_by,
-            created_by: e.created_by,
-            created_at: e.created_at,
-        }
-    }
-}
-
-pub async fn contribute(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
-    ctx: RequestContext,
-    key: IdempotencyKey,
-    audit: RequestAudit,
-    body: JsonBody<CreateContribution>,
-) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
-    let key = key.required()?;
-    let today = state.today(group_id).await?;
-    let c = body.value;
-    // Every wrong field at once, before the member is looked up.
-    let mut checks = FieldChecks::default();
-    let amount = checks.check(amount_text("/amount", &c.amount, true));
-    let event_currency = checks.check(
-        c.currency
-            .as_deref()
-            .map(|code| currency("/currency", code))
-            .transpose(),
-    );
-    let booked_on = checks.check(booking_date("/booked_on", c.booked_on, today));
-    let receipt_no = checks.check(optional_text(
-        "/receipt_no",
-        c.receipt_no,
-        MAX_RECEIPT_CHARS,
-    ));
-    let (Some(()), Some(event_currency), Some(booked_on), Some(receipt_no)) =
-        (amount, event_currency, booked_on, receipt_no)
-    else {
-        return Err(checks.refusal());
-    };
-    let member_id = member_in_body(&state, group_id, c.member_id, "/member_id").await?;
-    let event = NewMemberEvent {
-        kind: EventKind::Contribution,
-        member_id,
-        amount: c.amount,
-        currency: event_currency,
-        fund: c.fund,
-        channel: c.channel,
-        booked_on,
-        receipt_no,
-        created_by: Some(caller.id()),
-        // Written with the contribution, in its commit, when it is written with others.
-        audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
-    };
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        Some(key),
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        ContributionView::of,
-    )?;
-    write.respond(
-        state
-            .store
-            .record_member_event(group_id, event, write.idempotency())
-            .await,
-    )
-}
-
-pub async fn withdraw(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
-    ctx: RequestContext,
-    key: IdempotencyKey,
-    audit: RequestAudit,
-    body: JsonBody<CreateWithdrawal>,
-) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
-    let key = key.required()?;
-    let today = state.today(group_id).await?;
-    let w = body.value;
-    let WithdrawFrom::Savings = w.from;
-    // Every wrong field at once, before the member is looked up.
-    let mut checks = FieldChecks::default();
-    let amount = checks.check(amount_text("/amount", &w.amount, true));
-    let booked_on = checks.check(booking_date("/booked_on", w.booked_on, today));
-    let (Some(()), Some(booked_on)) = (amount, booked_on) else {
-        return Err(checks.refusal());
-    };
-    let member_id = member_in_body(&state, group_id, w.member_id, "/member_id").await?;
-    let event = NewMemberEvent {
-        kind: EventKind::Withdrawal,
-        member_id,
-        amount: w.amount,
-        currency: None,
-        fund: Fund::Savings,
-        channel: w.channel,
-        booked_on,
-        receipt_no: None,
-        created_by: Some(caller.id()),
-        // Written with the withdrawal, in its commit, when it is written with others.
-        audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
-    };
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        Some(key),
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        WithdrawalView::of,
-    )?;
-    write.respond(
-        state
-            .store
-            .record_member_event(group_id, event, write.idempotency())
-            .await,
-    )
-}
-
-async fn list_events(
-    state: &AppState,
-    group_id: &str,
-    raw: Option<&str>,
-    kind: EventKind,
-) -> Result<(Vec<MemberEvent>, Option<String>), ApiError> {
-    let group_id = path_id(group_id, "group")?;
-    let params = QueryParams::parse(
-        raw,
-        &[
-            "member_id",
-            "from",
-            "to",
-            "limit",
-            "cursor",
-            "include_reversed",
-        ],
-    )?;
-    let member_id = match params.text("member_id") {
-        None => None,
-        Some(t) => Some(member_in_query(state, group_id, t).await?),
-    };
-    let (from, to) = params.date_range()?;
-    let tag = &kind.as_str()[..1];
-    let query = MemberEventQuery {
-        kind,
-        include_reversed: params.include_reversed()?,
-        member_id,
-        from,
-        to,
-        after: params.id_cursor(tag)?,
-        limit: params.limit()?,
-    };
-    let page = state.store.list_member_events(group_id, query).await?;
-    let next = page
-        .items
-        .last()
-        .filter(|_| page.has_more)
-        .map(|e| cursor(tag, &e.id.to_string()));
-    Ok((page.items, next))
-}
-
-pub async fn list_contributions(
-    State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let (items, next_cursor) =
-        list_events(&state, &group_id, raw.as_deref(), EventKind::Contribution).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &ListView {
-            items: items.iter().map(ContributionView::of).collect(),
-            next_cursor,
-        },
-    ))
-}
-
-pub async fn list_withdrawals(
-    State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let (items, next_cursor) =
-        list_events(&state, &group_id, raw.as_deref(), EventKind::Withdrawal).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &ListView {
-            items: items.iter().map(WithdrawalView::of).collect(),
-            next_cursor,
-        },
-    ))
-}
-
-async fn one_event(
-    state: &AppState,
-    group_id: &str,
-    event_id: &str,
-    raw: Option<&str>,
-    kind: EventKind,
-) -> Result<MemberEvent, ApiError> {
-    QueryParams::parse(raw, &[])?;
-    let group_id = path_id(group_id, "group")?;
-    let event_id = path_id(event_id, kind.as_str())?;
-    Ok(state
-        .store
-        .get_member_event(group_id, kind, event_id)
-        .await?)
-}
-
-pub async fn get_contribution(
-    State(state): State<AppState>,
-    PathParams((group_id, id)): PathParams<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let event = one_event(
-        &state,
-        &group_id,
-        &id,
-        raw.as_deref(),
-        EventKind::Contribution,
-    )
-    .await?;
-    Ok(json_response(StatusCode::OK, &ContributionView::of(&event)))
-}
-
-pub async fn get_withdrawal(
-    State(state): State<AppState>,
-    PathParams((group_id, id)): PathParams<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let event = one_event(
-        &state,
-        &group_id,
-        &id,
-        raw.as_deref(),
-        EventKind::Withdrawal,
-    )
-    .await?;
-    Ok(json_response(StatusCode::OK, &WithdrawalView::of(&event)))
 }

@@ -24,9 +24,11 @@ pub mod guard;
 pub mod health;
 pub mod ledger;
 pub mod meetings;
+pub mod member_events;
 pub mod members;
 pub mod network;
 pub mod operations;
+pub mod path;
 pub mod query;
 pub mod report;
 pub mod reports;
@@ -35,6 +37,7 @@ pub mod statement_page;
 pub mod today;
 pub mod transactions;
 pub mod users;
+pub mod views;
 pub mod web;
 pub mod write;
 
@@ -313,187 +316,187 @@ fn routes() -> Routes {
             M::POST,
             "/v1/groups/{group_id}/contributions",
             A::GroupWrite,
-            post(members::contribute),
+            post(member_events::contribute),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/contributions",
             A::GroupRead,
-            get(members::list_contributions),
+            get(member_events::list_contributions),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/contributions/{contribution_id}",
             A::GroupRead,
-            get(members::get_contribution),
+            get(member_events::get_contribution),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/withdrawals",
             A::GroupWrite,
-            post(members::withdraw),
+            post(member_events::withdraw),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/withdrawals",
             A::GroupRead,
-            get(members::list_withdrawals),
+            get(member_events::list_withdrawals),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/withdrawals/{withdrawal_id}",
             A::GroupRead,
-            get(members::get_withdrawal),
+            get(member_events::get_withdrawal),
         )
         .add(
             M::PATCH,
             "/v1/groups/{group_id}",
             A::GroupWrite,
-            patch(operations::update_group),
+            patch(operations::group::update),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/members/{member_id}/exit",
             A::GroupWrite,
-            post(operations::exit_member),
+            post(operations::exits::create),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/members/{member_id}/remittances",
             A::MemberSelf,
-            get(operations::member_remittances),
+            get(operations::remittances::of_member),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/remittances",
             A::GroupWrite,
-            post(operations::create_remittance),
+            post(operations::remittances::create),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/remittances",
             A::GroupRead,
-            get(operations::list_remittances),
+            get(operations::remittances::list),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/remittances/{remittance_id}",
             A::GroupRead,
-            get(operations::get_remittance),
+            get(operations::remittances::get),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/transfers",
             A::GroupWrite,
-            post(operations::create_transfer),
+            post(operations::transfers::create),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/transfers",
             A::GroupRead,
-            get(operations::list_transfers),
+            get(operations::transfers::list),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/transfers/{transfer_id}",
             A::GroupRead,
-            get(operations::get_transfer),
+            get(operations::transfers::get),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/investments",
             A::GroupWrite,
-            post(operations::create_investment),
+            post(operations::investments::create),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/investments",
             A::GroupRead,
-            get(operations::list_investments),
+            get(operations::investments::list),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/investments/{investment_id}",
             A::GroupRead,
-            get(operations::get_investment),
+            get(operations::investments::get),
         )
         .add(
             M::PATCH,
             "/v1/groups/{group_id}/investments/{investment_id}",
             A::GroupWrite,
-            patch(operations::update_investment),
+            patch(operations::investments::update),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/investments/{investment_id}/disbursements",
             A::GroupWrite,
-            post(operations::disburse),
+            post(operations::investments::disburse),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/investments/{investment_id}/disbursements",
             A::GroupRead,
-            get(operations::list_disbursements),
+            get(operations::investments::list_disbursements),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/investments/{investment_id}/disbursements/{event_id}",
             A::GroupRead,
-            get(operations::get_disbursement),
+            get(operations::investments::get_disbursement),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/investments/{investment_id}/returns",
             A::GroupWrite,
-            post(operations::record_return),
+            post(operations::investments::record_return),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/investments/{investment_id}/returns",
             A::GroupRead,
-            get(operations::list_returns),
+            get(operations::investments::list_returns),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/investments/{investment_id}/returns/{event_id}",
             A::GroupRead,
-            get(operations::get_return),
+            get(operations::investments::get_return),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/investments/{investment_id}/write-downs",
             A::GroupWrite,
-            post(operations::write_down),
+            post(operations::investments::write_down),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/investments/{investment_id}/write-downs",
             A::GroupRead,
-            get(operations::list_write_downs),
+            get(operations::investments::list_write_downs),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/investments/{investment_id}/write-downs/{event_id}",
             A::GroupRead,
-            get(operations::get_write_down),
+            get(operations::investments::get_write_down),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/distributions",
             A::GroupWrite,
-            post(operations::create_distribution),
+            post(operations::distributions::create),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/distributions",
             A::GroupRead,
-            get(operations::list_distributions),
+            get(operations::distributions::list),
         )
         .add(
             M::GET,
             "/v1/groups/{group_id}/distributions/{distribution_id}",
             A::GroupRead,
-            get(operations::get_distribution),
+            get(operations::distributions::get),
         )
         .add(
             M::POST,
@@ -575,7 +578,8 @@ async fn method_not_allowed() -> Response {
     .into_response()
 }
 
-/// The routes with their access checks. The caller is identified, and the request audited,
+/// The routes with their access checks, and the one layer that logs the failures they answer
+/// (see [`error::log_errors`]). The caller is identified, and the request audited,
 /// by layers `app::app` puts around this (outside the request timeout).
 pub fn router(state: AppState) -> Router {
     routes()
@@ -583,5 +587,6 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes().layer(tower_http::compression::CompressionLayer::new()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn(error::log_errors))
         .with_state(state)
 }

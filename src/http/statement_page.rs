@@ -4,8 +4,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::members::MemberStatementView;
 use super::report::Table;
+use super::views::MemberStatementView;
 
 /// Text made safe to place in HTML.
 pub fn escape(text: &str) -> String {

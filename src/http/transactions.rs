@@ -6,42 +6,34 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::dto::{CreateReversal, CreateTransaction, ListView, TransactionView};
+use super::dto::{CreateReversal, CreateTransaction};
 use super::error::ApiError;
-use super::extract::{
-    IdempotencyKey, JsonBody, OptionalJsonBody, PathParams, RequestContext, path_id,
-};
+use super::extract::{JsonBody, OptionalJsonBody};
 use super::guard::RequestAudit;
-use super::query::{QueryParams, cursor};
-use super::write::{PreparedWrite, json_response};
+use super::path::{GroupPath, TransactionPath};
+use super::query::QueryParams;
+use super::views::ListView;
+use super::views::TransactionView;
+use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
 use crate::domain::error::LedgerError;
-use crate::domain::model::{AccountRef, TransactionQuery};
+use crate::domain::model::{AccountRef, Transaction, TransactionQuery};
 
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(group_id): PathParams<String>,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    GroupPath { group_id }: GroupPath,
+    idempotent: Idempotent,
     audit: RequestAudit,
     body: JsonBody<CreateTransaction>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
-    let key = key.required()?;
+    idempotent.require_key()?;
     let today = state.today(group_id).await?;
     let mut transaction = body.value.parse(today)?;
     transaction.created_by = Some(caller.id());
     // The audit record is written with the transaction, in its commit.
     transaction.audit = audit.slot.as_ref().and_then(|slot| slot.draft());
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        Some(key),
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        TransactionView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
     write.respond(
         state
             .store
@@ -53,25 +45,18 @@ pub async fn create(
 pub async fn reverse(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams((group_id, transaction_id)): PathParams<(String, String)>,
-    ctx: RequestContext,
-    key: IdempotencyKey,
+    TransactionPath {
+        group_id,
+        transaction_id,
+    }: TransactionPath,
+    idempotent: Idempotent,
     OptionalJsonBody(body): OptionalJsonBody<CreateReversal>,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
-    let transaction_id = path_id(&transaction_id, "transaction")?;
-    let key = key.required()?;
+    idempotent.require_key()?;
     let today = state.today(group_id).await?;
     let mut reversal = body.value.parse(today)?;
     reversal.created_by = Some(caller.id());
-    let write = PreparedWrite::new(
-        &state.in_flight,
-        Some(key),
-        &group_id.to_string(),
-        &ctx.route,
-        &body.canonical,
-        TransactionView::of,
-    )?;
+    let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
     write.respond(
         state
             .store
@@ -82,10 +67,9 @@ pub async fn reverse(
 
 pub async fn list(
     State(state): State<AppState>,
-    PathParams(group_id): PathParams<String>,
+    GroupPath { group_id }: GroupPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let group_id = path_id(&group_id, "group")?;
     let params = QueryParams::parse(
         raw.as_deref(),
         &["account", "from", "to", "limit", "cursor"],
@@ -118,25 +102,19 @@ pub async fn list(
         }
         other => other?,
     };
-    let view = ListView {
-        items: page.items.iter().map(TransactionView::of).collect(),
-        next_cursor: page
-            .items
-            .last()
-            .filter(|_| page.has_more)
-            .map(|t| cursor("t", &t.sequence.to_string())),
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    let position = |t: &Transaction| t.sequence.to_string();
+    Ok(ListView::page(&page, "t", position, TransactionView::of).response())
 }
 
 pub async fn get(
     State(state): State<AppState>,
-    PathParams((group_id, transaction_id)): PathParams<(String, String)>,
+    TransactionPath {
+        group_id,
+        transaction_id,
+    }: TransactionPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let group_id = path_id(&group_id, "group")?;
-    let transaction_id = path_id(&transaction_id, "transaction")?;
     let transaction = state
         .store
         .get_transaction(group_id, transaction_id)

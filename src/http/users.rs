@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::dto::ListView;
 use super::error::ApiError;
-use super::extract::{JsonBody, PathParams, path_id};
+use super::extract::JsonBody;
 use super::guard::{REALM, RequestAudit};
-use super::query::{QueryParams, cursor};
+use super::path::{GrantPath, UserPath};
+use super::query::QueryParams;
+use super::views::ListView;
 use super::write::json_response;
 use crate::auth::caller::Caller;
 use crate::auth::password;
@@ -318,27 +319,15 @@ pub async fn list(
             ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
         })?),
     };
-    let mut users = state.store.list_users(after, limit + 1).await?;
-    let more = users.len() > limit as usize;
-    users.truncate(limit as usize);
-    let next_cursor = if more {
-        users.last().map(|u| cursor("u", &u.id.to_string()))
-    } else {
-        None
-    };
-    let view = ListView {
-        items: users.iter().map(UserView::of).collect(),
-        next_cursor,
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    let users = state.store.list_users(after, limit + 1).await?;
+    Ok(ListView::overread(users, limit, "u", |u| u.id.to_string(), UserView::of).response())
 }
 
 pub async fn add_grant(
     State(state): State<AppState>,
-    PathParams(user_id): PathParams<String>,
+    UserPath { user_id }: UserPath,
     body: JsonBody<GrantRequest>,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
     let grant = body.value.parse(&state, "/").await?;
     let grant = state.store.add_grant(user_id, grant).await;
     state.callers.forget(user_id);
@@ -348,10 +337,8 @@ pub async fn add_grant(
 
 pub async fn delete_grant(
     State(state): State<AppState>,
-    PathParams((user_id, grant_id)): PathParams<(String, String)>,
+    GrantPath { user_id, grant_id }: GrantPath,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
-    let grant_id = path_id(&grant_id, "grant")?;
     let deleted = state.store.delete_grant(user_id, grant_id).await;
     state.callers.forget(user_id);
     deleted?;
@@ -374,10 +361,9 @@ pub async fn set_password(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     audit: RequestAudit,
-    PathParams(user_id): PathParams<String>,
+    UserPath { user_id }: UserPath,
     body: JsonBody<PasswordRequest>,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
     if user_id != caller.id() && !caller.is_admin() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -432,9 +418,8 @@ pub async fn set_password(
 pub async fn disable(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    PathParams(user_id): PathParams<String>,
+    UserPath { user_id }: UserPath,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
     if user_id == caller.id() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -454,9 +439,8 @@ pub async fn disable(
 /// once. What an address's failures hold against everyone there is left as it is.
 pub async fn lift_sign_in_lock(
     State(state): State<AppState>,
-    PathParams(user_id): PathParams<String>,
+    UserPath { user_id }: UserPath,
 ) -> Result<Response, ApiError> {
-    let user_id = path_id(&user_id, "user")?;
     let user = state.store.get_user(user_id).await?;
     state.limiter.lift(&user.username).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -593,14 +577,6 @@ pub async fn audit_events(
         return Err(ApiError::invalid_parameter("to", "must not be before from"));
     }
     let page = state.store.list_audit(query).await?;
-    let next_cursor = page
-        .items
-        .last()
-        .filter(|_| page.has_more)
-        .map(|e| cursor("a", &e.id.to_string()));
-    let view = ListView {
-        items: page.items.iter().map(AuditEventView::of).collect(),
-        next_cursor,
-    };
-    Ok(json_response(StatusCode::OK, &view))
+    let id = |e: &AuditEvent| e.id.to_string();
+    Ok(ListView::page(&page, "a", id, AuditEventView::of).response())
 }

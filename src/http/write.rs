@@ -5,12 +5,15 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::AppState;
 use super::error::{ApiError, PROBLEM_CONTENT_TYPE};
-use super::extract::request_hash;
+use super::extract::{IdempotencyKey, RequestContext, request_hash};
 use crate::domain::error::{Conflict, LedgerError};
 use crate::store::{Idempotency, StoreResult, StoredResponse, Written};
 
@@ -101,6 +104,59 @@ pub fn json_response<V: Serialize>(status: StatusCode, value: &V) -> Response {
     response
 }
 
+/// What an idempotent write takes from its request: the `Idempotency-Key` header (a malformed
+/// one refused with 400 as the request is read), the method and concrete path, and this
+/// process's set of keys in flight. [`Idempotent::prepare`] claims the key and makes the
+/// [`PreparedWrite`] the handler hands to the store.
+pub struct Idempotent {
+    in_flight: InFlight,
+    key: Option<String>,
+    route: String,
+}
+
+impl FromRequestParts<AppState> for Idempotent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Ok(RequestContext { route }) = RequestContext::from_request_parts(parts, state).await;
+        let IdempotencyKey(key) = IdempotencyKey::from_request_parts(parts, state).await?;
+        Ok(Idempotent {
+            in_flight: state.in_flight.clone(),
+            key,
+            route,
+        })
+    }
+}
+
+impl Idempotent {
+    /// Money-moving routes refuse to run without a key: a retry must never double-apply.
+    pub fn require_key(&self) -> Result<(), ApiError> {
+        IdempotencyKey(self.key.clone()).required().map(|_| ())
+    }
+
+    /// Claims the key (409 while a request with it is in flight in `scope`: the group's id, or
+    /// the groups scope) for a request whose body's canonical JSON is `canonical_body`; its
+    /// outcome is answered as `view` shows it.
+    pub fn prepare<T: 'static, V: Serialize + 'static>(
+        self,
+        scope: impl std::fmt::Display,
+        canonical_body: &str,
+        view: fn(&T) -> V,
+    ) -> Result<PreparedWrite<T, V>, ApiError> {
+        let guard = match &self.key {
+            Some(k) => Some(self.in_flight.claim(&scope.to_string(), k)?),
+            None => None,
+        };
+        Ok(PreparedWrite {
+            _guard: guard,
+            key: self.key,
+            hash: request_hash(&self.route, canonical_body),
+            view,
+            renderer: Arc::new(render(view, StatusCode::CREATED)),
+        })
+    }
+}
+
 /// An idempotent write being prepared: the key claimed in this process, the request's hash,
 /// and how to render its outcome. The handler passes `idempotency()` to the store and turns
 /// the store's answer into a response with `respond`.
@@ -113,29 +169,6 @@ pub struct PreparedWrite<T, V> {
 }
 
 impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {
-    /// `scope` is the group id (or the groups scope), `route` the method and concrete path,
-    /// `canonical_body` the canonical JSON of the request.
-    pub fn new(
-        in_flight: &InFlight,
-        key: Option<String>,
-        scope: &str,
-        route: &str,
-        canonical_body: &str,
-        view: fn(&T) -> V,
-    ) -> Result<Self, ApiError> {
-        let guard = match &key {
-            Some(k) => Some(in_flight.claim(scope, k)?),
-            None => None,
-        };
-        Ok(PreparedWrite {
-            _guard: guard,
-            key,
-            hash: request_hash(route, canonical_body),
-            view,
-            renderer: std::sync::Arc::new(render(view, StatusCode::CREATED)),
-        })
-    }
-
     pub fn idempotency(&self) -> Option<Idempotency<'_, T>> {
         self.key.as_deref().map(|key| Idempotency {
             key,

@@ -1,0 +1,15 @@
+//! Group reports for treasurers and the task force, as JSON or CSV: balance sheet and income
+//! statement, members' balances, the cash book, the investment register, and the distribution
+//! audit.
+
+pub mod cash_book;
+pub mod distribution_audit;
+pub mod financial_statements;
+pub mod investment_register;
+pub mod member_balances;
+
+pub use cash_book::cash_book;
+pub use distribution_audit::distribution_audit;
+pub use financial_statements::financial_statements;
+pub use investment_register::investment_register;
+pub use member_balances::{BalanceView, member_balances};
