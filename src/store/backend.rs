@@ -2,7 +2,7 @@
 //!
 //! `Ledger<B>` is the whole store: its SQL, its rules for locking and retrying, the hash chain
 //! and idempotency are plain generic code over `B: Backend` in the modules beside this one
-//! (`ledger.rs`, `members.rs`, `operations.rs`, `access.rs`, `reports.rs`, `network.rs`).
+//! (`ledger/`, `members/`, `operations/`, `access/`, `reports.rs`, `network.rs`).
 //! A backend (`sqlite.rs`, `postgres.rs`) supplies only what differs between the databases:
 //! how a write begins so that it serialises with other writers, how a read sees one snapshot,
 //! the statements that lock a group's row or the admin grants, how it classifies a failed

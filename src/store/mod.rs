@@ -2,8 +2,8 @@
 //! databases.
 //!
 //! Each method is one database transaction. `Ledger<B>` (`backend.rs`) is the store, written
-//! as generic code over `B: Backend` in one module per use case (`ledger.rs`, `members.rs`,
-//! `operations.rs`, `access.rs`, `reports.rs`, `network.rs`), with the running of its
+//! as generic code over `B: Backend` in one module per use case (`ledger/`, `members/`,
+//! `operations/`, `access/`, `reports.rs`, `network.rs`), with the running of its
 //! transactions in `tx.rs`. What differs between the databases (connecting, migrations, how a
 //! group's writes are serialised, which errors are retried, how many rows are written in one
 //! round trip) is the `Backend` of `sqlite.rs` and of `postgres.rs`.
