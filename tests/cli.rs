@@ -1,6 +1,11 @@
 //! The binary as an operator meets it: help, start-up, migrations, graceful shutdown.
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): it starts the
+//! binary on ports it picks beforehand, which a test server of the shared binary, started
+//! meanwhile on a port of the system's choosing, could take first (the binary would then fail
+//! to listen while the other answered in its place).
 
-use crate::support;
+mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -4,9 +4,13 @@
 //! otherwise). The real binary, on SQLite and on PostgreSQL: its resident size after many
 //! users were created and signed in stays within a few MiB of its size after the first
 //! sign-in.
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): it measures the
+//! resident size of a service process while other tests would load the machine, and starts it
+//! on a port picked beforehand, which a test server of the shared binary could take first.
 #![cfg(target_os = "linux")]
 
-use crate::support;
+mod support;
 
 use std::path::Path;
 

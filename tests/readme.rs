@@ -1,5 +1,9 @@
 //! The README's walk-through works as written: its shell block, run against the real binary,
 //! ends with Ana's balance, an intact chain and a treasurer user.
+//!
+//! A test binary of its own, not a module of the shared one (`tests/api/`): it starts the
+//! binary on a port it picks beforehand, which a test server of the shared binary could take
+//! first.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
