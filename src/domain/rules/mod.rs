@@ -7,6 +7,7 @@
 //! accounts the group opens on first need (`assets:fx:PHP`, `income:investments:HKD`...): a
 //! [`Chosen`] account says which, and the store opens the latter as it writes.
 
+pub mod closing;
 pub mod distribution;
 pub mod exit;
 pub mod investment_event;

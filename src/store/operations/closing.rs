@@ -217,90 +217,45 @@ where
     }
 
     /// Moves the balances that income and expense accounts had on `through` into
-    /// `equity:undistributed:<currency>`, one transaction booked on `through`; `None`
-    /// when there is nothing to move.
+    /// `equity:undistributed:<currency>`, one transaction booked on `through` as
+    /// `domain::rules::closing` decides it; `None` when there is nothing to move.
     pub(in crate::store) async fn closing_entries(
         tx: &mut Tx<B::Db>,
         group: &mut Group,
         through: NaiveDate,
     ) -> Result<Result<Option<Uuid>, LedgerError>, TxError> {
+        use crate::domain::rules::closing;
         let rows = sqlx::query(
             "SELECT * FROM accounts WHERE group_id = $1 AND type IN ('income', 'expense') ORDER BY code",
         )
         .bind(group.id)
         .fetch_all(&mut **tx)
         .await?;
-        let accounts = rows
-            .iter()
-            .map(Self::account_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut draft = Draft::default();
-        // Net of income less expense per currency, in minor units.
-        let mut net: std::collections::BTreeMap<&'static str, (Currency, i128)> =
-            Default::default();
-        for account in &accounts {
-            let balance = Self::balance_as_of(tx, group.id, account, Some(through)).await?;
-            if balance == 0 {
-                continue;
-            }
-            // Bring the account to zero from whichever side it stands on.
-            let side = account.kind.normal_side();
-            let (direction, amount) = if balance > 0 {
-                (side.opposite(), balance)
-            } else {
-                (side, -balance)
-            };
-            draft.add(account, direction, amount);
-            let signed = if direction == Direction::Debit {
-                i128::from(amount)
-            } else {
-                -i128::from(amount)
-            };
-            net.entry(account.currency.code())
-                .or_insert((account.currency, 0))
-                .1 += signed;
+        let mut balances = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let account = Self::account_from_row(row)?;
+            let balance = Self::balance_as_of(tx, group.id, &account, Some(through)).await?;
+            balances.push((account, balance));
         }
-        if draft.lines.is_empty() {
+        let currencies: std::collections::BTreeSet<Currency> =
+            balances.iter().map(|(a, _)| a.currency).collect();
+        let codes = closing::standard_codes(currencies);
+        let facts = closing::ClosingFacts {
+            balances,
+            standard: Self::standard_accounts(tx, group.id, &codes).await?,
+        };
+        let Some(proposal) = refuse_on_err!(closing::decide(&facts)) else {
             return Ok(Ok(None));
-        }
-        for (currency, amount) in net.into_values() {
-            if amount == 0 {
-                continue;
-            }
-            let undistributed = refuse_on_err!(
-                Self::open_account(
-                    tx,
-                    group.id,
-                    undistributed_code(currency),
-                    &format!("Undistributed surplus ({currency})"),
-                    AccountType::Equity,
-                    currency,
-                    false,
-                    "/through",
-                )
-                .await?
-            );
-            let minor = i64::try_from(amount.abs()).map_err(internal)?;
-            // Income closed with debits leaves a credit to equity, and the reverse.
-            let direction = if amount > 0 {
-                Direction::Credit
-            } else {
-                Direction::Debit
-            };
-            draft.add(&undistributed, direction, minor);
-        }
+        };
         let description = format!("Closing of income and expense through {through}");
         let metadata = serde_json::json!({"event": "period_close", "through": through.to_string()});
-        let posting = Posting {
+        let entry = super::proposals::Entry {
             booked_on: through,
             description: &description,
             metadata: &metadata,
-            lines: &draft.lines,
-            accounts: &draft.accounts,
-            reverses: None,
             created_by: None,
         };
-        Ok(Self::apply_posting(tx, group, posting)
+        Ok(Self::post_proposal(tx, group, &proposal, entry)
             .await?
             .map(|t| Some(t.id)))
     }
