@@ -1,12 +1,14 @@
-//! Closing a period: the balances that income and expense accounts had on its last day move
-//! into each currency's undistributed surplus (equity), in one transaction.
+//! Closing a period: each foreign-currency position revalued at the closing rate given for
+//! it, and the balances that income and expense accounts had on the period's last day moved
+//! into each currency's undistributed surplus (equity).
 
 use super::{Proposal, Standard, standard, to_open};
 use crate::domain::account::{AccountType, Direction};
 use crate::domain::error::LedgerError;
+use crate::domain::fx::FxPosition;
 use crate::domain::model::Account;
 use crate::domain::money::Currency;
-use crate::domain::operations::undistributed_code;
+use crate::domain::operations::{fx_code, fx_gain_code, fx_loss_code, undistributed_code};
 
 /// What closing a period is decided on: each income and expense account with its balance on
 /// the period's last day (on its normal side), and the group's undistributed-surplus accounts
@@ -75,6 +77,60 @@ pub fn decide(facts: &ClosingFacts) -> Result<Option<Proposal>, LedgerError> {
         proposal.add(&undistributed, direction, minor);
     }
     Ok(Some(proposal))
+}
+
+/// The standard accounts revaluing a position whose base currency is `base` may post to.
+pub fn revaluation_codes(base: Currency) -> Vec<String> {
+    vec![fx_code(base), fx_loss_code(base), fx_gain_code(base)]
+}
+
+/// A position revalued: the transaction to post, the rate and what it comes to.
+#[derive(Debug, Clone)]
+pub struct RevaluationDecision {
+    pub proposal: Proposal,
+    pub rate: rust_decimal::Decimal,
+    /// In the base currency: positive a gain, negative a loss.
+    pub gain_minor: i128,
+}
+
+/// Brings a pair's position to zero at its closing rate: between the base currency's clearing
+/// account and its FX loss (the position was worth more than zero) or gain. `None` when the
+/// position has no rate or is worth nothing. An account of the wrong kind or currency is
+/// refused on `pointer` (the rate's place in the request).
+pub fn revalue(
+    position: &FxPosition,
+    standard_accounts: &Standard,
+    pointer: &str,
+) -> Result<Option<RevaluationDecision>, LedgerError> {
+    let (Some(rate), Some(value)) = (position.rate, position.value_minor) else {
+        return Ok(None);
+    };
+    if value == 0 {
+        return Ok(None);
+    }
+    let base = position.pair.base;
+    let minor = i64::try_from(value.abs())
+        .map_err(|_| LedgerError::Internal("a revaluation is beyond an amount".into()))?;
+    let wanted = |code: String, name: &str, kind: AccountType, no_overdraft: bool| {
+        let account = to_open(code, format!("{name} ({base})"), kind, base, no_overdraft);
+        standard(standard_accounts, account, pointer)
+    };
+    let clearing = wanted(fx_code(base), "FX clearing", AccountType::Asset, false)?;
+    let mut proposal = Proposal::default();
+    if value > 0 {
+        let loss = wanted(fx_loss_code(base), "FX loss", AccountType::Expense, true)?;
+        proposal.add(&loss, Direction::Debit, minor);
+        proposal.add(&clearing, Direction::Credit, minor);
+    } else {
+        let gain = wanted(fx_gain_code(base), "FX gain", AccountType::Income, true)?;
+        proposal.add(&clearing, Direction::Debit, minor);
+        proposal.add(&gain, Direction::Credit, minor);
+    }
+    Ok(Some(RevaluationDecision {
+        proposal,
+        rate,
+        gain_minor: -value,
+    }))
 }
 
 #[cfg(test)]
@@ -179,5 +235,46 @@ mod tests {
         let hkd = currency("HKD");
         let idle = account("expense:rent:HKD", AccountType::Expense, hkd, 0);
         assert!(decide(&facts(vec![(idle, 0)])).unwrap().is_none());
+    }
+
+    fn position(value: Option<i128>, rate: Option<&str>) -> FxPosition {
+        FxPosition {
+            pair: crate::domain::fx::Pair::of(currency("PHP"), currency("HKD"), currency("HKD")),
+            base_minor: 0,
+            quote_minor: 0,
+            events_rate: None,
+            rate: rate.map(|r| r.parse().unwrap()),
+            value_minor: value,
+        }
+    }
+
+    proptest! {
+        /// A revaluation balances and takes the clearing account by exactly the position's
+        /// value, to a loss when the position was worth more than zero and to a gain otherwise.
+        #[test]
+        fn a_revaluation_balances_and_clears_exactly_the_value(value in -1_000_000_000i128..1_000_000_000) {
+            let revalued = position(Some(value), Some("0.14"));
+            let base = revalued.pair.base;
+            let decided = revalue(&revalued, &Standard::new(), "/fx_rates/0")
+                .expect("never refused without accounts");
+            let Some(decision) = decided else {
+                prop_assert_eq!(value, 0);
+                return Ok(());
+            };
+            prop_assert!(balances(&decision.proposal));
+            prop_assert_eq!(decision.gain_minor, -value);
+            prop_assert_eq!(decision.proposal.net_of(&fx_code(base)), -value);
+            let other = if value > 0 { fx_loss_code(base) } else { fx_gain_code(base) };
+            prop_assert_eq!(decision.proposal.net_of(&other), value);
+        }
+    }
+
+    #[test]
+    fn a_position_without_a_rate_is_not_revalued() {
+        assert!(
+            revalue(&position(Some(5), None), &Standard::new(), "/fx_rates/0")
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -9,7 +9,6 @@ use crate::domain::account::AccountType;
 use crate::domain::error::{Conflict, LedgerError};
 use crate::domain::member::{Member, MemberRecord, MemberStatus, MemberUpdate, NewMember};
 use crate::domain::model::*;
-use crate::domain::money::Currency;
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
 use crate::store::tx::Column;
@@ -39,35 +38,6 @@ where
     Option<DateTime<Utc>>: Column<B::Db>,
     B::Db: sqlx::database::HasStatementCache,
 {
-    /// The account with `code`, created as `kind` in `currency` if the group has none yet.
-    /// An existing account of another currency or type cannot be used: a 422 on `pointer`.
-    #[allow(clippy::too_many_arguments)]
-    pub(in crate::store) async fn open_account(
-        tx: &mut Tx<B::Db>,
-        group_id: Uuid,
-        code: String,
-        name: &str,
-        kind: AccountType,
-        currency: Currency,
-        no_overdraft: bool,
-        pointer: &str,
-    ) -> Result<Result<Account, LedgerError>, TxError> {
-        if let Some(account) =
-            Self::find_account(tx, group_id, &AccountRef::Code(code.clone())).await?
-        {
-            return Ok(
-                match crate::domain::member_event::unfit_account(&account, kind, currency, pointer)
-                {
-                    Some(unfit) => Err(unfit),
-                    None => Ok(account),
-                },
-            );
-        }
-        let request =
-            crate::domain::member_event::account_to_open(code, name, kind, currency, no_overdraft);
-        Ok(Ok(Self::insert_account(tx, group_id, &request).await?))
-    }
-
     pub(in crate::store) async fn create_member_in_tx(
         tx: &mut Tx<B::Db>,
         group_id: Uuid,

@@ -5,12 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-use crate::domain::account::{AccountType, Direction};
 use crate::domain::error::LedgerError;
 use crate::domain::model::*;
 use crate::domain::money::Currency;
-use crate::domain::operations::*;
-use crate::domain::posting::Draft;
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::ledger::currency_of;
 use crate::store::shared::*;
@@ -98,8 +95,7 @@ where
     }
 
     /// Brings each pair's position to zero at the closing rate given for it: one
-    /// transaction a pair, booked on `through`, between the base currency's clearing
-    /// account and its FX loss (the position was worth more than zero) or gain.
+    /// transaction a pair, booked on `through`, as `domain::rules::closing::revalue` decides.
     pub(in crate::store) async fn revalue_fx(
         tx: &mut Tx<B::Db>,
         group: &mut Group,
@@ -107,6 +103,7 @@ where
         rates: &[crate::domain::fx::FxRate],
     ) -> Result<Result<Vec<crate::domain::fx::Revaluation>, LedgerError>, TxError> {
         use crate::domain::fx;
+        use crate::domain::rules::closing;
         if rates.is_empty() {
             return Ok(Ok(Vec::new()));
         }
@@ -129,14 +126,6 @@ where
         };
         let mut done = Vec::new();
         for position in positions.pairs {
-            let (Some(rate), Some(value)) = (position.rate, position.value_minor) else {
-                continue;
-            };
-            if value == 0 {
-                continue;
-            }
-            let base = position.pair.base;
-            let minor = i64::try_from(value.abs()).map_err(internal)?;
             let pointer = format!(
                 "/fx_rates/{}",
                 rates
@@ -144,72 +133,31 @@ where
                     .position(|r| r.pair == position.pair)
                     .unwrap_or(0)
             );
-            let clearing = refuse_on_err!(
-                Self::open_account(
-                    tx,
-                    group.id,
-                    fx_code(base),
-                    &format!("FX clearing ({base})"),
-                    AccountType::Asset,
-                    base,
-                    false,
-                    &pointer
-                )
-                .await?
-            );
-            let mut draft = Draft::default();
-            if value > 0 {
-                let loss = refuse_on_err!(
-                    Self::open_account(
-                        tx,
-                        group.id,
-                        fx_loss_code(base),
-                        &format!("FX loss ({base})"),
-                        AccountType::Expense,
-                        base,
-                        true,
-                        &pointer
-                    )
-                    .await?
-                );
-                draft.add(&loss, Direction::Debit, minor);
-                draft.add(&clearing, Direction::Credit, minor);
-            } else {
-                let gain = refuse_on_err!(
-                    Self::open_account(
-                        tx,
-                        group.id,
-                        fx_gain_code(base),
-                        &format!("FX gain ({base})"),
-                        AccountType::Income,
-                        base,
-                        true,
-                        &pointer
-                    )
-                    .await?
-                );
-                draft.add(&clearing, Direction::Debit, minor);
-                draft.add(&gain, Direction::Credit, minor);
-            }
+            // Read again for each pair: an earlier pair may have opened the accounts.
+            let codes = closing::revaluation_codes(position.pair.base);
+            let standard = Self::standard_accounts(tx, group.id, &codes).await?;
+            let Some(decision) = refuse_on_err!(closing::revalue(&position, &standard, &pointer))
+            else {
+                continue;
+            };
             let description = format!(
-                "Revaluation of the {} position at {rate} on {through}",
-                position.pair.name()
+                "Revaluation of the {} position at {} on {through}",
+                position.pair.name(),
+                decision.rate
             );
             let metadata = fx::revaluation_metadata(&position, through);
-            let posting = Posting {
+            let entry = super::proposals::Entry {
                 booked_on: through,
                 description: &description,
                 metadata: &metadata,
-                lines: &draft.lines,
-                accounts: &draft.accounts,
-                reverses: None,
                 created_by: None,
             };
-            let transaction = refuse_on_err!(Self::apply_posting(tx, group, posting).await?);
+            let transaction =
+                refuse_on_err!(Self::post_proposal(tx, group, &decision.proposal, entry).await?);
             done.push(fx::Revaluation {
                 pair: position.pair,
-                rate,
-                gain_minor: -value,
+                rate: decision.rate,
+                gain_minor: decision.gain_minor,
                 transaction_id: transaction.id,
             });
         }
