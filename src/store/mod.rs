@@ -35,6 +35,7 @@ use crate::domain::operations::{
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
 
 mod access;
+mod approvals;
 mod backend;
 pub mod batch;
 mod coalesce;
@@ -48,6 +49,7 @@ mod shared;
 mod sqlite;
 mod tx;
 
+pub use approvals::{ApprovalStore, Decision, NewApproval};
 pub use backend::{Backend, Ledger};
 pub use postgres::{PostgresBackend, PostgresStore};
 pub use shared::recorded_now;
@@ -423,7 +425,15 @@ pub trait NetworkStore: Send + Sync + 'static {
 
 #[async_trait]
 pub trait Store:
-    AccessStore + MemberStore + OperationsStore + ReportStore + NetworkStore + Send + Sync + 'static
+    AccessStore
+    + ApprovalStore
+    + MemberStore
+    + OperationsStore
+    + ReportStore
+    + NetworkStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
