@@ -325,7 +325,7 @@ pub async fn exit_waits(
     request: &crate::domain::operations::MemberExit,
 ) -> Result<Option<Operation>, ApiError> {
     let policy = state.store.approval_policy(group_id).await?;
-    Ok(policy.exits.then(|| Operation::Exit {
+    Ok(policy.exits.then_some(Operation::Exit {
         member_id,
         status: request.status,
         on: request.on,
