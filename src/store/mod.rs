@@ -33,6 +33,7 @@ use crate::domain::operations::{
     Remittance, RemittanceDetails, RemittanceQuery, Transfer,
 };
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
+pub use transit::TransitStore;
 
 mod access;
 mod backend;
@@ -46,6 +47,7 @@ mod postgres;
 mod reports;
 mod shared;
 mod sqlite;
+pub mod transit;
 mod tx;
 
 pub use backend::{Backend, Ledger};
@@ -423,7 +425,15 @@ pub trait NetworkStore: Send + Sync + 'static {
 
 #[async_trait]
 pub trait Store:
-    AccessStore + MemberStore + OperationsStore + ReportStore + NetworkStore + Send + Sync + 'static
+    AccessStore
+    + MemberStore
+    + OperationsStore
+    + TransitStore
+    + ReportStore
+    + NetworkStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
