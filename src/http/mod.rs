@@ -7,7 +7,7 @@ use axum::extract::Request;
 use axum::http::{Method, StatusCode};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use crate::auth::caller::Access;
 use crate::auth::ratelimit::LoginLimiter;
@@ -15,6 +15,7 @@ use crate::auth::token::TokenService;
 use crate::store::Store;
 
 pub mod accounts;
+pub mod approvals;
 pub mod audit;
 pub mod bare_refusals;
 pub mod dto;
@@ -172,6 +173,12 @@ fn routes() -> Routes {
             "/v1/audit-events/verify",
             A::Oversight,
             get(audit::verify),
+        )
+        .add(
+            M::GET,
+            "/v1/approvals",
+            A::SignedIn,
+            get(approvals::list_mine),
         )
         .add(M::POST, "/v1/groups", A::Admin, post(groups::create))
         .add(M::GET, "/v1/groups", A::SignedIn, get(groups::list))
@@ -360,6 +367,42 @@ fn routes() -> Routes {
             "/v1/groups/{group_id}/withdrawals/{withdrawal_id}",
             A::GroupRead,
             get(member_events::get_withdrawal),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/approval-policy",
+            A::GroupRead,
+            get(approvals::get_policy),
+        )
+        .add(
+            M::PUT,
+            "/v1/groups/{group_id}/approval-policy",
+            A::GroupWrite,
+            put(approvals::put_policy),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/approvals",
+            A::GroupRead,
+            get(approvals::list_group),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/approvals/{approval_id}",
+            A::GroupRead,
+            get(approvals::get),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/approvals/{approval_id}/approve",
+            A::GroupWrite,
+            post(approvals::approve),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/approvals/{approval_id}/reject",
+            A::GroupWrite,
+            post(approvals::reject),
         )
         .add(
             M::PATCH,

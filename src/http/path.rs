@@ -109,6 +109,8 @@ paths! {
     TransferPath { group_id: Uuid = "group", transfer_id: Uuid = "transfer" }
     /// `/v1/groups/{group_id}/distributions/{distribution_id}`
     DistributionPath { group_id: Uuid = "group", distribution_id: Uuid = "distribution" }
+    /// `/v1/groups/{group_id}/approvals/{approval_id}`
+    ApprovalPath { group_id: Uuid = "group", approval_id: Uuid = "approval" }
     /// `/v1/users/{user_id}`
     UserPath { user_id: Uuid = "user" }
     /// `/v1/users/{user_id}/grants/{grant_id}`

@@ -143,6 +143,18 @@ impl Idempotent {
         canonical_body: &str,
         view: fn(&T) -> V,
     ) -> Result<PreparedWrite<T, V>, ApiError> {
+        self.prepare_answering(scope, canonical_body, view, StatusCode::CREATED)
+    }
+
+    /// As [`Idempotent::prepare`], for a write whose outcome is answered with `status` (202
+    /// for an operation kept waiting for approval, 200 for a decision).
+    pub fn prepare_answering<T: 'static, V: Serialize + 'static>(
+        self,
+        scope: impl std::fmt::Display,
+        canonical_body: &str,
+        view: fn(&T) -> V,
+        status: StatusCode,
+    ) -> Result<PreparedWrite<T, V>, ApiError> {
         let guard = match &self.key {
             Some(k) => Some(self.in_flight.claim(&scope.to_string(), k)?),
             None => None,
@@ -152,7 +164,8 @@ impl Idempotent {
             key: self.key,
             hash: request_hash(&self.route, canonical_body),
             view,
-            renderer: Arc::new(render(view, StatusCode::CREATED)),
+            status,
+            renderer: Arc::new(render(view, status)),
         })
     }
 }
@@ -165,6 +178,7 @@ pub struct PreparedWrite<T, V> {
     key: Option<String>,
     hash: String,
     view: fn(&T) -> V,
+    status: StatusCode,
     renderer: crate::store::Render<T>,
 }
 
@@ -179,7 +193,7 @@ impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {
 
     pub fn respond(&self, written: StoreResult<Written<T>>) -> Result<Response, ApiError> {
         match written? {
-            Written::Created(value) => Ok(json_response(StatusCode::CREATED, &(self.view)(&value))),
+            Written::Created(value) => Ok(json_response(self.status, &(self.view)(&value))),
             Written::Replayed(stored) => Ok(replay(stored)),
         }
     }

@@ -36,6 +36,7 @@ use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, State
 pub use transit::TransitStore;
 
 mod access;
+mod approvals;
 mod backend;
 pub mod batch;
 mod coalesce;
@@ -50,6 +51,7 @@ mod sqlite;
 pub mod transit;
 mod tx;
 
+pub use approvals::{ApprovalStore, Decision, NewApproval};
 pub use backend::{Backend, Ledger};
 pub use postgres::{PostgresBackend, PostgresStore};
 pub use shared::recorded_now;
@@ -426,6 +428,7 @@ pub trait NetworkStore: Send + Sync + 'static {
 #[async_trait]
 pub trait Store:
     AccessStore
+    + ApprovalStore
     + MemberStore
     + OperationsStore
     + TransitStore
