@@ -596,6 +596,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Conflict::MemberExited,
         Conflict::StatusTransition,
         Conflict::GroupClosed,
+        Conflict::RemittanceNotInTransit,
     ];
     for conflict in conflicts {
         match conflict {
@@ -608,7 +609,8 @@ fn problem_slugs() -> Vec<&'static str> {
             | Conflict::LastAdmin
             | Conflict::MemberExited
             | Conflict::StatusTransition
-            | Conflict::GroupClosed => {}
+            | Conflict::GroupClosed
+            | Conflict::RemittanceNotInTransit => {}
         }
     }
     let mut slugs: Vec<&'static str> = rules.iter().map(|r| r.slug()).collect();
