@@ -499,3 +499,60 @@ both_backends!(
         assert_eq!(ids(&report("").await), [s(&recent["id"])]);
     }
 );
+
+both_backends!(
+    a_remittance_whose_sending_was_reversed_is_no_longer_in_transit,
+    |app| async move {
+        let (group, ana) = group_with_ana(&app).await;
+        let sent = send_in_transit(&app, &group, &sent_body(&ana, None)).await;
+        let id = s(&sent["id"]).to_string();
+        let reversal = app
+            .post_with_key(
+                &format!(
+                    "/v1/groups/{group}/transactions/{}/reversal",
+                    s(&sent["transaction_id"])
+                ),
+                &key(),
+                &json!({"description": "recorded for the wrong member"}),
+            )
+            .await;
+        created(&reversal);
+        assert_eq!(balance(&app, &group, "assets:in-transit:PHP").await, "0.00");
+        let before = head(&app, &group).await;
+        for (step, body) in [
+            ("completion", json!({"receive_amount": "7000.00"})),
+            ("failure", json!({})),
+        ] {
+            let reply = settle(&app, &group, &id, step, &key(), &body).await;
+            assert_problem(&reply, StatusCode::CONFLICT, "remittance-not-in-transit");
+        }
+        assert_eq!(head(&app, &group).await, before);
+        let report = app
+            .get(&format!(
+                "/v1/groups/{group}/reports/remittances-in-transit"
+            ))
+            .await;
+        assert_eq!(ok(&report)["remittances"], json!([]));
+    }
+);
+
+both_backends!(
+    a_completion_and_a_failure_racing_each_other_settle_the_remittance_once,
+    |app| async move {
+        let (group, ana) = group_with_ana(&app).await;
+        let sent = send_in_transit(&app, &group, &sent_body(&ana, None)).await;
+        let id = s(&sent["id"]).to_string();
+        let before = head(&app, &group).await;
+        let arrival = json!({"receive_amount": "7000.00"});
+        let (first_key, second_key, empty) = (key(), key(), json!({}));
+        let (first, second) = tokio::join!(
+            settle(&app, &group, &id, "completion", &first_key, &arrival),
+            settle(&app, &group, &id, "failure", &second_key, &empty),
+        );
+        let mut statuses = [first.status.as_u16(), second.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 409], "{} / {}", first.body, second.body);
+        assert_eq!(head(&app, &group).await, before + 1);
+        assert_eq!(balance(&app, &group, "assets:in-transit:PHP").await, "0.00");
+    }
+);

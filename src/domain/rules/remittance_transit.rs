@@ -53,6 +53,8 @@ pub fn standard_codes(received: Currency, savings: Option<Currency>) -> Vec<Stri
 /// the provider kept of a failed one.
 #[derive(Debug, Clone)]
 pub struct Settled {
+    /// `Completed` or `Failed`.
+    pub outcome: RemittanceStatus,
     pub proposal: Option<Proposal>,
     pub details: RemittanceDetails,
     pub fee_kept_minor: Option<i64>,
@@ -323,6 +325,7 @@ pub fn complete(request: &CompletionRequest, facts: &TransitFacts) -> Result<Set
         ),
     );
     Ok(Settled {
+        outcome: RemittanceStatus::Completed,
         proposal,
         metadata: metadata("remittance_completion", remittance),
         details,
@@ -380,6 +383,7 @@ pub fn fail(request: &FailureRequest, facts: &TransitFacts) -> Result<Settled, L
         ),
     );
     Ok(Settled {
+        outcome: RemittanceStatus::Failed,
         proposal,
         details: details.clone(),
         fee_kept_minor: Some(kept),

@@ -103,12 +103,8 @@ where
             transaction_id = Some(transaction.id);
             created_at = transaction.recorded_at;
         }
-        let outcome = match settled.fee_kept_minor {
-            Some(_) => RemittanceStatus::Failed,
-            None => RemittanceStatus::Completed,
-        };
         let settlement = Settlement {
-            outcome,
+            outcome: settled.outcome,
             booked_on,
             fee_kept_minor: settled.fee_kept_minor,
             expected_receive_minor: None,
