@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::member::Channel;
+use super::member::{Channel, MemberStatus};
 
 /// How long an item waits for a decision unless the group says otherwise: a week, from one
 /// weekly meeting to the next.
@@ -23,6 +23,8 @@ pub struct ApprovalPolicy {
     /// A withdrawal of more than this many minor units of its currency (by ISO 4217 code)
     /// waits for approval; a currency not named has no limit.
     pub withdrawals_above: BTreeMap<String, i64>,
+    /// Every member's exit (her balances paid out) waits for approval.
+    pub exits: bool,
     /// How long an item waits for a decision before it expires.
     pub expires_after_hours: i64,
 }
@@ -31,6 +33,7 @@ impl Default for ApprovalPolicy {
     fn default() -> Self {
         ApprovalPolicy {
             withdrawals_above: BTreeMap::new(),
+            exits: false,
             expires_after_hours: DEFAULT_EXPIRY_HOURS,
         }
     }
@@ -62,6 +65,14 @@ pub enum Operation {
         channel: Channel,
         booked_on: NaiveDate,
     },
+    /// A member leaving, paid out.
+    Exit {
+        member_id: Uuid,
+        status: MemberStatus,
+        on: NaiveDate,
+        channel: Channel,
+        keep_capital: bool,
+    },
     /// A change of the group's approval policy asked for by a treasurer.
     Policy { policy: ApprovalPolicy },
 }
@@ -70,6 +81,7 @@ impl Operation {
     pub fn kind(&self) -> &'static str {
         match self {
             Operation::Withdrawal { .. } => "withdrawal",
+            Operation::Exit { .. } => "exit",
             Operation::Policy { .. } => "policy",
         }
     }
@@ -77,7 +89,9 @@ impl Operation {
     /// The member the operation is about, if any.
     pub fn member_id(&self) -> Option<Uuid> {
         match self {
-            Operation::Withdrawal { member_id, .. } => Some(*member_id),
+            Operation::Withdrawal { member_id, .. } | Operation::Exit { member_id, .. } => {
+                Some(*member_id)
+            }
             Operation::Policy { .. } => None,
         }
     }

@@ -23,7 +23,7 @@ use crate::domain::account::Direction;
 use crate::domain::approvals::{
     Approval, ApprovalPolicy, ApprovalQuery, ApprovalStatus, MAX_EXPIRY_HOURS, Operation, Verdict,
 };
-use crate::domain::member::{Channel, EventKind, NewMemberEvent};
+use crate::domain::member::{Channel, EventKind, MemberStatus, NewMemberEvent};
 use crate::domain::money::{Currency, format_amount, parse_amount};
 use crate::store::{Decision, NewApproval};
 
@@ -33,6 +33,7 @@ const MAX_NOTE_CHARS: usize = 500;
 #[derive(Debug, Serialize)]
 pub struct PolicyView {
     pub withdrawals_above: BTreeMap<String, String>,
+    pub exits: bool,
     pub expires_after_hours: i64,
 }
 
@@ -49,6 +50,7 @@ impl PolicyView {
                     (code.clone(), shown)
                 })
                 .collect(),
+            exits: policy.exits,
             expires_after_hours: policy.expires_after_hours,
         }
     }
@@ -62,6 +64,13 @@ pub enum OperationView {
         amount: String,
         channel: Channel,
         booked_on: NaiveDate,
+    },
+    Exit {
+        member_id: Uuid,
+        status: MemberStatus,
+        on: NaiveDate,
+        channel: Channel,
+        keep_capital: bool,
     },
     Policy {
         policy: PolicyView,
@@ -106,6 +115,19 @@ impl ApprovalView {
                 channel: *channel,
                 booked_on: *booked_on,
             },
+            Operation::Exit {
+                member_id,
+                status,
+                on,
+                channel,
+                keep_capital,
+            } => OperationView::Exit {
+                member_id: *member_id,
+                status: *status,
+                on: *on,
+                channel: *channel,
+                keep_capital: *keep_capital,
+            },
             Operation::Policy { policy } => OperationView::Policy {
                 policy: PolicyView::of(policy),
             },
@@ -149,6 +171,8 @@ impl ApprovalView {
 pub struct PolicyBody {
     pub withdrawals_above: BTreeMap<String, String>,
     #[serde(default)]
+    pub exits: bool,
+    #[serde(default)]
     pub expires_after_hours: Option<i64>,
 }
 
@@ -182,6 +206,7 @@ impl PolicyBody {
         }
         Ok(ApprovalPolicy {
             withdrawals_above: above,
+            exits: self.exits,
             expires_after_hours: hours,
         })
     }
@@ -289,6 +314,24 @@ pub async fn withdrawal_waits(
             channel: event.channel,
             booked_on: event.booked_on,
         }))
+}
+
+/// Whether the exit `request` of `member_id` must wait for a second person under the group's
+/// policy; if so, the operation to keep.
+pub async fn exit_waits(
+    state: &AppState,
+    group_id: Uuid,
+    member_id: Uuid,
+    request: &crate::domain::operations::MemberExit,
+) -> Result<Option<Operation>, ApiError> {
+    let policy = state.store.approval_policy(group_id).await?;
+    Ok(policy.exits.then_some(Operation::Exit {
+        member_id,
+        status: request.status,
+        on: request.on,
+        channel: request.channel,
+        keep_capital: request.keep_capital,
+    }))
 }
 
 fn status_param(params: &QueryParams) -> Result<Option<ApprovalStatus>, ApiError> {

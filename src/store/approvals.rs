@@ -15,6 +15,7 @@ use crate::domain::approvals::{
 use crate::domain::error::{Conflict, LedgerError};
 use crate::domain::member::{EventKind, Fund, NewMemberEvent};
 use crate::domain::model::{Group, Page};
+use crate::domain::operations::MemberExit;
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
 use crate::store::tx::{Column, guarded_write, read_tx, refuse_on_err, write_tx};
@@ -117,7 +118,7 @@ where
 
     async fn policy_in_tx(tx: &mut Tx<B::Db>, group_id: Uuid) -> Result<ApprovalPolicy, TxError> {
         let row = sqlx::query(
-            "SELECT withdrawals_above, expires_after_hours FROM approval_policies \
+            "SELECT withdrawals_above, exits, expires_after_hours FROM approval_policies \
              WHERE group_id = $1",
         )
         .bind(group_id)
@@ -129,6 +130,7 @@ where
         let above: String = row.try_get("withdrawals_above")?;
         Ok(ApprovalPolicy {
             withdrawals_above: serde_json::from_str(&above).map_err(internal)?,
+            exits: row.try_get("exits")?,
             expires_after_hours: row.try_get("expires_after_hours")?,
         })
     }
@@ -141,14 +143,15 @@ where
     ) -> Result<(), TxError> {
         let above = serde_json::to_string(&policy.withdrawals_above).map_err(internal)?;
         sqlx::query(
-            "INSERT INTO approval_policies (group_id, withdrawals_above, expires_after_hours, \
-             updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO approval_policies (group_id, withdrawals_above, exits, \
+             expires_after_hours, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (group_id) DO UPDATE SET withdrawals_above = excluded.withdrawals_above, \
-             expires_after_hours = excluded.expires_after_hours, \
+             exits = excluded.exits, expires_after_hours = excluded.expires_after_hours, \
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         )
         .bind(group_id)
         .bind(above)
+        .bind(policy.exits)
         .bind(policy.expires_after_hours)
         .bind(recorded_now())
         .bind(by)
@@ -196,22 +199,75 @@ where
         })
     }
 
-    /// What `item` would post now, judged against a copy of the locked `group`; the refusal
-    /// the operation itself would get if a rule refuses it.
+    /// The exit `operation` asks for, as the maker asked for it: the member and the request.
+    fn exit_request(operation: &Operation, maker: Uuid) -> Option<(Uuid, MemberExit)> {
+        let Operation::Exit {
+            member_id,
+            status,
+            on,
+            channel,
+            keep_capital,
+        } = operation
+        else {
+            return None;
+        };
+        let request = MemberExit {
+            status: *status,
+            on: *on,
+            channel: *channel,
+            keep_capital: *keep_capital,
+            created_by: Some(maker),
+        };
+        Some((*member_id, request))
+    }
+
+    /// What `item` would post now, worked out against a copy of the locked `group`; the
+    /// refusal the operation itself would get if a rule refuses it. A withdrawal is judged
+    /// without writing; an exit is carried out and undone (`SAVEPOINT`), as a distribution's
+    /// dry run is.
     async fn preview(
         tx: &mut Tx<B::Db>,
         group: &Group,
         item: &NewApproval,
     ) -> Result<Result<Vec<PreviewLine>, LedgerError>, TxError> {
-        let Some(request) = Self::withdrawal_request(&item.operation, item.maker_id) else {
-            return Ok(Ok(Vec::new()));
-        };
         let mut copy = group.clone();
-        let (judged, _) = refuse_on_err!(Self::judge_member_event(tx, &mut copy, &request).await?);
-        Ok(Ok(judged
-            .prepared
-            .transaction
-            .entries
+        let entries = match &item.operation {
+            Operation::Withdrawal { .. } => {
+                let request = Self::withdrawal_request(&item.operation, item.maker_id)
+                    .ok_or_else(|| internal("a withdrawal without its request"))?;
+                let (judged, _) =
+                    refuse_on_err!(Self::judge_member_event(tx, &mut copy, &request).await?);
+                judged.prepared.transaction.entries
+            }
+            Operation::Exit { .. } => {
+                let (member_id, request) = Self::exit_request(&item.operation, item.maker_id)
+                    .ok_or_else(|| internal("an exit without its request"))?;
+                sqlx::query("SAVEPOINT approval_preview")
+                    .execute(&mut **tx)
+                    .await?;
+                let outcome = Self::exit_outcome(tx, &mut copy, member_id, &request).await;
+                let posted = match &outcome {
+                    Ok(Ok(exit)) => match exit.transaction_id {
+                        Some(id) => Some(Self::load_transaction(tx, group.id, id).await),
+                        None => None,
+                    },
+                    _ => None,
+                };
+                sqlx::query("ROLLBACK TO SAVEPOINT approval_preview")
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("RELEASE SAVEPOINT approval_preview")
+                    .execute(&mut **tx)
+                    .await?;
+                refuse_on_err!(outcome?);
+                match posted {
+                    Some(transaction) => transaction?.entries,
+                    None => Vec::new(),
+                }
+            }
+            Operation::Policy { .. } => Vec::new(),
+        };
+        Ok(Ok(entries
             .iter()
             .map(|e| PreviewLine {
                 account: e.account_code.clone(),
@@ -281,6 +337,15 @@ where
                         let event =
                             refuse_on_err!(Self::member_event_outcome(tx, group, &request).await?);
                         result_id = Some(event.id);
+                    }
+                    Operation::Exit { .. } => {
+                        let (member_id, request) =
+                            Self::exit_request(&item.operation, item.maker_id)
+                                .ok_or_else(|| internal("an exit without its request"))?;
+                        let exit = refuse_on_err!(
+                            Self::exit_outcome(tx, group, member_id, &request).await?
+                        );
+                        result_id = exit.transaction_id;
                     }
                     Operation::Policy { policy } => {
                         Self::write_policy(tx, group.id, policy, item.maker_id).await?;

@@ -435,3 +435,58 @@ both_backends!(a_policy_with_wrong_fields_is_refused, |app| async move {
     let read = app.send(auditor.get(app.url(&path))).await;
     assert_eq!(read.status, StatusCode::OK);
 });
+
+both_backends!(an_exit_waits_when_the_policy_says_so, |app| async move {
+    let g = group(&app, "causeway").await;
+    let reply = app
+        .send(
+            app.client
+                .put(app.url(&format!("/v1/groups/{}/approval-policy", g.id)))
+                .json(&json!({"withdrawals_above": {}, "exits": true})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["exits"], true);
+    let path = format!("/v1/groups/{}/members/{}/exit", g.id, g.member);
+    let body = json!({"status": "returned_home", "channel": "cash", "on": "2025-03-03"});
+    let asked = send_with_key(&app, &g.tess, &path, "going-home", &body).await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
+    assert_reply_matches(
+        "POST",
+        "/v1/groups/{group_id}/members/{member_id}/exit",
+        &asked,
+    );
+    assert_eq!(asked.body["operation"]["kind"], "exit");
+    let lines = asked.body["would_post"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["direction"] == "debit" && l["amount"] == "1000.00"),
+        "{}",
+        asked.body
+    );
+    // Nothing changed yet: her status and her savings.
+    let member = app
+        .get(&format!("/v1/groups/{}/members/{}", g.id, g.member))
+        .await;
+    assert_eq!(member.body["status"], "active");
+    assert_eq!(savings(&app, &g).await, "1000.00");
+
+    let item = asked.body["id"].as_str().unwrap();
+    let approved = decide(&app, &g, &g.rosa, item, "approve").await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert!(approved.body["result_id"].is_string(), "{}", approved.body);
+    let member = app
+        .get(&format!("/v1/groups/{}/members/{}", g.id, g.member))
+        .await;
+    assert_eq!(member.body["status"], "returned_home");
+    assert_eq!(savings(&app, &g).await, "0.00");
+    let paid = app
+        .get(&format!(
+            "/v1/groups/{}/transactions/{}",
+            g.id,
+            approved.body["result_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+});
