@@ -33,6 +33,7 @@ use crate::domain::operations::{
     Remittance, RemittanceDetails, RemittanceQuery, Transfer,
 };
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
+pub use transit::TransitStore;
 
 mod access;
 mod approvals;
@@ -47,6 +48,7 @@ mod postgres;
 mod reports;
 mod shared;
 mod sqlite;
+pub mod transit;
 mod tx;
 
 pub use approvals::{ApprovalStore, Decision, NewApproval};
@@ -429,6 +431,7 @@ pub trait Store:
     + ApprovalStore
     + MemberStore
     + OperationsStore
+    + TransitStore
     + ReportStore
     + NetworkStore
     + Send
