@@ -6802,3 +6802,34 @@ fn no_mapping_key_reads_as_a_boolean_in_yaml_1_1() {
         "plain keys read as booleans or null: {plain:#?}"
     );
 }
+
+/// The same words as plain items of a `required` list would reach a YAML 1.1 reader as
+/// booleans, not as the property names they are.
+#[test]
+fn no_required_name_reads_as_a_boolean_in_yaml_1_1() {
+    const BOOLEAN_WORDS: [&str; 8] = ["on", "off", "yes", "no", "y", "n", "true", "false"];
+    let mut plain = Vec::new();
+    for (number, line) in support::openapi::OPENAPI_YAML.lines().enumerate() {
+        let item = line.trim_start();
+        let names: Vec<&str> = if let Some(list) = item
+            .strip_prefix("required: [")
+            .and_then(|rest| rest.strip_suffix(']'))
+        {
+            list.split(',').map(str::trim).collect()
+        } else if let Some(name) = item.strip_prefix("- ") {
+            vec![name.trim()]
+        } else {
+            continue;
+        };
+        if names
+            .iter()
+            .any(|name| BOOLEAN_WORDS.contains(&name.to_ascii_lowercase().as_str()))
+        {
+            plain.push(format!("line {}: {line}", number + 1));
+        }
+    }
+    assert!(
+        plain.is_empty(),
+        "plain list items read as booleans: {plain:#?}"
+    );
+}
