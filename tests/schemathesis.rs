@@ -222,13 +222,37 @@ async fn seed(app: &TestApp, story: &Story) -> Vec<(&'static str, &'static str, 
         .map(|u| s(&u["grants"][0]["id"]).to_string())
         .expect("the member user's grant");
 
+    // Two changes of the approval policy asked for by a treasurer, waiting for a second
+    // person (the run's administrator): the approval routes' records and their lists' pages.
+    let (_, treasurer) = app
+        .user_with(
+            "tess.approvals",
+            json!([{"role": "treasurer", "group_id": group}]),
+        )
+        .await;
+    let mut approvals = Vec::new();
+    for _ in 0..2 {
+        let asked = app
+            .send(
+                treasurer
+                    .put(app.url(&format!("{g}/approval-policy")))
+                    .header("Idempotency-Key", key())
+                    .json(&json!({"withdrawals_above": {}})),
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
+        approvals.push(s(&asked.body["id"]).to_string());
+    }
+
     app.create_group("Second group").await;
     // A real cursor for every list: the `next_cursor` of its first page of one item.
     let mut cursors = Vec::new();
     for list in [
         "/v1/audit-events",
+        "/v1/approvals",
         "/v1/groups",
         "/v1/users",
+        "/v1/groups/{group_id}/approvals",
         "/v1/groups/{group_id}/contributions",
         "/v1/groups/{group_id}/distributions",
         "/v1/groups/{group_id}/investments",
@@ -269,6 +293,7 @@ async fn seed(app: &TestApp, story: &Story) -> Vec<(&'static str, &'static str, 
         ("", "distribution_id", distribution),
         ("", "user_id", user),
         ("", "grant_id", grant),
+        ("", "approval_id", approvals[0].clone()),
         ("/investments/[^/]+$", "investment_id", store),
         // The member who exits, once: the story's other members stay active.
         ("/exit$", "member_id", story.eli.clone()),

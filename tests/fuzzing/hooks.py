@@ -312,6 +312,11 @@ def state_rules(body, path):
         body["pay_to"] = "payable"
     if path.endswith("/remittances"):
         remittance(body)
+    if path.endswith("/completion"):
+        # "`uses` ... must be given again and add up to" the amount received: one use of it.
+        uses = body.get("uses")
+        if isinstance(uses, list) and uses and isinstance(uses[0], dict):
+            body["uses"] = [dict(uses[0], amount=body.get("receive_amount"))]
     if path.endswith(("/disbursements", "/returns")) and isinstance(body.get("account"), str):
         # "The asset account the money leaves, by id or code, in the investment's currency":
         # the seeded investment is in PHP, held at the group's home bank.
@@ -326,6 +331,14 @@ def state_rules(body, path):
         balanced_entries(body)
     if isinstance(body.get("metadata"), dict):
         body["metadata"] = integers_written_plainly(body["metadata"])
+
+
+def policy_limits(body):
+    # A withdrawal limit is an amount "with at most the currency's decimals".
+    limits = body.get("withdrawals_above")
+    if isinstance(limits, dict):
+        for code, amount in list(limits.items()):
+            limits[code] = currency_scale({"currency": code}, "limit", amount)
 
 
 def remittance(body):
@@ -424,6 +437,9 @@ def before_call(context, case, kwargs):
         query.pop("held_on", None)
         query.pop("note", None)
     body = case.body
+    if method == "PUT" and path.endswith("/approval-policy") and isinstance(body, dict):
+        policy_limits(body)
+        return
     if method not in ("POST", "PATCH") or not isinstance(body, dict):
         return
     booking_dates(body)
