@@ -29,6 +29,7 @@ pub mod members;
 pub mod network;
 pub mod operations;
 pub mod path;
+pub mod proofs;
 pub mod query;
 pub mod report;
 pub mod reports;
@@ -71,6 +72,8 @@ pub struct AppState {
     pub zones: Arc<today::GroupZones>,
     /// Browser sessions' lifetimes and cookies.
     pub sessions: crate::auth::session::SessionSettings,
+    /// The key that signs receipts and checkpoints.
+    pub signer: Arc<crate::signing::Signer>,
 }
 
 /// Builds the router and, from the same calls, the list of (method, path, access) it serves,
@@ -108,6 +111,12 @@ fn routes() -> Routes {
     r.add(M::GET, "/healthz", A::Public, get(health::healthz))
         .add(M::GET, "/readyz", A::Public, get(health::readyz))
         .add(M::GET, "/openapi.yaml", A::Public, get(health::openapi))
+        .add(
+            M::GET,
+            "/.well-known/msai-ledger/keys",
+            A::Public,
+            get(proofs::keys),
+        )
         .add(M::POST, "/v1/auth/token", A::Public, post(users::token))
         .add(
             M::POST,
@@ -275,6 +284,18 @@ fn routes() -> Routes {
             "/v1/groups/{group_id}/ledger/verify",
             A::GroupAnyone,
             get(ledger::verify),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/checkpoints/latest",
+            A::GroupRead,
+            get(proofs::latest_checkpoint),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/checkpoints/{sequence}",
+            A::GroupRead,
+            get(proofs::checkpoint),
         )
         .add(
             M::POST,

@@ -37,6 +37,18 @@ impl Segment for AccountRef {
     }
 }
 
+/// A sequence number of a group's journal: decimal digits, 0 or more (leading zeros refused,
+/// so each sequence has one path).
+impl Segment for i64 {
+    fn read(text: &str, what: &str) -> Result<Self, ApiError> {
+        let canonical = text == "0" || (!text.starts_with('0') && !text.is_empty());
+        match text.parse::<i64>() {
+            Ok(n) if canonical && n >= 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+            _ => Err(ApiError::not_found(what)),
+        }
+    }
+}
+
 /// The path's parameters, percent-decoded; not valid UTF-8 is a 404.
 pub async fn raw_params<S: Send + Sync>(
     parts: &mut Parts,
@@ -109,6 +121,8 @@ paths! {
     TransferPath { group_id: Uuid = "group", transfer_id: Uuid = "transfer" }
     /// `/v1/groups/{group_id}/distributions/{distribution_id}`
     DistributionPath { group_id: Uuid = "group", distribution_id: Uuid = "distribution" }
+    /// `/v1/groups/{group_id}/checkpoints/{sequence}`
+    CheckpointPath { group_id: Uuid = "group", sequence: i64 = "checkpoint" }
     /// `/v1/users/{user_id}`
     UserPath { user_id: Uuid = "user" }
     /// `/v1/users/{user_id}/grants/{grant_id}`
