@@ -12,6 +12,14 @@ use uuid::Uuid;
 pub const RECEIPT_TYPE: &str = "msai-ledger/receipt/v1";
 pub const CHECKPOINT_TYPE: &str = "msai-ledger/checkpoint/v1";
 
+/// Where a record's transaction stands in its group's chain: its sequence, and its hash (the
+/// group's head hash right after it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainPosition {
+    pub sequence: i64,
+    pub hash: String,
+}
+
 /// What a member's receipt proves: that this event was booked, and where in the group's chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
@@ -30,6 +38,38 @@ pub struct Receipt {
 }
 
 impl Receipt {
+    /// The receipt of a contribution or withdrawal.
+    pub fn of_event(e: &super::member::MemberEvent) -> Receipt {
+        Receipt {
+            group_id: e.group_id,
+            member_id: e.member_id,
+            event_id: e.id,
+            kind: e.kind.as_str(),
+            amount_minor: e.amount_minor,
+            currency: e.currency,
+            booked_on: e.booked_on,
+            sequence: e.chain.sequence,
+            hash: e.chain.hash.clone(),
+        }
+    }
+
+    /// The receipt of a remittance: the amount sent, in the currency sent. `None` for a
+    /// remittance the group's books did not carry (no transaction).
+    pub fn of_remittance(r: &super::operations::Remittance) -> Option<Receipt> {
+        let chain = r.chain.as_ref()?;
+        Some(Receipt {
+            group_id: r.group_id,
+            member_id: r.details.member_id,
+            event_id: r.id,
+            kind: "remittance",
+            amount_minor: r.details.send_amount_minor,
+            currency: r.details.send_currency,
+            booked_on: r.details.booked_on,
+            sequence: chain.sequence,
+            hash: chain.hash.clone(),
+        })
+    }
+
     /// The document signed (before the signer adds its `key_id`).
     pub fn document(&self) -> Value {
         json!({

@@ -109,7 +109,10 @@ pub async fn contribute(
         // Written with the contribution, in its commit, when it is written with others.
         audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
     };
-    let write = idempotent.prepare(group_id, &body.canonical, ContributionView::of)?;
+    let signer = state.signer.clone();
+    let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
+        ContributionView::signed(e, &signer)
+    })?;
     write.respond(
         state
             .store
@@ -151,7 +154,10 @@ pub async fn withdraw(
         // Written with the withdrawal, in its commit, when it is written with others.
         audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
     };
-    let write = idempotent.prepare(group_id, &body.canonical, WithdrawalView::of)?;
+    let signer = state.signer.clone();
+    let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
+        WithdrawalView::signed(e, &signer)
+    })?;
     write.respond(
         state
             .store
@@ -245,7 +251,10 @@ pub async fn get_contribution(
         EventKind::Contribution,
     )
     .await?;
-    Ok(json_response(StatusCode::OK, &ContributionView::of(&event)))
+    Ok(json_response(
+        StatusCode::OK,
+        &ContributionView::signed(&event, &state.signer),
+    ))
 }
 
 pub async fn get_withdrawal(
@@ -264,5 +273,8 @@ pub async fn get_withdrawal(
         EventKind::Withdrawal,
     )
     .await?;
-    Ok(json_response(StatusCode::OK, &WithdrawalView::of(&event)))
+    Ok(json_response(
+        StatusCode::OK,
+        &WithdrawalView::signed(&event, &state.signer),
+    ))
 }

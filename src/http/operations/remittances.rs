@@ -266,7 +266,10 @@ pub async fn create(
     let (member, mut details) = body.value.parse(today)?;
     details.member_id =
         crate::http::members::member_in_body(&state, group_id, member, "/member_id").await?;
-    let write = idempotent.prepare(group_id, &body.canonical, RemittanceView::of)?;
+    let signer = state.signer.clone();
+    let write = idempotent.prepare(group_id, &body.canonical, move |r: &Remittance| {
+        RemittanceView::signed(r, &signer)
+    })?;
     write.respond(
         state
             .store
@@ -345,6 +348,6 @@ pub async fn get(
     let remittance = state.store.get_remittance(group_id, remittance_id).await?;
     Ok(json_response(
         StatusCode::OK,
-        &RemittanceView::of(&remittance),
+        &RemittanceView::signed(&remittance, &state.signer),
     ))
 }

@@ -9,6 +9,8 @@ use crate::domain::member::{
 };
 use crate::domain::money::format_amount;
 use crate::domain::operations::Basis;
+use crate::domain::receipts::Receipt;
+use crate::signing::{Signed, Signer};
 
 use crate::http::views::*;
 
@@ -86,6 +88,9 @@ pub struct MemberStatementView {
     pub investments: Vec<InvestmentShareView>,
     /// Every remittance the member sent, with its cost (not limited to `from`..`to`).
     pub remittances: Vec<RemittanceView>,
+    /// The signed receipts of her contributions, withdrawals and remittances booked from
+    /// `from` to `to`, in the order of their transactions' sequences.
+    pub receipts: Vec<Signed>,
 }
 
 /// The member's share of one investment's book value, on the group's basis today.
@@ -101,7 +106,7 @@ pub struct InvestmentShareView {
 }
 
 impl MemberStatementView {
-    pub fn of(s: &MemberStatement) -> Self {
+    pub fn of(s: &MemberStatement, signer: &Signer) -> Self {
         let holdings = &s.holdings;
         let savings = &s.record.savings;
         let balance = crate::domain::account::normal_balance(
@@ -145,8 +150,30 @@ impl MemberStatementView {
                 .iter()
                 .map(RemittanceView::of)
                 .collect(),
+            receipts: statement_receipts(s)
+                .iter()
+                .map(|r| signer.sign(r.document()))
+                .collect(),
         }
     }
+}
+
+/// The receipts a statement shows: its period's contributions, withdrawals and remittances,
+/// by sequence.
+fn statement_receipts(s: &MemberStatement) -> Vec<Receipt> {
+    let in_period = |on: NaiveDate| {
+        s.savings.from.is_none_or(|from| on >= from) && s.savings.to.is_none_or(|to| on <= to)
+    };
+    let mut receipts: Vec<Receipt> = s.events.iter().map(Receipt::of_event).collect();
+    receipts.extend(
+        s.holdings
+            .remittances
+            .iter()
+            .filter(|r| in_period(r.details.booked_on))
+            .filter_map(Receipt::of_remittance),
+    );
+    receipts.sort_by_key(|r| r.sequence);
+    receipts
 }
 
 /// A correction of a member's record as the API shows it.
@@ -176,6 +203,9 @@ pub struct ContributionView {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The member's signed receipt (docs/RECEIPTS.md); in answers about this one record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Signed>,
 }
 
 impl ContributionView {
@@ -194,6 +224,15 @@ impl ContributionView {
             reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
+            receipt: None,
+        }
+    }
+
+    /// The view with the member's receipt, signed by `signer`.
+    pub fn signed(e: &MemberEvent, signer: &Signer) -> Self {
+        ContributionView {
+            receipt: Some(signer.sign(Receipt::of_event(e).document())),
+            ..ContributionView::of(e)
         }
     }
 }
@@ -213,6 +252,9 @@ pub struct WithdrawalView {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The member's signed receipt (docs/RECEIPTS.md); in answers about this one record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Signed>,
 }
 
 impl WithdrawalView {
@@ -230,6 +272,15 @@ impl WithdrawalView {
             reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
+            receipt: None,
+        }
+    }
+
+    /// The view with the member's receipt, signed by `signer`.
+    pub fn signed(e: &MemberEvent, signer: &Signer) -> Self {
+        WithdrawalView {
+            receipt: Some(signer.sign(Receipt::of_event(e).document())),
+            ..WithdrawalView::of(e)
         }
     }
 }

@@ -6,6 +6,8 @@ use uuid::Uuid;
 
 use crate::domain::money::format_amount;
 use crate::domain::operations::*;
+use crate::domain::receipts::Receipt;
+use crate::signing::{Signed, Signer};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Serialize)]
@@ -55,6 +57,10 @@ pub struct RemittanceView {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The member's signed receipt (docs/RECEIPTS.md), in answers about this one record,
+    /// when the group's books carry the remittance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Signed>,
 }
 
 impl RemittanceView {
@@ -106,6 +112,15 @@ impl RemittanceView {
             reversed_by: r.reversed_by,
             created_by: r.created_by,
             created_at: r.created_at,
+            receipt: None,
+        }
+    }
+
+    /// The view with the member's receipt, signed by `signer`.
+    pub fn signed(r: &Remittance, signer: &Signer) -> Self {
+        RemittanceView {
+            receipt: Receipt::of_remittance(r).map(|receipt| signer.sign(receipt.document())),
+            ..RemittanceView::of(r)
         }
     }
 }

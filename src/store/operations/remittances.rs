@@ -7,6 +7,7 @@ use super::proposals::Entry;
 use crate::domain::error::LedgerError;
 use crate::domain::model::*;
 use crate::domain::operations::*;
+use crate::domain::receipts::ChainPosition;
 use crate::domain::rules::remittance::{self, RemittanceFacts};
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
@@ -59,6 +60,7 @@ where
         let id = Uuid::now_v7();
         let mut credited = None;
         let mut transaction_id = None;
+        let mut chain = None;
         let mut created_at = recorded_now();
         if let Some(decided) = refuse_on_err!(remittance::decide(details, &facts, id)) {
             let entry = Entry {
@@ -71,6 +73,10 @@ where
                 refuse_on_err!(Self::post_proposal(tx, group, &decided.proposal, entry).await?);
             credited = Some((decided.credited_minor, decided.credited_currency));
             transaction_id = Some(transaction.id);
+            chain = Some(ChainPosition {
+                sequence: transaction.sequence,
+                hash: transaction.hash.clone(),
+            });
             created_at = transaction.recorded_at;
         }
         let remittance = Remittance {
@@ -80,6 +86,7 @@ where
             credited_minor: credited.map(|c| c.0),
             credited_currency: credited.map(|c| c.1),
             transaction_id,
+            chain,
             reversed_by: None,
             created_by,
             created_at,
@@ -97,6 +104,8 @@ where
         let rows = sqlx::query(const_format::concatcp!(
             "SELECT x.*, ",
             crate::store::shared::REVERSED_BY,
+            ", ",
+            crate::store::shared::CHAIN_POSITION,
             " FROM remittances x WHERE x.group_id = $1 AND ($2 IS NULL OR x.member_id = $2) \
              AND x.booked_on >= COALESCE($3, '0001-01-01') AND x.booked_on <= COALESCE($4, '9999-12-31') \
              AND x.id > $5 AND ($7 OR ",
