@@ -566,6 +566,8 @@ impl World {
                 "distribution_id" => o.distribution.clone(),
                 "meeting_id" => o.meeting.clone(),
                 "contribution_id" => o.contribution.clone(),
+                // Every group of the matrix has transactions by then.
+                "sequence" => "1".to_string(),
                 "withdrawal_id" => o.withdrawal.clone(),
                 other => panic!(
                     "{method} {template} has a path parameter {{{other}}} the matrix cannot fill"

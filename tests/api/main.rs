@@ -35,6 +35,7 @@ mod openapi;
 mod operations;
 mod postgres_harness;
 mod properties;
+mod receipts;
 mod reports;
 mod reports_network;
 mod sessions;
