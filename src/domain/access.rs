@@ -195,6 +195,19 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
     pub created_ids: Vec<Uuid>,
     pub client_addr: Option<String>,
+    /// The record's place in the audit chains (see `audit_chain`), given as it is written;
+    /// `None` before, and for records written before the chains began.
+    pub link: Option<AuditLink>,
+}
+
+/// A record's place in its audit chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditLink {
+    /// The group's id, or `"service"` for records naming no group.
+    pub chain: String,
+    pub sequence: i64,
+    pub previous_hash: String,
+    pub hash: String,
 }
 
 /// A write request's audit record before its outcome is known. The store writes it in the

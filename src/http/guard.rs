@@ -104,6 +104,7 @@ impl AuditInfo {
             request_id: facts.request_id.clone(),
             created_ids,
             client_addr: facts.client_addr.clone(),
+            link: None,
         }
     }
 }

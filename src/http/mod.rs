@@ -15,6 +15,7 @@ use crate::auth::token::TokenService;
 use crate::store::Store;
 
 pub mod accounts;
+pub mod audit;
 pub mod bare_refusals;
 pub mod dto;
 pub mod error;
@@ -173,7 +174,13 @@ fn routes() -> Routes {
             M::GET,
             "/v1/audit-events",
             A::Oversight,
-            get(users::audit_events),
+            get(audit::audit_events),
+        )
+        .add(
+            M::GET,
+            "/v1/audit-events/verify",
+            A::Oversight,
+            get(audit::verify),
         )
         .add(M::POST, "/v1/groups", A::Admin, post(groups::create))
         .add(M::GET, "/v1/groups", A::SignedIn, get(groups::list))

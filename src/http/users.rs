@@ -18,7 +18,7 @@ use super::views::ListView;
 use super::write::json_response;
 use crate::auth::caller::Caller;
 use crate::auth::password;
-use crate::domain::access::{AuditEvent, AuditQuery, Grant, NewGrant, NewUser, Role, User};
+use crate::domain::access::{Grant, NewGrant, NewUser, Role, User};
 use crate::domain::error::LedgerError;
 
 /// Usernames: 3 to 64 characters of ASCII letters, digits, `.`, `_`, `-` and `@`.
@@ -486,97 +486,4 @@ pub(super) fn can(user: &User) -> Vec<String> {
         });
     }
     can
-}
-
-#[derive(Debug, Serialize)]
-pub struct AuditEventView {
-    pub id: Uuid,
-    pub occurred_at: DateTime<Utc>,
-    pub user_id: Option<Uuid>,
-    pub username: Option<String>,
-    pub group_id: Option<Uuid>,
-    pub method: String,
-    pub route: String,
-    pub path: String,
-    pub status: u16,
-    pub idempotency_key: Option<String>,
-    pub request_id: Option<String>,
-    pub created_ids: Vec<Uuid>,
-    pub client_addr: Option<String>,
-}
-
-impl AuditEventView {
-    fn of(e: &AuditEvent) -> Self {
-        AuditEventView {
-            id: e.id,
-            occurred_at: e.occurred_at,
-            user_id: e.user_id,
-            username: e.username.clone(),
-            group_id: e.group_id,
-            method: e.method.clone(),
-            route: e.route.clone(),
-            path: e.path.clone(),
-            status: e.status,
-            idempotency_key: e.idempotency_key.clone(),
-            request_id: e.request_id.clone(),
-            created_ids: e.created_ids.clone(),
-            client_addr: e.client_addr.clone(),
-        }
-    }
-}
-
-fn time_param(params: &QueryParams, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-    match params.text(name) {
-        None => Ok(None),
-        Some(text) => DateTime::parse_from_rfc3339(text)
-            .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                ApiError::invalid_parameter(
-                    name,
-                    "must be an RFC 3339 time such as 2026-11-27T09:00:00Z",
-                )
-            }),
-    }
-}
-
-fn uuid_param(params: &QueryParams, name: &str) -> Result<Option<Uuid>, ApiError> {
-    params
-        .text(name)
-        .map(|t| {
-            Uuid::try_parse(t).map_err(|_| ApiError::invalid_parameter(name, "must be a UUID"))
-        })
-        .transpose()
-}
-
-/// `GET /v1/audit-events`, oldest first, filtered by group, user and time.
-pub async fn audit_events(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(
-        raw.as_deref(),
-        &["group_id", "user_id", "from", "to", "limit", "cursor"],
-    )?;
-    let after = match params.cursor("a")? {
-        None => None,
-        Some(text) => Some(Uuid::try_parse(&text).map_err(|_| {
-            ApiError::invalid_parameter("cursor", "is not a cursor returned by this list")
-        })?),
-    };
-    let query = AuditQuery {
-        group_id: uuid_param(&params, "group_id")?,
-        user_id: uuid_param(&params, "user_id")?,
-        from: time_param(&params, "from")?,
-        to: time_param(&params, "to")?,
-        after,
-        limit: params.limit()?,
-    };
-    if let (Some(from), Some(to)) = (query.from, query.to)
-        && from > to
-    {
-        return Err(ApiError::invalid_parameter("to", "must not be before from"));
-    }
-    let page = state.store.list_audit(query).await?;
-    let id = |e: &AuditEvent| e.id.to_string();
-    Ok(ListView::page(&page, "a", id, AuditEventView::of).response())
 }

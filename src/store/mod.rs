@@ -109,6 +109,8 @@ pub trait AccessStore: Send + Sync + 'static {
     async fn setting_or_init(&self, name: &str, value: &str) -> StoreResult<String>;
     async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()>;
     async fn list_audit(&self, query: AuditQuery) -> StoreResult<Page<AuditEvent>>;
+    /// Recomputes the audit log's hash chains (`domain::audit_chain`) in one snapshot.
+    async fn verify_audit(&self) -> StoreResult<crate::domain::audit_chain::Verification>;
     /// Checks a sign-in attempt against the locks of its failure counts and, when admitted,
     /// counts it as a failure in those counted on admission; forgets counts whose window has
     /// passed. Kept in the database, so every process on it shares the counts.

@@ -307,8 +307,8 @@ impl Backend for PostgresBackend {
                 .collect::<Result<_, _>>()
                 .map_err(internal)?;
             let sql = "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, \
-                       route, path, status, idempotency_key, request_id, created_ids, client_addr) \
-                       SELECT * FROM ";
+                       route, path, status, idempotency_key, request_id, created_ids, client_addr, \
+                       chain, chain_sequence, previous_hash, hash) SELECT * FROM ";
             Unnest::of(part(&mut q, &mut parts, "r", sql))
                 .column(events.iter().map(|(a, _)| a.id), "uuid")
                 .column(events.iter().map(|(a, _)| a.occurred_at), "timestamptz")
@@ -326,7 +326,41 @@ impl Backend for PostgresBackend {
                 .column(events.iter().map(|(a, _)| a.request_id.clone()), "text")
                 .column(events.iter().map(|(_, created)| created.clone()), "text")
                 .column(events.iter().map(|(a, _)| a.client_addr.clone()), "text")
+                .column(
+                    events
+                        .iter()
+                        .map(|(a, _)| a.link.as_ref().map(|l| l.chain.clone())),
+                    "text",
+                )
+                .column(
+                    events
+                        .iter()
+                        .map(|(a, _)| a.link.as_ref().map(|l| l.sequence)),
+                    "bigint",
+                )
+                .column(
+                    events
+                        .iter()
+                        .map(|(a, _)| a.link.as_ref().map(|l| l.previous_hash.clone())),
+                    "text",
+                )
+                .column(
+                    events
+                        .iter()
+                        .map(|(a, _)| a.link.as_ref().map(|l| l.hash.clone())),
+                    "text",
+                )
                 .end();
+        }
+        if !rows.audit_heads.is_empty() {
+            let heads = rows.audit_heads;
+            let sql = "UPDATE audit_heads SET sequence = v.sequence, hash = v.hash FROM ";
+            Unnest::of(part(&mut q, &mut parts, "h", sql))
+                .column(heads.iter().map(|(chain, _, _)| chain.clone()), "text")
+                .column(heads.iter().map(|(_, sequence, _)| *sequence), "bigint")
+                .column(heads.iter().map(|(_, _, hash)| hash.clone()), "text")
+                .end()
+                .push(" AS v (chain, sequence, hash) WHERE audit_heads.chain = v.chain");
         }
         if parts == 0 {
             return Ok(());

@@ -100,6 +100,9 @@ pub struct PostingRows<'a> {
     pub heads: &'a [(uuid::Uuid, i64, &'a str)],
     pub remembered: &'a [(String, String, String, crate::store::StoredResponse)],
     pub audits: &'a [crate::domain::access::AuditEvent],
+    /// The heads the audit records moved their chains on to: chain, sequence, hash. Filled in
+    /// by `Ledger::write_rows`, which gives the records their places.
+    pub audit_heads: &'a [(String, i64, String)],
 }
 
 /// A write waiting to be written with the others of its kind that arrived with it: its group,

@@ -140,6 +140,7 @@ impl Backend for SqliteBackend {
             heads,
             remembered,
             audits,
+            audit_heads,
         } = *rows;
         use crate::store::shared::{ENTRY_ROWS_PER_INSERT, ROWS_PER_STATEMENT};
         let mut script = WriteScript::<Self>::new();
@@ -293,6 +294,7 @@ impl Backend for SqliteBackend {
             }
         }
         script.audit_events(tx, audits).await?;
+        script.audit_heads(tx, audit_heads).await?;
         script.send(tx).await
     }
 }

@@ -2875,6 +2875,12 @@ both_backends!(the_audit_log_answers_as_documented, |app| async move {
     let anonymous = get_as(&app, &app.anonymous, AUDIT_EVENTS, AUDIT_EVENTS).await;
     assert_problem(&anonymous, 401, "unauthorized");
     assert_eq!(challenge(&anonymous), CHALLENGE);
+
+    // Its chains, recomputed, as documented.
+    const VERIFY: &str = "/v1/audit-events/verify";
+    let verified = get(&app, VERIFY, VERIFY).await;
+    assert_eq!(verified.body["ok"], true, "{}", verified.body);
+    assert_problem(&get_as(&app, &tess, VERIFY, VERIFY).await, 403, "forbidden");
 });
 
 both_backends!(group_routes_refuse_as_documented, |app| async move {

@@ -460,6 +460,10 @@ where
             .unwrap_or_else(crate::store::shared::unanswered)
     }
 
+    async fn verify_audit(&self) -> StoreResult<crate::domain::audit_chain::Verification> {
+        read_tx!(self, |tx| Self::verify_audit_in_tx(&mut tx).await)
+    }
+
     async fn list_audit(&self, query: AuditQuery) -> StoreResult<Page<AuditEvent>> {
         read_tx!(self, |tx| {
             let result: Result<Page<AuditEvent>, TxError> = async {

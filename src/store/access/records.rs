@@ -6,7 +6,11 @@ use super::super::ledger::WriteScript;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
+use std::collections::BTreeMap;
+
 use uuid::Uuid;
+
+use crate::domain::audit_chain::{ChainCheck, Head, Verification};
 
 use super::super::backend::{Backend, DbRow, Ledger, Tx};
 use super::super::shared::*;
@@ -15,7 +19,7 @@ use crate::domain::error::{Conflict, LedgerError};
 use crate::store::StoreResult;
 
 use crate::domain::access::{
-    AuditEvent, FailureCounter, Grant, NewGrant, Role, Session, SignInAttempt, User,
+    AuditEvent, AuditLink, FailureCounter, Grant, NewGrant, Role, Session, SignInAttempt, User,
 };
 
 impl<B: Backend> Ledger<B>
@@ -59,7 +63,114 @@ where
             request_id: row.try_get("request_id")?,
             created_ids: serde_json::from_str(&created).map_err(internal)?,
             client_addr: row.try_get("client_addr")?,
+            link: Self::audit_link_from_row(row)?,
         })
+    }
+
+    fn audit_link_from_row(row: &DbRow<B>) -> Result<Option<AuditLink>, TxError> {
+        let chain: Option<String> = row.try_get("chain")?;
+        let sequence: Option<i64> = row.try_get("chain_sequence")?;
+        let previous_hash: Option<String> = row.try_get("previous_hash")?;
+        let hash: Option<String> = row.try_get("hash")?;
+        // A record with part of a place is shown with what it has, for the check to refuse.
+        Ok(match (chain, sequence, previous_hash, hash) {
+            (None, None, None, None) => None,
+            (chain, sequence, previous_hash, hash) => Some(AuditLink {
+                chain: chain.unwrap_or_default(),
+                sequence: sequence.unwrap_or_default(),
+                previous_hash: previous_hash.unwrap_or_default(),
+                hash: hash.unwrap_or_default(),
+            }),
+        })
+    }
+
+    /// Recomputes every audit chain inside the transaction's snapshot (`audit_chain`): the
+    /// records in their chains a page at a time, then the chains' heads and the records that
+    /// lie outside any chain.
+    pub(in crate::store) async fn verify_audit_in_tx(
+        tx: &mut Tx<B::Db>,
+    ) -> Result<Verification, TxError> {
+        const PAGE: i64 = 1000;
+        let mut check = ChainCheck::default();
+        let mut after = (String::new(), 0i64);
+        let failed = 'pages: loop {
+            let rows = sqlx::query(
+                "SELECT * FROM audit_events WHERE chain IS NOT NULL AND chain_sequence IS NOT NULL \
+                 AND previous_hash IS NOT NULL AND hash IS NOT NULL \
+                 AND (chain > $1 OR (chain = $1 AND chain_sequence > $2)) \
+                 ORDER BY chain, chain_sequence LIMIT $3",
+            )
+            .bind(after.0.as_str())
+            .bind(after.1)
+            .bind(PAGE)
+            .fetch_all(&mut **tx)
+            .await?;
+            for row in &rows {
+                let event = Self::audit_from_row(row)?;
+                if let Err(failure) = check.feed(&event) {
+                    break 'pages Some(failure);
+                }
+                if let Some(link) = event.link {
+                    after = (link.chain, link.sequence);
+                }
+            }
+            if (rows.len() as i64) < PAGE {
+                break None;
+            }
+        };
+        let heads: BTreeMap<String, Head> =
+            sqlx::query("SELECT chain, sequence, hash FROM audit_heads")
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| {
+                    let head = Head {
+                        sequence: r.try_get("sequence")?,
+                        hash: r.try_get("hash")?,
+                    };
+                    Ok((r.try_get("chain")?, head))
+                })
+                .collect::<Result<_, TxError>>()?;
+        let before: Option<String> = sqlx::query_scalar(
+            "SELECT value FROM service_settings WHERE name = 'audit_records_before_chain'",
+        )
+        .fetch_optional(&mut **tx)
+        .await?;
+        let before = before.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        let records_checked = check.records_checked;
+        let failure = match failed {
+            Some(failure) => Some(failure),
+            None => {
+                let outside = Self::unchained_audits(tx).await?;
+                check
+                    .finish(&heads, (outside.0, outside.1.as_ref()), before)
+                    .err()
+            }
+        };
+        Ok(Verification {
+            records_checked,
+            heads,
+            records_before_chains: before,
+            failure,
+        })
+    }
+
+    /// How many audit records have no whole place in a chain, and the newest of them.
+    async fn unchained_audits(tx: &mut Tx<B::Db>) -> Result<(u64, Option<AuditEvent>), TxError> {
+        const OUTSIDE: &str = "chain IS NULL OR chain_sequence IS NULL OR previous_hash IS NULL \
+                               OR hash IS NULL";
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM audit_events WHERE {OUTSIDE}"
+        )))
+        .fetch_one(&mut **tx)
+        .await?;
+        let newest = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM audit_events WHERE {OUTSIDE} ORDER BY occurred_at DESC, id DESC LIMIT 1"
+        )))
+        .fetch_optional(&mut **tx)
+        .await?;
+        let newest = newest.as_ref().map(Self::audit_from_row).transpose()?;
+        Ok((u64::try_from(count).map_err(internal)?, newest))
     }
 
     pub(in crate::store) fn session_from_row(row: &DbRow<B>) -> Result<Session, TxError> {
@@ -74,14 +185,73 @@ where
         })
     }
 
-    /// Writes audit events, in one round trip as a rule (`WriteScript`).
+    /// Writes audit events at the ends of their chains, in one round trip as a rule
+    /// (`WriteScript`) after reading the chains' heads.
     pub(in crate::store) async fn insert_audits(
         tx: &mut Tx<B::Db>,
         events: &[&AuditEvent],
     ) -> Result<(), TxError> {
+        let events: Vec<AuditEvent> = events.iter().map(|e| (*e).clone()).collect();
+        let (events, heads) = Self::chain_audits(tx, events).await?;
         let mut script = WriteScript::<B>::new();
-        script.audit_events(tx, events).await?;
+        script.audit_events(tx, &events).await?;
+        script.audit_heads(tx, &heads).await?;
         script.send(tx).await
+    }
+
+    /// Writes the rows of postings (`B::write_postings`), their audit records given their
+    /// places at the ends of their chains.
+    pub(in crate::store) async fn write_rows(
+        tx: &mut Tx<B::Db>,
+        rows: &PostingRows<'_>,
+    ) -> Result<(), TxError> {
+        if rows.audits.is_empty() {
+            return B::write_postings(tx, rows).await;
+        }
+        let (audits, heads) = Self::chain_audits(tx, rows.audits.to_vec()).await?;
+        let rows = PostingRows {
+            audits: &audits,
+            audit_heads: &heads,
+            ..*rows
+        };
+        B::write_postings(tx, &rows).await
+    }
+
+    /// Gives `events` their places at the ends of their chains (`audit_chain::append`), and
+    /// answers the chains' new heads (chain, sequence, hash) to write with them. Each chain's
+    /// head is read under a lock held to the commit, taken in the order of the chains' names,
+    /// so writers appending to one chain take turns and two writers never wait on each other
+    /// in a circle. A chain not yet begun gets its head here.
+    pub(in crate::store) async fn chain_audits(
+        tx: &mut Tx<B::Db>,
+        mut events: Vec<AuditEvent>,
+    ) -> Result<(Vec<AuditEvent>, Vec<(String, i64, String)>), TxError> {
+        use crate::domain::audit_chain::{Head, append, chain_of};
+        let chains: std::collections::BTreeSet<String> = events.iter().map(chain_of).collect();
+        let mut heads = std::collections::BTreeMap::new();
+        for chain in chains {
+            let row = sqlx::query(
+                "INSERT INTO audit_heads (chain, sequence, hash) VALUES ($1, 0, $2) \
+                 ON CONFLICT (chain) DO UPDATE SET sequence = audit_heads.sequence \
+                 RETURNING sequence, hash",
+            )
+            .bind(chain.as_str())
+            .bind(crate::domain::hash::GENESIS_HASH)
+            .fetch_one(&mut **tx)
+            .await?;
+            let head = Head {
+                sequence: row.try_get("sequence")?,
+                hash: row.try_get("hash")?,
+            };
+            heads.insert(chain, head);
+        }
+        append(&mut heads, &mut events)
+            .ok_or_else(|| internal("an audit chain's head is not a SHA-256 hash"))?;
+        let heads = heads
+            .into_iter()
+            .map(|(chain, head)| (chain, head.sequence, head.hash))
+            .collect();
+        Ok((events, heads))
     }
 
     /// Writes the audit events waiting in the queue, all that waited together in one

@@ -84,8 +84,9 @@ where
             heads: &[(group.id, group.head_sequence, &group.head_hash)],
             remembered: &[],
             audits: &[],
+            audit_heads: &[],
         };
-        B::write_postings(tx, &rows).await?;
+        Self::write_rows(tx, &rows).await?;
         Ok(Ok(transaction))
     }
 
@@ -198,8 +199,9 @@ where
             heads: &heads,
             remembered: &remembered.keys,
             audits: &remembered.audits,
+            audit_heads: &[],
         };
-        B::write_postings(tx, &rows).await?;
+        Self::write_rows(tx, &rows).await?;
         Ok(outcomes)
     }
 

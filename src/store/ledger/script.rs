@@ -96,7 +96,8 @@ where
             self.statement(tx).await?;
             self.push(
                 "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, route, \
-                 path, status, idempotency_key, request_id, created_ids, client_addr) VALUES ",
+                 path, status, idempotency_key, request_id, created_ids, client_addr, chain, \
+                 chain_sequence, previous_hash, hash) VALUES ",
             );
             for (n, event) in chunk.iter().enumerate() {
                 let event = event.borrow();
@@ -126,8 +127,36 @@ where
                     .push(", ")
                     .bind(created)
                     .push(", ");
-                self.bind(event.client_addr.clone()).push(")");
+                let link = event.link.as_ref();
+                self.bind(event.client_addr.clone())
+                    .push(", ")
+                    .bind(link.map(|l| l.chain.clone()))
+                    .push(", ");
+                self.bind(link.map(|l| l.sequence))
+                    .push(", ")
+                    .bind(link.map(|l| l.previous_hash.clone()))
+                    .push(", ")
+                    .bind(link.map(|l| l.hash.clone()))
+                    .push(")");
             }
+        }
+        Ok(())
+    }
+
+    /// Moves the audit chains' heads on (chain, sequence, hash), a statement each.
+    pub(in crate::store) async fn audit_heads(
+        &mut self,
+        tx: &mut Tx<B::Db>,
+        heads: &[(String, i64, String)],
+    ) -> Result<(), TxError> {
+        for (chain, sequence, hash) in heads {
+            self.statement(tx).await?;
+            self.push("UPDATE audit_heads SET sequence = ")
+                .bind(*sequence)
+                .push(", hash = ")
+                .bind(hash.clone())
+                .push(" WHERE chain = ")
+                .bind(chain.clone());
         }
         Ok(())
     }

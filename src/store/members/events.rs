@@ -185,6 +185,7 @@ where
             heads: &[],
             remembered: &decided.remembered.keys,
             audits: &decided.remembered.audits,
+            audit_heads: &[],
         };
         Self::write_member_events(tx, &known, &groups, &rows, &decided.events).await?;
         Ok(outcomes)
@@ -225,6 +226,7 @@ where
             heads: &[],
             remembered: &[],
             audits: &[],
+            audit_heads: &[],
         };
         Self::write_member_events(tx, &known, &[group], &rows, &events).await?;
         let [event] = events;
@@ -249,7 +251,7 @@ where
             .filter(|g| rows.transactions.iter().any(|t| t.group_id == g.id))
             .map(|g| (g.id, g.head_sequence, g.head_hash.as_str()))
             .collect();
-        B::write_postings(
+        Self::write_rows(
             tx,
             &crate::store::shared::PostingRows {
                 heads: &heads,
