@@ -22,6 +22,7 @@ use crate::auth::caller::Caller;
 use crate::domain::member::{
     Channel, EventKind, Fund, MemberEvent, MemberEventQuery, MemberRef, NewMemberEvent,
 };
+use crate::signing::Signer;
 
 use super::members::{MAX_RECEIPT_CHARS, member_in_body, member_in_query, optional_text};
 
@@ -111,7 +112,7 @@ pub async fn contribute(
     };
     let signer = state.signer.clone();
     let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
-        ContributionView::signed(e, &signer)
+        ContributionView::of(e, &signer)
     })?;
     write.respond(
         state
@@ -156,7 +157,7 @@ pub async fn withdraw(
     };
     let signer = state.signer.clone();
     let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
-        WithdrawalView::signed(e, &signer)
+        WithdrawalView::of(e, &signer)
     })?;
     write.respond(
         state
@@ -171,7 +172,7 @@ async fn list_events<V: Serialize>(
     group_id: Uuid,
     raw: Option<&str>,
     kind: EventKind,
-    view: fn(&MemberEvent) -> V,
+    view: fn(&MemberEvent, &Signer) -> V,
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(
         raw,
@@ -200,7 +201,8 @@ async fn list_events<V: Serialize>(
         limit: params.limit()?,
     };
     let page = state.store.list_member_events(group_id, query).await?;
-    Ok(ListView::page(&page, tag, |e| e.id.to_string(), view).response())
+    let signed = |e: &MemberEvent| view(e, &state.signer);
+    Ok(ListView::page(&page, tag, |e| e.id.to_string(), signed).response())
 }
 
 pub async fn list_contributions(
@@ -253,7 +255,7 @@ pub async fn get_contribution(
     .await?;
     Ok(json_response(
         StatusCode::OK,
-        &ContributionView::signed(&event, &state.signer),
+        &ContributionView::of(&event, &state.signer),
     ))
 }
 
@@ -275,6 +277,6 @@ pub async fn get_withdrawal(
     .await?;
     Ok(json_response(
         StatusCode::OK,
-        &WithdrawalView::signed(&event, &state.signer),
+        &WithdrawalView::of(&event, &state.signer),
     ))
 }

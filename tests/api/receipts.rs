@@ -14,8 +14,11 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::AssertSqlSafe;
 use support::app::{Backend, Reply, TestApp, assert_problem};
+use support::openapi::assert_reply_matches;
 
 const KEYS: &str = "/.well-known/msai-ledger/keys";
+const LATEST: &str = "/v1/groups/{group_id}/checkpoints/latest";
+const AT_SEQUENCE: &str = "/v1/groups/{group_id}/checkpoints/{sequence}";
 
 fn fresh_key() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -56,6 +59,7 @@ async fn contribute(app: &TestApp, g: &str, body: &Value) -> Value {
 async fn published(app: &TestApp) -> Vec<Value> {
     let reply = app.send(app.anonymous.get(app.url(KEYS))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_reply_matches("GET", KEYS, &reply);
     reply.body["items"].as_array().unwrap().clone()
 }
 
@@ -97,6 +101,7 @@ both_backends!(
         let path = format!("/v1/groups/{g}/contributions");
         let first = app.post_with_key(&path, &key, &body).await;
         let receipt = created(&first)["receipt"].clone();
+        assert_reply_matches("POST", "/v1/groups/{group_id}/contributions", &first);
         assert_eq!(receipt["algorithm"], "Ed25519");
 
         // What the receipt says, as the member would read it.
@@ -120,6 +125,11 @@ both_backends!(
         let id = first.body["id"].as_str().unwrap();
         let one = app.get(&format!("{path}/{id}")).await;
         assert_eq!(one.body["receipt"], receipt, "{}", one.body);
+        assert_reply_matches(
+            "GET",
+            "/v1/groups/{group_id}/contributions/{contribution_id}",
+            &one,
+        );
 
         let keys = published(&app).await;
         let pem = key_pem(&keys, receipt["key_id"].as_str().unwrap());
@@ -146,6 +156,7 @@ both_backends!(
             )
             .await;
         let withdrawal = created(&reply)["receipt"].clone();
+        assert_reply_matches("POST", "/v1/groups/{group_id}/withdrawals", &reply);
         assert_eq!(payload(&withdrawal)["kind"], "withdrawal");
         assert_eq!(payload(&withdrawal)["amount_minor"], "10000");
         let reply = app
@@ -160,16 +171,27 @@ both_backends!(
             )
             .await;
         let remittance = created(&reply)["receipt"].clone();
+        assert_reply_matches("POST", "/v1/groups/{group_id}/remittances", &reply);
         assert_eq!(payload(&remittance)["kind"], "remittance", "{}", reply.body);
         assert_eq!(payload(&remittance)["amount_minor"], "10000");
         let id = reply.body["id"].as_str().unwrap();
         let one = app.get(&format!("/v1/groups/{g}/remittances/{id}")).await;
         assert_eq!(one.body["receipt"], remittance);
+        assert_reply_matches(
+            "GET",
+            "/v1/groups/{group_id}/remittances/{remittance_id}",
+            &one,
+        );
 
         let statement = app
             .get(&format!("/v1/groups/{g}/members/{ana}/statement"))
             .await;
         assert_eq!(statement.status, StatusCode::OK, "{}", statement.body);
+        assert_reply_matches(
+            "GET",
+            "/v1/groups/{group_id}/members/{member_id}/statement",
+            &statement,
+        );
         assert_eq!(
             statement.body["receipts"],
             json!([receipt, withdrawal, remittance]),
@@ -190,6 +212,7 @@ both_backends!(
         let (g, ana) = group_with_member(&app).await;
         let empty = app.get(&format!("/v1/groups/{g}/checkpoints/latest")).await;
         assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+        assert_reply_matches("GET", LATEST, &empty);
         assert_eq!(empty.body["sequence"], 0);
         assert_eq!(empty.body["head_hash"], "0".repeat(64));
 
@@ -201,11 +224,13 @@ both_backends!(
 
         let latest = app.get(&format!("/v1/groups/{g}/checkpoints/latest")).await;
         assert_eq!(latest.status, StatusCode::OK, "{}", latest.body);
+        assert_reply_matches("GET", LATEST, &latest);
         assert_eq!(latest.body["sequence"], group["head_sequence"]);
         assert_eq!(latest.body["head_hash"], group["head_hash"]);
         assert_balances_agree(&latest.body, &now.body);
         let at_one = app.get(&format!("/v1/groups/{g}/checkpoints/1")).await;
         assert_eq!(at_one.status, StatusCode::OK, "{}", at_one.body);
+        assert_reply_matches("GET", AT_SEQUENCE, &at_one);
         assert_balances_agree(&at_one.body, &after_first.body);
 
         // What is signed says the same as the answer.
@@ -236,6 +261,7 @@ both_backends!(
 
         let beyond = app.get(&format!("/v1/groups/{g}/checkpoints/3")).await;
         assert_problem(&beyond, StatusCode::NOT_FOUND, "not-found");
+        assert_reply_matches("GET", AT_SEQUENCE, &beyond);
         assert!(
             beyond.body["detail"]
                 .as_str()
@@ -247,6 +273,7 @@ both_backends!(
         for bad in ["-1", "01", "x", "99999999999999999999"] {
             let reply = app.get(&format!("/v1/groups/{g}/checkpoints/{bad}")).await;
             assert_problem(&reply, StatusCode::NOT_FOUND, "not-found");
+            assert_reply_matches("GET", AT_SEQUENCE, &reply);
         }
 
         // A member reads her own receipts, not the group's every balance.
@@ -260,6 +287,7 @@ both_backends!(
             .send(member.get(app.url(&format!("/v1/groups/{g}/checkpoints/latest"))))
             .await;
         assert_problem(&reply, StatusCode::FORBIDDEN, "forbidden");
+        assert_reply_matches("GET", LATEST, &reply);
     }
 );
 

@@ -268,7 +268,7 @@ pub async fn create(
         crate::http::members::member_in_body(&state, group_id, member, "/member_id").await?;
     let signer = state.signer.clone();
     let write = idempotent.prepare(group_id, &body.canonical, move |r: &Remittance| {
-        RemittanceView::signed(r, &signer)
+        RemittanceView::of(r, &signer)
     })?;
     write.respond(
         state
@@ -314,7 +314,8 @@ async fn remittance_page(
         limit: params.limit()?,
     };
     let page = state.store.list_remittances(group_id, query).await?;
-    Ok(ListView::page(&page, "r", |r| r.id.to_string(), RemittanceView::of).response())
+    let view = |r: &Remittance| RemittanceView::of(r, &state.signer);
+    Ok(ListView::page(&page, "r", |r| r.id.to_string(), view).response())
 }
 
 pub async fn list(
@@ -348,6 +349,6 @@ pub async fn get(
     let remittance = state.store.get_remittance(group_id, remittance_id).await?;
     Ok(json_response(
         StatusCode::OK,
-        &RemittanceView::signed(&remittance, &state.signer),
+        &RemittanceView::of(&remittance, &state.signer),
     ))
 }

@@ -148,7 +148,7 @@ impl MemberStatementView {
             remittances: holdings
                 .remittances
                 .iter()
-                .map(RemittanceView::of)
+                .map(|r| RemittanceView::of(r, signer))
                 .collect(),
             receipts: statement_receipts(s)
                 .iter()
@@ -203,13 +203,13 @@ pub struct ContributionView {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
-    /// The member's signed receipt (docs/RECEIPTS.md); in answers about this one record.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub receipt: Option<Signed>,
+    /// The member's signed receipt (docs/RECEIPTS.md).
+    pub receipt: Signed,
 }
 
 impl ContributionView {
-    pub fn of(e: &MemberEvent) -> Self {
+    /// The record with the member's receipt, signed by `signer`.
+    pub fn of(e: &MemberEvent, signer: &Signer) -> Self {
         ContributionView {
             id: e.id,
             group_id: e.group_id,
@@ -224,15 +224,7 @@ impl ContributionView {
             reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
-            receipt: None,
-        }
-    }
-
-    /// The view with the member's receipt, signed by `signer`.
-    pub fn signed(e: &MemberEvent, signer: &Signer) -> Self {
-        ContributionView {
-            receipt: Some(signer.sign(Receipt::of_event(e).document())),
-            ..ContributionView::of(e)
+            receipt: signer.sign(Receipt::of_event(e).document()),
         }
     }
 }
@@ -252,13 +244,13 @@ pub struct WithdrawalView {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
-    /// The member's signed receipt (docs/RECEIPTS.md); in answers about this one record.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub receipt: Option<Signed>,
+    /// The member's signed receipt (docs/RECEIPTS.md).
+    pub receipt: Signed,
 }
 
 impl WithdrawalView {
-    pub fn of(e: &MemberEvent) -> Self {
+    /// The record with the member's receipt, signed by `signer`.
+    pub fn of(e: &MemberEvent, signer: &Signer) -> Self {
         WithdrawalView {
             id: e.id,
             group_id: e.group_id,
@@ -272,15 +264,7 @@ impl WithdrawalView {
             reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
-            receipt: None,
-        }
-    }
-
-    /// The view with the member's receipt, signed by `signer`.
-    pub fn signed(e: &MemberEvent, signer: &Signer) -> Self {
-        WithdrawalView {
-            receipt: Some(signer.sign(Receipt::of_event(e).document())),
-            ..WithdrawalView::of(e)
+            receipt: signer.sign(Receipt::of_event(e).document()),
         }
     }
 }

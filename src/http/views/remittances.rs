@@ -57,14 +57,14 @@ pub struct RemittanceView {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
-    /// The member's signed receipt (docs/RECEIPTS.md), in answers about this one record,
-    /// when the group's books carry the remittance.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The member's signed receipt (docs/RECEIPTS.md) when the group's books carry the
+    /// remittance (it has a transaction); `None` otherwise.
     pub receipt: Option<Signed>,
 }
 
 impl RemittanceView {
-    pub fn of(r: &Remittance) -> Self {
+    /// The record with the member's receipt, signed by `signer`.
+    pub fn of(r: &Remittance, signer: &Signer) -> Self {
         let d = &r.details;
         let cost = d.cost();
         let scale = d.send_currency.exponent();
@@ -112,15 +112,7 @@ impl RemittanceView {
             reversed_by: r.reversed_by,
             created_by: r.created_by,
             created_at: r.created_at,
-            receipt: None,
-        }
-    }
-
-    /// The view with the member's receipt, signed by `signer`.
-    pub fn signed(r: &Remittance, signer: &Signer) -> Self {
-        RemittanceView {
             receipt: Receipt::of_remittance(r).map(|receipt| signer.sign(receipt.document())),
-            ..RemittanceView::of(r)
         }
     }
 }
