@@ -360,7 +360,10 @@ fn rotating_the_signing_key_keeps_the_earlier_keys() {
     let first = rotate();
     assert!(first.contains("0 earlier key(s) stay published"), "{first}");
     let second = rotate();
-    assert!(second.contains("1 earlier key(s) stay published"), "{second}");
+    assert!(
+        second.contains("1 earlier key(s) stay published"),
+        "{second}"
+    );
     let key_id = |said: &str| said.split_whitespace().nth(2).unwrap().to_string();
     assert_ne!(key_id(&first), key_id(&second));
     assert_eq!(key_id(&second).len(), 16, "{second}");

@@ -203,6 +203,24 @@ both_backends!(
             let signature = signed["signature"].as_str().unwrap();
             assert!(openssl_verifies(dir.path(), &pem, text, signature));
         }
+
+        // The printable statement shows each receipt's signed text and signature.
+        let page = app
+            .get(&format!(
+                "/v1/groups/{g}/members/{ana}/statement?format=html"
+            ))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        for signed in [&receipt, &withdrawal, &remittance] {
+            let shown = signed["payload"].as_str().unwrap().replace('"', "&quot;");
+            assert!(page.text.contains(&shown), "{}", page.text);
+            assert!(
+                page.text.contains(signed["signature"].as_str().unwrap()),
+                "{}",
+                page.text
+            );
+        }
+        assert!(page.text.contains("<td>contribution</td>"), "{}", page.text);
     }
 );
 
