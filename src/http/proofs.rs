@@ -141,5 +141,6 @@ pub async fn checkpoint(
     CheckpointPath { group_id, sequence }: CheckpointPath,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    answer(&state, group_id, Some(sequence), raw.as_deref()).await
+    QueryParams::parse(raw.as_deref(), &[])?;
+    answer(&state, group_id, Some(sequence.sequence()?), None).await
 }

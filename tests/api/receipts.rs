@@ -288,6 +288,17 @@ both_backends!(
             "{}",
             beyond.body
         );
+        // An unknown query parameter is told first, as on every route.
+        for path in ["latest", "1", "x"] {
+            let reply = app
+                .get(&format!("/v1/groups/{g}/checkpoints/{path}?colour=blue"))
+                .await;
+            assert_problem(
+                &reply,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-parameter",
+            );
+        }
         for bad in ["-1", "01", "x", "99999999999999999999"] {
             let reply = app.get(&format!("/v1/groups/{g}/checkpoints/{bad}")).await;
             assert_problem(&reply, StatusCode::NOT_FOUND, "not-found");
