@@ -72,10 +72,9 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A new key from the operating system's random numbers.
     pub fn generate() -> Signer {
-        let seed: [u8; 32] = hex::decode(crate::auth::password::random_hex(32))
-            .ok()
-            .and_then(|bytes| bytes.try_into().ok())
-            .expect("32 random bytes");
+        use argon2::password_hash::rand_core::{OsRng, RngCore as _};
+        let mut seed = [0u8; 32];
+        OsRng.fill_bytes(&mut seed);
         Signer::from_key(SigningKey::from_bytes(&seed))
     }
 
