@@ -245,18 +245,7 @@ async fn token_service(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result<T
 /// On a database with no users, creates `admin` with the configured password, or with a random
 /// one written to a file only the owner can read (its path is logged, never the password).
 async fn bootstrap_admin(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result<()> {
-    if store
-        .user_count()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        > 0
-    {
-        if auth.bootstrap_admin_password.is_some() {
-            tracing::warn!(
-                "MSAI_BOOTSTRAP_ADMIN_PASSWORD is ignored: the database already has users; \
-                 `msai-ledger admin reset-password` sets admin's password"
-            );
-        }
+    if has_users(store, auth).await? {
         return Ok(());
     }
     let (password, generated) = match &auth.bootstrap_admin_password {
@@ -265,43 +254,12 @@ async fn bootstrap_admin(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result
     };
     password::check_policy(&password)
         .map_err(|e| anyhow::anyhow!("MSAI_BOOTSTRAP_ADMIN_PASSWORD {e}"))?;
-    let hash = password::off_thread({
-        let password = password.clone();
-        move || password::hash(&password)
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!(e))?
-    .map_err(|e| anyhow::anyhow!(e))?;
-    let admin = NewUser {
-        username: "admin".into(),
-        password_hash: hash,
-        grants: vec![NewGrant {
-            role: Role::Admin,
-            group_id: None,
-            member_id: None,
-        }],
-    };
+    let admin = admin_user(&password).await?;
     // The generated password is written before the user exists: if it cannot be written,
-    // start-up stops with no administrator created, and the next start tries again. A file
-    // that is already there is never reused (it could have any permissions): start-up stops
-    // and asks for it to be removed.
+    // start-up stops with no administrator created, and the next start tries again.
     let path = &auth.bootstrap_password_file;
     if generated {
-        use std::io::Write as _;
-        use std::os::unix::fs::OpenOptionsExt as _;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot create {} for the first administrator's password ({e}); if it is left from an earlier start, remove it",
-                    path.display()
-                )
-            })?;
-        writeln!(file, "{password}")?;
-        file.sync_all()?;
+        write_password_file(path, &password)?;
     }
     match store.create_user(admin).await {
         Ok(_) => {}
@@ -319,6 +277,64 @@ async fn bootstrap_admin(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result
     } else {
         tracing::info!("created user admin with the configured password");
     }
+    Ok(())
+}
+
+/// Whether the database has users already; a configured first password is then ignored,
+/// and the log says so.
+async fn has_users(store: &dyn Store, auth: &AuthConfig) -> anyhow::Result<bool> {
+    let count = store
+        .user_count()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if count > 0 && auth.bootstrap_admin_password.is_some() {
+        tracing::warn!(
+            "MSAI_BOOTSTRAP_ADMIN_PASSWORD is ignored: the database already has users; \
+             `msai-ledger admin reset-password` sets admin's password"
+        );
+    }
+    Ok(count > 0)
+}
+
+/// The user `admin`, administrator of every group, with `password` hashed.
+async fn admin_user(password: &str) -> anyhow::Result<NewUser> {
+    let hash = password::off_thread({
+        let password = password.to_string();
+        move || password::hash(&password)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e))?
+    .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(NewUser {
+        username: "admin".into(),
+        password_hash: hash,
+        grants: vec![NewGrant {
+            role: Role::Admin,
+            group_id: None,
+            member_id: None,
+        }],
+    })
+}
+
+/// Writes a generated password to a new file only its owner can read. A file that is
+/// already there is never reused (it could have any permissions): start-up stops and asks
+/// for it to be removed.
+fn write_password_file(path: &std::path::Path, password: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create {} for the first administrator's password ({e}); if it is left from an earlier start, remove it",
+                path.display()
+            )
+        })?;
+    writeln!(file, "{password}")?;
+    file.sync_all()?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod account;
 pub mod allocation;
+pub mod approvals;
 pub mod audit_chain;
 pub mod canonical;
 pub mod dates;

@@ -96,35 +96,57 @@ pub fn check(
     booked_on: NaiveDate,
     closed_through: Option<NaiveDate>,
 ) -> Result<Vec<NewTotals>, LedgerError> {
-    if !(MIN_ENTRIES..=MAX_WRITTEN_ENTRIES).contains(&lines.len()) {
-        return Err(LedgerError::rule(
-            Rule::EntryCount,
-            Some("/entries".into()),
-            format!(
-                "a transaction needs {MIN_ENTRIES} to {MAX_WRITTEN_ENTRIES} entries, this one has {}",
-                lines.len()
-            ),
-        ));
+    check_count(lines)?;
+    check_open(booked_on, closed_through)?;
+    let (net, totals) = sum_lines(lines, accounts)?;
+    check_balanced(&net)?;
+    new_totals(&totals, accounts)
+}
+
+fn check_count(lines: &[Line]) -> Result<(), LedgerError> {
+    if (MIN_ENTRIES..=MAX_WRITTEN_ENTRIES).contains(&lines.len()) {
+        return Ok(());
     }
-    if let Some(closed) = closed_through
-        && booked_on <= closed
-    {
-        return Err(LedgerError::rule(
+    Err(LedgerError::rule(
+        Rule::EntryCount,
+        Some("/entries".into()),
+        format!(
+            "a transaction needs {MIN_ENTRIES} to {MAX_WRITTEN_ENTRIES} entries, this one has {}",
+            lines.len()
+        ),
+    ))
+}
+
+fn check_open(booked_on: NaiveDate, closed_through: Option<NaiveDate>) -> Result<(), LedgerError> {
+    match closed_through {
+        Some(closed) if booked_on <= closed => Err(LedgerError::rule(
             Rule::ClosedPeriod,
             Some("/booked_on".into()),
             format!("the ledger is closed through {closed}; {booked_on} is inside that period"),
-        ));
+        )),
+        _ => Ok(()),
     }
-    let overflow = |index: usize| {
-        LedgerError::rule(
-            Rule::Overflow,
-            entry_pointer(index, "amount"),
-            "a total would exceed the largest amount the ledger can hold",
-        )
-    };
-    // Net per currency (debits positive) and running totals per account, both checked.
+}
+
+fn overflow(index: usize) -> LedgerError {
+    LedgerError::rule(
+        Rule::Overflow,
+        entry_pointer(index, "amount"),
+        "a total would exceed the largest amount the ledger can hold",
+    )
+}
+
+/// Each account's (debits, credits) after the lines, with the first line that names it.
+type Totals = BTreeMap<usize, (i64, i64, usize)>;
+
+/// The net per currency (debits positive) and the running totals per account, both
+/// checked; every amount must be positive.
+fn sum_lines(
+    lines: &[Line],
+    accounts: &[AccountState],
+) -> Result<(BTreeMap<Currency, i64>, Totals), LedgerError> {
     let mut net: BTreeMap<Currency, i64> = BTreeMap::new();
-    let mut totals: BTreeMap<usize, (i64, i64, usize)> = BTreeMap::new();
+    let mut totals: Totals = BTreeMap::new();
     for (index, line) in lines.iter().enumerate() {
         if line.amount_minor <= 0 {
             return Err(LedgerError::rule(
@@ -145,22 +167,19 @@ pub fn check(
             account.credits_minor,
             index,
         ));
-        match line.direction {
-            Direction::Debit => {
-                entry.0 = entry
-                    .0
-                    .checked_add(line.amount_minor)
-                    .ok_or_else(|| overflow(index))?
-            }
-            Direction::Credit => {
-                entry.1 = entry
-                    .1
-                    .checked_add(line.amount_minor)
-                    .ok_or_else(|| overflow(index))?
-            }
-        }
+        let side = match line.direction {
+            Direction::Debit => &mut entry.0,
+            Direction::Credit => &mut entry.1,
+        };
+        *side = side
+            .checked_add(line.amount_minor)
+            .ok_or_else(|| overflow(index))?;
     }
-    for (currency, difference) in &net {
+    Ok((net, totals))
+}
+
+fn check_balanced(net: &BTreeMap<Currency, i64>) -> Result<(), LedgerError> {
+    for (currency, difference) in net {
         if *difference != 0 {
             let (more, by) = if *difference > 0 {
                 ("debits exceed credits", *difference)
@@ -174,37 +193,18 @@ pub fn check(
             ));
         }
     }
+    Ok(())
+}
+
+/// The accounts' new totals, unless one of them would be overdrawn.
+fn new_totals(totals: &Totals, accounts: &[AccountState]) -> Result<Vec<NewTotals>, LedgerError> {
     let mut result = Vec::with_capacity(totals.len());
-    for (&account_index, &(debits, credits, first_line)) in &totals {
+    for (&account_index, &(debits, credits, first_line)) in totals {
         let account = &accounts[account_index];
         let balance =
             normal_balance(account.kind, debits, credits).ok_or_else(|| overflow(first_line))?;
         if account.no_overdraft && balance < 0 {
-            let available =
-                normal_balance(account.kind, account.debits_minor, account.credits_minor)
-                    .unwrap_or(0);
-            let (whole, own) = match &account.label {
-                Some(label) => (label.whole.clone(), format!("{} are", label.own)),
-                None => (
-                    format!("account {}", account.code),
-                    "its balance is".to_string(),
-                ),
-            };
-            let pointer = match account.field {
-                Some(field) => Some(field.to_string()),
-                None => entry_pointer(first_line, "account"),
-            };
-            return Err(LedgerError::rule(
-                Rule::Overdraft,
-                pointer,
-                format!(
-                    "{whole} would end at {} {}; {own} {} {}",
-                    format_amount(balance, account.currency),
-                    account.currency,
-                    format_amount(available, account.currency),
-                    account.currency,
-                ),
-            ));
+            return Err(overdraft(account, balance, first_line));
         }
         result.push(NewTotals {
             account: account_index,
@@ -213,6 +213,35 @@ pub fn check(
         });
     }
     Ok(result)
+}
+
+/// The refusal of a line that would leave `account` at `balance`, in the account's own
+/// words where it has them.
+fn overdraft(account: &AccountState, balance: i64, first_line: usize) -> LedgerError {
+    let available =
+        normal_balance(account.kind, account.debits_minor, account.credits_minor).unwrap_or(0);
+    let (whole, own) = match &account.label {
+        Some(label) => (label.whole.clone(), format!("{} are", label.own)),
+        None => (
+            format!("account {}", account.code),
+            "its balance is".to_string(),
+        ),
+    };
+    let pointer = match account.field {
+        Some(field) => Some(field.to_string()),
+        None => entry_pointer(first_line, "account"),
+    };
+    LedgerError::rule(
+        Rule::Overdraft,
+        pointer,
+        format!(
+            "{whole} would end at {} {}; {own} {} {}",
+            format_amount(balance, account.currency),
+            account.currency,
+            format_amount(available, account.currency),
+            account.currency,
+        ),
+    )
 }
 
 /// The lines that undo `lines`: the same accounts and amounts on the opposite sides.

@@ -4,7 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::domain::error::{FieldError, LedgerError};
+use crate::domain::error::{FieldError, ItemError, LedgerError, Rule};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -315,107 +315,132 @@ impl FieldChecks {
     }
 }
 
+/// The status, type and title a kind of ledger error is answered with.
+struct ProblemKind {
+    status: StatusCode,
+    slug: &'static str,
+    title: &'static str,
+}
+
+impl ProblemKind {
+    fn with(&self, detail: impl Into<String>) -> ApiError {
+        ApiError::new(self.status, self.slug, self.title, detail)
+    }
+}
+
+const INVALID_FIELD: ProblemKind = ProblemKind {
+    status: StatusCode::UNPROCESSABLE_ENTITY,
+    slug: "invalid-field",
+    title: "A field of the request is invalid",
+};
+const ITEMS_REFUSED: ProblemKind = ProblemKind {
+    status: StatusCode::UNPROCESSABLE_ENTITY,
+    slug: "items-refused",
+    title: "Some items were refused, so nothing was written",
+};
+const KEY_REUSED: ProblemKind = ProblemKind {
+    status: StatusCode::UNPROCESSABLE_ENTITY,
+    slug: "idempotency-key-reused",
+    title: "The idempotency key was used for a different request",
+};
+const KEY_REUSED_DETAIL: &str = "this Idempotency-Key was first used with a different request body or route; use a new key for a new request";
+const UNAVAILABLE: ProblemKind = ProblemKind {
+    status: StatusCode::SERVICE_UNAVAILABLE,
+    slug: "unavailable",
+    title: "The service is temporarily unavailable",
+};
+const UNAVAILABLE_DETAIL: &str =
+    "the database cannot be reached; retry later with the same Idempotency-Key";
+const INTERNAL: ProblemKind = ProblemKind {
+    status: StatusCode::INTERNAL_SERVER_ERROR,
+    slug: "internal",
+    title: "Internal error",
+};
+const INTERNAL_DETAIL: &str = "the service failed; the outcome is unknown: retry with the same Idempotency-Key to apply the request once or get its outcome";
+
+/// Each kind of ledger error, with what it is answered with.
 impl From<LedgerError> for ApiError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::NotFound(what) => ApiError::not_found(what),
-            LedgerError::Invalid(fields) => {
-                let detail = fields
-                    .iter()
-                    .map(|f| format!("{}: {}", f.pointer, f.detail))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                let mut err = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid-field",
-                    "A field of the request is invalid",
-                    detail,
-                );
-                err.errors = fields.into_iter().map(field).collect();
-                err
-            }
+            LedgerError::Invalid(fields) => invalid_fields(fields),
             LedgerError::Rule {
                 rule,
                 detail,
                 pointer,
-            } => {
-                let mut err = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    rule.slug(),
-                    rule.title(),
-                    detail.clone(),
-                );
-                if let Some(pointer) = pointer {
-                    err.errors.push(ProblemField {
-                        pointer: Some(pointer),
-                        parameter: None,
-                        kind: None,
-                        detail,
-                    });
-                }
-                err
-            }
+            } => rule_broken(rule, detail, pointer),
             LedgerError::Conflict { conflict, detail } => ApiError::new(
                 StatusCode::CONFLICT,
                 conflict.slug(),
                 conflict.title(),
                 detail,
             ),
-            LedgerError::Items(items) => {
-                let mut err = ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "items-refused",
-                    "Some items were refused, so nothing was written",
-                    format!(
-                        "{} item(s) of the request were refused; nothing was written: {}",
-                        items.len(),
-                        items
-                            .iter()
-                            .map(|i| format!("{}: {}", i.pointer, i.detail))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ),
-                );
-                err.errors = items
-                    .into_iter()
-                    .map(|i| ProblemField {
-                        pointer: Some(i.pointer),
-                        parameter: None,
-                        kind: Some(format!("/problems/{}", i.slug)),
-                        detail: i.detail,
-                    })
-                    .collect();
-                err
-            }
-            LedgerError::IdempotencyKeyReused => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "The idempotency key was used for a different request",
-                "this Idempotency-Key was first used with a different request body or route; use a new key for a new request",
-            ),
+            LedgerError::Items(items) => items_refused(items),
+            LedgerError::IdempotencyKeyReused => KEY_REUSED.with(KEY_REUSED_DETAIL),
             LedgerError::Unavailable(reason) => {
-                let mut err = ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "The service is temporarily unavailable",
-                    "the database cannot be reached; retry later with the same Idempotency-Key",
-                );
+                let mut err = UNAVAILABLE.with(UNAVAILABLE_DETAIL);
                 err.retry_after = Some(2);
                 err.log = Some(Box::new(ErrorLog::Unavailable(reason)));
                 err
             }
             LedgerError::Internal(reason) => {
-                let mut err = ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    "the service failed; the outcome is unknown: retry with the same Idempotency-Key to apply the request once or get its outcome",
-                );
+                let mut err = INTERNAL.with(INTERNAL_DETAIL);
                 err.log = Some(Box::new(ErrorLog::Internal(reason)));
                 err
             }
         }
     }
+}
+
+fn invalid_fields(fields: Vec<FieldError>) -> ApiError {
+    let detail = fields
+        .iter()
+        .map(|f| format!("{}: {}", f.pointer, f.detail))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut err = INVALID_FIELD.with(detail);
+    err.errors = fields.into_iter().map(field).collect();
+    err
+}
+
+fn rule_broken(rule: Rule, detail: String, pointer: Option<String>) -> ApiError {
+    let mut err = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        rule.slug(),
+        rule.title(),
+        detail.clone(),
+    );
+    if let Some(pointer) = pointer {
+        err.errors.push(ProblemField {
+            pointer: Some(pointer),
+            parameter: None,
+            kind: None,
+            detail,
+        });
+    }
+    err
+}
+
+fn items_refused(items: Vec<ItemError>) -> ApiError {
+    let mut err = ITEMS_REFUSED.with(format!(
+        "{} item(s) of the request were refused; nothing was written: {}",
+        items.len(),
+        items
+            .iter()
+            .map(|i| format!("{}: {}", i.pointer, i.detail))
+            .collect::<Vec<_>>()
+            .join("; ")
+    ));
+    err.errors = items
+        .into_iter()
+        .map(|i| ProblemField {
+            pointer: Some(i.pointer),
+            parameter: None,
+            kind: Some(format!("/problems/{}", i.slug)),
+            detail: i.detail,
+        })
+        .collect();
+    err
 }
 
 fn field(f: FieldError) -> ProblemField {

@@ -331,6 +331,14 @@ async fn member_by_number(
 }
 
 /// Enforces one route's access. Runs after routing, so it knows the route and its path.
+/// The value of the path parameter `name`, if the route has it.
+fn path_param<'p>(params: Option<&'p RawPathParams>, name: &str) -> Option<&'p str> {
+    params?
+        .iter()
+        .find(|(found, _)| *found == name)
+        .map(|(_, value)| value)
+}
+
 pub async fn authorize(
     access: Access,
     params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
@@ -338,24 +346,13 @@ pub async fn authorize(
     next: Next,
 ) -> Response {
     let params = params.ok();
-    let id_param = |wanted: &str| {
-        params.as_ref().and_then(|p| {
-            p.iter()
-                .find(|(name, _)| *name == wanted)
-                .and_then(|(_, value)| Uuid::try_parse(value).ok())
-        })
-    };
-    let group_id = id_param("group_id");
-    let raw_member = params.as_ref().and_then(|p| {
-        p.iter()
-            .find(|(name, _)| *name == "member_id")
-            .map(|(_, value)| value.to_string())
-    });
-    let member_id = match id_param("member_id") {
+    let group_id = path_param(params.as_ref(), "group_id").and_then(|v| Uuid::try_parse(v).ok());
+    let raw_member = path_param(params.as_ref(), "member_id");
+    let member_id = match raw_member.and_then(|v| Uuid::try_parse(v).ok()) {
         Some(id) => Some(id),
         None => {
             let directory = req.extensions().get::<Directory>().cloned();
-            member_by_number(directory, group_id, raw_member.as_deref()).await
+            member_by_number(directory, group_id, raw_member).await
         }
     };
     if let Some(slot) = req.extensions().get::<AuditSlot>() {
@@ -487,6 +484,23 @@ const SIGN_IN_PATHS: [&str; 2] = ["/v1/auth/token", "/v1/auth/session"];
 /// group, route, status, idempotency key, request id, and the id it created. Never a password,
 /// a token or a body. Other anonymous requests changed nothing and named no one (a missing or
 /// bad token, no such route): anyone could send them without end, so they are only logged.
+/// The id of what a response created: the `id` of a 201 body.
+fn created_ids(status: StatusCode, body: &[u8]) -> Vec<Uuid> {
+    if status != StatusCode::CREATED {
+        return Vec::new();
+    }
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("id")
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::try_parse(s).ok())
+        })
+        .into_iter()
+        .collect()
+}
+
 pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -527,17 +541,7 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     let bytes = axum::body::to_bytes(body, AUDIT_BODY_LIMIT_BYTES)
         .await
         .unwrap_or_default();
-    let mut created_ids = Vec::new();
-    if parts.status == StatusCode::CREATED
-        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
-        && let Some(id) = value
-            .get("id")
-            .and_then(|v| v.as_str())
-            .and_then(|s| Uuid::try_parse(s).ok())
-    {
-        created_ids.push(id);
-    }
-    let event = info.event(parts.status.as_u16(), created_ids);
+    let event = info.event(parts.status.as_u16(), created_ids(parts.status, &bytes));
     // The event is written by its own task, so nothing that cancels this request (a timeout, a
     // client hanging up) can lose it. The response waits for it, for a while: normally the
     // event is in the log before the client hears back, and a slow database delays the

@@ -155,6 +155,14 @@ pub async fn withdraw(
         // Written with the withdrawal, in its commit, when it is written with others.
         audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
     };
+    // Above the group's limit, it waits for a second person (202) and posts nothing yet.
+    if let Some(operation) = super::approvals::withdrawal_waits(&state, group_id, &event).await? {
+        let (canonical, maker) = (&body.canonical, caller.id());
+        return super::approvals::propose(
+            &state, group_id, idempotent, canonical, operation, maker,
+        )
+        .await;
+    }
     let signer = state.signer.clone();
     let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
         WithdrawalView::of(e, &signer)

@@ -141,6 +141,8 @@ paths! {
     DistributionPath { group_id: Uuid = "group", distribution_id: Uuid = "distribution" }
     /// `/v1/groups/{group_id}/checkpoints/{sequence}`
     CheckpointPath { group_id: Uuid = "group", sequence: SegmentText = "checkpoint" }
+    /// `/v1/groups/{group_id}/approvals/{approval_id}`
+    ApprovalPath { group_id: Uuid = "group", approval_id: Uuid = "approval" }
     /// `/v1/users/{user_id}`
     UserPath { user_id: Uuid = "user" }
     /// `/v1/users/{user_id}/grants/{grant_id}`

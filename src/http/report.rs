@@ -112,6 +112,33 @@ pub fn respond<V: Serialize>(
     }
 }
 
+/// A report's figures as the JSON view a handler answers with, laid out as rows for CSV.
+/// Every group report has one shape: read the query, load, build the view, answer it.
+pub trait Report: Serialize {
+    /// The CSV file's name, without `.csv`.
+    const FILE_NAME: &'static str;
+
+    /// The view's rows, as a spreadsheet holds them.
+    fn table(&self) -> Table;
+}
+
+/// A report's query parameters (only `allowed` ones, `format` among them) and the format
+/// asked for.
+pub fn report_query(
+    raw: Option<&str>,
+    allowed: &[&str],
+    headers: &HeaderMap,
+) -> Result<(QueryParams, Format), ApiError> {
+    let params = QueryParams::parse(raw, allowed)?;
+    let format = negotiate(&params, headers)?;
+    Ok((params, format))
+}
+
+/// Answers with a report as JSON, or as CSV named after it.
+pub fn answer<R: Report>(format: Format, report: &R) -> Response {
+    respond(format, report, || report.table(), R::FILE_NAME)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,19 @@ pub fn escape(text: &str) -> String {
 pub const STYLESHEET_PATH: &str = "/app/print.css";
 
 pub fn html(view: &MemberStatementView) -> String {
+    let mut page = String::new();
+    push_head(&mut page, view);
+    push_position(&mut page, view);
+    push_accounts(&mut page, view);
+    push_investments(&mut page, view);
+    push_remittances(&mut page, view);
+    push_receipts(&mut page, view);
+    page.push_str("</body>\n</html>\n");
+    page
+}
+
+/// The page's head, title and the member's particulars.
+fn push_head(page: &mut String, view: &MemberStatementView) {
     let m = &view.member;
     let period = match (view.from, view.to) {
         (None, None) => "all movements".to_string(),
@@ -36,7 +49,6 @@ pub fn html(view: &MemberStatementView) -> String {
             to.map_or("today".into(), |d| d.to_string())
         ),
     };
-    let mut page = String::new();
     page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     page.push_str(&format!(
         "<title>Statement of {}</title>\n",
@@ -64,6 +76,10 @@ pub fn html(view: &MemberStatementView) -> String {
         escape(&view.available_balance),
         escape(&m.accounts.savings.currency)
     ));
+}
+
+/// What the member has in the group, per currency.
+fn push_position(page: &mut String, view: &MemberStatementView) {
     page.push_str(
         "<h2>Your money in the group</h2>\n<table>\n<tr><th>Currency</th><th>Your savings</th><th>Your capital</th><th>Owed to you (shares not yet paid)</th><th>Available to you</th></tr>\n",
     );
@@ -78,6 +94,10 @@ pub fn html(view: &MemberStatementView) -> String {
         ));
     }
     page.push_str("</table>\n");
+}
+
+/// Each account's movements, between its opening and closing balance.
+fn push_accounts(page: &mut String, view: &MemberStatementView) {
     for account in &view.accounts {
         page.push_str(&format!(
             "<h2>{} ({})</h2>\n<table>\n<tr><th>Date</th><th>No.</th><th>Description</th><th>In</th><th>Out</th><th>Balance</th></tr>\n",
@@ -109,6 +129,10 @@ pub fn html(view: &MemberStatementView) -> String {
             escape(&account.closing_balance)
         ));
     }
+}
+
+/// The member's share of the group's investments, if any.
+fn push_investments(page: &mut String, view: &MemberStatementView) {
     if !view.investments.is_empty() {
         page.push_str(&format!(
             "<h2>Share of the group's investments (by {})</h2>\n<table>\n<tr><th>Investment</th><th>Status</th><th>Book value</th><th>Your share</th></tr>\n",
@@ -127,6 +151,10 @@ pub fn html(view: &MemberStatementView) -> String {
         }
         page.push_str("</table>\n");
     }
+}
+
+/// The member's remittances, if any.
+fn push_remittances(page: &mut String, view: &MemberStatementView) {
     if !view.remittances.is_empty() {
         page.push_str("<h2>Remittances</h2>\n<table>\n<tr><th>Date</th><th>Sent</th><th>Received</th><th>Provider</th><th>Fee</th><th>Total cost</th><th>Cost %</th></tr>\n");
         for r in &view.remittances {
@@ -145,15 +173,12 @@ pub fn html(view: &MemberStatementView) -> String {
         }
         page.push_str("</table>\n");
     }
-    receipts_section(&mut page, view);
-    page.push_str("</body>\n</html>\n");
-    page
 }
 
 /// The period's signed receipts, each with what it says and its exact signed text and
 /// signature, so that a printed statement can be checked by hand against the published key
 /// (docs/RECEIPTS.md).
-fn receipts_section(page: &mut String, view: &MemberStatementView) {
+fn push_receipts(page: &mut String, view: &MemberStatementView) {
     if view.receipts.is_empty() {
         return;
     }

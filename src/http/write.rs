@@ -147,6 +147,18 @@ impl Idempotent {
         canonical_body: &str,
         view: impl Fn(&T) -> V + Send + Sync + 'static,
     ) -> Result<PreparedWrite<T, V>, ApiError> {
+        self.prepare_answering(scope, canonical_body, view, StatusCode::CREATED)
+    }
+
+    /// As [`Idempotent::prepare`], for a write whose outcome is answered with `status` (202
+    /// for an operation kept waiting for approval, 200 for a decision).
+    pub fn prepare_answering<T: 'static, V: Serialize + 'static>(
+        self,
+        scope: impl std::fmt::Display,
+        canonical_body: &str,
+        view: impl Fn(&T) -> V + Send + Sync + 'static,
+        status: StatusCode,
+    ) -> Result<PreparedWrite<T, V>, ApiError> {
         let view: View<T, V> = Arc::new(view);
         let guard = match &self.key {
             Some(k) => Some(self.in_flight.claim(&scope.to_string(), k)?),
@@ -157,7 +169,8 @@ impl Idempotent {
             key: self.key,
             hash: request_hash(&self.route, canonical_body),
             view: view.clone(),
-            renderer: Arc::new(render(view, StatusCode::CREATED)),
+            status,
+            renderer: Arc::new(render(view, status)),
         })
     }
 }
@@ -170,6 +183,7 @@ pub struct PreparedWrite<T, V> {
     key: Option<String>,
     hash: String,
     view: View<T, V>,
+    status: StatusCode,
     renderer: crate::store::Render<T>,
 }
 
@@ -184,7 +198,7 @@ impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {
 
     pub fn respond(&self, written: StoreResult<Written<T>>) -> Result<Response, ApiError> {
         match written? {
-            Written::Created(value) => Ok(json_response(StatusCode::CREATED, &(self.view)(&value))),
+            Written::Created(value) => Ok(json_response(self.status, &(self.view)(&value))),
             Written::Replayed(stored) => Ok(replay(stored)),
         }
     }

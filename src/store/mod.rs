@@ -35,6 +35,7 @@ use crate::domain::operations::{
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
 
 mod access;
+mod approvals;
 mod backend;
 pub mod batch;
 mod coalesce;
@@ -49,6 +50,7 @@ mod shared;
 mod sqlite;
 mod tx;
 
+pub use approvals::{ApprovalStore, Decision, NewApproval};
 pub use backend::{Backend, Ledger};
 pub use postgres::{PostgresBackend, PostgresStore};
 pub use shared::recorded_now;
@@ -451,6 +453,7 @@ pub trait ProofStore: Send + Sync + 'static {
 #[async_trait]
 pub trait Store:
     AccessStore
+    + ApprovalStore
     + MemberStore
     + OperationsStore
     + ReportStore

@@ -19,6 +19,8 @@ use super::tx::{Column, read_tx};
 use crate::domain::money::Currency;
 use crate::store::StoreResult;
 
+mod reintegration;
+
 use crate::domain::network;
 use crate::store::NetworkStore;
 
@@ -76,21 +78,6 @@ const PERSON_BALANCES_SQL: &str = const_format::concatcp!(
      WHERE m.joined_on <= $1 \
      GROUP BY m.id, a.currency"
 );
-
-pub(super) fn stake_in<'s>(
-    stakes: &'s mut std::collections::BTreeMap<&'static str, network::ReturnStake>,
-    currency: Currency,
-) -> &'s mut network::ReturnStake {
-    stakes
-        .entry(currency.code())
-        .or_insert(network::ReturnStake {
-            currency,
-            savings_at_return_minor: 0,
-            capital_at_return_minor: 0,
-            paid_out_minor: 0,
-            capital_now_minor: 0,
-        })
-}
 
 type PersonFiguresMap =
     std::collections::BTreeMap<(Uuid, &'static str), (Currency, network::PersonFigures)>;
@@ -161,55 +148,61 @@ where
             .bind(as_of)
             .fetch_all(&mut **tx)
             .await?;
-        let mut by_group: HashMap<Uuid, network::GroupSavings> = HashMap::new();
-        let mut order = Vec::with_capacity(groups.len());
-        for row in &groups {
-            let id: Uuid = row.try_get("id")?;
-            let status: String = row.try_get("status")?;
-            order.push(id);
-            by_group.insert(
-                id,
-                network::GroupSavings {
-                    group_id: id,
-                    name: row.try_get("name")?,
-                    host_country: row.try_get("host_country")?,
-                    home_country: row.try_get("home_country")?,
-                    status: GroupStatus::parse(&status)
-                        .ok_or_else(|| internal("stored group status"))?,
-                    members: network::MemberCounts::default(),
-                    balances: Vec::new(),
-                },
-            );
-        }
+        let mut groups = groups
+            .iter()
+            .map(Self::group_savings)
+            .collect::<Result<Vec<_>, _>>()?;
+        let index: HashMap<Uuid, usize> = groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.group_id, i))
+            .collect();
         for row in &counts {
             let id: Uuid = row.try_get("group_id")?;
-            if let Some(group) = by_group.get_mut(&id) {
-                group.members = network::MemberCounts {
-                    active: Self::sum_column(row, "active")?,
-                    returned_home: Self::sum_column(row, "returned_home")?,
-                    exited: Self::sum_column(row, "exited")?,
-                };
+            if let Some(&i) = index.get(&id) {
+                groups[i].members = Self::member_counts(row)?;
             }
         }
         for row in &balances {
             let id: Uuid = row.try_get("group_id")?;
-            if let Some(group) = by_group.get_mut(&id) {
-                group.balances.push(network::SavingsBalance {
-                    currency: currency_of(&row.try_get::<String, _>("currency")?)?,
-                    savings_minor: i128::from(Self::sum_column(row, "savings_minor")?),
-                    capital_minor: i128::from(Self::sum_column(row, "capital_minor")?),
-                });
+            if let Some(&i) = index.get(&id) {
+                groups[i].balances.push(Self::savings_balance(row)?);
             }
         }
-        let mut groups = Vec::with_capacity(order.len());
-        for id in order {
-            let mut group = by_group
-                .remove(&id)
-                .ok_or_else(|| internal("group listed"))?;
+        for group in &mut groups {
             group.balances.sort_by_key(|b| b.currency.code());
-            groups.push(group);
         }
         Ok(network::SavingsReport::new(as_of, groups))
+    }
+
+    /// A group as a row of `groups` names it, with no members or balances yet.
+    fn group_savings(row: &DbRow<B>) -> Result<network::GroupSavings, TxError> {
+        let status: String = row.try_get("status")?;
+        Ok(network::GroupSavings {
+            group_id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            host_country: row.try_get("host_country")?,
+            home_country: row.try_get("home_country")?,
+            status: GroupStatus::parse(&status).ok_or_else(|| internal("stored group status"))?,
+            members: network::MemberCounts::default(),
+            balances: Vec::new(),
+        })
+    }
+
+    fn member_counts(row: &DbRow<B>) -> Result<network::MemberCounts, TxError> {
+        Ok(network::MemberCounts {
+            active: Self::sum_column(row, "active")?,
+            returned_home: Self::sum_column(row, "returned_home")?,
+            exited: Self::sum_column(row, "exited")?,
+        })
+    }
+
+    fn savings_balance(row: &DbRow<B>) -> Result<network::SavingsBalance, TxError> {
+        Ok(network::SavingsBalance {
+            currency: currency_of(&row.try_get::<String, _>("currency")?)?,
+            savings_minor: i128::from(Self::sum_column(row, "savings_minor")?),
+            capital_minor: i128::from(Self::sum_column(row, "capital_minor")?),
+        })
     }
 
     pub(super) async fn portfolio_in_tx(
@@ -365,137 +358,6 @@ where
             &people,
             &figures,
         ))
-    }
-
-    pub(super) async fn reintegration_in_tx(
-        tx: &mut Tx<B::Db>,
-    ) -> Result<Vec<network::ReturnedMember>, TxError> {
-        let members = sqlx::query(
-            "SELECT m.id, m.group_id, g.name AS group_name, m.sex, m.home_country, m.status_on \
-             FROM members m JOIN groups g ON g.id = m.group_id WHERE m.status = 'returned_home' \
-             ORDER BY g.id, m.id",
-        )
-        .fetch_all(&mut **tx)
-        .await?;
-        // Each account's balance on the day of return and today.
-        let balances = sqlx::query(
-            "SELECT m.id AS member_id, a.id AS account_id, a.currency, \
-             CAST(CASE WHEN a.id = m.savings_account_id THEN 1 ELSE 0 END AS BIGINT) AS is_savings, \
-             CAST(COALESCE(SUM(CASE WHEN e.booked_on <= m.status_on THEN \
-                 CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END ELSE 0 END), 0) AS BIGINT) AS on_return, \
-             CAST(COALESCE(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END), 0) AS BIGINT) AS now \
-             FROM members m JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-             LEFT JOIN entries e ON e.account_id = a.id \
-             WHERE m.status = 'returned_home' \
-             GROUP BY m.id, m.savings_account_id, a.id, a.currency",
-        )
-        .fetch_all(&mut **tx)
-        .await?;
-        // What the payouts of members leaving took from their accounts: the debits of
-        // each standing transaction the exit route wrote (its metadata names the member).
-        // Those few transactions are found first, through their partial index, and
-        // only their entries read: without the materialised step, SQLite would scan
-        // the whole journal to join it with the entries.
-        let payouts = sqlx::query(
-            "WITH exits AS MATERIALIZED (SELECT t.id, t.group_id, t.metadata, t.booked_on FROM transactions t \
-             WHERE t.metadata LIKE '{\"event\":\"member_exit\",%' \
-             AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = t.id)) \
-             SELECT t.group_id, t.metadata, t.booked_on, e.account_id, e.currency, \
-             CAST(SUM(e.amount_minor) AS BIGINT) AS paid \
-             FROM exits t JOIN entries e ON e.transaction_id = t.id \
-             WHERE e.direction = 'debit' \
-             GROUP BY t.id, t.group_id, t.metadata, t.booked_on, e.account_id, e.currency",
-        )
-        .fetch_all(&mut **tx)
-        .await?;
-        Self::assemble_returns(&members, &balances, &payouts)
-    }
-
-    pub(super) fn assemble_returns(
-        members: &[DbRow<B>],
-        balances: &[DbRow<B>],
-        payouts: &[DbRow<B>],
-    ) -> Result<Vec<network::ReturnedMember>, TxError> {
-        struct Payout {
-            account_id: Uuid,
-            currency: Currency,
-            booked_on: NaiveDate,
-            paid: i64,
-        }
-        let mut paid_by_member: HashMap<(Uuid, Uuid), Vec<Payout>> = HashMap::new();
-        for row in payouts {
-            let metadata: String = row.try_get("metadata")?;
-            let value: serde_json::Value = serde_json::from_str(&metadata).map_err(internal)?;
-            if value["event"] != "member_exit" {
-                continue;
-            }
-            let Some(member_id) = value["member_id"]
-                .as_str()
-                .and_then(|t| Uuid::try_parse(t).ok())
-            else {
-                continue;
-            };
-            let group_id: Uuid = row.try_get("group_id")?;
-            paid_by_member
-                .entry((group_id, member_id))
-                .or_default()
-                .push(Payout {
-                    account_id: row.try_get("account_id")?,
-                    currency: currency_of(&row.try_get::<String, _>("currency")?)?,
-                    booked_on: row.try_get("booked_on")?,
-                    paid: Self::sum_column(row, "paid")?,
-                });
-        }
-        let mut result = Vec::with_capacity(members.len());
-        for row in members {
-            let member_id: Uuid = row.try_get("id")?;
-            let group_id: Uuid = row.try_get("group_id")?;
-            let returned_on: Option<NaiveDate> = row.try_get("status_on")?;
-            let sex: String = row.try_get("sex")?;
-            let payouts = paid_by_member
-                .get(&(group_id, member_id))
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            let mut stakes: std::collections::BTreeMap<&'static str, network::ReturnStake> =
-                Default::default();
-            for b in balances {
-                if b.try_get::<Uuid, _>("member_id")? != member_id {
-                    continue;
-                }
-                let account_id: Uuid = b.try_get("account_id")?;
-                let currency = currency_of(&b.try_get::<String, _>("currency")?)?;
-                // The stake on the day of return is counted before that day's payout.
-                let paid_then: i64 = payouts
-                    .iter()
-                    .filter(|p| {
-                        p.account_id == account_id
-                            && returned_on.is_some_and(|on| p.booked_on <= on)
-                    })
-                    .map(|p| p.paid)
-                    .sum();
-                let at_return = Self::sum_column(b, "on_return")? + paid_then;
-                let s = stake_in(&mut stakes, currency);
-                if b.try_get::<i64, _>("is_savings")? == 1 {
-                    s.savings_at_return_minor += at_return;
-                } else {
-                    s.capital_at_return_minor += at_return;
-                    s.capital_now_minor += Self::sum_column(b, "now")?;
-                }
-            }
-            for p in payouts {
-                stake_in(&mut stakes, p.currency).paid_out_minor += p.paid;
-            }
-            result.push(network::ReturnedMember {
-                group_id,
-                group_name: row.try_get("group_name")?,
-                member_id,
-                sex: Sex::parse(&sex).ok_or_else(|| internal("stored sex"))?,
-                home_country: row.try_get("home_country")?,
-                returned_on,
-                stakes: stakes.into_values().collect(),
-            });
-        }
-        Ok(result)
     }
 }
 

@@ -162,210 +162,33 @@ impl Backend for PostgresBackend {
     /// foreign keys of entries on their transactions are checked at the end of the statement,
     /// when both are in.
     async fn write_postings(tx: &mut Tx<Self::Db>, rows: &PostingRows<'_>) -> Result<(), TxError> {
-        type Query = sqlx::QueryBuilder<sqlx::Postgres>;
-        /// Opens the next part of the statement with its first words.
-        fn part<'q>(q: &'q mut Query, parts: &mut usize, name: &str, sql: &str) -> &'q mut Query {
-            q.push(if *parts == 0 { "WITH " } else { "), " });
-            *parts += 1;
-            q.push(name).push(" AS (").push(sql)
-        }
-        let mut q = Query::new("");
-        let mut parts = 0;
+        let mut q = Cte::default();
         if !rows.transactions.is_empty() {
-            let sql = "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
-                       description, metadata, reverses_id, previous_hash, hash, created_by) SELECT * FROM ";
-            Unnest::of(part(&mut q, &mut parts, "t", sql))
-                .column(rows.transactions.iter().map(|t| t.id), "uuid")
-                .column(rows.transactions.iter().map(|t| t.group_id), "uuid")
-                .column(rows.transactions.iter().map(|t| t.sequence), "bigint")
-                .column(rows.transactions.iter().map(|t| t.booked_on), "date")
-                .column(
-                    rows.transactions.iter().map(|t| t.recorded_at),
-                    "timestamptz",
-                )
-                .column(
-                    rows.transactions.iter().map(|t| t.description.clone()),
-                    "text",
-                )
-                .column(
-                    rows.transactions
-                        .iter()
-                        .map(|t| to_canonical_string(&t.metadata)),
-                    "text",
-                )
-                .column(rows.transactions.iter().map(|t| t.reverses), "uuid")
-                .column(
-                    rows.transactions.iter().map(|t| t.previous_hash.clone()),
-                    "text",
-                )
-                .column(rows.transactions.iter().map(|t| t.hash.clone()), "text")
-                .column(rows.transactions.iter().map(|t| t.created_by), "uuid")
-                .end();
-            let entries: Vec<(&Transaction, &Entry)> = rows
-                .transactions
-                .iter()
-                .flat_map(|t| t.entries.iter().map(move |e| (*t, e)))
-                .collect();
-            let sql = "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
-                       amount_minor, currency, booked_on, sequence) SELECT * FROM ";
-            Unnest::of(part(&mut q, &mut parts, "e", sql))
-                .column(entries.iter().map(|(t, _)| t.group_id), "uuid")
-                .column(entries.iter().map(|(t, _)| t.id), "uuid")
-                .column(entries.iter().map(|(_, e)| e.line), "int")
-                .column(entries.iter().map(|(_, e)| e.account_id), "uuid")
-                .column(
-                    entries
-                        .iter()
-                        .map(|(_, e)| e.direction.as_str().to_string()),
-                    "text",
-                )
-                .column(entries.iter().map(|(_, e)| e.amount_minor), "bigint")
-                .column(
-                    entries.iter().map(|(_, e)| e.currency.code().to_string()),
-                    "text",
-                )
-                .column(entries.iter().map(|(t, _)| t.booked_on), "date")
-                .column(entries.iter().map(|(t, _)| t.sequence), "bigint")
-                .end();
+            transaction_parts(&mut q, rows);
         }
         if !rows.totals.is_empty() {
-            let sql =
-                "UPDATE accounts SET debits_minor = v.debits, credits_minor = v.credits FROM ";
-            Unnest::of(part(&mut q, &mut parts, "a", sql))
-                .column(rows.totals.iter().map(|(group, _, _, _)| *group), "uuid")
-                .column(
-                    rows.totals.iter().map(|(_, account, _, _)| *account),
-                    "uuid",
-                )
-                .column(
-                    rows.totals.iter().map(|(_, _, debits, _)| *debits),
-                    "bigint",
-                )
-                .column(
-                    rows.totals.iter().map(|(_, _, _, credits)| *credits),
-                    "bigint",
-                )
-                .end()
-                .push(
-                    " AS v (group_id, id, debits, credits) \
-                 WHERE accounts.id = v.id AND accounts.group_id = v.group_id",
-                );
+            totals_part(&mut q, rows);
         }
         if !rows.heads.is_empty() {
-            let sql = "UPDATE groups SET head_sequence = v.sequence, head_hash = v.hash FROM ";
-            Unnest::of(part(&mut q, &mut parts, "g", sql))
-                .column(rows.heads.iter().map(|(group, _, _)| *group), "uuid")
-                .column(
-                    rows.heads.iter().map(|(_, sequence, _)| *sequence),
-                    "bigint",
-                )
-                .column(
-                    rows.heads.iter().map(|(_, _, hash)| hash.to_string()),
-                    "text",
-                )
-                .end()
-                .push(" AS v (id, sequence, hash) WHERE groups.id = v.id");
+            heads_part(&mut q, rows);
         }
         if !rows.remembered.is_empty() {
-            let sql = "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) \
-                       SELECT v.*, ";
-            let q = part(&mut q, &mut parts, "k", sql)
-                .push_bind(recorded_now())
-                .push("::timestamptz FROM ");
-            Unnest::of(q)
-                .column(
-                    rows.remembered.iter().map(|(scope, _, _, _)| scope.clone()),
-                    "text",
-                )
-                .column(
-                    rows.remembered.iter().map(|(_, key, _, _)| key.clone()),
-                    "text",
-                )
-                .column(
-                    rows.remembered.iter().map(|(_, _, hash, _)| hash.clone()),
-                    "text",
-                )
-                .column(
-                    rows.remembered
-                        .iter()
-                        .map(|(_, _, _, r)| i32::from(r.status)),
-                    "int",
-                )
-                .column(
-                    rows.remembered.iter().map(|(_, _, _, r)| r.body.clone()),
-                    "text",
-                )
-                .end()
-                .push(" AS v");
+            remembered_part(&mut q, rows);
         }
         if !rows.audits.is_empty() {
-            type Event = crate::domain::access::AuditEvent;
-            let events: Vec<(&Event, String)> = rows
-                .audits
-                .iter()
-                .map(|a| serde_json::to_string(&a.created_ids).map(|created| (a, created)))
-                .collect::<Result<_, _>>()
-                .map_err(internal)?;
-            let sql = "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, \
-                       route, path, status, idempotency_key, request_id, created_ids, client_addr, \
-                       chain, chain_sequence, previous_hash, hash) SELECT * FROM ";
-            Unnest::of(part(&mut q, &mut parts, "r", sql))
-                .column(events.iter().map(|(a, _)| a.id), "uuid")
-                .column(events.iter().map(|(a, _)| a.occurred_at), "timestamptz")
-                .column(events.iter().map(|(a, _)| a.user_id), "uuid")
-                .column(events.iter().map(|(a, _)| a.username.clone()), "text")
-                .column(events.iter().map(|(a, _)| a.group_id), "uuid")
-                .column(events.iter().map(|(a, _)| a.method.clone()), "text")
-                .column(events.iter().map(|(a, _)| a.route.clone()), "text")
-                .column(events.iter().map(|(a, _)| a.path.clone()), "text")
-                .column(events.iter().map(|(a, _)| i32::from(a.status)), "int")
-                .column(
-                    events.iter().map(|(a, _)| a.idempotency_key.clone()),
-                    "text",
-                )
-                .column(events.iter().map(|(a, _)| a.request_id.clone()), "text")
-                .column(events.iter().map(|(_, created)| created.clone()), "text")
-                .column(events.iter().map(|(a, _)| a.client_addr.clone()), "text")
-                .column(
-                    events
-                        .iter()
-                        .map(|(a, _)| a.link.as_ref().map(|l| l.chain.clone())),
-                    "text",
-                )
-                .column(
-                    events
-                        .iter()
-                        .map(|(a, _)| a.link.as_ref().map(|l| l.sequence)),
-                    "bigint",
-                )
-                .column(
-                    events
-                        .iter()
-                        .map(|(a, _)| a.link.as_ref().map(|l| l.previous_hash.clone())),
-                    "text",
-                )
-                .column(
-                    events
-                        .iter()
-                        .map(|(a, _)| a.link.as_ref().map(|l| l.hash.clone())),
-                    "text",
-                )
-                .end();
+            audits_part(&mut q, rows)?;
         }
         if !rows.audit_heads.is_empty() {
-            let heads = rows.audit_heads;
-            let sql = "UPDATE audit_heads SET sequence = v.sequence, hash = v.hash FROM ";
-            Unnest::of(part(&mut q, &mut parts, "h", sql))
-                .column(heads.iter().map(|(chain, _, _)| chain.clone()), "text")
-                .column(heads.iter().map(|(_, sequence, _)| *sequence), "bigint")
-                .column(heads.iter().map(|(_, _, hash)| hash.clone()), "text")
-                .end()
-                .push(" AS v (chain, sequence, hash) WHERE audit_heads.chain = v.chain");
+            audit_heads_part(&mut q, rows);
         }
-        if parts == 0 {
+        if q.parts == 0 {
             return Ok(());
         }
-        q.push(") SELECT 1").build().execute(&mut **tx).await?;
+        q.query
+            .push(") SELECT 1")
+            .build()
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 }
@@ -411,6 +234,227 @@ impl PostgresStore {
             group_commit_max,
         ))
     }
+}
+
+/// One `WITH` statement being built, a data-modifying part at a time.
+#[derive(Default)]
+struct Cte {
+    query: sqlx::QueryBuilder<sqlx::Postgres>,
+    parts: usize,
+}
+
+impl Cte {
+    /// Opens the next part of the statement, named `name`, with its first words.
+    fn part(&mut self, name: &str, sql: &str) -> &mut sqlx::QueryBuilder<sqlx::Postgres> {
+        self.query
+            .push(if self.parts == 0 { "WITH " } else { "), " });
+        self.parts += 1;
+        self.query.push(name).push(" AS (").push(sql)
+    }
+}
+
+/// The transactions and their entries.
+fn transaction_parts(q: &mut Cte, rows: &PostingRows<'_>) {
+    let sql = "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
+               description, metadata, reverses_id, previous_hash, hash, created_by) SELECT * FROM ";
+    Unnest::of(q.part("t", sql))
+        .column(rows.transactions.iter().map(|t| t.id), "uuid")
+        .column(rows.transactions.iter().map(|t| t.group_id), "uuid")
+        .column(rows.transactions.iter().map(|t| t.sequence), "bigint")
+        .column(rows.transactions.iter().map(|t| t.booked_on), "date")
+        .column(
+            rows.transactions.iter().map(|t| t.recorded_at),
+            "timestamptz",
+        )
+        .column(
+            rows.transactions.iter().map(|t| t.description.clone()),
+            "text",
+        )
+        .column(
+            rows.transactions
+                .iter()
+                .map(|t| to_canonical_string(&t.metadata)),
+            "text",
+        )
+        .column(rows.transactions.iter().map(|t| t.reverses), "uuid")
+        .column(
+            rows.transactions.iter().map(|t| t.previous_hash.clone()),
+            "text",
+        )
+        .column(rows.transactions.iter().map(|t| t.hash.clone()), "text")
+        .column(rows.transactions.iter().map(|t| t.created_by), "uuid")
+        .end();
+    let entries: Vec<(&Transaction, &Entry)> = rows
+        .transactions
+        .iter()
+        .flat_map(|t| t.entries.iter().map(move |e| (*t, e)))
+        .collect();
+    let sql = "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
+               amount_minor, currency, booked_on, sequence) SELECT * FROM ";
+    Unnest::of(q.part("e", sql))
+        .column(entries.iter().map(|(t, _)| t.group_id), "uuid")
+        .column(entries.iter().map(|(t, _)| t.id), "uuid")
+        .column(entries.iter().map(|(_, e)| e.line), "int")
+        .column(entries.iter().map(|(_, e)| e.account_id), "uuid")
+        .column(
+            entries
+                .iter()
+                .map(|(_, e)| e.direction.as_str().to_string()),
+            "text",
+        )
+        .column(entries.iter().map(|(_, e)| e.amount_minor), "bigint")
+        .column(
+            entries.iter().map(|(_, e)| e.currency.code().to_string()),
+            "text",
+        )
+        .column(entries.iter().map(|(t, _)| t.booked_on), "date")
+        .column(entries.iter().map(|(t, _)| t.sequence), "bigint")
+        .end();
+}
+
+/// The accounts' new totals.
+fn totals_part(q: &mut Cte, rows: &PostingRows<'_>) {
+    let sql = "UPDATE accounts SET debits_minor = v.debits, credits_minor = v.credits FROM ";
+    Unnest::of(q.part("a", sql))
+        .column(rows.totals.iter().map(|(group, _, _, _)| *group), "uuid")
+        .column(
+            rows.totals.iter().map(|(_, account, _, _)| *account),
+            "uuid",
+        )
+        .column(
+            rows.totals.iter().map(|(_, _, debits, _)| *debits),
+            "bigint",
+        )
+        .column(
+            rows.totals.iter().map(|(_, _, _, credits)| *credits),
+            "bigint",
+        )
+        .end()
+        .push(
+            " AS v (group_id, id, debits, credits) \
+         WHERE accounts.id = v.id AND accounts.group_id = v.group_id",
+        );
+}
+
+/// The groups' new heads.
+fn heads_part(q: &mut Cte, rows: &PostingRows<'_>) {
+    let sql = "UPDATE groups SET head_sequence = v.sequence, head_hash = v.hash FROM ";
+    Unnest::of(q.part("g", sql))
+        .column(rows.heads.iter().map(|(group, _, _)| *group), "uuid")
+        .column(
+            rows.heads.iter().map(|(_, sequence, _)| *sequence),
+            "bigint",
+        )
+        .column(
+            rows.heads.iter().map(|(_, _, hash)| hash.to_string()),
+            "text",
+        )
+        .end()
+        .push(" AS v (id, sequence, hash) WHERE groups.id = v.id");
+}
+
+/// The outcomes remembered with their idempotency keys.
+fn remembered_part(q: &mut Cte, rows: &PostingRows<'_>) {
+    let sql = "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) \
+               SELECT v.*, ";
+    let q = q
+        .part("k", sql)
+        .push_bind(recorded_now())
+        .push("::timestamptz FROM ");
+    Unnest::of(q)
+        .column(
+            rows.remembered.iter().map(|(scope, _, _, _)| scope.clone()),
+            "text",
+        )
+        .column(
+            rows.remembered.iter().map(|(_, key, _, _)| key.clone()),
+            "text",
+        )
+        .column(
+            rows.remembered.iter().map(|(_, _, hash, _)| hash.clone()),
+            "text",
+        )
+        .column(
+            rows.remembered
+                .iter()
+                .map(|(_, _, _, r)| i32::from(r.status)),
+            "int",
+        )
+        .column(
+            rows.remembered.iter().map(|(_, _, _, r)| r.body.clone()),
+            "text",
+        )
+        .end()
+        .push(" AS v");
+}
+
+/// The audit records, with their places in their chains.
+fn audits_part(q: &mut Cte, rows: &PostingRows<'_>) -> Result<(), TxError> {
+    type Event = crate::domain::access::AuditEvent;
+    let events: Vec<(&Event, String)> = rows
+        .audits
+        .iter()
+        .map(|a| serde_json::to_string(&a.created_ids).map(|created| (a, created)))
+        .collect::<Result<_, _>>()
+        .map_err(internal)?;
+    let sql = "INSERT INTO audit_events (id, occurred_at, user_id, username, group_id, method, \
+               route, path, status, idempotency_key, request_id, created_ids, client_addr, \
+               chain, chain_sequence, previous_hash, hash) SELECT * FROM ";
+    Unnest::of(q.part("r", sql))
+        .column(events.iter().map(|(a, _)| a.id), "uuid")
+        .column(events.iter().map(|(a, _)| a.occurred_at), "timestamptz")
+        .column(events.iter().map(|(a, _)| a.user_id), "uuid")
+        .column(events.iter().map(|(a, _)| a.username.clone()), "text")
+        .column(events.iter().map(|(a, _)| a.group_id), "uuid")
+        .column(events.iter().map(|(a, _)| a.method.clone()), "text")
+        .column(events.iter().map(|(a, _)| a.route.clone()), "text")
+        .column(events.iter().map(|(a, _)| a.path.clone()), "text")
+        .column(events.iter().map(|(a, _)| i32::from(a.status)), "int")
+        .column(
+            events.iter().map(|(a, _)| a.idempotency_key.clone()),
+            "text",
+        )
+        .column(events.iter().map(|(a, _)| a.request_id.clone()), "text")
+        .column(events.iter().map(|(_, created)| created.clone()), "text")
+        .column(events.iter().map(|(a, _)| a.client_addr.clone()), "text")
+        .column(
+            events
+                .iter()
+                .map(|(a, _)| a.link.as_ref().map(|l| l.chain.clone())),
+            "text",
+        )
+        .column(
+            events
+                .iter()
+                .map(|(a, _)| a.link.as_ref().map(|l| l.sequence)),
+            "bigint",
+        )
+        .column(
+            events
+                .iter()
+                .map(|(a, _)| a.link.as_ref().map(|l| l.previous_hash.clone())),
+            "text",
+        )
+        .column(
+            events
+                .iter()
+                .map(|(a, _)| a.link.as_ref().map(|l| l.hash.clone())),
+            "text",
+        )
+        .end();
+    Ok(())
+}
+
+/// The audit chains' new heads.
+fn audit_heads_part(q: &mut Cte, rows: &PostingRows<'_>) {
+    let heads = rows.audit_heads;
+    let sql = "UPDATE audit_heads SET sequence = v.sequence, hash = v.hash FROM ";
+    Unnest::of(q.part("h", sql))
+        .column(heads.iter().map(|(chain, _, _)| chain.clone()), "text")
+        .column(heads.iter().map(|(_, sequence, _)| *sequence), "bigint")
+        .column(heads.iter().map(|(_, _, hash)| hash.clone()), "text")
+        .end()
+        .push(" AS v (chain, sequence, hash) WHERE audit_heads.chain = v.chain");
 }
 
 /// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its

@@ -141,7 +141,7 @@ where
                     .await?
                     .ok_or_else(|| internal("a transaction of the chain is missing"))?
                 };
-                let accounts = Self::totals_through(&mut tx, group_id, sequence).await?;
+                let accounts = Self::checkpoint_totals(&mut tx, group_id, sequence).await?;
                 Ok((
                     group.head_sequence,
                     Some(Checkpoint {
@@ -193,7 +193,7 @@ where
     }
 
     /// Every account of the group with its totals over the entries up to `sequence`, by code.
-    async fn totals_through(
+    async fn checkpoint_totals(
         tx: &mut Tx<B::Db>,
         group_id: Uuid,
         sequence: i64,

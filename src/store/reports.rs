@@ -21,6 +21,22 @@ use crate::store::StoreResult;
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData, Totals};
 use crate::store::ReportStore;
 
+/// Every account's totals as stored (every posting keeps them).
+fn stored_totals(accounts: &[Account]) -> HashMap<Uuid, Totals> {
+    accounts
+        .iter()
+        .map(|a| {
+            (
+                a.id,
+                Totals {
+                    debits: a.debits_minor,
+                    credits: a.credits_minor,
+                },
+            )
+        })
+        .collect()
+}
+
 impl<B: Backend> Ledger<B>
 where
     for<'c> &'c mut <B::Db as sqlx::Database>::Connection: sqlx::Executor<'c, Database = B::Db>,
@@ -57,73 +73,76 @@ where
         to: Option<NaiveDate>,
         without_closing: bool,
     ) -> Result<HashMap<Uuid, Totals>, TxError> {
-        let stored = || -> HashMap<Uuid, Totals> {
-            accounts
-                .iter()
-                .map(|a| {
-                    (
-                        a.id,
-                        Totals {
-                            debits: a.debits_minor,
-                            credits: a.credits_minor,
-                        },
-                    )
-                })
-                .collect()
-        };
-        let mut totals: HashMap<Uuid, Totals> = if from.is_none() && to.is_none() {
-            stored()
-        } else if let (None, Some(to)) = (from, to) {
-            // Up to a date: the stored totals less what was booked after it, which for
-            // the dates reports are asked for (a month's end) is the short end.
-            let mut totals = stored();
-            let rows = sqlx::query(
-                "SELECT account_id, \
-                 CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
-                 CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-                 FROM entries WHERE group_id = $1 AND booked_on > $2 GROUP BY account_id",
-            )
-            .bind(group_id)
-            .bind(to)
-            .fetch_all(&mut **tx)
-            .await?;
-            for row in rows {
-                let t = totals
-                    .entry(row.try_get::<Uuid, _>("account_id")?)
-                    .or_default();
-                t.debits -= row.try_get::<i64, _>("debits")?;
-                t.credits -= row.try_get::<i64, _>("credits")?;
-            }
-            totals
-        } else {
-            let rows = sqlx::query(
-                "SELECT account_id, \
-                 CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
-                 CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-                 FROM entries WHERE group_id = $1 AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31') \
-                 GROUP BY account_id",
-            )
-            .bind(group_id)
-            .bind(from)
-            .bind(to)
-            .fetch_all(&mut **tx)
-            .await?;
-            let mut scanned = HashMap::with_capacity(rows.len());
-            for row in rows {
-                scanned.insert(
-                    row.try_get::<Uuid, _>("account_id")?,
-                    Totals {
-                        debits: row.try_get("debits")?,
-                        credits: row.try_get("credits")?,
-                    },
-                );
-            }
-            scanned
+        let mut totals = match (from, to) {
+            (None, None) => stored_totals(accounts),
+            (None, Some(to)) => Self::totals_through(tx, group_id, accounts, to).await?,
+            _ => Self::totals_between(tx, group_id, from, to).await?,
         };
         if without_closing {
             Self::leave_out_closings(tx, group_id, &mut totals, from, to).await?;
         }
         Ok(totals)
+    }
+
+    /// Up to a date: the stored totals less what was booked after it, which for the dates
+    /// reports are asked for (a month's end) is the short end.
+    async fn totals_through(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        accounts: &[Account],
+        to: NaiveDate,
+    ) -> Result<HashMap<Uuid, Totals>, TxError> {
+        let mut totals = stored_totals(accounts);
+        let rows = sqlx::query(
+            "SELECT account_id, \
+             CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+             CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+             FROM entries WHERE group_id = $1 AND booked_on > $2 GROUP BY account_id",
+        )
+        .bind(group_id)
+        .bind(to)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            let t = totals
+                .entry(row.try_get::<Uuid, _>("account_id")?)
+                .or_default();
+            t.debits -= row.try_get::<i64, _>("debits")?;
+            t.credits -= row.try_get::<i64, _>("credits")?;
+        }
+        Ok(totals)
+    }
+
+    /// The entries booked in `from`..`to` (either end open), added up per account.
+    async fn totals_between(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<HashMap<Uuid, Totals>, TxError> {
+        let rows = sqlx::query(
+            "SELECT account_id, \
+             CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
+             CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
+             FROM entries WHERE group_id = $1 AND booked_on >= COALESCE($2, '0001-01-01') AND booked_on <= COALESCE($3, '9999-12-31') \
+             GROUP BY account_id",
+        )
+        .bind(group_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut scanned = HashMap::with_capacity(rows.len());
+        for row in rows {
+            scanned.insert(
+                row.try_get::<Uuid, _>("account_id")?,
+                Totals {
+                    debits: row.try_get("debits")?,
+                    credits: row.try_get("credits")?,
+                },
+            );
+        }
+        Ok(scanned)
     }
 
     /// Takes the entries of period-close transactions booked in `from`..`to` out of

@@ -5,8 +5,10 @@
 use super::ledger::WriteScript;
 use crate::domain::canonical::to_canonical_string;
 use crate::domain::model::{Entry, Transaction};
+use crate::store::shared::{ENTRY_ROWS_PER_INSERT, ROWS_PER_STATEMENT};
 use std::str::FromStr;
 use std::time::Duration;
+use uuid::Uuid;
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -134,169 +136,212 @@ impl Backend for SqliteBackend {
     /// Writes the rows of postings (`PostingRows`): as a rule all in one round trip, a script
     /// of statements with as many rows each as there are (`WriteScript`).
     async fn write_postings(tx: &mut Tx<Self::Db>, rows: &PostingRows<'_>) -> Result<(), TxError> {
-        let PostingRows {
-            transactions,
-            totals,
-            heads,
-            remembered,
-            audits,
-            audit_heads,
-        } = *rows;
-        use crate::store::shared::{ENTRY_ROWS_PER_INSERT, ROWS_PER_STATEMENT};
         let mut script = WriteScript::<Self>::new();
-        for chunk in transactions.chunks(ROWS_PER_STATEMENT) {
-            script.statement(tx).await?;
-            script.push(
-                "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
-                 description, metadata, reverses_id, previous_hash, hash, created_by) VALUES ",
-            );
-            for (n, t) in chunk.iter().enumerate() {
-                script.push(if n == 0 { "(" } else { ", (" });
-                script
-                    .bind(t.id)
-                    .push(", ")
-                    .bind(t.group_id)
-                    .push(", ")
-                    .bind(t.sequence)
-                    .push(", ");
-                script
-                    .bind(t.booked_on)
-                    .push(", ")
-                    .bind(t.recorded_at)
-                    .push(", ");
-                script
-                    .bind(t.description.clone())
-                    .push(", ")
-                    .bind(to_canonical_string(&t.metadata))
-                    .push(", ");
-                script
-                    .bind(t.reverses)
-                    .push(", ")
-                    .bind(t.previous_hash.clone())
-                    .push(", ");
-                script
-                    .bind(t.hash.clone())
-                    .push(", ")
-                    .bind(t.created_by)
-                    .push(")");
-            }
-        }
-        let entries: Vec<(&Transaction, &Entry)> = transactions
-            .iter()
-            .flat_map(|t| t.entries.iter().map(move |e| (*t, e)))
-            .collect();
-        for chunk in entries.chunks(ENTRY_ROWS_PER_INSERT) {
-            script.statement(tx).await?;
-            script.push(
-                "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
-                 amount_minor, currency, booked_on, sequence) VALUES ",
-            );
-            for (n, (t, e)) in chunk.iter().enumerate() {
-                script.push(if n == 0 { "(" } else { ", (" });
-                script
-                    .bind(t.group_id)
-                    .push(", ")
-                    .bind(t.id)
-                    .push(", ")
-                    .bind(e.line)
-                    .push(", ");
-                script
-                    .bind(e.account_id)
-                    .push(", ")
-                    .bind(e.direction.as_str())
-                    .push(", ");
-                script
-                    .bind(e.amount_minor)
-                    .push(", ")
-                    .bind(e.currency.code())
-                    .push(", ");
-                script
-                    .bind(t.booked_on)
-                    .push(", ")
-                    .bind(t.sequence)
-                    .push(")");
-            }
-        }
-        // Totals and heads: one UPDATE for many rows, each row's values picked by its id.
-        for chunk in totals.chunks(ROWS_PER_STATEMENT) {
-            script.statement(tx).await?;
-            script.push("UPDATE accounts SET debits_minor = CASE id");
-            for (_, account, debits, _) in chunk {
-                script
-                    .push(" WHEN ")
-                    .bind(*account)
-                    .push(" THEN ")
-                    .bind(*debits);
-            }
-            script.push(" END, credits_minor = CASE id");
-            for (_, account, _, credits) in chunk {
-                script
-                    .push(" WHEN ")
-                    .bind(*account)
-                    .push(" THEN ")
-                    .bind(*credits);
-            }
-            script.push(" END WHERE id IN (");
-            for (n, (_, account, _, _)) in chunk.iter().enumerate() {
-                script.push(if n == 0 { "" } else { ", " }).bind(*account);
-            }
-            script.push(") AND group_id IN (");
-            for (n, (group, _, _, _)) in chunk.iter().enumerate() {
-                script.push(if n == 0 { "" } else { ", " }).bind(*group);
-            }
-            script.push(")");
-        }
-        for chunk in heads.chunks(ROWS_PER_STATEMENT) {
-            script.statement(tx).await?;
-            script.push("UPDATE groups SET head_sequence = CASE id");
-            for (group, sequence, _) in chunk {
-                script
-                    .push(" WHEN ")
-                    .bind(*group)
-                    .push(" THEN ")
-                    .bind(*sequence);
-            }
-            script.push(" END, head_hash = CASE id");
-            for (group, _, hash) in chunk {
-                script
-                    .push(" WHEN ")
-                    .bind(*group)
-                    .push(" THEN ")
-                    .bind(hash.to_string());
-            }
-            script.push(" END WHERE id IN (");
-            for (n, (group, _, _)) in chunk.iter().enumerate() {
-                script.push(if n == 0 { "" } else { ", " }).bind(*group);
-            }
-            script.push(")");
-        }
-        let now = recorded_now();
-        for chunk in remembered.chunks(ROWS_PER_STATEMENT) {
-            script.statement(tx).await?;
-            script.push("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES ");
-            for (n, (scope, key, request_hash, response)) in chunk.iter().enumerate() {
-                script.push(if n == 0 { "(" } else { ", (" });
-                script
-                    .bind(scope.clone())
-                    .push(", ")
-                    .bind(key.clone())
-                    .push(", ");
-                script
-                    .bind(request_hash.clone())
-                    .push(", ")
-                    .bind(i32::from(response.status))
-                    .push(", ");
-                script
-                    .bind(response.body.clone())
-                    .push(", ")
-                    .bind(now)
-                    .push(")");
-            }
-        }
-        script.audit_events(tx, audits).await?;
-        script.audit_heads(tx, audit_heads).await?;
+        transaction_rows(&mut script, tx, rows.transactions).await?;
+        entry_rows(&mut script, tx, rows.transactions).await?;
+        total_rows(&mut script, tx, rows.totals).await?;
+        head_rows(&mut script, tx, rows.heads).await?;
+        remembered_rows(&mut script, tx, rows.remembered).await?;
+        script.audit_events(tx, rows.audits).await?;
+        script.audit_heads(tx, rows.audit_heads).await?;
         script.send(tx).await
     }
+}
+
+type Script = WriteScript<SqliteBackend>;
+type Sqlite = sqlx::Sqlite;
+
+/// The transactions' rows, ROWS_PER_STATEMENT to a statement.
+async fn transaction_rows(
+    script: &mut Script,
+    tx: &mut Tx<Sqlite>,
+    transactions: &[&Transaction],
+) -> Result<(), TxError> {
+    for chunk in transactions.chunks(ROWS_PER_STATEMENT) {
+        script.statement(tx).await?;
+        script.push(
+            "INSERT INTO transactions (id, group_id, sequence, booked_on, recorded_at, \
+             description, metadata, reverses_id, previous_hash, hash, created_by) VALUES ",
+        );
+        for (n, t) in chunk.iter().enumerate() {
+            script.push(if n == 0 { "(" } else { ", (" });
+            script
+                .bind(t.id)
+                .push(", ")
+                .bind(t.group_id)
+                .push(", ")
+                .bind(t.sequence)
+                .push(", ");
+            script
+                .bind(t.booked_on)
+                .push(", ")
+                .bind(t.recorded_at)
+                .push(", ");
+            script
+                .bind(t.description.clone())
+                .push(", ")
+                .bind(to_canonical_string(&t.metadata))
+                .push(", ");
+            script
+                .bind(t.reverses)
+                .push(", ")
+                .bind(t.previous_hash.clone())
+                .push(", ");
+            script
+                .bind(t.hash.clone())
+                .push(", ")
+                .bind(t.created_by)
+                .push(")");
+        }
+    }
+    Ok(())
+}
+
+/// The transactions' entries, ENTRY_ROWS_PER_INSERT to a statement.
+async fn entry_rows(
+    script: &mut Script,
+    tx: &mut Tx<Sqlite>,
+    transactions: &[&Transaction],
+) -> Result<(), TxError> {
+    let entries: Vec<(&Transaction, &Entry)> = transactions
+        .iter()
+        .flat_map(|t| t.entries.iter().map(move |e| (*t, e)))
+        .collect();
+    for chunk in entries.chunks(ENTRY_ROWS_PER_INSERT) {
+        script.statement(tx).await?;
+        script.push(
+            "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
+             amount_minor, currency, booked_on, sequence) VALUES ",
+        );
+        for (n, (t, e)) in chunk.iter().enumerate() {
+            script.push(if n == 0 { "(" } else { ", (" });
+            script
+                .bind(t.group_id)
+                .push(", ")
+                .bind(t.id)
+                .push(", ")
+                .bind(e.line)
+                .push(", ");
+            script
+                .bind(e.account_id)
+                .push(", ")
+                .bind(e.direction.as_str())
+                .push(", ");
+            script
+                .bind(e.amount_minor)
+                .push(", ")
+                .bind(e.currency.code())
+                .push(", ");
+            script
+                .bind(t.booked_on)
+                .push(", ")
+                .bind(t.sequence)
+                .push(")");
+        }
+    }
+    Ok(())
+}
+
+/// The accounts' new totals: one UPDATE for many rows, each row's values picked by its id.
+async fn total_rows(
+    script: &mut Script,
+    tx: &mut Tx<Sqlite>,
+    totals: &[(Uuid, Uuid, i64, i64)],
+) -> Result<(), TxError> {
+    for chunk in totals.chunks(ROWS_PER_STATEMENT) {
+        script.statement(tx).await?;
+        script.push("UPDATE accounts SET debits_minor = CASE id");
+        for (_, account, debits, _) in chunk {
+            script
+                .push(" WHEN ")
+                .bind(*account)
+                .push(" THEN ")
+                .bind(*debits);
+        }
+        script.push(" END, credits_minor = CASE id");
+        for (_, account, _, credits) in chunk {
+            script
+                .push(" WHEN ")
+                .bind(*account)
+                .push(" THEN ")
+                .bind(*credits);
+        }
+        script.push(" END WHERE id IN (");
+        for (n, (_, account, _, _)) in chunk.iter().enumerate() {
+            script.push(if n == 0 { "" } else { ", " }).bind(*account);
+        }
+        script.push(") AND group_id IN (");
+        for (n, (group, _, _, _)) in chunk.iter().enumerate() {
+            script.push(if n == 0 { "" } else { ", " }).bind(*group);
+        }
+        script.push(")");
+    }
+    Ok(())
+}
+
+/// The groups' new heads, as the totals.
+async fn head_rows(
+    script: &mut Script,
+    tx: &mut Tx<Sqlite>,
+    heads: &[(Uuid, i64, &str)],
+) -> Result<(), TxError> {
+    for chunk in heads.chunks(ROWS_PER_STATEMENT) {
+        script.statement(tx).await?;
+        script.push("UPDATE groups SET head_sequence = CASE id");
+        for (group, sequence, _) in chunk {
+            script
+                .push(" WHEN ")
+                .bind(*group)
+                .push(" THEN ")
+                .bind(*sequence);
+        }
+        script.push(" END, head_hash = CASE id");
+        for (group, _, hash) in chunk {
+            script
+                .push(" WHEN ")
+                .bind(*group)
+                .push(" THEN ")
+                .bind(hash.to_string());
+        }
+        script.push(" END WHERE id IN (");
+        for (n, (group, _, _)) in chunk.iter().enumerate() {
+            script.push(if n == 0 { "" } else { ", " }).bind(*group);
+        }
+        script.push(")");
+    }
+    Ok(())
+}
+
+/// The outcomes remembered with their idempotency keys.
+async fn remembered_rows(
+    script: &mut Script,
+    tx: &mut Tx<Sqlite>,
+    remembered: &[(String, String, String, crate::store::StoredResponse)],
+) -> Result<(), TxError> {
+    let now = recorded_now();
+    for chunk in remembered.chunks(ROWS_PER_STATEMENT) {
+        script.statement(tx).await?;
+        script.push("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES ");
+        for (n, (scope, key, request_hash, response)) in chunk.iter().enumerate() {
+            script.push(if n == 0 { "(" } else { ", (" });
+            script
+                .bind(scope.clone())
+                .push(", ")
+                .bind(key.clone())
+                .push(", ");
+            script
+                .bind(request_hash.clone())
+                .push(", ")
+                .bind(i32::from(response.status))
+                .push(", ");
+            script
+                .bind(response.body.clone())
+                .push(", ")
+                .bind(now)
+                .push(")");
+        }
+    }
+    Ok(())
 }
 
 async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {

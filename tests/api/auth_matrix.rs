@@ -146,6 +146,11 @@ struct Objects {
     transfer: String,
     distribution: String,
     meeting: String,
+    /// A change of the approval policy asked for by the group's maker, waiting for approval.
+    approval: String,
+    /// A treasurer of the group who calls nothing in the matrix but asks for the items others
+    /// approve or reject (no one decides her own).
+    maker: Client,
 }
 
 struct Caller {
@@ -179,6 +184,20 @@ fn remittance_body(member: &str) -> Value {
         "channel": "money_transfer_operator", "send_country": "HK", "receive_country": "PH",
         "uses": [{"purpose": "family_support", "amount": "70.00"}],
     })
+}
+
+/// A change of `group`'s approval policy (to the default) asked for by its treasurer `maker`:
+/// the id of the item waiting for another person.
+async fn propose_policy(app: &TestApp, maker: &Client, group: &str) -> String {
+    let reply = app
+        .send(
+            maker
+                .put(app.url(&format!("/v1/groups/{group}/approval-policy")))
+                .json(&json!({"withdrawals_above": {}})),
+        )
+        .await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    reply.body["id"].as_str().unwrap().to_string()
 }
 
 async fn objects(app: &TestApp, name: &str) -> Objects {
@@ -296,7 +315,16 @@ async fn objects(app: &TestApp, name: &str) -> Objects {
         )
         .await,
     );
+    let (_, maker) = app
+        .user_with(
+            &format!("maker-{}", name.to_lowercase()),
+            json!([{"role": "treasurer", "group_id": group}]),
+        )
+        .await;
+    let approval = propose_policy(app, &maker, &group).await;
     Objects {
+        approval,
+        maker,
         meeting,
         investment,
         disbursement,
@@ -496,6 +524,12 @@ impl World {
         reply.body["id"].as_str().unwrap().to_string()
     }
 
+    /// An item waiting for approval, for a call that decides it.
+    async fn fresh_approval(&self, side: Side) -> String {
+        let o = self.objects(side);
+        propose_policy(&self.app, &o.maker, &o.group).await
+    }
+
     /// A member of the group with nothing recorded, for a call that sends them home.
     async fn fresh_member(&self, side: Side) -> String {
         let o = self.objects(side);
@@ -569,6 +603,8 @@ impl World {
                 // Every group of the matrix has transactions by then.
                 "sequence" => "1".to_string(),
                 "withdrawal_id" => o.withdrawal.clone(),
+                "approval_id" if write => self.fresh_approval(side).await,
+                "approval_id" => o.approval.clone(),
                 other => panic!(
                     "{method} {template} has a path parameter {{{other}}} the matrix cannot fill"
                 ),
@@ -677,6 +713,11 @@ impl World {
             // A preview: the pool stays for the next call.
             ("POST", "/v1/groups/{group_id}/distributions") => {
                 json!({ "pool": "0.01", "pay_to": "payable", "dry_run": true })
+            }
+            ("PUT", "/v1/groups/{group_id}/approval-policy") => json!({"withdrawals_above": {}}),
+            ("POST", "/v1/groups/{group_id}/approvals/{approval_id}/approve")
+            | ("POST", "/v1/groups/{group_id}/approvals/{approval_id}/reject") => {
+                json!({"note": "seen"})
             }
             _ => panic!("the authorization matrix knows no valid body for {method} {template}"),
         };

@@ -13,6 +13,7 @@ mod support;
 
 mod access_edges;
 mod allocation_properties;
+mod approvals;
 mod audit_chain;
 mod audit_log;
 mod auditor_script;

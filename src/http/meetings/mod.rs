@@ -113,139 +113,25 @@ impl CreateMeeting {
         directory: &[(i64, Uuid)],
         today: NaiveDate,
     ) -> Result<NewMeeting, ApiError> {
-        let resolve = |reference: MemberRef, pointer: String| -> Result<Uuid, ApiError> {
-            match reference {
-                MemberRef::Id(id) => Ok(id),
-                MemberRef::Number(n) => directory
-                    .iter()
-                    .find(|(k, _)| *k == n)
-                    .map(|(_, id)| *id)
-                    .ok_or_else(|| {
-                        LedgerError::rule(
-                            Rule::UnknownMember,
-                            Some(pointer),
-                            format!("no member of this group has number {n}"),
-                        )
-                        .into()
-                    }),
-            }
-        };
         // Every wrong field of every item at once.
         let mut checks = FieldChecks::items();
         let held_on = checks.check(booking_date("/held_on", self.held_on, today));
-        let note = checks.check(match self.note {
-            None => Ok(None),
-            Some(n) => text_field("/note", &n, MAX_DESCRIPTION_CHARS, true)
-                .map(|n| (!n.is_empty()).then_some(n)),
-        });
-        if self.events.is_empty() && self.attendance.is_empty() {
-            checks.refuse(ApiError::invalid_field(
-                "/events",
-                "a meeting records at least one event or one member's attendance",
-            ));
-        }
-        // Past a limit, the list's items are not read one by one.
-        let too_many_events = self.events.len() > MAX_MEETING_EVENTS;
-        if too_many_events {
-            checks.refuse(ApiError::invalid_field(
-                "/events",
-                format!("at most {MAX_MEETING_EVENTS} events per meeting"),
-            ));
-        }
-        let too_many_names = self.attendance.len() > MAX_ATTENDANCE;
-        if too_many_names {
-            checks.refuse(ApiError::invalid_field(
-                "/attendance",
-                format!("at most {MAX_ATTENDANCE} members per meeting"),
-            ));
-        }
-        let mut attendance = Vec::with_capacity(self.attendance.len());
-        if !too_many_names {
-            for (i, r) in self.attendance.iter().enumerate() {
-                let Some(id) = checks.check(resolve(*r, format!("/attendance/{i}"))) else {
-                    continue;
-                };
-                if attendance.contains(&id) {
-                    checks.refuse(ApiError::invalid_field(
-                        format!("/attendance/{i}"),
-                        "is listed twice",
-                    ));
-                }
-                attendance.push(id);
-            }
-        }
-        let mut events = Vec::with_capacity(self.events.len());
-        let items = if too_many_events {
-            Vec::new()
+        let note = checks.check(optional_text("/note", self.note, MAX_DESCRIPTION_CHARS));
+        let (names_fit, events_fit) =
+            check_sizes(&mut checks, self.attendance.len(), self.events.len());
+        let attendance = if names_fit {
+            read_attendance(&mut checks, &self.attendance, directory)
         } else {
-            self.events
+            Vec::new()
         };
-        for (i, e) in items.into_iter().enumerate() {
-            let at = |field: &str| format!("/events/{i}/{field}");
-            let kind = match (e.kind, e.fund) {
-                (MeetingEventKind::Contribution, Some(fund)) => {
-                    Some((EventKind::Contribution, fund))
-                }
-                (MeetingEventKind::Contribution, None) => {
-                    checks.refuse(ApiError::invalid_field(
-                        at("fund"),
-                        "a contribution names its fund",
-                    ));
-                    None
-                }
-                (MeetingEventKind::Withdrawal, None | Some(Fund::Savings)) => {
-                    Some((EventKind::Withdrawal, Fund::Savings))
-                }
-                (MeetingEventKind::Withdrawal, Some(_)) => {
-                    checks.refuse(ApiError::invalid_field(
-                        at("fund"),
-                        "withdrawals come out of savings",
-                    ));
-                    None
-                }
-            };
-            if matches!(e.kind, MeetingEventKind::Withdrawal) {
-                for (given, field) in [
-                    (e.currency.is_some(), "currency"),
-                    (e.receipt_no.is_some(), "receipt_no"),
-                ] {
-                    if given {
-                        checks.refuse(ApiError::invalid_field(
-                            at(field),
-                            "withdrawals are in the member's savings currency and carry no receipt",
-                        ));
-                    }
-                }
-            }
-            let member_id = checks.check(resolve(e.member_id, at("member_id")));
-            let event_currency = checks.check(
-                e.currency
-                    .as_deref()
-                    .map(|c| currency(&at("currency"), c))
-                    .transpose(),
-            );
-            let receipt_no = checks.check(match e.receipt_no {
-                None => Ok(None),
-                Some(r) => text_field(&at("receipt_no"), &r, MAX_RECEIPT_CHARS, true)
-                    .map(|r| (!r.is_empty()).then_some(r)),
-            });
-            if let (Some((kind, fund)), Some(member_id), Some(event_currency), Some(receipt_no)) =
-                (kind, member_id, event_currency, receipt_no)
-            {
-                events.push(NewMemberEvent {
-                    kind,
-                    member_id,
-                    amount: e.amount,
-                    currency: event_currency,
-                    fund,
-                    channel: e.channel,
-                    booked_on: held_on.unwrap_or(today),
-                    receipt_no,
-                    created_by: Some(created_by),
-                    audit: None,
-                });
-            }
-        }
+        // Past a limit, the list's items are not read one by one.
+        let items = if events_fit { self.events } else { Vec::new() };
+        let booked_on = held_on.unwrap_or(today);
+        let events: Vec<NewMemberEvent> = items
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.read(i, &mut checks, directory, booked_on, created_by))
+            .collect();
         let (Some(held_on), Some(note), true) = (held_on, note, checks.passed()) else {
             return Err(checks.refusal());
         };
@@ -257,6 +143,173 @@ impl CreateMeeting {
             created_by: Some(created_by),
         })
     }
+}
+
+impl MeetingEvent {
+    /// Reads the meeting's event `i`, keeping every refusal in `checks`; the event when
+    /// all its fields are right.
+    fn read(
+        self,
+        i: usize,
+        checks: &mut FieldChecks,
+        directory: &[(i64, Uuid)],
+        booked_on: NaiveDate,
+        created_by: Uuid,
+    ) -> Option<NewMemberEvent> {
+        let at = |field: &str| format!("/events/{i}/{field}");
+        let kind = self.kind_and_fund(checks, &at);
+        let member_id = checks.check(resolve(directory, self.member_id, at("member_id")));
+        let event_currency = checks.check(
+            self.currency
+                .as_deref()
+                .map(|c| currency(&at("currency"), c))
+                .transpose(),
+        );
+        let receipt_no = checks.check(optional_text(
+            &at("receipt_no"),
+            self.receipt_no,
+            MAX_RECEIPT_CHARS,
+        ));
+        let (kind, fund) = kind?;
+        Some(NewMemberEvent {
+            kind,
+            member_id: member_id?,
+            amount: self.amount,
+            currency: event_currency?,
+            fund,
+            channel: self.channel,
+            booked_on,
+            receipt_no: receipt_no?,
+            created_by: Some(created_by),
+            audit: None,
+        })
+    }
+
+    /// The event's kind and fund: a contribution names its fund, a withdrawal comes out of
+    /// savings in the member's savings currency and carries no receipt.
+    fn kind_and_fund(
+        &self,
+        checks: &mut FieldChecks,
+        at: &dyn Fn(&str) -> String,
+    ) -> Option<(EventKind, Fund)> {
+        let kind = match (self.kind, self.fund) {
+            (MeetingEventKind::Contribution, Some(fund)) => Some((EventKind::Contribution, fund)),
+            (MeetingEventKind::Contribution, None) => {
+                checks.refuse(ApiError::invalid_field(
+                    at("fund"),
+                    "a contribution names its fund",
+                ));
+                None
+            }
+            (MeetingEventKind::Withdrawal, None | Some(Fund::Savings)) => {
+                Some((EventKind::Withdrawal, Fund::Savings))
+            }
+            (MeetingEventKind::Withdrawal, Some(_)) => {
+                checks.refuse(ApiError::invalid_field(
+                    at("fund"),
+                    "withdrawals come out of savings",
+                ));
+                None
+            }
+        };
+        if matches!(self.kind, MeetingEventKind::Withdrawal) {
+            for (given, field) in [
+                (self.currency.is_some(), "currency"),
+                (self.receipt_no.is_some(), "receipt_no"),
+            ] {
+                if given {
+                    checks.refuse(ApiError::invalid_field(
+                        at(field),
+                        "withdrawals are in the member's savings currency and carry no receipt",
+                    ));
+                }
+            }
+        }
+        kind
+    }
+}
+
+/// The id of a member named by id or by number (`directory` holds the numbers' ids).
+fn resolve(
+    directory: &[(i64, Uuid)],
+    reference: MemberRef,
+    pointer: String,
+) -> Result<Uuid, ApiError> {
+    match reference {
+        MemberRef::Id(id) => Ok(id),
+        MemberRef::Number(n) => directory
+            .iter()
+            .find(|(k, _)| *k == n)
+            .map(|(_, id)| *id)
+            .ok_or_else(|| {
+                LedgerError::rule(
+                    Rule::UnknownMember,
+                    Some(pointer),
+                    format!("no member of this group has number {n}"),
+                )
+                .into()
+            }),
+    }
+}
+
+/// An optional text field, trimmed; absent when empty.
+fn optional_text(
+    pointer: &str,
+    text: Option<String>,
+    max_chars: usize,
+) -> Result<Option<String>, ApiError> {
+    match text {
+        None => Ok(None),
+        Some(t) => text_field(pointer, &t, max_chars, true).map(|t| (!t.is_empty()).then_some(t)),
+    }
+}
+
+/// Refuses a meeting with nothing in it, or more names or events than allowed; whether
+/// the attendance list and the events are each within their limit.
+fn check_sizes(checks: &mut FieldChecks, names: usize, events: usize) -> (bool, bool) {
+    if events == 0 && names == 0 {
+        checks.refuse(ApiError::invalid_field(
+            "/events",
+            "a meeting records at least one event or one member's attendance",
+        ));
+    }
+    let too_many_events = events > MAX_MEETING_EVENTS;
+    if too_many_events {
+        checks.refuse(ApiError::invalid_field(
+            "/events",
+            format!("at most {MAX_MEETING_EVENTS} events per meeting"),
+        ));
+    }
+    let too_many_names = names > MAX_ATTENDANCE;
+    if too_many_names {
+        checks.refuse(ApiError::invalid_field(
+            "/attendance",
+            format!("at most {MAX_ATTENDANCE} members per meeting"),
+        ));
+    }
+    (!too_many_names, !too_many_events)
+}
+
+/// The ids of the members present, each once.
+fn read_attendance(
+    checks: &mut FieldChecks,
+    names: &[MemberRef],
+    directory: &[(i64, Uuid)],
+) -> Vec<Uuid> {
+    let mut attendance = Vec::with_capacity(names.len());
+    for (i, r) in names.iter().enumerate() {
+        let Some(id) = checks.check(resolve(directory, *r, format!("/attendance/{i}"))) else {
+            continue;
+        };
+        if attendance.contains(&id) {
+            checks.refuse(ApiError::invalid_field(
+                format!("/attendance/{i}"),
+                "is listed twice",
+            ));
+        }
+        attendance.push(id);
+    }
+    attendance
 }
 
 /// The ids of the members a meeting names by number (one read, none if it names none).

@@ -93,58 +93,14 @@ fn read_csv(
     held_on: Option<&str>,
     note: Option<&str>,
 ) -> Result<CsvMeeting, ApiError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        csv_problem(
-            row(line as u64),
-            format!("line {line}: the CSV must be UTF-8"),
-        )
-    })?;
+    let text = utf8_text(bytes)?;
     let text = text.trim_start_matches('\u{feff}');
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
         .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_problem(row(1), format!("the header row cannot be read: {e}")))?
-        .clone();
-    let mut columns = Vec::with_capacity(headers.len());
-    for name in headers.iter() {
-        let name = name.trim();
-        if !CSV_COLUMNS.contains(&name) {
-            return Err(csv_problem(
-                row(1),
-                format!(
-                    "unknown column {name:?}; the columns are {}",
-                    CSV_COLUMNS.join(", ")
-                ),
-            ));
-        }
-        if columns.contains(&name) {
-            return Err(csv_problem(
-                row(1),
-                format!("column {name:?} appears twice"),
-            ));
-        }
-        columns.push(name);
-    }
-    for required in ["type", "member_id"] {
-        if !columns.contains(&required) {
-            return Err(csv_problem(
-                row(1),
-                format!("the header has no {required:?} column"),
-            ));
-        }
-    }
-    let mut events = Vec::new();
-    let mut attendance = Vec::new();
-    let mut event_lines = Vec::new();
-    let mut attendance_lines = Vec::new();
-    let mut refused = Vec::new();
+    let columns = read_columns(&mut reader)?;
+    let mut rows = SheetRows::default();
     for record in reader.records() {
         let record = record.map_err(|e| match e.position() {
             Some(position) => {
@@ -165,45 +121,123 @@ fn read_csv(
                 cells.insert((*name).to_string(), Value::String(cell.to_string()));
             }
         }
-        if cells.get("type").and_then(Value::as_str) == Some("attendance") {
-            if let Some(column) = cells
-                .keys()
-                .find(|name| !["type", "member_id"].contains(&name.as_str()))
-            {
-                return Err(csv_problem(
-                    format!("{}/{column}", row(line)),
-                    format!("line {line}: an attendance row names only the member"),
-                ));
-            }
-            let Some(member) = cells.remove("member_id") else {
-                refused.push(ApiError::invalid_field(
-                    format!("{}/member_id", row(line)),
-                    format!("line {line}: an attendance row names the member"),
-                ));
-                continue;
-            };
-            attendance.push(member);
-            attendance_lines.push(line);
-        } else {
-            events.push(Value::Object(cells));
-            event_lines.push(line);
+        rows.add(line, cells)?;
+    }
+    Ok(rows.into_meeting(held_on, note))
+}
+
+/// The sheet as text, or a refusal naming the line of its first byte that is not UTF-8.
+fn utf8_text(bytes: &[u8]) -> Result<&str, ApiError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        csv_problem(
+            row(line as u64),
+            format!("line {line}: the CSV must be UTF-8"),
+        )
+    })
+}
+
+/// The sheet's columns in the order of its header, each a known one, once, with `type`
+/// and `member_id` among them.
+fn read_columns<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+) -> Result<Vec<&'static str>, ApiError> {
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_problem(row(1), format!("the header row cannot be read: {e}")))?;
+    let mut columns = Vec::with_capacity(headers.len());
+    for name in headers.iter() {
+        let name = name.trim();
+        let Some(known) = CSV_COLUMNS.iter().find(|column| **column == name) else {
+            return Err(csv_problem(
+                row(1),
+                format!(
+                    "unknown column {name:?}; the columns are {}",
+                    CSV_COLUMNS.join(", ")
+                ),
+            ));
+        };
+        if columns.contains(known) {
+            return Err(csv_problem(
+                row(1),
+                format!("column {name:?} appears twice"),
+            ));
+        }
+        columns.push(*known);
+    }
+    for required in ["type", "member_id"] {
+        if !columns.contains(&required) {
+            return Err(csv_problem(
+                row(1),
+                format!("the header has no {required:?} column"),
+            ));
         }
     }
-    let mut body = Map::new();
-    if let Some(date) = held_on {
-        body.insert("held_on".into(), Value::String(date.into()));
+    Ok(columns)
+}
+
+/// The sheet's rows read so far: events and attendance, each with its line.
+#[derive(Default)]
+struct SheetRows {
+    events: Vec<Value>,
+    attendance: Vec<Value>,
+    event_lines: Vec<u64>,
+    attendance_lines: Vec<u64>,
+    refused: Vec<ApiError>,
+}
+
+impl SheetRows {
+    /// Adds the row at `line` with its non-empty `cells`; an attendance row names only
+    /// the member.
+    fn add(&mut self, line: u64, mut cells: Map<String, Value>) -> Result<(), ApiError> {
+        if cells.get("type").and_then(Value::as_str) != Some("attendance") {
+            self.events.push(Value::Object(cells));
+            self.event_lines.push(line);
+            return Ok(());
+        }
+        if let Some(column) = cells
+            .keys()
+            .find(|name| !["type", "member_id"].contains(&name.as_str()))
+        {
+            return Err(csv_problem(
+                format!("{}/{column}", row(line)),
+                format!("line {line}: an attendance row names only the member"),
+            ));
+        }
+        match cells.remove("member_id") {
+            Some(member) => {
+                self.attendance.push(member);
+                self.attendance_lines.push(line);
+            }
+            None => self.refused.push(ApiError::invalid_field(
+                format!("{}/member_id", row(line)),
+                format!("line {line}: an attendance row names the member"),
+            )),
+        }
+        Ok(())
     }
-    if let Some(note) = note {
-        body.insert("note".into(), Value::String(note.into()));
+
+    /// The JSON request the rows stand for, with the meeting's date and note.
+    fn into_meeting(self, held_on: Option<&str>, note: Option<&str>) -> CsvMeeting {
+        let mut body = Map::new();
+        if let Some(date) = held_on {
+            body.insert("held_on".into(), Value::String(date.into()));
+        }
+        if let Some(note) = note {
+            body.insert("note".into(), Value::String(note.into()));
+        }
+        body.insert("attendance".into(), Value::Array(self.attendance));
+        body.insert("events".into(), Value::Array(self.events));
+        CsvMeeting {
+            body: Value::Object(body),
+            event_lines: self.event_lines,
+            attendance_lines: self.attendance_lines,
+            refused: self.refused,
+        }
     }
-    body.insert("attendance".into(), Value::Array(attendance));
-    body.insert("events".into(), Value::Array(events));
-    Ok(CsvMeeting {
-        body: Value::Object(body),
-        event_lines,
-        attendance_lines,
-        refused,
-    })
 }
 
 /// A meeting sheet read and checked as `POST .../meetings` checks it before anything is

@@ -71,6 +71,16 @@ pub async fn create(
         keep_capital: e.keep_capital,
         created_by: Some(caller.id()),
     };
+    // Under a policy that makes exits wait, it waits for a second person (202).
+    if let Some(operation) =
+        crate::http::approvals::exit_waits(&state, group_id, member_id, &request).await?
+    {
+        let (canonical, maker) = (&body.canonical, caller.id());
+        return crate::http::approvals::propose(
+            &state, group_id, idempotent, canonical, operation, maker,
+        )
+        .await;
+    }
     let write = idempotent.prepare(group_id, &body.canonical, ExitView::of)?;
     write.respond(
         state

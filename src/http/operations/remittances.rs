@@ -64,42 +64,60 @@ impl CreateRemittance {
         today: NaiveDate,
     ) -> Result<(crate::domain::member::MemberRef, RemittanceDetails), ApiError> {
         let mut checks = FieldChecks::default();
+        let conversion = self.check_conversion(&mut checks);
+        let uses = self.uses(&mut checks, conversion.receive, conversion.receive_currency);
+        let particulars = CheckedParticulars {
+            rate_source: checks.check(optional_label("/rate_source", self.rate_source)),
+            provider: checks.check(text_field(
+                "/provider",
+                &self.provider,
+                MAX_LABEL_CHARS,
+                false,
+            )),
+            send_country: checks.check(country("/send_country", &self.send_country)),
+            receive_country: checks.check(country("/receive_country", &self.receive_country)),
+            booked_on: checks.check(booking_date("/booked_on", self.booked_on, today)),
+        };
+        let (Some(conversion), Some(uses), Some(particulars), true) = (
+            conversion.complete(),
+            uses,
+            particulars.complete(),
+            checks.passed(),
+        ) else {
+            return Err(checks.refusal());
+        };
+        let details = conversion.details(particulars, self.channel, uses);
+        // Rates that disagree with the amounts: only once every amount and rate is right.
+        details.terms().check(ConversionFields {
+            send: "/send_amount",
+            receive: "/receive_amount",
+            fee: "/fee",
+            applied_rate: conversion.applied.map(|_| "/applied_rate"),
+            mid_market_rate: "/mid_market_rate",
+        })?;
+        Ok((self.member_id, details))
+    }
+
+    /// The currencies, amounts and rates, each checked as far as it can be.
+    fn check_conversion(&self, checks: &mut FieldChecks) -> CheckedConversion {
         let send_currency = checks.check(currency("/send_currency", &self.send_currency));
         let receive_currency = checks.check(currency("/receive_currency", &self.receive_currency));
-        // An amount whose currency is wrong is checked as far as it can be without it.
-        let money = |checks: &mut FieldChecks,
-                     pointer: &str,
-                     text: &str,
-                     cur: Option<Currency>,
-                     positive: bool| {
-            match cur {
-                Some(cur) if positive => checks.check(amount(pointer, text, cur)),
-                Some(cur) => checks.check(
-                    parse_amount(text, cur)
-                        .map_err(|e| ApiError::invalid_field(pointer, format!("amount {e}"))),
-                ),
-                None => {
-                    checks.check(amount_text(pointer, text, positive));
-                    None
-                }
-            }
-        };
         let send = money(
-            &mut checks,
+            checks,
             "/send_amount",
             &self.send_amount,
             send_currency,
             true,
         );
         let receive = money(
-            &mut checks,
+            checks,
             "/receive_amount",
             &self.receive_amount,
             receive_currency,
             true,
         );
         // Amounts carry no sign, so a fee is never negative.
-        let fee = money(&mut checks, "/fee", &self.fee, send_currency, false);
+        let fee = money(checks, "/fee", &self.fee, send_currency, false);
         let applied = checks.check(optional_rate("/applied_rate", self.applied_rate.as_deref()));
         let mid = checks.check(optional_rate(
             "/mid_market_rate",
@@ -115,33 +133,7 @@ impl CreateRemittance {
                 }
             }
         }
-        let uses = self.uses(&mut checks, receive, receive_currency);
-        let rate_source = checks.check(optional_label("/rate_source", self.rate_source));
-        let provider = checks.check(text_field(
-            "/provider",
-            &self.provider,
-            MAX_LABEL_CHARS,
-            false,
-        ));
-        let send_country = checks.check(country("/send_country", &self.send_country));
-        let receive_country = checks.check(country("/receive_country", &self.receive_country));
-        let booked_on = checks.check(booking_date("/booked_on", self.booked_on, today));
-        let (
-            Some(send_currency),
-            Some(receive_currency),
-            Some(send),
-            Some(receive),
-            Some(fee),
-            Some(applied),
-            Some(mid),
-            Some(uses),
-            Some(rate_source),
-            Some(provider),
-            Some(send_country),
-            Some(receive_country),
-            Some(booked_on),
-            true,
-        ) = (
+        CheckedConversion {
             send_currency,
             receive_currency,
             send,
@@ -149,45 +141,7 @@ impl CreateRemittance {
             fee,
             applied,
             mid,
-            uses,
-            rate_source,
-            provider,
-            send_country,
-            receive_country,
-            booked_on,
-            checks.passed(),
-        )
-        else {
-            return Err(checks.refusal());
-        };
-        let details = RemittanceDetails {
-            member_id: Uuid::nil(),
-            send_amount_minor: send,
-            send_currency,
-            fee_minor: fee,
-            receive_amount_minor: receive,
-            receive_currency,
-            applied_rate: applied
-                .unwrap_or_else(|| derived_rate(send, send_currency, receive, receive_currency)),
-            rate_derived: applied.is_none(),
-            mid_market_rate: mid,
-            rate_source,
-            provider,
-            channel: self.channel,
-            send_country,
-            receive_country,
-            uses,
-            booked_on,
-        };
-        // Rates that disagree with the amounts: only once every amount and rate is right.
-        details.terms().check(ConversionFields {
-            send: "/send_amount",
-            receive: "/receive_amount",
-            fee: "/fee",
-            applied_rate: applied.map(|_| "/applied_rate"),
-            mid_market_rate: "/mid_market_rate",
-        })?;
-        Ok((self.member_id, details))
+        }
     }
 
     /// The uses, each checked; `None` if any is wrong, or if they do not add up to `receive`
@@ -251,6 +205,131 @@ impl CreateRemittance {
             return None;
         }
         Some(uses)
+    }
+}
+
+/// An amount in `cur`, checked as far as it can be when its currency is wrong (`None`).
+fn money(
+    checks: &mut FieldChecks,
+    pointer: &str,
+    text: &str,
+    cur: Option<Currency>,
+    positive: bool,
+) -> Option<i64> {
+    match cur {
+        Some(cur) if positive => checks.check(amount(pointer, text, cur)),
+        Some(cur) => checks.check(
+            parse_amount(text, cur)
+                .map_err(|e| ApiError::invalid_field(pointer, format!("amount {e}"))),
+        ),
+        None => {
+            checks.check(amount_text(pointer, text, positive));
+            None
+        }
+    }
+}
+
+/// A remittance's currencies, amounts and rates, each `None` where its check refused it.
+struct CheckedConversion {
+    send_currency: Option<Currency>,
+    receive_currency: Option<Currency>,
+    send: Option<i64>,
+    receive: Option<i64>,
+    fee: Option<i64>,
+    applied: Option<Option<Decimal>>,
+    mid: Option<Option<Decimal>>,
+}
+
+/// A remittance's currencies, amounts and rates, all checked.
+#[derive(Clone, Copy)]
+struct Conversion {
+    send_currency: Currency,
+    receive_currency: Currency,
+    send: i64,
+    receive: i64,
+    fee: i64,
+    applied: Option<Decimal>,
+    mid: Option<Decimal>,
+}
+
+impl CheckedConversion {
+    fn complete(self) -> Option<Conversion> {
+        Some(Conversion {
+            send_currency: self.send_currency?,
+            receive_currency: self.receive_currency?,
+            send: self.send?,
+            receive: self.receive?,
+            fee: self.fee?,
+            applied: self.applied?,
+            mid: self.mid?,
+        })
+    }
+}
+
+/// The rest of a remittance's fields, each `None` where its check refused it.
+struct CheckedParticulars {
+    rate_source: Option<Option<String>>,
+    provider: Option<String>,
+    send_country: Option<String>,
+    receive_country: Option<String>,
+    booked_on: Option<NaiveDate>,
+}
+
+/// The rest of a remittance's fields, all checked.
+struct Particulars {
+    rate_source: Option<String>,
+    provider: String,
+    send_country: String,
+    receive_country: String,
+    booked_on: NaiveDate,
+}
+
+impl CheckedParticulars {
+    fn complete(self) -> Option<Particulars> {
+        Some(Particulars {
+            rate_source: self.rate_source?,
+            provider: self.provider?,
+            send_country: self.send_country?,
+            receive_country: self.receive_country?,
+            booked_on: self.booked_on?,
+        })
+    }
+}
+
+impl Conversion {
+    /// The remittance, for a member not looked up yet (nil); with no applied rate, the
+    /// rate the amounts imply.
+    fn details(
+        self,
+        p: Particulars,
+        channel: RemittanceChannel,
+        uses: Vec<RemittanceUse>,
+    ) -> RemittanceDetails {
+        RemittanceDetails {
+            member_id: Uuid::nil(),
+            send_amount_minor: self.send,
+            send_currency: self.send_currency,
+            fee_minor: self.fee,
+            receive_amount_minor: self.receive,
+            receive_currency: self.receive_currency,
+            applied_rate: self.applied.unwrap_or_else(|| {
+                derived_rate(
+                    self.send,
+                    self.send_currency,
+                    self.receive,
+                    self.receive_currency,
+                )
+            }),
+            rate_derived: self.applied.is_none(),
+            mid_market_rate: self.mid,
+            rate_source: p.rate_source,
+            provider: p.provider,
+            channel,
+            send_country: p.send_country,
+            receive_country: p.receive_country,
+            uses,
+            booked_on: p.booked_on,
+        }
     }
 }
 

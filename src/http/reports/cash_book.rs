@@ -9,13 +9,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::account::Direction;
-use crate::domain::model::AccountRef;
+use crate::domain::model::{AccountRef, Statement};
 use crate::domain::money::{format_amount, format_total};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::path::GroupPath;
-use crate::http::query::QueryParams;
-use crate::http::report::{Table, cell, negotiate, respond};
+use crate::http::report::{Report, Table, answer, cell, report_query};
 
 #[derive(Debug, Serialize)]
 pub struct CashLineView {
@@ -54,8 +53,11 @@ pub async fn cash_book(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(raw.as_deref(), &["account", "from", "to", "format"])?;
-    let format = negotiate(&params, &headers)?;
+    let (params, format) = report_query(
+        raw.as_deref(),
+        &["account", "from", "to", "format"],
+        &headers,
+    )?;
     let (from, to) = params.date_range()?;
     let account = params.text("account").map(AccountRef::parse);
     let book = state.store.cash_book(group_id, account, from, to).await?;
@@ -63,48 +65,56 @@ pub async fn cash_book(
         group_id,
         from,
         to,
-        accounts: book
-            .accounts
+        accounts: book.accounts.iter().map(CashAccountView::of).collect(),
+    };
+    Ok(answer(format, &view))
+}
+
+impl CashAccountView {
+    /// An account's movements as receipts (debits) and payments (credits), with their sums.
+    fn of(s: &Statement) -> Self {
+        let c = s.account.currency;
+        let (mut receipts, mut payments) = (0i128, 0i128);
+        let lines = s
+            .lines
             .iter()
-            .map(|s| {
-                let c = s.account.currency;
-                let (mut receipts, mut payments) = (0i128, 0i128);
-                let lines = s
-                    .lines
-                    .iter()
-                    .map(|l| {
-                        let amount = format_amount(l.amount_minor, c);
-                        let receipt = l.direction == Direction::Debit;
-                        if receipt {
-                            receipts += i128::from(l.amount_minor);
-                        } else {
-                            payments += i128::from(l.amount_minor);
-                        }
-                        CashLineView {
-                            booked_on: l.booked_on,
-                            sequence: l.sequence,
-                            transaction_id: l.transaction_id,
-                            description: l.description.clone(),
-                            receipt: receipt.then(|| amount.clone()),
-                            payment: (!receipt).then_some(amount),
-                            balance: format_amount(l.balance_minor, c),
-                        }
-                    })
-                    .collect();
-                CashAccountView {
-                    account: s.account.code.clone(),
-                    name: s.account.name.clone(),
-                    currency: c.code().to_string(),
-                    opening_balance: format_amount(s.opening_minor, c),
-                    receipts: format_total(receipts, c),
-                    payments: format_total(payments, c),
-                    closing_balance: format_amount(s.closing_minor, c),
-                    lines,
+            .map(|l| {
+                let amount = format_amount(l.amount_minor, c);
+                let receipt = l.direction == Direction::Debit;
+                if receipt {
+                    receipts += i128::from(l.amount_minor);
+                } else {
+                    payments += i128::from(l.amount_minor);
+                }
+                CashLineView {
+                    booked_on: l.booked_on,
+                    sequence: l.sequence,
+                    transaction_id: l.transaction_id,
+                    description: l.description.clone(),
+                    receipt: receipt.then(|| amount.clone()),
+                    payment: (!receipt).then_some(amount),
+                    balance: format_amount(l.balance_minor, c),
                 }
             })
-            .collect(),
-    };
-    let table = || {
+            .collect();
+        CashAccountView {
+            account: s.account.code.clone(),
+            name: s.account.name.clone(),
+            currency: c.code().to_string(),
+            opening_balance: format_amount(s.opening_minor, c),
+            receipts: format_total(receipts, c),
+            payments: format_total(payments, c),
+            closing_balance: format_amount(s.closing_minor, c),
+            lines,
+        }
+    }
+}
+
+impl Report for CashBookView {
+    const FILE_NAME: &'static str = "cash-book";
+
+    /// One row per movement, with each account's opening and closing balance.
+    fn table(&self) -> Table {
         let mut table = Table::new(&[
             "account",
             "currency",
@@ -116,7 +126,7 @@ pub async fn cash_book(
             "payment",
             "balance",
         ]);
-        for a in &view.accounts {
+        for a in &self.accounts {
             let edge = |label: &str, balance: &str| {
                 vec![
                     a.account.clone(),
@@ -147,6 +157,5 @@ pub async fn cash_book(
             table.push(edge("closing balance", &a.closing_balance));
         }
         table
-    };
-    Ok(respond(format, &view, table, "cash-book"))
+    }
 }

@@ -11,8 +11,7 @@ use crate::domain::reports::{self};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::path::GroupPath;
-use crate::http::query::QueryParams;
-use crate::http::report::{Table, cell, negotiate, respond};
+use crate::http::report::{Report, Table, answer, cell, report_query};
 use crate::http::views::DistributionView;
 
 #[derive(Debug, Serialize)]
@@ -37,8 +36,7 @@ pub async fn distribution_audit(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(raw.as_deref(), &["format"])?;
-    let format = negotiate(&params, &headers)?;
+    let (_, format) = report_query(raw.as_deref(), &["format"], &headers)?;
     let distributions = state.store.distribution_audit(group_id).await?;
     let view = DistributionAuditView {
         group_id,
@@ -54,7 +52,14 @@ pub async fn distribution_audit(
             })
             .collect(),
     };
-    let table = || {
+    Ok(answer(format, &view))
+}
+
+impl Report for DistributionAuditView {
+    const FILE_NAME: &'static str = "distribution-audit";
+
+    /// One row per share, with its distribution's figures and the audit's findings.
+    fn table(&self) -> Table {
         let mut table = Table::new(&[
             "distribution_id",
             "booked_on",
@@ -71,7 +76,7 @@ pub async fn distribution_audit(
             "sums_to_pool",
             "matches_recomputation",
         ]);
-        for a in &view.distributions {
+        for a in &self.distributions {
             let d = &a.distribution;
             for s in &d.shares {
                 table.push(vec![
@@ -93,8 +98,7 @@ pub async fn distribution_audit(
             }
         }
         table
-    };
-    Ok(respond(format, &view, table, "distribution-audit"))
+    }
 }
 
 fn basis_text(b: Basis) -> &'static str {

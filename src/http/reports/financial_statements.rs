@@ -8,13 +8,13 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::fx::{FxPositions, FxRate};
 use crate::domain::money::{Currency, format_total};
-use crate::domain::reports::{self, CurrencyStatements, ReportLine};
+use crate::domain::reports::{self, CurrencyStatements, ReportLine, StatementData};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::path::GroupPath;
-use crate::http::query::QueryParams;
-use crate::http::report::{Table, cell, negotiate, respond};
+use crate::http::report::{Report, Table, answer, cell, report_query};
 
 #[derive(Debug, Serialize)]
 pub struct LineView {
@@ -186,56 +186,73 @@ impl CurrencyStatementsView {
     }
 }
 
-fn statements_table(view: &FinancialStatementsView) -> Table {
-    let mut table = Table::new(&["currency", "statement", "section", "code", "name", "amount"]);
-    for c in &view.currencies {
-        let mut add = |statement: &str, section: &str, lines: &[LineView], total: &str| {
-            for l in lines {
-                table.push(vec![
-                    c.currency.clone(),
-                    statement.into(),
-                    section.into(),
-                    l.code.clone(),
-                    l.name.clone(),
-                    l.amount.clone(),
-                ]);
-            }
+impl Report for FinancialStatementsView {
+    const FILE_NAME: &'static str = "financial-statements";
+
+    /// Each currency's statements, section by section with their totals, then the FX
+    /// positions.
+    fn table(&self) -> Table {
+        let mut table = Table::new(&["currency", "statement", "section", "code", "name", "amount"]);
+        for c in &self.currencies {
+            push_statements(&mut table, c);
+        }
+        push_fx_positions(&mut table, self);
+        table
+    }
+}
+
+/// One currency's balance sheet and income statement: each section's lines, then its total.
+fn push_statements(table: &mut Table, c: &CurrencyStatementsView) {
+    let mut add = |statement: &str, section: &str, lines: &[LineView], total: &str| {
+        for l in lines {
             table.push(vec![
                 c.currency.clone(),
                 statement.into(),
                 section.into(),
-                String::new(),
-                format!("Total {section}"),
-                total.to_string(),
+                l.code.clone(),
+                l.name.clone(),
+                l.amount.clone(),
             ]);
-        };
-        let b = &c.balance_sheet;
-        add("balance_sheet", "assets", &b.assets, &b.total_assets);
-        add(
-            "balance_sheet",
-            "liabilities",
-            &b.liabilities,
-            &b.total_liabilities,
-        );
-        add("balance_sheet", "equity", &b.equity, &b.total_equity);
-        add("balance_sheet", "unclosed_income", &[], &b.unclosed_income);
-        add(
-            "balance_sheet",
-            "unclosed_expenses",
-            &[],
-            &b.unclosed_expenses,
-        );
-        let i = &c.income_statement;
-        add("income_statement", "income", &i.income, &i.total_income);
-        add(
-            "income_statement",
-            "expenses",
-            &i.expenses,
-            &i.total_expenses,
-        );
-        add("income_statement", "net_income", &[], &i.net_income);
-    }
-    // Each pair's position: its legs, then its value and gain or loss at the rate given.
+        }
+        table.push(vec![
+            c.currency.clone(),
+            statement.into(),
+            section.into(),
+            String::new(),
+            format!("Total {section}"),
+            total.to_string(),
+        ]);
+    };
+    let b = &c.balance_sheet;
+    add("balance_sheet", "assets", &b.assets, &b.total_assets);
+    add(
+        "balance_sheet",
+        "liabilities",
+        &b.liabilities,
+        &b.total_liabilities,
+    );
+    add("balance_sheet", "equity", &b.equity, &b.total_equity);
+    add("balance_sheet", "unclosed_income", &[], &b.unclosed_income);
+    add(
+        "balance_sheet",
+        "unclosed_expenses",
+        &[],
+        &b.unclosed_expenses,
+    );
+    let i = &c.income_statement;
+    add("income_statement", "income", &i.income, &i.total_income);
+    add(
+        "income_statement",
+        "expenses",
+        &i.expenses,
+        &i.total_expenses,
+    );
+    add("income_statement", "net_income", &[], &i.net_income);
+}
+
+/// Each pair's position: its legs, then its value and gain or loss at the rate given; then
+/// the clearing entries no pair explains.
+fn push_fx_positions(table: &mut Table, view: &FinancialStatementsView) {
     for p in &view.fx_positions {
         let mut row = |currency: &str, section: &str, amount: Option<&String>| {
             table.push(vec![
@@ -264,7 +281,6 @@ fn statements_table(view: &FinancialStatementsView) -> Table {
             u.amount.clone(),
         ]);
     }
-    table
 }
 
 pub async fn financial_statements(
@@ -275,45 +291,12 @@ pub async fn financial_statements(
 ) -> Result<Response, ApiError> {
     // `fx_rate` repeats (one a pair), so it is read apart from the other parameters.
     let (rates, rest) = crate::http::network::savings::split_repeated(raw.as_deref(), "fx_rate")?;
-    let params = QueryParams::parse(Some(&rest), &["from", "to", "format", "fx_rate"])?;
-    let format = negotiate(&params, &headers)?;
+    let (params, format) =
+        report_query(Some(&rest), &["from", "to", "format", "fx_rate"], &headers)?;
     let (from, to) = params.date_range()?;
-    let rates = rates
-        .iter()
-        .map(|text| crate::http::operations::fx_rate_parameter("fx_rate", text))
-        .collect::<Result<Vec<_>, _>>()?;
-    if rates.len() > crate::http::operations::MAX_FX_RATES {
-        return Err(ApiError::invalid_parameter(
-            "fx_rate",
-            format!("at most {} rates", crate::http::operations::MAX_FX_RATES),
-        ));
-    }
+    let rates = read_rates(&rates)?;
     let data = state.store.statement_data(group_id, from, to).await?;
-    let group_currency = data.group.currency;
-    crate::domain::fx::check_rates(group_currency, &rates, |_| "fx_rate".to_string()).map_err(
-        |e| match e {
-            crate::domain::error::LedgerError::Invalid(fields) => ApiError::invalid_parameter(
-                "fx_rate",
-                fields
-                    .into_iter()
-                    .map(|f| f.detail)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            other => ApiError::from(other),
-        },
-    )?;
-    let fx = crate::domain::fx::positions(group_currency, &data.fx_movements, &rates).map_err(
-        |crate::domain::fx::OutOfRange(pair)| {
-            ApiError::invalid_parameter(
-                "fx_rate",
-                format!(
-                    "the {} position valued at this rate is beyond exact arithmetic",
-                    pair.name()
-                ),
-            )
-        },
-    )?;
+    let fx = fx_positions(&data, &rates)?;
     let view = FinancialStatementsView {
         group_id,
         from,
@@ -332,10 +315,50 @@ pub async fn financial_statements(
             })
             .collect(),
     };
-    Ok(respond(
-        format,
-        &view,
-        || statements_table(&view),
-        "financial-statements",
-    ))
+    Ok(answer(format, &view))
+}
+
+/// The `fx_rate` parameters, each read, and not too many.
+fn read_rates(texts: &[String]) -> Result<Vec<FxRate>, ApiError> {
+    let rates = texts
+        .iter()
+        .map(|text| crate::http::operations::fx_rate_parameter("fx_rate", text))
+        .collect::<Result<Vec<_>, _>>()?;
+    if rates.len() > crate::http::operations::MAX_FX_RATES {
+        return Err(ApiError::invalid_parameter(
+            "fx_rate",
+            format!("at most {} rates", crate::http::operations::MAX_FX_RATES),
+        ));
+    }
+    Ok(rates)
+}
+
+/// The group's currency positions valued at `rates`, which must each price a pair of the
+/// group's currency.
+fn fx_positions(data: &StatementData, rates: &[FxRate]) -> Result<FxPositions, ApiError> {
+    let group_currency = data.group.currency;
+    crate::domain::fx::check_rates(group_currency, rates, |_| "fx_rate".to_string()).map_err(
+        |e| match e {
+            crate::domain::error::LedgerError::Invalid(fields) => ApiError::invalid_parameter(
+                "fx_rate",
+                fields
+                    .into_iter()
+                    .map(|f| f.detail)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => ApiError::from(other),
+        },
+    )?;
+    crate::domain::fx::positions(group_currency, &data.fx_movements, rates).map_err(
+        |crate::domain::fx::OutOfRange(pair)| {
+            ApiError::invalid_parameter(
+                "fx_rate",
+                format!(
+                    "the {} position valued at this rate is beyond exact arithmetic",
+                    pair.name()
+                ),
+            )
+        },
+    )
 }

@@ -7,12 +7,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::money::format_total;
-use crate::domain::network::{Holding, breakdown};
+use crate::domain::network::{Holding, PortfolioLine, breakdown};
+use crate::domain::reports::InvestmentRegister;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::path::GroupPath;
-use crate::http::query::QueryParams;
-use crate::http::report::{Table, cell, negotiate, respond};
+use crate::http::report::{Report, Table, answer, cell, report_query};
 use crate::http::views::InvestmentView;
 
 #[derive(Debug, Serialize)]
@@ -42,51 +42,68 @@ pub async fn investment_register(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(raw.as_deref(), &["format"])?;
-    let format = negotiate(&params, &headers)?;
+    let (_, format) = report_query(raw.as_deref(), &["format"], &headers)?;
     let register = state.store.investment_register(group_id).await?;
-    // Per currency, added up exactly as the task force's portfolio adds them.
-    let holdings: Vec<Holding> = register
-        .investments
-        .iter()
-        .map(|r| Holding {
-            kind: r.investment.kind,
-            sector: r.investment.sector.clone(),
-            country: r.investment.country.clone(),
-            currency: r.investment.currency,
-            committed_minor: r.investment.committed_minor,
-            women_led: r.investment.women_led,
-            figures: r.figures,
-        })
-        .collect();
-    let totals = breakdown(&holdings, |_| String::new());
-    let view = InvestmentRegisterView {
-        group_id,
-        investments: register
+    Ok(answer(
+        format,
+        &InvestmentRegisterView::of(group_id, &register),
+    ))
+}
+
+impl InvestmentRegisterView {
+    fn of(group_id: Uuid, register: &InvestmentRegister) -> Self {
+        // Per currency, added up exactly as the task force's portfolio adds them.
+        let holdings: Vec<Holding> = register
             .investments
             .iter()
-            .map(InvestmentView::of)
-            .collect(),
-        totals: totals
-            .iter()
-            .map(|t| {
-                let c = t.currency;
-                RegisterTotalView {
-                    currency: c.code().to_string(),
-                    investments: t.count,
-                    committed: format_total(t.committed_minor, c),
-                    disbursed: format_total(t.disbursed_minor, c),
-                    book_value: format_total(t.book_value_minor, c),
-                    income_received: format_total(t.income_minor, c),
-                    capital_returned: format_total(t.capital_returned_minor, c),
-                    written_down: format_total(t.written_down_minor, c),
-                    net_return: format_total(t.net_return_minor(), c),
-                    roi_percent: t.roi_percent().map(|r| format!("{r:.2}")),
-                }
+            .map(|r| Holding {
+                kind: r.investment.kind,
+                sector: r.investment.sector.clone(),
+                country: r.investment.country.clone(),
+                currency: r.investment.currency,
+                committed_minor: r.investment.committed_minor,
+                women_led: r.investment.women_led,
+                figures: r.figures,
             })
-            .collect(),
-    };
-    let table = || {
+            .collect();
+        InvestmentRegisterView {
+            group_id,
+            investments: register
+                .investments
+                .iter()
+                .map(InvestmentView::of)
+                .collect(),
+            totals: breakdown(&holdings, |_| String::new())
+                .iter()
+                .map(RegisterTotalView::of)
+                .collect(),
+        }
+    }
+}
+
+impl RegisterTotalView {
+    fn of(t: &PortfolioLine) -> Self {
+        let c = t.currency;
+        RegisterTotalView {
+            currency: c.code().to_string(),
+            investments: t.count,
+            committed: format_total(t.committed_minor, c),
+            disbursed: format_total(t.disbursed_minor, c),
+            book_value: format_total(t.book_value_minor, c),
+            income_received: format_total(t.income_minor, c),
+            capital_returned: format_total(t.capital_returned_minor, c),
+            written_down: format_total(t.written_down_minor, c),
+            net_return: format_total(t.net_return_minor(), c),
+            roi_percent: t.roi_percent().map(|r| format!("{r:.2}")),
+        }
+    }
+}
+
+impl Report for InvestmentRegisterView {
+    const FILE_NAME: &'static str = "investment-register";
+
+    /// One row per investment, then one total per currency.
+    fn table(&self) -> Table {
         let mut table = Table::new(&[
             "investment_id",
             "name",
@@ -104,7 +121,7 @@ pub async fn investment_register(
             "net_return",
             "roi_percent",
         ]);
-        for i in &view.investments {
+        for i in &self.investments {
             table.push(vec![
                 i.id.to_string(),
                 i.name.clone(),
@@ -123,7 +140,7 @@ pub async fn investment_register(
                 cell(i.roi_percent.as_ref()),
             ]);
         }
-        for t in &view.totals {
+        for t in &self.totals {
             table.push(vec![
                 String::new(),
                 format!("Total ({} investments)", t.investments),
@@ -143,6 +160,5 @@ pub async fn investment_register(
             ]);
         }
         table
-    };
-    Ok(respond(format, &view, table, "investment-register"))
+    }
 }

@@ -10,11 +10,11 @@ use uuid::Uuid;
 use crate::domain::member::{MemberStatus, Sex};
 use crate::domain::money::{Currency, format_amount, format_total};
 use crate::domain::position::PositionLine;
+use crate::domain::reports::MemberBalances;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::path::GroupPath;
-use crate::http::query::QueryParams;
-use crate::http::report::{Table, negotiate, respond};
+use crate::http::report::{Report, Table, answer, report_query};
 
 #[derive(Debug, Serialize)]
 pub struct BalanceView {
@@ -71,51 +71,57 @@ pub async fn member_balances(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(raw.as_deref(), &["as_of", "format"])?;
-    let format = negotiate(&params, &headers)?;
+    let (params, format) = report_query(raw.as_deref(), &["as_of", "format"], &headers)?;
     let as_of = params.date("as_of")?;
     let balances = state.store.member_balances(group_id, as_of).await?;
-    let mut totals: std::collections::BTreeMap<&'static str, (Currency, [i128; 3])> =
-        Default::default();
-    let members = balances
-        .members
-        .iter()
-        .map(|(record, position)| MemberBalanceView {
-            member_id: record.member.id,
-            name: record.member.name.clone(),
-            sex: record.member.sex,
-            status: record.member.status,
-            balances: position
-                .lines
-                .iter()
-                .map(|b| {
-                    let t = &mut totals
-                        .entry(b.currency.code())
-                        .or_insert((b.currency, [0; 3]))
-                        .1;
-                    t[0] += i128::from(b.savings);
-                    t[1] += i128::from(b.capital);
-                    t[2] += i128::from(b.payable);
-                    BalanceView::of(b)
-                })
-                .collect(),
-        })
-        .collect();
     let view = MemberBalancesView {
         group_id,
         as_of,
-        members,
-        totals: totals
-            .into_values()
-            .map(|(c, [s, k, p])| TotalBalanceView {
-                currency: c.code().to_string(),
-                savings: format_total(s, c),
-                capital: format_total(k, c),
-                payable: format_total(p, c),
+        members: balances
+            .members
+            .iter()
+            .map(|(record, position)| MemberBalanceView {
+                member_id: record.member.id,
+                name: record.member.name.clone(),
+                sex: record.member.sex,
+                status: record.member.status,
+                balances: position.lines.iter().map(BalanceView::of).collect(),
             })
             .collect(),
+        totals: totals(&balances),
     };
-    let table = || {
+    Ok(answer(format, &view))
+}
+
+/// Every member's savings, capital and payables added up, per currency.
+fn totals(balances: &MemberBalances) -> Vec<TotalBalanceView> {
+    let mut totals: std::collections::BTreeMap<&'static str, (Currency, [i128; 3])> =
+        Default::default();
+    for b in balances.members.iter().flat_map(|(_, p)| &p.lines) {
+        let t = &mut totals
+            .entry(b.currency.code())
+            .or_insert((b.currency, [0; 3]))
+            .1;
+        t[0] += i128::from(b.savings);
+        t[1] += i128::from(b.capital);
+        t[2] += i128::from(b.payable);
+    }
+    totals
+        .into_values()
+        .map(|(c, [s, k, p])| TotalBalanceView {
+            currency: c.code().to_string(),
+            savings: format_total(s, c),
+            capital: format_total(k, c),
+            payable: format_total(p, c),
+        })
+        .collect()
+}
+
+impl Report for MemberBalancesView {
+    const FILE_NAME: &'static str = "member-balances";
+
+    /// One row per member and currency.
+    fn table(&self) -> Table {
         let mut table = Table::new(&[
             "member_id",
             "name",
@@ -127,7 +133,7 @@ pub async fn member_balances(
             "payable",
             "available",
         ]);
-        for m in &view.members {
+        for m in &self.members {
             for b in &m.balances {
                 table.push(vec![
                     m.member_id.to_string(),
@@ -143,6 +149,5 @@ pub async fn member_balances(
             }
         }
         table
-    };
-    Ok(respond(format, &view, table, "member-balances"))
+    }
 }

@@ -330,63 +330,84 @@ where
             return Ok(Ok(Written::Replayed(replay)));
         }
         let original = Self::load_transaction(tx, group_id, transaction_id).await?;
-        let outcome = if let Err(closed) = group.refuse_if_closed() {
-            Err(closed)
-        } else if let Some(by) = original.reversed_by {
-            Err(LedgerError::conflict(
-                Conflict::AlreadyReversed,
-                format!("transaction {} was already reversed by {by}", original.id),
-            ))
-        } else if let Some(of) = original.reverses {
-            Err(LedgerError::conflict(
+        let outcome = match reversal_refused(&group, &original) {
+            Some(refusal) => Err(refusal),
+            None => {
+                let (accounts, lines) = Self::original_lines(tx, group_id, &original).await?;
+                let lines = posting::mirror(&lines);
+                let description = request.description.clone().unwrap_or_else(|| {
+                    format!(
+                        "Reversal of #{}: {}",
+                        original.sequence, original.description
+                    )
+                });
+                let metadata = serde_json::json!({});
+                let booked_on = request.booked_on.unwrap_or_else(|| {
+                    crate::domain::model::reversal_date(original.booked_on, group.closed_through)
+                });
+                let posting = Posting {
+                    booked_on,
+                    description: &description,
+                    metadata: &metadata,
+                    lines: &lines,
+                    accounts: &accounts,
+                    reverses: Some(original.id),
+                    created_by: request.created_by,
+                };
+                Self::apply_posting(tx, &mut group, posting).await?
+            }
+        };
+        Self::finish(tx, &scope, idempotency, outcome).await
+    }
+
+    /// A transaction's entries as posting lines, with the accounts they name (each once).
+    async fn original_lines(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        original: &Transaction,
+    ) -> Result<(Vec<AccountState>, Vec<Line>), TxError> {
+        let mut accounts: Vec<AccountState> = Vec::new();
+        let mut lines = Vec::with_capacity(original.entries.len());
+        for entry in &original.entries {
+            let account = Self::find_account(tx, group_id, &AccountRef::Id(entry.account_id))
+                .await?
+                .ok_or_else(|| internal("an entry's account is missing"))?;
+            let index = match accounts.iter().position(|a| a.id == account.id) {
+                Some(index) => index,
+                None => {
+                    accounts.push(AccountState::of(&account));
+                    accounts.len() - 1
+                }
+            };
+            lines.push(Line {
+                account: index,
+                direction: entry.direction,
+                amount_minor: entry.amount_minor,
+            });
+        }
+        Ok((accounts, lines))
+    }
+}
+
+/// Why `original` cannot be reversed, if it cannot: the group is closed, it was reversed
+/// already, or it is itself a reversal.
+fn reversal_refused(group: &Group, original: &Transaction) -> Option<LedgerError> {
+    if let Err(closed) = group.refuse_if_closed() {
+        Some(closed)
+    } else if let Some(by) = original.reversed_by {
+        Some(LedgerError::conflict(
+            Conflict::AlreadyReversed,
+            format!("transaction {} was already reversed by {by}", original.id),
+        ))
+    } else {
+        original.reverses.map(|of| {
+            LedgerError::conflict(
                 Conflict::IsReversal,
                 format!(
                     "transaction {} reverses {of}; post the original again instead of reversing a reversal",
                     original.id
                 ),
-            ))
-        } else {
-            let mut accounts: Vec<AccountState> = Vec::new();
-            let mut lines = Vec::with_capacity(original.entries.len());
-            for entry in &original.entries {
-                let account = Self::find_account(tx, group_id, &AccountRef::Id(entry.account_id))
-                    .await?
-                    .ok_or_else(|| internal("an entry's account is missing"))?;
-                let index = match accounts.iter().position(|a| a.id == account.id) {
-                    Some(index) => index,
-                    None => {
-                        accounts.push(AccountState::of(&account));
-                        accounts.len() - 1
-                    }
-                };
-                lines.push(Line {
-                    account: index,
-                    direction: entry.direction,
-                    amount_minor: entry.amount_minor,
-                });
-            }
-            let lines = posting::mirror(&lines);
-            let description = request.description.clone().unwrap_or_else(|| {
-                format!(
-                    "Reversal of #{}: {}",
-                    original.sequence, original.description
-                )
-            });
-            let metadata = serde_json::json!({});
-            let booked_on = request.booked_on.unwrap_or_else(|| {
-                crate::domain::model::reversal_date(original.booked_on, group.closed_through)
-            });
-            let posting = Posting {
-                booked_on,
-                description: &description,
-                metadata: &metadata,
-                lines: &lines,
-                accounts: &accounts,
-                reverses: Some(original.id),
-                created_by: request.created_by,
-            };
-            Self::apply_posting(tx, &mut group, posting).await?
-        };
-        Self::finish(tx, &scope, idempotency, outcome).await
+            )
+        })
     }
 }

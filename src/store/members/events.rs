@@ -198,22 +198,11 @@ where
         group: &mut Group,
         request: &NewMemberEvent,
     ) -> Result<Result<MemberEvent, LedgerError>, TxError> {
-        let record = Self::load_member(tx, group.id, request.member_id).await?;
-        let codes = event_account_codes(request, group);
-        let named = Self::accounts_named(tx, &[group.id], codes.iter()).await?;
-        let mut known: Vec<(Account, bool)> = record
-            .iter()
-            .flat_map(|r| [r.savings.clone(), r.capital.clone()])
-            .chain(named)
-            .map(|a| (a, false))
-            .collect();
-        let member = record.as_ref().map(|r| &r.member);
-        let judged = member_event::judge(group, request, member, &mut known, recorded_now())
-            .map_err(|e| internal(e.0))?;
-        let JudgedEvent { event, prepared } = match judged {
-            Ok(judged) => judged,
-            Err(refused) => return Ok(Err(refused)),
-        };
+        let (JudgedEvent { event, prepared }, known) =
+            match Self::judge_member_event(tx, group, request).await? {
+                Ok(judged) => judged,
+                Err(refused) => return Ok(Err(refused)),
+            };
         let totals: Vec<(Uuid, Uuid, i64, i64)> = prepared
             .totals
             .into_iter()
@@ -231,6 +220,29 @@ where
         Self::write_member_events(tx, &known, &[group], &rows, &events).await?;
         let [event] = events;
         Ok(Ok(event))
+    }
+
+    /// Loads what one contribution or withdrawal is judged on and judges it against the locked
+    /// `group` (`member_event::judge`, which moves the group's head on): the event, its
+    /// transaction, and the accounts it names (those to open so marked). Writes nothing.
+    pub(in crate::store) async fn judge_member_event(
+        tx: &mut Tx<B::Db>,
+        group: &mut Group,
+        request: &NewMemberEvent,
+    ) -> Result<Result<(JudgedEvent, Vec<(Account, bool)>), LedgerError>, TxError> {
+        let record = Self::load_member(tx, group.id, request.member_id).await?;
+        let codes = event_account_codes(request, group);
+        let named = Self::accounts_named(tx, &[group.id], codes.iter()).await?;
+        let mut known: Vec<(Account, bool)> = record
+            .iter()
+            .flat_map(|r| [r.savings.clone(), r.capital.clone()])
+            .chain(named)
+            .map(|a| (a, false))
+            .collect();
+        let member = record.as_ref().map(|r| &r.member);
+        let judged = member_event::judge(group, request, member, &mut known, recorded_now())
+            .map_err(|e| internal(e.0))?;
+        Ok(judged.map(|judged| (judged, known)))
     }
 
     /// Writes what judging member events decided: the accounts to open (those of
