@@ -160,6 +160,7 @@ pub enum Conflict {
     MemberExited,
     StatusTransition,
     GroupClosed,
+    RemittanceNotInTransit,
 }
 
 impl Conflict {
@@ -175,6 +176,7 @@ impl Conflict {
             Conflict::MemberExited => "member-exited",
             Conflict::StatusTransition => "status-transition",
             Conflict::GroupClosed => "group-closed",
+            Conflict::RemittanceNotInTransit => "remittance-not-in-transit",
         }
     }
 
@@ -196,6 +198,7 @@ impl Conflict {
             Conflict::MemberExited => "The member has exited the group for good",
             Conflict::StatusTransition => "The status cannot change that way",
             Conflict::GroupClosed => "The group is closed",
+            Conflict::RemittanceNotInTransit => "The remittance is not in transit",
         }
     }
 }

@@ -177,7 +177,11 @@ impl AuditVerificationView {
 
 /// `GET /v1/audit-events/verify`: the audit log's chains recomputed in one snapshot; 200 with
 /// `ok: false` and the first record found wrong when they disagree.
-pub async fn verify(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn verify(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
     let verification = state.store.verify_audit().await?;
     Ok(json_response(
         StatusCode::OK,

@@ -226,6 +226,12 @@ pub(super) fn routes() -> Routes {
         )
         .add(
             M::GET,
+            "/v1/groups/{group_id}/reports/remittances-in-transit",
+            A::GroupRead,
+            get(operations::transit::in_transit_report),
+        )
+        .add(
+            M::GET,
             "/v1/groups/{group_id}/ledger/verify",
             A::GroupAnyone,
             get(ledger::verify),
@@ -385,6 +391,18 @@ pub(super) fn routes() -> Routes {
             "/v1/groups/{group_id}/remittances/{remittance_id}",
             A::GroupRead,
             get(operations::remittances::get),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/remittances/{remittance_id}/completion",
+            A::GroupWrite,
+            post(operations::transit::complete),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/remittances/{remittance_id}/failure",
+            A::GroupWrite,
+            post(operations::transit::fail),
         )
         .add(
             M::POST,

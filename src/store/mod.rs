@@ -33,6 +33,7 @@ use crate::domain::operations::{
     Remittance, RemittanceDetails, RemittanceQuery, Transfer,
 };
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
+pub use transit::TransitStore;
 
 mod access;
 mod approvals;
@@ -48,6 +49,7 @@ mod proofs;
 mod reports;
 mod shared;
 mod sqlite;
+pub mod transit;
 mod tx;
 
 pub use approvals::{ApprovalStore, Decision, NewApproval};
@@ -456,6 +458,7 @@ pub trait Store:
     + ApprovalStore
     + MemberStore
     + OperationsStore
+    + TransitStore
     + ReportStore
     + NetworkStore
     + ProofStore

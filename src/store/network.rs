@@ -269,13 +269,20 @@ where
     ) -> Result<Vec<network::CorridorLine>, TxError> {
         // A remittance whose transaction was reversed was corrected away; one without a
         // transaction (no group savings part) stands as recorded.
-        let rows = sqlx::query(
-            "SELECT x.*, NULL AS reversed_by FROM remittances x JOIN groups g ON g.id = x.group_id \
+        // Of the remittances sent in transit, only those completed count, at the figures
+        // confirmed on arrival.
+        let rows = sqlx::query(const_format::concatcp!(
+            "SELECT x.*, NULL AS reversed_by, ",
+            super::operations::SETTLEMENT_COLUMNS,
+            " FROM remittances x ",
+            super::operations::SETTLEMENT_JOIN,
+            " JOIN groups g ON g.id = x.group_id \
              WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
              AND x.booked_on >= COALESCE($3, '0001-01-01') AND x.booked_on <= COALESCE($4, '9999-12-31') \
              AND (x.transaction_id IS NULL OR NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)) \
-             ORDER BY x.id",
-        )
+             AND (NOT x.in_transit OR s.outcome = 'completed') \
+             ORDER BY x.id"
+        ))
         .bind(&filter.host_country)
         .bind(&filter.home_country)
         .bind(from)

@@ -544,6 +544,23 @@ impl World {
         reply.body["id"].as_str().unwrap().to_string()
     }
 
+    /// A remittance recorded in transit, for a call to complete or fail.
+    async fn fresh_remittance_in_transit(&self, side: Side) -> String {
+        let o = self.objects(side);
+        let mut body = remittance_body(&o.member);
+        body["status"] = json!("in_transit");
+        let reply = self
+            .app
+            .post_with_key(
+                &format!("/v1/groups/{}/remittances", o.group),
+                &Uuid::new_v4().to_string(),
+                &body,
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["id"].as_str().unwrap().to_string()
+    }
+
     /// A grant given by the administrator to the group's bystander, for a call to remove.
     async fn fresh_grant(&self, side: Side) -> String {
         let o = self.objects(side);
@@ -595,6 +612,9 @@ impl World {
                 "event_id" if template.contains("/disbursements/") => o.disbursement.clone(),
                 "event_id" if template.contains("/returns/") => o.income.clone(),
                 "event_id" if template.contains("/write-downs/") => o.write_down.clone(),
+                // Completing or failing settles a remittance for good: each call gets one
+                // in transit of its own.
+                "remittance_id" if write => self.fresh_remittance_in_transit(side).await,
                 "remittance_id" => o.remittance.clone(),
                 "transfer_id" => o.transfer.clone(),
                 "distribution_id" => o.distribution.clone(),
@@ -687,6 +707,10 @@ impl World {
                 json!({ "status": "returned_home", "channel": "cash" })
             }
             ("POST", "/v1/groups/{group_id}/remittances") => remittance_body(&o.member),
+            ("POST", "/v1/groups/{group_id}/remittances/{remittance_id}/completion") => {
+                json!({ "receive_amount": "70.00" })
+            }
+            ("POST", "/v1/groups/{group_id}/remittances/{remittance_id}/failure") => json!({}),
             ("POST", "/v1/groups/{group_id}/transfers") => json!({
                 "from": o.cash, "to": "assets:bank:HKD", "amount": "0.01",
             }),

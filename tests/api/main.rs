@@ -38,6 +38,7 @@ mod operations;
 mod postgres_harness;
 mod properties;
 mod receipts;
+mod remittances_in_transit;
 mod reports;
 mod reports_network;
 mod sessions;

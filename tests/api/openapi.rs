@@ -54,6 +54,9 @@ const MEMBER_EXIT: &str = "/v1/groups/{group_id}/members/{member_id}/exit";
 const MEMBER_REMITTANCES: &str = "/v1/groups/{group_id}/members/{member_id}/remittances";
 const REMITTANCES: &str = "/v1/groups/{group_id}/remittances";
 const REMITTANCE: &str = "/v1/groups/{group_id}/remittances/{remittance_id}";
+const REMITTANCE_COMPLETION: &str = "/v1/groups/{group_id}/remittances/{remittance_id}/completion";
+const REMITTANCE_FAILURE: &str = "/v1/groups/{group_id}/remittances/{remittance_id}/failure";
+const REMITTANCES_IN_TRANSIT: &str = "/v1/groups/{group_id}/reports/remittances-in-transit";
 const TRANSFERS: &str = "/v1/groups/{group_id}/transfers";
 const TRANSFER: &str = "/v1/groups/{group_id}/transfers/{transfer_id}";
 const INVESTMENTS: &str = "/v1/groups/{group_id}/investments";
@@ -596,6 +599,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Conflict::MemberExited,
         Conflict::StatusTransition,
         Conflict::GroupClosed,
+        Conflict::RemittanceNotInTransit,
     ];
     for conflict in conflicts {
         match conflict {
@@ -608,7 +612,8 @@ fn problem_slugs() -> Vec<&'static str> {
             | Conflict::LastAdmin
             | Conflict::MemberExited
             | Conflict::StatusTransition
-            | Conflict::GroupClosed => {}
+            | Conflict::GroupClosed
+            | Conflict::RemittanceNotInTransit => {}
         }
     }
     let mut slugs: Vec<&'static str> = rules.iter().map(|r| r.slug()).collect();
@@ -5152,6 +5157,148 @@ both_backends!(remittances_answer_as_documented, |app| async move {
         "not-found",
     );
 });
+
+both_backends!(
+    remittances_in_transit_answer_as_documented,
+    |app| async move {
+        let group = app.create_group("Padala").await;
+        let ana_id = id_of(&register(&app, &group, "Ana Reyes").await);
+        let remittances = format!("/v1/groups/{group}/remittances");
+        let mut body = remittance_body(&ana_id);
+        body["status"] = json!("in_transit");
+        assert_request_matches("POST", REMITTANCES, &body);
+        let sent = record(&app, REMITTANCES, &group, &body).await;
+        assert_eq!(sent["status"], "in_transit");
+        assert_eq!(sent["settlement"], Value::Null);
+        assert_eq!(
+            app.balance(&group, "assets:in-transit:PHP").await,
+            "2000.00"
+        );
+
+        // PHP 6,965 arrived at 6.965 (mid-market 7.20, fee HKD 30): margin 32.64, cost 62.64.
+        let path = format!("{remittances}/{}", id_of(&sent));
+        let completion = format!("{path}/completion");
+        let arrival = json!({"receive_amount": "6965.00", "applied_rate": "6.965", "uses": [
+            {"purpose": "family_support", "amount": "5000.00"},
+            {"purpose": "group_savings", "amount": "1965.00"}]});
+        assert_request_matches("POST", REMITTANCE_COMPLETION, &arrival);
+        let keyless = post(&app, REMITTANCE_COMPLETION, &completion, None, &arrival).await;
+        assert_problem(&keyless, 400, "idempotency-key-required");
+        let short = json!({"receive_amount": "6965.00"});
+        assert_field_problem(
+            &post(
+                &app,
+                REMITTANCE_COMPLETION,
+                &completion,
+                Some("short"),
+                &short,
+            )
+            .await,
+            "uses-mismatch",
+            "/uses",
+        );
+        let done = post(
+            &app,
+            REMITTANCE_COMPLETION,
+            &completion,
+            Some("arrived"),
+            &arrival,
+        )
+        .await;
+        assert_eq!(done.status.as_u16(), 201, "{}", done.body);
+        let retry = post(
+            &app,
+            REMITTANCE_COMPLETION,
+            &completion,
+            Some("arrived"),
+            &arrival,
+        )
+        .await;
+        assert!(replayed(&retry));
+        assert_eq!(retry.body, done.body);
+        assert_eq!(done.body["status"], "completed");
+        assert_eq!(
+            done.body["cost"],
+            json!({"currency": "HKD", "fee": "30.00", "fx_margin": "32.64", "total": "62.64", "percent": "6.26"})
+        );
+        assert_eq!(
+            done.body["settlement"]["expected_receive_amount"],
+            "7000.00"
+        );
+        assert_eq!(get(&app, REMITTANCE, &path).await.body, done.body);
+        let failure = format!("{path}/failure");
+        assert_problem(
+            &post(
+                &app,
+                REMITTANCE_FAILURE,
+                &failure,
+                Some("too-late"),
+                &json!({}),
+            )
+            .await,
+            409,
+            "remittance-not-in-transit",
+        );
+
+        // Another fails, the provider keeping PHP 70 of its group savings.
+        let second = record(&app, REMITTANCES, &group, &body).await;
+        let kept = json!({"fee_kept": "70.00"});
+        assert_request_matches("POST", REMITTANCE_FAILURE, &kept);
+        let second_failure = format!("{remittances}/{}/failure", id_of(&second));
+        assert_field_problem(
+            &post(
+                &app,
+                REMITTANCE_FAILURE,
+                &second_failure,
+                Some("too-much"),
+                &json!({"fee_kept": "2000.01"}),
+            )
+            .await,
+            "invalid-field",
+            "/fee_kept",
+        );
+        let failed = record_at(&app, REMITTANCE_FAILURE, &second_failure, &kept).await;
+        assert_eq!(failed["status"], "failed");
+        assert_eq!(failed["settlement"]["fee_kept"], "70.00");
+
+        // A third is still on its way today: in the report, but not in transit for more than
+        // zero days yet.
+        let third = record(&app, REMITTANCES, &group, &body).await;
+        let report = format!("/v1/groups/{group}/reports/remittances-in-transit");
+        let listed = get(&app, REMITTANCES_IN_TRANSIT, &report).await;
+        assert_eq!(listed.status.as_u16(), 200, "{}", listed.body);
+        assert_eq!(listed.body["remittances"][0]["remittance_id"], third["id"]);
+        assert_eq!(listed.body["remittances"][0]["days_in_transit"], 0);
+        assert_eq!(listed.body["remittances"].as_array().map(Vec::len), Some(1));
+        let older = get(
+            &app,
+            REMITTANCES_IN_TRANSIT,
+            &format!("{report}?older_than_days=0"),
+        )
+        .await;
+        assert_eq!(older.body["remittances"], json!([]));
+        let sheet = csv_rows(
+            &get(
+                &app,
+                REMITTANCES_IN_TRANSIT,
+                &format!("{report}?format=csv"),
+            )
+            .await,
+            "remittances-in-transit.csv",
+        );
+        assert_eq!(sheet.len(), 2);
+        assert_eq!(sheet[1][0], id_of(&third));
+        assert_parameter_problem(
+            &get(
+                &app,
+                REMITTANCES_IN_TRANSIT,
+                &format!("{report}?older_than_days=soon"),
+            )
+            .await,
+            "older_than_days",
+        );
+    }
+);
 
 both_backends!(
     a_members_remittances_answer_as_documented,

@@ -350,6 +350,7 @@ problem-duplicate-username = This username is taken. Choose another.
 problem-idempotency-key-reused = This was already sent with different figures.
 problem-request-in-flight = This is being sent already. Wait a moment.
 problem-group-closed = The group is closed.
+problem-remittance-not-in-transit = This remittance is not on its way: it arrived, or was already completed or failed.
 problem-currency-mismatch = The currencies do not match.
 problem-pool-exceeds-available = There is not that much to share out.
 problem-no-recipients = No member can receive a share.

@@ -352,6 +352,7 @@ problem-duplicate-username = May gumagamit na ng username na ito. Pumili ng iba.
 problem-idempotency-key-reused = Naipadala na ito dati na iba ang mga numero.
 problem-request-in-flight = Ipinapadala na ito. Maghintay sandali.
 problem-group-closed = Sarado na ang grupo.
+problem-remittance-not-in-transit = Wala nang padalang ito sa daan: dumating na, o natapos o pumalya na.
 problem-currency-mismatch = Hindi tugma ang mga currency.
 problem-pool-exceeds-available = Walang ganoon kalaking halaga na mahahati.
 problem-no-recipients = Walang miyembrong puwedeng tumanggap ng hati.

@@ -352,6 +352,7 @@ problem-duplicate-username = Nama pengguna ini sudah dipakai. Pilih yang lain.
 problem-idempotency-key-reused = Ini sudah pernah dikirim dengan angka yang berbeda.
 problem-request-in-flight = Ini sedang dikirim. Tunggu sebentar.
 problem-group-closed = Kelompok sudah ditutup.
+problem-remittance-not-in-transit = Kiriman ini tidak sedang dalam perjalanan: sudah tiba, atau sudah selesai atau gagal.
 problem-currency-mismatch = Mata uangnya tidak cocok.
 problem-pool-exceeds-available = Uang yang bisa dibagi tidak sebanyak itu.
 problem-no-recipients = Tidak ada anggota yang bisa menerima bagian.

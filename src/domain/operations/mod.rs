@@ -150,11 +150,13 @@ mod chart;
 mod investments;
 mod payouts;
 mod remittances;
+mod transit;
 
 pub use chart::*;
 pub use investments::*;
 pub use payouts::*;
 pub use remittances::*;
+pub use transit::*;
 
 #[cfg(test)]
 mod tests {

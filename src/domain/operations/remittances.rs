@@ -236,6 +236,9 @@ pub struct Remittance {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// Arrived at once, or sent in transit and how that ended (`settlement`).
+    pub status: RemittanceStatus,
+    pub settlement: Option<Settlement>,
 }
 
 /// Derives the applied rate (receive per send unit) when none is given: exact to 10 decimals.

@@ -12,6 +12,7 @@ pub mod distribution;
 pub mod exit;
 pub mod investment_event;
 pub mod remittance;
+pub mod remittance_transit;
 pub mod transfer;
 
 use std::collections::HashMap;

@@ -9,7 +9,9 @@ use crate::domain::account::{AccountType, Direction};
 use crate::domain::error::{LedgerError, Rule};
 use crate::domain::member::{MemberRecord, MemberStatus};
 use crate::domain::money::{self, Currency};
-use crate::domain::operations::{RemittanceDetails, back_convert, fx_code, home_bank_code};
+use crate::domain::operations::{
+    RemittanceDetails, back_convert, fx_code, home_bank_code, in_transit_code,
+};
 
 /// What a remittance is decided on: the member (`None` when the group has no member with
 /// that id) and the group's accounts of [`standard_codes`].
@@ -24,9 +26,18 @@ pub struct RemittanceFacts {
 pub fn standard_codes(received: Currency, savings: Currency) -> Vec<String> {
     vec![
         home_bank_code(received),
+        in_transit_code(received),
         fx_code(received),
         fx_code(savings),
     ]
+}
+
+/// Where a remittance's group-savings part is posted when it is recorded: the home bank when
+/// it has arrived, the in-transit account while it is on its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    HomeBank,
+    InTransit,
 }
 
 /// The transaction that credits the member's savings with the group-savings part.
@@ -103,6 +114,16 @@ pub fn decide(
     facts: &RemittanceFacts,
     id: Uuid,
 ) -> Result<Option<SavingsPosting>, LedgerError> {
+    decide_to(details, facts, id, Destination::HomeBank)
+}
+
+/// As [`decide`], with the group-savings part posted to `destination`.
+pub fn decide_to(
+    details: &RemittanceDetails,
+    facts: &RemittanceFacts,
+    id: Uuid,
+    destination: Destination,
+) -> Result<Option<SavingsPosting>, LedgerError> {
     let Some(record) = &facts.record else {
         return Err(LedgerError::rule(
             Rule::UnknownMember,
@@ -126,18 +147,28 @@ pub fn decide(
     }
     let received = details.receive_currency;
     let savings_currency = record.savings.currency;
-    let (code, name) = (home_bank_code(received), format!("Home bank ({received})"));
-    let home_bank = opened(facts, code, name, received, true, "/receive_currency")?;
+    let (code, name) = match destination {
+        Destination::HomeBank => (home_bank_code(received), format!("Home bank ({received})")),
+        Destination::InTransit => (
+            in_transit_code(received),
+            format!("Remittances in transit ({received})"),
+        ),
+    };
+    let arriving = opened(facts, code, name, received, true, "/receive_currency")?;
     let mut proposal = Proposal::default();
-    proposal.add(&home_bank, Direction::Debit, to_savings);
+    proposal.add(&arriving, Direction::Debit, to_savings);
     let credit = savings_credit(details, facts, savings_currency, to_savings, &mut proposal)?;
     proposal.add(
         &Chosen::Existing(record.savings.clone()),
         Direction::Credit,
         credit,
     );
+    let verb = match destination {
+        Destination::HomeBank => "remits",
+        Destination::InTransit => "sends (in transit)",
+    };
     let description = format!(
-        "{} remits group savings ({} {})",
+        "{} {verb} group savings ({} {})",
         record.member.name,
         money::format_amount(to_savings, received),
         received

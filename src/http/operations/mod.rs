@@ -19,6 +19,7 @@ pub mod group;
 pub mod investments;
 pub mod remittances;
 pub mod transfers;
+pub mod transit;
 
 /// Longest sector, partner, provider, rate source and note.
 pub const MAX_LABEL_CHARS: usize = 200;

@@ -54,6 +54,9 @@ pub struct CreateRemittance {
         deserialize_with = "crate::domain::dates::deserialize_optional"
     )]
     pub booked_on: Option<NaiveDate>,
+    /// `in_transit` records it as sent and not yet arrived (see `transit`).
+    #[serde(default)]
+    pub status: Option<super::transit::SentStatus>,
 }
 
 impl CreateRemittance {
@@ -342,6 +345,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     idempotent.require_key()?;
     let today = state.today(group_id).await?;
+    let in_transit = body.value.status == Some(super::transit::SentStatus::InTransit);
     let (member, mut details) = body.value.parse(today)?;
     details.member_id =
         crate::http::members::member_in_body(&state, group_id, member, "/member_id").await?;
@@ -349,12 +353,16 @@ pub async fn create(
     let write = idempotent.prepare(group_id, &body.canonical, move |r: &Remittance| {
         RemittanceView::of(r, &signer)
     })?;
-    write.respond(
-        state
-            .store
-            .record_remittance(group_id, details, Some(caller.id()), write.idempotency())
-            .await,
-    )
+    let (store, by) = (&state.store, Some(caller.id()));
+    write.respond(if in_transit {
+        store
+            .record_remittance_in_transit(group_id, details, by, write.idempotency())
+            .await
+    } else {
+        store
+            .record_remittance(group_id, details, by, write.idempotency())
+            .await
+    })
 }
 
 async fn remittance_page(

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::money::format_amount;
+use crate::domain::money::{Currency, format_amount};
 use crate::domain::operations::*;
 use crate::domain::receipts::Receipt;
 use crate::signing::{Signed, Signer};
@@ -60,6 +60,37 @@ pub struct RemittanceView {
     /// The member's signed receipt (docs/RECEIPTS.md) when the group's books carry the
     /// remittance (it has a transaction); `None` otherwise.
     pub receipt: Option<Signed>,
+    /// `arrived`, or `in_transit` until it is `completed` or `failed`.
+    pub status: RemittanceStatus,
+    /// How a remittance sent in transit ended; null until then.
+    pub settlement: Option<SettlementView>,
+}
+
+/// How a remittance sent in transit ended.
+#[derive(Debug, Serialize)]
+pub struct SettlementView {
+    pub booked_on: NaiveDate,
+    /// For a completion: the amount expected when it was sent (the remittance shows what
+    /// arrived).
+    pub expected_receive_amount: Option<String>,
+    /// For a failure: what the provider kept of the group-savings part, in the receive currency.
+    pub fee_kept: Option<String>,
+    pub transaction_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl SettlementView {
+    fn of(s: &Settlement, receive: Currency) -> Self {
+        SettlementView {
+            booked_on: s.booked_on,
+            expected_receive_amount: s.expected_receive_minor.map(|m| format_amount(m, receive)),
+            fee_kept: s.fee_kept_minor.map(|m| format_amount(m, receive)),
+            transaction_id: s.transaction_id,
+            created_by: s.created_by,
+            created_at: s.created_at,
+        }
+    }
 }
 
 impl RemittanceView {
@@ -113,6 +144,11 @@ impl RemittanceView {
             created_by: r.created_by,
             created_at: r.created_at,
             receipt: Receipt::of_remittance(r).map(|receipt| signer.sign(receipt.document())),
+            status: r.status,
+            settlement: r
+                .settlement
+                .as_ref()
+                .map(|s| SettlementView::of(s, d.receive_currency)),
         }
     }
 }

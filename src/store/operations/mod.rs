@@ -30,6 +30,9 @@ mod proposals;
 mod remittances;
 mod rows;
 mod transfers;
+mod transit;
+
+pub(in crate::store) use remittances::{SETTLEMENT_COLUMNS, SETTLEMENT_JOIN};
 
 pub(in crate::store) fn opt_decimal(
     text: Option<String>,
@@ -270,15 +273,10 @@ where
     async fn get_remittance(&self, group_id: Uuid, remittance_id: Uuid) -> StoreResult<Remittance> {
         read_tx!(self, |tx| {
             let result: Result<Remittance, TxError> = async {
-                let row = Self::row_of_group(
-                    &mut tx,
-                    "remittances",
-                    group_id,
-                    remittance_id,
-                    "remittance",
-                )
-                .await?;
-                Self::remittance_from_row(&row)
+                Self::read_group(&mut tx, group_id).await?;
+                Ok(Self::remittance_by_id(&mut tx, group_id, remittance_id)
+                    .await?
+                    .ok_or(LedgerError::NotFound("remittance"))?)
             }
             .await;
             result

@@ -8,10 +8,36 @@ use crate::domain::error::LedgerError;
 use crate::domain::model::*;
 use crate::domain::operations::*;
 use crate::domain::receipts::ChainPosition;
-use crate::domain::rules::remittance::{self, RemittanceFacts};
+use crate::domain::rules::remittance::{self, Destination, RemittanceFacts};
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
 use crate::store::tx::{Column, refuse_on_err};
+
+/// The columns of a remittance's settlement (all null while it has none), as
+/// `remittance_from_row` reads them with the remittance `x`.
+pub(in crate::store) const SETTLEMENT_COLUMNS: &str = "s.outcome AS settled_outcome, \
+    s.receive_amount_minor AS settled_receive_amount_minor, s.fee_minor AS settled_fee_minor, \
+    s.applied_rate AS settled_applied_rate, s.rate_derived AS settled_rate_derived, \
+    s.mid_market_rate AS settled_mid_market_rate, s.uses AS settled_uses, \
+    s.fee_kept_minor AS settled_fee_kept_minor, s.booked_on AS settled_on, \
+    s.transaction_id AS settled_transaction_id, s.created_by AS settled_by, \
+    s.created_at AS settled_at";
+
+/// Joins each remittance `x` to its settlement `s`, if it has one.
+pub(in crate::store) const SETTLEMENT_JOIN: &str =
+    "LEFT JOIN remittance_settlements s ON s.remittance_id = x.id";
+
+/// Remittances `x` as `remittance_from_row` reads them; a query adds its `WHERE`.
+pub(in crate::store) const REMITTANCE_SELECT: &str = const_format::concatcp!(
+    "SELECT x.*, ",
+    crate::store::shared::REVERSED_BY,
+    ", ",
+    crate::store::shared::CHAIN_POSITION,
+    ", ",
+    SETTLEMENT_COLUMNS,
+    " FROM remittances x ",
+    SETTLEMENT_JOIN
+);
 
 impl<B: Backend> Ledger<B>
 where
@@ -45,6 +71,18 @@ where
         details: &RemittanceDetails,
         created_by: Option<Uuid>,
     ) -> Result<Result<Remittance, LedgerError>, TxError> {
+        Self::remittance_outcome_to(tx, group, details, created_by, Destination::HomeBank).await
+    }
+
+    /// As `remittance_outcome`, with the group-savings part posted to `destination`: a
+    /// remittance recorded in transit waits there until it is completed or failed.
+    pub(in crate::store) async fn remittance_outcome_to(
+        tx: &mut Tx<B::Db>,
+        group: &mut Group,
+        details: &RemittanceDetails,
+        created_by: Option<Uuid>,
+        destination: Destination,
+    ) -> Result<Result<Remittance, LedgerError>, TxError> {
         let group_id = group.id;
         let record = Self::load_member(tx, group_id, details.member_id).await?;
         let codes = match &record {
@@ -62,7 +100,9 @@ where
         let mut transaction_id = None;
         let mut chain = None;
         let mut created_at = recorded_now();
-        if let Some(decided) = refuse_on_err!(remittance::decide(details, &facts, id)) {
+        if let Some(decided) =
+            refuse_on_err!(remittance::decide_to(details, &facts, id, destination))
+        {
             let entry = Entry {
                 booked_on: details.booked_on,
                 description: &decided.description,
@@ -90,6 +130,11 @@ where
             reversed_by: None,
             created_by,
             created_at,
+            status: match destination {
+                Destination::HomeBank => RemittanceStatus::Arrived,
+                Destination::InTransit => RemittanceStatus::InTransit,
+            },
+            settlement: None,
         };
         Self::insert_remittance(tx, &remittance).await?;
         Ok(Ok(remittance))
@@ -102,11 +147,8 @@ where
     ) -> Result<Page<Remittance>, TxError> {
         // A remittance with no transaction (sent home outside the group) is never reversed.
         let rows = sqlx::query(const_format::concatcp!(
-            "SELECT x.*, ",
-            crate::store::shared::REVERSED_BY,
-            ", ",
-            crate::store::shared::CHAIN_POSITION,
-            " FROM remittances x WHERE x.group_id = $1 AND ($2 IS NULL OR x.member_id = $2) \
+            REMITTANCE_SELECT,
+            " WHERE x.group_id = $1 AND ($2 IS NULL OR x.member_id = $2) \
              AND x.booked_on >= COALESCE($3, '0001-01-01') AND x.booked_on <= COALESCE($4, '9999-12-31') \
              AND x.id > $5 AND ($7 OR ",
             crate::store::shared::NOT_REVERSED,
@@ -142,8 +184,8 @@ where
             "INSERT INTO remittances (id, group_id, member_id, send_amount_minor, send_currency, fee_minor, \
              receive_amount_minor, receive_currency, applied_rate, rate_derived, mid_market_rate, rate_source, \
              provider, channel, send_country, receive_country, uses, credited_minor, credited_currency, \
-             booked_on, transaction_id, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+             booked_on, transaction_id, created_by, created_at, in_transit) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
         )
         .bind(remittance.id)
         .bind(remittance.group_id)
@@ -168,6 +210,7 @@ where
         .bind(remittance.transaction_id)
         .bind(remittance.created_by)
         .bind(remittance.created_at)
+        .bind(remittance.status == RemittanceStatus::InTransit)
         .execute(&mut **tx)
         .await?;
         Ok(())

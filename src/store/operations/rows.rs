@@ -81,11 +81,10 @@ where
         })
     }
 
-    pub(in crate::store) fn remittance_from_row(row: &DbRow<B>) -> Result<Remittance, TxError> {
-        let channel: String = row.try_get("channel")?;
-        let uses_text: String = row.try_get("uses")?;
+    /// The uses of a remittance as stored: `[{"purpose", "amount_minor"}]`.
+    fn remittance_uses(text: &str) -> Result<Vec<RemittanceUse>, TxError> {
         let uses_json: Vec<serde_json::Value> =
-            serde_json::from_str(&uses_text).map_err(|_| internal("stored remittance uses"))?;
+            serde_json::from_str(text).map_err(|_| internal("stored remittance uses"))?;
         let mut uses = Vec::with_capacity(uses_json.len());
         for u in uses_json {
             let purpose = u["purpose"]
@@ -100,9 +99,17 @@ where
                 amount_minor,
             });
         }
+        Ok(uses)
+    }
+
+    /// A remittance read with its settlement's columns (`REMITTANCE_SELECT`): a completed one
+    /// shows the figures confirmed on arrival.
+    pub(in crate::store) fn remittance_from_row(row: &DbRow<B>) -> Result<Remittance, TxError> {
+        let channel: String = row.try_get("channel")?;
+        let uses_text: String = row.try_get("uses")?;
         let applied: String = row.try_get("applied_rate")?;
         let credited_currency: Option<String> = row.try_get("credited_currency")?;
-        Ok(Remittance {
+        let mut remittance = Remittance {
             id: row.try_get("id")?,
             group_id: row.try_get("group_id")?,
             details: RemittanceDetails {
@@ -121,7 +128,7 @@ where
                     .ok_or_else(|| internal("stored remittance channel"))?,
                 send_country: row.try_get("send_country")?,
                 receive_country: row.try_get("receive_country")?,
-                uses,
+                uses: Self::remittance_uses(&uses_text)?,
                 booked_on: row.try_get("booked_on")?,
             },
             credited_minor: row.try_get("credited_minor")?,
@@ -131,7 +138,48 @@ where
             reversed_by: row.try_get("reversed_by")?,
             created_by: row.try_get("created_by")?,
             created_at: row.try_get("created_at")?,
-        })
+            status: if row.try_get("in_transit")? {
+                RemittanceStatus::InTransit
+            } else {
+                RemittanceStatus::Arrived
+            },
+            settlement: None,
+        };
+        Self::apply_settlement(row, &mut remittance)?;
+        Ok(remittance)
+    }
+
+    /// The settlement's columns of `row`, if it has one, on `remittance`.
+    fn apply_settlement(row: &DbRow<B>, remittance: &mut Remittance) -> Result<(), TxError> {
+        let Some(outcome) = row.try_get::<Option<String>, _>("settled_outcome")? else {
+            return Ok(());
+        };
+        let outcome = RemittanceStatus::parse(&outcome)
+            .filter(|s| matches!(s, RemittanceStatus::Completed | RemittanceStatus::Failed))
+            .ok_or_else(|| internal("stored settlement outcome"))?;
+        let expected = remittance.details.receive_amount_minor;
+        if outcome == RemittanceStatus::Completed {
+            let d = &mut remittance.details;
+            let applied: String = row.try_get("settled_applied_rate")?;
+            let uses: String = row.try_get("settled_uses")?;
+            d.receive_amount_minor = row.try_get("settled_receive_amount_minor")?;
+            d.fee_minor = row.try_get("settled_fee_minor")?;
+            d.applied_rate = applied.parse().map_err(|_| internal("stored rate"))?;
+            d.rate_derived = row.try_get("settled_rate_derived")?;
+            d.mid_market_rate = opt_decimal(row.try_get("settled_mid_market_rate")?)?;
+            d.uses = Self::remittance_uses(&uses)?;
+        }
+        remittance.status = outcome;
+        remittance.settlement = Some(Settlement {
+            outcome,
+            booked_on: row.try_get("settled_on")?,
+            fee_kept_minor: row.try_get("settled_fee_kept_minor")?,
+            expected_receive_minor: (outcome == RemittanceStatus::Completed).then_some(expected),
+            transaction_id: row.try_get("settled_transaction_id")?,
+            created_by: row.try_get("settled_by")?,
+            created_at: row.try_get("settled_at")?,
+        });
+        Ok(())
     }
 
     pub(in crate::store) fn transfer_from_row(row: &DbRow<B>) -> Result<Transfer, TxError> {
