@@ -668,3 +668,41 @@ both_backends!(a_key_from_a_file_signs_and_is_published, |app| async move {
     };
     assert_eq!(private, None);
 });
+
+both_backends!(
+    a_remittance_in_transit_keeps_the_receipt_of_its_sending,
+    |app| async move {
+        let (g, ana) = group_with_member(&app).await;
+        let reply = app
+            .post_with_key(
+                &format!("/v1/groups/{g}/remittances"),
+                &fresh_key(),
+                &json!({"member_id": ana, "send_amount": "100.00", "send_currency": "HKD",
+                        "fee": "0.50", "receive_amount": "700.00", "receive_currency": "PHP",
+                        "provider": "Padala Express", "channel": "money_transfer_operator",
+                        "send_country": "HK", "receive_country": "PH", "booked_on": "2025-03-03",
+                        "uses": [{"purpose": "group_savings", "amount": "700.00"}],
+                        "status": "in_transit"}),
+            )
+            .await;
+        let sent = created(&reply).clone();
+        let receipt = sent["receipt"].clone();
+        assert_eq!(payload(&receipt)["kind"], "remittance", "{sent}");
+        assert_eq!(payload(&receipt)["amount_minor"], "10000");
+        let id = sent["id"].as_str().unwrap();
+        let done = app
+            .post_with_key(
+                &format!("/v1/groups/{g}/remittances/{id}/completion"),
+                &fresh_key(),
+                &json!({"receive_amount": "700.00"}),
+            )
+            .await;
+        assert!(done.status.is_success(), "{}", done.body);
+        // The receipt names the transaction that sent it, which completion does not change.
+        let one = app.get(&format!("/v1/groups/{g}/remittances/{id}")).await;
+        assert_eq!(one.body["status"], "completed", "{}", one.body);
+        assert_eq!(one.body["receipt"], receipt);
+        let (ok, summary) = run_script(&app, &g, &[&receipt]);
+        assert!(ok, "{summary}");
+    }
+);
