@@ -2,7 +2,7 @@
 //! has the database but no administrator who can sign in.
 
 use crate::auth::password;
-use crate::config::ResetPasswordOptions;
+use crate::config::{DatabaseOptions, ResetPasswordOptions};
 use crate::store::StoreOptions;
 
 /// Sets the password of `options.username`: ends that user's tokens and sessions and lifts
@@ -36,6 +36,26 @@ pub async fn reset_password(
             done.push_str(" (the user is disabled and still cannot sign in)");
         }
         Ok(done)
+    }
+    .await;
+    store.close().await;
+    outcome
+}
+
+/// Makes a new signing key, kept in the database, the current one; the keys before it stay
+/// published. Returns what was done, for the operator.
+pub async fn rotate_signing_key(options: &DatabaseOptions) -> anyhow::Result<String> {
+    let store = crate::store::connect_with(&options.database_url, StoreOptions::default()).await?;
+    let outcome = async {
+        let signer = crate::signing::Signer::generate();
+        let key = signer.stored(chrono::Utc::now(), true)?;
+        let before = store.published_keys().await?;
+        store.adopt_signing_key(&key).await?;
+        let kept = before.len();
+        Ok(format!(
+            "signing key {} is current; {kept} earlier key(s) stay published; restart the service's processes to sign with it",
+            signer.key_id()
+        ))
     }
     .await;
     store.close().await;

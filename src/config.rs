@@ -35,6 +35,21 @@ pub enum AdminCommand {
     /// lifts the locks of failed sign-ins. The password is read from MSAI_NEW_PASSWORD, or from
     /// the first line of standard input.
     ResetPassword(ResetPasswordOptions),
+    /// Makes a new Ed25519 key, kept in the database, the key that signs receipts and
+    /// checkpoints. Earlier keys stay published, so what they signed stays checkable. Running
+    /// processes sign with the new key once restarted.
+    RotateSigningKey(DatabaseOptions),
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct DatabaseOptions {
+    /// Database URL, as for `serve`.
+    #[arg(
+        long,
+        env = "MSAI_DATABASE_URL",
+        default_value = "sqlite://msai-ledger.db"
+    )]
+    pub database_url: String,
 }
 
 #[derive(Debug, Clone, Parser)]
@@ -199,6 +214,12 @@ pub struct ServeOptions {
     /// both backends.
     #[arg(long, env = "MSAI_GROUP_COMMIT_MAX", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     pub group_commit_max: Option<usize>,
+
+    /// PEM file (PKCS#8, as `openssl genpkey -algorithm ed25519` writes it) with the Ed25519
+    /// key that signs receipts and checkpoints; it becomes the current key and its public key
+    /// is published. When unset, a key is generated at first start and kept in the database.
+    #[arg(long, env = "MSAI_SIGNING_KEY_FILE")]
+    pub signing_key_file: Option<std::path::PathBuf>,
 }
 
 impl ServeOptions {
@@ -251,6 +272,7 @@ impl ServeOptions {
             secure_cookies: self.secure_cookies,
             session_idle: std::time::Duration::from_secs(self.session_idle_secs),
             session_lifetime: std::time::Duration::from_secs(self.session_lifetime_secs),
+            signing_key_file: self.signing_key_file.clone(),
         })
     }
 }

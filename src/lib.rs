@@ -6,5 +6,6 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod signing;
 pub mod store;
 pub mod telemetry;

@@ -55,6 +55,18 @@ async fn run(allocator: Result<(), String>) -> ExitCode {
 
 async fn admin(command: AdminCommand) -> ExitCode {
     match command {
+        AdminCommand::RotateSigningKey(options) => {
+            match msai_ledger::admin::rotate_signing_key(&options).await {
+                Ok(done) => {
+                    println!("{done}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("msai-ledger: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         AdminCommand::ResetPassword(options) => {
             let password = match &options.password {
                 Some(password) => password.clone(),

@@ -99,6 +99,8 @@ fn help_documents_every_option_and_its_environment_variable() {
         "MSAI_SESSION_IDLE_SECS",
         "--session-lifetime-secs",
         "MSAI_SESSION_LIFETIME_SECS",
+        "--signing-key-file",
+        "MSAI_SIGNING_KEY_FILE",
         "serve",
     ] {
         assert!(
@@ -335,6 +337,36 @@ fn stop_and_read_log(mut child: Child) -> String {
         .read_to_string(&mut log)
         .unwrap();
     log
+}
+
+/// `msai-ledger admin rotate-signing-key` makes a new current key each time, keeping the ones
+/// before it; the operator is told which key is current.
+#[test]
+fn rotating_the_signing_key_keeps_the_earlier_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
+    let rotate = || {
+        let out = Command::new(BIN)
+            .args(["admin", "rotate-signing-key", "--database-url", &url])
+            .output()
+            .expect("run admin rotate-signing-key");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = rotate();
+    assert!(first.contains("0 earlier key(s) stay published"), "{first}");
+    let second = rotate();
+    assert!(
+        second.contains("1 earlier key(s) stay published"),
+        "{second}"
+    );
+    let key_id = |said: &str| said.split_whitespace().nth(2).unwrap().to_string();
+    assert_ne!(key_id(&first), key_id(&second));
+    assert_eq!(key_id(&second).len(), 16, "{second}");
 }
 
 /// Runs `msai-ledger admin reset-password` over `url` with the new password on standard input.

@@ -32,6 +32,7 @@ use crate::domain::access::{NewGrant, NewUser, Role};
 use crate::domain::error::LedgerError;
 use crate::http::bare_refusals::ProblemRefusals;
 use crate::http::{AppState, router};
+use crate::signing::Signer;
 use crate::store::Store;
 
 #[derive(Debug, Clone)]
@@ -69,6 +70,9 @@ pub struct AppConfig {
     pub session_idle: Duration,
     /// How long a browser session lasts at most, however much it is used.
     pub session_lifetime: Duration,
+    /// A PKCS#8 PEM file with the Ed25519 key that signs receipts and checkpoints; when
+    /// absent, the key is generated at first start and kept in the database.
+    pub signing_key_file: Option<PathBuf>,
 }
 
 /// A session unused for 7 days ends by default: a treasurer who meets weekly on a phone
@@ -114,6 +118,7 @@ impl Default for AppConfig {
             secure_cookies: false,
             session_idle: Duration::from_secs(DEFAULT_SESSION_IDLE_SECS),
             session_lifetime: Duration::from_secs(DEFAULT_SESSION_LIFETIME_SECS),
+            signing_key_file: None,
         }
     }
 }
@@ -333,9 +338,44 @@ fn write_password_file(path: &std::path::Path, password: &str) -> anyhow::Result
     Ok(())
 }
 
-/// Everything the routes share, made ready: token keys, and the first administrator.
+/// The key that signs receipts and checkpoints: the operator's file, made the current key
+/// in the database (so its public key is published); or else the database's current key,
+/// generated at the first start (the first process on a database wins).
+async fn signing_key(store: &dyn Store, file: Option<&std::path::Path>) -> anyhow::Result<Signer> {
+    let now = chrono::Utc::now();
+    let refused = |e: LedgerError| anyhow::anyhow!("cannot read or store the signing key: {e}");
+    if let Some(path) = file {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let signer =
+            Signer::from_pkcs8_pem(&pem).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let own = signer.stored(now, false)?;
+        let current = store.signing_key_or_init(&own).await.map_err(refused)?;
+        if current.key_id != signer.key_id() {
+            store.adopt_signing_key(&own).await.map_err(refused)?;
+            tracing::info!(key_id = signer.key_id(), retired = %current.key_id, "the signing key of the file is now current");
+        }
+        return Ok(signer);
+    }
+    let candidate = Signer::generate();
+    let current = store
+        .signing_key_or_init(&candidate.stored(now, true)?)
+        .await
+        .map_err(refused)?;
+    match current.private_key_pem {
+        Some(pem) => Signer::from_pkcs8_pem(&pem),
+        None => anyhow::bail!(
+            "the current signing key {} is kept in a file: start with --signing-key-file, or make a new key current with `msai-ledger admin rotate-signing-key`",
+            current.key_id
+        ),
+    }
+}
+
+/// Everything the routes share, made ready: token keys, the signing key, and the first
+/// administrator.
 pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<AppState> {
     let tokens = token_service(store.as_ref(), &config.auth).await?;
+    let signer = signing_key(store.as_ref(), config.signing_key_file.as_deref()).await?;
     bootstrap_admin(store.as_ref(), &config.auth).await?;
     Ok(AppState {
         limiter: LoginLimiter::new(store.clone(), config.sign_in_limits),
@@ -352,6 +392,7 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
         clock: config.clock,
         zones: Default::default(),
         sessions: config.session_settings()?,
+        signer: Arc::new(signer),
     })
 }
 

@@ -108,6 +108,9 @@ pub struct MemberStatement {
     pub capital: super::model::Statement,
     /// Read in the same transaction as the statement, so the parts agree.
     pub holdings: super::operations::MemberHoldings,
+    /// Her contributions and withdrawals booked in the period (reversed ones too), whose
+    /// receipts the statement shows.
+    pub events: Vec<MemberEvent>,
 }
 
 #[derive(Debug, Clone)]
@@ -340,6 +343,8 @@ pub struct MemberEvent {
     pub booked_on: NaiveDate,
     pub receipt_no: Option<String>,
     pub transaction_id: Uuid,
+    /// Where that transaction stands in the group's chain, which the member's receipt names.
+    pub chain: super::receipts::ChainPosition,
     /// The transaction that reversed this event's, if it was corrected away.
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,

@@ -282,6 +282,10 @@ fn judge_planning(
         booked_on: request.booked_on,
         receipt_no: request.receipt_no.clone(),
         transaction_id: prepared.transaction.id,
+        chain: super::receipts::ChainPosition {
+            sequence: prepared.transaction.sequence,
+            hash: prepared.transaction.hash.clone(),
+        },
         reversed_by: None,
         created_by: request.created_by,
         created_at: prepared.transaction.recorded_at,

@@ -20,5 +20,6 @@ pub mod operations;
 pub mod position;
 pub mod posting;
 pub mod prepare;
+pub mod receipts;
 pub mod reports;
 pub mod rules;

@@ -22,6 +22,7 @@ use crate::auth::caller::Caller;
 use crate::domain::member::{
     Channel, EventKind, Fund, MemberEvent, MemberEventQuery, MemberRef, NewMemberEvent,
 };
+use crate::signing::Signer;
 
 use super::members::{MAX_RECEIPT_CHARS, member_in_body, member_in_query, optional_text};
 
@@ -109,7 +110,10 @@ pub async fn contribute(
         // Written with the contribution, in its commit, when it is written with others.
         audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
     };
-    let write = idempotent.prepare(group_id, &body.canonical, ContributionView::of)?;
+    let signer = state.signer.clone();
+    let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
+        ContributionView::of(e, &signer)
+    })?;
     write.respond(
         state
             .store
@@ -159,7 +163,10 @@ pub async fn withdraw(
         )
         .await;
     }
-    let write = idempotent.prepare(group_id, &body.canonical, WithdrawalView::of)?;
+    let signer = state.signer.clone();
+    let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
+        WithdrawalView::of(e, &signer)
+    })?;
     write.respond(
         state
             .store
@@ -173,7 +180,7 @@ async fn list_events<V: Serialize>(
     group_id: Uuid,
     raw: Option<&str>,
     kind: EventKind,
-    view: fn(&MemberEvent) -> V,
+    view: fn(&MemberEvent, &Signer) -> V,
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(
         raw,
@@ -202,7 +209,8 @@ async fn list_events<V: Serialize>(
         limit: params.limit()?,
     };
     let page = state.store.list_member_events(group_id, query).await?;
-    Ok(ListView::page(&page, tag, |e| e.id.to_string(), view).response())
+    let signed = |e: &MemberEvent| view(e, &state.signer);
+    Ok(ListView::page(&page, tag, |e| e.id.to_string(), signed).response())
 }
 
 pub async fn list_contributions(
@@ -253,7 +261,10 @@ pub async fn get_contribution(
         EventKind::Contribution,
     )
     .await?;
-    Ok(json_response(StatusCode::OK, &ContributionView::of(&event)))
+    Ok(json_response(
+        StatusCode::OK,
+        &ContributionView::of(&event, &state.signer),
+    ))
 }
 
 pub async fn get_withdrawal(
@@ -272,5 +283,8 @@ pub async fn get_withdrawal(
         EventKind::Withdrawal,
     )
     .await?;
-    Ok(json_response(StatusCode::OK, &WithdrawalView::of(&event)))
+    Ok(json_response(
+        StatusCode::OK,
+        &WithdrawalView::of(&event, &state.signer),
+    ))
 }

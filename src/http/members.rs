@@ -510,7 +510,7 @@ pub async fn statement(
         .store
         .member_statement(group_id, member_id, from, to)
         .await?;
-    let view = MemberStatementView::of(&statement);
+    let view = MemberStatementView::of(&statement, &state.signer);
     match format {
         None => Ok(super::statement_page::html_response(&view)),
         Some(format) => Ok(super::report::respond(

@@ -29,6 +29,7 @@ pub mod members;
 pub mod network;
 pub mod operations;
 pub mod path;
+pub mod proofs;
 pub mod query;
 pub mod report;
 pub mod reports;
@@ -72,6 +73,8 @@ pub struct AppState {
     pub zones: Arc<today::GroupZones>,
     /// Browser sessions' lifetimes and cookies.
     pub sessions: crate::auth::session::SessionSettings,
+    /// The key that signs receipts and checkpoints.
+    pub signer: Arc<crate::signing::Signer>,
 }
 
 /// Every (method, path template) the router serves.

@@ -37,6 +37,36 @@ impl Segment for AccountRef {
     }
 }
 
+/// A segment kept as its text, for a handler that reads it only after the query (so that an
+/// unknown query parameter is answered first, as on every other route).
+#[derive(Debug, Clone)]
+pub struct SegmentText {
+    pub text: String,
+    what: String,
+}
+
+impl SegmentText {
+    /// The text as a sequence number of a group's journal: decimal digits, 0 or more, without
+    /// leading zeros (so each sequence has one path); anything else names nothing (404).
+    pub fn sequence(&self) -> Result<i64, ApiError> {
+        let text = self.text.as_str();
+        let canonical = text == "0" || (!text.starts_with('0') && !text.is_empty());
+        match text.parse::<i64>() {
+            Ok(n) if canonical && text.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+            _ => Err(ApiError::not_found(&self.what)),
+        }
+    }
+}
+
+impl Segment for SegmentText {
+    fn read(text: &str, what: &str) -> Result<Self, ApiError> {
+        Ok(SegmentText {
+            text: text.to_string(),
+            what: what.to_string(),
+        })
+    }
+}
+
 /// The path's parameters, percent-decoded; not valid UTF-8 is a 404.
 pub async fn raw_params<S: Send + Sync>(
     parts: &mut Parts,
@@ -109,6 +139,8 @@ paths! {
     TransferPath { group_id: Uuid = "group", transfer_id: Uuid = "transfer" }
     /// `/v1/groups/{group_id}/distributions/{distribution_id}`
     DistributionPath { group_id: Uuid = "group", distribution_id: Uuid = "distribution" }
+    /// `/v1/groups/{group_id}/checkpoints/{sequence}`
+    CheckpointPath { group_id: Uuid = "group", sequence: SegmentText = "checkpoint" }
     /// `/v1/groups/{group_id}/approvals/{approval_id}`
     ApprovalPath { group_id: Uuid = "group", approval_id: Uuid = "approval" }
     /// `/v1/users/{user_id}`

@@ -44,6 +44,12 @@ pub(super) fn routes() -> Routes {
     r.add(M::GET, "/healthz", A::Public, get(health::healthz))
         .add(M::GET, "/readyz", A::Public, get(health::readyz))
         .add(M::GET, "/openapi.yaml", A::Public, get(health::openapi))
+        .add(
+            M::GET,
+            "/.well-known/msai-ledger/keys",
+            A::Public,
+            get(proofs::keys),
+        )
         .add(M::POST, "/v1/auth/token", A::Public, post(users::token))
         .add(
             M::POST,
@@ -229,6 +235,18 @@ pub(super) fn routes() -> Routes {
             "/v1/groups/{group_id}/ledger/verify",
             A::GroupAnyone,
             get(ledger::verify),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/checkpoints/latest",
+            A::GroupRead,
+            get(proofs::latest_checkpoint),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/checkpoints/{sequence}",
+            A::GroupRead,
+            get(proofs::checkpoint),
         )
         .add(
             M::POST,

@@ -33,6 +33,7 @@ pub fn html(view: &MemberStatementView) -> String {
     push_accounts(&mut page, view);
     push_investments(&mut page, view);
     push_remittances(&mut page, view);
+    push_receipts(&mut page, view);
     page.push_str("</body>\n</html>\n");
     page
 }
@@ -171,6 +172,58 @@ fn push_remittances(page: &mut String, view: &MemberStatementView) {
             ));
         }
         page.push_str("</table>\n");
+    }
+}
+
+/// The period's signed receipts, each with what it says and its exact signed text and
+/// signature, so that a printed statement can be checked by hand against the published key
+/// (docs/RECEIPTS.md).
+fn push_receipts(page: &mut String, view: &MemberStatementView) {
+    if view.receipts.is_empty() {
+        return;
+    }
+    page.push_str(
+        "<h2>Receipts</h2>\n<p>Each receipt below is signed by the service. Anyone can check it \
+         with the key published at /.well-known/msai-ledger/keys: the signed text is exactly the \
+         line after \u{201c}Signed text\u{201d}.</p>\n<table>\n<tr><th>Date</th><th>What</th>\
+         <th>Amount</th><th>No.</th><th>Key</th></tr>\n",
+    );
+    let said: Vec<serde_json::Value> = view
+        .receipts
+        .iter()
+        .map(|r| serde_json::from_str(&r.payload).unwrap_or_default())
+        .collect();
+    let text = |v: &serde_json::Value, key: &str| v[key].as_str().unwrap_or("").to_string();
+    for (receipt, said) in view.receipts.iter().zip(&said) {
+        let currency = text(said, "currency");
+        let amount = crate::domain::money::Currency::parse(&currency)
+            .ok()
+            .zip(text(said, "amount_minor").parse::<i64>().ok())
+            .map(|(c, minor)| crate::domain::money::format_amount(minor, c))
+            .unwrap_or_default();
+        page.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{} {}</td><td>{}</td><td>{}</td></tr>\n",
+            escape(&text(said, "booked_on")),
+            escape(&text(said, "kind")),
+            escape(&amount),
+            escape(&currency),
+            escape(&text(said, "sequence")),
+            escape(&receipt.key_id)
+        ));
+    }
+    page.push_str("</table>\n");
+    for (receipt, said) in view.receipts.iter().zip(&said) {
+        page.push_str(&format!(
+            "<div class=\"receipt\"><p>Receipt of the {} of {} (No. {})</p>\n\
+             <p>Signed text:</p>\n<pre>{}</pre>\n<p>Signature ({}, key {}):</p>\n<pre>{}</pre></div>\n",
+            escape(&text(said, "kind")),
+            escape(&text(said, "booked_on")),
+            escape(&text(said, "sequence")),
+            escape(&receipt.payload),
+            receipt.algorithm,
+            escape(&receipt.key_id),
+            escape(&receipt.signature)
+        ));
     }
 }
 

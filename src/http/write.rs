@@ -60,8 +60,12 @@ impl InFlight {
     }
 }
 
+/// How an outcome is shown: a view function, or a closure holding what the view needs (the
+/// signing key of a receipt).
+type View<T, V> = Arc<dyn Fn(&T) -> V + Send + Sync>;
+
 fn render<T, V: Serialize>(
-    view: fn(&T) -> V,
+    view: View<T, V>,
     status: StatusCode,
 ) -> impl Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync {
     move |outcome| match outcome {
@@ -141,7 +145,7 @@ impl Idempotent {
         self,
         scope: impl std::fmt::Display,
         canonical_body: &str,
-        view: fn(&T) -> V,
+        view: impl Fn(&T) -> V + Send + Sync + 'static,
     ) -> Result<PreparedWrite<T, V>, ApiError> {
         self.prepare_answering(scope, canonical_body, view, StatusCode::CREATED)
     }
@@ -152,9 +156,10 @@ impl Idempotent {
         self,
         scope: impl std::fmt::Display,
         canonical_body: &str,
-        view: fn(&T) -> V,
+        view: impl Fn(&T) -> V + Send + Sync + 'static,
         status: StatusCode,
     ) -> Result<PreparedWrite<T, V>, ApiError> {
+        let view: View<T, V> = Arc::new(view);
         let guard = match &self.key {
             Some(k) => Some(self.in_flight.claim(&scope.to_string(), k)?),
             None => None,
@@ -163,7 +168,7 @@ impl Idempotent {
             _guard: guard,
             key: self.key,
             hash: request_hash(&self.route, canonical_body),
-            view,
+            view: view.clone(),
             status,
             renderer: Arc::new(render(view, status)),
         })
@@ -177,7 +182,7 @@ pub struct PreparedWrite<T, V> {
     _guard: Option<InFlightGuard>,
     key: Option<String>,
     hash: String,
-    view: fn(&T) -> V,
+    view: View<T, V>,
     status: StatusCode,
     renderer: crate::store::Render<T>,
 }

@@ -45,6 +45,7 @@ mod members;
 mod network;
 mod operations;
 mod postgres;
+mod proofs;
 mod reports;
 mod shared;
 mod sqlite;
@@ -425,6 +426,32 @@ pub trait NetworkStore: Send + Sync + 'static {
     async fn reintegration_report(&self) -> StoreResult<Vec<ReturnedMember>>;
 }
 
+/// The service's signing keys, and what checkpoints are made of (see `crate::signing`).
+#[async_trait]
+pub trait ProofStore: Send + Sync + 'static {
+    /// The current signing key, storing `candidate` as the first if there is none (the first
+    /// process wins, however many start at once).
+    async fn signing_key_or_init(
+        &self,
+        candidate: &crate::signing::StoredKey,
+    ) -> StoreResult<crate::signing::StoredKey>;
+    /// Makes `key` the current signing key (stored if new), retiring the one before it at the
+    /// key's `began_at`; the old one stays published.
+    async fn adopt_signing_key(
+        &self,
+        key: &crate::signing::StoredKey,
+    ) -> StoreResult<crate::signing::StoredKey>;
+    /// Every signing key ever used, oldest first, without private keys.
+    async fn published_keys(&self) -> StoreResult<Vec<crate::signing::StoredKey>>;
+    /// The group's head sequence and its checkpoint at `sequence` (the head when `None`), or
+    /// no checkpoint when `sequence` lies beyond the head.
+    async fn checkpoint(
+        &self,
+        group_id: Uuid,
+        sequence: Option<i64>,
+    ) -> StoreResult<(i64, Option<crate::domain::receipts::Checkpoint>)>;
+}
+
 #[async_trait]
 pub trait Store:
     AccessStore
@@ -434,6 +461,7 @@ pub trait Store:
     + TransitStore
     + ReportStore
     + NetworkStore
+    + ProofStore
     + Send
     + Sync
     + 'static

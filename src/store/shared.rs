@@ -23,6 +23,11 @@ pub const BEFORE_ANY_ID: uuid::Uuid = uuid::Uuid::nil();
 pub const REVERSED_BY: &str =
     "(SELECT r.id FROM transactions r WHERE r.reverses_id = x.transaction_id) AS reversed_by";
 
+/// The sequence and hash of row `x`'s transaction (`NULL` when it has none), from which its
+/// receipt is made.
+pub const CHAIN_POSITION: &str = "(SELECT c.sequence FROM transactions c WHERE c.id = x.transaction_id) AS transaction_sequence, \
+     (SELECT c.hash FROM transactions c WHERE c.id = x.transaction_id) AS transaction_hash";
+
 /// True for a row `x` whose transaction was not reversed.
 pub const NOT_REVERSED: &str =
     "NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)";
@@ -31,9 +36,8 @@ pub const NOT_REVERSED: &str =
 /// record that posts a transaction also says whether that transaction was reversed.
 pub fn group_row_columns(table: &str) -> String {
     match table {
-        "member_events" | "investment_events" | "remittances" | "transfers" | "distributions" => {
-            format!("x.*, {REVERSED_BY}")
-        }
+        "member_events" | "remittances" => format!("x.*, {REVERSED_BY}, {CHAIN_POSITION}"),
+        "investment_events" | "transfers" | "distributions" => format!("x.*, {REVERSED_BY}"),
         _ => "x.*".to_string(),
     }
 }

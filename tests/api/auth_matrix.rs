@@ -620,6 +620,8 @@ impl World {
                 "distribution_id" => o.distribution.clone(),
                 "meeting_id" => o.meeting.clone(),
                 "contribution_id" => o.contribution.clone(),
+                // Every group of the matrix has transactions by then.
+                "sequence" => "1".to_string(),
                 "withdrawal_id" => o.withdrawal.clone(),
                 "approval_id" if write => self.fresh_approval(side).await,
                 "approval_id" => o.approval.clone(),

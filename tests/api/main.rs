@@ -37,6 +37,7 @@ mod openapi;
 mod operations;
 mod postgres_harness;
 mod properties;
+mod receipts;
 mod remittances_in_transit;
 mod reports;
 mod reports_network;

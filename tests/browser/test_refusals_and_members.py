@@ -91,6 +91,12 @@ def test_a_member_sees_her_passbook_and_no_one_else(api, group, new_context):
     # Her savings: 100.00, then 13.00 at the meeting.
     expect(passbook).to_contain_text("100.00")
     expect(passbook).to_contain_text("113.00")
+    # Her signed receipts, each with its exact signed text, as the statement gives them.
+    statement = group.api.get(group.path(f"/members/{ligaya['id']}/statement"))
+    kept = statement["receipts"]
+    assert kept, statement
+    expect(page.locator("#receipts details.receipt")).to_have_count(len(kept))
+    expect(page.locator("#receipts details.receipt pre").first).to_have_text(kept[0]["payload"])
     others = [m["name"] for m in group.members if m is not ligaya]
 
     def expect_no_one_else(where):

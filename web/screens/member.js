@@ -1,9 +1,10 @@
-// A member's own screens: her savings, her passbook, her remittances, the group's investments
-// with her share, and whether the group's ledger verifies. She sees no one else.
+// A member's own screens: her savings, her passbook, her remittances, her signed receipts, the
+// group's investments with her share, and whether the group's ledger verifies. She sees no one
+// else.
 
 import { get, cached } from "../api.js";
 import { t, formatDate } from "../i18n.js";
-import { formatAmount } from "../money.js";
+import { formatAmount, formatMinor } from "../money.js";
 import { h, drawer, table, loading, staleNotice } from "../ui.js";
 import { positionTable, passbook } from "./group.js";
 import { roles } from "../app.js";
@@ -39,7 +40,12 @@ export async function passbookScreen(groupId, memberId) {
   } catch {
     verified = null;
   }
-  const print = h("button", { type: "button", id: "print", class: "no-print", onclick: () => window.print() }, t("passbook-print"));
+  // Printing shows every receipt's signed text, so the paper can be checked without the app.
+  const printAll = () => {
+    for (const details of document.querySelectorAll("details.receipt")) details.open = true;
+    window.print();
+  };
+  const print = h("button", { type: "button", id: "print", class: "no-print", onclick: printAll }, t("passbook-print"));
   show(
     t("passbook-of", { name: s.member.name }),
     staleNotice(statement),
@@ -63,6 +69,8 @@ export async function passbookScreen(groupId, memberId) {
           [1, 2, 3],
         )
       : h("p", {}, t("me-no-remittances")),
+    h("h2", {}, t("me-receipts")),
+    receipts(s.receipts),
     h("h2", {}, t("me-investments")),
     s.investments.length
       ? table(
@@ -77,6 +85,35 @@ export async function passbookScreen(groupId, memberId) {
       "p",
       { id: "ledger-verified", class: verified?.ok ? "good" : "bad" },
       verified === null ? t("me-ledger-unknown") : verified.ok ? t("me-ledger-ok", { count: verified.transactions_checked }) : t("me-ledger-broken"),
+    ),
+  );
+}
+
+/// Her signed receipts (docs/RECEIPTS.md): what each says, and its exact signed text and
+/// signature, which anyone checks with the key the service publishes.
+function receipts(list) {
+  if (!list.length) return h("p", {}, t("me-no-receipts"));
+  const said = list.map((r) => JSON.parse(r.payload));
+  return h(
+    "div",
+    { id: "receipts" },
+    h("p", {}, t("me-receipts-note")),
+    table(
+      t("me-receipts"),
+      [t("col-date"), t("col-what"), t("col-amount"), t("receipt-number")],
+      said.map((p) => [formatDate(p.booked_on), t(`receipt-${p.kind}`), formatMinor(BigInt(p.amount_minor), p.currency), p.sequence]),
+      [2],
+    ),
+    list.map((r, i) =>
+      h(
+        "details",
+        { class: "receipt" },
+        h("summary", {}, t("receipt-of", { what: t(`receipt-${said[i].kind}`), date: formatDate(said[i].booked_on), number: said[i].sequence })),
+        h("p", {}, t("receipt-signed-text")),
+        h("pre", {}, r.payload),
+        h("p", {}, t("receipt-signature", { key: r.key_id })),
+        h("pre", {}, r.signature),
+      ),
     ),
   );
 }

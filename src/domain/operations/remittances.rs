@@ -230,6 +230,8 @@ pub struct Remittance {
     pub credited_minor: Option<i64>,
     pub credited_currency: Option<Currency>,
     pub transaction_id: Option<Uuid>,
+    /// Where that transaction stands in the group's chain, which the member's receipt names.
+    pub chain: Option<crate::domain::receipts::ChainPosition>,
     /// The transaction that reversed this record's, if it was corrected away.
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,

@@ -516,6 +516,7 @@ mod tests {
             credited_minor: posting.as_ref().map(|p| p.credited_minor),
             credited_currency: posting.as_ref().map(|p| p.credited_currency),
             transaction_id: posting.as_ref().map(|_| Uuid::now_v7()),
+            chain: None,
             reversed_by: None,
             created_by: None,
             created_at: chrono::Utc::now(),

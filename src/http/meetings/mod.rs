@@ -368,7 +368,12 @@ pub async fn create(
             None,
         )
     };
-    let write = idempotent.prepare(group_id, &canonical, MeetingView::of)?;
+    let signer = state.signer.clone();
+    let write = idempotent.prepare(
+        group_id,
+        &canonical,
+        move |m: &crate::domain::member::Meeting| MeetingView::of(m, &signer),
+    )?;
     write
         .respond(
             state
@@ -393,7 +398,8 @@ pub async fn list(
         .store
         .list_meetings(group_id, after, params.limit()?)
         .await?;
-    Ok(ListView::page(&page, "g", |m| m.id.to_string(), MeetingView::of).response())
+    let view = |m: &crate::domain::member::Meeting| MeetingView::of(m, &state.signer);
+    Ok(ListView::page(&page, "g", |m| m.id.to_string(), view).response())
 }
 
 pub async fn get(
@@ -406,5 +412,8 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
     let meeting = state.store.get_meeting(group_id, meeting_id).await?;
-    Ok(json_response(StatusCode::OK, &MeetingView::of(&meeting)))
+    Ok(json_response(
+        StatusCode::OK,
+        &MeetingView::of(&meeting, &state.signer),
+    ))
 }

@@ -349,7 +349,10 @@ pub async fn create(
     let (member, mut details) = body.value.parse(today)?;
     details.member_id =
         crate::http::members::member_in_body(&state, group_id, member, "/member_id").await?;
-    let write = idempotent.prepare(group_id, &body.canonical, RemittanceView::of)?;
+    let signer = state.signer.clone();
+    let write = idempotent.prepare(group_id, &body.canonical, move |r: &Remittance| {
+        RemittanceView::of(r, &signer)
+    })?;
     let (store, by) = (&state.store, Some(caller.id()));
     write.respond(if in_transit {
         store
@@ -398,7 +401,8 @@ async fn remittance_page(
         limit: params.limit()?,
     };
     let page = state.store.list_remittances(group_id, query).await?;
-    Ok(ListView::page(&page, "r", |r| r.id.to_string(), RemittanceView::of).response())
+    let view = |r: &Remittance| RemittanceView::of(r, &state.signer);
+    Ok(ListView::page(&page, "r", |r| r.id.to_string(), view).response())
 }
 
 pub async fn list(
@@ -432,6 +436,6 @@ pub async fn get(
     let remittance = state.store.get_remittance(group_id, remittance_id).await?;
     Ok(json_response(
         StatusCode::OK,
-        &RemittanceView::of(&remittance),
+        &RemittanceView::of(&remittance, &state.signer),
     ))
 }

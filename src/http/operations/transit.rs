@@ -156,7 +156,10 @@ pub async fn complete(
     idempotent.require_key()?;
     let today = state.today(group_id).await?;
     let request = body.value.parse(today)?;
-    let write = idempotent.prepare(group_id, &body.canonical, RemittanceView::of)?;
+    let signer = state.signer.clone();
+    let write = idempotent.prepare(group_id, &body.canonical, move |r: &Remittance| {
+        RemittanceView::of(r, &signer)
+    })?;
     write.respond(
         state
             .store
@@ -185,7 +188,10 @@ pub async fn fail(
     idempotent.require_key()?;
     let today = state.today(group_id).await?;
     let request = body.value.parse(today)?;
-    let write = idempotent.prepare(group_id, &body.canonical, RemittanceView::of)?;
+    let signer = state.signer.clone();
+    let write = idempotent.prepare(group_id, &body.canonical, move |r: &Remittance| {
+        RemittanceView::of(r, &signer)
+    })?;
     write.respond(
         state
             .store

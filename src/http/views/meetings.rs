@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::member::{EventKind, Meeting};
 use crate::http::views::{ContributionView, WithdrawalView};
+use crate::signing::Signer;
 
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
@@ -35,7 +36,8 @@ pub struct MeetingView {
 }
 
 impl MeetingView {
-    pub fn of(m: &Meeting) -> Self {
+    /// The meeting, each event with the member's receipt signed by `signer`.
+    pub fn of(m: &Meeting, signer: &Signer) -> Self {
         MeetingView {
             id: m.id,
             group_id: m.group_id,
@@ -49,10 +51,10 @@ impl MeetingView {
                     kind: e.kind.as_str(),
                     event: match e.kind {
                         EventKind::Contribution => {
-                            MeetingEventView::Contribution(ContributionView::of(e))
+                            MeetingEventView::Contribution(ContributionView::of(e, signer))
                         }
                         EventKind::Withdrawal => {
-                            MeetingEventView::Withdrawal(WithdrawalView::of(e))
+                            MeetingEventView::Withdrawal(WithdrawalView::of(e, signer))
                         }
                     },
                 })

@@ -9,6 +9,8 @@ use crate::domain::member::{
 };
 use crate::domain::money::format_amount;
 use crate::domain::operations::Basis;
+use crate::domain::receipts::Receipt;
+use crate::signing::{Signed, Signer};
 
 use crate::http::views::*;
 
@@ -86,6 +88,9 @@ pub struct MemberStatementView {
     pub investments: Vec<InvestmentShareView>,
     /// Every remittance the member sent, with its cost (not limited to `from`..`to`).
     pub remittances: Vec<RemittanceView>,
+    /// The signed receipts of her contributions, withdrawals and remittances booked from
+    /// `from` to `to`, in the order of their transactions' sequences.
+    pub receipts: Vec<Signed>,
 }
 
 /// The member's share of one investment's book value, on the group's basis today.
@@ -101,7 +106,7 @@ pub struct InvestmentShareView {
 }
 
 impl MemberStatementView {
-    pub fn of(s: &MemberStatement) -> Self {
+    pub fn of(s: &MemberStatement, signer: &Signer) -> Self {
         let holdings = &s.holdings;
         let savings = &s.record.savings;
         let balance = crate::domain::account::normal_balance(
@@ -143,10 +148,32 @@ impl MemberStatementView {
             remittances: holdings
                 .remittances
                 .iter()
-                .map(RemittanceView::of)
+                .map(|r| RemittanceView::of(r, signer))
+                .collect(),
+            receipts: statement_receipts(s)
+                .iter()
+                .map(|r| signer.sign(r.document()))
                 .collect(),
         }
     }
+}
+
+/// The receipts a statement shows: its period's contributions, withdrawals and remittances,
+/// by sequence.
+fn statement_receipts(s: &MemberStatement) -> Vec<Receipt> {
+    let in_period = |on: NaiveDate| {
+        s.savings.from.is_none_or(|from| on >= from) && s.savings.to.is_none_or(|to| on <= to)
+    };
+    let mut receipts: Vec<Receipt> = s.events.iter().map(Receipt::of_event).collect();
+    receipts.extend(
+        s.holdings
+            .remittances
+            .iter()
+            .filter(|r| in_period(r.details.booked_on))
+            .filter_map(Receipt::of_remittance),
+    );
+    receipts.sort_by_key(|r| r.sequence);
+    receipts
 }
 
 /// A correction of a member's record as the API shows it.
@@ -176,10 +203,13 @@ pub struct ContributionView {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The member's signed receipt (docs/RECEIPTS.md).
+    pub receipt: Signed,
 }
 
 impl ContributionView {
-    pub fn of(e: &MemberEvent) -> Self {
+    /// The record with the member's receipt, signed by `signer`.
+    pub fn of(e: &MemberEvent, signer: &Signer) -> Self {
         ContributionView {
             id: e.id,
             group_id: e.group_id,
@@ -194,6 +224,7 @@ impl ContributionView {
             reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
+            receipt: signer.sign(Receipt::of_event(e).document()),
         }
     }
 }
@@ -213,10 +244,13 @@ pub struct WithdrawalView {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The member's signed receipt (docs/RECEIPTS.md).
+    pub receipt: Signed,
 }
 
 impl WithdrawalView {
-    pub fn of(e: &MemberEvent) -> Self {
+    /// The record with the member's receipt, signed by `signer`.
+    pub fn of(e: &MemberEvent, signer: &Signer) -> Self {
         WithdrawalView {
             id: e.id,
             group_id: e.group_id,
@@ -230,6 +264,7 @@ impl WithdrawalView {
             reversed_by: e.reversed_by,
             created_by: e.created_by,
             created_at: e.created_at,
+            receipt: signer.sign(Receipt::of_event(e).document()),
         }
     }
 }

@@ -6,6 +6,8 @@ use uuid::Uuid;
 
 use crate::domain::money::{Currency, format_amount};
 use crate::domain::operations::*;
+use crate::domain::receipts::Receipt;
+use crate::signing::{Signed, Signer};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Serialize)]
@@ -55,6 +57,9 @@ pub struct RemittanceView {
     pub reversed_by: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The member's signed receipt (docs/RECEIPTS.md) when the group's books carry the
+    /// remittance (it has a transaction); `None` otherwise.
+    pub receipt: Option<Signed>,
     /// `arrived`, or `in_transit` until it is `completed` or `failed`.
     pub status: RemittanceStatus,
     /// How a remittance sent in transit ended; null until then.
@@ -89,7 +94,8 @@ impl SettlementView {
 }
 
 impl RemittanceView {
-    pub fn of(r: &Remittance) -> Self {
+    /// The record with the member's receipt, signed by `signer`.
+    pub fn of(r: &Remittance, signer: &Signer) -> Self {
         let d = &r.details;
         let cost = d.cost();
         let scale = d.send_currency.exponent();
@@ -137,6 +143,7 @@ impl RemittanceView {
             reversed_by: r.reversed_by,
             created_by: r.created_by,
             created_at: r.created_at,
+            receipt: Receipt::of_remittance(r).map(|receipt| signer.sign(receipt.document())),
             status: r.status,
             settlement: r
                 .settlement

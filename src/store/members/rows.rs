@@ -63,6 +63,18 @@ where
         })
     }
 
+    /// The chain position of a row's transaction, read with [`CHAIN_POSITION`]; `None` for a
+    /// record with no transaction, or a row read without those columns.
+    pub(in crate::store) fn chain_from_row(
+        row: &DbRow<B>,
+    ) -> Result<Option<crate::domain::receipts::ChainPosition>, TxError> {
+        let sequence: Option<i64> = row.try_get("transaction_sequence").ok().flatten();
+        let hash: Option<String> = row.try_get("transaction_hash").ok().flatten();
+        Ok(sequence
+            .zip(hash)
+            .map(|(sequence, hash)| crate::domain::receipts::ChainPosition { sequence, hash }))
+    }
+
     pub(in crate::store) fn event_from_row(row: &DbRow<B>) -> Result<MemberEvent, TxError> {
         let kind: String = row.try_get("kind")?;
         let fund: String = row.try_get("fund")?;
@@ -83,6 +95,8 @@ where
             booked_on: row.try_get("booked_on")?,
             receipt_no: row.try_get("receipt_no")?,
             transaction_id: row.try_get("transaction_id")?,
+            chain: Self::chain_from_row(row)?
+                .ok_or_else(|| internal("an event's transaction is missing"))?,
             reversed_by: row.try_get("reversed_by")?,
             created_by: row.try_get("created_by")?,
             created_at: row.try_get("created_at")?,

@@ -200,6 +200,8 @@ where
                 let rows = sqlx::query(const_format::concatcp!(
                     "SELECT x.*, ",
                     crate::store::shared::REVERSED_BY,
+                    ", ",
+                    crate::store::shared::CHAIN_POSITION,
                     " FROM member_events x WHERE x.group_id = $1 AND x.kind = $2 \
                      AND ($3 IS NULL OR x.member_id = $3) AND x.booked_on >= COALESCE($4, '0001-01-01') \
                      AND x.booked_on <= COALESCE($5, '9999-12-31') AND x.id > $6 AND ($8 OR ",
@@ -238,6 +240,8 @@ where
                 let row = sqlx::query(const_format::concatcp!(
                     "SELECT x.*, ",
                     crate::store::shared::REVERSED_BY,
+                    ", ",
+                    crate::store::shared::CHAIN_POSITION,
                     " FROM member_events x WHERE x.group_id = $1 AND x.kind = $2 AND x.id = $3"
                 ))
                 .bind(group_id)
@@ -281,11 +285,28 @@ where
                 )
                 .await?;
                 let holdings = Self::member_holdings_in_tx(&mut tx, &group, member_id).await?;
+                let rows = sqlx::query(const_format::concatcp!(
+                    "SELECT x.*, ",
+                    crate::store::shared::REVERSED_BY,
+                    ", ",
+                    crate::store::shared::CHAIN_POSITION,
+                    " FROM member_events x WHERE x.group_id = $1 AND x.member_id = $2 \
+                     AND x.booked_on >= COALESCE($3, '0001-01-01') AND x.booked_on <= COALESCE($4, '9999-12-31')"
+                ))
+                .bind(group_id)
+                .bind(member_id)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut events = rows.iter().map(Self::event_from_row).collect::<Result<Vec<_>, _>>()?;
+                events.sort_by_key(|e| e.chain.sequence);
                 Ok(MemberStatement {
                     record,
                     savings,
                     capital,
                     holdings,
+                    events,
                 })
             }
             .await;

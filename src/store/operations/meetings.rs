@@ -122,7 +122,9 @@ where
         .fetch_all(&mut **tx)
         .await?;
         let rows = sqlx::query(
-            "SELECT x.*, (SELECT r.id FROM transactions r WHERE r.reverses_id = x.transaction_id) AS reversed_by \
+            "SELECT x.*, (SELECT r.id FROM transactions r WHERE r.reverses_id = x.transaction_id) AS reversed_by, \
+             (SELECT c.sequence FROM transactions c WHERE c.id = x.transaction_id) AS transaction_sequence, \
+             (SELECT c.hash FROM transactions c WHERE c.id = x.transaction_id) AS transaction_hash \
              FROM meeting_events m JOIN member_events x ON x.id = m.event_id \
              WHERE m.group_id = $1 AND m.meeting_id = $2 ORDER BY m.position",
         )

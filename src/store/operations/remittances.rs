@@ -7,6 +7,7 @@ use super::proposals::Entry;
 use crate::domain::error::LedgerError;
 use crate::domain::model::*;
 use crate::domain::operations::*;
+use crate::domain::receipts::ChainPosition;
 use crate::domain::rules::remittance::{self, Destination, RemittanceFacts};
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
@@ -30,6 +31,8 @@ pub(in crate::store) const SETTLEMENT_JOIN: &str =
 pub(in crate::store) const REMITTANCE_SELECT: &str = const_format::concatcp!(
     "SELECT x.*, ",
     crate::store::shared::REVERSED_BY,
+    ", ",
+    crate::store::shared::CHAIN_POSITION,
     ", ",
     SETTLEMENT_COLUMNS,
     " FROM remittances x ",
@@ -95,6 +98,7 @@ where
         let id = Uuid::now_v7();
         let mut credited = None;
         let mut transaction_id = None;
+        let mut chain = None;
         let mut created_at = recorded_now();
         if let Some(decided) =
             refuse_on_err!(remittance::decide_to(details, &facts, id, destination))
@@ -109,6 +113,10 @@ where
                 refuse_on_err!(Self::post_proposal(tx, group, &decided.proposal, entry).await?);
             credited = Some((decided.credited_minor, decided.credited_currency));
             transaction_id = Some(transaction.id);
+            chain = Some(ChainPosition {
+                sequence: transaction.sequence,
+                hash: transaction.hash.clone(),
+            });
             created_at = transaction.recorded_at;
         }
         let remittance = Remittance {
@@ -118,6 +126,7 @@ where
             credited_minor: credited.map(|c| c.0),
             credited_currency: credited.map(|c| c.1),
             transaction_id,
+            chain,
             reversed_by: None,
             created_by,
             created_at,

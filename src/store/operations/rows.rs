@@ -134,6 +134,7 @@ where
             credited_minor: row.try_get("credited_minor")?,
             credited_currency: credited_currency.as_deref().map(currency_of).transpose()?,
             transaction_id: row.try_get("transaction_id")?,
+            chain: Self::chain_from_row(row)?,
             reversed_by: row.try_get("reversed_by")?,
             created_by: row.try_get("created_by")?,
             created_at: row.try_get("created_at")?,
