@@ -28,7 +28,7 @@ use crate::domain::money::{Currency, format_amount, parse_amount};
 use crate::store::{Decision, NewApproval};
 
 /// The longest note a decision may carry.
-const MAX_NOTE_CHARS: usize = 500;
+pub const MAX_NOTE_CHARS: usize = 500;
 
 #[derive(Debug, Serialize)]
 pub struct PolicyView {

@@ -11,6 +11,7 @@ use chrono::{DateTime, Datelike, Duration, SecondsFormat, Utc};
 use msai_ledger::auth::caller::Access;
 use msai_ledger::domain::error::{Conflict, Rule};
 use msai_ledger::domain::money::Currency;
+use msai_ledger::http::approvals::MAX_NOTE_CHARS;
 use msai_ledger::http::dto::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, text_field};
 use msai_ledger::http::members::{MAX_DETAIL_CHARS, MAX_REASON_CHARS, MAX_RECEIPT_CHARS};
 use msai_ledger::http::operations::MAX_LABEL_CHARS;
@@ -412,6 +413,7 @@ fn text_fields() -> Vec<(&'static str, &'static str, usize, bool)> {
         ("CreateDisbursement", "note", MAX_LABEL_CHARS, true),
         ("CreateReturn", "note", MAX_LABEL_CHARS, true),
         ("CreateWriteDown", "note", MAX_LABEL_CHARS, true),
+        ("ApprovalDecision", "note", MAX_NOTE_CHARS, true),
     ]
 }
 
