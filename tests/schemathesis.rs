@@ -365,6 +365,14 @@ const REFUSED_BY_RULES_IN_WORDS: &[(&str, &str)] = &[
     ("listContributions", "`to` not before `from`"),
     ("listWithdrawals", "`to` not before `from`"),
     ("listRemittances", "`to` not before `from`"),
+    (
+        "completeRemittance",
+        "`uses` add up to the amount received, each purpose once; booked in the open period",
+    ),
+    (
+        "failRemittance",
+        "`fee_kept` at most the group savings sent; booked in the open period",
+    ),
     ("reportRemittanceCorridors", "`to` not before `from`"),
     (
         "reportSavings",
