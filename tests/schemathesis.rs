@@ -366,6 +366,10 @@ const REFUSED_BY_RULES_IN_WORDS: &[(&str, &str)] = &[
     ("listWithdrawals", "`to` not before `from`"),
     ("listRemittances", "`to` not before `from`"),
     (
+        "setApprovalPolicy",
+        "a withdrawal limit has at most its currency's decimals",
+    ),
+    (
         "completeRemittance",
         "`uses` add up to the amount received, each purpose once; booked in the open period",
     ),
