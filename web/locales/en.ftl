@@ -385,3 +385,104 @@ problem-too-many-connections = The service is busy. It is tried again later.
 problem-unbalanced = The debits and credits do not balance.
 problem-unknown-account = This account is not in the group.
 problem-unsupported-media-type = The request could not be read.
+
+## Approvals (a second person for money going out)
+nav-approvals = Approvals
+action-approvals = Approvals
+home-approvals-count = { $count ->
+    [one] One item waits for approval
+   *[other] { $count } items wait for approval
+}
+home-approvals-many = More than { $count } items wait for approval
+home-approvals-none = Nothing waits for approval.
+home-approvals-unknown = What waits for approval cannot be seen now.
+approval-waiting = Waiting for approval by another person: not done yet.
+approval-see-list = See what waits for approval
+approval-now-approved = Approved: it is done.
+approval-now-rejected = Rejected: it was not done.
+approval-now-expired = Expired without a decision: it was not done.
+approval-kind-withdrawal = Withdrawal
+approval-kind-exit = Member leaving the group
+approval-kind-policy = Change of the approval rules
+approval-kind-disbursement = Money put into an investment
+approval-kind-distribution = Sharing out profits
+approval-kind-reversal = Correction
+approval-kind-period_close = Closing a period
+approval-status-pending = Waiting
+approval-status-approved = Approved
+approval-status-rejected = Rejected
+approval-status-expired = Expired
+approval-unknown-member = A member not in the list
+approval-exit-as = Leaves as
+approval-asked-by = Asked by
+approval-you = You
+approval-someone = Another person (user { $id })
+approval-asked-at = Asked
+approval-expires-at = Expires
+approval-decided-at = Decided
+approval-note = Note
+approval-note-optional = Note (optional)
+approval-would-post = What it would write in the ledger
+approval-waiting-other = Waiting for another person: you asked for this, so someone else decides.
+approval-approve = Approve
+approval-reject = Reject
+approval-approved-done = Approved. It is written in the ledger.
+approval-rejected-done = Rejected. Nothing is written.
+approvals-title = Approvals of { $group }
+approvals-mine-title = Waiting for your decision
+approvals-intro = Money going out can need a second person. Check each item against the cash box before you approve it.
+approvals-items = Items
+approvals-show = Show
+approvals-none = Nothing here.
+col-group = Group
+col-side = Side
+col-status = Status
+direction-debit = Debit
+direction-credit = Credit
+policy-title = What needs a second person
+policy-withdrawals-above = Withdrawals of more than { $amount }
+policy-no-withdrawal-waits = No withdrawal waits, whatever its amount.
+policy-exits-on = Every member leaving the group
+policy-exits-off = A member leaving the group does not wait.
+policy-disbursements-on = Every payment into an investment
+policy-disbursements-off = Payments into investments do not wait.
+policy-distributions-on = Every sharing out of profits
+policy-distributions-off = Sharing out profits does not wait.
+policy-reversals-on = Every correction
+policy-reversals-off = Corrections do not wait.
+policy-period_closes-on = Every closing of a period
+policy-period_closes-off = Closing a period does not wait.
+policy-expires = An item not decided within { $hours } hours expires.
+policy-change = Change these rules
+policy-screen-title = Approval rules of { $group }
+policy-now = The rules now
+policy-limit = Withdrawals above this amount wait ({ $currency })
+policy-limit-hint = Leave it empty for no limit; 0 makes every withdrawal wait.
+policy-exits-label = Every member leaving the group waits for approval
+policy-hours = Hours before an item expires
+policy-save = Save the rules
+policy-waits = Your change waits for another person's approval.
+policy-applied = The new rules apply now.
+policy-admin-applies = You are an administrator: your change applies at once.
+policy-treasurer-waits = Your change applies only once another person approves it.
+
+## Remittances on their way
+remit-status-arrived = Arrived
+remit-status-in_transit = On its way
+remit-status-completed = Arrived (confirmed)
+remit-status-failed = Failed or returned
+remit-in-transit-label = Not arrived yet: record it as on its way
+remit-saved-in-transit = Saved as on its way. Record its arrival when the family confirms it.
+remit-in-transit-title = Remittances on their way
+remit-in-transit-none = No remittance is on its way.
+remit-sent-on = Sent on { $date }, { $days ->
+    [one] one day ago
+   *[other] { $days } days ago
+}
+remit-arrived-amount = Amount received ({ $currency })
+remit-arrived-save = It arrived
+remit-failed-kept = Kept by the company ({ $currency }, optional)
+remit-failed-save = It failed or came back
+remit-arrived-done = Arrival recorded.
+remit-failed-done = Recorded as failed: the money is back in the member's savings.
+member-remittances = Remittances

@@ -387,3 +387,104 @@ problem-too-many-connections = Abala ang serbisyo. Susubukan ulit mamaya.
 problem-unbalanced = Hindi balanse ang debit at credit.
 problem-unknown-account = Wala sa grupo ang account na ito.
 problem-unsupported-media-type = Hindi mabasa ang request.
+
+## Approvals (a second person for money going out)
+nav-approvals = Mga aaprubahan
+action-approvals = Mga aaprubahan
+home-approvals-count = { $count ->
+    [one] { $count } item ang naghihintay ng pag-apruba
+   *[other] { $count } item ang naghihintay ng pag-apruba
+}
+home-approvals-many = Higit sa { $count } item ang naghihintay ng pag-apruba
+home-approvals-none = Walang naghihintay ng pag-apruba.
+home-approvals-unknown = Hindi makita ngayon kung ano ang naghihintay ng pag-apruba.
+approval-waiting = Naghihintay ng pag-apruba ng ibang tao: hindi pa ito nagawa.
+approval-see-list = Tingnan ang mga naghihintay ng pag-apruba
+approval-now-approved = Naaprubahan: nagawa na ito.
+approval-now-rejected = Tinanggihan: hindi ito ginawa.
+approval-now-expired = Nag-expire nang walang desisyon: hindi ito ginawa.
+approval-kind-withdrawal = Pag-withdraw
+approval-kind-exit = Pag-alis ng miyembro sa grupo
+approval-kind-policy = Pagbabago ng mga patakaran sa pag-apruba
+approval-kind-disbursement = Perang inilagay sa investment
+approval-kind-distribution = Hatian ng kita
+approval-kind-reversal = Pagtatama
+approval-kind-period_close = Pagsasara ng panahon
+approval-status-pending = Naghihintay
+approval-status-approved = Naaprubahan
+approval-status-rejected = Tinanggihan
+approval-status-expired = Nag-expire
+approval-unknown-member = Miyembrong wala sa listahan
+approval-exit-as = Aalis bilang
+approval-asked-by = Hiniling ni
+approval-you = Ikaw
+approval-someone = Ibang tao (user { $id })
+approval-asked-at = Hiniling noong
+approval-expires-at = Mag-e-expire sa
+approval-decided-at = Napagpasyahan noong
+approval-note = Tala
+approval-note-optional = Tala (hindi kailangan)
+approval-would-post = Ang isusulat nito sa ledger
+approval-waiting-other = Naghihintay ng ibang tao: ikaw ang humiling nito, kaya iba ang magpapasya.
+approval-approve = Aprubahan
+approval-reject = Tanggihan
+approval-approved-done = Naaprubahan. Naisulat na ito sa ledger.
+approval-rejected-done = Tinanggihan. Walang naisulat.
+approvals-title = Mga aaprubahan ng { $group }
+approvals-mine-title = Naghihintay ng iyong pasya
+approvals-intro = Ang perang lalabas ay maaaring kailanganin ng pangalawang tao. Suriin ang bawat item laban sa kahon ng pera bago mo ito aprubahan.
+approvals-items = Mga item
+approvals-show = Ipakita
+approvals-none = Wala rito.
+col-group = Grupo
+col-side = Panig
+col-status = Kalagayan
+direction-debit = Debit
+direction-credit = Credit
+policy-title = Ano ang nangangailangan ng pangalawang tao
+policy-withdrawals-above = Mga pag-withdraw na higit sa { $amount }
+policy-no-withdrawal-waits = Walang pag-withdraw na naghihintay, anuman ang halaga.
+policy-exits-on = Bawat pag-alis ng miyembro sa grupo
+policy-exits-off = Hindi naghihintay ang pag-alis ng miyembro sa grupo.
+policy-disbursements-on = Bawat perang ilalagay sa investment
+policy-disbursements-off = Hindi naghihintay ang perang ilalagay sa investment.
+policy-distributions-on = Bawat hatian ng kita
+policy-distributions-off = Hindi naghihintay ang hatian ng kita.
+policy-reversals-on = Bawat pagtatama
+policy-reversals-off = Hindi naghihintay ang mga pagtatama.
+policy-period_closes-on = Bawat pagsasara ng panahon
+policy-period_closes-off = Hindi naghihintay ang pagsasara ng panahon.
+policy-expires = Mag-e-expire ang item na hindi napagpasyahan sa loob ng { $hours } oras.
+policy-change = Baguhin ang mga patakarang ito
+policy-screen-title = Mga patakaran sa pag-apruba ng { $group }
+policy-now = Ang mga patakaran ngayon
+policy-limit = Naghihintay ang mga pag-withdraw na higit sa halagang ito ({ $currency })
+policy-limit-hint = Iwanang blangko para walang limitasyon; sa 0, maghihintay ang bawat pag-withdraw.
+policy-exits-label = Naghihintay ng pag-apruba ang bawat pag-alis ng miyembro sa grupo
+policy-hours = Ilang oras bago mag-expire ang item
+policy-save = I-save ang mga patakaran
+policy-waits = Naghihintay ng pag-apruba ng ibang tao ang iyong pagbabago.
+policy-applied = Umiiral na ngayon ang mga bagong patakaran.
+policy-admin-applies = Administrator ka: umiiral agad ang iyong pagbabago.
+policy-treasurer-waits = Iiral lang ang iyong pagbabago kapag inaprubahan ito ng ibang tao.
+
+## Remittances on their way
+remit-status-arrived = Dumating
+remit-status-in_transit = Papunta pa
+remit-status-completed = Dumating (kumpirmado)
+remit-status-failed = Hindi natuloy o ibinalik
+remit-in-transit-label = Hindi pa dumarating: itala bilang papunta pa
+remit-saved-in-transit = Na-save bilang papunta pa. Itala ang pagdating kapag kinumpirma ng pamilya.
+remit-in-transit-title = Mga padalang papunta pa
+remit-in-transit-none = Walang padalang papunta pa.
+remit-sent-on = Ipinadala noong { $date }, { $days ->
+    [one] { $days } araw na ang nakalipas
+   *[other] { $days } araw na ang nakalipas
+}
+remit-arrived-amount = Halagang natanggap ({ $currency })
+remit-arrived-save = Dumating na
+remit-failed-kept = Kinuha ng kompanya ({ $currency }, hindi kailangan)
+remit-failed-save = Hindi natuloy o ibinalik
+remit-arrived-done = Naitala ang pagdating.
+remit-failed-done = Naitalang hindi natuloy: nakabalik na ang pera sa ipon ng miyembro.
+member-remittances = Mga padala

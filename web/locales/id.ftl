@@ -387,3 +387,104 @@ problem-too-many-connections = Layanan sedang sibuk. Akan dicoba lagi nanti.
 problem-unbalanced = Debit dan kredit tidak seimbang.
 problem-unknown-account = Akun ini tidak ada di kelompok.
 problem-unsupported-media-type = Permintaan tidak bisa dibaca.
+
+## Approvals (a second person for money going out)
+nav-approvals = Persetujuan
+action-approvals = Persetujuan
+home-approvals-count = { $count ->
+    [one] { $count } catatan menunggu persetujuan
+   *[other] { $count } catatan menunggu persetujuan
+}
+home-approvals-many = Lebih dari { $count } catatan menunggu persetujuan
+home-approvals-none = Tidak ada yang menunggu persetujuan.
+home-approvals-unknown = Yang menunggu persetujuan tidak bisa dilihat sekarang.
+approval-waiting = Menunggu persetujuan orang lain: belum dilakukan.
+approval-see-list = Lihat yang menunggu persetujuan
+approval-now-approved = Disetujui: sudah dilakukan.
+approval-now-rejected = Ditolak: tidak dilakukan.
+approval-now-expired = Kedaluwarsa tanpa keputusan: tidak dilakukan.
+approval-kind-withdrawal = Penarikan
+approval-kind-exit = Anggota keluar dari kelompok
+approval-kind-policy = Perubahan aturan persetujuan
+approval-kind-disbursement = Uang dimasukkan ke investasi
+approval-kind-distribution = Pembagian keuntungan
+approval-kind-reversal = Koreksi
+approval-kind-period_close = Penutupan periode
+approval-status-pending = Menunggu
+approval-status-approved = Disetujui
+approval-status-rejected = Ditolak
+approval-status-expired = Kedaluwarsa
+approval-unknown-member = Anggota yang tidak ada di daftar
+approval-exit-as = Keluar sebagai
+approval-asked-by = Diminta oleh
+approval-you = Anda
+approval-someone = Orang lain (pengguna { $id })
+approval-asked-at = Diminta
+approval-expires-at = Kedaluwarsa
+approval-decided-at = Diputuskan
+approval-note = Catatan
+approval-note-optional = Catatan (boleh kosong)
+approval-would-post = Yang akan ditulis di buku besar
+approval-waiting-other = Menunggu orang lain: Anda yang meminta ini, jadi orang lain yang memutuskan.
+approval-approve = Setujui
+approval-reject = Tolak
+approval-approved-done = Disetujui. Sudah ditulis di buku besar.
+approval-rejected-done = Ditolak. Tidak ada yang ditulis.
+approvals-title = Persetujuan { $group }
+approvals-mine-title = Menunggu keputusan Anda
+approvals-intro = Uang keluar bisa memerlukan orang kedua. Periksa setiap catatan dengan kotak uang sebelum Anda menyetujuinya.
+approvals-items = Catatan
+approvals-show = Tampilkan
+approvals-none = Tidak ada di sini.
+col-group = Kelompok
+col-side = Sisi
+col-status = Status
+direction-debit = Debit
+direction-credit = Kredit
+policy-title = Yang memerlukan orang kedua
+policy-withdrawals-above = Penarikan lebih dari { $amount }
+policy-no-withdrawal-waits = Tidak ada penarikan yang menunggu, berapa pun jumlahnya.
+policy-exits-on = Setiap anggota yang keluar dari kelompok
+policy-exits-off = Anggota yang keluar dari kelompok tidak menunggu.
+policy-disbursements-on = Setiap uang yang dimasukkan ke investasi
+policy-disbursements-off = Uang yang dimasukkan ke investasi tidak menunggu.
+policy-distributions-on = Setiap pembagian keuntungan
+policy-distributions-off = Pembagian keuntungan tidak menunggu.
+policy-reversals-on = Setiap koreksi
+policy-reversals-off = Koreksi tidak menunggu.
+policy-period_closes-on = Setiap penutupan periode
+policy-period_closes-off = Penutupan periode tidak menunggu.
+policy-expires = Catatan yang tidak diputuskan dalam { $hours } jam menjadi kedaluwarsa.
+policy-change = Ubah aturan ini
+policy-screen-title = Aturan persetujuan { $group }
+policy-now = Aturan sekarang
+policy-limit = Penarikan di atas jumlah ini menunggu ({ $currency })
+policy-limit-hint = Kosongkan jika tanpa batas; 0 membuat setiap penarikan menunggu.
+policy-exits-label = Setiap anggota yang keluar dari kelompok menunggu persetujuan
+policy-hours = Jam sebelum catatan kedaluwarsa
+policy-save = Simpan aturan
+policy-waits = Perubahan Anda menunggu persetujuan orang lain.
+policy-applied = Aturan baru berlaku sekarang.
+policy-admin-applies = Anda administrator: perubahan Anda langsung berlaku.
+policy-treasurer-waits = Perubahan Anda baru berlaku setelah orang lain menyetujuinya.
+
+## Remittances on their way
+remit-status-arrived = Sudah sampai
+remit-status-in_transit = Dalam perjalanan
+remit-status-completed = Sudah sampai (dikonfirmasi)
+remit-status-failed = Gagal atau dikembalikan
+remit-in-transit-label = Belum sampai: catat sebagai dalam perjalanan
+remit-saved-in-transit = Disimpan sebagai dalam perjalanan. Catat kedatangannya setelah keluarga mengonfirmasi.
+remit-in-transit-title = Kiriman dalam perjalanan
+remit-in-transit-none = Tidak ada kiriman dalam perjalanan.
+remit-sent-on = Dikirim { $date }, { $days ->
+    [one] { $days } hari yang lalu
+   *[other] { $days } hari yang lalu
+}
+remit-arrived-amount = Jumlah yang diterima ({ $currency })
+remit-arrived-save = Sudah sampai
+remit-failed-kept = Diambil perusahaan ({ $currency }, boleh kosong)
+remit-failed-save = Gagal atau kembali
+remit-arrived-done = Kedatangan dicatat.
+remit-failed-done = Dicatat gagal: uangnya kembali ke tabungan anggota.
+member-remittances = Kiriman uang

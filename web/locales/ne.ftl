@@ -385,3 +385,104 @@ problem-too-many-connections = सेवा व्यस्त छ। पछि 
 problem-unbalanced = डेबिट र क्रेडिट मिलेनन्।
 problem-unknown-account = यो खाता समूहमा छैन।
 problem-unsupported-media-type = अनुरोध पढ्न सकिएन।
+
+## Approvals (a second person for money going out)
+nav-approvals = स्वीकृति
+action-approvals = स्वीकृति
+home-approvals-count = { $count ->
+    [one] { $count } विवरण स्वीकृति पर्खिँदै छ
+   *[other] { $count } विवरण स्वीकृति पर्खिँदै छन्
+}
+home-approvals-many = { $count } भन्दा बढी विवरण स्वीकृति पर्खिँदै छन्
+home-approvals-none = स्वीकृति पर्खिरहेको केही छैन।
+home-approvals-unknown = स्वीकृति पर्खिरहेका विवरण अहिले हेर्न सकिँदैन।
+approval-waiting = अर्को व्यक्तिको स्वीकृति पर्खिँदै: अहिलेसम्म गरिएको छैन।
+approval-see-list = स्वीकृति पर्खिरहेका विवरण हेर्नुहोस्
+approval-now-approved = स्वीकृत भयो: काम भइसक्यो।
+approval-now-rejected = अस्वीकार भयो: काम गरिएन।
+approval-now-expired = निर्णय नभई म्याद सकियो: काम गरिएन।
+approval-kind-withdrawal = बचत निकासी
+approval-kind-exit = सदस्यले समूह छोड्ने
+approval-kind-policy = स्वीकृतिका नियम परिवर्तन
+approval-kind-disbursement = लगानीमा हालेको पैसा
+approval-kind-distribution = नाफा बाँडफाँड
+approval-kind-reversal = सच्याइ
+approval-kind-period_close = अवधि बन्द
+approval-status-pending = पर्खिँदै
+approval-status-approved = स्वीकृत
+approval-status-rejected = अस्वीकृत
+approval-status-expired = म्याद सकियो
+approval-unknown-member = सूचीमा नभएको सदस्य
+approval-exit-as = यसरी छोड्ने
+approval-asked-by = अनुरोध गर्ने
+approval-you = तपाईं
+approval-someone = अर्को व्यक्ति (प्रयोगकर्ता { $id })
+approval-asked-at = अनुरोध गरिएको
+approval-expires-at = म्याद सकिने
+approval-decided-at = निर्णय भएको
+approval-note = टिप्पणी
+approval-note-optional = टिप्पणी (ऐच्छिक)
+approval-would-post = यसले खाता बहीमा लेख्ने कुरा
+approval-waiting-other = अर्को व्यक्ति पर्खिँदै: यो तपाईंले अनुरोध गर्नुभएको हो, त्यसैले अरू कसैले निर्णय गर्छ।
+approval-approve = स्वीकृत गर्नुहोस्
+approval-reject = अस्वीकार गर्नुहोस्
+approval-approved-done = स्वीकृत भयो। खाता बहीमा लेखियो।
+approval-rejected-done = अस्वीकार भयो। केही लेखिएन।
+approvals-title = { $group }का स्वीकृतिहरू
+approvals-mine-title = तपाईंको निर्णय पर्खिँदै
+approvals-intro = बाहिर जाने पैसामा दोस्रो व्यक्ति चाहिन सक्छ। स्वीकृत गर्नुअघि हरेक विवरण नगद बाकससँग जाँच्नुहोस्।
+approvals-items = विवरणहरू
+approvals-show = देखाउनुहोस्
+approvals-none = यहाँ केही छैन।
+col-group = समूह
+col-side = पक्ष
+col-status = अवस्था
+direction-debit = डेबिट
+direction-credit = क्रेडिट
+policy-title = दोस्रो व्यक्ति चाहिने कुरा
+policy-withdrawals-above = { $amount } भन्दा बढीको बचत निकासी
+policy-no-withdrawal-waits = रकम जति भए पनि कुनै निकासी पर्खिँदैन।
+policy-exits-on = हरेक सदस्यले समूह छोड्दा
+policy-exits-off = सदस्यले समूह छोड्दा पर्खिनु पर्दैन।
+policy-disbursements-on = लगानीमा हालिने हरेक पैसा
+policy-disbursements-off = लगानीमा हालिने पैसा पर्खिँदैन।
+policy-distributions-on = हरेक नाफा बाँडफाँड
+policy-distributions-off = नाफा बाँडफाँड पर्खिँदैन।
+policy-reversals-on = हरेक सच्याइ
+policy-reversals-off = सच्याइ पर्खिँदैन।
+policy-period_closes-on = हरेक अवधि बन्द
+policy-period_closes-off = अवधि बन्द पर्खिँदैन।
+policy-expires = { $hours } घण्टाभित्र निर्णय नभएको विवरणको म्याद सकिन्छ।
+policy-change = यी नियम बदल्नुहोस्
+policy-screen-title = { $group }का स्वीकृति नियम
+policy-now = अहिलेका नियम
+policy-limit = यो रकमभन्दा बढीको निकासी पर्खिन्छ ({ $currency })
+policy-limit-hint = कुनै सीमा नचाहिए खाली छोड्नुहोस्; 0 राखे हरेक निकासी पर्खिन्छ।
+policy-exits-label = हरेक सदस्यले समूह छोड्दा स्वीकृति पर्खिन्छ
+policy-hours = विवरणको म्याद सकिनुअघिका घण्टा
+policy-save = नियम सेभ गर्नुहोस्
+policy-waits = तपाईंको परिवर्तन अर्को व्यक्तिको स्वीकृति पर्खिँदै छ।
+policy-applied = नयाँ नियम अहिलेदेखि लागू भयो।
+policy-admin-applies = तपाईं प्रशासक हुनुहुन्छ: तपाईंको परिवर्तन तुरुन्तै लागू हुन्छ।
+policy-treasurer-waits = अर्को व्यक्तिले स्वीकृत गरेपछि मात्र तपाईंको परिवर्तन लागू हुन्छ।
+
+## Remittances on their way
+remit-status-arrived = पुग्यो
+remit-status-in_transit = बाटोमा छ
+remit-status-completed = पुग्यो (पुष्टि भयो)
+remit-status-failed = असफल भयो वा फिर्ता आयो
+remit-in-transit-label = अहिलेसम्म पुगेको छैन: बाटोमा छ भनी दर्ता गर्नुहोस्
+remit-saved-in-transit = बाटोमा छ भनी सेभ भयो। परिवारले पुष्टि गरेपछि पुगेको दर्ता गर्नुहोस्।
+remit-in-transit-title = बाटोमा रहेका रेमिट्यान्स
+remit-in-transit-none = कुनै रेमिट्यान्स बाटोमा छैन।
+remit-sent-on = { $date }मा पठाइएको, { $days ->
+    [one] { $days } दिन अघि
+   *[other] { $days } दिन अघि
+}
+remit-arrived-amount = पाएको रकम ({ $currency })
+remit-arrived-save = पुग्यो
+remit-failed-kept = कम्पनीले राखेको ({ $currency }, ऐच्छिक)
+remit-failed-save = असफल भयो वा फिर्ता आयो
+remit-arrived-done = पुगेको दर्ता भयो।
+remit-failed-done = असफल भनी दर्ता भयो: पैसा सदस्यको बचतमा फिर्ता भयो।
+member-remittances = रेमिट्यान्स
