@@ -174,7 +174,6 @@ function begin(session) {
 }
 
 async function signOut() {
-  if (r.admin || r.treasurerOf.length > 0 || r.chairOf.length > 0) links.push(["#/approvals", t("nav-approvals")]);
   const unsent = outbox.unsentCount();
   if (unsent > 0) {
     const sure = await confirmDialog(t("signout-unsent", { count: unsent }), t("signout-anyway"), t("cancel"));

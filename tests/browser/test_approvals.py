@@ -106,7 +106,9 @@ def test_a_withdrawal_above_the_limit_waits_and_another_treasurer_approves_it(gr
     theirs = card(other, item_id)
     expect(theirs).to_contain_text(amira["name"])
     expect(theirs).to_contain_text("80.00")
-    expect(theirs.locator("table")).to_contain_text("liabilities:savings")
+    # What it would post: out of her savings, out of the cash box.
+    expect(theirs.locator("table")).to_contain_text(f'{app.message("en", "fund-savings")}: #1 {amira["name"]}')
+    expect(theirs.locator("table")).to_contain_text("assets:cash")
     theirs.locator("textarea[name=note]").fill("Counted the cash box with the chair.")
     theirs.locator("button.approve").click()
     expect(theirs).to_have_attribute("data-status", "approved")

@@ -2,11 +2,13 @@
 360x640; the page never scrolls sideways at 360x640 nor at 390x844, nor with its text at 200 %;
 and every control a finger uses is at least 44x44 CSS pixels (itself or the label around it)."""
 
+import uuid
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 import app
-from conftest import ADMIN_PASSWORD, LANGUAGES, MEMBER_NAMES, PHONE, TALL_PHONE, Group, unique
+from conftest import ADMIN_PASSWORD, LANGUAGES, MEMBER_NAMES, PASSWORD, PHONE, TALL_PHONE, Api, Group, unique
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -75,6 +77,18 @@ def seeded(api):
         {"member_id": first["id"], "amount": "30.00", "from": "savings", "channel": "cash"},
         keyed=True,
     )
+    # A withdrawal above the group's limit, waiting for approval, so that the approvals
+    # screens show an item with its buttons.
+    policy = api.send("PUT", group.path("/approval-policy"), {"withdrawals_above": {"HKD": "50.00"}}, key=str(uuid.uuid4()))
+    assert policy.status == 200, policy
+    treasurer = Api.sign_in(group.user("treasurer"), PASSWORD)
+    waiting = treasurer.send(
+        "POST",
+        group.path("/withdrawals"),
+        {"member_id": second["id"], "amount": "80.00", "from": "savings", "channel": "cash"},
+        key=str(uuid.uuid4()),
+    )
+    assert waiting.status == 202, waiting
     return group
 
 
@@ -97,6 +111,9 @@ def screens(group):
         f"#/g/{g}/investments",
         f"#/g/{g}/distribute",
         f"#/g/{g}/trial-balance",
+        f"#/g/{g}/approvals",
+        f"#/g/{g}/approval-policy",
+        "#/approvals",
         f"#/me/{g}/{m}",
     ]
 

@@ -6,6 +6,7 @@ import { formatAmount } from "../money.js";
 import { h, drawer, field, statusLine, showProblem, table, linkButton, loading, staleNotice, ok } from "../ui.js";
 import * as outbox from "../outbox.js";
 import { roles } from "../app.js";
+import { remittancesTable } from "./member.js";
 
 /// How many of the group's items wait for a decision (`null` when that cannot be read now).
 async function pendingApprovals(groupId) {
@@ -234,6 +235,8 @@ export function passbook(statement) {
 
 export async function memberScreen(groupId, memberId) {
   const show = drawer();
+  const r = roles();
+  const writes = r.admin || r.treasurerOf.includes(groupId);
   show(t("loading"), loading());
   const statement = await get(`/v1/groups/${groupId}/members/${memberId}/statement`);
   const m = statement.member;
@@ -244,9 +247,16 @@ export async function memberScreen(groupId, memberId) {
     h(
       "div",
       { class: "actions" },
-      linkButton(`#/g/${groupId}/withdraw?member=${m.id}`, t("action-withdraw")),
+      writes ? linkButton(`#/g/${groupId}/withdraw?member=${m.id}`, t("action-withdraw")) : null,
     ),
     h("h2", {}, t("passbook-title")),
     passbook(statement),
+    h("h2", {}, t("member-remittances")),
+    (statement.remittances || []).length
+      ? remittancesTable(t("member-remittances"), statement.remittances)
+      : h("p", {}, t("me-no-remittances")),
+    (statement.remittances || []).some((r) => r.status === "in_transit") && writes
+      ? linkButton(`#/g/${groupId}/remit`, t("remit-in-transit-title"))
+      : null,
   );
 }

@@ -1,7 +1,7 @@
 // Money going out and coming back: withdrawals, remittances, investments and distributions.
 
 import { Problem, Unreachable, all, currentSession, get, post, newKey, write, waitsForApproval } from "../api.js";
-import { t, has, formatInstant } from "../i18n.js";
+import { t, has, formatDate, formatInstant } from "../i18n.js";
 import { formatAmount, formatMinor, parseAmount, scaleOf, toMinor } from "../money.js";
 import { h, drawer, field, statusLine, setError, amountInput, showProblem, table, loading, ok, confirmDialog, linkButton } from "../ui.js";
 import { roles } from "../app.js";
@@ -195,6 +195,7 @@ export async function remitScreen(groupId) {
   const mid = h("input", { name: "mid_market_rate", inputmode: "decimal", autocomplete: "off" });
   const provider = h("input", { name: "provider", autocomplete: "off" });
   const channel = channelSelect(["money_transfer_operator", "bank", "mobile_wallet", "post"], "money_transfer_operator");
+  const onItsWay = h("input", { type: "checkbox", name: "in_transit" });
   const purpose = h(
     "select",
     { name: "purpose" },
@@ -240,6 +241,7 @@ export async function remitScreen(groupId) {
     field(t("remit-provider"), provider),
     field(t("col-channel"), channel),
     field(t("remit-purpose"), purpose),
+    h("label", { class: "check" }, onItsWay, h("span", {}, t("remit-in-transit-label"))),
     cost,
     h("button", { type: "submit", class: "primary" }, t("remit-save")),
     status,
@@ -260,18 +262,114 @@ export async function remitScreen(groupId) {
       mid_market_rate: mid.value.trim() ? mid.value.trim().replace(",", ".") : null,
       provider: provider.value,
       channel: channel.value,
+      status: onItsWay.checked ? "in_transit" : null,
       send_country: group.host_country,
       receive_country: group.home_country,
       uses: [{ purpose: purpose.value, amount: r.value ?? receive.value }],
     };
     try {
       const made = await post(`/v1/groups/${groupId}/remittances`, body, { key });
-      ok(status, t("remit-saved", { percent: made.cost.percent, amount: formatAmount(made.cost.total, made.cost.currency) }));
+      if (made.status === "in_transit") {
+        ok(status, t("remit-saved-in-transit"));
+        inTransit.replaceWith(await inTransitSection(groupId));
+      } else {
+        ok(status, t("remit-saved", { percent: made.cost.percent, amount: formatAmount(made.cost.total, made.cost.currency) }));
+      }
     } catch (error) {
       showProblem(status, error, inputs);
     }
   });
-  show(t("remit-title"), form);
+  const inTransit = await inTransitSection(groupId);
+  show(t("remit-title"), form, inTransit);
+}
+
+/// The group's remittances sent and not arrived yet, each with what the treasurer records
+/// when the family says: that it arrived (with the amount received) or that it failed or came
+/// back (with what the company kept, if anything).
+async function inTransitSection(groupId) {
+  const section = h("section", { id: "in-transit", "aria-labelledby": "in-transit-heading" }, h("h2", { id: "in-transit-heading" }, t("remit-in-transit-title")));
+  let report;
+  try {
+    report = await get(`/v1/groups/${groupId}/reports/remittances-in-transit`);
+  } catch (error) {
+    const status = statusLine();
+    showProblem(status, error);
+    section.append(status);
+    return section;
+  }
+  const rows = report.remittances || [];
+  if (!rows.length) {
+    section.append(h("p", {}, t("remit-in-transit-none")));
+    return section;
+  }
+  const names = new Map((await loadMembers(groupId)).value.map((m) => [m.id, `#${m.number} ${m.name}`]));
+  const list = h("ul", { class: "list in-transit" });
+  for (const r of rows) list.append(inTransitItem(groupId, r, names));
+  section.append(list);
+  return section;
+}
+
+function inTransitItem(groupId, r, names) {
+  const base = `/v1/groups/${groupId}/remittances/${r.remittance_id}`;
+  const li = h(
+    "li",
+    { "data-id": r.remittance_id, "data-status": "in_transit" },
+    h("p", { class: "what" }, names.get(r.member_id) || "", ": ", formatAmount(r.send_amount, r.send_currency), " → ", formatAmount(r.receive_amount, r.receive_currency), ` (${r.provider})`),
+    h("p", { class: "muted" }, t("remit-sent-on", { date: formatDate(r.booked_on), days: r.days_in_transit })),
+  );
+  const received = amountInput({ name: "receive_amount" });
+  received.value = formatAmount(r.receive_amount, r.receive_currency, false);
+  const kept = amountInput({ name: "fee_kept" });
+  const status = statusLine();
+  let arrivedKey = newKey();
+  let failedKey = newKey();
+  const done = (message, answer) => {
+    li.dataset.status = answer.status;
+    forms.remove();
+    ok(status, message);
+  };
+  const arrived = async () => {
+    const read = readAmount(received, r.receive_currency);
+    if (!read) return;
+    const body = { receive_amount: read.value };
+    try {
+      // One use of the money (as this app records it) follows the amount that arrived.
+      const sent = await get(base);
+      if (sent.uses.length === 1 && read.value !== sent.receive_amount) body.uses = [{ purpose: sent.uses[0].purpose, amount: read.value }];
+      done(t("remit-arrived-done"), await post(`${base}/completion`, body, { key: arrivedKey }));
+    } catch (error) {
+      if (error instanceof Problem) arrivedKey = newKey();
+      showProblem(status, error, { "/receive_amount": received, "/uses": received });
+    }
+  };
+  const failed = async () => {
+    let body = {};
+    if (kept.value.trim() !== "") {
+      const read = parseAmount(kept.value, r.receive_currency);
+      if (read.error) {
+        setError(kept, t(`amount-${read.error}`));
+        return;
+      }
+      setError(kept, "");
+      body = { fee_kept: read.value };
+    }
+    try {
+      done(t("remit-failed-done"), await post(`${base}/failure`, body, { key: failedKey }));
+    } catch (error) {
+      if (error instanceof Problem) failedKey = newKey();
+      showProblem(status, error, { "/fee_kept": kept });
+    }
+  };
+  const forms = h(
+    "div",
+    { class: "settle" },
+    field(t("remit-arrived-amount", { currency: r.receive_currency }), received),
+    h("button", { type: "button", class: "primary arrived", onclick: arrived }, t("remit-arrived-save")),
+    field(t("remit-failed-kept", { currency: r.receive_currency }), kept),
+    h("button", { type: "button", class: "failed", onclick: failed }, t("remit-failed-save")),
+  );
+  li.append(forms, status);
+  return li;
 }
 
 export async function investmentsScreen(groupId) {
@@ -473,12 +571,19 @@ function mayWrite(groupId) {
   return r.admin || r.treasurerOf.includes(groupId);
 }
 
-/// The name of each member of the groups named, by id (empty when they cannot be read).
+/// The name of each member of the groups named, by id, and of each member's account, by code
+/// (empty when they cannot be read).
 async function memberNames(groupIds) {
   const names = new Map();
   for (const groupId of new Set(groupIds)) {
     try {
-      for (const m of (await loadMembers(groupId)).value) names.set(m.id, `#${m.number} ${m.name}`);
+      for (const m of (await loadMembers(groupId)).value) {
+        const who = `#${m.number} ${m.name}`;
+        names.set(m.id, who);
+        for (const [fund, account] of Object.entries(m.accounts || {})) {
+          if (account?.code) names.set(account.code, `${t(`fund-${fund}`)}: ${who}`);
+        }
+      }
     } catch {
       // The item still shows, without the member's name.
     }
@@ -508,9 +613,9 @@ function policyLines(policy) {
 }
 
 /// What an item would post, as a small table.
-function wouldPostTable(item) {
+function wouldPostTable(item, names) {
   const rows = (item.would_post || []).map((e) => [
-    e.account,
+    names.has(e.account) ? names.get(e.account) : h("span", { class: "code" }, e.account),
     t(`direction-${e.direction}`),
     formatAmount(e.amount, e.currency),
   ]);
@@ -529,7 +634,7 @@ function approvalCard(item, { names, groupName, mine }) {
   if (op.amount !== undefined) facts.push([t("col-amount"), currency ? formatAmount(op.amount, currency) : op.amount]);
   if (op.kind === "exit" && op.status) facts.push([t("approval-exit-as"), t(`status-${op.status}`)]);
   const askedByMe = item.asked_by === mine;
-  facts.push([t("approval-asked-by"), askedByMe ? t("approval-you") : t("approval-someone", { id: String(item.asked_by).slice(0, 8) })]);
+  facts.push([t("approval-asked-by"), askedByMe ? t("approval-you") : t("approval-someone", { id: String(item.asked_by).slice(-6) })]);
   facts.push([t("approval-asked-at"), formatInstant(item.asked_at)]);
   if (item.status === "pending") facts.push([t("approval-expires-at"), formatInstant(item.expires_at)]);
   if (item.decided_at) facts.push([t("approval-decided-at"), formatInstant(item.decided_at)]);
@@ -540,7 +645,7 @@ function approvalCard(item, { names, groupName, mine }) {
     h("h3", {}, kindText(op.kind), " ", h("span", { class: "tag" }, t(`approval-status-${item.status}`))),
     h("dl", { class: "facts" }, facts.flatMap(([name, value]) => [h("dt", {}, name), h("dd", {}, value)])),
     op.kind === "policy" && op.policy ? h("ul", { class: "policy" }, policyLines(op.policy).map((line) => h("li", {}, line))) : null,
-    wouldPostTable(item),
+    wouldPostTable(item, names),
   );
   if (item.status !== "pending") return card;
   if (askedByMe) {
