@@ -676,9 +676,9 @@ function approvalCard(item, { names, groupName, mine }) {
     } catch (error) {
       // A refusal is kept by its key: deciding again is a new request.
       if (error instanceof Problem) key = newKey();
+      // The refusal in the reader's language, from its type (an overdraft that arose since
+      // it was asked for, a closed period...); the item stays, to be decided again.
       showProblem(status, error, { "/note": note });
-      const detail = error instanceof Problem ? error.body?.detail : null;
-      if (detail) status.append(h("span", { class: "detail", lang: "en" }, ` (${detail})`));
     } finally {
       deciding = false;
     }
@@ -729,15 +729,19 @@ export async function approvalsScreen(groupId) {
   show(
     t("approvals-title", { group: group.name }),
     h("p", { class: "hint" }, t("approvals-intro")),
-    policy ? h("section", { id: "approval-policy", "aria-labelledby": "policy-heading" },
-      h("h2", { id: "policy-heading" }, t("policy-title")),
-      h("ul", {}, policyLines(policy).map((line) => h("li", {}, line))),
-      mayWrite(groupId) ? linkButton(`#/g/${groupId}/approval-policy`, t("policy-change")) : null,
-    ) : null,
     h("h2", {}, t("approvals-items")),
     field(t("approvals-show"), filter),
     status,
     list,
+    policy
+      ? h(
+          "section",
+          { id: "approval-policy", "aria-labelledby": "policy-heading" },
+          h("h2", { id: "policy-heading" }, t("policy-title")),
+          h("ul", {}, policyLines(policy).map((line) => h("li", {}, line))),
+          mayWrite(groupId) ? linkButton(`#/g/${groupId}/approval-policy`, t("policy-change")) : null,
+        )
+      : null,
   );
   await render();
 }
