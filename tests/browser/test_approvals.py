@@ -228,3 +228,28 @@ def test_the_policy_is_shown_and_a_treasurers_change_waits(group, new_context):
     waiting = pending(group)
     assert [i["operation"]["kind"] for i in waiting] == ["policy"], waiting
     assert waiting[0]["operation"]["policy"]["withdrawals_above"] == {"HKD": "20.00"}, waiting
+
+
+def test_the_chair_lands_on_the_group_sees_what_waits_and_approves(group, new_context):
+    set_limit(group)
+    maker = group.user("treasurer")
+    chair = group.user("chair")
+    mayumi = group.members[4]
+    item = ask_withdrawal(Api.sign_in(maker, PASSWORD), group, mayumi, "90.00")
+
+    page = signed_in(new_context, chair)
+    app.expect_group_home(page, group)
+    expect(page.locator("#home-approvals")).to_have_attribute("data-count", "1")
+    # Read-only otherwise: no screen that writes money is offered.
+    for screen in ("meeting", "withdraw", "remit", "investments", "distribute"):
+        expect(page.locator(f'#main a[href="#/g/{group.id}/{screen}"]')).to_have_count(0)
+    app.go(page, "#/approvals")
+    theirs = card(page, item["id"])
+    expect(theirs).to_contain_text(mayumi["name"])
+    theirs.locator("button.approve").click()
+    expect(theirs).to_have_attribute("data-status", "approved")
+    assert savings(group, mayumi) == Decimal("10.00")
+    # The policy is shown to her, and changing it is not offered.
+    app.go(page, f"#/g/{group.id}/approvals")
+    expect(page.locator("#approval-policy")).to_contain_text("50.00")
+    expect(page.locator(f'a[href="#/g/{group.id}/approval-policy"]')).to_have_count(0)

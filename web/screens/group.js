@@ -129,7 +129,7 @@ export async function membersScreen(groupId) {
   show(
     t("members-title", { group: group.name }),
     staleNotice(members),
-    linkButton(`#/g/${groupId}/members/new`, t("members-add"), "button primary"),
+    roles().admin || roles().treasurerOf.includes(groupId) ? linkButton(`#/g/${groupId}/members/new`, t("members-add"), "button primary") : null,
     field(t("members-search"), search),
     list,
   );
