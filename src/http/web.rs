@@ -293,7 +293,21 @@ mod catalogue_tests {
         ("basis", &["savings", "capital", "equal"]),
         ("movement", &["disbursement", "income", "capital_returned"]),
         ("pay-to", &["savings", "capital", "payable"]),
-        ("role", &["admin", "auditor", "treasurer", "chair", "member"]),
+        (
+            "role",
+            &["admin", "auditor", "treasurer", "chair", "member"],
+        ),
+        (
+            "approval-status",
+            &["pending", "approved", "rejected", "expired"],
+        ),
+        ("approval-kind", &["withdrawal", "exit", "policy"]),
+        ("policy", &["exits-on", "exits-off"]),
+        ("direction", &["debit", "credit"]),
+        (
+            "remit-status",
+            &["arrived", "in_transit", "completed", "failed"],
+        ),
         (
             "report",
             &[

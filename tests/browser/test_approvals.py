@@ -9,7 +9,7 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 import app
-from conftest import PASSWORD, Api
+from conftest import ADMIN_PASSWORD, PASSWORD, Api
 
 LIMIT = "50.00"
 
@@ -49,6 +49,13 @@ def signed_in(new_context, username, lang="en"):
     page = new_context(lang).new_page()
     page.goto("/")
     app.sign_in(page, username, PASSWORD)
+    return page
+
+
+def signed_in_as_admin(new_context):
+    page = new_context().new_page()
+    page.goto("/")
+    app.sign_in(page, "admin", ADMIN_PASSWORD)
     return page
 
 
@@ -253,3 +260,16 @@ def test_the_chair_lands_on_the_group_sees_what_waits_and_approves(group, new_co
     app.go(page, f"#/g/{group.id}/approvals")
     expect(page.locator("#approval-policy")).to_contain_text("50.00")
     expect(page.locator(f'a[href="#/g/{group.id}/approval-policy"]')).to_have_count(0)
+
+
+def test_an_administrators_change_of_the_policy_applies_at_once(group, new_context):
+    set_limit(group)
+    page = signed_in_as_admin(new_context)
+    app.go(page, f"#/g/{group.id}/approval-policy")
+    page.fill("#policy-limit", "")
+    page.locator("#policy-exits").check()
+    page.locator("#policy-form button[type=submit]").click()
+    expect(page.locator("#policy-form .status.good")).to_have_text(app.message("en", "policy-applied"))
+    policy = group.api.get(group.path("/approval-policy"))
+    assert policy["withdrawals_above"] == {} and policy["exits"] is True, policy
+    assert pending(group) == []

@@ -57,8 +57,8 @@ def check_screen(page, name):
 
 @pytest.fixture(scope="module")
 def seeded(api):
-    """A group with twelve members, a meeting and a withdrawal, so that lists, tables and the
-    passbook have rows."""
+    """A group with twelve members, a meeting, a withdrawal, a remittance on its way and a
+    withdrawal waiting for approval, so that lists, tables and the passbook have rows."""
     group = Group(api, unique("Melati Savers"), MEMBER_NAMES, ["250.00"] * len(MEMBER_NAMES))
     first, second = group.members[0], group.members[1]
     api.create(
@@ -75,6 +75,26 @@ def seeded(api):
     api.create(
         group.path("/withdrawals"),
         {"member_id": first["id"], "amount": "30.00", "from": "savings", "channel": "cash"},
+        keyed=True,
+    )
+    # A remittance on its way, so that the remittance screen shows what records its arrival
+    # and the passbook its status.
+    api.create(
+        group.path("/remittances"),
+        {
+            "member_id": first["id"],
+            "send_amount": "100.00",
+            "send_currency": "HKD",
+            "fee": "0.50",
+            "receive_amount": "700.00",
+            "receive_currency": "PHP",
+            "provider": "Padala Express",
+            "channel": "money_transfer_operator",
+            "send_country": "HK",
+            "receive_country": "PH",
+            "uses": [{"purpose": "group_savings", "amount": "700.00"}],
+            "status": "in_transit",
+        },
         keyed=True,
     )
     # A withdrawal above the group's limit, waiting for approval, so that the approvals
