@@ -260,6 +260,9 @@ def test_the_chair_lands_on_the_group_sees_what_waits_and_approves(group, new_co
     app.go(page, f"#/g/{group.id}/approvals")
     expect(page.locator("#approval-policy")).to_contain_text("50.00")
     expect(page.locator(f'a[href="#/g/{group.id}/approval-policy"]')).to_have_count(0)
+    app.go(page, f"#/g/{group.id}/approval-policy")
+    expect(page.locator("#policy-now")).to_contain_text("50.00")
+    expect(page.locator("#policy-form")).to_have_count(0)
 
 
 def test_an_administrators_change_of_the_policy_applies_at_once(group, new_context):

@@ -831,7 +831,7 @@ export async function policyScreen(groupId) {
     t("policy-screen-title", { group: group.name }),
     h("h2", {}, t("policy-now")),
     h("ul", { id: "policy-now" }, policyLines(policy).map((line) => h("li", {}, line))),
-    h("p", { class: "hint" }, roles().admin ? t("policy-admin-applies") : t("policy-treasurer-waits")),
-    form,
+    mayWrite(groupId) ? h("p", { class: "hint" }, roles().admin ? t("policy-admin-applies") : t("policy-treasurer-waits")) : null,
+    mayWrite(groupId) ? form : null,
   );
 }
