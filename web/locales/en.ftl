@@ -352,6 +352,7 @@ problem-idempotency-key-reused = This was already sent with different figures.
 problem-request-in-flight = This is being sent already. Wait a moment.
 problem-group-closed = The group is closed.
 problem-remittance-not-in-transit = This remittance is not on its way: it arrived, or was already completed or failed.
+problem-remittance-settled = This remittance has arrived or failed already: it cannot be undone. Record a correction instead.
 problem-currency-mismatch = The currencies do not match.
 problem-pool-exceeds-available = There is not that much to share out.
 problem-no-recipients = No member can receive a share.

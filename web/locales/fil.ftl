@@ -354,6 +354,7 @@ problem-idempotency-key-reused = Naipadala na ito dati na iba ang mga numero.
 problem-request-in-flight = Ipinapadala na ito. Maghintay sandali.
 problem-group-closed = Sarado na ang grupo.
 problem-remittance-not-in-transit = Wala nang padalang ito sa daan: dumating na, o natapos o pumalya na.
+problem-remittance-settled = Dumating na o pumalya na ang padalang ito: hindi na ito mababawi. Magtala na lang ng pagtatama.
 problem-currency-mismatch = Hindi tugma ang mga currency.
 problem-pool-exceeds-available = Walang ganoon kalaking halaga na mahahati.
 problem-no-recipients = Walang miyembrong puwedeng tumanggap ng hati.

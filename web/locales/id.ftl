@@ -354,6 +354,7 @@ problem-idempotency-key-reused = Ini sudah pernah dikirim dengan angka yang berb
 problem-request-in-flight = Ini sedang dikirim. Tunggu sebentar.
 problem-group-closed = Kelompok sudah ditutup.
 problem-remittance-not-in-transit = Kiriman ini tidak sedang dalam perjalanan: sudah tiba, atau sudah selesai atau gagal.
+problem-remittance-settled = Kiriman ini sudah tiba atau gagal: tidak bisa dibatalkan. Catat koreksi saja.
 problem-currency-mismatch = Mata uangnya tidak cocok.
 problem-pool-exceeds-available = Uang yang bisa dibagi tidak sebanyak itu.
 problem-no-recipients = Tidak ada anggota yang bisa menerima bagian.

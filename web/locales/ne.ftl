@@ -352,6 +352,7 @@ problem-idempotency-key-reused = यो पहिले नै फरक अङ�
 problem-request-in-flight = यो पठाउँदै छ। एकछिन पर्खनुहोस्।
 problem-group-closed = समूह बन्द भइसकेको छ।
 problem-remittance-not-in-transit = यो रेमिट्यान्स बाटोमा छैन: यो आइपुगिसक्यो, वा पहिले नै पूरा वा असफल भइसक्यो।
+problem-remittance-settled = यो रेमिट्यान्स पहिले नै पुगिसक्यो वा असफल भइसक्यो: यसलाई उल्टाउन मिल्दैन। बरु सच्याइ दर्ता गर्नुहोस्।
 problem-currency-mismatch = मुद्राहरू मिलेनन्।
 problem-pool-exceeds-available = बाँड्न त्यति धेरै रकम छैन।
 problem-no-recipients = भाग पाउन सक्ने कुनै सदस्य छैन।
