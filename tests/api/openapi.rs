@@ -6615,7 +6615,10 @@ both_backends!(group_reports_answer_as_documented, |app| async move {
             "description",
             "direction",
             "amount",
-            "balance"
+            "balance",
+            "receipt_payload",
+            "receipt_signature",
+            "receipt_key_id"
         ])
     );
     // The third movement is the HKD 500 her remittance put into savings on 5 March.
