@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
+use super::approvals::{Gate, gate};
 use super::dto::{CreateReversal, CreateTransaction};
 use super::error::ApiError;
 use super::extract::{JsonBody, OptionalJsonBody};
@@ -16,6 +17,7 @@ use super::views::ListView;
 use super::views::TransactionView;
 use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
+use crate::domain::approvals::Operation;
 use crate::domain::error::LedgerError;
 use crate::domain::model::{AccountRef, Transaction, TransactionQuery};
 
@@ -56,6 +58,25 @@ pub async fn reverse(
     let today = state.today(group_id).await?;
     let mut reversal = body.value.parse(today)?;
     reversal.created_by = Some(caller.id());
+    // Under a policy that says so, it waits for a second person (202).
+    let operation = Operation::Reversal {
+        transaction_id,
+        booked_on: reversal.booked_on,
+        description: reversal.description.clone(),
+    };
+    let idempotent = match gate(
+        &state,
+        group_id,
+        caller.id(),
+        idempotent,
+        &body.canonical,
+        operation,
+    )
+    .await?
+    {
+        Gate::Waiting(kept) => return Ok(kept),
+        Gate::Open(idempotent) => idempotent,
+    };
     let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
     write.respond(
         state

@@ -11,8 +11,10 @@ use uuid::Uuid;
 
 use super::*;
 use crate::auth::caller::Caller;
+use crate::domain::approvals::Operation;
 use crate::domain::operations::*;
 use crate::http::AppState;
+use crate::http::approvals::{Gate, gate};
 use crate::http::dto::{MAX_NAME_CHARS, amount_text, booking_date, country, currency, text_field};
 use crate::http::error::{ApiError, FieldChecks};
 use crate::http::extract::JsonBody;
@@ -219,7 +221,7 @@ async fn record_investment_event(
     state: &AppState,
     caller: &Caller,
     path: InvestmentPath,
-    idempotent: Idempotent,
+    mut idempotent: Idempotent,
     canonical: &str,
     fields: InvestmentEventFields,
 ) -> Result<Response, ApiError> {
@@ -236,6 +238,29 @@ async fn record_investment_event(
     let (Some(()), Some(booked_on), Some(note)) = (amount_checked, booked_on, note) else {
         return Err(checks.refusal());
     };
+    if fields.kind == InvestmentEventKind::Disbursement {
+        // Money leaving the group: under a policy that says so, it waits (202).
+        let operation = Operation::Disbursement {
+            investment_id,
+            amount: fields.amount.clone(),
+            account: fields.account.clone(),
+            booked_on,
+            note: note.clone(),
+        };
+        idempotent = match gate(
+            state,
+            group_id,
+            caller.id(),
+            idempotent,
+            canonical,
+            operation,
+        )
+        .await?
+        {
+            Gate::Waiting(kept) => return Ok(kept),
+            Gate::Open(idempotent) => idempotent,
+        };
+    }
     let event = NewInvestmentEvent {
         investment_id,
         kind: fields.kind,

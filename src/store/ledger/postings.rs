@@ -329,35 +329,45 @@ where
         if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
             return Ok(Ok(Written::Replayed(replay)));
         }
-        let original = Self::load_transaction(tx, group_id, transaction_id).await?;
-        let outcome = match reversal_refused(&group, &original) {
-            Some(refusal) => Err(refusal),
-            None => {
-                let (accounts, lines) = Self::original_lines(tx, group_id, &original).await?;
-                let lines = posting::mirror(&lines);
-                let description = request.description.clone().unwrap_or_else(|| {
-                    format!(
-                        "Reversal of #{}: {}",
-                        original.sequence, original.description
-                    )
-                });
-                let metadata = serde_json::json!({});
-                let booked_on = request.booked_on.unwrap_or_else(|| {
-                    crate::domain::model::reversal_date(original.booked_on, group.closed_through)
-                });
-                let posting = Posting {
-                    booked_on,
-                    description: &description,
-                    metadata: &metadata,
-                    lines: &lines,
-                    accounts: &accounts,
-                    reverses: Some(original.id),
-                    created_by: request.created_by,
-                };
-                Self::apply_posting(tx, &mut group, posting).await?
-            }
-        };
+        let outcome = Self::reversal_outcome(tx, &mut group, transaction_id, request).await?;
         Self::finish(tx, &scope, idempotency, outcome).await
+    }
+
+    /// Reverses `transaction_id` in the locked `group`: refused when the group is closed or
+    /// the transaction was reversed already or is itself a reversal.
+    pub(in crate::store) async fn reversal_outcome(
+        tx: &mut Tx<B::Db>,
+        group: &mut Group,
+        transaction_id: Uuid,
+        request: &NewReversal,
+    ) -> Result<Result<Transaction, LedgerError>, TxError> {
+        let group_id = group.id;
+        let original = Self::load_transaction(tx, group_id, transaction_id).await?;
+        if let Some(refusal) = reversal_refused(group, &original) {
+            return Ok(Err(refusal));
+        }
+        let (accounts, lines) = Self::original_lines(tx, group_id, &original).await?;
+        let lines = posting::mirror(&lines);
+        let description = request.description.clone().unwrap_or_else(|| {
+            format!(
+                "Reversal of #{}: {}",
+                original.sequence, original.description
+            )
+        });
+        let metadata = serde_json::json!({});
+        let booked_on = request.booked_on.unwrap_or_else(|| {
+            crate::domain::model::reversal_date(original.booked_on, group.closed_through)
+        });
+        let posting = Posting {
+            booked_on,
+            description: &description,
+            metadata: &metadata,
+            lines: &lines,
+            accounts: &accounts,
+            reverses: Some(original.id),
+            created_by: request.created_by,
+        };
+        Self::apply_posting(tx, group, posting).await
     }
 
     /// A transaction's entries as posting lines, with the accounts they name (each once).
