@@ -32,7 +32,9 @@ async fn waiting_on(app: &TestApp, switch: &str) -> Waiting {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body[switch], true, "{}", reply.body);
     let grant = json!([{"role": "treasurer", "group_id": story.group}]);
-    let (tess_id, tess) = app.user_with(&format!("tess-{switch}"), grant.clone()).await;
+    let (tess_id, tess) = app
+        .user_with(&format!("tess-{switch}"), grant.clone())
+        .await;
     let (_, rosa) = app.user_with(&format!("rosa-{switch}"), grant).await;
     Waiting {
         story,
@@ -53,10 +55,7 @@ async fn ask(app: &TestApp, client: &Client, path: &str, key: &str, body: &Value
 }
 
 async fn decide(app: &TestApp, w: &Waiting, client: &Client, item: &str, verdict: &str) -> Reply {
-    let path = format!(
-        "/v1/groups/{}/approvals/{item}/{verdict}",
-        w.story.group
-    );
+    let path = format!("/v1/groups/{}/approvals/{item}/{verdict}", w.story.group);
     let request = client
         .post(app.url(&path))
         .header("Idempotency-Key", Uuid::new_v4().to_string())
@@ -158,7 +157,10 @@ both_backends!(a_disbursement_waits_for_a_second_person, |app| async move {
     let asked = asked_and_waiting(&app, &w, template, &path, &body, "disbursement").await;
     assert_eq!(asked.body["operation"]["amount"], "5000.00");
     assert_eq!(asked.body["operation"]["booked_on"], "2026-07-02");
-    assert_eq!(asked.body["operation"]["investment_id"], w.story.coop.as_str());
+    assert_eq!(
+        asked.body["operation"]["investment_id"],
+        w.story.coop.as_str()
+    );
     let lines = asked.body["would_post"].as_array().unwrap();
     assert!(
         lines.iter().any(|l| l["account"] == "assets:home-bank:PHP"
@@ -174,7 +176,12 @@ both_backends!(a_disbursement_waits_for_a_second_person, |app| async move {
     // More than the group holds is refused when asked, as the disbursement itself would be.
     let too_much = json!({"amount": "100000.00", "booked_on": "2026-07-02"});
     let refused = ask(&app, &w.tess, &path, "too-much", &too_much).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
 
     let approved = approved_once(&app, &w, &id(&asked)).await;
     let posted = disbursements().await;
@@ -218,10 +225,13 @@ both_backends!(a_distribution_waits_for_a_second_person, |app| async move {
     assert_eq!(asked.body["operation"]["as_of"], "2026-06-30");
     assert_eq!(asked.body["operation"]["booked_on"], "2026-07-01");
     assert!(
-        asked.body["would_post"].as_array().unwrap().iter().any(|l| l["account"]
-            == "equity:undistributed:PHP"
-            && l["direction"] == "debit"
-            && l["amount"] == "2000.00"),
+        asked.body["would_post"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["account"] == "equity:undistributed:PHP"
+                && l["direction"] == "debit"
+                && l["amount"] == "2000.00"),
         "{}",
         asked.body
     );
@@ -238,10 +248,7 @@ both_backends!(a_distribution_waits_for_a_second_person, |app| async move {
         "{} not in {posted}",
         approved.body
     );
-    assert_eq!(
-        app.balance(&g, "equity:undistributed:PHP").await,
-        "450.00"
-    );
+    assert_eq!(app.balance(&g, "equity:undistributed:PHP").await, "450.00");
 
     // The pool is now more than the group has undistributed.
     refused_and_still_pending(&app, &w, &id(&second), StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -269,28 +276,40 @@ both_backends!(a_reversal_waits_for_a_second_person, |app| async move {
         asked.body
     );
     assert!(
-        asked.body["would_post"].as_array().unwrap().iter().any(|l| l["account"]
-            == "assets:cash:HKD"
-            && l["direction"] == "credit"
-            && l["amount"] == "40.00"),
+        asked.body["would_post"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["account"] == "assets:cash:HKD"
+                && l["direction"] == "credit"
+                && l["amount"] == "40.00"),
         "{}",
         asked.body
     );
-    let shown = app.get(&format!("/v1/groups/{g}/transactions/{original}")).await;
+    let shown = app
+        .get(&format!("/v1/groups/{g}/transactions/{original}"))
+        .await;
     assert_eq!(shown.body["reversed_by"], Value::Null, "{}", shown.body);
     let second = asked_and_waiting(&app, &w, template, &path, &body, "reversal").await;
     let third = asked_and_waiting(&app, &w, template, &path, &body, "reversal").await;
 
     let approved = approved_once(&app, &w, &id(&asked)).await;
-    let shown = app.get(&format!("/v1/groups/{g}/transactions/{original}")).await;
+    let shown = app
+        .get(&format!("/v1/groups/{g}/transactions/{original}"))
+        .await;
     assert_eq!(
         shown.body["reversed_by"], approved.body["result_id"],
         "{}",
         shown.body
     );
     let reversing = approved.body["result_id"].as_str().unwrap();
-    let reversing = app.get(&format!("/v1/groups/{g}/transactions/{reversing}")).await;
-    assert_eq!(reversing.body["description"], "typed into the wrong account");
+    let reversing = app
+        .get(&format!("/v1/groups/{g}/transactions/{reversing}"))
+        .await;
+    assert_eq!(
+        reversing.body["description"],
+        "typed into the wrong account"
+    );
     assert_eq!(app.balance(&g, "income:investments:HKD").await, "0.00");
 
     // The transaction was reversed meanwhile: a second reversal is refused.
@@ -320,10 +339,13 @@ both_backends!(a_period_close_waits_for_a_second_person, |app| async move {
     assert_eq!(asked.body["operation"]["through"], "2026-09-30");
     assert_eq!(asked.body["operation"]["fx_rates"], json!([]));
     assert!(
-        asked.body["would_post"].as_array().unwrap().iter().any(|l| l["account"]
-            == "income:investments:HKD"
-            && l["direction"] == "debit"
-            && l["amount"] == "40.00"),
+        asked.body["would_post"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["account"] == "income:investments:HKD"
+                && l["direction"] == "debit"
+                && l["amount"] == "40.00"),
         "{}",
         asked.body
     );
@@ -338,7 +360,9 @@ both_backends!(a_period_close_waits_for_a_second_person, |app| async move {
     assert_eq!(group.body["closed_through"], "2026-09-30", "{}", group.body);
     assert_eq!(app.balance(&g, "income:investments:HKD").await, "0.00");
     let closing = approved.body["result_id"].as_str().unwrap();
-    let closing = app.get(&format!("/v1/groups/{g}/transactions/{closing}")).await;
+    let closing = app
+        .get(&format!("/v1/groups/{g}/transactions/{closing}"))
+        .await;
     assert_eq!(closing.status, StatusCode::OK, "{}", closing.body);
     assert_eq!(closing.body["booked_on"], "2026-09-30");
 
