@@ -399,39 +399,42 @@ async fn propose(
     )
 }
 
-/// What a handler learns when it asks whether an operation waits for a second person.
-pub enum Gate {
-    /// The group's policy makes it wait: it is kept as a pending item, answered 202.
-    Waiting(Response),
-    /// It does not wait: the handler carries it out with the request's key.
-    Open(Idempotent),
-}
-
-/// The one way a handler asks whether `operation`, asked for by `maker`, waits for a second
-/// person under the group's policy. If it does, it is kept (202 with the item, which the
-/// maker's Idempotency-Key answers again on a retry) and nothing is posted; a rule that
-/// refuses it already refuses it as the operation itself would be.
-pub async fn gate(
-    state: &AppState,
+/// Who asks for an operation that the group's policy may make wait, in which group, with
+/// which body: what [`Asking::unless_it_waits`] needs to keep it as a pending item.
+pub struct Asking<'a> {
+    state: &'a AppState,
     group_id: Uuid,
     maker: Uuid,
-    idempotent: Idempotent,
-    canonical_body: &str,
-    operation: Operation,
-) -> Result<Gate, ApiError> {
-    if !waits(state, group_id, &operation).await? {
-        return Ok(Gate::Open(idempotent));
+    canonical_body: &'a str,
+}
+
+impl<'a> Asking<'a> {
+    pub fn new(state: &'a AppState, group_id: Uuid, maker: Uuid, canonical_body: &'a str) -> Self {
+        Asking {
+            state,
+            group_id,
+            maker,
+            canonical_body,
+        }
     }
-    let kept = propose(
-        state,
-        group_id,
-        idempotent,
-        canonical_body,
-        operation,
-        maker,
-    )
-    .await?;
-    Ok(Gate::Waiting(kept))
+
+    /// The one way a handler asks whether `operation` waits for a second person under the
+    /// group's policy. If it does, it is kept and answered 202 with the item (which the
+    /// maker's Idempotency-Key answers again on a retry), and nothing is posted; a rule that
+    /// refuses it already refuses it as the operation itself would be. If it does not,
+    /// `carry_out` carries it out with the request's key.
+    pub async fn unless_it_waits(
+        self,
+        idempotent: Idempotent,
+        operation: Operation,
+        carry_out: impl AsyncFnOnce(Idempotent) -> Result<Response, ApiError>,
+    ) -> Result<Response, ApiError> {
+        if !waits(self.state, self.group_id, &operation).await? {
+            return carry_out(idempotent).await;
+        }
+        let (state, group_id, body) = (self.state, self.group_id, self.canonical_body);
+        propose(state, group_id, idempotent, body, operation, self.maker).await
+    }
 }
 
 async fn waits(state: &AppState, group_id: Uuid, operation: &Operation) -> Result<bool, ApiError> {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::approvals::{Gate, gate};
+use super::approvals::Asking;
 use super::dto::CreatePeriodClose;
 use super::error::ApiError;
 use super::extract::JsonBody;
@@ -54,26 +54,18 @@ pub async fn close_period(
         through,
         fx_rates: rates,
     };
-    let idempotent = match gate(
-        &state,
-        group_id,
-        caller.id(),
-        idempotent,
-        &body.canonical,
-        operation,
-    )
-    .await?
-    {
-        Gate::Waiting(kept) => return Ok(kept),
-        Gate::Open(idempotent) => idempotent,
-    };
-    let write = idempotent.prepare(group_id, &body.canonical, PeriodCloseView::of)?;
-    write.respond(
-        state
-            .store
-            .close_period(group_id, through, fx_rates, write.idempotency())
-            .await,
-    )
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let write = idempotent.prepare(group_id, &body.canonical, PeriodCloseView::of)?;
+            write.respond(
+                state
+                    .store
+                    .close_period(group_id, through, fx_rates, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }
 
 pub async fn verify(

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
-use super::approvals::{Gate, gate};
+use super::approvals::Asking;
 use super::dto::{amount_text, booking_date, currency};
 use super::error::{ApiError, FieldChecks};
 use super::extract::JsonBody;
@@ -164,29 +164,21 @@ pub async fn withdraw(
         channel: event.channel,
         booked_on,
     };
-    let idempotent = match gate(
-        &state,
-        group_id,
-        caller.id(),
-        idempotent,
-        &body.canonical,
-        operation,
-    )
-    .await?
-    {
-        Gate::Waiting(kept) => return Ok(kept),
-        Gate::Open(idempotent) => idempotent,
-    };
-    let signer = state.signer.clone();
-    let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
-        WithdrawalView::of(e, &signer)
-    })?;
-    write.respond(
-        state
-            .store
-            .record_member_event(group_id, event, write.idempotency())
-            .await,
-    )
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let signer = state.signer.clone();
+            let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
+                WithdrawalView::of(e, &signer)
+            })?;
+            write.respond(
+                state
+                    .store
+                    .record_member_event(group_id, event, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }
 
 async fn list_events<V: Serialize>(

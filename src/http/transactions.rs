@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
-use super::approvals::{Gate, gate};
+use super::approvals::Asking;
 use super::dto::{CreateReversal, CreateTransaction};
 use super::error::ApiError;
 use super::extract::{JsonBody, OptionalJsonBody};
@@ -64,26 +64,18 @@ pub async fn reverse(
         booked_on: reversal.booked_on,
         description: reversal.description.clone(),
     };
-    let idempotent = match gate(
-        &state,
-        group_id,
-        caller.id(),
-        idempotent,
-        &body.canonical,
-        operation,
-    )
-    .await?
-    {
-        Gate::Waiting(kept) => return Ok(kept),
-        Gate::Open(idempotent) => idempotent,
-    };
-    let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
-    write.respond(
-        state
-            .store
-            .reverse_transaction(group_id, transaction_id, reversal, write.idempotency())
-            .await,
-    )
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
+            write.respond(
+                state
+                    .store
+                    .reverse_transaction(group_id, transaction_id, reversal, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }
 
 pub async fn list(

@@ -314,17 +314,29 @@ impl TestApp {
     /// Sets `group`'s approval policy, as the administrator, to let every operation through
     /// at once. A new group's policy makes disbursements, distributions and members' exits
     /// wait for a second person (the safe default); the tests that are not about approvals
-    /// carry those out at once, as a group whose policy says so does. The tests of approvals
-    /// set the policy they are about.
+    /// carry those out at once, as a group whose policy says so does, and the tests of
+    /// approvals set the policy they are about. Set through the store, not the API, so that
+    /// the audit log holds only what a test itself asks for.
     pub async fn without_approvals(&self, group: &str) {
-        let reply = self
-            .send(
-                self.client
-                    .put(self.url(&format!("/v1/groups/{group}/approval-policy")))
-                    .json(&no_approvals()),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let (admin, _) = self
+            .store
+            .find_login("admin")
+            .await
+            .expect("read the administrator")
+            .expect("the bootstrap administrator");
+        let group = group.parse().expect("a group id");
+        let nothing_waits = msai_ledger::domain::approvals::ApprovalPolicy {
+            exits: false,
+            disbursements: false,
+            distributions: false,
+            reversals: false,
+            period_closes: false,
+            ..Default::default()
+        };
+        self.store
+            .set_approval_policy(group, nothing_waits, admin.id)
+            .await
+            .expect("set the approval policy");
     }
 
     pub async fn create_account(

@@ -12,7 +12,7 @@ use crate::auth::caller::Caller;
 use crate::domain::approvals::Operation;
 use crate::domain::operations::*;
 use crate::http::AppState;
-use crate::http::approvals::{Gate, gate};
+use crate::http::approvals::Asking;
 use crate::http::dto::{amount_text, booking_date, currency};
 use crate::http::error::{ApiError, FieldChecks};
 use crate::http::extract::JsonBody;
@@ -106,26 +106,18 @@ pub async fn create(
         pay_to: request.pay_to,
         booked_on: request.booked_on,
     };
-    let idempotent = match gate(
-        &state,
-        group_id,
-        caller.id(),
-        idempotent,
-        &body.canonical,
-        operation,
-    )
-    .await?
-    {
-        Gate::Waiting(kept) => return Ok(kept),
-        Gate::Open(idempotent) => idempotent,
-    };
-    let write = idempotent.prepare(group_id, &body.canonical, DistributionView::of)?;
-    write.respond(
-        state
-            .store
-            .distribute(group_id, request, write.idempotency())
-            .await,
-    )
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let write = idempotent.prepare(group_id, &body.canonical, DistributionView::of)?;
+            write.respond(
+                state
+                    .store
+                    .distribute(group_id, request, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }
 
 pub async fn list(

@@ -11,7 +11,7 @@ use crate::domain::approvals::Operation;
 use crate::domain::member::{Channel, MemberStatus};
 use crate::domain::operations::*;
 use crate::http::AppState;
-use crate::http::approvals::{Gate, gate};
+use crate::http::approvals::Asking;
 use crate::http::dto::booking_date;
 use crate::http::error::{ApiError, FieldChecks};
 use crate::http::extract::JsonBody;
@@ -81,24 +81,16 @@ pub async fn create(
         channel: request.channel,
         keep_capital: request.keep_capital,
     };
-    let idempotent = match gate(
-        &state,
-        group_id,
-        caller.id(),
-        idempotent,
-        &body.canonical,
-        operation,
-    )
-    .await?
-    {
-        Gate::Waiting(kept) => return Ok(kept),
-        Gate::Open(idempotent) => idempotent,
-    };
-    let write = idempotent.prepare(group_id, &body.canonical, ExitView::of)?;
-    write.respond(
-        state
-            .store
-            .exit_member(group_id, member_id, request, write.idempotency())
-            .await,
-    )
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let write = idempotent.prepare(group_id, &body.canonical, ExitView::of)?;
+            write.respond(
+                state
+                    .store
+                    .exit_member(group_id, member_id, request, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }
