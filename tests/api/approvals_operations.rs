@@ -9,7 +9,7 @@ use crate::support;
 
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use support::app::{Reply, TestApp, no_approvals};
+use support::app::{Backend, Reply, TestApp, no_approvals};
 use support::openapi::assert_reply_matches;
 use support::story::{Story, story};
 use uuid::Uuid;
@@ -440,3 +440,121 @@ both_backends!(
         );
     }
 );
+
+const INSERT_GROUP: &str = "INSERT INTO groups (id, name, currency, host_country, \
+     home_country, created_at, closed_through, head_sequence, head_hash) \
+     VALUES ($1, $2, 'HKD', 'HK', 'PH', $3, NULL, 0, $4)";
+
+const INSERT_POLICY: &str = "INSERT INTO approval_policies (group_id, withdrawals_above, \
+     expires_after_hours, updated_at, updated_by, exits) VALUES ($1, '{\"HKD\":500000}', 48, $2, \
+     NULL, $3)";
+
+/// A database as it was before the policy's switches (migration 0020): a group that never set
+/// a policy, and one whose policy limits withdrawals and makes exits wait.
+async fn database_before_the_switches(
+    backend: Backend,
+) -> Option<(String, Option<tempfile::TempDir>, Uuid, Uuid)> {
+    let (url, dir) = support::app::fresh_database_url(backend).await?;
+    let (unset, limited) = (Uuid::now_v7(), Uuid::now_v7());
+    let now = chrono::Utc::now();
+    let zero_hash = "0".repeat(64);
+    match backend {
+        Backend::Sqlite => {
+            let options = url
+                .parse::<sqlx::sqlite::SqliteConnectOptions>()
+                .unwrap()
+                .create_if_missing(true);
+            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+            sqlx::migrate!("./migrations/sqlite")
+                .run_to(20, &pool)
+                .await
+                .unwrap();
+            for (id, name) in [(unset, "Unset Savers"), (limited, "Careful Savers")] {
+                sqlx::query(INSERT_GROUP)
+                    .bind(id)
+                    .bind(name)
+                    .bind(now)
+                    .bind(&zero_hash)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query(INSERT_POLICY)
+                .bind(limited)
+                .bind(now)
+                .bind(true)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            sqlx::migrate!("./migrations/postgres")
+                .run_to(20, &pool)
+                .await
+                .unwrap();
+            for (id, name) in [(unset, "Unset Savers"), (limited, "Careful Savers")] {
+                sqlx::query(INSERT_GROUP)
+                    .bind(id)
+                    .bind(name)
+                    .bind(now)
+                    .bind(&zero_hash)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query(INSERT_POLICY)
+                .bind(limited)
+                .bind(now)
+                .bind(true)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+    }
+    Some((url, dir, unset, limited))
+}
+
+async fn groups_of_before_keep_behaving_as_they_did(backend: Backend) {
+    let Some((url, dir, unset, limited)) = database_before_the_switches(backend).await else {
+        return;
+    };
+    let config = msai_ledger::app::AppConfig::default();
+    let app = support::app::spawn_on(backend, url, dir, config).await;
+    let policy = |group: Uuid| {
+        let app = &app;
+        async move {
+            let reply = app
+                .get(&format!("/v1/groups/{group}/approval-policy"))
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            reply.body
+        }
+    };
+    // Nothing waits in a group that had set nothing, as before.
+    assert_eq!(
+        policy(unset).await,
+        json!({"withdrawals_above": {}, "exits": false, "disbursements": false,
+               "distributions": false, "reversals": false, "period_closes": false,
+               "expires_after_hours": 168})
+    );
+    // A group's own policy is kept, the new switches off.
+    assert_eq!(
+        policy(limited).await,
+        json!({"withdrawals_above": {"HKD": "5000.00"}, "exits": true, "disbursements": false,
+               "distributions": false, "reversals": false, "period_closes": false,
+               "expires_after_hours": 48})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn groups_of_before_keep_behaving_as_they_did_on_sqlite() {
+    groups_of_before_keep_behaving_as_they_did(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn groups_of_before_keep_behaving_as_they_did_on_postgres() {
+    groups_of_before_keep_behaving_as_they_did(Backend::Postgres).await;
+}
