@@ -602,6 +602,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Conflict::StatusTransition,
         Conflict::GroupClosed,
         Conflict::RemittanceNotInTransit,
+        Conflict::RemittanceSettled,
     ];
     for conflict in conflicts {
         match conflict {
@@ -615,7 +616,8 @@ fn problem_slugs() -> Vec<&'static str> {
             | Conflict::MemberExited
             | Conflict::StatusTransition
             | Conflict::GroupClosed
-            | Conflict::RemittanceNotInTransit => {}
+            | Conflict::RemittanceNotInTransit
+            | Conflict::RemittanceSettled => {}
         }
     }
     let mut slugs: Vec<&'static str> = rules.iter().map(|r| r.slug()).collect();
