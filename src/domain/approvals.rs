@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::member::{Channel, MemberStatus};
+use super::money::Currency;
+use super::operations::{Basis, PayTo};
 
 /// How long an item waits for a decision unless the group says otherwise: a week, from one
 /// weekly meeting to the next.
@@ -17,7 +19,10 @@ pub const DEFAULT_EXPIRY_HOURS: i64 = 168;
 /// The longest a group may let an item wait: 90 days.
 pub const MAX_EXPIRY_HOURS: i64 = 24 * 90;
 
-/// Which of a group's operations need a second person.
+/// Which of a group's operations need a second person. Each switch is on or off on its own.
+///
+/// A switch missing from a kept policy change (one asked for before the switch existed) is
+/// off, as it was when that change was asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApprovalPolicy {
     /// A withdrawal of more than this many minor units of its currency (by ISO 4217 code)
@@ -25,15 +30,34 @@ pub struct ApprovalPolicy {
     pub withdrawals_above: BTreeMap<String, i64>,
     /// Every member's exit (her balances paid out) waits for approval.
     pub exits: bool,
+    /// Every disbursement of money into an investment waits for approval.
+    #[serde(default)]
+    pub disbursements: bool,
+    /// Every distribution that posts (a dry run posts nothing and never waits).
+    #[serde(default)]
+    pub distributions: bool,
+    /// Every reversal of a transaction.
+    #[serde(default)]
+    pub reversals: bool,
+    /// Every close of a period.
+    #[serde(default)]
+    pub period_closes: bool,
     /// How long an item waits for a decision before it expires.
     pub expires_after_hours: i64,
 }
 
+/// The safe default, what a group has until it sets a policy of its own: money leaving the
+/// group in bulk (disbursements, distributions, members' exits) waits for a second person;
+/// withdrawals (no limit), reversals and period closes do not.
 impl Default for ApprovalPolicy {
     fn default() -> Self {
         ApprovalPolicy {
             withdrawals_above: BTreeMap::new(),
-            exits: false,
+            exits: true,
+            disbursements: true,
+            distributions: true,
+            reversals: false,
+            period_closes: false,
             expires_after_hours: DEFAULT_EXPIRY_HOURS,
         }
     }
@@ -46,6 +70,21 @@ impl ApprovalPolicy {
         self.withdrawals_above
             .get(currency)
             .is_some_and(|limit| amount_minor > *limit)
+    }
+
+    /// Whether every operation of `operation`'s kind waits, whatever it says. A withdrawal
+    /// waits by its amount instead ([`ApprovalPolicy::withdrawal_needs_approval`]), so it is
+    /// never switched on here; a treasurer's change of the policy always waits.
+    pub fn always_waits(&self, operation: &Operation) -> bool {
+        match operation {
+            Operation::Withdrawal { .. } => false,
+            Operation::Exit { .. } => self.exits,
+            Operation::Disbursement { .. } => self.disbursements,
+            Operation::Distribution { .. } => self.distributions,
+            Operation::Reversal { .. } => self.reversals,
+            Operation::PeriodClose { .. } => self.period_closes,
+            Operation::Policy { .. } => true,
+        }
     }
 
     /// When an item asked for at `asked_at` expires.
@@ -73,8 +112,48 @@ pub enum Operation {
         channel: Channel,
         keep_capital: bool,
     },
+    /// Money paid out of the group into an investment.
+    Disbursement {
+        investment_id: Uuid,
+        amount: String,
+        /// The account paid from, as named (code or id); the investment's default if none.
+        account: Option<String>,
+        booked_on: NaiveDate,
+        note: Option<String>,
+    },
+    /// A surplus shared out among the members (never a dry run).
+    Distribution {
+        pool: String,
+        currency: Option<Currency>,
+        investment_id: Option<Uuid>,
+        basis: Option<Basis>,
+        as_of: NaiveDate,
+        pay_to: PayTo,
+        booked_on: NaiveDate,
+    },
+    /// A transaction reversed. The booking date is resolved when the item is kept (the
+    /// original's date while it is open, else the first open date); `None` only before.
+    Reversal {
+        transaction_id: Uuid,
+        booked_on: Option<NaiveDate>,
+        description: Option<String>,
+    },
+    /// The books closed through a date, FX positions revalued at the rates given first.
+    PeriodClose {
+        through: NaiveDate,
+        fx_rates: Vec<ClosingRate>,
+    },
     /// A change of the group's approval policy asked for by a treasurer.
     Policy { policy: ApprovalPolicy },
+}
+
+/// A closing rate kept with a period close that waits: units of `quote` per unit of `base`,
+/// as the exact decimal text it was given in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosingRate {
+    pub base: Currency,
+    pub quote: Currency,
+    pub rate: String,
 }
 
 impl Operation {
@@ -82,6 +161,10 @@ impl Operation {
         match self {
             Operation::Withdrawal { .. } => "withdrawal",
             Operation::Exit { .. } => "exit",
+            Operation::Disbursement { .. } => "disbursement",
+            Operation::Distribution { .. } => "distribution",
+            Operation::Reversal { .. } => "reversal",
+            Operation::PeriodClose { .. } => "period_close",
             Operation::Policy { .. } => "policy",
         }
     }
@@ -92,7 +175,11 @@ impl Operation {
             Operation::Withdrawal { member_id, .. } | Operation::Exit { member_id, .. } => {
                 Some(*member_id)
             }
-            Operation::Policy { .. } => None,
+            Operation::Disbursement { .. }
+            | Operation::Distribution { .. }
+            | Operation::Reversal { .. }
+            | Operation::PeriodClose { .. }
+            | Operation::Policy { .. } => None,
         }
     }
 }
@@ -262,6 +349,85 @@ mod tests {
                 prop_assert_eq!(outcome, Ok(()));
             }
         }
+    }
+
+    fn each_kind(date: NaiveDate) -> Vec<Operation> {
+        vec![
+            Operation::Exit {
+                member_id: Uuid::from_u128(9),
+                status: MemberStatus::Exited,
+                on: date,
+                channel: Channel::Cash,
+                keep_capital: false,
+            },
+            Operation::Disbursement {
+                investment_id: Uuid::from_u128(7),
+                amount: "100.00".into(),
+                account: None,
+                booked_on: date,
+                note: None,
+            },
+            Operation::Distribution {
+                pool: "50.00".into(),
+                currency: None,
+                investment_id: None,
+                basis: None,
+                as_of: date,
+                pay_to: PayTo::Savings,
+                booked_on: date,
+            },
+            Operation::Reversal {
+                transaction_id: Uuid::from_u128(8),
+                booked_on: Some(date),
+                description: None,
+            },
+            Operation::PeriodClose {
+                through: date,
+                fx_rates: Vec::new(),
+            },
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn each_switch_makes_its_own_kind_wait_and_no_other(switches in proptest::array::uniform5(any::<bool>())) {
+            let policy = ApprovalPolicy {
+                exits: switches[0],
+                disbursements: switches[1],
+                distributions: switches[2],
+                reversals: switches[3],
+                period_closes: switches[4],
+                ..ApprovalPolicy::default()
+            };
+            let date = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+            for (operation, on) in each_kind(date).iter().zip(switches) {
+                prop_assert_eq!(policy.always_waits(operation), on, "{:?}", operation);
+            }
+        }
+    }
+
+    #[test]
+    fn the_default_makes_money_leaving_in_bulk_wait() {
+        let policy = ApprovalPolicy::default();
+        let date = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let waiting: Vec<&str> = each_kind(date)
+            .iter()
+            .filter(|op| policy.always_waits(op))
+            .map(Operation::kind)
+            .collect();
+        assert_eq!(waiting, ["exit", "disbursement", "distribution"]);
+        assert!(policy.withdrawals_above.is_empty());
+    }
+
+    #[test]
+    fn a_policy_change_kept_before_the_switches_existed_leaves_them_off() {
+        let kept = r#"{"kind":"policy","policy":{"withdrawals_above":{"HKD":50000},"exits":true,"expires_after_hours":48}}"#;
+        let Operation::Policy { policy } = serde_json::from_str(kept).unwrap() else {
+            panic!("not a policy");
+        };
+        assert!(policy.exits);
+        assert!(!policy.disbursements && !policy.distributions);
+        assert!(!policy.reversals && !policy.period_closes);
     }
 
     #[test]

@@ -23,8 +23,9 @@ use crate::domain::account::Direction;
 use crate::domain::approvals::{
     Approval, ApprovalPolicy, ApprovalQuery, ApprovalStatus, MAX_EXPIRY_HOURS, Operation, Verdict,
 };
-use crate::domain::member::{Channel, EventKind, MemberStatus, NewMemberEvent};
+use crate::domain::member::{Channel, MemberStatus};
 use crate::domain::money::{Currency, format_amount, parse_amount};
+use crate::domain::operations::{Basis, PayTo};
 use crate::store::{Decision, NewApproval};
 
 /// The longest note a decision may carry.
@@ -34,6 +35,10 @@ pub const MAX_NOTE_CHARS: usize = 500;
 pub struct PolicyView {
     pub withdrawals_above: BTreeMap<String, String>,
     pub exits: bool,
+    pub disbursements: bool,
+    pub distributions: bool,
+    pub reversals: bool,
+    pub period_closes: bool,
     pub expires_after_hours: i64,
 }
 
@@ -51,6 +56,10 @@ impl PolicyView {
                 })
                 .collect(),
             exits: policy.exits,
+            disbursements: policy.disbursements,
+            distributions: policy.distributions,
+            reversals: policy.reversals,
+            period_closes: policy.period_closes,
             expires_after_hours: policy.expires_after_hours,
         }
     }
@@ -72,9 +81,125 @@ pub enum OperationView {
         channel: Channel,
         keep_capital: bool,
     },
+    Disbursement {
+        investment_id: Uuid,
+        amount: String,
+        account: Option<String>,
+        booked_on: NaiveDate,
+        note: Option<String>,
+    },
+    Distribution {
+        pool: String,
+        currency: Option<Currency>,
+        investment_id: Option<Uuid>,
+        basis: Option<Basis>,
+        as_of: NaiveDate,
+        pay_to: PayTo,
+        booked_on: NaiveDate,
+    },
+    Reversal {
+        transaction_id: Uuid,
+        booked_on: Option<NaiveDate>,
+        description: Option<String>,
+    },
+    PeriodClose {
+        through: NaiveDate,
+        fx_rates: Vec<ClosingRateView>,
+    },
     Policy {
         policy: PolicyView,
     },
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClosingRateView {
+    pub base: Currency,
+    pub quote: Currency,
+    pub rate: String,
+}
+
+impl OperationView {
+    fn of(operation: &Operation) -> Self {
+        match operation.clone() {
+            Operation::Withdrawal {
+                member_id,
+                amount,
+                channel,
+                booked_on,
+            } => OperationView::Withdrawal {
+                member_id,
+                amount,
+                channel,
+                booked_on,
+            },
+            Operation::Exit {
+                member_id,
+                status,
+                on,
+                channel,
+                keep_capital,
+            } => OperationView::Exit {
+                member_id,
+                status,
+                on,
+                channel,
+                keep_capital,
+            },
+            Operation::Disbursement {
+                investment_id,
+                amount,
+                account,
+                booked_on,
+                note,
+            } => OperationView::Disbursement {
+                investment_id,
+                amount,
+                account,
+                booked_on,
+                note,
+            },
+            Operation::Distribution {
+                pool,
+                currency,
+                investment_id,
+                basis,
+                as_of,
+                pay_to,
+                booked_on,
+            } => OperationView::Distribution {
+                pool,
+                currency,
+                investment_id,
+                basis,
+                as_of,
+                pay_to,
+                booked_on,
+            },
+            Operation::Reversal {
+                transaction_id,
+                booked_on,
+                description,
+            } => OperationView::Reversal {
+                transaction_id,
+                booked_on,
+                description,
+            },
+            Operation::PeriodClose { through, fx_rates } => OperationView::PeriodClose {
+                through,
+                fx_rates: fx_rates
+                    .into_iter()
+                    .map(|r| ClosingRateView {
+                        base: r.base,
+                        quote: r.quote,
+                        rate: r.rate,
+                    })
+                    .collect(),
+            },
+            Operation::Policy { policy } => OperationView::Policy {
+                policy: PolicyView::of(&policy),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -103,35 +228,7 @@ pub struct ApprovalView {
 
 impl ApprovalView {
     fn at(a: &Approval, now: DateTime<Utc>) -> Self {
-        let operation = match &a.operation {
-            Operation::Withdrawal {
-                member_id,
-                amount,
-                channel,
-                booked_on,
-            } => OperationView::Withdrawal {
-                member_id: *member_id,
-                amount: amount.clone(),
-                channel: *channel,
-                booked_on: *booked_on,
-            },
-            Operation::Exit {
-                member_id,
-                status,
-                on,
-                channel,
-                keep_capital,
-            } => OperationView::Exit {
-                member_id: *member_id,
-                status: *status,
-                on: *on,
-                channel: *channel,
-                keep_capital: *keep_capital,
-            },
-            Operation::Policy { policy } => OperationView::Policy {
-                policy: PolicyView::of(policy),
-            },
-        };
+        let operation = OperationView::of(&a.operation);
         let would_post = a
             .preview
             .iter()
@@ -171,12 +268,22 @@ impl ApprovalView {
 pub struct PolicyBody {
     pub withdrawals_above: BTreeMap<String, String>,
     #[serde(default)]
-    pub exits: bool,
+    pub exits: Option<bool>,
+    #[serde(default)]
+    pub disbursements: Option<bool>,
+    #[serde(default)]
+    pub distributions: Option<bool>,
+    #[serde(default)]
+    pub reversals: Option<bool>,
+    #[serde(default)]
+    pub period_closes: Option<bool>,
     #[serde(default)]
     pub expires_after_hours: Option<i64>,
 }
 
 impl PolicyBody {
+    /// The policy asked for; a switch left out is as a new group has it (the safe default),
+    /// so a client that does not know a switch never turns it off by leaving it out.
     fn parse(self) -> Result<ApprovalPolicy, ApiError> {
         let mut checks = FieldChecks::default();
         let mut above = BTreeMap::new();
@@ -204,9 +311,14 @@ impl PolicyBody {
         if !checks.passed() {
             return Err(checks.refusal());
         }
+        let default = ApprovalPolicy::default();
         Ok(ApprovalPolicy {
             withdrawals_above: above,
-            exits: self.exits,
+            exits: self.exits.unwrap_or(default.exits),
+            disbursements: self.disbursements.unwrap_or(default.disbursements),
+            distributions: self.distributions.unwrap_or(default.distributions),
+            reversals: self.reversals.unwrap_or(default.reversals),
+            period_closes: self.period_closes.unwrap_or(default.period_closes),
             expires_after_hours: hours,
         })
     }
@@ -260,7 +372,7 @@ pub async fn put_policy(
 
 /// Keeps `operation` waiting for approval: 202 with the item, which the maker's
 /// Idempotency-Key answers again on a retry.
-pub async fn propose(
+async fn propose(
     state: &AppState,
     group_id: Uuid,
     idempotent: Idempotent,
@@ -287,51 +399,56 @@ pub async fn propose(
     )
 }
 
-/// Whether the withdrawal `event` must wait for a second person under the group's policy; if
-/// so, the operation to keep.
-pub async fn withdrawal_waits(
-    state: &AppState,
+/// Who asks for an operation that the group's policy may make wait, in which group, with
+/// which body: what [`Asking::unless_it_waits`] needs to keep it as a pending item.
+pub struct Asking<'a> {
+    state: &'a AppState,
     group_id: Uuid,
-    event: &NewMemberEvent,
-) -> Result<Option<Operation>, ApiError> {
-    if event.kind != EventKind::Withdrawal {
-        return Ok(None);
+    maker: Uuid,
+    canonical_body: &'a str,
+}
+
+impl<'a> Asking<'a> {
+    pub fn new(state: &'a AppState, group_id: Uuid, maker: Uuid, canonical_body: &'a str) -> Self {
+        Asking {
+            state,
+            group_id,
+            maker,
+            canonical_body,
+        }
     }
+
+    /// The one way a handler asks whether `operation` waits for a second person under the
+    /// group's policy. If it does, it is kept and answered 202 with the item (which the
+    /// maker's Idempotency-Key answers again on a retry), and nothing is posted; a rule that
+    /// refuses it already refuses it as the operation itself would be. If it does not,
+    /// `carry_out` carries it out with the request's key.
+    pub async fn unless_it_waits(
+        self,
+        idempotent: Idempotent,
+        operation: Operation,
+        carry_out: impl AsyncFnOnce(Idempotent) -> Result<Response, ApiError>,
+    ) -> Result<Response, ApiError> {
+        if !waits(self.state, self.group_id, &operation).await? {
+            return carry_out(idempotent).await;
+        }
+        let (state, group_id, body) = (self.state, self.group_id, self.canonical_body);
+        propose(state, group_id, idempotent, body, operation, self.maker).await
+    }
+}
+
+async fn waits(state: &AppState, group_id: Uuid, operation: &Operation) -> Result<bool, ApiError> {
     let policy = state.store.approval_policy(group_id).await?;
+    let Operation::Withdrawal { amount, .. } = operation else {
+        return Ok(policy.always_waits(operation));
+    };
     if policy.withdrawals_above.is_empty() {
-        return Ok(None);
+        return Ok(false);
     }
     let currency = state.store.get_group(group_id).await?.currency;
     // An amount the currency refuses is refused as the withdrawal itself would be.
-    let Ok(minor) = parse_amount(&event.amount, currency) else {
-        return Ok(None);
-    };
-    Ok(policy
-        .withdrawal_needs_approval(currency.code(), minor)
-        .then(|| Operation::Withdrawal {
-            member_id: event.member_id,
-            amount: event.amount.clone(),
-            channel: event.channel,
-            booked_on: event.booked_on,
-        }))
-}
-
-/// Whether the exit `request` of `member_id` must wait for a second person under the group's
-/// policy; if so, the operation to keep.
-pub async fn exit_waits(
-    state: &AppState,
-    group_id: Uuid,
-    member_id: Uuid,
-    request: &crate::domain::operations::MemberExit,
-) -> Result<Option<Operation>, ApiError> {
-    let policy = state.store.approval_policy(group_id).await?;
-    Ok(policy.exits.then_some(Operation::Exit {
-        member_id,
-        status: request.status,
-        on: request.on,
-        channel: request.channel,
-        keep_capital: request.keep_capital,
-    }))
+    Ok(parse_amount(amount, currency)
+        .is_ok_and(|minor| policy.withdrawal_needs_approval(currency.code(), minor)))
 }
 
 fn status_param(params: &QueryParams) -> Result<Option<ApprovalStatus>, ApiError> {

@@ -1,11 +1,13 @@
 //! Group-wide ledger routes: trial balance, period closes, chain verification.
 
+use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
+use super::approvals::Asking;
 use super::dto::CreatePeriodClose;
 use super::error::ApiError;
 use super::extract::JsonBody;
@@ -13,6 +15,8 @@ use super::path::GroupPath;
 use super::query::QueryParams;
 use super::views::{PeriodCloseView, TrialBalanceView, VerificationView};
 use super::write::{Idempotent, json_response};
+use crate::auth::caller::Caller;
+use crate::domain::approvals::{ClosingRate, Operation};
 use crate::store::ExportPage;
 
 pub async fn trial_balance(
@@ -30,19 +34,38 @@ pub async fn trial_balance(
 
 pub async fn close_period(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     GroupPath { group_id }: GroupPath,
     idempotent: Idempotent,
     body: JsonBody<CreatePeriodClose>,
 ) -> Result<Response, ApiError> {
     let today = state.today(group_id).await?;
     let (through, fx_rates) = body.value.parse(today)?;
-    let write = idempotent.prepare(group_id, &body.canonical, PeriodCloseView::of)?;
-    write.respond(
-        state
-            .store
-            .close_period(group_id, through, fx_rates, write.idempotency())
-            .await,
-    )
+    // Under a policy that says so, it waits for a second person (202).
+    let rates = fx_rates
+        .iter()
+        .map(|r| ClosingRate {
+            base: r.pair.base,
+            quote: r.pair.quote,
+            rate: r.rate.to_string(),
+        })
+        .collect();
+    let operation = Operation::PeriodClose {
+        through,
+        fx_rates: rates,
+    };
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let write = idempotent.prepare(group_id, &body.canonical, PeriodCloseView::of)?;
+            write.respond(
+                state
+                    .store
+                    .close_period(group_id, through, fx_rates, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }
 
 pub async fn verify(

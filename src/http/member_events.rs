@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::AppState;
+use super::approvals::Asking;
 use super::dto::{amount_text, booking_date, currency};
 use super::error::{ApiError, FieldChecks};
 use super::extract::JsonBody;
@@ -19,6 +20,7 @@ use super::query::QueryParams;
 use super::views::*;
 use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
+use crate::domain::approvals::Operation;
 use crate::domain::member::{
     Channel, EventKind, Fund, MemberEvent, MemberEventQuery, MemberRef, NewMemberEvent,
 };
@@ -156,23 +158,27 @@ pub async fn withdraw(
         audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
     };
     // Above the group's limit, it waits for a second person (202) and posts nothing yet.
-    if let Some(operation) = super::approvals::withdrawal_waits(&state, group_id, &event).await? {
-        let (canonical, maker) = (&body.canonical, caller.id());
-        return super::approvals::propose(
-            &state, group_id, idempotent, canonical, operation, maker,
-        )
-        .await;
-    }
-    let signer = state.signer.clone();
-    let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
-        WithdrawalView::of(e, &signer)
-    })?;
-    write.respond(
-        state
-            .store
-            .record_member_event(group_id, event, write.idempotency())
-            .await,
-    )
+    let operation = Operation::Withdrawal {
+        member_id,
+        amount: event.amount.clone(),
+        channel: event.channel,
+        booked_on,
+    };
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let signer = state.signer.clone();
+            let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
+                WithdrawalView::of(e, &signer)
+            })?;
+            write.respond(
+                state
+                    .store
+                    .record_member_event(group_id, event, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }
 
 async fn list_events<V: Serialize>(

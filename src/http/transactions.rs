@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::AppState;
+use super::approvals::Asking;
 use super::dto::{CreateReversal, CreateTransaction};
 use super::error::ApiError;
 use super::extract::{JsonBody, OptionalJsonBody};
@@ -16,6 +17,7 @@ use super::views::ListView;
 use super::views::TransactionView;
 use super::write::{Idempotent, json_response};
 use crate::auth::caller::Caller;
+use crate::domain::approvals::Operation;
 use crate::domain::error::LedgerError;
 use crate::domain::model::{AccountRef, Transaction, TransactionQuery};
 
@@ -56,13 +58,24 @@ pub async fn reverse(
     let today = state.today(group_id).await?;
     let mut reversal = body.value.parse(today)?;
     reversal.created_by = Some(caller.id());
-    let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
-    write.respond(
-        state
-            .store
-            .reverse_transaction(group_id, transaction_id, reversal, write.idempotency())
-            .await,
-    )
+    // Under a policy that says so, it waits for a second person (202).
+    let operation = Operation::Reversal {
+        transaction_id,
+        booked_on: reversal.booked_on,
+        description: reversal.description.clone(),
+    };
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
+            write.respond(
+                state
+                    .store
+                    .reverse_transaction(group_id, transaction_id, reversal, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }
 
 pub async fn list(

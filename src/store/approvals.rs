@@ -13,13 +13,22 @@ use crate::domain::approvals::{
     Verdict, may_decide,
 };
 use crate::domain::error::{Conflict, LedgerError};
+use crate::domain::fx::{FxRate, Pair};
 use crate::domain::member::{EventKind, Fund, NewMemberEvent};
-use crate::domain::model::{Group, Page};
-use crate::domain::operations::MemberExit;
+use crate::domain::model::{
+    AccountRef, Entry, Group, NewReversal, Page, TransactionQuery, reversal_date,
+};
+use crate::domain::operations::{
+    InvestmentEventKind, MemberExit, NewDistribution, NewInvestmentEvent,
+};
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
 use crate::store::tx::{Column, guarded_write, read_tx, refuse_on_err, write_tx};
 use crate::store::{Idempotency, StoreResult, Written};
+
+/// The most transactions one operation waiting for approval may post (a period close posts
+/// one per FX position revalued, and its closing transaction).
+const MAX_PREVIEW_TRANSACTIONS: u32 = 1_000;
 
 /// An operation asked for that must wait for a second person.
 #[derive(Debug, Clone)]
@@ -118,8 +127,8 @@ where
 
     async fn policy_in_tx(tx: &mut Tx<B::Db>, group_id: Uuid) -> Result<ApprovalPolicy, TxError> {
         let row = sqlx::query(
-            "SELECT withdrawals_above, exits, expires_after_hours FROM approval_policies \
-             WHERE group_id = $1",
+            "SELECT withdrawals_above, exits, disbursements, distributions, reversals, \
+             period_closes, expires_after_hours FROM approval_policies WHERE group_id = $1",
         )
         .bind(group_id)
         .fetch_optional(&mut **tx)
@@ -131,6 +140,10 @@ where
         Ok(ApprovalPolicy {
             withdrawals_above: serde_json::from_str(&above).map_err(internal)?,
             exits: row.try_get("exits")?,
+            disbursements: row.try_get("disbursements")?,
+            distributions: row.try_get("distributions")?,
+            reversals: row.try_get("reversals")?,
+            period_closes: row.try_get("period_closes")?,
             expires_after_hours: row.try_get("expires_after_hours")?,
         })
     }
@@ -143,15 +156,23 @@ where
     ) -> Result<(), TxError> {
         let above = serde_json::to_string(&policy.withdrawals_above).map_err(internal)?;
         sqlx::query(
-            "INSERT INTO approval_policies (group_id, withdrawals_above, exits, \
-             expires_after_hours, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
+            "INSERT INTO approval_policies (group_id, withdrawals_above, exits, disbursements, \
+             distributions, reversals, period_closes, expires_after_hours, updated_at, \
+             updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (group_id) DO UPDATE SET withdrawals_above = excluded.withdrawals_above, \
-             exits = excluded.exits, expires_after_hours = excluded.expires_after_hours, \
+             exits = excluded.exits, disbursements = excluded.disbursements, \
+             distributions = excluded.distributions, reversals = excluded.reversals, \
+             period_closes = excluded.period_closes, \
+             expires_after_hours = excluded.expires_after_hours, \
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         )
         .bind(group_id)
         .bind(above)
         .bind(policy.exits)
+        .bind(policy.disbursements)
+        .bind(policy.distributions)
+        .bind(policy.reversals)
+        .bind(policy.period_closes)
         .bind(policy.expires_after_hours)
         .bind(recorded_now())
         .bind(by)
@@ -199,58 +220,172 @@ where
         })
     }
 
-    /// The exit `operation` asks for, as the maker asked for it: the member and the request.
-    fn exit_request(operation: &Operation, maker: Uuid) -> Option<(Uuid, MemberExit)> {
-        let Operation::Exit {
-            member_id,
-            status,
-            on,
-            channel,
-            keep_capital,
-        } = operation
-        else {
-            return None;
+    /// Carries out `operation` in the locked `group` as its maker asked for it, every rule
+    /// checked now: what it posted, by id (none for a policy, or an exit or a period close
+    /// that had nothing to post).
+    async fn carry_out(
+        tx: &mut Tx<B::Db>,
+        group: &mut Group,
+        operation: &Operation,
+        maker: Uuid,
+    ) -> Result<Result<Option<Uuid>, LedgerError>, TxError> {
+        let created_by = Some(maker);
+        let posted = match operation {
+            Operation::Withdrawal { .. } => {
+                let request = Self::withdrawal_request(operation, maker)
+                    .ok_or_else(|| internal("a withdrawal without its request"))?;
+                let event = refuse_on_err!(Self::member_event_outcome(tx, group, &request).await?);
+                Some(event.id)
+            }
+            Operation::Exit {
+                member_id,
+                status,
+                on,
+                channel,
+                keep_capital,
+            } => {
+                let request = MemberExit {
+                    status: *status,
+                    on: *on,
+                    channel: *channel,
+                    keep_capital: *keep_capital,
+                    created_by,
+                };
+                let exit =
+                    refuse_on_err!(Self::exit_outcome(tx, group, *member_id, &request).await?);
+                exit.transaction_id
+            }
+            Operation::Disbursement {
+                investment_id,
+                amount,
+                account,
+                booked_on,
+                note,
+            } => {
+                let request = NewInvestmentEvent {
+                    investment_id: *investment_id,
+                    kind: InvestmentEventKind::Disbursement,
+                    amount: amount.clone(),
+                    account: account.as_deref().map(AccountRef::parse),
+                    booked_on: *booked_on,
+                    note: note.clone(),
+                    created_by,
+                };
+                let event =
+                    refuse_on_err!(Self::investment_event_outcome(tx, group, &request).await?);
+                Some(event.id)
+            }
+            Operation::Distribution {
+                pool,
+                currency,
+                investment_id,
+                basis,
+                as_of,
+                pay_to,
+                booked_on,
+            } => {
+                let request = NewDistribution {
+                    pool: pool.clone(),
+                    currency: *currency,
+                    investment_id: *investment_id,
+                    basis: *basis,
+                    as_of: *as_of,
+                    pay_to: *pay_to,
+                    booked_on: *booked_on,
+                    dry_run: false,
+                    created_by,
+                };
+                refuse_on_err!(Self::distribution_outcome(tx, group, &request).await?).id
+            }
+            Operation::Reversal {
+                transaction_id,
+                booked_on,
+                description,
+            } => {
+                let request = NewReversal {
+                    booked_on: *booked_on,
+                    description: description.clone(),
+                    created_by,
+                };
+                let reversing = refuse_on_err!(
+                    Self::reversal_outcome(tx, group, *transaction_id, &request).await?
+                );
+                Some(reversing.id)
+            }
+            Operation::PeriodClose { through, fx_rates } => {
+                let rates = fx_rates
+                    .iter()
+                    .map(|r| {
+                        let rate = r.rate.parse().map_err(internal)?;
+                        let pair = Pair {
+                            base: r.base,
+                            quote: r.quote,
+                        };
+                        Ok(FxRate { pair, rate })
+                    })
+                    .collect::<Result<Vec<_>, TxError>>()?;
+                let close =
+                    refuse_on_err!(Self::period_close_outcome(tx, group, *through, &rates).await?);
+                close.closing_transaction_id
+            }
+            Operation::Policy { policy } => {
+                Self::write_policy(tx, group.id, policy, maker).await?;
+                None
+            }
         };
-        let request = MemberExit {
-            status: *status,
-            on: *on,
-            channel: *channel,
-            keep_capital: *keep_capital,
-            created_by: Some(maker),
-        };
-        Some((*member_id, request))
+        Ok(Ok(posted))
     }
 
-    /// What `item` would post now, worked out against a copy of the locked `group`; the
-    /// refusal the operation itself would get if a rule refuses it. A withdrawal is judged
-    /// without writing; an exit is carried out and undone (`SAVEPOINT`), as a distribution's
-    /// dry run is.
+    /// `operation` as it is kept: a reversal's booking date resolved now, as it would be if
+    /// it were carried out now.
+    async fn resolved(
+        tx: &mut Tx<B::Db>,
+        group: &Group,
+        operation: &Operation,
+    ) -> Result<Operation, TxError> {
+        let Operation::Reversal {
+            transaction_id,
+            booked_on: None,
+            description,
+        } = operation
+        else {
+            return Ok(operation.clone());
+        };
+        let original = Self::load_transaction(tx, group.id, *transaction_id).await?;
+        Ok(Operation::Reversal {
+            transaction_id: *transaction_id,
+            booked_on: Some(reversal_date(original.booked_on, group.closed_through)),
+            description: description.clone(),
+        })
+    }
+
+    /// What `operation` would post now in the locked `group`; the refusal the operation itself
+    /// would get if a rule refuses it. A withdrawal is judged without writing; any other is
+    /// carried out on a copy of the group and undone (`SAVEPOINT`), as a distribution's dry
+    /// run is, and what it posted read back before it is undone.
     async fn preview(
         tx: &mut Tx<B::Db>,
         group: &Group,
-        item: &NewApproval,
+        operation: &Operation,
+        maker: Uuid,
     ) -> Result<Result<Vec<PreviewLine>, LedgerError>, TxError> {
         let mut copy = group.clone();
-        let entries = match &item.operation {
+        let entries = match operation {
             Operation::Withdrawal { .. } => {
-                let request = Self::withdrawal_request(&item.operation, item.maker_id)
+                let request = Self::withdrawal_request(operation, maker)
                     .ok_or_else(|| internal("a withdrawal without its request"))?;
                 let (judged, _) =
                     refuse_on_err!(Self::judge_member_event(tx, &mut copy, &request).await?);
                 judged.prepared.transaction.entries
             }
-            Operation::Exit { .. } => {
-                let (member_id, request) = Self::exit_request(&item.operation, item.maker_id)
-                    .ok_or_else(|| internal("an exit without its request"))?;
+            Operation::Policy { .. } => Vec::new(),
+            _ => {
                 sqlx::query("SAVEPOINT approval_preview")
                     .execute(&mut **tx)
                     .await?;
-                let outcome = Self::exit_outcome(tx, &mut copy, member_id, &request).await;
+                let outcome = Self::carry_out(tx, &mut copy, operation, maker).await;
                 let posted = match &outcome {
-                    Ok(Ok(exit)) => match exit.transaction_id {
-                        Some(id) => Some(Self::load_transaction(tx, group.id, id).await),
-                        None => None,
-                    },
+                    Ok(Ok(_)) => Some(Self::posted_after(tx, group).await),
                     _ => None,
                 };
                 sqlx::query("ROLLBACK TO SAVEPOINT approval_preview")
@@ -260,12 +395,8 @@ where
                     .execute(&mut **tx)
                     .await?;
                 refuse_on_err!(outcome?);
-                match posted {
-                    Some(transaction) => transaction?.entries,
-                    None => Vec::new(),
-                }
+                posted.transpose()?.unwrap_or_default()
             }
-            Operation::Policy { .. } => Vec::new(),
         };
         Ok(Ok(entries
             .iter()
@@ -278,17 +409,36 @@ where
             .collect()))
     }
 
+    /// The entries of every transaction posted in `group` after its head as `group` holds it.
+    async fn posted_after(tx: &mut Tx<B::Db>, group: &Group) -> Result<Vec<Entry>, TxError> {
+        let query = TransactionQuery {
+            account: None,
+            from: None,
+            to: None,
+            after_sequence: group.head_sequence,
+            limit: MAX_PREVIEW_TRANSACTIONS,
+        };
+        let page = Self::list_transactions_in_tx(tx, group.id, &query).await?;
+        if page.has_more {
+            return Err(internal(
+                "an operation posted more transactions than a preview shows",
+            ));
+        }
+        Ok(page.items.into_iter().flat_map(|t| t.entries).collect())
+    }
+
     async fn propose_outcome(
         tx: &mut Tx<B::Db>,
         group: &mut Group,
         item: &NewApproval,
     ) -> Result<Result<Approval, LedgerError>, TxError> {
-        let preview = refuse_on_err!(Self::preview(tx, group, item).await?);
+        let operation = Self::resolved(tx, group, &item.operation).await?;
+        let preview = refuse_on_err!(Self::preview(tx, group, &operation, item.maker_id).await?);
         let policy = Self::policy_in_tx(tx, group.id).await?;
         let approval = Approval {
             id: Uuid::now_v7(),
             group_id: group.id,
-            operation: item.operation.clone(),
+            operation,
             preview,
             maker_id: item.maker_id,
             created_at: item.asked_at,
@@ -326,32 +476,13 @@ where
     ) -> Result<Result<Approval, LedgerError>, TxError> {
         let item = Self::approval_in_tx(tx, group.id, approval_id).await?;
         refuse_on_err!(may_decide(&item, decision.decider, decision.at).map_err(undecidable));
-        let mut result_id = None;
-        let status = match decision.verdict {
-            Verdict::Reject => ApprovalStatus::Rejected,
+        let (status, result_id) = match decision.verdict {
+            Verdict::Reject => (ApprovalStatus::Rejected, None),
             Verdict::Approve => {
-                match &item.operation {
-                    Operation::Withdrawal { .. } => {
-                        let request = Self::withdrawal_request(&item.operation, item.maker_id)
-                            .ok_or_else(|| internal("a withdrawal without its request"))?;
-                        let event =
-                            refuse_on_err!(Self::member_event_outcome(tx, group, &request).await?);
-                        result_id = Some(event.id);
-                    }
-                    Operation::Exit { .. } => {
-                        let (member_id, request) =
-                            Self::exit_request(&item.operation, item.maker_id)
-                                .ok_or_else(|| internal("an exit without its request"))?;
-                        let exit = refuse_on_err!(
-                            Self::exit_outcome(tx, group, member_id, &request).await?
-                        );
-                        result_id = exit.transaction_id;
-                    }
-                    Operation::Policy { policy } => {
-                        Self::write_policy(tx, group.id, policy, item.maker_id).await?;
-                    }
-                }
-                ApprovalStatus::Approved
+                let posted = refuse_on_err!(
+                    Self::carry_out(tx, group, &item.operation, item.maker_id).await?
+                );
+                (ApprovalStatus::Approved, posted)
             }
         };
         sqlx::query(

@@ -312,6 +312,7 @@ both_backends!(
         )
         .await;
         let group = created(reply).await["id"].as_str().unwrap().to_string();
+        app.without_approvals(&group).await;
         let g = format!("/v1/groups/{group}");
         let ana = member(&app, &group, "Ana").await;
         let ben = member(&app, &group, "Ben").await;

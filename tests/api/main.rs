@@ -14,6 +14,7 @@ mod support;
 mod access_edges;
 mod allocation_properties;
 mod approvals;
+mod approvals_operations;
 mod audit_chain;
 mod audit_log;
 mod auditor_script;

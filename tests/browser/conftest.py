@@ -155,6 +155,22 @@ class Group:
             "/v1/groups",
             {"name": name, "currency": "HKD", "host_country": "HK", "home_country": "PH"},
         )["id"]
+        # A new group makes disbursements, distributions and exits wait for a second person
+        # (the safe default); the screens tested here carry them out at once, as a group
+        # whose policy says so does.
+        policy = api.send(
+            "PUT",
+            f"/v1/groups/{self.id}/approval-policy",
+            {
+                "withdrawals_above": {},
+                "exits": False,
+                "disbursements": False,
+                "distributions": False,
+                "reversals": False,
+                "period_closes": False,
+            },
+        )
+        assert policy.status == 200, f"PUT approval-policy: {policy}"
         self.members = []
         for member_name in member_names:
             member = api.create(

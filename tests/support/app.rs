@@ -299,13 +299,44 @@ impl TestApp {
     }
 
     /// Creates a group in HKD (Hong Kong → Philippines) with no accounts yet, for tests that
-    /// define their own, and returns its id.
+    /// define their own, with nothing waiting for approval (`without_approvals`), and returns
+    /// its id.
     pub async fn create_group(&self, name: &str) -> String {
         let reply = self
             .post("/v1/groups", &json!({"name": name, "currency": "HKD", "host_country": "HK", "home_country": "PH", "chart": "empty"}))
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-        reply.body["id"].as_str().expect("group id").to_string()
+        let group = reply.body["id"].as_str().expect("group id").to_string();
+        self.without_approvals(&group).await;
+        group
+    }
+
+    /// Sets `group`'s approval policy, as the administrator, to let every operation through
+    /// at once. A new group's policy makes disbursements, distributions and members' exits
+    /// wait for a second person (the safe default); the tests that are not about approvals
+    /// carry those out at once, as a group whose policy says so does, and the tests of
+    /// approvals set the policy they are about. Set through the store, not the API, so that
+    /// the audit log holds only what a test itself asks for.
+    pub async fn without_approvals(&self, group: &str) {
+        let (admin, _) = self
+            .store
+            .find_login("admin")
+            .await
+            .expect("read the administrator")
+            .expect("the bootstrap administrator");
+        let group = group.parse().expect("a group id");
+        let nothing_waits = msai_ledger::domain::approvals::ApprovalPolicy {
+            exits: false,
+            disbursements: false,
+            distributions: false,
+            reversals: false,
+            period_closes: false,
+            ..Default::default()
+        };
+        self.store
+            .set_approval_policy(group, nothing_waits, admin.id)
+            .await
+            .expect("set the approval policy");
     }
 
     pub async fn create_account(
@@ -473,4 +504,10 @@ pub async fn hold_write_lock(
             })
         }
     }
+}
+
+/// An approval policy under which nothing waits for a second person.
+pub fn no_approvals() -> Value {
+    json!({"withdrawals_above": {}, "exits": false, "disbursements": false,
+           "distributions": false, "reversals": false, "period_closes": false})
 }

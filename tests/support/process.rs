@@ -174,7 +174,8 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     Reply::from(request.send().await.expect("request")).await
 }
 
-/// Creates a group with no accounts through the service at `base` and returns its id.
+/// Creates a group with no accounts through the service at `base`, with nothing waiting for
+/// approval (`without_approvals`), and returns its id.
 pub async fn create_group(client: &Client, base: &str, name: &str) -> String {
     let reply = send(client.post(format!("{base}/v1/groups")).json(&json!({
         "name": name, "currency": "HKD", "host_country": "HK", "home_country": "PH",
@@ -182,7 +183,23 @@ pub async fn create_group(client: &Client, base: &str, name: &str) -> String {
     })))
     .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body["id"].as_str().expect("group id").to_string()
+    let group = reply.body["id"].as_str().expect("group id").to_string();
+    without_approvals(client, base, &group).await;
+    group
+}
+
+/// Sets `group`'s approval policy to let every operation through at once (`client` is the
+/// administrator's). A new group's policy makes disbursements, distributions and members'
+/// exits wait for a second person (the safe default); the tests that are not about
+/// approvals carry those out at once, as a group whose policy says so does.
+pub async fn without_approvals(client: &Client, base: &str, group: &str) {
+    let reply = send(
+        client
+            .put(format!("{base}/v1/groups/{group}/approval-policy"))
+            .json(&super::app::no_approvals()),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
 
 /// Opens an HKD account and returns its id.

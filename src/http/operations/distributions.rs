@@ -9,8 +9,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::caller::Caller;
+use crate::domain::approvals::Operation;
 use crate::domain::operations::*;
 use crate::http::AppState;
+use crate::http::approvals::Asking;
 use crate::http::dto::{amount_text, booking_date, currency};
 use crate::http::error::{ApiError, FieldChecks};
 use crate::http::extract::JsonBody;
@@ -94,13 +96,28 @@ pub async fn create(
         };
     }
     idempotent.require_key()?;
-    let write = idempotent.prepare(group_id, &body.canonical, DistributionView::of)?;
-    write.respond(
-        state
-            .store
-            .distribute(group_id, request, write.idempotency())
-            .await,
-    )
+    // Under a policy that says so, a distribution that posts waits for a second person (202).
+    let operation = Operation::Distribution {
+        pool: request.pool.clone(),
+        currency: request.currency,
+        investment_id: request.investment_id,
+        basis: request.basis,
+        as_of: request.as_of,
+        pay_to: request.pay_to,
+        booked_on: request.booked_on,
+    };
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let write = idempotent.prepare(group_id, &body.canonical, DistributionView::of)?;
+            write.respond(
+                state
+                    .store
+                    .distribute(group_id, request, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }
 
 pub async fn list(

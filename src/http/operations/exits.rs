@@ -7,9 +7,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::auth::caller::Caller;
+use crate::domain::approvals::Operation;
 use crate::domain::member::{Channel, MemberStatus};
 use crate::domain::operations::*;
 use crate::http::AppState;
+use crate::http::approvals::Asking;
 use crate::http::dto::booking_date;
 use crate::http::error::{ApiError, FieldChecks};
 use crate::http::extract::JsonBody;
@@ -72,20 +74,23 @@ pub async fn create(
         created_by: Some(caller.id()),
     };
     // Under a policy that makes exits wait, it waits for a second person (202).
-    if let Some(operation) =
-        crate::http::approvals::exit_waits(&state, group_id, member_id, &request).await?
-    {
-        let (canonical, maker) = (&body.canonical, caller.id());
-        return crate::http::approvals::propose(
-            &state, group_id, idempotent, canonical, operation, maker,
-        )
-        .await;
-    }
-    let write = idempotent.prepare(group_id, &body.canonical, ExitView::of)?;
-    write.respond(
-        state
-            .store
-            .exit_member(group_id, member_id, request, write.idempotency())
-            .await,
-    )
+    let operation = Operation::Exit {
+        member_id,
+        status,
+        on,
+        channel: request.channel,
+        keep_capital: request.keep_capital,
+    };
+    let asking = Asking::new(&state, group_id, caller.id(), &body.canonical);
+    asking
+        .unless_it_waits(idempotent, operation, async |idempotent| {
+            let write = idempotent.prepare(group_id, &body.canonical, ExitView::of)?;
+            write.respond(
+                state
+                    .store
+                    .exit_member(group_id, member_id, request, write.idempotency())
+                    .await,
+            )
+        })
+        .await
 }

@@ -11,8 +11,10 @@ use uuid::Uuid;
 
 use super::*;
 use crate::auth::caller::Caller;
+use crate::domain::approvals::Operation;
 use crate::domain::operations::*;
 use crate::http::AppState;
+use crate::http::approvals::Asking;
 use crate::http::dto::{MAX_NAME_CHARS, amount_text, booking_date, country, currency, text_field};
 use crate::http::error::{ApiError, FieldChecks};
 use crate::http::extract::JsonBody;
@@ -236,6 +238,14 @@ async fn record_investment_event(
     let (Some(()), Some(booked_on), Some(note)) = (amount_checked, booked_on, note) else {
         return Err(checks.refusal());
     };
+    let disbursement =
+        (fields.kind == InvestmentEventKind::Disbursement).then(|| Operation::Disbursement {
+            investment_id,
+            amount: fields.amount.clone(),
+            account: fields.account.clone(),
+            booked_on,
+            note: note.clone(),
+        });
     let event = NewInvestmentEvent {
         investment_id,
         kind: fields.kind,
@@ -245,13 +255,25 @@ async fn record_investment_event(
         note,
         created_by: Some(caller.id()),
     };
-    let write = idempotent.prepare(group_id, canonical, InvestmentEventView::of)?;
-    write.respond(
-        state
-            .store
-            .record_investment_event(group_id, event, write.idempotency())
-            .await,
-    )
+    let carry_out = async |idempotent: Idempotent| {
+        let write = idempotent.prepare(group_id, canonical, InvestmentEventView::of)?;
+        write.respond(
+            state
+                .store
+                .record_investment_event(group_id, event, write.idempotency())
+                .await,
+        )
+    };
+    // Money leaving the group: under a policy that says so, a disbursement waits (202).
+    match disbursement {
+        Some(operation) => {
+            let asking = Asking::new(state, group_id, caller.id(), canonical);
+            asking
+                .unless_it_waits(idempotent, operation, carry_out)
+                .await
+        }
+        None => carry_out(idempotent).await,
+    }
 }
 
 pub async fn disburse(

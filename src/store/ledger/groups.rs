@@ -8,7 +8,7 @@ use crate::domain::hash::GENESIS_HASH;
 use crate::domain::model::*;
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
-use crate::store::tx::Column;
+use crate::store::tx::{Column, refuse_on_err};
 use crate::store::{GROUPS_SCOPE, Idempotency, Written};
 
 impl<B: Backend> Ledger<B>
@@ -104,41 +104,52 @@ where
         if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
             return Ok(Ok(Written::Replayed(replay)));
         }
-        let outcome = match group.refuse_if_closed().map(|()| group.closed_through) {
-            Err(closed) => Err(closed),
-            Ok(Some(closed)) if through <= closed => Err(LedgerError::conflict(
+        let outcome = Self::period_close_outcome(tx, &mut group, through, fx_rates).await?;
+        Self::finish(tx, &scope, idempotency, outcome).await
+    }
+
+    /// Closes the locked `group`'s books through `through`: the FX positions revalued at the
+    /// rates given, then income and expense moved into undistributed surplus. Refused when
+    /// the group is closed or the period is closed already.
+    pub(in crate::store) async fn period_close_outcome(
+        tx: &mut Tx<B::Db>,
+        group: &mut Group,
+        through: NaiveDate,
+        fx_rates: &[crate::domain::fx::FxRate],
+    ) -> Result<Result<PeriodClose, LedgerError>, TxError> {
+        refuse_on_err!(group.refuse_if_closed());
+        if let Some(closed) = group.closed_through.filter(|closed| through <= *closed) {
+            return Ok(Err(LedgerError::conflict(
                 Conflict::PeriodAlreadyClosed,
                 format!("the ledger is already closed through {closed}"),
-            )),
-            Ok(_) => match Self::revalue_fx(tx, &mut group, through, fx_rates).await? {
-                Err(e) => Err(e),
-                Ok(revaluations) => match Self::closing_entries(tx, &mut group, through).await? {
-                    Err(e) => Err(e),
-                    Ok(closing_transaction_id) => {
-                        let close = PeriodClose {
-                            group_id,
-                            through,
-                            closed_at: recorded_now(),
-                            closing_transaction_id,
-                            revaluations,
-                        };
-                        sqlx::query("INSERT INTO period_closes (group_id, through, closed_at, closing_transaction_id) VALUES ($1, $2, $3, $4)")
-                    .bind(group_id)
-                    .bind(through)
-                    .bind(close.closed_at)
-                    .bind(close.closing_transaction_id)
-                    .execute(&mut **tx)
-                    .await?;
-                        sqlx::query("UPDATE groups SET closed_through = $1 WHERE id = $2")
-                            .bind(through)
-                            .bind(group_id)
-                            .execute(&mut **tx)
-                            .await?;
-                        Ok(close)
-                    }
-                },
-            },
+            )));
+        }
+        let revaluations = refuse_on_err!(Self::revalue_fx(tx, group, through, fx_rates).await?);
+        let closing_transaction_id =
+            refuse_on_err!(Self::closing_entries(tx, group, through).await?);
+        let close = PeriodClose {
+            group_id: group.id,
+            through,
+            closed_at: recorded_now(),
+            closing_transaction_id,
+            revaluations,
         };
-        Self::finish(tx, &scope, idempotency, outcome).await
+        sqlx::query(
+            "INSERT INTO period_closes (group_id, through, closed_at, closing_transaction_id) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(group.id)
+        .bind(through)
+        .bind(close.closed_at)
+        .bind(close.closing_transaction_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE groups SET closed_through = $1 WHERE id = $2")
+            .bind(through)
+            .bind(group.id)
+            .execute(&mut **tx)
+            .await?;
+        group.closed_through = Some(through);
+        Ok(Ok(close))
     }
 }

@@ -329,39 +329,50 @@ where
         if let Some(replay) = Self::claimed_response(tx, &scope, idempotency).await? {
             return Ok(Ok(Written::Replayed(replay)));
         }
+        let outcome = Self::reversal_outcome(tx, &mut group, transaction_id, request).await?;
+        Self::finish(tx, &scope, idempotency, outcome).await
+    }
+
+    /// Reverses `transaction_id` in the locked `group`: refused when the group is closed, the
+    /// transaction was reversed already or is itself a reversal, or it sent or settled a
+    /// remittance since settled.
+    pub(in crate::store) async fn reversal_outcome(
+        tx: &mut Tx<B::Db>,
+        group: &mut Group,
+        transaction_id: Uuid,
+        request: &NewReversal,
+    ) -> Result<Result<Transaction, LedgerError>, TxError> {
+        let group_id = group.id;
         let original = Self::load_transaction(tx, group_id, transaction_id).await?;
-        let refusal = match reversal_refused(&group, &original) {
+        let refusal = match reversal_refused(group, &original) {
             Some(refusal) => Some(refusal),
             None => Self::settled_remittance_refusal(tx, group_id, &original).await?,
         };
-        let outcome = match refusal {
-            Some(refusal) => Err(refusal),
-            None => {
-                let (accounts, lines) = Self::original_lines(tx, group_id, &original).await?;
-                let lines = posting::mirror(&lines);
-                let description = request.description.clone().unwrap_or_else(|| {
-                    format!(
-                        "Reversal of #{}: {}",
-                        original.sequence, original.description
-                    )
-                });
-                let metadata = serde_json::json!({});
-                let booked_on = request.booked_on.unwrap_or_else(|| {
-                    crate::domain::model::reversal_date(original.booked_on, group.closed_through)
-                });
-                let posting = Posting {
-                    booked_on,
-                    description: &description,
-                    metadata: &metadata,
-                    lines: &lines,
-                    accounts: &accounts,
-                    reverses: Some(original.id),
-                    created_by: request.created_by,
-                };
-                Self::apply_posting(tx, &mut group, posting).await?
-            }
+        if let Some(refusal) = refusal {
+            return Ok(Err(refusal));
+        }
+        let (accounts, lines) = Self::original_lines(tx, group_id, &original).await?;
+        let lines = posting::mirror(&lines);
+        let description = request.description.clone().unwrap_or_else(|| {
+            format!(
+                "Reversal of #{}: {}",
+                original.sequence, original.description
+            )
+        });
+        let metadata = serde_json::json!({});
+        let booked_on = request.booked_on.unwrap_or_else(|| {
+            crate::domain::model::reversal_date(original.booked_on, group.closed_through)
+        });
+        let posting = Posting {
+            booked_on,
+            description: &description,
+            metadata: &metadata,
+            lines: &lines,
+            accounts: &accounts,
+            reverses: Some(original.id),
+            created_by: request.created_by,
         };
-        Self::finish(tx, &scope, idempotency, outcome).await
+        Self::apply_posting(tx, group, posting).await
     }
 
     /// Refuses reversing the sending or the settlement (completion or failure) of a remittance
