@@ -77,6 +77,12 @@ pub struct ServeOptions {
     #[arg(long, env = "MSAI_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
+    /// Also serve GET /metrics (Prometheus) on this address, without credentials, for a
+    /// scraper on a private network. On the API's address /metrics answers administrators
+    /// only.
+    #[arg(long, env = "MSAI_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Database URL: sqlite://FILE (created if missing) or postgres://USER@HOST/DB.
     #[arg(
         long,

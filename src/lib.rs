@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod metrics;
 pub mod signing;
 pub mod store;
 pub mod telemetry;

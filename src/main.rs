@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use msai_ledger::app::{serve, shutdown_signal};
+use msai_ledger::app::{serve_with_metrics, shutdown_signal};
 use msai_ledger::config::{AdminCommand, Cli, ServeOptions, Task};
 
 /// Allocations at least this large are mapped from the system on their own and returned to
@@ -132,7 +132,21 @@ async fn serve_until_stopped(options: ServeOptions, allocator: Result<(), String
             return ExitCode::FAILURE;
         }
     };
-    match serve(listener, store, config, shutdown_signal()).await {
+    let metrics_listener = match options.metrics_listen {
+        None => None,
+        Some(address) => match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => Some(listener),
+            Err(e) => {
+                tracing::error!(
+                    error = %e,
+                    metrics_listen = %address,
+                    "cannot listen on {address} for metrics; another address is chosen with --metrics-listen or MSAI_METRICS_LISTEN"
+                );
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    match serve_with_metrics(listener, metrics_listener, store, config, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("msai-ledger stopped");
             ExitCode::SUCCESS
