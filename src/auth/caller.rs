@@ -25,6 +25,9 @@ pub enum Access {
     GroupRead,
     /// The group's treasurers and administrators: writes to the group's ledger.
     GroupWrite,
+    /// The group's treasurers, its chair and administrators: deciding what waits for a second
+    /// person (the handler refuses the one who asked for it).
+    GroupApprove,
     /// One member's own records: the group's treasurers, auditors and administrators, and the
     /// member user linked to the member in the path. Other members of the group see nothing.
     MemberSelf,
@@ -42,6 +45,7 @@ pub enum Standing {
     Admin,
     Auditor,
     Treasurer,
+    Chair,
     Member,
     Stranger,
 }
@@ -71,6 +75,19 @@ impl Caller {
             .any(|g| g.role == Role::Treasurer && g.group_id == Some(group_id))
     }
 
+    pub fn is_chair_of(&self, group_id: Uuid) -> bool {
+        self.user
+            .grants
+            .iter()
+            .any(|g| g.role == Role::Chair && g.group_id == Some(group_id))
+    }
+
+    /// Whether the caller may approve or reject what waits for a second person in `group_id`
+    /// (never her own items, which the handler refuses).
+    pub fn may_approve_in(&self, group_id: Uuid) -> bool {
+        self.is_admin() || self.is_treasurer_of(group_id) || self.is_chair_of(group_id)
+    }
+
     /// Whether a member grant links the caller to `member_id` of `group_id`.
     pub fn is_member(&self, group_id: Uuid, member_id: Uuid) -> bool {
         self.user.grants.iter().any(|g| {
@@ -87,11 +104,14 @@ impl Caller {
     }
 
     pub fn standing(&self, group_id: Uuid) -> Standing {
-        // The strongest standing wins: a treasurer of this group who is also an auditor writes.
+        // The strongest standing wins: a treasurer of this group who is also an auditor writes,
+        // and a chair who is also an auditor approves.
         if self.is_admin() {
             Standing::Admin
         } else if self.is_treasurer_of(group_id) {
             Standing::Treasurer
+        } else if self.is_chair_of(group_id) {
+            Standing::Chair
         } else if self.has_role(Role::Auditor) {
             Standing::Auditor
         } else if self
@@ -158,9 +178,22 @@ pub fn decide(
         Access::AdminOrTreasurer => Err(Denial::Forbidden),
         Access::Oversight if caller.sees_all_groups() => Ok(()),
         Access::Oversight => Err(Denial::Forbidden),
-        Access::GroupAnyone => in_group(&[S::Admin, S::Auditor, S::Treasurer, S::Member], &[]),
-        Access::GroupRead => in_group(&[S::Admin, S::Auditor, S::Treasurer], &[S::Member]),
-        Access::GroupWrite => in_group(&[S::Admin, S::Treasurer], &[S::Auditor, S::Member]),
+        Access::GroupAnyone => in_group(
+            &[S::Admin, S::Auditor, S::Treasurer, S::Chair, S::Member],
+            &[],
+        ),
+        Access::GroupRead => in_group(
+            &[S::Admin, S::Auditor, S::Treasurer, S::Chair],
+            &[S::Member],
+        ),
+        Access::GroupWrite => in_group(
+            &[S::Admin, S::Treasurer],
+            &[S::Auditor, S::Chair, S::Member],
+        ),
+        Access::GroupApprove => in_group(
+            &[S::Admin, S::Treasurer, S::Chair],
+            &[S::Auditor, S::Member],
+        ),
         Access::MemberSelf => {
             let own = group_id
                 .zip(member_id)
@@ -168,11 +201,10 @@ pub fn decide(
             if own {
                 Ok(())
             } else {
-                in_group(&[S::Admin, S::Auditor, S::Treasurer], &[S::Member]).map_err(|denial| {
-                    match denial {
-                        Denial::Forbidden => Denial::HiddenMember,
-                        other => other,
-                    }
+                let readers = [S::Admin, S::Auditor, S::Treasurer, S::Chair];
+                in_group(&readers, &[S::Member]).map_err(|denial| match denial {
+                    Denial::Forbidden => Denial::HiddenMember,
+                    other => other,
                 })
             }
         }
@@ -293,5 +325,49 @@ mod tests {
             Ok(())
         );
         assert_eq!(decide(Access::Public, None, None, None), Ok(()));
+    }
+
+    #[test]
+    fn a_chair_reads_and_approves_in_her_group_and_writes_nothing() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let chair = caller(&[(Role::Chair, Some(a))]);
+        let treasurer = caller(&[(Role::Treasurer, Some(a))]);
+        let auditor = caller(&[(Role::Auditor, None)]);
+        let member = caller(&[(Role::Member, Some(a))]);
+        for (access, expected) in [
+            (Access::GroupAnyone, Ok(())),
+            (Access::GroupRead, Ok(())),
+            (Access::MemberSelf, Ok(())),
+            (Access::GroupApprove, Ok(())),
+            (Access::GroupWrite, Err(Denial::Forbidden)),
+            (Access::AdminOrTreasurer, Err(Denial::Forbidden)),
+            (Access::Oversight, Err(Denial::Forbidden)),
+        ] {
+            let member_id = (access == Access::MemberSelf).then(Uuid::now_v7);
+            assert_eq!(
+                decide(access, Some(&chair), Some(a), member_id),
+                expected,
+                "{access:?}"
+            );
+        }
+        // Another group's chair is a stranger there.
+        assert_eq!(
+            decide(Access::GroupApprove, Some(&chair), Some(b), None),
+            Err(Denial::Hidden)
+        );
+        assert_eq!(
+            decide(Access::GroupApprove, Some(&treasurer), Some(a), None),
+            Ok(())
+        );
+        assert_eq!(
+            decide(Access::GroupApprove, Some(&auditor), Some(a), None),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            decide(Access::GroupApprove, Some(&member), Some(a), None),
+            Err(Denial::Forbidden)
+        );
+        assert!(chair.may_approve_in(a) && !chair.may_approve_in(b));
+        assert!(!auditor.may_approve_in(a));
     }
 }

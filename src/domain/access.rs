@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A role, granted service-wide (admin, auditor) or for one group (treasurer, member).
+/// A role, granted service-wide (admin, auditor) or for one group (treasurer, chair, member).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -14,6 +14,9 @@ pub enum Role {
     Auditor,
     /// Reads and writes one group's ledger.
     Treasurer,
+    /// Approves or rejects what waits for a second person in one group (four eyes), and reads
+    /// the group's ledger to judge it; writes nothing else.
+    Chair,
     /// Reads one member's own records and group totals that reveal no other member.
     Member,
 }
@@ -24,6 +27,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Auditor => "auditor",
             Role::Treasurer => "treasurer",
+            Role::Chair => "chair",
             Role::Member => "member",
         }
     }
@@ -33,6 +37,7 @@ impl Role {
             "admin" => Role::Admin,
             "auditor" => Role::Auditor,
             "treasurer" => Role::Treasurer,
+            "chair" => Role::Chair,
             "member" => Role::Member,
             _ => return None,
         })
@@ -65,6 +70,8 @@ impl NewGrant {
             }
             (Role::Treasurer, Some(_), None) => Ok(()),
             (Role::Treasurer, _, _) => Err("a treasurer grant needs a group_id and no member_id"),
+            (Role::Chair, Some(_), None) => Ok(()),
+            (Role::Chair, _, _) => Err("a chair grant needs a group_id and no member_id"),
             (Role::Member, Some(_), Some(_)) => Ok(()),
             (Role::Member, _, _) => Err("a member grant needs a group_id and a member_id"),
         }

@@ -387,7 +387,8 @@ pub async fn list_group(
 }
 
 /// `GET /v1/approvals`: the items the caller may decide (pending unless asked otherwise): in
-/// every group for an administrator, in her groups for a treasurer, never her own.
+/// every group for an administrator, in the groups she is treasurer or chair of for anyone
+/// else, never her own.
 pub async fn list_mine(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -399,7 +400,7 @@ pub async fn list_mine(
         let mine = caller.group_ids();
         Some(
             mine.into_iter()
-                .filter(|g| caller.is_treasurer_of(*g))
+                .filter(|g| caller.may_approve_in(*g))
                 .collect(),
         )
     };

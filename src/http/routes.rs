@@ -348,13 +348,13 @@ pub(super) fn routes() -> Routes {
         .add(
             M::POST,
             "/v1/groups/{group_id}/approvals/{approval_id}/approve",
-            A::GroupWrite,
+            A::GroupApprove,
             post(approvals::approve),
         )
         .add(
             M::POST,
             "/v1/groups/{group_id}/approvals/{approval_id}/reject",
-            A::GroupWrite,
+            A::GroupApprove,
             post(approvals::reject),
         )
         .add(

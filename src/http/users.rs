@@ -479,6 +479,9 @@ pub(super) fn can(user: &User) -> Vec<String> {
                 "read every group's ledger and the audit log, and change nothing".to_string()
             }
             (Role::Treasurer, Some(group)) => format!("read and write the ledger of group {group}"),
+            (Role::Chair, Some(group)) => format!(
+                "read the ledger of group {group} and approve or reject what waits for a second person there"
+            ),
             (Role::Member, Some(group)) => {
                 format!("see group {group} and verify its ledger")
             }

@@ -48,30 +48,33 @@ enum Column {
     Auditor = 1,
     /// Treasurer of the group the call's objects belong to.
     Treasurer = 2,
+    /// Chair of the group the call's objects belong to.
+    Chair = 3,
     /// Member of the group the call's objects belong to.
-    Member = 3,
+    Member = 4,
     /// Signed in, with no grant on the group the call's objects belong to.
-    Stranger = 4,
-    NoToken = 5,
-    ExpiredToken = 6,
+    Stranger = 5,
+    NoToken = 6,
+    ExpiredToken = 7,
 }
 
 /// What each access lets each column do. For service-wide routes the group of the objects
 /// only matters where the route says so (`AdminOrTreasurer`: a treasurer creates member users
 /// of their own groups only).
 #[rustfmt::skip]
-const EXPECTATIONS: [(Access, [Expect; 7]); 9] = [
-    //                        admin      auditor    treasurer  member     stranger   no token      expired token
-    (Access::Public,           [Allowed, Allowed,   Allowed,   Allowed,   Allowed,   Allowed,      Allowed]),
-    (Access::SignedIn,         [Allowed, Allowed,   Allowed,   Allowed,   Allowed,   Unauthorized, Unauthorized]),
-    (Access::Admin,            [Allowed, Forbidden, Forbidden, Forbidden, Forbidden, Unauthorized, Unauthorized]),
-    (Access::AdminOrTreasurer, [Allowed, Forbidden, Allowed,   Forbidden, Forbidden, Unauthorized, Unauthorized]),
-    (Access::Oversight,        [Allowed, Allowed,   Forbidden, Forbidden, Forbidden, Unauthorized, Unauthorized]),
-    (Access::GroupAnyone,      [Allowed, Allowed,   Allowed,   Allowed,   Hidden,    Unauthorized, Unauthorized]),
-    (Access::GroupRead,        [Allowed, Allowed,   Allowed,   Forbidden, Hidden,    Unauthorized, Unauthorized]),
-    (Access::GroupWrite,       [Allowed, Forbidden, Allowed,   Forbidden, Hidden,    Unauthorized, Unauthorized]),
+const EXPECTATIONS: [(Access, [Expect; 8]); 10] = [
+    //                        admin      auditor    treasurer  chair      member     stranger   no token      expired token
+    (Access::Public,           [Allowed, Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,      Allowed]),
+    (Access::SignedIn,         [Allowed, Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Unauthorized, Unauthorized]),
+    (Access::Admin,            [Allowed, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Unauthorized, Unauthorized]),
+    (Access::AdminOrTreasurer, [Allowed, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Unauthorized, Unauthorized]),
+    (Access::Oversight,        [Allowed, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Unauthorized, Unauthorized]),
+    (Access::GroupAnyone,      [Allowed, Allowed,   Allowed,   Allowed,   Allowed,   Hidden,    Unauthorized, Unauthorized]),
+    (Access::GroupRead,        [Allowed, Allowed,   Allowed,   Allowed,   Forbidden, Hidden,    Unauthorized, Unauthorized]),
+    (Access::GroupWrite,       [Allowed, Forbidden, Allowed,   Forbidden, Forbidden, Hidden,    Unauthorized, Unauthorized]),
+    (Access::GroupApprove,     [Allowed, Forbidden, Allowed,   Allowed,   Forbidden, Hidden,    Unauthorized, Unauthorized]),
     // The member column calls on another member's record: hidden, like a stranger's call.
-    (Access::MemberSelf,       [Allowed, Allowed,   Allowed,   Hidden,    Hidden,    Unauthorized, Unauthorized]),
+    (Access::MemberSelf,       [Allowed, Allowed,   Allowed,   Allowed,   Hidden,    Hidden,    Unauthorized, Unauthorized]),
 ];
 
 fn expectation(access: Access, column: Column, route: &str) -> Expect {
@@ -90,15 +93,17 @@ enum Who {
     Admin,
     Auditor,
     TreasurerOfA,
+    ChairOfA,
     MemberOfA,
     NoToken,
     ExpiredToken,
 }
 
-const EVERYONE: [Who; 6] = [
+const EVERYONE: [Who; 7] = [
     Who::Admin,
     Who::Auditor,
     Who::TreasurerOfA,
+    Who::ChairOfA,
     Who::MemberOfA,
     Who::NoToken,
     Who::ExpiredToken,
@@ -116,8 +121,9 @@ fn column(who: Who, side: Side) -> Column {
         (Who::Admin, _) => Column::Admin,
         (Who::Auditor, _) => Column::Auditor,
         (Who::TreasurerOfA, Side::A) => Column::Treasurer,
+        (Who::ChairOfA, Side::A) => Column::Chair,
         (Who::MemberOfA, Side::A) => Column::Member,
-        (Who::TreasurerOfA | Who::MemberOfA, Side::B) => Column::Stranger,
+        (Who::TreasurerOfA | Who::ChairOfA | Who::MemberOfA, Side::B) => Column::Stranger,
         (Who::NoToken, _) => Column::NoToken,
         (Who::ExpiredToken, _) => Column::ExpiredToken,
     }
@@ -370,6 +376,9 @@ impl World {
             .await;
         let (auditor, auditor_client) =
             app.user_with("auditor", json!([{"role": "auditor"}])).await;
+        let (chair, chair_client) = app
+            .user_with("chair-a", json!([{"role": "chair", "group_id": a.group}]))
+            .await;
         let me = app.get("/v1/me").await;
         let admin = me.body["user"]["id"].as_str().unwrap().to_string();
         let now = get_current_timestamp();
@@ -397,6 +406,13 @@ impl World {
                 Caller {
                     client: treasurer_client,
                     user: Some((treasurer, "treasurer-a", USER_PASSWORD)),
+                },
+            ),
+            (
+                Who::ChairOfA,
+                Caller {
+                    client: chair_client,
+                    user: Some((chair, "chair-a", USER_PASSWORD)),
                 },
             ),
             (
@@ -917,6 +933,7 @@ fn every_declared_access_has_a_row_in_the_matrix() {
             Column::Admin,
             Column::Auditor,
             Column::Treasurer,
+            Column::Chair,
             Column::Member,
             Column::Stranger,
             Column::NoToken,

@@ -21,6 +21,7 @@ mod auth_login;
 mod auth_matrix;
 mod auth_tokens;
 mod caller_cache;
+mod chair;
 mod closed_group;
 mod edges;
 mod errors;

@@ -695,6 +695,7 @@ fn access_name(access: Access) -> &'static str {
         Access::GroupAnyone => "group-anyone",
         Access::GroupRead => "group-read",
         Access::GroupWrite => "group-write",
+        Access::GroupApprove => "group-approve",
         Access::MemberSelf => "member-self",
     }
 }
@@ -750,7 +751,7 @@ fn the_document_says_who_may_call_each_route_and_how_each_refuses() {
         (&json!("apiKey"), &json!("cookie"), &json!("msai_session"))
     );
     let introduction = spec()["info"]["description"].as_str().expect("intro");
-    for role in ["admin", "auditor", "treasurer", "member"] {
+    for role in ["admin", "auditor", "treasurer", "chair", "member"] {
         assert!(
             introduction.contains(&format!("| `{role}` |")),
             "the table of roles lacks {role}"
@@ -799,7 +800,8 @@ fn the_document_says_who_may_call_each_route_and_how_each_refuses() {
             | Access::AdminOrTreasurer
             | Access::Oversight
             | Access::GroupRead
-            | Access::GroupWrite => assert_eq!(forbidden, only("forbidden"), "{what}: 403"),
+            | Access::GroupWrite
+            | Access::GroupApprove => assert_eq!(forbidden, only("forbidden"), "{what}: 403"),
             Access::SignedIn => assert!(
                 forbidden.is_empty() || forbidden == only("forbidden"),
                 "{what}: 403"
@@ -814,7 +816,11 @@ fn the_document_says_who_may_call_each_route_and_how_each_refuses() {
         // Groups outside the caller's grants are not found.
         if matches!(
             access,
-            Access::GroupAnyone | Access::GroupRead | Access::GroupWrite | Access::MemberSelf
+            Access::GroupAnyone
+                | Access::GroupRead
+                | Access::GroupWrite
+                | Access::GroupApprove
+                | Access::MemberSelf
         ) {
             assert!(
                 documented_problem_types(method, path, 404).contains("/problems/not-found"),

@@ -329,6 +329,7 @@ password-hint = At least 12 characters.
 role-admin = Administrator
 role-auditor = Auditor
 role-treasurer = Treasurer
+role-chair = Chair
 role-member = Member
 
 ## Refusals, from the problem type the service answers

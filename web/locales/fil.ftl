@@ -331,6 +331,7 @@ password-hint = Hindi bababa sa 12 character.
 role-admin = Administrator
 role-auditor = Auditor
 role-treasurer = Treasurer
+role-chair = Tagapangulo
 role-member = Miyembro
 
 ## Refusals, from the problem type the service answers

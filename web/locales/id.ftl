@@ -331,6 +331,7 @@ password-hint = Minimal 12 karakter.
 role-admin = Administrator
 role-auditor = Auditor
 role-treasurer = Bendahara
+role-chair = Ketua
 role-member = Anggota
 
 ## Refusals, from the problem type the service answers

@@ -329,6 +329,7 @@ password-hint = कम्तीमा १२ अक्षर।
 role-admin = प्रशासक
 role-auditor = लेखापरीक्षक
 role-treasurer = कोषाध्यक्ष
+role-chair = अध्यक्ष
 role-member = सदस्य
 
 ## Refusals, from the problem type the service answers

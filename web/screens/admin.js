@@ -58,7 +58,7 @@ export async function newUserScreen() {
   const role = h(
     "select",
     { name: "role" },
-    (r.admin ? ["treasurer", "member", "auditor", "admin"] : ["member"]).map((x) => h("option", { value: x }, t(`role-${x}`))),
+    (r.admin ? ["treasurer", "chair", "member", "auditor", "admin"] : ["member"]).map((x) => h("option", { value: x }, t(`role-${x}`))),
   );
   const group = h("select", { name: "group_id" }, groups.map((g) => h("option", { value: g.id }, g.name)));
   const member = h("select", { name: "member_id" });
@@ -76,7 +76,7 @@ export async function newUserScreen() {
     }
   };
   const showFields = () => {
-    groupField.hidden = !["treasurer", "member"].includes(role.value);
+    groupField.hidden = !["treasurer", "chair", "member"].includes(role.value);
     memberField.hidden = role.value !== "member";
     if (role.value === "member") fillMembers();
   };
@@ -97,7 +97,7 @@ export async function newUserScreen() {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const grant = { role: role.value };
-    if (["treasurer", "member"].includes(role.value)) grant.group_id = group.value || null;
+    if (["treasurer", "chair", "member"].includes(role.value)) grant.group_id = group.value || null;
     if (role.value === "member") {
       grant.member_id = member.value || null;
       setError(member, member.value ? "" : t("field-required"));
