@@ -98,8 +98,9 @@ pub fn parse_trace_parent(value: &str) -> Option<TraceParent> {
     {
         return None;
     }
-    let later_fields_allowed = version != "00";
-    if !rest.is_empty() && !(later_fields_allowed && rest.starts_with('-')) {
+    // Version 00 ends after its flags; a later version may go on after a `-`.
+    let ends_well = rest.is_empty() || (version != "00" && rest.starts_with('-'));
+    if !ends_well {
         return None;
     }
     if trace_id.bytes().all(|b| b == b'0') || parent_id.bytes().all(|b| b == b'0') {

@@ -87,6 +87,8 @@ fn help_documents_every_option_and_its_environment_variable() {
     for option in [
         "--listen",
         "MSAI_LISTEN",
+        "--metrics-listen",
+        "MSAI_METRICS_LISTEN",
         "--database-url",
         "MSAI_DATABASE_URL",
         "--log-level",

@@ -293,7 +293,10 @@ mod catalogue_tests {
         ("basis", &["savings", "capital", "equal"]),
         ("movement", &["disbursement", "income", "capital_returned"]),
         ("pay-to", &["savings", "capital", "payable"]),
-        ("role", &["admin", "auditor", "treasurer", "chair", "member"]),
+        (
+            "role",
+            &["admin", "auditor", "treasurer", "chair", "member"],
+        ),
         (
             "report",
             &[
