@@ -50,6 +50,48 @@ async fn run(allocator: Result<(), String>) -> ExitCode {
     match Cli::parse().task() {
         Task::Serve(options) => serve_until_stopped(*options, allocator).await,
         Task::Admin(command) => admin(command).await,
+        Task::Backup(options) => {
+            said(msai_ledger::backup::backup(&options.database_url, &options.to).await)
+        }
+        Task::Restore(options) => said(
+            msai_ledger::backup::restore(&options.database_url, &options.from, options.force).await,
+        ),
+        Task::Verify(options) => verify(&options.database_url).await,
+    }
+}
+
+/// Prints what a command did, or why it failed (exit status 1).
+fn said(outcome: anyhow::Result<String>) -> ExitCode {
+    match outcome {
+        Ok(done) => {
+            println!("{done}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("msai-ledger: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints what `verify` found; exits 1 on a fault, 2 when the check could not be made.
+async fn verify(database_url: &str) -> ExitCode {
+    match msai_ledger::backup::verify(database_url).await {
+        Ok(verified) => {
+            for line in &verified.report {
+                println!("{line}");
+            }
+            if verified.ok {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("msai-ledger: verify found faults");
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("msai-ledger: cannot verify: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
