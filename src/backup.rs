@@ -25,7 +25,7 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 const PG_BINDIR_ENV: &str = "MSAI_PG_BINDIR";
 
 enum Database {
-    Sqlite(SqliteConnectOptions),
+    Sqlite(Box<SqliteConnectOptions>),
     Postgres(String),
 }
 
@@ -37,7 +37,7 @@ fn database(url: &str) -> anyhow::Result<Database> {
             .map_err(|e| anyhow::anyhow!("the database URL: {e}"))?
             .create_if_missing(false)
             .busy_timeout(BUSY_TIMEOUT);
-        Ok(Database::Sqlite(options))
+        Ok(Database::Sqlite(Box::new(options)))
     } else {
         anyhow::bail!("unsupported database URL: expected sqlite:// or postgres://")
     }
@@ -62,7 +62,7 @@ pub async fn backup(url: &str, to: &Path) -> anyhow::Result<String> {
     let database = database(url)?;
     create_private(to)?;
     let made = match database {
-        Database::Sqlite(options) => vacuum_into(options, to).await,
+        Database::Sqlite(options) => vacuum_into(*options, to).await,
         Database::Postgres(url) => pg_dump(&url, to),
     };
     if let Err(e) = made {
