@@ -796,3 +796,93 @@ async fn postgres_a_backup_under_write_load_restores_verifies_and_keeps_every_ac
     )
     .await;
 }
+
+/// `--metrics-listen` (here through its environment variable) serves `GET /metrics` without
+/// credentials on its own address while the API's `/metrics` asks for an administrator, and a
+/// request's W3C `traceparent` puts its trace id on the request's log line; a malformed one is
+/// served as any request, its text nowhere in the log.
+async fn the_metrics_address_and_a_callers_trace_reach_the_operator(backend: Backend) {
+    let Some((url, _dir)) = fresh_database_url(backend).await else {
+        return;
+    };
+    let (port, metrics_port) = (free_port(), free_port());
+    let child = Command::new(BIN)
+        .env("MSAI_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("MSAI_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))
+        .env("MSAI_LOG_FORMAT", "json")
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the binary");
+    let mut child = child;
+    let client = reqwest::Client::new();
+    wait_ready(&client, port, &mut child).await;
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let traced = client
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .header("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))
+        .send()
+        .await
+        .expect("GET /healthz");
+    assert_eq!(traced.status(), 200);
+    let malformed = "00-not-a-trace-id-at-all-01";
+    let untraced = client
+        .get(format!("http://127.0.0.1:{port}/readyz"))
+        .header("traceparent", malformed)
+        .send()
+        .await
+        .expect("GET /readyz");
+    assert_eq!(
+        untraced.status(),
+        200,
+        "a malformed traceparent is not refused"
+    );
+
+    let scrape = client
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics on the metrics address");
+    assert_eq!(scrape.status(), 200);
+    let text = scrape.text().await.unwrap();
+    assert!(
+        text.contains(r#"msai_http_requests_total{route="/healthz",method="GET",status="200"} 1"#),
+        "{text}"
+    );
+    let on_api = client
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics on the API's address");
+    assert_eq!(on_api.status(), 401);
+
+    let log = stop_and_read_log(child);
+    let line = log
+        .lines()
+        .find(|line| line.contains(r#""route":"/healthz""#))
+        .unwrap_or_else(|| panic!("no log line of the request to /healthz:\n{log}"));
+    assert!(line.contains(&format!(r#""trace_id":"{trace}""#)), "{line}");
+    assert!(line.contains(r#""parent_id":"00f067aa0ba902b7""#), "{line}");
+    let untraced_line = log
+        .lines()
+        .find(|line| line.contains(r#""route":"/readyz""#))
+        .unwrap_or_else(|| panic!("no log line of the request to /readyz:\n{log}"));
+    assert!(!untraced_line.contains("trace_id"), "{untraced_line}");
+    assert!(!log.contains(malformed), "{log}");
+}
+
+#[tokio::test]
+async fn sqlite_the_metrics_address_and_a_callers_trace_reach_the_operator() {
+    the_metrics_address_and_a_callers_trace_reach_the_operator(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_the_metrics_address_and_a_callers_trace_reach_the_operator() {
+    the_metrics_address_and_a_callers_trace_reach_the_operator(Backend::Postgres).await;
+}
