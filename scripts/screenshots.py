@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screens"
@@ -97,6 +98,17 @@ def take(base):
     treasurer = group.user("treasurer", username="rosa.villanueva")
     ligaya = group.members[3]
     member = group.user("member", ligaya, username="ligaya.bautista")
+    # Withdrawals above 300.00 wait for a second person; another treasurer asked for one.
+    reply = api.send("PUT", group.path("/approval-policy"), {"withdrawals_above": {"HKD": "300.00"}}, key=str(uuid.uuid4()))
+    assert reply.status == 200, reply
+    other = Api.sign_in(group.user("treasurer", username="luz.aquino"), USER_PASSWORD)
+    reply = other.send(
+        "POST",
+        group.path("/withdrawals"),
+        {"member_id": group.members[1]["id"], "amount": "400.00", "from": "savings", "channel": "cash"},
+        key=str(uuid.uuid4()),
+    )
+    assert reply.status == 202, reply
     OUT.mkdir(parents=True, exist_ok=True)
 
     def shot(page, name):
@@ -117,6 +129,9 @@ def take(base):
         shot(page, "sign-in")
         app.sign_in(page, treasurer, USER_PASSWORD)
         shot(page, "group-home")
+        app.go(page, f"#/g/{group.id}/approvals")
+        page.evaluate("() => document.querySelector('#approvals li.approval').scrollIntoView()")
+        shot(page, "approvals")
         app.go(page, f"#/g/{group.id}/members")
         shot(page, "members")
         app.go(page, f"#/g/{group.id}/meeting")

@@ -7,6 +7,9 @@
 
 mod support;
 
+#[path = "cli/packaging.rs"]
+mod packaging;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

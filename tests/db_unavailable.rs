@@ -12,6 +12,10 @@
 //! 503 does not wait for its audit record), so it is bounded by [`SQLITE_FAIL_BY`] rather than
 //! [`FAIL_FAST`].
 //!
+//! PostgreSQL with a synchronous standby, both named in the URL: the primary is killed under
+//! write load and the standby promoted; the service follows the new primary by itself, and no
+//! acknowledged write is lost or doubled.
+//!
 //! A test binary of its own, not a module of the shared one (`tests/api/`): it crashes a PostgreSQL
 //! cluster of its own and holds SQLite's write lock past the busy timeout, and it bounds how soon
 //! the service answers meanwhile ([`FAIL_FAST`], [`SQLITE_FAIL_BY`]): bounds that the load of other
@@ -116,49 +120,10 @@ async fn postgres_down_mid_run_fails_fast_and_recovers_by_itself() {
     let service = Service::start(&url, dir.path()).await;
     let s = Arc::new(setup(&service).await);
     let base = service.base.clone();
-    for n in 0..3 {
-        let reply = s.post(&base, &format!("before-{n}"), 1000 + n).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    }
-    // Keys sent, with their amounts and whether they were acknowledged.
-    let sent: Arc<Mutex<BTreeMap<String, (i64, bool)>>> = Arc::default();
-    for n in 0..3 {
-        sent.lock()
-            .unwrap()
-            .insert(format!("before-{n}"), (1000 + n, true));
-    }
-
+    let sent = acknowledged_before(&s, &base).await;
     // Clients keep writing while the database crashes under them.
     let running = Arc::new(AtomicBool::new(true));
-    let mut load = JoinSet::new();
-    for client in 0..CLIENTS {
-        let (s, base, sent, running) = (s.clone(), base.clone(), sent.clone(), running.clone());
-        load.spawn(async move {
-            let mut n = 0i64;
-            let mut unavailable = 0usize;
-            while running.load(Ordering::Relaxed) {
-                let key = format!("load-{client}-{n:05}");
-                let minor = 10_000 + client as i64 * 100_000 + n;
-                sent.lock().unwrap().insert(key.clone(), (minor, false));
-                let reply = s.post(&base, &key, minor).await;
-                match reply.status {
-                    StatusCode::CREATED => {
-                        sent.lock().unwrap().get_mut(&key).unwrap().1 = true;
-                    }
-                    StatusCode::SERVICE_UNAVAILABLE => {
-                        assert_unavailable(&reply, &key);
-                        unavailable += 1;
-                    }
-                    status => panic!(
-                        "{key}: {status} while the database went away: {}",
-                        reply.body
-                    ),
-                }
-                n += 1;
-            }
-            unavailable
-        });
-    }
+    let mut load = writers(&s, &base, &sent, &running);
     tokio::time::sleep(Duration::from_millis(400)).await;
     cluster.stop_immediate();
 
@@ -231,6 +196,130 @@ async fn postgres_down_mid_run_fails_fast_and_recovers_by_itself() {
     );
 
     // Nothing half-written: every request, sent again, is in the journal once.
+    let keys = resend_all(&s, &base, &sent).await;
+    assert_journal(&s, &base, &keys, ("during-outage", 777)).await;
+}
+
+/// How long writes may fail after the primary is lost, until they succeed on the standby.
+const FAILOVER_DEADLINE: Duration = Duration::from_secs(60);
+
+/// A primary and its synchronous standby, named together in the database URL; the primary's
+/// postmaster is killed under write load and the standby promoted, as a replication manager
+/// (pg_auto_failover) does: the same service process finds the new primary by itself, writes
+/// succeed again within [`FAILOVER_DEADLINE`], those in between are answered 503 with
+/// `Retry-After`, and no write that was acknowledged is lost or doubled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_failover_to_the_standby_loses_no_acknowledged_write() {
+    let Some(primary) = DurableCluster::start() else {
+        return;
+    };
+    primary.fresh_database("failover").await;
+    let standby = DurableCluster::standby_of(&primary);
+    primary.wait_for_a_synchronous_standby().await;
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/failover?target_session_attrs=read-write",
+        primary.port(),
+        standby.port()
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = Service::start(&url, dir.path()).await;
+    let s = Arc::new(setup(&service).await);
+    let base = service.base.clone();
+    let sent = acknowledged_before(&s, &base).await;
+    let running = Arc::new(AtomicBool::new(true));
+    let mut load = writers(&s, &base, &sent, &running);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    primary.stop_immediate();
+    let lost_at = Instant::now();
+    standby.promote();
+
+    // Writes succeed again on the new primary, in the same process.
+    let pid = service.pid();
+    let back = loop {
+        let reply = s.post(&base, "after-failover", 777).await;
+        if reply.status != StatusCode::SERVICE_UNAVAILABLE {
+            break reply;
+        }
+        assert_unavailable(&reply, "a write during the failover");
+        assert!(
+            lost_at.elapsed() < FAILOVER_DEADLINE,
+            "writes did not succeed within {FAILOVER_DEADLINE:?} of the primary's loss: {}",
+            reply.body
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(back.status, StatusCode::CREATED, "{}", back.body);
+    eprintln!(
+        "writes succeeded again {:?} after the primary was lost",
+        lost_at.elapsed()
+    );
+    running.store(false, Ordering::Relaxed);
+    while let Some(finished) = load.join_next().await {
+        finished.expect("client");
+    }
+    assert_eq!(service.pid(), pid);
+    let ready = process::send(Client::new().get(format!("{base}/readyz"))).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+
+    // Every acknowledged write is on the new primary (its key replays), and every request,
+    // sent again, is in the journal once.
+    let keys = resend_all(&s, &base, &sent).await;
+    assert_journal(&s, &base, &keys, ("after-failover", 777)).await;
+}
+
+/// Keys sent, with their amounts and whether they were acknowledged (answered 201).
+type Sent = Arc<Mutex<BTreeMap<String, (i64, bool)>>>;
+
+/// Three writes acknowledged before anything goes wrong.
+async fn acknowledged_before(s: &Setup, base: &str) -> Sent {
+    let sent = Sent::default();
+    for n in 0..3 {
+        let key = format!("before-{n}");
+        let reply = s.post(base, &key, 1000 + n).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        sent.lock().unwrap().insert(key, (1000 + n, true));
+    }
+    sent
+}
+
+/// [`CLIENTS`] clients writing while `running`, each write answered 201 or 503 with
+/// `Retry-After`; each client's count of 503s.
+fn writers(s: &Arc<Setup>, base: &str, sent: &Sent, running: &Arc<AtomicBool>) -> JoinSet<usize> {
+    let mut load = JoinSet::new();
+    for client in 0..CLIENTS {
+        let (s, base, sent, running) = (s.clone(), base.to_string(), sent.clone(), running.clone());
+        load.spawn(async move {
+            let mut n = 0i64;
+            let mut unavailable = 0usize;
+            while running.load(Ordering::Relaxed) {
+                let key = format!("load-{client}-{n:05}");
+                let minor = 10_000 + client as i64 * 100_000 + n;
+                sent.lock().unwrap().insert(key.clone(), (minor, false));
+                let reply = s.post(&base, &key, minor).await;
+                match reply.status {
+                    StatusCode::CREATED => {
+                        sent.lock().unwrap().get_mut(&key).unwrap().1 = true;
+                    }
+                    StatusCode::SERVICE_UNAVAILABLE => {
+                        assert_unavailable(&reply, &key);
+                        unavailable += 1;
+                    }
+                    status => panic!(
+                        "{key}: {status} while the database went away: {}",
+                        reply.body
+                    ),
+                }
+                n += 1;
+            }
+            unavailable
+        });
+    }
+    load
+}
+
+/// Sends every request again: each is answered 201, an acknowledged one as a replay (it was
+/// kept); the keys with their amounts and whether they had been acknowledged.
+async fn resend_all(s: &Setup, base: &str, sent: &Sent) -> Vec<(String, i64, bool)> {
     let keys: Vec<(String, i64, bool)> = sent
         .lock()
         .unwrap()
@@ -238,13 +327,20 @@ async fn postgres_down_mid_run_fails_fast_and_recovers_by_itself() {
         .map(|(key, (minor, acknowledged))| (key.clone(), *minor, *acknowledged))
         .collect();
     for (key, minor, acknowledged) in &keys {
-        let reply = s.post(&base, key, *minor).await;
+        let reply = s.post(base, key, *minor).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{key}: {}", reply.body);
         if *acknowledged {
-            assert_eq!(reply.headers["idempotent-replayed"], "true", "{key}");
+            assert_eq!(
+                reply
+                    .headers
+                    .get("idempotent-replayed")
+                    .map(|v| v.to_str().unwrap()),
+                Some("true"),
+                "{key} was acknowledged and is not in the database"
+            );
         }
     }
-    assert_journal(&s, &base, &keys, ("during-outage", 777)).await;
+    keys
 }
 
 /// Each key once in the journal, the cash balance their sum, the chain intact.

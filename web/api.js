@@ -35,7 +35,13 @@ export async function refreshSession() {
 
 /// Calls the service; resolves to the parsed JSON (or text for CSV), rejects with [`Problem`]
 /// or [`Unreachable`].
-export async function call(method, path, { body, key, accept } = {}) {
+export async function call(method, path, options = {}) {
+  return (await exchange(method, path, options)).value;
+}
+
+/// Like [`call`], with the answer's status: `{ status, value }`. A write answered 202 was not
+/// carried out: it waits for another person's approval, and `value` is the approval item.
+export async function exchange(method, path, { body, key, accept } = {}) {
   const headers = { Accept: accept || "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (key) headers["Idempotency-Key"] = key;
@@ -54,7 +60,7 @@ export async function call(method, path, { body, key, accept } = {}) {
   } catch (e) {
     throw new Unreachable(String(e));
   }
-  if (response.status === 204) return null;
+  if (response.status === 204) return { status: 204, value: null };
   const type = response.headers.get("Content-Type") || "";
   if (!response.ok) {
     let problem = null;
@@ -69,7 +75,8 @@ export async function call(method, path, { body, key, accept } = {}) {
     throw new Problem(response.status, problem);
   }
   try {
-    return type.includes("json") ? await response.json() : await response.text();
+    const value = type.includes("json") ? await response.json() : await response.text();
+    return { status: response.status, value };
   } catch (e) {
     throw new Unreachable(String(e));
   }
@@ -78,6 +85,12 @@ export async function call(method, path, { body, key, accept } = {}) {
 export const get = (path, options) => call("GET", path, options);
 export const post = (path, body, options = {}) => call("POST", path, { ...options, body });
 export const patch = (path, body, options = {}) => call("PATCH", path, { ...options, body });
+
+/// A write whose answer may be 202: `{ status, value }`, see [`exchange`].
+export const write = (method, path, body, options = {}) => exchange(method, path, { ...options, body });
+
+/// Whether a write's answer is an item waiting for approval rather than the thing done.
+export const waitsForApproval = (reply) => reply?.status === 202;
 
 /// Every item of a paged list.
 export async function all(path) {

@@ -23,6 +23,8 @@ export function roles() {
     admin: grants.some((g) => g.role === "admin"),
     auditor: grants.some((g) => g.role === "auditor"),
     treasurerOf: grants.filter((g) => g.role === "treasurer").map((g) => g.group_id),
+    // A group's chair sees its books and decides its approval items, and changes nothing else.
+    chairOf: grants.filter((g) => g.role === "chair").map((g) => g.group_id),
     memberships: grants.filter((g) => g.role === "member").map((g) => ({ group_id: g.group_id, member_id: g.member_id })),
   };
 }
@@ -31,6 +33,7 @@ export function roles() {
 const ROUTES = [
   [/^#\/signin$/, () => signInScreen()],
   [/^#\/outbox$/, () => meeting.outboxScreen()],
+  [/^#\/approvals$/, () => money.myApprovalsScreen()],
   [/^#\/groups$/, () => oversight.groupsScreen()],
   [/^#\/network$/, () => oversight.networkScreen()],
   [/^#\/admin\/groups\/new$/, () => admin.newGroupScreen()],
@@ -47,19 +50,22 @@ const ROUTES = [
   [/^#\/g\/([0-9a-f-]{36})\/investments$/, (g) => money.investmentsScreen(g)],
   [/^#\/g\/([0-9a-f-]{36})\/distribute$/, (g) => money.distributeScreen(g)],
   [/^#\/g\/([0-9a-f-]{36})\/trial-balance$/, (g) => oversight.trialBalanceScreen(g)],
+  [/^#\/g\/([0-9a-f-]{36})\/approvals$/, (g) => money.approvalsScreen(g)],
+  [/^#\/g\/([0-9a-f-]{36})\/approval-policy$/, (g) => money.policyScreen(g)],
 ];
 
-/// Where a user lands: a treasurer of one group on its home, a member on her passbook, others
-/// on the list of groups.
+/// Where a user lands: a treasurer or chair of one group on its home, a member on her
+/// passbook, others on the list of groups.
 function homeAddress() {
   const r = roles();
+  const officerOf = [...new Set([...r.treasurerOf, ...r.chairOf])];
   if (r.admin || r.auditor) return "#/groups";
-  if (r.treasurerOf.length === 1 && r.memberships.length === 0) return `#/g/${r.treasurerOf[0]}`;
-  if (r.treasurerOf.length === 0 && r.memberships.length === 1) {
+  if (officerOf.length === 1 && r.memberships.length === 0) return `#/g/${officerOf[0]}`;
+  if (officerOf.length === 0 && r.memberships.length === 1) {
     const m = r.memberships[0];
     return `#/me/${m.group_id}/${m.member_id}`;
   }
-  if (r.treasurerOf.length > 0) return "#/groups";
+  if (officerOf.length > 0) return "#/groups";
   return "#/me";
 }
 
@@ -105,6 +111,7 @@ function renderNav() {
   } else if (r.treasurerOf.length > 0) {
     links.push(["#/admin/users/new", t("nav-new-user")]);
   }
+  if (r.admin || r.treasurerOf.length > 0 || r.chairOf.length > 0) links.push(["#/approvals", t("nav-approvals")]);
   const unsent = outbox.unsentCount();
   if (r.admin || r.treasurerOf.length > 0 || unsent > 0) {
     links.push(["#/outbox", t("nav-outbox", { count: unsent })]);

@@ -2,8 +2,12 @@
 // once. An item's Idempotency-Key is fixed when it is saved, so sending it again after a dropped
 // connection, a reload or a restarted phone gets the first outcome back instead of a second
 // posting. Items live in localStorage (per user), which survives closed tabs and restarts.
+//
+// An item's state: `waiting` (to send), `sending`, `sent` (done), `awaiting` (sent, and the
+// service keeps it waiting for another person's approval: it is not sent again, and it is no
+// failure) or `refused` (to correct).
 
-import { Problem, Unreachable, call, currentSession, newKey, refreshSession } from "./api.js";
+import { Problem, Unreachable, currentSession, exchange, newKey, refreshSession, waitsForApproval } from "./api.js";
 
 const PREFIX = "msai.outbox.";
 /// How often waiting items are tried again while the app is open.
@@ -40,11 +44,16 @@ function changed() {
   window.dispatchEvent(new CustomEvent("msai:outbox"));
 }
 
+/// Whether an item has reached the service (done, or waiting there for approval).
+export function delivered(item) {
+  return item.state === "sent" || item.state === "awaiting";
+}
+
 export function unsentCount(username = owner) {
   if (!username) return 0;
   try {
     const list = JSON.parse(localStorage.getItem(PREFIX + username) || "[]");
-    return list.filter((i) => i.state !== "sent").length;
+    return list.filter((i) => !delivered(i)).length;
   } catch {
     return 0;
   }
@@ -85,7 +94,7 @@ export function find(id) {
   return items().find((i) => i.id === id) || null;
 }
 
-function update(id, patch) {
+export function update(id, patch) {
   save(items().map((i) => (i.id === id ? { ...i, ...patch } : i)));
 }
 
@@ -128,12 +137,21 @@ export async function flush() {
 
 async function sendAll() {
   for (const item of items()) {
-    if (item.state === "sent" || item.state === "refused") continue;
+    if (delivered(item) || item.state === "refused") continue;
     const fresh = find(item.id);
-    if (!fresh || fresh.state === "sent" || fresh.state === "refused") continue;
+    if (!fresh || delivered(fresh) || fresh.state === "refused") continue;
     update(item.id, { state: "sending", tried_at: new Date().toISOString() });
     try {
-      const reply = await call("POST", item.path, { body: item.body, key: item.key });
+      const answer = await exchange("POST", item.path, { body: item.body, key: item.key });
+      const reply = answer.value;
+      if (waitsForApproval(answer)) {
+        update(item.id, {
+          state: "awaiting",
+          sent_at: new Date().toISOString(),
+          approval: { id: reply?.id || null, status: reply?.status || "pending", expires_at: reply?.expires_at || null },
+        });
+        continue;
+      }
       update(item.id, {
         state: "sent",
         sent_at: new Date().toISOString(),

@@ -161,6 +161,7 @@ pub enum Conflict {
     StatusTransition,
     GroupClosed,
     RemittanceNotInTransit,
+    RemittanceSettled,
 }
 
 impl Conflict {
@@ -177,6 +178,7 @@ impl Conflict {
             Conflict::StatusTransition => "status-transition",
             Conflict::GroupClosed => "group-closed",
             Conflict::RemittanceNotInTransit => "remittance-not-in-transit",
+            Conflict::RemittanceSettled => "remittance-settled",
         }
     }
 
@@ -199,6 +201,9 @@ impl Conflict {
             Conflict::StatusTransition => "The status cannot change that way",
             Conflict::GroupClosed => "The group is closed",
             Conflict::RemittanceNotInTransit => "The remittance is not in transit",
+            Conflict::RemittanceSettled => {
+                "The remittance's arrival or failure is recorded for good"
+            }
         }
     }
 }

@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::report::Table;
 use super::views::MemberStatementView;
+use crate::domain::account::Direction;
+use crate::signing::Signed;
 
 /// Text made safe to place in HTML.
 pub fn escape(text: &str) -> String {
@@ -236,7 +238,10 @@ pub fn html_response(view: &MemberStatementView) -> Response {
     response
 }
 
-/// One row per movement, with each account's opening and closing balance.
+/// One row per movement, with each account's opening and closing balance. A movement that
+/// carries one of the member's signed receipts (a contribution, withdrawal or remittance) has
+/// it in its last three columns: the exact signed text, the signature and the key's id, the
+/// same as the JSON statement's `receipts` (docs/RECEIPTS.md).
 pub fn table(view: &MemberStatementView) -> Table {
     let mut table = Table::new(&[
         "account",
@@ -248,24 +253,23 @@ pub fn table(view: &MemberStatementView) -> Table {
         "direction",
         "amount",
         "balance",
+        "receipt_payload",
+        "receipt_signature",
+        "receipt_key_id",
     ]);
+    let mut receipts = ReceiptsBySequence::of(view);
     for account in &view.accounts {
         let edge = |label: &str, balance: &str| {
-            vec![
-                account.account.code.clone(),
-                account.account.currency.clone(),
-                String::new(),
-                String::new(),
-                String::new(),
-                label.to_string(),
-                String::new(),
-                String::new(),
-                balance.to_string(),
-            ]
+            let mut row = vec![String::new(); 12];
+            row[0] = account.account.code.clone();
+            row[1] = account.account.currency.clone();
+            row[5] = label.to_string();
+            row[8] = balance.to_string();
+            row
         };
         table.push(edge("opening balance", &account.opening_balance));
         for line in &account.lines {
-            table.push(vec![
+            let mut row = vec![
                 account.account.code.clone(),
                 account.account.currency.clone(),
                 line.booked_on.to_string(),
@@ -275,11 +279,55 @@ pub fn table(view: &MemberStatementView) -> Table {
                 line.direction.as_str().to_string(),
                 line.amount.clone(),
                 line.balance.clone(),
-            ]);
+            ];
+            match receipts.take(line.sequence, line.direction) {
+                Some(signed) => row.extend([
+                    signed.payload.clone(),
+                    signed.signature.clone(),
+                    signed.key_id.clone(),
+                ]),
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
+            table.push(row);
         }
         table.push(edge("closing balance", &account.closing_balance));
     }
     table
+}
+
+/// The statement's receipts, found by their transaction's sequence. Each contribution,
+/// withdrawal and remittance is its own transaction, with one line on the member's accounts:
+/// money in (a contribution, a remittance's group savings) or out (a withdrawal).
+struct ReceiptsBySequence<'a> {
+    left: Vec<(i64, Direction, &'a Signed)>,
+}
+
+impl<'a> ReceiptsBySequence<'a> {
+    fn of(view: &'a MemberStatementView) -> Self {
+        let left = view
+            .receipts
+            .iter()
+            .filter_map(|signed| {
+                let said: serde_json::Value = serde_json::from_str(&signed.payload).ok()?;
+                let sequence = said["sequence"].as_str()?.parse::<i64>().ok()?;
+                let direction = match said["kind"].as_str()? {
+                    "withdrawal" => Direction::Debit,
+                    _ => Direction::Credit,
+                };
+                Some((sequence, direction, signed))
+            })
+            .collect();
+        ReceiptsBySequence { left }
+    }
+
+    /// The receipt of the line at `sequence` going `direction`, each receipt given once.
+    fn take(&mut self, sequence: i64, direction: Direction) -> Option<&'a Signed> {
+        let at = self
+            .left
+            .iter()
+            .position(|(s, d, _)| *s == sequence && *d == direction)?;
+        Some(self.left.remove(at).2)
+    }
 }
 
 #[cfg(test)]

@@ -298,6 +298,17 @@ mod catalogue_tests {
             &["admin", "auditor", "treasurer", "chair", "member"],
         ),
         (
+            "approval-status",
+            &["pending", "approved", "rejected", "expired"],
+        ),
+        ("approval-kind", &["withdrawal", "exit", "policy"]),
+        ("policy", &["exits-on", "exits-off"]),
+        ("direction", &["debit", "credit"]),
+        (
+            "remit-status",
+            &["arrived", "in_transit", "completed", "failed"],
+        ),
+        (
             "report",
             &[
                 "savings",

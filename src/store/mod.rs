@@ -44,6 +44,7 @@ mod ledger;
 mod members;
 mod network;
 mod operations;
+mod pg_hosts;
 mod postgres;
 mod proofs;
 mod reports;

@@ -344,11 +344,14 @@ where
             Self::person_entry(&mut figures, &row)?.distributions_minor =
                 Self::sum_column(&row, "received")?;
         }
+        // A remittance that failed by `as_of` came back: it was not sent home.
         let remittances = sqlx::query(
             "SELECT x.member_id, x.send_currency AS currency, CAST(COUNT(*) AS BIGINT) AS sent, \
              CAST(SUM(x.send_amount_minor) AS BIGINT) AS sent_minor FROM remittances x \
              WHERE x.booked_on <= $1 \
              AND (x.transaction_id IS NULL OR NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)) \
+             AND NOT EXISTS (SELECT 1 FROM remittance_settlements f WHERE f.remittance_id = x.id \
+             AND f.outcome = 'failed' AND f.booked_on <= $1) \
              GROUP BY x.member_id, x.send_currency",
         )
         .bind(as_of)

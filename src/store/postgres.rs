@@ -4,15 +4,15 @@
 
 use crate::domain::canonical::to_canonical_string;
 use crate::domain::model::{Entry, Transaction};
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use sqlx::Row as _;
 
 use super::StoreOptions;
 use super::backend::{Backend, Ledger, Tx};
+use super::pg_hosts::{self, Hosts, LastMove};
 use super::shared::{ErrorClass, LineRead, PostingRows, TxError, internal, recorded_now};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -120,7 +120,9 @@ impl Backend for PostgresBackend {
                 {
                     ErrorClass::Retry
                 }
-                // Connection exceptions, operator intervention (shutdown), insufficient resources.
+                // Connection exceptions, operator intervention (shutdown), insufficient resources,
+                // and a write that reached a read-only host (a standby, during a failover).
+                Some("25006") => ErrorClass::Unavailable,
                 Some(code)
                     if code.starts_with("08")
                         || code.starts_with("57")
@@ -201,7 +203,15 @@ impl PostgresStore {
     /// Connects and migrates. Several processes may start at once: sqlx takes an advisory lock
     /// around the migrations.
     pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
-        let options = PgConnectOptions::from_str(url)?.application_name("msai-ledger");
+        let hosts = Hosts::parse(url)?;
+        // With several hosts, the one that takes writes; with one, that one.
+        let (current, options) = if hosts.several() {
+            hosts.find_writable().await.map_err(|why| {
+                anyhow::anyhow!("no PostgreSQL host of the URL takes writes: {why}")
+            })?
+        } else {
+            (0, hosts.first().clone())
+        };
         // One direct connection first, so a refused connection or a wrong password is reported
         // as such rather than as a pool timeout.
         sqlx::Connection::close(
@@ -210,11 +220,18 @@ impl PostgresStore {
                 .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?,
         )
         .await?;
+        let moved = LastMove::default();
+        let before_move = moved.clone();
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
+            .before_acquire(move |conn, meta| {
+                let before_move = before_move.clone();
                 Box::pin(async move {
+                    // A connection to the host the pool left is closed, not handed out.
+                    if before_move.predates(meta.age) {
+                        return Ok(false);
+                    }
                     if meta.idle_for >= IDLE_BEFORE_PING {
                         sqlx::Connection::ping(conn).await?;
                     }
@@ -225,6 +242,9 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;
+        if hosts.several() {
+            pg_hosts::follow(pool.clone(), hosts, current, moved);
+        }
         MIGRATOR
             .run(&pool)
             .await

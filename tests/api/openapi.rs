@@ -602,6 +602,7 @@ fn problem_slugs() -> Vec<&'static str> {
         Conflict::StatusTransition,
         Conflict::GroupClosed,
         Conflict::RemittanceNotInTransit,
+        Conflict::RemittanceSettled,
     ];
     for conflict in conflicts {
         match conflict {
@@ -615,7 +616,8 @@ fn problem_slugs() -> Vec<&'static str> {
             | Conflict::MemberExited
             | Conflict::StatusTransition
             | Conflict::GroupClosed
-            | Conflict::RemittanceNotInTransit => {}
+            | Conflict::RemittanceNotInTransit
+            | Conflict::RemittanceSettled => {}
         }
     }
     let mut slugs: Vec<&'static str> = rules.iter().map(|r| r.slug()).collect();
@@ -6613,7 +6615,10 @@ both_backends!(group_reports_answer_as_documented, |app| async move {
             "description",
             "direction",
             "amount",
-            "balance"
+            "balance",
+            "receipt_payload",
+            "receipt_signature",
+            "receipt_key_id"
         ])
     );
     // The third movement is the HKD 500 her remittance put into savings on 5 March.

@@ -706,3 +706,109 @@ both_backends!(
         assert!(ok, "{summary}");
     }
 );
+
+both_backends!(
+    the_statement_csv_carries_each_lines_receipt_which_verifies,
+    |app| async move {
+        let (g, ana) = group_with_member(&app).await;
+        contribute(&app, &g, &contribution(&ana, "500.00", "2025-03-01")).await;
+        let mut capital = contribution(&ana, "200.00", "2025-03-01");
+        capital["fund"] = json!("capital");
+        contribute(&app, &g, &capital).await;
+        let reply = app
+            .post_with_key(
+                &format!("/v1/groups/{g}/withdrawals"),
+                &fresh_key(),
+                &json!({"member_id": ana, "amount": "100.00", "from": "savings",
+                        "channel": "cash", "booked_on": "2025-03-02"}),
+            )
+            .await;
+        created(&reply);
+        let reply = app
+            .post_with_key(
+                &format!("/v1/groups/{g}/remittances"),
+                &fresh_key(),
+                &json!({"member_id": ana, "send_amount": "100.00", "send_currency": "HKD",
+                        "fee": "0.50", "receive_amount": "700.00", "receive_currency": "PHP",
+                        "provider": "Padala Express", "channel": "money_transfer_operator",
+                        "send_country": "HK", "receive_country": "PH", "booked_on": "2025-03-03",
+                        "uses": [{"purpose": "group_savings", "amount": "700.00"}]}),
+            )
+            .await;
+        created(&reply);
+
+        let path = format!("/v1/groups/{g}/members/{ana}/statement");
+        let json = app.get(&path).await;
+        assert_eq!(json.status, StatusCode::OK, "{}", json.body);
+        let receipts = json.body["receipts"].as_array().unwrap().clone();
+        assert_eq!(receipts.len(), 4, "{}", json.body);
+
+        let csv = app.get(&format!("{path}?format=csv")).await;
+        assert_eq!(csv.status, StatusCode::OK, "{}", csv.text);
+        let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.text.as_bytes())
+            .records()
+            .map(|r| r.expect("a CSV record").iter().map(String::from).collect())
+            .collect();
+        let header = &rows[0];
+        let column = |name: &str| {
+            header
+                .iter()
+                .position(|c| c == name)
+                .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+        };
+        let (sequence, description) = (column("sequence"), column("description"));
+        let (text, signature, key_id) = (
+            column("receipt_payload"),
+            column("receipt_signature"),
+            column("receipt_key_id"),
+        );
+
+        // Every movement that has a receipt carries it, once, on its own row; the opening and
+        // closing rows carry none.
+        let mut from_csv = Vec::new();
+        for row in &rows[1..] {
+            if row[text].is_empty() {
+                assert!(
+                    row[signature].is_empty() && row[key_id].is_empty(),
+                    "{row:?}"
+                );
+                continue;
+            }
+            assert!(!row[description].ends_with(" balance"), "{row:?}");
+            let said: Value = serde_json::from_str(&row[text]).unwrap();
+            assert_eq!(said["sequence"], row[sequence].as_str(), "{row:?}");
+            from_csv.push(json!({"payload": row[text], "signature": row[signature],
+                                 "key_id": row[key_id]}));
+        }
+        let mut from_json: Vec<Value> = receipts
+            .iter()
+            .map(|r| {
+                json!({"payload": r["payload"], "signature": r["signature"],
+                            "key_id": r["key_id"]})
+            })
+            .collect();
+        let by_text = |v: &Value| v["payload"].as_str().unwrap().to_string();
+        from_csv.sort_by_key(by_text);
+        from_json.sort_by_key(by_text);
+        assert_eq!(from_csv, from_json, "{}", csv.text);
+
+        // Each receipt read from the CSV verifies with OpenSSL like the JSON one; one changed
+        // byte does not.
+        let keys = published(&app).await;
+        let dir = tempfile::tempdir().unwrap();
+        for kept in &from_csv {
+            let pem = key_pem(&keys, kept["key_id"].as_str().unwrap());
+            let bytes = kept["payload"].as_str().unwrap().as_bytes().to_vec();
+            let signed = kept["signature"].as_str().unwrap();
+            assert!(openssl_verifies(dir.path(), &pem, &bytes, signed), "{kept}");
+            let mut changed = bytes.clone();
+            changed[bytes.len() / 2] ^= 0x01;
+            assert!(
+                !openssl_verifies(dir.path(), &pem, &changed, signed),
+                "{kept}"
+            );
+        }
+    }
+);

@@ -556,3 +556,120 @@ both_backends!(
         assert_eq!(balance(&app, &group, "assets:in-transit:PHP").await, "0.00");
     }
 );
+
+/// Every person-cell of the indicators report that counts remittances: (sent, amount).
+async fn remittances_in_indicators(app: &TestApp) -> Vec<(Value, Value)> {
+    let reply = app.get("/v1/reports/indicators").await;
+    ok(&reply)["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .filter(|c| c["remittances_sent"].as_i64().is_some_and(|n| n > 0))
+        .map(|c| {
+            (
+                c["remittances_sent"].clone(),
+                c["remittances_amount"].clone(),
+            )
+        })
+        .collect()
+}
+
+both_backends_with!(
+    a_remittance_that_failed_and_came_back_is_not_counted_as_sent,
+    msai_ledger::app::AppConfig {
+        suppression_min: 1,
+        ..msai_ledger::app::AppConfig::default()
+    },
+    |app| async move {
+        let (group, ana) = group_with_ana(&app).await;
+        let kept = send_in_transit(&app, &group, &sent_body(&ana, None)).await;
+        let lost = send_in_transit(&app, &group, &sent_body(&ana, None)).await;
+        assert_eq!(
+            remittances_in_indicators(&app).await,
+            vec![(json!(2), json!("2000.00"))]
+        );
+        let failed = settle(&app, &group, s(&lost["id"]), "failure", &key(), &json!({})).await;
+        created(&failed);
+        // Her one remittance still on its way counts; the one that came back does not.
+        assert_eq!(
+            remittances_in_indicators(&app).await,
+            vec![(json!(1), json!("1000.00"))]
+        );
+        let body = json!({"receive_amount": "7000.00"});
+        let done = settle(&app, &group, s(&kept["id"]), "completion", &key(), &body).await;
+        created(&done);
+        assert_eq!(
+            remittances_in_indicators(&app).await,
+            vec![(json!(1), json!("1000.00"))]
+        );
+    }
+);
+
+/// Asks to reverse `transaction` of `group`: the reply, held to the document.
+async fn reverse(app: &TestApp, group: &str, transaction: &str) -> support::app::Reply {
+    let reply = app
+        .post_with_key(
+            &format!("/v1/groups/{group}/transactions/{transaction}/reversal"),
+            &key(),
+            &json!({"description": "entered by mistake"}),
+        )
+        .await;
+    assert_reply_matches(
+        "POST",
+        "/v1/groups/{group_id}/transactions/{transaction_id}/reversal",
+        &reply,
+    );
+    reply
+}
+
+both_backends!(
+    a_settled_remittance_s_sending_and_settlement_cannot_be_reversed,
+    |app| async move {
+        let (group, ana) = group_with_ana(&app).await;
+        let savings = format!("liabilities:savings:{ana}");
+        let arrived = send_in_transit(&app, &group, &sent_body(&ana, None)).await;
+        let body = json!({"receive_amount": "7000.00"});
+        let done = settle(&app, &group, s(&arrived["id"]), "completion", &key(), &body).await;
+        let completion = s(&created(&done)["settlement"]["transaction_id"]).to_string();
+        let returned = send_in_transit(&app, &group, &sent_body(&ana, None)).await;
+        let failed = settle(
+            &app,
+            &group,
+            s(&returned["id"]),
+            "failure",
+            &key(),
+            &json!({}),
+        )
+        .await;
+        let failure = s(&created(&failed)["settlement"]["transaction_id"]).to_string();
+
+        // Reversing either would leave the remittance completed or failed while its money
+        // moved again: each is refused and nothing changes.
+        let before = head(&app, &group).await;
+        let home_bank = balance(&app, &group, "assets:home-bank:PHP").await;
+        for transaction in [
+            s(&arrived["transaction_id"]),
+            completion.as_str(),
+            s(&returned["transaction_id"]),
+            failure.as_str(),
+        ] {
+            let reply = reverse(&app, &group, transaction).await;
+            assert_problem(&reply, StatusCode::CONFLICT, "remittance-settled");
+        }
+        assert_eq!(head(&app, &group).await, before);
+        assert_eq!(
+            balance(&app, &group, "assets:home-bank:PHP").await,
+            home_bank
+        );
+        assert_eq!(balance(&app, &group, "assets:in-transit:PHP").await, "0.00");
+        // The completed remittance's HKD 285.71 stays in her savings; the failed one's is gone.
+        assert_eq!(balance(&app, &group, &savings).await, "285.71");
+        let shown = app
+            .get(&format!(
+                "/v1/groups/{group}/remittances/{}",
+                s(&arrived["id"])
+            ))
+            .await;
+        assert_eq!(ok(&shown)["status"], "completed");
+    }
+);

@@ -1,12 +1,13 @@
 """The keyboard alone: a treasurer signs in, opens the meeting sheet, types a member's savings
-and saves the meeting with Tab, Space and Enter only, and it is posted."""
+and saves the meeting with Tab, Space and Enter only, and it is posted; another approves a
+withdrawal waiting for a second person, with a note, the same way."""
 
 from decimal import Decimal
 
 from playwright.sync_api import expect
 
 import app
-from conftest import PASSWORD
+from conftest import PASSWORD, Api
 
 MAX_TABS = 60
 
@@ -56,3 +57,45 @@ def test_a_meeting_recorded_with_the_keyboard_alone(group, new_context):
     assert [(e["member_id"], Decimal(e["amount"])) for e in meetings[0]["events"]] == [
         (amihan["id"], Decimal("25"))
     ]
+
+
+def test_an_approval_decided_with_the_keyboard_alone(group, new_context):
+    policy = group.api.send(
+        "PUT",
+        group.path("/approval-policy"),
+        {"withdrawals_above": {"HKD": "50.00"}},
+        key="keyboard-policy-" + group.id,
+    )
+    assert policy.status == 200, policy
+    maker = Api.sign_in(group.user("treasurer"), PASSWORD)
+    bituin = group.members[1]
+    asked = maker.send(
+        "POST",
+        group.path("/withdrawals"),
+        {"member_id": bituin["id"], "amount": "60.00", "from": "savings", "channel": "cash"},
+        key="keyboard-withdrawal-" + group.id,
+    )
+    assert asked.status == 202, asked
+    checker = group.user("treasurer")
+    page = new_context().new_page()
+    page.goto("/")
+    app.wait_for_screen(page)
+    tab_to(page, "#username")
+    page.keyboard.type(checker)
+    tab_to(page, "#password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    app.expect_group_home(page, group)
+
+    tab_to(page, f'#home-approvals a[href="#/g/{group.id}/approvals"]')
+    page.keyboard.press("Enter")
+    app.wait_for_screen(page)
+    card = f'#approvals li[data-id="{asked.json["id"]}"]'
+    tab_to(page, f"{card} textarea[name=note]")
+    page.keyboard.type("Checked at the meeting.")
+    tab_to(page, f"{card} button.approve")
+    page.keyboard.press("Enter")
+    expect(page.locator(card)).to_have_attribute("data-status", "approved")
+    decided = group.api.get(group.path(f"/approvals/{asked.json['id']}"))
+    assert decided["status"] == "approved" and decided["note"] == "Checked at the meeting.", decided
+    assert Decimal(group.balances()[bituin["name"]]["balances"][0]["savings"]) == Decimal("40.00")

@@ -2,11 +2,13 @@
 360x640; the page never scrolls sideways at 360x640 nor at 390x844, nor with its text at 200 %;
 and every control a finger uses is at least 44x44 CSS pixels (itself or the label around it)."""
 
+import uuid
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 import app
-from conftest import ADMIN_PASSWORD, LANGUAGES, MEMBER_NAMES, PHONE, TALL_PHONE, Group, unique
+from conftest import ADMIN_PASSWORD, LANGUAGES, MEMBER_NAMES, PASSWORD, PHONE, TALL_PHONE, Api, Group, unique
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -55,8 +57,8 @@ def check_screen(page, name):
 
 @pytest.fixture(scope="module")
 def seeded(api):
-    """A group with twelve members, a meeting and a withdrawal, so that lists, tables and the
-    passbook have rows."""
+    """A group with twelve members, a meeting, a withdrawal, a remittance on its way and a
+    withdrawal waiting for approval, so that lists, tables and the passbook have rows."""
     group = Group(api, unique("Melati Savers"), MEMBER_NAMES, ["250.00"] * len(MEMBER_NAMES))
     first, second = group.members[0], group.members[1]
     api.create(
@@ -75,6 +77,38 @@ def seeded(api):
         {"member_id": first["id"], "amount": "30.00", "from": "savings", "channel": "cash"},
         keyed=True,
     )
+    # A remittance on its way, so that the remittance screen shows what records its arrival
+    # and the passbook its status.
+    api.create(
+        group.path("/remittances"),
+        {
+            "member_id": first["id"],
+            "send_amount": "100.00",
+            "send_currency": "HKD",
+            "fee": "0.50",
+            "receive_amount": "700.00",
+            "receive_currency": "PHP",
+            "provider": "Padala Express",
+            "channel": "money_transfer_operator",
+            "send_country": "HK",
+            "receive_country": "PH",
+            "uses": [{"purpose": "group_savings", "amount": "700.00"}],
+            "status": "in_transit",
+        },
+        keyed=True,
+    )
+    # A withdrawal above the group's limit, waiting for approval, so that the approvals
+    # screens show an item with its buttons.
+    policy = api.send("PUT", group.path("/approval-policy"), {"withdrawals_above": {"HKD": "50.00"}}, key=str(uuid.uuid4()))
+    assert policy.status == 200, policy
+    treasurer = Api.sign_in(group.user("treasurer"), PASSWORD)
+    waiting = treasurer.send(
+        "POST",
+        group.path("/withdrawals"),
+        {"member_id": second["id"], "amount": "80.00", "from": "savings", "channel": "cash"},
+        key=str(uuid.uuid4()),
+    )
+    assert waiting.status == 202, waiting
     return group
 
 
@@ -97,6 +131,9 @@ def screens(group):
         f"#/g/{g}/investments",
         f"#/g/{g}/distribute",
         f"#/g/{g}/trial-balance",
+        f"#/g/{g}/approvals",
+        f"#/g/{g}/approval-policy",
+        "#/approvals",
         f"#/me/{g}/{m}",
     ]
 

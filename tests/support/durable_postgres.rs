@@ -29,6 +29,44 @@ impl DurableCluster {
     /// Creates and starts the cluster; `None` when PostgreSQL is not installed here (a test
     /// failure instead when MSAI_REQUIRE_POSTGRES=1).
     pub fn start() -> Option<DurableCluster> {
+        let cluster = DurableCluster::empty()?;
+        let initdb = cluster
+            .command("initdb")
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-D",
+            ])
+            .arg(&cluster.data)
+            .output()
+            .expect("initdb runs");
+        assert_success("initdb", &initdb);
+        cluster.start_server();
+        Some(cluster)
+    }
+
+    /// A hot standby of `primary`, streaming from it (a base backup taken now), started.
+    pub fn standby_of(primary: &DurableCluster) -> DurableCluster {
+        let standby = DurableCluster::empty().expect("PostgreSQL is installed");
+        let backup = standby
+            .command("pg_basebackup")
+            .args(["-h", "127.0.0.1", "-p", &primary.port.to_string()])
+            .args(["-U", "postgres", "-X", "stream", "-c", "fast", "-R", "-D"])
+            .arg(&standby.data)
+            .output()
+            .expect("pg_basebackup runs");
+        assert_success("pg_basebackup", &backup);
+        standby.start_server();
+        standby
+    }
+
+    /// A directory for a cluster, owned by the user PostgreSQL runs as, and a port.
+    fn empty() -> Option<DurableCluster> {
         let Some(bindir) = find_bindir() else {
             if required() {
                 panic!("MSAI_REQUIRE_POSTGRES=1, but no PostgreSQL server binaries were found");
@@ -55,32 +93,67 @@ impl DurableCluster {
         }
         let data = dir.path().join("data");
         let log = dir.path().join("postgres.log");
-        let cluster = DurableCluster {
+        Some(DurableCluster {
             bindir,
             data,
             log,
             port: super::process::free_port(),
             as_postgres,
             _dir: dir,
-        };
-        let initdb = cluster
-            .command("initdb")
-            .args([
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "-D",
-            ])
-            .arg(&cluster.data)
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Makes every commit wait until a standby has it on disk, and waits until one does.
+    pub async fn wait_for_a_synchronous_standby(&self) {
+        let mut admin = self.admin().await;
+        sqlx::raw_sql("ALTER SYSTEM SET synchronous_standby_names = '*'")
+            .execute(&mut admin)
+            .await
+            .expect("set synchronous_standby_names");
+        sqlx::raw_sql("SELECT pg_reload_conf()")
+            .execute(&mut admin)
+            .await
+            .expect("reload the configuration");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let sync: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_stat_replication WHERE sync_state = 'sync'",
+            )
+            .fetch_one(&mut admin)
+            .await
+            .expect("read pg_stat_replication");
+            if sync > 0 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no synchronous standby within a minute"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let _ = admin.close().await;
+    }
+
+    /// Promotes a standby to primary and waits until it takes writes.
+    pub fn promote(&self) {
+        let output = self
+            .command("pg_ctl")
+            .args(["promote", "-w", "-t", PG_CTL_WAIT_SECS, "-D"])
+            .arg(&self.data)
             .output()
-            .expect("initdb runs");
-        assert_success("initdb", &initdb);
-        cluster.start_server();
-        Some(cluster)
+            .expect("pg_ctl runs");
+        assert_success("pg_ctl promote", &output);
+    }
+
+    async fn admin(&self) -> PgConnection {
+        let admin_url = format!("postgres://postgres@127.0.0.1:{}/postgres", self.port);
+        PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to the durable cluster")
     }
 
     fn command(&self, program: &str) -> Command {
@@ -147,10 +220,7 @@ impl DurableCluster {
 
     /// Creates an empty database and returns its URL.
     pub async fn fresh_database(&self, name: &str) -> String {
-        let admin_url = format!("postgres://postgres@127.0.0.1:{}/postgres", self.port);
-        let mut admin = PgConnection::connect(&admin_url)
-            .await
-            .expect("connect to the durable cluster");
+        let mut admin = self.admin().await;
         assert!(
             name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
             "plain database names only"

@@ -5,6 +5,18 @@ import { t, formatDate } from "../i18n.js";
 import { formatAmount } from "../money.js";
 import { h, drawer, field, statusLine, showProblem, table, linkButton, loading, staleNotice, ok } from "../ui.js";
 import * as outbox from "../outbox.js";
+import { roles } from "../app.js";
+import { remittancesTable } from "./member.js";
+
+/// How many of the group's items wait for a decision (`null` when that cannot be read now).
+async function pendingApprovals(groupId) {
+  try {
+    const reply = await cached(`approvals.${groupId}`, `/v1/groups/${groupId}/approvals?status=pending&limit=200`);
+    return { count: (reply.value.items || []).length, more: Boolean(reply.value.next_cursor) };
+  } catch {
+    return null;
+  }
+}
 
 /// The group, kept for offline use.
 export async function loadGroup(groupId) {
@@ -25,27 +37,41 @@ export async function homeScreen(groupId) {
   const show = drawer();
   show(t("loading"), loading());
   const group = await loadGroup(groupId);
-  const [accounts, members, meetings] = await Promise.all([
+  const [accounts, members, meetings, approvals] = await Promise.all([
     cached(`accounts.${groupId}`, `/v1/groups/${groupId}/accounts`, async (path) => (await get(path)).items),
     loadMembers(groupId),
     cached(`meetings.${groupId}`, `/v1/groups/${groupId}/meetings?limit=1`),
+    pendingApprovals(groupId),
   ]);
+  // A chair sees the group and decides its approval items; the money screens are a treasurer's.
+  const r = roles();
+  const writes = r.admin || r.treasurerOf.includes(groupId);
   const cash = accounts.value.filter(moneyAccount);
   const active = members.value.filter((m) => m.status === "active").length;
   const last = (meetings.value.items || [])[0];
-  const waiting = outbox.items().filter((i) => i.group_id === groupId && i.state !== "sent");
+  const waiting = outbox.items().filter((i) => i.group_id === groupId && !outbox.delivered(i));
   show(
     group.name,
     staleNotice(accounts),
     h(
+      "p",
+      { id: "home-approvals", class: approvals?.count ? "notice" : "muted", "data-count": approvals ? approvals.count : null },
+      approvals === null
+        ? t("home-approvals-unknown")
+        : approvals.count > 0
+          ? h("a", { href: `#/g/${groupId}/approvals` }, t(approvals.more ? "home-approvals-many" : "home-approvals-count", { count: approvals.count }))
+          : t("home-approvals-none"),
+    ),
+    h(
       "div",
       { class: "actions wide" },
-      linkButton(`#/g/${groupId}/meeting`, t("action-meeting"), "button primary"),
+      writes ? linkButton(`#/g/${groupId}/meeting`, t("action-meeting"), "button primary") : null,
       linkButton(`#/g/${groupId}/members`, t("action-members")),
-      linkButton(`#/g/${groupId}/withdraw`, t("action-withdraw")),
-      linkButton(`#/g/${groupId}/remit`, t("action-remit")),
-      linkButton(`#/g/${groupId}/investments`, t("action-investments")),
-      linkButton(`#/g/${groupId}/distribute`, t("action-distribute")),
+      writes ? linkButton(`#/g/${groupId}/withdraw`, t("action-withdraw")) : null,
+      writes ? linkButton(`#/g/${groupId}/remit`, t("action-remit")) : null,
+      writes ? linkButton(`#/g/${groupId}/investments`, t("action-investments")) : null,
+      writes ? linkButton(`#/g/${groupId}/distribute`, t("action-distribute")) : null,
+      linkButton(`#/g/${groupId}/approvals`, t("action-approvals")),
       linkButton(`#/g/${groupId}/trial-balance`, t("action-trial-balance")),
     ),
     h("h2", {}, t("home-cash")),
@@ -103,7 +129,7 @@ export async function membersScreen(groupId) {
   show(
     t("members-title", { group: group.name }),
     staleNotice(members),
-    linkButton(`#/g/${groupId}/members/new`, t("members-add"), "button primary"),
+    roles().admin || roles().treasurerOf.includes(groupId) ? linkButton(`#/g/${groupId}/members/new`, t("members-add"), "button primary") : null,
     field(t("members-search"), search),
     list,
   );
@@ -209,6 +235,8 @@ export function passbook(statement) {
 
 export async function memberScreen(groupId, memberId) {
   const show = drawer();
+  const r = roles();
+  const writes = r.admin || r.treasurerOf.includes(groupId);
   show(t("loading"), loading());
   const statement = await get(`/v1/groups/${groupId}/members/${memberId}/statement`);
   const m = statement.member;
@@ -219,9 +247,16 @@ export async function memberScreen(groupId, memberId) {
     h(
       "div",
       { class: "actions" },
-      linkButton(`#/g/${groupId}/withdraw?member=${m.id}`, t("action-withdraw")),
+      writes ? linkButton(`#/g/${groupId}/withdraw?member=${m.id}`, t("action-withdraw")) : null,
     ),
     h("h2", {}, t("passbook-title")),
     passbook(statement),
+    h("h2", {}, t("member-remittances")),
+    (statement.remittances || []).length
+      ? remittancesTable(t("member-remittances"), statement.remittances)
+      : h("p", {}, t("me-no-remittances")),
+    (statement.remittances || []).some((r) => r.status === "in_transit") && writes
+      ? linkButton(`#/g/${groupId}/remit`, t("remit-in-transit-title"))
+      : null,
   );
 }

@@ -1,6 +1,6 @@
 // The meeting sheet, which works with no connection, and the outbox that sends it.
 
-import { currentSession } from "../api.js";
+import { currentSession, get } from "../api.js";
 import { t, formatDate, formatInstant } from "../i18n.js";
 import { formatMinor, parseAmount, scaleOf } from "../money.js";
 import { h, drawer, field, statusLine, setError, amountInput, loading, staleNotice, problemText, fieldProblemText, confirmDialog } from "../ui.js";
@@ -241,6 +241,40 @@ function whereText(item, error) {
   return item.summary.member || "";
 }
 
+/// What became of an item the service keeps waiting for approval, as last heard.
+function awaitingLine(item) {
+  const status = item.approval?.status || "pending";
+  const text =
+    status === "pending"
+      ? t("approval-waiting")
+      : status === "approved"
+        ? t("approval-now-approved")
+        : status === "rejected"
+          ? t("approval-now-rejected")
+          : t("approval-now-expired");
+  const line = h("p", { class: `state approval ${status === "approved" ? "good" : status === "pending" ? "" : "bad"}`, "data-approval": status }, text);
+  if (item.approval?.note) line.append(" ", h("q", {}, item.approval.note));
+  if (status === "pending") {
+    line.append(" ", h("a", { href: `#/g/${item.group_id}/approvals` }, t("approval-see-list")));
+  }
+  return line;
+}
+
+/// Asks the service what became of the items waiting for approval (once online).
+async function refreshApprovals() {
+  for (const item of outbox.items()) {
+    if (item.state !== "awaiting" || !item.approval?.id || item.approval.status !== "pending") continue;
+    try {
+      const now = await get(`/v1/groups/${item.group_id}/approvals/${item.approval.id}`);
+      if (now.status !== item.approval.status) {
+        outbox.update(item.id, { approval: { ...item.approval, status: now.status, note: now.note || null } });
+      }
+    } catch {
+      // Offline, or not readable by this user: what was last heard stays shown.
+    }
+  }
+}
+
 function itemTitle(item) {
   const s = item.summary;
   if (item.kind === "meeting") return t("outbox-meeting", { group: s.group || "", date: formatDate(s.held_on), total: s.total || "", count: s.events || 0 });
@@ -262,6 +296,9 @@ export async function outboxScreen() {
       if (item.state === "sent") {
         li.append(h("p", { class: "state good" }, t("outbox-sent", { at: formatInstant(item.sent_at) })));
         if (item.receipt) li.append(h("p", { class: "receipt muted" }, t("outbox-receipt", { receipt: String(item.receipt).slice(0, 8) })));
+      } else if (item.state === "awaiting") {
+        li.append(h("p", { class: "state" }, t("outbox-sent", { at: formatInstant(item.sent_at) })));
+        li.append(awaitingLine(item));
       } else if (item.state === "refused") {
         li.append(h("p", { class: "state bad reason" }, t("outbox-refused"), " ", problemText(item.problem)));
         // Field by field when fields are at fault; other refusals say it all in their reason.
@@ -295,6 +332,7 @@ export async function outboxScreen() {
   const send = h("button", { type: "button", id: "send-now", onclick: () => outbox.flush() }, t("outbox-send-now"));
   show(t("outbox-title"), h("p", { class: "hint" }, t("outbox-intro")), send, list);
   render();
+  refreshApprovals();
   const rerender = () => {
     if (document.getElementById("outbox") === list) render();
     else window.removeEventListener("msai:outbox", rerender);

@@ -56,19 +56,7 @@ export async function passbookScreen(groupId, memberId) {
     print,
     passbook(s),
     h("h2", {}, t("me-remittances")),
-    s.remittances.length
-      ? table(
-          t("me-remittances"),
-          [t("col-date"), t("col-sent"), t("col-received"), t("col-cost")],
-          s.remittances.map((r) => [
-            formatDate(r.booked_on),
-            formatAmount(r.send_amount, r.send_currency),
-            formatAmount(r.receive_amount, r.receive_currency),
-            `${formatAmount(r.cost.total, r.cost.currency)} (${r.cost.percent} %)`,
-          ]),
-          [1, 2, 3],
-        )
-      : h("p", {}, t("me-no-remittances")),
+    s.remittances.length ? remittancesTable(t("me-remittances"), s.remittances) : h("p", {}, t("me-no-remittances")),
     h("h2", {}, t("me-receipts")),
     receipts(s.receipts),
     h("h2", {}, t("me-investments")),
@@ -86,6 +74,23 @@ export async function passbookScreen(groupId, memberId) {
       { id: "ledger-verified", class: verified?.ok ? "good" : "bad" },
       verified === null ? t("me-ledger-unknown") : verified.ok ? t("me-ledger-ok", { count: verified.transactions_checked }) : t("me-ledger-broken"),
     ),
+  );
+}
+
+/// Remittances with what each cost and where it stands: arrived, on its way, arrival confirmed,
+/// or failed (its figures then stay as sent).
+export function remittancesTable(caption, list) {
+  return table(
+    caption,
+    [t("col-date"), t("col-sent"), t("col-received"), t("col-cost"), t("col-status")],
+    list.map((r) => [
+      formatDate(r.booked_on),
+      formatAmount(r.send_amount, r.send_currency),
+      formatAmount(r.receive_amount, r.receive_currency),
+      `${formatAmount(r.cost.total, r.cost.currency)} (${r.cost.percent} %)`,
+      h("span", { class: `remit-status ${r.status}`, "data-status": r.status }, t(`remit-status-${r.status || "arrived"}`)),
+    ]),
+    [1, 2, 3],
   );
 }
 

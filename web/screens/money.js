@@ -1,9 +1,10 @@
 // Money going out and coming back: withdrawals, remittances, investments and distributions.
 
-import { Problem, Unreachable, all, get, post, newKey } from "../api.js";
-import { t } from "../i18n.js";
+import { Problem, Unreachable, all, currentSession, get, post, newKey, write, waitsForApproval } from "../api.js";
+import { t, has, formatDate, formatInstant } from "../i18n.js";
 import { formatAmount, formatMinor, parseAmount, scaleOf, toMinor } from "../money.js";
-import { h, drawer, field, statusLine, setError, amountInput, showProblem, table, loading, ok, confirmDialog } from "../ui.js";
+import { h, drawer, field, statusLine, setError, amountInput, showProblem, table, loading, ok, confirmDialog, linkButton } from "../ui.js";
+import { roles } from "../app.js";
 import * as outbox from "../outbox.js";
 import { loadGroup, loadMembers } from "./group.js";
 
@@ -133,6 +134,13 @@ export async function withdrawScreen(groupId, itemId) {
   show(t("withdraw-title"), form);
 }
 
+/// Says that a write was not carried out yet: it waits for another person's approval.
+function showWaiting(status) {
+  status.replaceChildren(t("approval-waiting"), " ");
+  status.append(h("a", { href: location.hash.replace(/^(#\/g\/[0-9a-f-]{36}).*$/, "$1/approvals") }, t("approval-see-list")));
+  status.className = "status waiting";
+}
+
 /// A decimal string as an integer and its scale: "7.125" -> { n: 7125n, s: 3 }.
 function decimal(text) {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(String(text || "").trim());
@@ -187,6 +195,7 @@ export async function remitScreen(groupId) {
   const mid = h("input", { name: "mid_market_rate", inputmode: "decimal", autocomplete: "off" });
   const provider = h("input", { name: "provider", autocomplete: "off" });
   const channel = channelSelect(["money_transfer_operator", "bank", "mobile_wallet", "post"], "money_transfer_operator");
+  const onItsWay = h("input", { type: "checkbox", name: "in_transit" });
   const purpose = h(
     "select",
     { name: "purpose" },
@@ -232,6 +241,7 @@ export async function remitScreen(groupId) {
     field(t("remit-provider"), provider),
     field(t("col-channel"), channel),
     field(t("remit-purpose"), purpose),
+    h("label", { class: "check" }, onItsWay, h("span", {}, t("remit-in-transit-label"))),
     cost,
     h("button", { type: "submit", class: "primary" }, t("remit-save")),
     status,
@@ -252,18 +262,114 @@ export async function remitScreen(groupId) {
       mid_market_rate: mid.value.trim() ? mid.value.trim().replace(",", ".") : null,
       provider: provider.value,
       channel: channel.value,
+      status: onItsWay.checked ? "in_transit" : null,
       send_country: group.host_country,
       receive_country: group.home_country,
       uses: [{ purpose: purpose.value, amount: r.value ?? receive.value }],
     };
     try {
       const made = await post(`/v1/groups/${groupId}/remittances`, body, { key });
-      ok(status, t("remit-saved", { percent: made.cost.percent, amount: formatAmount(made.cost.total, made.cost.currency) }));
+      if (made.status === "in_transit") {
+        ok(status, t("remit-saved-in-transit"));
+        inTransit.replaceWith(await inTransitSection(groupId));
+      } else {
+        ok(status, t("remit-saved", { percent: made.cost.percent, amount: formatAmount(made.cost.total, made.cost.currency) }));
+      }
     } catch (error) {
       showProblem(status, error, inputs);
     }
   });
-  show(t("remit-title"), form);
+  const inTransit = await inTransitSection(groupId);
+  show(t("remit-title"), form, inTransit);
+}
+
+/// The group's remittances sent and not arrived yet, each with what the treasurer records
+/// when the family says: that it arrived (with the amount received) or that it failed or came
+/// back (with what the company kept, if anything).
+async function inTransitSection(groupId) {
+  const section = h("section", { id: "in-transit", "aria-labelledby": "in-transit-heading" }, h("h2", { id: "in-transit-heading" }, t("remit-in-transit-title")));
+  let report;
+  try {
+    report = await get(`/v1/groups/${groupId}/reports/remittances-in-transit`);
+  } catch (error) {
+    const status = statusLine();
+    showProblem(status, error);
+    section.append(status);
+    return section;
+  }
+  const rows = report.remittances || [];
+  if (!rows.length) {
+    section.append(h("p", {}, t("remit-in-transit-none")));
+    return section;
+  }
+  const names = new Map((await loadMembers(groupId)).value.map((m) => [m.id, `#${m.number} ${m.name}`]));
+  const list = h("ul", { class: "list in-transit" });
+  for (const r of rows) list.append(inTransitItem(groupId, r, names));
+  section.append(list);
+  return section;
+}
+
+function inTransitItem(groupId, r, names) {
+  const base = `/v1/groups/${groupId}/remittances/${r.remittance_id}`;
+  const li = h(
+    "li",
+    { "data-id": r.remittance_id, "data-status": "in_transit" },
+    h("p", { class: "what" }, names.get(r.member_id) || "", ": ", formatAmount(r.send_amount, r.send_currency), " → ", formatAmount(r.receive_amount, r.receive_currency), ` (${r.provider})`),
+    h("p", { class: "muted" }, t("remit-sent-on", { date: formatDate(r.booked_on), days: r.days_in_transit })),
+  );
+  const received = amountInput({ name: "receive_amount" });
+  received.value = formatAmount(r.receive_amount, r.receive_currency, false);
+  const kept = amountInput({ name: "fee_kept" });
+  const status = statusLine();
+  let arrivedKey = newKey();
+  let failedKey = newKey();
+  const done = (message, answer) => {
+    li.dataset.status = answer.status;
+    forms.remove();
+    ok(status, message);
+  };
+  const arrived = async () => {
+    const read = readAmount(received, r.receive_currency);
+    if (!read) return;
+    const body = { receive_amount: read.value };
+    try {
+      // One use of the money (as this app records it) follows the amount that arrived.
+      const sent = await get(base);
+      if (sent.uses.length === 1 && read.value !== sent.receive_amount) body.uses = [{ purpose: sent.uses[0].purpose, amount: read.value }];
+      done(t("remit-arrived-done"), await post(`${base}/completion`, body, { key: arrivedKey }));
+    } catch (error) {
+      if (error instanceof Problem) arrivedKey = newKey();
+      showProblem(status, error, { "/receive_amount": received, "/uses": received });
+    }
+  };
+  const failed = async () => {
+    let body = {};
+    if (kept.value.trim() !== "") {
+      const read = parseAmount(kept.value, r.receive_currency);
+      if (read.error) {
+        setError(kept, t(`amount-${read.error}`));
+        return;
+      }
+      setError(kept, "");
+      body = { fee_kept: read.value };
+    }
+    try {
+      done(t("remit-failed-done"), await post(`${base}/failure`, body, { key: failedKey }));
+    } catch (error) {
+      if (error instanceof Problem) failedKey = newKey();
+      showProblem(status, error, { "/fee_kept": kept });
+    }
+  };
+  const forms = h(
+    "div",
+    { class: "settle" },
+    field(t("remit-arrived-amount", { currency: r.receive_currency }), received),
+    h("button", { type: "button", class: "primary arrived", onclick: arrived }, t("remit-arrived-save")),
+    field(t("remit-failed-kept", { currency: r.receive_currency }), kept),
+    h("button", { type: "button", class: "failed", onclick: failed }, t("remit-failed-save")),
+  );
+  li.append(forms, status);
+  return li;
 }
 
 export async function investmentsScreen(groupId) {
@@ -374,8 +480,12 @@ function investmentMovementForm(groupId, list) {
         : `/v1/groups/${groupId}/investments/${chosen.id}/returns`;
     const body = what.value === "disbursement" ? { amount: read.value } : { kind: what.value, amount: read.value };
     try {
-      await post(path, body, { key });
+      const answer = await write("POST", path, body, { key });
       key = newKey();
+      if (waitsForApproval(answer)) {
+        showWaiting(status);
+        return;
+      }
       investmentsScreen(groupId);
     } catch (error) {
       showProblem(status, error, inputs);
@@ -422,8 +532,9 @@ export async function distributeScreen(groupId) {
         const sure = await confirmDialog(t("distribute-sure", { amount: formatAmount(plan.pool, plan.currency) }), t("distribute-confirm"), t("cancel"));
         if (!sure) return;
         try {
-          await post(`/v1/groups/${groupId}/distributions`, { ...body, dry_run: false }, { key });
-          ok(status, t("distribute-done"));
+          const answer = await write("POST", `/v1/groups/${groupId}/distributions`, { ...body, dry_run: false }, { key });
+          if (waitsForApproval(answer)) showWaiting(status);
+          else ok(status, t("distribute-done"));
           confirm.remove();
         } catch (error) {
           showProblem(status, error, inputs);
@@ -444,4 +555,283 @@ export async function distributeScreen(groupId) {
     }
   });
   show(t("distribute-title"), form);
+}
+
+// --- Approvals: money going out that waits for a second person -----------------------------
+
+/// Who may decide the group's items: its treasurers and chair, and administrators. Who may
+/// change its policy (an administrator's change applies, a treasurer's waits for approval).
+function mayDecide(groupId) {
+  const r = roles();
+  return r.admin || r.treasurerOf.includes(groupId) || r.chairOf.includes(groupId);
+}
+
+function mayWrite(groupId) {
+  const r = roles();
+  return r.admin || r.treasurerOf.includes(groupId);
+}
+
+/// The name of each member of the groups named, by id, and of each member's account, by code
+/// (empty when they cannot be read).
+async function memberNames(groupIds) {
+  const names = new Map();
+  for (const groupId of new Set(groupIds)) {
+    try {
+      for (const m of (await loadMembers(groupId)).value) {
+        const who = `#${m.number} ${m.name}`;
+        names.set(m.id, who);
+        for (const [fund, account] of Object.entries(m.accounts || {})) {
+          if (account?.code) names.set(account.code, `${t(`fund-${fund}`)}: ${who}`);
+        }
+      }
+    } catch {
+      // The item still shows, without the member's name.
+    }
+  }
+  return names;
+}
+
+/// A kind of item, in words; a kind this app does not know yet shows as the service names it.
+function kindText(kind) {
+  return has(`approval-kind-${kind}`) ? t(`approval-kind-${kind}`) : String(kind || "");
+}
+
+/// A policy in words: what waits, and for how long.
+function policyLines(policy) {
+  const limits = Object.entries(policy.withdrawals_above || {});
+  const lines = limits.length
+    ? limits.map(([currency, amount]) => t("policy-withdrawals-above", { amount: formatAmount(amount, currency) }))
+    : [t("policy-no-withdrawal-waits")];
+  for (const [name, on] of Object.entries(policy)) {
+    if (typeof on === "boolean") {
+      const text = has(`policy-${name}-${on ? "on" : "off"}`) ? t(`policy-${name}-${on ? "on" : "off"}`) : `${name}: ${on}`;
+      lines.push(text);
+    }
+  }
+  if (policy.expires_after_hours) lines.push(t("policy-expires", { hours: policy.expires_after_hours }));
+  return lines;
+}
+
+/// What an item would post, as a small table.
+function wouldPostTable(item, names) {
+  const rows = (item.would_post || []).map((e) => [
+    names.has(e.account) ? names.get(e.account) : h("span", { class: "code" }, e.account),
+    t(`direction-${e.direction}`),
+    formatAmount(e.amount, e.currency),
+  ]);
+  if (!rows.length) return null;
+  return table(t("approval-would-post"), [t("col-account"), t("col-side"), t("col-amount")], rows, [2]);
+}
+
+/// One item: what was asked, by whom, when, until when, what it would post; and, for one the
+/// caller may decide and did not ask for, a note and the Approve and Reject buttons.
+function approvalCard(item, { names, groupName, mine }) {
+  const op = item.operation || {};
+  const currency = (item.would_post || [])[0]?.currency || op.currency || "";
+  const facts = [];
+  if (groupName) facts.push([t("col-group"), groupName]);
+  if (op.member_id) facts.push([t("col-member"), names.get(op.member_id) || t("approval-unknown-member")]);
+  if (op.amount !== undefined) facts.push([t("col-amount"), currency ? formatAmount(op.amount, currency) : op.amount]);
+  if (op.kind === "exit" && op.status) facts.push([t("approval-exit-as"), t(`status-${op.status}`)]);
+  const askedByMe = item.asked_by === mine;
+  facts.push([t("approval-asked-by"), askedByMe ? t("approval-you") : t("approval-someone", { id: String(item.asked_by).slice(-6) })]);
+  facts.push([t("approval-asked-at"), formatInstant(item.asked_at)]);
+  if (item.status === "pending") facts.push([t("approval-expires-at"), formatInstant(item.expires_at)]);
+  if (item.decided_at) facts.push([t("approval-decided-at"), formatInstant(item.decided_at)]);
+  if (item.note) facts.push([t("approval-note"), item.note]);
+  const card = h(
+    "li",
+    { class: "approval", "data-id": item.id, "data-status": item.status, "data-kind": op.kind || "" },
+    h("h3", {}, kindText(op.kind), " ", h("span", { class: "tag" }, t(`approval-status-${item.status}`))),
+    h("dl", { class: "facts" }, facts.flatMap(([name, value]) => [h("dt", {}, name), h("dd", {}, value)])),
+    op.kind === "policy" && op.policy ? h("ul", { class: "policy" }, policyLines(op.policy).map((line) => h("li", {}, line))) : null,
+    wouldPostTable(item, names),
+  );
+  if (item.status !== "pending") return card;
+  if (askedByMe) {
+    card.append(h("p", { class: "state waiting-other" }, t("approval-waiting-other")));
+    return card;
+  }
+  if (!mayDecide(item.group_id)) return card;
+  const note = h("textarea", { name: "note", rows: 2, maxlength: 500 });
+  const status = statusLine();
+  let key = newKey();
+  let deciding = false;
+  const decide = async (verb) => {
+    if (deciding) return;
+    deciding = true;
+    const text = note.value.trim();
+    try {
+      const decided = await post(
+        `/v1/groups/${item.group_id}/approvals/${item.id}/${verb}`,
+        text ? { note: text } : {},
+        { key },
+      );
+      card.dataset.status = decided.status;
+      card.querySelector(".tag").textContent = t(`approval-status-${decided.status}`);
+      buttons.remove();
+      noteField.remove();
+      ok(status, t(verb === "approve" ? "approval-approved-done" : "approval-rejected-done"));
+      window.dispatchEvent(new CustomEvent("msai:approvals"));
+    } catch (error) {
+      // A refusal is kept by its key: deciding again is a new request.
+      if (error instanceof Problem) key = newKey();
+      // The refusal in the reader's language, from its type (an overdraft that arose since
+      // it was asked for, a closed period...); the item stays, to be decided again.
+      showProblem(status, error, { "/note": note });
+    } finally {
+      deciding = false;
+    }
+  };
+  const noteField = field(t("approval-note-optional"), note);
+  const buttons = h(
+    "div",
+    { class: "actions" },
+    h("button", { type: "button", class: "primary approve", onclick: () => decide("approve") }, t("approval-approve")),
+    h("button", { type: "button", class: "reject", onclick: () => decide("reject") }, t("approval-reject")),
+  );
+  card.append(noteField, buttons, status);
+  return card;
+}
+
+const STATUSES = ["pending", "approved", "rejected", "expired"];
+
+/// A group's items, pending ones first shown, with its approval policy.
+export async function approvalsScreen(groupId) {
+  const show = drawer();
+  show(t("loading"), loading());
+  const group = await loadGroup(groupId);
+  const [names, policy] = await Promise.all([
+    memberNames([groupId]),
+    get(`/v1/groups/${groupId}/approval-policy`).catch(() => null),
+  ]);
+  const mine = currentSession()?.user?.id;
+  const filter = h(
+    "select",
+    { id: "approval-status", name: "status" },
+    STATUSES.map((s) => h("option", { value: s }, t(`approval-status-${s}`))),
+  );
+  const list = h("ul", { id: "approvals", class: "list approvals" });
+  const status = statusLine();
+  const render = async () => {
+    list.replaceChildren(loading());
+    try {
+      const items = await all(`/v1/groups/${groupId}/approvals?status=${filter.value}`);
+      list.replaceChildren();
+      for (const item of items) list.append(approvalCard(item, { names, mine }));
+      if (!items.length) list.append(h("li", { class: "muted" }, t("approvals-none")));
+    } catch (error) {
+      list.replaceChildren();
+      showProblem(status, error);
+    }
+  };
+  filter.addEventListener("change", render);
+  show(
+    t("approvals-title", { group: group.name }),
+    h("p", { class: "hint" }, t("approvals-intro")),
+    h("h2", {}, t("approvals-items")),
+    field(t("approvals-show"), filter),
+    status,
+    list,
+    policy
+      ? h(
+          "section",
+          { id: "approval-policy", "aria-labelledby": "policy-heading" },
+          h("h2", { id: "policy-heading" }, t("policy-title")),
+          h("ul", {}, policyLines(policy).map((line) => h("li", {}, line))),
+          mayWrite(groupId) ? linkButton(`#/g/${groupId}/approval-policy`, t("policy-change")) : null,
+        )
+      : null,
+  );
+  await render();
+}
+
+/// The pending items the caller may decide, in every group she decides for.
+export async function myApprovalsScreen() {
+  const show = drawer();
+  show(t("loading"), loading());
+  const items = await all("/v1/approvals?status=pending");
+  const groupIds = [...new Set(items.map((i) => i.group_id))];
+  const names = await memberNames(groupIds);
+  const groups = new Map();
+  for (const id of groupIds) {
+    try {
+      groups.set(id, (await loadGroup(id)).name);
+    } catch {
+      groups.set(id, id);
+    }
+  }
+  const mine = currentSession()?.user?.id;
+  const list = h("ul", { id: "approvals", class: "list approvals" });
+  for (const item of items) list.append(approvalCard(item, { names, mine, groupName: groups.get(item.group_id) }));
+  if (!items.length) list.append(h("li", { class: "muted" }, t("approvals-none")));
+  show(t("approvals-mine-title"), h("p", { class: "hint" }, t("approvals-intro")), list);
+}
+
+/// The group's approval policy, and a change of it: an administrator's applies at once, a
+/// treasurer's waits for another person's approval.
+export async function policyScreen(groupId) {
+  const show = drawer();
+  show(t("loading"), loading());
+  const group = await loadGroup(groupId);
+  const policy = await get(`/v1/groups/${groupId}/approval-policy`);
+  const currency = group.currency;
+  const limit = amountInput({ id: "policy-limit", name: "limit" });
+  const set = policy.withdrawals_above?.[currency];
+  limit.value = set === undefined ? "" : formatAmount(set, currency, false);
+  const exits = h("input", { type: "checkbox", id: "policy-exits", name: "exits", checked: policy.exits });
+  const hours = h("input", { type: "text", inputmode: "numeric", id: "policy-hours", name: "expires_after_hours", value: String(policy.expires_after_hours || "") });
+  const status = statusLine();
+  const key = newKey();
+  const inputs = { [`/withdrawals_above/${currency}`]: limit, "/expires_after_hours": hours, "/exits": exits };
+  const form = h(
+    "form",
+    { id: "policy-form", novalidate: true },
+    field(t("policy-limit", { currency }), limit, t("policy-limit-hint")),
+    h("label", { class: "check" }, exits, h("span", {}, t("policy-exits-label"))),
+    field(t("policy-hours"), hours),
+    h("button", { type: "submit", class: "primary" }, t("policy-save")),
+    status,
+  );
+  let sentKey = key;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const withdrawals = { ...(policy.withdrawals_above || {}) };
+    delete withdrawals[currency];
+    if (limit.value.trim() !== "") {
+      const read = parseAmount(limit.value, currency);
+      if (read.error) {
+        setError(limit, t(`amount-${read.error}`));
+        return;
+      }
+      setError(limit, "");
+      withdrawals[currency] = read.value;
+    }
+    const typedHours = hours.value.trim();
+    const body = {
+      withdrawals_above: withdrawals,
+      exits: exits.checked,
+      expires_after_hours: typedHours === "" ? null : /^\d+$/.test(typedHours) ? Number(typedHours) : typedHours,
+    };
+    try {
+      const answer = await write("PUT", `/v1/groups/${groupId}/approval-policy`, body, { key: sentKey });
+      sentKey = newKey();
+      if (waitsForApproval(answer)) {
+        status.textContent = t("policy-waits");
+        status.className = "status waiting";
+      } else {
+        ok(status, t("policy-applied"));
+      }
+    } catch (error) {
+      if (error instanceof Problem) sentKey = newKey();
+      showProblem(status, error, inputs);
+    }
+  });
+  show(
+    t("policy-screen-title", { group: group.name }),
+    h("h2", {}, t("policy-now")),
+    h("ul", { id: "policy-now" }, policyLines(policy).map((line) => h("li", {}, line))),
+    mayWrite(groupId) ? h("p", { class: "hint" }, roles().admin ? t("policy-admin-applies") : t("policy-treasurer-waits")) : null,
+    mayWrite(groupId) ? form : null,
+  );
 }

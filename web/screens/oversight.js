@@ -14,7 +14,7 @@ export async function groupsScreen() {
   const r = roles();
   const list = h("ul", { id: "group-list", class: "list" });
   for (const g of groups) {
-    const mine = r.admin || r.treasurerOf.includes(g.id);
+    const mine = r.admin || r.treasurerOf.includes(g.id) || r.chairOf.includes(g.id);
     list.append(
       h(
         "li",

@@ -330,7 +330,11 @@ where
             return Ok(Ok(Written::Replayed(replay)));
         }
         let original = Self::load_transaction(tx, group_id, transaction_id).await?;
-        let outcome = match reversal_refused(&group, &original) {
+        let refusal = match reversal_refused(&group, &original) {
+            Some(refusal) => Some(refusal),
+            None => Self::settled_remittance_refusal(tx, group_id, &original).await?,
+        };
+        let outcome = match refusal {
             Some(refusal) => Err(refusal),
             None => {
                 let (accounts, lines) = Self::original_lines(tx, group_id, &original).await?;
@@ -358,6 +362,35 @@ where
             }
         };
         Self::finish(tx, &scope, idempotency, outcome).await
+    }
+
+    /// Refuses reversing the sending or the settlement (completion or failure) of a remittance
+    /// sent in transit and since settled: its status would no longer say where its money is.
+    /// A wrong figure is corrected by a transaction of its own.
+    async fn settled_remittance_refusal(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        original: &Transaction,
+    ) -> Result<Option<LedgerError>, TxError> {
+        let settled: Option<(Uuid, String)> = sqlx::query_as(
+            "SELECT s.remittance_id, s.outcome FROM remittance_settlements s \
+             WHERE s.group_id = $1 AND (s.transaction_id = $2 OR s.remittance_id IN \
+             (SELECT x.id FROM remittances x WHERE x.group_id = $1 AND x.transaction_id = $2))",
+        )
+        .bind(group_id)
+        .bind(original.id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        Ok(settled.map(|(remittance, outcome)| {
+            LedgerError::conflict(
+                Conflict::RemittanceSettled,
+                format!(
+                    "transaction {} belongs to remittance {remittance}, {outcome} since; \
+                     its sending and settlement stay as recorded: post a correcting transaction instead",
+                    original.id
+                ),
+            )
+        }))
     }
 
     /// A transaction's entries as posting lines, with the accounts they name (each once).
