@@ -27,6 +27,49 @@ pub enum Command {
     /// Administration done on the database itself, whether the service runs or not.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Writes a consistent copy of the database to a new file while the service serves
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump in its custom format).
+    Backup(BackupOptions),
+    /// Puts a backup in place of the database (stop the service first). A database that
+    /// has users or groups is refused unless --force (PostgreSQL: pg_restore).
+    Restore(RestoreOptions),
+    /// Checks every group's hash chain, balances against entries, and the audit chains;
+    /// exits 1 when any fault is found.
+    Verify(DatabaseOptions),
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct BackupOptions {
+    /// Database URL, as for `serve`.
+    #[arg(
+        long,
+        env = "MSAI_DATABASE_URL",
+        default_value = "sqlite://msai-ledger.db"
+    )]
+    pub database_url: String,
+
+    /// The backup file to write; it must not exist. It is readable by its owner only.
+    #[arg(long)]
+    pub to: std::path::PathBuf,
+}
+
+#[derive(Debug, Clone, Parser)]
+pub struct RestoreOptions {
+    /// Database URL, as for `serve`.
+    #[arg(
+        long,
+        env = "MSAI_DATABASE_URL",
+        default_value = "sqlite://msai-ledger.db"
+    )]
+    pub database_url: String,
+
+    /// The backup file to restore, as `backup` wrote it.
+    #[arg(long)]
+    pub from: std::path::PathBuf,
+
+    /// Replace a database that already has data.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +119,12 @@ pub struct ServeOptions {
     /// Address and port to listen on.
     #[arg(long, env = "MSAI_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+
+    /// Also serve GET /metrics (Prometheus) on this address, without credentials, for a
+    /// scraper on a private network. On the API's address /metrics answers administrators
+    /// only.
+    #[arg(long, env = "MSAI_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 
     /// Database URL: sqlite://FILE (created if missing) or postgres://USER@HOST/DB.
     #[arg(
@@ -287,6 +336,9 @@ pub enum LogFormat {
 pub enum Task {
     Serve(Box<ServeOptions>),
     Admin(AdminCommand),
+    Backup(BackupOptions),
+    Restore(RestoreOptions),
+    Verify(DatabaseOptions),
 }
 
 impl Cli {
@@ -294,6 +346,9 @@ impl Cli {
         match self.command {
             Some(Command::Serve(options)) => Task::Serve(options),
             Some(Command::Admin(command)) => Task::Admin(command),
+            Some(Command::Backup(options)) => Task::Backup(options),
+            Some(Command::Restore(options)) => Task::Restore(options),
+            Some(Command::Verify(options)) => Task::Verify(options),
             None => Task::Serve(Box::new(self.serve)),
         }
     }

@@ -3,9 +3,11 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod metrics;
 pub mod signing;
 pub mod store;
 pub mod telemetry;

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use msai_ledger::app::{serve, shutdown_signal};
+use msai_ledger::app::{serve_with_metrics, shutdown_signal};
 use msai_ledger::config::{AdminCommand, Cli, ServeOptions, Task};
 
 /// Allocations at least this large are mapped from the system on their own and returned to
@@ -50,6 +50,48 @@ async fn run(allocator: Result<(), String>) -> ExitCode {
     match Cli::parse().task() {
         Task::Serve(options) => serve_until_stopped(*options, allocator).await,
         Task::Admin(command) => admin(command).await,
+        Task::Backup(options) => {
+            said(msai_ledger::backup::backup(&options.database_url, &options.to).await)
+        }
+        Task::Restore(options) => said(
+            msai_ledger::backup::restore(&options.database_url, &options.from, options.force).await,
+        ),
+        Task::Verify(options) => verify(&options.database_url).await,
+    }
+}
+
+/// Prints what a command did, or why it failed (exit status 1).
+fn said(outcome: anyhow::Result<String>) -> ExitCode {
+    match outcome {
+        Ok(done) => {
+            println!("{done}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("msai-ledger: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints what `verify` found; exits 1 on a fault, 2 when the check could not be made.
+async fn verify(database_url: &str) -> ExitCode {
+    match msai_ledger::backup::verify(database_url).await {
+        Ok(verified) => {
+            for line in &verified.report {
+                println!("{line}");
+            }
+            if verified.ok {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("msai-ledger: verify found faults");
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("msai-ledger: cannot verify: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -132,7 +174,21 @@ async fn serve_until_stopped(options: ServeOptions, allocator: Result<(), String
             return ExitCode::FAILURE;
         }
     };
-    match serve(listener, store, config, shutdown_signal()).await {
+    let metrics_listener = match options.metrics_listen {
+        None => None,
+        Some(address) => match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => Some(listener),
+            Err(e) => {
+                tracing::error!(
+                    error = %e,
+                    metrics_listen = %address,
+                    "cannot listen on {address} for metrics; another address is chosen with --metrics-listen or MSAI_METRICS_LISTEN"
+                );
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    match serve_with_metrics(listener, metrics_listener, store, config, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("msai-ledger stopped");
             ExitCode::SUCCESS

@@ -90,6 +90,8 @@ fn help_documents_every_option_and_its_environment_variable() {
     for option in [
         "--listen",
         "MSAI_LISTEN",
+        "--metrics-listen",
+        "MSAI_METRICS_LISTEN",
         "--database-url",
         "MSAI_DATABASE_URL",
         "--log-level",
@@ -589,4 +591,301 @@ fn an_address_in_use_names_the_option_that_changes_it() {
             && stderr.contains("--listen or MSAI_LISTEN"),
         "{stderr}"
     );
+}
+
+/// Runs the binary with `args` to its end; its exit status, standard output and error.
+fn run_command(args: &[&str]) -> (std::process::ExitStatus, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("MSAI_DATABASE_URL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the binary");
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Changes an account's stored totals behind the service's back, as a fault would.
+async fn tamper_with_totals(backend: Backend, url: &str) {
+    let sql =
+        "UPDATE accounts SET debits_minor = debits_minor + 100 WHERE code = 'assets:cash:HKD'";
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(url).await.expect("connect");
+            sqlx::query(sql).execute(&pool).await.expect("tamper");
+            pool.close().await;
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.expect("connect");
+            sqlx::query(sql).execute(&pool).await.expect("tamper");
+            pool.close().await;
+        }
+    }
+}
+
+/// An operator backs the database up while treasurers keep posting, restores the copy into a
+/// new database and verifies it: it verifies, and every posting acknowledged before the backup
+/// began is in it. Restoring over a database with data is refused unless forced, and a fault
+/// made afterwards is found by `verify`, which then exits 1.
+async fn a_backup_under_write_load_restores_verifies_and_keeps_every_acknowledged_write(
+    backend: Backend,
+) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let Some((url, _dir)) = fresh_database_url(backend).await else {
+        return;
+    };
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(BIN)
+        .env("MSAI_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("MSAI_LOG", "warn")
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &url,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the binary");
+    let anonymous = reqwest::Client::new();
+    wait_ready(&anonymous, port, &mut child).await;
+    let token = support::app::login(&anonymous, &base, "admin", ADMIN_PASSWORD)
+        .await
+        .expect("the administrator signs in");
+    let client = support::app::client_with_token(&token);
+    let group = support::process::create_group(&client, &base, "Kabayan").await;
+    for (code, kind) in [("assets:cash:HKD", "asset"), ("income:fees:HKD", "income")] {
+        support::process::create_account(&client, &base, &group, code, kind, false).await;
+    }
+
+    // Writers post until told to stop; each acknowledged posting is noted, in order.
+    let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let (client, base, group) = (client.clone(), base.clone(), group.clone());
+            let (acknowledged, stop) = (acknowledged.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) && n < 2000 {
+                    n += 1;
+                    let body = support::process::transfer_body(
+                        &format!("fee {writer}-{n}"),
+                        "assets:cash:HKD",
+                        "income:fees:HKD",
+                        100,
+                    );
+                    let reply = support::process::send(
+                        client
+                            .post(format!("{base}/v1/groups/{group}/transactions"))
+                            .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+                            .json(&body),
+                    )
+                    .await;
+                    if reply.status == 201 {
+                        let id = reply.body["id"].as_str().expect("id").to_string();
+                        acknowledged.lock().unwrap().push(id);
+                    }
+                }
+            })
+        })
+        .collect();
+    while acknowledged.lock().unwrap().len() < 20 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let backups = tempfile::tempdir().unwrap();
+    let file = backups.path().join("ledger.backup");
+    let before: Vec<String> = acknowledged.lock().unwrap().clone();
+    let (status, said, error) = {
+        let (url, file) = (url.clone(), file.display().to_string());
+        tokio::task::spawn_blocking(move || {
+            run_command(&["backup", "--database-url", &url, "--to", &file])
+        })
+        .await
+        .unwrap()
+    };
+    assert!(status.success(), "backup: {said}{error}");
+    let during = acknowledged.lock().unwrap().len();
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    assert!(
+        during > before.len(),
+        "the backup was taken while postings went on"
+    );
+    let mode = std::os::unix::fs::MetadataExt::mode(&std::fs::metadata(&file).unwrap());
+    assert_eq!(mode & 0o077, 0, "the backup is its owner's only: {mode:o}");
+    // A second backup to the same file is refused: a backup never overwrites.
+    let (again, _, error) = run_command(&[
+        "backup",
+        "--database-url",
+        &url,
+        "--to",
+        &file.display().to_string(),
+    ]);
+    assert!(!again.success());
+    assert!(error.contains("give a new file"), "{error}");
+    // SAFETY: sending a signal to a child process this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(wait_exit(&mut child).success());
+
+    let (restored_url, _restored_dir) = fresh_database_url(backend).await.expect("a database");
+    let file = file.display().to_string();
+    let (status, said, error) =
+        run_command(&["restore", "--database-url", &restored_url, "--from", &file]);
+    assert!(status.success(), "restore: {said}{error}");
+    let (status, said, error) = run_command(&["verify", "--database-url", &restored_url]);
+    assert!(status.success(), "verify: {said}{error}");
+    assert!(said.contains(&format!("group {group}: ok")), "{said}");
+    assert!(said.contains("audit log: ok"), "{said}");
+
+    let store = msai_ledger::store::connect(&restored_url)
+        .await
+        .expect("the restored database opens");
+    let group_id = uuid::Uuid::parse_str(&group).unwrap();
+    for id in &before {
+        let id = uuid::Uuid::parse_str(id).unwrap();
+        assert!(
+            store.get_transaction(group_id, id).await.is_ok(),
+            "posting {id}, acknowledged before the backup began, is not in the restored database"
+        );
+    }
+    store.close().await;
+
+    // The restored database has data now: restoring over it needs --force.
+    let (refused, _, error) =
+        run_command(&["restore", "--database-url", &restored_url, "--from", &file]);
+    assert!(!refused.success());
+    assert!(error.contains("--force"), "{error}");
+    tamper_with_totals(backend, &restored_url).await;
+    let (faulty, said, _) = run_command(&["verify", "--database-url", &restored_url]);
+    assert_eq!(faulty.code(), Some(1), "{said}");
+    assert!(said.contains(&format!("group {group}: FAULT")), "{said}");
+    let (status, said, error) = run_command(&[
+        "restore",
+        "--database-url",
+        &restored_url,
+        "--from",
+        &file,
+        "--force",
+    ]);
+    assert!(status.success(), "restore --force: {said}{error}");
+    let (status, said, error) = run_command(&["verify", "--database-url", &restored_url]);
+    assert!(
+        status.success(),
+        "verify after restore --force: {said}{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_a_backup_under_write_load_restores_verifies_and_keeps_every_acknowledged_write() {
+    a_backup_under_write_load_restores_verifies_and_keeps_every_acknowledged_write(Backend::Sqlite)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_a_backup_under_write_load_restores_verifies_and_keeps_every_acknowledged_write() {
+    a_backup_under_write_load_restores_verifies_and_keeps_every_acknowledged_write(
+        Backend::Postgres,
+    )
+    .await;
+}
+
+/// `--metrics-listen` (here through its environment variable) serves `GET /metrics` without
+/// credentials on its own address while the API's `/metrics` asks for an administrator, and a
+/// request's W3C `traceparent` puts its trace id on the request's log line; a malformed one is
+/// served as any request, its text nowhere in the log.
+async fn the_metrics_address_and_a_callers_trace_reach_the_operator(backend: Backend) {
+    let Some((url, _dir)) = fresh_database_url(backend).await else {
+        return;
+    };
+    let (port, metrics_port) = (free_port(), free_port());
+    let child = Command::new(BIN)
+        .env("MSAI_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("MSAI_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))
+        .env("MSAI_LOG_FORMAT", "json")
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the binary");
+    let mut child = child;
+    let client = reqwest::Client::new();
+    wait_ready(&client, port, &mut child).await;
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let traced = client
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .header("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))
+        .send()
+        .await
+        .expect("GET /healthz");
+    assert_eq!(traced.status(), 200);
+    let malformed = "00-not-a-trace-id-at-all-01";
+    let untraced = client
+        .get(format!("http://127.0.0.1:{port}/readyz"))
+        .header("traceparent", malformed)
+        .send()
+        .await
+        .expect("GET /readyz");
+    assert_eq!(
+        untraced.status(),
+        200,
+        "a malformed traceparent is not refused"
+    );
+
+    let scrape = client
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics on the metrics address");
+    assert_eq!(scrape.status(), 200);
+    let text = scrape.text().await.unwrap();
+    assert!(
+        text.contains(r#"msai_http_requests_total{route="/healthz",method="GET",status="200"} 1"#),
+        "{text}"
+    );
+    let on_api = client
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics on the API's address");
+    assert_eq!(on_api.status(), 401);
+
+    let log = stop_and_read_log(child);
+    let line = log
+        .lines()
+        .find(|line| line.contains(r#""route":"/healthz""#))
+        .unwrap_or_else(|| panic!("no log line of the request to /healthz:\n{log}"));
+    assert!(line.contains(&format!(r#""trace_id":"{trace}""#)), "{line}");
+    assert!(line.contains(r#""parent_id":"00f067aa0ba902b7""#), "{line}");
+    let untraced_line = log
+        .lines()
+        .find(|line| line.contains(r#""route":"/readyz""#))
+        .unwrap_or_else(|| panic!("no log line of the request to /readyz:\n{log}"));
+    assert!(!untraced_line.contains("trace_id"), "{untraced_line}");
+    assert!(!log.contains(malformed), "{log}");
+}
+
+#[tokio::test]
+async fn sqlite_the_metrics_address_and_a_callers_trace_reach_the_operator() {
+    the_metrics_address_and_a_callers_trace_reach_the_operator(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_the_metrics_address_and_a_callers_trace_reach_the_operator() {
+    the_metrics_address_and_a_callers_trace_reach_the_operator(Backend::Postgres).await;
 }

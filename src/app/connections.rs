@@ -29,10 +29,48 @@ pub async fn serve(
     config: AppConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = app(store.clone(), &config).await?;
+    serve_with_metrics(listener, None, store, config, shutdown).await
+}
+
+/// [`serve`], and `GET /metrics` without credentials on `metrics_listener` when there is one
+/// (`--metrics-listen`: an address on a private network that only the scraper reaches).
+pub async fn serve_with_metrics(
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    store: Arc<dyn Store>,
+    config: AppConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = prepare(store.clone(), &config).await?;
+    let metrics = state.metrics.clone();
+    let app = app_over(state, &config);
     let listen = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let metrics_server = match metrics_listener {
+        None => None,
+        Some(metrics_listener) => {
+            let metrics_listen = metrics_listener.local_addr()?;
+            tracing::info!(%metrics_listen, "serving GET /metrics without credentials");
+            let router = crate::http::metrics::open_router(metrics);
+            let mut stopped = stopped.clone();
+            Some(tokio::spawn(async move {
+                let served = axum::serve(metrics_listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    })
+                    .await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "the metrics listener failed");
+                }
+            }))
+        }
+    };
     tracing::info!(%listen, backend = store.backend(), "msai-ledger ready");
     serve_connections(listener, app, &config, shutdown).await;
+    let _ = stop.send(true);
+    if let Some(server) = metrics_server {
+        let _ = server.await;
+    }
     store.close().await;
     Ok(())
 }

@@ -3,14 +3,14 @@
 mod connections;
 
 use connections::limit_headers;
-pub use connections::{serve, shutdown_signal};
+pub use connections::{serve, serve_with_metrics, shutdown_signal};
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit};
-use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -379,7 +379,7 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
     bootstrap_admin(store.as_ref(), &config.auth).await?;
     Ok(AppState {
         limiter: LoginLimiter::new(store.clone(), config.sign_in_limits),
-        store,
+        store: store.clone(),
         in_flight: Default::default(),
         body_limit_bytes: config.body_limit_bytes,
         meeting_body_limit_bytes: config.meeting_body_limit_bytes,
@@ -393,6 +393,7 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
         zones: Default::default(),
         sessions: config.session_settings()?,
         signer: Arc::new(signer),
+        metrics: Arc::new(crate::metrics::Metrics::new(store.clone())),
     })
 }
 
@@ -462,23 +463,37 @@ fn timed_out(timeout: Duration) -> Response {
 
 /// The whole HTTP application over a store.
 pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Router> {
+    let state = prepare(store, config).await?;
+    Ok(app_over(state, config))
+}
+
+/// The whole HTTP application over the shared state [`prepare`] made.
+pub fn app_over(state: AppState, config: &AppConfig) -> Router {
     let timeout = config.request_timeout;
     let max_header_bytes = config.max_header_bytes;
     let proxies = Arc::new(config.trusted_proxies.clone());
     let over_tls = config.secure_cookies;
-    let state = prepare(store, config).await?;
+    let metrics = state.metrics.clone();
     // Identifying the caller and the audit log wrap the timeout, so a request cut off by it is
     // still recorded with who sent it.
-    Ok(router(state.clone())
+    router(state.clone())
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
-        .layer(axum::middleware::from_fn(move |req, next: Next| async move {
-            match tokio::time::timeout(timeout, next.run(req)).await {
-                Ok(response) => response,
-                Err(_) => timed_out(timeout),
-            }
-        }))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::guard::identify))
-        .layer(axum::middleware::from_fn_with_state(state, crate::http::guard::audit))
+        .layer(axum::middleware::from_fn(
+            move |req, next: Next| async move {
+                match tokio::time::timeout(timeout, next.run(req)).await {
+                    Ok(response) => response,
+                    Err(_) => timed_out(timeout),
+                }
+            },
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::http::guard::identify,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::http::guard::audit,
+        ))
         .layer(axum::middleware::from_fn(move |req, next| {
             crate::http::guard::resolve_client(proxies.clone(), req, next)
         }))
@@ -486,20 +501,27 @@ pub async fn app(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Result<Ro
             limit_headers(max_header_bytes, req, next)
         }))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(axum::middleware::map_response(move |mut response: Response| async move {
-            add_security_headers(response.headers_mut(), over_tls);
-            response
-        }))
+        .layer(axum::middleware::map_response(
+            move |mut response: Response| async move {
+                add_security_headers(response.headers_mut(), over_tls);
+                response
+            },
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::http::metrics::record,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|req: &Request<_>| {
-                    let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Micros)),
+                .make_span_with(crate::telemetry::request_span)
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Micros),
+                ),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid)))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
 #[cfg(test)]

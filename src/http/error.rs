@@ -470,6 +470,9 @@ impl IntoResponse for ApiError {
             response.extensions_mut().insert(*log);
         }
         response
+            .extensions_mut()
+            .insert(crate::metrics::ProblemSlug(self.slug));
+        response
     }
 }
 

@@ -248,7 +248,8 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     } else if let Some(cookie) = session::from_headers(req.headers())
         // The app's own files and the public routes outside /v1 need no caller: a browser
         // fetching them sends its cookie each time, and it is not looked up for them.
-        && req.uri().path().starts_with("/v1/")
+        // `/metrics` is an administrator's, who may read it signed in in a browser.
+        && (req.uri().path().starts_with("/v1/") || req.uri().path() == "/metrics")
     {
         let (identity, session) = session_identity(&state, cookie).await;
         if let Some(session) = session {

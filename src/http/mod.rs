@@ -26,6 +26,7 @@ pub mod ledger;
 pub mod meetings;
 pub mod member_events;
 pub mod members;
+pub mod metrics;
 pub mod network;
 pub mod operations;
 pub mod path;
@@ -75,6 +76,8 @@ pub struct AppState {
     pub sessions: crate::auth::session::SessionSettings,
     /// The key that signs receipts and checkpoints.
     pub signer: Arc<crate::signing::Signer>,
+    /// What the service counts for `GET /metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Every (method, path template) the router serves.

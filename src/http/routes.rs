@@ -44,6 +44,7 @@ pub(super) fn routes() -> Routes {
     r.add(M::GET, "/healthz", A::Public, get(health::healthz))
         .add(M::GET, "/readyz", A::Public, get(health::readyz))
         .add(M::GET, "/openapi.yaml", A::Public, get(health::openapi))
+        .add(M::GET, "/metrics", A::Admin, get(metrics::scrape))
         .add(
             M::GET,
             "/.well-known/msai-ledger/keys",

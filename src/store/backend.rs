@@ -15,6 +15,8 @@
 //! trait's definition to its users, so each block repeats them.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::batch::GroupCommit;
 use super::coalesce::Coalescer;
@@ -66,6 +68,9 @@ pub trait Backend: Send + Sync + Clone + 'static {
     /// Closes the backend's connections.
     fn close(&self) -> impl Future<Output = ()> + Send;
 
+    /// The backend's connection pools as they are now, for the service's metrics.
+    fn pools(&self) -> Vec<super::PoolStats>;
+
     /// An account's lines in a period (`from`..=`to`, either open), in the statement's order.
     fn statement_lines(
         tx: &mut Tx<Self::Db>,
@@ -98,6 +103,24 @@ pub struct Ledger<B: Backend> {
     pub(super) audits: Coalescer<QueuedAudit>,
     /// Reads of accounts by id waiting to be made together.
     pub(super) account_reads: Coalescer<QueuedAccountRead>,
+    /// Transactions waiting for a connection to begin on (see [`Waiting`]).
+    pub(super) waiting: Arc<AtomicUsize>,
+}
+
+/// Counts one transaction as waiting for its connection (and its `BEGIN`) while it lives.
+pub(super) struct Waiting(Arc<AtomicUsize>);
+
+impl Waiting {
+    pub(super) fn new(count: &Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Waiting(count.clone())
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl<B: Backend> Ledger<B> {
@@ -113,6 +136,7 @@ impl<B: Backend> Ledger<B> {
             audits: Coalescer::new(commits.max_members()),
             account_reads: Coalescer::new(super::shared::ROWS_PER_STATEMENT),
             commits,
+            waiting: Arc::default(),
         }
     }
 }
@@ -129,6 +153,7 @@ impl<B: Backend> Clone for Ledger<B> {
             member_events: self.member_events.clone(),
             audits: self.audits.clone(),
             account_reads: self.account_reads.clone(),
+            waiting: self.waiting.clone(),
         }
     }
 }

@@ -23,6 +23,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, watch};
 
 use super::shared::ErrorClass;
@@ -64,6 +65,30 @@ pub struct GroupCommit<DB: sqlx::Database> {
 struct Counts {
     commits: AtomicU64,
     writes: AtomicU64,
+    timings: CommitTimings,
+}
+
+/// How long commits take and how many writes each carries, as histograms the service's
+/// metrics publish (see `crate::metrics`). The handles are shared: a clone records into the
+/// same histograms.
+#[derive(Debug, Clone)]
+pub struct CommitTimings {
+    /// Seconds from a batch's `COMMIT` sent to its outcome (the durable write, fsync included).
+    pub commit_seconds: Histogram,
+    /// The writes that ran in one committed transaction; a gathering of requests written in
+    /// one step (see `coalesce.rs`) counts once here, and in full in [`CommitCounts::writes`].
+    pub writes_per_commit: Histogram,
+}
+
+impl Default for CommitTimings {
+    fn default() -> Self {
+        CommitTimings {
+            // 0.25 ms to about 4 s.
+            commit_seconds: Histogram::new(exponential_buckets(0.000_25, 2.0, 15)),
+            // 1 to 1024 writes.
+            writes_per_commit: Histogram::new(exponential_buckets(1.0, 2.0, 11)),
+        }
+    }
 }
 
 /// Commits made since the store opened, and the writes that ran in them (a write refused by
@@ -145,6 +170,11 @@ impl<DB: sqlx::Database> GroupCommit<DB> {
             commits: self.counts.commits.load(Ordering::Relaxed),
             writes: self.counts.writes.load(Ordering::Relaxed),
         }
+    }
+
+    /// The histograms of commit latency and writes per commit (shared handles).
+    pub fn timings(&self) -> CommitTimings {
+        self.counts.timings.clone()
     }
 
     /// Joins the open batch if it has room, else opens a new one. `alone` opens a new one in
@@ -262,7 +292,15 @@ impl<DB: sqlx::Database> Member<DB> {
                 // Every member was cancelled before any began: there is nothing to commit.
                 SlotState::NotBegun => Ok(()),
                 SlotState::Open => match slot.tx.take() {
-                    Some(tx) => tx.commit().await.map_err(|e| Failure::of(classify(&e), &e)),
+                    Some(tx) => {
+                        let started = std::time::Instant::now();
+                        let committed = tx.commit().await;
+                        let timings = &batch.counts.timings;
+                        timings
+                            .commit_seconds
+                            .observe(started.elapsed().as_secs_f64());
+                        committed.map_err(|e| Failure::of(classify(&e), &e))
+                    }
                     None => Err(Failure::abandoned()),
                 },
             };
@@ -270,6 +308,7 @@ impl<DB: sqlx::Database> Member<DB> {
                 let counts = &batch.counts;
                 counts.commits.fetch_add(1, Ordering::Relaxed);
                 counts.writes.fetch_add(slot.ran as u64, Ordering::Relaxed);
+                counts.timings.writes_per_commit.observe(slot.ran as f64);
             }
             batch.outcome.send_replace(Some(outcome));
         });

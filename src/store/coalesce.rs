@@ -62,6 +62,12 @@ impl<T> Coalescer<T> {
         }
     }
 
+    /// How many requests wait to be written (the queue's depth).
+    pub fn waiting(&self) -> usize {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.waiting.len()
+    }
+
     /// The next gathering, oldest requests first; `None` when nothing waits, after which the
     /// next [`Coalescer::push`] starts a new task.
     pub fn next(&self) -> Option<Vec<T>> {

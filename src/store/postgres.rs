@@ -154,6 +154,10 @@ impl Backend for PostgresBackend {
         self.pool.close().await
     }
 
+    fn pools(&self) -> Vec<super::PoolStats> {
+        vec![super::PoolStats::of("main", &self.pool)]
+    }
+
     /// Writes the rows of postings (`PostingRows`) as the data-modifying parts of one `WITH`
     /// statement, each table's rows unnested from arrays bound column by column. Its text
     /// depends only on which of the tables get rows, not on how many, so it is prepared once

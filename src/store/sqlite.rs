@@ -133,6 +133,13 @@ impl Backend for SqliteBackend {
         self.pool.close().await
     }
 
+    fn pools(&self) -> Vec<super::PoolStats> {
+        vec![
+            super::PoolStats::of("read", &self.pool),
+            super::PoolStats::of("write", &self.writer),
+        ]
+    }
+
     /// Writes the rows of postings (`PostingRows`): as a rule all in one round trip, a script
     /// of statements with as many rows each as there are (`WriteScript`).
     async fn write_postings(tx: &mut Tx<Self::Db>, rows: &PostingRows<'_>) -> Result<(), TxError> {

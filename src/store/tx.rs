@@ -12,7 +12,7 @@ use std::future::Future;
 
 use tokio::sync::OwnedMutexGuard;
 
-use super::backend::{Backend, DbRow, Ledger, Tx};
+use super::backend::{Backend, DbRow, Ledger, Tx, Waiting};
 use super::batch::{Failure, Member, Slot};
 use super::coalesce::Coalescer;
 use super::shared::{
@@ -223,7 +223,9 @@ where
         let member = self.commits.join(attempts.alone);
         let mut slot = member.slot().await;
         if slot.needs_begin() {
+            let waiting = Waiting::new(&self.waiting);
             let begun = self.backend.begin_write().await;
+            drop(waiting);
             slot.begun(begun, B::classify);
         }
         let first = slot.first();
@@ -277,6 +279,7 @@ where
 
     /// A read transaction over one snapshot.
     pub(super) async fn begin_read(&self) -> Result<Tx<B::Db>, sqlx::Error> {
+        let _waiting = Waiting::new(&self.waiting);
         self.backend.begin_read().await
     }
 

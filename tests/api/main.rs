@@ -35,6 +35,7 @@ mod idempotency;
 mod immutability;
 mod meetings;
 mod members;
+mod metrics;
 mod openapi;
 mod operations;
 mod postgres_harness;

@@ -48,6 +48,24 @@ where
         self.commits.counts()
     }
 
+    fn commit_timings(&self) -> crate::store::batch::CommitTimings {
+        self.commits.timings()
+    }
+
+    fn stats(&self) -> crate::store::StoreStats {
+        crate::store::StoreStats {
+            commits: self.commits.counts(),
+            pools: self.backend.pools(),
+            waiting_for_connection: self.waiting.load(std::sync::atomic::Ordering::Relaxed),
+            queued: vec![
+                ("postings", self.postings.waiting()),
+                ("member_events", self.member_events.waiting()),
+                ("audit_events", self.audits.waiting()),
+                ("account_reads", self.account_reads.waiting()),
+            ],
+        }
+    }
+
     async fn ready(&self) -> StoreResult<()> {
         self.backend
             .ready_check()
