@@ -3,6 +3,7 @@
 pub mod access;
 pub mod account;
 pub mod allocation;
+pub mod approval_request;
 pub mod approvals;
 pub mod audit_chain;
 pub mod canonical;

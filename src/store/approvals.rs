@@ -8,19 +8,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
 use uuid::Uuid;
 
+use crate::domain::approval_request::Request;
 use crate::domain::approvals::{
     Approval, ApprovalPolicy, ApprovalQuery, ApprovalStatus, Operation, PreviewLine, Undecidable,
     Verdict, may_decide,
 };
 use crate::domain::error::{Conflict, LedgerError};
-use crate::domain::fx::{FxRate, Pair};
-use crate::domain::member::{EventKind, Fund, NewMemberEvent};
-use crate::domain::model::{
-    AccountRef, Entry, Group, NewReversal, Page, TransactionQuery, reversal_date,
-};
-use crate::domain::operations::{
-    InvestmentEventKind, MemberExit, NewDistribution, NewInvestmentEvent,
-};
+use crate::domain::model::{Entry, Group, Page, TransactionQuery, reversal_date};
 use crate::store::backend::{Backend, DbRow, Ledger, Tx};
 use crate::store::shared::*;
 use crate::store::tx::{Column, guarded_write, read_tx, refuse_on_err, write_tx};
@@ -195,31 +189,6 @@ where
         Self::approval_from_row(&row)
     }
 
-    /// The withdrawal `operation` asks for, as the maker asked for it.
-    fn withdrawal_request(operation: &Operation, maker: Uuid) -> Option<NewMemberEvent> {
-        let Operation::Withdrawal {
-            member_id,
-            amount,
-            channel,
-            booked_on,
-        } = operation
-        else {
-            return None;
-        };
-        Some(NewMemberEvent {
-            kind: EventKind::Withdrawal,
-            member_id: *member_id,
-            amount: amount.clone(),
-            currency: None,
-            fund: Fund::Savings,
-            channel: *channel,
-            booked_on: *booked_on,
-            receipt_no: None,
-            created_by: Some(maker),
-            audit: None,
-        })
-    }
-
     /// Carries out `operation` in the locked `group` as its maker asked for it, every rule
     /// checked now: what it posted, by id (none for a policy, or an exit or a period close
     /// that had nothing to post).
@@ -229,107 +198,33 @@ where
         operation: &Operation,
         maker: Uuid,
     ) -> Result<Result<Option<Uuid>, LedgerError>, TxError> {
-        let created_by = Some(maker);
-        let posted = match operation {
-            Operation::Withdrawal { .. } => {
-                let request = Self::withdrawal_request(operation, maker)
-                    .ok_or_else(|| internal("a withdrawal without its request"))?;
-                let event = refuse_on_err!(Self::member_event_outcome(tx, group, &request).await?);
-                Some(event.id)
+        let posted = match operation.request(maker).map_err(internal)? {
+            Request::Withdrawal(request) => {
+                Some(refuse_on_err!(Self::member_event_outcome(tx, group, &request).await?).id)
             }
-            Operation::Exit {
-                member_id,
-                status,
-                on,
-                channel,
-                keep_capital,
-            } => {
-                let request = MemberExit {
-                    status: *status,
-                    on: *on,
-                    channel: *channel,
-                    keep_capital: *keep_capital,
-                    created_by,
-                };
-                let exit =
-                    refuse_on_err!(Self::exit_outcome(tx, group, *member_id, &request).await?);
-                exit.transaction_id
+            Request::Exit { member_id, request } => {
+                refuse_on_err!(Self::exit_outcome(tx, group, member_id, &request).await?)
+                    .transaction_id
             }
-            Operation::Disbursement {
-                investment_id,
-                amount,
-                account,
-                booked_on,
-                note,
-            } => {
-                let request = NewInvestmentEvent {
-                    investment_id: *investment_id,
-                    kind: InvestmentEventKind::Disbursement,
-                    amount: amount.clone(),
-                    account: account.as_deref().map(AccountRef::parse),
-                    booked_on: *booked_on,
-                    note: note.clone(),
-                    created_by,
-                };
-                let event =
-                    refuse_on_err!(Self::investment_event_outcome(tx, group, &request).await?);
-                Some(event.id)
+            Request::Disbursement(request) => {
+                Some(refuse_on_err!(Self::investment_event_outcome(tx, group, &request).await?).id)
             }
-            Operation::Distribution {
-                pool,
-                currency,
-                investment_id,
-                basis,
-                as_of,
-                pay_to,
-                booked_on,
-            } => {
-                let request = NewDistribution {
-                    pool: pool.clone(),
-                    currency: *currency,
-                    investment_id: *investment_id,
-                    basis: *basis,
-                    as_of: *as_of,
-                    pay_to: *pay_to,
-                    booked_on: *booked_on,
-                    dry_run: false,
-                    created_by,
-                };
+            Request::Distribution(request) => {
                 refuse_on_err!(Self::distribution_outcome(tx, group, &request).await?).id
             }
-            Operation::Reversal {
+            Request::Reversal {
                 transaction_id,
-                booked_on,
-                description,
-            } => {
-                let request = NewReversal {
-                    booked_on: *booked_on,
-                    description: description.clone(),
-                    created_by,
-                };
-                let reversing = refuse_on_err!(
-                    Self::reversal_outcome(tx, group, *transaction_id, &request).await?
-                );
-                Some(reversing.id)
+                request,
+            } => Some(
+                refuse_on_err!(Self::reversal_outcome(tx, group, transaction_id, &request).await?)
+                    .id,
+            ),
+            Request::PeriodClose { through, fx_rates } => {
+                refuse_on_err!(Self::period_close_outcome(tx, group, through, &fx_rates).await?)
+                    .closing_transaction_id
             }
-            Operation::PeriodClose { through, fx_rates } => {
-                let rates = fx_rates
-                    .iter()
-                    .map(|r| {
-                        let rate = r.rate.parse().map_err(internal)?;
-                        let pair = Pair {
-                            base: r.base,
-                            quote: r.quote,
-                        };
-                        Ok(FxRate { pair, rate })
-                    })
-                    .collect::<Result<Vec<_>, TxError>>()?;
-                let close =
-                    refuse_on_err!(Self::period_close_outcome(tx, group, *through, &rates).await?);
-                close.closing_transaction_id
-            }
-            Operation::Policy { policy } => {
-                Self::write_policy(tx, group.id, policy, maker).await?;
+            Request::Policy(policy) => {
+                Self::write_policy(tx, group.id, &policy, maker).await?;
                 None
             }
         };
@@ -372,8 +267,10 @@ where
         let mut copy = group.clone();
         let entries = match operation {
             Operation::Withdrawal { .. } => {
-                let request = Self::withdrawal_request(operation, maker)
-                    .ok_or_else(|| internal("a withdrawal without its request"))?;
+                let Request::Withdrawal(request) = operation.request(maker).map_err(internal)?
+                else {
+                    return Err(internal("a withdrawal's request is not a withdrawal"));
+                };
                 let (judged, _) =
                     refuse_on_err!(Self::judge_member_event(tx, &mut copy, &request).await?);
                 judged.prepared.transaction.entries
