@@ -232,11 +232,14 @@ pub struct Approval {
     /// What it would post, as it stood when asked for.
     pub preview: Vec<PreviewLine>,
     pub maker_id: Uuid,
+    /// The maker's username, as the item is read (so that another officer knows who asked).
+    pub maker_username: Option<String>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// The kept status: `Pending`, `Approved` or `Rejected`.
     pub kept: ApprovalStatus,
     pub decided_by: Option<Uuid>,
+    pub decider_username: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub note: Option<String>,
     /// What approving it posted (the withdrawal's id, say).
@@ -312,10 +315,12 @@ mod tests {
             },
             preview: Vec::new(),
             maker_id: Uuid::from_u128(maker),
+            maker_username: None,
             created_at: asked,
             expires_at: asked + Duration::hours(expires_in_hours),
             kept,
             decided_by: None,
+            decider_username: None,
             decided_at: None,
             note: None,
             result_id: None,

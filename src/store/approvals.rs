@@ -24,6 +24,12 @@ use crate::store::{Idempotency, StoreResult, Written};
 /// one per FX position revalued, and its closing transaction).
 const MAX_PREVIEW_TRANSACTIONS: u32 = 1_000;
 
+/// Approvals with the usernames of who asked and who decided, as `approval_from_row` reads
+/// them; a query adds its `WHERE` on the approvals' own columns.
+const APPROVALS: &str = "SELECT * FROM (SELECT a.*, m.username AS maker_username, \
+     d.username AS decider_username FROM approvals a \
+     LEFT JOIN users m ON m.id = a.maker_id LEFT JOIN users d ON d.id = a.decided_by) x";
+
 /// An operation asked for that must wait for a second person.
 #[derive(Debug, Clone)]
 pub struct NewApproval {
@@ -108,11 +114,13 @@ where
             operation: serde_json::from_str(&operation).map_err(internal)?,
             preview: serde_json::from_str(&preview).map_err(internal)?,
             maker_id: row.try_get("maker_id")?,
+            maker_username: row.try_get("maker_username")?,
             created_at: row.try_get("created_at")?,
             expires_at: row.try_get("expires_at")?,
             kept: ApprovalStatus::parse_kept(&kept)
                 .ok_or_else(|| internal(format!("an approval's status is {kept:?}")))?,
             decided_by: row.try_get("decided_by")?,
+            decider_username: row.try_get("decider_username")?,
             decided_at: row.try_get("decided_at")?,
             note: row.try_get("note")?,
             result_id: row.try_get("result_id")?,
@@ -180,12 +188,15 @@ where
         group_id: Uuid,
         approval_id: Uuid,
     ) -> Result<Approval, TxError> {
-        let row = sqlx::query("SELECT * FROM approvals WHERE group_id = $1 AND id = $2")
-            .bind(group_id)
-            .bind(approval_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(TxError::Ledger(LedgerError::NotFound("approval")))?;
+        let row = sqlx::query(const_format::concatcp!(
+            APPROVALS,
+            " WHERE group_id = $1 AND id = $2"
+        ))
+        .bind(group_id)
+        .bind(approval_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(TxError::Ledger(LedgerError::NotFound("approval")))?;
         Self::approval_from_row(&row)
     }
 
@@ -338,10 +349,12 @@ where
             operation,
             preview,
             maker_id: item.maker_id,
+            maker_username: None,
             created_at: item.asked_at,
             expires_at: policy.expiry(item.asked_at),
             kept: ApprovalStatus::Pending,
             decided_by: None,
+            decider_username: None,
             decided_at: None,
             note: None,
             result_id: None,
@@ -360,7 +373,8 @@ where
         .bind(approval.expires_at)
         .execute(&mut **tx)
         .await?;
-        Ok(Ok(approval))
+        // Read back, with the maker's username.
+        Ok(Ok(Self::approval_in_tx(tx, group.id, approval.id).await?))
     }
 
     /// Decides a pending item under the group's lock: an approval carries the operation out
@@ -402,7 +416,8 @@ where
         tx: &mut Tx<B::Db>,
         query: &ApprovalQuery,
     ) -> Result<Page<Approval>, TxError> {
-        let mut sql = sqlx::QueryBuilder::<B::Db>::new("SELECT * FROM approvals WHERE id > ");
+        let mut sql =
+            sqlx::QueryBuilder::<B::Db>::new(const_format::concatcp!(APPROVALS, " WHERE id > "));
         sql.push_bind(query.after.unwrap_or(BEFORE_ANY_ID));
         if let Some(group) = query.group_id {
             sql.push(" AND group_id = ").push_bind(group);

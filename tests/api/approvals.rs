@@ -130,6 +130,9 @@ both_backends!(
         let item = asked.body["id"].as_str().unwrap().to_string();
         assert_eq!(asked.body["status"], "pending");
         assert_eq!(asked.body["asked_by"], g.tess_id.as_str());
+        // Whoever decides is told who asked by name, not only by id.
+        assert_eq!(asked.body["asked_by_username"], "tess-wanchai");
+        assert_eq!(asked.body["decided_by_username"], Value::Null);
         assert_eq!(asked.body["operation"]["kind"], "withdrawal");
         assert_eq!(asked.body["operation"]["amount"], "600.00");
         let lines = asked.body["would_post"].as_array().unwrap();
@@ -184,6 +187,8 @@ both_backends!(
         assert_eq!(approved.body["status"], "approved");
         assert_reply_matches("POST", template, &approved);
         assert_eq!(approved.body["note"], "checked the cash box");
+        assert_eq!(approved.body["decided_by_username"], "rosa-wanchai");
+        assert_eq!(approved.body["asked_by_username"], "tess-wanchai");
         let posted = withdrawals(&app, &g).await;
         assert_eq!(posted.len(), 1);
         assert_eq!(approved.body["result_id"], posted[0]["id"]);

@@ -113,6 +113,8 @@ def test_a_withdrawal_above_the_limit_waits_and_another_treasurer_approves_it(gr
     theirs = card(other, item_id)
     expect(theirs).to_contain_text(amira["name"])
     expect(theirs).to_contain_text("80.00")
+    # Who asked, by name.
+    expect(theirs.locator("dl.facts")).to_contain_text(maker)
     # What it would post: out of her savings, out of the cash box.
     expect(theirs.locator("table")).to_contain_text(f'{app.message("en", "fund-savings")}: #1 {amira["name"]}')
     expect(theirs.locator("table")).to_contain_text("assets:cash")
@@ -127,6 +129,13 @@ def test_a_withdrawal_above_the_limit_waits_and_another_treasurer_approves_it(gr
     assert decided["status"] == "approved" and decided["note"] == "Counted the cash box with the chair.", decided
     app.go(other, f"#/g/{group.id}/m/{amira['id']}")
     expect(other.locator("#main table").first).to_contain_text("20.00")
+
+    # The maker sees who decided, by name.
+    app.go(page, f"#/g/{group.id}/approvals")
+    page.select_option("#approval-status", "approved")
+    decided_card = card(page, item_id)
+    expect(decided_card.locator("dl.facts")).to_contain_text(app.message("en", "approval-decided-by"))
+    expect(decided_card.locator("dl.facts")).to_contain_text(checker)
 
     # The maker's outbox learns that it was approved.
     app.go(page, "#/outbox")

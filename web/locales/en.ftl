@@ -421,6 +421,7 @@ approval-you = You
 approval-someone = Another person (user { $id })
 approval-asked-at = Asked
 approval-expires-at = Expires
+approval-decided-by = Decided by
 approval-decided-at = Decided
 approval-note = Note
 approval-note-optional = Note (optional)

@@ -423,6 +423,7 @@ approval-you = Ikaw
 approval-someone = Ibang tao (user { $id })
 approval-asked-at = Hiniling noong
 approval-expires-at = Mag-e-expire sa
+approval-decided-by = Nagpasya
 approval-decided-at = Napagpasyahan noong
 approval-note = Tala
 approval-note-optional = Tala (hindi kailangan)

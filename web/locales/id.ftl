@@ -423,6 +423,7 @@ approval-you = Anda
 approval-someone = Orang lain (pengguna { $id })
 approval-asked-at = Diminta
 approval-expires-at = Kedaluwarsa
+approval-decided-by = Diputuskan oleh
 approval-decided-at = Diputuskan
 approval-note = Catatan
 approval-note-optional = Catatan (boleh kosong)

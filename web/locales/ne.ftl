@@ -421,6 +421,7 @@ approval-you = तपाईं
 approval-someone = अर्को व्यक्ति (प्रयोगकर्ता { $id })
 approval-asked-at = अनुरोध गरिएको
 approval-expires-at = म्याद सकिने
+approval-decided-by = निर्णय गर्ने
 approval-decided-at = निर्णय भएको
 approval-note = टिप्पणी
 approval-note-optional = टिप्पणी (ऐच्छिक)

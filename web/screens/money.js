@@ -634,9 +634,11 @@ function approvalCard(item, { names, groupName, mine }) {
   if (op.amount !== undefined) facts.push([t("col-amount"), currency ? formatAmount(op.amount, currency) : op.amount]);
   if (op.kind === "exit" && op.status) facts.push([t("approval-exit-as"), t(`status-${op.status}`)]);
   const askedByMe = item.asked_by === mine;
-  facts.push([t("approval-asked-by"), askedByMe ? t("approval-you") : t("approval-someone", { id: String(item.asked_by).slice(-6) })]);
+  const someone = (name, id) => name || t("approval-someone", { id: String(id).slice(-6) });
+  facts.push([t("approval-asked-by"), askedByMe ? t("approval-you") : someone(item.asked_by_username, item.asked_by)]);
   facts.push([t("approval-asked-at"), formatInstant(item.asked_at)]);
   if (item.status === "pending") facts.push([t("approval-expires-at"), formatInstant(item.expires_at)]);
+  if (item.decided_by) facts.push([t("approval-decided-by"), item.decided_by === mine ? t("approval-you") : someone(item.decided_by_username, item.decided_by)]);
   if (item.decided_at) facts.push([t("approval-decided-at"), formatInstant(item.decided_at)]);
   if (item.note) facts.push([t("approval-note"), item.note]);
   const card = h(
