@@ -360,7 +360,10 @@ const REFUSED_BY_RULES_IN_WORDS: &[(&str, &str)] = &[
     ),
     ("exportJournal", "`to` not before `from`"),
     ("getFinancialStatements", "`to` not before `from`"),
-    ("getCashBook", "`to` not before `from`"),
+    (
+        "getCashBook",
+        "`to` not before `from`; `account` an asset account of the group",
+    ),
     ("getMemberStatement", "`to` not before `from`"),
     ("listMemberRemittances", "`to` not before `from`"),
     ("listContributions", "`to` not before `from`"),

@@ -420,6 +420,9 @@ def before_call(context, case, kwargs):
     ordered_range(query)
     if method == "GET" and path == "/v1/groups/{group_id}/transactions":
         seeded_account(query)
+    if method == "GET" and path == "/v1/groups/{group_id}/reports/cash-book":
+        # "A cash book is kept for asset accounts": the seeded group's cash.
+        seeded_account(query)
     if path == "/v1/reports/savings":
         savings_rates(query)
     if path == "/v1/groups/{group_id}/reports/financial-statements" and "fx_rate" in query:
