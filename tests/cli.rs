@@ -332,7 +332,7 @@ async fn without_a_configured_password_the_first_administrator_password_goes_to_
 fn stop_and_read_log(mut child: Child) -> String {
     // SAFETY: sending a signal to a child process this test started.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    assert!(wait_exit(&mut child).success());
+    let status = wait_exit(&mut child);
     let mut log = String::new();
     use std::io::Read as _;
     child
@@ -341,6 +341,10 @@ fn stop_and_read_log(mut child: Child) -> String {
         .expect("standard error is piped")
         .read_to_string(&mut log)
         .unwrap();
+    assert!(
+        status.success(),
+        "the service did not stop cleanly on SIGTERM ({status}):\n{log}"
+    );
     log
 }
 
