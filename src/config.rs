@@ -322,6 +322,7 @@ impl ServeOptions {
             session_idle: std::time::Duration::from_secs(self.session_idle_secs),
             session_lifetime: std::time::Duration::from_secs(self.session_lifetime_secs),
             signing_key_file: self.signing_key_file.clone(),
+            webhooks: Default::default(),
         })
     }
 }

@@ -11,3 +11,4 @@ pub mod metrics;
 pub mod signing;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;

@@ -65,9 +65,11 @@ pub async fn serve_with_metrics(
             }))
         }
     };
+    let deliveries = crate::webhooks::spawn(store.clone(), config.webhooks.clone(), stopped);
     tracing::info!(%listen, backend = store.backend(), "msai-ledger ready");
     serve_connections(listener, app, &config, shutdown).await;
     let _ = stop.send(true);
+    let _ = deliveries.await;
     if let Some(server) = metrics_server {
         let _ = server.await;
     }

@@ -73,6 +73,8 @@ pub struct AppConfig {
     /// A PKCS#8 PEM file with the Ed25519 key that signs receipts and checkpoints; when
     /// absent, the key is generated at first start and kept in the database.
     pub signing_key_file: Option<PathBuf>,
+    /// How webhooks are delivered: polling, timeouts, backoff.
+    pub webhooks: crate::webhooks::WebhookOptions,
 }
 
 /// A session unused for 7 days ends by default: a treasurer who meets weekly on a phone
@@ -119,6 +121,7 @@ impl Default for AppConfig {
             session_idle: Duration::from_secs(DEFAULT_SESSION_IDLE_SECS),
             session_lifetime: Duration::from_secs(DEFAULT_SESSION_LIFETIME_SECS),
             signing_key_file: None,
+            webhooks: Default::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod audit_chain;
 pub mod canonical;
 pub mod dates;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod fx;
 pub mod hash;

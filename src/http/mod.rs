@@ -18,6 +18,7 @@ pub mod audit;
 pub mod bare_refusals;
 pub mod dto;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod groups;
 pub mod guard;

@@ -143,6 +143,8 @@ paths! {
     CheckpointPath { group_id: Uuid = "group", sequence: SegmentText = "checkpoint" }
     /// `/v1/groups/{group_id}/approvals/{approval_id}`
     ApprovalPath { group_id: Uuid = "group", approval_id: Uuid = "approval" }
+    /// `/v1/groups/{group_id}/webhooks/{webhook_id}`
+    WebhookPath { group_id: Uuid = "group", webhook_id: Uuid = "webhook" }
     /// `/v1/users/{user_id}`
     UserPath { user_id: Uuid = "user" }
     /// `/v1/users/{user_id}/grants/{grant_id}`

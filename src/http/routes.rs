@@ -358,6 +358,42 @@ pub(super) fn routes() -> Routes {
             post(approvals::reject),
         )
         .add(
+            M::GET,
+            "/v1/groups/{group_id}/events",
+            A::GroupRead,
+            get(events::list),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/webhooks",
+            A::GroupWrite,
+            get(events::list_webhooks),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/webhooks",
+            A::GroupWrite,
+            post(events::create),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/webhooks/{webhook_id}",
+            A::GroupWrite,
+            get(events::get),
+        )
+        .add(
+            M::DELETE,
+            "/v1/groups/{group_id}/webhooks/{webhook_id}",
+            A::GroupWrite,
+            delete(events::delete),
+        )
+        .add(
+            M::POST,
+            "/v1/groups/{group_id}/webhooks/{webhook_id}/replay",
+            A::GroupWrite,
+            post(events::replay),
+        )
+        .add(
             M::PATCH,
             "/v1/groups/{group_id}",
             A::GroupWrite,

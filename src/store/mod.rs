@@ -40,6 +40,7 @@ mod approvals;
 mod backend;
 pub mod batch;
 mod coalesce;
+mod events;
 mod ledger;
 mod members;
 mod network;
@@ -55,6 +56,7 @@ mod tx;
 
 pub use approvals::{ApprovalStore, Decision, NewApproval};
 pub use backend::{Backend, Ledger};
+pub use events::EventStore;
 pub use postgres::{PostgresBackend, PostgresStore};
 pub use shared::recorded_now;
 pub use sqlite::{SqliteBackend, SqliteStore};
@@ -457,6 +459,7 @@ pub trait ProofStore: Send + Sync + 'static {
 pub trait Store:
     AccessStore
     + ApprovalStore
+    + EventStore
     + MemberStore
     + OperationsStore
     + TransitStore

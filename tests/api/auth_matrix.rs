@@ -591,6 +591,22 @@ impl World {
         reply.body["id"].as_str().unwrap().to_string()
     }
 
+    /// A webhook of the group, for a call that reads, replays or deletes it. Nothing listens
+    /// at its address: deliveries to it fail, which changes nothing the matrix checks.
+    async fn fresh_webhook(&self, side: Side) -> String {
+        let o = self.objects(side);
+        let reply = self
+            .app
+            .post_with_key(
+                &format!("/v1/groups/{}/webhooks", o.group),
+                &Uuid::new_v4().to_string(),
+                &json!({"url": "http://127.0.0.1:9/matrix"}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        reply.body["id"].as_str().unwrap().to_string()
+    }
+
     /// The concrete path of `template` for a call by `who` on `side`'s objects. Writes get
     /// objects of their own where a write uses them up (a reversal, a removed grant).
     async fn path(
@@ -641,6 +657,7 @@ impl World {
                 "withdrawal_id" => o.withdrawal.clone(),
                 "approval_id" if write => self.fresh_approval(side).await,
                 "approval_id" => o.approval.clone(),
+                "webhook_id" => self.fresh_webhook(side).await,
                 other => panic!(
                     "{method} {template} has a path parameter {{{other}}} the matrix cannot fill"
                 ),
@@ -755,6 +772,10 @@ impl World {
                 json!({ "pool": "0.01", "pay_to": "payable", "dry_run": true })
             }
             ("PUT", "/v1/groups/{group_id}/approval-policy") => json!({"withdrawals_above": {}}),
+            ("POST", "/v1/groups/{group_id}/webhooks") => {
+                json!({"url": "http://127.0.0.1:9/matrix", "event_types": ["contribution"]})
+            }
+            ("POST", "/v1/groups/{group_id}/webhooks/{webhook_id}/replay") => json!({"after": 0}),
             ("POST", "/v1/groups/{group_id}/approvals/{approval_id}/approve")
             | ("POST", "/v1/groups/{group_id}/approvals/{approval_id}/reject") => {
                 json!({"note": "seen"})

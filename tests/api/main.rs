@@ -26,6 +26,7 @@ mod chair;
 mod closed_group;
 mod edges;
 mod errors;
+mod events;
 mod exports;
 mod fuzz_inputs;
 mod group_commit;

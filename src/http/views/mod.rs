@@ -3,6 +3,7 @@
 //! outcomes.
 
 pub mod distributions;
+pub mod events;
 pub mod exits;
 pub mod investments;
 pub mod ledger;

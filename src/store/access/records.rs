@@ -200,21 +200,32 @@ where
     }
 
     /// Writes the rows of postings (`B::write_postings`), their audit records given their
-    /// places at the ends of their chains.
+    /// places at the ends of their chains, and their events.
     pub(in crate::store) async fn write_rows(
         tx: &mut Tx<B::Db>,
         rows: &PostingRows<'_>,
     ) -> Result<(), TxError> {
         if rows.audits.is_empty() {
-            return B::write_postings(tx, rows).await;
+            B::write_postings(tx, rows).await?;
+        } else {
+            let (audits, heads) = Self::chain_audits(tx, rows.audits.to_vec()).await?;
+            let rows = PostingRows {
+                audits: &audits,
+                audit_heads: &heads,
+                ..*rows
+            };
+            B::write_postings(tx, &rows).await?;
         }
-        let (audits, heads) = Self::chain_audits(tx, rows.audits.to_vec()).await?;
-        let rows = PostingRows {
-            audits: &audits,
-            audit_heads: &heads,
-            ..*rows
-        };
-        B::write_postings(tx, &rows).await
+        // Each posting is an event for other systems, committed with it (the outbox).
+        let events: Vec<_> = rows
+            .transactions
+            .iter()
+            .map(|t| {
+                let event = crate::domain::events::of_transaction(t);
+                (t.group_id, event, t.recorded_at)
+            })
+            .collect();
+        Self::append_events(tx, &events).await
     }
 
     /// Gives `events` their places at the ends of their chains (`audit_chain::append`), and

@@ -78,6 +78,8 @@ where
             created_at: recorded_now(),
         };
         Self::insert_member(tx, &member).await?;
+        let joined = crate::domain::events::of_member(&member, true);
+        Self::append_events(tx, &[(group_id, joined, member.created_at)]).await?;
         Self::finish(
             tx,
             &scope,
@@ -189,6 +191,8 @@ where
             }
         }
         Self::write_member(tx, group_id, member_id, &member).await?;
+        let changed = crate::domain::events::of_member(&member, false);
+        Self::append_events(tx, &[(group_id, changed, recorded_now())]).await?;
         // The member's accounts carry her name; they follow a corrected one.
         if let Some(name) = renamed {
             for (id, label) in [
