@@ -180,7 +180,7 @@ pub async fn restore(url: &str, from: &Path, force: bool) -> anyhow::Result<Stri
                 .arg("--single-transaction")
                 .arg("--exit-on-error")
                 .arg("--dbname")
-                .arg(&url)
+                .arg(writable(&url))
                 .arg(from);
             run(command, "pg_restore")?;
         }
@@ -189,6 +189,27 @@ pub async fn restore(url: &str, from: &Path, force: bool) -> anyhow::Result<Stri
     let store = crate::store::connect_with(url, StoreOptions::default()).await?;
     store.close().await;
     Ok(format!("restored from {}", from.display()))
+}
+
+/// `url` for a program that writes, such as `pg_restore`: one naming several hosts (a primary
+/// and its standbys) asks libpq for the one that takes writes, unless it says otherwise.
+fn writable(url: &str) -> String {
+    let (before_query, query) = url.split_once('?').unwrap_or((url, ""));
+    let authority = before_query
+        .split_once("://")
+        .map_or(before_query, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or("");
+    let several_hosts = authority.rsplit('@').next().unwrap_or("").contains(',');
+    let said = query
+        .split('&')
+        .any(|pair| pair.starts_with("target_session_attrs="));
+    if !several_hosts || said {
+        return url.to_string();
+    }
+    let joiner = if url.contains('?') { "&" } else { "?" };
+    format!("{url}{joiner}target_session_attrs=read-write")
 }
 
 /// Copies `from` over the SQLite file `target` through a private file beside it, renamed into
@@ -285,4 +306,27 @@ async fn verify_store(store: &dyn crate::store::Store) -> anyhow::Result<Verifie
         }
     }
     Ok(Verified { report, ok })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_restore_over_several_hosts_asks_for_the_one_that_takes_writes() {
+        use super::writable;
+        assert_eq!(
+            writable("postgres://u:p@h1:5432,h2:5433/ledger"),
+            "postgres://u:p@h1:5432,h2:5433/ledger?target_session_attrs=read-write"
+        );
+        assert_eq!(
+            writable("postgres://h1,h2/ledger?sslmode=disable"),
+            "postgres://h1,h2/ledger?sslmode=disable&target_session_attrs=read-write"
+        );
+        for kept in [
+            "postgres://h1,h2/ledger?target_session_attrs=any",
+            "postgres://u:p,q@h1:5432/ledger",
+            "postgres://h1:5432/ledger",
+        ] {
+            assert_eq!(writable(kept), kept);
+        }
+    }
 }
