@@ -89,6 +89,25 @@ pub enum Written<T> {
     Replayed(StoredResponse),
 }
 
+/// The outcome of a write that may carry the request's audit record (a posting, a contribution
+/// or a withdrawal; see `AuditDraft`), and whether that record was committed with it. When it
+/// was, the request's audit layer writes nothing more; otherwise it writes the record itself.
+#[derive(Debug)]
+pub struct Audited<T> {
+    pub outcome: StoreResult<Written<T>>,
+    pub audited: bool,
+}
+
+impl<T> Audited<T> {
+    /// An outcome whose write committed no audit record (written alone, or not written).
+    pub fn unaudited(outcome: StoreResult<Written<T>>) -> Self {
+        Audited {
+            outcome,
+            audited: false,
+        }
+    }
+}
+
 /// Scope of idempotency keys for creating groups, which belong to no group yet.
 pub const GROUPS_SCOPE: &str = "groups";
 
@@ -179,12 +198,14 @@ pub trait MemberStore: Send + Sync + 'static {
         member_id: Uuid,
         update: MemberUpdate,
     ) -> StoreResult<MemberRecord>;
+    /// Records a contribution or withdrawal; the audit record it carries may be committed
+    /// with it (see [`Audited`]).
     async fn record_member_event(
         &self,
         group_id: Uuid,
         event: NewMemberEvent,
         idempotency: Option<Idempotency<'_, MemberEvent>>,
-    ) -> StoreResult<Written<MemberEvent>>;
+    ) -> Audited<MemberEvent>;
     async fn list_member_events(
         &self,
         group_id: Uuid,
@@ -507,12 +528,14 @@ pub trait Store:
         as_of: NaiveDate,
     ) -> StoreResult<Account>;
 
+    /// Posts a transaction; the audit record it carries may be committed with it (see
+    /// [`Audited`]).
     async fn post_transaction(
         &self,
         group_id: Uuid,
         transaction: NewTransaction,
         idempotency: Option<Idempotency<'_, Transaction>>,
-    ) -> StoreResult<Written<Transaction>>;
+    ) -> Audited<Transaction>;
     async fn reverse_transaction(
         &self,
         group_id: Uuid,
