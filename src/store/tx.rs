@@ -1,5 +1,5 @@
 //! How the store runs its transactions: a write's attempts within the batches of group commit
-//! (see `batch.rs`), retried as the backend's classification of a failure says; reads over
+//! (see `batch`), retried as the backend's classification of a failure says; reads over
 //! one snapshot; writes guarded by an idempotency key; and the answering of requests that were
 //! written together.
 //!
@@ -37,7 +37,7 @@ impl<DB: sqlx::Database, T> Column<DB> for T where
 /// backend says may be retried. `$body` yields `Result<Result<T, LedgerError>, TxError>`: the
 /// outer error undoes the write, the inner outcome is committed (a remembered refusal).
 ///
-/// The write joins a batch (see `batch.rs`): it runs in the batch's transaction (in a
+/// The write joins a batch (see `batch`): it runs in the batch's transaction (in a
 /// savepoint of its own unless it runs first), and the answer comes once that transaction has
 /// committed. See `Ledger::write_step`, `Step` and `Ledger::end_step`.
 macro_rules! write_tx {

@@ -456,8 +456,6 @@ async fn database_before_the_switches(
 ) -> Option<(String, Option<tempfile::TempDir>, Uuid, Uuid)> {
     let (url, dir) = support::app::fresh_database_url(backend).await?;
     let (unset, limited) = (Uuid::now_v7(), Uuid::now_v7());
-    let now = chrono::Utc::now();
-    let zero_hash = "0".repeat(64);
     match backend {
         Backend::Sqlite => {
             let options = url
@@ -469,23 +467,7 @@ async fn database_before_the_switches(
                 .run_to(20, &pool)
                 .await
                 .unwrap();
-            for (id, name) in [(unset, "Unset Savers"), (limited, "Careful Savers")] {
-                sqlx::query(INSERT_GROUP)
-                    .bind(id)
-                    .bind(name)
-                    .bind(now)
-                    .bind(&zero_hash)
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-            }
-            sqlx::query(INSERT_POLICY)
-                .bind(limited)
-                .bind(now)
-                .bind(true)
-                .execute(&pool)
-                .await
-                .unwrap();
+            groups_before_the_switches(&pool, unset, limited).await;
             pool.close().await;
         }
         Backend::Postgres => {
@@ -494,27 +476,44 @@ async fn database_before_the_switches(
                 .run_to(20, &pool)
                 .await
                 .unwrap();
-            for (id, name) in [(unset, "Unset Savers"), (limited, "Careful Savers")] {
-                sqlx::query(INSERT_GROUP)
-                    .bind(id)
-                    .bind(name)
-                    .bind(now)
-                    .bind(&zero_hash)
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-            }
-            sqlx::query(INSERT_POLICY)
-                .bind(limited)
-                .bind(now)
-                .bind(true)
-                .execute(&pool)
-                .await
-                .unwrap();
+            groups_before_the_switches(&pool, unset, limited).await;
             pool.close().await;
         }
     }
     Some((url, dir, unset, limited))
+}
+
+/// Writes the groups `unset` (no policy) and `limited` (withdrawals limited, exits waiting)
+/// into a database migrated up to the policy's switches.
+async fn groups_before_the_switches<DB>(pool: &sqlx::Pool<DB>, unset: Uuid, limited: Uuid)
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> chrono::DateTime<chrono::Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let now = chrono::Utc::now();
+    let zero_hash = "0".repeat(64);
+    for (id, name) in [(unset, "Unset Savers"), (limited, "Careful Savers")] {
+        sqlx::query(INSERT_GROUP)
+            .bind(id)
+            .bind(name)
+            .bind(now)
+            .bind(zero_hash.as_str())
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query(INSERT_POLICY)
+        .bind(limited)
+        .bind(now)
+        .bind(true)
+        .execute(pool)
+        .await
+        .unwrap();
 }
 
 async fn groups_of_before_keep_behaving_as_they_did(backend: Backend) {
