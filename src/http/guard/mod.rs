@@ -576,3 +576,6 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+#[cfg(test)]
+mod tests;
