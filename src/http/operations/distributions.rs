@@ -50,18 +50,17 @@ impl CreateDistribution {
     /// The distribution asked for, booked by default `today`, by `created_by`; every wrong
     /// field at once.
     fn parse(self, today: NaiveDate, created_by: Uuid) -> Result<NewDistribution, ApiError> {
-        let d = self;
         let mut checks = FieldChecks::default();
-        let pool = checks.check(amount_text("/pool", &d.pool, true));
+        let pool = checks.check(amount_text("/pool", &self.pool, true));
         let pool_currency = checks.check(
-            d.currency
+            self.currency
                 .as_deref()
                 .map(|c| currency("/currency", c))
                 .transpose(),
         );
-        let booked_on = checks.check(booking_date("/booked_on", d.booked_on, today));
+        let booked_on = checks.check(booking_date("/booked_on", self.booked_on, today));
         let as_of = checks.check(
-            d.as_of
+            self.as_of
                 .map(|date| booking_date("/as_of", Some(date), today))
                 .transpose(),
         );
@@ -71,14 +70,14 @@ impl CreateDistribution {
             return Err(checks.refusal());
         };
         Ok(NewDistribution {
-            pool: d.pool,
+            pool: self.pool,
             currency: pool_currency,
-            investment_id: d.investment_id,
-            basis: d.basis,
+            investment_id: self.investment_id,
+            basis: self.basis,
             as_of: as_of.unwrap_or(booked_on),
-            pay_to: d.pay_to,
+            pay_to: self.pay_to,
             booked_on,
-            dry_run: d.dry_run,
+            dry_run: self.dry_run,
             created_by: Some(created_by),
         })
     }
