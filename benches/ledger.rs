@@ -227,6 +227,7 @@ async fn post(store: &dyn Store, group_id: Uuid, request: &Request) {
     match store
         .post_transaction(group_id, request.transaction.clone(), Some(idempotency))
         .await
+        .outcome
     {
         Ok(Written::Created(t)) => {
             black_box(t);

@@ -136,26 +136,7 @@ impl Metrics {
             "Sign-ins refused unchecked because a limit of failed sign-ins locks them, by route template",
             sign_in_locked.clone(),
         );
-        let timings = store.commit_timings();
-        registry.register(
-            "msai_db_commit_duration_seconds",
-            "Time a database commit of a batch of writes takes, durable write included",
-            timings.commit_seconds,
-        );
-        registry.register(
-            "msai_db_writes_per_commit",
-            "Writes run in one committed transaction (group commit); a gathering of requests written in one step counts once",
-            timings.writes_per_commit,
-        );
-        registry.register(
-            "msai_build",
-            "The service's version and database backend",
-            Info::new(BuildLabels {
-                version: env!("CARGO_PKG_VERSION"),
-                backend: store.backend(),
-            }),
-        );
-        registry.register_collector(Box::new(StoreCollector(store)));
+        register_store(&mut registry, store);
         Metrics {
             registry,
             requests,
@@ -349,6 +330,31 @@ impl Collector for StoreCollector {
         }
         Ok(())
     }
+}
+
+/// Registers what the store tells of itself: its commits' durations and sizes, the build and
+/// backend, and its commits, connections and queues, read at each scrape.
+fn register_store(registry: &mut Registry, store: Arc<dyn Store>) {
+    let timings = store.commit_timings();
+    registry.register(
+        "msai_db_commit_duration_seconds",
+        "Time a database commit of a batch of writes takes, durable write included",
+        timings.commit_seconds,
+    );
+    registry.register(
+        "msai_db_writes_per_commit",
+        "Writes run in one committed transaction (group commit); a gathering of requests written in one step counts once",
+        timings.writes_per_commit,
+    );
+    registry.register(
+        "msai_build",
+        "The service's version and database backend",
+        Info::new(BuildLabels {
+            version: env!("CARGO_PKG_VERSION"),
+            backend: store.backend(),
+        }),
+    );
+    registry.register_collector(Box::new(StoreCollector(store)));
 }
 
 #[cfg(test)]

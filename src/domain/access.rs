@@ -219,14 +219,14 @@ pub struct AuditLink {
 
 /// A write request's audit record before its outcome is known. The store writes it in the
 /// write's own transaction, with the outcome, so that the record commits with the write and
-/// costs no commit of its own; `recorded` is set once that commit is durable, and the request's
-/// audit layer then writes nothing more. A request whose write is not committed (refused
-/// before it was written, or failed) is recorded by the audit layer as before.
+/// costs no commit of its own; the store's answer then says the record was committed with the
+/// write, and the request's audit layer writes nothing more. A request whose write did not
+/// commit the record (refused before it was written, written alone, or failed) is recorded by
+/// the audit layer as before.
 #[derive(Debug, Clone)]
 pub struct AuditDraft {
     /// The record, its outcome (status, created ids) still to be filled in.
     pub record: AuditEvent,
-    pub recorded: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AuditDraft {
@@ -244,12 +244,6 @@ impl AuditDraft {
             created_ids,
             ..self.record.clone()
         }
-    }
-
-    /// The commit that holds the record is durable.
-    pub fn mark_recorded(&self) {
-        self.recorded
-            .store(true, std::sync::atomic::Ordering::Release);
     }
 }
 

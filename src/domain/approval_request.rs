@@ -5,9 +5,9 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::approvals::{ApprovalPolicy, Operation};
+use super::approvals::{ApprovalPolicy, ClosingRate, Operation};
 use super::fx::{FxRate, Pair};
-use super::member::{EventKind, Fund, NewMemberEvent};
+use super::member::{Channel, EventKind, Fund, MemberStatus, NewMemberEvent};
 use super::model::{AccountRef, NewReversal};
 use super::operations::{InvestmentEventKind, MemberExit, NewDistribution, NewInvestmentEvent};
 
@@ -44,18 +44,9 @@ impl Operation {
                 amount,
                 channel,
                 booked_on,
-            } => Request::Withdrawal(Box::new(NewMemberEvent {
-                kind: EventKind::Withdrawal,
-                member_id,
-                amount,
-                currency: None,
-                fund: Fund::Savings,
-                channel,
-                booked_on,
-                receipt_no: None,
-                created_by,
-                audit: None,
-            })),
+            } => Request::Withdrawal(Box::new(withdrawal(
+                member_id, amount, channel, booked_on, created_by,
+            ))),
             Operation::Exit {
                 member_id,
                 status,
@@ -64,13 +55,7 @@ impl Operation {
                 keep_capital,
             } => Request::Exit {
                 member_id,
-                request: MemberExit {
-                    status,
-                    on,
-                    channel,
-                    keep_capital,
-                    created_by,
-                },
+                request: exit(status, on, channel, keep_capital, created_by),
             },
             Operation::Disbursement {
                 investment_id,
@@ -78,15 +63,14 @@ impl Operation {
                 account,
                 booked_on,
                 note,
-            } => Request::Disbursement(NewInvestmentEvent {
+            } => Request::Disbursement(disbursement(
                 investment_id,
-                kind: InvestmentEventKind::Disbursement,
                 amount,
-                account: account.as_deref().map(AccountRef::parse),
+                account,
                 booked_on,
                 note,
                 created_by,
-            }),
+            )),
             Operation::Distribution {
                 pool,
                 currency,
@@ -112,29 +96,102 @@ impl Operation {
                 description,
             } => Request::Reversal {
                 transaction_id,
-                request: NewReversal {
-                    booked_on,
-                    description,
-                    created_by,
-                },
+                request: reversal(booked_on, description, created_by),
             },
             Operation::PeriodClose { through, fx_rates } => Request::PeriodClose {
                 through,
-                fx_rates: fx_rates
-                    .into_iter()
-                    .map(|r| {
-                        let rate = r.rate.parse().map_err(|e| format!("a kept rate: {e}"))?;
-                        let pair = Pair {
-                            base: r.base,
-                            quote: r.quote,
-                        };
-                        Ok(FxRate { pair, rate })
-                    })
-                    .collect::<Result<_, String>>()?,
+                fx_rates: closing_rates(fx_rates)?,
             },
             Operation::Policy { policy } => Request::Policy(policy),
         })
     }
+}
+
+/// A withdrawal from the member's savings, as its maker asked for it.
+fn withdrawal(
+    member_id: Uuid,
+    amount: String,
+    channel: Channel,
+    booked_on: NaiveDate,
+    created_by: Option<Uuid>,
+) -> NewMemberEvent {
+    NewMemberEvent {
+        kind: EventKind::Withdrawal,
+        member_id,
+        amount,
+        currency: None,
+        fund: Fund::Savings,
+        channel,
+        booked_on,
+        receipt_no: None,
+        created_by,
+        audit: None,
+    }
+}
+
+/// A member's leaving, as its maker asked for it.
+fn exit(
+    status: MemberStatus,
+    on: NaiveDate,
+    channel: Channel,
+    keep_capital: bool,
+    created_by: Option<Uuid>,
+) -> MemberExit {
+    MemberExit {
+        status,
+        on,
+        channel,
+        keep_capital,
+        created_by,
+    }
+}
+
+/// A reversal, as its maker asked for it.
+fn reversal(
+    booked_on: Option<NaiveDate>,
+    description: Option<String>,
+    created_by: Option<Uuid>,
+) -> NewReversal {
+    NewReversal {
+        booked_on,
+        description,
+        created_by,
+    }
+}
+
+/// A payment into an investment, as its maker asked for it, from the account named (the
+/// investment's default if none).
+fn disbursement(
+    investment_id: Uuid,
+    amount: String,
+    account: Option<String>,
+    booked_on: NaiveDate,
+    note: Option<String>,
+    created_by: Option<Uuid>,
+) -> NewInvestmentEvent {
+    NewInvestmentEvent {
+        investment_id,
+        kind: InvestmentEventKind::Disbursement,
+        amount,
+        account: account.as_deref().map(AccountRef::parse),
+        booked_on,
+        note,
+        created_by,
+    }
+}
+
+/// The closing rates kept with a period close, read again as decimals.
+fn closing_rates(kept: Vec<ClosingRate>) -> Result<Vec<FxRate>, String> {
+    kept.into_iter()
+        .map(|r| {
+            let rate = r.rate.parse().map_err(|e| format!("a kept rate: {e}"))?;
+            let pair = Pair {
+                base: r.base,
+                quote: r.quote,
+            };
+            Ok(FxRate { pair, rate })
+        })
+        .collect()
 }
 
 #[cfg(test)]

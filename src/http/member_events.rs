@@ -110,18 +110,17 @@ pub async fn contribute(
         receipt_no,
         created_by: Some(caller.id()),
         // Written with the contribution, in its commit, when it is written with others.
-        audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
+        audit: audit.draft(),
     };
     let signer = state.signer.clone();
     let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
         ContributionView::of(e, &signer)
     })?;
-    write.respond(
-        state
-            .store
-            .record_member_event(group_id, event, write.idempotency())
-            .await,
-    )
+    let written = state
+        .store
+        .record_member_event(group_id, event, write.idempotency())
+        .await;
+    write.respond(audit.outcome(written))
 }
 
 pub async fn withdraw(
@@ -155,7 +154,7 @@ pub async fn withdraw(
         receipt_no: None,
         created_by: Some(caller.id()),
         // Written with the withdrawal, in its commit, when it is written with others.
-        audit: audit.slot.as_ref().and_then(|slot| slot.draft()),
+        audit: audit.draft(),
     };
     // Above the group's limit, it waits for a second person (202) and posts nothing yet.
     let operation = Operation::Withdrawal {
@@ -171,12 +170,11 @@ pub async fn withdraw(
             let write = idempotent.prepare(group_id, &body.canonical, move |e: &MemberEvent| {
                 WithdrawalView::of(e, &signer)
             })?;
-            write.respond(
-                state
-                    .store
-                    .record_member_event(group_id, event, write.idempotency())
-                    .await,
-            )
+            let written = state
+                .store
+                .record_member_event(group_id, event, write.idempotency())
+                .await;
+            write.respond(audit.outcome(written))
         })
         .await
 }

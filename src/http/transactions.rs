@@ -34,14 +34,13 @@ pub async fn create(
     let mut transaction = body.value.parse(today)?;
     transaction.created_by = Some(caller.id());
     // The audit record is written with the transaction, in its commit.
-    transaction.audit = audit.slot.as_ref().and_then(|slot| slot.draft());
+    transaction.audit = audit.draft();
     let write = idempotent.prepare(group_id, &body.canonical, TransactionView::of)?;
-    write.respond(
-        state
-            .store
-            .post_transaction(group_id, transaction, write.idempotency())
-            .await,
-    )
+    let written = state
+        .store
+        .post_transaction(group_id, transaction, write.idempotency())
+        .await;
+    write.respond(audit.outcome(written))
 }
 
 pub async fn reverse(

@@ -87,7 +87,7 @@ pub trait Backend: Send + Sync + Clone + 'static {
     ) -> impl Future<Output = Result<(), TxError>> + Send;
 }
 
-/// The store over one backend: its connections, the batching of its writes (see `batch.rs`),
+/// The store over one backend: its connections, the batching of its writes (see `batch`),
 /// and the queues where requests that arrive together wait to be served together (see
 /// `coalesce.rs`).
 pub struct Ledger<B: Backend> {

@@ -1,6 +1,6 @@
 //! Requests of one kind that arrive together, written by one database statement per table.
 //!
-//! Group commit (`batch.rs`) shares one transaction and one commit between writes, but each
+//! Group commit (`batch`) shares one transaction and one commit between writes, but each
 //! write still runs its own statements, one after the other, while the others wait: a posting
 //! is about a dozen statements, each a round trip to the database. For the writes that come
 //! in numbers (postings, audit records), a [`Coalescer`] gathers the requests that arrive

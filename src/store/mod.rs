@@ -40,6 +40,7 @@ mod approvals;
 mod backend;
 pub mod batch;
 mod coalesce;
+mod connect;
 mod events;
 mod ledger;
 mod members;
@@ -51,48 +52,24 @@ mod proofs;
 mod reports;
 mod shared;
 mod sqlite;
+mod stats;
 pub mod transit;
 mod tx;
+mod written;
 
 pub use approvals::{ApprovalStore, Decision, NewApproval};
 pub use backend::{Backend, Ledger};
+pub use connect::{
+    POSTGRES_GROUP_COMMIT_MAX, SQLITE_GROUP_COMMIT_MAX, StoreOptions, connect, connect_with,
+};
 pub use events::EventStore;
 pub use postgres::{PostgresBackend, PostgresStore};
 pub use shared::recorded_now;
 pub use sqlite::{SqliteBackend, SqliteStore};
+pub use stats::{PoolStats, StoreStats};
+pub use written::{Audited, GROUPS_SCOPE, Idempotency, Render, StoredResponse, Written};
 
 pub type StoreResult<T> = Result<T, LedgerError>;
-
-/// A response as first sent, kept with its idempotency key so a retry gets it again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredResponse {
-    pub status: u16,
-    pub body: String,
-}
-
-/// Renders the outcome of a write into the response that is stored with its idempotency key,
-/// inside the same database transaction as the write. Shared, so that a write the store
-/// gathers with others (see `coalesce.rs`) can render its response on the task that writes them.
-pub type Render<T> =
-    std::sync::Arc<dyn Fn(Result<&T, &LedgerError>) -> StoredResponse + Send + Sync>;
-
-/// An idempotency key claimed by a write.
-pub struct Idempotency<'a, T> {
-    pub key: &'a str,
-    /// SHA-256 (hex) of the route and the canonical request body.
-    pub request_hash: &'a str,
-    pub render: Render<T>,
-}
-
-/// The result of a write: new, or the stored response of an earlier request with the same key.
-#[derive(Debug)]
-pub enum Written<T> {
-    Created(T),
-    Replayed(StoredResponse),
-}
-
-/// Scope of idempotency keys for creating groups, which belong to no group yet.
-pub const GROUPS_SCOPE: &str = "groups";
 
 /// Users, grants, settings and the audit log. Each method is one database transaction.
 #[async_trait]
@@ -181,12 +158,14 @@ pub trait MemberStore: Send + Sync + 'static {
         member_id: Uuid,
         update: MemberUpdate,
     ) -> StoreResult<MemberRecord>;
+    /// Records a contribution or withdrawal; the audit record it carries may be committed
+    /// with it (see [`Audited`]).
     async fn record_member_event(
         &self,
         group_id: Uuid,
         event: NewMemberEvent,
         idempotency: Option<Idempotency<'_, MemberEvent>>,
-    ) -> StoreResult<Written<MemberEvent>>;
+    ) -> Audited<MemberEvent>;
     async fn list_member_events(
         &self,
         group_id: Uuid,
@@ -473,7 +452,7 @@ pub trait Store:
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
     /// Commits made by this store so far and the writes they carried (see group commit in
-    /// `batch.rs`).
+    /// `batch`).
     fn write_commits(&self) -> batch::CommitCounts;
     /// The histograms of commit latency and writes per commit (shared handles).
     fn commit_timings(&self) -> batch::CommitTimings;
@@ -510,12 +489,14 @@ pub trait Store:
         as_of: NaiveDate,
     ) -> StoreResult<Account>;
 
+    /// Posts a transaction; the audit record it carries may be committed with it (see
+    /// [`Audited`]).
     async fn post_transaction(
         &self,
         group_id: Uuid,
         transaction: NewTransaction,
         idempotency: Option<Idempotency<'_, Transaction>>,
-    ) -> StoreResult<Written<Transaction>>;
+    ) -> Audited<Transaction>;
     async fn reverse_transaction(
         &self,
         group_id: Uuid,
@@ -557,85 +538,4 @@ pub trait Store:
         idempotency: Option<Idempotency<'_, PeriodClose>>,
     ) -> StoreResult<Written<PeriodClose>>;
     async fn verify_ledger(&self, group_id: Uuid) -> StoreResult<Verification>;
-}
-
-/// One connection pool's connections, read when asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolStats {
-    /// Which pool: `main` on PostgreSQL; `read` and `write` on SQLite, whose writes all run on
-    /// one connection of their own.
-    pub name: &'static str,
-    /// The most connections the pool opens.
-    pub max: u32,
-    /// Connections open now, in use or idle.
-    pub open: u32,
-    /// Open connections not in use.
-    pub idle: u32,
-}
-
-impl PoolStats {
-    pub fn of<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> Self {
-        let open = pool.size();
-        PoolStats {
-            name,
-            max: pool.options().get_max_connections(),
-            open,
-            idle: u32::try_from(pool.num_idle()).unwrap_or(open).min(open),
-        }
-    }
-}
-
-/// The store's connections and queues as they are now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreStats {
-    pub commits: batch::CommitCounts,
-    pub pools: Vec<PoolStats>,
-    /// Transactions waiting for a connection to begin on.
-    pub waiting_for_connection: usize,
-    /// Requests waiting in each queue whose requests are written (or read) together (see
-    /// `coalesce.rs`), by queue.
-    pub queued: Vec<(&'static str, usize)>,
-}
-
-/// How a store runs its writes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StoreOptions {
-    /// The most writes that share one database transaction and one commit (group commit);
-    /// one means every write is its own transaction. `None` takes the backend's default:
-    /// [`SQLITE_GROUP_COMMIT_MAX`] or [`POSTGRES_GROUP_COMMIT_MAX`].
-    pub group_commit_max: Option<usize>,
-}
-
-/// SQLite has one writer at a time: batching its writes saves a commit (and an fsync) per
-/// write and costs no parallelism.
-pub const SQLITE_GROUP_COMMIT_MAX: usize = 64;
-
-/// On PostgreSQL too: a posting holds its group's row lock until its commit, so postings of
-/// one group wait for each other's round trips; gathered, one transaction writes them all in
-/// a handful of statements (docs/benchmarks-history.md, "Results with gathering on both
-/// backends and one SQLite writer": about 2.3 times the throughput of postings written one by
-/// one).
-pub const POSTGRES_GROUP_COMMIT_MAX: usize = 64;
-
-/// Opens the store a database URL names: `sqlite:` (the default) or `postgres:`/`postgresql:`.
-pub async fn connect(url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
-    connect_with(url, StoreOptions::default()).await
-}
-
-/// [`connect`] with options.
-pub async fn connect_with(
-    url: &str,
-    options: StoreOptions,
-) -> anyhow::Result<std::sync::Arc<dyn Store>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(
-            PostgresStore::connect(url, options).await?,
-        ))
-    } else if url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(
-            SqliteStore::connect(url, options).await?,
-        ))
-    } else {
-        anyhow::bail!("unsupported database URL: expected sqlite:// or postgres://")
-    }
 }

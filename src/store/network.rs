@@ -296,12 +296,12 @@ where
         Ok(network::corridors(&details))
     }
 
-    pub(super) async fn indicators_in_tx(
+    /// The members who had joined a group by `as_of`, as the network's indicators count them.
+    async fn people_in_tx(
         tx: &mut Tx<B::Db>,
         as_of: NaiveDate,
-        suppression_min: u32,
-    ) -> Result<network::Indicators, TxError> {
-        let people = sqlx::query(
+    ) -> Result<Vec<network::Person>, TxError> {
+        sqlx::query(
             "SELECT m.id, m.sex, m.birth_year, m.host_country, m.home_country FROM members m \
              WHERE m.joined_on <= $1 ORDER BY m.id",
         )
@@ -319,7 +319,15 @@ where
                 home_country: row.try_get("home_country")?,
             })
         })
-        .collect::<Result<Vec<_>, TxError>>()?;
+        .collect::<Result<Vec<_>, TxError>>()
+    }
+
+    pub(super) async fn indicators_in_tx(
+        tx: &mut Tx<B::Db>,
+        as_of: NaiveDate,
+        suppression_min: u32,
+    ) -> Result<network::Indicators, TxError> {
+        let people = Self::people_in_tx(tx, as_of).await?;
         let mut figures = PersonFiguresMap::new();
         for row in sqlx::query(PERSON_BALANCES_SQL)
             .bind(as_of)

@@ -111,7 +111,7 @@ pub struct Queued<R, T> {
     pub group_id: uuid::Uuid,
     pub request: R,
     pub idempotency: Option<OwnedIdempotency<T>>,
-    pub reply: tokio::sync::oneshot::Sender<crate::store::StoreResult<crate::store::Written<T>>>,
+    pub reply: tokio::sync::oneshot::Sender<crate::store::Audited<T>>,
 }
 
 /// A posting waiting to be written with the others that arrived with it.
@@ -130,9 +130,7 @@ pub struct MemberEventWrite<'a> {
     /// Where a queued write's caller waits for its answer: a caller that hung up (or whose
     /// request ran out of time) before its write was judged has its write not written.
     pub reply: Option<
-        &'a tokio::sync::oneshot::Sender<
-            crate::store::StoreResult<crate::store::Written<crate::domain::member::MemberEvent>>,
-        >,
+        &'a tokio::sync::oneshot::Sender<crate::store::Audited<crate::domain::member::MemberEvent>>,
     >,
     /// The request's audit record, to be written with the event.
     pub audit: Option<&'a crate::domain::access::AuditDraft>,
@@ -146,9 +144,7 @@ pub struct PostingWrite<'a> {
     pub idempotency: Option<crate::store::Idempotency<'a, crate::domain::model::Transaction>>,
     /// Where a queued write's caller waits for its answer (see `MemberEventWrite`).
     pub reply: Option<
-        &'a tokio::sync::oneshot::Sender<
-            crate::store::StoreResult<crate::store::Written<crate::domain::model::Transaction>>,
-        >,
+        &'a tokio::sync::oneshot::Sender<crate::store::Audited<crate::domain::model::Transaction>>,
     >,
     /// The request's audit record, to be written with the transaction.
     pub audit: Option<&'a crate::domain::access::AuditDraft>,

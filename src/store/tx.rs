@@ -1,5 +1,5 @@
 //! How the store runs its transactions: a write's attempts within the batches of group commit
-//! (see `batch.rs`), retried as the backend's classification of a failure says; reads over
+//! (see `batch`), retried as the backend's classification of a failure says; reads over
 //! one snapshot; writes guarded by an idempotency key; and the answering of requests that were
 //! written together.
 //!
@@ -20,7 +20,7 @@ use super::shared::{
 };
 use crate::domain::error::LedgerError;
 use crate::domain::model::Group;
-use crate::store::{Idempotency, StoreResult, StoredResponse, Written};
+use crate::store::{Audited, Idempotency, StoreResult, StoredResponse, Written};
 
 /// A type the store binds as a parameter and reads from a column, on the database `DB`.
 pub trait Column<DB: sqlx::Database>:
@@ -37,7 +37,7 @@ impl<DB: sqlx::Database, T> Column<DB> for T where
 /// backend says may be retried. `$body` yields `Result<Result<T, LedgerError>, TxError>`: the
 /// outer error undoes the write, the inner outcome is committed (a remembered refusal).
 ///
-/// The write joins a batch (see `batch.rs`): it runs in the batch's transaction (in a
+/// The write joins a batch (see `batch`): it runs in the batch's transaction (in a
 /// savepoint of its own unless it runs first), and the answer comes once that transaction has
 /// committed. See `Ledger::write_step`, `Step` and `Ledger::end_step`.
 macro_rules! write_tx {
@@ -304,7 +304,7 @@ where
     pub(super) fn answer<R, T>(
         queue: &Coalescer<Queued<R, T>>,
         queued: Vec<Queued<R, T>>,
-        written: Result<Vec<StoreResult<Written<T>>>, LedgerError>,
+        written: Result<Vec<Audited<T>>, LedgerError>,
     ) {
         match written {
             Ok(outcomes) => {
@@ -314,7 +314,7 @@ where
             }
             Err(down) => {
                 for q in queue.answered_by(queued, &down) {
-                    let _ = q.reply.send(Err(down.clone()));
+                    let _ = q.reply.send(Audited::unaudited(Err(down.clone())));
                 }
             }
         }
@@ -324,9 +324,9 @@ where
     /// under way, and waits for the answer (see `coalesce.rs`).
     pub(super) async fn queue_and_wait<R, T, F>(
         queue: &Coalescer<Queued<R, T>>,
-        make: impl FnOnce(tokio::sync::oneshot::Sender<StoreResult<Written<T>>>) -> Queued<R, T>,
+        make: impl FnOnce(tokio::sync::oneshot::Sender<Audited<T>>) -> Queued<R, T>,
         drain: impl FnOnce() -> F,
-    ) -> StoreResult<Written<T>>
+    ) -> Audited<T>
     where
         F: Future<Output = ()> + Send + 'static,
     {
@@ -334,7 +334,9 @@ where
         if queue.push(make(reply)) {
             super::shared::spawn_writer(drain());
         }
-        answer.await.unwrap_or_else(super::shared::unanswered)
+        answer
+            .await
+            .unwrap_or_else(|gone| Audited::unaudited(super::shared::unanswered(gone)))
     }
 }
 
@@ -399,22 +401,11 @@ where
     }
 }
 
-/// The outcomes of writes that were written together, in the order of `queued`: a write whose
-/// audit record committed with it (`true` beside its outcome) has its draft marked recorded,
-/// so the audit layer does not write it again.
-pub(super) fn recorded<R, T>(
-    written: Vec<(StoreResult<Written<T>>, bool)>,
-    queued: &[Queued<R, T>],
-    audit: impl Fn(&R) -> Option<&crate::domain::access::AuditDraft>,
-) -> Vec<StoreResult<Written<T>>> {
+/// The outcomes of writes that were written together, each with whether its audit record
+/// committed with it (`true` beside its outcome), so the audit layer does not write it again.
+pub(super) fn audited<T>(written: Vec<(StoreResult<Written<T>>, bool)>) -> Vec<Audited<T>> {
     written
         .into_iter()
-        .zip(queued)
-        .map(|((outcome, audited), q)| {
-            if audited && let Some(draft) = audit(&q.request) {
-                draft.mark_recorded();
-            }
-            outcome
-        })
+        .map(|(outcome, audited)| Audited { outcome, audited })
         .collect()
 }

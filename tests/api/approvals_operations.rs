@@ -98,6 +98,20 @@ async fn asked_and_waiting(
     asked
 }
 
+/// Asserts that the item `asked` for shows, among the lines it would post, `amount` on
+/// `account` in `direction`.
+#[track_caller]
+fn assert_would_post(asked: &Reply, account: &str, direction: &str, amount: &str) {
+    let lines = asked.body["would_post"].as_array().unwrap();
+    assert!(
+        lines.iter().any(|l| l["account"] == account
+            && l["direction"] == direction
+            && l["amount"] == amount),
+        "{}",
+        asked.body
+    );
+}
+
 fn id(reply: &Reply) -> String {
     reply.body["id"]
         .as_str()
@@ -161,14 +175,7 @@ both_backends!(a_disbursement_waits_for_a_second_person, |app| async move {
         asked.body["operation"]["investment_id"],
         w.story.coop.as_str()
     );
-    let lines = asked.body["would_post"].as_array().unwrap();
-    assert!(
-        lines.iter().any(|l| l["account"] == "assets:home-bank:PHP"
-            && l["direction"] == "credit"
-            && l["amount"] == "5000.00"),
-        "{}",
-        asked.body
-    );
+    assert_would_post(&asked, "assets:home-bank:PHP", "credit", "5000.00");
     assert_eq!(disbursements().await, before);
     // A second one waits beside it; together they are more than the group holds.
     let second = asked_and_waiting(&app, &w, template, &path, &body, "disbursement").await;
@@ -224,17 +231,7 @@ both_backends!(a_distribution_waits_for_a_second_person, |app| async move {
     assert_eq!(asked.body["operation"]["pool"], "2000.00");
     assert_eq!(asked.body["operation"]["as_of"], "2026-06-30");
     assert_eq!(asked.body["operation"]["booked_on"], "2026-07-01");
-    assert!(
-        asked.body["would_post"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|l| l["account"] == "equity:undistributed:PHP"
-                && l["direction"] == "debit"
-                && l["amount"] == "2000.00"),
-        "{}",
-        asked.body
-    );
+    assert_would_post(&asked, "equity:undistributed:PHP", "debit", "2000.00");
     assert_eq!(distributions().await, before);
     let second = asked_and_waiting(&app, &w, template, &path, &body, "distribution").await;
     let third = asked_and_waiting(&app, &w, template, &path, &body, "distribution").await;
@@ -275,17 +272,7 @@ both_backends!(a_reversal_waits_for_a_second_person, |app| async move {
         "{}",
         asked.body
     );
-    assert!(
-        asked.body["would_post"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|l| l["account"] == "assets:cash:HKD"
-                && l["direction"] == "credit"
-                && l["amount"] == "40.00"),
-        "{}",
-        asked.body
-    );
+    assert_would_post(&asked, "assets:cash:HKD", "credit", "40.00");
     let shown = app
         .get(&format!("/v1/groups/{g}/transactions/{original}"))
         .await;
@@ -338,17 +325,7 @@ both_backends!(a_period_close_waits_for_a_second_person, |app| async move {
     let asked = asked_and_waiting(&app, &w, template, &path, &september, "period_close").await;
     assert_eq!(asked.body["operation"]["through"], "2026-09-30");
     assert_eq!(asked.body["operation"]["fx_rates"], json!([]));
-    assert!(
-        asked.body["would_post"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|l| l["account"] == "income:investments:HKD"
-                && l["direction"] == "debit"
-                && l["amount"] == "40.00"),
-        "{}",
-        asked.body
-    );
+    assert_would_post(&asked, "income:investments:HKD", "debit", "40.00");
     // Not closed yet: the income is still income, and a posting in September is taken.
     assert_eq!(app.balance(&g, "income:investments:HKD").await, "40.00");
     let august = json!({"through": "2026-08-31"});
@@ -456,8 +433,6 @@ async fn database_before_the_switches(
 ) -> Option<(String, Option<tempfile::TempDir>, Uuid, Uuid)> {
     let (url, dir) = support::app::fresh_database_url(backend).await?;
     let (unset, limited) = (Uuid::now_v7(), Uuid::now_v7());
-    let now = chrono::Utc::now();
-    let zero_hash = "0".repeat(64);
     match backend {
         Backend::Sqlite => {
             let options = url
@@ -469,23 +444,7 @@ async fn database_before_the_switches(
                 .run_to(20, &pool)
                 .await
                 .unwrap();
-            for (id, name) in [(unset, "Unset Savers"), (limited, "Careful Savers")] {
-                sqlx::query(INSERT_GROUP)
-                    .bind(id)
-                    .bind(name)
-                    .bind(now)
-                    .bind(&zero_hash)
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-            }
-            sqlx::query(INSERT_POLICY)
-                .bind(limited)
-                .bind(now)
-                .bind(true)
-                .execute(&pool)
-                .await
-                .unwrap();
+            groups_before_the_switches(&pool, unset, limited).await;
             pool.close().await;
         }
         Backend::Postgres => {
@@ -494,27 +453,44 @@ async fn database_before_the_switches(
                 .run_to(20, &pool)
                 .await
                 .unwrap();
-            for (id, name) in [(unset, "Unset Savers"), (limited, "Careful Savers")] {
-                sqlx::query(INSERT_GROUP)
-                    .bind(id)
-                    .bind(name)
-                    .bind(now)
-                    .bind(&zero_hash)
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-            }
-            sqlx::query(INSERT_POLICY)
-                .bind(limited)
-                .bind(now)
-                .bind(true)
-                .execute(&pool)
-                .await
-                .unwrap();
+            groups_before_the_switches(&pool, unset, limited).await;
             pool.close().await;
         }
     }
     Some((url, dir, unset, limited))
+}
+
+/// Writes the groups `unset` (no policy) and `limited` (withdrawals limited, exits waiting)
+/// into a database migrated up to the policy's switches.
+async fn groups_before_the_switches<DB>(pool: &sqlx::Pool<DB>, unset: Uuid, limited: Uuid)
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> chrono::DateTime<chrono::Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let now = chrono::Utc::now();
+    let zero_hash = "0".repeat(64);
+    for (id, name) in [(unset, "Unset Savers"), (limited, "Careful Savers")] {
+        sqlx::query(INSERT_GROUP)
+            .bind(id)
+            .bind(name)
+            .bind(now)
+            .bind(zero_hash.as_str())
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query(INSERT_POLICY)
+        .bind(limited)
+        .bind(now)
+        .bind(true)
+        .execute(pool)
+        .await
+        .unwrap();
 }
 
 async fn groups_of_before_keep_behaving_as_they_did(backend: Backend) {

@@ -69,6 +69,13 @@ fn total(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
         .sum()
 }
 
+/// Asserts that the samples of `name` carrying every label of `labels` sum to `expected`,
+/// showing the whole scrape `text` otherwise.
+#[track_caller]
+fn assert_total(s: &[Sample], text: &str, name: &str, labels: &[(&str, &str)], expected: f64) {
+    assert_eq!(total(s, name, labels), expected, "{text}");
+}
+
 fn has(samples: &[Sample], name: &str) -> bool {
     samples.iter().any(|s| s.name == name)
 }
@@ -159,63 +166,55 @@ both_backends!(
         assert_eq!(requests(TRANSACTIONS, "POST", "422"), 1.0, "{text}");
         assert_eq!(requests(TOKEN, "POST", "401"), 1.0, "{text}");
         assert_eq!(requests("(unmatched)", "GET", "404"), 1.0, "{text}");
-        assert_eq!(
-            total(
-                &s,
-                "msai_http_request_duration_seconds_count",
-                &[("route", TRANSACTIONS), ("method", "POST")]
-            ),
+        assert_total(
+            &s,
+            &text,
+            "msai_http_request_duration_seconds_count",
+            &[("route", TRANSACTIONS), ("method", "POST")],
             3.0,
-            "{text}"
         );
-        assert_eq!(
-            total(
-                &s,
-                "msai_idempotent_replays_total",
-                &[("route", TRANSACTIONS)]
-            ),
+        assert_total(
+            &s,
+            &text,
+            "msai_idempotent_replays_total",
+            &[("route", TRANSACTIONS)],
             1.0,
-            "{text}"
         );
-        assert_eq!(
-            total(
-                &s,
-                "msai_problems_total",
-                &[("type", "invalid-field"), ("status", "422")]
-            ),
+        assert_total(
+            &s,
+            &text,
+            "msai_problems_total",
+            &[("type", "invalid-field"), ("status", "422")],
             1.0,
-            "{text}"
         );
-        assert_eq!(
-            total(
-                &s,
-                "msai_problems_total",
-                &[("type", "invalid-credentials")]
-            ),
+        assert_total(
+            &s,
+            &text,
+            "msai_problems_total",
+            &[("type", "invalid-credentials")],
             1.0,
-            "{text}"
         );
-        assert_eq!(
-            total(&s, "msai_sign_in_failures_total", &[("route", TOKEN)]),
+        assert_total(
+            &s,
+            &text,
+            "msai_sign_in_failures_total",
+            &[("route", TOKEN)],
             1.0,
-            "{text}"
         );
-        assert_eq!(total(&s, "msai_sign_in_locked_total", &[]), 0.0, "{text}");
+        assert_total(&s, &text, "msai_sign_in_locked_total", &[], 0.0);
 
         // The writes reached the database in commits, each timed.
         let commits = total(&s, "msai_db_commits_total", &[]);
         assert!(commits >= 1.0, "{text}");
         assert!(total(&s, "msai_db_writes_total", &[]) >= commits, "{text}");
-        assert_eq!(
-            total(&s, "msai_db_commit_duration_seconds_count", &[]),
+        assert_total(
+            &s,
+            &text,
+            "msai_db_commit_duration_seconds_count",
+            &[],
             commits,
-            "{text}"
         );
-        assert_eq!(
-            total(&s, "msai_db_writes_per_commit_count", &[]),
-            commits,
-            "{text}"
-        );
+        assert_total(&s, &text, "msai_db_writes_per_commit_count", &[], commits);
         // The pools, read at the scrape: the scrape's own request holds no connection.
         let pools: BTreeSet<&str> = s
             .iter()
@@ -237,7 +236,7 @@ both_backends!(
                 "{pool} has a connection open after the writes:\n{text}"
             );
         }
-        assert_eq!(total(&s, "msai_db_pool_waiting", &[]), 0.0, "{text}");
+        assert_total(&s, &text, "msai_db_pool_waiting", &[], 0.0);
         for queue in ["postings", "member_events", "audit_events", "account_reads"] {
             assert!(
                 s.iter()
@@ -249,14 +248,12 @@ both_backends!(
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         };
-        assert_eq!(
-            total(
-                &s,
-                "msai_build_info",
-                &[("version", env!("CARGO_PKG_VERSION")), ("backend", backend)]
-            ),
+        assert_total(
+            &s,
+            &text,
+            "msai_build_info",
+            &[("version", env!("CARGO_PKG_VERSION")), ("backend", backend)],
             1.0,
-            "{text}"
         );
 
         // No label names anything the traffic named: no id, no key, no path with either.
@@ -356,6 +353,14 @@ async fn spawn_with_metrics_listener(
     Some((base, metrics_base, stop, dir))
 }
 
+/// The status `client` is answered with for a GET of `url`.
+async fn status_of(client: &Client, url: String) -> StatusCode {
+    let response = client.get(&url).send().await;
+    response
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .status()
+}
+
 async fn a_separate_address_serves_metrics_without_credentials(backend: Backend) {
     let Some((base, metrics_base, _stop, _dir)) = spawn_with_metrics_listener(backend).await else {
         return;
@@ -365,31 +370,21 @@ async fn a_separate_address_serves_metrics_without_credentials(backend: Backend)
     assert_eq!(failed, Err(StatusCode::UNAUTHORIZED));
     let text = scrape_with(&anonymous, &metrics_base).await;
     let s = samples(&text);
-    assert_eq!(
-        total(&s, "msai_sign_in_failures_total", &[("route", TOKEN)]),
+    assert_total(
+        &s,
+        &text,
+        "msai_sign_in_failures_total",
+        &[("route", TOKEN)],
         1.0,
-        "{text}"
     );
     // The API's own address still asks for an administrator.
-    let on_api = anonymous
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .expect("GET /metrics");
-    assert_eq!(on_api.status(), StatusCode::UNAUTHORIZED);
+    let on_api = status_of(&anonymous, format!("{base}/metrics")).await;
+    assert_eq!(on_api, StatusCode::UNAUTHORIZED);
     // The metrics' address serves nothing else.
-    let elsewhere = anonymous
-        .get(format!("{metrics_base}/v1/groups"))
-        .send()
-        .await
-        .expect("GET /v1/groups");
-    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
-    let healthz = anonymous
-        .get(format!("{metrics_base}/healthz"))
-        .send()
-        .await
-        .expect("GET /healthz");
-    assert_eq!(healthz.status(), StatusCode::NOT_FOUND);
+    let elsewhere = status_of(&anonymous, format!("{metrics_base}/v1/groups")).await;
+    assert_eq!(elsewhere, StatusCode::NOT_FOUND);
+    let healthz = status_of(&anonymous, format!("{metrics_base}/healthz")).await;
+    assert_eq!(healthz, StatusCode::NOT_FOUND);
 }
 
 mod a_separate_address_serves_metrics_without_credentials {

@@ -46,6 +46,43 @@ pub struct CreateDistribution {
     pub dry_run: bool,
 }
 
+impl CreateDistribution {
+    /// The distribution asked for, booked by default `today`, by `created_by`; every wrong
+    /// field at once.
+    fn parse(self, today: NaiveDate, created_by: Uuid) -> Result<NewDistribution, ApiError> {
+        let mut checks = FieldChecks::default();
+        let pool = checks.check(amount_text("/pool", &self.pool, true));
+        let pool_currency = checks.check(
+            self.currency
+                .as_deref()
+                .map(|c| currency("/currency", c))
+                .transpose(),
+        );
+        let booked_on = checks.check(booking_date("/booked_on", self.booked_on, today));
+        let as_of = checks.check(
+            self.as_of
+                .map(|date| booking_date("/as_of", Some(date), today))
+                .transpose(),
+        );
+        let (Some(()), Some(pool_currency), Some(booked_on), Some(as_of)) =
+            (pool, pool_currency, booked_on, as_of)
+        else {
+            return Err(checks.refusal());
+        };
+        Ok(NewDistribution {
+            pool: self.pool,
+            currency: pool_currency,
+            investment_id: self.investment_id,
+            basis: self.basis,
+            as_of: as_of.unwrap_or(booked_on),
+            pay_to: self.pay_to,
+            booked_on,
+            dry_run: self.dry_run,
+            created_by: Some(created_by),
+        })
+    }
+}
+
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -54,38 +91,7 @@ pub async fn create(
     body: JsonBody<CreateDistribution>,
 ) -> Result<Response, ApiError> {
     let today = state.today(group_id).await?;
-    let d = body.value;
-    // Every wrong field at once.
-    let mut checks = FieldChecks::default();
-    let pool = checks.check(amount_text("/pool", &d.pool, true));
-    let pool_currency = checks.check(
-        d.currency
-            .as_deref()
-            .map(|c| currency("/currency", c))
-            .transpose(),
-    );
-    let booked_on = checks.check(booking_date("/booked_on", d.booked_on, today));
-    let as_of = checks.check(
-        d.as_of
-            .map(|date| booking_date("/as_of", Some(date), today))
-            .transpose(),
-    );
-    let (Some(()), Some(pool_currency), Some(booked_on), Some(as_of)) =
-        (pool, pool_currency, booked_on, as_of)
-    else {
-        return Err(checks.refusal());
-    };
-    let request = NewDistribution {
-        pool: d.pool,
-        currency: pool_currency,
-        investment_id: d.investment_id,
-        basis: d.basis,
-        as_of: as_of.unwrap_or(booked_on),
-        pay_to: d.pay_to,
-        booked_on,
-        dry_run: d.dry_run,
-        created_by: Some(caller.id()),
-    };
+    let request = body.value.parse(today, caller.id())?;
     if request.dry_run {
         // A preview writes nothing, so it needs no key and is answered 200.
         return match state.store.distribute(group_id, request, None).await? {

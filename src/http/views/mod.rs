@@ -2,6 +2,7 @@
 //! every list answers with. Handlers parse requests and call the store; these show the
 //! outcomes.
 
+pub mod approvals;
 pub mod distributions;
 pub mod events;
 pub mod exits;
@@ -13,6 +14,7 @@ pub mod page;
 pub mod remittances;
 pub mod transfers;
 
+pub use approvals::*;
 pub use distributions::*;
 pub use exits::*;
 pub use investments::*;

@@ -259,12 +259,12 @@ where
     /// Writes postings that arrived together as one step of a group commit. If that
     /// step fails for a reason other than the database being unavailable, each is
     /// written again on its own, so that whatever failed fails alone. A posting whose
-    /// audit record committed with it has its draft marked recorded. The answer is each
+    /// audit record committed with it is answered as audited. The answer is each
     /// posting's outcome, or the database's unavailability, which is every posting's.
     pub(in crate::store) async fn post_gathered(
         &self,
         queued: &[crate::store::shared::QueuedPosting],
-    ) -> StoreResult<Vec<StoreResult<Written<Transaction>>>> {
+    ) -> StoreResult<Vec<crate::store::Audited<Transaction>>> {
         let writes: Vec<PostingWrite<'_>> = queued
             .iter()
             .map(|q| PostingWrite {
@@ -304,9 +304,7 @@ where
                 outcomes
             }
         };
-        Ok(crate::store::tx::recorded(written, queued, |request| {
-            request.audit.as_ref()
-        }))
+        Ok(crate::store::tx::audited(written))
     }
 
     /// Writes the postings waiting in the queue until none waits.

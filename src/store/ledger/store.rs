@@ -13,7 +13,7 @@ use crate::store::Store;
 use crate::store::backend::{Backend, DbRow, Ledger};
 use crate::store::shared::*;
 use crate::store::tx::{Column, read_tx, write_tx};
-use crate::store::{Idempotency, StoreResult, Written};
+use crate::store::{Audited, Idempotency, StoreResult, Written};
 
 #[async_trait]
 impl<B: Backend> Store for Ledger<B>
@@ -200,16 +200,16 @@ where
         group_id: Uuid,
         transaction: NewTransaction,
         idempotency: Option<Idempotency<'_, Transaction>>,
-    ) -> StoreResult<Written<Transaction>> {
+    ) -> Audited<Transaction> {
         if !self.commits.batches() {
             // The audit record is written after the request, by the audit layer.
-            return write_tx!(self, |tx| Self::post_in_tx(
+            return Audited::unaudited(write_tx!(self, |tx| Self::post_in_tx(
                 &mut tx,
                 group_id,
                 &transaction,
                 &idempotency
             )
-            .await);
+            .await));
         }
         // Gathered with the postings that arrive meanwhile (see `coalesce.rs`).
         let make = |reply| QueuedPosting {

@@ -321,7 +321,7 @@ where
     pub(in crate::store) async fn member_events_gathered(
         &self,
         queued: &[crate::store::shared::QueuedMemberEvent],
-    ) -> StoreResult<Vec<StoreResult<Written<MemberEvent>>>> {
+    ) -> StoreResult<Vec<crate::store::Audited<MemberEvent>>> {
         let writes: Vec<crate::store::shared::MemberEventWrite<'_>> = queued
             .iter()
             .map(|q| crate::store::shared::MemberEventWrite {
@@ -364,9 +364,7 @@ where
                 outcomes
             }
         };
-        Ok(crate::store::tx::recorded(written, queued, |request| {
-            request.audit.as_ref()
-        }))
+        Ok(crate::store::tx::audited(written))
     }
 
     /// Writes the member events waiting in the queue until none waits.

@@ -17,7 +17,7 @@ use crate::store::MemberStore;
 use crate::store::backend::{Backend, DbRow, Ledger};
 use crate::store::shared::*;
 use crate::store::tx::{Column, read_tx, write_tx};
-use crate::store::{Idempotency, StoreResult, Written};
+use crate::store::{Audited, Idempotency, StoreResult, Written};
 
 #[async_trait]
 impl<B: Backend> MemberStore for Ledger<B>
@@ -165,15 +165,16 @@ where
         group_id: Uuid,
         event: NewMemberEvent,
         idempotency: Option<Idempotency<'_, MemberEvent>>,
-    ) -> StoreResult<Written<MemberEvent>> {
+    ) -> Audited<MemberEvent> {
         if !self.commits.batches() {
-            return write_tx!(self, |tx| Self::member_event_in_tx(
+            // The audit record is written after the request, by the audit layer.
+            return Audited::unaudited(write_tx!(self, |tx| Self::member_event_in_tx(
                 &mut tx,
                 group_id,
                 &event,
                 &idempotency
             )
-            .await);
+            .await));
         }
         // Gathered with the contributions and withdrawals that arrive meanwhile (see
         // `coalesce.rs`).

@@ -2,7 +2,6 @@
 //! audit log.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -20,6 +19,7 @@ use crate::auth::client::TrustedProxies;
 use crate::auth::session;
 use crate::domain::access::{AuditDraft, AuditEvent, Session, User};
 use crate::domain::error::LedgerError;
+use crate::store::{Audited, StoreResult, Written};
 
 /// What the bearer token in a request turned out to be.
 #[derive(Clone)]
@@ -42,8 +42,8 @@ pub struct AuditInfo {
     pub group_id: Option<Uuid>,
     /// What the audit layer read of the request before handing it on.
     request: RequestFacts,
-    /// Set when a handler passed the record to its write (see [`AuditSlot::draft`]).
-    recorded: Option<Arc<AtomicBool>>,
+    /// Set when the request's write committed its audit record (see [`RequestAudit::outcome`]).
+    recorded: bool,
 }
 
 #[derive(Clone, Default)]
@@ -67,16 +67,14 @@ impl AuditSlot {
     }
 
     /// The request's audit record for its write to carry, so that it commits with the write
-    /// (see [`AuditDraft`]); `None` for an anonymous request. Once the write's commit has
-    /// recorded it, the audit layer writes nothing more for this request.
+    /// (see [`AuditDraft`]); `None` for an anonymous request. Once the store answers that the
+    /// write committed it (see [`RequestAudit::outcome`]), the audit layer writes nothing more
+    /// for this request.
     pub fn draft(&self) -> Option<AuditDraft> {
-        let mut info = self.0.lock().ok()?;
+        let info = self.0.lock().ok()?;
         info.user_id?;
-        let recorded = Arc::new(AtomicBool::new(false));
-        info.recorded = Some(recorded.clone());
         Some(AuditDraft {
             record: info.event(0, Vec::new()),
-            recorded,
         })
     }
 }
@@ -456,6 +454,25 @@ pub struct RequestAudit {
     pub client: Option<IpAddr>,
 }
 
+impl RequestAudit {
+    /// The draft of the request's audit record, for its write to carry (see
+    /// [`AuditSlot::draft`]).
+    pub fn draft(&self) -> Option<AuditDraft> {
+        self.slot.as_ref().and_then(AuditSlot::draft)
+    }
+
+    /// The outcome of a write that carried the draft; when the store answers that the draft
+    /// was committed with the write, the audit layer does not write it again.
+    pub fn outcome<T>(&self, write: Audited<T>) -> StoreResult<Written<T>> {
+        if write.audited
+            && let Some(slot) = &self.slot
+        {
+            slot.update(|info| info.recorded = true);
+        }
+        write.outcome
+    }
+}
+
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestAudit {
     type Rejection = std::convert::Infallible;
 
@@ -518,11 +535,7 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     req.extensions_mut().insert(slot.clone());
     let response = next.run(req).await;
     let info = slot.take();
-    if info
-        .recorded
-        .as_ref()
-        .is_some_and(|r| r.load(Ordering::Acquire))
-    {
+    if info.recorded {
         // Written with the request's own write, in the same commit.
         return response;
     }
@@ -563,3 +576,6 @@ pub async fn audit(State(state): State<AppState>, mut req: Request, next: Next) 
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+#[cfg(test)]
+mod tests;
