@@ -64,6 +64,8 @@ struct ProblemLabels {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
     version: &'static str,
+    /// The git commit built, or "unknown" (see build.rs).
+    commit: &'static str,
     backend: &'static str,
 }
 
@@ -348,9 +350,10 @@ fn register_store(registry: &mut Registry, store: Arc<dyn Store>) {
     );
     registry.register(
         "msai_build",
-        "The service's version and database backend",
+        "The service's version, the commit it was built from, and its database backend",
         Info::new(BuildLabels {
             version: env!("CARGO_PKG_VERSION"),
+            commit: env!("MSAI_GIT_COMMIT"),
             backend: store.backend(),
         }),
     );

@@ -245,6 +245,18 @@ async fn seed(app: &TestApp, story: &Story) -> Vec<(&'static str, &'static str, 
         approvals.push(s(&asked.body["id"]).to_string());
     }
 
+    // A webhook to an address where nothing listens: its deliveries fail and are retried.
+    let hook = app
+        .send(
+            app.client
+                .post(app.url(&format!("/v1/groups/{group}/webhooks")))
+                .header("Idempotency-Key", key())
+                .json(&json!({"url": "http://127.0.0.1:9/fuzz"})),
+        )
+        .await;
+    assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
+    let webhook = s(&hook.body["id"]).to_string();
+
     app.create_group("Second group").await;
     // A real cursor for every list: the `next_cursor` of its first page of one item.
     let mut cursors = Vec::new();
@@ -256,6 +268,7 @@ async fn seed(app: &TestApp, story: &Story) -> Vec<(&'static str, &'static str, 
         "/v1/groups/{group_id}/approvals",
         "/v1/groups/{group_id}/contributions",
         "/v1/groups/{group_id}/distributions",
+        "/v1/groups/{group_id}/events",
         "/v1/groups/{group_id}/investments",
         "/v1/groups/{group_id}/investments/{investment_id}/disbursements",
         "/v1/groups/{group_id}/investments/{investment_id}/returns",
@@ -295,6 +308,7 @@ async fn seed(app: &TestApp, story: &Story) -> Vec<(&'static str, &'static str, 
         ("", "user_id", user),
         ("", "grant_id", grant),
         ("", "approval_id", approvals[0].clone()),
+        ("", "webhook_id", webhook),
         ("/investments/[^/]+$", "investment_id", store),
         // The member who exits, once: the story's other members stay active.
         ("/exit$", "member_id", story.eli.clone()),

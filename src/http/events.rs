@@ -208,7 +208,10 @@ pub async fn delete(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Replay {
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "crate::http::members::optional_whole_number"
+    )]
     pub after: Option<i64>,
 }
 

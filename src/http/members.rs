@@ -47,7 +47,7 @@ pub struct CreateMember {
     pub name: String,
     #[serde(default)]
     pub sex: Sex,
-    #[serde(default, deserialize_with = "optional_year")]
+    #[serde(default, deserialize_with = "optional_whole_number")]
     pub birth_year: Option<i64>,
     pub home_country: String,
     pub host_country: String,
@@ -110,16 +110,19 @@ impl CreateMember {
     }
 }
 
-/// A year given as a JSON number. JSON does not tell `1988` from `1988.0`, and JSON Schema
-/// counts both as integers, so a number with a zero fraction is taken as the whole number it
-/// is; a fraction that is not zero is refused. A number too large for the range check
-/// saturates, so it is refused by that check with the field's usual message.
-fn optional_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+/// A whole number (a year, an event's number) given as a JSON number. JSON does not tell
+/// `1988` from `1988.0`, and JSON Schema counts both as integers, so a number with a zero
+/// fraction is taken as the whole number it is; a fraction that is not zero is refused. A
+/// number too large for the range check saturates, so it is refused by that check with the
+/// field's usual message.
+pub(crate) fn optional_whole_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<i64>, D::Error> {
     struct Year;
     impl serde::de::Visitor<'_> for Year {
         type Value = i64;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a whole number (a year)")
+            f.write_str("a whole number")
         }
         fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
             Ok(v)
@@ -140,7 +143,7 @@ fn optional_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, 
     impl<'de> serde::de::Visitor<'de> for MaybeYear {
         type Value = Option<i64>;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a whole number (a year) or null")
+            f.write_str("a whole number or null")
         }
         fn visit_none<E: serde::de::Error>(self) -> Result<Option<i64>, E> {
             Ok(None)
@@ -201,7 +204,7 @@ pub const MAX_REASON_CHARS: usize = 500;
 
 /// A year that may be absent (unchanged), null (cleared) or a value.
 fn double_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-    optional_year(d).map(Some)
+    optional_whole_number(d).map(Some)
 }
 
 /// A birth year a member may have: from 1900 to `this_year` (the group's).

@@ -548,3 +548,43 @@ both_backends!(
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
     }
 );
+
+/// Two services on one database, as two processes: each polls for webhooks due, and the
+/// lease lets one of them deliver at a time, so every event arrives once and in order.
+async fn two_services_deliver_each_event_once_in_order(backend: support::app::Backend) {
+    let Some(here) = support::app::spawn_with(backend, quick_webhooks()).await else {
+        return;
+    };
+    let there =
+        support::app::spawn_on(backend, here.database_url.clone(), None, quick_webhooks()).await;
+    let (url, received) = receiver(SECRET, |_| (AxumStatus::OK, Duration::from_millis(20))).await;
+    let g = here.create_group("Two processes").await;
+    subscribe(&here, &g, json!({"url": url, "secret": SECRET})).await;
+    let ana = member(&here, &g, "Ana", "female").await;
+    for n in 0..12 {
+        let app = if n % 2 == 0 { &here } else { &there };
+        save(app, &g, &ana, "1.00", "savings", "2026-03-01").await;
+    }
+    until(&received, |r| distinct(r).len() == 13).await;
+    // Long enough for a second delivery of any event to arrive.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let r = received.lock().unwrap();
+    let sequences: Vec<i64> = r.deliveries.iter().map(|d| d.1).collect();
+    assert_eq!(
+        sequences,
+        (1..=13).collect::<Vec<_>>(),
+        "{:?}",
+        r.deliveries
+    );
+    assert_eq!(r.bad_signatures, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_services_on_one_sqlite_file_deliver_each_event_once_in_order() {
+    two_services_deliver_each_event_once_in_order(support::app::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_services_on_one_postgres_database_deliver_each_event_once_in_order() {
+    two_services_deliver_each_event_once_in_order(support::app::Backend::Postgres).await;
+}

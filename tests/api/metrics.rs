@@ -76,6 +76,19 @@ fn assert_total(s: &[Sample], text: &str, name: &str, labels: &[(&str, &str)], e
     assert_eq!(total(s, name, labels), expected, "{text}");
 }
 
+/// The commit this checkout is at, as build info names it; "unknown" outside a git checkout.
+fn built_from() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .map(|c| c.trim().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 fn has(samples: &[Sample], name: &str) -> bool {
     samples.iter().any(|s| s.name == name)
 }
@@ -252,7 +265,11 @@ both_backends!(
             &s,
             &text,
             "msai_build_info",
-            &[("version", env!("CARGO_PKG_VERSION")), ("backend", backend)],
+            &[
+                ("version", env!("CARGO_PKG_VERSION")),
+                ("commit", &built_from()),
+                ("backend", backend),
+            ],
             1.0,
         );
 

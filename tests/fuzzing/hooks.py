@@ -423,6 +423,9 @@ def before_call(context, case, kwargs):
     if method == "GET" and path == "/v1/groups/{group_id}/reports/cash-book":
         # "A cash book is kept for asset accounts": the seeded group's cash.
         seeded_account(query)
+    if path == "/v1/groups/{group_id}/events" and "cursor" in query:
+        # `after`: "Not with `cursor`".
+        query.pop("after", None)
     if path == "/v1/reports/savings":
         savings_rates(query)
     if path == "/v1/groups/{group_id}/reports/financial-statements" and "fx_rate" in query:
