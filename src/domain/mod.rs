@@ -19,6 +19,7 @@ pub mod model;
 pub mod money;
 pub mod network;
 pub mod operations;
+pub mod performance;
 pub mod position;
 pub mod posting;
 pub mod prepare;

@@ -233,6 +233,18 @@ pub(super) fn routes() -> Routes {
         )
         .add(
             M::GET,
+            "/v1/groups/{group_id}/performance",
+            A::GroupRead,
+            get(reports::group_performance),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/accreditation",
+            A::GroupRead,
+            get(reports::accreditation),
+        )
+        .add(
+            M::GET,
             "/v1/groups/{group_id}/ledger/verify",
             A::GroupAnyone,
             get(ledger::verify),

@@ -369,6 +369,14 @@ pub trait ReportStore: Send + Sync + 'static {
     ) -> StoreResult<CashBook>;
     async fn investment_register(&self, group_id: Uuid) -> StoreResult<InvestmentRegister>;
     async fn distribution_audit(&self, group_id: Uuid) -> StoreResult<Vec<Distribution>>;
+    /// What the group's performance from `from` (its first booking when `None`) to `to` is
+    /// worked out from, and the group as read in the same transaction.
+    async fn performance_facts(
+        &self,
+        group_id: Uuid,
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+    ) -> StoreResult<crate::domain::performance::LoadedPerformance>;
 }
 
 /// The task force's reports across groups, read from the journal at request time. Each method

@@ -18,6 +18,9 @@ use crate::domain::error::{LedgerError, Rule};
 use crate::domain::model::*;
 use crate::store::StoreResult;
 
+use crate::domain::performance::{
+    LedgerSums, LoadedPerformance, MeetingFact, MemberFact, PerformanceFacts,
+};
 use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData, Totals};
 use crate::store::ReportStore;
 
@@ -178,6 +181,62 @@ where
             }
         }
         Ok(())
+    }
+
+    /// Every member of the group: sex, joining and leaving.
+    async fn member_facts(tx: &mut Tx<B::Db>, group_id: Uuid) -> Result<Vec<MemberFact>, TxError> {
+        let rows = sqlx::query("SELECT * FROM members WHERE group_id = $1 ORDER BY id")
+            .bind(group_id)
+            .fetch_all(&mut **tx)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let m = Self::member_from_row(row)?;
+                Ok(MemberFact {
+                    id: m.id,
+                    sex: m.sex,
+                    joined_on: m.joined_on,
+                    left_on: MemberFact::left_on_of(m.status, m.status_on),
+                })
+            })
+            .collect()
+    }
+
+    /// The meetings held from `from` to `to`, each with who attended.
+    async fn meeting_facts(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<MeetingFact>, TxError> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.held_on, a.member_id FROM meetings m \
+             LEFT JOIN meeting_attendance a ON a.meeting_id = m.id \
+             WHERE m.group_id = $1 AND m.held_on >= $2 AND m.held_on <= $3 ORDER BY m.id",
+        )
+        .bind(group_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut meetings: Vec<(Uuid, MeetingFact)> = Vec::new();
+        for row in rows {
+            let id: Uuid = row.try_get("id")?;
+            let member: Option<Uuid> = row.try_get("member_id")?;
+            if meetings.last().is_none_or(|(last, _)| *last != id) {
+                meetings.push((
+                    id,
+                    MeetingFact {
+                        held_on: row.try_get("held_on")?,
+                        attended: Vec::new(),
+                    },
+                ));
+            }
+            if let (Some(member), Some((_, meeting))) = (member, meetings.last_mut()) {
+                meeting.attended.push(member);
+            }
+        }
+        Ok(meetings.into_iter().map(|(_, m)| m).collect())
     }
 
     pub(super) async fn all_accounts(
@@ -364,6 +423,60 @@ where
                 let (investments, _) =
                     Self::investments_of(&mut tx, group_id, None, None, None).await?;
                 Ok(InvestmentRegister { investments })
+            }
+            .await;
+            result
+        })
+    }
+
+    async fn performance_facts(
+        &self,
+        group_id: Uuid,
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+    ) -> StoreResult<LoadedPerformance> {
+        read_tx!(self, |tx| {
+            let result: Result<LoadedPerformance, TxError> = async {
+                let group = Self::read_group(&mut tx, group_id).await?;
+                let first_booked_on: Option<NaiveDate> = sqlx::query(
+                    "SELECT booked_on FROM entries WHERE group_id = $1 \
+                     ORDER BY booked_on LIMIT 1",
+                )
+                .bind(group_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| row.try_get("booked_on"))
+                .transpose()?;
+                // Without a start, the period begins at the first booking (or is `to` alone).
+                let from = from.unwrap_or_else(|| first_booked_on.unwrap_or(to).min(to));
+                let accounts = Self::all_accounts(&mut tx, group_id).await?;
+                let start = match from.pred_opt() {
+                    Some(before) => {
+                        Self::totals_in_tx(&mut tx, group_id, &accounts, None, Some(before), false)
+                            .await?
+                    }
+                    None => HashMap::new(),
+                };
+                let end =
+                    Self::totals_in_tx(&mut tx, group_id, &accounts, None, Some(to), false).await?;
+                let in_period =
+                    Self::totals_in_tx(&mut tx, group_id, &accounts, Some(from), Some(to), true)
+                        .await?;
+                let sums = LedgerSums::of(group.currency, &accounts, &start, &end, &in_period);
+                let members = Self::member_facts(&mut tx, group_id).await?;
+                let meetings = Self::meeting_facts(&mut tx, group_id, from, to).await?;
+                Ok(LoadedPerformance {
+                    facts: PerformanceFacts {
+                        currency: group.currency,
+                        from,
+                        to,
+                        members,
+                        meetings,
+                        sums,
+                    },
+                    group,
+                    first_booked_on,
+                })
             }
             .await;
             result

@@ -11,13 +11,13 @@ use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
 use support::app::{Backend, TestApp};
 
 /// A direct connection to the service's database, as an administrator would have.
-enum Database {
+pub(crate) enum Database {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
 impl Database {
-    async fn open(app: &TestApp) -> Database {
+    pub(crate) async fn open(app: &TestApp) -> Database {
         match app.backend {
             Backend::Sqlite => Database::Sqlite(
                 SqlitePool::connect(&app.database_url)
@@ -32,7 +32,7 @@ impl Database {
         }
     }
 
-    async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+    pub(crate) async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
         let sql = AssertSqlSafe(sql.to_string());
         match self {
             Database::Sqlite(pool) => sqlx::query(sql)
@@ -56,7 +56,7 @@ impl Database {
     }
 
     /// Runs the first statement on SQLite, the second on PostgreSQL; it must succeed.
-    async fn admin(&self, sqlite: &str, postgres: &str) {
+    pub(crate) async fn admin(&self, sqlite: &str, postgres: &str) {
         let sql = match self {
             Database::Sqlite(_) => sqlite,
             Database::Postgres(_) => postgres,

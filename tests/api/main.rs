@@ -39,6 +39,7 @@ mod members;
 mod metrics;
 mod openapi;
 mod operations;
+mod performance;
 mod postgres_harness;
 mod properties;
 mod receipts;

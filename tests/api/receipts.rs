@@ -56,14 +56,14 @@ async fn contribute(app: &TestApp, g: &str, body: &Value) -> Value {
 }
 
 /// The published keys, by id.
-async fn published(app: &TestApp) -> Vec<Value> {
+pub(crate) async fn published(app: &TestApp) -> Vec<Value> {
     let reply = app.send(app.anonymous.get(app.url(KEYS))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_reply_matches("GET", KEYS, &reply);
     reply.body["items"].as_array().unwrap().clone()
 }
 
-fn key_pem(keys: &[Value], key_id: &str) -> String {
+pub(crate) fn key_pem(keys: &[Value], key_id: &str) -> String {
     keys.iter()
         .find(|k| k["key_id"] == key_id)
         .unwrap_or_else(|| panic!("key {key_id} is not published: {keys:?}"))["public_key_pem"]
@@ -73,7 +73,7 @@ fn key_pem(keys: &[Value], key_id: &str) -> String {
 }
 
 /// Whether `openssl pkeyutl -verify` accepts `signature` (base64) of `payload` with the key.
-fn openssl_verifies(dir: &Path, pem: &str, payload: &[u8], signature: &str) -> bool {
+pub(crate) fn openssl_verifies(dir: &Path, pem: &str, payload: &[u8], signature: &str) -> bool {
     std::fs::write(dir.join("key.pem"), pem).unwrap();
     std::fs::write(dir.join("payload.txt"), payload).unwrap();
     std::fs::write(dir.join("sig.bin"), BASE64.decode(signature).unwrap()).unwrap();

@@ -152,7 +152,7 @@ fn lines(lines: &[ReportLine], c: Currency) -> Vec<LineView> {
 }
 
 impl CurrencyStatementsView {
-    fn of(s: &CurrencyStatements) -> Self {
+    pub fn of(s: &CurrencyStatements) -> Self {
         let c = s.currency;
         CurrencyStatementsView {
             currency: c.code().to_string(),
