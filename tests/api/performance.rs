@@ -249,3 +249,41 @@ both_backends!(
         assert_eq!(reply.body["statement"]["chain"], *ok(&verified));
     }
 );
+
+both_backends!(
+    a_member_going_home_counts_in_the_dropout_and_leaves_the_members,
+    |app| async move {
+        let st = story(&app).await;
+        let g = &st.group;
+        // Carla (HKD 600 saved) goes home in July and is paid out in cash.
+        created(
+            &app.post_with_key(
+                &format!("/v1/groups/{g}/members/{}/exit", st.carla),
+                &key(),
+                &json!({"status": "returned_home", "on": "2026-07-15", "channel": "cash"}),
+            )
+            .await,
+        );
+        let reply = app
+            .get(&format!(
+                "/v1/groups/{g}/performance?from=2026-07-01&to=2026-07-31"
+            ))
+            .await;
+        let view = ok(&reply);
+        assert_eq!(view["days"], 31);
+        assert_eq!(value(view, "members_at_start"), 5);
+        assert_eq!(value(view, "members"), 4);
+        assert_eq!(value(view, "members_left"), 1);
+        // 1 of the 5 members at the start: 20 %.
+        assert_eq!(value(view, "dropout_percent"), "20.00");
+        // Ana and Bea of Ana, Bea, Dan and Eli.
+        assert_eq!(value(view, "women_percent"), "50.00");
+        // 4,800 − 600 = 4,200 among 4.
+        assert_eq!(value(view, "savings"), "4200.00");
+        assert_eq!(value(view, "savings_per_member"), "1050.00");
+        assert_eq!(value(view, "savings_mobilised"), "0.00");
+        assert_eq!(value(view, "net_income"), "0.00");
+        assert_eq!(value(view, "return_on_savings_percent"), "0.00");
+        assert!(value(view, "attendance_percent").is_null(), "{view}");
+    }
+);
