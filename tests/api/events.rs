@@ -369,13 +369,20 @@ both_backends_with!(
     }
 );
 
+/// As [`quick_webhooks`], with time for a slow receiver to answer.
+fn patient_webhooks() -> AppConfig {
+    let mut config = quick_webhooks();
+    config.webhooks.timeout = Duration::from_secs(5);
+    config
+}
+
 both_backends_with!(
     a_slow_or_unreachable_receiver_delays_no_other_and_its_failures_are_shown,
-    quick_webhooks(),
+    patient_webhooks(),
     |app| async move {
         let (fast_url, fast) = receiver(SECRET, |_| (AxumStatus::OK, Duration::ZERO)).await;
         let (slow_url, slow) =
-            receiver(SECRET, |_| (AxumStatus::OK, Duration::from_millis(600))).await;
+            receiver(SECRET, |_| (AxumStatus::OK, Duration::from_millis(1500))).await;
         // Nothing listens on this one: bind a port, then let it go.
         let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let dead_url = format!("http://{}/hook", closed.local_addr().unwrap());
@@ -552,11 +559,11 @@ both_backends!(
 /// Two services on one database, as two processes: each polls for webhooks due, and the
 /// lease lets one of them deliver at a time, so every event arrives once and in order.
 async fn two_services_deliver_each_event_once_in_order(backend: support::app::Backend) {
-    let Some(here) = support::app::spawn_with(backend, quick_webhooks()).await else {
+    let Some(here) = support::app::spawn_with(backend, patient_webhooks()).await else {
         return;
     };
     let there =
-        support::app::spawn_on(backend, here.database_url.clone(), None, quick_webhooks()).await;
+        support::app::spawn_on(backend, here.database_url.clone(), None, patient_webhooks()).await;
     let (url, received) = receiver(SECRET, |_| (AxumStatus::OK, Duration::from_millis(20))).await;
     let g = here.create_group("Two processes").await;
     subscribe(&here, &g, json!({"url": url, "secret": SECRET})).await;
