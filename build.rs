@@ -14,20 +14,28 @@ fn main() {
         .or_else(git_commit)
         .unwrap_or_else(|| "unknown".to_string());
     println!("cargo:rustc-env=MSAI_GIT_COMMIT={commit}");
-    // The commit changes when HEAD moves, or when the branch it names moves.
-    if let Ok(head) = std::fs::read_to_string(".git/HEAD") {
-        println!("cargo:rerun-if-changed=.git/HEAD");
-        if let Some(branch) = head.trim().strip_prefix("ref: ") {
-            println!("cargo:rerun-if-changed=.git/{branch}");
+    // The commit changes when HEAD moves, or when the branch it names moves (a loose ref, or
+    // the packed ones). `--git-path` finds them in a linked worktree too.
+    if let Some(head) = git(&["rev-parse", "--git-path", "HEAD"]) {
+        println!("cargo:rerun-if-changed={head}");
+        if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
+            && let Some(path) = git(&["rev-parse", "--git-path", &branch])
+        {
+            println!("cargo:rerun-if-changed={path}");
+        }
+        if let Some(packed) = git(&["rev-parse", "--git-path", "packed-refs"]) {
+            println!("cargo:rerun-if-changed={packed}");
         }
     }
 }
 
 fn git_commit() -> Option<String> {
-    let out = Command::new("git")
-        .args(["rev-parse", "--short=12", "HEAD"])
-        .output()
-        .ok()?;
-    let commit = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (out.status.success() && !commit.is_empty()).then_some(commit)
+    git(&["rev-parse", "--short=12", "HEAD"])
+}
+
+/// What git answers, trimmed; `None` when git is missing, fails or says nothing.
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !text.is_empty()).then_some(text)
 }

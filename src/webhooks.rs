@@ -50,7 +50,8 @@ const CLAIMS: u32 = 64;
 /// Longest error text kept for a webhook.
 const MAX_ERROR_CHARS: usize = 300;
 
-/// Delivers until `stopped` turns true; deliveries under way then finish their current event.
+/// Delivers until `stopped` turns true; deliveries under way then finish the event they are
+/// sending, keep their progress and let go of their webhooks.
 pub fn spawn(
     store: Arc<dyn Store>,
     options: WebhookOptions,
@@ -83,6 +84,7 @@ pub fn spawn(
                             store: store.clone(),
                             client: client.clone(),
                             options: options.clone(),
+                            stopped: stopped.clone(),
                         };
                         running.spawn(delivery.run(webhook));
                     }
@@ -103,6 +105,8 @@ struct Delivery {
     store: Arc<dyn Store>,
     client: reqwest::Client,
     options: WebhookOptions,
+    /// The service is stopping: the delivery lets go after the event it is sending.
+    stopped: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Delivery {
@@ -123,6 +127,10 @@ impl Delivery {
                 }
             };
             for event in &page.items {
+                if *self.stopped.borrow() {
+                    let _ = self.store.record_delivery(&webhook, None).await;
+                    return;
+                }
                 if !subscribed(&webhook.event_types, &event.kind) {
                     webhook.delivered(event.sequence, None, Utc::now());
                     continue;

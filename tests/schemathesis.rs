@@ -418,6 +418,11 @@ const REFUSED_BY_RULES_IN_WORDS: &[(&str, &str)] = &[
         "`booked_on` not after tomorrow nor in a closed period",
     ),
     ("closePeriod", "`through` not after today"),
+    ("listEvents", "`after` not with `cursor`"),
+    (
+        "createWebhook",
+        "`url` an absolute http or https URL without a user name or password",
+    ),
     (
         "createMember",
         "`birth_year` not after this year, `joined_on` not after tomorrow",

@@ -369,13 +369,20 @@ both_backends_with!(
     }
 );
 
+/// As [`quick_webhooks`], with time for a slow receiver to answer.
+fn patient_webhooks() -> AppConfig {
+    let mut config = quick_webhooks();
+    config.webhooks.timeout = Duration::from_secs(5);
+    config
+}
+
 both_backends_with!(
     a_slow_or_unreachable_receiver_delays_no_other_and_its_failures_are_shown,
-    quick_webhooks(),
+    patient_webhooks(),
     |app| async move {
         let (fast_url, fast) = receiver(SECRET, |_| (AxumStatus::OK, Duration::ZERO)).await;
         let (slow_url, slow) =
-            receiver(SECRET, |_| (AxumStatus::OK, Duration::from_millis(600))).await;
+            receiver(SECRET, |_| (AxumStatus::OK, Duration::from_millis(1500))).await;
         // Nothing listens on this one: bind a port, then let it go.
         let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let dead_url = format!("http://{}/hook", closed.local_addr().unwrap());
@@ -552,11 +559,11 @@ both_backends!(
 /// Two services on one database, as two processes: each polls for webhooks due, and the
 /// lease lets one of them deliver at a time, so every event arrives once and in order.
 async fn two_services_deliver_each_event_once_in_order(backend: support::app::Backend) {
-    let Some(here) = support::app::spawn_with(backend, quick_webhooks()).await else {
+    let Some(here) = support::app::spawn_with(backend, patient_webhooks()).await else {
         return;
     };
     let there =
-        support::app::spawn_on(backend, here.database_url.clone(), None, quick_webhooks()).await;
+        support::app::spawn_on(backend, here.database_url.clone(), None, patient_webhooks()).await;
     let (url, received) = receiver(SECRET, |_| (AxumStatus::OK, Duration::from_millis(20))).await;
     let g = here.create_group("Two processes").await;
     subscribe(&here, &g, json!({"url": url, "secret": SECRET})).await;
@@ -588,3 +595,80 @@ async fn two_services_on_one_sqlite_file_deliver_each_event_once_in_order() {
 async fn two_services_on_one_postgres_database_deliver_each_event_once_in_order() {
     two_services_deliver_each_event_once_in_order(support::app::Backend::Postgres).await;
 }
+
+both_backends_with!(
+    the_sms_receipt_subscriber_of_docs_events_md_texts_the_member,
+    quick_webhooks(),
+    |app| async move {
+        use std::io::BufRead as _;
+        // The example as docs/EVENTS.md gives it, with a gateway client that prints.
+        let doc = include_str!("../../docs/EVENTS.md");
+        let code = doc
+            .split("```python\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("docs/EVENTS.md has a Python example");
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("receipts.py");
+        let gateway = "def send_sms(phone, text):\n    print(phone, '|', text, flush=True)\n\n";
+        std::fs::write(&script, format!("{gateway}{code}")).unwrap();
+        let port = {
+            let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            free.local_addr().unwrap().port()
+        };
+        let mut child = std::process::Command::new("python3")
+            .arg(&script)
+            .env("PORT", port.to_string())
+            .env("WEBHOOK_SECRET", SECRET)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs the example");
+        let stdout = child.stdout.take().unwrap();
+        let (lines, texts) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = lines.send(line);
+            }
+        });
+
+        // Ana joined before the gateway subscribed: a replay from the start tells it her
+        // number, then her contribution is texted to her.
+        let g = app.create_group("Texted").await;
+        let body = json!({"name": "Ana", "sex": "female", "home_country": "PH",
+                          "host_country": "HK", "contact": "+852 9000 0001"});
+        let ana = app.post(&format!("/v1/groups/{g}/members"), &body).await;
+        let ana = s(&created(&ana)["id"]).to_string();
+        let url = format!("http://127.0.0.1:{port}/msai");
+        let hook = subscribe(&app, &g, json!({"url": url, "secret": SECRET})).await;
+        let replay = format!("/v1/groups/{g}/webhooks/{}/replay", s(&hook["id"]));
+        ok(&app
+            .post_with_key(&replay, &key(), &json!({"after": 0}))
+            .await);
+        save(&app, &g, &ana, "150.00", "savings", "2026-03-01").await;
+
+        let expected = "+852 9000 0001 | contribution: HKD 150.00 on 2026-03-01";
+        let got = tokio::task::spawn_blocking(move || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            let mut seen = Vec::new();
+            while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+                match texts.recv_timeout(left) {
+                    Ok(line) if line == expected => return Ok(line),
+                    Ok(line) => seen.push(line),
+                    Err(_) => break,
+                }
+            }
+            Err(seen)
+        })
+        .await
+        .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            got.is_ok(),
+            "no receipt texted; the gateway printed {got:?}"
+        );
+    }
+);

@@ -29,6 +29,7 @@ import schemathesis
 
 WELL_FORMED_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 AMOUNT = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
+PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?")
 
 GROUP = os.environ.get("MSAI_FUZZ_GROUP", "")
 MEMBERS = [m for m in os.environ.get("MSAI_FUZZ_MEMBERS", "").split(",") if m]
@@ -457,3 +458,8 @@ def before_call(context, case, kwargs):
         state_rules(body, path)
     if path == "/v1/groups/{group_id}/distributions":
         distribution_key(case, body)
+    if path == "/v1/groups/{group_id}/webhooks" and isinstance(body.get("url"), str):
+        # `url`: "An absolute http or https URL, without a user name or password": one where
+        # nothing listens, so its deliveries fail and are retried.
+        if not PLAIN_URL.fullmatch(body["url"]):
+            body["url"] = "http://127.0.0.1:9/fuzz"
