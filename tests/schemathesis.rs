@@ -420,6 +420,14 @@ const REFUSED_BY_RULES_IN_WORDS: &[(&str, &str)] = &[
     ("closePeriod", "`through` not after today"),
     ("listEvents", "`after` not with `cursor`"),
     (
+        "getAccreditation",
+        "`on` not before the group began nor after today",
+    ),
+    (
+        "getGroupPerformance",
+        "`to` not before `from`; neither after today",
+    ),
+    (
         "createWebhook",
         "`url` an absolute http or https URL without a user name or password",
     ),

@@ -230,31 +230,9 @@ fn count(n: usize) -> u64 {
 pub fn performance(facts: &PerformanceFacts) -> Performance {
     let (from, to, sums) = (facts.from, facts.to, facts.sums);
     let days = (to - from).num_days() + 1;
-    let before = from.pred_opt().unwrap_or(from);
-    let at_start: Vec<&MemberFact> = facts
-        .members
-        .iter()
-        .filter(|m| m.member_on(before) && before < from)
-        .collect();
-    let at_end: Vec<&MemberFact> = facts.members.iter().filter(|m| m.member_on(to)).collect();
-    let women = at_end.iter().filter(|m| m.sex == Sex::Female).count();
-    let members_left = facts
-        .members
-        .iter()
-        .filter(|m| m.left_on.is_some_and(|d| from <= d && d <= to) && m.joined_on <= to)
-        .count();
+    let people = Membership::of(facts);
     let (attendances, expected) = attendance(facts);
-    let members_end = count(at_end.len());
-    let savings_per_member = (members_end > 0).then(|| {
-        let n = i128::from(members_end);
-        let (q, r) = (sums.savings_end / n, sums.savings_end % n);
-        // Half away from zero.
-        if 2 * r.abs() >= n {
-            q + sums.savings_end.signum()
-        } else {
-            q
-        }
-    });
+    let members_end = people.at_end;
     let average = |a: i128, b: i128| {
         let sum = Decimal::try_from_i128_with_scale(a + b, 0).unwrap_or(Decimal::MAX);
         sum / Decimal::TWO
@@ -269,11 +247,11 @@ pub fn performance(facts: &PerformanceFacts) -> Performance {
         from,
         to,
         days,
-        members_at_start: count(at_start.len()),
+        members_at_start: people.at_start,
         members_at_end: members_end,
-        women_at_end: count(women),
+        women_at_end: people.women,
         women_percent: Ratio::percent(
-            count(women).into(),
+            people.women.into(),
             members_end.into(),
             "the group has no members at the period's end",
         ),
@@ -286,7 +264,7 @@ pub fn performance(facts: &PerformanceFacts) -> Performance {
             "no meeting with members was recorded in the period",
         ),
         savings_at_end: sums.savings_end,
-        savings_per_member,
+        savings_per_member: share_per_member(sums.savings_end, members_end),
         average_savings: average(sums.savings_start, sums.savings_end),
         average_assets: average(sums.assets_start, sums.assets_end),
         net_income: sums.net_income,
@@ -298,10 +276,10 @@ pub fn performance(facts: &PerformanceFacts) -> Performance {
             sums.assets_start + sums.assets_end,
             "the group's average assets over the period are zero",
         ),
-        members_left: count(members_left),
+        members_left: people.left,
         dropout_percent: Ratio::percent(
-            count(members_left).into(),
-            count(at_start.len()).into(),
+            people.left.into(),
+            people.at_start.into(),
             "the group had no members when the period began",
         ),
         written_down: sums.written_down,
@@ -314,6 +292,54 @@ pub fn performance(facts: &PerformanceFacts) -> Performance {
         social_fund: sums.social_fund,
         savings_mobilised: sums.savings_mobilised,
     }
+}
+
+/// Who the period's members were: on the day before it began, at its end (and how many of
+/// those are women), and who went home or exited during it.
+struct Membership {
+    at_start: u64,
+    at_end: u64,
+    women: u64,
+    left: u64,
+}
+
+impl Membership {
+    fn of(facts: &PerformanceFacts) -> Self {
+        let (from, to) = (facts.from, facts.to);
+        let before = from.pred_opt().unwrap_or(from);
+        let at_start = facts
+            .members
+            .iter()
+            .filter(|m| m.member_on(before) && before < from)
+            .count();
+        let at_end: Vec<&MemberFact> = facts.members.iter().filter(|m| m.member_on(to)).collect();
+        let women = at_end.iter().filter(|m| m.sex == Sex::Female).count();
+        let left = facts
+            .members
+            .iter()
+            .filter(|m| m.left_on.is_some_and(|d| from <= d && d <= to) && m.joined_on <= to)
+            .count();
+        Membership {
+            at_start: count(at_start),
+            at_end: count(at_end.len()),
+            women: count(women),
+            left: count(left),
+        }
+    }
+}
+
+/// `total` shared among `members`, in minor units rounded half away from zero; `None` for no
+/// members.
+fn share_per_member(total: i128, members: u64) -> Option<i128> {
+    (members > 0).then(|| {
+        let n = i128::from(members);
+        let (q, r) = (total / n, total % n);
+        if 2 * r.abs() >= n {
+            q + total.signum()
+        } else {
+            q
+        }
+    })
 }
 
 /// Attendances of members at the period's meetings, and the attendances there would be had

@@ -427,6 +427,15 @@ def before_call(context, case, kwargs):
     if path == "/v1/groups/{group_id}/events" and "cursor" in query:
         # `after`: "Not with `cursor`".
         query.pop("after", None)
+    if path == "/v1/groups/{group_id}/accreditation" and isinstance(query.get("on"), str):
+        # `on`: "not before the group began nor after today": today.
+        query["on"] = today().isoformat()
+    if path == "/v1/groups/{group_id}/performance":
+        # `from` and `to`: "neither after today".
+        for bound in ("from", "to"):
+            day = as_instant(query[bound]) if isinstance(query.get(bound), str) else None
+            if day is not None and day.date() > today():
+                query[bound] = today().isoformat()
     if path == "/v1/reports/savings":
         savings_rates(query)
     if path == "/v1/groups/{group_id}/reports/financial-statements" and "fx_rate" in query:

@@ -111,6 +111,66 @@ fn began(loaded: &performance::LoadedPerformance) -> NaiveDate {
         .map_or(created, |first| first.min(created))
 }
 
+/// The investments on `on`: those made by then or moved by then, each with what was
+/// disbursed to it up to `on` and its book value then (its account's totals to that day).
+fn investment_lines(
+    register: &reports::InvestmentRegister,
+    data: &reports::StatementData,
+    group: &crate::domain::model::Group,
+    on: NaiveDate,
+) -> Vec<InvestmentLine> {
+    let totals = |account_id: Uuid| data.to_date.get(&account_id).copied().unwrap_or_default();
+    register
+        .investments
+        .iter()
+        .filter(|r| {
+            let t = totals(r.investment.account_id);
+            t.debits != 0
+                || t.credits != 0
+                || crate::domain::dates::local_date(
+                    r.investment.created_at,
+                    group.profile.time_zone,
+                ) <= on
+        })
+        .map(|r| {
+            let i = &r.investment;
+            let t = totals(i.account_id);
+            InvestmentLine {
+                id: i.id,
+                name: i.name.clone(),
+                kind: i.kind.as_str().to_string(),
+                currency: i.currency.code().to_string(),
+                committed: i
+                    .committed_minor
+                    .map(|m| format_total(i128::from(m), i.currency)),
+                disbursed: format_total(i128::from(t.debits), i.currency),
+                book_value: format_total(
+                    t.balance(crate::domain::account::AccountType::Asset),
+                    i.currency,
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The distributions booked on or before `on`.
+fn distribution_lines(
+    distributions: &[crate::domain::operations::Distribution],
+    on: NaiveDate,
+) -> Vec<DistributionLine> {
+    distributions
+        .iter()
+        .filter(|d| d.booked_on <= on)
+        .map(|d| DistributionLine {
+            id: d.id,
+            booked_on: d.booked_on,
+            currency: d.currency.code().to_string(),
+            pool: format_total(i128::from(d.pool_minor), d.currency),
+            members: d.shares.len(),
+        })
+        .collect()
+}
+
 pub async fn accreditation(
     State(state): State<AppState>,
     GroupPath { group_id }: GroupPath,
@@ -143,7 +203,6 @@ pub async fn accreditation(
 
     let now = state.clock.now();
     let signed_at = DateTime::<Utc>::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
-    let totals = |account_id: Uuid| data.to_date.get(&account_id).copied().unwrap_or_default();
     let document = AccreditationDocument {
         kind: ACCREDITATION_TYPE,
         group_id,
@@ -158,48 +217,8 @@ pub async fn accreditation(
             .map(CurrencyStatementsView::of)
             .collect(),
         savings_mobilised: format_total(life.facts.sums.savings_mobilised, c),
-        investments: register
-            .investments
-            .iter()
-            .filter(|r| {
-                let t = totals(r.investment.account_id);
-                t.debits != 0
-                    || t.credits != 0
-                    || crate::domain::dates::local_date(
-                        r.investment.created_at,
-                        group.profile.time_zone,
-                    ) <= on
-            })
-            .map(|r| {
-                let i = &r.investment;
-                let t = totals(i.account_id);
-                InvestmentLine {
-                    id: i.id,
-                    name: i.name.clone(),
-                    kind: i.kind.as_str().to_string(),
-                    currency: i.currency.code().to_string(),
-                    committed: i
-                        .committed_minor
-                        .map(|m| format_total(i128::from(m), i.currency)),
-                    disbursed: format_total(i128::from(t.debits), i.currency),
-                    book_value: format_total(
-                        t.balance(crate::domain::account::AccountType::Asset),
-                        i.currency,
-                    ),
-                }
-            })
-            .collect(),
-        distributions: distributions
-            .iter()
-            .filter(|d| d.booked_on <= on)
-            .map(|d| DistributionLine {
-                id: d.id,
-                booked_on: d.booked_on,
-                currency: d.currency.code().to_string(),
-                pool: format_total(i128::from(d.pool_minor), d.currency),
-                members: d.shares.len(),
-            })
-            .collect(),
+        investments: investment_lines(&register, &data, group, on),
+        distributions: distribution_lines(&distributions, on),
         performance: PerformanceView::of(group_id, c, &performance::performance(&year.facts)),
         chain: VerificationView::of(&chain),
     };
