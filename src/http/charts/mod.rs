@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use charts_rs::{BarChart, LineChart, Series};
+use charts_rs::{BarChart, MarkLine, MarkLineCategory, Series, SeriesCategory};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -213,7 +213,8 @@ pub fn portfolio_chart(
     (heading, chart.svg())
 }
 
-/// The median cost of each corridor month by month, against the 3 % target and the 5 % line.
+/// The median cost of each corridor month by month as bars, against the 3 % target and the
+/// 5 % line.
 pub fn corridors_chart(
     lines: &[CorridorLine],
     words: Language,
@@ -245,16 +246,19 @@ pub fn corridors_chart(
         .map(|(name, data)| Series::new_nullable(name, data))
         .collect();
     if !months.is_empty() {
-        series.push(Series::new(
-            words.word("chart-target-3"),
-            vec![3.0; months.len()],
-        ));
-        series.push(Series::new(
-            words.word("chart-line-5"),
-            vec![5.0; months.len()],
-        ));
+        for (id, level) in [("chart-target-3", 3.0), ("chart-line-5", 5.0)] {
+            // A line series names the level in the legend; its mark line draws it across
+            // the whole chart, even over a single month.
+            let mut line = Series::new(words.word(id), vec![level; months.len()]);
+            line.category = Some(SeriesCategory::Line);
+            line.mark_lines = vec![MarkLine {
+                category: MarkLineCategory::Value(level),
+                ..Default::default()
+            }];
+            series.push(line);
+        }
     }
-    let mut chart = LineChart::new(series, months);
+    let mut chart = BarChart::new(series, months);
     let title = words.word("chart-corridors-title");
     sized(&mut chart, &title, words);
     (title.clone(), chart.svg())
