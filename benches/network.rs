@@ -533,15 +533,16 @@ fn network(c: &mut Criterion) {
     let all = NetworkFilter::default();
     let host = NetworkFilter {
         host_country: Some("HK".into()),
-        home_country: None,
+        ..NetworkFilter::default()
     };
     let home = NetworkFilter {
-        host_country: None,
         home_country: Some("PH".into()),
+        ..NetworkFilter::default()
     };
     let both = NetworkFilter {
         host_country: Some("SG".into()),
         home_country: Some("ID".into()),
+        ..NetworkFilter::default()
     };
     let june = date(2025, 6, 30);
     let mid_year = Some(june);

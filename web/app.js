@@ -51,6 +51,7 @@ const ROUTES = [
   [/^#\/g\/([0-9a-f-]{36})\/remit$/, (g) => money.remitScreen(g)],
   [/^#\/g\/([0-9a-f-]{36})\/investments$/, (g) => money.investmentsScreen(g)],
   [/^#\/g\/([0-9a-f-]{36})\/distribute$/, (g) => money.distributeScreen(g)],
+  [/^#\/g\/([0-9a-f-]{36})\/dashboard(?:\?(.*))?$/, (g, query) => dashboard.dashboardScreen(query, g)],
   [/^#\/g\/([0-9a-f-]{36})\/trial-balance$/, (g) => oversight.trialBalanceScreen(g)],
   [/^#\/g\/([0-9a-f-]{36})\/approvals$/, (g) => money.approvalsScreen(g)],
   [/^#\/g\/([0-9a-f-]{36})\/approval-policy$/, (g) => money.policyScreen(g)],

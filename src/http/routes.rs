@@ -215,6 +215,42 @@ pub(super) fn routes() -> Routes {
         )
         .add(
             M::GET,
+            "/v1/groups/{group_id}/reports/savings-trend",
+            A::GroupRead,
+            get(network::group_report(network::Report::SavingsTrend)),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/savings-trend/chart",
+            A::GroupRead,
+            get(charts::group_chart(charts::Chart::SavingsTrend)),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/portfolio",
+            A::GroupRead,
+            get(network::group_report(network::Report::Portfolio)),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/portfolio/chart",
+            A::GroupRead,
+            get(charts::group_chart(charts::Chart::Portfolio)),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/remittance-corridors",
+            A::GroupRead,
+            get(network::group_report(network::Report::Corridors)),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/remittance-corridors/chart",
+            A::GroupRead,
+            get(charts::group_chart(charts::Chart::Corridors)),
+        )
+        .add(
+            M::GET,
             "/v1/groups/{group_id}/reports/investment-register",
             A::GroupRead,
             get(reports::investment_register),
@@ -595,37 +631,37 @@ pub(super) fn routes() -> Routes {
             M::GET,
             "/v1/reports/savings-trend",
             A::Oversight,
-            get(network::savings_trend),
+            get(network::network_report(network::Report::SavingsTrend)),
         )
         .add(
             M::GET,
             "/v1/reports/savings-trend/chart",
             A::Oversight,
-            get(charts::savings_trend_chart),
+            get(charts::network_chart(charts::Chart::SavingsTrend)),
         )
         .add(
             M::GET,
             "/v1/reports/portfolio",
             A::Oversight,
-            get(network::portfolio),
+            get(network::network_report(network::Report::Portfolio)),
         )
         .add(
             M::GET,
             "/v1/reports/portfolio/chart",
             A::Oversight,
-            get(charts::portfolio_chart_svg),
+            get(charts::network_chart(charts::Chart::Portfolio)),
         )
         .add(
             M::GET,
             "/v1/reports/remittance-corridors",
             A::Oversight,
-            get(network::remittance_corridors),
+            get(network::network_report(network::Report::Corridors)),
         )
         .add(
             M::GET,
             "/v1/reports/remittance-corridors/chart",
             A::Oversight,
-            get(charts::corridors_chart_svg),
+            get(charts::network_chart(charts::Chart::Corridors)),
         )
         .add(
             M::GET,

@@ -49,7 +49,7 @@ const SAVINGS_BY_GROUP_SQL: &str = const_format::concatcp!(
     " ELSE 0 END) AS BIGINT) AS capital_minor \
      FROM members m JOIN groups g ON g.id = m.group_id \
      JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($4 IS NULL OR g.id = $4) \
      AND ($3 IS NULL OR m.joined_on <= $3) \
      GROUP BY m.group_id, a.currency"
 );
@@ -61,7 +61,7 @@ const MEMBER_COUNTS_SQL: &str = "SELECT m.group_id, \
      CAST(SUM(CASE WHEN m.status = 'returned_home' AND ($3 IS NULL OR m.status_on <= $3) THEN 1 ELSE 0 END) AS BIGINT) AS returned_home, \
      CAST(SUM(CASE WHEN m.status = 'exited' AND ($3 IS NULL OR m.status_on <= $3) THEN 1 ELSE 0 END) AS BIGINT) AS exited \
      FROM members m JOIN groups g ON g.id = m.group_id \
-     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($4 IS NULL OR g.id = $4) \
      AND ($3 IS NULL OR m.joined_on <= $3) \
      GROUP BY m.group_id";
 
@@ -131,22 +131,25 @@ where
     ) -> Result<network::SavingsReport, TxError> {
         let groups = sqlx::query(
             "SELECT g.id, g.name, g.host_country, g.home_country, g.status FROM groups g \
-             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) ORDER BY g.id",
+             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($3 IS NULL OR g.id = $3) ORDER BY g.id",
         )
         .bind(&filter.host_country)
         .bind(&filter.home_country)
+        .bind(filter.group_id)
         .fetch_all(&mut **tx)
         .await?;
         let counts = sqlx::query(MEMBER_COUNTS_SQL)
             .bind(&filter.host_country)
             .bind(&filter.home_country)
             .bind(as_of)
+            .bind(filter.group_id)
             .fetch_all(&mut **tx)
             .await?;
         let balances = sqlx::query(SAVINGS_BY_GROUP_SQL)
             .bind(&filter.host_country)
             .bind(&filter.home_country)
             .bind(as_of)
+            .bind(filter.group_id)
             .fetch_all(&mut **tx)
             .await?;
         let mut groups = groups
@@ -215,22 +218,24 @@ where
             "SELECT i.id, i.kind, i.sector, i.country, i.currency, i.committed_minor, i.women_led, \
              CAST(a.debits_minor - a.credits_minor AS BIGINT) AS book_value \
              FROM investments i JOIN groups g ON g.id = i.group_id JOIN accounts a ON a.id = i.account_id \
-             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) ORDER BY i.id",
+             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($3 IS NULL OR g.id = $3) ORDER BY i.id",
         )
         .bind(&filter.host_country)
         .bind(&filter.home_country)
+        .bind(filter.group_id)
         .fetch_all(&mut **tx)
         .await?;
         // The same events the investment page counts: those whose transaction stands.
         let events = sqlx::query(
             "SELECT x.investment_id, x.kind, CAST(SUM(x.amount_minor) AS BIGINT) AS total \
              FROM investment_events x JOIN groups g ON g.id = x.group_id \
-             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($3 IS NULL OR g.id = $3) \
              AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id) \
              GROUP BY x.investment_id, x.kind",
         )
         .bind(&filter.host_country)
         .bind(&filter.home_country)
+        .bind(filter.group_id)
         .fetch_all(&mut **tx)
         .await?;
         let mut figures: HashMap<Uuid, InvestmentFigures> = HashMap::new();
@@ -278,7 +283,7 @@ where
             " FROM remittances x ",
             super::operations::SETTLEMENT_JOIN,
             " JOIN groups g ON g.id = x.group_id \
-             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+             WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($5 IS NULL OR g.id = $5) \
              AND x.booked_on >= COALESCE($3, '0001-01-01') AND x.booked_on <= COALESCE($4, '9999-12-31') \
              AND (x.transaction_id IS NULL OR NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_id = x.transaction_id)) \
              AND (NOT x.in_transit OR s.outcome = 'completed') \
@@ -288,6 +293,7 @@ where
         .bind(&filter.home_country)
         .bind(from)
         .bind(to)
+        .bind(filter.group_id)
         .fetch_all(&mut **tx)
         .await?;
         let details = rows

@@ -350,3 +350,85 @@ both_backends!(
         }
     }
 );
+
+both_backends_with!(
+    a_treasurer_sees_her_own_groups_dashboard_and_the_task_force_can_narrow_to_one_group,
+    two_people(),
+    |app| async move {
+        let hk = story(&app).await;
+        let network = app.get(&format!("/v1/reports/savings-trend?{HK_ID}")).await;
+        let period = "from=2026-01-01&to=2026-02-28";
+        let one = app
+            .get(&format!("/v1/reports/savings-trend?group_id={hk}&{period}"))
+            .await;
+        assert_eq!(one.body, network.body);
+        let (_, treasurer) = app
+            .user_with(
+                "treasurer.bunga",
+                json!([{"role": "treasurer", "group_id": hk}]),
+            )
+            .await;
+        let own = format!("/v1/groups/{hk}/reports/savings-trend?{period}");
+        let mine = app.send(treasurer.get(app.url(&own))).await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+        support::openapi::assert_reply_matches(
+            "GET",
+            "/v1/groups/{group_id}/reports/savings-trend",
+            &mine,
+        );
+        assert_eq!(mine.body, network.body);
+        for path in [
+            format!("/v1/groups/{hk}/reports/savings-trend/chart?{period}&lang=ne"),
+            format!("/v1/groups/{hk}/reports/portfolio"),
+            format!("/v1/groups/{hk}/reports/portfolio/chart"),
+            format!("/v1/groups/{hk}/reports/remittance-corridors"),
+            format!("/v1/groups/{hk}/reports/remittance-corridors/chart"),
+        ] {
+            let read = app.send(treasurer.get(app.url(&path))).await;
+            assert_eq!(read.status, StatusCode::OK, "{path}: {}", read.text);
+        }
+        let chart = app
+            .send(treasurer.get(app.url(&format!(
+                "/v1/groups/{hk}/reports/savings-trend/chart?{period}"
+            ))))
+            .await;
+        let network_chart = app
+            .get(&format!("/v1/reports/savings-trend/chart?{HK_ID}"))
+            .await;
+        assert_eq!(chart.text, network_chart.text);
+        // Her group only: not the network, not another group, and no country filter.
+        let sg = app.get("/v1/groups?limit=200").await.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["host_country"] == "SG")
+            .map(|g| s(&g["id"]))
+            .unwrap();
+        // Another group is as if it did not exist for her; the network is not hers to read.
+        for path in [
+            format!("/v1/groups/{sg}/reports/savings-trend"),
+            format!("/v1/groups/{sg}/reports/portfolio/chart"),
+        ] {
+            let hidden = app.send(treasurer.get(app.url(&path))).await;
+            assert_problem(&hidden, StatusCode::NOT_FOUND, "not-found");
+        }
+        let refused = app
+            .send(treasurer.get(app.url("/v1/reports/savings-trend")))
+            .await;
+        assert_problem(&refused, StatusCode::FORBIDDEN, "forbidden");
+        let filtered = app
+            .send(treasurer.get(app.url(&format!(
+                "/v1/groups/{hk}/reports/savings-trend?host_country=SG"
+            ))))
+            .await;
+        assert_eq!(
+            filtered.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            filtered.text
+        );
+        let bad = app.get("/v1/reports/portfolio?group_id=not-a-group").await;
+        assert_problem(&bad, StatusCode::UNPROCESSABLE_ENTITY, "invalid-parameter");
+        assert_eq!(bad.body["errors"][0]["parameter"], "group_id");
+    }
+);

@@ -78,7 +78,12 @@ def network(api):
     small_group(api)
     auditor = unique("auditor")
     api.create("/v1/users", {"username": auditor, "password": PASSWORD, "grants": [{"role": "auditor"}]})
-    return auditor
+    treasurer = unique("treasurer")
+    api.create(
+        "/v1/users",
+        {"username": treasurer, "password": PASSWORD, "grants": [{"role": "treasurer", "group_id": group}]},
+    )
+    return {"auditor": auditor, "treasurer": treasurer, "group": group}
 
 
 def digits(text):
@@ -100,12 +105,12 @@ def bars(page, section):
     )
 
 
-def open_dashboard(new_context, auditor, query=FILTERS, drawn=True):
+def open_dashboard(new_context, user, query=FILTERS, drawn=True, address="#/dashboard"):
     page = new_context("en").new_page()
     page.goto("/")
     app.wait_for_screen(page)
-    app.sign_in(page, auditor, PASSWORD)
-    app.go(page, f"#/dashboard?{query}")
+    app.sign_in(page, user, PASSWORD)
+    app.go(page, f"{address}?{query}")
     if drawn:
         expect(page.locator("#corridors-chart svg")).to_be_visible()
     return page
@@ -138,15 +143,15 @@ def check_savings(page, trend):
 
 
 def test_the_dashboards_figures_are_the_reports_and_small_cells_stay_hidden(network, new_context):
-    reader = Api.sign_in(network, PASSWORD)
-    page = open_dashboard(new_context, network, SMALL)
+    reader = Api.sign_in(network["auditor"], PASSWORD)
+    page = open_dashboard(new_context, network["auditor"], SMALL)
     small = reader.get(f"/v1/reports/savings-trend?{SMALL}")
     # One man, threshold 3: his cells are suppressed, and no bar of his is drawn.
     assert [c["suppressed"] for c in small["cells"] if c["sex"] == "male"] == [True, True, True]
     drawn = check_savings(page, small)
     assert [b[0] for b in drawn] == ["Female", "Female", "Female"]
 
-    page = open_dashboard(new_context, network)
+    page = open_dashboard(new_context, network["auditor"])
     trend = reader.get(f"/v1/reports/savings-trend?{FILTERS}")
     check_savings(page, trend)
     summary = page.locator("#savings-chart figcaption").text_content()
@@ -174,7 +179,7 @@ def test_the_dashboards_figures_are_the_reports_and_small_cells_stay_hidden(netw
 
 
 def test_the_filters_live_in_the_address_and_the_page_prints(network, new_context):
-    page = open_dashboard(new_context, network)
+    page = open_dashboard(new_context, network["auditor"])
     form = page.locator("form.filters")
     assert form.locator("input[name=host_country]").input_value() == "HK"
     assert form.locator("input[name=from]").input_value() == "2026-01-01"
@@ -184,7 +189,7 @@ def test_the_filters_live_in_the_address_and_the_page_prints(network, new_contex
     expect(page.locator("#savings-chart table tbody tr").first).to_contain_text("2026-02")
     assert "host_country=HK" in page.url and "home_country=ID" in page.url
     # Opened again from the address alone, the view is the same.
-    again = open_dashboard(new_context, network, page.url.split("?", 1)[1])
+    again = open_dashboard(new_context, network["auditor"], page.url.split("?", 1)[1])
     assert rows(again, "savings-chart") == rows(page, "savings-chart")
 
     page.emulate_media(media="print")
@@ -197,8 +202,25 @@ def test_the_filters_live_in_the_address_and_the_page_prints(network, new_contex
 
 
 def test_a_bad_filter_is_shown_on_its_field(network, new_context):
-    page = open_dashboard(new_context, network, "host_country=hk", drawn=False)
+    page = open_dashboard(new_context, network["auditor"], "host_country=hk", drawn=False)
     field = page.locator("form.filters input[name=host_country]")
     expect(page.locator(".status.bad")).to_be_visible()
     expect(field).to_have_attribute("aria-invalid", "true")
     assert page.locator("#savings-chart").count() == 0
+
+
+def test_a_treasurer_sees_her_own_groups_dashboard(network, new_context):
+    group = network["group"]
+    period = "from=2026-01-01&to=2026-06-30"
+    page = open_dashboard(new_context, network["treasurer"], period, address=f"#/g/{group}/dashboard")
+    reader = Api.sign_in(network["treasurer"], PASSWORD)
+    trend = reader.get(f"/v1/groups/{group}/reports/savings-trend?{period}")
+    check_savings(page, trend)
+    assert page.locator("form.filters input[name=host_country]").count() == 0
+    corridors = reader.get(f"/v1/groups/{group}/reports/remittance-corridors?{period}")
+    assert [r[5] for r in rows(page, "corridors-chart")] == [c["median_cost_percent"] for c in corridors["corridors"]]
+    form = page.locator("form.filters")
+    form.locator("input[name=to]").fill("2026-03-31")
+    form.locator("button[type=submit]").click()
+    page.wait_for_function(f"() => location.hash === '#/g/{group}/dashboard?from=2026-01-01&to=2026-03-31'")
+    expect(page.locator("#savings-chart table tbody tr").last).to_contain_text("2026-03")

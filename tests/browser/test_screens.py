@@ -132,6 +132,7 @@ def screens(group):
         f"#/g/{g}/investments",
         f"#/g/{g}/distribute",
         f"#/g/{g}/trial-balance",
+        f"#/g/{g}/dashboard?from=2026-01-01",
         f"#/g/{g}/approvals",
         f"#/g/{g}/approval-policy",
         "#/approvals",

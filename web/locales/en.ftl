@@ -315,6 +315,7 @@ report-empty = The report is empty.
 report-savings-trend = Savings month by month
 nav-dashboard = Dashboard
 dashboard-title = Network dashboard
+dashboard-group-title = Dashboard of { $group }
 dashboard-filters = Filters
 dashboard-host = Host country
 dashboard-home = Home country

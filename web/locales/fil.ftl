@@ -317,6 +317,7 @@ report-empty = Walang laman ang ulat.
 report-savings-trend = Ipon bawat buwan
 nav-dashboard = Dashboard
 dashboard-title = Dashboard ng network
+dashboard-group-title = Dashboard ng { $group }
 dashboard-filters = Mga filter
 dashboard-host = Bansang pinagtatrabahuhan
 dashboard-home = Sariling bansa

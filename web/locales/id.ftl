@@ -317,6 +317,7 @@ report-empty = Laporan kosong.
 report-savings-trend = Tabungan per bulan
 nav-dashboard = Dasbor
 dashboard-title = Dasbor jaringan
+dashboard-group-title = Dasbor { $group }
 dashboard-filters = Filter
 dashboard-host = Negara tempat bekerja
 dashboard-home = Negara asal

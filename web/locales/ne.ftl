@@ -315,6 +315,7 @@ report-empty = रिपोर्टमा केही छैन।
 report-savings-trend = महिनैपिच्छे बचत
 nav-dashboard = ड्यासबोर्ड
 dashboard-title = सञ्जालको ड्यासबोर्ड
+dashboard-group-title = { $group } को ड्यासबोर्ड
 dashboard-filters = फिल्टरहरू
 dashboard-host = काम गर्ने देश
 dashboard-home = आफ्नो देश

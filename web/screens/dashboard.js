@@ -25,8 +25,9 @@ function queryOf(filters, names, extra = {}) {
   return text ? `?${text}` : "";
 }
 
-export function dashboardAddress(filters) {
-  return `#/dashboard${queryOf(filters, FILTERS)}`;
+/// The address of the dashboard: the network's, or one group's (`group`) for its readers.
+export function dashboardAddress(filters, group) {
+  return group ? `#/g/${group}/dashboard${queryOf(filters, ["from", "to"])}` : `#/dashboard${queryOf(filters, FILTERS)}`;
 }
 
 /// An SVG the service drew, as a node of this page.
@@ -128,50 +129,54 @@ function corridorsSection(report, svg) {
   return chart("corridors-chart", t("report-remittance-corridors"), svg, summary, table(t("dashboard-table"), headers, rows, [3, 4, 5]));
 }
 
-function filterForm(filters) {
+function filterForm(filters, group) {
+  const country = (name) =>
+    h("input", { name, value: filters[name], maxlength: "2", autocapitalize: "characters", placeholder: t("dashboard-any") });
   const inputs = {
-    host_country: h("input", { name: "host_country", value: filters.host_country, maxlength: "2", autocapitalize: "characters", placeholder: t("dashboard-any") }),
-    home_country: h("input", { name: "home_country", value: filters.home_country, maxlength: "2", autocapitalize: "characters", placeholder: t("dashboard-any") }),
+    ...(group ? {} : { host_country: country("host_country"), home_country: country("home_country") }),
     from: h("input", { name: "from", type: "date", value: filters.from }),
     to: h("input", { name: "to", type: "date", value: filters.to }),
   };
   const form = h(
     "form",
     { class: "filters no-print", "aria-label": t("dashboard-filters") },
-    field(t("dashboard-host"), inputs.host_country),
-    field(t("dashboard-home"), inputs.home_country),
+    group ? null : field(t("dashboard-host"), inputs.host_country),
+    group ? null : field(t("dashboard-home"), inputs.home_country),
     field(t("dashboard-from"), inputs.from),
     field(t("dashboard-to"), inputs.to),
     h("button", { type: "submit", class: "button primary" }, t("dashboard-apply")),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const chosen = Object.fromEntries(FILTERS.map((name) => [name, inputs[name].value.trim()]));
-    chosen.host_country = chosen.host_country.toUpperCase();
-    chosen.home_country = chosen.home_country.toUpperCase();
-    location.hash = dashboardAddress(chosen);
+    const chosen = Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.value.trim()]));
+    for (const name of ["host_country", "home_country"]) if (chosen[name]) chosen[name] = chosen[name].toUpperCase();
+    location.hash = dashboardAddress(chosen, group);
   });
   return { form, inputs };
 }
 
-export async function dashboardScreen(query) {
+/// The network's dashboard (`group` absent), or one group's for those who read its ledger.
+export async function dashboardScreen(query, group) {
   const show = drawer();
   const filters = readFilters(query);
-  const { form, inputs } = filterForm(filters);
+  const { form, inputs } = filterForm(filters, group);
   const status = statusLine();
   show(t("loading"), loading());
-  const countries = ["host_country", "home_country"];
+  const base = group ? `/v1/groups/${group}/reports` : "/v1/reports";
+  const countries = group ? [] : ["host_country", "home_country"];
   const period = [...countries, "from", "to"];
   const lang = { lang: language() };
+  const svg = { accept: "image/svg+xml" };
   let answers;
   try {
     answers = await Promise.all([
-      get(`/v1/reports/savings-trend${queryOf(filters, period)}`),
-      get(`/v1/reports/savings-trend/chart${queryOf(filters, period, lang)}`, { accept: "image/svg+xml" }),
-      get(`/v1/reports/portfolio${queryOf(filters, countries)}`),
-      get(`/v1/reports/portfolio/chart${queryOf(filters, countries, lang)}`, { accept: "image/svg+xml" }),
-      get(`/v1/reports/remittance-corridors${queryOf(filters, period)}`),
-      get(`/v1/reports/remittance-corridors/chart${queryOf(filters, period, lang)}`, { accept: "image/svg+xml" }),
+      get(`${base}/savings-trend${queryOf(filters, period)}`),
+      get(`${base}/savings-trend/chart${queryOf(filters, period, lang)}`, svg),
+      get(`${base}/portfolio${queryOf(filters, countries)}`),
+      get(`${base}/portfolio/chart${queryOf(filters, countries, lang)}`, svg),
+      get(`${base}/remittance-corridors${queryOf(filters, period)}`),
+      get(`${base}/remittance-corridors/chart${queryOf(filters, period, lang)}`, svg),
+      group ? get(`/v1/groups/${group}`) : null,
     ]);
   } catch (e) {
     if (!(e instanceof Problem)) throw e;
@@ -179,9 +184,9 @@ export async function dashboardScreen(query) {
     showProblem(status, e, inputs);
     return;
   }
-  const [trend, trendSvg, portfolio, portfolioSvg, corridors, corridorsSvg] = answers;
+  const [trend, trendSvg, portfolio, portfolioSvg, corridors, corridorsSvg, about] = answers;
   show(
-    t("dashboard-title"),
+    about ? t("dashboard-group-title", { group: about.name }) : t("dashboard-title"),
     form,
     status,
     h("button", { type: "button", class: "button no-print", onclick: () => window.print() }, t("dashboard-print")),

@@ -16,11 +16,13 @@ use crate::domain::operations::{
     GroupStatus, InvestmentFigures, InvestmentKind, Purpose, RemittanceDetails,
 };
 
-/// Which groups a report covers: those of a host country, of a home country, or both.
+/// Which groups a report covers: those of a host country, of a home country, or both; or one
+/// group.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NetworkFilter {
     pub host_country: Option<String>,
     pub home_country: Option<String>,
+    pub group_id: Option<Uuid>,
 }
 
 /// A ratio as a percentage to two decimals (half to even), none when the base is zero.

@@ -20,8 +20,9 @@ use crate::domain::money::Currency;
 use crate::domain::network::{CorridorLine, PortfolioLine, SavingsTrend, months};
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use crate::http::network::filter;
+use crate::http::network::Scope;
 use crate::http::network::trend::{self, TrendQuery};
+use crate::http::path::GroupPath;
 use crate::http::query::QueryParams;
 use words::Language;
 
@@ -264,59 +265,69 @@ pub fn corridors_chart(
     (title.clone(), chart.svg())
 }
 
-/// `GET /v1/reports/savings-trend/chart`.
-pub async fn savings_trend_chart(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(
-        raw.as_deref(),
-        &[
-            "from",
-            "to",
-            "host_country",
-            "home_country",
-            "currency",
-            "lang",
-        ],
-    )?;
-    let (words, asked) = (language(&params)?, currency(&params)?);
-    let query = TrendQuery::parse(&state, &params).await?;
-    let (title, svg) = savings_chart(&trend::load(&state, &query).await?, asked, words);
-    Ok(svg_response(svg, &title))
+/// The chart a route draws.
+#[derive(Debug, Clone, Copy)]
+pub enum Chart {
+    SavingsTrend,
+    Portfolio,
+    Corridors,
 }
 
-/// `GET /v1/reports/portfolio/chart`.
-pub async fn portfolio_chart_svg(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(
-        raw.as_deref(),
-        &["host_country", "home_country", "currency", "lang"],
-    )?;
-    let (words, asked) = (language(&params)?, currency(&params)?);
-    let portfolio = state
-        .store
-        .portfolio_report(&filter(&params)?, state.suppression_min)
-        .await?;
-    let (title, svg) = portfolio_chart(&portfolio.by_kind, asked, words);
-    Ok(svg_response(svg, &title))
+impl Chart {
+    async fn draw(
+        self,
+        scope: Scope,
+        state: &AppState,
+        raw: Option<&str>,
+    ) -> Result<Response, ApiError> {
+        let own: &[&str] = match self {
+            Chart::SavingsTrend => &["from", "to", "currency", "lang"],
+            Chart::Portfolio => &["currency", "lang"],
+            Chart::Corridors => &["from", "to", "lang"],
+        };
+        let (params, filter) = scope.parse(raw, own)?;
+        let (words, asked) = (language(&params)?, currency(&params)?);
+        let (title, svg) = match self {
+            Chart::SavingsTrend => {
+                let query = TrendQuery::parse(state, &params, filter).await?;
+                savings_chart(&trend::load(state, &query).await?, asked, words)
+            }
+            Chart::Portfolio => {
+                let portfolio = state
+                    .store
+                    .portfolio_report(&filter, state.suppression_min)
+                    .await?;
+                portfolio_chart(&portfolio.by_kind, asked, words)
+            }
+            Chart::Corridors => {
+                let (from, to) = params.date_range()?;
+                let lines = state.store.remittance_corridors(&filter, from, to).await?;
+                corridors_chart(&lines, words)
+            }
+        };
+        Ok(svg_response(svg, &title))
+    }
 }
 
-/// `GET /v1/reports/remittance-corridors/chart`.
-pub async fn corridors_chart_svg(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(
-        raw.as_deref(),
-        &["from", "to", "host_country", "home_country", "lang"],
-    )?;
-    let words = language(&params)?;
-    let filter = filter(&params)?;
-    let (from, to) = params.date_range()?;
-    let lines = state.store.remittance_corridors(&filter, from, to).await?;
-    let (title, svg) = corridors_chart(&lines, words);
-    Ok(svg_response(svg, &title))
+/// A chart being drawn, as a route's handler answers it.
+type Drawing = std::pin::Pin<Box<dyn Future<Output = Result<Response, ApiError>> + Send>>;
+
+/// `GET /v1/reports/{report}/chart`: the chart of a network report.
+pub fn network_chart(chart: Chart) -> impl Fn(State<AppState>, RawQuery) -> Drawing + Clone {
+    move |State(state), RawQuery(raw)| {
+        Box::pin(async move { chart.draw(Scope::Network, &state, raw.as_deref()).await })
+    }
+}
+
+/// `GET /v1/groups/{group_id}/reports/{report}/chart`: the chart of one group's report.
+pub fn group_chart(
+    chart: Chart,
+) -> impl Fn(State<AppState>, GroupPath, RawQuery) -> Drawing + Clone {
+    move |State(state), GroupPath { group_id }, RawQuery(raw)| {
+        Box::pin(async move {
+            chart
+                .draw(Scope::Group(group_id), &state, raw.as_deref())
+                .await
+        })
+    }
 }

@@ -1,6 +1,5 @@
 //! `GET /v1/reports/remittance-corridors`: what members send home, corridor by corridor.
 
-use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -10,7 +9,6 @@ use super::*;
 use crate::domain::network::{CorridorLine, PURPOSES};
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use crate::http::query::QueryParams;
 use crate::http::report::{Table, cell, negotiate, respond};
 
 #[derive(Serialize)]
@@ -119,19 +117,16 @@ fn corridors_table(view: &CorridorsView) -> Table {
     table
 }
 
-/// `GET /v1/reports/remittance-corridors`: count, amounts and cost of remittances per
-/// corridor, month and currency pair, as the World Bank's Remittance Prices Worldwide measures.
-pub async fn remittance_corridors(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+/// `GET /v1/reports/remittance-corridors` (or a group's): count, amounts and cost of remittances
+/// per corridor, month and currency pair, as the World Bank's Remittance Prices Worldwide measures.
+pub(super) async fn corridors_of(
+    scope: Scope,
+    state: &AppState,
+    headers: &HeaderMap,
+    raw: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(
-        raw.as_deref(),
-        &["format", "from", "to", "host_country", "home_country"],
-    )?;
-    let format = negotiate(&params, &headers)?;
-    let filter = filter(&params)?;
+    let (params, filter) = scope.parse(raw, &["format", "from", "to"])?;
+    let format = negotiate(&params, headers)?;
     let (from, to) = params.date_range()?;
     let lines = state.store.remittance_corridors(&filter, from, to).await?;
     let view = CorridorsView {

@@ -1,6 +1,5 @@
 //! `GET /v1/reports/portfolio`: the groups' investments, small lines suppressed.
 
-use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Serialize;
@@ -9,7 +8,6 @@ use super::*;
 use crate::domain::network::{Portfolio, PortfolioLine, SuppressedLine};
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use crate::http::query::QueryParams;
 use crate::http::report::{Table, cell, negotiate, respond};
 
 #[derive(Serialize)]
@@ -168,16 +166,16 @@ fn portfolio_table(view: &PortfolioView) -> Table {
     table
 }
 
-/// `GET /v1/reports/portfolio`: the groups' alternative investments by kind, sector and
+/// `GET /v1/reports/portfolio` (or a group's): the alternative investments by kind, sector and
 /// country, per currency.
-pub async fn portfolio(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+pub(super) async fn portfolio_of(
+    scope: Scope,
+    state: &AppState,
+    headers: &HeaderMap,
+    raw: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(raw.as_deref(), &["format", "host_country", "home_country"])?;
-    let format = negotiate(&params, &headers)?;
-    let filter = filter(&params)?;
+    let (params, filter) = scope.parse(raw, &["format"])?;
+    let format = negotiate(&params, headers)?;
     let Portfolio {
         by_kind,
         by_sector,

@@ -357,6 +357,7 @@ pub async fn savings(
             "format",
             "host_country",
             "home_country",
+            "group_id",
             "as_of",
             "convert_to",
             "rate",

@@ -1,7 +1,6 @@
 //! `GET /v1/reports/savings-trend`: savings month by month, by sex and currency, with members
 //! who joined and left; small cells suppressed.
 
-use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{Datelike, Months, NaiveDate};
@@ -27,8 +26,11 @@ pub struct TrendQuery {
 }
 
 impl TrendQuery {
-    pub async fn parse(state: &AppState, params: &QueryParams) -> Result<Self, ApiError> {
-        let filter = filter(params)?;
+    pub async fn parse(
+        state: &AppState,
+        params: &QueryParams,
+        filter: NetworkFilter,
+    ) -> Result<Self, ApiError> {
         let to = match params.date("to")? {
             Some(to) => to,
             None => network_today(state).await?,
@@ -154,19 +156,17 @@ pub async fn load(state: &AppState, query: &TrendQuery) -> Result<SavingsTrend, 
         .await?)
 }
 
-/// `GET /v1/reports/savings-trend`: savings month by month, by sex and currency.
-pub async fn savings_trend(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+/// `GET /v1/reports/savings-trend` (or a group's): savings month by month, by sex and currency.
+pub(super) async fn trend_of(
+    scope: Scope,
+    state: &AppState,
+    headers: &HeaderMap,
+    raw: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let params = QueryParams::parse(
-        raw.as_deref(),
-        &["format", "from", "to", "host_country", "home_country"],
-    )?;
-    let format = negotiate(&params, &headers)?;
-    let query = TrendQuery::parse(&state, &params).await?;
-    let view = TrendView::of(&load(&state, &query).await?);
+    let (params, filter) = scope.parse(raw, &["format", "from", "to"])?;
+    let format = negotiate(&params, headers)?;
+    let query = TrendQuery::parse(state, &params, filter).await?;
+    let view = TrendView::of(&load(state, &query).await?);
     Ok(respond(
         format,
         &view,

@@ -16,7 +16,7 @@ use crate::store::tx::Column;
 /// Members of the covered groups who had joined by `$3`, with their savings account's currency.
 const TREND_MEMBERS_SQL: &str = "SELECT m.id, m.sex, a.currency, m.joined_on, m.status, m.status_on \
      FROM members m JOIN groups g ON g.id = m.group_id JOIN accounts a ON a.id = m.savings_account_id \
-     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($4 IS NULL OR g.id = $4) \
      AND m.joined_on <= $3 ORDER BY m.id";
 
 /// What their savings accounts were credited and debited: one row per member for all that was
@@ -26,7 +26,7 @@ const TREND_MOVEMENTS_SQL: &str = "SELECT m.id AS member_id, \
      CAST(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE 0 END) AS BIGINT) AS credits_minor, \
      CAST(SUM(CASE WHEN e.direction = 'debit' THEN e.amount_minor ELSE 0 END) AS BIGINT) AS debits_minor \
      FROM members m JOIN groups g ON g.id = m.group_id JOIN entries e ON e.account_id = m.savings_account_id \
-     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) \
+     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($5 IS NULL OR g.id = $5) \
      AND m.joined_on <= $3 AND e.booked_on <= $3 \
      GROUP BY m.id, CASE WHEN e.booked_on < $4 THEN NULL ELSE e.booked_on END";
 
@@ -65,6 +65,7 @@ where
             .bind(&filter.host_country)
             .bind(&filter.home_country)
             .bind(to)
+            .bind(filter.group_id)
             .fetch_all(&mut **tx)
             .await?
             .iter()
@@ -76,6 +77,7 @@ where
             .bind(&filter.home_country)
             .bind(to)
             .bind(from)
+            .bind(filter.group_id)
             .fetch_all(&mut **tx)
             .await?
             .iter()
