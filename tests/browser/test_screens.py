@@ -133,6 +133,8 @@ def screens(group):
         f"#/g/{g}/trial-balance",
         f"#/g/{g}/approvals",
         f"#/g/{g}/approval-policy",
+        f"#/g/{g}/performance",
+        f"#/g/{g}/accreditation",
         "#/approvals",
         f"#/me/{g}/{m}",
     ]
