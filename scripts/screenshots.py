@@ -149,11 +149,11 @@ def take(base):
         app.go(page, f"#/g/{group.id}/performance")
         page.wait_for_selector("#figures details.figure")
         page.locator('#figures details[data-indicator="attendance_percent"] summary').click()
-        page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+        page.evaluate("() => { document.activeElement.blur(); document.getElementById('perf-period').scrollIntoView(); }")
         shot(page, "group-performance")
         app.go(page, f"#/g/{group.id}/accreditation")
         page.wait_for_selector("#statement")
-        page.evaluate("() => document.querySelector('#statement h2').scrollIntoView()")
+        page.evaluate("() => document.getElementById('screen-title').scrollIntoView()")
         shot(page, "accreditation")
         page.context.close()
 

@@ -14,6 +14,26 @@ import { loadGroup } from "./group.js";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/// The order the indicators are read in (the performance answer's); the signed statement sorts
+/// its keys, so the statement shows them in this order, then any it does not list.
+const INDICATORS = [
+  "members",
+  "members_at_start",
+  "women_percent",
+  "meetings",
+  "attendance_percent",
+  "savings",
+  "savings_per_member",
+  "net_income",
+  "return_on_savings_percent",
+  "return_on_assets_percent",
+  "members_left",
+  "dropout_percent",
+  "portfolio_written_down_percent",
+  "social_fund",
+  "savings_mobilised",
+];
+
 /// The address's query (`?from=...`) as a map.
 function query(text) {
   return new URLSearchParams(text || "");
@@ -87,9 +107,13 @@ function figure(name, item, currency) {
     h(
       "summary",
       {},
-      h("span", { class: "figure-name" }, indicatorLabel(name)),
-      " ",
-      h("span", { class: "figure-value" }, formatIndicator(name, item.value, currency)),
+      h(
+        "span",
+        { class: "figure-line" },
+        h("span", { class: "figure-name" }, indicatorLabel(name)),
+        " ",
+        h("span", { class: "figure-value" }, formatIndicator(name, item.value, currency)),
+      ),
     ),
     definition(item.definition),
   );
@@ -271,7 +295,7 @@ function verification(doc, signed) {
   return h(
     "section",
     { id: "signature", class: "keep" },
-    h("h2", {}, t("accr-signature")),
+    h("h3", {}, t("accr-signature")),
     h("p", {}, t("accr-signed-by", { key: signed.key_id, when: formatInstant(doc.signed_at) })),
     h("p", {}, t("accr-key-id"), " ", h("code", { id: "key-id", class: "code" }, signed.key_id)),
     h("p", {}, t("accr-signature-value")),
@@ -289,6 +313,14 @@ function verification(doc, signed) {
   );
 }
 
+/// The entries of `object` in the order of `names`, then any others.
+function inOrder(object, names) {
+  const known = names.filter((name) => name in object);
+  const rest = Object.keys(object).filter((name) => !known.includes(name));
+  return [...known, ...rest].map((name) => [name, object[name]]);
+}
+
+/// The statement, from the signed document `doc`.
 function statementView(doc, signed) {
   const c = doc.currency;
   const chain = doc.chain;
@@ -308,7 +340,6 @@ function statementView(doc, signed) {
     h(
       "section",
       { id: "investments" },
-      h("h3", {}, t("accr-investments")),
       doc.investments.length
         ? table(
             t("accr-investments"),
@@ -322,12 +353,11 @@ function statementView(doc, signed) {
             ]),
             [2, 3, 4],
           )
-        : h("p", {}, t("accr-no-investments")),
+        : [h("h3", {}, t("accr-investments")), h("p", {}, t("accr-no-investments"))],
     ),
     h(
       "section",
       { id: "distributions" },
-      h("h3", {}, t("accr-distributions")),
       doc.distributions.length
         ? table(
             t("accr-distributions"),
@@ -339,16 +369,15 @@ function statementView(doc, signed) {
             ]),
             [1, 2],
           )
-        : h("p", {}, t("accr-no-distributions")),
+        : [h("h3", {}, t("accr-distributions")), h("p", {}, t("accr-no-distributions"))],
     ),
     h(
       "section",
       { id: "indicators" },
-      h("h3", {}, t("accr-indicators", { from: formatDate(perf.from), to: formatDate(perf.to) })),
       table(
         t("accr-indicators", { from: formatDate(perf.from), to: formatDate(perf.to) }),
         [t("accr-indicator"), t("accr-value"), t("accr-definition")],
-        Object.entries(perf.indicators).map(([name, item]) => [
+        inOrder(perf.indicators, INDICATORS).map(([name, item]) => [
           indicatorLabel(name),
           h(
             "span",
