@@ -118,6 +118,8 @@ def test_every_figure_equals_the_api_s_and_the_dates_in_the_address_drive_them(b
     first_half = token.get(group.path("/performance?from=2026-01-01&to=2026-06-30"))
     wait_for_figures(page, first_half)
     check_figures(page, first_half)
+    # The statement it leads to is for the period's last day.
+    expect(page.locator("#main .actions a")).to_have_attribute("href", f"#/g/{group.id}/accreditation?on=2026-06-30")
     # Nothing was saved in the first half-year: per member it is 0, and the returns on
     # nothing are not available, each saying why.
     assert first_half["indicators"]["return_on_savings_percent"]["value"] is None, first_half

@@ -172,11 +172,19 @@ export async function performanceScreen(groupId, search) {
     }
   };
 
+  // The statement for the period's last day, or for today.
+  const statementLink = linkButton("", t("action-accreditation"));
+  const linkStatement = () => {
+    statementLink.href = `#/g/${groupId}/accreditation${DATE.test(wanted.to) ? `?on=${wanted.to}` : ""}`;
+  };
+  linkStatement();
+
   const changed = () => {
     for (const input of [from, to]) {
       if (input.value === "" || DATE.test(input.value)) wanted[input.name] = input.value;
     }
     keepInAddress(base, wanted);
+    linkStatement();
     read();
   };
   from.addEventListener("change", changed);
@@ -198,11 +206,7 @@ export async function performanceScreen(groupId, search) {
     status,
     period,
     figures,
-    h(
-      "div",
-      { class: "actions" },
-      linkButton(`#/g/${groupId}/accreditation${wanted.to ? `?on=${wanted.to}` : ""}`, t("action-accreditation")),
-    ),
+    h("div", { class: "actions" }, statementLink),
   );
   await read();
 }
