@@ -75,6 +75,53 @@ def main():
         process.wait()
 
 
+def seed_network(api):
+    """Half a year of a Hong Kong group of Indonesian workers, four women and three men: their
+    monthly savings, two investments and a remittance home each month, for the dashboard."""
+    group = api.create(
+        "/v1/groups", {"name": "Bunga Savers", "currency": "HKD", "host_country": "HK", "home_country": "ID"}
+    )["id"]
+    api.send("PUT", f"/v1/groups/{group}/approval-policy", {"withdrawals_above": {}, "disbursements": False}, key=str(uuid.uuid4()))
+    people = [("Siti", "female"), ("Dewi", "female"), ("Rina", "female"), ("Sari", "female"),
+              ("Budi", "male"), ("Agus", "male"), ("Joko", "male")]
+    members = []
+    for name, sex in people:
+        members.append(api.create(
+            f"/v1/groups/{group}/members",
+            {"name": name, "sex": sex, "home_country": "ID", "host_country": "HK", "joined_on": "2026-01-04"},
+        )["id"])
+    for month in range(1, 7):
+        for n, who in enumerate(members):
+            api.create(
+                f"/v1/groups/{group}/contributions",
+                {"member_id": who, "amount": f"{300 + 50 * ((n + month) % 4)}.00", "fund": "savings",
+                 "channel": "cash", "booked_on": f"2026-{month:02}-07"},
+                keyed=True,
+            )
+        fee = ["70.00", "60.00", "45.00", "40.00", "30.00", "25.00"][month - 1]
+        api.create(
+            f"/v1/groups/{group}/remittances",
+            {"member_id": members[month % 7], "send_amount": "1000.00", "send_currency": "HKD", "fee": fee,
+             "receive_amount": "2000000.00", "receive_currency": "IDR", "provider": "Kirim Cepat",
+             "channel": "money_transfer_operator", "send_country": "HK", "receive_country": "ID",
+             "uses": [{"purpose": "family_support", "amount": "2000000.00"}], "booked_on": f"2026-{month:02}-15"},
+            keyed=True,
+        )
+    for name, kind, committed, paid in [("Koperasi Tani", "cooperative", "6000.00", "4000.00"),
+                                        ("Warung Ibu Siti", "enterprise", "3000.00", "3000.00")]:
+        investment = api.create(
+            f"/v1/groups/{group}/investments",
+            {"name": name, "kind": kind, "sector": "agriculture", "country": "ID", "currency": "HKD",
+             "committed_amount": committed},
+            keyed=True,
+        )["id"]
+        api.create(
+            f"/v1/groups/{group}/investments/{investment}/disbursements",
+            {"amount": paid, "account": "assets:cash:HKD", "booked_on": "2026-05-20"},
+            keyed=True,
+        )
+
+
 def take(base):
     from playwright.sync_api import sync_playwright
 
@@ -109,6 +156,7 @@ def take(base):
         key=str(uuid.uuid4()),
     )
     assert reply.status == 202, reply
+    seed_network(api)
     OUT.mkdir(parents=True, exist_ok=True)
 
     def shot(page, name):
@@ -162,6 +210,17 @@ def take(base):
         app.sign_in(page, member, USER_PASSWORD)
         app.wait_for_screen(page, "fil")
         shot(page, "passbook-fil")
+        page.context.close()
+
+        page = phone("en")
+        page.goto("/")
+        app.sign_in(page, "admin", PASSWORD)
+        app.go(page, "#/dashboard?host_country=HK&home_country=ID&from=2026-01-01&to=2026-06-30")
+        page.locator("#corridors-chart svg").wait_for()
+        page.evaluate("() => document.getElementById('savings-chart').scrollIntoView()")
+        shot(page, "dashboard")
+        page.evaluate("() => document.getElementById('corridors-chart').scrollIntoView()")
+        shot(page, "dashboard-corridors")
         page.context.close()
         browser.close()
 

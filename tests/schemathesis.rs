@@ -396,6 +396,16 @@ const REFUSED_BY_RULES_IN_WORDS: &[(&str, &str)] = &[
         "`fee_kept` at most the group savings sent; booked in the open period",
     ),
     ("reportRemittanceCorridors", "`to` not before `from`"),
+    ("chartRemittanceCorridors", "`to` not before `from`"),
+    (
+        "reportSavingsTrend",
+        "`to` not before `from`, `from` within the 120 months that end with the month of `to` (today when absent)",
+    ),
+    (
+        "chartSavingsTrend",
+        "`to` not before `from`, `from` within the 120 months that end with the month of `to` (today when absent); `currency` one ISO 4217 knows",
+    ),
+    ("chartPortfolio", "`currency` one ISO 4217 knows"),
     (
         "reportSavings",
         "one `rate` per other currency the report holds, none for `convert_to`, none twice",

@@ -10,6 +10,7 @@ import * as money from "./screens/money.js";
 import * as member from "./screens/member.js";
 import * as oversight from "./screens/oversight.js";
 import * as admin from "./screens/admin.js";
+import * as dashboard from "./screens/dashboard.js";
 import * as performance from "./screens/performance.js";
 
 const LAST_USER = "msai.last-user";
@@ -37,6 +38,7 @@ const ROUTES = [
   [/^#\/approvals$/, () => money.myApprovalsScreen()],
   [/^#\/groups$/, () => oversight.groupsScreen()],
   [/^#\/network$/, () => oversight.networkScreen()],
+  [/^#\/dashboard(?:\?(.*))?$/, (query) => dashboard.dashboardScreen(query)],
   [/^#\/admin\/groups\/new$/, () => admin.newGroupScreen()],
   [/^#\/admin\/users\/new$/, () => admin.newUserScreen()],
   [/^#\/me$/, () => member.myScreen()],
@@ -107,7 +109,7 @@ function renderNav() {
   const r = roles();
   const links = [];
   links.push(["#/", t("nav-home")]);
-  if (r.admin || r.auditor) links.push(["#/network", t("nav-network")]);
+  if (r.admin || r.auditor) links.push(["#/dashboard", t("nav-dashboard")], ["#/network", t("nav-network")]);
   if (r.admin) {
     links.push(["#/admin/groups/new", t("nav-new-group")]);
     links.push(["#/admin/users/new", t("nav-new-user")]);

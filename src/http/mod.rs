@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod audit;
 pub mod bare_refusals;
+pub mod charts;
 pub mod dto;
 pub mod error;
 pub mod events;

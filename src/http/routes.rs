@@ -593,15 +593,39 @@ pub(super) fn routes() -> Routes {
         )
         .add(
             M::GET,
+            "/v1/reports/savings-trend",
+            A::Oversight,
+            get(network::savings_trend),
+        )
+        .add(
+            M::GET,
+            "/v1/reports/savings-trend/chart",
+            A::Oversight,
+            get(charts::savings_trend_chart),
+        )
+        .add(
+            M::GET,
             "/v1/reports/portfolio",
             A::Oversight,
             get(network::portfolio),
         )
         .add(
             M::GET,
+            "/v1/reports/portfolio/chart",
+            A::Oversight,
+            get(charts::portfolio_chart_svg),
+        )
+        .add(
+            M::GET,
             "/v1/reports/remittance-corridors",
             A::Oversight,
             get(network::remittance_corridors),
+        )
+        .add(
+            M::GET,
+            "/v1/reports/remittance-corridors/chart",
+            A::Oversight,
+            get(charts::corridors_chart_svg),
         )
         .add(
             M::GET,

@@ -49,6 +49,7 @@ static ASSETS: &[Asset] = &[
     asset!("outbox.js", JS),
     asset!("ui.js", JS),
     asset!("screens/admin.js", JS),
+    asset!("screens/dashboard.js", JS),
     asset!("screens/group.js", JS),
     asset!("screens/meeting.js", JS),
     asset!("screens/member.js", JS),

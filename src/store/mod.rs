@@ -25,7 +25,7 @@ use crate::domain::model::{
     Page, PeriodClose, Statement, Transaction, TransactionQuery, TrialBalance, Verification,
 };
 use crate::domain::network::{
-    CorridorLine, Indicators, NetworkFilter, Portfolio, ReturnedMember, SavingsReport,
+    CorridorLine, Indicators, NetworkFilter, Portfolio, ReturnedMember, SavingsReport, SavingsTrend,
 };
 use crate::domain::operations::{
     Distribution, ExitOutcome, GroupUpdate, InvestmentEvent, InvestmentEventKind, InvestmentRecord,
@@ -414,6 +414,15 @@ pub trait NetworkStore: Send + Sync + 'static {
     ) -> StoreResult<Indicators>;
     /// Members who returned home, with their stake when they left and what they keep invested.
     async fn reintegration_report(&self) -> StoreResult<Vec<ReturnedMember>>;
+    /// Savings month by month from `from` to `to`, by sex and currency, of the members of the
+    /// groups `filter` covers; cells of fewer than `suppression_min` people suppressed.
+    async fn savings_trend(
+        &self,
+        filter: &NetworkFilter,
+        from: NaiveDate,
+        to: NaiveDate,
+        suppression_min: u32,
+    ) -> StoreResult<SavingsTrend>;
 }
 
 /// The service's signing keys, and what checkpoints are made of (see `crate::signing`).

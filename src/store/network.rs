@@ -20,6 +20,7 @@ use crate::domain::money::Currency;
 use crate::store::StoreResult;
 
 mod reintegration;
+mod trend;
 
 use crate::domain::network;
 use crate::store::NetworkStore;
@@ -450,5 +451,22 @@ where
 
     async fn reintegration_report(&self) -> StoreResult<Vec<network::ReturnedMember>> {
         read_tx!(self, |tx| Self::reintegration_in_tx(&mut tx).await)
+    }
+
+    async fn savings_trend(
+        &self,
+        filter: &network::NetworkFilter,
+        from: NaiveDate,
+        to: NaiveDate,
+        suppression_min: u32,
+    ) -> StoreResult<network::SavingsTrend> {
+        read_tx!(self, |tx| Self::savings_trend_in_tx(
+            &mut tx,
+            filter,
+            from,
+            to,
+            suppression_min
+        )
+        .await)
     }
 }

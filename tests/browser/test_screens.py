@@ -117,6 +117,7 @@ def screens(group):
     return [
         "#/groups",
         "#/network",
+        "#/dashboard?host_country=HK&from=2026-01-01&to=2026-12-31",
         "#/admin/groups/new",
         "#/admin/users/new",
         "#/outbox",

@@ -92,6 +92,19 @@ def ordered_range(query):
         query["from"], query["to"] = end, start
 
 
+def trend_period(query):
+    # `from`: "At most 120 months before the month of `to`"; `to` "not before `from`", and
+    # today when absent. A chart's `currency` is one the service knows: the seeded group's.
+    end = as_instant(query["to"]).date() if isinstance(query.get("to"), str) and as_instant(query["to"]) else today()
+    start = as_instant(query["from"]) if isinstance(query.get("from"), str) else None
+    if start is not None:
+        months_back = (end.year - start.year) * 12 + end.month - start.month
+        if start.date() > end or months_back > 119:
+            query["from"] = end.replace(day=1).isoformat()
+    if "currency" in query:
+        query["currency"] = GROUP_CURRENCY or "HKD"
+
+
 def seeded_account(query):
     # "An account that is not in the group answers 422 `/problems/invalid-parameter` naming
     # `account`": the filter names an account of the seeded group.
@@ -438,6 +451,8 @@ def before_call(context, case, kwargs):
                 query[bound] = today().isoformat()
     if path == "/v1/reports/savings":
         savings_rates(query)
+    if path in ("/v1/reports/savings-trend", "/v1/reports/savings-trend/chart", "/v1/reports/portfolio/chart"):
+        trend_period(query)
     if path == "/v1/groups/{group_id}/reports/financial-statements" and "fx_rate" in query:
         # "The pair must be named as positions are reported", in currencies ISO 4217 knows:
         # the seeded group's one pair.

@@ -192,7 +192,7 @@ export async function performanceScreen(groupId, search) {
 
   const form = h(
     "form",
-    { id: "perf-filters", class: "filters", novalidate: true },
+    { id: "perf-filters", class: "date-filters", novalidate: true },
     field(t("perf-from"), from, t("perf-from-hint")),
     field(t("perf-to"), to, t("perf-to-hint")),
   );
@@ -474,7 +474,7 @@ export async function accreditationScreen(groupId, search) {
     keepInAddress(base, { on: wanted });
     read();
   });
-  const form = h("form", { id: "accr-filters", class: "filters no-print", novalidate: true }, field(t("accr-on"), on, t("accr-on-hint")));
+  const form = h("form", { id: "accr-filters", class: "date-filters no-print", novalidate: true }, field(t("accr-on"), on, t("accr-on-hint")));
   form.addEventListener("submit", (e) => e.preventDefault());
   show(
     t("accr-title", { group: group.name }),

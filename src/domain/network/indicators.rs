@@ -105,7 +105,7 @@ pub struct Indicators {
     pub totals_by_sex: Vec<IndicatorCell>,
 }
 
-fn sex_rank(sex: Sex) -> u8 {
+pub(super) fn sex_rank(sex: Sex) -> u8 {
     match sex {
         Sex::Female => 0,
         Sex::Male => 1,

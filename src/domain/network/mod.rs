@@ -40,11 +40,13 @@ mod corridors;
 mod indicators;
 mod portfolio;
 mod savings;
+mod trend;
 
 pub use corridors::*;
 pub use indicators::*;
 pub use portfolio::*;
 pub use savings::*;
+pub use trend::*;
 
 // ---------------------------------------------------------------------------------------------
 // Reintegration

@@ -16,12 +16,14 @@ pub mod indicators;
 pub mod portfolio;
 pub mod reintegration;
 pub mod savings;
+pub mod trend;
 
 pub use corridors::remittance_corridors;
 pub use indicators::indicators;
 pub use portfolio::portfolio;
 pub use reintegration::reintegration;
 pub use savings::savings;
+pub use trend::savings_trend;
 
 pub fn amount(minor: i128, currency: Currency) -> String {
     format_total(minor, currency)

@@ -1,0 +1,322 @@
+//! Charts of the network reports, drawn on the server as SVG with `charts-rs`: savings over
+//! time by sex, the investment portfolio by kind, and the cost of remittance corridors against
+//! the 3 % target and the 5 % line. Each chart is drawn from the same figures as its report,
+//! after suppression, so a cell a report withholds leaves a gap in its chart. Amounts become
+//! `f32` only here, as positions on the drawing; every figure a reader reads comes from the
+//! report's exact strings in the page's data table.
+
+mod words;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use charts_rs::{BarChart, MarkLine, MarkLineCategory, Series, SeriesCategory};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::domain::money::Currency;
+use crate::domain::network::{CorridorLine, PortfolioLine, SavingsTrend, months};
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::network::filter;
+use crate::http::network::trend::{self, TrendQuery};
+use crate::http::query::QueryParams;
+use words::Language;
+
+/// The messages of the catalogues the charts use.
+#[cfg(test)]
+const WORDS: [&str; 14] = [
+    "chart-savings-title",
+    "chart-portfolio-title",
+    "chart-corridors-title",
+    "chart-committed",
+    "chart-disbursed",
+    "chart-book-value",
+    "chart-target-3",
+    "chart-line-5",
+    "chart-empty",
+    "sex-female",
+    "sex-male",
+    "sex-other",
+    "sex-undisclosed",
+    "kind-other",
+];
+
+/// Draws at this size; the SVG scales to the width of the screen or the page.
+const WIDTH: f32 = 640.0;
+const HEIGHT: f32 = 400.0;
+
+fn language(params: &QueryParams) -> Result<Language, ApiError> {
+    match params.text("lang") {
+        None => Ok(Language::ENGLISH),
+        Some(tag) => Language::parse(tag)
+            .ok_or_else(|| ApiError::invalid_parameter("lang", "must be one of en, fil, id, ne")),
+    }
+}
+
+fn currency(params: &QueryParams) -> Result<Option<Currency>, ApiError> {
+    params
+        .text("currency")
+        .map(|code| {
+            Currency::parse(code).map_err(|_| {
+                ApiError::invalid_parameter("currency", "must be an ISO 4217 currency code")
+            })
+        })
+        .transpose()
+}
+
+/// An amount in major units, as a position on the drawing.
+fn position(minor: i128, currency: Currency) -> Option<f32> {
+    Decimal::try_from_i128_with_scale(minor, currency.exponent())
+        .ok()
+        .and_then(|d| d.to_f32())
+}
+
+/// The SVG, named for screen readers by its title, as `image/svg+xml`.
+fn svg_response(svg: Result<String, charts_rs::Error>, title: &str) -> Response {
+    let Ok(svg) = svg else {
+        return ApiError::from(crate::domain::error::LedgerError::Internal(
+            "the chart could not be drawn".into(),
+        ))
+        .into_response();
+    };
+    let escaped = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;");
+    let named = svg.replacen(
+        "<svg",
+        &format!("<svg role=\"img\" aria-label=\"{escaped}\""),
+        1,
+    );
+    let mut response = (StatusCode::OK, named).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+    );
+    response
+}
+
+fn sized<C: std::ops::DerefMut<Target = charts_rs::ChartBase>>(
+    chart: &mut C,
+    title: &str,
+    words: Language,
+) {
+    chart.width = WIDTH;
+    chart.height = HEIGHT;
+    chart.title.text = title.to_string();
+    chart.empty_text = Some(words.word("chart-empty"));
+}
+
+/// The currency drawn: the one asked for, else the first the figures have.
+fn chosen<'c>(
+    asked: Option<Currency>,
+    mut present: impl Iterator<Item = &'c Currency>,
+) -> Option<Currency> {
+    asked.or_else(|| present.next().copied())
+}
+
+/// Savings at each month's end by sex, in one currency; a suppressed cell is a gap.
+pub fn savings_chart(
+    trend: &SavingsTrend,
+    asked: Option<Currency>,
+    words: Language,
+) -> (String, Result<String, charts_rs::Error>) {
+    let title = words.word("chart-savings-title");
+    let currencies: BTreeSet<&str> = trend.cells.iter().map(|c| c.currency.code()).collect();
+    let currency = chosen(
+        asked,
+        trend
+            .cells
+            .iter()
+            .filter(|c| currencies.first() == Some(&c.currency.code()))
+            .map(|c| &c.currency),
+    );
+    let months = months(trend.from, trend.to);
+    let mut by_sex: BTreeMap<u8, (String, Vec<Option<f32>>)> = BTreeMap::new();
+    for c in trend.cells.iter().filter(|c| Some(c.currency) == currency) {
+        let Some(i) = months.iter().position(|m| *m == c.month) else {
+            continue;
+        };
+        let line = by_sex.entry(sex_rank(c.sex)).or_insert_with(|| {
+            (
+                words.word(&format!("sex-{}", c.sex.as_str())),
+                vec![None; months.len()],
+            )
+        });
+        line.1[i] = c
+            .figures
+            .and_then(|f| position(f.savings_minor, c.currency));
+    }
+    let series = by_sex
+        .into_values()
+        .map(|(name, data)| Series::new_nullable(name, data))
+        .collect();
+    let labels = months
+        .iter()
+        .map(|m| m.format("%Y-%m").to_string())
+        .collect();
+    let mut chart = BarChart::new(series, labels);
+    let heading = match currency {
+        Some(c) => format!("{title} ({})", c.code()),
+        None => title,
+    };
+    sized(&mut chart, &heading, words);
+    (heading, chart.svg())
+}
+
+fn sex_rank(sex: crate::domain::member::Sex) -> u8 {
+    use crate::domain::member::Sex;
+    match sex {
+        Sex::Female => 0,
+        Sex::Male => 1,
+        Sex::Other => 2,
+        Sex::Undisclosed => 3,
+    }
+}
+
+/// Committed, disbursed and book value of the investments of each kind, in one currency.
+pub fn portfolio_chart(
+    lines: &[PortfolioLine],
+    asked: Option<Currency>,
+    words: Language,
+) -> (String, Result<String, charts_rs::Error>) {
+    let currency = chosen(asked, lines.iter().map(|l| &l.currency));
+    let lines: Vec<&PortfolioLine> = lines
+        .iter()
+        .filter(|l| Some(l.currency) == currency)
+        .collect();
+    let figure = |f: fn(&PortfolioLine) -> i128| -> Vec<Option<f32>> {
+        lines.iter().map(|l| position(f(l), l.currency)).collect()
+    };
+    let series = vec![
+        Series::new_nullable(words.word("chart-committed"), figure(|l| l.committed_minor)),
+        Series::new_nullable(words.word("chart-disbursed"), figure(|l| l.disbursed_minor)),
+        Series::new_nullable(
+            words.word("chart-book-value"),
+            figure(|l| l.book_value_minor),
+        ),
+    ];
+    let labels = lines
+        .iter()
+        .map(|l| words.word(&format!("kind-{}", l.key)))
+        .collect();
+    let mut chart = BarChart::new(series, labels);
+    let title = words.word("chart-portfolio-title");
+    let heading = match currency {
+        Some(c) => format!("{title} ({})", c.code()),
+        None => title,
+    };
+    sized(&mut chart, &heading, words);
+    (heading, chart.svg())
+}
+
+/// The median cost of each corridor month by month as bars, against the 3 % target and the
+/// 5 % line.
+pub fn corridors_chart(
+    lines: &[CorridorLine],
+    words: Language,
+) -> (String, Result<String, charts_rs::Error>) {
+    let months: Vec<String> = lines
+        .iter()
+        .map(|l| l.month.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut corridors: BTreeMap<String, Vec<Option<f32>>> = BTreeMap::new();
+    for l in lines {
+        let name = format!(
+            "{} → {} ({} → {})",
+            l.send_country,
+            l.receive_country,
+            l.send_currency.code(),
+            l.receive_currency.code()
+        );
+        let Some(i) = months.iter().position(|m| *m == l.month) else {
+            continue;
+        };
+        corridors
+            .entry(name)
+            .or_insert_with(|| vec![None; months.len()])[i] = l.median_cost_percent.to_f32();
+    }
+    let mut series: Vec<Series> = corridors
+        .into_iter()
+        .map(|(name, data)| Series::new_nullable(name, data))
+        .collect();
+    if !months.is_empty() {
+        for (id, level) in [("chart-target-3", 3.0), ("chart-line-5", 5.0)] {
+            // A line series names the level in the legend; its mark line draws it across
+            // the whole chart, even over a single month.
+            let mut line = Series::new(words.word(id), vec![level; months.len()]);
+            line.category = Some(SeriesCategory::Line);
+            line.mark_lines = vec![MarkLine {
+                category: MarkLineCategory::Value(level),
+                ..Default::default()
+            }];
+            series.push(line);
+        }
+    }
+    let mut chart = BarChart::new(series, months);
+    let title = words.word("chart-corridors-title");
+    sized(&mut chart, &title, words);
+    (title.clone(), chart.svg())
+}
+
+/// `GET /v1/reports/savings-trend/chart`.
+pub async fn savings_trend_chart(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = QueryParams::parse(
+        raw.as_deref(),
+        &[
+            "from",
+            "to",
+            "host_country",
+            "home_country",
+            "currency",
+            "lang",
+        ],
+    )?;
+    let (words, asked) = (language(&params)?, currency(&params)?);
+    let query = TrendQuery::parse(&state, &params).await?;
+    let (title, svg) = savings_chart(&trend::load(&state, &query).await?, asked, words);
+    Ok(svg_response(svg, &title))
+}
+
+/// `GET /v1/reports/portfolio/chart`.
+pub async fn portfolio_chart_svg(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = QueryParams::parse(
+        raw.as_deref(),
+        &["host_country", "home_country", "currency", "lang"],
+    )?;
+    let (words, asked) = (language(&params)?, currency(&params)?);
+    let portfolio = state
+        .store
+        .portfolio_report(&filter(&params)?, state.suppression_min)
+        .await?;
+    let (title, svg) = portfolio_chart(&portfolio.by_kind, asked, words);
+    Ok(svg_response(svg, &title))
+}
+
+/// `GET /v1/reports/remittance-corridors/chart`.
+pub async fn corridors_chart_svg(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = QueryParams::parse(
+        raw.as_deref(),
+        &["from", "to", "host_country", "home_country", "lang"],
+    )?;
+    let words = language(&params)?;
+    let filter = filter(&params)?;
+    let (from, to) = params.date_range()?;
+    let lines = state.store.remittance_corridors(&filter, from, to).await?;
+    let (title, svg) = corridors_chart(&lines, words);
+    Ok(svg_response(svg, &title))
+}

@@ -1,0 +1,352 @@
+//! The network dashboard's savings trend and charts, on both backends: a Hong Kong group of
+//! Indonesian workers (three women and one man) whose savings are worked out by hand month by
+//! month, and a Singapore group of Filipino workers the country filter leaves out. A cell about
+//! fewer people than the threshold (here 2) shows nothing, in the report, its CSV and its chart.
+
+use crate::support;
+
+use msai_ledger::app::AppConfig;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::app::{TestApp, assert_problem};
+
+fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn s(value: &Value) -> String {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
+        .to_string()
+}
+
+fn created(reply: &support::app::Reply) -> Value {
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    reply.body.clone()
+}
+
+fn two_people() -> AppConfig {
+    AppConfig {
+        suppression_min: 2,
+        ..AppConfig::default()
+    }
+}
+
+async fn group(app: &TestApp, name: &str, currency: &str, host: &str, home: &str) -> String {
+    let body =
+        json!({"name": name, "currency": currency, "host_country": host, "home_country": home});
+    let group = s(&created(&app.post("/v1/groups", &body).await)["id"]);
+    app.without_approvals(&group).await;
+    group
+}
+
+async fn member(app: &TestApp, group: &str, name: &str, sex: &str, joined: &str) -> String {
+    let body = json!({"name": name, "sex": sex, "birth_year": 1990, "home_country": "ID",
+                      "host_country": "HK", "joined_on": joined});
+    s(&created(
+        &app.post(&format!("/v1/groups/{group}/members"), &body)
+            .await,
+    )["id"])
+}
+
+async fn save(app: &TestApp, group: &str, member: &str, amount: &str, on: &str) {
+    let body = json!({"member_id": member, "amount": amount, "fund": "savings",
+                      "channel": "cash", "booked_on": on});
+    let path = format!("/v1/groups/{group}/contributions");
+    created(&app.post_with_key(&path, &key(), &body).await);
+}
+
+/// Siti, Dewi and Budi join on 5 January, Rina on 3 February. January: Siti saves 500, Dewi
+/// 300, Budi 400. February: Siti 500, Rina 200; Dewi leaves on 20 February and is paid her 300.
+async fn story(app: &TestApp) -> String {
+    let hk = group(app, "Bunga Savers", "HKD", "HK", "ID").await;
+    let siti = member(app, &hk, "Siti", "female", "2026-01-05").await;
+    let dewi = member(app, &hk, "Dewi", "female", "2026-01-05").await;
+    let budi = member(app, &hk, "Budi", "male", "2026-01-05").await;
+    let rina = member(app, &hk, "Rina", "female", "2026-02-03").await;
+    save(app, &hk, &siti, "500.00", "2026-01-10").await;
+    save(app, &hk, &dewi, "300.00", "2026-01-10").await;
+    save(app, &hk, &budi, "400.00", "2026-01-10").await;
+    save(app, &hk, &siti, "500.00", "2026-02-07").await;
+    save(app, &hk, &rina, "200.00", "2026-02-07").await;
+    let exit = json!({"status": "exited", "on": "2026-02-20", "channel": "cash"});
+    let path = format!("/v1/groups/{hk}/members/{dewi}/exit");
+    created(&app.post_with_key(&path, &key(), &exit).await);
+    let sg = group(app, "Kabayan Savers", "SGD", "SG", "PH").await;
+    let ed = member(app, &sg, "Ed", "male", "2026-01-05").await;
+    let fe = member(app, &sg, "Fe", "female", "2026-01-05").await;
+    save(app, &sg, &ed, "100.00", "2026-01-10").await;
+    save(app, &sg, &fe, "100.00", "2026-01-10").await;
+    hk
+}
+
+const HK_ID: &str = "host_country=HK&home_country=ID&from=2026-01-01&to=2026-02-28";
+
+fn shown(
+    month: &str,
+    people: i64,
+    members: i64,
+    joined: i64,
+    left: i64,
+    money: [&str; 3],
+) -> Value {
+    json!({"month": month, "sex": "female", "currency": "HKD", "suppressed": false,
+           "people": people, "members": members, "joined": joined, "left": left,
+           "deposits": money[0], "withdrawals": money[1], "savings": money[2]})
+}
+
+fn hidden(month: &str) -> Value {
+    json!({"month": month, "sex": "male", "currency": "HKD", "suppressed": true,
+           "people": null, "members": null, "joined": null, "left": null,
+           "deposits": null, "withdrawals": null, "savings": null})
+}
+
+both_backends_with!(
+    savings_month_by_month_by_sex_with_small_cells_suppressed,
+    two_people(),
+    |app| async move {
+        story(&app).await;
+        let reply = app.get(&format!("/v1/reports/savings-trend?{HK_ID}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        support::openapi::assert_reply_matches("GET", "/v1/reports/savings-trend", &reply);
+        assert_eq!(reply.body["suppression_min"], 2);
+        // January: Siti and Dewi, 800 saved. February: Siti, Dewi (left on the 20th) and
+        // Rina (joined on the 3rd); 700 in, Dewi's 300 out, 1,200 held. Budi alone is a
+        // cell of one man: suppressed both months.
+        assert_eq!(
+            reply.body["cells"],
+            json!([
+                shown("2026-01", 2, 2, 2, 0, ["800.00", "0.00", "800.00"]),
+                hidden("2026-01"),
+                shown("2026-02", 3, 2, 1, 1, ["700.00", "300.00", "1200.00"]),
+                hidden("2026-02"),
+            ])
+        );
+        let csv = app
+            .get(&format!("/v1/reports/savings-trend?{HK_ID}&format=csv"))
+            .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert_eq!(
+            csv.text.lines().collect::<Vec<_>>(),
+            [
+                "month,sex,currency,suppressed,people,members,joined,left,deposits,withdrawals,savings",
+                "2026-01,female,HKD,false,2,2,2,0,800.00,0.00,800.00",
+                "2026-01,male,HKD,true,,,,,,,",
+                "2026-02,female,HKD,false,3,2,1,1,700.00,300.00,1200.00",
+                "2026-02,male,HKD,true,,,,,,,",
+            ]
+        );
+        // Without the filter, the Singapore group's women and men are cells of one each.
+        let all = app
+            .get("/v1/reports/savings-trend?from=2026-01-01&to=2026-01-31")
+            .await;
+        let currencies: Vec<&str> = all.body["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["currency"].as_str().unwrap())
+            .collect();
+        assert_eq!(currencies, ["HKD", "SGD", "HKD", "SGD"]);
+    }
+);
+
+/// The text of a one-line message of a catalogue of the web app.
+fn catalogue_word(lang: &str, id: &str) -> String {
+    let text = std::fs::read_to_string(format!("web/locales/{lang}.ftl")).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{id} = ")))
+        .unwrap_or_else(|| panic!("{lang} lacks {id}"))
+        .to_string()
+}
+
+both_backends_with!(
+    the_savings_chart_draws_the_reports_months_and_sexes_in_the_readers_language,
+    two_people(),
+    |app| async move {
+        story(&app).await;
+        let reply = app
+            .get(&format!("/v1/reports/savings-trend/chart?{HK_ID}"))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert!(
+            reply.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("image/svg+xml")
+        );
+        let svg = &reply.text;
+        assert!(
+            svg.starts_with(
+                "<svg role=\"img\" aria-label=\"Savings at the end of each month, by sex (HKD)\""
+            ),
+            "{svg}"
+        );
+        for text in ["2026-01", "2026-02", "Female", "Male"] {
+            assert!(
+                svg.contains(&format!("\n{text}\n</text>")),
+                "{text} missing from {svg}"
+            );
+        }
+        // The women's series has a bar a month, as tall as their savings (800, then 1,200);
+        // the man's cells are suppressed, so his series has no bar at all.
+        let bars = |series: &str| -> Vec<String> {
+            svg.split("<rect")
+                .filter(|r| r.contains(&format!("data-series=\"{series}\"")))
+                .map(|r| {
+                    r.split("data-value=\"")
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect()
+        };
+        assert_eq!(bars("Female"), ["800", "1200"]);
+        assert!(bars("Male").is_empty(), "{svg}");
+        let empty = app
+            .get("/v1/reports/savings-trend/chart?host_country=HK&home_country=ID&from=2025-01-01&to=2025-02-28")
+            .await;
+        assert!(
+            empty.text.contains("Nothing to show for these filters"),
+            "{}",
+            empty.text
+        );
+        let indonesian = app
+            .get(&format!("/v1/reports/savings-trend/chart?{HK_ID}&lang=id"))
+            .await;
+        for id in ["chart-savings-title", "sex-female", "sex-male"] {
+            let word = catalogue_word("id", id);
+            assert!(indonesian.text.contains(&word), "{word} missing");
+        }
+        assert!(!indonesian.text.contains("\nFemale\n"));
+        let refused = app
+            .get(&format!("/v1/reports/savings-trend/chart?{HK_ID}&lang=xx"))
+            .await;
+        assert_problem(
+            &refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-parameter",
+        );
+        assert_eq!(
+            refused.body["errors"][0]["parameter"], "lang",
+            "{}",
+            refused.text
+        );
+    }
+);
+
+both_backends!(
+    the_portfolio_and_corridor_charts_draw_their_reports,
+    |app| async move {
+        let hk = story(&app).await;
+        let coop = json!({"name": "Koperasi Tani", "kind": "cooperative", "sector": "agriculture",
+            "country": "ID", "currency": "HKD", "committed_amount": "2000.00"});
+        let path = format!("/v1/groups/{hk}/investments");
+        let coop = s(&created(&app.post_with_key(&path, &key(), &coop).await)["id"]);
+        let paid =
+            json!({"amount": "600.00", "account": "assets:cash:HKD", "booked_on": "2026-02-10"});
+        let path = format!("/v1/groups/{hk}/investments/{coop}/disbursements");
+        created(&app.post_with_key(&path, &key(), &paid).await);
+        let chart = app
+            .get("/v1/reports/portfolio/chart?host_country=HK&lang=fil")
+            .await;
+        assert_eq!(chart.status, StatusCode::OK, "{}", chart.text);
+        for id in [
+            "chart-portfolio-title",
+            "kind-cooperative",
+            "chart-committed",
+            "chart-disbursed",
+            "chart-book-value",
+        ] {
+            let word = catalogue_word("fil", id);
+            assert!(
+                chart.text.contains(&word),
+                "{word} missing from {}",
+                chart.text
+            );
+        }
+        // Siti sends HKD 1,000 home for a fee of 50: 5 %, above the target and on the line.
+        let remittance = json!({"member_id": member(&app, &hk, "Sari", "female", "2026-01-05").await,
+            "send_amount": "1000.00", "send_currency": "HKD", "fee": "50.00",
+            "receive_amount": "2000000", "receive_currency": "IDR", "provider": "Kirim Cepat",
+            "channel": "money_transfer_operator", "send_country": "HK", "receive_country": "ID",
+            "uses": [{"purpose": "family_support", "amount": "2000000"}], "booked_on": "2026-02-12"});
+        let path = format!("/v1/groups/{hk}/remittances");
+        created(&app.post_with_key(&path, &key(), &remittance).await);
+        let report = app
+            .get("/v1/reports/remittance-corridors?host_country=HK")
+            .await;
+        assert_eq!(
+            report.body["corridors"][0]["median_cost_percent"], "5.00",
+            "{}",
+            report.text
+        );
+        let chart = app
+            .get("/v1/reports/remittance-corridors/chart?host_country=HK")
+            .await;
+        assert_eq!(chart.status, StatusCode::OK, "{}", chart.text);
+        for text in [
+            "HK → ID (HKD → IDR)",
+            "2026-02",
+            "SDG target 3 %",
+            "5 % line",
+        ] {
+            assert!(
+                chart.text.contains(text),
+                "{text} missing from {}",
+                chart.text
+            );
+        }
+    }
+);
+
+both_backends!(
+    a_dashboard_period_and_filters_are_checked_and_only_the_oversight_reads_it,
+    |app| async move {
+        let hk = story(&app).await;
+        for (query, parameter) in [
+            ("from=2026-03-01&to=2026-02-01", "to"),
+            ("from=2015-01-01&to=2026-02-01", "from"),
+            ("from=2026-13-01", "from"),
+            ("host_country=hk", "host_country"),
+            ("currency=XYZ", "currency"),
+        ] {
+            let refused = app
+                .get(&format!("/v1/reports/savings-trend/chart?{query}"))
+                .await;
+            assert_problem(
+                &refused,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-parameter",
+            );
+            assert_eq!(
+                refused.body["errors"][0]["parameter"], parameter,
+                "{query}: {}",
+                refused.text
+            );
+        }
+        let (_, treasurer) = app
+            .user_with(
+                "treasurer.dashboard",
+                json!([{"role": "treasurer", "group_id": hk}]),
+            )
+            .await;
+        let (_, auditor) = app
+            .user_with("auditor.dashboard", json!([{"role": "auditor"}]))
+            .await;
+        for path in [
+            "/v1/reports/savings-trend",
+            "/v1/reports/savings-trend/chart",
+            "/v1/reports/portfolio/chart",
+            "/v1/reports/remittance-corridors/chart",
+        ] {
+            let read = app.send(auditor.get(app.url(path))).await;
+            assert_eq!(read.status, StatusCode::OK, "{path}: {}", read.text);
+            let refused = app.send(treasurer.get(app.url(path))).await;
+            assert_problem(&refused, StatusCode::FORBIDDEN, "forbidden");
+        }
+    }
+);

@@ -1,0 +1,204 @@
+"""The network dashboard as an auditor uses it: filtered to Hong Kong → Indonesia for 2026 from
+the address, every figure of its charts and tables equals the reports' for the same filters, a
+cell about fewer people than the threshold stays suppressed in the chart and its table, the
+filters change the address, and the page prints on A4 without the controls."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+import app
+from conftest import PASSWORD, Api, unique
+
+FILTERS = "host_country=HK&home_country=ID&from=2026-01-01&to=2026-12-31"
+
+
+# Workers in Qatar from Nepal: no other test has a group there, so the cells are known.
+SMALL = "host_country=QA&home_country=NP&from=2026-01-01&to=2026-03-31"
+
+
+def member(api, group, name, sex, host="HK", home="ID"):
+    return api.create(
+        f"/v1/groups/{group}/members",
+        {"name": name, "sex": sex, "home_country": home, "host_country": host, "joined_on": "2026-01-05"},
+    )["id"]
+
+
+def small_group(api):
+    """Three women and one man saving in Qatar: the man is a cell of one, under the threshold."""
+    group = api.create(
+        "/v1/groups", {"name": unique("Sagarmatha Savers"), "currency": "QAR", "host_country": "QA", "home_country": "NP"}
+    )["id"]
+    for name, sex in [("Sita", "female"), ("Gita", "female"), ("Maya", "female"), ("Ram", "male")]:
+        who = member(api, group, name, sex, "QA", "NP")
+        api.create(
+            f"/v1/groups/{group}/contributions",
+            {"member_id": who, "amount": "150.00", "fund": "savings", "channel": "cash", "booked_on": "2026-02-01"},
+            keyed=True,
+        )
+
+
+@pytest.fixture(scope="module")
+def network(api):
+    """A Hong Kong group of Indonesian workers: four women who save and one man (a cell of one,
+    under the threshold of 3), an investment, and a remittance home at a cost of 5 %."""
+    group = api.create(
+        "/v1/groups", {"name": unique("Bunga Savers"), "currency": "HKD", "host_country": "HK", "home_country": "ID"}
+    )["id"]
+    women = [member(api, group, name, "female") for name in ("Siti", "Dewi", "Rina", "Sari")]
+    man = member(api, group, "Budi", "male")
+    for who, amount, on in [
+        (women[0], "500.00", "2026-01-10"),
+        (women[1], "300.00", "2026-01-10"),
+        (women[2], "250.00", "2026-02-07"),
+        (women[3], "125.50", "2026-02-07"),
+        (man, "400.00", "2026-01-10"),
+    ]:
+        api.create(
+            f"/v1/groups/{group}/contributions",
+            {"member_id": who, "amount": amount, "fund": "savings", "channel": "cash", "booked_on": on},
+            keyed=True,
+        )
+    api.create(
+        f"/v1/groups/{group}/investments",
+        {"name": "Koperasi Tani", "kind": "cooperative", "sector": "agriculture", "country": "ID",
+         "currency": "HKD", "committed_amount": "2000.00"},
+        keyed=True,
+    )
+    api.create(
+        f"/v1/groups/{group}/remittances",
+        {"member_id": women[0], "send_amount": "1000.00", "send_currency": "HKD", "fee": "50.00",
+         "receive_amount": "2000000.00", "receive_currency": "IDR", "provider": "Kirim Cepat",
+         "channel": "money_transfer_operator", "send_country": "HK", "receive_country": "ID",
+         "uses": [{"purpose": "family_support", "amount": "2000000.00"}], "booked_on": "2026-02-12"},
+        keyed=True,
+    )
+    small_group(api)
+    auditor = unique("auditor")
+    api.create("/v1/users", {"username": auditor, "password": PASSWORD, "grants": [{"role": "auditor"}]})
+    return auditor
+
+
+def digits(text):
+    """The digits of a figure as shown or as the API writes it: "HKD 1,200.50" and "1200.50"
+    both give "120050"."""
+    return re.sub(r"[^0-9]", "", text)
+
+
+def rows(page, section):
+    return page.locator(f"#{section} table tbody tr").evaluate_all(
+        "(trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent.trim()))"
+    )
+
+
+def bars(page, section):
+    """The bars of a chart: (series, category, value) as the SVG draws them."""
+    return page.locator(f"#{section} svg rect[data-series]").evaluate_all(
+        "(rs) => rs.map((r) => [r.dataset.series, r.dataset.category, r.dataset.value])"
+    )
+
+
+def open_dashboard(new_context, auditor, query=FILTERS, drawn=True):
+    page = new_context("en").new_page()
+    page.goto("/")
+    app.wait_for_screen(page)
+    app.sign_in(page, auditor, PASSWORD)
+    app.go(page, f"#/dashboard?{query}")
+    if drawn:
+        expect(page.locator("#corridors-chart svg")).to_be_visible()
+    return page
+
+
+def check_savings(page, trend):
+    """The savings table and chart show the report's figures, and nothing of a suppressed
+    cell; returns the bars drawn."""
+    shown = rows(page, "savings-chart")
+    assert len(shown) == len(trend["cells"]) > 0
+    suppressed = app.message("en", "dashboard-suppressed")
+    for row, cell in zip(shown, trend["cells"]):
+        assert row[0] == cell["month"] and row[2] == cell["currency"], (row, cell)
+        if cell["suppressed"]:
+            assert row[3:] == [suppressed] * 6, row
+        else:
+            figures = [str(cell[k]) for k in ("members", "joined", "left")]
+            figures += [digits(cell[k]) for k in ("deposits", "withdrawals", "savings")]
+            assert row[3:6] + [digits(x) for x in row[6:]] == figures, (row, cell)
+    drawn = bars(page, "savings-chart")
+    names = {"female": "Female", "male": "Male", "other": "Other", "undisclosed": "Prefers not to say"}
+    currency = min(c["currency"] for c in trend["cells"])
+    expected = {
+        (names[c["sex"]], c["month"]): Decimal(c["savings"])
+        for c in trend["cells"]
+        if c["currency"] == currency and not c["suppressed"]
+    }
+    assert {(b[0], b[1]): Decimal(b[2]) for b in drawn} == expected
+    return drawn
+
+
+def test_the_dashboards_figures_are_the_reports_and_small_cells_stay_hidden(network, new_context):
+    reader = Api.sign_in(network, PASSWORD)
+    page = open_dashboard(new_context, network, SMALL)
+    small = reader.get(f"/v1/reports/savings-trend?{SMALL}")
+    # One man, threshold 3: his cells are suppressed, and no bar of his is drawn.
+    assert [c["suppressed"] for c in small["cells"] if c["sex"] == "male"] == [True, True, True]
+    drawn = check_savings(page, small)
+    assert [b[0] for b in drawn] == ["Female", "Female", "Female"]
+
+    page = open_dashboard(new_context, network)
+    trend = reader.get(f"/v1/reports/savings-trend?{FILTERS}")
+    check_savings(page, trend)
+    summary = page.locator("#savings-chart figcaption").text_content()
+    assert trend["cells"][-1]["month"] in summary
+
+    portfolio = reader.get("/v1/reports/portfolio?host_country=HK&home_country=ID")
+    lines = rows(page, "portfolio-chart")
+    assert [[r[1], r[2], digits(r[3]), digits(r[4]), digits(r[5])] for r in lines] == [
+        [l["currency"], str(l["count"]), digits(l["committed"]), digits(l["disbursed"]), digits(l["book_value"])]
+        for l in portfolio["by_kind"]
+    ]
+    corridors = reader.get(f"/v1/reports/remittance-corridors?{FILTERS}")
+    lines = rows(page, "corridors-chart")
+    assert [[r[0], r[1], r[4], r[5]] for r in lines] == [
+        [f"{c['send_country']} → {c['receive_country']}", c["month"], c["average_cost_percent"], c["median_cost_percent"]]
+        for c in corridors["corridors"]
+    ]
+    corridor_bars = [b for b in bars(page, "corridors-chart") if b[0] == "HK → ID (HKD → IDR)"]
+    assert [(b[1], Decimal(b[2])) for b in corridor_bars] == [
+        (c["month"], Decimal(c["median_cost_percent"])) for c in corridors["corridors"]
+    ]
+    svg = page.locator("#corridors-chart svg")
+    expect(svg).to_contain_text("HK → ID (HKD → IDR)")
+    expect(svg).to_contain_text(app.message("en", "chart-target-3"))
+
+
+def test_the_filters_live_in_the_address_and_the_page_prints(network, new_context):
+    page = open_dashboard(new_context, network)
+    form = page.locator("form.filters")
+    assert form.locator("input[name=host_country]").input_value() == "HK"
+    assert form.locator("input[name=from]").input_value() == "2026-01-01"
+    form.locator("input[name=from]").fill("2026-02-01")
+    form.locator("button[type=submit]").click()
+    page.wait_for_function("() => location.hash.includes('from=2026-02-01')")
+    expect(page.locator("#savings-chart table tbody tr").first).to_contain_text("2026-02")
+    assert "host_country=HK" in page.url and "home_country=ID" in page.url
+    # Opened again from the address alone, the view is the same.
+    again = open_dashboard(new_context, network, page.url.split("?", 1)[1])
+    assert rows(again, "savings-chart") == rows(page, "savings-chart")
+
+    page.emulate_media(media="print")
+    assert not page.locator("form.filters").is_visible()
+    assert not page.locator("#nav").is_visible()
+    width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], width
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+
+
+def test_a_bad_filter_is_shown_on_its_field(network, new_context):
+    page = open_dashboard(new_context, network, "host_country=hk", drawn=False)
+    field = page.locator("form.filters input[name=host_country]")
+    expect(page.locator(".status.bad")).to_be_visible()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert page.locator("#savings-chart").count() == 0
