@@ -41,7 +41,9 @@ export async function call(method, path, options = {}) {
 
 /// Like [`call`], with the answer's status: `{ status, value }`. A write answered 202 was not
 /// carried out: it waits for another person's approval, and `value` is the approval item.
-export async function exchange(method, path, { body, key, accept } = {}) {
+/// With `raw`, `value` is the answer's text exactly as the service sent it (a signed document
+/// kept byte for byte).
+export async function exchange(method, path, { body, key, accept, raw } = {}) {
   const headers = { Accept: accept || "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (key) headers["Idempotency-Key"] = key;
@@ -75,7 +77,7 @@ export async function exchange(method, path, { body, key, accept } = {}) {
     throw new Problem(response.status, problem);
   }
   try {
-    const value = type.includes("json") ? await response.json() : await response.text();
+    const value = raw || !type.includes("json") ? await response.text() : await response.json();
     return { status: response.status, value };
   } catch (e) {
     throw new Unreachable(String(e));

@@ -11,6 +11,7 @@ import * as member from "./screens/member.js";
 import * as oversight from "./screens/oversight.js";
 import * as admin from "./screens/admin.js";
 import * as dashboard from "./screens/dashboard.js";
+import * as performance from "./screens/performance.js";
 
 const LAST_USER = "msai.last-user";
 /// Set while this phone holds a session cookie (which no script can read), so that opening the
@@ -55,6 +56,8 @@ const ROUTES = [
   [/^#\/g\/([0-9a-f-]{36})\/trial-balance$/, (g) => oversight.trialBalanceScreen(g)],
   [/^#\/g\/([0-9a-f-]{36})\/approvals$/, (g) => money.approvalsScreen(g)],
   [/^#\/g\/([0-9a-f-]{36})\/approval-policy$/, (g) => money.policyScreen(g)],
+  [/^#\/g\/([0-9a-f-]{36})\/performance(?:\?(.*))?$/, (g, q) => performance.performanceScreen(g, q)],
+  [/^#\/g\/([0-9a-f-]{36})\/accreditation(?:\?(.*))?$/, (g, q) => performance.accreditationScreen(g, q)],
 ];
 
 /// Where a user lands: a treasurer or chair of one group on its home, a member on her

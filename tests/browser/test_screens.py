@@ -135,6 +135,8 @@ def screens(group):
         f"#/g/{g}/dashboard?from=2026-01-01",
         f"#/g/{g}/approvals",
         f"#/g/{g}/approval-policy",
+        f"#/g/{g}/performance",
+        f"#/g/{g}/accreditation",
         "#/approvals",
         f"#/me/{g}/{m}",
     ]

@@ -46,6 +46,8 @@ export async function homeScreen(groupId) {
   // A chair sees the group and decides its approval items; the money screens are a treasurer's.
   const r = roles();
   const writes = r.admin || r.treasurerOf.includes(groupId);
+  // The group's ledger is read by its treasurers, its chair, auditors and administrators.
+  const readsLedger = writes || r.auditor || r.chairOf.includes(groupId);
   const cash = accounts.value.filter(moneyAccount);
   const active = members.value.filter((m) => m.status === "active").length;
   const last = (meetings.value.items || [])[0];
@@ -73,6 +75,8 @@ export async function homeScreen(groupId) {
       writes ? linkButton(`#/g/${groupId}/distribute`, t("action-distribute")) : null,
       linkButton(`#/g/${groupId}/approvals`, t("action-approvals")),
       linkButton(`#/g/${groupId}/trial-balance`, t("action-trial-balance")),
+      readsLedger ? linkButton(`#/g/${groupId}/performance`, t("action-performance")) : null,
+      readsLedger ? linkButton(`#/g/${groupId}/accreditation`, t("action-accreditation")) : null,
     ),
     h("h2", {}, t("home-cash")),
     cash.length
