@@ -77,6 +77,7 @@ export async function homeScreen(groupId) {
       linkButton(`#/g/${groupId}/trial-balance`, t("action-trial-balance")),
       readsLedger ? linkButton(`#/g/${groupId}/performance`, t("action-performance")) : null,
       readsLedger ? linkButton(`#/g/${groupId}/accreditation`, t("action-accreditation")) : null,
+      readsLedger ? linkButton(`#/g/${groupId}/dashboard`, t("nav-dashboard")) : null,
     ),
     h("h2", {}, t("home-cash")),
     cash.length
