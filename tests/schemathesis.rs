@@ -407,6 +407,27 @@ const REFUSED_BY_RULES_IN_WORDS: &[(&str, &str)] = &[
     ),
     ("chartPortfolio", "`currency` one ISO 4217 knows"),
     (
+        "getGroupSavingsTrend",
+        "`to` not before `from`, `from` within the 120 months that end with the month of `to` (today when absent)",
+    ),
+    (
+        "chartGroupSavingsTrend",
+        "`to` not before `from`, `from` within the 120 months that end with the month of `to` (today when absent); `currency` one ISO 4217 knows",
+    ),
+    ("chartGroupPortfolio", "`currency` one ISO 4217 knows"),
+    ("getGroupRemittanceCorridors", "`to` not before `from`"),
+    ("chartGroupRemittanceCorridors", "`to` not before `from`"),
+    ("reportReturnedHome", "`to` not before `from`"),
+    ("getGroupReturnedHome", "`to` not before `from`"),
+    (
+        "chartReturnedHome",
+        "`to` not before `from`; `currency` one ISO 4217 knows",
+    ),
+    (
+        "chartGroupReturnedHome",
+        "`to` not before `from`; `currency` one ISO 4217 knows",
+    ),
+    (
         "reportSavings",
         "one `rate` per other currency the report holds, none for `convert_to`, none twice",
     ),

@@ -251,6 +251,18 @@ pub(super) fn routes() -> Routes {
         )
         .add(
             M::GET,
+            "/v1/groups/{group_id}/reports/returned-home",
+            A::GroupRead,
+            get(network::group_report(network::Report::ReturnedHome)),
+        )
+        .add(
+            M::GET,
+            "/v1/groups/{group_id}/reports/returned-home/chart",
+            A::GroupRead,
+            get(charts::group_chart(charts::Chart::ReturnedHome)),
+        )
+        .add(
+            M::GET,
             "/v1/groups/{group_id}/reports/investment-register",
             A::GroupRead,
             get(reports::investment_register),
@@ -662,6 +674,18 @@ pub(super) fn routes() -> Routes {
             "/v1/reports/remittance-corridors/chart",
             A::Oversight,
             get(charts::network_chart(charts::Chart::Corridors)),
+        )
+        .add(
+            M::GET,
+            "/v1/reports/returned-home",
+            A::Oversight,
+            get(network::network_report(network::Report::ReturnedHome)),
+        )
+        .add(
+            M::GET,
+            "/v1/reports/returned-home/chart",
+            A::Oversight,
+            get(charts::network_chart(charts::Chart::ReturnedHome)),
         )
         .add(
             M::GET,

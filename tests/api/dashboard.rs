@@ -432,3 +432,105 @@ both_backends_with!(
         assert_eq!(bad.body["errors"][0]["parameter"], "group_id");
     }
 );
+
+/// Workers in Qatar from Nepal: Sita, Gita and Maya each saved 500 and put 100 in capital,
+/// and returned home in July, paid their savings and keeping their capital invested; Ram
+/// did the same alone, a cell of one man.
+async fn returns(app: &TestApp) -> String {
+    let qa = group(app, "Sagarmatha Savers", "QAR", "QA", "NP").await;
+    for (name, sex) in [
+        ("Sita", "female"),
+        ("Gita", "female"),
+        ("Maya", "female"),
+        ("Ram", "male"),
+    ] {
+        let body = json!({"name": name, "sex": sex, "home_country": "NP", "host_country": "QA",
+                          "joined_on": "2026-01-05"});
+        let who = s(&created(&app.post(&format!("/v1/groups/{qa}/members"), &body).await)["id"]);
+        save(app, &qa, &who, "500.00", "2026-02-01").await;
+        let capital = json!({"member_id": who, "amount": "100.00", "fund": "capital",
+                             "channel": "cash", "booked_on": "2026-02-01"});
+        let path = format!("/v1/groups/{qa}/contributions");
+        created(&app.post_with_key(&path, &key(), &capital).await);
+        let exit = json!({"status": "returned_home", "on": "2026-07-15", "channel": "cash",
+                          "keep_capital": true});
+        let path = format!("/v1/groups/{qa}/members/{who}/exit");
+        created(&app.post_with_key(&path, &key(), &exit).await);
+    }
+    qa
+}
+
+both_backends_with!(
+    members_who_returned_home_by_country_and_sex_with_small_cells_suppressed,
+    two_people(),
+    |app| async move {
+        let qa = returns(&app).await;
+        story(&app).await;
+        let period = "from=2026-01-01&to=2026-12-31";
+        let reply = app
+            .get(&format!(
+                "/v1/reports/returned-home?host_country=QA&{period}"
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        support::openapi::assert_reply_matches("GET", "/v1/reports/returned-home", &reply);
+        assert_eq!(
+            reply.body["cells"],
+            json!([
+                {"home_country": "NP", "sex": "female", "currency": "QAR", "suppressed": false,
+                 "members": 3, "savings_at_return": "1500.00", "capital_at_return": "300.00",
+                 "paid_out": "1500.00", "capital_held": "300.00"},
+                {"home_country": "NP", "sex": "male", "currency": "QAR", "suppressed": true,
+                 "members": null, "savings_at_return": null, "capital_at_return": null,
+                 "paid_out": null, "capital_held": null},
+            ])
+        );
+        let csv = app
+            .get(&format!(
+                "/v1/reports/returned-home?host_country=QA&{period}&format=csv"
+            ))
+            .await;
+        assert_eq!(
+            csv.text.lines().collect::<Vec<_>>(),
+            [
+                "home_country,sex,currency,suppressed,members,savings_at_return,capital_at_return,paid_out,capital_held",
+                "NP,female,QAR,false,3,1500.00,300.00,1500.00,300.00",
+                "NP,male,QAR,true,,,,,",
+            ]
+        );
+        // Before July, no one had returned.
+        let early = app
+            .get("/v1/reports/returned-home?host_country=QA&from=2026-01-01&to=2026-06-30")
+            .await;
+        assert_eq!(early.body["cells"], json!([]));
+        let chart = app
+            .get(&format!(
+                "/v1/reports/returned-home/chart?host_country=QA&{period}"
+            ))
+            .await;
+        assert_eq!(chart.status, StatusCode::OK, "{}", chart.text);
+        let bars: Vec<(String, String)> = chart
+            .text
+            .split("<rect")
+            .filter_map(|r| {
+                let attr = |name: &str| {
+                    r.split(&format!("{name}=\""))
+                        .nth(1)
+                        .map(|v| v.split('"').next().unwrap().to_string())
+                };
+                Some((attr("data-category")?, attr("data-value")?))
+            })
+            .collect();
+        assert_eq!(
+            bars,
+            [
+                ("NP · Female".to_string(), "1500".to_string()),
+                ("NP · Female".to_string(), "300".to_string()),
+            ]
+        );
+        let own = app
+            .get(&format!("/v1/groups/{qa}/reports/returned-home?{period}"))
+            .await;
+        assert_eq!(own.body, reply.body);
+    }
+);

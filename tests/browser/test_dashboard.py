@@ -31,11 +31,20 @@ def small_group(api):
     group = api.create(
         "/v1/groups", {"name": unique("Sagarmatha Savers"), "currency": "QAR", "host_country": "QA", "home_country": "NP"}
     )["id"]
+    policy = api.send("PUT", f"/v1/groups/{group}/approval-policy", {"withdrawals_above": {}, "exits": False})
+    assert policy.status == 200, policy
     for name, sex in [("Sita", "female"), ("Gita", "female"), ("Maya", "female"), ("Ram", "male")]:
         who = member(api, group, name, sex, "QA", "NP")
+        for fund, amount in (("savings", "150.00"), ("capital", "100.00")):
+            api.create(
+                f"/v1/groups/{group}/contributions",
+                {"member_id": who, "amount": amount, "fund": fund, "channel": "cash", "booked_on": "2026-02-01"},
+                keyed=True,
+            )
+        # Each returns home in March, paid her savings and keeping her capital invested.
         api.create(
-            f"/v1/groups/{group}/contributions",
-            {"member_id": who, "amount": "150.00", "fund": "savings", "channel": "cash", "booked_on": "2026-02-01"},
+            f"/v1/groups/{group}/members/{who}/exit",
+            {"status": "returned_home", "on": "2026-03-15", "channel": "cash", "keep_capital": True},
             keyed=True,
         )
 
@@ -150,6 +159,20 @@ def test_the_dashboards_figures_are_the_reports_and_small_cells_stay_hidden(netw
     assert [c["suppressed"] for c in small["cells"] if c["sex"] == "male"] == [True, True, True]
     drawn = check_savings(page, small)
     assert [b[0] for b in drawn] == ["Female", "Female", "Female"]
+    # The returns: the three women's cell is shown, the man's is suppressed and not drawn.
+    returned = reader.get(f"/v1/reports/returned-home?{SMALL}")
+    assert [c["suppressed"] for c in returned["cells"]] == [False, True]
+    shown = rows(page, "returned-chart")
+    suppressed = app.message("en", "dashboard-suppressed")
+    assert shown[1][3:] == [suppressed] * 4
+    women = returned["cells"][0]
+    assert [shown[0][3]] + [digits(x) for x in shown[0][4:]] == [str(women["members"])] + [
+        digits(women[k]) for k in ("savings_at_return", "paid_out", "capital_held")
+    ]
+    assert [(b[1], Decimal(b[2])) for b in bars(page, "returned-chart")] == [
+        ("NP · Female", Decimal(women["paid_out"])),
+        ("NP · Female", Decimal(women["capital_held"])),
+    ]
 
     page = open_dashboard(new_context, network["auditor"])
     trend = reader.get(f"/v1/reports/savings-trend?{FILTERS}")

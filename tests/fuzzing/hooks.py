@@ -92,6 +92,10 @@ def ordered_range(query):
         query["from"], query["to"] = end, start
 
 
+# The network's and a group's reports whose period or currency follow the savings trend's rules.
+TREND_LIKE = ("/savings-trend", "/savings-trend/chart", "/portfolio/chart", "/returned-home/chart")
+
+
 def trend_period(query):
     # `from`: "At most 120 months before the month of `to`"; `to` "not before `from`", and
     # today when absent. A chart's `currency` is one the service knows: the seeded group's.
@@ -451,7 +455,7 @@ def before_call(context, case, kwargs):
                 query[bound] = today().isoformat()
     if path == "/v1/reports/savings":
         savings_rates(query)
-    if path in ("/v1/reports/savings-trend", "/v1/reports/savings-trend/chart", "/v1/reports/portfolio/chart"):
+    if "/reports/" in path and path.endswith(TREND_LIKE):
         trend_period(query)
     if path == "/v1/groups/{group_id}/reports/financial-statements" and "fx_rate" in query:
         # "The pair must be named as positions are reported", in currencies ISO 4217 knows:

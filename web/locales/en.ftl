@@ -352,6 +352,13 @@ col-corridor = Corridor
 col-count = Remittances
 col-median-cost = Median cost %
 col-average-cost = Average cost %
+report-returned-home = Returned home
+chart-returned-title = Members who returned home: paid out and still invested
+chart-paid-out = Paid out
+chart-capital-held = Still invested
+col-home-country = Home country
+col-savings-at-return = Savings on return
+summary-returned = { $shown } of { $cells } groups of returned members are shown; the others are suppressed because they describe fewer than { $min } people. Paid out in { $currency }: { $paid }; still invested: { $held }.
 
 ## Setting up
 group-name = Name of the group

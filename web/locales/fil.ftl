@@ -354,6 +354,13 @@ col-corridor = Ruta
 col-count = Mga padala
 col-median-cost = Panggitnang gastos %
 col-average-cost = Karaniwang gastos %
+report-returned-home = Nakauwi na
+chart-returned-title = Mga miyembrong nakauwi na: naibayad at nakapuhunan pa
+chart-paid-out = Naibayad
+chart-capital-held = Nakapuhunan pa
+col-home-country = Sariling bansa
+col-savings-at-return = Ipon sa pag-uwi
+summary-returned = { $shown } sa { $cells } na pangkat ng mga nakauwing miyembro ang ipinapakita; nakatago ang iba dahil tungkol ito sa mas kaunti sa { $min } na tao. Naibayad sa { $currency }: { $paid }; nakapuhunan pa: { $held }.
 
 ## Setting up
 group-name = Pangalan ng grupo

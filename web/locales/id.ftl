@@ -354,6 +354,13 @@ col-corridor = Koridor
 col-count = Kiriman
 col-median-cost = Biaya median %
 col-average-cost = Biaya rata-rata %
+report-returned-home = Sudah pulang
+chart-returned-title = Anggota yang sudah pulang: dibayarkan dan masih diinvestasikan
+chart-paid-out = Dibayarkan
+chart-capital-held = Masih diinvestasikan
+col-home-country = Negara asal
+col-savings-at-return = Tabungan saat pulang
+summary-returned = { $shown } dari { $cells } kelompok anggota yang pulang ditampilkan; sisanya disembunyikan karena menyangkut kurang dari { $min } orang. Dibayarkan dalam { $currency }: { $paid }; masih diinvestasikan: { $held }.
 
 ## Setting up
 group-name = Nama kelompok

@@ -352,6 +352,13 @@ col-corridor = करिडोर
 col-count = रेमिट्यान्स
 col-median-cost = मध्यक लागत %
 col-average-cost = औसत लागत %
+report-returned-home = घर फर्केका
+chart-returned-title = घर फर्केका सदस्य: भुक्तानी भएको र अझै लगानीमा रहेको
+chart-paid-out = भुक्तानी भएको
+chart-capital-held = अझै लगानीमा
+col-home-country = आफ्नो देश
+col-savings-at-return = फर्कंदाको बचत
+summary-returned = घर फर्केका सदस्यका { $cells } समूहमध्ये { $shown } देखाइएका छन्; बाँकी लुकाइएका छन्, किनभने ती { $min } भन्दा कम मानिसबारे छन्। { $currency } मा भुक्तानी: { $paid }; अझै लगानीमा: { $held }।
 
 ## Setting up
 group-name = समूहको नाम

@@ -1,11 +1,11 @@
-// The task force's network dashboard: savings month by month by sex, the investment portfolio
-// and the cost of remittance corridors. Each is a chart the service draws (SVG), with its
-// title, a summary in words and the table of the figures behind it, all from the same report
-// for the same filters. The filters live in the address, so a view can be bookmarked or shared.
+// The task force's network dashboard: savings month by month by sex, the investment portfolio,
+// the cost of remittance corridors and the members who returned home. Each is a chart the
+// service draws (SVG), with its title, a summary in words and the table of the figures behind
+// it, all from the same report for the same filters. The filters live in the address, so a view can be bookmarked or shared.
 
 import { get, Problem } from "../api.js";
 import { t, language } from "../i18n.js";
-import { formatAmount, scaleOf, toMinor } from "../money.js";
+import { formatAmount, formatMinor, scaleOf, toMinor } from "../money.js";
 import { h, drawer, field, table, loading, showProblem, statusLine } from "../ui.js";
 
 const FILTERS = ["host_country", "home_country", "from", "to"];
@@ -129,6 +129,39 @@ function corridorsSection(report, svg) {
   return chart("corridors-chart", t("report-remittance-corridors"), svg, summary, table(t("dashboard-table"), headers, rows, [3, 4, 5]));
 }
 
+function returnedSection(report, svg) {
+  const cells = report.cells;
+  const money = (c, name) => (c.suppressed ? hidden() : formatAmount(c[name], c.currency));
+  const rows = cells.map((c) => [
+    c.home_country,
+    t(`sex-${c.sex}`),
+    c.currency,
+    c.suppressed ? hidden() : String(c.members),
+    money(c, "savings_at_return"),
+    money(c, "paid_out"),
+    money(c, "capital_held"),
+  ]);
+  let summary = t("summary-empty");
+  if (cells.length) {
+    const currency = cells.map((c) => c.currency).sort()[0];
+    const shown = cells.filter((c) => !c.suppressed);
+    const total = (name) =>
+      shown
+        .filter((c) => c.currency === currency)
+        .reduce((sum, c) => sum + (toMinor(c[name], scaleOf(currency)) ?? 0n), 0n);
+    summary = t("summary-returned", {
+      shown: shown.length,
+      cells: cells.length,
+      min: report.suppression_min,
+      currency,
+      paid: formatMinor(total("paid_out"), currency),
+      held: formatMinor(total("capital_held"), currency),
+    });
+  }
+  const headers = ["col-home-country", "col-sex", "col-currency", "col-members", "col-savings-at-return", "chart-paid-out", "chart-capital-held"].map((k) => t(k));
+  return chart("returned-chart", t("report-returned-home"), svg, summary, table(t("dashboard-table"), headers, rows, [3, 4, 5, 6]));
+}
+
 function filterForm(filters, group) {
   const country = (name) =>
     h("input", { name, value: filters[name], maxlength: "2", autocapitalize: "characters", placeholder: t("dashboard-any") });
@@ -176,6 +209,8 @@ export async function dashboardScreen(query, group) {
       get(`${base}/portfolio/chart${queryOf(filters, countries, lang)}`, svg),
       get(`${base}/remittance-corridors${queryOf(filters, period)}`),
       get(`${base}/remittance-corridors/chart${queryOf(filters, period, lang)}`, svg),
+      get(`${base}/returned-home${queryOf(filters, period)}`),
+      get(`${base}/returned-home/chart${queryOf(filters, period, lang)}`, svg),
       group ? get(`/v1/groups/${group}`) : null,
     ]);
   } catch (e) {
@@ -184,7 +219,7 @@ export async function dashboardScreen(query, group) {
     showProblem(status, e, inputs);
     return;
   }
-  const [trend, trendSvg, portfolio, portfolioSvg, corridors, corridorsSvg, about] = answers;
+  const [trend, trendSvg, portfolio, portfolioSvg, corridors, corridorsSvg, returned, returnedSvg, about] = answers;
   show(
     about ? t("dashboard-group-title", { group: about.name }) : t("dashboard-title"),
     form,
@@ -193,5 +228,6 @@ export async function dashboardScreen(query, group) {
     savingsSection(trend, trendSvg),
     portfolioSection(portfolio, portfolioSvg),
     corridorsSection(corridors, corridorsSvg),
+    returnedSection(returned, returnedSvg),
   );
 }

@@ -41,12 +41,14 @@ fn percent(part: i128, whole: i128) -> Option<Decimal> {
 mod corridors;
 mod indicators;
 mod portfolio;
+mod returns;
 mod savings;
 mod trend;
 
 pub use corridors::*;
 pub use indicators::*;
 pub use portfolio::*;
+pub use returns::*;
 pub use savings::*;
 pub use trend::*;
 
@@ -70,6 +72,9 @@ pub struct ReturnStake {
 pub struct ReturnedMember {
     pub group_id: Uuid,
     pub group_name: String,
+    /// The group's countries, which the network's filters name.
+    pub group_host_country: String,
+    pub group_home_country: String,
     pub member_id: Uuid,
     pub sex: Sex,
     pub home_country: String,

@@ -17,18 +17,23 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::domain::money::Currency;
-use crate::domain::network::{CorridorLine, PortfolioLine, SavingsTrend, months};
+use crate::domain::network::{
+    CorridorLine, PortfolioLine, ReturnCell, ReturnFigures, SavingsTrend, months,
+};
 use crate::http::AppState;
 use crate::http::error::ApiError;
-use crate::http::network::Scope;
 use crate::http::network::trend::{self, TrendQuery};
+use crate::http::network::{Scope, returned};
 use crate::http::path::GroupPath;
 use crate::http::query::QueryParams;
 use words::Language;
 
 /// The messages of the catalogues the charts use.
 #[cfg(test)]
-const WORDS: [&str; 14] = [
+const WORDS: [&str; 17] = [
+    "chart-returned-title",
+    "chart-paid-out",
+    "chart-capital-held",
     "chart-savings-title",
     "chart-portfolio-title",
     "chart-corridors-title",
@@ -265,12 +270,65 @@ pub fn corridors_chart(
     (title.clone(), chart.svg())
 }
 
+/// What was paid out to the members who returned home and what they keep invested, by home
+/// country and sex, in one currency; a suppressed cell is a gap.
+pub fn returned_chart(
+    cells: &[ReturnCell],
+    asked: Option<Currency>,
+    words: Language,
+) -> (String, Result<String, charts_rs::Error>) {
+    let currency = chosen(
+        asked,
+        cells
+            .iter()
+            .map(|c| &c.currency)
+            .min_by_key(|c| c.code())
+            .into_iter(),
+    );
+    let cells: Vec<&ReturnCell> = cells
+        .iter()
+        .filter(|c| Some(c.currency) == currency)
+        .collect();
+    let figure = |f: fn(&ReturnFigures) -> i128| -> Vec<Option<f32>> {
+        cells
+            .iter()
+            .map(|c| c.figures.as_ref().and_then(|x| position(f(x), c.currency)))
+            .collect()
+    };
+    let series = vec![
+        Series::new_nullable(words.word("chart-paid-out"), figure(|f| f.paid_out_minor)),
+        Series::new_nullable(
+            words.word("chart-capital-held"),
+            figure(|f| f.capital_held_minor),
+        ),
+    ];
+    let labels = cells
+        .iter()
+        .map(|c| {
+            format!(
+                "{} · {}",
+                c.home_country,
+                words.word(&format!("sex-{}", c.sex.as_str()))
+            )
+        })
+        .collect();
+    let mut chart = BarChart::new(series, labels);
+    let title = words.word("chart-returned-title");
+    let heading = match currency {
+        Some(c) => format!("{title} ({})", c.code()),
+        None => title,
+    };
+    sized(&mut chart, &heading, words);
+    (heading, chart.svg())
+}
+
 /// The chart a route draws.
 #[derive(Debug, Clone, Copy)]
 pub enum Chart {
     SavingsTrend,
     Portfolio,
     Corridors,
+    ReturnedHome,
 }
 
 impl Chart {
@@ -284,6 +342,7 @@ impl Chart {
             Chart::SavingsTrend => &["from", "to", "currency", "lang"],
             Chart::Portfolio => &["currency", "lang"],
             Chart::Corridors => &["from", "to", "lang"],
+            Chart::ReturnedHome => &["from", "to", "currency", "lang"],
         };
         let (params, filter) = scope.parse(raw, own)?;
         let (words, asked) = (language(&params)?, currency(&params)?);
@@ -303,6 +362,11 @@ impl Chart {
                 let (from, to) = params.date_range()?;
                 let lines = state.store.remittance_corridors(&filter, from, to).await?;
                 corridors_chart(&lines, words)
+            }
+            Chart::ReturnedHome => {
+                let (from, to) = params.date_range()?;
+                let cells = returned::load(state, &filter, from, to).await?;
+                returned_chart(&cells, asked, words)
             }
         };
         Ok(svg_response(svg, &title))

@@ -21,6 +21,7 @@ pub mod corridors;
 pub mod indicators;
 pub mod portfolio;
 pub mod reintegration;
+pub mod returned;
 pub mod savings;
 pub mod trend;
 
@@ -108,6 +109,7 @@ pub enum Report {
     SavingsTrend,
     Portfolio,
     Corridors,
+    ReturnedHome,
 }
 
 /// A report being answered, as a route's handler answers it.
@@ -126,6 +128,7 @@ impl Report {
             Report::SavingsTrend => trend::trend_of(scope, &state, &headers, raw).await,
             Report::Portfolio => portfolio::portfolio_of(scope, &state, &headers, raw).await,
             Report::Corridors => corridors::corridors_of(scope, &state, &headers, raw).await,
+            Report::ReturnedHome => returned::returned_of(scope, &state, &headers, raw).await,
         }
     }
 }

@@ -69,7 +69,8 @@ where
         tx: &mut Tx<B::Db>,
     ) -> Result<Vec<network::ReturnedMember>, TxError> {
         let members = sqlx::query(
-            "SELECT m.id, m.group_id, g.name AS group_name, m.sex, m.home_country, m.status_on \
+            "SELECT m.id, m.group_id, g.name AS group_name, g.host_country AS group_host_country, \
+             g.home_country AS group_home_country, m.sex, m.home_country, m.status_on \
              FROM members m JOIN groups g ON g.id = m.group_id WHERE m.status = 'returned_home' \
              ORDER BY g.id, m.id",
         )
@@ -171,6 +172,8 @@ where
         Ok(network::ReturnedMember {
             group_id,
             group_name: row.try_get("group_name")?,
+            group_host_country: row.try_get("group_host_country")?,
+            group_home_country: row.try_get("group_home_country")?,
             member_id,
             sex: Sex::parse(&sex).ok_or_else(|| internal("stored sex"))?,
             home_country: row.try_get("home_country")?,
