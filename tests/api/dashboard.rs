@@ -250,6 +250,29 @@ both_backends!(
             json!({"amount": "600.00", "account": "assets:cash:HKD", "booked_on": "2026-02-10"});
         let path = format!("/v1/groups/{hk}/investments/{coop}/disbursements");
         created(&app.post_with_key(&path, &key(), &paid).await);
+        // By sector, sectors are named as recorded; by women-led, the one investment (its
+        // leadership not recorded) is a line of one, suppressed: no bar.
+        let sector = app
+            .get("/v1/reports/portfolio/chart?host_country=HK&by=sector")
+            .await;
+        assert!(sector.text.contains("\nagriculture\n"), "{}", sector.text);
+        assert!(
+            sector.text.contains("data-value=\"2000\""),
+            "{}",
+            sector.text
+        );
+        let women = app
+            .get("/v1/reports/portfolio/chart?host_country=HK&by=women_led")
+            .await;
+        assert!(women.text.contains("\nNot recorded\n"), "{}", women.text);
+        assert!(!women.text.contains("data-value"), "{}", women.text);
+        let wrong = app.get("/v1/reports/portfolio/chart?by=status").await;
+        assert_problem(
+            &wrong,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-parameter",
+        );
+        assert_eq!(wrong.body["errors"][0]["parameter"], "by");
         let chart = app
             .get("/v1/reports/portfolio/chart?host_country=HK&lang=fil")
             .await;

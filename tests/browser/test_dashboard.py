@@ -247,3 +247,20 @@ def test_a_treasurer_sees_her_own_groups_dashboard(network, new_context):
     form.locator("button[type=submit]").click()
     page.wait_for_function(f"() => location.hash === '#/g/{group}/dashboard?from=2026-01-01&to=2026-03-31'")
     expect(page.locator("#savings-chart table tbody tr").last).to_contain_text("2026-03")
+
+
+def test_the_portfolio_breakdown_is_in_the_address_and_keeps_suppressed_lines_out(network, new_context):
+    page = open_dashboard(new_context, network["auditor"], f"{FILTERS}&portfolio_by=women_led")
+    assert page.locator("form.filters select[name=portfolio_by]").input_value() == "women_led"
+    reader = Api.sign_in(network["auditor"], PASSWORD)
+    portfolio = reader.get("/v1/reports/portfolio?host_country=HK&home_country=ID")
+    lines = portfolio["by_women_led"]
+    assert lines and all(l["suppressed"] for l in lines), lines
+    suppressed = app.message("en", "dashboard-suppressed")
+    assert [r[2:] for r in rows(page, "portfolio-chart")] == [[suppressed] * 6 for _ in lines]
+    assert bars(page, "portfolio-chart") == []
+    page.locator("form.filters select[name=portfolio_by]").select_option("sector")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_function("() => location.hash.includes('portfolio_by=sector')")
+    expect(page.locator("#portfolio-chart table tbody tr").first).to_contain_text("agriculture")
+    assert [r[0] for r in rows(page, "portfolio-chart")] == [l["key"] for l in portfolio["by_sector"]]

@@ -8,7 +8,7 @@ import { t, language } from "../i18n.js";
 import { formatAmount, formatMinor, scaleOf, toMinor } from "../money.js";
 import { h, drawer, field, table, loading, showProblem, statusLine } from "../ui.js";
 
-const FILTERS = ["host_country", "home_country", "from", "to"];
+const FILTERS = ["host_country", "home_country", "from", "to", "portfolio_by"];
 
 /// The filters an address's query names, each "" when absent.
 function readFilters(query) {
@@ -27,7 +27,9 @@ function queryOf(filters, names, extra = {}) {
 
 /// The address of the dashboard: the network's, or one group's (`group`) for its readers.
 export function dashboardAddress(filters, group) {
-  return group ? `#/g/${group}/dashboard${queryOf(filters, ["from", "to"])}` : `#/dashboard${queryOf(filters, FILTERS)}`;
+  return group
+    ? `#/g/${group}/dashboard${queryOf(filters, ["from", "to", "portfolio_by"])}`
+    : `#/dashboard${queryOf(filters, FILTERS)}`;
 }
 
 /// An SVG the service drew, as a node of this page.
@@ -79,31 +81,45 @@ function savingsSection(trend, svg) {
   return chart("savings-chart", t("report-savings-trend"), svg, summary, table(t("dashboard-table"), headers, rows, [3, 4, 5, 6, 7, 8]));
 }
 
-function portfolioSection(portfolio, svg) {
-  const lines = portfolio.by_kind;
+const BREAKDOWNS = ["kind", "sector", "country", "women_led"];
+
+/// A breakdown line's name: kinds and women-led in words, sectors and countries as recorded.
+function lineName(by, key) {
+  if (by === "kind") return t(`kind-${key}`);
+  if (by === "women_led") return t(`women-led-${key}`);
+  return key;
+}
+
+function portfolioSection(portfolio, svg, by) {
+  const lines = portfolio[`by_${by}`];
+  const money = (l, name) => (l.suppressed ? hidden() : formatAmount(l[name], l.currency));
   const rows = lines.map((l) => [
-    t(`kind-${l.key}`),
+    lineName(by, l.key),
     l.currency,
-    String(l.count),
-    formatAmount(l.committed, l.currency),
-    formatAmount(l.disbursed, l.currency),
-    formatAmount(l.book_value, l.currency),
+    l.suppressed ? hidden() : String(l.count),
+    money(l, "committed"),
+    money(l, "disbursed"),
+    money(l, "book_value"),
+    money(l, "income"),
+    l.suppressed ? hidden() : l.roi_percent ?? "—",
   ]);
   let summary = t("summary-empty");
-  if (lines.length) {
-    const currency = lines.map((l) => l.currency).sort()[0];
-    const mine = lines.filter((l) => l.currency === currency);
+  const shown = lines.filter((l) => !l.suppressed);
+  if (shown.length) {
+    const currency = shown.map((l) => l.currency).sort()[0];
+    const mine = shown.filter((l) => l.currency === currency);
     const value = (l) => toMinor(l.book_value, scaleOf(l.currency)) ?? 0n;
     const largest = mine.reduce((a, b) => (value(b) > value(a) ? b : a));
     summary = t("summary-portfolio", {
       kinds: mine.length,
       currency,
-      kind: t(`kind-${largest.key}`),
+      kind: lineName(by, largest.key),
       value: formatAmount(largest.book_value, largest.currency),
     });
   }
-  const headers = [t("col-kind"), t("col-currency"), t("col-count"), t("chart-committed"), t("chart-disbursed"), t("chart-book-value")];
-  return chart("portfolio-chart", t("report-portfolio"), svg, summary, table(t("dashboard-table"), headers, rows, [2, 3, 4, 5]));
+  const headers = ["col-line", "col-currency", "col-count", "chart-committed", "chart-disbursed", "chart-book-value", "col-income", "col-roi"].map((k) => t(k));
+  const title = `${t("report-portfolio")} ${t(`portfolio-by-${by}`)}`;
+  return chart("portfolio-chart", title, svg, summary, table(t("dashboard-table"), headers, rows, [2, 3, 4, 5, 6, 7]));
 }
 
 function corridorsSection(report, svg) {
@@ -169,6 +185,11 @@ function filterForm(filters, group) {
     ...(group ? {} : { host_country: country("host_country"), home_country: country("home_country") }),
     from: h("input", { name: "from", type: "date", value: filters.from }),
     to: h("input", { name: "to", type: "date", value: filters.to }),
+    portfolio_by: h(
+      "select",
+      { name: "portfolio_by" },
+      BREAKDOWNS.map((by) => h("option", { value: by, selected: (filters.portfolio_by || "kind") === by }, t(`portfolio-by-${by}`))),
+    ),
   };
   const form = h(
     "form",
@@ -177,12 +198,14 @@ function filterForm(filters, group) {
     group ? null : field(t("dashboard-home"), inputs.home_country),
     field(t("dashboard-from"), inputs.from),
     field(t("dashboard-to"), inputs.to),
+    field(t("dashboard-portfolio-by"), inputs.portfolio_by),
     h("button", { type: "submit", class: "button primary" }, t("dashboard-apply")),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const chosen = Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.value.trim()]));
     for (const name of ["host_country", "home_country"]) if (chosen[name]) chosen[name] = chosen[name].toUpperCase();
+    if (chosen.portfolio_by === "kind") chosen.portfolio_by = "";
     location.hash = dashboardAddress(chosen, group);
   });
   return { form, inputs };
@@ -198,6 +221,7 @@ export async function dashboardScreen(query, group) {
   const base = group ? `/v1/groups/${group}/reports` : "/v1/reports";
   const countries = group ? [] : ["host_country", "home_country"];
   const period = [...countries, "from", "to"];
+  const by = BREAKDOWNS.includes(filters.portfolio_by) ? filters.portfolio_by : "kind";
   const lang = { lang: language() };
   const svg = { accept: "image/svg+xml" };
   let answers;
@@ -206,7 +230,7 @@ export async function dashboardScreen(query, group) {
       get(`${base}/savings-trend${queryOf(filters, period)}`),
       get(`${base}/savings-trend/chart${queryOf(filters, period, lang)}`, svg),
       get(`${base}/portfolio${queryOf(filters, countries)}`),
-      get(`${base}/portfolio/chart${queryOf(filters, countries, lang)}`, svg),
+      get(`${base}/portfolio/chart${queryOf(filters, countries, { ...lang, by })}`, svg),
       get(`${base}/remittance-corridors${queryOf(filters, period)}`),
       get(`${base}/remittance-corridors/chart${queryOf(filters, period, lang)}`, svg),
       get(`${base}/returned-home${queryOf(filters, period)}`),
@@ -226,7 +250,7 @@ export async function dashboardScreen(query, group) {
     status,
     h("button", { type: "button", class: "button no-print", onclick: () => window.print() }, t("dashboard-print")),
     savingsSection(trend, trendSvg),
-    portfolioSection(portfolio, portfolioSvg),
+    portfolioSection(portfolio, portfolioSvg, by),
     corridorsSection(corridors, corridorsSvg),
     returnedSection(returned, returnedSvg),
   );

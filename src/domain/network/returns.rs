@@ -105,7 +105,11 @@ mod tests {
         ReturnedMember {
             group_id: Uuid::from_u128(n % 3),
             group_name: format!("group {}", n % 3),
-            group_host_country: if n.is_multiple_of(3) { "HK".into() } else { "QA".into() },
+            group_host_country: if n.is_multiple_of(3) {
+                "HK".into()
+            } else {
+                "QA".into()
+            },
             group_home_country: home.into(),
             member_id: Uuid::from_u128(n),
             sex,

@@ -30,7 +30,14 @@ use words::Language;
 
 /// The messages of the catalogues the charts use.
 #[cfg(test)]
-const WORDS: [&str; 17] = [
+const WORDS: [&str; 24] = [
+    "portfolio-by-kind",
+    "portfolio-by-sector",
+    "portfolio-by-country",
+    "portfolio-by-women_led",
+    "women-led-true",
+    "women-led-false",
+    "women-led-unknown",
     "chart-returned-title",
     "chart-paid-out",
     "chart-capital-held",
@@ -183,19 +190,81 @@ fn sex_rank(sex: crate::domain::member::Sex) -> u8 {
     }
 }
 
+/// How the portfolio chart breaks the investments down, as the report's breakdowns do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    Kind,
+    Sector,
+    Country,
+    WomenLed,
+}
+
+impl Breakdown {
+    fn parse(params: &QueryParams) -> Result<Self, ApiError> {
+        match params.text("by") {
+            None | Some("kind") => Ok(Breakdown::Kind),
+            Some("sector") => Ok(Breakdown::Sector),
+            Some("country") => Ok(Breakdown::Country),
+            Some("women_led") => Ok(Breakdown::WomenLed),
+            Some(_) => Err(ApiError::invalid_parameter(
+                "by",
+                "must be one of kind, sector, country, women_led",
+            )),
+        }
+    }
+
+    /// A line's name on the chart: kinds and women-led in words, sectors and countries as
+    /// recorded.
+    fn label(self, key: &str, words: Language) -> String {
+        match self {
+            Breakdown::Kind => words.word(&format!("kind-{key}")),
+            Breakdown::WomenLed => words.word(&format!("women-led-{key}")),
+            Breakdown::Sector | Breakdown::Country => key.to_string(),
+        }
+    }
+}
+
+/// A line of a portfolio breakdown as its chart draws it: none when the report suppressed it.
+pub struct Bar<'l> {
+    pub key: &'l str,
+    pub currency: Currency,
+    pub figures: Option<&'l PortfolioLine>,
+}
+
 /// Committed, disbursed and book value of the investments of each kind, in one currency.
 pub fn portfolio_chart(
     lines: &[PortfolioLine],
     asked: Option<Currency>,
     words: Language,
 ) -> (String, Result<String, charts_rs::Error>) {
-    let currency = chosen(asked, lines.iter().map(|l| &l.currency));
-    let lines: Vec<&PortfolioLine> = lines
+    let bars: Vec<Bar> = lines
         .iter()
-        .filter(|l| Some(l.currency) == currency)
+        .map(|l| Bar {
+            key: &l.key,
+            currency: l.currency,
+            figures: Some(l),
+        })
+        .collect();
+    breakdown_chart(Breakdown::Kind, &bars, asked, words)
+}
+
+/// Committed, disbursed and book value of each line of a breakdown, in one currency; a
+/// suppressed line is a gap.
+pub fn breakdown_chart(
+    by: Breakdown,
+    bars: &[Bar],
+    asked: Option<Currency>,
+    words: Language,
+) -> (String, Result<String, charts_rs::Error>) {
+    let currency = chosen(asked, bars.iter().map(|b| &b.currency));
+    let bars: Vec<&Bar> = bars
+        .iter()
+        .filter(|b| Some(b.currency) == currency)
         .collect();
     let figure = |f: fn(&PortfolioLine) -> i128| -> Vec<Option<f32>> {
-        lines.iter().map(|l| position(f(l), l.currency)).collect()
+        bars.iter()
+            .map(|b| b.figures.and_then(|l| position(f(l), l.currency)))
+            .collect()
     };
     let series = vec![
         Series::new_nullable(words.word("chart-committed"), figure(|l| l.committed_minor)),
@@ -205,18 +274,28 @@ pub fn portfolio_chart(
             figure(|l| l.book_value_minor),
         ),
     ];
-    let labels = lines
-        .iter()
-        .map(|l| words.word(&format!("kind-{}", l.key)))
-        .collect();
+    let labels = bars.iter().map(|b| by.label(b.key, words)).collect();
     let mut chart = BarChart::new(series, labels);
-    let title = words.word("chart-portfolio-title");
+    let title = format!(
+        "{}: {}",
+        words.word("chart-portfolio-title"),
+        words.word(&format!("portfolio-by-{}", by_id(by)))
+    );
     let heading = match currency {
         Some(c) => format!("{title} ({})", c.code()),
         None => title,
     };
     sized(&mut chart, &heading, words);
     (heading, chart.svg())
+}
+
+fn by_id(by: Breakdown) -> &'static str {
+    match by {
+        Breakdown::Kind => "kind",
+        Breakdown::Sector => "sector",
+        Breakdown::Country => "country",
+        Breakdown::WomenLed => "women_led",
+    }
 }
 
 /// The median cost of each corridor month by month as bars, against the 3 % target and the
@@ -340,7 +419,7 @@ impl Chart {
     ) -> Result<Response, ApiError> {
         let own: &[&str] = match self {
             Chart::SavingsTrend => &["from", "to", "currency", "lang"],
-            Chart::Portfolio => &["currency", "lang"],
+            Chart::Portfolio => &["by", "currency", "lang"],
             Chart::Corridors => &["from", "to", "lang"],
             Chart::ReturnedHome => &["from", "to", "currency", "lang"],
         };
@@ -356,7 +435,33 @@ impl Chart {
                     .store
                     .portfolio_report(&filter, state.suppression_min)
                     .await?;
-                portfolio_chart(&portfolio.by_kind, asked, words)
+                let by = Breakdown::parse(&params)?;
+                let lines: &[PortfolioLine] = match by {
+                    Breakdown::Kind => &portfolio.by_kind,
+                    Breakdown::Sector => &portfolio.by_sector,
+                    Breakdown::Country => &portfolio.by_country,
+                    Breakdown::WomenLed => &[],
+                };
+                let bars: Vec<Bar> = match by {
+                    Breakdown::WomenLed => portfolio
+                        .by_women_led
+                        .iter()
+                        .map(|l| Bar {
+                            key: &l.key,
+                            currency: l.currency,
+                            figures: l.figures.as_ref(),
+                        })
+                        .collect(),
+                    _ => lines
+                        .iter()
+                        .map(|l| Bar {
+                            key: &l.key,
+                            currency: l.currency,
+                            figures: Some(l),
+                        })
+                        .collect(),
+                };
+                breakdown_chart(by, &bars, asked, words)
             }
             Chart::Corridors => {
                 let (from, to) = params.date_range()?;
