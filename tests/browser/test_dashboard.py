@@ -264,3 +264,17 @@ def test_the_portfolio_breakdown_is_in_the_address_and_keeps_suppressed_lines_ou
     page.wait_for_function("() => location.hash.includes('portfolio_by=sector')")
     expect(page.locator("#portfolio-chart table tbody tr").first).to_contain_text("agriculture")
     assert [r[0] for r in rows(page, "portfolio-chart")] == [l["key"] for l in portfolio["by_sector"]]
+
+
+def test_the_network_dashboard_narrows_to_one_group_from_the_address(network, new_context):
+    group = network["group"]
+    page = open_dashboard(new_context, network["auditor"], f"group_id={group}&from=2026-01-01&to=2026-06-30")
+    assert page.locator("form.filters select[name=group_id]").input_value() == group
+    reader = Api.sign_in(network["auditor"], PASSWORD)
+    trend = reader.get(f"/v1/reports/savings-trend?group_id={group}&from=2026-01-01&to=2026-06-30")
+    assert trend == reader.get(f"/v1/groups/{group}/reports/savings-trend?from=2026-01-01&to=2026-06-30")
+    check_savings(page, trend)
+    page.locator("form.filters select[name=group_id]").select_option("")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_function("() => !location.hash.includes('group_id')")
+    expect(page.locator("form.filters select[name=group_id]")).to_have_value("")

@@ -319,6 +319,7 @@ dashboard-group-title = Dashboard of { $group }
 dashboard-filters = Filters
 dashboard-host = Host country
 dashboard-home = Home country
+dashboard-group = Group
 dashboard-any = Any
 dashboard-from = From
 dashboard-to = To

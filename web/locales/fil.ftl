@@ -321,6 +321,7 @@ dashboard-group-title = Dashboard ng { $group }
 dashboard-filters = Mga filter
 dashboard-host = Bansang pinagtatrabahuhan
 dashboard-home = Sariling bansa
+dashboard-group = Grupo
 dashboard-any = Kahit alin
 dashboard-from = Mula
 dashboard-to = Hanggang

@@ -321,6 +321,7 @@ dashboard-group-title = Dasbor { $group }
 dashboard-filters = Filter
 dashboard-host = Negara tempat bekerja
 dashboard-home = Negara asal
+dashboard-group = Kelompok
 dashboard-any = Semua
 dashboard-from = Dari
 dashboard-to = Sampai

@@ -319,6 +319,7 @@ dashboard-group-title = { $group } को ड्यासबोर्ड
 dashboard-filters = फिल्टरहरू
 dashboard-host = काम गर्ने देश
 dashboard-home = आफ्नो देश
+dashboard-group = समूह
 dashboard-any = जुनसुकै
 dashboard-from = देखि
 dashboard-to = सम्म

@@ -3,12 +3,12 @@
 // service draws (SVG), with its title, a summary in words and the table of the figures behind
 // it, all from the same report for the same filters. The filters live in the address, so a view can be bookmarked or shared.
 
-import { get, Problem } from "../api.js";
+import { all, get, Problem } from "../api.js";
 import { t, language } from "../i18n.js";
 import { formatAmount, formatMinor, scaleOf, toMinor } from "../money.js";
 import { h, drawer, field, table, loading, showProblem, statusLine } from "../ui.js";
 
-const FILTERS = ["host_country", "home_country", "from", "to", "portfolio_by"];
+const FILTERS = ["host_country", "home_country", "group_id", "from", "to", "portfolio_by"];
 
 /// The filters an address's query names, each "" when absent.
 function readFilters(query) {
@@ -178,11 +178,18 @@ function returnedSection(report, svg) {
   return chart("returned-chart", t("report-returned-home"), svg, summary, table(t("dashboard-table"), headers, rows, [3, 4, 5, 6]));
 }
 
-function filterForm(filters, group) {
+/// The filters' form; on the network's dashboard, `groups` are those it can be narrowed to.
+function filterForm(filters, group, groups = []) {
   const country = (name) =>
     h("input", { name, value: filters[name], maxlength: "2", autocapitalize: "characters", placeholder: t("dashboard-any") });
+  const oneGroup = h(
+    "select",
+    { name: "group_id" },
+    h("option", { value: "" }, t("dashboard-any")),
+    groups.map((g) => h("option", { value: g.id, selected: filters.group_id === g.id }, g.name)),
+  );
   const inputs = {
-    ...(group ? {} : { host_country: country("host_country"), home_country: country("home_country") }),
+    ...(group ? {} : { host_country: country("host_country"), home_country: country("home_country"), group_id: oneGroup }),
     from: h("input", { name: "from", type: "date", value: filters.from }),
     to: h("input", { name: "to", type: "date", value: filters.to }),
     portfolio_by: h(
@@ -196,6 +203,7 @@ function filterForm(filters, group) {
     { class: "filters no-print", "aria-label": t("dashboard-filters") },
     group ? null : field(t("dashboard-host"), inputs.host_country),
     group ? null : field(t("dashboard-home"), inputs.home_country),
+    group ? null : field(t("dashboard-group"), inputs.group_id),
     field(t("dashboard-from"), inputs.from),
     field(t("dashboard-to"), inputs.to),
     field(t("dashboard-portfolio-by"), inputs.portfolio_by),
@@ -215,11 +223,12 @@ function filterForm(filters, group) {
 export async function dashboardScreen(query, group) {
   const show = drawer();
   const filters = readFilters(query);
-  const { form, inputs } = filterForm(filters, group);
-  const status = statusLine();
   show(t("loading"), loading());
+  const groups = group ? [] : await all("/v1/groups");
+  const { form, inputs } = filterForm(filters, group, groups);
+  const status = statusLine();
   const base = group ? `/v1/groups/${group}/reports` : "/v1/reports";
-  const countries = group ? [] : ["host_country", "home_country"];
+  const countries = group ? [] : ["host_country", "home_country", "group_id"];
   const period = [...countries, "from", "to"];
   const by = BREAKDOWNS.includes(filters.portfolio_by) ? filters.portfolio_by : "kind";
   const lang = { lang: language() };
