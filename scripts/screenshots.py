@@ -81,7 +81,7 @@ def seed_network(api):
     group = api.create(
         "/v1/groups", {"name": "Bunga Savers", "currency": "HKD", "host_country": "HK", "home_country": "ID"}
     )["id"]
-    api.send("PUT", f"/v1/groups/{group}/approval-policy", {"withdrawals_above": {}, "disbursements": False}, key=str(uuid.uuid4()))
+    api.send("PUT", f"/v1/groups/{group}/approval-policy", {"withdrawals_above": {}, "disbursements": False, "exits": False}, key=str(uuid.uuid4()))
     people = [("Siti", "female"), ("Dewi", "female"), ("Rina", "female"), ("Sari", "female"),
               ("Budi", "male"), ("Agus", "male"), ("Joko", "male")]
     members = []
@@ -107,7 +107,15 @@ def seed_network(api):
              "uses": [{"purpose": "family_support", "amount": "2000000.00"}], "booked_on": f"2026-{month:02}-15"},
             keyed=True,
         )
-    for name, kind, committed, paid in [("Koperasi Tani", "cooperative", "6000.00", "4000.00"),
+    # Three women and a man go home at the end of June, paid their savings (the man alone is
+    # a cell of one: suppressed).
+    for who in members[:3] + members[4:5]:
+        api.create(
+            f"/v1/groups/{group}/members/{who}/exit",
+            {"status": "returned_home", "on": "2026-06-28", "channel": "cash"},
+            keyed=True,
+        )
+    for name, kind, committed, paid in [("Koperasi Tani", "cooperative", "6000.00", "2000.00"),
                                         ("Warung Ibu Siti", "enterprise", "3000.00", "3000.00")]:
         investment = api.create(
             f"/v1/groups/{group}/investments",
@@ -221,6 +229,8 @@ def take(base):
         shot(page, "dashboard")
         page.evaluate("() => document.getElementById('corridors-chart').scrollIntoView()")
         shot(page, "dashboard-corridors")
+        page.evaluate("() => document.getElementById('returned-chart').scrollIntoView()")
+        shot(page, "dashboard-returned")
         page.context.close()
         browser.close()
 
