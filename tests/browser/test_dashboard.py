@@ -278,3 +278,12 @@ def test_the_network_dashboard_narrows_to_one_group_from_the_address(network, ne
     page.locator("form.filters button[type=submit]").click()
     page.wait_for_function("() => !location.hash.includes('group_id')")
     expect(page.locator("form.filters select[name=group_id]")).to_have_value("")
+
+
+def test_an_auditor_reaches_a_groups_dashboard_from_the_list_of_groups(network, new_context):
+    page = open_dashboard(new_context, network["auditor"])
+    app.go(page, "#/groups")
+    group = network["group"]
+    page.locator(f'#group-list a[href="#/g/{group}/dashboard"]').click()
+    page.wait_for_function(f"() => location.hash === '#/g/{group}/dashboard'")
+    expect(page.locator("#returned-chart svg")).to_be_visible()

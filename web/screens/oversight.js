@@ -22,6 +22,18 @@ export async function groupsScreen() {
         h("a", { href: mine ? `#/g/${g.id}` : `#/g/${g.id}/trial-balance` }, g.name),
         " ",
         h("span", { class: "muted" }, `${g.host_country} → ${g.home_country} · ${g.currency}`),
+        // What a reader of every group also reads of this one, beside its trial balance.
+        mine
+          ? null
+          : h(
+              "p",
+              { class: "muted" },
+              h("a", { href: `#/g/${g.id}/performance` }, t("action-performance")),
+              " · ",
+              h("a", { href: `#/g/${g.id}/accreditation` }, t("action-accreditation")),
+              " · ",
+              h("a", { href: `#/g/${g.id}/dashboard` }, t("nav-dashboard")),
+            ),
       ),
     );
   }
