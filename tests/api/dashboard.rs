@@ -291,14 +291,18 @@ both_backends!(
                 chart.text
             );
         }
-        // Siti sends HKD 1,000 home for a fee of 50: 5 %, above the target and on the line.
-        let remittance = json!({"member_id": member(&app, &hk, "Sari", "female", "2026-01-05").await,
-            "send_amount": "1000.00", "send_currency": "HKD", "fee": "50.00",
-            "receive_amount": "2000000", "receive_currency": "IDR", "provider": "Kirim Cepat",
-            "channel": "money_transfer_operator", "send_country": "HK", "receive_country": "ID",
-            "uses": [{"purpose": "family_support", "amount": "2000000"}], "booked_on": "2026-02-12"});
-        let path = format!("/v1/groups/{hk}/remittances");
-        created(&app.post_with_key(&path, &key(), &remittance).await);
+        // Sari, Tuti and Wati each send HKD 1,000 home for a fee of 50: 5 %, above the target
+        // and on the line; three senders, so the line is shown at the threshold of 3.
+        for name in ["Sari", "Tuti", "Wati"] {
+            let sender = member(&app, &hk, name, "female", "2026-01-05").await;
+            let remittance = json!({"member_id": sender,
+                "send_amount": "1000.00", "send_currency": "HKD", "fee": "50.00",
+                "receive_amount": "2000000", "receive_currency": "IDR", "provider": "Kirim Cepat",
+                "channel": "money_transfer_operator", "send_country": "HK", "receive_country": "ID",
+                "uses": [{"purpose": "family_support", "amount": "2000000"}], "booked_on": "2026-02-12"});
+            let path = format!("/v1/groups/{hk}/remittances");
+            created(&app.post_with_key(&path, &key(), &remittance).await);
+        }
         let report = app
             .get("/v1/reports/remittance-corridors?host_country=HK")
             .await;

@@ -569,12 +569,13 @@ fn portfolio_columns() -> Vec<&'static str> {
     columns
 }
 
-const CORRIDOR_FIELDS: [&str; 13] = [
+const CORRIDOR_FIELDS: [&str; 14] = [
     "send_country",
     "receive_country",
     "month",
     "send_currency",
     "receive_currency",
+    "suppressed",
     "count",
     "sent",
     "received",
@@ -827,8 +828,13 @@ both_backends!(
     }
 );
 
-both_backends!(
+// Each line here has one or two senders: shown at a threshold of 1 (suppression below).
+both_backends_with!(
     remittance_corridors_follow_the_world_bank_method,
+    AppConfig {
+        suppression_min: 1,
+        ..AppConfig::default()
+    },
     |app| async move {
         let Network { .. } = network(&app).await;
         let columns = corridor_columns();
@@ -848,17 +854,17 @@ both_backends!(
         // 21,000, fees 55; margin 55.56 from the one with a mid-market rate. Costs 4.28 % and
         // 2.50 %: mean and median 3.39 %.
         let march = json!({"send_country": "HK", "receive_country": "PH", "month": "2026-03",
-        "send_currency": "HKD", "receive_currency": "PHP", "count": 2, "sent": "3000.00",
+        "send_currency": "HKD", "receive_currency": "PHP", "suppressed": false, "count": 2, "sent": "3000.00",
         "received": "21000.00", "fees": "55.00", "fx_margin": "55.56", "with_mid_market_rate": 1,
         "average_cost_percent": "3.39", "median_cost_percent": "3.39",
         "uses": uses("10500.00", "7000.00", "3500.00")});
         let april = json!({"send_country": "HK", "receive_country": "PH", "month": "2026-04",
-        "send_currency": "HKD", "receive_currency": "PHP", "count": 1, "sent": "1000.00",
+        "send_currency": "HKD", "receive_currency": "PHP", "suppressed": false, "count": 1, "sent": "1000.00",
         "received": "7050.00", "fees": "20.00", "fx_margin": "7.04", "with_mid_market_rate": 1,
         "average_cost_percent": "2.70", "median_cost_percent": "2.70",
         "uses": uses("7050.00", "0.00", "0.00")});
         let singapore = json!({"send_country": "SG", "receive_country": "PH", "month": "2026-03",
-        "send_currency": "SGD", "receive_currency": "PHP", "count": 1, "sent": "500.00",
+        "send_currency": "SGD", "receive_currency": "PHP", "suppressed": false, "count": 1, "sent": "500.00",
         "received": "21000.00", "fees": "5.00", "fx_margin": "5.88", "with_mid_market_rate": 1,
         "average_cost_percent": "2.18", "median_cost_percent": "2.18",
         "uses": uses("21000.00", "0.00", "0.00")});
@@ -891,6 +897,38 @@ both_backends!(
             &wrong_order,
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid-parameter",
+        );
+    }
+);
+
+both_backends!(
+    a_corridor_line_of_fewer_senders_than_the_threshold_shows_no_figures,
+    |app| async move {
+        let Network { .. } = network(&app).await;
+        // At the default threshold (3), March from Hong Kong (Bea and Carla) and every other
+        // line (one sender each) describe too few members: only their corridor and month show.
+        let report = ok(&app.get("/v1/reports/remittance-corridors").await).clone();
+        let lines = report["corridors"].as_array().unwrap();
+        assert_eq!(lines.len(), 3);
+        for line in lines {
+            assert_eq!(line["suppressed"], true, "{line}");
+            assert!(
+                line.get("count").is_none() && line.get("sent").is_none(),
+                "{line}"
+            );
+            assert!(line.get("median_cost_percent").is_none(), "{line}");
+        }
+        let csv = app.get("/v1/reports/remittance-corridors?format=csv").await;
+        let first = csv.text.lines().nth(1).unwrap();
+        assert!(
+            first.starts_with("HK,PH,2026-03,HKD,PHP,true,,,"),
+            "{first}"
+        );
+        let chart = app.get("/v1/reports/remittance-corridors/chart").await;
+        assert!(
+            !chart.text.contains("data-series=\"HK → PH (HKD → PHP)\""),
+            "{}",
+            chart.text
         );
     }
 );

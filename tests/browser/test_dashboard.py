@@ -76,14 +76,17 @@ def network(api):
          "currency": "HKD", "committed_amount": "2000.00"},
         keyed=True,
     )
-    api.create(
-        f"/v1/groups/{group}/remittances",
-        {"member_id": women[0], "send_amount": "1000.00", "send_currency": "HKD", "fee": "50.00",
-         "receive_amount": "2000000.00", "receive_currency": "IDR", "provider": "Kirim Cepat",
-         "channel": "money_transfer_operator", "send_country": "HK", "receive_country": "ID",
-         "uses": [{"purpose": "family_support", "amount": "2000000.00"}], "booked_on": "2026-02-12"},
-        keyed=True,
-    )
+    # Three women send money home in February (three senders: the line is shown), and one
+    # in March (one sender: the line is suppressed).
+    for who, on in [(women[0], "2026-02-12"), (women[1], "2026-02-12"), (women[2], "2026-02-12"), (women[3], "2026-03-12")]:
+        api.create(
+            f"/v1/groups/{group}/remittances",
+            {"member_id": who, "send_amount": "1000.00", "send_currency": "HKD", "fee": "50.00",
+             "receive_amount": "2000000.00", "receive_currency": "IDR", "provider": "Kirim Cepat",
+             "channel": "money_transfer_operator", "send_country": "HK", "receive_country": "ID",
+             "uses": [{"purpose": "family_support", "amount": "2000000.00"}], "booked_on": on},
+            keyed=True,
+        )
     small_group(api)
     auditor = unique("auditor")
     api.create("/v1/users", {"username": auditor, "password": PASSWORD, "grants": [{"role": "auditor"}]})
@@ -189,12 +192,15 @@ def test_the_dashboards_figures_are_the_reports_and_small_cells_stay_hidden(netw
     corridors = reader.get(f"/v1/reports/remittance-corridors?{FILTERS}")
     lines = rows(page, "corridors-chart")
     assert [[r[0], r[1], r[4], r[5]] for r in lines] == [
-        [f"{c['send_country']} → {c['receive_country']}", c["month"], c["average_cost_percent"], c["median_cost_percent"]]
+        [f"{c['send_country']} → {c['receive_country']}", c["month"]]
+        + ([suppressed] * 2 if c["suppressed"] else [c["average_cost_percent"], c["median_cost_percent"]])
         for c in corridors["corridors"]
     ]
+    # February (three senders) is drawn; March (one sender) is suppressed and not drawn.
+    assert [c["suppressed"] for c in corridors["corridors"] if c["month"] in ("2026-02", "2026-03")] == [False, True]
     corridor_bars = [b for b in bars(page, "corridors-chart") if b[0] == "HK → ID (HKD → IDR)"]
     assert [(b[1], Decimal(b[2])) for b in corridor_bars] == [
-        (c["month"], Decimal(c["median_cost_percent"])) for c in corridors["corridors"]
+        (c["month"], Decimal(c["median_cost_percent"])) for c in corridors["corridors"] if not c["suppressed"]
     ]
     svg = page.locator("#corridors-chart svg")
     expect(svg).to_contain_text("HK → ID (HKD → IDR)")
@@ -241,7 +247,10 @@ def test_a_treasurer_sees_her_own_groups_dashboard(network, new_context):
     check_savings(page, trend)
     assert page.locator("form.filters input[name=host_country]").count() == 0
     corridors = reader.get(f"/v1/groups/{group}/reports/remittance-corridors?{period}")
-    assert [r[5] for r in rows(page, "corridors-chart")] == [c["median_cost_percent"] for c in corridors["corridors"]]
+    hidden = app.message("en", "dashboard-suppressed")
+    assert [r[5] for r in rows(page, "corridors-chart")] == [
+        hidden if c["suppressed"] else c["median_cost_percent"] for c in corridors["corridors"]
+    ]
     form = page.locator("form.filters")
     form.locator("input[name=to]").fill("2026-03-31")
     form.locator("button[type=submit]").click()

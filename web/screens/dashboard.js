@@ -124,21 +124,23 @@ function portfolioSection(portfolio, svg, by) {
 
 function corridorsSection(report, svg) {
   const lines = report.corridors;
+  const figure = (l, value) => (l.suppressed ? hidden() : value);
   const rows = lines.map((l) => [
     `${l.send_country} → ${l.receive_country}`,
     l.month,
     `${l.send_currency} → ${l.receive_currency}`,
-    String(l.count),
-    l.average_cost_percent,
-    l.median_cost_percent,
+    figure(l, String(l.count)),
+    figure(l, l.average_cost_percent),
+    figure(l, l.median_cost_percent),
   ]);
   // Percentages are compared as exact decimal text, two places each: no float near them.
   const cents = (text) => toMinor(text, 2) ?? 0n;
-  const summary = lines.length
+  const shown = lines.filter((l) => !l.suppressed);
+  const summary = shown.length
     ? t("summary-corridors", {
-        above: lines.filter((l) => cents(l.median_cost_percent) > 300n).length,
-        over: lines.filter((l) => cents(l.median_cost_percent) > 500n).length,
-        total: lines.length,
+        above: shown.filter((l) => cents(l.median_cost_percent) > 300n).length,
+        over: shown.filter((l) => cents(l.median_cost_percent) > 500n).length,
+        total: shown.length,
       })
     : t("summary-empty");
   const headers = [t("col-corridor"), t("col-month"), t("col-currency"), t("col-count"), t("col-average-cost"), t("col-median-cost")];

@@ -30,6 +30,8 @@ pub struct CorridorLine {
     pub send_currency: Currency,
     pub receive_currency: Currency,
     pub count: i64,
+    /// How many members sent them: the people the line describes.
+    pub senders: i64,
     pub sent_minor: i128,
     pub received_minor: i128,
     pub fees_minor: i128,
@@ -93,6 +95,11 @@ fn corridor_line(
         send_currency: first.send_currency,
         receive_currency: first.receive_currency,
         count: items.len() as i64,
+        senders: items
+            .iter()
+            .map(|r| r.member_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len() as i64,
         sent_minor: 0,
         received_minor: 0,
         fees_minor: 0,

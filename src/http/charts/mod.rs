@@ -302,6 +302,7 @@ fn by_id(by: Breakdown) -> &'static str {
 /// 5 % line.
 pub fn corridors_chart(
     lines: &[CorridorLine],
+    suppression_min: u32,
     words: Language,
 ) -> (String, Result<String, charts_rs::Error>) {
     let months: Vec<String> = lines
@@ -322,9 +323,11 @@ pub fn corridors_chart(
         let Some(i) = months.iter().position(|m| *m == l.month) else {
             continue;
         };
+        let shown = l.senders >= i64::from(suppression_min);
         corridors
             .entry(name)
-            .or_insert_with(|| vec![None; months.len()])[i] = l.median_cost_percent.to_f32();
+            .or_insert_with(|| vec![None; months.len()])[i] =
+            shown.then(|| l.median_cost_percent.to_f32()).flatten();
     }
     let mut series: Vec<Series> = corridors
         .into_iter()
@@ -466,7 +469,7 @@ impl Chart {
             Chart::Corridors => {
                 let (from, to) = params.date_range()?;
                 let lines = state.store.remittance_corridors(&filter, from, to).await?;
-                corridors_chart(&lines, words)
+                corridors_chart(&lines, state.suppression_min, words)
             }
             Chart::ReturnedHome => {
                 let (from, to) = params.date_range()?;

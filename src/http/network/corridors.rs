@@ -18,6 +18,14 @@ struct CorridorView {
     month: String,
     send_currency: &'static str,
     receive_currency: &'static str,
+    suppressed: bool,
+    #[serde(flatten)]
+    figures: Option<CorridorFigures>,
+}
+
+/// A line's figures, shown when its remittances were sent by enough members.
+#[derive(Serialize)]
+struct CorridorFigures {
     count: i64,
     sent: String,
     received: String,
@@ -30,6 +38,23 @@ struct CorridorView {
 }
 
 impl CorridorView {
+    /// A line, its figures withheld when fewer than `suppression_min` members sent its
+    /// remittances.
+    fn of(l: &CorridorLine, suppression_min: u32) -> Self {
+        let shown = l.senders >= i64::from(suppression_min);
+        CorridorView {
+            send_country: l.send_country.clone(),
+            receive_country: l.receive_country.clone(),
+            month: l.month.clone(),
+            send_currency: l.send_currency.code(),
+            receive_currency: l.receive_currency.code(),
+            suppressed: !shown,
+            figures: shown.then(|| CorridorFigures::of(l)),
+        }
+    }
+}
+
+impl CorridorFigures {
     fn of(l: &CorridorLine) -> Self {
         let scale = l.send_currency.exponent();
         let uses = PURPOSES
@@ -42,12 +67,7 @@ impl CorridorView {
                 )
             })
             .collect();
-        CorridorView {
-            send_country: l.send_country.clone(),
-            receive_country: l.receive_country.clone(),
-            month: l.month.clone(),
-            send_currency: l.send_currency.code(),
-            receive_currency: l.receive_currency.code(),
+        CorridorFigures {
             count: l.count,
             sent: amount(l.sent_minor, l.send_currency),
             received: amount(l.received_minor, l.receive_currency),
@@ -92,7 +112,9 @@ const CORRIDOR_COLUMNS: [&str; 20] = [
 ];
 
 fn corridors_table(view: &CorridorsView) -> Table {
-    let mut table = Table::new(&CORRIDOR_COLUMNS);
+    let mut columns = CORRIDOR_COLUMNS.to_vec();
+    columns.insert(5, "suppressed");
+    let mut table = Table::new(&columns);
     for c in &view.corridors {
         let mut row = vec![
             c.send_country.clone(),
@@ -100,17 +122,28 @@ fn corridors_table(view: &CorridorsView) -> Table {
             c.month.clone(),
             c.send_currency.to_string(),
             c.receive_currency.to_string(),
-            c.count.to_string(),
-            c.sent.clone(),
-            c.received.clone(),
-            c.fees.clone(),
-            cell(c.fx_margin.as_ref()),
-            c.with_mid_market_rate.to_string(),
-            c.average_cost_percent.clone(),
-            c.median_cost_percent.clone(),
+            c.suppressed.to_string(),
         ];
-        for p in PURPOSES {
-            row.push(c.uses[p.as_str()].as_str().unwrap_or_default().to_string());
+        match &c.figures {
+            None => row.extend(std::iter::repeat_n(
+                String::new(),
+                CORRIDOR_COLUMNS.len() - 5,
+            )),
+            Some(f) => {
+                row.extend([
+                    f.count.to_string(),
+                    f.sent.clone(),
+                    f.received.clone(),
+                    f.fees.clone(),
+                    cell(f.fx_margin.as_ref()),
+                    f.with_mid_market_rate.to_string(),
+                    f.average_cost_percent.clone(),
+                    f.median_cost_percent.clone(),
+                ]);
+                for p in PURPOSES {
+                    row.push(f.uses[p.as_str()].as_str().unwrap_or_default().to_string());
+                }
+            }
         }
         table.push(row);
     }
@@ -132,7 +165,10 @@ pub(super) async fn corridors_of(
     let view = CorridorsView {
         from,
         to,
-        corridors: lines.iter().map(CorridorView::of).collect(),
+        corridors: lines
+            .iter()
+            .map(|l| CorridorView::of(l, state.suppression_min))
+            .collect(),
     };
     Ok(respond(
         format,
