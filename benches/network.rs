@@ -18,6 +18,14 @@
 //! Each report is read through the store exactly as its HTTP handler reads it (the store
 //! returns the report already shaped by `domain::network`), without HTTP and JSON, unfiltered
 //! and with a host-country, a home-country and a period filter.
+//!
+//! The network dashboard is timed whole, through HTTP, as its page asks for it: the service is
+//! served over the bench's store on a local port, and an administrator's client sends the
+//! page's six requests at once (the savings trend, the portfolio and the remittance corridors,
+//! each as JSON and as an SVG chart) and reads every answer, for the whole network, for one
+//! pair of countries and for one group (whose page also reads the group). After criterion's
+//! figures, each answer's own median time within the dashboard is printed, so the slowest is
+//! known.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -26,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use criterion::{Criterion, criterion_group, criterion_main};
-use msai_ledger::app::DEFAULT_SUPPRESSION_MIN;
+use msai_ledger::app::{AppConfig, DEFAULT_SUPPRESSION_MIN, serve};
 use msai_ledger::domain::member::{
     Channel, EventKind, Fund, MemberStatus, NewMeeting, NewMember, NewMemberEvent, Sex,
 };
@@ -41,6 +49,7 @@ use msai_ledger::domain::operations::{
 use msai_ledger::store::{Store, Written};
 use rust_decimal::Decimal;
 use tokio::runtime::Runtime;
+use uuid::Uuid;
 
 const GROUPS_ENV: &str = "MSAI_BENCH_NETWORK_GROUPS";
 const TRANSACTIONS_ENV: &str = "MSAI_BENCH_NETWORK_TRANSACTIONS";
@@ -49,6 +58,9 @@ const POSTGRES_URL_ENV: &str = "MSAI_BENCH_POSTGRES_URL";
 const MEMBERS: usize = 20;
 const EVENTS_PER_MEETING: usize = 500;
 const REMITTANCES: usize = 12;
+/// The administrator's password of the service served over the bench's store (a network
+/// loaded once on PostgreSQL keeps the administrator made the first time).
+const ADMIN_PASSWORD: &str = "network-bench-admin-password";
 
 /// Host countries with their currencies, and home countries with theirs.
 const HOSTS: [(&str, &str); 5] = [
@@ -517,6 +529,135 @@ async fn load(store: &Arc<dyn Store>, groups: usize, transactions: usize) {
     );
 }
 
+/// The service, served over the bench's store on a local port, and a client signed in as its
+/// administrator.
+struct Service {
+    base: String,
+    client: reqwest::Client,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn start_service(store: Arc<dyn Store>) -> Service {
+    let mut config = AppConfig::default();
+    config.auth.bootstrap_admin_password = Some(ADMIN_PASSWORD.into());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        serve(listener, store, config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("the service");
+    });
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/v1/auth/token"))
+        .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("sign-in");
+    assert_eq!(answer.status(), reqwest::StatusCode::OK, "sign-in");
+    let body: serde_json::Value = answer.json().await.expect("token");
+    let token = body["access_token"].as_str().expect("access_token");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client");
+    Service {
+        base,
+        client,
+        _stop: stop,
+    }
+}
+
+/// The requests of the dashboard's page for `filters` (a query without `?`, countries and
+/// period) or for one group (its period only), each with the `Accept` the page sends.
+fn dashboard_requests(group: Option<Uuid>, filters: &str, period: &str) -> Vec<(String, bool)> {
+    let base = match group {
+        Some(id) => format!("/v1/groups/{id}/reports"),
+        None => "/v1/reports".into(),
+    };
+    let (countries, period) = match group {
+        Some(_) => (String::new(), period.to_string()),
+        None => (filters.to_string(), join(filters, period)),
+    };
+    let mut requests = vec![
+        (format!("{base}/savings-trend?{period}"), false),
+        (
+            format!("{base}/savings-trend/chart?{}", join(&period, "lang=en")),
+            true,
+        ),
+        (format!("{base}/portfolio?{countries}"), false),
+        (
+            format!("{base}/portfolio/chart?{}", join(&countries, "lang=en")),
+            true,
+        ),
+        (format!("{base}/remittance-corridors?{period}"), false),
+        (
+            format!(
+                "{base}/remittance-corridors/chart?{}",
+                join(&period, "lang=en")
+            ),
+            true,
+        ),
+    ];
+    if let Some(id) = group {
+        requests.push((format!("/v1/groups/{id}"), false));
+    }
+    requests
+}
+
+fn join(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.into(),
+        (_, true) => a.into(),
+        _ => format!("{a}&{b}"),
+    }
+}
+
+/// Sends the requests at once, as the page does, reads every answer whole, and returns how
+/// long each took.
+async fn dashboard(service: &Service, requests: &[(String, bool)]) -> Vec<Duration> {
+    let started = Instant::now();
+    futures_util::future::join_all(requests.iter().map(|(path, svg)| async move {
+        let accept = if *svg {
+            "image/svg+xml"
+        } else {
+            "application/json"
+        };
+        let answer = service
+            .client
+            .get(format!("{}{path}", service.base))
+            .header(reqwest::header::ACCEPT, accept)
+            .send()
+            .await
+            .expect("request");
+        let status = answer.status();
+        let body = answer.bytes().await.expect("answer");
+        assert_eq!(
+            status,
+            reqwest::StatusCode::OK,
+            "{path}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        black_box(body);
+        started.elapsed()
+    }))
+    .await
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
 fn network(c: &mut Criterion) {
     let groups = env_size(GROUPS_ENV, 1_000);
     let transactions = env_size(TRANSACTIONS_ENV, 1_000_000);
@@ -602,7 +743,74 @@ fn network(c: &mut Criterion) {
         b.to_async(&runtime)
             .iter(|| async { black_box(store.reintegration_report().await.unwrap()) })
     });
+
+    // The dashboard's default period: the twelve months that end with the last month booked.
+    let (year_from, year_to) = (date(2025, 1, 1), date(2025, 12, 31));
+    let one = runtime
+        .block_on(store.list_groups(None, 1))
+        .expect("groups")
+        .remove(0);
+    let one_group = NetworkFilter {
+        group_id: Some(one.id),
+        ..NetworkFilter::default()
+    };
+    for (name, filter) in [
+        ("savings_trend_2025", &all),
+        ("savings_trend_2025_host_HK", &host),
+        ("savings_trend_2025_SG_to_ID", &both),
+        ("savings_trend_2025_one_group", &one_group),
+    ] {
+        bench.bench_function(name, |b| {
+            b.to_async(&runtime).iter(|| async {
+                black_box(
+                    store
+                        .savings_trend(filter, year_from, year_to, DEFAULT_SUPPRESSION_MIN)
+                        .await
+                        .unwrap(),
+                )
+            })
+        });
+    }
+
+    let service = runtime.block_on(start_service(store.clone()));
+    let period = "from=2025-01-01&to=2025-12-31";
+    let dashboards = [
+        ("dashboard_2025", dashboard_requests(None, "", period)),
+        (
+            "dashboard_2025_SG_to_ID",
+            dashboard_requests(None, "host_country=SG&home_country=ID", period),
+        ),
+        (
+            "dashboard_2025_one_group",
+            dashboard_requests(Some(one.id), "", period),
+        ),
+    ];
+    for (name, requests) in &dashboards {
+        bench.bench_function(*name, |b| {
+            b.to_async(&runtime)
+                .iter(|| async { black_box(dashboard(&service, requests).await) })
+        });
+    }
     bench.finish();
+
+    // Each answer's median time within the dashboard (from the moment the page sends its
+    // requests to the end of that answer), over 10 more loads of each dashboard.
+    eprintln!("one group: {} ({})", one.name, one.id);
+    for (name, requests) in &dashboards {
+        let mut times = vec![Vec::new(); requests.len()];
+        let mut whole = Vec::new();
+        for _ in 0..10 {
+            let took = runtime.block_on(dashboard(&service, requests));
+            whole.push(took.iter().copied().max().unwrap_or_default());
+            for (all, one) in times.iter_mut().zip(took) {
+                all.push(one);
+            }
+        }
+        eprintln!("{name}: whole {:.1} ms", median(whole).as_secs_f64() * 1e3);
+        for ((path, _), times) in requests.iter().zip(times) {
+            eprintln!("  {:>8.1} ms  {path}", median(times).as_secs_f64() * 1e3);
+        }
+    }
 }
 
 criterion_group!(benches, network);
