@@ -215,7 +215,7 @@ where
         suppression_min: u32,
     ) -> Result<network::Portfolio, TxError> {
         let investments = sqlx::query(
-            "SELECT i.id, i.kind, i.sector, i.country, i.currency, i.committed_minor, i.women_led, \
+            "SELECT i.id, i.kind, i.sector, i.country, i.status, i.currency, i.committed_minor, i.women_led, \
              CAST(a.debits_minor - a.credits_minor AS BIGINT) AS book_value \
              FROM investments i JOIN groups g ON g.id = i.group_id JOIN accounts a ON a.id = i.account_id \
              WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($3 IS NULL OR g.id = $3) ORDER BY i.id",
@@ -251,6 +251,7 @@ where
         for row in &investments {
             let id: Uuid = row.try_get("id")?;
             let kind: String = row.try_get("kind")?;
+            let status: String = row.try_get("status")?;
             let mut f = figures.get(&id).copied().unwrap_or_default();
             f.book_value = Self::sum_column(row, "book_value")?;
             holdings.push(network::Holding {
@@ -258,6 +259,8 @@ where
                     .ok_or_else(|| internal("stored investment kind"))?,
                 sector: row.try_get("sector")?,
                 country: row.try_get("country")?,
+                status: InvestmentStatus::parse(&status)
+                    .ok_or_else(|| internal("stored investment status"))?,
                 currency: currency_of(&row.try_get::<String, _>("currency")?)?,
                 committed_minor: row.try_get("committed_minor")?,
                 women_led: row.try_get("women_led")?,

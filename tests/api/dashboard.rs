@@ -266,7 +266,17 @@ both_backends!(
             .await;
         assert!(women.text.contains("\nNot recorded\n"), "{}", women.text);
         assert!(!women.text.contains("data-value"), "{}", women.text);
-        let wrong = app.get("/v1/reports/portfolio/chart?by=status").await;
+        // By status, statuses in words: the one investment is active, 2,000 committed.
+        let status = app
+            .get("/v1/reports/portfolio/chart?host_country=HK&by=status&lang=id")
+            .await;
+        assert!(status.text.contains("\nAktif\n"), "{}", status.text);
+        assert!(
+            status.text.contains("data-value=\"2000\""),
+            "{}",
+            status.text
+        );
+        let wrong = app.get("/v1/reports/portfolio/chart?by=owner").await;
         assert_problem(
             &wrong,
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -545,6 +545,7 @@ fn portfolio_rows(json: &Value) -> Vec<Vec<String>> {
         ("kind", "by_kind"),
         ("sector", "by_sector"),
         ("country", "by_country"),
+        ("status", "by_status"),
     ] {
         for line in json[field].as_array().unwrap() {
             let mut row = vec![breakdown.to_string()];
@@ -770,7 +771,7 @@ both_backends!(
 both_backends!(
     the_portfolio_counts_what_each_investment_page_counts,
     |app| async move {
-        let Network { .. } = network(&app).await;
+        let Network { hk, .. } = network(&app).await;
         let columns = portfolio_columns();
         let report = json_and_csv(&app, "/v1/reports/portfolio", &columns, portfolio_rows).await;
         let coop = json!({"currency": "HKD", "count": 1, "committed": "2000.00", "disbursed": "1500.00",
@@ -823,7 +824,37 @@ both_backends!(
         let none = ok(&app.get("/v1/reports/portfolio?home_country=NP").await).clone();
         assert_eq!(
             none,
-            json!({"suppression_min": 3, "by_kind": [], "by_sector": [], "by_country": [], "by_women_led": []})
+            json!({"suppression_min": 3, "by_kind": [], "by_sector": [], "by_country": [],
+                   "by_status": [], "by_women_led": []})
+        );
+
+        // By status: all three active, one line per currency; in HKD the same two
+        // investments as the Philippines line.
+        assert_eq!(
+            report["by_status"],
+            json!([keyed("active", &both), keyed("active", &trike)])
+        );
+        // Written off on 30 June, the store leaves the active line for its own: the 300 left on
+        // its books written down too (500 in all), nothing left.
+        let list = ok(&app.get(&format!("/v1/groups/{hk}/investments")).await).clone();
+        let id = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == "Sari-sari Store")
+            .map(|i| s(&i["id"]))
+            .unwrap();
+        let url = app.url(&format!("/v1/groups/{hk}/investments/{id}"));
+        let off = json!({"status": "written_off", "status_on": "2026-06-30"});
+        ok(&app.send(app.client.patch(url).json(&off)).await);
+        let after = json_and_csv(&app, "/v1/reports/portfolio", &columns, portfolio_rows).await;
+        let written_off = json!({"key": "written_off", "currency": "HKD", "count": 1,
+        "committed": "0.00", "disbursed": "600.00", "book_value": "0.00", "income": "0.00",
+        "capital_returned": "100.00", "written_down": "500.00", "net_return": "-500.00",
+        "roi_percent": "-83.33"});
+        assert_eq!(
+            after["by_status"],
+            json!([keyed("active", &coop), keyed("active", &trike), written_off])
         );
     }
 );

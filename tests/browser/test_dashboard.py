@@ -273,6 +273,16 @@ def test_the_portfolio_breakdown_is_in_the_address_and_keeps_suppressed_lines_ou
     page.wait_for_function("() => location.hash.includes('portfolio_by=sector')")
     expect(page.locator("#portfolio-chart table tbody tr").first).to_contain_text("agriculture")
     assert [r[0] for r in rows(page, "portfolio-chart")] == [l["key"] for l in portfolio["by_sector"]]
+    page.locator("form.filters select[name=portfolio_by]").select_option("status")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_function("() => location.hash.includes('portfolio_by=status')")
+    by_status = portfolio["by_status"]
+    assert by_status, portfolio
+    first = app.message("en", f"investment-status-{by_status[0]['key']}")
+    expect(page.locator("#portfolio-chart table tbody tr").first).to_contain_text(first)
+    assert [r[:3] for r in rows(page, "portfolio-chart")] == [
+        [app.message("en", f"investment-status-{l['key']}"), l["currency"], str(l["count"])] for l in by_status
+    ]
 
 
 def test_the_network_dashboard_narrows_to_one_group_from_the_address(network, new_context):

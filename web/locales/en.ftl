@@ -356,6 +356,7 @@ col-average-cost = Average cost %
 portfolio-by-kind = by kind
 portfolio-by-sector = by sector
 portfolio-by-country = by country
+portfolio-by-status = by status
 portfolio-by-women_led = by whether women lead them
 women-led-true = Led by women
 women-led-false = Not led by women

@@ -358,6 +358,7 @@ col-average-cost = Karaniwang gastos %
 portfolio-by-kind = ayon sa uri
 portfolio-by-sector = ayon sa sektor
 portfolio-by-country = ayon sa bansa
+portfolio-by-status = ayon sa katayuan
 portfolio-by-women_led = ayon sa kung babae ang namumuno
 women-led-true = Pinamumunuan ng babae
 women-led-false = Hindi pinamumunuan ng babae

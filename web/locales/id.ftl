@@ -358,6 +358,7 @@ col-average-cost = Biaya rata-rata %
 portfolio-by-kind = menurut jenis
 portfolio-by-sector = menurut sektor
 portfolio-by-country = menurut negara
+portfolio-by-status = menurut status
 portfolio-by-women_led = menurut apakah dipimpin perempuan
 women-led-true = Dipimpin perempuan
 women-led-false = Tidak dipimpin perempuan

@@ -356,6 +356,7 @@ col-average-cost = औसत लागत %
 portfolio-by-kind = प्रकारअनुसार
 portfolio-by-sector = क्षेत्रअनुसार
 portfolio-by-country = देशअनुसार
+portfolio-by-status = स्थितिअनुसार
 portfolio-by-women_led = महिलाले नेतृत्व गरेको वा नगरेकोअनुसार
 women-led-true = महिलाको नेतृत्वमा
 women-led-false = महिलाको नेतृत्वमा होइन

@@ -81,11 +81,13 @@ function savingsSection(trend, svg) {
   return chart("savings-chart", t("report-savings-trend"), svg, summary, table(t("dashboard-table"), headers, rows, [3, 4, 5, 6, 7, 8]));
 }
 
-const BREAKDOWNS = ["kind", "sector", "country", "women_led"];
+const BREAKDOWNS = ["kind", "sector", "country", "status", "women_led"];
 
-/// A breakdown line's name: kinds and women-led in words, sectors and countries as recorded.
+/// A breakdown line's name: kinds, statuses and women-led in words, sectors and countries as
+/// recorded.
 function lineName(by, key) {
   if (by === "kind") return t(`kind-${key}`);
+  if (by === "status") return t(`investment-status-${key}`);
   if (by === "women_led") return t(`women-led-${key}`);
   return key;
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::domain::member::Sex;
 use crate::domain::money::Currency;
 use crate::domain::operations::{
-    GroupStatus, InvestmentFigures, InvestmentKind, Purpose, RemittanceDetails,
+    GroupStatus, InvestmentFigures, InvestmentKind, InvestmentStatus, Purpose, RemittanceDetails,
 };
 
 /// Which groups a report covers: those of a host country, of a home country, or both; or one
@@ -275,6 +275,7 @@ mod tests {
             kind: InvestmentKind::Cooperative,
             sector: "agriculture".into(),
             country: "PH".into(),
+            status: InvestmentStatus::Active,
             currency: money(currency),
             committed_minor: None,
             women_led,

@@ -1,5 +1,5 @@
-//! The investment portfolio: holdings by kind, sector, country and women-led, with small
-//! lines suppressed.
+//! The investment portfolio: holdings by kind, sector, country, status and women-led, with
+//! small lines suppressed.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +13,8 @@ pub struct Holding {
     pub kind: InvestmentKind,
     pub sector: String,
     pub country: String,
+    /// Active, exited or written off, as on the investment's page.
+    pub status: InvestmentStatus,
     pub currency: Currency,
     pub committed_minor: Option<i64>,
     /// Whether the enterprise is led by women; none when it was not recorded.
@@ -65,6 +67,7 @@ pub struct Portfolio {
     pub by_kind: Vec<PortfolioLine>,
     pub by_sector: Vec<PortfolioLine>,
     pub by_country: Vec<PortfolioLine>,
+    pub by_status: Vec<PortfolioLine>,
     /// Keyed `true`, `false` or `unknown` (not recorded); a line whose figures could single
     /// out fewer investments than the suppression threshold is suppressed.
     pub by_women_led: Vec<SuppressedLine>,
@@ -160,6 +163,7 @@ pub fn portfolio(holdings: &[Holding], suppression_min: u32) -> Portfolio {
         by_kind: breakdown(holdings, |h| h.kind.as_str().to_string()),
         by_sector: breakdown(holdings, |h| h.sector.clone()),
         by_country: breakdown(holdings, |h| h.country.clone()),
+        by_status: breakdown(holdings, |h| h.status.as_str().to_string()),
         by_women_led: suppress_small_lines(breakdown(holdings, women_led_key), suppression_min),
     }
 }

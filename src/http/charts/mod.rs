@@ -30,10 +30,14 @@ use words::Language;
 
 /// The messages of the catalogues the charts use.
 #[cfg(test)]
-const WORDS: [&str; 24] = [
+const WORDS: [&str; 28] = [
     "portfolio-by-kind",
     "portfolio-by-sector",
     "portfolio-by-country",
+    "portfolio-by-status",
+    "investment-status-active",
+    "investment-status-exited",
+    "investment-status-written_off",
     "portfolio-by-women_led",
     "women-led-true",
     "women-led-false",
@@ -196,6 +200,7 @@ pub enum Breakdown {
     Kind,
     Sector,
     Country,
+    Status,
     WomenLed,
 }
 
@@ -205,19 +210,21 @@ impl Breakdown {
             None | Some("kind") => Ok(Breakdown::Kind),
             Some("sector") => Ok(Breakdown::Sector),
             Some("country") => Ok(Breakdown::Country),
+            Some("status") => Ok(Breakdown::Status),
             Some("women_led") => Ok(Breakdown::WomenLed),
             Some(_) => Err(ApiError::invalid_parameter(
                 "by",
-                "must be one of kind, sector, country, women_led",
+                "must be one of kind, sector, country, status, women_led",
             )),
         }
     }
 
-    /// A line's name on the chart: kinds and women-led in words, sectors and countries as
-    /// recorded.
+    /// A line's name on the chart: kinds, statuses and women-led in words, sectors and
+    /// countries as recorded.
     fn label(self, key: &str, words: Language) -> String {
         match self {
             Breakdown::Kind => words.word(&format!("kind-{key}")),
+            Breakdown::Status => words.word(&format!("investment-status-{key}")),
             Breakdown::WomenLed => words.word(&format!("women-led-{key}")),
             Breakdown::Sector | Breakdown::Country => key.to_string(),
         }
@@ -294,6 +301,7 @@ fn by_id(by: Breakdown) -> &'static str {
         Breakdown::Kind => "kind",
         Breakdown::Sector => "sector",
         Breakdown::Country => "country",
+        Breakdown::Status => "status",
         Breakdown::WomenLed => "women_led",
     }
 }
@@ -443,6 +451,7 @@ impl Chart {
                     Breakdown::Kind => &portfolio.by_kind,
                     Breakdown::Sector => &portfolio.by_sector,
                     Breakdown::Country => &portfolio.by_country,
+                    Breakdown::Status => &portfolio.by_status,
                     Breakdown::WomenLed => &[],
                 };
                 let bars: Vec<Bar> = match by {

@@ -1,4 +1,5 @@
-//! `GET /v1/reports/portfolio`: the groups' investments, small lines suppressed.
+//! `GET /v1/reports/portfolio`: the groups' investments by kind, sector, country, status and
+//! women-led, small lines suppressed.
 
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -98,6 +99,7 @@ struct PortfolioView {
     by_kind: Vec<PortfolioLineView>,
     by_sector: Vec<PortfolioLineView>,
     by_country: Vec<PortfolioLineView>,
+    by_status: Vec<PortfolioLineView>,
     by_women_led: Vec<SuppressedLineView>,
 }
 
@@ -121,6 +123,7 @@ fn portfolio_table(view: &PortfolioView) -> Table {
         ("kind", &view.by_kind),
         ("sector", &view.by_sector),
         ("country", &view.by_country),
+        ("status", &view.by_status),
     ] {
         for l in lines {
             table.push(vec![
@@ -166,8 +169,8 @@ fn portfolio_table(view: &PortfolioView) -> Table {
     table
 }
 
-/// `GET /v1/reports/portfolio` (or a group's): the alternative investments by kind, sector and
-/// country, per currency.
+/// `GET /v1/reports/portfolio` (or a group's): the alternative investments by kind, sector,
+/// country, status and women-led, per currency.
 pub(super) async fn portfolio_of(
     scope: Scope,
     state: &AppState,
@@ -180,6 +183,7 @@ pub(super) async fn portfolio_of(
         by_kind,
         by_sector,
         by_country,
+        by_status,
         by_women_led,
     } = state
         .store
@@ -191,6 +195,7 @@ pub(super) async fn portfolio_of(
         by_kind: lines(by_kind),
         by_sector: lines(by_sector),
         by_country: lines(by_country),
+        by_status: lines(by_status),
         by_women_led: by_women_led.iter().map(SuppressedLineView::of).collect(),
     };
     Ok(respond(

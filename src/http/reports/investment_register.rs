@@ -60,6 +60,7 @@ impl InvestmentRegisterView {
                 kind: r.investment.kind,
                 sector: r.investment.sector.clone(),
                 country: r.investment.country.clone(),
+                status: r.investment.status,
                 currency: r.investment.currency,
                 committed_minor: r.investment.committed_minor,
                 women_led: r.investment.women_led,
