@@ -723,7 +723,12 @@ fn network(c: &mut Criterion) {
     ] {
         bench.bench_function(name, |b| {
             b.to_async(&runtime).iter(|| async {
-                black_box(store.remittance_corridors(filter, from, to).await.unwrap())
+                black_box(
+                    store
+                        .remittance_corridors(filter, from, to, false)
+                        .await
+                        .unwrap(),
+                )
             })
         });
     }

@@ -397,12 +397,13 @@ pub trait NetworkStore: Send + Sync + 'static {
         suppression_min: u32,
     ) -> StoreResult<Portfolio>;
     /// Remittances booked from `from` to `to` whose transaction (if any) stands, by corridor,
-    /// month and currency pair.
+    /// month (and channel, when `by_channel`) and currency pair.
     async fn remittance_corridors(
         &self,
         filter: &NetworkFilter,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
+        by_channel: bool,
     ) -> StoreResult<Vec<CorridorLine>>;
     /// Members who had joined by `as_of` and their figures on that date, by sex, age band,
     /// host and home country and currency; cells of fewer than `suppression_min` members

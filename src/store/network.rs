@@ -275,6 +275,7 @@ where
         filter: &network::NetworkFilter,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
+        by_channel: bool,
     ) -> Result<Vec<network::CorridorLine>, TxError> {
         // A remittance whose transaction was reversed was corrected away; one without a
         // transaction (no group savings part) stands as recorded.
@@ -303,7 +304,7 @@ where
             .iter()
             .map(|row| Self::remittance_from_row(row).map(|r| r.details))
             .collect::<Result<Vec<_>, TxError>>()?;
-        Ok(network::corridors(&details))
+        Ok(network::corridors(&details, by_channel))
     }
 
     /// The members who had joined a group by `as_of`, as the network's indicators count them.
@@ -440,9 +441,12 @@ where
         filter: &network::NetworkFilter,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
+        by_channel: bool,
     ) -> StoreResult<Vec<network::CorridorLine>> {
-        read_tx!(self, |tx| Self::corridors_in_tx(&mut tx, filter, from, to)
-            .await)
+        read_tx!(self, |tx| Self::corridors_in_tx(
+            &mut tx, filter, from, to, by_channel
+        )
+        .await)
     }
 
     async fn indicators_report(

@@ -6700,7 +6700,7 @@ both_backends!(the_network_reports_answer_as_documented, |app| async move {
         (
             CORRIDORS_REPORT,
             format!("from={today}&to={today}&home_country=PH"),
-            "send_country,receive_country,month,send_currency,receive_currency,",
+            "send_country,receive_country,month,channel,send_currency,receive_currency,",
             "HK,PH,".to_string(),
         ),
         (

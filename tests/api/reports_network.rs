@@ -570,10 +570,11 @@ fn portfolio_columns() -> Vec<&'static str> {
     columns
 }
 
-const CORRIDOR_FIELDS: [&str; 14] = [
+const CORRIDOR_FIELDS: [&str; 17] = [
     "send_country",
     "receive_country",
     "month",
+    "channel",
     "send_currency",
     "receive_currency",
     "suppressed",
@@ -585,6 +586,8 @@ const CORRIDOR_FIELDS: [&str; 14] = [
     "with_mid_market_rate",
     "average_cost_percent",
     "median_cost_percent",
+    "lower_quartile_cost_percent",
+    "upper_quartile_cost_percent",
 ];
 
 const PURPOSES: [&str; 7] = [
@@ -867,7 +870,7 @@ both_backends_with!(
         ..AppConfig::default()
     },
     |app| async move {
-        let Network { .. } = network(&app).await;
+        let Network { hk, .. } = network(&app).await;
         let columns = corridor_columns();
         let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
         let report = json_and_csv(
@@ -883,21 +886,24 @@ both_backends_with!(
         };
         // March, HK → PH: R1 and R2 (Ana's reversed R5 is not counted). Sent 3,000, received
         // 21,000, fees 55; margin 55.56 from the one with a mid-market rate. Costs 4.28 % and
-        // 2.50 %: mean and median 3.39 %.
-        let march = json!({"send_country": "HK", "receive_country": "PH", "month": "2026-03",
+        // 2.50 %: mean and median 3.39 %, quartiles 2.50 % and 4.28 %.
+        let march = json!({"send_country": "HK", "receive_country": "PH", "month": "2026-03", "channel": null,
         "send_currency": "HKD", "receive_currency": "PHP", "suppressed": false, "count": 2, "sent": "3000.00",
         "received": "21000.00", "fees": "55.00", "fx_margin": "55.56", "with_mid_market_rate": 1,
         "average_cost_percent": "3.39", "median_cost_percent": "3.39",
+        "lower_quartile_cost_percent": "2.50", "upper_quartile_cost_percent": "4.28",
         "uses": uses("10500.00", "7000.00", "3500.00")});
-        let april = json!({"send_country": "HK", "receive_country": "PH", "month": "2026-04",
+        let april = json!({"send_country": "HK", "receive_country": "PH", "month": "2026-04", "channel": null,
         "send_currency": "HKD", "receive_currency": "PHP", "suppressed": false, "count": 1, "sent": "1000.00",
         "received": "7050.00", "fees": "20.00", "fx_margin": "7.04", "with_mid_market_rate": 1,
         "average_cost_percent": "2.70", "median_cost_percent": "2.70",
+        "lower_quartile_cost_percent": "2.70", "upper_quartile_cost_percent": "2.70",
         "uses": uses("7050.00", "0.00", "0.00")});
-        let singapore = json!({"send_country": "SG", "receive_country": "PH", "month": "2026-03",
+        let singapore = json!({"send_country": "SG", "receive_country": "PH", "month": "2026-03", "channel": null,
         "send_currency": "SGD", "receive_currency": "PHP", "suppressed": false, "count": 1, "sent": "500.00",
         "received": "21000.00", "fees": "5.00", "fx_margin": "5.88", "with_mid_market_rate": 1,
         "average_cost_percent": "2.18", "median_cost_percent": "2.18",
+        "lower_quartile_cost_percent": "2.18", "upper_quartile_cost_percent": "2.18",
         "uses": uses("21000.00", "0.00", "0.00")});
         assert_eq!(report["corridors"], json!([march, april, singapore]));
         assert_eq!(report["from"], Value::Null);
@@ -921,6 +927,71 @@ both_backends_with!(
             .await)
         .clone();
         assert_eq!(hong_kong["corridors"], json!([march, april]));
+        // Cut by channel. Fe sends HKD 500 through her bank on 25 March, fee 40 → PHP 3,500:
+        // cost 40 = 8.00 %. March then has two lines, the bank's and the operator's (R1, R2).
+        let fe = member(&app, &hk, "Fe", "female", Some(1991)).await;
+        let mut by_bank = remittance(
+            &fe,
+            "2026-03-25",
+            ("500.00", "HKD"),
+            "40.00",
+            ("3500.00", "PHP"),
+            None,
+            None,
+            "HK",
+            json!([{"purpose": "family_support", "amount": "3500.00"}]),
+        );
+        by_bank["channel"] = json!("bank");
+        remit(&app, &hk, &by_bank).await;
+        let cut = json_and_csv(
+            &app,
+            "/v1/reports/remittance-corridors?by=channel&host_country=HK&to=2026-03-31",
+            &columns,
+            corridor_rows,
+        )
+        .await;
+        let bank = json!({"send_country": "HK", "receive_country": "PH", "month": "2026-03",
+        "channel": "bank", "send_currency": "HKD", "receive_currency": "PHP", "suppressed": false,
+        "count": 1, "sent": "500.00", "received": "3500.00", "fees": "40.00", "fx_margin": null,
+        "with_mid_market_rate": 0, "average_cost_percent": "8.00", "median_cost_percent": "8.00",
+        "lower_quartile_cost_percent": "8.00", "upper_quartile_cost_percent": "8.00",
+        "uses": uses("3500.00", "0.00", "0.00")});
+        let mut operator = march.clone();
+        operator["channel"] = json!("money_transfer_operator");
+        assert_eq!(cut["corridors"], json!([bank, operator]));
+        // Uncut, March holds all three: costs 2.50, 4.28 and 8.00 %, median 4.28 %, quartiles
+        // 2.50 % and 8.00 % (the middle one in neither half).
+        let whole = ok(&app
+            .get("/v1/reports/remittance-corridors?host_country=HK&to=2026-03-31")
+            .await)
+        .clone();
+        let line = &whole["corridors"][0];
+        assert_eq!(
+            [
+                &line["channel"],
+                &line["count"],
+                &line["median_cost_percent"],
+                &line["lower_quartile_cost_percent"],
+                &line["upper_quartile_cost_percent"]
+            ],
+            [
+                &json!(null),
+                &json!(3),
+                &json!("4.28"),
+                &json!("2.50"),
+                &json!("8.00")
+            ],
+            "{line}"
+        );
+        let wrong_cut = app
+            .get("/v1/reports/remittance-corridors?by=provider")
+            .await;
+        assert_problem(
+            &wrong_cut,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-parameter",
+        );
+        assert_eq!(wrong_cut.body["errors"][0]["parameter"], "by");
         let wrong_order = app
             .get("/v1/reports/remittance-corridors?from=2026-04-01&to=2026-03-01")
             .await;
@@ -952,7 +1023,7 @@ both_backends!(
         let csv = app.get("/v1/reports/remittance-corridors?format=csv").await;
         let first = csv.text.lines().nth(1).unwrap();
         assert!(
-            first.starts_with("HK,PH,2026-03,HKD,PHP,true,,,"),
+            first.starts_with("HK,PH,2026-03,,HKD,PHP,true,,,"),
             "{first}"
         );
         let chart = app.get("/v1/reports/remittance-corridors/chart").await;

@@ -191,9 +191,17 @@ def test_the_dashboards_figures_are_the_reports_and_small_cells_stay_hidden(netw
     ]
     corridors = reader.get(f"/v1/reports/remittance-corridors?{FILTERS}")
     lines = rows(page, "corridors-chart")
-    assert [[r[0], r[1], r[4], r[5]] for r in lines] == [
+    assert [[r[0], r[1], r[4], r[5], r[6]] for r in lines] == [
         [f"{c['send_country']} → {c['receive_country']}", c["month"]]
-        + ([suppressed] * 2 if c["suppressed"] else [c["average_cost_percent"], c["median_cost_percent"]])
+        + (
+            [suppressed] * 3
+            if c["suppressed"]
+            else [
+                c["average_cost_percent"],
+                c["median_cost_percent"],
+                f"{c['lower_quartile_cost_percent']} – {c['upper_quartile_cost_percent']}",
+            ]
+        )
         for c in corridors["corridors"]
     ]
     # February (three senders) is drawn; March (one sender) is suppressed and not drawn.
@@ -283,6 +291,27 @@ def test_the_portfolio_breakdown_is_in_the_address_and_keeps_suppressed_lines_ou
     assert [r[:3] for r in rows(page, "portfolio-chart")] == [
         [app.message("en", f"investment-status-{l['key']}"), l["currency"], str(l["count"])] for l in by_status
     ]
+
+
+def test_remittance_costs_by_provider_type_are_the_reports(network, new_context):
+    page = open_dashboard(new_context, network["auditor"], f"{FILTERS}&corridors_by=channel")
+    assert page.locator("form.filters select[name=corridors_by]").input_value() == "channel"
+    reader = Api.sign_in(network["auditor"], PASSWORD)
+    corridors = reader.get(f"/v1/reports/remittance-corridors?{FILTERS}&by=channel")
+    assert corridors["corridors"] and all(c["channel"] for c in corridors["corridors"]), corridors
+    suppressed = app.message("en", "dashboard-suppressed")
+    assert [[r[1], r[5], r[7]] for r in rows(page, "corridors-chart")] == [
+        [
+            c["month"],
+            suppressed if c["suppressed"] else c["median_cost_percent"],
+            app.message("en", f"channel-{c['channel']}"),
+        ]
+        for c in corridors["corridors"]
+    ]
+    page.locator("form.filters select[name=corridors_by]").select_option("")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_function("() => !location.hash.includes('corridors_by')")
+    expect(page.locator("#corridors-chart table thead th")).to_have_count(7)
 
 
 def test_the_network_dashboard_narrows_to_one_group_from_the_address(network, new_context):

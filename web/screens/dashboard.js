@@ -8,7 +8,7 @@ import { t, language } from "../i18n.js";
 import { formatAmount, formatMinor, scaleOf, toMinor } from "../money.js";
 import { h, drawer, field, table, loading, showProblem, statusLine } from "../ui.js";
 
-const FILTERS = ["host_country", "home_country", "group_id", "from", "to", "portfolio_by"];
+const FILTERS = ["host_country", "home_country", "group_id", "from", "to", "portfolio_by", "corridors_by"];
 
 /// The filters an address's query names, each "" when absent.
 function readFilters(query) {
@@ -28,7 +28,7 @@ function queryOf(filters, names, extra = {}) {
 /// The address of the dashboard: the network's, or one group's (`group`) for its readers.
 export function dashboardAddress(filters, group) {
   return group
-    ? `#/g/${group}/dashboard${queryOf(filters, ["from", "to", "portfolio_by"])}`
+    ? `#/g/${group}/dashboard${queryOf(filters, ["from", "to", "portfolio_by", "corridors_by"])}`
     : `#/dashboard${queryOf(filters, FILTERS)}`;
 }
 
@@ -124,7 +124,9 @@ function portfolioSection(portfolio, svg, by) {
   return chart("portfolio-chart", title, svg, summary, table(t("dashboard-table"), headers, rows, [2, 3, 4, 5, 6, 7]));
 }
 
-function corridorsSection(report, svg) {
+/// The corridors' table: each line's cost, its median and the spread around it (the middle
+/// half of the costs, lower to upper quartile); cut by channel, a line names its channel.
+function corridorsSection(report, svg, byChannel) {
   const lines = report.corridors;
   const figure = (l, value) => (l.suppressed ? hidden() : value);
   const rows = lines.map((l) => [
@@ -134,6 +136,8 @@ function corridorsSection(report, svg) {
     figure(l, String(l.count)),
     figure(l, l.average_cost_percent),
     figure(l, l.median_cost_percent),
+    figure(l, `${l.lower_quartile_cost_percent} – ${l.upper_quartile_cost_percent}`),
+    ...(byChannel ? [t(`channel-${l.channel}`)] : []),
   ]);
   // Percentages are compared as exact decimal text, two places each: no float near them.
   const cents = (text) => toMinor(text, 2) ?? 0n;
@@ -145,8 +149,9 @@ function corridorsSection(report, svg) {
         total: shown.length,
       })
     : t("summary-empty");
-  const headers = [t("col-corridor"), t("col-month"), t("col-currency"), t("col-count"), t("col-average-cost"), t("col-median-cost")];
-  return chart("corridors-chart", t("report-remittance-corridors"), svg, summary, table(t("dashboard-table"), headers, rows, [3, 4, 5]));
+  const headers = [t("col-corridor"), t("col-month"), t("col-currency"), t("col-count"), t("col-average-cost"), t("col-median-cost"), t("col-cost-spread")];
+  if (byChannel) headers.push(t("col-provider-type"));
+  return chart("corridors-chart", t("report-remittance-corridors"), svg, summary, table(t("dashboard-table"), headers, rows, [3, 4, 5, 6]));
 }
 
 function returnedSection(report, svg) {
@@ -201,6 +206,12 @@ function filterForm(filters, group, groups = []) {
       { name: "portfolio_by" },
       BREAKDOWNS.map((by) => h("option", { value: by, selected: (filters.portfolio_by || "kind") === by }, t(`portfolio-by-${by}`))),
     ),
+    corridors_by: h(
+      "select",
+      { name: "corridors_by" },
+      h("option", { value: "" }, t("corridors-by-all")),
+      h("option", { value: "channel", selected: filters.corridors_by === "channel" }, t("corridors-by-channel")),
+    ),
   };
   const form = h(
     "form",
@@ -211,6 +222,7 @@ function filterForm(filters, group, groups = []) {
     field(t("dashboard-from"), inputs.from),
     field(t("dashboard-to"), inputs.to),
     field(t("dashboard-portfolio-by"), inputs.portfolio_by),
+    field(t("dashboard-corridors-by"), inputs.corridors_by),
     h("button", { type: "submit", class: "button primary" }, t("dashboard-apply")),
   );
   form.addEventListener("submit", (event) => {
@@ -235,6 +247,7 @@ export async function dashboardScreen(query, group) {
   const countries = group ? [] : ["host_country", "home_country", "group_id"];
   const period = [...countries, "from", "to"];
   const by = BREAKDOWNS.includes(filters.portfolio_by) ? filters.portfolio_by : "kind";
+  const byChannel = filters.corridors_by === "channel";
   const lang = { lang: language() };
   const svg = { accept: "image/svg+xml" };
   let answers;
@@ -244,7 +257,7 @@ export async function dashboardScreen(query, group) {
       get(`${base}/savings-trend/chart${queryOf(filters, period, lang)}`, svg),
       get(`${base}/portfolio${queryOf(filters, countries)}`),
       get(`${base}/portfolio/chart${queryOf(filters, countries, { ...lang, by })}`, svg),
-      get(`${base}/remittance-corridors${queryOf(filters, period)}`),
+      get(`${base}/remittance-corridors${queryOf(filters, period, byChannel ? { by: "channel" } : {})}`),
       get(`${base}/remittance-corridors/chart${queryOf(filters, period, lang)}`, svg),
       get(`${base}/returned-home${queryOf(filters, period)}`),
       get(`${base}/returned-home/chart${queryOf(filters, period, lang)}`, svg),
@@ -264,7 +277,7 @@ export async function dashboardScreen(query, group) {
     h("button", { type: "button", class: "button no-print", onclick: () => window.print() }, t("dashboard-print")),
     savingsSection(trend, trendSvg),
     portfolioSection(portfolio, portfolioSvg, by),
-    corridorsSection(corridors, corridorsSvg),
+    corridorsSection(corridors, corridorsSvg, byChannel),
     returnedSection(returned, returnedSvg),
   );
 }

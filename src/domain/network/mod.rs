@@ -13,7 +13,8 @@ use uuid::Uuid;
 use crate::domain::member::Sex;
 use crate::domain::money::Currency;
 use crate::domain::operations::{
-    GroupStatus, InvestmentFigures, InvestmentKind, InvestmentStatus, Purpose, RemittanceDetails,
+    GroupStatus, InvestmentFigures, InvestmentKind, InvestmentStatus, Purpose, RemittanceChannel,
+    RemittanceDetails,
 };
 
 /// Which groups a report covers: those of a host country, of a home country, or both; or one

@@ -477,7 +477,10 @@ impl Chart {
             }
             Chart::Corridors => {
                 let (from, to) = params.date_range()?;
-                let lines = state.store.remittance_corridors(&filter, from, to).await?;
+                let lines = state
+                    .store
+                    .remittance_corridors(&filter, from, to, false)
+                    .await?;
                 corridors_chart(&lines, state.suppression_min, words)
             }
             Chart::ReturnedHome => {

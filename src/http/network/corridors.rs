@@ -16,6 +16,8 @@ struct CorridorView {
     send_country: String,
     receive_country: String,
     month: String,
+    /// The channel of the line's remittances, when lines are cut by channel.
+    channel: Option<&'static str>,
     send_currency: &'static str,
     receive_currency: &'static str,
     suppressed: bool,
@@ -34,6 +36,8 @@ struct CorridorFigures {
     with_mid_market_rate: i64,
     average_cost_percent: String,
     median_cost_percent: String,
+    lower_quartile_cost_percent: String,
+    upper_quartile_cost_percent: String,
     uses: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -46,6 +50,7 @@ impl CorridorView {
             send_country: l.send_country.clone(),
             receive_country: l.receive_country.clone(),
             month: l.month.clone(),
+            channel: l.channel.map(|c| c.as_str()),
             send_currency: l.send_currency.code(),
             receive_currency: l.receive_currency.code(),
             suppressed: !shown,
@@ -76,6 +81,8 @@ impl CorridorFigures {
             with_mid_market_rate: l.with_mid_market,
             average_cost_percent: two_places(l.average_cost_percent),
             median_cost_percent: two_places(l.median_cost_percent),
+            lower_quartile_cost_percent: two_places(l.lower_quartile_cost_percent),
+            upper_quartile_cost_percent: two_places(l.upper_quartile_cost_percent),
             uses,
         }
     }
@@ -88,10 +95,11 @@ struct CorridorsView {
     corridors: Vec<CorridorView>,
 }
 
-const CORRIDOR_COLUMNS: [&str; 20] = [
+const CORRIDOR_COLUMNS: [&str; 23] = [
     "send_country",
     "receive_country",
     "month",
+    "channel",
     "send_currency",
     "receive_currency",
     "count",
@@ -102,6 +110,8 @@ const CORRIDOR_COLUMNS: [&str; 20] = [
     "with_mid_market_rate",
     "average_cost_percent",
     "median_cost_percent",
+    "lower_quartile_cost_percent",
+    "upper_quartile_cost_percent",
     "use_family_support",
     "use_education",
     "use_health",
@@ -113,13 +123,14 @@ const CORRIDOR_COLUMNS: [&str; 20] = [
 
 fn corridors_table(view: &CorridorsView) -> Table {
     let mut columns = CORRIDOR_COLUMNS.to_vec();
-    columns.insert(5, "suppressed");
+    columns.insert(6, "suppressed");
     let mut table = Table::new(&columns);
     for c in &view.corridors {
         let mut row = vec![
             c.send_country.clone(),
             c.receive_country.clone(),
             c.month.clone(),
+            c.channel.unwrap_or_default().to_string(),
             c.send_currency.to_string(),
             c.receive_currency.to_string(),
             c.suppressed.to_string(),
@@ -127,7 +138,7 @@ fn corridors_table(view: &CorridorsView) -> Table {
         match &c.figures {
             None => row.extend(std::iter::repeat_n(
                 String::new(),
-                CORRIDOR_COLUMNS.len() - 5,
+                CORRIDOR_COLUMNS.len() - 6,
             )),
             Some(f) => {
                 row.extend([
@@ -139,6 +150,8 @@ fn corridors_table(view: &CorridorsView) -> Table {
                     f.with_mid_market_rate.to_string(),
                     f.average_cost_percent.clone(),
                     f.median_cost_percent.clone(),
+                    f.lower_quartile_cost_percent.clone(),
+                    f.upper_quartile_cost_percent.clone(),
                 ]);
                 for p in PURPOSES {
                     row.push(f.uses[p.as_str()].as_str().unwrap_or_default().to_string());
@@ -151,17 +164,26 @@ fn corridors_table(view: &CorridorsView) -> Table {
 }
 
 /// `GET /v1/reports/remittance-corridors` (or a group's): count, amounts and cost of remittances
-/// per corridor, month and currency pair, as the World Bank's Remittance Prices Worldwide measures.
+/// per corridor, month (and channel, with `by=channel`) and currency pair, as the World Bank's
+/// Remittance Prices Worldwide measures.
 pub(super) async fn corridors_of(
     scope: Scope,
     state: &AppState,
     headers: &HeaderMap,
     raw: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let (params, filter) = scope.parse(raw, &["format", "from", "to"])?;
+    let (params, filter) = scope.parse(raw, &["format", "from", "to", "by"])?;
     let format = negotiate(&params, headers)?;
     let (from, to) = params.date_range()?;
-    let lines = state.store.remittance_corridors(&filter, from, to).await?;
+    let by_channel = match params.text("by") {
+        None => false,
+        Some("channel") => true,
+        Some(_) => return Err(ApiError::invalid_parameter("by", "must be channel")),
+    };
+    let lines = state
+        .store
+        .remittance_corridors(&filter, from, to, by_channel)
+        .await?;
     let view = CorridorsView {
         from,
         to,
