@@ -179,9 +179,10 @@ export function t(id, args = {}) {
   return id;
 }
 
-/// Whether the English catalogue has `id` (to pick a specific message, or a general one).
-export function has(id) {
-  return catalogues.get("en")?.has(id) || false;
+/// Whether the catalogue of `lang` (English unless named) has `id` (to pick a specific message,
+/// or a general one).
+export function has(id, lang = "en") {
+  return catalogues.get(lang)?.has(id) || false;
 }
 
 /// A date (`YYYY-MM-DD`) in the reader's format.

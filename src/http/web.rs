@@ -248,6 +248,26 @@ mod catalogue_tests {
         assert!(!other.iter().any(|(id, _)| id == "b"));
     }
 
+    /// The indicators of a group's performance, each with its name (`perf-ind-`) and its
+    /// definition (`perf-def-`) in every catalogue.
+    const INDICATORS: &[&str] = &[
+        "members",
+        "members_at_start",
+        "women_percent",
+        "meetings",
+        "attendance_percent",
+        "savings",
+        "savings_per_member",
+        "net_income",
+        "return_on_savings_percent",
+        "return_on_assets_percent",
+        "members_left",
+        "dropout_percent",
+        "portfolio_written_down_percent",
+        "social_fund",
+        "savings_mobilised",
+    ];
+
     /// The message families named from a value the service sends: `<family>-<value>`.
     const VALUE_FAMILIES: &[(&str, &[&str])] = &[
         ("status", &["active", "returned_home", "exited"]),
@@ -320,26 +340,8 @@ mod catalogue_tests {
                 "reintegration",
             ],
         ),
-        (
-            "perf-ind",
-            &[
-                "members",
-                "members_at_start",
-                "women_percent",
-                "meetings",
-                "attendance_percent",
-                "savings",
-                "savings_per_member",
-                "net_income",
-                "return_on_savings_percent",
-                "return_on_assets_percent",
-                "members_left",
-                "dropout_percent",
-                "portfolio_written_down_percent",
-                "social_fund",
-                "savings_mobilised",
-            ],
-        ),
+        ("perf-ind", INDICATORS),
+        ("perf-def", INDICATORS),
     ];
 
     /// The messages the scripts ask for by name: `t("id")`.

@@ -1,6 +1,7 @@
 """A group's performance page and its accreditation statement: every figure shown equals the
 API's for the same dates (read with the same user's token), the dates in the address drive the
-figures, each definition opens with a click and with the keyboard, the statement prints on A4
+figures, each definition opens with a click and with the keyboard and is in the reader's
+language (on the page and in the statement's table), the statement prints on A4
 with nothing cut at the right edge and no navigation, and the signed file it downloads verifies
 with the service's published key."""
 
@@ -126,6 +127,8 @@ def test_every_figure_equals_the_api_s_and_the_dates_in_the_address_drive_them(b
     missing = page.locator('#figures details[data-indicator="return_on_savings_percent"]')
     expect(missing.locator(".figure-value")).to_have_text(app.message("en", "perf-not-available"))
     assert "None here" in missing.locator(".definition").text_content()
+    # In English the reason needs no language of its own.
+    assert missing.locator(".none-here .reason").get_attribute("lang") is None
 
     # The address opened as it is (a bookmark, a link shared) shows the same dates.
     other = new_context("en").new_page()
@@ -167,6 +170,136 @@ def test_a_definition_opens_with_a_click_and_with_the_keyboard(books, new_contex
     expect(dropout.locator(".definition")).to_be_visible()
     page.keyboard.press("Space")
     expect(dropout.locator(".definition")).to_be_hidden()
+
+
+def catalogue_definition(lang, name, currency):
+    """An indicator's definition as the catalogue of `lang` gives it, with the group's currency."""
+    return app.message(lang, f"perf-def-{name}").replace("{ $currency }", currency)
+
+
+def check_definition(where, lang, name, item, currency):
+    """The definition shown in `where` (a figure, or a row of the statement) is the catalogue's,
+    not the service's English; a figure without a value says so in the reader's language, then
+    gives the service's reason, in English and marked so."""
+    english, separator, reason = item["definition"].partition(" None here: ")
+    text = where.locator(".definition-text")
+    shown = text.text_content()
+    assert shown == catalogue_definition(lang, name, currency), f"{name}: {shown!r}"
+    assert shown != english, f"{name}: still the service's English"
+    assert text.get_attribute("lang") is None, name
+    line = where.locator(".none-here")
+    if item["value"] is None:
+        assert separator, f"{name}: no value, and no reason given: {item!r}"
+        assert line.text_content() == f"{app.message(lang, 'perf-none-here')} {reason}", name
+        assert line.locator(".reason").text_content() == reason, name
+        assert line.locator(".reason").get_attribute("lang") == "en", name
+    else:
+        assert line.count() == 0, f"{name} has a value and says there is none"
+
+
+@pytest.mark.parametrize("lang", ["id", "ne"])
+def test_the_definitions_are_in_the_reader_s_language(lang, books, new_context):
+    group, treasurer, token = books
+    page = new_context(lang).new_page()
+    page.goto("/")
+    app.sign_in(page, treasurer, PASSWORD)
+    # A period with a figure that cannot be worked out, and one with every figure.
+    for period in ("?from=2026-01-01&to=2026-06-30", ""):
+        app.go(page, f"#/g/{group.id}/performance{period}", lang)
+        answer = token.get(group.path(f"/performance{period}"))
+        wait_for_figures(page, answer)
+        if period:
+            assert any(item["value"] is None for item in answer["indicators"].values()), answer
+        expect(page.locator("#figures details.figure")).to_have_count(len(answer["indicators"]))
+        for name, item in answer["indicators"].items():
+            figure = page.locator(f'#figures details[data-indicator="{name}"]')
+            check_definition(figure, lang, name, item, answer["currency"])
+        # The page no longer says that the definitions are in English.
+        assert page.locator("#figures [lang=en]").count() == sum(
+            1 for item in answer["indicators"].values() if item["value"] is None
+        )
+
+    # A definition opens in the reader's language.
+    savings = page.locator('#figures details[data-indicator="savings_per_member"]')
+    savings.locator("summary").click()
+    expect(savings.locator(".definition-text")).to_be_visible()
+    expect(savings.locator(".definition-text")).to_have_text(
+        catalogue_definition(lang, "savings_per_member", answer["currency"])
+    )
+
+    # The statement's table shows the same definitions; the signed file keeps the service's.
+    app.go(page, f"#/g/{group.id}/accreditation", lang)
+    expect(page.locator("#statement")).to_be_visible()
+    on = page.locator("#statement").get_attribute("data-on")
+    signed = json.loads(token.get(group.path(f"/accreditation?on={on}"))["payload"])
+    performance = signed["performance"]
+    table = page.locator("#indicators table")
+    expect(table.locator("thead th").nth(2)).to_have_text(app.message(lang, "accr-definition"))
+    for name, item in performance["indicators"].items():
+        row = table.locator("tbody tr").filter(
+            has=page.locator(f'[data-path="performance.indicators.{name}.value"]')
+        )
+        expect(row).to_have_count(1)
+        check_definition(row, lang, name, item, performance["currency"])
+        assert item["definition"].startswith(
+            catalogue_definition("en", name, performance["currency"])
+        ), f"{name}: the signed definition is the service's English"
+
+
+def test_a_statement_without_values_says_why_in_the_reader_s_language(api, new_context):
+    """A group with no members yet: its statement's ratios cannot be worked out, each saying
+    so in Filipino, with the service's reason in English."""
+    group = Group(api, unique("Bagong Simula"), [])
+    treasurer = group.user("treasurer")
+    token = Api.sign_in(treasurer, PASSWORD)
+    page = new_context("fil").new_page()
+    page.goto("/")
+    app.sign_in(page, treasurer, PASSWORD)
+    app.go(page, f"#/g/{group.id}/accreditation", "fil")
+    expect(page.locator("#statement")).to_be_visible()
+    on = page.locator("#statement").get_attribute("data-on")
+    performance = json.loads(token.get(group.path(f"/accreditation?on={on}"))["payload"])["performance"]
+    assert performance["indicators"]["women_percent"]["value"] is None, performance
+    table = page.locator("#indicators table")
+    expect(table.locator("thead th").nth(2)).to_have_text(app.message("fil", "accr-definition"))
+    for name, item in performance["indicators"].items():
+        row = table.locator("tbody tr").filter(
+            has=page.locator(f'[data-path="performance.indicators.{name}.value"]')
+        )
+        check_definition(row, "fil", name, item, performance["currency"])
+
+
+def test_an_indicator_the_catalogue_does_not_know_keeps_the_service_s_english(books, new_context):
+    group, treasurer, token = books
+    # The service's answer as a later service could give it, with an indicator more.
+    added = {"value": None, "definition": "Loans outstanding ÷ savings × 100. None here: nothing is lent."}
+
+    def with_an_indicator_more(route):
+        answer = route.fetch()
+        body = answer.json()
+        body["indicators"]["loans_outstanding_percent"] = added
+        route.fulfill(response=answer, json=body)
+
+    context = new_context("id", service_workers="block")
+    context.route(re.compile(rf"/v1/groups/{group.id}/performance(\?.*)?$"), with_an_indicator_more)
+    page = context.new_page()
+    page.goto("/")
+    app.sign_in(page, treasurer, PASSWORD)
+    app.go(page, f"#/g/{group.id}/performance", "id")
+    answer = token.get(group.path("/performance"))
+    wait_for_figures(page, answer)
+    figure = page.locator('#figures details[data-indicator="loans_outstanding_percent"]')
+    expect(figure).to_have_count(1)
+    text = figure.locator(".definition-text")
+    assert text.text_content() == "Loans outstanding ÷ savings × 100."
+    assert text.get_attribute("lang") == "en"
+    line = figure.locator(".none-here")
+    assert line.text_content() == f"{app.message('id', 'perf-none-here')} nothing is lent."
+    assert line.locator(".reason").get_attribute("lang") == "en"
+    # The indicators the catalogue knows are still in Indonesian.
+    for name, item in answer["indicators"].items():
+        figure = page.locator(f'#figures details[data-indicator="{name}"]')
+        check_definition(figure, "id", name, item, answer["currency"])
 
 
 def resolve(document, path):

@@ -7,7 +7,7 @@
 // rewrites the address in place and reads the figures again.
 
 import { call, get } from "../api.js";
-import { t, formatDate, formatInstant, language, locale } from "../i18n.js";
+import { t, has, formatDate, formatInstant, language, locale } from "../i18n.js";
 import { formatAmount, fromMinor } from "../money.js";
 import { h, drawer, field, statusLine, showProblem, setError, table, loading, download, linkButton } from "../ui.js";
 import { loadGroup } from "./group.js";
@@ -84,14 +84,37 @@ function indicatorLabel(name) {
   return label === id ? name.replace(/_/g, " ") : label;
 }
 
-/// The service's definition, which it gives in English: marked as English for screen readers,
-/// and said to be so when the app speaks another language.
-function definition(text) {
-  const english = language() !== "en";
-  return [
-    english ? h("p", { class: "muted" }, t("perf-definition-english")) : null,
-    h("p", { class: "definition", lang: english ? "en" : null }, text),
-  ];
+/// What the service puts between an indicator's definition and the reason it has no value.
+const NONE_HERE = " None here: ";
+
+/// The service's definition of a figure, split into the definition itself and, for a figure
+/// without a value, the reason the service gives (its own words, in English), else null.
+function splitDefinition(text) {
+  const whole = String(text ?? "");
+  const at = whole.indexOf(NONE_HERE);
+  if (at < 0) return { base: whole, reason: null };
+  return { base: whole.slice(0, at), reason: whole.slice(at + NONE_HERE.length) };
+}
+
+/// An indicator's definition in the reader's language (the catalogue's, with the group's
+/// currency put in), then, when the figure has no value, "None here:" and the service's reason.
+/// What the catalogue does not define, and the reason, are the service's English, marked so
+/// for screen readers when the app speaks another language. `tag` holds each part: "p" on the
+/// performance page, "span" (shown as a line of its own) in the statement's table.
+function definition(name, text, currency, tag) {
+  const lang = language();
+  const english = lang !== "en" ? "en" : null;
+  const key = `perf-def-${name}`;
+  const { base, reason } = splitDefinition(text);
+  const own = has(key, lang);
+  return h(
+    tag === "p" ? "div" : "span",
+    { class: "definition" },
+    h(tag, { class: "definition-text", lang: own ? null : english }, own ? t(key, { currency }) : base),
+    reason === null
+      ? null
+      : [" ", h(tag, { class: "none-here" }, t("perf-none-here"), " ", h("span", { class: "reason", lang: english }, reason))],
+  );
 }
 
 /// One figure: its name and value, the definition one click (or Enter) away.
@@ -115,7 +138,7 @@ function figure(name, item, currency) {
         h("span", { class: "figure-value" }, formatIndicator(name, item.value, currency)),
       ),
     ),
-    definition(item.definition),
+    definition(name, item.definition, currency, "p"),
   );
 }
 
@@ -388,7 +411,7 @@ function statementView(doc, signed) {
             { "data-path": `performance.indicators.${name}.value`, "data-value": item.value === null ? "" : String(item.value) },
             formatIndicator(name, item.value, perf.currency),
           ),
-          h("span", { lang: language() !== "en" ? "en" : null }, item.definition),
+          definition(name, item.definition, perf.currency, "span"),
         ]),
         [1],
       ),
