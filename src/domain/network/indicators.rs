@@ -105,7 +105,8 @@ pub struct Indicators {
     pub totals_by_sex: Vec<IndicatorCell>,
 }
 
-pub(super) fn sex_rank(sex: Sex) -> u8 {
+/// The order reports and charts list the sexes in: women first.
+pub fn sex_rank(sex: Sex) -> u8 {
     match sex {
         Sex::Female => 0,
         Sex::Male => 1,

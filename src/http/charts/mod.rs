@@ -18,7 +18,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use crate::domain::money::Currency;
 use crate::domain::network::{
-    CorridorLine, PortfolioLine, ReturnCell, ReturnFigures, SavingsTrend, months,
+    CorridorLine, PortfolioLine, ReturnCell, ReturnFigures, SavingsTrend, months, sex_rank,
 };
 use crate::http::AppState;
 use crate::http::error::ApiError;
@@ -135,6 +135,14 @@ fn chosen<'c>(
     asked.or_else(|| present.next().copied())
 }
 
+/// The currency drawn: the one asked for, else the first by code of those the figures have.
+fn first_by_code<'c>(
+    asked: Option<Currency>,
+    present: impl Iterator<Item = &'c Currency>,
+) -> Option<Currency> {
+    chosen(asked, present.min_by_key(|c| c.code()).into_iter())
+}
+
 /// Savings at each month's end by sex, in one currency; a suppressed cell is a gap.
 pub fn savings_chart(
     trend: &SavingsTrend,
@@ -142,15 +150,7 @@ pub fn savings_chart(
     words: Language,
 ) -> (String, Result<String, charts_rs::Error>) {
     let title = words.word("chart-savings-title");
-    let currencies: BTreeSet<&str> = trend.cells.iter().map(|c| c.currency.code()).collect();
-    let currency = chosen(
-        asked,
-        trend
-            .cells
-            .iter()
-            .filter(|c| currencies.first() == Some(&c.currency.code()))
-            .map(|c| &c.currency),
-    );
+    let currency = first_by_code(asked, trend.cells.iter().map(|c| &c.currency));
     let months = months(trend.from, trend.to);
     let mut by_sex: BTreeMap<u8, (String, Vec<Option<f32>>)> = BTreeMap::new();
     for c in trend.cells.iter().filter(|c| Some(c.currency) == currency) {
@@ -182,16 +182,6 @@ pub fn savings_chart(
     };
     sized(&mut chart, &heading, words);
     (heading, chart.svg())
-}
-
-fn sex_rank(sex: crate::domain::member::Sex) -> u8 {
-    use crate::domain::member::Sex;
-    match sex {
-        Sex::Female => 0,
-        Sex::Male => 1,
-        Sex::Other => 2,
-        Sex::Undisclosed => 3,
-    }
 }
 
 /// How the portfolio chart breaks the investments down, as the report's breakdowns do.
@@ -367,14 +357,7 @@ pub fn returned_chart(
     asked: Option<Currency>,
     words: Language,
 ) -> (String, Result<String, charts_rs::Error>) {
-    let currency = chosen(
-        asked,
-        cells
-            .iter()
-            .map(|c| &c.currency)
-            .min_by_key(|c| c.code())
-            .into_iter(),
-    );
+    let currency = first_by_code(asked, cells.iter().map(|c| &c.currency));
     let cells: Vec<&ReturnCell> = cells
         .iter()
         .filter(|c| Some(c.currency) == currency)
