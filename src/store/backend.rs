@@ -49,6 +49,12 @@ pub trait Backend: Send + Sync + Clone + 'static {
     const WRITES_AS_CTES: bool;
     /// Run at the start of each write that joins a batch after its first (in its savepoint).
     const JOINED_MEMBER_SQL: Option<&'static str>;
+    /// What the savings accounts of the members a network filter covers (host `$1`, home
+    /// `$2`, group `$5`, joined by `$3`) were credited and debited from `$4` on: one row per
+    /// member and month (`month`, its first day) to `$3`, and one per member (`month` null) for
+    /// what was booked after `$3`. Only the entries from `$4` on are read, each account's
+    /// through its own index range, so the cost follows the period, not the history.
+    const SAVINGS_MONTHS_SQL: &'static str;
 
     /// A transaction that will serialise with other writers.
     fn begin_write(&self) -> impl Future<Output = Result<Tx<Self::Db>, sqlx::Error>> + Send;

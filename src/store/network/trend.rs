@@ -1,6 +1,9 @@
 //! Savings month by month, by sex and currency, for the network dashboard: the members of the
-//! groups a filter covers and the daily movements of their savings accounts; the domain adds
-//! them up into months (`domain::network::savings_trend`).
+//! groups a filter covers, what their savings accounts held before the period (their totals
+//! less what was booked since) and their movements month by month in it; the domain makes the
+//! cells (`domain::network::savings_trend`).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
@@ -13,22 +16,13 @@ use crate::store::ledger::currency_of;
 use crate::store::shared::*;
 use crate::store::tx::Column;
 
-/// Members of the covered groups who had joined by `$3`, with their savings account's currency.
-const TREND_MEMBERS_SQL: &str = "SELECT m.id, m.sex, a.currency, m.joined_on, m.status, m.status_on \
+/// Members of the covered groups who had joined by `$3`, with their savings account's currency
+/// and what it was credited and debited in all.
+const TREND_MEMBERS_SQL: &str = "SELECT m.id, m.sex, a.currency, m.joined_on, m.status, m.status_on, \
+     a.credits_minor, a.debits_minor \
      FROM members m JOIN groups g ON g.id = m.group_id JOIN accounts a ON a.id = m.savings_account_id \
      WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($4 IS NULL OR g.id = $4) \
      AND m.joined_on <= $3 ORDER BY m.id";
-
-/// What their savings accounts were credited and debited: one row per member for all that was
-/// booked before `$4` (dated the day before it), then one per member and day to `$3`.
-const TREND_MOVEMENTS_SQL: &str = "SELECT m.id AS member_id, \
-     CASE WHEN e.booked_on < $4 THEN NULL ELSE e.booked_on END AS booked_on, \
-     CAST(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE 0 END) AS BIGINT) AS credits_minor, \
-     CAST(SUM(CASE WHEN e.direction = 'debit' THEN e.amount_minor ELSE 0 END) AS BIGINT) AS debits_minor \
-     FROM members m JOIN groups g ON g.id = m.group_id JOIN entries e ON e.account_id = m.savings_account_id \
-     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($5 IS NULL OR g.id = $5) \
-     AND m.joined_on <= $3 AND e.booked_on <= $3 \
-     GROUP BY m.id, CASE WHEN e.booked_on < $4 THEN NULL ELSE e.booked_on END";
 
 impl<B: Backend> Ledger<B>
 where
@@ -61,18 +55,29 @@ where
         to: NaiveDate,
         suppression_min: u32,
     ) -> Result<network::SavingsTrend, TxError> {
-        let members = sqlx::query(TREND_MEMBERS_SQL)
+        let rows = sqlx::query(TREND_MEMBERS_SQL)
             .bind(&filter.host_country)
             .bind(&filter.home_country)
             .bind(to)
             .bind(filter.group_id)
             .fetch_all(&mut **tx)
-            .await?
+            .await?;
+        let members = rows
             .iter()
             .map(Self::trend_member)
             .collect::<Result<Vec<_>, TxError>>()?;
-        let before = from.pred_opt().unwrap_or(from);
-        let movements = sqlx::query(TREND_MOVEMENTS_SQL)
+        // What each account holds in all, less what was booked from `from` on: what it held
+        // before the period, without reading the entries before it.
+        let mut before: HashMap<Uuid, (i64, i64)> = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let totals = (
+                Self::sum_column(row, "credits_minor")?,
+                Self::sum_column(row, "debits_minor")?,
+            );
+            before.insert(row.try_get("id")?, totals);
+        }
+        let mut movements = Vec::new();
+        for row in sqlx::query(B::SAVINGS_MONTHS_SQL)
             .bind(&filter.host_country)
             .bind(&filter.home_country)
             .bind(to)
@@ -81,17 +86,44 @@ where
             .fetch_all(&mut **tx)
             .await?
             .iter()
-            .map(|row| {
-                Ok(network::SavingsMovement {
-                    member_id: row.try_get("member_id")?,
-                    booked_on: row
-                        .try_get::<Option<NaiveDate>, _>("booked_on")?
-                        .unwrap_or(before),
-                    credits_minor: Self::sum_column(row, "credits_minor")?,
-                    debits_minor: Self::sum_column(row, "debits_minor")?,
-                })
-            })
-            .collect::<Result<Vec<_>, TxError>>()?;
+        {
+            let member_id: Uuid = row.try_get("member_id")?;
+            let credits_minor = Self::sum_column(row, "credits_minor")?;
+            let debits_minor = Self::sum_column(row, "debits_minor")?;
+            let left = before
+                .get_mut(&member_id)
+                .ok_or_else(|| internal("savings of a member not read"))?;
+            *left = (
+                left.0
+                    .checked_sub(credits_minor)
+                    .ok_or_else(|| internal("savings credits"))?,
+                left.1
+                    .checked_sub(debits_minor)
+                    .ok_or_else(|| internal("savings debits"))?,
+            );
+            if let Some(month) = row.try_get::<Option<NaiveDate>, _>("month")? {
+                movements.push(network::SavingsMovement {
+                    member_id,
+                    booked_on: month.max(from),
+                    credits_minor,
+                    debits_minor,
+                });
+            }
+        }
+        let day_before = from.pred_opt().unwrap_or(from);
+        for (member_id, (credits_minor, debits_minor)) in before {
+            if credits_minor < 0 || debits_minor < 0 {
+                return Err(internal("an account's totals below its entries'"));
+            }
+            if credits_minor != 0 || debits_minor != 0 {
+                movements.push(network::SavingsMovement {
+                    member_id,
+                    booked_on: day_before,
+                    credits_minor,
+                    debits_minor,
+                });
+            }
+        }
         Ok(network::savings_trend(
             from,
             to,
