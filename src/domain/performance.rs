@@ -144,6 +144,22 @@ pub struct LoadedPerformance {
     pub facts: PerformanceFacts,
 }
 
+impl LoadedPerformance {
+    /// The first day of the group: its first booking, or the day it was created (in its time
+    /// zone) if earlier, as bookings are often back-dated.
+    pub fn began(&self) -> NaiveDate {
+        let created = super::dates::local_date(self.group.created_at, self.group.profile.time_zone);
+        self.first_booked_on
+            .map_or(created, |first| first.min(created))
+    }
+}
+
+/// The first day of the year to `on`: the `DAYS_PER_YEAR` days ending on it, or `first` (the
+/// group's first booking) when that is later.
+pub fn year_start(on: NaiveDate, first: NaiveDate) -> NaiveDate {
+    (on - chrono::Duration::days(DAYS_PER_YEAR - 1)).max(first)
+}
+
 /// A ratio, or why there is none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ratio {

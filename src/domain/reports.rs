@@ -204,6 +204,31 @@ pub struct InvestmentRegister {
     pub investments: Vec<InvestmentRecord>,
 }
 
+/// Everything an accreditation statement on a date says, read in one snapshot, so that its
+/// parts agree with each other.
+#[derive(Debug, Clone)]
+pub struct AccreditationFacts {
+    /// The group's whole life to the date (from its first booking), with the group.
+    pub life: super::performance::LoadedPerformance,
+    /// The year to the date (from the first booking when the group is younger).
+    pub year: super::performance::PerformanceFacts,
+    /// The balance sheet's and income statement's totals to the date.
+    pub statements: StatementData,
+    pub register: InvestmentRegister,
+    /// Every distribution of the group (the statement shows those booked by the date).
+    pub distributions: Vec<Distribution>,
+    /// The hash chain recomputed over the same snapshot.
+    pub chain: super::model::Verification,
+}
+
+/// What the store finds for an accreditation statement on a date.
+#[derive(Debug, Clone)]
+pub enum Accreditation {
+    /// The date is before the group began, on this day: there is nothing to accredit.
+    BeforeBegan(NaiveDate),
+    Facts(Box<AccreditationFacts>),
+}
+
 /// What an auditor finds redoing a distribution from its recorded weights.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DistributionCheck {

@@ -32,7 +32,9 @@ use crate::domain::operations::{
     InvestmentUpdate, MemberExit, NewDistribution, NewInvestment, NewInvestmentEvent, NewTransfer,
     Remittance, RemittanceDetails, RemittanceQuery, Transfer,
 };
-use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData};
+use crate::domain::reports::{
+    Accreditation, CashBook, InvestmentRegister, MemberBalances, StatementData,
+};
 pub use transit::TransitStore;
 
 mod access;
@@ -377,6 +379,15 @@ pub trait ReportStore: Send + Sync + 'static {
         from: Option<NaiveDate>,
         to: NaiveDate,
     ) -> StoreResult<crate::domain::performance::LoadedPerformance>;
+    /// Everything the accreditation statement on `on` says, read in one transaction so that
+    /// its parts agree: the group's whole life to `on`, and, unless `on` is before the group
+    /// began, the year to `on`, the financial statements to it, the investments, the
+    /// distributions and the hash chain's verification.
+    async fn accreditation_facts(
+        &self,
+        group_id: Uuid,
+        on: NaiveDate,
+    ) -> StoreResult<Accreditation>;
 }
 
 /// The task force's reports across groups, read from the journal at request time. Each method

@@ -19,9 +19,12 @@ use crate::domain::model::*;
 use crate::store::StoreResult;
 
 use crate::domain::performance::{
-    LedgerSums, LoadedPerformance, MeetingFact, MemberFact, PerformanceFacts,
+    self, LedgerSums, LoadedPerformance, MeetingFact, MemberFact, PerformanceFacts,
 };
-use crate::domain::reports::{CashBook, InvestmentRegister, MemberBalances, StatementData, Totals};
+use crate::domain::reports::{
+    Accreditation, AccreditationFacts, CashBook, InvestmentRegister, MemberBalances, StatementData,
+    Totals,
+};
 use crate::store::ReportStore;
 
 /// Every account's totals as stored (every posting keeps them).
@@ -249,6 +252,141 @@ where
             .await?;
         rows.iter().map(Self::account_from_row).collect()
     }
+
+    /// Every account with its totals to `to`, and within `from`..`to` without period closes.
+    pub(super) async fn statement_data_in_tx(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<StatementData, TxError> {
+        let group = Self::read_group(tx, group_id).await?;
+        let accounts = Self::all_accounts(tx, group_id).await?;
+        let to_date = Self::totals_in_tx(tx, group_id, &accounts, None, to, false).await?;
+        // From the start, the period's totals are those to `to` less the closings.
+        let in_period = match from {
+            None => {
+                let mut totals = to_date.clone();
+                Self::leave_out_closings(tx, group_id, &mut totals, None, to).await?;
+                totals
+            }
+            Some(_) => Self::totals_in_tx(tx, group_id, &accounts, from, to, true).await?,
+        };
+        let fx_movements = Self::fx_movements(tx, group_id, to).await?;
+        Ok(StatementData {
+            group,
+            from,
+            to,
+            accounts,
+            to_date,
+            in_period,
+            fx_movements,
+        })
+    }
+
+    /// Every investment of the group, as the register lists them.
+    pub(super) async fn investment_register_in_tx(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+    ) -> Result<InvestmentRegister, TxError> {
+        Self::read_group(tx, group_id).await?;
+        let (investments, _) = Self::investments_of(tx, group_id, None, None, None).await?;
+        Ok(InvestmentRegister { investments })
+    }
+
+    /// What the group's performance from `from` (its first booking when `None`) to `to` is
+    /// worked out from, with the group and the day of its first booking.
+    pub(super) async fn performance_facts_in_tx(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+    ) -> Result<LoadedPerformance, TxError> {
+        let group = Self::read_group(tx, group_id).await?;
+        let first_booked_on: Option<NaiveDate> = sqlx::query(
+            "SELECT booked_on FROM entries WHERE group_id = $1 \
+             ORDER BY booked_on LIMIT 1",
+        )
+        .bind(group_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|row| row.try_get("booked_on"))
+        .transpose()?;
+        // Without a start, the period begins at the first booking (or is `to` alone).
+        let from = from.unwrap_or_else(|| first_booked_on.unwrap_or(to).min(to));
+        let accounts = Self::all_accounts(tx, group_id).await?;
+        let start = match from.pred_opt() {
+            Some(before) => {
+                Self::totals_in_tx(tx, group_id, &accounts, None, Some(before), false).await?
+            }
+            None => HashMap::new(),
+        };
+        let end = Self::totals_in_tx(tx, group_id, &accounts, None, Some(to), false).await?;
+        let in_period =
+            Self::totals_in_tx(tx, group_id, &accounts, Some(from), Some(to), true).await?;
+        let sums = LedgerSums::of(group.currency, &accounts, &start, &end, &in_period);
+        let members = Self::member_facts(tx, group_id).await?;
+        let meetings = Self::meeting_facts(tx, group_id, from, to).await?;
+        Ok(LoadedPerformance {
+            facts: PerformanceFacts {
+                currency: group.currency,
+                from,
+                to,
+                members,
+                meetings,
+                sums,
+            },
+            group,
+            first_booked_on,
+        })
+    }
+
+    /// Every distribution of the group with its shares, ordered by id.
+    pub(super) async fn distribution_audit_in_tx(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+    ) -> Result<Vec<Distribution>, TxError> {
+        Self::read_group(tx, group_id).await?;
+        let rows = sqlx::query("SELECT * FROM distributions WHERE group_id = $1 ORDER BY id")
+            .bind(group_id)
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut all = Vec::with_capacity(rows.len());
+        for row in &rows {
+            all.push(Self::load_distribution(tx, group_id, row).await?);
+        }
+        Ok(all)
+    }
+
+    /// Everything the accreditation statement on `on` says, in the caller's transaction:
+    /// the group's whole life to `on` first, which says when the group began (and so where
+    /// the year to `on` starts), then the year, the statements, the investments, the
+    /// distributions and the chain, all over the same snapshot.
+    pub(super) async fn accreditation_in_tx(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        on: NaiveDate,
+    ) -> Result<Accreditation, TxError> {
+        let life = Self::performance_facts_in_tx(tx, group_id, None, on).await?;
+        let began = life.began();
+        if on < began {
+            return Ok(Accreditation::BeforeBegan(began));
+        }
+        let year_start = performance::year_start(on, life.facts.from);
+        let year = Self::performance_facts_in_tx(tx, group_id, Some(year_start), on).await?;
+        let statements = Self::statement_data_in_tx(tx, group_id, None, Some(on)).await?;
+        let register = Self::investment_register_in_tx(tx, group_id).await?;
+        let distributions = Self::distribution_audit_in_tx(tx, group_id).await?;
+        let chain = Self::verify_in_tx(tx, group_id).await?;
+        Ok(Accreditation::Facts(Box::new(AccreditationFacts {
+            life,
+            year: year.facts,
+            statements,
+            register,
+            distributions,
+            chain,
+        })))
+    }
 }
 
 #[async_trait]
@@ -282,37 +420,10 @@ where
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> StoreResult<StatementData> {
-        read_tx!(self, |tx| {
-            let result: Result<StatementData, TxError> = async {
-                let group = Self::read_group(&mut tx, group_id).await?;
-                let accounts = Self::all_accounts(&mut tx, group_id).await?;
-                let to_date =
-                    Self::totals_in_tx(&mut tx, group_id, &accounts, None, to, false).await?;
-                // From the start, the period's totals are those to `to` less the closings.
-                let in_period = match from {
-                    None => {
-                        let mut totals = to_date.clone();
-                        Self::leave_out_closings(&mut tx, group_id, &mut totals, None, to).await?;
-                        totals
-                    }
-                    Some(_) => {
-                        Self::totals_in_tx(&mut tx, group_id, &accounts, from, to, true).await?
-                    }
-                };
-                let fx_movements = Self::fx_movements(&mut tx, group_id, to).await?;
-                Ok(StatementData {
-                    group,
-                    from,
-                    to,
-                    accounts,
-                    to_date,
-                    in_period,
-                    fx_movements,
-                })
-            }
-            .await;
-            result
-        })
+        read_tx!(self, |tx| Self::statement_data_in_tx(
+            &mut tx, group_id, from, to
+        )
+        .await)
     }
 
     async fn member_balances(
@@ -417,16 +528,10 @@ where
     }
 
     async fn investment_register(&self, group_id: Uuid) -> StoreResult<InvestmentRegister> {
-        read_tx!(self, |tx| {
-            let result: Result<InvestmentRegister, TxError> = async {
-                Self::read_group(&mut tx, group_id).await?;
-                let (investments, _) =
-                    Self::investments_of(&mut tx, group_id, None, None, None).await?;
-                Ok(InvestmentRegister { investments })
-            }
-            .await;
-            result
-        })
+        read_tx!(self, |tx| Self::investment_register_in_tx(
+            &mut tx, group_id
+        )
+        .await)
     }
 
     async fn performance_facts(
@@ -435,71 +540,23 @@ where
         from: Option<NaiveDate>,
         to: NaiveDate,
     ) -> StoreResult<LoadedPerformance> {
-        read_tx!(self, |tx| {
-            let result: Result<LoadedPerformance, TxError> = async {
-                let group = Self::read_group(&mut tx, group_id).await?;
-                let first_booked_on: Option<NaiveDate> = sqlx::query(
-                    "SELECT booked_on FROM entries WHERE group_id = $1 \
-                     ORDER BY booked_on LIMIT 1",
-                )
-                .bind(group_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|row| row.try_get("booked_on"))
-                .transpose()?;
-                // Without a start, the period begins at the first booking (or is `to` alone).
-                let from = from.unwrap_or_else(|| first_booked_on.unwrap_or(to).min(to));
-                let accounts = Self::all_accounts(&mut tx, group_id).await?;
-                let start = match from.pred_opt() {
-                    Some(before) => {
-                        Self::totals_in_tx(&mut tx, group_id, &accounts, None, Some(before), false)
-                            .await?
-                    }
-                    None => HashMap::new(),
-                };
-                let end =
-                    Self::totals_in_tx(&mut tx, group_id, &accounts, None, Some(to), false).await?;
-                let in_period =
-                    Self::totals_in_tx(&mut tx, group_id, &accounts, Some(from), Some(to), true)
-                        .await?;
-                let sums = LedgerSums::of(group.currency, &accounts, &start, &end, &in_period);
-                let members = Self::member_facts(&mut tx, group_id).await?;
-                let meetings = Self::meeting_facts(&mut tx, group_id, from, to).await?;
-                Ok(LoadedPerformance {
-                    facts: PerformanceFacts {
-                        currency: group.currency,
-                        from,
-                        to,
-                        members,
-                        meetings,
-                        sums,
-                    },
-                    group,
-                    first_booked_on,
-                })
-            }
-            .await;
-            result
-        })
+        read_tx!(self, |tx| Self::performance_facts_in_tx(
+            &mut tx, group_id, from, to
+        )
+        .await)
     }
 
     async fn distribution_audit(&self, group_id: Uuid) -> StoreResult<Vec<Distribution>> {
-        read_tx!(self, |tx| {
-            let result: Result<Vec<Distribution>, TxError> = async {
-                Self::read_group(&mut tx, group_id).await?;
-                let rows =
-                    sqlx::query("SELECT * FROM distributions WHERE group_id = $1 ORDER BY id")
-                        .bind(group_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                let mut all = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    all.push(Self::load_distribution(&mut tx, group_id, row).await?);
-                }
-                Ok(all)
-            }
-            .await;
-            result
-        })
+        read_tx!(self, |tx| Self::distribution_audit_in_tx(&mut tx, group_id)
+            .await)
+    }
+
+    async fn accreditation_facts(
+        &self,
+        group_id: Uuid,
+        on: NaiveDate,
+    ) -> StoreResult<Accreditation> {
+        read_tx!(self, |tx| Self::accreditation_in_tx(&mut tx, group_id, on)
+            .await)
     }
 }

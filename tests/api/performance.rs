@@ -287,3 +287,119 @@ both_backends!(
         assert!(value(view, "attendance_percent").is_null(), "{view}");
     }
 );
+
+/// "12.34" as minor units (1234): the amounts of an HKD statement, none of them negative here.
+fn minor(amount: &Value) -> i64 {
+    let text = amount
+        .as_str()
+        .unwrap_or_else(|| panic!("not an amount: {amount}"));
+    let (units, cents) = text.split_once('.').expect("two decimals");
+    units.parse::<i64>().expect("units") * 100 + cents.parse::<i64>().expect("cents")
+}
+
+/// Checks that a statement of a group whose every transaction after `head_before` is one
+/// contribution of HKD 1.00 agrees with itself: the balance sheet's members' savings, the
+/// year's savings and savings mobilised, the savings mobilised to the date, and the chain's
+/// head all count the same contributions.
+fn agrees_with_itself(statement: &Value, head_before: i64) {
+    let hkd = statement["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .find(|c| c["currency"] == "HKD")
+        .expect("an HKD balance sheet");
+    let savings: i64 = hkd["balance_sheet"]["liabilities"]
+        .as_array()
+        .expect("liabilities")
+        .iter()
+        .filter(|line| {
+            line["code"]
+                .as_str()
+                .is_some_and(|code| code.starts_with("liabilities:savings:"))
+        })
+        .map(|line| minor(&line["amount"]))
+        .sum();
+    let year = &statement["performance"]["indicators"];
+    assert_eq!(minor(&year["savings"]["value"]), savings, "{statement}");
+    assert_eq!(
+        minor(&year["savings_mobilised"]["value"]),
+        savings,
+        "{statement}"
+    );
+    assert_eq!(
+        minor(&statement["savings_mobilised"]),
+        savings,
+        "{statement}"
+    );
+    let head = statement["chain"]["head_sequence"].as_i64().expect("head");
+    assert_eq!(savings, 100 * (head - head_before), "{statement}");
+    assert_eq!(statement["chain"]["ok"], true, "{statement}");
+}
+
+both_backends!(
+    a_statement_signed_while_members_save_agrees_with_itself,
+    |app| async move {
+        let reply = app
+            .post(
+                "/v1/groups",
+                &json!({"name": "Busy Savers", "currency": "HKD", "host_country": "HK", "home_country": "PH"}),
+            )
+            .await;
+        let g = support::story::s(&created(&reply)["id"]).to_string();
+        let ana = support::story::member(&app, &g, "Ana", "female").await;
+        let head_before = support::story::head(&app, &g).await;
+        let on = support::app::hong_kong_today();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(1500);
+
+        // One writer books HKD 1.00 contributions on `on`, one after the other, until the
+        // deadline; meanwhile four readers ask for the statement on `on` again and again.
+        let contributions = app.url(&format!("/v1/groups/{g}/contributions"));
+        let client = app.client.clone();
+        let writer = tokio::spawn(async move {
+            let mut written = 0u32;
+            while tokio::time::Instant::now() < deadline {
+                let body = json!({"member_id": ana, "amount": "1.00", "fund": "savings",
+                                  "channel": "cash", "booked_on": on});
+                let reply = client
+                    .post(&contributions)
+                    .header("Idempotency-Key", key())
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("contribution");
+                assert_eq!(reply.status(), StatusCode::CREATED);
+                written += 1;
+            }
+            written
+        });
+        let mut readers = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let client = app.client.clone();
+            let url = app.url(&format!("/v1/groups/{g}/accreditation?on={on}"));
+            readers.spawn(async move {
+                let mut statements = Vec::new();
+                while tokio::time::Instant::now() < deadline {
+                    let reply = client.get(&url).send().await.expect("statement");
+                    assert_eq!(reply.status(), StatusCode::OK);
+                    let body: Value = reply.json().await.expect("JSON");
+                    statements.push(body["statement"].clone());
+                }
+                statements
+            });
+        }
+        let statements: Vec<Value> = readers.join_all().await.into_iter().flatten().collect();
+        let written = writer.await.expect("the writer");
+        assert!(written > 10, "only {written} contributions were written");
+        for statement in &statements {
+            agrees_with_itself(statement, head_before);
+        }
+        // The statements were signed while the contributions came in, not all before or after.
+        let mut heads: Vec<i64> = statements
+            .iter()
+            .map(|s| s["chain"]["head_sequence"].as_i64().expect("head"))
+            .collect();
+        heads.sort_unstable();
+        heads.dedup();
+        assert!(heads.len() > 2, "the statements saw heads {heads:?}");
+    }
+);

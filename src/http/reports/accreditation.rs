@@ -5,7 +5,7 @@
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -102,15 +102,6 @@ fn numbers_as_strings(value: Value) -> Value {
     }
 }
 
-/// The first day of the group: its first booking, or the day it was created if earlier.
-fn began(loaded: &performance::LoadedPerformance) -> NaiveDate {
-    let created =
-        crate::domain::dates::local_date(loaded.group.created_at, loaded.group.profile.time_zone);
-    loaded
-        .first_booked_on
-        .map_or(created, |first| first.min(created))
-}
-
 /// The investments on `on`: those made by then or moved by then, each with what was
 /// disbursed to it up to `on` and its book value then (its account's totals to that day).
 fn investment_lines(
@@ -180,24 +171,24 @@ pub async fn accreditation(
     let today = state.today(group_id).await?;
     let on = params.date("on")?.unwrap_or(today);
     not_after_today("on", on, today)?;
-    // From the first booking to `on`: the group's whole life, to check `on` against.
-    let life = state.store.performance_facts(group_id, None, on).await?;
-    let first_day = began(&life);
-    if on < first_day {
-        return Err(ApiError::invalid_parameter(
-            "on",
-            format!("must not be before the group began ({first_day})"),
-        ));
-    }
-    let year_start = (on - Duration::days(performance::DAYS_PER_YEAR - 1)).max(life.facts.from);
-    let year = state
-        .store
-        .performance_facts(group_id, Some(year_start), on)
-        .await?;
-    let data = state.store.statement_data(group_id, None, Some(on)).await?;
-    let register = state.store.investment_register(group_id).await?;
-    let distributions = state.store.distribution_audit(group_id).await?;
-    let chain = state.store.verify_ledger(group_id).await?;
+    // One snapshot: a write committed meanwhile is in every part of the statement or in none.
+    let facts = match state.store.accreditation_facts(group_id, on).await? {
+        reports::Accreditation::BeforeBegan(first_day) => {
+            return Err(ApiError::invalid_parameter(
+                "on",
+                format!("must not be before the group began ({first_day})"),
+            ));
+        }
+        reports::Accreditation::Facts(facts) => facts,
+    };
+    let reports::AccreditationFacts {
+        life,
+        year,
+        statements: data,
+        register,
+        distributions,
+        chain,
+    } = *facts;
     let group = &life.group;
     let c = group.currency;
 
@@ -219,7 +210,7 @@ pub async fn accreditation(
         savings_mobilised: format_total(life.facts.sums.savings_mobilised, c),
         investments: investment_lines(&register, &data, group, on),
         distributions: distribution_lines(&distributions, on),
-        performance: PerformanceView::of(group_id, c, &performance::performance(&year.facts)),
+        performance: PerformanceView::of(group_id, c, &performance::performance(&year)),
         chain: VerificationView::of(&chain),
     };
     let statement = serde_json::to_value(&document)
