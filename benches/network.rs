@@ -21,8 +21,8 @@
 //!
 //! The network dashboard is timed whole, through HTTP, as its page asks for it: the service is
 //! served over the bench's store on a local port, and an administrator's client sends the
-//! page's six requests at once (the savings trend, the portfolio and the remittance corridors,
-//! each as JSON and as an SVG chart) and reads every answer, for the whole network, for one
+//! page's eight requests at once (the savings trend, the portfolio, the members who returned
+//! home and the remittance corridors, each as JSON and as an SVG chart) and reads every answer, for the whole network, for one
 //! pair of countries and for one group (whose page also reads the group). After criterion's
 //! figures, each answer's own median time within the dashboard is printed, so the slowest is
 //! known.
@@ -597,6 +597,11 @@ fn dashboard_requests(group: Option<Uuid>, filters: &str, period: &str) -> Vec<(
         (format!("{base}/portfolio?{countries}"), false),
         (
             format!("{base}/portfolio/chart?{}", join(&countries, "lang=en")),
+            true,
+        ),
+        (format!("{base}/returned-home?{period}"), false),
+        (
+            format!("{base}/returned-home/chart?{}", join(&period, "lang=en")),
             true,
         ),
         (format!("{base}/remittance-corridors?{period}"), false),

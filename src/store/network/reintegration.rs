@@ -116,9 +116,21 @@ where
         payouts: &[DbRow<B>],
     ) -> Result<Vec<network::ReturnedMember>, TxError> {
         let paid_by_member = Self::payouts_by_member(payouts)?;
+        // Each member's account rows, found once rather than searched for each member.
+        let mut by_member: HashMap<Uuid, Vec<&DbRow<B>>> = HashMap::new();
+        for b in balances {
+            by_member
+                .entry(b.try_get("member_id")?)
+                .or_default()
+                .push(b);
+        }
         members
             .iter()
-            .map(|row| Self::returned_member(row, balances, &paid_by_member))
+            .map(|row| {
+                let member_id: Uuid = row.try_get("id")?;
+                let own = by_member.get(&member_id).map(Vec::as_slice).unwrap_or(&[]);
+                Self::returned_member(row, own, &paid_by_member)
+            })
             .collect()
     }
 
@@ -151,10 +163,11 @@ where
         Ok(paid_by_member)
     }
 
-    /// The member a row names, with her stakes in each currency.
+    /// The member a row names, with her stakes in each currency (`balances`: her accounts'
+    /// rows).
     fn returned_member(
         row: &DbRow<B>,
-        balances: &[DbRow<B>],
+        balances: &[&DbRow<B>],
         paid_by_member: &PayoutsByMember,
     ) -> Result<network::ReturnedMember, TxError> {
         let member_id: Uuid = row.try_get("id")?;
@@ -165,7 +178,7 @@ where
             .get(&(group_id, member_id))
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let mut stakes = Self::stakes_at_return(member_id, returned_on, balances, payouts)?;
+        let mut stakes = Self::stakes_at_return(returned_on, balances, payouts)?;
         for p in payouts {
             stake_in(&mut stakes, p.currency).paid_out_minor += p.paid;
         }
@@ -183,18 +196,14 @@ where
     }
 
     /// A member's savings and capital on the day of return, per currency, and her capital
-    /// now.
+    /// now, from her accounts' rows.
     fn stakes_at_return(
-        member_id: Uuid,
         returned_on: Option<NaiveDate>,
-        balances: &[DbRow<B>],
+        balances: &[&DbRow<B>],
         payouts: &[Payout],
     ) -> Result<BTreeMap<&'static str, network::ReturnStake>, TxError> {
         let mut stakes: BTreeMap<&'static str, network::ReturnStake> = BTreeMap::new();
         for b in balances {
-            if b.try_get::<Uuid, _>("member_id")? != member_id {
-                continue;
-            }
             let account_id: Uuid = b.try_get("account_id")?;
             let currency = currency_of(&b.try_get::<String, _>("currency")?)?;
             // The stake on the day of return is counted before that day's payout.
