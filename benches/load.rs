@@ -54,6 +54,7 @@ enum ScenarioArg {
     Mix,
     Baseline,
     Payday,
+    PeerPgledger,
     All,
 }
 
@@ -72,6 +73,9 @@ enum Scenario {
     /// Members' savings contributions paid in cash, each for a member picked at random over
     /// every group: what a payday brings.
     Payday,
+    /// A peer: transfers between 50 accounts made by pgledger's `pgledger_create_transfer`, a
+    /// ledger written as PostgreSQL functions, in a database of its own in the same cluster.
+    PeerPgledger,
 }
 
 impl Scenario {
@@ -83,6 +87,7 @@ impl Scenario {
             Scenario::Mix => "mix",
             Scenario::Baseline => "baseline",
             Scenario::Payday => "payday",
+            Scenario::PeerPgledger => "peer-pgledger",
         }
     }
 }
@@ -126,9 +131,20 @@ struct Options {
     /// Environment variable for the service, KEY=VALUE (repeatable), e.g. MSAI_LOG=warn.
     #[arg(long = "service-env", value_parser = parse_key_value)]
     service_env: Vec<(String, String)>,
-    /// Database connections of the direct-SQL baseline (default: one per client).
+    /// Database connections of the direct-SQL baseline, each driven by one client (default:
+    /// one on SQLite, whose natural writer is one connection; one per client on PostgreSQL).
     #[arg(long)]
     baseline_connections: Option<u32>,
+    /// A checkout of pgledger (https://github.com/pgr0ss/pgledger): its `pgledger.sql` and
+    /// `vendor/scoville-pgsql-ulid/` are loaded into a database of the bench's cluster, and
+    /// the `peer-pgledger` scenario drives `pgledger_create_transfer` with --clients clients.
+    /// PostgreSQL only; `all` includes the peer when this is given.
+    #[arg(long)]
+    peer_pgledger: Option<PathBuf>,
+    /// Throughput and p99 are also reported for each slice of this many measured seconds
+    /// (0: none), so a long run shows whether the rate holds as the database fills.
+    #[arg(long, default_value_t = 10)]
+    slice: u64,
     /// Cold starts measured (spawn to ready on a fresh database); 0 to skip.
     #[arg(long, default_value_t = 5)]
     cold_starts: usize,
@@ -182,15 +198,27 @@ async fn run(options: Options) -> bool {
         ScenarioArg::Mix => vec![Scenario::Mix],
         ScenarioArg::Baseline => vec![Scenario::Baseline],
         ScenarioArg::Payday => vec![Scenario::Payday],
-        ScenarioArg::All => vec![
-            Scenario::Transfers,
-            Scenario::Baseline,
-            Scenario::Hot,
-            Scenario::Reads,
-            Scenario::Mix,
-            Scenario::Payday,
-        ],
+        ScenarioArg::PeerPgledger => vec![Scenario::PeerPgledger],
+        ScenarioArg::All => {
+            let mut all = vec![Scenario::Transfers, Scenario::Baseline];
+            if options.peer_pgledger.is_some() {
+                all.push(Scenario::PeerPgledger);
+            }
+            all.extend([
+                Scenario::Hot,
+                Scenario::Reads,
+                Scenario::Mix,
+                Scenario::Payday,
+            ]);
+            all
+        }
     };
+    if scenarios.contains(&Scenario::PeerPgledger) {
+        assert!(
+            options.backend == Backend::Postgres && options.peer_pgledger.is_some(),
+            "the peer-pgledger scenario needs --backend postgres and --peer-pgledger DIR"
+        );
+    }
     let scratch = tempfile::Builder::new()
         .prefix("msai-load-")
         .tempdir()
@@ -224,6 +252,9 @@ async fn run(options: Options) -> bool {
         options.warmup,
         options.service_env
     );
+
+    let disk_syncs = fdatasync_rate(scratch.path());
+    println!("load: disk: {disk_syncs:.0} fdatasync a second in the run's directory");
 
     // Cold start first, while the machine is quiet.
     let cold = measure_cold_starts(&options, &databases).await;
@@ -265,31 +296,33 @@ async fn run(options: Options) -> bool {
     let acknowledged = Arc::new(AtomicU64::new(0));
     let mut results = Vec::new();
     let mut baseline_acknowledged = 0;
+    let mut peer_problems = Vec::new();
     for scenario in scenarios {
-        // As the warm-up ends, the planner's statistics are brought up to date (see
-        // `Db::refresh_statistics`); the scenario's measurement starts from there.
-        let refresh = match &db {
-            Db::Postgres(pool) => {
-                let pool = pool.clone();
-                let after = Duration::from_secs(options.warmup);
-                Some(tokio::spawn(async move {
-                    tokio::time::sleep(after).await;
-                    Db::refresh_statistics(&pool).await
-                }))
-            }
-            Db::Sqlite(_) => None,
-        };
+        // Nothing here refreshes the planner's statistics: a new database's first minutes are
+        // measured as the service meets them.
         let mut result = if scenario == Scenario::Baseline {
             let connections = options
                 .baseline_connections
-                .unwrap_or(options.clients as u32);
+                .unwrap_or(match options.backend {
+                    Backend::Sqlite => 1,
+                    Backend::Postgres => options.clients as u32,
+                });
             let baseline =
                 Baseline::create(options.backend, &database_url, connections, &options).await;
             let cpu = CpuMeter::spawn(service.pid(), &options);
-            let mut result = baseline.drive(&options).await;
+            let mut result = baseline.drive(connections as usize, &options).await;
             result.cpu = cpu.await.ok();
             baseline_acknowledged = result.created;
             baseline.close().await;
+            result
+        } else if scenario == Scenario::PeerPgledger {
+            let dir = options.peer_pgledger.as_deref().expect("--peer-pgledger");
+            let peer = Peer::create(dir, &databases.fresh().await, options.clients as u32).await;
+            let cpu = CpuMeter::spawn(service.pid(), &options);
+            let mut result = peer.drive(&options).await;
+            result.cpu = cpu.await.ok();
+            peer_problems = peer.check(result.created).await;
+            peer.close().await;
             result
         } else {
             let cpu = CpuMeter::spawn(service.pid(), &options);
@@ -297,9 +330,6 @@ async fn run(options: Options) -> bool {
             result.cpu = cpu.await.ok();
             result
         };
-        if let Some(refresh) = refresh {
-            refresh.await.expect("statistics refresh");
-        }
         // The service's peak so far, with a last reading as the scenario ends.
         result.peak_rss_kib = memory
             .peak()
@@ -322,6 +352,7 @@ async fn run(options: Options) -> bool {
     if results.iter().any(|r| r.scenario == Scenario::Baseline) {
         problems.extend(db.check_baseline(baseline_acknowledged).await);
     }
+    problems.extend(peer_problems);
     if problems.is_empty() {
         println!(
             "load: invariants hold: stored totals = sums of entries, every transaction sums to \
@@ -344,16 +375,23 @@ async fn run(options: Options) -> bool {
             .find(|r| r.scenario == s)
             .map(|r| r.throughput())
     };
-    let ratio = match (
-        throughput(Scenario::Transfers),
-        throughput(Scenario::Baseline),
-    ) {
-        (Some(service), Some(baseline)) if baseline > 0.0 => Some(service / baseline),
+    let over = |a: Scenario, b: Scenario| match (throughput(a), throughput(b)) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
         _ => None,
     };
+    let ratio = over(Scenario::Transfers, Scenario::Baseline);
+    let over_peer = over(Scenario::Transfers, Scenario::PeerPgledger);
+    let payday_over_transfers = over(Scenario::Payday, Scenario::Transfers);
     println!("\n== summary ({:?}) ==", options.backend);
+    println!("disk: {disk_syncs:.0} fdatasync a second (8 kB writes, one file, 2 s)");
     if let Some(ratio) = ratio {
         println!("service transfers / direct-SQL baseline: {ratio:.2}");
+    }
+    if let Some(ratio) = over_peer {
+        println!("service transfers / pgledger transfers: {ratio:.2}");
+    }
+    if let Some(ratio) = payday_over_transfers {
+        println!("payday contributions / transfers: {ratio:.2}");
     }
     println!(
         "service memory: peak VmRSS sampled {:.1} MiB, VmHWM {:.1} MiB",
@@ -385,6 +423,10 @@ async fn run(options: Options) -> bool {
             "service_env": options.service_env.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
             "scenarios": results.iter().map(ScenarioResult::to_json).collect::<Vec<_>>(),
             "service_over_baseline": ratio,
+            "service_over_pgledger": over_peer,
+            "payday_over_transfers": payday_over_transfers,
+            "disk_fdatasync_per_s": disk_syncs,
+            "peer_pgledger_commit": options.peer_pgledger.as_deref().and_then(git_head),
             "memory_kib": {"ready_vmrss": ready_rss, "after_setup_vmrss": idle_rss, "peak_vmrss_sampled": peak_rss, "vmhwm": hwm},
             "cold_start_ms": cold.as_ref().map(|c| json!({
                 "median": c.median_ms, "min": c.min_ms, "max": c.max_ms, "tries": c.tries,
@@ -423,6 +465,21 @@ struct ScenarioResult {
     peak_rss_kib: u64,
     /// The processor time spent while the scenario was measured.
     cpu: Option<CpuUse>,
+    /// Each slice of the measured seconds (`--slice`), in order.
+    slices: Vec<Slice>,
+}
+
+/// The requests that started within one slice of the measured seconds.
+struct Slice {
+    seconds: f64,
+    ok: u64,
+    p99_ms: f64,
+}
+
+impl Slice {
+    fn throughput(&self) -> f64 {
+        self.ok as f64 / self.seconds
+    }
 }
 
 impl ScenarioResult {
@@ -465,6 +522,9 @@ impl ScenarioResult {
             },
             "peak_vmrss_kib": self.peak_rss_kib,
             "cpu": self.cpu.as_ref().map(|cpu| cpu.to_json(self.requests())),
+            "slices": self.slices.iter().map(|s| json!({
+                "seconds": s.seconds, "ok": s.ok, "throughput_per_s": s.throughput(), "p99_ms": s.p99_ms,
+            })).collect::<Vec<_>>(),
         })
     }
 }
@@ -496,7 +556,15 @@ fn print_result(result: &ScenarioResult) {
     if let Some(cpu) = &result.cpu {
         cpu.print(result.requests(), result.elapsed);
     }
-    if result.scenario != Scenario::Baseline {
+    if result.slices.len() > 1 {
+        let slices: Vec<String> = result
+            .slices
+            .iter()
+            .map(|s| format!("{:.0}/s (p99 {:.1} ms)", s.throughput(), s.p99_ms))
+            .collect();
+        println!("by slice: {}", slices.join(", "));
+    }
+    if !matches!(result.scenario, Scenario::Baseline | Scenario::PeerPgledger) {
         println!(
             "service peak VmRSS so far {:.1} MiB",
             result.peak_rss_kib as f64 / 1024.0
@@ -508,6 +576,8 @@ fn print_result(result: &ScenarioResult) {
 #[derive(Default)]
 struct Tally {
     latencies_us: Vec<u64>,
+    /// When each measured request of `latencies_us` started, in the same order.
+    starts: Vec<Instant>,
     errors: BTreeMap<String, u64>,
     created: u64,
 }
@@ -520,6 +590,7 @@ impl Tally {
                 self.created += u64::from(created);
                 if measured {
                     self.latencies_us.push(micros);
+                    self.starts.push(started);
                 }
             }
             Err(what) => {
@@ -533,13 +604,30 @@ impl Tally {
 fn merge(
     scenario: Scenario,
     clients: usize,
-    elapsed: Duration,
+    measure_from: Instant,
+    slice: Duration,
     tallies: Vec<Tally>,
 ) -> ScenarioResult {
+    let elapsed = Instant::now().saturating_duration_since(measure_from);
     let mut latencies_us = Vec::new();
     let mut errors = BTreeMap::new();
     let mut created = 0;
+    // The latencies of each slice, by the slice its request started in.
+    let mut by_slice: Vec<Vec<u64>> = Vec::new();
+    if !slice.is_zero() {
+        // Whole slices; the last also takes the few milliseconds the run overshoots by.
+        let count = elapsed.as_secs_f64() / slice.as_secs_f64();
+        by_slice.resize_with(count.floor().max(1.0) as usize, Vec::new);
+    }
     for tally in tallies {
+        if !by_slice.is_empty() {
+            for (started, micros) in tally.starts.iter().zip(&tally.latencies_us) {
+                let offset = started.saturating_duration_since(measure_from);
+                let index = (offset.as_secs_f64() / slice.as_secs_f64()) as usize;
+                let last = by_slice.len() - 1;
+                by_slice[index.min(last)].push(*micros);
+            }
+        }
         latencies_us.extend(tally.latencies_us);
         for (what, count) in tally.errors {
             *errors.entry(what).or_default() += count;
@@ -547,6 +635,28 @@ fn merge(
         created += tally.created;
     }
     latencies_us.sort_unstable();
+    let count = by_slice.len();
+    let slices = by_slice
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut latencies)| {
+            latencies.sort_unstable();
+            let start = slice.as_secs_f64() * i as f64;
+            let seconds = if i + 1 == count {
+                elapsed.as_secs_f64() - start
+            } else {
+                slice.as_secs_f64()
+            };
+            let rank = (0.99 * latencies.len() as f64).ceil() as usize;
+            Slice {
+                seconds: seconds.max(1e-3),
+                ok: latencies.len() as u64,
+                p99_ms: latencies
+                    .get(rank.clamp(1, latencies.len().max(1)) - 1)
+                    .map_or(0.0, |us| *us as f64 / 1000.0),
+            }
+        })
+        .collect();
     ScenarioResult {
         scenario,
         clients,
@@ -556,6 +666,7 @@ fn merge(
         created,
         peak_rss_kib: 0,
         cpu: None,
+        slices,
     }
 }
 
@@ -998,56 +1109,42 @@ async fn drive_http(
     } else {
         options.clients
     };
-    let start = Instant::now();
-    let measure_from = start + Duration::from_secs(options.warmup);
-    let end = measure_from + Duration::from_secs(options.seconds);
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let fixture = fixture.clone();
-        let acknowledged = acknowledged.clone();
-        tasks.push(tokio::spawn(async move {
-            let client = http_client();
-            let mut picker = Picker::new(c as u64 + 1);
-            let mut tally = Tally::default();
-            loop {
-                let started = Instant::now();
-                if started >= end {
-                    break;
-                }
+    drive_clients(scenario, clients, options, || {
+        // One client, and so one kept-alive connection, each.
+        let client = http_client();
+        let (fixture, acknowledged) = (fixture.clone(), acknowledged.clone());
+        move |mut picker: Picker| {
+            let (client, fixture, acknowledged) =
+                (client.clone(), fixture.clone(), acknowledged.clone());
+            async move {
                 let write = match scenario {
                     Scenario::Transfers | Scenario::Hot | Scenario::Payday => true,
                     Scenario::Reads => false,
                     Scenario::Mix => picker.below(4) == 0,
-                    Scenario::Baseline => unreachable!("the baseline does not use HTTP"),
+                    Scenario::Baseline | Scenario::PeerPgledger => {
+                        unreachable!("the baseline and the peer do not use HTTP")
+                    }
                 };
-                let outcome = if scenario == Scenario::Payday {
-                    let result = contribution(&client, &fixture, &mut picker).await;
-                    if result.is_ok() {
-                        acknowledged.fetch_add(1, Ordering::SeqCst);
-                    }
-                    result.map(|()| true)
-                } else if write {
-                    let result = transfer(&client, &fixture, scenario, &mut picker).await;
-                    if result.is_ok() {
-                        acknowledged.fetch_add(1, Ordering::SeqCst);
-                    }
-                    result.map(|()| true)
-                } else {
+                let outcome = if !write {
                     read_balance(&client, &fixture, &mut picker)
                         .await
                         .map(|()| false)
+                } else {
+                    let result = if scenario == Scenario::Payday {
+                        contribution(&client, &fixture, &mut picker).await
+                    } else {
+                        transfer(&client, &fixture, scenario, &mut picker).await
+                    };
+                    if result.is_ok() {
+                        acknowledged.fetch_add(1, Ordering::SeqCst);
+                    }
+                    result.map(|()| true)
                 };
-                tally.record(started >= measure_from, started, outcome);
+                (picker, outcome)
             }
-            tally
-        }));
-    }
-    let mut tallies = Vec::new();
-    for task in tasks {
-        tallies.push(task.await.expect("client task"));
-    }
-    let elapsed = Instant::now().saturating_duration_since(measure_from);
-    merge(scenario, clients, elapsed, tallies)
+        }
+    })
+    .await
 }
 
 /// What a failed request is counted as: its status and problem type, or what else went wrong.
@@ -1384,6 +1481,7 @@ fn with_database(url: &str, database: &str) -> String {
 }
 
 /// A direct connection pool to the run's database, for the baseline and the checks.
+#[derive(Clone)]
 enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
@@ -1479,11 +1577,25 @@ impl Db {
     /// kept (about half the throughput of gathered postings, measured). A ledger that has been
     /// running for more than a minute has its statistics; the measurement is of that state.
     /// ANALYZE makes every connection plan again.
-    async fn refresh_statistics(pool: &PgPool) {
-        sqlx::query("ANALYZE")
-            .execute(pool)
-            .await
-            .unwrap_or_else(|e| panic!("ANALYZE: {e}"));
+    /// Runs one statement of the bench's own with integer parameters, or panics.
+    async fn execute(&self, sql: &'static str, parameters: &[i64]) {
+        match self {
+            Db::Sqlite(pool) => {
+                let mut query = sqlx::query(sql);
+                for p in parameters {
+                    query = query.bind(*p);
+                }
+                query.execute(pool).await.map(|_| ())
+            }
+            Db::Postgres(pool) => {
+                let mut query = sqlx::query(sql);
+                for p in parameters {
+                    query = query.bind(*p);
+                }
+                query.execute(pool).await.map(|_| ())
+            }
+        }
+        .unwrap_or_else(|e| panic!("baseline: {e}\n{sql}"));
     }
 
     /// Runs one count query; every invariant below is "this count is zero" or "is N".
@@ -1575,7 +1687,7 @@ impl Db {
     async fn check_baseline(&self, acknowledged: u64) -> Vec<String> {
         let mut problems = Vec::new();
         let stored = self
-            .count("SELECT COUNT(*) FROM loadgen_baseline_transfers")
+            .count("SELECT COUNT(*) FROM loadgen_baseline_transactions")
             .await;
         if stored != acknowledged as i64 {
             problems.push(format!(
@@ -1586,10 +1698,8 @@ impl Db {
             .count(
                 "SELECT COUNT(*) FROM loadgen_baseline_accounts a
                  WHERE a.balance <>
-                     COALESCE((SELECT SUM(amount) FROM loadgen_baseline_transfers t
-                               WHERE t.to_account = a.id), 0)
-                   - COALESCE((SELECT SUM(amount) FROM loadgen_baseline_transfers t
-                               WHERE t.from_account = a.id), 0)",
+                     COALESCE((SELECT SUM(amount) FROM loadgen_baseline_entries e
+                               WHERE e.account = a.id), 0)",
             )
             .await;
         if wrong != 0 {
@@ -1617,62 +1727,58 @@ impl Db {
 // ---------------------------------------------------------------------------------------------
 
 /// The same transfers as the transfers scenario (a random pair of accounts in a random group),
-/// each written as one database transaction: insert the transfer, update two balances,
-/// commit. On the service's own database, with the same durability settings.
+/// each written by a minimal ledger writer as one database transaction of five statements:
+/// insert the transaction, insert its two entries, update the two balances, commit. On the
+/// service's own database, with the same durability settings; on SQLite by one connection
+/// (SQLite has one writer), on PostgreSQL by one connection per client.
 struct Baseline {
     db: Db,
     groups: usize,
     accounts: usize,
+    /// On SQLite, the database file the one-connection writer opens.
+    sqlite_path: Option<PathBuf>,
 }
 
 impl Baseline {
     async fn create(backend: Backend, url: &str, connections: u32, options: &Options) -> Baseline {
         let db = Db::open(backend, url, connections).await;
-        let statements: [&'static str; 4] = [
-            "DROP TABLE IF EXISTS loadgen_baseline_transfers",
+        let statements: [&'static str; 6] = [
+            "DROP TABLE IF EXISTS loadgen_baseline_entries",
+            "DROP TABLE IF EXISTS loadgen_baseline_transactions",
             "DROP TABLE IF EXISTS loadgen_baseline_accounts",
             "CREATE TABLE loadgen_baseline_accounts (
                  id       BIGINT PRIMARY KEY,
                  group_no BIGINT NOT NULL,
                  balance  BIGINT NOT NULL)",
-            "CREATE TABLE loadgen_baseline_transfers (
-                 id           TEXT   PRIMARY KEY,
-                 from_account BIGINT NOT NULL REFERENCES loadgen_baseline_accounts (id),
-                 to_account   BIGINT NOT NULL REFERENCES loadgen_baseline_accounts (id),
-                 amount       BIGINT NOT NULL CHECK (amount > 0))",
+            "CREATE TABLE loadgen_baseline_transactions (
+                 id       TEXT   PRIMARY KEY,
+                 group_no BIGINT NOT NULL)",
+            "CREATE TABLE loadgen_baseline_entries (
+                 transaction_id TEXT   NOT NULL REFERENCES loadgen_baseline_transactions (id),
+                 account        BIGINT NOT NULL REFERENCES loadgen_baseline_accounts (id),
+                 amount         BIGINT NOT NULL CHECK (amount <> 0),
+                 PRIMARY KEY (transaction_id, account))",
         ];
         for sql in statements {
-            match &db {
-                Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-                Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-            }
-            .unwrap_or_else(|e| panic!("baseline schema: {e}"));
+            db.execute(sql, &[]).await;
         }
         for g in 0..options.groups {
             for a in 0..options.accounts {
                 let id = (g * options.accounts + a) as i64;
-                let sql = "INSERT INTO loadgen_baseline_accounts (id, group_no, balance) VALUES ($1, $2, 0)";
-                match &db {
-                    Db::Sqlite(pool) => sqlx::query(sql)
-                        .bind(id)
-                        .bind(g as i64)
-                        .execute(pool)
-                        .await
-                        .map(|_| ()),
-                    Db::Postgres(pool) => sqlx::query(sql)
-                        .bind(id)
-                        .bind(g as i64)
-                        .execute(pool)
-                        .await
-                        .map(|_| ()),
-                }
-                .unwrap_or_else(|e| panic!("baseline accounts: {e}"));
+                db.execute(
+                    "INSERT INTO loadgen_baseline_accounts (id, group_no, balance) VALUES ($1, $2, 0)",
+                    &[id, g as i64],
+                )
+                .await;
             }
         }
+        let sqlite_path = (backend == Backend::Sqlite)
+            .then(|| PathBuf::from(url.strip_prefix("sqlite://").expect("a sqlite:// URL")));
         Baseline {
             db,
             groups: options.groups,
             accounts: options.accounts,
+            sqlite_path,
         }
     }
 
@@ -1680,97 +1786,500 @@ impl Baseline {
         self.db.close().await;
     }
 
-    async fn drive(&self, options: &Options) -> ScenarioResult {
-        let clients = options.clients;
-        let start = Instant::now();
-        let measure_from = start + Duration::from_secs(options.warmup);
-        let end = measure_from + Duration::from_secs(options.seconds);
-        let mut tasks = Vec::new();
-        for c in 0..clients {
-            let db = match &self.db {
-                Db::Sqlite(pool) => Db::Sqlite(pool.clone()),
-                Db::Postgres(pool) => Db::Postgres(pool.clone()),
-            };
-            let (groups, accounts) = (self.groups, self.accounts);
-            tasks.push(tokio::spawn(async move {
-                let mut picker = Picker::new(c as u64 + 1);
-                let mut tally = Tally::default();
-                loop {
-                    let started = Instant::now();
-                    if started >= end {
-                        break;
-                    }
-                    let group = picker.below(groups);
-                    let (a, b) = picker.pair(accounts);
-                    let from = (group * accounts + a) as i64;
-                    let to = (group * accounts + b) as i64;
-                    let amount = picker.amount_minor() as i64;
-                    let outcome = baseline_transfer(&db, from, to, amount)
+    async fn drive(&self, clients: usize, options: &Options) -> ScenarioResult {
+        let (groups, accounts) = (self.groups, self.accounts);
+        if let Some(path) = &self.sqlite_path {
+            return drive_sqlite_writer(path, groups, accounts, options).await;
+        }
+        drive_clients(Scenario::Baseline, clients, options, || {
+            let db = self.db.clone();
+            move |mut picker: Picker| {
+                let group = picker.below(groups);
+                let (a, b) = picker.pair(accounts);
+                let from = (group * accounts + a) as i64;
+                let to = (group * accounts + b) as i64;
+                let amount = picker.amount_minor() as i64;
+                let db = db.clone();
+                async move {
+                    let outcome = baseline_transfer(&db, group as i64, from, to, amount)
                         .await
                         .map(|()| true)
                         .map_err(|e| format!("database: {e}"));
-                    tally.record(started >= measure_from, started, outcome);
+                    (picker, outcome)
                 }
-                tally
-            }));
-        }
-        let mut tallies = Vec::new();
-        for task in tasks {
-            tallies.push(task.await.expect("baseline client"));
-        }
-        let elapsed = Instant::now().saturating_duration_since(measure_from);
-        merge(Scenario::Baseline, clients, elapsed, tallies)
+            }
+        })
+        .await
     }
 }
 
 /// One transfer in one transaction. The two balances are updated in the order of their ids,
 /// so concurrent transfers between the same accounts cannot deadlock on PostgreSQL.
-async fn baseline_transfer(db: &Db, from: i64, to: i64, amount: i64) -> Result<(), sqlx::Error> {
-    const INSERT: &str = "INSERT INTO loadgen_baseline_transfers (id, from_account, to_account, amount) VALUES ($1, $2, $3, $4)";
+async fn baseline_transfer(
+    db: &Db,
+    group: i64,
+    from: i64,
+    to: i64,
+    amount: i64,
+) -> Result<(), sqlx::Error> {
+    const TRANSACTION: &str =
+        "INSERT INTO loadgen_baseline_transactions (id, group_no) VALUES ($1, $2)";
+    const ENTRY: &str = "INSERT INTO loadgen_baseline_entries (transaction_id, account, amount) VALUES ($1, $2, $3)";
     const UPDATE: &str =
         "UPDATE loadgen_baseline_accounts SET balance = balance + $1 WHERE id = $2";
     let id = uuid::Uuid::now_v7().to_string();
     let mut changes = [(from, -amount), (to, amount)];
     changes.sort_unstable();
+    // The same five statements on either backend; only the way a transaction begins differs.
+    macro_rules! write_transfer {
+        ($tx:expr) => {{
+            let mut tx = $tx;
+            sqlx::query(TRANSACTION)
+                .bind(&id)
+                .bind(group)
+                .execute(&mut *tx)
+                .await?;
+            for (account, delta) in changes {
+                sqlx::query(ENTRY)
+                    .bind(&id)
+                    .bind(account)
+                    .bind(delta)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (account, delta) in changes {
+                sqlx::query(UPDATE)
+                    .bind(delta)
+                    .bind(account)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        }};
+    }
     match db {
-        Db::Sqlite(pool) => {
-            // As the service does: take SQLite's write lock at the start.
-            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-            sqlx::query(INSERT)
-                .bind(&id)
-                .bind(from)
-                .bind(to)
-                .bind(amount)
-                .execute(&mut *tx)
-                .await?;
-            for (account, delta) in changes {
-                sqlx::query(UPDATE)
-                    .bind(delta)
-                    .bind(account)
-                    .execute(&mut *tx)
-                    .await?;
+        // As the service does: take SQLite's write lock at the start.
+        Db::Sqlite(pool) => write_transfer!(pool.begin_with("BEGIN IMMEDIATE").await?),
+        Db::Postgres(pool) => write_transfer!(pool.begin().await?),
+    }
+}
+
+/// The SQLite baseline: one connection, on one thread, through SQLite's C API with the five
+/// statements prepared once, writing the transfers one transaction each, as fast as SQLite and
+/// the disk allow. No driver, no thread hand-offs, no contention for the write lock.
+async fn drive_sqlite_writer(
+    path: &Path,
+    groups: usize,
+    accounts: usize,
+    options: &Options,
+) -> ScenarioResult {
+    let path = path.to_path_buf();
+    let start = Instant::now();
+    let measure_from = start + Duration::from_secs(options.warmup);
+    let end = measure_from + Duration::from_secs(options.seconds);
+    let tally = tokio::task::spawn_blocking(move || {
+        let mut writer = sqlite_writer::Writer::open(&path);
+        let mut picker = Picker::new(1);
+        let mut tally = Tally::default();
+        loop {
+            let started = Instant::now();
+            if started >= end {
+                break;
             }
-            tx.commit().await
+            let group = picker.below(groups);
+            let (a, b) = picker.pair(accounts);
+            let from = (group * accounts + a) as i64;
+            let to = (group * accounts + b) as i64;
+            let amount = picker.amount_minor() as i64;
+            let id = uuid::Uuid::now_v7().to_string();
+            let outcome = writer
+                .transfer(&id, group as i64, from, to, amount)
+                .map(|()| true);
+            tally.record(started >= measure_from, started, outcome);
         }
-        Db::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query(INSERT)
-                .bind(&id)
-                .bind(from)
-                .bind(to)
-                .bind(amount)
-                .execute(&mut *tx)
-                .await?;
-            for (account, delta) in changes {
-                sqlx::query(UPDATE)
-                    .bind(delta)
-                    .bind(account)
-                    .execute(&mut *tx)
-                    .await?;
+        tally
+    })
+    .await
+    .expect("the SQLite writer");
+    let slice = Duration::from_secs(options.slice);
+    merge(Scenario::Baseline, 1, measure_from, slice, vec![tally])
+}
+
+/// A minimal SQLite ledger writer over SQLite's C API.
+mod sqlite_writer {
+    use std::ffi::{CStr, CString, c_int};
+    use std::path::Path;
+    use std::ptr;
+
+    use libsqlite3_sys as ffi;
+
+    /// One connection (WAL, `synchronous=FULL`, foreign keys on, as the service opens
+    /// SQLite) and its statements, prepared once.
+    pub struct Writer {
+        db: *mut ffi::sqlite3,
+        begin: *mut ffi::sqlite3_stmt,
+        transaction: *mut ffi::sqlite3_stmt,
+        entry: *mut ffi::sqlite3_stmt,
+        update: *mut ffi::sqlite3_stmt,
+        commit: *mut ffi::sqlite3_stmt,
+        rollback: *mut ffi::sqlite3_stmt,
+    }
+
+    impl Writer {
+        pub fn open(path: &Path) -> Writer {
+            let name = CString::new(path.to_str().expect("a UTF-8 path")).expect("no NUL");
+            let mut db = ptr::null_mut();
+            // SAFETY: `name` is a NUL-terminated string and `db` a place for the handle.
+            let rc = unsafe {
+                ffi::sqlite3_open_v2(
+                    name.as_ptr(),
+                    &mut db,
+                    ffi::SQLITE_OPEN_READWRITE | ffi::SQLITE_OPEN_NOMUTEX,
+                    ptr::null(),
+                )
+            };
+            assert_eq!(rc, ffi::SQLITE_OK, "open {}", path.display());
+            let mut writer = Writer {
+                db,
+                begin: ptr::null_mut(),
+                transaction: ptr::null_mut(),
+                entry: ptr::null_mut(),
+                update: ptr::null_mut(),
+                commit: ptr::null_mut(),
+                rollback: ptr::null_mut(),
+            };
+            for pragma in [
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 10000",
+            ] {
+                let statement = writer.prepare(pragma);
+                // SAFETY: a statement just prepared on this connection.
+                unsafe {
+                    ffi::sqlite3_step(statement);
+                    ffi::sqlite3_finalize(statement);
+                }
             }
-            tx.commit().await
+            writer.begin = writer.prepare("BEGIN IMMEDIATE");
+            writer.transaction = writer.prepare(
+                "INSERT INTO loadgen_baseline_transactions (id, group_no) VALUES (?1, ?2)",
+            );
+            writer.entry = writer.prepare(
+                "INSERT INTO loadgen_baseline_entries (transaction_id, account, amount) VALUES (?1, ?2, ?3)",
+            );
+            writer.update = writer.prepare(
+                "UPDATE loadgen_baseline_accounts SET balance = balance + ?1 WHERE id = ?2",
+            );
+            writer.commit = writer.prepare("COMMIT");
+            writer.rollback = writer.prepare("ROLLBACK");
+            writer
+        }
+
+        fn prepare(&self, sql: &str) -> *mut ffi::sqlite3_stmt {
+            let text = CString::new(sql).expect("no NUL");
+            let mut statement = ptr::null_mut();
+            // SAFETY: an open connection, a NUL-terminated statement, a place for the handle.
+            let rc = unsafe {
+                ffi::sqlite3_prepare_v2(self.db, text.as_ptr(), -1, &mut statement, ptr::null_mut())
+            };
+            assert_eq!(rc, ffi::SQLITE_OK, "prepare {sql}: {}", self.error());
+            statement
+        }
+
+        fn error(&self) -> String {
+            // SAFETY: the connection is open; SQLite owns the message it returns.
+            unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(self.db)) }
+                .to_string_lossy()
+                .into_owned()
+        }
+
+        /// Runs `statement` with its parameters bound, to the end, and resets it.
+        fn run(&self, statement: *mut ffi::sqlite3_stmt) -> Result<(), String> {
+            // SAFETY: a statement prepared on this connection, whose parameters are bound.
+            let rc = unsafe { ffi::sqlite3_step(statement) };
+            // SAFETY: as above; resetting keeps it for the next use.
+            unsafe {
+                ffi::sqlite3_reset(statement);
+                ffi::sqlite3_clear_bindings(statement);
+            }
+            if rc == ffi::SQLITE_DONE || rc == ffi::SQLITE_ROW {
+                Ok(())
+            } else {
+                Err(format!("sqlite: {}", self.error()))
+            }
+        }
+
+        fn bind_int(&self, statement: *mut ffi::sqlite3_stmt, index: c_int, value: i64) {
+            // SAFETY: a statement of this connection and a parameter index it has.
+            unsafe { ffi::sqlite3_bind_int64(statement, index, value) };
+        }
+
+        fn bind_text(&self, statement: *mut ffi::sqlite3_stmt, index: c_int, value: &str) {
+            // SAFETY: SQLITE_TRANSIENT makes SQLite copy the text before this returns.
+            unsafe {
+                ffi::sqlite3_bind_text(
+                    statement,
+                    index,
+                    value.as_ptr().cast(),
+                    value.len() as c_int,
+                    ffi::SQLITE_TRANSIENT(),
+                )
+            };
+        }
+
+        /// One transfer in one transaction: the transaction row, its two entries, the two
+        /// balances, then a durable commit.
+        pub fn transfer(
+            &mut self,
+            id: &str,
+            group: i64,
+            from: i64,
+            to: i64,
+            amount: i64,
+        ) -> Result<(), String> {
+            self.run(self.begin)?;
+            let written = (|| {
+                self.bind_text(self.transaction, 1, id);
+                self.bind_int(self.transaction, 2, group);
+                self.run(self.transaction)?;
+                for (account, delta) in [(from, -amount), (to, amount)] {
+                    self.bind_text(self.entry, 1, id);
+                    self.bind_int(self.entry, 2, account);
+                    self.bind_int(self.entry, 3, delta);
+                    self.run(self.entry)?;
+                }
+                for (account, delta) in [(from, -amount), (to, amount)] {
+                    self.bind_int(self.update, 1, delta);
+                    self.bind_int(self.update, 2, account);
+                    self.run(self.update)?;
+                }
+                self.run(self.commit)
+            })();
+            if written.is_err() {
+                let _ = self.run(self.rollback);
+            }
+            written
         }
     }
+
+    impl Drop for Writer {
+        fn drop(&mut self) {
+            // SAFETY: every statement was prepared on this connection, which is then closed;
+            // finalizing a null statement is a no-op.
+            unsafe {
+                for statement in [
+                    self.begin,
+                    self.transaction,
+                    self.entry,
+                    self.update,
+                    self.commit,
+                    self.rollback,
+                ] {
+                    ffi::sqlite3_finalize(statement);
+                }
+                ffi::sqlite3_close(self.db);
+            }
+        }
+    }
+}
+
+/// Runs `clients` clients for the warm-up and the measured seconds. Each has a step of its
+/// own, made by `make_step`, and sends what its step makes of its picker, one at a time; a
+/// step hands the picker back with its outcome (whether it wrote something) when it is done.
+async fn drive_clients<M, F, Fut>(
+    scenario: Scenario,
+    clients: usize,
+    options: &Options,
+    make_step: M,
+) -> ScenarioResult
+where
+    M: Fn() -> F,
+    F: Fn(Picker) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = (Picker, Result<bool, String>)> + Send,
+{
+    let start = Instant::now();
+    let measure_from = start + Duration::from_secs(options.warmup);
+    let end = measure_from + Duration::from_secs(options.seconds);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let step = make_step();
+        tasks.push(tokio::spawn(async move {
+            let mut picker = Picker::new(c as u64 + 1);
+            let mut tally = Tally::default();
+            loop {
+                let started = Instant::now();
+                if started >= end {
+                    break;
+                }
+                let (back, outcome) = step(picker).await;
+                picker = back;
+                tally.record(started >= measure_from, started, outcome);
+            }
+            tally
+        }));
+    }
+    let mut tallies = Vec::new();
+    for task in tasks {
+        tallies.push(task.await.expect("client task"));
+    }
+    let slice = Duration::from_secs(options.slice);
+    merge(scenario, clients, measure_from, slice, tallies)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The peer: pgledger
+// ---------------------------------------------------------------------------------------------
+
+/// pgledger (https://github.com/pgr0ss/pgledger), loaded from a checkout into a database of
+/// its own in the bench's cluster, with 50 accounts; its transfers are made by calling
+/// `pgledger_create_transfer` as its own performance check does, one statement (and so one
+/// transaction and one commit) per transfer.
+struct Peer {
+    pool: PgPool,
+    accounts: Arc<Vec<String>>,
+}
+
+/// Accounts the peer's transfers move money between.
+const PEER_ACCOUNTS: usize = 50;
+
+impl Peer {
+    async fn create(dir: &Path, url: &str, connections: u32) -> Peer {
+        let pool = PgPoolOptions::new()
+            .max_connections(connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await
+            .expect("connect to the peer's database");
+        let ulid = dir.join("vendor/scoville-pgsql-ulid");
+        for file in [
+            ulid.join("ulid-to-uuid.sql"),
+            ulid.join("uuid-to-ulid.sql"),
+            dir.join("pgledger.sql"),
+        ] {
+            let sql = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+            sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("cannot load {}: {e}", file.display()));
+        }
+        let mut accounts = Vec::new();
+        for _ in 0..PEER_ACCOUNTS {
+            let id: String =
+                sqlx::query_scalar("SELECT id FROM pgledger_create_account('acct', 'HKD')")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap_or_else(|e| panic!("pgledger account: {e}"));
+            accounts.push(id);
+        }
+        println!(
+            "load: pgledger from {} (commit {}) loaded, {PEER_ACCOUNTS} accounts",
+            dir.display(),
+            git_head(dir).unwrap_or_else(|| "unknown".into())
+        );
+        Peer {
+            pool,
+            accounts: Arc::new(accounts),
+        }
+    }
+
+    async fn drive(&self, options: &Options) -> ScenarioResult {
+        drive_clients(Scenario::PeerPgledger, options.clients, options, || {
+            let (pool, accounts) = (self.pool.clone(), self.accounts.clone());
+            move |mut picker: Picker| {
+                let (a, b) = picker.pair(accounts.len());
+                let (from, to) = (accounts[a].clone(), accounts[b].clone());
+                let amount = picker.amount_minor() as i64;
+                let pool = pool.clone();
+                async move {
+                    let outcome = sqlx::query_scalar::<_, String>(
+                        "SELECT id FROM pgledger_create_transfer($1, $2, $3::numeric)",
+                    )
+                    .bind(from)
+                    .bind(to)
+                    .bind(amount)
+                    .fetch_one(&pool)
+                    .await
+                    .map(|_| true)
+                    .map_err(|e| format!("pgledger: {e}"));
+                    (picker, outcome)
+                }
+            }
+        })
+        .await
+    }
+
+    /// pgledger's own invariants: every acknowledged transfer stored once, balances that sum
+    /// to zero and equal the accounts' entries.
+    async fn check(&self, acknowledged: u64) -> Vec<String> {
+        let count = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&self.pool)
+                .await
+                .unwrap_or_else(|e| panic!("pgledger check: {e}\n{sql}"))
+        };
+        let mut problems = Vec::new();
+        let stored = count("SELECT COUNT(*) FROM pgledger_transfers").await;
+        if stored != acknowledged as i64 {
+            problems.push(format!(
+                "pgledger: {stored} transfers stored, {acknowledged} acknowledged"
+            ));
+        }
+        let nonzero = count(
+            "SELECT COUNT(*) FROM (SELECT SUM(balance) s FROM pgledger_accounts) t WHERE s <> 0",
+        )
+        .await;
+        let wrong = count(
+            "SELECT COUNT(*) FROM pgledger_accounts a WHERE a.balance <>
+                 COALESCE((SELECT SUM(amount) FROM pgledger_entries e WHERE e.account_id = a.id), 0)",
+        )
+        .await;
+        if nonzero + wrong != 0 {
+            problems.push(format!(
+                "pgledger: balances do not sum to zero ({nonzero}) or differ from their entries ({wrong})"
+            ));
+        }
+        problems
+    }
+
+    async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// The commit checked out in `dir`, read from its `.git` (or `None`).
+fn git_head(dir: &Path) -> Option<String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// How many 8 kB writes, each followed by `fdatasync`, one file in `dir` takes a second over
+/// two seconds: what a durable commit waits for at the least on this disk.
+fn fdatasync_rate(dir: &Path) -> f64 {
+    use std::os::unix::fs::FileExt;
+    let path = dir.join("fdatasync-probe");
+    let file = std::fs::File::create(&path).expect("fdatasync probe file");
+    let block = [0x5a_u8; 8192];
+    let started = Instant::now();
+    let mut syncs = 0_u64;
+    while started.elapsed() < Duration::from_secs(2) {
+        file.write_all_at(&block, 0).expect("probe write");
+        file.sync_data().expect("fdatasync");
+        syncs += 1;
+    }
+    let rate = syncs as f64 / started.elapsed().as_secs_f64();
+    drop(file);
+    let _ = std::fs::remove_file(path);
+    rate
 }
 
 // ---------------------------------------------------------------------------------------------

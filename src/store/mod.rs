@@ -49,6 +49,7 @@ mod members;
 mod network;
 mod operations;
 mod pg_hosts;
+pub mod pg_statistics;
 mod postgres;
 mod proofs;
 mod reports;

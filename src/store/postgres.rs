@@ -4,6 +4,7 @@
 
 use crate::domain::canonical::to_canonical_string;
 use crate::domain::model::{Entry, Transaction};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -13,6 +14,7 @@ use sqlx::Row as _;
 use super::StoreOptions;
 use super::backend::{Backend, Ledger, Tx};
 use super::pg_hosts::{self, Hosts, LastMove};
+use super::pg_statistics;
 use super::shared::{ErrorClass, LineRead, PostingRows, TxError, internal, recorded_now};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -21,6 +23,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 #[derive(Clone)]
 pub struct PostgresBackend {
     pool: PgPool,
+    /// The pool as the task that keeps the planner's statistics fresh knows it (weakly): it
+    /// stops when the last handle on the store is dropped (see `pg_statistics`).
+    _statistics: Arc<PgPool>,
 }
 
 /// The store on PostgreSQL.
@@ -261,11 +266,16 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?;
+        let statistics = Arc::new(pool.clone());
+        pg_statistics::keep_fresh(&statistics);
         let group_commit_max = store_options
             .group_commit_max
             .unwrap_or(super::POSTGRES_GROUP_COMMIT_MAX);
         Ok(Ledger::new(
-            PostgresBackend { pool: pool.clone() },
+            PostgresBackend {
+                pool: pool.clone(),
+                _statistics: statistics,
+            },
             pool,
             group_commit_max,
         ))

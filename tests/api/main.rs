@@ -41,6 +41,7 @@ mod metrics;
 mod openapi;
 mod operations;
 mod performance;
+mod planner_statistics;
 mod postgres_harness;
 mod properties;
 mod receipts;
