@@ -1788,20 +1788,24 @@ impl Baseline {
 
     async fn drive(&self, clients: usize, options: &Options) -> ScenarioResult {
         let (groups, accounts) = (self.groups, self.accounts);
-        if let Some(path) = &self.sqlite_path {
-            return drive_sqlite_writer(path, groups, accounts, options).await;
-        }
+        let pool = match &self.db {
+            Db::Sqlite(_) => {
+                let path = self.sqlite_path.as_deref().expect("the SQLite file");
+                return drive_sqlite_writer(path, groups, accounts, options).await;
+            }
+            Db::Postgres(pool) => pool.clone(),
+        };
         drive_clients(Scenario::Baseline, clients, options, || {
-            let db = self.db.clone();
+            let pool = pool.clone();
             move |mut picker: Picker| {
                 let group = picker.below(groups);
                 let (a, b) = picker.pair(accounts);
                 let from = (group * accounts + a) as i64;
                 let to = (group * accounts + b) as i64;
                 let amount = picker.amount_minor() as i64;
-                let db = db.clone();
+                let pool = pool.clone();
                 async move {
-                    let outcome = baseline_transfer(&db, group as i64, from, to, amount)
+                    let outcome = baseline_transfer(&pool, group as i64, from, to, amount)
                         .await
                         .map(|()| true)
                         .map_err(|e| format!("database: {e}"));
@@ -1813,55 +1817,43 @@ impl Baseline {
     }
 }
 
-/// One transfer in one transaction. The two balances are updated in the order of their ids,
-/// so concurrent transfers between the same accounts cannot deadlock on PostgreSQL.
+/// One transfer in one PostgreSQL transaction (SQLite's writer is `sqlite_writer`). The two
+/// balances are updated in the order of their ids, so concurrent transfers between the same
+/// accounts cannot deadlock.
 async fn baseline_transfer(
-    db: &Db,
+    pool: &PgPool,
     group: i64,
     from: i64,
     to: i64,
     amount: i64,
 ) -> Result<(), sqlx::Error> {
-    const TRANSACTION: &str =
-        "INSERT INTO loadgen_baseline_transactions (id, group_no) VALUES ($1, $2)";
-    const ENTRY: &str = "INSERT INTO loadgen_baseline_entries (transaction_id, account, amount) VALUES ($1, $2, $3)";
-    const UPDATE: &str =
-        "UPDATE loadgen_baseline_accounts SET balance = balance + $1 WHERE id = $2";
     let id = uuid::Uuid::now_v7().to_string();
     let mut changes = [(from, -amount), (to, amount)];
     changes.sort_unstable();
-    // The same five statements on either backend; only the way a transaction begins differs.
-    macro_rules! write_transfer {
-        ($tx:expr) => {{
-            let mut tx = $tx;
-            sqlx::query(TRANSACTION)
-                .bind(&id)
-                .bind(group)
-                .execute(&mut *tx)
-                .await?;
-            for (account, delta) in changes {
-                sqlx::query(ENTRY)
-                    .bind(&id)
-                    .bind(account)
-                    .bind(delta)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for (account, delta) in changes {
-                sqlx::query(UPDATE)
-                    .bind(delta)
-                    .bind(account)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await
-        }};
+    let mut tx = pool.begin().await?;
+    sqlx::query("INSERT INTO loadgen_baseline_transactions (id, group_no) VALUES ($1, $2)")
+        .bind(&id)
+        .bind(group)
+        .execute(&mut *tx)
+        .await?;
+    for (account, delta) in changes {
+        sqlx::query(
+            "INSERT INTO loadgen_baseline_entries (transaction_id, account, amount) VALUES ($1, $2, $3)",
+        )
+        .bind(&id)
+        .bind(account)
+        .bind(delta)
+        .execute(&mut *tx)
+        .await?;
     }
-    match db {
-        // As the service does: take SQLite's write lock at the start.
-        Db::Sqlite(pool) => write_transfer!(pool.begin_with("BEGIN IMMEDIATE").await?),
-        Db::Postgres(pool) => write_transfer!(pool.begin().await?),
+    for (account, delta) in changes {
+        sqlx::query("UPDATE loadgen_baseline_accounts SET balance = balance + $1 WHERE id = $2")
+            .bind(delta)
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
     }
+    tx.commit().await
 }
 
 /// The SQLite baseline: one connection, on one thread, through SQLite's C API with the five
