@@ -4,6 +4,7 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod backup;
+pub mod closings;
 pub mod config;
 pub mod domain;
 pub mod http;

@@ -65,11 +65,13 @@ pub async fn serve_with_metrics(
             }))
         }
     };
+    let closings = crate::closings::spawn(store.clone(), stopped.clone());
     let deliveries = crate::webhooks::spawn(store.clone(), config.webhooks.clone(), stopped);
     tracing::info!(%listen, backend = store.backend(), "msai-ledger ready");
     serve_connections(listener, app, &config, shutdown).await;
     let _ = stop.send(true);
     let _ = deliveries.await;
+    let _ = closings.await;
     if let Some(server) = metrics_server {
         let _ = server.await;
     }

@@ -7,6 +7,7 @@ pub mod approval_request;
 pub mod approvals;
 pub mod audit_chain;
 pub mod canonical;
+pub mod closings;
 pub mod dates;
 pub mod error;
 pub mod events;

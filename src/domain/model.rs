@@ -249,6 +249,12 @@ pub enum VerificationFailure {
     CurrencyMismatch { sequence: i64, account_id: Uuid },
     /// An account's stored totals differ from the sums of its entries.
     BalanceMismatch { account_id: Uuid, code: String },
+    /// An account's stored month-end balance differs from the sums of its entries up to that
+    /// month's end (the first such account and month).
+    ClosingMismatch {
+        account_id: Uuid,
+        month_end: NaiveDate,
+    },
 }
 
 /// A group's journal read at one moment, for export: the group, every account, and the

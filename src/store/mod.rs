@@ -41,6 +41,7 @@ mod access;
 mod approvals;
 mod backend;
 pub mod batch;
+mod closings;
 mod coalesce;
 mod connect;
 mod events;
@@ -62,6 +63,7 @@ mod written;
 
 pub use approvals::{ApprovalStore, Decision, NewApproval};
 pub use backend::{Backend, Ledger};
+pub use closings::ClosingStore;
 pub use connect::{
     POSTGRES_GROUP_COMMIT_MAX, SQLITE_GROUP_COMMIT_MAX, StoreOptions, connect, connect_with,
 };
@@ -475,6 +477,7 @@ pub trait Store:
     + ReportStore
     + NetworkStore
     + ProofStore
+    + ClosingStore
     + Send
     + Sync
     + 'static

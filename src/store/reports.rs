@@ -90,33 +90,20 @@ where
         Ok(totals)
     }
 
-    /// Up to a date: the stored totals less what was booked after it, which for the dates
-    /// reports are asked for (a month's end) is the short end.
+    /// Up to a date: the month-end balances and entries `totals_on` reads, so that the cost
+    /// is at most a month of entries whatever was booked after the date.
     async fn totals_through(
         tx: &mut Tx<B::Db>,
         group_id: Uuid,
         accounts: &[Account],
         to: NaiveDate,
     ) -> Result<HashMap<Uuid, Totals>, TxError> {
-        let mut totals = stored_totals(accounts);
-        let rows = sqlx::query(
-            "SELECT account_id, \
-             CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
-             CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-             FROM entries WHERE group_id = $1 AND booked_on > $2 GROUP BY account_id",
-        )
-        .bind(group_id)
-        .bind(to)
-        .fetch_all(&mut **tx)
-        .await?;
-        for row in rows {
-            let t = totals
-                .entry(row.try_get::<Uuid, _>("account_id")?)
-                .or_default();
-            t.debits -= row.try_get::<i64, _>("debits")?;
-            t.credits -= row.try_get::<i64, _>("credits")?;
-        }
-        Ok(totals)
+        let all: Vec<&Account> = accounts.iter().collect();
+        Ok(Self::totals_on(tx, group_id, &all, to)
+            .await?
+            .into_iter()
+            .map(|(id, (debits, credits))| (id, Totals { debits, credits }))
+            .collect())
     }
 
     /// The entries booked in `from`..`to` (either end open), added up per account.

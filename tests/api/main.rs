@@ -24,6 +24,7 @@ mod auth_tokens;
 mod caller_cache;
 mod chair;
 mod closed_group;
+mod closings;
 mod dashboard;
 mod edges;
 mod errors;

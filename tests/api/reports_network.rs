@@ -1549,3 +1549,47 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    the_savings_and_indicators_on_past_dates_are_the_same_once_months_are_closed,
+    |app| async move {
+        network(&app).await;
+        let dates = [
+            "2026-02-01",
+            "2026-02-28",
+            "2026-04-11",
+            "2026-06-30",
+            "2026-07-01",
+        ];
+        let mut open = Vec::new();
+        for on in dates {
+            open.push((
+                ok(&app.get(&format!("/v1/reports/savings?as_of={on}")).await).clone(),
+                ok(&app.get(&format!("/v1/reports/indicators?as_of={on}")).await).clone(),
+            ));
+        }
+        // Every month that has ended, closed as the service's own task does.
+        let today = chrono::Utc::now().date_naive();
+        while app
+            .store
+            .close_months(today, 100)
+            .await
+            .expect("close months")
+            > 0
+        {}
+        for (on, (savings, indicators)) in dates.iter().zip(&open) {
+            let closed = ok(&app.get(&format!("/v1/reports/savings?as_of={on}")).await).clone();
+            assert_eq!(&closed, savings, "savings as of {on}");
+            let closed = ok(&app.get(&format!("/v1/reports/indicators?as_of={on}")).await).clone();
+            assert_eq!(&closed, indicators, "indicators as of {on}");
+        }
+        // They were read from the month-end balances: one changed behind the service's back
+        // (March's, of every account that had entries by then) changes the savings of April.
+        let sql = "UPDATE account_closings SET credits_minor = credits_minor + 100 \
+                   WHERE month_end = '2026-03-31'";
+        let changed = app.behind_the_back(sql).await;
+        assert!(changed > 0, "March was closed");
+        let tampered = ok(&app.get("/v1/reports/savings?as_of=2026-04-11").await).clone();
+        assert_ne!(tampered["totals"], open[2].0["totals"]);
+    }
+);

@@ -371,6 +371,25 @@ impl TestApp {
         .await
     }
 
+    /// Runs `sql` on the service's database behind its back, as someone with the database's
+    /// password could; how many rows it changed.
+    pub async fn behind_the_back(&self, sql: &str) -> u64 {
+        let statement = sqlx::AssertSqlSafe(sql.to_string());
+        let changed = match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+                let done = sqlx::query(statement).execute(&pool).await;
+                done.map(|r| r.rows_affected())
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+                let done = sqlx::query(statement).execute(&pool).await;
+                done.map(|r| r.rows_affected())
+            }
+        };
+        changed.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     pub async fn balance(&self, group: &str, account: &str) -> String {
         let reply = self
             .get(&format!("/v1/groups/{group}/accounts/{account}"))

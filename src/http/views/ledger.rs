@@ -378,6 +378,14 @@ impl VerificationView {
                 account_id: Some(*account_id),
                 detail: format!("the stored totals of account {code} differ from the sums of its entries"),
             },
+            VerificationFailure::ClosingMismatch { account_id, month_end } => VerificationFailureView {
+                kind: "closing_mismatch",
+                sequence: None,
+                account_id: Some(*account_id),
+                detail: format!(
+                    "the stored balance of account {account_id} at the end of {month_end} differs from the sums of its entries to that day"
+                ),
+            },
         });
         VerificationView {
             ok: v.failure.is_none(),

@@ -205,6 +205,7 @@ where
         tx: &mut Tx<B::Db>,
         rows: &PostingRows<'_>,
     ) -> Result<(), TxError> {
+        Self::reopen_closings(tx, rows.transactions).await?;
         if rows.audits.is_empty() {
             B::write_postings(tx, rows).await?;
         } else {

@@ -232,18 +232,13 @@ where
         let account = Self::find_account(tx, group_id, account)
             .await?
             .ok_or(LedgerError::NotFound("account"))?;
-        let row = sqlx::query(
-            "SELECT CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
-             CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-             FROM entries WHERE account_id = $1 AND booked_on <= $2",
-        )
-        .bind(account.id)
-        .bind(as_of)
-        .fetch_one(&mut **tx)
-        .await?;
+        let (debits_minor, credits_minor) = Self::totals_on(tx, group_id, &[&account], as_of)
+            .await?
+            .remove(&account.id)
+            .ok_or_else(|| internal("an account's totals on a date"))?;
         Ok(Account {
-            debits_minor: row.try_get("debits")?,
-            credits_minor: row.try_get("credits")?,
+            debits_minor,
+            credits_minor,
             ..account
         })
     }

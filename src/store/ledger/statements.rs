@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row as _;
 use uuid::Uuid;
 
 use crate::domain::account::Direction;
@@ -57,23 +56,13 @@ where
                 amount.checked_neg()
             }
         };
-        let opening_minor = match from {
+        // What the account held at the end of the day before the period.
+        let opening_minor = match from.and_then(|from| from.pred_opt()) {
             None => 0,
-            Some(from) => {
-                let row = sqlx::query(
-                    "SELECT CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
-                     CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-                     FROM entries WHERE account_id = $1 AND booked_on < $2",
-                )
-                .bind(account.id)
-                .bind(from)
-                .fetch_one(&mut **tx)
-                .await?;
-                let debits: i64 = row.try_get("debits")?;
-                let credits: i64 = row.try_get("credits")?;
-                crate::domain::account::normal_balance(account.kind, debits, credits)
-                    .ok_or_else(|| internal("opening balance overflow"))?
-            }
+            Some(before) => Self::balances_as_of(tx, group_id, &[&account], Some(before))
+                .await?
+                .remove(&account.id)
+                .ok_or_else(|| internal("opening balance"))?,
         };
         let read = B::statement_lines(tx, account.id, from, to, group_id).await?;
         let mut balance = opening_minor;
@@ -118,25 +107,13 @@ where
             .iter()
             .map(Self::account_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        let mut sums: HashMap<Uuid, (i64, i64)> = HashMap::new();
-        if let Some(as_of) = as_of {
-            let rows = sqlx::query(
-                "SELECT account_id, \
-                 CAST(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END) AS BIGINT) AS debits, \
-                 CAST(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END) AS BIGINT) AS credits \
-                 FROM entries WHERE group_id = $1 AND booked_on <= $2 GROUP BY account_id",
-            )
-            .bind(group_id)
-            .bind(as_of)
-            .fetch_all(&mut **tx)
-            .await?;
-            for row in &rows {
-                sums.insert(
-                    row.try_get("account_id")?,
-                    (row.try_get("debits")?, row.try_get("credits")?),
-                );
+        let sums: HashMap<Uuid, (i64, i64)> = match as_of {
+            Some(on) => {
+                let all: Vec<&Account> = accounts.iter().collect();
+                Self::totals_on(tx, group_id, &all, on).await?
             }
-        }
+            None => HashMap::new(),
+        };
         let lines = accounts
             .into_iter()
             .map(|account| {

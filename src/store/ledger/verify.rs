@@ -50,7 +50,17 @@ where
             None if walk.checked != group.head_sequence || walk.previous != group.head_hash => {
                 Some(VerificationFailure::HeadMismatch)
             }
-            None => Self::check_stored_copies(tx, group_id, &walk).await?,
+            None => match Self::check_stored_copies(tx, group_id, &walk).await? {
+                Some(failure) => Some(failure),
+                None => Self::wrong_closing(tx, group_id)
+                    .await?
+                    .map(
+                        |(account_id, month_end)| VerificationFailure::ClosingMismatch {
+                            account_id,
+                            month_end,
+                        },
+                    ),
+            },
         };
         Ok(Verification {
             transactions_checked: walk.checked,

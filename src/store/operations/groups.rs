@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row as _;
 use uuid::Uuid;
 
 use crate::domain::error::{Conflict, LedgerError};
@@ -88,63 +87,42 @@ where
         Ok(Ok(Group { profile, ..group }))
     }
 
-    /// The account's balance on its normal side from entries booked on or before `as_of`
-    /// (all entries when `None`).
+    /// The account's balance on its normal side as of `as_of` (its whole history without
+    /// one).
     pub(in crate::store) async fn balance_as_of(
         tx: &mut Tx<B::Db>,
         group_id: Uuid,
         account: &Account,
         as_of: Option<NaiveDate>,
     ) -> Result<i64, TxError> {
-        Ok(sqlx::query_scalar::<_, i64>(
-            "SELECT CAST(COALESCE(SUM(CASE WHEN direction = $4 THEN amount_minor ELSE -amount_minor END), 0) AS BIGINT) \
-             FROM entries WHERE group_id = $1 AND account_id = $2 AND booked_on <= COALESCE($3, '9999-12-31')",
-        )
-            .bind(group_id)
-            .bind(account.id)
-            .bind(as_of)
-            .bind(account.kind.normal_side().as_str())
-            .fetch_one(&mut **tx)
-            .await?)
+        Self::balances_as_of(tx, group_id, &[account], as_of)
+            .await?
+            .remove(&account.id)
+            .ok_or_else(|| internal("an account's balance on a date"))
     }
 
     /// Each of `accounts`' balance on its normal side as of `as_of` (its whole history
-    /// without one), by account id, in a statement per `ROWS_PER_STATEMENT` accounts.
+    /// without one), by account id: the stored totals, or on a date the month-end balances
+    /// and entries `totals_on` reads.
     pub(in crate::store) async fn balances_as_of(
         tx: &mut Tx<B::Db>,
         group_id: Uuid,
         accounts: &[&Account],
         as_of: Option<NaiveDate>,
     ) -> Result<HashMap<Uuid, i64>, TxError> {
+        let totals = match as_of {
+            Some(on) => Self::totals_on(tx, group_id, accounts, on).await?,
+            None => accounts
+                .iter()
+                .map(|a| (a.id, (a.debits_minor, a.credits_minor)))
+                .collect(),
+        };
         let mut balances = HashMap::with_capacity(accounts.len());
-        for chunk in accounts.chunks(crate::store::shared::ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "SELECT account_id, \
-                 CAST(COALESCE(SUM(CASE WHEN direction = 'debit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
-                 CAST(COALESCE(SUM(CASE WHEN direction = 'credit' THEN amount_minor ELSE 0 END), 0) AS BIGINT) AS credits \
-                 FROM entries WHERE group_id = $1 AND booked_on <= COALESCE($2, '9999-12-31') AND account_id IN ({}) \
-                 GROUP BY account_id",
-                crate::store::shared::parameters(3, chunk.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(group_id)
-                .bind(as_of);
-            for account in chunk {
-                query = query.bind(account.id);
-            }
-            let mut sums: HashMap<Uuid, (i64, i64)> = HashMap::with_capacity(chunk.len());
-            for row in query.fetch_all(&mut **tx).await? {
-                sums.insert(
-                    row.try_get("account_id")?,
-                    (row.try_get("debits")?, row.try_get("credits")?),
-                );
-            }
-            for account in chunk {
-                let (debits, credits) = sums.get(&account.id).copied().unwrap_or((0, 0));
-                let balance = crate::domain::account::normal_balance(account.kind, debits, credits)
-                    .ok_or_else(|| internal("an account's balance is out of range"))?;
-                balances.insert(account.id, balance);
-            }
+        for account in accounts {
+            let (debits, credits) = totals.get(&account.id).copied().unwrap_or((0, 0));
+            let balance = crate::domain::account::normal_balance(account.kind, debits, credits)
+                .ok_or_else(|| internal("an account's balance is out of range"))?;
+            balances.insert(account.id, balance);
         }
         Ok(balances)
     }

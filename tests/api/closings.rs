@@ -1,0 +1,214 @@
+//! Balances on past dates, read from the month-end balances the service keeps
+//! (`account_closings`): the same answers as the journal gives, whether the months are closed
+//! yet or not, after a posting dated in a closed month, and with verification naming a stored
+//! month-end balance that is not what its entries make.
+
+use chrono::NaiveDate;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::app::TestApp;
+
+/// One posting of the test's journal: its date, the account debited and the one credited
+/// (codes), and the amount in cents.
+type Posting = (&'static str, &'static str, &'static str, i64);
+
+const CASH: &str = "assets:cash";
+const SAVINGS: &str = "liabilities:savings:ana";
+const FEES: &str = "income:fees";
+
+/// Over three months and into this one, several postings a month, the last of January on its
+/// last day, and months without any posting for one of the accounts.
+const JOURNAL: [Posting; 9] = [
+    ("2026-01-04", CASH, SAVINGS, 10_000),
+    ("2026-01-31", CASH, SAVINGS, 2_550),
+    ("2026-02-15", SAVINGS, CASH, 1_200),
+    ("2026-02-15", CASH, FEES, 300),
+    ("2026-03-01", CASH, SAVINGS, 40_000),
+    ("2026-03-20", SAVINGS, CASH, 5_005),
+    ("2026-05-09", CASH, FEES, 125),
+    ("2026-07-31", CASH, SAVINGS, 777),
+    ("2026-11-30", SAVINGS, CASH, 100),
+];
+
+/// The dates the balances are asked for: month ends, days within months, the day before the
+/// first posting, and dates of months with no posting at all.
+const DATES: [&str; 12] = [
+    "2026-01-03",
+    "2026-01-04",
+    "2026-01-30",
+    "2026-01-31",
+    "2026-02-14",
+    "2026-02-28",
+    "2026-03-01",
+    "2026-04-15",
+    "2026-06-30",
+    "2026-07-31",
+    "2026-11-29",
+    "2026-12-01",
+];
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date")
+}
+
+/// `cents` as the API writes an HKD amount.
+fn amount(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
+}
+
+/// The balance on its normal side of `account` at the end of `on`, by the journal alone.
+fn expected(journal: &[Posting], account: &str, on: &str) -> i64 {
+    let debit_normal = account.starts_with("assets");
+    journal
+        .iter()
+        .filter(|(booked_on, ..)| date(booked_on) <= date(on))
+        .map(|&(_, debit, credit, cents)| {
+            let debited = if debit == account { cents } else { 0 };
+            let credited = if credit == account { cents } else { 0 };
+            if debit_normal {
+                debited - credited
+            } else {
+                credited - debited
+            }
+        })
+        .sum()
+}
+
+async fn post(app: &TestApp, group: &str, (booked_on, debit, credit, cents): Posting) {
+    let reply = app
+        .post_with_key(
+            &format!("/v1/groups/{group}/transactions"),
+            &uuid::Uuid::new_v4().to_string(),
+            &json!({"booked_on": booked_on, "description": format!("{debit} from {credit}"), "entries": [
+                {"account": debit, "direction": "debit", "amount": amount(cents)},
+                {"account": credit, "direction": "credit", "amount": amount(cents)},
+            ]}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+}
+
+/// Every way the API answers a balance on a past date, for every account and date, against
+/// the journal: the account as of the date, its line of the trial balance, and the opening
+/// balance of a statement that starts the next day.
+async fn assert_balances(app: &TestApp, group: &str, journal: &[Posting], stage: &str) {
+    for on in DATES {
+        let trial = app
+            .get(&format!("/v1/groups/{group}/trial-balance?as_of={on}"))
+            .await;
+        assert_eq!(trial.status, StatusCode::OK, "{}", trial.body);
+        let next = date(on).succ_opt().expect("a next day");
+        for account in [CASH, SAVINGS, FEES] {
+            let want = amount(expected(journal, account, on));
+            let one = app
+                .get(&format!("/v1/groups/{group}/accounts/{account}?as_of={on}"))
+                .await;
+            assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+            assert_eq!(one.body["balance"], want, "{stage}: {account} as of {on}");
+            let line = trial.body["accounts"]
+                .as_array()
+                .expect("trial balance lines")
+                .iter()
+                .find(|l| l["code"] == account)
+                .expect("the account's line");
+            assert_eq!(
+                line["balance"], want,
+                "{stage}: {account} in the trial balance of {on}"
+            );
+            let statement = app
+                .get(&format!(
+                    "/v1/groups/{group}/accounts/{account}/statement?from={next}"
+                ))
+                .await;
+            assert_eq!(statement.status, StatusCode::OK, "{}", statement.body);
+            assert_eq!(
+                statement.body["opening_balance"], want,
+                "{stage}: {account}'s statement from {next}"
+            );
+        }
+    }
+}
+
+/// Closes every month that may be closed today, as the service's own task does.
+async fn close_months(app: &TestApp) {
+    let today = chrono::Utc::now().date_naive();
+    while app
+        .store
+        .close_months(today, 100)
+        .await
+        .expect("close months")
+        > 0
+    {}
+}
+
+async fn verification(app: &TestApp, group: &str) -> Value {
+    let reply = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body
+}
+
+both_backends!(
+    balances_on_past_dates_agree_with_the_journal_before_and_after_months_close_and_reopen,
+    |app| async move {
+        let group = app.create_group("Month ends").await;
+        app.create_account(&group, CASH, "asset", "HKD", false)
+            .await;
+        app.create_account(&group, SAVINGS, "liability", "HKD", false)
+            .await;
+        app.create_account(&group, FEES, "income", "HKD", false)
+            .await;
+        let mut journal = JOURNAL.to_vec();
+        for posting in &journal {
+            post(&app, &group, *posting).await;
+        }
+        assert_balances(&app, &group, &journal, "before any month is closed").await;
+
+        close_months(&app).await;
+        assert_balances(&app, &group, &journal, "with the months closed").await;
+        assert_eq!(verification(&app, &group).await["ok"], true);
+
+        // The balances of February's closed months are read from its month-end balances: one
+        // changed behind the service's back changes them, and verification names it.
+        let changed = app
+            .behind_the_back(
+                "UPDATE account_closings SET credits_minor = credits_minor + 1000 \
+             WHERE month_end = '2026-02-28'",
+            )
+            .await;
+        assert_eq!(changed, 3, "each account had entries in February");
+        let tampered = app
+            .get(&format!(
+                "/v1/groups/{group}/accounts/{SAVINGS}?as_of=2026-03-10"
+            ))
+            .await;
+        assert_eq!(
+            tampered.body["balance"],
+            amount(expected(&journal, SAVINGS, "2026-03-10") + 1000)
+        );
+        let verified = verification(&app, &group).await;
+        assert_eq!(verified["ok"], false, "{verified}");
+        assert_eq!(
+            verified["failure"]["kind"], "closing_mismatch",
+            "{verified}"
+        );
+        app.behind_the_back(
+            "UPDATE account_closings SET credits_minor = credits_minor - 1000 \
+             WHERE month_end = '2026-02-28'",
+        )
+        .await;
+        assert_eq!(verification(&app, &group).await["ok"], true);
+
+        // A posting dated in a closed month reopens it and every month after: the balances
+        // from then on count it at once, before the months are closed again.
+        let late = ("2026-02-20", CASH, SAVINGS, 999);
+        post(&app, &group, late).await;
+        journal.push(late);
+        assert_balances(&app, &group, &journal, "after a posting in a closed month").await;
+        assert_eq!(verification(&app, &group).await["ok"], true);
+        close_months(&app).await;
+        assert_balances(&app, &group, &journal, "with the months closed again").await;
+        assert_eq!(verification(&app, &group).await["ok"], true);
+    }
+);
