@@ -663,32 +663,12 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-/// Writes the month-end balances of every month that has ended, as the service's own task
-/// does within minutes of starting over a database, and prints how long it took.
-async fn close_months(store: &Arc<dyn Store>) {
-    let started = Instant::now();
-    let today = chrono::Utc::now().date_naive();
-    let mut steps = 0u64;
-    loop {
-        let stepped = store.close_months(today, 64).await.expect("close months");
-        if stepped == 0 {
-            break;
-        }
-        steps += u64::from(stepped);
-    }
-    eprintln!(
-        "month-end balances: {steps} group steps in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-}
-
 fn network(c: &mut Criterion) {
     let groups = env_size(GROUPS_ENV, 1_000);
     let transactions = env_size(TRANSACTIONS_ENV, 1_000_000);
     let runtime = Runtime::new().expect("runtime");
     let (store, _dir) = runtime.block_on(connect());
     runtime.block_on(load(&store, groups, transactions));
-    runtime.block_on(close_months(&store));
     let backend = store.backend();
     let mut bench = c.benchmark_group(format!("network/{backend}/{groups}x{transactions}"));
     bench

@@ -24,6 +24,8 @@ use tokio::runtime::Runtime;
 use uuid::Uuid;
 
 const TRANSACTIONS_ENV: &str = "MSAI_BENCH_REPORT_TRANSACTIONS";
+/// Set, the months are left open (no month-end balances), to time the reports without them.
+const OPEN_MONTHS_ENV: &str = "MSAI_BENCH_OPEN_MONTHS";
 const POSTGRES_URL_ENV: &str = "MSAI_BENCH_POSTGRES_URL";
 const MEMBERS: usize = 50;
 const EVENTS_PER_MEETING: usize = 500;
@@ -181,8 +183,13 @@ fn reports(c: &mut Criterion) {
     let runtime = Runtime::new().expect("runtime");
     let fixture = runtime.block_on(load(transactions));
     let store = fixture.store.clone();
-    // The month-end balances the service's own task writes within minutes of a month's end.
+    // The month-end balances the service's own task writes within minutes of a month's end,
+    // unless the run is to time the reports without them.
+    let close = std::env::var_os(OPEN_MONTHS_ENV).is_none();
     runtime.block_on(async {
+        if !close {
+            return;
+        }
         let started = Instant::now();
         let today = chrono::Utc::now().date_naive();
         while store.close_months(today, 64).await.expect("close months") > 0 {}
@@ -215,6 +222,10 @@ fn reports(c: &mut Criterion) {
             let data = store.statement_data(group, None, mid).await.unwrap();
             black_box(reports::financial_statements(&data))
         })
+    });
+    bench.bench_function("trial_balance_to_a_date", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(store.trial_balance(group, mid).await.unwrap()) })
     });
     bench.bench_function("member_balances", |b| {
         b.to_async(&runtime)

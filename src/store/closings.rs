@@ -5,6 +5,10 @@
 //! however long the journal after it. A date after the group's closed months is, as before,
 //! the account's stored totals less what was booked after it: at most the weeks since.
 //!
+//! The network's reports do not read them: they take the balances of every member's two
+//! accounts, each with a couple of entries a month, and reading the entries after the date
+//! through the index costs less there than looking up a closing (see docs/DECISIONS.md).
+//!
 //! The closings are derived from the entries, which stay the record. `close_months` writes
 //! them for the months that have ended (`domain::closings` says which), a group at a time
 //! under its write lock; a posting dated in a closed month deletes the group's closings from
@@ -25,23 +29,6 @@ use crate::domain::closings::{self, Closing, DayTotals};
 use crate::domain::error::LedgerError;
 use crate::domain::model::{Account, Transaction};
 use crate::store::StoreResult;
-
-/// The balance, credits less debits, of the account `a` of the group `g` at the end of the
-/// date `on` (never null), where `start` is the first day of that date's month and `previous`
-/// the last day of the month before (all three SQL expressions, as a rule parameters).
-pub fn credit_balance_on_sql(on: &str, start: &str, previous: &str) -> String {
-    format!(
-        "(CASE WHEN g.closings_through IS NULL OR {on} > g.closings_through THEN \
-         a.credits_minor - a.debits_minor - COALESCE((SELECT \
-         SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
-         FROM entries e WHERE e.account_id = a.id AND e.booked_on > {on}), 0) \
-         ELSE COALESCE((SELECT c.credits_minor - c.debits_minor FROM account_closings c \
-         WHERE c.account_id = a.id AND c.month_end <= {previous} ORDER BY c.month_end DESC LIMIT 1), 0) \
-         + COALESCE((SELECT \
-         SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
-         FROM entries e WHERE e.account_id = a.id AND e.booked_on >= {start} AND e.booked_on <= {on}), 0) END)"
-    )
-}
 
 /// Writes the month-end balances of the months that have ended.
 #[async_trait]
@@ -123,7 +110,8 @@ where
     }
 
     /// Each of `accounts`' totals (debits, credits) over the entries booked on or before `on`,
-    /// by account id. `accounts` belong to `group_id` and carry their stored totals.
+    /// by account id. `accounts` belong to `group_id` and carry their stored totals; their
+    /// entries are read by account (the index on account and date), never by group.
     pub(in crate::store) async fn totals_on(
         tx: &mut Tx<B::Db>,
         group_id: Uuid,
@@ -154,13 +142,11 @@ where
                 }
                 // ...plus that month's entries up to `on`.
                 let sql = format!(
-                    "SELECT e.account_id, {SUMS} FROM entries e WHERE e.group_id = $1 \
-                     AND e.booked_on >= $2 AND e.booked_on <= $3 AND e.account_id IN ({}) \
-                     GROUP BY e.account_id",
-                    parameters(4, chunk.len())
+                    "SELECT e.account_id, {SUMS} FROM entries e WHERE e.account_id IN ({}) \
+                     AND e.booked_on >= $1 AND e.booked_on <= $2 GROUP BY e.account_id",
+                    parameters(3, chunk.len())
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(group_id)
                     .bind(closings::month_start(on))
                     .bind(on);
                 for account in chunk {
@@ -178,13 +164,11 @@ where
                 // The stored totals less what was booked after `on`: since `on` is after the
                 // closed months, at most what was booked since they ended.
                 let sql = format!(
-                    "SELECT e.account_id, {SUMS} FROM entries e WHERE e.group_id = $1 \
-                     AND e.booked_on > $2 AND e.account_id IN ({}) GROUP BY e.account_id",
-                    parameters(3, chunk.len())
+                    "SELECT e.account_id, {SUMS} FROM entries e WHERE e.account_id IN ({}) \
+                     AND e.booked_on > $1 GROUP BY e.account_id",
+                    parameters(2, chunk.len())
                 );
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(group_id)
-                    .bind(on);
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(on);
                 for account in chunk {
                     query = query.bind(account.id);
                 }

@@ -6,7 +6,6 @@
 use crate::domain::member::Sex;
 use crate::domain::operations::*;
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,11 +13,9 @@ use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::backend::{Backend, DbRow, Ledger, Tx};
-use super::closings::credit_balance_on_sql;
 use super::ledger::currency_of;
 use super::shared::*;
 use super::tx::{Column, read_tx};
-use crate::domain::closings;
 use crate::domain::money::Currency;
 use crate::store::StoreResult;
 
@@ -28,25 +25,34 @@ mod trend;
 use crate::domain::network;
 use crate::store::NetworkStore;
 
-/// A member's savings and capital on `$3` (now when null), per group and currency: each the
-/// balance of a member's account (credit-normal) at the end of the date, `$5` the first day
-/// of its month and `$6` the last day of the month before (see `closings`).
-static SAVINGS_BY_GROUP_SQL: LazyLock<String> = LazyLock::new(|| {
-    let balance = format!(
-        "(CASE WHEN $3 IS NULL THEN a.credits_minor - a.debits_minor ELSE {} END)",
-        credit_balance_on_sql("$3", "$5", "$6")
-    );
-    format!(
-        "SELECT m.group_id, a.currency, \
-         CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN {balance} ELSE 0 END) AS BIGINT) AS savings_minor, \
-         CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN {balance} ELSE 0 END) AS BIGINT) AS capital_minor \
-         FROM members m JOIN groups g ON g.id = m.group_id \
-         JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-         WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($4 IS NULL OR g.id = $4) \
-         AND ($3 IS NULL OR m.joined_on <= $3) \
-         GROUP BY m.group_id, a.currency"
-    )
-});
+/// The balance of a member's account `a` (credit-normal) at the end of the date `$3`, or
+/// now when it is null: the totals every posting keeps on the account, less what was
+/// booked after that date, so a report as of a recent date reads few entries (through
+/// the index on entries by account and date).
+const BALANCE_ON_3: &str = "(a.credits_minor - a.debits_minor - CASE WHEN $3 IS NULL THEN 0 ELSE COALESCE((SELECT \
+     SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
+     FROM entries e WHERE e.account_id = a.id AND e.booked_on > $3), 0) END)";
+
+/// The same on the date `$1`, which is never null.
+const BALANCE_ON_1: &str = "(a.credits_minor - a.debits_minor - COALESCE((SELECT \
+     SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
+     FROM entries e WHERE e.account_id = a.id AND e.booked_on > $1), 0))";
+
+/// A member's savings and capital on `$3` (now when null), per group and currency.
+const SAVINGS_BY_GROUP_SQL: &str = const_format::concatcp!(
+    "SELECT m.group_id, a.currency, \
+     CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ",
+    BALANCE_ON_3,
+    " ELSE 0 END) AS BIGINT) AS savings_minor, \
+     CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ",
+    BALANCE_ON_3,
+    " ELSE 0 END) AS BIGINT) AS capital_minor \
+     FROM members m JOIN groups g ON g.id = m.group_id \
+     JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
+     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($4 IS NULL OR g.id = $4) \
+     AND ($3 IS NULL OR m.joined_on <= $3) \
+     GROUP BY m.group_id, a.currency"
+);
 
 /// Members who had joined by `$3`, by their status on that date: a member whose
 /// status changed after it was still active then.
@@ -60,20 +66,19 @@ const MEMBER_COUNTS_SQL: &str = "SELECT m.group_id, \
      GROUP BY m.group_id";
 
 /// A member's savings and capital on `$1`, per currency, for every member who had
-/// joined by then (a row for each account's currency even when nothing was booked); `$2` is
-/// the first day of `$1`'s month and `$3` the last day of the month before.
-static PERSON_BALANCES_SQL: LazyLock<String> = LazyLock::new(|| {
-    let balance = credit_balance_on_sql("$1", "$2", "$3");
-    format!(
-        "SELECT m.id AS member_id, a.currency, \
-         CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN {balance} ELSE 0 END) AS BIGINT) AS savings_minor, \
-         CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN {balance} ELSE 0 END) AS BIGINT) AS capital_minor \
-         FROM members m JOIN groups g ON g.id = m.group_id \
-         JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-         WHERE m.joined_on <= $1 \
-         GROUP BY m.id, a.currency"
-    )
-});
+/// joined by then (a row for each account's currency even when nothing was booked).
+const PERSON_BALANCES_SQL: &str = const_format::concatcp!(
+    "SELECT m.id AS member_id, a.currency, \
+     CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ",
+    BALANCE_ON_1,
+    " ELSE 0 END) AS BIGINT) AS savings_minor, \
+     CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ",
+    BALANCE_ON_1,
+    " ELSE 0 END) AS BIGINT) AS capital_minor \
+     FROM members m JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
+     WHERE m.joined_on <= $1 \
+     GROUP BY m.id, a.currency"
+);
 
 type PersonFiguresMap =
     std::collections::BTreeMap<(Uuid, &'static str), (Currency, network::PersonFigures)>;
@@ -140,13 +145,11 @@ where
             .bind(filter.group_id)
             .fetch_all(&mut **tx)
             .await?;
-        let balances = sqlx::query(SAVINGS_BY_GROUP_SQL.as_str())
+        let balances = sqlx::query(SAVINGS_BY_GROUP_SQL)
             .bind(&filter.host_country)
             .bind(&filter.home_country)
             .bind(as_of)
             .bind(filter.group_id)
-            .bind(as_of.map(closings::month_start))
-            .bind(as_of.map(closings::previous_month_end))
             .fetch_all(&mut **tx)
             .await?;
         let mut groups = groups
@@ -337,10 +340,8 @@ where
     ) -> Result<network::Indicators, TxError> {
         let people = Self::people_in_tx(tx, as_of).await?;
         let mut figures = PersonFiguresMap::new();
-        for row in sqlx::query(PERSON_BALANCES_SQL.as_str())
+        for row in sqlx::query(PERSON_BALANCES_SQL)
             .bind(as_of)
-            .bind(closings::month_start(as_of))
-            .bind(closings::previous_month_end(as_of))
             .fetch_all(&mut **tx)
             .await?
         {

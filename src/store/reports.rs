@@ -149,9 +149,11 @@ where
     ) -> Result<(), TxError> {
         {
             let rows = sqlx::query(
-                "SELECT e.account_id, e.direction, e.amount_minor FROM period_closes p \
-                 JOIN entries e ON e.transaction_id = p.closing_transaction_id \
-                 WHERE p.group_id = $1 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31')",
+                // The closes first, then their entries by transaction: written as a join,
+                // SQLite went through the group's entries in the period instead.
+                "SELECT e.account_id, e.direction, e.amount_minor FROM entries e \
+                 WHERE e.transaction_id IN (SELECT p.closing_transaction_id FROM period_closes p WHERE p.group_id = $1) \
+                 AND e.booked_on >= COALESCE($2, '0001-01-01') AND e.booked_on <= COALESCE($3, '9999-12-31')",
             )
             .bind(group_id)
             .bind(from)

@@ -90,9 +90,22 @@ async fn post(app: &TestApp, group: &str, (booked_on, debit, credit, cents): Pos
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
 }
 
+/// The amount of `code`'s line in a section of the balance sheet; zero when it has none.
+fn sheet_line(section: &Value, code: &str) -> String {
+    section
+        .as_array()
+        .expect("balance sheet lines")
+        .iter()
+        .find(|l| l["code"] == code)
+        .map_or_else(
+            || amount(0),
+            |l| l["amount"].as_str().expect("amount").to_string(),
+        )
+}
+
 /// Every way the API answers a balance on a past date, for every account and date, against
-/// the journal: the account as of the date, its line of the trial balance, and the opening
-/// balance of a statement that starts the next day.
+/// the journal: the account as of the date, its line of the trial balance, the opening
+/// balance of a statement that starts the next day, and the balance sheet to the date.
 async fn assert_balances(app: &TestApp, group: &str, journal: &[Posting], stage: &str) {
     for on in DATES {
         let trial = app
@@ -100,6 +113,23 @@ async fn assert_balances(app: &TestApp, group: &str, journal: &[Posting], stage:
             .await;
         assert_eq!(trial.status, StatusCode::OK, "{}", trial.body);
         let next = date(on).succ_opt().expect("a next day");
+        let statements = app
+            .get(&format!(
+                "/v1/groups/{group}/reports/financial-statements?to={on}"
+            ))
+            .await;
+        assert_eq!(statements.status, StatusCode::OK, "{}", statements.body);
+        let sheet = &statements.body["currencies"][0]["balance_sheet"];
+        assert_eq!(
+            sheet_line(&sheet["assets"], CASH),
+            amount(expected(journal, CASH, on)),
+            "{stage}: the balance sheet's cash to {on}"
+        );
+        assert_eq!(
+            sheet_line(&sheet["liabilities"], SAVINGS),
+            amount(expected(journal, SAVINGS, on)),
+            "{stage}: the balance sheet's savings to {on}"
+        );
         for account in [CASH, SAVINGS, FEES] {
             let want = amount(expected(journal, account, on));
             let one = app

@@ -45,6 +45,17 @@ where
         group_id: Uuid,
         through: Option<NaiveDate>,
     ) -> Result<Vec<crate::domain::fx::FxMovement>, TxError> {
+        // Most groups hold one currency and have no clearing account: their journal is not
+        // read at all (the query below would go through every entry up to `through`).
+        let clearing = sqlx::query(
+            "SELECT 1 FROM accounts WHERE group_id = $1 AND type = 'asset' AND code LIKE 'assets:fx:%' LIMIT 1",
+        )
+        .bind(group_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if clearing.is_none() {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query(
             "SELECT e.transaction_id, a.currency, e.direction, e.amount_minor, \
              COALESCE(o.metadata, t.metadata) AS metadata \
