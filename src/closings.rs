@@ -1,19 +1,20 @@
 //! The task that writes month-end balances as months end (see `store::ClosingStore` and
-//! `domain::closings`): at start, then every [`CHECK_EVERY`], it steps every group whose
-//! ended months are not yet closed, a few groups a transaction at a time, until none is left.
-//! Several processes on one database may each run it: a step takes the group's write lock and
-//! does nothing when another process has closed the months already.
+//! `domain::closings`): at start, then every [`CHECK_EVERY`], it [`catch_up`]s. Several
+//! processes on one database may each run it: a step takes the group's write lock and does
+//! nothing when another process has closed the months already.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::store::Store;
+use chrono::NaiveDate;
+
+use crate::store::{Store, StoreResult};
 
 /// How often the groups are looked at. A month is closed within this of becoming closable.
 pub const CHECK_EVERY: Duration = Duration::from_secs(600);
 
-/// Groups stepped by one call of the store, before the task looks again.
-const GROUPS_PER_CALL: u32 = 16;
+/// Groups stepped by one call of the store.
+const GROUPS_PER_PASS: u32 = 16;
 
 /// Runs until `stopped` turns true.
 pub fn spawn(
@@ -28,23 +29,43 @@ pub fn spawn(
                 _ = every.tick() => {}
                 _ = stopped.wait_for(|stop| *stop) => return,
             }
-            catch_up(store.as_ref(), &stopped).await;
+            let today = crate::store::recorded_now().date_naive();
+            let running = || !*stopped.borrow();
+            match catch_up(store.as_ref(), today, running).await {
+                Ok(0) => {}
+                Ok(steps) => tracing::debug!(steps, "month-end balances written"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "month-end balances could not be written; trying again later")
+                }
+            }
         }
     })
 }
 
-/// Steps groups until every one is closed through the latest closable month, the store
-/// fails (to be tried again at the next look), or the service stops.
-async fn catch_up(store: &dyn Store, stopped: &tokio::sync::watch::Receiver<bool>) {
-    while !*stopped.borrow() {
-        let today = crate::store::recorded_now().date_naive();
-        match store.close_months(today, GROUPS_PER_CALL).await {
-            Ok(0) => return,
-            Ok(stepped) => tracing::debug!(groups = stepped, "month-end balances written"),
-            Err(e) => {
-                tracing::warn!(error = %e, "month-end balances could not be written; trying again later");
-                return;
+/// Closes every group's months through the latest that may be closed on `today`: passes over
+/// the groups that are behind, in id order, each group a step at a time, until a whole round
+/// steps none (every group is up to date, or the ones left keep failing and are logged) or
+/// `running` says to stop. Answers how many steps were taken.
+pub async fn catch_up(
+    store: &dyn Store,
+    today: NaiveDate,
+    running: impl Fn() -> bool,
+) -> StoreResult<u64> {
+    let mut steps = 0;
+    loop {
+        let mut round = 0;
+        let mut after = None;
+        while running() {
+            let pass = store.close_months(today, after, GROUPS_PER_PASS).await?;
+            round += u64::from(pass.stepped);
+            match pass.last {
+                Some(last) => after = Some(last),
+                None => break,
             }
+        }
+        steps += round;
+        if round == 0 || !running() {
+            return Ok(steps);
         }
     }
 }

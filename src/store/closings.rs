@@ -30,14 +30,32 @@ use crate::domain::error::LedgerError;
 use crate::domain::model::{Account, Transaction};
 use crate::store::StoreResult;
 
+/// One pass of `ClosingStore::close_months` over some groups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClosingPass {
+    /// Groups whose months this pass closed further.
+    pub stepped: u32,
+    /// Groups whose step failed (logged, and tried again by a later pass).
+    pub failed: u32,
+    /// The last group looked at, from which the next pass goes on; `None` when no group
+    /// after the one given was behind.
+    pub last: Option<Uuid>,
+}
+
 /// Writes the month-end balances of the months that have ended.
 #[async_trait]
 pub trait ClosingStore: Send + Sync + 'static {
-    /// Takes up to `max_groups` groups whose months are not closed through the latest month
-    /// that may be closed on `today` (`domain::closings::closable_through`), and closes up to
-    /// `domain::closings::MONTHS_PER_STEP` further months of each, one transaction a group.
-    /// Answers how many groups it stepped; none when every group is up to date.
-    async fn close_months(&self, today: NaiveDate, max_groups: u32) -> StoreResult<u32>;
+    /// Takes up to `max_groups` groups, in id order after `after`, whose months are not closed
+    /// through the latest month that may be closed on `today`
+    /// (`domain::closings::closable_through`), and closes up to
+    /// `domain::closings::MONTHS_PER_STEP` further months of each, one transaction a group. A
+    /// group whose step fails is logged and passed over, so it cannot hold back the others.
+    async fn close_months(
+        &self,
+        today: NaiveDate,
+        after: Option<Uuid>,
+        max_groups: u32,
+    ) -> StoreResult<ClosingPass>;
 }
 
 /// The totals (debits, credits) of a row's `debits` and `credits` columns.
@@ -384,14 +402,20 @@ where
     Option<DateTime<Utc>>: Column<B::Db>,
     B::Db: sqlx::database::HasStatementCache,
 {
-    async fn close_months(&self, today: NaiveDate, max_groups: u32) -> StoreResult<u32> {
+    async fn close_months(
+        &self,
+        today: NaiveDate,
+        after: Option<Uuid>,
+        max_groups: u32,
+    ) -> StoreResult<ClosingPass> {
         let target = closings::closable_through(today);
         let behind: Vec<Uuid> = read_tx!(self, |tx| {
             let rows = sqlx::query(
-                "SELECT id FROM groups WHERE closings_through IS NULL OR closings_through < $1 \
-                 ORDER BY id LIMIT $2",
+                "SELECT id FROM groups WHERE (closings_through IS NULL OR closings_through < $1) \
+                 AND id > $2 ORDER BY id LIMIT $3",
             )
             .bind(target)
+            .bind(after.unwrap_or(BEFORE_ANY_ID))
             .bind(i64::from(max_groups))
             .fetch_all(&mut *tx)
             .await?;
@@ -399,16 +423,25 @@ where
                 .map(|row| row.try_get::<Uuid, _>("id").map_err(TxError::from))
                 .collect::<Result<Vec<_>, TxError>>()
         })?;
-        let mut stepped = 0;
+        let mut pass = ClosingPass {
+            last: behind.last().copied(),
+            ..ClosingPass::default()
+        };
         for group_id in behind {
-            let closed: bool = write_tx!(self, |tx| {
+            let step: StoreResult<bool> = write_tx!(self, |tx| {
                 let result: Result<Result<bool, LedgerError>, TxError> =
                     async { Ok(Ok(Self::close_group_step(&mut tx, group_id, target).await?)) }
                         .await;
                 result
-            })?;
-            stepped += u32::from(closed);
+            });
+            match step {
+                Ok(closed) => pass.stepped += u32::from(closed),
+                Err(e) => {
+                    pass.failed += 1;
+                    tracing::warn!(%group_id, error = %e, "a group's month-end balances could not be written");
+                }
+            }
         }
-        Ok(stepped)
+        Ok(pass)
     }
 }

@@ -63,7 +63,7 @@ mod written;
 
 pub use approvals::{ApprovalStore, Decision, NewApproval};
 pub use backend::{Backend, Ledger};
-pub use closings::ClosingStore;
+pub use closings::{ClosingPass, ClosingStore};
 pub use connect::{
     POSTGRES_GROUP_COMMIT_MAX, SQLITE_GROUP_COMMIT_MAX, StoreOptions, connect, connect_with,
 };

@@ -35,10 +35,7 @@ impl Hosts {
             .map(|(host, url)| {
                 let options = PgConnectOptions::from_str(&url)
                     .map_err(|e| anyhow::anyhow!("invalid PostgreSQL URL for host {host}: {e}"))?
-                    .application_name("msai-ledger")
-                    // Compiling a report's plan took longer than running it: the indicators
-                    // and savings at 1,000 groups spent 300 to 400 ms in JIT (docs/DECISIONS.md).
-                    .options([("jit", "off")]);
+                    .application_name("msai-ledger");
                 Ok((host, options))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;

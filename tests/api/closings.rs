@@ -161,16 +161,27 @@ async fn assert_balances(app: &TestApp, group: &str, journal: &[Posting], stage:
     }
 }
 
+/// A new group with the test's three accounts and `JOURNAL` posted.
+async fn group_with_journal(app: &TestApp, name: &str) -> String {
+    let group = app.create_group(name).await;
+    app.create_account(&group, CASH, "asset", "HKD", false)
+        .await;
+    app.create_account(&group, SAVINGS, "liability", "HKD", false)
+        .await;
+    app.create_account(&group, FEES, "income", "HKD", false)
+        .await;
+    for posting in JOURNAL {
+        post(app, &group, posting).await;
+    }
+    group
+}
+
 /// Closes every month that may be closed today, as the service's own task does.
 async fn close_months(app: &TestApp) {
     let today = chrono::Utc::now().date_naive();
-    while app
-        .store
-        .close_months(today, 100)
+    msai_ledger::closings::catch_up(app.store.as_ref(), today, || true)
         .await
-        .expect("close months")
-        > 0
-    {}
+        .expect("close months");
 }
 
 async fn verification(app: &TestApp, group: &str) -> Value {
@@ -182,17 +193,8 @@ async fn verification(app: &TestApp, group: &str) -> Value {
 both_backends!(
     balances_on_past_dates_agree_with_the_journal_before_and_after_months_close_and_reopen,
     |app| async move {
-        let group = app.create_group("Month ends").await;
-        app.create_account(&group, CASH, "asset", "HKD", false)
-            .await;
-        app.create_account(&group, SAVINGS, "liability", "HKD", false)
-            .await;
-        app.create_account(&group, FEES, "income", "HKD", false)
-            .await;
+        let group = group_with_journal(&app, "Month ends").await;
         let mut journal = JOURNAL.to_vec();
-        for posting in &journal {
-            post(&app, &group, *posting).await;
-        }
         assert_balances(&app, &group, &journal, "before any month is closed").await;
 
         close_months(&app).await;
@@ -240,5 +242,66 @@ both_backends!(
         close_months(&app).await;
         assert_balances(&app, &group, &journal, "with the months closed again").await;
         assert_eq!(verification(&app, &group).await["ok"], true);
+    }
+);
+
+/// `id` as a literal of the service's database (a BLOB on SQLite, a uuid on PostgreSQL).
+fn id_literal(app: &TestApp, id: &str) -> String {
+    match app.backend {
+        crate::support::app::Backend::Sqlite => format!("X'{}'", id.replace('-', "")),
+        crate::support::app::Backend::Postgres => format!("'{id}'"),
+    }
+}
+
+both_backends!(
+    a_group_whose_months_cannot_be_closed_does_not_hold_back_the_others,
+    |app| async move {
+        let mut groups = Vec::new();
+        for name in ["First", "Second"] {
+            groups.push(group_with_journal(&app, name).await);
+        }
+        groups.sort();
+        let (stuck, other) = (&groups[0], &groups[1]);
+        // A stray month-end row, written behind the service's back where its own will go:
+        // every step of the first group (in id order) fails.
+        let stray = app
+            .behind_the_back(&format!(
+                "INSERT INTO account_closings (group_id, account_id, month_end, debits_minor, credits_minor) \
+                 SELECT group_id, id, '2026-01-31', 0, 0 FROM accounts \
+                 WHERE group_id = {} AND code = '{CASH}'",
+                id_literal(&app, stuck)
+            ))
+            .await;
+        assert_eq!(stray, 1);
+        close_months(&app).await;
+        let closed = |group: &str| {
+            format!(
+                "UPDATE groups SET name = name WHERE id = {} AND closings_through IS NOT NULL",
+                id_literal(&app, group)
+            )
+        };
+        assert_eq!(
+            app.behind_the_back(&closed(stuck)).await,
+            0,
+            "the first group's step fails"
+        );
+        assert_eq!(
+            app.behind_the_back(&closed(other)).await,
+            1,
+            "the second group is closed all the same"
+        );
+        assert_balances(
+            &app,
+            other,
+            &JOURNAL,
+            "the group closed after a failing one",
+        )
+        .await;
+        // The stray row is what verification names.
+        let verified = verification(&app, stuck).await;
+        assert_eq!(
+            verified["failure"]["kind"], "closing_mismatch",
+            "{verified}"
+        );
     }
 );
