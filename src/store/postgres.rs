@@ -242,9 +242,9 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .test_before_acquire(false)
-            // Compiling a report's plan took longer than running it: the indicators at 1,000
-            // groups spent 300 to 400 ms in JIT (docs/DECISIONS.md). Set on each new
-            // connection rather than as a startup option, which connection poolers refuse.
+            // Compiling a network report's plan to machine code took longer than running it
+            // (docs/DECISIONS.md, BENCHMARKS.md). Set on each new connection rather than as a
+            // startup option, which connection poolers refuse.
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     sqlx::Executor::execute(conn, "SET jit = off").await?;

@@ -200,10 +200,10 @@ async fn group_with_journal(app: &TestApp, name: &str) -> (String, Vec<String>) 
 const TODAY: &str = "2026-12-07";
 
 /// Closes every month that may be closed on `TODAY`, as the service's own task does.
-async fn close_months(app: &TestApp) {
+async fn close_months(app: &TestApp) -> msai_ledger::closings::CatchUp {
     msai_ledger::closings::catch_up(app.store.as_ref(), date(TODAY), || true)
         .await
-        .expect("close months");
+        .expect("close months")
 }
 
 async fn verification(app: &TestApp, group: &str) -> Value {
@@ -327,7 +327,12 @@ both_backends!(
             ))
             .await;
         assert_eq!(stray, 1);
-        close_months(&app).await;
+        let caught_up = close_months(&app).await;
+        assert_eq!(
+            caught_up.failing, 1,
+            "the first group is reported as failing: {caught_up:?}"
+        );
+        assert!(caught_up.steps > 0, "{caught_up:?}");
         let closed = |group: &str| {
             format!(
                 "UPDATE groups SET name = name WHERE id = {} AND closings_through IS NOT NULL",
