@@ -371,6 +371,10 @@ async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prepared statements the writer's connection keeps: enough for every table a write
+/// inserts into at every number of rows that occurs under load, which stays far below this.
+const WRITER_STATEMENTS: usize = 512;
+
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
     pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
@@ -413,6 +417,8 @@ impl SqliteStore {
         // Its temporary files (the statement journal a statement that changes several rows
         // keeps within a savepoint) are kept in memory: on disk, each gathering created,
         // unlinked and closed one, in the path of every write waiting on it.
+        // Its write statements are kept prepared, one per table and number of rows
+        // (`WriteScript`), besides the reads that writes make.
         // A write waits for the connection no longer than it would wait for SQLite's lock.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -420,6 +426,7 @@ impl SqliteStore {
             .acquire_timeout(BUSY_TIMEOUT)
             .connect_with(
                 options
+                    .statement_cache_capacity(WRITER_STATEMENTS)
                     .pragma("cache_size", "-32768")
                     .pragma("wal_autocheckpoint", "10000")
                     .pragma("temp_store", "memory"),

@@ -1,4 +1,4 @@
-//! Write statements sent to the database in one round trip.
+//! Write statements sent to the database together.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -7,12 +7,15 @@ use crate::store::backend::{Backend, DbRow, Tx};
 use crate::store::shared::*;
 use crate::store::tx::Column;
 
-/// Write statements sent to the database in one round trip: separated by semicolons
-/// on SQLite, which runs them one after the other, and as the data-modifying parts of
-/// one `WITH` statement on PostgreSQL (`B::WRITES_AS_CTES`), whose protocol
-/// takes one statement with parameters at a time. Parameters are numbered across the
-/// whole script; past MAX_SCRIPT_PARAMETERS the script so far is sent and a new one
-/// begun, which keeps every statement within what either database allows.
+/// Write statements sent to the database together. On PostgreSQL (`B::WRITES_AS_CTES`),
+/// whose protocol takes one statement with parameters at a time, they are the
+/// data-modifying parts of one `WITH` statement, sent in one round trip; parameters are
+/// numbered across the whole script, and past MAX_SCRIPT_PARAMETERS the script so far is
+/// sent and a new one begun, which keeps every statement within what the database allows.
+/// On SQLite, which runs in the process, each statement is sent by itself and kept
+/// prepared on the connection: a statement's text depends only on its table and its number
+/// of rows, so the writer's connection compiles each shape once, where a script of several
+/// statements took a new text, and a new compilation, with every gathering's mix of rows.
 pub(in crate::store) struct WriteScript<B: Backend> {
     builder: sqlx::QueryBuilder<B::Db>,
     statements: usize,
@@ -51,7 +54,8 @@ where
         }
     }
 
-    /// Starts the next statement, sending what is there first if it is long enough.
+    /// Starts the next statement, sending what is there first: on SQLite always, on
+    /// PostgreSQL when it is long enough.
     pub(in crate::store) async fn statement(&mut self, tx: &mut Tx<B::Db>) -> Result<(), TxError> {
         if self.parameters >= crate::store::shared::MAX_SCRIPT_PARAMETERS {
             self.send(tx).await?;
@@ -64,7 +68,8 @@ where
                 self.builder.push(format!("), w{n} AS ("));
             }
         } else if n > 0 {
-            self.builder.push("; ");
+            // SQLite: the statement before goes by itself.
+            self.send(tx).await?;
         }
         self.statements += 1;
         Ok(())
@@ -169,11 +174,12 @@ where
         if B::WRITES_AS_CTES {
             self.builder.push(") SELECT 1");
         }
-        // Not kept among the prepared statements: scripts differ with every number of
-        // rows, and each connection would keep a compiled copy of every shape it met.
+        // PostgreSQL's scripts are not kept among the prepared statements: they differ with
+        // every mix of rows, and each connection would keep a compiled copy of every shape
+        // it met. SQLite's single statements are (see above).
         self.builder
             .build()
-            .persistent(false)
+            .persistent(!B::WRITES_AS_CTES)
             .execute(&mut **tx)
             .await?;
         *self = WriteScript::new();
