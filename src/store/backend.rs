@@ -6,7 +6,7 @@
 //! A backend (`sqlite.rs`, `postgres.rs`) supplies only what differs between the databases:
 //! how a write begins so that it serialises with other writers, how a read sees one snapshot,
 //! the statements that lock a group's row or the admin grants, how it classifies a failed
-//! call, how it writes the rows of many postings in one round trip, and how it reads an
+//! call, how it sends the statements that write the rows of many postings, and how it reads an
 //! account's statement lines fast.
 //!
 //! Every generic `impl` over `Ledger<B>` states the same `where` clause: what the store needs
@@ -44,8 +44,8 @@ pub trait Backend: Send + Sync + Clone + 'static {
     const LOCK_ADMIN_GRANTS_SQL: &'static str;
     /// Ends the statement that reads several group rows for a write, sorted by id.
     const LOCK_GROUPS_TAIL: &'static str;
-    /// How several write statements share one round trip (see `WriteScript`): as the
-    /// data-modifying parts of one `WITH` statement, or separated by semicolons.
+    /// How several write statements are sent (see `WriteScript`): as the data-modifying
+    /// parts of one `WITH` statement in one round trip, or each by itself, kept prepared.
     const WRITES_AS_CTES: bool;
     /// Run at the start of each write that joins a batch after its first (in its savepoint).
     const JOINED_MEMBER_SQL: Option<&'static str>;
@@ -86,7 +86,8 @@ pub trait Backend: Send + Sync + Clone + 'static {
         group_id: uuid::Uuid,
     ) -> impl Future<Output = Result<Vec<LineRead>, TxError>> + Send;
 
-    /// Writes the rows of postings (`PostingRows`), as a rule in one round trip.
+    /// Writes the rows of postings (`PostingRows`): on PostgreSQL, as a rule in one round
+    /// trip; on SQLite, a kept statement a table.
     fn write_postings(
         tx: &mut Tx<Self::Db>,
         rows: &PostingRows<'_>,

@@ -52,8 +52,8 @@ pub const ENTRY_ROWS_PER_INSERT: usize = 100;
 pub const ROWS_PER_STATEMENT: usize = 50;
 
 /// Parameters past which a script of write statements is sent and a new one begun (see
-/// `WriteScript`): within SQLite's 32,766 and PostgreSQL's 65,535 per statement, with room
-/// for the statement that goes over it.
+/// `WriteScript`; on PostgreSQL, since SQLite takes each statement by itself): within
+/// PostgreSQL's 65,535 per statement, with room for the statement that goes over it.
 pub const MAX_SCRIPT_PARAMETERS: usize = 20_000;
 
 /// `$first, $first+1, ...`: `count` numbered parameters.

@@ -50,7 +50,7 @@ impl Backend for SqliteBackend {
     /// write lock for the whole batch, so it never waits on another writer.
     /// Ends the statement that reads several group rows for a write, sorted by id. SQLite serialises all writers in `BEGIN IMMEDIATE`: reading the rows is enough.
     const LOCK_GROUPS_TAIL: &'static str = "";
-    /// How several write statements share one round trip (see `WriteScript`). SQLite runs a script of statements separated by semicolons, each with its share of the parameters.
+    /// How several write statements are sent (see `WriteScript`). SQLite takes each by itself, kept prepared on the writer's connection.
     const WRITES_AS_CTES: bool = false;
     const JOINED_MEMBER_SQL: Option<&'static str> = None;
     /// Dates are `YYYY-MM-DD` text: a month's first day is the first eight characters and
@@ -150,8 +150,8 @@ impl Backend for SqliteBackend {
         ]
     }
 
-    /// Writes the rows of postings (`PostingRows`): as a rule all in one round trip, a script
-    /// of statements with as many rows each as there are (`WriteScript`).
+    /// Writes the rows of postings (`PostingRows`): a statement a table, with as many rows
+    /// each as there are, each kept prepared (`WriteScript`).
     async fn write_postings(tx: &mut Tx<Self::Db>, rows: &PostingRows<'_>) -> Result<(), TxError> {
         let mut script = WriteScript::<Self>::new();
         transaction_rows(&mut script, tx, rows.transactions).await?;
@@ -371,8 +371,9 @@ async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prepared statements the writer's connection keeps: enough for every table a write
-/// inserts into at every number of rows that occurs under load, which stays far below this.
+/// Prepared statements the writer's connection keeps. The writes' statements take at most
+/// about 400 shapes (a table and a number of rows each; `WriteScript`), and far fewer under
+/// a steady load; past this, the least recently used is compiled again when next needed.
 const WRITER_STATEMENTS: usize = 512;
 
 impl SqliteStore {

@@ -185,8 +185,8 @@ where
         })
     }
 
-    /// Writes audit events at the ends of their chains, in one round trip as a rule
-    /// (`WriteScript`) after reading the chains' heads.
+    /// Writes audit events at the ends of their chains (`WriteScript`: one round trip as a
+    /// rule on PostgreSQL) after reading the chains' heads.
     pub(in crate::store) async fn insert_audits(
         tx: &mut Tx<B::Db>,
         events: &[&AuditEvent],

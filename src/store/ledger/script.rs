@@ -12,10 +12,12 @@ use crate::store::tx::Column;
 /// data-modifying parts of one `WITH` statement, sent in one round trip; parameters are
 /// numbered across the whole script, and past MAX_SCRIPT_PARAMETERS the script so far is
 /// sent and a new one begun, which keeps every statement within what the database allows.
-/// On SQLite, which runs in the process, each statement is sent by itself and kept
-/// prepared on the connection: a statement's text depends only on its table and its number
-/// of rows, so the writer's connection compiles each shape once, where a script of several
-/// statements took a new text, and a new compilation, with every gathering's mix of rows.
+/// On SQLite each statement is sent by itself and kept prepared on the connection: a
+/// statement's text depends only on its table and its number of rows, so the writer's
+/// connection compiles each shape once, where a script of several statements took a new
+/// text, and a new compilation, with nearly every gathering's mix of rows. Each statement is
+/// then a hand-off to the connection's thread of its own, which costs less than the
+/// compiling did (BENCHMARKS.md, "SQLite's writes prepared once").
 pub(in crate::store) struct WriteScript<B: Backend> {
     builder: sqlx::QueryBuilder<B::Db>,
     statements: usize,
