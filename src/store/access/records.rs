@@ -239,23 +239,40 @@ where
         mut events: Vec<AuditEvent>,
     ) -> Result<(Vec<AuditEvent>, Vec<(String, i64, String)>), TxError> {
         use crate::domain::audit_chain::{Head, append, chain_of};
-        let chains: std::collections::BTreeSet<String> = events.iter().map(chain_of).collect();
+        let chains: Vec<String> = events
+            .iter()
+            .map(chain_of)
+            .collect::<std::collections::BTreeSet<String>>()
+            .into_iter()
+            .collect();
         let mut heads = std::collections::BTreeMap::new();
-        for chain in chains {
-            let row = sqlx::query(
-                "INSERT INTO audit_heads (chain, sequence, hash) VALUES ($1, 0, $2) \
+        // One statement for every `ROWS_PER_STATEMENT` chains; its rows are taken in the
+        // order of the chains' names.
+        for chunk in chains.chunks(crate::store::shared::ROWS_PER_STATEMENT) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|n| format!("(${}, 0, $1)", n + 2))
+                .collect();
+            let sql = format!(
+                "INSERT INTO audit_heads (chain, sequence, hash) VALUES {} \
                  ON CONFLICT (chain) DO UPDATE SET sequence = audit_heads.sequence \
-                 RETURNING sequence, hash",
-            )
-            .bind(chain.as_str())
-            .bind(crate::domain::hash::GENESIS_HASH)
-            .fetch_one(&mut **tx)
-            .await?;
-            let head = Head {
-                sequence: row.try_get("sequence")?,
-                hash: row.try_get("hash")?,
-            };
-            heads.insert(chain, head);
+                 RETURNING chain, sequence, hash",
+                values.join(", ")
+            );
+            let mut query =
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(crate::domain::hash::GENESIS_HASH);
+            for chain in chunk {
+                query = query.bind(chain.as_str());
+            }
+            for row in query.fetch_all(&mut **tx).await? {
+                let head = Head {
+                    sequence: row.try_get("sequence")?,
+                    hash: row.try_get("hash")?,
+                };
+                heads.insert(row.try_get::<String, _>("chain")?, head);
+            }
+        }
+        if heads.len() != chains.len() {
+            return Err(internal("an audit chain's head was not read"));
         }
         append(&mut heads, &mut events)
             .ok_or_else(|| internal("an audit chain's head is not a SHA-256 hash"))?;

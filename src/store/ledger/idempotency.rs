@@ -112,30 +112,24 @@ where
     ) -> Result<HashMap<(String, String), (String, StoredResponse)>, TxError> {
         let mut found = HashMap::new();
         for chunk in keys.chunks(crate::store::shared::ROWS_PER_STATEMENT) {
-            // Scopes and keys each as a list: the primary key (scope, key) is read for
-            // every pair of them, and pairs that are not asked for are skipped below.
-            let mut scopes: Vec<&str> = chunk.iter().map(|(scope, _)| scope.as_str()).collect();
-            scopes.sort_unstable();
-            scopes.dedup();
+            // The pairs asked for, each read through the primary key (scope, key): the
+            // statement's text depends only on how many there are.
+            let pairs: Vec<String> = (0..chunk.len())
+                .map(|n| format!("(${}, ${})", 2 * n + 1, 2 * n + 2))
+                .collect();
             let sql = format!(
-                "SELECT scope, key, request_hash, status, body FROM idempotency_keys \
-                 WHERE scope IN ({}) AND key IN ({})",
-                crate::store::shared::parameters(1, scopes.len()),
-                crate::store::shared::parameters(1 + scopes.len(), chunk.len())
+                "WITH v (scope, key) AS (VALUES {}) \
+                 SELECT i.scope, i.key, i.request_hash, i.status, i.body \
+                 FROM v JOIN idempotency_keys i ON i.scope = v.scope AND i.key = v.key",
+                pairs.join(", ")
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for scope in &scopes {
-                query = query.bind(*scope);
-            }
-            for (_, key) in chunk {
-                query = query.bind(*key);
+            for (scope, key) in chunk {
+                query = query.bind(scope.as_str()).bind(*key);
             }
             for row in query.fetch_all(&mut **tx).await? {
                 let scope: String = row.try_get("scope")?;
                 let key: String = row.try_get("key")?;
-                if !chunk.iter().any(|(s, k)| *s == scope && *k == key) {
-                    continue;
-                }
                 let status: i32 = row.try_get("status")?;
                 let response = StoredResponse {
                     status: u16::try_from(status).map_err(internal)?,
