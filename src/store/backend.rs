@@ -97,6 +97,10 @@ pub trait Backend: Send + Sync + Clone + 'static {
 /// The store over one backend: its connections, the batching of its writes (see `batch`),
 /// and the queues where requests that arrive together wait to be served together (see
 /// `coalesce.rs`).
+///
+/// Writes go in lanes, by group (see [`Ledger::lane_of`]): each lane has its own batching and
+/// its own queues, so on PostgreSQL one lane's gathering is written while another's commits.
+/// The fields `commits`, `postings`, `member_events` and `audits` are this handle's lane.
 pub struct Ledger<B: Backend> {
     pub(super) backend: B,
     /// Reads, and the migrations.
@@ -108,10 +112,31 @@ pub struct Ledger<B: Backend> {
     pub(super) member_events: Coalescer<QueuedMemberEvent>,
     /// Audit events waiting to be written together.
     pub(super) audits: Coalescer<QueuedAudit>,
+    /// Every lane, this handle's among them.
+    pub(super) lanes: Arc<[Lane<B::Db>]>,
     /// Reads of accounts by id waiting to be made together.
     pub(super) account_reads: Coalescer<QueuedAccountRead>,
     /// Transactions waiting for a connection to begin on (see [`Waiting`]).
     pub(super) waiting: Arc<AtomicUsize>,
+}
+
+/// The batching and the queues of one lane of writes.
+pub(super) struct Lane<DB: sqlx::Database> {
+    commits: GroupCommit<DB>,
+    postings: Coalescer<QueuedPosting>,
+    member_events: Coalescer<QueuedMemberEvent>,
+    audits: Coalescer<QueuedAudit>,
+}
+
+impl<DB: sqlx::Database> Lane<DB> {
+    /// How many requests wait in this lane's queues: postings, member events, audit events.
+    pub(super) fn waiting(&self) -> [usize; 3] {
+        [
+            self.postings.waiting(),
+            self.member_events.waiting(),
+            self.audits.waiting(),
+        ]
+    }
 }
 
 /// Counts one transaction as waiting for its connection (and its `BEGIN`) while it lives.
@@ -132,20 +157,75 @@ impl Drop for Waiting {
 
 impl<B: Backend> Ledger<B> {
     /// The store over `backend`, reading from `pool`, gathering at most `group_commit_max`
-    /// writes in one commit.
-    pub(super) fn new(backend: B, pool: sqlx::Pool<B::Db>, group_commit_max: usize) -> Self {
-        let commits = GroupCommit::new(group_commit_max, B::classify);
+    /// writes in one commit, writing in `lanes` lanes (at least one).
+    pub(super) fn new(
+        backend: B,
+        pool: sqlx::Pool<B::Db>,
+        group_commit_max: usize,
+        lanes: usize,
+    ) -> Self {
+        let first = GroupCommit::new(group_commit_max, B::classify);
+        let lanes: Arc<[Lane<B::Db>]> = (0..lanes.max(1))
+            .map(|n| {
+                let commits = if n == 0 {
+                    first.clone()
+                } else {
+                    first.sibling()
+                };
+                Lane {
+                    postings: Coalescer::new(commits.max_members()),
+                    member_events: Coalescer::new(commits.max_members()),
+                    audits: Coalescer::new(commits.max_members()),
+                    commits,
+                }
+            })
+            .collect();
+        let own = &lanes[0];
         Ledger {
             backend,
             pool,
-            postings: Coalescer::new(commits.max_members()),
-            member_events: Coalescer::new(commits.max_members()),
-            audits: Coalescer::new(commits.max_members()),
+            commits: own.commits.clone(),
+            postings: own.postings.clone(),
+            member_events: own.member_events.clone(),
+            audits: own.audits.clone(),
             account_reads: Coalescer::new(super::shared::ROWS_PER_STATEMENT),
-            commits,
+            lanes,
             waiting: Arc::default(),
         }
     }
+
+    /// A handle on the same store whose writes go in the lane of `group` (a write of no
+    /// group goes in the first). A group's writes always take the same lane, and two lanes'
+    /// batches lock different groups' rows, so neither waits for the other's commit; a write
+    /// outside the lanes (any other write of a group) meets them on the group's lock, as the
+    /// writes of another process would (see `postgres.rs`).
+    pub(super) fn lane_of(&self, group: Option<uuid::Uuid>) -> Self {
+        let n = match group {
+            Some(id) if self.lanes.len() > 1 => lane_index(id, self.lanes.len()),
+            _ => 0,
+        };
+        let lane = &self.lanes[n];
+        Ledger {
+            commits: lane.commits.clone(),
+            postings: lane.postings.clone(),
+            member_events: lane.member_events.clone(),
+            audits: lane.audits.clone(),
+            ..self.clone()
+        }
+    }
+}
+
+/// The lane, of `lanes` (at least one), whose writes a group's are: its id's bits mixed, so
+/// that ids made in the same millisecond (UUIDv7) spread as well as random ones.
+pub fn write_lane(group: uuid::Uuid, lanes: usize) -> usize {
+    lane_index(group, lanes.max(1))
+}
+
+fn lane_index(group: uuid::Uuid, lanes: usize) -> usize {
+    let bits = group.as_u128();
+    let folded = (bits as u64) ^ ((bits >> 64) as u64);
+    let mixed = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+    (mixed % lanes as u64) as usize
 }
 
 /// A handle on the same connections and queues, for the task that writes what the queues
@@ -159,8 +239,36 @@ impl<B: Backend> Clone for Ledger<B> {
             postings: self.postings.clone(),
             member_events: self.member_events.clone(),
             audits: self.audits.clone(),
+            lanes: self.lanes.clone(),
             account_reads: self.account_reads.clone(),
             waiting: self.waiting.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lane_index;
+
+    #[test]
+    fn groups_made_together_spread_over_the_lanes_and_each_keeps_its_own() {
+        for lanes in [2usize, 3, 4] {
+            let mut per_lane = vec![0usize; lanes];
+            let ids: Vec<uuid::Uuid> = (0..400).map(|_| uuid::Uuid::now_v7()).collect();
+            for id in &ids {
+                let lane = lane_index(*id, lanes);
+                assert!(lane < lanes);
+                assert_eq!(lane, lane_index(*id, lanes), "a group's lane never changes");
+                per_lane[lane] += 1;
+            }
+            let fair = 400 / lanes;
+            for count in &per_lane {
+                assert!(
+                    *count > fair / 2 && *count < fair * 3 / 2,
+                    "{lanes} lanes: {per_lane:?}"
+                );
+            }
+        }
+        assert_eq!(lane_index(uuid::Uuid::now_v7(), 1), 0);
     }
 }

@@ -9,6 +9,10 @@ pub struct StoreOptions {
     /// one means every write is its own transaction. `None` takes the backend's default:
     /// [`SQLITE_GROUP_COMMIT_MAX`] or [`POSTGRES_GROUP_COMMIT_MAX`].
     pub group_commit_max: Option<usize>,
+    /// How many lanes the writes of groups go in, each with its own batches and queues (see
+    /// `Ledger::lane_of`). `None` takes the backend's default: [`SQLITE_WRITE_LANES`] or
+    /// [`POSTGRES_WRITE_LANES`].
+    pub write_lanes: Option<usize>,
 }
 
 /// SQLite has one writer at a time: batching its writes saves a commit (and an fsync) per
@@ -21,6 +25,15 @@ pub const SQLITE_GROUP_COMMIT_MAX: usize = 64;
 /// backends and one SQLite writer": about 2.3 times the throughput of postings written one by
 /// one).
 pub const POSTGRES_GROUP_COMMIT_MAX: usize = 64;
+
+/// SQLite writes one transaction at a time: a second lane would only wait for the first.
+pub const SQLITE_WRITE_LANES: usize = 1;
+
+/// PostgreSQL could write a lane's gathering while another's commits, but on two processors
+/// two lanes were no faster than one: each gathering is half the size, and PostgreSQL's time
+/// a transfer grew by a quarter to a half, more than the idle processor time they took up
+/// (BENCHMARKS.md, "Lanes of writes").
+pub const POSTGRES_WRITE_LANES: usize = 1;
 
 /// Opens the store a database URL names: `sqlite:` (the default) or `postgres:`/`postgresql:`.
 pub async fn connect(url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {

@@ -62,10 +62,12 @@ mod tx;
 mod written;
 
 pub use approvals::{ApprovalStore, Decision, NewApproval};
+pub use backend::write_lane;
 pub use backend::{Backend, Ledger};
 pub use closings::{ClosingPass, ClosingStore};
 pub use connect::{
-    POSTGRES_GROUP_COMMIT_MAX, SQLITE_GROUP_COMMIT_MAX, StoreOptions, connect, connect_with,
+    POSTGRES_GROUP_COMMIT_MAX, POSTGRES_WRITE_LANES, SQLITE_GROUP_COMMIT_MAX, SQLITE_WRITE_LANES,
+    StoreOptions, connect, connect_with,
 };
 pub use events::EventStore;
 pub use postgres::{PostgresBackend, PostgresStore};

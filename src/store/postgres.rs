@@ -280,6 +280,9 @@ impl PostgresStore {
         let group_commit_max = store_options
             .group_commit_max
             .unwrap_or(super::POSTGRES_GROUP_COMMIT_MAX);
+        let lanes = store_options
+            .write_lanes
+            .unwrap_or(super::POSTGRES_WRITE_LANES);
         Ok(Ledger::new(
             PostgresBackend {
                 pool: pool.clone(),
@@ -287,6 +290,7 @@ impl PostgresStore {
             },
             pool,
             group_commit_max,
+            lanes,
         ))
     }
 }

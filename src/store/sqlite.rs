@@ -437,6 +437,9 @@ impl SqliteStore {
         let group_commit_max = store_options
             .group_commit_max
             .unwrap_or(super::SQLITE_GROUP_COMMIT_MAX);
+        let lanes = store_options
+            .write_lanes
+            .unwrap_or(super::SQLITE_WRITE_LANES);
         Ok(Ledger::new(
             SqliteBackend {
                 pool: pool.clone(),
@@ -444,6 +447,7 @@ impl SqliteStore {
             },
             pool,
             group_commit_max,
+            lanes,
         ))
     }
 }

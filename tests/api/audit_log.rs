@@ -821,7 +821,10 @@ async fn serve_with_short_timeout(
 ) -> (String, tokio::sync::oneshot::Sender<()>) {
     let store = msai_ledger::store::connect_with(
         &app.database_url,
-        msai_ledger::store::StoreOptions { group_commit_max },
+        msai_ledger::store::StoreOptions {
+            group_commit_max,
+            write_lanes: None,
+        },
     )
     .await
     .unwrap();

@@ -34,8 +34,16 @@ fn transfer(debit: &str, credit: &str, amount: &str) -> Value {
     ]})
 }
 
-async fn concurrent_writes_commit_together_and_each_is_judged_alone(backend: Backend) {
-    let Some(app) = support::app::spawn(backend).await else {
+/// `lanes`: the store's lanes of writes, or the backend's default.
+async fn concurrent_writes_commit_together_and_each_is_judged_alone(
+    backend: Backend,
+    lanes: Option<usize>,
+) {
+    let app = match lanes {
+        None => support::app::spawn(backend).await,
+        Some(lanes) => support::app::spawn_in_lanes(backend, lanes).await,
+    };
+    let Some(app) = app else {
         return;
     };
     let mut groups = Vec::new();
@@ -417,6 +425,7 @@ async fn group_commit_can_be_turned_off(backend: Backend) {
         &app.database_url,
         msai_ledger::store::StoreOptions {
             group_commit_max: Some(1),
+            write_lanes: None,
         },
     )
     .await
@@ -453,12 +462,12 @@ async fn group_commit_can_be_turned_off(backend: Backend) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writes_commit_together_sqlite() {
-    concurrent_writes_commit_together_and_each_is_judged_alone(Backend::Sqlite).await;
+    concurrent_writes_commit_together_and_each_is_judged_alone(Backend::Sqlite, None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writes_commit_together_postgres() {
-    concurrent_writes_commit_together_and_each_is_judged_alone(Backend::Postgres).await;
+    concurrent_writes_commit_together_and_each_is_judged_alone(Backend::Postgres, None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -479,4 +488,93 @@ async fn group_commit_off_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn group_commit_off_postgres() {
     group_commit_can_be_turned_off(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_in_three_lanes_sqlite() {
+    concurrent_writes_commit_together_and_each_is_judged_alone(Backend::Sqlite, Some(3)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_in_three_lanes_postgres() {
+    concurrent_writes_commit_together_and_each_is_judged_alone(Backend::Postgres, Some(3)).await;
+}
+
+/// Groups of different lanes are written independently: while someone holds one group's row
+/// (a long write of another process), a posting to a group of another lane is answered at
+/// once, and the held group's posting is answered once the row is free. PostgreSQL only:
+/// SQLite has one writer, and a write held there holds every write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_held_group_does_not_hold_another_lanes_groups_postgres() {
+    let Some(app) = support::app::spawn_in_lanes(Backend::Postgres, 2).await else {
+        return;
+    };
+    let mut by_lane: [Option<String>; 2] = [None, None];
+    for n in 0..64 {
+        if by_lane.iter().all(Option::is_some) {
+            break;
+        }
+        let group = app.create_group(&format!("Lane {n}")).await;
+        let lane = msai_ledger::store::write_lane(uuid::Uuid::parse_str(&group).unwrap(), 2);
+        if by_lane[lane].is_none() {
+            app.create_account(&group, "assets:cash", "asset", "HKD", false)
+                .await;
+            app.create_account(&group, "members:savings", "liability", "HKD", true)
+                .await;
+            by_lane[lane] = Some(group);
+        }
+    }
+    let [Some(held), Some(free)] = by_lane else {
+        panic!("64 groups and none in one of the two lanes");
+    };
+
+    let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    let mut lock = pool.begin().await.unwrap();
+    sqlx::query("SELECT id FROM groups WHERE id = $1::uuid FOR UPDATE")
+        .bind(&held)
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let waiting = post(
+        &app,
+        &held,
+        transfer("assets:cash", "members:savings", "7.00"),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let other = tokio::time::timeout(
+        Duration::from_secs(10),
+        post(
+            &app,
+            &free,
+            transfer("assets:cash", "members:savings", "5.00"),
+        ),
+    )
+    .await
+    .expect("the other lane's posting is answered while the held group waits")
+    .unwrap();
+    assert_eq!(
+        other.reply.status,
+        StatusCode::CREATED,
+        "{}",
+        other.reply.body
+    );
+    assert!(
+        !waiting.is_finished(),
+        "the held group's posting waits for its row"
+    );
+    lock.rollback().await.unwrap();
+    let waited = waiting.await.unwrap();
+    assert_eq!(
+        waited.reply.status,
+        StatusCode::CREATED,
+        "{}",
+        waited.reply.body
+    );
+
+    assert_eq!(app.balance(&held, "members:savings").await, "7.00");
+    assert_eq!(app.balance(&free, "members:savings").await, "5.00");
+    for group in [&held, &free] {
+        let verified = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
+        assert_eq!(verified.body["ok"], json!(true), "{}", verified.body);
+    }
 }

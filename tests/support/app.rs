@@ -17,6 +17,7 @@ pub enum Backend {
 /// The store options every test service runs with.
 pub const GROUP_COMMIT: msai_ledger::store::StoreOptions = msai_ledger::store::StoreOptions {
     group_commit_max: Some(msai_ledger::store::SQLITE_GROUP_COMMIT_MAX),
+    write_lanes: None,
 };
 
 /// Today where the test groups meet: Hong Kong (and Singapore, on the same time), whose date is
@@ -76,20 +77,40 @@ pub async fn spawn_with(backend: Backend, config: AppConfig) -> Option<TestApp> 
     Some(spawn_on(backend, database_url, dir, config).await)
 }
 
+/// [`spawn`] with the store's writes in `lanes` lanes (see `msai_ledger::store::write_lane`).
+pub async fn spawn_in_lanes(backend: Backend, lanes: usize) -> Option<TestApp> {
+    let (database_url, dir) = fresh_database_url(backend).await?;
+    let options = msai_ledger::store::StoreOptions {
+        write_lanes: Some(lanes),
+        ..GROUP_COMMIT
+    };
+    Some(spawn_on_with(backend, database_url, dir, AppConfig::default(), options).await)
+}
+
 /// Starts the service over the database at `database_url`, which another test service may
 /// already use: each keeps its own state, as two processes would.
 pub async fn spawn_on(
     backend: Backend,
     database_url: String,
     dir: Option<tempfile::TempDir>,
+    config: AppConfig,
+) -> TestApp {
+    spawn_on_with(backend, database_url, dir, config, GROUP_COMMIT).await
+}
+
+async fn spawn_on_with(
+    backend: Backend,
+    database_url: String,
+    dir: Option<tempfile::TempDir>,
     mut config: AppConfig,
+    options: msai_ledger::store::StoreOptions,
 ) -> TestApp {
     if config.auth.bootstrap_admin_password.is_none() {
         config.auth.bootstrap_admin_password = Some(ADMIN_PASSWORD.to_string());
     }
     // Group commit on, on both backends, so every test runs the batched and gathered write
     // path (the default; stated here so that the tests keep to it if a default changes).
-    let store = msai_ledger::store::connect_with(&database_url, GROUP_COMMIT)
+    let store = msai_ledger::store::connect_with(&database_url, options)
         .await
         .expect("connect and migrate");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

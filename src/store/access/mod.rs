@@ -442,18 +442,20 @@ where
     }
 
     async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()> {
-        if !self.commits.batches() {
-            return write_tx!(self, |tx| Self::insert_audits(&mut tx, &[event])
+        // In the lane of the event's group, whose chain it extends (see `audit_chain`).
+        let lane = self.lane_of(event.group_id);
+        if !lane.commits.batches() {
+            return write_tx!(lane, |tx| Self::insert_audits(&mut tx, &[event])
                 .await
                 .map(Ok));
         }
         // Gathered with the events that arrive meanwhile (see `coalesce.rs`).
         let (reply, answer) = tokio::sync::oneshot::channel();
-        if self.audits.push(crate::store::shared::QueuedAudit {
+        if lane.audits.push(crate::store::shared::QueuedAudit {
             event: event.clone(),
             reply,
         }) {
-            crate::store::shared::spawn_writer(self.clone().drain_audits());
+            crate::store::shared::spawn_writer(lane.clone().drain_audits());
         }
         answer
             .await

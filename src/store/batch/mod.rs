@@ -165,6 +165,18 @@ impl<DB: sqlx::Database> GroupCommit<DB> {
         }
     }
 
+    /// A batching of its own (its own open batch, so its writes share transactions only
+    /// with each other), counted in the same counts and histograms as this one: the writes
+    /// of one lane (see `Ledger::lane_of`).
+    pub fn sibling(&self) -> Self {
+        GroupCommit {
+            max_members: self.max_members,
+            classify: self.classify,
+            open: Arc::new(Mutex::new(None)),
+            counts: self.counts.clone(),
+        }
+    }
+
     pub fn counts(&self) -> CommitCounts {
         CommitCounts {
             commits: self.counts.commits.load(Ordering::Relaxed),

@@ -57,12 +57,19 @@ where
             commits: self.commits.counts(),
             pools: self.backend.pools(),
             waiting_for_connection: self.waiting.load(std::sync::atomic::Ordering::Relaxed),
-            queued: vec![
-                ("postings", self.postings.waiting()),
-                ("member_events", self.member_events.waiting()),
-                ("audit_events", self.audits.waiting()),
-                ("account_reads", self.account_reads.waiting()),
-            ],
+            queued: {
+                let [postings, member_events, audits] = self
+                    .lanes
+                    .iter()
+                    .map(|lane| lane.waiting())
+                    .fold([0; 3], |[a, b, c], [x, y, z]| [a + x, b + y, c + z]);
+                vec![
+                    ("postings", postings),
+                    ("member_events", member_events),
+                    ("audit_events", audits),
+                    ("account_reads", self.account_reads.waiting()),
+                ]
+            },
         }
     }
 
@@ -201,9 +208,10 @@ where
         transaction: NewTransaction,
         idempotency: Option<Idempotency<'_, Transaction>>,
     ) -> Audited<Transaction> {
-        if !self.commits.batches() {
+        let lane = self.lane_of(Some(group_id));
+        if !lane.commits.batches() {
             // The audit record is written after the request, by the audit layer.
-            return Audited::unaudited(write_tx!(self, |tx| Self::post_in_tx(
+            return Audited::unaudited(write_tx!(lane, |tx| Self::post_in_tx(
                 &mut tx,
                 group_id,
                 &transaction,
@@ -218,7 +226,7 @@ where
             idempotency: idempotency.map(OwnedIdempotency::of),
             reply,
         };
-        Self::queue_and_wait(&self.postings, make, || self.clone().drain_postings()).await
+        Self::queue_and_wait(&lane.postings, make, || lane.clone().drain_postings()).await
     }
 
     async fn reverse_transaction(

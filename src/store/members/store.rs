@@ -166,9 +166,10 @@ where
         event: NewMemberEvent,
         idempotency: Option<Idempotency<'_, MemberEvent>>,
     ) -> Audited<MemberEvent> {
-        if !self.commits.batches() {
+        let lane = self.lane_of(Some(group_id));
+        if !lane.commits.batches() {
             // The audit record is written after the request, by the audit layer.
-            return Audited::unaudited(write_tx!(self, |tx| Self::member_event_in_tx(
+            return Audited::unaudited(write_tx!(lane, |tx| Self::member_event_in_tx(
                 &mut tx,
                 group_id,
                 &event,
@@ -184,8 +185,8 @@ where
             idempotency: idempotency.map(OwnedIdempotency::of),
             reply,
         };
-        Self::queue_and_wait(&self.member_events, make, || {
-            self.clone().drain_member_events()
+        Self::queue_and_wait(&lane.member_events, make, || {
+            lane.clone().drain_member_events()
         })
         .await
     }
