@@ -62,21 +62,24 @@ where
         })
     }
 
-    /// Every payable account of the groups (`liabilities:payable:...`), by code: one
-    /// statement a group.
+    /// Every payable account of the groups (`liabilities:payable:...`), by group and code:
+    /// one statement for every `ROWS_PER_STATEMENT` groups.
     pub(in crate::store) async fn payables_of_groups(
         tx: &mut Tx<B::Db>,
         group_ids: &[Uuid],
     ) -> Result<Vec<Account>, TxError> {
         let mut payables = Vec::new();
-        for group_id in group_ids {
-            let rows = sqlx::query(
-                "SELECT * FROM accounts WHERE group_id = $1 AND code LIKE 'liabilities:payable:%' ORDER BY code",
-            )
-            .bind(group_id)
-            .fetch_all(&mut **tx)
-            .await?;
-            for row in &rows {
+        for chunk in group_ids.chunks(crate::store::shared::ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT * FROM accounts WHERE group_id IN ({}) \
+                 AND code LIKE 'liabilities:payable:%' ORDER BY group_id, code",
+                crate::store::shared::parameters(1, chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for group_id in chunk {
+                query = query.bind(*group_id);
+            }
+            for row in &query.fetch_all(&mut **tx).await? {
                 payables.push(Self::account_from_row(row)?);
             }
         }
