@@ -17,7 +17,7 @@ use crate::store::tx::Column;
 /// connection compiles each shape once, where a script of several statements took a new
 /// text, and a new compilation, with nearly every gathering's mix of rows. Each statement is
 /// then a hand-off to the connection's thread of its own, which costs less than the
-/// compiling did (BENCHMARKS.md, "SQLite's writes prepared once").
+/// compiling did (docs/DECISIONS.md, "Statements PostgreSQL prepares once").
 pub(in crate::store) struct WriteScript<B: Backend> {
     builder: sqlx::QueryBuilder<B::Db>,
     statements: usize,
