@@ -264,11 +264,12 @@ pub struct ServeOptions {
     #[arg(long, env = "MSAI_GROUP_COMMIT_MAX", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
     pub group_commit_max: Option<usize>,
 
-    /// How many lanes the writes of groups go in: each lane gathers and commits its own
-    /// groups' writes, so on PostgreSQL one lane's writes go in while another's commit. A
-    /// group always takes the same lane. Unset: 1 on both backends (SQLite has one writer at
-    /// a time; on PostgreSQL with two processors, more lanes were not faster).
-    #[arg(long, env = "MSAI_WRITE_LANES", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
+    /// How many lanes (1 to 4) the gathered writes of groups go in: each lane gathers and
+    /// commits its own groups' postings, contributions, withdrawals and audit records, so on
+    /// PostgreSQL one lane's writes go in while another's commit. A group always takes the
+    /// same lane. Unset: 1 on both backends (SQLite has one writer at a time; on PostgreSQL
+    /// with two processors, more lanes were not faster).
+    #[arg(long, env = "MSAI_WRITE_LANES", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::store::MAX_WRITE_LANES as u64))]
     pub write_lanes: Option<usize>,
 
     /// PEM file (PKCS#8, as `openssl genpkey -algorithm ed25519` writes it) with the Ed25519

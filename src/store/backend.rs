@@ -157,7 +157,7 @@ impl Drop for Waiting {
 
 impl<B: Backend> Ledger<B> {
     /// The store over `backend`, reading from `pool`, gathering at most `group_commit_max`
-    /// writes in one commit, writing in `lanes` lanes (at least one).
+    /// writes in one commit, writing in `lanes` lanes (one to `MAX_WRITE_LANES`).
     pub(super) fn new(
         backend: B,
         pool: sqlx::Pool<B::Db>,
@@ -165,7 +165,7 @@ impl<B: Backend> Ledger<B> {
         lanes: usize,
     ) -> Self {
         let first = GroupCommit::new(group_commit_max, B::classify);
-        let lanes: Arc<[Lane<B::Db>]> = (0..lanes.max(1))
+        let lanes: Arc<[Lane<B::Db>]> = (0..lanes.clamp(1, super::MAX_WRITE_LANES))
             .map(|n| {
                 let commits = if n == 0 {
                     first.clone()
@@ -195,10 +195,12 @@ impl<B: Backend> Ledger<B> {
     }
 
     /// A handle on the same store whose writes go in the lane of `group` (a write of no
-    /// group goes in the first). A group's writes always take the same lane, and two lanes'
-    /// batches lock different groups' rows, so neither waits for the other's commit; a write
-    /// outside the lanes (any other write of a group) meets them on the group's lock, as the
-    /// writes of another process would (see `postgres.rs`).
+    /// group goes in the first). The gathered writes (postings, contributions and
+    /// withdrawals, audit records) take their group's lane, so two lanes' gatherings lock
+    /// different groups' rows and neither waits for the other's commit. A group's other
+    /// writes go in the first lane's batches and meet the gatherings of its own lane on the
+    /// group's lock, as the writes of another process would (see `postgres.rs`): a first lane's
+    /// batch may then wait for another lane's commit.
     pub(super) fn lane_of(&self, group: Option<uuid::Uuid>) -> Self {
         let n = match group {
             Some(id) if self.lanes.len() > 1 => lane_index(id, self.lanes.len()),

@@ -31,9 +31,14 @@ pub const SQLITE_WRITE_LANES: usize = 1;
 
 /// PostgreSQL could write a lane's gathering while another's commits, but on two processors
 /// two lanes were no faster than one: each gathering is half the size, and PostgreSQL's time
-/// a transfer grew by a quarter to a half, more than the idle processor time they took up
-/// (BENCHMARKS.md, "Lanes of writes").
+/// a transfer grew by a quarter to nearly double, more than the idle processor time they
+/// took up (BENCHMARKS.md, "Lanes of writes").
 pub const POSTGRES_WRITE_LANES: usize = 1;
+
+/// The most lanes a store writes in. Each lane may hold two of PostgreSQL's 16 pooled
+/// connections at once (a batch committing while the next is written), and the reads need
+/// theirs; four is also the most that was measured.
+pub const MAX_WRITE_LANES: usize = 4;
 
 /// Opens the store a database URL names: `sqlite:` (the default) or `postgres:`/`postgresql:`.
 pub async fn connect(url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {

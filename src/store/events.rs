@@ -321,7 +321,6 @@ where
         script.send(tx).await
     }
 
-    /// The number of the group's last event (0 before its first).
     /// The numbers of the last events of `groups` (0 for a group with none), read by one
     /// statement for every `ROWS_PER_STATEMENT` groups: each group's through its own end of
     /// the index on (group, sequence).
@@ -349,6 +348,7 @@ where
         Ok(heads)
     }
 
+    /// The number of the group's last event (0 before its first).
     async fn events_head(tx: &mut Tx<B::Db>, group_id: Uuid) -> Result<i64, TxError> {
         let row = sqlx::query("SELECT MAX(sequence) AS head FROM events WHERE group_id = $1")
             .bind(group_id)

@@ -66,8 +66,8 @@ pub use backend::write_lane;
 pub use backend::{Backend, Ledger};
 pub use closings::{ClosingPass, ClosingStore};
 pub use connect::{
-    POSTGRES_GROUP_COMMIT_MAX, POSTGRES_WRITE_LANES, SQLITE_GROUP_COMMIT_MAX, SQLITE_WRITE_LANES,
-    StoreOptions, connect, connect_with,
+    MAX_WRITE_LANES, POSTGRES_GROUP_COMMIT_MAX, POSTGRES_WRITE_LANES, SQLITE_GROUP_COMMIT_MAX,
+    SQLITE_WRITE_LANES, StoreOptions, connect, connect_with,
 };
 pub use events::EventStore;
 pub use postgres::{PostgresBackend, PostgresStore};

@@ -371,9 +371,10 @@ async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prepared statements the writer's connection keeps. The writes' statements take at most
-/// about 400 shapes (a table and a number of rows each; `WriteScript`), and far fewer under
-/// a steady load; past this, the least recently used is compiled again when next needed.
+/// Prepared statements the writer's connection keeps. The writes' statements take a few
+/// hundred shapes at most (a table and a number of rows each, `WriteScript`; and a number of
+/// groups, chains or keys for the reads of a gathering), and far fewer under a steady load;
+/// past this, the least recently used is compiled again when next needed.
 const WRITER_STATEMENTS: usize = 512;
 
 impl SqliteStore {

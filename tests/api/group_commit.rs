@@ -46,15 +46,29 @@ async fn concurrent_writes_commit_together_and_each_is_judged_alone(
     let Some(app) = app else {
         return;
     };
+    // In lanes, groups are picked so that every lane has one.
+    let lane_count = lanes.unwrap_or(1);
+    let mut covered = vec![false; lane_count];
     let mut groups = Vec::new();
-    for g in 0..GROUPS {
-        let group = app.create_group(&format!("Batch {g}")).await;
+    let mut made = 0;
+    while groups.len() < GROUPS {
+        assert!(made < 64, "64 groups and a lane without one: {covered:?}");
+        let group = app.create_group(&format!("Batch {made}")).await;
+        made += 1;
+        let lane =
+            msai_ledger::store::write_lane(uuid::Uuid::parse_str(&group).unwrap(), lane_count);
+        let uncovered = covered.iter().filter(|c| !**c).count();
+        if covered[lane] && GROUPS - groups.len() <= uncovered {
+            continue;
+        }
+        covered[lane] = true;
         app.create_account(&group, "assets:cash", "asset", "HKD", false)
             .await;
         app.create_account(&group, "members:savings", "liability", "HKD", true)
             .await;
         groups.push(group);
     }
+    assert!(covered.iter().all(|c| *c), "{covered:?}");
     let before = app.store.write_commits();
 
     // Someone else holds the lock every write needs, so the writes below all arrive while
@@ -524,56 +538,58 @@ async fn a_held_group_does_not_hold_another_lanes_groups_postgres() {
             by_lane[lane] = Some(group);
         }
     }
-    let [Some(held), Some(free)] = by_lane else {
+    let [Some(first), Some(second)] = by_lane else {
         panic!("64 groups and none in one of the two lanes");
     };
 
+    // Each lane's group held in turn, while the other lane's is written.
     let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
-    let mut lock = pool.begin().await.unwrap();
-    sqlx::query("SELECT id FROM groups WHERE id = $1::uuid FOR UPDATE")
-        .bind(&held)
-        .execute(&mut *lock)
-        .await
-        .unwrap();
-    let waiting = post(
-        &app,
-        &held,
-        transfer("assets:cash", "members:savings", "7.00"),
-    );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let other = tokio::time::timeout(
-        Duration::from_secs(10),
-        post(
+    for (held, free) in [(&first, &second), (&second, &first)] {
+        let mut lock = pool.begin().await.unwrap();
+        sqlx::query("SELECT id FROM groups WHERE id = $1::uuid FOR UPDATE")
+            .bind(held)
+            .execute(&mut *lock)
+            .await
+            .unwrap();
+        let waiting = post(
             &app,
-            &free,
-            transfer("assets:cash", "members:savings", "5.00"),
-        ),
-    )
-    .await
-    .expect("the other lane's posting is answered while the held group waits")
-    .unwrap();
-    assert_eq!(
-        other.reply.status,
-        StatusCode::CREATED,
-        "{}",
-        other.reply.body
-    );
-    assert!(
-        !waiting.is_finished(),
-        "the held group's posting waits for its row"
-    );
-    lock.rollback().await.unwrap();
-    let waited = waiting.await.unwrap();
-    assert_eq!(
-        waited.reply.status,
-        StatusCode::CREATED,
-        "{}",
-        waited.reply.body
-    );
+            held,
+            transfer("assets:cash", "members:savings", "7.00"),
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let other = tokio::time::timeout(
+            Duration::from_secs(10),
+            post(
+                &app,
+                free,
+                transfer("assets:cash", "members:savings", "5.00"),
+            ),
+        )
+        .await
+        .expect("the other lane's posting is answered while the held group waits")
+        .unwrap();
+        assert_eq!(
+            other.reply.status,
+            StatusCode::CREATED,
+            "{}",
+            other.reply.body
+        );
+        assert!(
+            !waiting.is_finished(),
+            "the held group's posting waits for its row"
+        );
+        lock.rollback().await.unwrap();
+        let waited = waiting.await.unwrap();
+        assert_eq!(
+            waited.reply.status,
+            StatusCode::CREATED,
+            "{}",
+            waited.reply.body
+        );
+    }
 
-    assert_eq!(app.balance(&held, "members:savings").await, "7.00");
-    assert_eq!(app.balance(&free, "members:savings").await, "5.00");
-    for group in [&held, &free] {
+    for group in [&first, &second] {
+        assert_eq!(app.balance(group, "members:savings").await, "12.00");
         let verified = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
         assert_eq!(verified.body["ok"], json!(true), "{}", verified.body);
     }
