@@ -380,7 +380,7 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
     let tokens = token_service(store.as_ref(), &config.auth).await?;
     let signer = signing_key(store.as_ref(), config.signing_key_file.as_deref()).await?;
     bootstrap_admin(store.as_ref(), &config.auth).await?;
-    Ok(AppState {
+    Ok(AppState::new(crate::http::Shared {
         limiter: LoginLimiter::new(store.clone(), config.sign_in_limits),
         store: store.clone(),
         in_flight: Default::default(),
@@ -397,7 +397,7 @@ pub async fn prepare(store: Arc<dyn Store>, config: &AppConfig) -> anyhow::Resul
         sessions: config.session_settings()?,
         signer: Arc::new(signer),
         metrics: Arc::new(crate::metrics::Metrics::new(store.clone())),
-    })
+    }))
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

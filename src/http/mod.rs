@@ -55,8 +55,28 @@ pub const DEFAULT_BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// each with a long receipt number, still fits.
 pub const DEFAULT_MEETING_BODY_LIMIT_BYTES: usize = 512 * 1024;
 
+/// What the handlers and layers share. Axum clones it for every request and every layer it
+/// passes, so it is one reference count to the fields behind it (`Shared`), not one for each
+/// of them.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub in_flight: write::InFlight,
     pub body_limit_bytes: usize,
