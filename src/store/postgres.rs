@@ -183,7 +183,9 @@ impl Backend for PostgresBackend {
     /// planned each time, after a round trip of its own to describe it.
     /// A table that gets no rows is not named (an insert of nothing would still lock it). The
     /// foreign keys of entries on their transactions are checked at the end of the statement,
-    /// when both are in.
+    /// when both are in. The postings' events are numbered by the statement itself
+    /// (`events_part`), so neither reading their groups' last numbers nor inserting them is a
+    /// round trip of its own.
     async fn write_postings(tx: &mut Tx<Self::Db>, rows: &PostingRows<'_>) -> Result<(), TxError> {
         let mut q = Cte::default();
         if !rows.transactions.is_empty() {
@@ -203,6 +205,12 @@ impl Backend for PostgresBackend {
         }
         if !rows.audit_heads.is_empty() {
             audit_heads_part(&mut q, rows);
+        }
+        if !rows.events.is_empty() {
+            events_part(&mut q, rows)?;
+        }
+        if !rows.member_events.is_empty() {
+            member_events_part(&mut q, rows);
         }
         if q.parts == 0 {
             return Ok(());
@@ -514,6 +522,75 @@ fn audit_heads_part(q: &mut Cte, rows: &PostingRows<'_>) {
         .column(heads.iter().map(|(_, _, hash)| hash.clone()), "text")
         .end()
         .push(" AS v (chain, sequence, hash) WHERE audit_heads.chain = v.chain");
+}
+
+/// The postings' events, each numbered after its group's last: the statement's subquery
+/// reads the events as they were before it (every part of one statement sees the same
+/// snapshot, taken once the groups' rows were locked, so no other writer of the group can
+/// have added one since), and the events of one group follow each other in the order given.
+fn events_part(q: &mut Cte, rows: &PostingRows<'_>) -> Result<(), TxError> {
+    let data: Vec<Option<String>> = rows
+        .events
+        .iter()
+        .map(|(_, event, _)| event.data.as_ref().map(serde_json::to_string).transpose())
+        .collect::<Result<_, _>>()
+        .map_err(internal)?;
+    let sql = "INSERT INTO events (group_id, sequence, id, type, occurred_at, subject_id, \
+               transaction_id, data) SELECT v.group_id, \
+               COALESCE((SELECT MAX(x.sequence) FROM events x WHERE x.group_id = v.group_id), 0) \
+               + row_number() OVER (PARTITION BY v.group_id ORDER BY v.n), \
+               v.id, v.type, v.occurred_at, v.subject_id, v.transaction_id, v.data FROM ";
+    Unnest::of(q.part("o", sql))
+        .column(rows.events.iter().map(|(group, _, _)| *group), "uuid")
+        .column(rows.events.iter().map(|(_, event, _)| event.id), "uuid")
+        .column(
+            rows.events
+                .iter()
+                .map(|(_, event, _)| event.kind.to_string()),
+            "text",
+        )
+        .column(rows.events.iter().map(|(_, _, at)| *at), "timestamptz")
+        .column(
+            rows.events.iter().map(|(_, event, _)| event.subject_id),
+            "uuid",
+        )
+        .column(
+            rows.events.iter().map(|(_, event, _)| event.transaction_id),
+            "uuid",
+        )
+        .column(data.into_iter(), "text")
+        .end()
+        .push(
+            " WITH ORDINALITY AS v (group_id, id, type, occurred_at, subject_id, \
+             transaction_id, data, n)",
+        );
+    Ok(())
+}
+
+/// The contributions and withdrawals recorded with the postings.
+fn member_events_part(q: &mut Cte, rows: &PostingRows<'_>) {
+    let events = rows.member_events;
+    let sql = "INSERT INTO member_events (id, group_id, member_id, kind, amount_minor, currency, \
+               fund, channel, booked_on, receipt_no, transaction_id, created_by, created_at) \
+               SELECT * FROM ";
+    Unnest::of(q.part("m", sql))
+        .column(events.iter().map(|e| e.id), "uuid")
+        .column(events.iter().map(|e| e.group_id), "uuid")
+        .column(events.iter().map(|e| e.member_id), "uuid")
+        .column(events.iter().map(|e| e.kind.as_str().to_string()), "text")
+        .column(events.iter().map(|e| e.amount_minor), "bigint")
+        .column(events.iter().map(|e| e.currency.code().to_string()), "text")
+        .column(events.iter().map(|e| e.fund.as_str().to_string()), "text")
+        .column(
+            events.iter().map(|e| e.channel.as_str().to_string()),
+            "text",
+        )
+        .column(events.iter().map(|e| e.booked_on), "date")
+        .column(events.iter().map(|e| e.receipt_no.clone()), "text")
+        .column(events.iter().map(|e| e.transaction_id), "uuid")
+        .column(events.iter().map(|e| e.created_by), "uuid")
+        .column(events.iter().map(|e| e.created_at), "timestamptz")
+        .end();
 }
 
 /// An account's lines in a period ($1 account, $2 from, $3 to, $4 group), each with its

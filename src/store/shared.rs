@@ -93,7 +93,8 @@ impl<T> OwnedIdempotency<T> {
 /// backend): prepared transactions, of one group or several, with their entries; the
 /// accounts' new totals `(group, account, debits, credits)`; the groups' new heads `(group,
 /// sequence, hash)`; the outcomes to store with their idempotency keys `(scope, key, request
-/// hash, response)`; and the requests' audit records.
+/// hash, response)`; the requests' audit records; the events the postings are for other
+/// systems, and the contributions and withdrawals recorded with them.
 pub struct PostingRows<'a> {
     pub transactions: &'a [&'a crate::domain::model::Transaction],
     pub totals: &'a [(uuid::Uuid, uuid::Uuid, i64, i64)],
@@ -103,6 +104,15 @@ pub struct PostingRows<'a> {
     /// The heads the audit records moved their chains on to: chain, sequence, hash. Filled in
     /// by `Ledger::write_rows`, which gives the records their places.
     pub audit_heads: &'a [(String, i64, String)],
+    /// Each posting's event `(group, event, when it occurred)`, numbered after its group's
+    /// last when written. Filled in by `Ledger::write_rows`.
+    pub events: &'a [(
+        uuid::Uuid,
+        crate::domain::events::NewEvent,
+        chrono::DateTime<chrono::Utc>,
+    )],
+    /// The contributions and withdrawals the transactions record.
+    pub member_events: &'a [crate::domain::member::MemberEvent],
 }
 
 /// A write waiting to be written with the others of its kind that arrived with it: its group,

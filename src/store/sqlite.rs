@@ -151,7 +151,8 @@ impl Backend for SqliteBackend {
     }
 
     /// Writes the rows of postings (`PostingRows`): a statement a table, with as many rows
-    /// each as there are, each kept prepared (`WriteScript`).
+    /// each as there are, each kept prepared (`WriteScript`); then the events, numbered
+    /// after their groups' last (`Ledger::append_events`), and the member events.
     async fn write_postings(tx: &mut Tx<Self::Db>, rows: &PostingRows<'_>) -> Result<(), TxError> {
         let mut script = WriteScript::<Self>::new();
         transaction_rows(&mut script, tx, rows.transactions).await?;
@@ -161,7 +162,14 @@ impl Backend for SqliteBackend {
         remembered_rows(&mut script, tx, rows.remembered).await?;
         script.audit_events(tx, rows.audits).await?;
         script.audit_heads(tx, rows.audit_heads).await?;
-        script.send(tx).await
+        script.send(tx).await?;
+        if !rows.events.is_empty() {
+            SqliteStore::append_events(tx, rows.events).await?;
+        }
+        if !rows.member_events.is_empty() {
+            SqliteStore::insert_member_events(tx, rows.member_events).await?;
+        }
+        Ok(())
     }
 }
 

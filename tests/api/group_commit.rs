@@ -187,7 +187,38 @@ async fn concurrent_writes_commit_together_and_each_is_judged_alone(
             savings,
             format!("{}.{:02}", expected[g] / 100, expected[g] % 100)
         );
+        assert_events_follow_the_ledger(&app, group).await;
     }
+}
+
+/// Checks that the group's events are numbered 1, 2, 3... with no gap or repeat, and that its
+/// postings' events come in the order of the ledger, one for each transaction: postings
+/// written together number their events in the statement that writes them on PostgreSQL.
+async fn assert_events_follow_the_ledger(app: &TestApp, group: &str) {
+    let mut events: Vec<Value> = Vec::new();
+    let mut path = format!("/v1/groups/{group}/events?limit=100");
+    loop {
+        let page = app.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        events.extend(page.body["items"].as_array().unwrap().iter().cloned());
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/v1/groups/{group}/events?limit=100&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let numbers: Vec<i64> = events
+        .iter()
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, (1..=events.len() as i64).collect::<Vec<_>>());
+    let ledger_order: Vec<i64> = events
+        .iter()
+        .filter(|e| !e["transaction"].is_null())
+        .map(|e| e["transaction"]["sequence"].as_i64().unwrap())
+        .collect();
+    let head = app.get(&format!("/v1/groups/{group}")).await;
+    let head = head.body["head_sequence"].as_i64().unwrap();
+    assert_eq!(ledger_order, (1..=head).collect::<Vec<_>>());
 }
 
 /// Checks that each request `sent` has exactly one audit record, with the status its client
@@ -406,6 +437,7 @@ async fn member_events_arriving_together_are_each_judged_alone(backend: Backend)
         );
         let verified = app.get(&format!("/v1/groups/{group}/ledger/verify")).await;
         assert_eq!(verified.body["ok"], json!(true), "{}", verified.body);
+        assert_events_follow_the_ledger(&app, group).await;
     }
 
     // Each has one audit record: for a write judged with others, committed with it, and

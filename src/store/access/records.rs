@@ -206,17 +206,6 @@ where
         rows: &PostingRows<'_>,
     ) -> Result<(), TxError> {
         Self::reopen_closings(tx, rows.transactions).await?;
-        if rows.audits.is_empty() {
-            B::write_postings(tx, rows).await?;
-        } else {
-            let (audits, heads) = Self::chain_audits(tx, rows.audits.to_vec()).await?;
-            let rows = PostingRows {
-                audits: &audits,
-                audit_heads: &heads,
-                ..*rows
-            };
-            B::write_postings(tx, &rows).await?;
-        }
         // Each posting is an event for other systems, committed with it (the outbox).
         let events: Vec<_> = rows
             .transactions
@@ -226,7 +215,21 @@ where
                 (t.group_id, event, t.recorded_at)
             })
             .collect();
-        Self::append_events(tx, &events).await
+        let rows = PostingRows {
+            events: &events,
+            ..*rows
+        };
+        if rows.audits.is_empty() {
+            B::write_postings(tx, &rows).await
+        } else {
+            let (audits, heads) = Self::chain_audits(tx, rows.audits.to_vec()).await?;
+            let rows = PostingRows {
+                audits: &audits,
+                audit_heads: &heads,
+                ..rows
+            };
+            B::write_postings(tx, &rows).await
+        }
     }
 
     /// Gives `events` their places at the ends of their chains (`audit_chain::append`), and

@@ -85,6 +85,8 @@ where
             remembered: &[],
             audits: &[],
             audit_heads: &[],
+            events: &[],
+            member_events: &[],
         };
         Self::write_rows(tx, &rows).await?;
         Ok(Ok(transaction))
@@ -200,6 +202,8 @@ where
             remembered: &remembered.keys,
             audits: &remembered.audits,
             audit_heads: &[],
+            events: &[],
+            member_events: &[],
         };
         Self::write_rows(tx, &rows).await?;
         Ok(outcomes)

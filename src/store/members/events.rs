@@ -186,6 +186,8 @@ where
             remembered: &decided.remembered.keys,
             audits: &decided.remembered.audits,
             audit_heads: &[],
+            events: &[],
+            member_events: &[],
         };
         Self::write_member_events(tx, &known, &groups, &rows, &decided.events).await?;
         Ok(outcomes)
@@ -216,6 +218,8 @@ where
             remembered: &[],
             audits: &[],
             audit_heads: &[],
+            events: &[],
+            member_events: &[],
         };
         Self::write_member_events(tx, &known, &[group], &rows, &events).await?;
         let [event] = events;
@@ -267,14 +271,15 @@ where
             tx,
             &crate::store::shared::PostingRows {
                 heads: &heads,
+                member_events: events,
                 ..*rows
             },
         )
-        .await?;
-        Self::insert_member_events(tx, events).await
+        .await
     }
 
-    /// The rows of member events, in a statement per `ROWS_PER_STATEMENT` of them.
+    /// The rows of member events, in a statement per `ROWS_PER_STATEMENT` of them (SQLite's
+    /// `write_postings`; PostgreSQL writes them in its statement of the postings' rows).
     pub(in crate::store) async fn insert_member_events(
         tx: &mut Tx<B::Db>,
         events: &[MemberEvent],
