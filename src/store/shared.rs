@@ -174,26 +174,34 @@ pub struct QueuedAudit {
     pub reply: tokio::sync::oneshot::Sender<crate::store::StoreResult<()>>,
 }
 
-/// Starts a task that serves gathered requests (writes, and reads of accounts; see
-/// `coalesce.rs`). It runs on a thread of its own with a runtime of its own: each of its statements waits for the database, and on
-/// the request-serving runtime every such wait would end behind the requests queued there,
-/// which is what every request waiting on the gathering would then wait for too. Should that
-/// thread not start, the task runs on the caller's runtime.
-pub fn spawn_writer(task: impl std::future::Future<Output = ()> + Send + 'static) {
+/// The runtime of the writing thread, on which gathered requests are served (`spawn_writer`);
+/// `None` if that thread could not start.
+fn writer_runtime() -> Option<&'static tokio::runtime::Handle> {
     static WRITER: std::sync::OnceLock<Option<tokio::runtime::Handle>> = std::sync::OnceLock::new();
-    let writer = WRITER.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .ok()?;
-        let handle = runtime.handle().clone();
-        std::thread::Builder::new()
-            .name("msai-writer".into())
-            .spawn(move || runtime.block_on(std::future::pending::<()>()))
-            .ok()?;
-        Some(handle)
-    });
-    match writer {
+    WRITER
+        .get_or_init(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            let handle = runtime.handle().clone();
+            std::thread::Builder::new()
+                .name("msai-writer".into())
+                .spawn(move || runtime.block_on(std::future::pending::<()>()))
+                .ok()?;
+            Some(handle)
+        })
+        .as_ref()
+}
+
+/// Starts a task that serves gathered requests (writes, and reads of accounts; see
+/// `coalesce.rs`). It runs on a thread of its own with a runtime of its own: each of its
+/// statements waits for the database, and on the request-serving runtime every such wait would
+/// end behind the requests queued there, which is what every request waiting on the gathering
+/// would then wait for too. Should that thread not start, the task runs on the caller's
+/// runtime.
+pub fn spawn_writer(task: impl std::future::Future<Output = ()> + Send + 'static) {
+    match writer_runtime() {
         Some(handle) => {
             handle.spawn(task);
         }
@@ -202,6 +210,50 @@ pub fn spawn_writer(task: impl std::future::Future<Output = ()> + Send + 'static
         }
     }
 }
+
+/// Runs `task` on the writing thread (`spawn_writer`) and waits for its outcome; in place,
+/// should that thread not start. A thread started by the task (a SQLite connection's) starts
+/// on the processors the writing thread may run on.
+pub async fn on_writer<T: Send + 'static>(
+    task: impl std::future::Future<Output = T> + Send + 'static,
+) -> anyhow::Result<T> {
+    match writer_runtime() {
+        Some(handle) => handle
+            .spawn(task)
+            .await
+            .map_err(|e| anyhow::anyhow!("a task of the writing thread failed: {e}")),
+        None => Ok(task.await),
+    }
+}
+
+/// Keeps the calling thread on one processor from now on: the last of those the process may
+/// run on. Threads it starts afterwards inherit that. Nothing happens with one processor, or
+/// where the system offers no such setting.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn keep_thread_on_one_processor() {
+    // SAFETY: `cpu_set_t` is a plain bit set that zeroed memory makes empty; the calls read
+    // and set the calling thread's own affinity (pid 0) through a pointer to a set of the size
+    // given, and nothing else.
+    unsafe {
+        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
+            return;
+        }
+        let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+            .filter(|cpu| libc::CPU_ISSET(*cpu, &allowed))
+            .collect();
+        let Some(last) = cpus.last().copied().filter(|_| cpus.len() > 1) else {
+            return;
+        };
+        let mut one: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(last, &mut one);
+        libc::sched_setaffinity(0, size, &one);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn keep_thread_on_one_processor() {}
 
 /// The answer of a queued request whose writing task ended without one (it panicked).
 pub fn unanswered<T>(_: tokio::sync::oneshot::error::RecvError) -> crate::store::StoreResult<T> {

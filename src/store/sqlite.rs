@@ -430,19 +430,32 @@ impl SqliteStore {
         // Its write statements are kept prepared, one per table and number of rows
         // (`WriteScript`), besides the reads that writes make.
         // A write waits for the connection no longer than it would wait for SQLite's lock.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .acquire_timeout(BUSY_TIMEOUT)
-            .connect_with(
-                options
-                    .statement_cache_capacity(WRITER_STATEMENTS)
-                    .pragma("cache_size", "-32768")
-                    .pragma("wal_autocheckpoint", "10000")
-                    .pragma("temp_store", "memory"),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
+        // Each statement of a gathering is handed from the writing thread (`spawn_writer`) to
+        // the connection's thread and its answer back. On two threads that the system runs on
+        // different processors, each hand-off wakes the other processor, and a gathering makes
+        // a dozen of them: so the writing thread keeps to one processor and opens the
+        // connection there, whose thread then starts on that processor too. The connection is
+        // kept open for good (no idle or lifetime limit); should it fail, the pool opens the
+        // next from its task on the writing thread, or from the write that needs it.
+        let writer_options = options
+            .statement_cache_capacity(WRITER_STATEMENTS)
+            .pragma("cache_size", "-32768")
+            .pragma("wal_autocheckpoint", "10000")
+            .pragma("temp_store", "memory");
+        let writer = super::shared::on_writer(async move {
+            super::shared::keep_thread_on_one_processor();
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .test_before_acquire(false)
+                .acquire_timeout(BUSY_TIMEOUT)
+                .connect_with(writer_options)
+                .await
+        })
+        .await?
+        .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
         let group_commit_max = store_options
             .group_commit_max
             .unwrap_or(super::SQLITE_GROUP_COMMIT_MAX);

@@ -626,3 +626,65 @@ async fn a_held_group_does_not_hold_another_lanes_groups_postgres() {
         assert_eq!(verified.body["ok"], json!(true), "{}", verified.body);
     }
 }
+
+/// The threads of this process by name, each with the processors it may run on
+/// (`Cpus_allowed_list`, e.g. `1` or `0-1`).
+#[cfg(target_os = "linux")]
+fn threads_and_processors() -> Vec<(String, String)> {
+    let mut threads = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").unwrap() {
+        let dir = task.unwrap().path();
+        let (Ok(name), Ok(status)) = (
+            std::fs::read_to_string(dir.join("comm")),
+            std::fs::read_to_string(dir.join("status")),
+        ) else {
+            continue; // the thread ended meanwhile
+        };
+        let allowed = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .unwrap()
+            .trim()
+            .to_string();
+        threads.push((name.trim().to_string(), allowed));
+    }
+    threads
+}
+
+/// On SQLite each statement of a gathering is a hand-off between the writing thread and the
+/// writer connection's thread; kept on one processor, the two hand off without waking the
+/// other processor (BENCHMARKS.md, "Load"). The writing thread keeps to one processor, and a
+/// SQLite connection's thread runs there too: the writer connection's, opened from it.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sqlite_writer_and_its_connection_keep_to_one_processor() {
+    let app = support::app::spawn(Backend::Sqlite).await.unwrap();
+    app.create_group("One processor").await;
+    let threads = threads_and_processors();
+    let (_, writer) = threads
+        .iter()
+        .find(|(name, _)| name == "msai-writer")
+        .expect("the writing thread");
+    // The process's first thread may run on every processor the process may.
+    let main =
+        std::fs::read_to_string(format!("/proc/self/task/{}/status", std::process::id())).unwrap();
+    let everywhere = main
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .unwrap()
+        .trim();
+    if everywhere.contains(['-', ',']) {
+        assert!(
+            writer.parse::<usize>().is_ok(),
+            "the writing thread may run on {writer}"
+        );
+        assert!(
+            threads
+                .iter()
+                .any(|(name, on)| name.starts_with("sqlx-sqlite-wor") && on == writer),
+            "no SQLite connection's thread keeps to processor {writer}: {threads:?}"
+        );
+    } else {
+        assert_eq!(writer, everywhere, "one processor: nothing to choose");
+    }
+}
