@@ -86,8 +86,9 @@ pub trait Backend: Send + Sync + Clone + 'static {
         group_id: uuid::Uuid,
     ) -> impl Future<Output = Result<Vec<LineRead>, TxError>> + Send;
 
-    /// Writes the rows of postings (`PostingRows`): on PostgreSQL, as a rule in one round
-    /// trip; on SQLite, a kept statement a table.
+    /// Writes the rows of postings (`PostingRows`), their events (each numbered after its
+    /// group's last) and member events included: on PostgreSQL, as a rule in one round trip;
+    /// on SQLite, a kept statement a table, then the events (`Ledger::append_events`).
     fn write_postings(
         tx: &mut Tx<Self::Db>,
         rows: &PostingRows<'_>,

@@ -1,5 +1,7 @@
-//! Events for other systems, written once for both backends over `Backend`: each group's
-//! events in order, written in the transaction that posts them (the outbox), read by
+//! Events for other systems, written once for both backends over `Backend` (but for the
+//! events of postings on PostgreSQL, numbered by the statement that writes the postings'
+//! rows, `events_part` in `postgres.rs`): each group's events in order, written in the
+//! transaction that posts them (the outbox), read by
 //! `GET .../events` and delivered by webhooks (`crate::webhooks`). What an event is, how a
 //! delivery is signed and how long a failing webhook waits are in `domain::events`.
 

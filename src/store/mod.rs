@@ -72,7 +72,7 @@ pub use connect::{
 pub use events::EventStore;
 pub use postgres::{PostgresBackend, PostgresStore};
 pub use shared::recorded_now;
-pub use sqlite::{SqliteBackend, SqliteStore};
+pub use sqlite::{SqliteBackend, SqliteStore, WRITER_THREAD as SQLITE_WRITER_THREAD};
 pub use stats::{PoolStats, StoreStats};
 pub use written::{Audited, GROUPS_SCOPE, Idempotency, Render, StoredResponse, Written};
 

@@ -105,7 +105,8 @@ pub struct PostingRows<'a> {
     /// by `Ledger::write_rows`, which gives the records their places.
     pub audit_heads: &'a [(String, i64, String)],
     /// Each posting's event `(group, event, when it occurred)`, numbered after its group's
-    /// last when written. Filled in by `Ledger::write_rows`.
+    /// last when written. Filled in by `Ledger::write_rows`, which replaces what its caller
+    /// gave.
     pub events: &'a [(
         uuid::Uuid,
         crate::domain::events::NewEvent,
@@ -174,6 +175,9 @@ pub struct QueuedAudit {
     pub reply: tokio::sync::oneshot::Sender<crate::store::StoreResult<()>>,
 }
 
+/// The name of the writing thread.
+const WRITER_THREAD: &str = "msai-writer";
+
 /// The runtime of the writing thread, on which gathered requests are served (`spawn_writer`);
 /// `None` if that thread could not start.
 fn writer_runtime() -> Option<&'static tokio::runtime::Handle> {
@@ -186,7 +190,7 @@ fn writer_runtime() -> Option<&'static tokio::runtime::Handle> {
                 .ok()?;
             let handle = runtime.handle().clone();
             std::thread::Builder::new()
-                .name("msai-writer".into())
+                .name(WRITER_THREAD.into())
                 .spawn(move || runtime.block_on(std::future::pending::<()>()))
                 .ok()?;
             Some(handle)
@@ -226,11 +230,16 @@ pub async fn on_writer<T: Send + 'static>(
     }
 }
 
-/// Keeps the calling thread on one processor from now on: the last of those the process may
-/// run on. Threads it starts afterwards inherit that. Nothing happens with one processor, or
-/// where the system offers no such setting.
+/// Keeps the writing thread (`spawn_writer`) on one processor from now on, when called from
+/// it: the last of the processors the process may run on. Threads it starts afterwards
+/// inherit that. Nothing happens on any other thread (the task of `on_writer` runs in place
+/// when the writing thread could not start), with one processor, or where the system offers
+/// no such setting.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn keep_thread_on_one_processor() {
+    if std::thread::current().name() != Some(WRITER_THREAD) {
+        return;
+    }
     // SAFETY: `cpu_set_t` is a plain bit set that zeroed memory makes empty; the calls read
     // and set the calling thread's own affinity (pid 0) through a pointer to a set of the size
     // given, and nothing else.

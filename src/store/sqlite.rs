@@ -385,6 +385,12 @@ async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
 /// past this, the least recently used is compiled again when next needed.
 const WRITER_STATEMENTS: usize = 512;
 
+/// The read connections, each on a thread of its own.
+const READ_CONNECTIONS: u32 = 8;
+
+/// The name of the writer connection's thread.
+pub const WRITER_THREAD: &str = "sqlite-writer";
+
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database file a `sqlite:` URL names.
     pub async fn connect(url: &str, store_options: StoreOptions) -> anyhow::Result<Self> {
@@ -403,8 +409,14 @@ impl SqliteStore {
         // No connection is pinged before the pool hands it out: nothing outside the process
         // can drop a SQLite connection, and the ping was a round trip to the connection's
         // thread for every read and every write (the pool still pings one when it comes back).
+        // The read connections are all opened once the migrations have run, from the caller's
+        // thread, and kept for good: a connection's thread runs on the processors of the
+        // thread that opens it, and the gathered reads of accounts run on the writing thread,
+        // which keeps to one processor (below), where reads opened later would be kept too.
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(READ_CONNECTIONS)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .test_before_acquire(false)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options.clone())
@@ -414,6 +426,15 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?;
+        let mut opened = Vec::with_capacity(READ_CONNECTIONS as usize);
+        for _ in 0..READ_CONNECTIONS {
+            opened.push(
+                pool.acquire()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?,
+            );
+        }
+        drop(opened);
         // SQLite has one writer at a time, so writes lose nothing by sharing one connection,
         // and gain: they queue for it in the process instead of in SQLite's busy handler,
         // which sleeps, and the connection's page cache stays valid from one write to the
@@ -435,9 +456,11 @@ impl SqliteStore {
         // different processors, each hand-off wakes the other processor, and a gathering makes
         // a dozen of them: so the writing thread keeps to one processor and opens the
         // connection there, whose thread then starts on that processor too. The connection is
-        // kept open for good (no idle or lifetime limit); should it fail, the pool opens the
-        // next from its task on the writing thread, or from the write that needs it.
+        // kept open for good (no idle or lifetime limit). Should it fail, the next is opened by
+        // the write that needs it, on whatever thread that runs: the writes are then as slow
+        // as they were before, until the service restarts.
         let writer_options = options
+            .thread_name(|_| WRITER_THREAD.to_string())
             .statement_cache_capacity(WRITER_STATEMENTS)
             .pragma("cache_size", "-32768")
             .pragma("wal_autocheckpoint", "10000")

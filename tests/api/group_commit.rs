@@ -629,7 +629,7 @@ async fn a_held_group_does_not_hold_another_lanes_groups_postgres() {
 
 /// The threads of this process by name, each with the processors it may run on
 /// (`Cpus_allowed_list`, e.g. `1` or `0-1`).
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn threads_and_processors() -> Vec<(String, String)> {
     let mut threads = Vec::new();
     for task in std::fs::read_dir("/proc/self/task").unwrap() {
@@ -653,13 +653,27 @@ fn threads_and_processors() -> Vec<(String, String)> {
 
 /// On SQLite each statement of a gathering is a hand-off between the writing thread and the
 /// writer connection's thread; kept on one processor, the two hand off without waking the
-/// other processor (BENCHMARKS.md, "Load"). The writing thread keeps to one processor, and a
-/// SQLite connection's thread runs there too: the writer connection's, opened from it.
+/// other processor (docs/DECISIONS.md). The writing thread keeps to one processor, the writer
+/// connection's thread runs there too, and the read connections' threads run anywhere.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_sqlite_writer_and_its_connection_keep_to_one_processor() {
     let app = support::app::spawn(Backend::Sqlite).await.unwrap();
-    app.create_group("One processor").await;
+    let group = app.create_group("One processor").await;
+    // Reads of an account by id are gathered and made from the writing thread.
+    let account = app
+        .create_account(&group, "assets:cash", "asset", "HKD", false)
+        .await;
+    let mut reads = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let read = app
+            .client
+            .get(app.url(&format!("/v1/groups/{group}/accounts/{account}")));
+        reads.spawn(async move { read.send().await.unwrap().status() });
+    }
+    for status in reads.join_all().await {
+        assert_eq!(status, StatusCode::OK);
+    }
     let threads = threads_and_processors();
     let (_, writer) = threads
         .iter()
@@ -673,16 +687,35 @@ async fn the_sqlite_writer_and_its_connection_keep_to_one_processor() {
         .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
         .unwrap()
         .trim();
+    let connections = |named: &str| -> Vec<&String> {
+        threads
+            .iter()
+            .filter(|(name, _)| name.as_str() == named)
+            .map(|(_, on)| on)
+            .collect()
+    };
+    let writers = connections(msai_ledger::store::SQLITE_WRITER_THREAD);
+    let readers = connections("sqlx-sqlite-wor");
+    assert!(
+        !writers.is_empty(),
+        "no writer connection's thread: {threads:?}"
+    );
+    assert!(
+        !readers.is_empty(),
+        "no read connection's thread: {threads:?}"
+    );
+    assert!(
+        readers.iter().all(|on| on.as_str() == everywhere),
+        "a read connection keeps to fewer processors than {everywhere}: {threads:?}"
+    );
     if everywhere.contains(['-', ',']) {
         assert!(
             writer.parse::<usize>().is_ok(),
             "the writing thread may run on {writer}"
         );
         assert!(
-            threads
-                .iter()
-                .any(|(name, on)| name.starts_with("sqlx-sqlite-wor") && on == writer),
-            "no SQLite connection's thread keeps to processor {writer}: {threads:?}"
+            writers.iter().all(|on| *on == writer),
+            "a writer connection's thread is not on processor {writer}: {threads:?}"
         );
     } else {
         assert_eq!(writer, everywhere, "one processor: nothing to choose");
