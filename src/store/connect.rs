@@ -32,7 +32,7 @@ pub const SQLITE_WRITE_LANES: usize = 1;
 /// PostgreSQL could write a lane's gathering while another's commits, but on two processors
 /// two lanes were no faster than one: each gathering is half the size, and PostgreSQL's time
 /// a transfer grew by a quarter to nearly double, more than the idle processor time they
-/// took up (BENCHMARKS.md, "Lanes of writes").
+/// took up (docs/DECISIONS.md, "Lanes of writes, one by default").
 pub const POSTGRES_WRITE_LANES: usize = 1;
 
 /// The most lanes a store writes in. Each lane may hold two of PostgreSQL's 16 pooled
