@@ -25,7 +25,8 @@
 //! home and the remittance corridors, each as JSON and as an SVG chart) and reads every answer, for the whole network, for one
 //! pair of countries and for one group (whose page also reads the group). After criterion's
 //! figures, each answer's own median time within the dashboard is printed, so the slowest is
-//! known.
+//! known. Each network report is also timed through HTTP by itself (`http_*`), one request at
+//! a time, as JSON.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -799,6 +800,41 @@ fn network(c: &mut Criterion) {
         bench.bench_function(*name, |b| {
             b.to_async(&runtime)
                 .iter(|| async { black_box(dashboard(&service, requests).await) })
+        });
+    }
+    // Each report through HTTP, one request at a time, as JSON: what an auditor's client waits
+    // for, the request's parsing, the caller's check and the answer's JSON included.
+    for (name, path) in [
+        ("http_savings", "/v1/reports/savings".to_string()),
+        (
+            "http_savings_host_HK",
+            "/v1/reports/savings?host_country=HK".into(),
+        ),
+        (
+            "http_savings_as_of_mid_year",
+            "/v1/reports/savings?as_of=2025-06-30".into(),
+        ),
+        ("http_portfolio", "/v1/reports/portfolio".into()),
+        ("http_corridors", "/v1/reports/remittance-corridors".into()),
+        ("http_indicators_today", "/v1/reports/indicators".into()),
+        (
+            "http_indicators_mid_year",
+            "/v1/reports/indicators?as_of=2025-06-30".into(),
+        ),
+        ("http_reintegration", "/v1/reports/reintegration".into()),
+        (
+            "http_savings_trend_2025",
+            format!("/v1/reports/savings-trend?{period}"),
+        ),
+        (
+            "http_returned_home_2025",
+            format!("/v1/reports/returned-home?{period}"),
+        ),
+    ] {
+        let request = [(path, false)];
+        bench.bench_function(name, |b| {
+            b.to_async(&runtime)
+                .iter(|| async { black_box(dashboard(&service, &request).await) })
         });
     }
     bench.finish();

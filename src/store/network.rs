@@ -5,7 +5,7 @@
 
 use crate::domain::member::Sex;
 use crate::domain::operations::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -19,40 +19,12 @@ use super::tx::{Column, read_tx};
 use crate::domain::money::Currency;
 use crate::store::StoreResult;
 
+mod balances;
 mod reintegration;
 mod trend;
 
 use crate::domain::network;
 use crate::store::NetworkStore;
-
-/// The balance of a member's account `a` (credit-normal) at the end of the date `$3`, or
-/// now when it is null: the totals every posting keeps on the account, less what was
-/// booked after that date, so a report as of a recent date reads few entries (through
-/// the index on entries by account and date).
-const BALANCE_ON_3: &str = "(a.credits_minor - a.debits_minor - CASE WHEN $3 IS NULL THEN 0 ELSE COALESCE((SELECT \
-     SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
-     FROM entries e WHERE e.account_id = a.id AND e.booked_on > $3), 0) END)";
-
-/// The same on the date `$1`, which is never null.
-const BALANCE_ON_1: &str = "(a.credits_minor - a.debits_minor - COALESCE((SELECT \
-     SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END) \
-     FROM entries e WHERE e.account_id = a.id AND e.booked_on > $1), 0))";
-
-/// A member's savings and capital on `$3` (now when null), per group and currency.
-const SAVINGS_BY_GROUP_SQL: &str = const_format::concatcp!(
-    "SELECT m.group_id, a.currency, \
-     CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ",
-    BALANCE_ON_3,
-    " ELSE 0 END) AS BIGINT) AS savings_minor, \
-     CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ",
-    BALANCE_ON_3,
-    " ELSE 0 END) AS BIGINT) AS capital_minor \
-     FROM members m JOIN groups g ON g.id = m.group_id \
-     JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-     WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($4 IS NULL OR g.id = $4) \
-     AND ($3 IS NULL OR m.joined_on <= $3) \
-     GROUP BY m.group_id, a.currency"
-);
 
 /// Members who had joined by `$3`, by their status on that date: a member whose
 /// status changed after it was still active then.
@@ -64,21 +36,6 @@ const MEMBER_COUNTS_SQL: &str = "SELECT m.group_id, \
      WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($4 IS NULL OR g.id = $4) \
      AND ($3 IS NULL OR m.joined_on <= $3) \
      GROUP BY m.group_id";
-
-/// A member's savings and capital on `$1`, per currency, for every member who had
-/// joined by then (a row for each account's currency even when nothing was booked).
-const PERSON_BALANCES_SQL: &str = const_format::concatcp!(
-    "SELECT m.id AS member_id, a.currency, \
-     CAST(SUM(CASE WHEN a.id = m.savings_account_id THEN ",
-    BALANCE_ON_1,
-    " ELSE 0 END) AS BIGINT) AS savings_minor, \
-     CAST(SUM(CASE WHEN a.id = m.capital_account_id THEN ",
-    BALANCE_ON_1,
-    " ELSE 0 END) AS BIGINT) AS capital_minor \
-     FROM members m JOIN accounts a ON a.id = m.savings_account_id OR a.id = m.capital_account_id \
-     WHERE m.joined_on <= $1 \
-     GROUP BY m.id, a.currency"
-);
 
 type PersonFiguresMap =
     std::collections::BTreeMap<(Uuid, &'static str), (Currency, network::PersonFigures)>;
@@ -145,13 +102,7 @@ where
             .bind(filter.group_id)
             .fetch_all(&mut **tx)
             .await?;
-        let balances = sqlx::query(SAVINGS_BY_GROUP_SQL)
-            .bind(&filter.host_country)
-            .bind(&filter.home_country)
-            .bind(as_of)
-            .bind(filter.group_id)
-            .fetch_all(&mut **tx)
-            .await?;
+        let members = Self::member_balances(tx, filter, as_of).await?;
         let mut groups = groups
             .iter()
             .map(Self::group_savings)
@@ -167,14 +118,32 @@ where
                 groups[i].members = Self::member_counts(row)?;
             }
         }
-        for row in &balances {
-            let id: Uuid = row.try_get("group_id")?;
-            if let Some(&i) = index.get(&id) {
-                groups[i].balances.push(Self::savings_balance(row)?);
+        // Each group's savings and capital by currency, in the order of the currencies' codes.
+        let mut balances: BTreeMap<(Uuid, &'static str), network::SavingsBalance> = BTreeMap::new();
+        for member in &members {
+            for (currency, amount, savings) in [
+                (member.savings.0, member.savings.1, true),
+                (member.capital.0, member.capital.1, false),
+            ] {
+                let line = balances
+                    .entry((member.group_id, currency.code()))
+                    .or_insert(network::SavingsBalance {
+                        currency,
+                        savings_minor: 0,
+                        capital_minor: 0,
+                    });
+                let sum = if savings {
+                    &mut line.savings_minor
+                } else {
+                    &mut line.capital_minor
+                };
+                *sum += i128::from(amount);
             }
         }
-        for group in &mut groups {
-            group.balances.sort_by_key(|b| b.currency.code());
+        for ((group_id, _), line) in balances {
+            if let Some(&i) = index.get(&group_id) {
+                groups[i].balances.push(line);
+            }
         }
         Ok(network::SavingsReport::new(as_of, groups))
     }
@@ -198,14 +167,6 @@ where
             active: Self::sum_column(row, "active")?,
             returned_home: Self::sum_column(row, "returned_home")?,
             exited: Self::sum_column(row, "exited")?,
-        })
-    }
-
-    fn savings_balance(row: &DbRow<B>) -> Result<network::SavingsBalance, TxError> {
-        Ok(network::SavingsBalance {
-            currency: currency_of(&row.try_get::<String, _>("currency")?)?,
-            savings_minor: i128::from(Self::sum_column(row, "savings_minor")?),
-            capital_minor: i128::from(Self::sum_column(row, "capital_minor")?),
         })
     }
 
@@ -340,14 +301,22 @@ where
     ) -> Result<network::Indicators, TxError> {
         let people = Self::people_in_tx(tx, as_of).await?;
         let mut figures = PersonFiguresMap::new();
-        for row in sqlx::query(PERSON_BALANCES_SQL)
-            .bind(as_of)
-            .fetch_all(&mut **tx)
-            .await?
-        {
-            let f = Self::person_entry(&mut figures, &row)?;
-            f.savings_minor = Self::sum_column(&row, "savings_minor")?;
-            f.capital_minor = Self::sum_column(&row, "capital_minor")?;
+        let everyone = network::NetworkFilter::default();
+        for member in Self::member_balances(tx, &everyone, Some(as_of)).await? {
+            for (currency, amount, savings) in [
+                (member.savings.0, member.savings.1, true),
+                (member.capital.0, member.capital.1, false),
+            ] {
+                let f = &mut figures
+                    .entry((member.member_id, currency.code()))
+                    .or_insert((currency, Default::default()))
+                    .1;
+                if savings {
+                    f.savings_minor = amount;
+                } else {
+                    f.capital_minor = amount;
+                }
+            }
         }
         let distributions = sqlx::query(
             "SELECT s.member_id, x.currency, CAST(SUM(s.share_minor) AS BIGINT) AS received \

@@ -737,6 +737,27 @@ both_backends!(
         .await;
         assert_eq!(before["groups"][0]["balances"], json!([]));
         assert_eq!(before["totals"], json!([]));
+        // After everything booked, the balances are today's.
+        let later = ok(&app.get("/v1/reports/savings?as_of=2030-12-31").await).clone();
+        assert_eq!(later["totals"], report["totals"]);
+        assert_eq!(later["groups"], report["groups"]);
+        // Filters and a date together.
+        let hong_kong_then = ok(&app
+            .get("/v1/reports/savings?host_country=HK&home_country=PH&as_of=2026-02-28")
+            .await)
+        .clone();
+        assert_eq!(
+            hong_kong_then["totals"],
+            json!([{"currency": "HKD", "savings": "3200.00", "capital": "500.00"}])
+        );
+        let singapore_then = ok(&app
+            .get("/v1/reports/savings?host_country=SG&as_of=2026-02-28")
+            .await)
+        .clone();
+        assert_eq!(
+            singapore_then["totals"],
+            json!([{"currency": "SGD", "savings": "1000.00", "capital": "0.00"}])
+        );
 
         // Filters.
         let singapore = json_and_csv(

@@ -3,7 +3,7 @@
 //! threshold shows none of its figures, as the indicators do, and no total across sexes is
 //! given, so that a suppressed cell cannot be found by subtraction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Months, NaiveDate};
 use uuid::Uuid;
@@ -91,10 +91,13 @@ fn month_end(first: NaiveDate, to: NaiveDate) -> NaiveDate {
         .map_or(to, |end| end.min(to))
 }
 
-type CellKey = (NaiveDate, u8, &'static str);
-
 /// Adds up each month of `from`..=`to` by sex and currency. Movements booked before `from`
 /// count only in the savings carried into the first month; those after `to` not at all.
+///
+/// Members are numbered by their place in `members` (the last place of an id given twice), so
+/// that who each month already counts and what each holds are arrays, not searched sets: at
+/// 20,000 members over twelve months, the ordered sets this replaced cost more than reading
+/// the movements from the database.
 pub fn savings_trend(
     from: NaiveDate,
     to: NaiveDate,
@@ -103,56 +106,64 @@ pub fn savings_trend(
     movements: &[SavingsMovement],
 ) -> SavingsTrend {
     let months = months(from, to);
-    let by_id: BTreeMap<Uuid, &TrendMember> = members.iter().map(|m| (m.member_id, m)).collect();
-    let mut cells = Cells::default();
-    for &month in &months {
+    let number: HashMap<Uuid, usize> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.member_id, i))
+        .collect();
+    let mut cells = Cells::new(months.len(), members);
+    for (at, &month) in months.iter().enumerate() {
         let (start, end) = (month.max(from), month_end(month, to));
         for m in members {
             if m.joined_on > end || m.left_on.is_some_and(|left| left < start) {
                 continue;
             }
-            let f = cells.of(month, m);
+            let f = cells.of(at, number[&m.member_id]);
             f.members += i64::from(m.left_on.is_none_or(|left| left > end));
             f.joined += i64::from(m.joined_on >= start);
             f.left += i64::from(m.left_on.is_some_and(|left| left <= end));
         }
     }
-    let mut balances: BTreeMap<Uuid, i128> = BTreeMap::new();
+    // Each member's savings so far, by number; a number not in use (an id given twice) stays
+    // nil.
+    let mut balances: Vec<i128> = vec![0; members.len()];
     let mut sorted: Vec<&SavingsMovement> =
         movements.iter().filter(|v| v.booked_on <= to).collect();
     sorted.sort_by_key(|v| v.booked_on);
     let mut next = sorted.iter().peekable();
-    for &month in &months {
+    for (at, &month) in months.iter().enumerate() {
         let end = month_end(month, to);
         while let Some(v) = next.next_if(|v| v.booked_on <= end) {
-            let Some(m) = by_id.get(&v.member_id) else {
+            let Some(&n) = number.get(&v.member_id) else {
                 continue;
             };
-            *balances.entry(v.member_id).or_default() +=
-                i128::from(v.credits_minor) - i128::from(v.debits_minor);
+            balances[n] += i128::from(v.credits_minor) - i128::from(v.debits_minor);
             if v.booked_on >= month.max(from) {
-                let f = cells.of(month, m);
+                let f = cells.of(at, n);
                 f.deposits_minor += i128::from(v.credits_minor);
                 f.withdrawals_minor += i128::from(v.debits_minor);
             }
         }
-        for (id, balance) in &balances {
-            if let Some(m) = by_id.get(id).filter(|m| m.joined_on <= end)
-                && *balance != 0
-            {
-                cells.of(month, m).savings_minor += balance;
+        for (n, balance) in balances.iter().enumerate() {
+            if *balance != 0 && members[n].joined_on <= end {
+                cells.of(at, n).savings_minor += balance;
             }
         }
     }
+    let kinds = cells.kinds.len();
     let cells = cells
         .figures
         .into_iter()
-        .filter(|(_, (_, _, f))| f.people > 0)
-        .map(|((month, _, _), (sex, currency, f))| TrendCell {
-            month,
-            sex,
-            currency,
-            figures: (f.people >= i64::from(suppression_min)).then_some(f),
+        .enumerate()
+        .filter(|(_, f)| f.people > 0)
+        .map(|(cell, f)| {
+            let (sex, currency) = cells.kinds[cell % kinds];
+            TrendCell {
+                month: months[cell / kinds],
+                sex,
+                currency,
+                figures: (f.people >= i64::from(suppression_min)).then_some(f),
+            }
         })
         .collect();
     SavingsTrend {
@@ -163,23 +174,53 @@ pub fn savings_trend(
     }
 }
 
-/// The cells being added up, and who each month's cells already count among their people.
-#[derive(Default)]
+/// The cells being added up, month by month and, within a month, by sex (women first) and
+/// currency, and who each month's cells already count among their people.
 struct Cells {
-    figures: BTreeMap<CellKey, (Sex, Currency, TrendFigures)>,
-    counted: std::collections::BTreeSet<(NaiveDate, Uuid)>,
+    /// The sexes and currencies the members hold, in the order of the cells of a month.
+    kinds: Vec<(Sex, Currency)>,
+    /// Each member's place among `kinds`, by number.
+    kind_of: Vec<usize>,
+    figures: Vec<TrendFigures>,
+    /// Whether a month counts a member, at `month * members + number`.
+    counted: Vec<bool>,
 }
 
 impl Cells {
-    /// The cell of `m` in `month`, counting her among its people the first time: a member
-    /// is described by the cell of a month she belonged to, or whose money she had in it.
-    fn of(&mut self, month: NaiveDate, m: &TrendMember) -> &mut TrendFigures {
-        let f = &mut self
-            .figures
-            .entry((month, indicators::sex_rank(m.sex), m.currency.code()))
-            .or_insert((m.sex, m.currency, TrendFigures::default()))
-            .2;
-        if self.counted.insert((month, m.member_id)) {
+    fn new(months: usize, members: &[TrendMember]) -> Self {
+        let sorted: BTreeMap<(u8, &'static str), (Sex, Currency)> = members
+            .iter()
+            .map(|m| {
+                let key = (indicators::sex_rank(m.sex), m.currency.code());
+                (key, (m.sex, m.currency))
+            })
+            .collect();
+        let place: HashMap<(u8, &'static str), usize> = sorted
+            .keys()
+            .enumerate()
+            .map(|(i, key)| (*key, i))
+            .collect();
+        let kind_of = members
+            .iter()
+            .map(|m| place[&(indicators::sex_rank(m.sex), m.currency.code())])
+            .collect();
+        let kinds: Vec<(Sex, Currency)> = sorted.into_values().collect();
+        Cells {
+            figures: vec![TrendFigures::default(); months * kinds.len()],
+            counted: vec![false; months * members.len()],
+            kinds,
+            kind_of,
+        }
+    }
+
+    /// The cell of member `n` in the month at `at`, counting her among its people the first
+    /// time: a member is described by the cell of a month she belonged to, or whose money she
+    /// had in it.
+    fn of(&mut self, at: usize, n: usize) -> &mut TrendFigures {
+        let f = &mut self.figures[at * self.kinds.len() + self.kind_of[n]];
+        let counted = &mut self.counted[at * self.kind_of.len() + n];
+        if !*counted {
+            *counted = true;
             f.people += 1;
         }
         f
@@ -314,6 +355,63 @@ mod tests {
         })
     }
 
+    /// The trend's cells, none suppressed, worked out member by member and month by month
+    /// from what each figure means.
+    fn by_definition(
+        from: NaiveDate,
+        to: NaiveDate,
+        members: &[TrendMember],
+        movements: &[SavingsMovement],
+    ) -> Vec<TrendCell> {
+        let net = |v: &&SavingsMovement| i128::from(v.credits_minor) - i128::from(v.debits_minor);
+        let mut cells = BTreeMap::new();
+        for month in months(from, to) {
+            let (start, end) = (month.max(from), month_end(month, to));
+            for m in members {
+                let own: Vec<&SavingsMovement> = movements
+                    .iter()
+                    .filter(|v| v.member_id == m.member_id)
+                    .collect();
+                let belongs = m.joined_on <= end && m.left_on.is_none_or(|left| left >= start);
+                let moved: Vec<&&SavingsMovement> = own
+                    .iter()
+                    .filter(|v| v.booked_on >= start && v.booked_on <= end)
+                    .collect();
+                let held: i128 = own
+                    .iter()
+                    .filter(|v| v.booked_on <= end)
+                    .map(&net)
+                    .sum();
+                let holds = held != 0 && m.joined_on <= end;
+                if !belongs && moved.is_empty() && !holds {
+                    continue;
+                }
+                let key = (month, indicators::sex_rank(m.sex), m.currency.code());
+                let cell = cells.entry(key).or_insert(TrendCell {
+                    month,
+                    sex: m.sex,
+                    currency: m.currency,
+                    figures: Some(TrendFigures::default()),
+                });
+                let f = cell.figures.as_mut().unwrap();
+                f.people += 1;
+                if belongs {
+                    f.members += i64::from(m.left_on.is_none_or(|left| left > end));
+                    f.joined += i64::from(m.joined_on >= start);
+                    f.left += i64::from(m.left_on.is_some_and(|left| left <= end));
+                }
+                for v in moved {
+                    f.deposits_minor += i128::from(v.credits_minor);
+                    f.withdrawals_minor += i128::from(v.debits_minor);
+                }
+                if holds {
+                    f.savings_minor += held;
+                }
+            }
+        }
+        cells.into_values().collect()
+    }
+
     proptest! {
         #[test]
         fn nothing_is_lost_and_counts_stay_in_bounds(
@@ -360,6 +458,21 @@ mod tests {
                 prop_assert!(f.people > 0);
                 prop_assert!(f.members <= f.people && f.left <= f.people && f.joined <= f.people);
             }
+        }
+
+        #[test]
+        fn each_cell_is_what_its_definition_says(
+            (mut members, movements) in people(),
+            start in 0u32..300,
+            length in 0u32..400,
+        ) {
+            for m in members.iter_mut().step_by(3) {
+                m.currency = Currency::parse("SGD").unwrap();
+            }
+            let from = day(2025, 6, 1) + chrono::Days::new(u64::from(start));
+            let to = from + chrono::Days::new(u64::from(length));
+            let trend = savings_trend(from, to, 0, &members, &movements);
+            prop_assert_eq!(trend.cells, by_definition(from, to, &members, &movements));
         }
 
         #[test]
