@@ -6,7 +6,8 @@
 //!   turn;
 //! - for a date, what was booked on each account after it, through the account's own index
 //!   range (`entries_by_account_lines`), read only in the groups that booked anything after
-//!   the date, so that a report as of a recent date reads no entries.
+//!   the date (so that a report as of a recent date reads no entries) and only for accounts
+//!   that were ever credited or debited.
 //!
 //! The statement names only the filters given. A condition such as `($1 IS NULL OR
 //! g.host_country = $1)` would serve every filter with one text, but PostgreSQL plans a
@@ -28,10 +29,13 @@ use crate::store::ledger::currency_of;
 use crate::store::shared::*;
 use crate::store::tx::Column;
 
-/// What was booked on account `{account}` after the date `{on}`, credit-normal.
+/// What was booked on account `{account}` after the date `{on}`, credit-normal: nothing, without
+/// reading its entries, when its group booked nothing after the date or the account has never
+/// been credited or debited (as many members' capital accounts).
 fn booked_after(account: &str, on: &str) -> String {
     format!(
-        "CASE WHEN late.id IS NULL THEN 0 ELSE (SELECT CAST(COALESCE(SUM(CASE \
+        "CASE WHEN late.id IS NULL OR ({account}.credits_minor = 0 AND {account}.debits_minor = 0) \
+         THEN 0 ELSE (SELECT CAST(COALESCE(SUM(CASE \
          WHEN e.direction = 'credit' THEN e.amount_minor ELSE -e.amount_minor END), 0) AS BIGINT) \
          FROM entries e WHERE e.account_id = {account}.id AND e.booked_on > {on}) END"
     )
