@@ -377,11 +377,7 @@ mod tests {
                     .iter()
                     .filter(|v| v.booked_on >= start && v.booked_on <= end)
                     .collect();
-                let held: i128 = own
-                    .iter()
-                    .filter(|v| v.booked_on <= end)
-                    .map(&net)
-                    .sum();
+                let held: i128 = own.iter().filter(|v| v.booked_on <= end).map(&net).sum();
                 let holds = held != 0 && m.joined_on <= end;
                 if !belongs && moved.is_empty() && !holds {
                     continue;
