@@ -750,14 +750,17 @@ both_backends!(
             hong_kong_then["totals"],
             json!([{"currency": "HKD", "savings": "3200.00", "capital": "500.00"}])
         );
-        let singapore_then = ok(&app
-            .get("/v1/reports/savings?host_country=SG&as_of=2026-02-28")
-            .await)
-        .clone();
-        assert_eq!(
-            singapore_then["totals"],
-            json!([{"currency": "SGD", "savings": "1000.00", "capital": "0.00"}])
-        );
+        for query in [
+            "host_country=HK&as_of=2026-02-28".to_string(),
+            format!("group_id={hk}&as_of=2026-02-28"),
+        ] {
+            let then = ok(&app.get(&format!("/v1/reports/savings?{query}")).await).clone();
+            assert_eq!(
+                then["totals"],
+                json!([{"currency": "HKD", "savings": "3200.00", "capital": "500.00"}]),
+                "{query}"
+            );
+        }
 
         // Filters.
         let singapore = json_and_csv(

@@ -6,14 +6,14 @@
 //!   turn;
 //! - for a date, what was booked on each account after it, through the account's own index
 //!   range (`entries_by_account_lines`), read only in the groups that booked anything after
-//!   the date (so that a report as of a recent date reads no entries) and only for accounts
+//!   the date (so that a report as of a recent date reads no account's entries) and only for accounts
 //!   that were ever credited or debited.
 //!
 //! The statement names only the filters given. A condition such as `($1 IS NULL OR
 //! g.host_country = $1)` would serve every filter with one text, but PostgreSQL plans a
 //! statement it has prepared for any value of its parameters after a few runs, and for such a
 //! condition it expects a handful of rows where there are thousands: it then looks every
-//! account up in turn, twice as slow at 1,000 groups.
+//! account up in turn.
 //!
 //! The balance on the date is each account's stored totals less what was booked after it,
 //! taken here with checked arithmetic.
