@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, NaiveDate};
 use uuid::Uuid;
 
+use crate::domain::member::{Member, MemberStatus};
+
 /// Days a month waits after its end before it is closed, so that a posting dated in it by a
 /// server whose clock is behind by less than this still reopens it (see [`reopens`]).
 pub const CLOCK_MARGIN_DAYS: u64 = 3;
@@ -53,6 +55,48 @@ pub fn closable_through(today: NaiveDate) -> NaiveDate {
 /// ([`closable_through`]), so a posting of this month never needs it.
 pub fn reopens(booked_on: NaiveDate, today: NaiveDate) -> bool {
     booked_on <= previous_month_end(today)
+}
+
+/// Which of a group's closed months a change of one of its members makes wrong: the savings
+/// trend's figures of a month count its members by sex, by the day they joined and by the day
+/// they left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reopen {
+    /// None: nothing the closed months hold changed.
+    Nothing,
+    /// Those from this day's month on.
+    From(NaiveDate),
+    /// All of them: the member's sex, which every month she is counted in files her under.
+    All,
+}
+
+/// The day a member left the group (returned home or exited), as the trend counts it.
+pub fn left_on(member: &Member) -> Option<NaiveDate> {
+    if member.status == MemberStatus::Active {
+        None
+    } else {
+        member.status_on
+    }
+}
+
+/// Which closed months a member's change from `before` to `after` reopens; a new member is one
+/// whose `before` is `None`.
+pub fn reopened_by(before: Option<&Member>, after: &Member) -> Reopen {
+    let Some(before) = before else {
+        let on = left_on(after).map_or(after.joined_on, |left| left.min(after.joined_on));
+        return Reopen::From(on);
+    };
+    if before.sex != after.sex {
+        return Reopen::All;
+    }
+    let mut days = Vec::new();
+    if before.joined_on != after.joined_on {
+        days.extend([before.joined_on, after.joined_on]);
+    }
+    if left_on(before) != left_on(after) {
+        days.extend(left_on(before).into_iter().chain(left_on(after)));
+    }
+    days.into_iter().min().map_or(Reopen::Nothing, Reopen::From)
 }
 
 /// How far one step closes a group whose months are closed through `closed` (none yet when
@@ -173,6 +217,66 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn ana() -> Member {
+        Member {
+            id: Uuid::from_u128(1),
+            group_id: Uuid::from_u128(2),
+            number: 1,
+            name: "Ana".into(),
+            sex: crate::domain::member::Sex::Female,
+            birth_year: None,
+            home_country: "PH".into(),
+            host_country: "HK".into(),
+            occupation: None,
+            contact: None,
+            joined_on: date("2026-03-10"),
+            status: MemberStatus::Active,
+            status_on: None,
+            savings_account_id: Uuid::from_u128(3),
+            capital_account_id: Uuid::from_u128(4),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_members_change_reopens_the_months_her_figures_count_in() {
+        let before = ana();
+        assert_eq!(reopened_by(None, &before), Reopen::From(date("2026-03-10")));
+        let mut after = before.clone();
+        after.occupation = Some("driver".into());
+        after.name = "Ana Cruz".into();
+        assert_eq!(reopened_by(Some(&before), &after), Reopen::Nothing);
+        after.joined_on = date("2026-05-01");
+        assert_eq!(
+            reopened_by(Some(&before), &after),
+            Reopen::From(date("2026-03-10"))
+        );
+        after.joined_on = date("2026-02-01");
+        assert_eq!(
+            reopened_by(Some(&before), &after),
+            Reopen::From(date("2026-02-01"))
+        );
+        let mut home = before.clone();
+        home.status = MemberStatus::ReturnedHome;
+        home.status_on = Some(date("2026-07-04"));
+        assert_eq!(
+            reopened_by(Some(&before), &home),
+            Reopen::From(date("2026-07-04"))
+        );
+        let mut exited = home.clone();
+        exited.status = MemberStatus::Exited;
+        assert_eq!(reopened_by(Some(&home), &exited), Reopen::Nothing);
+        exited.status_on = Some(date("2026-06-30"));
+        assert_eq!(
+            reopened_by(Some(&home), &exited),
+            Reopen::From(date("2026-06-30"))
+        );
+        assert_eq!(reopened_by(None, &exited), Reopen::From(date("2026-03-10")));
+        let mut corrected = before.clone();
+        corrected.sex = crate::domain::member::Sex::Male;
+        assert_eq!(reopened_by(Some(&before), &corrected), Reopen::All);
     }
 
     #[test]

@@ -255,6 +255,9 @@ pub enum VerificationFailure {
         account_id: Uuid,
         month_end: NaiveDate,
     },
+    /// A closed month's stored savings-trend figures (`trend_months`) differ from what the
+    /// group's members and entries make (the first such month).
+    TrendMismatch { month: NaiveDate },
 }
 
 /// A group's journal read at one moment, for export: the group, every account, and the

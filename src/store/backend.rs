@@ -49,11 +49,12 @@ pub trait Backend: Send + Sync + Clone + 'static {
     const WRITES_AS_CTES: bool;
     /// Run at the start of each write that joins a batch after its first (in its savepoint).
     const JOINED_MEMBER_SQL: Option<&'static str>;
-    /// What the savings accounts of the members a network filter covers (host `$1`, home
-    /// `$2`, group `$5`, joined by `$3`) were credited and debited from `$4` on: one row per
-    /// member and month (`month`, its first day) to `$3`, and one per member (`month` null) for
-    /// what was booked after `$3`. Only the entries from `$4` on are read, each account's
-    /// through its own index range, so the cost follows the period, not the history.
+    /// What the savings accounts of the members of the covered groups (host `$1`, home `$2`,
+    /// group `$5`) with months not stored in the period `$4` to `$3` were credited and debited
+    /// after their group's stored months (`network::trend::STORED_THROUGH`, with `$6` and `$7`):
+    /// one row per member and month (`month`, its first day) to `$3`, and one per member
+    /// (`month` null) for what was booked after `$3`. Only those entries are read, each
+    /// account's through its own index range, so the cost follows the months not stored.
     const SAVINGS_MONTHS_SQL: &'static str;
 
     /// A transaction that will serialise with other writers.

@@ -82,7 +82,8 @@ fn combine(a: (i64, i64), b: (i64, i64), add: bool) -> Result<(i64, i64), TxErro
 }
 
 /// Before any date a journal holds (and within what either database stores).
-const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
+pub(in crate::store) const EARLIEST: NaiveDate =
+    NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
 
 const SUMS: &str = "CAST(COALESCE(SUM(CASE WHEN e.direction = 'debit' THEN e.amount_minor ELSE 0 END), 0) AS BIGINT) AS debits, \
      CAST(COALESCE(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE 0 END), 0) AS BIGINT) AS credits";
@@ -221,21 +222,48 @@ where
             }
         }
         for (group_id, on) in earliest {
-            let reopened = sqlx::query(
-                "UPDATE groups SET closings_through = $1 WHERE id = $2 AND closings_through >= $3",
-            )
-            .bind(closings::previous_month_end(on))
-            .bind(group_id)
-            .bind(on)
-            .execute(&mut **tx)
-            .await?;
-            if B::rows_affected(&reopened) > 0 {
-                sqlx::query("DELETE FROM account_closings WHERE group_id = $1 AND month_end >= $2")
-                    .bind(group_id)
-                    .bind(on)
-                    .execute(&mut **tx)
-                    .await?;
-            }
+            Self::reopen_group(tx, group_id, closings::Reopen::From(on)).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the group's closings and stored trend months that `reopen` names, with its
+    /// `closings_through` moved back to the month before them (none for all), when any of them
+    /// were closed. Called in the transaction of the write that makes them wrong, under the
+    /// group's lock.
+    pub(in crate::store) async fn reopen_group(
+        tx: &mut Tx<B::Db>,
+        group_id: Uuid,
+        reopen: closings::Reopen,
+    ) -> Result<(), TxError> {
+        let on = match reopen {
+            closings::Reopen::Nothing => return Ok(()),
+            closings::Reopen::From(on) => on,
+            closings::Reopen::All => EARLIEST,
+        };
+        let back = match reopen {
+            closings::Reopen::From(on) => Some(closings::previous_month_end(on)),
+            _ => None,
+        };
+        let reopened = sqlx::query(
+            "UPDATE groups SET closings_through = $1 WHERE id = $2 AND closings_through >= $3",
+        )
+        .bind(back)
+        .bind(group_id)
+        .bind(on)
+        .execute(&mut **tx)
+        .await?;
+        if B::rows_affected(&reopened) > 0 {
+            sqlx::query("DELETE FROM account_closings WHERE group_id = $1 AND month_end >= $2")
+                .bind(group_id)
+                .bind(on)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("DELETE FROM trend_months WHERE group_id = $1 AND month >= $2")
+                .bind(group_id)
+                .bind(closings::month_start(on))
+                .execute(&mut **tx)
+                .await?;
         }
         Ok(())
     }
@@ -277,6 +305,7 @@ where
         let rows = closings::cumulate(&previous, &days)
             .map_err(|_| internal("an account's closing is out of range"))?;
         Self::insert_closings(tx, group_id, &rows).await?;
+        Self::close_trend_months(tx, group_id, closed, through, &previous, &days).await?;
         sqlx::query("UPDATE groups SET closings_through = $1 WHERE id = $2")
             .bind(through)
             .bind(group_id)
@@ -346,7 +375,7 @@ where
 
     /// What each account of the group was credited and debited each day from after `after`
     /// (from the first entry when `None`) to `through`.
-    async fn day_totals(
+    pub(in crate::store) async fn day_totals(
         tx: &mut Tx<B::Db>,
         group_id: Uuid,
         after: Option<NaiveDate>,

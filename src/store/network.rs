@@ -21,7 +21,7 @@ use crate::store::StoreResult;
 
 mod balances;
 mod reintegration;
-mod trend;
+pub(in crate::store) mod trend;
 
 use crate::domain::network;
 use crate::store::NetworkStore;

@@ -4,6 +4,7 @@
 
 use crate::domain::canonical::to_canonical_string;
 use crate::domain::model::{Entry, Transaction};
+use crate::store::network::trend::STORED_THROUGH;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,15 +68,21 @@ impl Backend for PostgresBackend {
     /// Each member's entries are added up in a lateral subquery, so the planner reads each
     /// account's index range (`entries_by_account_lines` covers every column read) rather
     /// than scanning every entry of the network and joining them to the accounts.
-    const SAVINGS_MONTHS_SQL: &'static str = "SELECT m.id AS member_id, x.month, x.credits_minor, x.debits_minor \
+    const SAVINGS_MONTHS_SQL: &'static str = const_format::concatcp!(
+        "SELECT m.id AS member_id, x.month, x.credits_minor, x.debits_minor \
          FROM members m JOIN groups g ON g.id = m.group_id \
          CROSS JOIN LATERAL (SELECT \
          CASE WHEN e.booked_on > $3 THEN NULL ELSE CAST(date_trunc('month', CAST(e.booked_on AS timestamp)) AS date) END AS month, \
          CAST(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE 0 END) AS BIGINT) AS credits_minor, \
          CAST(SUM(CASE WHEN e.direction = 'debit' THEN e.amount_minor ELSE 0 END) AS BIGINT) AS debits_minor \
-         FROM entries e WHERE e.account_id = m.savings_account_id AND e.booked_on >= $4 GROUP BY 1) x \
+         FROM entries e WHERE e.account_id = m.savings_account_id AND e.booked_on > ",
+        STORED_THROUGH,
+        " GROUP BY 1) x \
          WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($5 IS NULL OR g.id = $5) \
-         AND m.joined_on <= $3";
+         AND ",
+        STORED_THROUGH,
+        " < $3"
+    );
 
     async fn begin_write(&self) -> Result<Tx<Self::Db>, sqlx::Error> {
         self.pool.begin().await

@@ -5,6 +5,7 @@
 use super::ledger::WriteScript;
 use crate::domain::canonical::to_canonical_string;
 use crate::domain::model::{Entry, Transaction};
+use crate::store::network::trend::STORED_THROUGH;
 use crate::store::shared::{ENTRY_ROWS_PER_INSERT, ROWS_PER_STATEMENT};
 use std::str::FromStr;
 use std::time::Duration;
@@ -55,14 +56,19 @@ impl Backend for SqliteBackend {
     const JOINED_MEMBER_SQL: Option<&'static str> = None;
     /// Dates are `YYYY-MM-DD` text: a month's first day is the first eight characters and
     /// `01`. SQLite drives the join from the members, through each account's index range.
-    const SAVINGS_MONTHS_SQL: &'static str = "SELECT m.id AS member_id, \
+    const SAVINGS_MONTHS_SQL: &'static str = const_format::concatcp!(
+        "SELECT m.id AS member_id, \
          CASE WHEN e.booked_on > $3 THEN NULL ELSE substr(e.booked_on, 1, 8) || '01' END AS month, \
          CAST(SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE 0 END) AS BIGINT) AS credits_minor, \
          CAST(SUM(CASE WHEN e.direction = 'debit' THEN e.amount_minor ELSE 0 END) AS BIGINT) AS debits_minor \
          FROM members m JOIN groups g ON g.id = m.group_id JOIN entries e ON e.account_id = m.savings_account_id \
          WHERE ($1 IS NULL OR g.host_country = $1) AND ($2 IS NULL OR g.home_country = $2) AND ($5 IS NULL OR g.id = $5) \
-         AND m.joined_on <= $3 AND e.booked_on >= $4 \
-         GROUP BY m.id, CASE WHEN e.booked_on > $3 THEN NULL ELSE substr(e.booked_on, 1, 8) || '01' END";
+         AND ",
+        STORED_THROUGH,
+        " < $3 AND e.booked_on > ",
+        STORED_THROUGH,
+        " GROUP BY m.id, CASE WHEN e.booked_on > $3 THEN NULL ELSE substr(e.booked_on, 1, 8) || '01' END"
+    );
 
     async fn begin_write(&self) -> Result<Tx<Self::Db>, sqlx::Error> {
         self.writer.begin_with("BEGIN IMMEDIATE").await

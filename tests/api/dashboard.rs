@@ -57,6 +57,18 @@ async fn save(app: &TestApp, group: &str, member: &str, amount: &str, on: &str) 
     created(&app.post_with_key(&path, &key(), &body).await);
 }
 
+/// The id of the group's member called `name`.
+async fn member_id(app: &TestApp, group: &str, name: &str) -> String {
+    let members = app.get(&format!("/v1/groups/{group}/members")).await;
+    members.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .map(|m| s(&m["id"]))
+        .unwrap_or_else(|| panic!("no member {name}"))
+}
+
 /// Siti, Dewi and Budi join on 5 January, Rina on 3 February. January: Siti saves 500, Dewi
 /// 300, Budi 400. February: Siti 500, Rina 200; Dewi leaves on 20 February and is paid her 300.
 async fn story(app: &TestApp) -> String {
@@ -293,17 +305,11 @@ both_backends_with!(
     },
     |app| async move {
         let hk = story(&app).await;
-        let members = app.get(&format!("/v1/groups/{hk}/members")).await;
-        let id = |name: &str| {
-            members.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|m| m["name"] == name)
-                .map(|m| s(&m["id"]))
-                .unwrap()
-        };
-        let (siti, budi, rina) = (id("Siti"), id("Budi"), id("Rina"));
+        let (siti, budi, rina) = (
+            member_id(&app, &hk, "Siti").await,
+            member_id(&app, &hk, "Budi").await,
+            member_id(&app, &hk, "Rina").await,
+        );
         save(&app, &hk, &siti, "250.00", "2026-03-15").await;
         save(&app, &hk, &budi, "100.00", "2026-04-02").await;
         // Booked after the April one, dated in January and February.
@@ -673,5 +679,151 @@ both_backends_with!(
             .get(&format!("/v1/groups/{qa}/reports/returned-home?{period}"))
             .await;
         assert_eq!(own.body, reply.body);
+    }
+);
+
+/// The trends the closed-months test compares: periods of whole months and periods that
+/// start or end within one, for a host country, a pair of countries, the whole network and a
+/// group's own report.
+const CLOSED_PERIODS: [&str; 6] = [
+    "/v1/reports/savings-trend?host_country=HK&from=2026-01-01&to=2026-12-07",
+    "/v1/reports/savings-trend?host_country=HK&home_country=ID&from=2026-01-01&to=2026-02-28",
+    "/v1/reports/savings-trend?host_country=HK&from=2026-01-10&to=2026-03-20",
+    "/v1/reports/savings-trend?host_country=HK&from=2025-12-01&to=2026-05-15",
+    "/v1/reports/savings-trend?from=2026-02-01&to=2026-11-30",
+    "/v1/groups/{hk}/reports/savings-trend?from=2026-01-01&to=2026-11-30",
+];
+
+async fn trends(app: &TestApp, hk: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for path in CLOSED_PERIODS {
+        let reply = app.get(&path.replace("{hk}", hk)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text);
+        out.push(reply.body["cells"].clone());
+    }
+    out
+}
+
+/// Closes every month through November 2026, as the service's task does in December, and
+/// checks that every group's are.
+async fn close_months(app: &TestApp) {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+    let done = msai_ledger::closings::catch_up(app.store.as_ref(), today, || true)
+        .await
+        .expect("close months");
+    assert_eq!(done.failing, 0, "every group's months close");
+    let behind = "UPDATE groups SET closings_through = closings_through \
+                  WHERE closings_through IS NULL OR closings_through <> '2026-11-30'";
+    assert_eq!(
+        app.behind_the_back(behind).await,
+        0,
+        "every group is closed"
+    );
+}
+
+/// The trends with every closed month forgotten, read from the journal alone.
+async fn trends_from_the_journal(app: &TestApp, hk: &str) -> Vec<Value> {
+    app.behind_the_back("DELETE FROM trend_months").await;
+    app.behind_the_back("DELETE FROM account_closings").await;
+    app.behind_the_back("UPDATE groups SET closings_through = NULL")
+        .await;
+    trends(app, hk).await
+}
+
+async fn correct(app: &TestApp, group: &str, member: &str, body: Value) {
+    let path = format!("/v1/groups/{group}/members/{member}");
+    let reply = app.send(app.client.patch(app.url(&path)).json(&body)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
+
+both_backends_with!(
+    the_trend_of_closed_months_is_what_the_journal_makes_after_every_change_to_them,
+    AppConfig {
+        suppression_min: 1,
+        ..AppConfig::default()
+    },
+    |app| async move {
+        let hk = story(&app).await;
+        let (siti, budi, rina) = (
+            member_id(&app, &hk, "Siti").await,
+            member_id(&app, &hk, "Budi").await,
+            member_id(&app, &hk, "Rina").await,
+        );
+        let lia = member(&app, &hk, "Lia", "female", "2026-04-12").await;
+        save(&app, &hk, &lia, "150.00", "2026-04-20").await;
+        save(&app, &hk, &siti, "50.00", "2026-06-30").await;
+
+        let journal = trends(&app, &hk).await;
+        close_months(&app).await;
+        let stored = app
+            .behind_the_back("UPDATE trend_months SET people = people")
+            .await;
+        assert!(stored > 0, "closing the months stored their trend");
+        assert_eq!(trends(&app, &hk).await, journal, "with the months closed");
+
+        // The closed months are read from what was stored for them: a stored figure changed
+        // behind the service's back shows.
+        let nudge = "UPDATE trend_months SET deposits_minor = deposits_minor + 100 \
+                     WHERE month = '2026-01-01' AND sex = 'female'";
+        assert_eq!(app.behind_the_back(nudge).await, 2);
+        assert_ne!(trends(&app, &hk).await, journal, "a stored figure changed");
+        // ...and verification names its month.
+        let verify = format!("/v1/groups/{hk}/ledger/verify");
+        let verified = app.get(&verify).await;
+        assert_eq!(verified.body["ok"], false, "{}", verified.text);
+        assert_eq!(verified.body["failure"]["kind"], "trend_mismatch");
+        assert!(
+            s(&verified.body["failure"]["detail"]).contains("2026-01-01"),
+            "{}",
+            verified.text
+        );
+        let undo = "UPDATE trend_months SET deposits_minor = deposits_minor - 100 \
+                    WHERE month = '2026-01-01' AND sex = 'female'";
+        app.behind_the_back(undo).await;
+        assert_eq!(trends(&app, &hk).await, journal);
+        assert_eq!(app.get(&verify).await.body["ok"], true);
+
+        // Each change to a closed month: the answer at once is the journal's, which the
+        // change moved, and so is the answer once the months it reopened are closed again.
+        let mut before = journal;
+        for stage in [
+            "a contribution dated in a closed month",
+            "a member's sex corrected",
+            "a member's joining day corrected past her first saving",
+            "a member gone home in a closed month",
+            "a member registered as joined in a closed month",
+        ] {
+            match stage {
+                "a contribution dated in a closed month" => {
+                    save(&app, &hk, &budi, "70.00", "2026-02-14").await
+                }
+                "a member's sex corrected" => {
+                    let body = json!({"sex": "female", "reason": "mistyped at registration"});
+                    correct(&app, &hk, &budi, body).await
+                }
+                "a member's joining day corrected past her first saving" => {
+                    let body = json!({"joined_on": "2026-03-02", "reason": "joined in March"});
+                    correct(&app, &hk, &rina, body).await
+                }
+                "a member gone home in a closed month" => {
+                    let body = json!({"status": "returned_home", "status_on": "2026-05-10"});
+                    correct(&app, &hk, &lia, body).await
+                }
+                _ => {
+                    member(&app, &hk, "Maya", "female", "2026-03-03").await;
+                }
+            }
+            let now = trends(&app, &hk).await;
+            close_months(&app).await;
+            let closed_again = trends(&app, &hk).await;
+            let journal = trends_from_the_journal(&app, &hk).await;
+            assert_eq!(now, journal, "after {stage}");
+            assert_eq!(closed_again, journal, "closed again after {stage}");
+            assert_ne!(journal, before, "{stage} changes the trend");
+            close_months(&app).await;
+            let verified = app.get(&verify).await;
+            assert_eq!(verified.body["ok"], true, "{stage}: {}", verified.text);
+            before = journal;
+        }
     }
 );

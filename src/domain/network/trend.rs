@@ -83,12 +83,137 @@ pub fn months(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     out
 }
 
+/// The last day of the months of `from`..=`to` whose figures may be read from those stored
+/// for closed months: the whole months of the period, so none when it starts within a month.
+/// `from`'s day before when there are none.
+pub fn storable_through(from: NaiveDate, to: NaiveDate) -> NaiveDate {
+    let before = from.pred_opt().unwrap_or(from);
+    if from.day() != 1 {
+        return before;
+    }
+    let last_whole = if to.succ_opt().is_none_or(|next| next.day() == 1) {
+        to
+    } else {
+        to.with_day(1)
+            .and_then(|first| first.pred_opt())
+            .unwrap_or(before)
+    };
+    last_whole.max(before)
+}
+
 /// The last day of the month that starts on `first`, or of the period when it ends sooner.
 fn month_end(first: NaiveDate, to: NaiveDate) -> NaiveDate {
     first
         .checked_add_months(Months::new(1))
         .and_then(|next| next.pred_opt())
         .map_or(to, |end| end.min(to))
+}
+
+/// Adds up each month of `from`..=`to` by sex and currency, and suppresses every cell of
+/// fewer people than `suppression_min`.
+pub fn savings_trend(
+    from: NaiveDate,
+    to: NaiveDate,
+    suppression_min: u32,
+    members: &[TrendMember],
+    movements: &[SavingsMovement],
+) -> SavingsTrend {
+    month_sums(from, to, members, movements).finish(from, to, suppression_min)
+}
+
+/// The figures of each month, sex and currency before any is suppressed. Every figure is a
+/// sum over people, and a month's figures depend only on what happened up to its end, so the
+/// sums of groups of members with no one in common, or of periods that meet at a month's
+/// first day, add up to the sums of them all: a group's closed months are stored this way
+/// and added to the months read from the journal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrendSums {
+    cells: BTreeMap<(NaiveDate, u8, &'static str), (Sex, Currency, TrendFigures)>,
+}
+
+/// A sum of trend figures beyond what they are kept in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrendOverflow;
+
+impl TrendFigures {
+    fn checked_add(&self, other: &TrendFigures) -> Option<TrendFigures> {
+        Some(TrendFigures {
+            people: self.people.checked_add(other.people)?,
+            members: self.members.checked_add(other.members)?,
+            joined: self.joined.checked_add(other.joined)?,
+            left: self.left.checked_add(other.left)?,
+            deposits_minor: self.deposits_minor.checked_add(other.deposits_minor)?,
+            withdrawals_minor: self
+                .withdrawals_minor
+                .checked_add(other.withdrawals_minor)?,
+            savings_minor: self.savings_minor.checked_add(other.savings_minor)?,
+        })
+    }
+}
+
+impl TrendSums {
+    /// Adds `figures` into the cell of `month` (its first day), `sex` and `currency`.
+    pub fn add(
+        &mut self,
+        month: NaiveDate,
+        sex: Sex,
+        currency: Currency,
+        figures: &TrendFigures,
+    ) -> Result<(), TrendOverflow> {
+        let key = (month, indicators::sex_rank(sex), currency.code());
+        let cell = self
+            .cells
+            .entry(key)
+            .or_insert((sex, currency, TrendFigures::default()));
+        cell.2 = cell.2.checked_add(figures).ok_or(TrendOverflow)?;
+        Ok(())
+    }
+
+    /// Adds every cell of `other` into these.
+    pub fn add_all(&mut self, other: &TrendSums) -> Result<(), TrendOverflow> {
+        for (month, sex, currency, figures) in other.cells() {
+            self.add(month, sex, currency, figures)?;
+        }
+        Ok(())
+    }
+
+    /// The month of the first cell, in their order, in which these sums and `other` differ.
+    pub fn first_difference(&self, other: &TrendSums) -> Option<NaiveDate> {
+        let keys: std::collections::BTreeSet<_> =
+            self.cells.keys().chain(other.cells.keys()).collect();
+        keys.into_iter()
+            .find(|key| self.cells.get(*key) != other.cells.get(*key))
+            .map(|key| key.0)
+    }
+
+    /// Each cell by month, then sex (women first), then currency.
+    pub fn cells(&self) -> impl Iterator<Item = (NaiveDate, Sex, Currency, &TrendFigures)> {
+        self.cells
+            .iter()
+            .map(|((month, _, _), (sex, currency, f))| (*month, *sex, *currency, f))
+    }
+
+    /// The trend of the period these sums cover: each cell that describes anyone, its figures
+    /// withheld when it describes fewer people than `suppression_min`.
+    pub fn finish(self, from: NaiveDate, to: NaiveDate, suppression_min: u32) -> SavingsTrend {
+        let cells = self
+            .cells
+            .into_iter()
+            .filter(|(_, (_, _, f))| f.people > 0)
+            .map(|((month, _, _), (sex, currency, f))| TrendCell {
+                month,
+                sex,
+                currency,
+                figures: (f.people >= i64::from(suppression_min)).then_some(f),
+            })
+            .collect();
+        SavingsTrend {
+            from,
+            to,
+            suppression_min,
+            cells,
+        }
+    }
 }
 
 /// Adds up each month of `from`..=`to` by sex and currency. Movements booked before `from`
@@ -99,13 +224,12 @@ fn month_end(first: NaiveDate, to: NaiveDate) -> NaiveDate {
 /// 20,000 members over twelve months, the ordered sets this replaced cost more than reading
 /// the movements from the database. An id given twice counts once a month, its months in the
 /// cell of each place's sex and currency, its money in that of its last place.
-pub fn savings_trend(
+pub fn month_sums(
     from: NaiveDate,
     to: NaiveDate,
-    suppression_min: u32,
     members: &[TrendMember],
     movements: &[SavingsMovement],
-) -> SavingsTrend {
+) -> TrendSums {
     let months = months(from, to);
     let number: HashMap<Uuid, usize> = members
         .iter()
@@ -152,27 +276,19 @@ pub fn savings_trend(
         }
     }
     let kinds = cells.kinds.len();
-    let cells = cells
-        .figures
-        .into_iter()
-        .enumerate()
-        .filter(|(_, f)| f.people > 0)
-        .map(|(cell, f)| {
+    let mut sums = TrendSums::default();
+    for (cell, f) in cells.figures.into_iter().enumerate() {
+        if f.people > 0 {
             let (sex, currency) = cells.kinds[cell % kinds];
-            TrendCell {
-                month: months[cell / kinds],
-                sex,
-                currency,
-                figures: (f.people >= i64::from(suppression_min)).then_some(f),
-            }
-        })
-        .collect();
-    SavingsTrend {
-        from,
-        to,
-        suppression_min,
-        cells,
+            let key = (
+                months[cell / kinds],
+                indicators::sex_rank(sex),
+                currency.code(),
+            );
+            sums.cells.insert(key, (sex, currency, f));
+        }
     }
+    sums
 }
 
 /// The cells being added up, month by month and, within a month, by sex (women first) and
@@ -304,6 +420,26 @@ mod tests {
             (men.members, men.deposits_minor, men.savings_minor),
             (1, 7_000, 7_000)
         );
+    }
+
+    #[test]
+    fn only_whole_months_of_a_period_may_be_read_from_stored_figures() {
+        let cases = [
+            ((2026, 1, 1), (2026, 12, 31), (2026, 12, 31)),
+            ((2026, 1, 1), (2026, 12, 7), (2026, 11, 30)),
+            ((2026, 1, 1), (2026, 1, 30), (2025, 12, 31)),
+            ((2026, 1, 1), (2026, 1, 31), (2026, 1, 31)),
+            ((2026, 1, 2), (2026, 12, 31), (2026, 1, 1)),
+            ((2024, 2, 1), (2024, 2, 29), (2024, 2, 29)),
+            ((2024, 2, 1), (2024, 3, 30), (2024, 2, 29)),
+        ];
+        for ((fy, fm, fd), (ty, tm, td), (ey, em, ed)) in cases {
+            assert_eq!(
+                storable_through(day(fy, fm, fd), day(ty, tm, td)),
+                day(ey, em, ed),
+                "{fy}-{fm}-{fd} to {ty}-{tm}-{td}"
+            );
+        }
     }
 
     #[test]
@@ -484,6 +620,38 @@ mod tests {
             let to = from + chrono::Days::new(u64::from(length));
             let trend = savings_trend(from, to, 0, &members, &movements);
             prop_assert_eq!(trend.cells, by_definition(from, to, &members, &movements));
+        }
+
+        #[test]
+        fn sums_of_two_sets_of_members_add_up_to_those_of_all(
+            (members, movements) in people(),
+            split in 0usize..12,
+            start in 0u32..300,
+            length in 0u32..400,
+        ) {
+            let from = day(2025, 6, 1) + chrono::Days::new(u64::from(start));
+            let to = from + chrono::Days::new(u64::from(length));
+            let split = split.min(members.len());
+            let (a, b) = members.split_at(split);
+            let mut added = month_sums(from, to, a, &movements);
+            added.add_all(&month_sums(from, to, b, &movements)).unwrap();
+            prop_assert_eq!(added, month_sums(from, to, &members, &movements));
+        }
+
+        #[test]
+        fn sums_of_two_periods_meeting_at_a_month_add_up_to_those_of_both(
+            (members, movements) in people(),
+            start in 0u32..300,
+            first in 1u32..14,
+            length in 0u32..400,
+        ) {
+            let from = day(2025, 6, 1) + chrono::Days::new(u64::from(start));
+            let to = from + chrono::Days::new(u64::from(length));
+            let cut = from.with_day(1).unwrap().checked_add_months(Months::new(first)).unwrap();
+            prop_assume!(cut <= to);
+            let mut added = month_sums(from, cut.pred_opt().unwrap(), &members, &movements);
+            added.add_all(&month_sums(cut, to, &members, &movements)).unwrap();
+            prop_assert_eq!(added, month_sums(from, to, &members, &movements));
         }
 
         #[test]

@@ -386,6 +386,14 @@ impl VerificationView {
                     "the stored balance of account {account_id} at the end of {month_end} differs from the sums of its entries to that day"
                 ),
             },
+            VerificationFailure::TrendMismatch { month } => VerificationFailureView {
+                kind: "trend_mismatch",
+                sequence: None,
+                account_id: None,
+                detail: format!(
+                    "the stored savings trend of the month of {month} differs from what the members and entries make"
+                ),
+            },
         });
         VerificationView {
             ok: v.failure.is_none(),

@@ -52,14 +52,15 @@ where
             }
             None => match Self::check_stored_copies(tx, group_id, &walk).await? {
                 Some(failure) => Some(failure),
-                None => Self::wrong_closing(tx, group_id)
-                    .await?
-                    .map(
-                        |(account_id, month_end)| VerificationFailure::ClosingMismatch {
-                            account_id,
-                            month_end,
-                        },
-                    ),
+                None => match Self::wrong_closing(tx, group_id).await? {
+                    Some((account_id, month_end)) => Some(VerificationFailure::ClosingMismatch {
+                        account_id,
+                        month_end,
+                    }),
+                    None => Self::wrong_trend_month(tx, group_id)
+                        .await?
+                        .map(|month| VerificationFailure::TrendMismatch { month }),
+                },
             },
         };
         Ok(Verification {

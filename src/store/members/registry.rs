@@ -142,6 +142,8 @@ where
     }
 
     async fn insert_member(tx: &mut Tx<B::Db>, member: &Member) -> Result<(), TxError> {
+        let reopen = crate::domain::closings::reopened_by(None, member);
+        Self::reopen_group(tx, member.group_id, reopen).await?;
         sqlx::query(
             "INSERT INTO members (id, group_id, name, sex, birth_year, home_country, host_country, occupation, \
              contact, joined_on, status, status_on, savings_account_id, capital_account_id, created_at, number) \
@@ -177,7 +179,8 @@ where
         let group = Self::lock_group(tx, group_id).await?;
         let record = Self::existing_member(tx, group_id, member_id).await?;
         group.refuse_if_closed()?;
-        let mut member = record.member;
+        let before = record.member;
+        let mut member = before.clone();
         apply_update(&mut member, update)?;
         let renamed = update
             .correction
@@ -191,6 +194,8 @@ where
             }
         }
         Self::write_member(tx, group_id, member_id, &member).await?;
+        let reopen = crate::domain::closings::reopened_by(Some(&before), &member);
+        Self::reopen_group(tx, group_id, reopen).await?;
         let changed = crate::domain::events::of_member(&member, false);
         Self::append_events(tx, &[(group_id, changed, recorded_now())]).await?;
         // The member's accounts carry her name; they follow a corrected one.

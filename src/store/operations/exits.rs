@@ -76,7 +76,10 @@ where
         .bind(member_id)
         .execute(&mut **tx)
         .await?;
+        let before = facts.record.member;
         let record = Self::existing_member(tx, group_id, member_id).await?;
+        let reopen = crate::domain::closings::reopened_by(Some(&before), &record.member);
+        Self::reopen_group(tx, group_id, reopen).await?;
         Ok(Ok(ExitOutcome {
             record,
             paid: decided.paid,
