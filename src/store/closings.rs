@@ -305,7 +305,8 @@ where
         let rows = closings::cumulate(&previous, &days)
             .map_err(|_| internal("an account's closing is out of range"))?;
         Self::insert_closings(tx, group_id, &rows).await?;
-        Self::close_trend_months(tx, group_id, closed, through, &previous, &days).await?;
+        let trend = Self::group_month_sums(tx, group_id, closed, through, &previous, &days).await?;
+        Self::insert_trend_months(tx, group_id, &trend).await?;
         sqlx::query("UPDATE groups SET closings_through = $1 WHERE id = $2")
             .bind(through)
             .bind(group_id)

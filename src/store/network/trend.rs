@@ -218,7 +218,7 @@ where
     /// entry when `None`) through `through`: its members, what their savings accounts held at
     /// `closed` (`previous`, each account's latest closing, as debits and credits) and what
     /// they were booked each day since (`days`).
-    async fn group_month_sums(
+    pub(in crate::store) async fn group_month_sums(
         tx: &mut Tx<B::Db>,
         group_id: Uuid,
         closed: Option<NaiveDate>,
@@ -279,17 +279,12 @@ where
         Ok(network::month_sums(start, through, &members, &movements))
     }
 
-    /// Stores the trend's figures of the group's months from after `closed` through `through`
-    /// (`group_month_sums`), as its months close.
-    pub(in crate::store) async fn close_trend_months(
+    /// Stores the trend's figures of the group's months that close (`group_month_sums`).
+    pub(in crate::store) async fn insert_trend_months(
         tx: &mut Tx<B::Db>,
         group_id: Uuid,
-        closed: Option<NaiveDate>,
-        through: NaiveDate,
-        previous: &BTreeMap<Uuid, (i64, i64)>,
-        days: &[DayTotals],
+        sums: &network::TrendSums,
     ) -> Result<(), TxError> {
-        let sums = Self::group_month_sums(tx, group_id, closed, through, previous, days).await?;
         let cells: Vec<_> = sums.cells().collect();
         for chunk in cells.chunks(ROWS_PER_STATEMENT) {
             let values = (0..chunk.len())
