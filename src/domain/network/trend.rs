@@ -110,8 +110,10 @@ fn month_end(first: NaiveDate, to: NaiveDate) -> NaiveDate {
 }
 
 /// Adds up each month of `from`..=`to` by sex and currency, and suppresses every cell of
-/// fewer people than `suppression_min`.
-pub fn savings_trend(
+/// fewer people than `suppression_min`: the trend as the store makes it when every month is
+/// read from the journal (its tests work on it).
+#[cfg(test)]
+fn savings_trend(
     from: NaiveDate,
     to: NaiveDate,
     suppression_min: u32,

@@ -1,5 +1,5 @@
 //! Savings month by month, by sex and currency, for the network dashboard
-//! (`domain::network::savings_trend`). A group's closed months are read from the figures stored
+//! (`domain::network::month_sums`). A group's closed months are read from the figures stored
 //! for them (`trend_months`, written beside the month-end balances when its months close);
 //! its other months from the journal: the members of the groups a filter covers, what their
 //! savings accounts held before those months (their totals less what was booked since) and
