@@ -99,7 +99,11 @@ pub fn replay(stored: StoredResponse) -> Response {
 }
 
 pub fn json_response<V: Serialize>(status: StatusCode, value: &V) -> Response {
-    let body = serde_json::to_string(value).unwrap_or_default();
+    json_text_response(status, serde_json::to_string(value).unwrap_or_default())
+}
+
+/// A JSON body already written out.
+fn json_text_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -164,13 +168,21 @@ impl Idempotent {
             Some(k) => Some(self.in_flight.claim(&scope.to_string(), k)?),
             None => None,
         };
+        let rendered = Rendered::default();
+        let stored = render(view.clone(), status);
+        let last = rendered.clone();
         Ok(PreparedWrite {
             _guard: guard,
             key: self.key,
             hash: request_hash(&self.route, canonical_body),
-            view: view.clone(),
+            view,
             status,
-            renderer: Arc::new(render(view, status)),
+            renderer: Arc::new(move |outcome| {
+                let response = stored(outcome);
+                last.set(outcome.is_ok().then(|| response.body.clone()));
+                response
+            }),
+            rendered,
         })
     }
 }
@@ -185,6 +197,30 @@ pub struct PreparedWrite<T, V> {
     view: View<T, V>,
     status: StatusCode,
     renderer: crate::store::Render<T>,
+    rendered: Rendered,
+}
+
+/// The body the store last rendered for a value created by the write, to be stored with its
+/// key. The store renders the outcome it commits last, in the transaction that commits it
+/// (a transaction tried again or a gathering written again write by write renders again), so
+/// when the store answers with a created value this is that value's body; an outcome
+/// refused clears it.
+#[derive(Default, Clone)]
+struct Rendered(Arc<Mutex<Option<String>>>);
+
+impl Rendered {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        // Plain data that no holder leaves half-changed.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set(&self, body: Option<String>) {
+        *self.slot() = body;
+    }
+
+    fn take(&self) -> Option<String> {
+        self.slot().take()
+    }
 }
 
 impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {
@@ -196,10 +232,82 @@ impl<T: 'static, V: Serialize + 'static> PreparedWrite<T, V> {
         })
     }
 
+    /// The answer to the write: a value created is answered with the body stored with its
+    /// key when there is one (the same text a replay sends, rendered once: a receipt's
+    /// signature is not made twice), else rendered now.
     pub fn respond(&self, written: StoreResult<Written<T>>) -> Result<Response, ApiError> {
         match written? {
-            Written::Created(value) => Ok(json_response(self.status, &(self.view)(&value))),
+            Written::Created(value) => Ok(match self.rendered.take() {
+                Some(body) => json_text_response(self.status, body),
+                None => json_response(self.status, &(self.view)(&value)),
+            }),
             Written::Replayed(stored) => Ok(replay(stored)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A write of `u32` values whose view counts how often it runs.
+    fn prepared(views: &Arc<AtomicUsize>) -> PreparedWrite<u32, String> {
+        let views = views.clone();
+        let idempotent = Idempotent {
+            in_flight: InFlight::default(),
+            key: Some("k-1".into()),
+            route: "POST /v1/things".into(),
+        };
+        idempotent
+            .prepare("scope", "{}", move |value: &u32| {
+                views.fetch_add(1, Ordering::SeqCst);
+                format!("value {value}")
+            })
+            .expect("the key is free")
+    }
+
+    async fn body_of(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        String::from_utf8(bytes.to_vec()).expect("UTF-8")
+    }
+
+    #[tokio::test]
+    async fn a_created_value_is_answered_with_the_body_stored_for_its_key_rendered_once() {
+        let views = Arc::new(AtomicUsize::new(0));
+        let write = prepared(&views);
+        let idempotency = write.idempotency().expect("a key");
+        let stored = (idempotency.render)(Ok(&7));
+        let response = write.respond(Ok(Written::Created(7))).expect("an answer");
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(body_of(response).await, stored.body);
+        assert_eq!(stored.body, "\"value 7\"");
+        assert_eq!(views.load(Ordering::SeqCst), 1, "the view ran once");
+    }
+
+    #[tokio::test]
+    async fn a_refusal_rendered_after_a_value_leaves_the_answer_to_the_value_returned() {
+        let views = Arc::new(AtomicUsize::new(0));
+        let write = prepared(&views);
+        let idempotency = write.idempotency().expect("a key");
+        // A first try rendered 7 and was rolled back; the second refused.
+        (idempotency.render)(Ok(&7));
+        (idempotency.render)(Err(&LedgerError::NotFound("member")));
+        let response = write.respond(Ok(Written::Created(8))).expect("an answer");
+        assert_eq!(body_of(response).await, "\"value 8\"");
+    }
+
+    #[tokio::test]
+    async fn a_write_without_a_key_renders_its_answer() {
+        let views = Arc::new(AtomicUsize::new(0));
+        let mut write = prepared(&views);
+        write.key = None;
+        assert!(write.idempotency().is_none());
+        let response = write.respond(Ok(Written::Created(3))).expect("an answer");
+        assert_eq!(body_of(response).await, "\"value 3\"");
+        assert_eq!(views.load(Ordering::SeqCst), 1);
     }
 }

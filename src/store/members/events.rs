@@ -2,7 +2,7 @@
 //! `domain::member_event` judges each, and the store writes what was decided. A write alone
 //! is a gathering of one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -103,17 +103,34 @@ where
             .collect();
         member_ids.sort_unstable();
         member_ids.dedup();
-        let records = Self::members_of(tx, &found, &member_ids).await?;
-        let codes: Vec<AccountRef> = writes
+        let members = Self::members_of(tx, &found, &member_ids).await?;
+        // The members' accounts and those the writes name, read together.
+        let refs: Vec<AccountRef> = members
             .iter()
-            .filter_map(|w| Some((w, facts.groups.get(&w.group_id)?)))
-            .flat_map(|(w, group)| event_account_codes(w.request, group))
+            .flat_map(|m| {
+                [
+                    AccountRef::Id(m.savings_account_id),
+                    AccountRef::Id(m.capital_account_id),
+                ]
+            })
+            .chain(
+                writes
+                    .iter()
+                    .filter_map(|w| Some((w, facts.groups.get(&w.group_id)?)))
+                    .flat_map(|(w, group)| event_account_codes(w.request, group)),
+            )
             .collect();
-        let named = Self::accounts_named(tx, &found, codes.iter()).await?;
-        let accounts = records
+        let mut accounts = Vec::new();
+        for chunk in refs.chunks(ROWS_PER_STATEMENT) {
+            accounts.extend(Self::accounts_named(tx, &found, chunk.iter()).await?);
+        }
+        let read: HashSet<Uuid> = accounts.iter().map(|a| a.id).collect();
+        if members
             .iter()
-            .flat_map(|r| [r.savings.clone(), r.capital.clone()])
-            .chain(named);
+            .any(|m| !read.contains(&m.savings_account_id) || !read.contains(&m.capital_account_id))
+        {
+            return Err(internal("a member's savings or capital account is missing"));
+        }
         for account in accounts {
             if let Some(of_group) = facts.known.get_mut(&account.group_id)
                 && !of_group.iter().any(|(a, _)| a.id == account.id)
@@ -121,20 +138,18 @@ where
                 of_group.push((account, false));
             }
         }
-        facts
-            .members
-            .extend(records.into_iter().map(|r| (r.member.id, r.member)));
+        facts.members.extend(members.into_iter().map(|m| (m.id, m)));
         Ok(facts)
     }
 
-    /// The members `member_ids` of the groups `group_ids`, with their accounts.
+    /// The members `member_ids` of the groups `group_ids` (without their accounts, which
+    /// `member_event_facts` reads with the others it needs).
     async fn members_of(
         tx: &mut Tx<B::Db>,
         group_ids: &[Uuid],
         member_ids: &[Uuid],
-    ) -> Result<Vec<crate::domain::member::MemberRecord>, TxError> {
-        use crate::store::shared::{ROWS_PER_STATEMENT, parameters};
-        let mut records = Vec::new();
+    ) -> Result<Vec<Member>, TxError> {
+        let mut members = Vec::new();
         for chunk in member_ids.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "SELECT * FROM members WHERE group_id IN ({}) AND id IN ({})",
@@ -148,10 +163,11 @@ where
             for id in chunk {
                 query = query.bind(*id);
             }
-            let rows = query.fetch_all(&mut **tx).await?;
-            records.extend(Self::with_accounts(tx, &rows).await?);
+            for row in query.fetch_all(&mut **tx).await? {
+                members.push(Self::member_from_row(&row)?);
+            }
         }
-        Ok(records)
+        Ok(members)
     }
 
     /// Contributions and withdrawals that arrived together, each judged as it would be
