@@ -289,13 +289,30 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_refusal_rendered_after_a_value_leaves_the_answer_to_the_value_returned() {
+    async fn a_value_rendered_again_is_answered_as_rendered_last() {
         let views = Arc::new(AtomicUsize::new(0));
         let write = prepared(&views);
         let idempotency = write.idempotency().expect("a key");
-        // A first try rendered 7 and was rolled back; the second refused.
+        // A first try rendered 7 and was rolled back; the second wrote 8.
+        (idempotency.render)(Ok(&7));
+        (idempotency.render)(Ok(&8));
+        let response = write.respond(Ok(Written::Created(8))).expect("an answer");
+        assert_eq!(body_of(response).await, "\"value 8\"");
+        assert_eq!(
+            views.load(Ordering::SeqCst),
+            2,
+            "rendered by the store only"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refusal_rendered_after_a_value_clears_it() {
+        let views = Arc::new(AtomicUsize::new(0));
+        let write = prepared(&views);
+        let idempotency = write.idempotency().expect("a key");
         (idempotency.render)(Ok(&7));
         (idempotency.render)(Err(&LedgerError::NotFound("member")));
+        assert_eq!(write.rendered.take(), None);
         let response = write.respond(Ok(Written::Created(8))).expect("an answer");
         assert_eq!(body_of(response).await, "\"value 8\"");
     }

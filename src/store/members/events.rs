@@ -104,7 +104,8 @@ where
         member_ids.sort_unstable();
         member_ids.dedup();
         let members = Self::members_of(tx, &found, &member_ids).await?;
-        // The members' accounts and those the writes name, read together.
+        // The members' accounts and those the writes name, read together, each named once.
+        let mut named = HashSet::new();
         let refs: Vec<AccountRef> = members
             .iter()
             .flat_map(|m| {
@@ -119,6 +120,7 @@ where
                     .filter_map(|w| Some((w, facts.groups.get(&w.group_id)?)))
                     .flat_map(|(w, group)| event_account_codes(w.request, group)),
             )
+            .filter(|r| named.insert(r.clone()))
             .collect();
         let mut accounts = Vec::new();
         for chunk in refs.chunks(ROWS_PER_STATEMENT) {
