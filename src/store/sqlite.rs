@@ -445,9 +445,11 @@ impl SqliteStore {
         // and gain: they queue for it in the process instead of in SQLite's busy handler,
         // which sleeps, and the connection's page cache stays valid from one write to the
         // next, where a connection that another had written behind must read its pages
-        // again. That cache is given 32 MiB (the default is 2 MiB), so that the pages a
+        // again. That cache is given 8 MiB (the default is 2 MiB), so that most pages a
         // write touches (index leaves at random places, for idempotency keys and accounts'
-        // entries) are found in it. Since only this connection commits, it alone runs the
+        // entries) are found in it, and no more: a commit after a page split that renumbered
+        // pages walks the whole cache (docs/DECISIONS.md), and the pages it misses are read
+        // back from the system's file cache. Since only this connection commits, it alone runs the
         // automatic checkpoints; every 10,000 pages of WAL (about 40 MiB) rather than 1,000,
         // so that a page written again and again (an account's total, a group's head) is
         // copied into the database once for many commits.
@@ -468,7 +470,7 @@ impl SqliteStore {
         let writer_options = options
             .thread_name(|_| WRITER_THREAD.to_string())
             .statement_cache_capacity(WRITER_STATEMENTS)
-            .pragma("cache_size", "-32768")
+            .pragma("cache_size", "-8192")
             .pragma("wal_autocheckpoint", "10000")
             .pragma("temp_store", "memory");
         let writer = super::shared::on_writer(async move {
