@@ -440,3 +440,49 @@ both_backends!(
         assert_eq!(verified["transactions_checked"], 3, "{verified}");
     }
 );
+
+/// An entry slipped into group `entry_group`'s first transaction, naming the cash account of
+/// group `account_group` (the two names of groups).
+fn entry_naming_cash_of(entry_group: &str, account_group: &str) -> String {
+    format!(
+        "INSERT INTO entries (group_id, transaction_id, line, account_id, direction, \
+         amount_minor, currency, booked_on, sequence) \
+         SELECT t.group_id, t.id, 7, a.id, 'debit', 100, 'HKD', t.booked_on, t.sequence \
+         FROM transactions t, accounts a \
+         WHERE t.sequence = 1 AND t.group_id = (SELECT id FROM groups WHERE name = '{entry_group}') \
+         AND a.code = 'assets:cash:HKD' \
+         AND a.group_id = (SELECT id FROM groups WHERE name = '{account_group}')"
+    )
+}
+
+both_backends!(
+    an_entry_cannot_name_another_groups_account,
+    |app| async move {
+        let ledger = ledger(&app).await;
+        let other = app.create_group("Kalayaan").await;
+        app.create_account(&other, "assets:cash:HKD", "asset", "HKD", false)
+            .await;
+        let db = Database::open(&app).await;
+        let before = fingerprint(&app, &db, &ledger.group).await;
+
+        let sql = entry_naming_cash_of("Bayanihan", "Kalayaan");
+        let error = db
+            .execute(&sql)
+            .await
+            .expect_err("the database took an entry naming another group's account");
+        assert!(
+            error.to_string().contains("entries_account_of_group"),
+            "refused for another reason: {error}"
+        );
+        assert_eq!(fingerprint(&app, &db, &ledger.group).await, before);
+        assert_eq!(verify(&app, &ledger.group).await["ok"], true);
+
+        // The same entry naming the group's own account is not refused by the database (the
+        // guard is the group, not the entry): only the chain tells that it was slipped in.
+        let same_group = entry_naming_cash_of("Bayanihan", "Bayanihan");
+        assert_eq!(db.execute(&same_group).await.expect("same group"), 1);
+        let verified = verify(&app, &ledger.group).await;
+        assert_eq!(verified["ok"], false, "{verified}");
+        assert_eq!(verified["failure"]["sequence"], 1, "{verified}");
+    }
+);
