@@ -56,6 +56,7 @@ mod proofs;
 mod reports;
 mod shared;
 mod sqlite;
+mod sqlite_checkpoints;
 mod stats;
 pub mod transit;
 mod tx;

@@ -15,10 +15,12 @@
 //! holds data is looked at the same way as soon as the service starts, after its migrations.
 //! Several processes on one database may each do it; `ANALYZE` does not block writes.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::{AssertSqlSafe, PgPool};
+
+use super::shared::every_while_open;
 
 /// How often the tables' changes are looked at.
 const CHECK_EVERY: Duration = Duration::from_secs(1);
@@ -37,33 +39,12 @@ const GROWN: &str = "SELECT s.relname::text FROM pg_stat_user_tables s \
 /// Starts the task that keeps the statistics of `pool`'s tables fresh. It holds the pool
 /// only while it looks, and stops once the store has been dropped or closed.
 pub fn keep_fresh(pool: &Arc<PgPool>) {
-    let pool = Arc::downgrade(pool);
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(CHECK_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            if !refresh(&pool).await {
-                return;
-            }
-        }
-    });
-}
-
-/// One look; `false` when the store is gone.
-async fn refresh(pool: &Weak<PgPool>) -> bool {
-    let Some(pool) = pool.upgrade() else {
-        return false;
-    };
-    if pool.is_closed() {
-        return false;
-    }
-    if let Err(e) = analyse_grown(&pool).await {
-        // The database may be away (its outage is answered elsewhere); the next look tries
-        // again.
-        tracing::debug!(error = %e, "PostgreSQL: could not refresh the planner's statistics");
-    }
-    true
+    every_while_open(
+        pool,
+        CHECK_EVERY,
+        "PostgreSQL: refreshing the planner's statistics",
+        |pool| async move { analyse_grown(&pool).await.map(|_| ()) },
+    );
 }
 
 /// Analyses every table that has grown as [`GROWN`] says; the tables analysed.

@@ -358,3 +358,38 @@ pub type PreparedPosting = (
 
 /// One validated request's worth of posting, ready to be checked and written under the lock.
 pub use crate::domain::prepare::Posting;
+
+/// Runs `work` on the pool every `period`, from the first tick on, for as long as the store
+/// holds `pool`: the task keeps only a weak handle between runs, and stops once the store has
+/// been dropped or the pool closed. A failed run is logged (`what` names it) and tried again
+/// at the next tick: the database may be away, which the requests answer for.
+pub fn every_while_open<DB, F, Fut>(
+    pool: &std::sync::Arc<sqlx::Pool<DB>>,
+    period: std::time::Duration,
+    what: &'static str,
+    work: F,
+) where
+    DB: sqlx::Database,
+    F: Fn(sqlx::Pool<DB>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), sqlx::Error>> + Send,
+{
+    let pool = std::sync::Arc::downgrade(pool);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(period);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let Some(open) = pool.upgrade() else {
+                return;
+            };
+            if open.is_closed() {
+                return;
+            }
+            let handle = sqlx::Pool::clone(&open);
+            drop(open);
+            if let Err(e) = work(handle).await {
+                tracing::debug!(error = %e, "{what} failed");
+            }
+        }
+    });
+}

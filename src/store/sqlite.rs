@@ -27,6 +27,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 pub struct SqliteBackend {
     pool: SqlitePool,
     writer: SqlitePool,
+    /// The read pool as the task that checkpoints the WAL knows it (weakly): it stops when
+    /// the last handle on the store is dropped (see `sqlite_checkpoints`).
+    _checkpoints: std::sync::Arc<SqlitePool>,
 }
 
 /// The store on SQLite.
@@ -449,10 +452,10 @@ impl SqliteStore {
         // write touches (index leaves at random places, for idempotency keys and accounts'
         // entries) are found in it, and no more: a commit after a page split that renumbered
         // pages walks the whole cache (docs/DECISIONS.md), and the pages it misses are read
-        // back from the system's file cache. Since only this connection commits, it alone runs the
-        // automatic checkpoints; every 10,000 pages of WAL (about 40 MiB) rather than 1,000,
-        // so that a page written again and again (an account's total, a group's head) is
-        // copied into the database once for many commits.
+        // back from the system's file cache. The WAL is copied into the database file by a task
+        // of the store, on a read connection (`sqlite_checkpoints`); this connection's own
+        // automatic checkpoint, every 10,000 pages of WAL (about 40 MiB) rather than 1,000,
+        // is the backstop that lets the WAL start again from its beginning.
         // Its temporary files (the statement journal a statement that changes several rows
         // keeps within a savepoint) are kept in memory: on disk, each gathering created,
         // unlinked and closed one, in the path of every write waiting on it.
@@ -487,6 +490,8 @@ impl SqliteStore {
         })
         .await?
         .map_err(|e| anyhow::anyhow!("cannot open the SQLite database: {e}"))?;
+        let checkpoints = std::sync::Arc::new(pool.clone());
+        super::sqlite_checkpoints::keep_copying(&checkpoints);
         let group_commit_max = store_options
             .group_commit_max
             .unwrap_or(super::SQLITE_GROUP_COMMIT_MAX);
@@ -497,6 +502,7 @@ impl SqliteStore {
             SqliteBackend {
                 pool: pool.clone(),
                 writer,
+                _checkpoints: checkpoints,
             },
             pool,
             group_commit_max,

@@ -51,4 +51,5 @@ mod reports;
 mod reports_network;
 mod sessions;
 mod smoke;
+mod sqlite_checkpoints;
 mod transactions;
