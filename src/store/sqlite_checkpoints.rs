@@ -9,7 +9,9 @@
 //! writer goes on appending; a reader's snapshot is never overwritten. The writer keeps its
 //! own bound (`wal_autocheckpoint`) as a backstop: once the WAL reaches it, the writer's
 //! checkpoint has only the pages committed since the last copy left to copy, and the WAL
-//! starts again from its beginning at the next write.
+//! starts again from its beginning at the next write. (A write that finds the WAL wholly
+//! copied, with no reader in it, starts it again anyway; under sustained writes the task
+//! rarely catches up, so the backstop is what keeps the WAL from growing.)
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -326,6 +326,32 @@ both_backends!(
                 .await
                 .body;
             let ana_id: uuid::Uuid = ana["id"].as_str().unwrap().parse().unwrap();
+            if kind == "foreign_account" && app.backend == Backend::Postgres {
+                // PostgreSQL refuses the move itself, its guard on the account's identity off:
+                // the entries reference their account by (group, id). Someone with the rights
+                // to drops that reference too, and verification is what tells.
+                let pool = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+                sqlx::query("ALTER TABLE accounts DISABLE TRIGGER accounts_identity_fixed")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                let refused = sqlx::query("UPDATE accounts SET group_id = $1 WHERE id = $2")
+                    .bind(other)
+                    .bind(ana_id)
+                    .execute(&pool)
+                    .await
+                    .expect_err("PostgreSQL moved an account that entries name");
+                assert!(
+                    refused
+                        .to_string()
+                        .contains("entries_account_of_group_fkey"),
+                    "refused for another reason: {refused}"
+                );
+                sqlx::query("ALTER TABLE entries DROP CONSTRAINT entries_account_of_group_fkey")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
             tamper(
                 &app,
                 "accounts_identity_fixed",
